@@ -1,0 +1,163 @@
+using System.Globalization;
+using WsgiHost.Configuration.Model;
+using WsgiHost.Python.Runtime;
+using WsgiHost.Python.Wsgi;
+
+namespace WsgiHost.Cli.Commands;
+
+/// <summary>
+/// `wsgihost serve APP.wsgi [options]` to a ServerModel: the configuration mod_wsgi-express
+/// would generate (one WSGIScriptAlias, main interpreter, the script's folder as working
+/// directory and first on sys.path).
+/// </summary>
+internal static class ServeOptionsParser
+{
+    public const string Usage = """
+        usage: wsgihost serve APP.wsgi [options]
+          --host ADDR                 listen address (default 127.0.0.1)
+          --port N                    listen port (default 8000)
+          --threads N                 WSGI request threads (default 5)
+          --embedded                  run the app in the server process (the mode of this build)
+          --mount-point URL           URL the app is mounted at (default /)
+          --url-alias URL PATH        serve a file or directory at URL (repeatable)
+          --callable-object NAME      the WSGI callable in the script (default application)
+          --python PATH               the python executable to embed
+          --python-home DIR           a Python prefix or virtualenv to embed
+          --python-path DIR           add DIR first on sys.path (repeatable)
+          --working-directory DIR     working directory (default: the script's folder)
+          --server-name NAME          SERVER_NAME when a request has no Host header
+          --access-log                log each request to standard output (combined format)
+          --error-log FILE            error log file (default: standard error)
+          --log-level LEVEL           debug|info|notice|warn|error|crit (default info)
+          --chunked-request           accept chunked request bodies (else 411)
+          --pass-authorization        pass the Authorization header as HTTP_AUTHORIZATION
+          --limit-request-body BYTES  reject larger request bodies with 413
+          --no-reload                 do not re-execute the script when it changes
+        """;
+
+    public static (ServerModel Model, string? ErrorLogPath) Parse(IReadOnlyList<string> args)
+    {
+        string? script = null;
+        string host = "127.0.0.1";
+        int port = 8000;
+        int threads = 5;
+        string mountPoint = "/";
+        string callable = "application";
+        string? python = null, pythonHome = null, workingDirectory = null, serverName = null, errorLog = null;
+        var pythonPath = new List<string>();
+        var aliases = new List<StaticAlias>();
+        bool accessLog = false, chunked = false, passAuth = false, reload = true;
+        long? limitBody = null;
+        ErrorLogLevel level = ErrorLogLevel.Info;
+
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"{arg} needs a value");
+            switch (arg)
+            {
+                case "--host": host = Value(); break;
+                case "--port": port = Int(arg, Value(), 0, 65535); break;
+                case "--threads": threads = Int(arg, Value(), 1, 1024); break;
+                case "--embedded": break;
+                case "--mount-point": mountPoint = Value(); break;
+                case "--url-alias":
+                    string url = Value();
+                    string target = Value();
+                    aliases.Add(new StaticAlias(url, Path.GetFullPath(target)));
+                    break;
+                case "--callable-object": callable = Value(); break;
+                case "--python": python = Value(); break;
+                case "--python-home": pythonHome = Value(); break;
+                case "--python-path": pythonPath.Add(Path.GetFullPath(Value())); break;
+                case "--working-directory": workingDirectory = Path.GetFullPath(Value()); break;
+                case "--server-name": serverName = Value(); break;
+                case "--access-log": accessLog = true; break;
+                case "--error-log": errorLog = Value(); break;
+                case "--log-level": level = Level(Value()); break;
+                case "--chunked-request": chunked = true; break;
+                case "--pass-authorization": passAuth = true; break;
+                case "--limit-request-body": limitBody = Int(arg, Value(), 0, int.MaxValue); break;
+                case "--no-reload": reload = false; break;
+                case "--processes":
+                    throw new UsageException("--processes (daemon mode) is not available in this build yet; serve runs embedded (--embedded) with --threads");
+                default:
+                    if (arg.StartsWith('-'))
+                    {
+                        throw new UsageException($"unknown option '{arg}'");
+                    }
+                    if (script != null)
+                    {
+                        throw new UsageException($"only one WSGI script can be served, got '{script}' and '{arg}'");
+                    }
+                    script = arg;
+                    break;
+            }
+        }
+        if (script == null)
+        {
+            throw new UsageException("the WSGI script to serve is missing");
+        }
+        if (python != null && pythonHome != null)
+        {
+            throw new UsageException("give --python or --python-home, not both");
+        }
+        string scriptPath = Path.GetFullPath(script);
+        if (!File.Exists(scriptPath))
+        {
+            throw new UsageException($"WSGI script '{scriptPath}' does not exist");
+        }
+        workingDirectory ??= Path.GetDirectoryName(scriptPath)!;
+        // As mod_wsgi-express: the working directory is importable (an app's own packages).
+        if (!pythonPath.Contains(workingDirectory))
+        {
+            pythonPath.Add(workingDirectory);
+        }
+        var model = new ServerModel
+        {
+            Host = host,
+            Port = port,
+            Threads = threads,
+            ServerName = serverName,
+            DocumentRoot = workingDirectory,
+            AccessLog = accessLog,
+            ChunkedRequest = chunked,
+            PassAuthorization = passAuth,
+            LimitRequestBody = limitBody,
+            LogLevel = level,
+            Aliases = aliases,
+            Python = new PythonSettings { Executable = python, Home = pythonHome, Path = pythonPath, WorkingDirectory = workingDirectory },
+            Mounts =
+            [
+                new WsgiMount(mountPoint, new WsgiApplicationOptions
+                {
+                    ScriptPath = scriptPath,
+                    CallableObject = callable,
+                    ScriptReloading = reload,
+                    MultiThread = threads > 1,
+                }),
+            ],
+        };
+        return (model, errorLog);
+    }
+
+    private static int Int(string option, string value, int min, int max)
+    {
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < min || n > max)
+        {
+            throw new UsageException($"{option} must be a whole number from {min} to {max}, got '{value}'");
+        }
+        return n;
+    }
+
+    private static ErrorLogLevel Level(string value) => value.ToLowerInvariant() switch
+    {
+        "debug" or "trace1" or "trace2" or "trace3" or "trace4" or "trace5" or "trace6" or "trace7" or "trace8" => ErrorLogLevel.Debug,
+        "info" => ErrorLogLevel.Info,
+        "notice" => ErrorLogLevel.Notice,
+        "warn" or "warning" => ErrorLogLevel.Warning,
+        "error" => ErrorLogLevel.Error,
+        "crit" or "alert" or "emerg" => ErrorLogLevel.Critical,
+        _ => throw new UsageException($"--log-level must be one of debug, info, notice, warn, error, crit; got '{value}'"),
+    };
+}

@@ -1,0 +1,48 @@
+using WsgiHost.Cli.Commands;
+
+namespace WsgiHost.Cli;
+
+internal static class Program
+{
+    private const string Usage = """
+        usage: wsgihost <command> [arguments]
+          serve APP.wsgi [options]   serve one WSGI application (see: wsgihost serve --help)
+          version [--python PATH]    print this build and the Python it would load
+        """;
+
+    private static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.Out.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        string[] rest = args[1..];
+        try
+        {
+            switch (args[0])
+            {
+                case "serve" when rest.Contains("--help") || rest.Contains("-h"):
+                    Console.Out.WriteLine(ServeOptionsParser.Usage);
+                    return 0;
+                case "serve":
+                    return await ServeCommand.RunAsync(rest).ConfigureAwait(false);
+                case "version":
+                case "--version":
+                    return VersionCommand.Run(rest);
+                case "run":
+                case "check":
+                    Console.Error.WriteLine($"wsgihost: '{args[0]}' (Apache-syntax configuration) is not in this build yet; use 'wsgihost serve APP.wsgi'");
+                    return 2;
+                default:
+                    throw new UsageException($"unknown command '{args[0]}'");
+            }
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"wsgihost: {e.Message}");
+            Console.Error.WriteLine("run 'wsgihost --help' for usage");
+            return 2;
+        }
+    }
+}

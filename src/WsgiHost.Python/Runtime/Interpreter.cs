@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using WsgiHost.Python.Interop;
+using WsgiHost.Python.Refs;
+
+namespace WsgiHost.Python.Runtime;
+
+/// <summary>
+/// One Python interpreter (the main one, or later a sub-interpreter per application group)
+/// and everything cached for it. A PyObject never crosses interpreters, so every cached
+/// object lives here and is released before the interpreter ends.
+/// </summary>
+internal sealed unsafe class Interpreter
+{
+    /// <summary>Upper bound on interpreters per process; a slot is never reused.</summary>
+    internal const int MaxSlots = 256;
+
+    private static int s_nextSlot;
+
+    [ThreadStatic]
+    private static nint[]? t_threadStates;
+
+    private readonly ConcurrentQueue<nint> _threadStates = new();
+    private readonly Dictionary<string, PyRef> _interned = new(StringComparer.Ordinal);
+    private readonly List<PyRef> _held = [];
+
+    internal Interpreter(string name, nint state, nint creatorThreadState)
+    {
+        Name = name;
+        State = state;
+        Slot = Interlocked.Increment(ref s_nextSlot) - 1;
+        if (Slot >= MaxSlots)
+        {
+            throw new InvalidOperationException($"more than {MaxSlots} interpreters in one process");
+        }
+        (t_threadStates ??= new nint[MaxSlots])[Slot] = creatorThreadState;
+    }
+
+    /// <summary>The application group name; "" is the main interpreter (%{GLOBAL}).</summary>
+    public string Name { get; }
+
+    /// <summary>PyInterpreterState*.</summary>
+    public nint State { get; }
+
+    public int Slot { get; }
+
+    /// <summary>The bootstrap module's objects in this interpreter; set once at creation.</summary>
+    public Bootstrap Bootstrap { get; internal set; } = null!;
+
+    /// <summary>
+    /// This OS thread's PyThreadState for this interpreter, created once and reused:
+    /// PyGILState_Ensure would create and destroy one per request (12-16 µs, an mmap/munmap
+    /// each) and is broken with sub-interpreters.
+    /// </summary>
+    internal nint ThreadStateForCurrentThread()
+    {
+        nint[] states = t_threadStates ??= new nint[MaxSlots];
+        nint ts = states[Slot];
+        if (ts == 0)
+        {
+            ts = LibPython.PyThreadState_New(State);
+            if (ts == 0)
+            {
+                throw new InvalidOperationException($"cannot create a thread state for interpreter '{Name}'");
+            }
+            states[Slot] = ts;
+            _threadStates.Enqueue(ts);
+        }
+        return ts;
+    }
+
+    /// <summary>An interned str kept for the interpreter's life (environ keys). GIL held.</summary>
+    public PyBorrowed InternedKey(string key)
+    {
+        if (!_interned.TryGetValue(key, out PyRef? value))
+        {
+            value = Py.Intern(key).Keep();
+            _interned[key] = value;
+        }
+        return value.Borrow();
+    }
+
+    /// <summary>Keeps a reference alive until the interpreter ends. GIL held.</summary>
+    public PyRef Hold(PyRef reference)
+    {
+        lock (_held)
+        {
+            _held.Add(reference);
+        }
+        return reference;
+    }
+
+    /// <summary>
+    /// Drops cached objects and deletes other threads' thread states, with this thread's
+    /// state current. Ending an interpreter while another thread state exists aborts the
+    /// process ("Py_EndInterpreter: not the last thread").
+    /// </summary>
+    internal void ReleaseForShutdown(nint currentThreadState)
+    {
+        foreach (PyRef r in _interned.Values)
+        {
+            r.Release();
+        }
+        _interned.Clear();
+        foreach (PyRef r in _held)
+        {
+            r.Release();
+        }
+        _held.Clear();
+        Bootstrap?.Release();
+        while (_threadStates.TryDequeue(out nint ts))
+        {
+            if (ts != currentThreadState)
+            {
+                LibPython.PyThreadState_Clear(ts);
+                LibPython.PyThreadState_Delete(ts);
+            }
+        }
+    }
+}

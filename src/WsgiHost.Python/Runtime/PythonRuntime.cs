@@ -1,0 +1,201 @@
+using System.Collections.Concurrent;
+using WsgiHost.Python.Interop;
+using WsgiHost.Python.Refs;
+using WsgiHost.Python.Wsgi;
+
+namespace WsgiHost.Python.Runtime;
+
+/// <summary>
+/// The one embedded CPython of this process. Initialisation and finalisation run on a
+/// dedicated "python-main" thread, which owns the main interpreter's first thread state;
+/// request threads get their own cached thread states.
+/// </summary>
+public sealed unsafe class PythonRuntime : IDisposable
+{
+    private static int s_started;
+
+    private readonly BlockingCollection<Action> _mainQueue = new();
+    private readonly Thread _mainThread;
+    private readonly PythonRuntimeOptions _options;
+    private readonly IErrorLog _log;
+    private nint _mainThreadState;
+    private Interpreter? _main;
+    private int _disposed;
+
+    private PythonRuntime(PythonInstallation installation, PythonRuntimeOptions options, IErrorLog log)
+    {
+        Installation = installation;
+        _options = options;
+        _log = log;
+        _mainThread = new Thread(MainLoop) { Name = "python-main", IsBackground = true };
+    }
+
+    internal PythonInstallation Installation { get; }
+
+    /// <summary>Path of the Python executable whose environment is embedded.</summary>
+    public string Executable => Installation.Executable;
+
+    public string Version => Installation.Version;
+
+    public string LibraryPath => Installation.LibraryPath;
+
+    internal Interpreter MainInterpreter => _main ?? throw new InvalidOperationException("Python is not started");
+
+    /// <summary>Locates the Python, loads libpython and initialises it. Only once per process.</summary>
+    public static PythonRuntime Start(string? python, string? pythonHome, PythonRuntimeOptions options, IErrorLog log)
+    {
+        PythonInstallation installation = PythonInstallation.Locate(python, pythonHome);
+        if (Interlocked.Exchange(ref s_started, 1) != 0)
+        {
+            throw new InvalidOperationException("an embedded Python is already running in this process");
+        }
+        var runtime = new PythonRuntime(installation, options, log);
+        runtime.Initialize();
+        return runtime;
+    }
+
+    /// <summary>Describes which Python would be loaded, without loading it.</summary>
+    public static string Describe(string? python, string? pythonHome)
+    {
+        PythonInstallation i = PythonInstallation.Locate(python, pythonHome);
+        return $"Python {i.Version} ({i.Executable}, {i.LibraryPath}{(i.IsVirtualEnvironment ? ", virtualenv " + i.Prefix : "")})";
+    }
+
+    private void Initialize()
+    {
+        LogFunctions.SetLog(_log);
+        LibPython.Load(Installation.LibraryPath);
+        _mainThread.Start();
+        RunOnMain(() =>
+        {
+            SetProgramName(Installation.Executable);
+            // 0: Python installs no signal handlers; SIGINT/SIGTERM stay with the .NET host.
+            LibPython.Py_InitializeEx(0);
+            if (LibPython.Py_IsInitialized() == 0)
+            {
+                throw new InvalidOperationException("Py_InitializeEx failed");
+            }
+            nint ts = LibPython.PyThreadState_Get();
+            var main = new Interpreter("", LibPython.PyInterpreterState_Get(), ts);
+            main.Bootstrap = Bootstrap.Install([.. LogFunctions.Definitions(), .. InputFunctions.Definitions()]);
+            if (_options.PythonPath.Count > 0)
+            {
+                AddPythonPath(main, _options.PythonPath);
+            }
+            _main = main;
+            _mainThreadState = LibPython.PyEval_SaveThread();
+        });
+    }
+
+    private static void AddPythonPath(Interpreter interpreter, IReadOnlyList<string> directories)
+    {
+        using var list = Py.Tuple(directories.Count);
+        for (int i = 0; i < directories.Count; i++)
+        {
+            Py.SetTupleItem(list.Borrow(), i, Py.Utf8(directories[i]).Steal());
+        }
+        using var result = Py.Call(interpreter.Bootstrap.AddPythonPath.Borrow(), list.Borrow());
+    }
+
+    /// <summary>
+    /// Sets the program name so sys.executable, sys.prefix and sys.path match that Python
+    /// (a virtualenv's site-packages included). Without it Python searches PATH for
+    /// "python3" and may find a different one (a pyenv shim).
+    /// </summary>
+    private static void SetProgramName(string executable)
+    {
+        byte[] utf8 = Py.NulTerminated(executable);
+        nint wide;
+        fixed (byte* p = utf8)
+        {
+            wide = LibPython.Py_DecodeLocale(p, null);
+        }
+        if (wide == 0)
+        {
+            throw new InvalidOperationException($"cannot decode the program name {executable}");
+        }
+        // Python keeps the pointer until finalisation; it is deliberately never freed.
+        LibPython.Py_SetProgramName(wide);
+    }
+
+    private void RunOnMain(Action action)
+    {
+        Exception? failure = null;
+        using var done = new ManualResetEventSlim();
+        _mainQueue.Add(() =>
+        {
+            try
+            {
+                action();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+            finally
+            {
+                done.Set();
+            }
+        });
+        done.Wait();
+        if (failure != null)
+        {
+            throw new InvalidOperationException(failure.Message, failure);
+        }
+    }
+
+    private void MainLoop()
+    {
+        foreach (Action action in _mainQueue.GetConsumingEnumerable())
+        {
+            action();
+        }
+    }
+
+    /// <summary>
+    /// Finalises Python on its main thread: deletes the request threads' states, then
+    /// Py_FinalizeEx (atexit handlers run). A finalisation that does not end within the
+    /// timeout (a non-daemon thread that never exits) is logged and abandoned, so shutdown
+    /// never hangs.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0 || _main == null)
+        {
+            return;
+        }
+        var finished = new ManualResetEventSlim();
+        _mainQueue.Add(() =>
+        {
+            try
+            {
+                LibPython.PyEval_RestoreThread(_mainThreadState);
+                // Final flush of partial lines still sitting in sys.stdout / sys.stderr.
+                using (var flush = Py.GetAttrOrNull(_main.Bootstrap.Errors.Borrow(), "flush"))
+                {
+                    if (!flush.IsNull)
+                    {
+                        nint r = LibPython.PyObject_CallObject(flush.Handle, 0);
+                        if (r == 0) { LibPython.PyErr_Clear(); } else { LibPython.Py_DecRef(r); }
+                    }
+                }
+                _main.ReleaseForShutdown(_mainThreadState);
+                if (LibPython.Py_FinalizeEx() != 0)
+                {
+                    _log.Write(ErrorLogLevel.Warning, "wsgi", "Python finalisation reported an error (flushing buffered output failed)");
+                }
+            }
+            finally
+            {
+                finished.Set();
+            }
+        });
+        if (!finished.Wait(_options.ShutdownTimeout))
+        {
+            _log.Write(ErrorLogLevel.Warning, "wsgi",
+                $"Python did not finish shutting down within {_options.ShutdownTimeout.TotalSeconds:0.#} s " +
+                "(a non-daemon thread or an atexit handler is still running); exiting without waiting for it");
+        }
+        _mainQueue.CompleteAdding();
+    }
+}

@@ -1,0 +1,194 @@
+# The Python half of WsgiHost's gateway, executed once in every interpreter as module
+# `_wsgihost`. The native functions `_log`, `_input_read` and `_input_readline` are put
+# into this module's globals by the host before this source runs.
+import io
+import os
+import site
+import sys
+import types
+
+
+class ErrorLog(io.TextIOBase):
+    """wsgi.errors, sys.stdout and sys.stderr: every complete line goes to the server's
+    error log as one entry, as mod_wsgi's Log object does. A partial line waits for its
+    newline (or a flush) so that print(a, b) does not become two entries."""
+
+    def __init__(self, name, level):
+        super().__init__()
+        self._name = name
+        self._level = level
+        self._pending = ''
+
+    @property
+    def name(self):
+        return self._name
+
+    @property
+    def encoding(self):
+        return 'utf-8'
+
+    @property
+    def errors(self):
+        return 'backslashreplace'
+
+    def writable(self):
+        return True
+
+    def isatty(self):
+        return False
+
+    def fileno(self):
+        raise io.UnsupportedOperation('the WsgiHost error log has no file descriptor')
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError('write() argument must be str, not %s' % type(text).__name__)
+        if not text:
+            return 0
+        data = self._pending + text
+        lines = data.split('\n')
+        self._pending = lines.pop()
+        for line in lines:
+            _log(self._level, line)
+        return len(text)
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def flush(self):
+        if self._pending:
+            line, self._pending = self._pending, ''
+            _log(self._level, line)
+
+    def close(self):
+        # Apps sometimes close sys.stdout; the log must keep working for everyone else.
+        self.flush()
+
+
+class Input(object):
+    """wsgi.input: a read-only stream over the request body. Reads block without the GIL in
+    the host; the body is never held whole in memory."""
+
+    __slots__ = ('_rid',)
+
+    def __init__(self, rid):
+        self._rid = rid
+
+    def read(self, size=-1):
+        if size is None:
+            size = -1
+        return _input_read(self._rid, int(size))
+
+    def readline(self, size=-1):
+        if size is None:
+            size = -1
+        return _input_readline(self._rid, int(size))
+
+    def readlines(self, hint=-1):
+        if hint is None:
+            hint = -1
+        lines = []
+        total = 0
+        while True:
+            line = _input_readline(self._rid, -1)
+            if not line:
+                break
+            lines.append(line)
+            total += len(line)
+            if 0 < hint <= total:
+                break
+        return lines
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = _input_readline(self._rid, -1)
+        if not line:
+            raise StopIteration
+        return line
+
+    def close(self):
+        pass
+
+
+class FileWrapper(object):
+    """wsgi.file_wrapper. Iterating reads blocks through Python; when the host sees this
+    type returned for a regular file it sends straight from the file descriptor instead."""
+
+    def __init__(self, filelike, blksize=8192):
+        self.filelike = filelike
+        self.blksize = blksize
+        if hasattr(filelike, 'close'):
+            self.close = filelike.close
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        data = self.filelike.read(self.blksize)
+        if data:
+            return data
+        raise StopIteration
+
+
+def file_wrapper_source(wrapper):
+    """(fd, position, size) when the wrapped object is a regular file the host can send
+    directly, else None (then the wrapper is iterated like any result)."""
+    filelike = wrapper.filelike
+    try:
+        fd = filelike.fileno()
+        position = filelike.tell()
+    except Exception:
+        return None
+    if not isinstance(fd, int) or not isinstance(position, int):
+        return None
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        return None
+    import stat
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return (fd, position, st.st_size)
+
+
+def load_script(module_name, path):
+    """Executes a WSGI script as module `module_name` (mod_wsgi's _mod_wsgi_<md5>), with
+    __file__ set and registered in sys.modules while it runs, as an import would."""
+    with open(path, 'rb') as f:
+        source = f.read()
+    code = compile(source, path, 'exec', dont_inherit=True)
+    module = types.ModuleType(module_name)
+    module.__file__ = path
+    sys.modules[module_name] = module
+    try:
+        exec(code, module.__dict__)
+    except BaseException:
+        if sys.modules.get(module_name) is module:
+            del sys.modules[module_name]
+        raise
+    return module
+
+
+def add_python_path(directories):
+    """Adds directories as site dirs (so .pth files work) and moves them to the front of
+    sys.path, as mod_wsgi's python-path does."""
+    before = list(sys.path)
+    for directory in directories:
+        site.addsitedir(directory)
+    added = [p for p in sys.path if p not in before]
+    for directory in directories:
+        if directory not in added and directory in sys.path:
+            added.append(directory)
+    sys.path[:] = added + [p for p in sys.path if p not in added]
+
+
+def install_std_streams():
+    sys.stdout = ErrorLog('<wsgi.stdout>', 'error')
+    sys.stderr = ErrorLog('<wsgi.stderr>', 'error')
+    return sys.stderr
+
+
+errors = install_std_streams()

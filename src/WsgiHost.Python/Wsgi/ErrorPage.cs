@@ -1,0 +1,42 @@
+using System.Text;
+
+namespace WsgiHost.Python.Wsgi;
+
+/// <summary>The short HTML bodies the server itself answers with, in Apache's wording.</summary>
+public static class ErrorPage
+{
+    public static string Reason(int status) => status switch
+    {
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        411 => "Length Required",
+        413 => "Content Too Large",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Error",
+    };
+
+    public static byte[] Body(int status)
+    {
+        string detail = status switch
+        {
+            404 => "The requested URL was not found on this server.",
+            411 => "A request of the requested method requires a valid Content-length.",
+            413 => "The requested resource does not allow request data with this method, or the amount of data provided in the request exceeds the capacity limit.",
+            500 => "The server encountered an internal error or misconfiguration and was unable to complete your request.",
+            503 => "The server is temporarily unable to service your request due to maintenance downtime or capacity problems. Please try again later.",
+            _ => Reason(status) + ".",
+        };
+        return Encoding.ASCII.GetBytes(
+            "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n" +
+            $"<title>{status} {Reason(status)}</title>\n</head><body>\n<h1>{Reason(status)}</h1>\n<p>{detail}</p>\n</body></html>\n");
+    }
+
+    public static readonly KeyValuePair<string, string> ContentType = new("Content-Type", "text/html; charset=iso-8859-1");
+}

@@ -1,0 +1,45 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace WsgiHost.Python.Wsgi;
+
+/// <summary>
+/// One HTTP request/response as the WSGI gateway sees it, independent of the transport
+/// (Kestrel in embedded mode, the daemon socket in a worker). Methods marked "blocking" are
+/// called on a WSGI thread with the GIL released; the others with the GIL held, so they
+/// must not block.
+/// </summary>
+public interface IWsgiExchange
+{
+    /// <summary>True for HEAD: the app runs, but no body bytes are sent.</summary>
+    bool IsHead { get; }
+
+    /// <summary>Client address for log lines ("127.0.0.1:50432").</summary>
+    string ClientForLog { get; }
+
+    /// <summary>Adds the CGI variables of this request (REQUEST_METHOD, PATH_INFO, HTTP_*, ...).</summary>
+    void WriteCgiVariables(IEnvironSink sink);
+
+    /// <summary>Blocking: reads request body bytes; 0 at the end of the body. Throws IOException when the client is gone.</summary>
+    int ReadBody(Span<byte> buffer);
+
+    /// <summary>Sets status and headers; they go out with the first flush or at completion.</summary>
+    void StartResponse(int status, string reason, IReadOnlyList<KeyValuePair<string, string>> headers, long? contentLength);
+
+    /// <summary>Copies body bytes into the transport's buffer (no I/O wait).</summary>
+    void Buffer(ReadOnlySpan<byte> data);
+
+    /// <summary>Blocking: pushes buffered bytes to the client. False when the client has gone.</summary>
+    bool Flush();
+
+    /// <summary>Blocking: sends count bytes of an open file from offset, without copying through Python.</summary>
+    bool SendFile(SafeFileHandle file, long offset, long count);
+
+    /// <summary>Ends the connection so the client sees an incomplete response (never a silently short 200).</summary>
+    void Abort(string reason);
+}
+
+/// <summary>Receives environ entries as .NET strings; values must be latin-1 (WSGI native strings).</summary>
+public interface IEnvironSink
+{
+    void Add(string key, string value);
+}

@@ -1,0 +1,88 @@
+using WsgiHost.Python.Refs;
+using WsgiHost.Python.Runtime;
+
+namespace WsgiHost.Python.Wsgi;
+
+/// <summary>
+/// A mounted WSGI target in this process: its script, the interpreter it runs in, and the
+/// per-interpreter base environ that every request's environ is copied from.
+/// </summary>
+public sealed class WsgiApplication
+{
+    private readonly Lock _baseLock = new();
+    private PyRef? _baseEnviron;
+
+    internal WsgiApplication(Interpreter interpreter, WsgiApplicationOptions options, IErrorLog log)
+    {
+        Interpreter = interpreter;
+        Options = options;
+        Log = log;
+        Script = new WsgiScript(interpreter, options, log);
+    }
+
+    public WsgiApplicationOptions Options { get; }
+
+    internal Interpreter Interpreter { get; }
+
+    internal WsgiScript Script { get; }
+
+    internal IErrorLog Log { get; }
+
+    public static WsgiApplication Create(PythonRuntime runtime, WsgiApplicationOptions options, IErrorLog log)
+    {
+        if (options.ApplicationGroup.Length != 0)
+        {
+            // Sub-interpreters per application group arrive with the application-group work;
+            // until then refuse rather than silently sharing the main interpreter.
+            throw new NotSupportedException(
+                $"application group '{options.ApplicationGroup}' needs a sub-interpreter, which this build does not create yet; use %{{GLOBAL}}");
+        }
+        return new WsgiApplication(runtime.MainInterpreter, options, log);
+    }
+
+    /// <summary>The keys every request shares, built once in the interpreter. GIL held.</summary>
+    internal PyBorrowed BaseEnviron()
+    {
+        PyRef? b = _baseEnviron;
+        if (b != null)
+        {
+            return b.Borrow();
+        }
+        lock (_baseLock)
+        {
+            _baseEnviron ??= BuildBaseEnviron();
+            return _baseEnviron.Borrow();
+        }
+    }
+
+    private PyRef BuildBaseEnviron()
+    {
+        using var d = Py.Dict();
+        var env = d.Borrow();
+        using (var version = Py.Tuple(2))
+        {
+            Py.SetTupleItem(version.Borrow(), 0, Py.Long(1).Steal());
+            Py.SetTupleItem(version.Borrow(), 1, Py.Long(0).Steal());
+            Py.DictSet(env, "wsgi.version", version.Borrow());
+        }
+        using (var v = Py.Bool(Options.MultiThread)) { Py.DictSet(env, "wsgi.multithread", v.Borrow()); }
+        using (var v = Py.Bool(Options.MultiProcess)) { Py.DictSet(env, "wsgi.multiprocess", v.Borrow()); }
+        using (var v = Py.Bool(false)) { Py.DictSet(env, "wsgi.run_once", v.Borrow()); }
+        using (var v = Py.Bool(true)) { Py.DictSet(env, "wsgi.input_terminated", v.Borrow()); }
+        Py.DictSet(env, "wsgi.errors", Interpreter.Bootstrap.Errors.Borrow());
+        Py.DictSet(env, "wsgi.file_wrapper", Interpreter.Bootstrap.FileWrapperType.Borrow());
+        using (var version = Py.Tuple(3))
+        {
+            Py.SetTupleItem(version.Borrow(), 0, Py.Long(WsgiGateway.CompatibleModWsgiVersion.Major).Steal());
+            Py.SetTupleItem(version.Borrow(), 1, Py.Long(WsgiGateway.CompatibleModWsgiVersion.Minor).Steal());
+            Py.SetTupleItem(version.Borrow(), 2, Py.Long(WsgiGateway.CompatibleModWsgiVersion.Build).Steal());
+            Py.DictSet(env, "mod_wsgi.version", version.Borrow());
+        }
+        using (var v = Py.Latin1(Options.ProcessGroup)) { Py.DictSet(env, "mod_wsgi.process_group", v.Borrow()); }
+        using (var v = Py.Latin1(Options.ApplicationGroup)) { Py.DictSet(env, "mod_wsgi.application_group", v.Borrow()); }
+        using (var v = Py.Latin1(Options.CallableObject)) { Py.DictSet(env, "mod_wsgi.callable_object", v.Borrow()); }
+        using (var v = Py.Latin1(Options.ScriptReloading ? "1" : "0")) { Py.DictSet(env, "mod_wsgi.script_reloading", v.Borrow()); }
+        using (var v = Py.Utf8(Options.ScriptPath)) { Py.DictSet(env, "SCRIPT_FILENAME", v.Borrow()); }
+        return Interpreter.Hold(d.Keep());
+    }
+}

@@ -1,0 +1,24 @@
+namespace WsgiHost.Python.Wsgi;
+
+/// <summary>One WSGI target: mod_wsgi's (script, callable, application group) plus its switches.</summary>
+public sealed record WsgiApplicationOptions
+{
+    public required string ScriptPath { get; init; }
+
+    /// <summary>WSGICallableObject; "application" by default.</summary>
+    public string CallableObject { get; init; } = "application";
+
+    /// <summary>The resolved application group; "" is the main interpreter (%{GLOBAL}).</summary>
+    public string ApplicationGroup { get; init; } = "";
+
+    /// <summary>The resolved process group; "" in embedded mode.</summary>
+    public string ProcessGroup { get; init; } = "";
+
+    /// <summary>WSGIScriptReloading: re-execute the script when its mtime changes.</summary>
+    public bool ScriptReloading { get; init; } = true;
+
+    /// <summary>wsgi.multithread: more than one request thread may run the app at once.</summary>
+    public bool MultiThread { get; init; } = true;
+
+    public bool MultiProcess { get; init; }
+}

@@ -1,0 +1,247 @@
+using Microsoft.Win32.SafeHandles;
+using WsgiHost.Python.Interop;
+using WsgiHost.Python.Refs;
+using WsgiHost.Python.Runtime;
+
+namespace WsgiHost.Python.Wsgi;
+
+/// <summary>
+/// Runs one request through a WSGI application on the calling (WSGI) thread: environ,
+/// start_response, iterating the result, close(). Applies PEP 3333 and mod_wsgi's rules:
+/// bytes only, Content-Length enforced, HEAD without body, an error before headers is a
+/// 500, an error after headers leaves the response visibly incomplete.
+/// </summary>
+internal static unsafe class WsgiGateway
+{
+    /// <summary>The mod_wsgi release whose behaviour we follow, reported as mod_wsgi.version.</summary>
+    public static readonly Version CompatibleModWsgiVersion = new(5, 0, 0);
+
+    public static void Invoke(WsgiApplication app, IWsgiExchange exchange)
+    {
+        LoadOutcome outcome = app.Script.Ensure(exchange.ClientForLog);
+        if (outcome.Status != LoadStatus.Ready)
+        {
+            SendError(exchange, outcome.Status == LoadStatus.NotFound ? 404 : 500);
+            return;
+        }
+        WsgiRequest request = RequestRegistry.Register(exchange);
+        try
+        {
+            using var gil = GilScope.Acquire(app.Interpreter);
+            using var callable = app.Script.TakeCallable();
+            if (callable.IsNull)
+            {
+                SendError(exchange, 500);
+                return;
+            }
+            Run(app, request, callable.Borrow());
+        }
+        finally
+        {
+            RequestRegistry.Unregister(request);
+            request.Dispose();
+        }
+    }
+
+    private static void Run(WsgiApplication app, WsgiRequest request, PyBorrowed callable)
+    {
+        PyOwned result = default;
+        try
+        {
+            using var requestId = Py.Long(request.Id);
+            using var environ = EnvironBuilder.Build(app, request, requestId.Borrow());
+            using var startResponse = StartResponseFunctions.Create(requestId.Borrow());
+            result = Py.Call(callable, environ.Borrow(), startResponse.Borrow());
+            if (!TrySendFileWrapper(app, request, result.Borrow()))
+            {
+                SendIterable(request, result.Borrow());
+            }
+            Finish(app, request);
+        }
+        catch (PythonException e)
+        {
+            Fail(app, request, $"Exception occurred processing WSGI script '{app.Options.ScriptPath}'.\n" +
+                (e.PythonTraceback.Length > 0 ? e.PythonTraceback : e.Message));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Fail(app, request, $"Failed to send the response of WSGI script '{app.Options.ScriptPath}': {e.GetType().Name}: {e.Message}");
+        }
+        finally
+        {
+            if (!result.IsNull)
+            {
+                Close(app, request, result.Borrow());
+            }
+            result.Dispose();
+        }
+    }
+
+    private static void SendIterable(WsgiRequest request, PyBorrowed result)
+    {
+        // A list or tuple is complete already: its length can become Content-Length (no
+        // chunked encoding) and there is no point flushing between items. Anything else may
+        // stream (server-sent events, long downloads): every item is flushed as it comes.
+        bool sequence = Py.IsExactType(result, LibPython.PyList_Type) || Py.IsExactType(result, LibPython.PyTuple_Type);
+        if (sequence && request.Started && request.ContentLength == null)
+        {
+            request.ContentLength = SequenceLength(result);
+        }
+        using var iterator = Py.GetIter(result);
+        while (!request.ClientGone && !(request.ContentLength is long cl && request.BodyBytes >= cl && request.HeadersSent))
+        {
+            using var item = Py.Next(iterator.Borrow());
+            if (item.IsNull)
+            {
+                break;
+            }
+            if (!Py.TryGetBytes(item.Borrow(), out ReadOnlySpan<byte> data))
+            {
+                throw new PythonException("TypeError",
+                    $"sequence of byte string values expected, value of type {Py.TypeName(item.Borrow())} found", "");
+            }
+            if (data.Length == 0)
+            {
+                continue;
+            }
+            if (!request.Started)
+            {
+                throw new PythonException("RuntimeError", "the application returned a response body before calling start_response()", "");
+            }
+            request.BufferChunk(data);
+            if (!sequence)
+            {
+                using (GilScope.Release())
+                {
+                    request.Flush();
+                }
+            }
+        }
+    }
+
+    /// <summary>The summed length of a list/tuple of bytes, or null when any item is not bytes.</summary>
+    private static long? SequenceLength(PyBorrowed sequence)
+    {
+        nint n = LibPython.PyObject_Size(sequence.Handle);
+        long total = 0;
+        for (nint i = 0; i < n; i++)
+        {
+            nint item = Py.IsExactType(sequence, LibPython.PyList_Type)
+                ? LibPython.PyList_GetItem(sequence.Handle, i)
+                : LibPython.PyTuple_GetItem(sequence.Handle, i);
+            if (item == 0 || !Py.TryGetBytes(new PyBorrowed(item), out ReadOnlySpan<byte> data))
+            {
+                LibPython.PyErr_Clear();
+                return null;
+            }
+            total += data.Length;
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// wsgi.file_wrapper over a regular file: sent from the descriptor at its current
+    /// position, never through Python. Content-Length is added when the app gave none; an
+    /// app-supplied one caps the bytes sent.
+    /// </summary>
+    private static bool TrySendFileWrapper(WsgiApplication app, WsgiRequest request, PyBorrowed result)
+    {
+        if (!request.Started || request.HeadersSent || !Py.IsExactType(result, app.Interpreter.Bootstrap.FileWrapperType.Handle))
+        {
+            return false;
+        }
+        using var source = Py.Call(app.Interpreter.Bootstrap.FileWrapperSource.Borrow(), result);
+        if (source.Handle == LibPython.Py_None)
+        {
+            return false;
+        }
+        int fd = (int)Py.AsLong(Py.TupleItem(source.Borrow(), 0));
+        long position = Py.AsLong(Py.TupleItem(source.Borrow(), 1));
+        long size = Py.AsLong(Py.TupleItem(source.Borrow(), 2));
+        long count = Math.Max(0, size - position);
+        if (request.ContentLength is long declared)
+        {
+            count = Math.Min(count, declared);
+        }
+        else
+        {
+            request.ContentLength = count;
+        }
+        request.SendHeaders();
+        request.CountBody(count);
+        if (request.Exchange.IsHead || count == 0)
+        {
+            return true;
+        }
+        using (GilScope.Release())
+        {
+            using var handle = new SafeFileHandle(fd, ownsHandle: false);
+            if (!request.Exchange.SendFile(handle, position, count))
+            {
+                request.MarkClientGone();
+            }
+        }
+        return true;
+    }
+
+    private static void Finish(WsgiApplication app, WsgiRequest request)
+    {
+        if (!request.Started)
+        {
+            throw new PythonException("RuntimeError", "the application returned without calling start_response()", "");
+        }
+        if (!request.HeadersSent)
+        {
+            request.ContentLength ??= 0;
+            request.SendHeaders();
+        }
+        if (!request.BodyComplete && !request.ClientGone)
+        {
+            app.Log.Write(ErrorLogLevel.Error, "wsgi",
+                $"[client {request.Exchange.ClientForLog}] Truncated response from WSGI script '{app.Options.ScriptPath}': " +
+                $"Content-Length is {request.ContentLength} but the application returned {request.BodyBytes} bytes; the connection is closed so the client sees it is incomplete.");
+            request.Exchange.Abort("response shorter than its Content-Length");
+        }
+    }
+
+    private static void Fail(WsgiApplication app, WsgiRequest request, string message)
+    {
+        app.Log.Write(ErrorLogLevel.Error, "wsgi", $"[client {request.Exchange.ClientForLog}] {message}");
+        if (!request.HeadersSent)
+        {
+            SendError(request.Exchange, 500);
+        }
+        else
+        {
+            request.Exchange.Abort("application error after the response started");
+        }
+    }
+
+    /// <summary>close() exactly once, whatever happened; its errors are logged and change nothing sent.</summary>
+    private static void Close(WsgiApplication app, WsgiRequest request, PyBorrowed result)
+    {
+        try
+        {
+            using var close = Py.GetAttrOrNull(result, "close");
+            if (!close.IsNull)
+            {
+                using var r = Py.CallNoArgs(close.Borrow());
+            }
+        }
+        catch (PythonException e)
+        {
+            app.Log.Write(ErrorLogLevel.Error, "wsgi",
+                $"[client {request.Exchange.ClientForLog}] Exception occurred closing the iterable of WSGI script '{app.Options.ScriptPath}'.\n{e.PythonTraceback}");
+        }
+    }
+
+    internal static void SendError(IWsgiExchange exchange, int status)
+    {
+        byte[] body = ErrorPage.Body(status);
+        exchange.StartResponse(status, ErrorPage.Reason(status), [ErrorPage.ContentType], body.Length);
+        if (!exchange.IsHead)
+        {
+            exchange.Buffer(body);
+        }
+    }
+}

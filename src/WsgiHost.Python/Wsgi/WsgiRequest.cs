@@ -1,0 +1,100 @@
+namespace WsgiHost.Python.Wsgi;
+
+/// <summary>
+/// The gateway's state for one request: what start_response recorded and what has been
+/// sent. Touched only by the thread running the request, with the GIL held, except for the
+/// blocking transport calls made with the GIL released.
+/// </summary>
+internal sealed class WsgiRequest : IDisposable
+{
+    public WsgiRequest(long id, IWsgiExchange exchange)
+    {
+        Id = id;
+        Exchange = exchange;
+        Input = new InputReader(m => exchange.ReadBody(m.Span));
+    }
+
+    public long Id { get; }
+
+    public IWsgiExchange Exchange { get; }
+
+    public InputReader Input { get; }
+
+    /// <summary>start_response has been called (status and headers recorded).</summary>
+    public bool Started { get; private set; }
+
+    /// <summary>Status and headers have been handed to the transport; they can no longer change.</summary>
+    public bool HeadersSent { get; private set; }
+
+    public int Status { get; private set; }
+
+    public string Reason { get; private set; } = "";
+
+    public List<KeyValuePair<string, string>> Headers { get; private set; } = [];
+
+    /// <summary>The Content-Length the app declared, which caps the body.</summary>
+    public long? ContentLength { get; set; }
+
+    public long BodyBytes { get; private set; }
+
+    public bool ClientGone { get; private set; }
+
+    public void Start(int status, string reason, List<KeyValuePair<string, string>> headers, long? contentLength)
+    {
+        Status = status;
+        Reason = reason;
+        Headers = headers;
+        ContentLength = contentLength;
+        Started = true;
+    }
+
+    public void SendHeaders()
+    {
+        if (!HeadersSent)
+        {
+            HeadersSent = true;
+            Exchange.StartResponse(Status, Reason, Headers, ContentLength);
+        }
+    }
+
+    /// <summary>
+    /// Buffers a chunk, cut at the declared Content-Length (mod_wsgi drops the excess).
+    /// HEAD sends nothing but still counts, so a short body is still detected.
+    /// </summary>
+    public void BufferChunk(ReadOnlySpan<byte> data)
+    {
+        SendHeaders();
+        if (ContentLength is long limit && BodyBytes + data.Length > limit)
+        {
+            data = data[..(int)Math.Max(0, limit - BodyBytes)];
+        }
+        BodyBytes += data.Length;
+        if (!Exchange.IsHead && data.Length > 0)
+        {
+            Exchange.Buffer(data);
+        }
+    }
+
+    /// <summary>Blocking; call with the GIL released.</summary>
+    public bool Flush()
+    {
+        if (ClientGone)
+        {
+            return false;
+        }
+        if (!Exchange.Flush())
+        {
+            ClientGone = true;
+        }
+        return !ClientGone;
+    }
+
+    public void MarkClientGone() => ClientGone = true;
+
+    /// <summary>Counts bytes sent outside BufferChunk (a file sent from its descriptor).</summary>
+    public void CountBody(long count) => BodyBytes += count;
+
+    public bool BodyComplete => ContentLength is not long limit || BodyBytes >= limit;
+
+    public void Dispose() => Input.Dispose();
+}

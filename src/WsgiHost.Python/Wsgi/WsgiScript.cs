@@ -1,0 +1,148 @@
+using System.Security.Cryptography;
+using System.Text;
+using WsgiHost.Python.Refs;
+using WsgiHost.Python.Runtime;
+
+namespace WsgiHost.Python.Wsgi;
+
+/// <summary>
+/// A WSGI script file loaded as module _mod_wsgi_&lt;md5 of path&gt; (mod_wsgi's name, so apps
+/// that look themselves up in sys.modules keep working). Loading happens once, under a lock,
+/// even when the first requests arrive together: module-level setup (Django's settings and
+/// app registry) must run in one thread before any request uses it.
+/// </summary>
+internal sealed class WsgiScript
+{
+    private readonly Interpreter _interpreter;
+    private readonly WsgiApplicationOptions _options;
+    private readonly IErrorLog _log;
+    private readonly Lock _loadLock = new();
+    private volatile Loaded? _loaded;
+
+    public WsgiScript(Interpreter interpreter, WsgiApplicationOptions options, IErrorLog log)
+    {
+        _interpreter = interpreter;
+        _options = options;
+        _log = log;
+        ModuleName = ModuleNameFor(options.ScriptPath);
+    }
+
+    public string ModuleName { get; }
+
+    public static string ModuleNameFor(string path) =>
+        "_mod_wsgi_" + Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(path)));
+
+    /// <summary>The loaded state: the module and its callable (null when the callable is missing).</summary>
+    internal sealed record Loaded(PyRef Module, PyRef? Callable, DateTime ModifiedUtc);
+
+    /// <summary>
+    /// The application callable, loading or reloading the script as needed. Called without
+    /// the GIL. NotFound and Failed have been logged; the caller answers 404 or 500.
+    /// </summary>
+    public LoadOutcome Ensure(string client)
+    {
+        DateTime mtime;
+        try
+        {
+            var info = new FileInfo(_options.ScriptPath);
+            if (!info.Exists)
+            {
+                _log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Target WSGI script not found or unable to stat: {_options.ScriptPath}");
+                return LoadOutcome.NotFound;
+            }
+            mtime = info.LastWriteTimeUtc;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Target WSGI script not found or unable to stat: {_options.ScriptPath}: {e.Message}");
+            return LoadOutcome.NotFound;
+        }
+
+        Loaded? loaded = _loaded;
+        if (loaded == null || (_options.ScriptReloading && loaded.ModifiedUtc != mtime))
+        {
+            lock (_loadLock)
+            {
+                loaded = _loaded;
+                if (loaded == null || (_options.ScriptReloading && loaded.ModifiedUtc != mtime))
+                {
+                    loaded = Load(mtime, loaded, client);
+                    if (loaded == null)
+                    {
+                        return LoadOutcome.Failed;
+                    }
+                    _loaded = loaded;
+                }
+            }
+        }
+        if (loaded.Callable == null)
+        {
+            _log.Write(ErrorLogLevel.Error, "wsgi",
+                $"[client {client}] Target WSGI script '{_options.ScriptPath}' does not contain WSGI application '{_options.CallableObject}'.");
+            return LoadOutcome.NotFound;
+        }
+        return LoadOutcome.Ready;
+    }
+
+    /// <summary>
+    /// A new reference to the current callable, taken with the GIL held: a reload on another
+    /// thread releases the old one only under the GIL, so this never sees a freed object.
+    /// </summary>
+    public PyOwned TakeCallable()
+    {
+        PyRef? callable = _loaded?.Callable;
+        return callable == null || callable.Handle == 0 ? PyOwned.NewOrNull(0) : callable.NewReference();
+    }
+
+    private Loaded? Load(DateTime mtime, Loaded? previous, string client)
+    {
+        using var gil = GilScope.Acquire(_interpreter);
+        if (previous != null)
+        {
+            _log.Write(ErrorLogLevel.Info, "wsgi", $"Reloading WSGI script '{_options.ScriptPath}' (modified).");
+            previous.Callable?.Release();
+            previous.Module.Release();
+        }
+        try
+        {
+            using var name = Py.Utf8(ModuleName);
+            using var path = Py.Utf8(_options.ScriptPath);
+            using var module = Py.Call(_interpreter.Bootstrap.LoadScript.Borrow(), name.Borrow(), path.Borrow());
+            using var callable = Py.GetAttrOrNull(module.Borrow(), _options.CallableObject);
+            PyRef? kept = callable.IsNull ? null : callable.Keep();
+            return new Loaded(module.Keep(), kept, mtime);
+        }
+        catch (PythonException e)
+        {
+            _log.Write(ErrorLogLevel.Error, "wsgi",
+                $"[client {client}] Failed to exec Python script file '{_options.ScriptPath}'.\n" +
+                $"Exception occurred processing WSGI script '{_options.ScriptPath}'.\n{e.PythonTraceback}");
+            return null;
+        }
+    }
+
+    /// <summary>Drops the module and callable; the interpreter's GIL must be held.</summary>
+    public void Release()
+    {
+        Loaded? loaded = _loaded;
+        _loaded = null;
+        loaded?.Callable?.Release();
+        loaded?.Module.Release();
+    }
+}
+
+internal enum LoadStatus
+{
+    Ready,
+    NotFound,
+    Failed,
+}
+
+internal readonly record struct LoadOutcome(LoadStatus Status)
+{
+    public static LoadOutcome Ready => new(LoadStatus.Ready);
+
+    public static LoadOutcome NotFound => new(LoadStatus.NotFound);
+
+    public static LoadOutcome Failed => new(LoadStatus.Failed);
+}

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text;
+using System.Threading.Channels;
+using WsgiHost.Python.Runtime;
+
+namespace WsgiHost.Logging;
+
+/// <summary>
+/// The error log in Apache's shape, one entry per line:
+/// "[Sun Nov 22 05:30:26.123456 2026] [wsgi:error] [pid 1234] message". Writers only
+/// enqueue (callers may hold the GIL); one background task does the I/O.
+/// </summary>
+public sealed class ApacheErrorLog : IErrorLog, IAsyncDisposable
+{
+    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TextWriter _writer;
+    private readonly bool _ownsWriter;
+    private readonly Task _pump;
+    private readonly int _pid = Environment.ProcessId;
+
+    public ApacheErrorLog(TextWriter writer, ErrorLogLevel minimum = ErrorLogLevel.Info, bool ownsWriter = false)
+    {
+        _writer = writer;
+        _ownsWriter = ownsWriter;
+        Minimum = minimum;
+        _pump = Task.Run(PumpAsync);
+    }
+
+    /// <summary>LogLevel: entries below it are dropped.</summary>
+    public ErrorLogLevel Minimum { get; }
+
+    /// <summary>Opens an ErrorLog file for appending, creating its folder.</summary>
+    public static ApacheErrorLog ToFile(string path, ErrorLogLevel minimum)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+        return new ApacheErrorLog(new StreamWriter(stream, new UTF8Encoding(false)), minimum, ownsWriter: true);
+    }
+
+    public void Write(ErrorLogLevel level, string module, string message)
+    {
+        if (level < Minimum)
+        {
+            return;
+        }
+        string prefix = $"[{FormatTime(DateTime.Now)}] [{module}:{LevelName(level)}] [pid {_pid}] ";
+        var entry = new StringBuilder();
+        foreach (string line in message.Split('\n'))
+        {
+            entry.Append(prefix).Append(line.TrimEnd('\r')).Append('\n');
+        }
+        _lines.Writer.TryWrite(entry.ToString());
+    }
+
+    internal static string LevelName(ErrorLogLevel level) => level switch
+    {
+        ErrorLogLevel.Debug => "debug",
+        ErrorLogLevel.Info => "info",
+        ErrorLogLevel.Notice => "notice",
+        ErrorLogLevel.Warning => "warn",
+        ErrorLogLevel.Error => "error",
+        _ => "crit",
+    };
+
+    /// <summary>Apache's error-log time: "Sun Nov 22 05:30:26.123456 2026".</summary>
+    internal static string FormatTime(DateTime t) =>
+        t.ToString("ddd MMM dd HH:mm:ss", CultureInfo.InvariantCulture) +
+        "." + (t.Ticks % TimeSpan.TicksPerSecond / 10).ToString("000000", CultureInfo.InvariantCulture) +
+        t.ToString(" yyyy", CultureInfo.InvariantCulture);
+
+    private async Task PumpAsync()
+    {
+        var reader = _lines.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (reader.TryRead(out string? text))
+            {
+                await _writer.WriteAsync(text).ConfigureAwait(false);
+            }
+            await _writer.FlushAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _lines.Writer.TryComplete();
+        await _pump.ConfigureAwait(false);
+        if (_ownsWriter)
+        {
+            await _writer.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,261 @@
+using System.Buffers;
+using System.Globalization;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Win32.SafeHandles;
+using WsgiHost.Configuration.Model;
+using WsgiHost.Python.Wsgi;
+using WsgiHost.Routing;
+
+namespace WsgiHost.Server;
+
+/// <summary>
+/// One Kestrel request seen through the WSGI gateway's interface. Runs on a WSGI thread
+/// while the Kestrel handler awaits, so nothing here races with Kestrel's own use of the
+/// context. Blocking methods wait on Kestrel's pipes synchronously: they are called on
+/// dedicated WSGI threads with the GIL released, never on the .NET thread pool.
+/// </summary>
+internal sealed class KestrelExchange : IWsgiExchange
+{
+    private const string ServerSoftware = "WsgiHost";
+
+    private readonly HttpContext _context;
+    private readonly ServerModel _model;
+    private readonly string _scriptName;
+    private readonly string _pathInfo;
+    private readonly RequestTarget _target;
+    private readonly string _rawTarget;
+    private readonly DateTimeOffset _start;
+    private PipeReader? _body;
+    private bool _aborted;
+
+    public KestrelExchange(HttpContext context, ServerModel model, string scriptName, string pathInfo, RequestTarget target, string rawTarget, DateTimeOffset start)
+    {
+        _context = context;
+        _model = model;
+        _scriptName = scriptName;
+        _pathInfo = pathInfo;
+        _target = target;
+        _rawTarget = rawTarget;
+        _start = start;
+        IsHead = HttpMethods.IsHead(context.Request.Method);
+    }
+
+    public bool IsHead { get; }
+
+    public long BodyBytesSent { get; private set; }
+
+    public string ClientForLog
+    {
+        get
+        {
+            var c = _context.Connection;
+            return $"{c.RemoteIpAddress}:{c.RemotePort}";
+        }
+    }
+
+    public void WriteCgiVariables(IEnvironSink sink)
+    {
+        HttpRequest request = _context.Request;
+        ConnectionInfo connection = _context.Connection;
+        bool https = request.IsHttps;
+        string localPort = connection.LocalPort.ToString(CultureInfo.InvariantCulture);
+
+        sink.Add("REQUEST_METHOD", request.Method);
+        sink.Add("SCRIPT_NAME", _scriptName);
+        sink.Add("PATH_INFO", _pathInfo);
+        sink.Add("QUERY_STRING", _target.RawQuery);
+        sink.Add("REQUEST_URI", RequestUri());
+        sink.Add("SERVER_PROTOCOL", request.Protocol);
+        sink.Add("REQUEST_SCHEME", https ? "https" : "http");
+        sink.Add("wsgi.url_scheme", https ? "https" : "http");
+        sink.Add("SERVER_SOFTWARE", ServerSoftware);
+        sink.Add("GATEWAY_INTERFACE", "CGI/1.1");
+        sink.Add("DOCUMENT_ROOT", _model.DocumentRoot);
+        sink.Add("CONTEXT_PREFIX", "");
+        sink.Add("CONTEXT_DOCUMENT_ROOT", _model.DocumentRoot);
+        sink.Add("SERVER_ADDR", connection.LocalIpAddress?.ToString() ?? "");
+        sink.Add("REMOTE_ADDR", connection.RemoteIpAddress?.ToString() ?? "");
+        sink.Add("REMOTE_PORT", connection.RemotePort.ToString(CultureInfo.InvariantCulture));
+
+        // UseCanonicalName Off: the name and port the client used (Host), else ServerName
+        // and the port that accepted the connection.
+        (string host, string? port) = SplitHost(request.Headers.Host.ToString());
+        sink.Add("SERVER_NAME", host.Length > 0 ? host : _model.ServerName ?? connection.LocalIpAddress?.ToString() ?? "localhost");
+        sink.Add("SERVER_PORT", port ?? localPort);
+
+        sink.Add("mod_wsgi.request_id", _context.TraceIdentifier);
+        sink.Add("mod_wsgi.request_start", (_start.ToUnixTimeMilliseconds() * 1000).ToString(CultureInfo.InvariantCulture));
+        sink.Add("mod_wsgi.listener_host", connection.LocalIpAddress?.ToString() ?? "");
+        sink.Add("mod_wsgi.listener_port", localPort);
+
+        foreach (var header in request.Headers)
+        {
+            string name = header.Key;
+            if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+            {
+                sink.Add("CONTENT_TYPE", header.Value.ToString());
+                continue;
+            }
+            if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                sink.Add("CONTENT_LENGTH", header.Value.ToString());
+                continue;
+            }
+            // httpoxy (CVE-2016-5388): a client's "Proxy" header must never become HTTP_PROXY.
+            if (name.Equals("Proxy", StringComparison.OrdinalIgnoreCase) ||
+                name.Equals("Proxy-Authorization", StringComparison.OrdinalIgnoreCase) ||
+                (!_model.PassAuthorization && name.Equals("Authorization", StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+            string? key = CgiHeaderNames.KeyFor(name);
+            if (key != null)
+            {
+                var values = header.Value;
+                sink.Add(key, values.Count == 1 ? values[0] ?? "" : string.Join(", ", values.ToArray()));
+            }
+        }
+    }
+
+    /// <summary>REQUEST_URI: the path and query exactly as sent (origin form even for absolute-form targets).</summary>
+    private string RequestUri() =>
+        _target.RawQuery.Length > 0 || _rawTarget.EndsWith('?') ? _target.RawPath + "?" + _target.RawQuery : _target.RawPath;
+
+    internal static (string Host, string? Port) SplitHost(string hostHeader)
+    {
+        if (hostHeader.Length == 0)
+        {
+            return ("", null);
+        }
+        string host = hostHeader;
+        string? port = null;
+        if (host.StartsWith('['))
+        {
+            int end = host.IndexOf(']');
+            if (end > 0 && end + 1 < host.Length && host[end + 1] == ':')
+            {
+                port = host[(end + 2)..];
+                host = host[..(end + 1)];
+            }
+        }
+        else
+        {
+            int colon = host.LastIndexOf(':');
+            if (colon >= 0)
+            {
+                port = host[(colon + 1)..];
+                host = host[..colon];
+            }
+        }
+        host = host.TrimEnd('.').ToLowerInvariant();
+        return (host, string.IsNullOrEmpty(port) ? null : port);
+    }
+
+    public int ReadBody(Span<byte> buffer)
+    {
+        PipeReader reader = _body ??= _context.Request.BodyReader;
+        while (true)
+        {
+            ValueTask<ReadResult> pending = reader.ReadAsync();
+            ReadResult result = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+            ReadOnlySequence<byte> data = result.Buffer;
+            if (data.Length > 0)
+            {
+                int n = (int)Math.Min(buffer.Length, data.Length);
+                data.Slice(0, n).CopyTo(buffer);
+                reader.AdvanceTo(data.GetPosition(n));
+                return n;
+            }
+            reader.AdvanceTo(data.End);
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                return 0;
+            }
+        }
+    }
+
+    public void StartResponse(int status, string reason, IReadOnlyList<KeyValuePair<string, string>> headers, long? contentLength)
+    {
+        HttpResponse response = _context.Response;
+        response.StatusCode = status;
+        var feature = _context.Features.Get<IHttpResponseFeature>();
+        if (feature != null)
+        {
+            feature.ReasonPhrase = reason;
+        }
+        IHeaderDictionary target = response.Headers;
+        foreach (var (name, value) in headers)
+        {
+            // Kestrel frames the body itself; an app's own Transfer-Encoding would corrupt it.
+            if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) || name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            target.Append(name, value);
+        }
+        if (contentLength is long length)
+        {
+            response.ContentLength = length;
+        }
+    }
+
+    public void Buffer(ReadOnlySpan<byte> data)
+    {
+        if (_aborted)
+        {
+            return;
+        }
+        _context.Response.BodyWriter.Write(data);
+        BodyBytesSent += data.Length;
+    }
+
+    public bool Flush()
+    {
+        if (_aborted || _context.RequestAborted.IsCancellationRequested)
+        {
+            return false;
+        }
+        try
+        {
+            ValueTask<FlushResult> pending = _context.Response.BodyWriter.FlushAsync();
+            FlushResult result = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+            return !result.IsCompleted && !result.IsCanceled && !_context.RequestAborted.IsCancellationRequested;
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    public bool SendFile(SafeFileHandle file, long offset, long count)
+    {
+        PipeWriter writer = _context.Response.BodyWriter;
+        while (count > 0)
+        {
+            Span<byte> span = writer.GetSpan((int)Math.Min(count, 64 * 1024));
+            int want = (int)Math.Min(span.Length, count);
+            int n = RandomAccess.Read(file, span[..want], offset);
+            if (n <= 0)
+            {
+                break; // the file shrank; the short body is detected by the gateway
+            }
+            writer.Advance(n);
+            offset += n;
+            count -= n;
+            BodyBytesSent += n;
+            if (!Flush())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public void Abort(string reason)
+    {
+        _aborted = true;
+        _context.Abort();
+    }
+}
