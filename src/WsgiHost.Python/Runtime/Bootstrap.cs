@@ -57,6 +57,11 @@ internal sealed unsafe class Bootstrap
         }
         using var module = PyOwned.FromBorrowed(moduleHandle);
         var globals = new PyBorrowed(LibPython.PyModule_GetDict(module.Handle));
+        // 3.9 does not add __builtins__ to a bare globals dict on exec ("__import__ not found").
+        using (var builtins = Py.Import("builtins"))
+        {
+            Py.DictSet(globals, "__builtins__", builtins.Borrow());
+        }
         foreach (var (name, function) in natives)
         {
             using var fn = PyOwned.New(LibPython.PyCFunction_NewEx(function, 0, 0));

@@ -34,7 +34,11 @@ public interface IWsgiExchange
     /// <summary>Blocking: sends count bytes of an open file from offset, without copying through Python.</summary>
     bool SendFile(SafeFileHandle file, long offset, long count);
 
-    /// <summary>Ends the connection so the client sees an incomplete response (never a silently short 200).</summary>
+    /// <summary>
+    /// Marks the response as failed after it started: the transport must end the connection
+    /// without completing the framing (no terminating chunk), so the client sees it is
+    /// incomplete, never a silently short 200. Bytes already sent still reach the client.
+    /// </summary>
     void Abort(string reason);
 }
 

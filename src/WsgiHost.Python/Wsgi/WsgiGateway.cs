@@ -83,7 +83,7 @@ internal static unsafe class WsgiGateway
         // chunked encoding) and there is no point flushing between items. Anything else may
         // stream (server-sent events, long downloads): every item is flushed as it comes.
         bool sequence = Py.IsExactType(result, LibPython.PyList_Type) || Py.IsExactType(result, LibPython.PyTuple_Type);
-        if (sequence && request.Started && request.ContentLength == null)
+        if (sequence && request.Started && !request.HeadersSent && request.ContentLength == null)
         {
             request.ContentLength = SequenceLength(result);
         }

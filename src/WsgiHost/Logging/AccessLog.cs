@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Threading.Channels;
 
 namespace WsgiHost.Logging;
 
@@ -11,15 +10,9 @@ namespace WsgiHost.Logging;
 /// </summary>
 public sealed class AccessLog : IAsyncDisposable
 {
-    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly TextWriter _writer;
-    private readonly Task _pump;
+    private readonly BackgroundWriter _output;
 
-    public AccessLog(TextWriter writer)
-    {
-        _writer = writer;
-        _pump = Task.Run(PumpAsync);
-    }
+    public AccessLog(TextWriter writer) => _output = new BackgroundWriter(writer, ownsWriter: false);
 
     public void Write(in AccessLogEntry e)
     {
@@ -32,7 +25,7 @@ public sealed class AccessLog : IAsyncDisposable
             .Append(e.Status.ToString(CultureInfo.InvariantCulture)).Append(' ')
             .Append(e.BodyBytes > 0 ? e.BodyBytes.ToString(CultureInfo.InvariantCulture) : "-")
             .Append(" \"").Append(Escape(e.Referer ?? "-")).Append("\" \"").Append(Escape(e.UserAgent ?? "-")).Append("\"\n");
-        _lines.Writer.TryWrite(b.ToString());
+        _output.Write(b.ToString());
     }
 
     /// <summary>Apache escapes quotes, backslashes and control characters in logged request data.</summary>
@@ -70,24 +63,7 @@ public sealed class AccessLog : IAsyncDisposable
         return b.ToString();
     }
 
-    private async Task PumpAsync()
-    {
-        var reader = _lines.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            while (reader.TryRead(out string? text))
-            {
-                await _writer.WriteAsync(text).ConfigureAwait(false);
-            }
-            await _writer.FlushAsync().ConfigureAwait(false);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _lines.Writer.TryComplete();
-        await _pump.ConfigureAwait(false);
-    }
+    public ValueTask DisposeAsync() => _output.DisposeAsync();
 }
 
 public readonly record struct AccessLogEntry(

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Threading.Channels;
 using WsgiHost.Python.Runtime;
 
 namespace WsgiHost.Logging;
@@ -12,18 +11,13 @@ namespace WsgiHost.Logging;
 /// </summary>
 public sealed class ApacheErrorLog : IErrorLog, IAsyncDisposable
 {
-    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly TextWriter _writer;
-    private readonly bool _ownsWriter;
-    private readonly Task _pump;
+    private readonly BackgroundWriter _output;
     private readonly int _pid = Environment.ProcessId;
 
     public ApacheErrorLog(TextWriter writer, ErrorLogLevel minimum = ErrorLogLevel.Info, bool ownsWriter = false)
     {
-        _writer = writer;
-        _ownsWriter = ownsWriter;
+        _output = new BackgroundWriter(writer, ownsWriter);
         Minimum = minimum;
-        _pump = Task.Run(PumpAsync);
     }
 
     /// <summary>LogLevel: entries below it are dropped.</summary>
@@ -49,7 +43,7 @@ public sealed class ApacheErrorLog : IErrorLog, IAsyncDisposable
         {
             entry.Append(prefix).Append(line.TrimEnd('\r')).Append('\n');
         }
-        _lines.Writer.TryWrite(entry.ToString());
+        _output.Write(entry.ToString());
     }
 
     internal static string LevelName(ErrorLogLevel level) => level switch
@@ -68,26 +62,5 @@ public sealed class ApacheErrorLog : IErrorLog, IAsyncDisposable
         "." + (t.Ticks % TimeSpan.TicksPerSecond / 10).ToString("000000", CultureInfo.InvariantCulture) +
         t.ToString(" yyyy", CultureInfo.InvariantCulture);
 
-    private async Task PumpAsync()
-    {
-        var reader = _lines.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            while (reader.TryRead(out string? text))
-            {
-                await _writer.WriteAsync(text).ConfigureAwait(false);
-            }
-            await _writer.FlushAsync().ConfigureAwait(false);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _lines.Writer.TryComplete();
-        await _pump.ConfigureAwait(false);
-        if (_ownsWriter)
-        {
-            await _writer.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    public ValueTask DisposeAsync() => _output.DisposeAsync();
 }

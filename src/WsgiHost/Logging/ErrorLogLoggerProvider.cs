@@ -30,7 +30,7 @@ internal sealed class ErrorLogLoggerProvider(IErrorLog log) : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (!IsEnabled(logLevel))
+            if (!IsEnabled(logLevel) || exception is Server.IncompleteResponseException)
             {
                 return;
             }

@@ -203,7 +203,7 @@ internal sealed class KestrelExchange : IWsgiExchange
 
     public void Buffer(ReadOnlySpan<byte> data)
     {
-        if (_aborted)
+        if (_aborted || _context.RequestAborted.IsCancellationRequested)
         {
             return;
         }
@@ -253,9 +253,15 @@ internal sealed class KestrelExchange : IWsgiExchange
         return true;
     }
 
+    /// <summary>Why the response was left incomplete, or null; the request handler acts on it.</summary>
+    public string? IncompleteReason { get; private set; }
+
     public void Abort(string reason)
     {
+        // Not HttpContext.Abort(): a reset would discard bytes still queued for the client.
+        // The handler throws instead once the WSGI thread is done; Kestrel then closes the
+        // connection after sending what was written and without a terminating chunk.
         _aborted = true;
-        _context.Abort();
+        IncompleteReason = reason;
     }
 }

@@ -23,6 +23,11 @@ internal sealed class RequestHandler(ServerModel model, MountTable<Route> mounts
         {
             bodyBytes = await DispatchAsync(context, start).ConfigureAwait(false);
         }
+        catch (IncompleteResponseException e)
+        {
+            bodyBytes = e.BodyBytes;
+            throw;
+        }
         finally
         {
             accessLog?.Write(Entry(context, start, bodyBytes));
@@ -74,6 +79,11 @@ internal sealed class RequestHandler(ServerModel model, MountTable<Route> mounts
 
         var exchange = new KestrelExchange(context, model, match.ScriptName, match.PathInfo, target, rawTarget, start);
         await executor.RunAsync(wsgi.Application, exchange).ConfigureAwait(false);
+        if (exchange.IncompleteReason != null)
+        {
+            await context.Response.BodyWriter.FlushAsync().ConfigureAwait(false);
+            throw new IncompleteResponseException(exchange.IncompleteReason, exchange.BodyBytesSent);
+        }
         return exchange.BodyBytesSent;
     }
 

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# peers.sh -- the shared harness ../shared/bench/run-peers.sh plus the raw Kestrel ceiling.
+#
+# usage: bench/peers.sh [bench|startup|list]     (same modes and environment as run-peers.sh)
+#
+# Nothing of run-peers.sh is copied: this script sources it (in "list" mode, which only
+# defines its functions and settings), then adds the server "raw-kestrel" through the
+# harness's documented extension point -- a srv_<name> function plus the name appended to
+# ALL_SERVERS -- and runs the requested mode with the harness's own functions.
+#
+# extra environment:
+#   SHARED_BENCH  folder of run-peers.sh   (default: <repo>/../shared/bench)
+#   RAW_KESTREL   the RawKestrel binary    (default: bench/.out/raw-kestrel/RawKestrel)
+#
+# raw-kestrel answers in C# what the .wsgi app would answer: hello -> "Hello, World!",
+# echo -> the length of the 1 MiB upload, stream -> 1 MiB of 'x'. There is no C# Flask or
+# Django, so for those apps raw-kestrel is skipped (summarize.py uses its hello run as
+# the ceiling and marks it).
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SHARED_BENCH=${SHARED_BENCH:-$(cd "$HERE/../.." && pwd)/shared/bench}
+RAW_KESTREL=${RAW_KESTREL:-$HERE/.out/raw-kestrel/RawKestrel}
+PEERS_MODE=${1:-bench}
+
+if [ ! -f "$SHARED_BENCH/run-peers.sh" ]; then
+  echo "peers.sh: $SHARED_BENCH/run-peers.sh not found (set SHARED_BENCH)" >&2
+  exit 2
+fi
+
+# shellcheck source=/dev/null
+source "$SHARED_BENCH/run-peers.sh" list > /dev/null
+
+ALL_SERVERS="$ALL_SERVERS raw-kestrel"
+
+# raw Kestrel, 127.0.0.1:$PORT, answering like the app being benchmarked
+srv_raw_kestrel() {
+  local mode
+  case $(basename "$APP_WSGI" .wsgi) in
+    echo)   mode=echo ;;
+    stream) mode=stream ;;
+    *)      mode=hello ;;
+  esac
+  CMD=("$RAW_KESTREL" --port "$PORT" --mode "$mode")
+}
+
+# run-peers.sh's have_server, plus: raw-kestrel runs only for the apps it can mirror.
+# ($app is mode_bench's loop variable, visible here through bash's dynamic scoping.)
+eval "peers_$(declare -f have_server)"
+have_server() {
+  if [ "$1" = raw-kestrel ]; then
+    [ -x "$RAW_KESTREL" ] || return 1
+    case ${app:-$STARTUP_APP} in
+      hello|echo|stream) return 0 ;;
+    esac
+    echo "  (raw-kestrel has no ${app:-$STARTUP_APP} app; its hello run is the ceiling)" >&2
+    return 1
+  fi
+  peers_have_server "$@"
+}
+
+case $PEERS_MODE in
+  bench)   setup_common; mode_bench ;;
+  startup) setup_common; mode_startup ;;
+  list)    echo "servers: $ALL_SERVERS"; echo "default: $DEFAULT_SERVERS"; echo "apps: $ALL_APPS" ;;
+  *) echo "usage: $0 [bench|startup|list]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,148 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using WsgiHost.FunctionalTests.Infrastructure;
+
+namespace WsgiHost.FunctionalTests;
+
+[Collection(GatewayCollection.Name)]
+public sealed class EnvironTests(GatewayServer server)
+{
+    private WsgiHostProcess Host => server.Host;
+
+    private async Task<Dictionary<string, JsonElement>> EnvironAsync(HttpRequestMessage request)
+    {
+        using HttpResponseMessage response = await Host.Client.SendAsync(request);
+        Assert.Equal(200, (int)response.StatusCode);
+        return JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(await response.Content.ReadAsStringAsync())!;
+    }
+
+    private static string Str(Dictionary<string, JsonElement> env, string key)
+    {
+        Assert.True(env.ContainsKey(key), $"environ has no {key}");
+        Assert.Equal("str", env[key].GetProperty("type").GetString());
+        return env[key].GetProperty("value").GetString()!;
+    }
+
+    private static string Repr(Dictionary<string, JsonElement> env, string key) => env[key].GetProperty("repr").GetString()!;
+
+    [Fact]
+    public async Task CgiVariablesDescribeTheRequest()
+    {
+        var env = await EnvironAsync(new HttpRequestMessage(HttpMethod.Get, "/environ?b=2&a=%20x"));
+        Assert.Equal("GET", Str(env, "REQUEST_METHOD"));
+        Assert.Equal("", Str(env, "SCRIPT_NAME"));
+        Assert.Equal("/environ", Str(env, "PATH_INFO"));
+        Assert.Equal("b=2&a=%20x", Str(env, "QUERY_STRING"));
+        Assert.Equal("/environ?b=2&a=%20x", Str(env, "REQUEST_URI"));
+        Assert.Equal("HTTP/1.1", Str(env, "SERVER_PROTOCOL"));
+        Assert.Equal("http", Str(env, "REQUEST_SCHEME"));
+        Assert.Equal("127.0.0.1", Str(env, "SERVER_NAME"));
+        Assert.Equal(Host.Port.ToString(), Str(env, "SERVER_PORT"));
+        Assert.Equal("127.0.0.1", Str(env, "REMOTE_ADDR"));
+        Assert.True(int.Parse(Str(env, "REMOTE_PORT")) > 0);
+        Assert.Equal("127.0.0.1", Str(env, "SERVER_ADDR"));
+        Assert.Equal(WsgiHostProcess.App("gateway.wsgi"), Str(env, "SCRIPT_FILENAME"));
+        Assert.StartsWith("WsgiHost", Str(env, "SERVER_SOFTWARE"));
+        Assert.False(env.ContainsKey("CONTENT_LENGTH"));
+        Assert.False(env.ContainsKey("PATH"));
+        Assert.False(env.ContainsKey("HTTPS"));
+    }
+
+    [Fact]
+    public async Task WsgiKeysHaveTheirPep3333Types()
+    {
+        var env = await EnvironAsync(new HttpRequestMessage(HttpMethod.Get, "/environ"));
+        Assert.Equal("(1, 0)", Repr(env, "wsgi.version"));
+        Assert.Equal("http", Str(env, "wsgi.url_scheme"));
+        Assert.Equal("True", Repr(env, "wsgi.multithread"));
+        Assert.Equal("False", Repr(env, "wsgi.multiprocess"));
+        Assert.Equal("False", Repr(env, "wsgi.run_once"));
+        Assert.Equal("True", Repr(env, "wsgi.input_terminated"));
+        Assert.Equal("Input", env["wsgi.input"].GetProperty("type").GetString());
+        Assert.Equal("ErrorLog", env["wsgi.errors"].GetProperty("type").GetString());
+        Assert.Contains("FileWrapper", Repr(env, "wsgi.file_wrapper"));
+    }
+
+    [Fact]
+    public async Task ModWsgiKeysDescribeEmbeddedMode()
+    {
+        var env = await EnvironAsync(new HttpRequestMessage(HttpMethod.Get, "/environ"));
+        Assert.Equal("", Str(env, "mod_wsgi.process_group"));
+        Assert.Equal("", Str(env, "mod_wsgi.application_group"));
+        Assert.Equal("application", Str(env, "mod_wsgi.callable_object"));
+        Assert.Equal("1", Str(env, "mod_wsgi.script_reloading"));
+        Assert.Matches(@"^\(\d+, \d+, \d+\)$", Repr(env, "mod_wsgi.version"));
+        Assert.NotEqual("", Str(env, "mod_wsgi.request_id"));
+        var other = await EnvironAsync(new HttpRequestMessage(HttpMethod.Get, "/environ"));
+        Assert.NotEqual(Str(env, "mod_wsgi.request_id"), Str(other, "mod_wsgi.request_id"));
+    }
+
+    [Fact]
+    public async Task PathInfoIsPercentDecodedAsLatin1WithSlashesMergedAndRequestUriRaw()
+    {
+        string response = await RawHttp.SendAsync(Host.Port,
+            "GET //environ/caf%C3%A9//x/./y/../z%20q?k=%2F HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        Assert.Equal(404, RawHttp.StatusOf(response)); // the route is /environ only; the app answered
+        Assert.Contains("no route '/environ/caf\\xc3\\xa9/x/z q'", response);
+
+        string merged = await RawHttp.SendAsync(Host.Port, "GET //environ?x=%41 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        Assert.Equal(200, RawHttp.StatusOf(merged));
+        Assert.Contains("\"PATH_INFO\": {\"repr\": \"'/environ'\"", merged);
+        Assert.Contains("\"REQUEST_URI\": {\"repr\": \"'//environ?x=%41'\"", merged);
+        Assert.Contains("\"QUERY_STRING\": {\"repr\": \"'x=%41'\"", merged);
+    }
+
+    [Fact]
+    public async Task EncodedSlashAndBadEscapesAreRefusedAsApacheDoes()
+    {
+        Assert.Equal(404, RawHttp.StatusOf(await RawHttp.SendAsync(Host.Port, "GET /env%2Fron HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")));
+        Assert.Equal(400, RawHttp.StatusOf(await RawHttp.SendAsync(Host.Port, "GET /environ%zz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")));
+        Assert.Equal(400, RawHttp.StatusOf(await RawHttp.SendAsync(Host.Port, "GET /../../etc/passwd HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")));
+    }
+
+    [Fact]
+    public async Task HeadersBecomeHttpKeysWithSpoofableAndProxyHeadersDropped()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/environ")
+        {
+            Content = new ByteArrayContent("body"u8.ToArray()),
+        };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", "text/x-test");
+        request.Headers.TryAddWithoutValidation("X-Custom-Thing", "one");
+        request.Headers.TryAddWithoutValidation("X-Repeated", ["a", "b"]);
+        request.Headers.TryAddWithoutValidation("X_Forwarded_For", "spoofed");
+        request.Headers.TryAddWithoutValidation("X.Dotted", "dropped");
+        request.Headers.TryAddWithoutValidation("Proxy", "http://evil");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", "dXNlcjpwYXNz");
+        var env = await EnvironAsync(request);
+        Assert.Equal("one", Str(env, "HTTP_X_CUSTOM_THING"));
+        Assert.Equal("a, b", Str(env, "HTTP_X_REPEATED"));
+        Assert.Equal("text/x-test", Str(env, "CONTENT_TYPE"));
+        Assert.Equal("4", Str(env, "CONTENT_LENGTH"));
+        Assert.False(env.ContainsKey("HTTP_CONTENT_TYPE"));
+        Assert.False(env.ContainsKey("HTTP_CONTENT_LENGTH"));
+        Assert.False(env.ContainsKey("HTTP_X_FORWARDED_FOR"), "an underscore header must not pose as X-Forwarded-For");
+        Assert.DoesNotContain(env.Keys, k => k.Contains("DOTTED"));
+        Assert.False(env.ContainsKey("HTTP_PROXY"), "httpoxy: Proxy must never reach the app");
+        Assert.False(env.ContainsKey("HTTP_AUTHORIZATION"), "Authorization is passed only with --pass-authorization");
+        Assert.Equal($"127.0.0.1:{Host.Port}", Str(env, "HTTP_HOST"));
+    }
+
+    [Fact]
+    public async Task HostHeaderGivesServerNameAndPort()
+    {
+        string response = await RawHttp.SendAsync(Host.Port, "GET /environ HTTP/1.1\r\nHost: WWW.Example.COM.:8443\r\nConnection: close\r\n\r\n");
+        Assert.Equal(200, RawHttp.StatusOf(response));
+        Assert.Contains("\"SERVER_NAME\": {\"repr\": \"'www.example.com'\", \"type\": \"str\", \"value\": \"www.example.com\"}", response);
+        Assert.Contains("\"SERVER_PORT\": {\"repr\": \"'8443'\"", response);
+    }
+
+    [Fact]
+    public async Task Latin1HeaderBytesReachTheAppAsLatin1()
+    {
+        byte[] request = [.. "GET /environ HTTP/1.1\r\nHost: a\r\nConnection: close\r\nX-Latin: caf"u8, 0xE9, .. "\r\n\r\n"u8];
+        string response = System.Text.Encoding.Latin1.GetString(await RawHttp.SendBytesAsync(Host.Port, request));
+        Assert.Equal(200, RawHttp.StatusOf(response));
+        Assert.Contains("\"HTTP_X_LATIN\": {\"repr\": \"'caf\\u00e9'\"", response);
+    }
+}

@@ -1,0 +1,36 @@
+using System.Text.RegularExpressions;
+using WsgiHost.FunctionalTests.Infrastructure;
+
+namespace WsgiHost.FunctionalTests;
+
+[Collection(GatewayCollection.Name)]
+public sealed class ErrorLogTests(GatewayServer server)
+{
+    private WsgiHostProcess Host => server.Host;
+
+    [Fact]
+    public async Task PrintStderrAndWsgiErrorsBecomeOneApacheShapedLogLinePerLine()
+    {
+        string tag = Guid.NewGuid().ToString("N");
+        using var response = await Host.Client.GetAsync($"/print?{tag}");
+        Assert.Equal(200, (int)response.StatusCode);
+        string log = await Host.WaitForLogAsync($"errors line b {tag}");
+        await Host.WaitForLogAsync($"printed line two {tag}");
+        log = Host.ErrorLog;
+        foreach (string expected in new[] { $"printed line one {tag}", $"printed line two {tag}", $"stderr line {tag}", $"errors line a {tag}", $"errors line b {tag}" })
+        {
+            string line = log.Split('\n').Single(l => l.EndsWith(expected, StringComparison.Ordinal));
+            Assert.Matches(new Regex(@"^\[\w{3} \w{3} \d{2} \d{2}:\d{2}:\d{2}\.\d{6} \d{4}\] \[wsgi:error\] \[pid \d+\] "), line);
+        }
+    }
+
+    [Fact]
+    public async Task TheAccessLogHasACombinedFormatLine()
+    {
+        string tag = Guid.NewGuid().ToString("N");
+        using var response = await Host.Client.GetAsync($"/write?{tag}");
+        string output = await Host.WaitForOutputAsync(tag);
+        string line = output.Split('\n').Single(l => l.Contains(tag, StringComparison.Ordinal));
+        Assert.Matches(new Regex($@"^127\.0\.0\.1 - - \[\d{{2}}/\w{{3}}/\d{{4}}:\d{{2}}:\d{{2}}:\d{{2}} [+-]\d{{4}}\] ""GET /write\?{tag} HTTP/1\.1"" 200 21 ""-"" ""-""$"), line.TrimEnd('\r'));
+    }
+}

@@ -1,0 +1,226 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace WsgiHost.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// A real `wsgihost serve` process on 127.0.0.1 with a free port. Its stdout (startup lines,
+/// access log) and stderr (the error log) are captured for assertions. Disposing stops it
+/// by PID with SIGTERM, then SIGKILL if it does not exit.
+/// </summary>
+public sealed class WsgiHostProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+    private readonly TaskCompletionSource<bool> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private WsgiHostProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+        Client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30), AutomaticDecompression = DecompressionMethods.None })
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{port}"),
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+    }
+
+    public int Port { get; }
+
+    public HttpClient Client { get; }
+
+    public int Pid => _process.Id;
+
+    public static string TestAppsDirectory => Path.Combine(RepoRoot, "tests", "apps");
+
+    public static string RepoRoot
+    {
+        get
+        {
+            string? dir = AppContext.BaseDirectory;
+            while (dir != null && !File.Exists(Path.Combine(dir, "WsgiHost.sln")))
+            {
+                dir = Path.GetDirectoryName(dir);
+            }
+            return dir ?? throw new InvalidOperationException("cannot find the repository root (WsgiHost.sln) above " + AppContext.BaseDirectory);
+        }
+    }
+
+    public static string App(string name) => Path.Combine(TestAppsDirectory, name);
+
+    /// <summary>The error log so far (stderr).</summary>
+    public string ErrorLog
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (_stdout)
+            {
+                return _stdout.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts `wsgihost serve script` with the given extra arguments and waits until it answers.</summary>
+    public static async Task<WsgiHostProcess> StartAsync(string script, params string[] args)
+    {
+        int port = FreePort();
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "WsgiHost.Cli.dll"));
+        psi.ArgumentList.Add("serve");
+        psi.ArgumentList.Add(script);
+        psi.ArgumentList.Add("--host");
+        psi.ArgumentList.Add("127.0.0.1");
+        psi.ArgumentList.Add("--port");
+        psi.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (!args.Contains("--python") && !args.Contains("--python-home"))
+        {
+            psi.ArgumentList.Add("--python");
+            psi.ArgumentList.Add(Pythons.Debian);
+        }
+        foreach (string a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        psi.Environment.Remove("PYTHONPATH");
+        var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        var host = new WsgiHostProcess(process, port);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data == null)
+            {
+                return;
+            }
+            lock (host._stdout)
+            {
+                host._stdout.AppendLine(e.Data);
+            }
+            if (e.Data.StartsWith("WsgiHost serving", StringComparison.Ordinal))
+            {
+                host._ready.TrySetResult(true);
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data != null)
+            {
+                lock (host._stderr)
+                {
+                    host._stderr.AppendLine(e.Data);
+                }
+            }
+        };
+        process.Exited += (_, _) => host._ready.TrySetResult(false);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        Task done = await Task.WhenAny(host._ready.Task, Task.Delay(TimeSpan.FromSeconds(60)));
+        if (done != host._ready.Task || !host._ready.Task.Result)
+        {
+            string log = host.ErrorLog + host.Output;
+            await host.DisposeAsync();
+            throw new InvalidOperationException($"wsgihost did not start serving {script}:\n{log}");
+        }
+        return host;
+    }
+
+    /// <summary>Waits until the error log contains the text (logging is asynchronous).</summary>
+    public Task<string> WaitForLogAsync(string text, int timeoutMs = 10_000) =>
+        WaitForAsync(() => ErrorLog, "error log", text, timeoutMs);
+
+    public Task<string> WaitForOutputAsync(string text, int timeoutMs = 10_000) =>
+        WaitForAsync(() => Output, "output", text, timeoutMs);
+
+    private static async Task<string> WaitForAsync(Func<string> read, string what, string text, int timeoutMs)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.ElapsedMilliseconds < timeoutMs)
+        {
+            string current = read();
+            if (current.Contains(text, StringComparison.Ordinal))
+            {
+                return current;
+            }
+            await Task.Delay(50);
+        }
+        throw new Xunit.Sdk.XunitException($"the {what} never contained '{text}'. It has:\n{read()}");
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Sends SIGTERM and waits for a clean exit; returns the exit code.</summary>
+    public async Task<int> StopAsync(int timeoutMs = 15_000)
+    {
+        if (!_process.HasExited)
+        {
+            Signal(_process.Id, 15);
+            using var cts = new CancellationTokenSource(timeoutMs);
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+                throw new Xunit.Sdk.XunitException($"wsgihost did not exit within {timeoutMs} ms of SIGTERM");
+            }
+        }
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        try
+        {
+            if (!_process.HasExited)
+            {
+                Signal(_process.Id, 15);
+                using var cts = new CancellationTokenSource(10_000);
+                try
+                {
+                    await _process.WaitForExitAsync(cts.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    _process.Kill(entireProcessTree: true);
+                    await _process.WaitForExitAsync();
+                }
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // never started
+        }
+        _process.Dispose();
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    private static extern int Signal(int pid, int signal);
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,86 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using WsgiHost.FunctionalTests.Infrastructure;
+
+namespace WsgiHost.FunctionalTests;
+
+[Collection(GatewayCollection.Name)]
+public sealed class InputTests(GatewayServer server)
+{
+    private WsgiHostProcess Host => server.Host;
+
+    private const string Body = "line one\nline two\n\nlast without newline";
+
+    private async Task<string[]> ReadAsync(string mode, string body = Body)
+    {
+        using var response = await Host.Client.PostAsync($"/read?{mode}", new StringContent(body));
+        Assert.Equal(200, (int)response.StatusCode);
+        return JsonSerializer.Deserialize<string[]>(await response.Content.ReadAsStringAsync())!;
+    }
+
+    [Fact]
+    public async Task ReadWithoutArgumentReadsTheWholeBody() =>
+        Assert.Equal([Body], await ReadAsync("all"));
+
+    [Fact]
+    public async Task ReadNReturnsPiecesThenEmptyAndReadZeroIsEmpty()
+    {
+        string[] parts = await ReadAsync("n");
+        Assert.Equal(Body, string.Concat(parts[..^1]));
+        Assert.All(parts[..^2], p => Assert.Equal(3, p.Length));
+        Assert.Equal("b''", parts[^1]);
+    }
+
+    [Fact]
+    public async Task ReadlineSplitsOnNewlines() =>
+        Assert.Equal(["line one\n", "line two\n", "\n", "last without newline"], await ReadAsync("readline"));
+
+    [Fact]
+    public async Task ReadlineHonoursItsSizeLimit() =>
+        Assert.Equal(["line", " one\n"], await ReadAsync("readline-limit"));
+
+    [Fact]
+    public async Task ReadlinesAndIterationGiveEveryLine()
+    {
+        string[] expected = ["line one\n", "line two\n", "\n", "last without newline"];
+        Assert.Equal(expected, await ReadAsync("readlines"));
+        Assert.Equal(expected, await ReadAsync("iter"));
+    }
+
+    [Fact]
+    public async Task ReadsAtEndOfBodyReturnEmptyBytes() =>
+        Assert.Equal([Body, "b''", "b''", "b''"], await ReadAsync("eof"));
+
+    [Fact]
+    public async Task AChunkedBodyEndsAtItsLastChunk()
+    {
+        var content = new StreamContent(new MemoryStream(System.Text.Encoding.ASCII.GetBytes(Body)));
+        var request = new HttpRequestMessage(HttpMethod.Post, "/read?eof") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+        using var response = await Host.Client.SendAsync(request);
+        Assert.Equal([Body, "b''", "b''", "b''"], JsonSerializer.Deserialize<string[]>(await response.Content.ReadAsStringAsync())!);
+    }
+
+    [Fact]
+    public async Task ATenMebibyteUploadArrivesIntact()
+    {
+        byte[] data = new byte[10 * 1024 * 1024];
+        new Random(42).NextBytes(data);
+        using var response = await Host.Client.PostAsync("/echo", new ByteArrayContent(data));
+        var result = JsonSerializer.Deserialize<JsonElement>(await response.Content.ReadAsStringAsync());
+        Assert.Equal(data.Length, result.GetProperty("length").GetInt32());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(data)), result.GetProperty("sha256").GetString());
+    }
+
+    [Fact]
+    public async Task AnUnreadBodyDoesNotBreakKeepAlive()
+    {
+        string request = $"POST /read?none HTTP/1.1\r\nHost: a\r\nContent-Length: {Body.Length}\r\n\r\n{Body}" +
+                         "GET /write HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
+        string response = await RawHttp.SendAsync(Host.Port, request);
+        Assert.Contains("[\"unread\"]", response);
+        Assert.Contains("8\r\nreturned\r\n0\r\n\r\n", response); // the second, chunked, response
+        Assert.Equal(2, response.Split("HTTP/1.1 200 OK").Length - 1);
+    }
+}

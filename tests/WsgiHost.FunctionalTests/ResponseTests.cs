@@ -1,0 +1,177 @@
+using WsgiHost.FunctionalTests.Infrastructure;
+
+namespace WsgiHost.FunctionalTests;
+
+[Collection(GatewayCollection.Name)]
+public sealed class ResponseTests(GatewayServer server)
+{
+    private WsgiHostProcess Host => server.Host;
+
+    private static string Get(string path, string method = "GET") =>
+        $"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+
+    [Theory]
+    [InlineData("str", "TypeError: sequence of byte string values expected, value of type str found")]
+    [InlineData("list-str", "TypeError: sequence of byte string values expected, value of type str found")]
+    [InlineData("none", "TypeError: 'NoneType' object is not iterable")]
+    [InlineData("bytearray", "TypeError: sequence of byte string values expected, value of type bytearray found")]
+    [InlineData("write-str", "TypeError: write() argument must be bytes, not str")]
+    public async Task NonBytesBodiesGive500AndALoggedTypeErrorNamingTheType(string kind, string logged)
+    {
+        using var response = await Host.Client.GetAsync($"/bad-body?{kind}");
+        Assert.Equal(500, (int)response.StatusCode);
+        Assert.Contains("Internal Server Error", await response.Content.ReadAsStringAsync());
+        string log = await Host.WaitForLogAsync(logged);
+        Assert.Contains("[wsgi:error]", log);
+    }
+
+    [Fact]
+    public async Task AStrBodyIsNamedInTheLog()
+    {
+        using var response = await Host.Client.GetAsync("/bad-body?list-str");
+        Assert.Equal(500, (int)response.StatusCode);
+        await Host.WaitForLogAsync("sequence of byte string values expected, value of type str found");
+    }
+
+    [Theory]
+    [InlineData("no-reason", "status must be 3 digits")]
+    [InlineData("letters", "status must be 3 digits")]
+    [InlineData("bytes", "status must be a str")]
+    [InlineData("crlf-header", "CR or LF")]
+    [InlineData("bytes-header", "header name must be a str")]
+    [InlineData("tuple-headers", "response headers must be a list, not tuple")]
+    [InlineData("non-latin1", "must be a str of latin-1 characters")]
+    [InlineData("twice", "start_response() was already called")]
+    public async Task InvalidStatusOrHeadersGive500AndALogLine(string kind, string logged)
+    {
+        string response = await RawHttp.SendAsync(Host.Port, Get($"/bad-status?{kind}"));
+        Assert.Equal(500, RawHttp.StatusOf(response));
+        Assert.DoesNotContain("should not be seen", response);
+        Assert.DoesNotContain("Set-Cookie", response);
+        await Host.WaitForLogAsync(logged);
+    }
+
+    [Fact]
+    public async Task ABodyLongerThanContentLengthIsCutAtIt()
+    {
+        string response = await RawHttp.SendAsync(Host.Port, Get("/content-length?longer"));
+        Assert.Equal(200, RawHttp.StatusOf(response));
+        Assert.Contains("Content-Length: 5\r\n", response);
+        Assert.EndsWith("\r\n\r\n12345", response);
+    }
+
+    [Fact]
+    public async Task ABodyShorterThanContentLengthEndsTheConnectionVisiblyIncomplete()
+    {
+        string response = await RawHttp.SendAsync(Host.Port, Get("/content-length?shorter"));
+        Assert.Contains("Content-Length: 100\r\n", response);
+        string body = response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        Assert.True(body.Length < 100, "the client must see fewer bytes than announced");
+        await Host.WaitForLogAsync("Truncated response");
+        // And HttpClient sees an error rather than a silently short 200.
+        await Assert.ThrowsAnyAsync<HttpRequestException>(async () =>
+        {
+            using var r = await Host.Client.GetAsync("/content-length?shorter");
+            await r.Content.ReadAsByteArrayAsync();
+        });
+    }
+
+    [Theory]
+    [InlineData("empty-list")]
+    [InlineData("empty-strings")]
+    public async Task AnEmptyBodyGetsContentLengthZero(string kind)
+    {
+        string response = await RawHttp.SendAsync(Host.Port, Get($"/content-length?{kind}"));
+        Assert.Equal(200, RawHttp.StatusOf(response));
+        Assert.Contains("Content-Length: 0\r\n", response);
+        Assert.DoesNotContain("Transfer-Encoding", response);
+    }
+
+    [Fact]
+    public async Task AGeneratorBodyIsSentChunked()
+    {
+        string response = await RawHttp.SendAsync(Host.Port, Get("/content-length?generator"));
+        Assert.Contains("Transfer-Encoding: chunked\r\n", response);
+        Assert.EndsWith("\r\n0\r\n\r\n", response);
+        Assert.Contains("generated", response.Replace("\r\n6\r\n", "", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task HeadRunsTheAppButSendsNoBody()
+    {
+        string response = await RawHttp.SendAsync(Host.Port, Get("/content-length?longer", "HEAD"));
+        Assert.Equal(200, RawHttp.StatusOf(response));
+        Assert.Contains("Content-Length: 5\r\n", response);
+        Assert.EndsWith("\r\n\r\n", response);
+    }
+
+    [Fact]
+    public async Task WriteCallableOutputPrecedesTheReturnedIterable()
+    {
+        using var response = await Host.Client.GetAsync("/write");
+        Assert.Equal("written then returned", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task ExcInfoBeforeHeadersReplacesStatusAndHeaders()
+    {
+        using var response = await Host.Client.GetAsync("/exc-info?before");
+        Assert.Equal(503, (int)response.StatusCode);
+        Assert.Equal("Busy Here", response.ReasonPhrase);
+        Assert.False(response.Headers.Contains("X-First"));
+        Assert.True(response.Headers.Contains("X-Second"));
+        Assert.Equal("replacement body", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task ExcInfoAfterHeadersReraisesAndTheResponseIsIncomplete()
+    {
+        string response = await RawHttp.SendAsync(Host.Port, Get("/exc-info?after"));
+        Assert.Equal(200, RawHttp.StatusOf(response));
+        Assert.Contains("already sent", response);
+        Assert.DoesNotContain("\r\n0\r\n\r\n", response);
+        await Host.WaitForLogAsync("KeyError: 'too late'");
+    }
+
+    [Theory]
+    [InlineData("before", "ZeroDivisionError: raised before start_response")]
+    [InlineData("systemexit", "SystemExit: 3")]
+    [InlineData("keyboard", "KeyboardInterrupt")]
+    [InlineData("no-start", "before calling start_response()")]
+    public async Task AnExceptionBeforeHeadersIsA500WithATracebackAndTheServerGoesOn(string kind, string logged)
+    {
+        using var response = await Host.Client.GetAsync($"/raise?{kind}");
+        Assert.Equal(500, (int)response.StatusCode);
+        string log = await Host.WaitForLogAsync(logged);
+        Assert.Contains("Exception occurred processing WSGI script", log);
+        if (kind != "no-start")
+        {
+            Assert.Contains("Traceback (most recent call last):", log);
+        }
+        using var after = await Host.Client.GetAsync("/write");
+        Assert.Equal(200, (int)after.StatusCode);
+        Assert.False(Host.HasExited);
+    }
+
+    [Fact]
+    public async Task AnExceptionAfterHeadersLeavesNoTerminatingChunk()
+    {
+        string response = await RawHttp.SendAsync(Host.Port, Get("/raise?after-headers"));
+        Assert.Equal(200, RawHttp.StatusOf(response));
+        Assert.Contains("first chunk", response);
+        Assert.DoesNotContain("\r\n0\r\n\r\n", response);
+        await Host.WaitForLogAsync("RuntimeError: raised after headers were sent");
+    }
+
+    [Fact]
+    public async Task AStreamedTenMebibyteDownloadArrivesIntact()
+    {
+        using var response = await Host.Client.GetAsync("/download", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(200, (int)response.StatusCode);
+        byte[] body = await response.Content.ReadAsByteArrayAsync();
+        Assert.Equal(10 * 1024 * 1024, body.Length);
+        byte[] block = [.. Enumerable.Repeat(System.Security.Cryptography.SHA256.HashData("seed"u8), 2048).SelectMany(b => b)];
+        byte[] expected = [.. Enumerable.Repeat(block, 160).SelectMany(b => b)];
+        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(expected)), Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(body)));
+    }
+}

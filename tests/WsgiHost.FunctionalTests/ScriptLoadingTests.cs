@@ -1,0 +1,111 @@
+using System.Security.Cryptography;
+using System.Text;
+using WsgiHost.FunctionalTests.Infrastructure;
+
+namespace WsgiHost.FunctionalTests;
+
+/// <summary>Scripts load as mod_wsgi loads them: module name, callable lookup, errors, reloading, load-once.</summary>
+public sealed class ScriptLoadingTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("wsgihost-load-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Copy(string template, string name = "app.wsgi")
+    {
+        string target = Path.Combine(_dir, name);
+        File.Copy(WsgiHostProcess.App(Path.Combine("loading", template)), target, overwrite: true);
+        return target;
+    }
+
+    /// <summary>Replaces the script and moves its mtime forward so the change is always seen.</summary>
+    private void Replace(string script, string template)
+    {
+        DateTime before = File.GetLastWriteTimeUtc(script);
+        File.Copy(WsgiHostProcess.App(Path.Combine("loading", template)), script, overwrite: true);
+        File.SetLastWriteTimeUtc(script, before.AddSeconds(2));
+    }
+
+    [Fact]
+    public async Task TheScriptLoadsOnceWhenTheFirstRequestsArriveTogether()
+    {
+        string script = Copy("slow_setup.wsgi");
+        await using var host = await WsgiHostProcess.StartAsync(script, "--threads", "8");
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => host.Client.GetStringAsync("/")));
+        string module = "_mod_wsgi_" + Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(script)));
+        Assert.All(responses, r => Assert.Equal($"ready=True module={module}", r));
+        Assert.Equal(["loaded"], File.ReadAllLines(Path.Combine(_dir, "loads.txt")));
+    }
+
+    [Fact]
+    public async Task AChangedScriptIsReExecutedOnTheNextRequest()
+    {
+        string script = Copy("version_one.wsgi");
+        await using var host = await WsgiHostProcess.StartAsync(script);
+        Assert.Equal("version one", await host.Client.GetStringAsync("/"));
+        Replace(script, "version_two.wsgi");
+        Assert.Equal("version two", await host.Client.GetStringAsync("/"));
+        await host.WaitForLogAsync("Reloading WSGI script");
+    }
+
+    [Fact]
+    public async Task WithReloadingOffTheFirstVersionStays()
+    {
+        string script = Copy("version_one.wsgi");
+        await using var host = await WsgiHostProcess.StartAsync(script, "--no-reload");
+        Assert.Equal("version one", await host.Client.GetStringAsync("/"));
+        Replace(script, "version_two.wsgi");
+        Assert.Equal("version one", await host.Client.GetStringAsync("/"));
+    }
+
+    [Fact]
+    public async Task AMissingScriptIs404AndComesBackWhenRestored()
+    {
+        string script = Copy("version_one.wsgi");
+        await using var host = await WsgiHostProcess.StartAsync(script);
+        File.Move(script, script + ".away");
+        using (var response = await host.Client.GetAsync("/"))
+        {
+            Assert.Equal(404, (int)response.StatusCode);
+        }
+        await host.WaitForLogAsync($"Target WSGI script not found or unable to stat: {script}");
+        File.Move(script + ".away", script);
+        Assert.Equal("version one", await host.Client.GetStringAsync("/"));
+    }
+
+    [Fact]
+    public async Task AMissingCallableIs404WithALogLineNamingIt()
+    {
+        string script = Copy("other_callable.wsgi");
+        await using var host = await WsgiHostProcess.StartAsync(script);
+        using var response = await host.Client.GetAsync("/");
+        Assert.Equal(404, (int)response.StatusCode);
+        await host.WaitForLogAsync($"Target WSGI script '{script}' does not contain WSGI application 'application'.");
+    }
+
+    [Fact]
+    public async Task CallableObjectNamesTheCallable()
+    {
+        string script = Copy("other_callable.wsgi");
+        await using var host = await WsgiHostProcess.StartAsync(script, "--callable-object", "handler");
+        Assert.Equal("served by handler", await host.Client.GetStringAsync("/"));
+    }
+
+    [Theory]
+    [InlineData("syntax_error.wsgi", "SyntaxError")]
+    [InlineData("import_error.wsgi", "ModuleNotFoundError: No module named 'module_that_does_not_exist_anywhere'")]
+    public async Task ABrokenScriptIs500WithATracebackAndWorksOnceFixed(string template, string error)
+    {
+        string script = Copy(template);
+        await using var host = await WsgiHostProcess.StartAsync(script);
+        using (var response = await host.Client.GetAsync("/"))
+        {
+            Assert.Equal(500, (int)response.StatusCode);
+        }
+        string log = await host.WaitForLogAsync(error);
+        Assert.Contains($"Failed to exec Python script file '{script}'.", log);
+        Assert.Contains($"File \"{script}\"", log);
+        Replace(script, "version_one.wsgi");
+        Assert.Equal("version one", await host.Client.GetStringAsync("/"));
+    }
+}

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using WsgiHost.FunctionalTests.Infrastructure;
+
+namespace WsgiHost.FunctionalTests;
+
+/// <summary>The `wsgihost serve` command line and what it turns on.</summary>
+public sealed class ServeTests
+{
+    [Fact]
+    public async Task StartupPrintsTheUrlThePythonAndTheMode()
+    {
+        await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("versions.wsgi"));
+        Assert.Contains($"WsgiHost serving {WsgiHostProcess.App("versions.wsgi")} at http://127.0.0.1:{host.Port}", host.Output);
+        Assert.Contains("python: Python 3.11.", host.Output);
+        Assert.Contains("/usr/bin/python3", host.Output);
+        Assert.Contains("mode:   embedded, 5 WSGI thread(s)", host.Output);
+        await host.WaitForLogAsync("[wsgi:notice]");
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    [Fact]
+    public async Task VersionPrintsThePythonItWouldLoad()
+    {
+        var (code, output) = await RunCliAsync("version", "--python", Pythons.Debian);
+        Assert.Equal(0, code);
+        Assert.Matches(@"wsgihost \d+\.\d+\.\d+", output);
+        Assert.Contains("python: Python 3.11.", output);
+        Assert.Contains("libpython3.11.so", output);
+    }
+
+    [Theory]
+    [InlineData(new[] { "serve" }, "the WSGI script to serve is missing")]
+    [InlineData(new[] { "serve", "/nonexistent/app.wsgi" }, "does not exist")]
+    [InlineData(new[] { "serve", "x.wsgi", "--threads", "zero" }, "--threads must be a whole number")]
+    [InlineData(new[] { "serve", "x.wsgi", "--bogus" }, "unknown option '--bogus'")]
+    [InlineData(new[] { "frobnicate" }, "unknown command 'frobnicate'")]
+    public async Task BadCommandLinesExitWith2AndSayWhy(string[] args, string message)
+    {
+        var (code, output) = await RunCliAsync(args);
+        Assert.Equal(2, code);
+        Assert.Contains(message, output);
+    }
+
+    [Fact]
+    public async Task AnUnusablePythonFailsToStartWithAClearMessage()
+    {
+        var (code, output) = await RunCliAsync("serve", WsgiHostProcess.App("versions.wsgi"), "--python", "/nonexistent/python3");
+        Assert.Equal(1, code);
+        Assert.Contains("Python executable '/nonexistent/python3' does not exist", output);
+    }
+
+    [Fact]
+    public async Task UrlAliasServesStaticFilesBeforeTheApp()
+    {
+        string dir = Directory.CreateTempSubdirectory("wsgihost-static-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "style.css"), "body { color: red }");
+            string single = Path.Combine(dir, "robots.txt");
+            File.WriteAllText(single, "User-agent: *");
+            await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("gateway.wsgi"),
+                "--url-alias", "/static", dir, "--url-alias", "/robots.txt", single);
+            using var css = await host.Client.GetAsync("/static/style.css");
+            Assert.Equal(200, (int)css.StatusCode);
+            Assert.Equal("text/css", css.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("body { color: red }", await css.Content.ReadAsStringAsync());
+            Assert.Equal("User-agent: *", await host.Client.GetStringAsync("/robots.txt"));
+            using var missing = await host.Client.GetAsync("/static/missing.css");
+            Assert.Equal(404, (int)missing.StatusCode);
+            using var escape = await host.Client.GetAsync("/static/..%2F..%2Fetc/passwd");
+            Assert.Equal(404, (int)escape.StatusCode);
+            using var app = await host.Client.GetAsync("/write");
+            Assert.Equal("written then returned", await app.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ChunkedRequestBodiesAre411UnlessEnabled()
+    {
+        await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("gateway.wsgi"));
+        var request = new HttpRequestMessage(HttpMethod.Post, "/echo") { Content = new StreamContent(new MemoryStream(new byte[10])) };
+        request.Headers.TransferEncodingChunked = true;
+        using var response = await host.Client.SendAsync(request);
+        Assert.Equal(411, (int)response.StatusCode);
+        await host.WaitForLogAsync("WSGIChunkedRequest");
+    }
+
+    [Fact]
+    public async Task AuthorizationIsPassedOnlyWhenEnabled()
+    {
+        await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("gateway.wsgi"), "--pass-authorization");
+        var request = new HttpRequestMessage(HttpMethod.Get, "/environ");
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer token-123");
+        using var response = await host.Client.SendAsync(request);
+        Assert.Contains("\"value\": \"Bearer token-123\"", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task LimitRequestBodyRejectsLargerBodiesWith413()
+    {
+        await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("gateway.wsgi"), "--limit-request-body", "1000");
+        using var small = await host.Client.PostAsync("/echo", new ByteArrayContent(new byte[1000]));
+        Assert.Equal(200, (int)small.StatusCode);
+        using var large = await host.Client.PostAsync("/echo", new ByteArrayContent(new byte[1001]));
+        Assert.Equal(413, (int)large.StatusCode);
+    }
+
+    [Fact]
+    public async Task ABlockingAppOccupiesOnlyItsOwnThread()
+    {
+        await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("gateway.wsgi"), "--threads", "4");
+        var sw = Stopwatch.StartNew();
+        var sleepers = Enumerable.Range(0, 3).Select(_ => host.Client.GetStringAsync("/sleep?1.5")).ToArray();
+        await Task.Delay(200);
+        Assert.Equal("written then returned", await host.Client.GetStringAsync("/write"));
+        Assert.True(sw.ElapsedMilliseconds < 1400, $"a quick request waited {sw.ElapsedMilliseconds} ms behind sleeping ones");
+        string[] names = await Task.WhenAll(sleepers);
+        Assert.Equal(3, names.Distinct().Count());
+        Assert.All(names, n => Assert.StartsWith("slept ", n));
+    }
+
+    internal static async Task<(int Code, string Output)> RunCliAsync(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "WsgiHost.Cli.dll"));
+        foreach (string a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(psi)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(cts.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}

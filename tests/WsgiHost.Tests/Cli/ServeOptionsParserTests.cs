@@ -1,0 +1,68 @@
+using WsgiHost.Cli.Commands;
+
+namespace WsgiHost.Tests.Cli;
+
+public sealed class ServeOptionsParserTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("wsgihost-cli-").FullName;
+    private readonly string _script;
+
+    public ServeOptionsParserTests()
+    {
+        _script = Path.Combine(_dir, "app.wsgi");
+        File.WriteAllText(_script, "");
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void DefaultsMatchModWsgiExpress()
+    {
+        var (model, errorLog) = ServeOptionsParser.Parse([_script]);
+        Assert.Null(errorLog);
+        Assert.Equal(("127.0.0.1", 8000, 5), (model.Host, model.Port, model.Threads));
+        var mount = Assert.Single(model.Mounts);
+        Assert.Equal("/", mount.UrlPrefix);
+        Assert.Equal(_script, mount.Application.ScriptPath);
+        Assert.Equal("application", mount.Application.CallableObject);
+        Assert.Equal("", mount.Application.ApplicationGroup);
+        Assert.True(mount.Application.ScriptReloading);
+        Assert.Equal(_dir, model.Python.WorkingDirectory);
+        Assert.Equal([_dir], model.Python.Path);
+        Assert.False(model.ChunkedRequest);
+    }
+
+    [Fact]
+    public void OptionsAreApplied()
+    {
+        var (model, errorLog) = ServeOptionsParser.Parse([_script, "--port", "9000", "--threads", "16", "--url-alias", "/static", _dir,
+            "--callable-object", "app", "--python", "/usr/bin/python3", "--python-path", "/opt/lib", "--access-log",
+            "--server-name", "example.com", "--error-log", "/tmp/e.log", "--chunked-request", "--mount-point", "/app"]);
+        Assert.Equal(9000, model.Port);
+        Assert.Equal(16, model.Threads);
+        Assert.Equal("/static", Assert.Single(model.Aliases).UrlPrefix);
+        Assert.Equal("app", model.Mounts[0].Application.CallableObject);
+        Assert.Equal("/app", model.Mounts[0].UrlPrefix);
+        Assert.Equal("/usr/bin/python3", model.Python.Executable);
+        Assert.Equal(["/opt/lib", _dir], model.Python.Path);
+        Assert.True(model.AccessLog);
+        Assert.True(model.ChunkedRequest);
+        Assert.Equal("example.com", model.ServerName);
+        Assert.Equal("/tmp/e.log", errorLog);
+    }
+
+    [Theory]
+    [InlineData("--port", "70000", "--port must be a whole number from 0 to 65535")]
+    [InlineData("--threads", "0", "--threads must be a whole number from 1 to 1024")]
+    [InlineData("--log-level", "loud", "--log-level must be one of")]
+    public void BadValuesAreNamed(string option, string value, string message) =>
+        Assert.Contains(message, Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, option, value])).Message);
+
+    [Fact]
+    public void PythonAndPythonHomeAreExclusive() =>
+        Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, "--python", "a", "--python-home", "b"]));
+
+    [Fact]
+    public void DaemonModeIsRefusedWithTheReason() =>
+        Assert.Contains("daemon mode", Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, "--processes", "2"])).Message);
+}

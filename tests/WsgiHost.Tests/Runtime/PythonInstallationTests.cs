@@ -1,0 +1,44 @@
+using WsgiHost.Python.Runtime;
+
+namespace WsgiHost.Tests.Runtime;
+
+public sealed class PythonInstallationTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("wsgihost-lib-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Touch(string relative)
+    {
+        string path = Path.Combine(_dir, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, "");
+        return path;
+    }
+
+    [Fact]
+    public void InstSoNameIsPreferredOverTheDevSymlinkName()
+    {
+        Touch("libpython3.11.so");
+        string real = Touch("libpython3.11.so.1.0");
+        Assert.Equal(real, PythonInstallation.FindLibrary(_dir, "libpython3.11.so.1.0", "libpython3.11.so", "", "3.11"));
+    }
+
+    [Fact]
+    public void TheMultiarchFolderIsSearchedToo()
+    {
+        string real = Touch("x86_64-linux-gnu/libpython3.12.so.1.0");
+        Assert.Equal(real, PythonInstallation.FindLibrary(_dir, "libpython3.12.so.1.0", "libpython3.12.a", "x86_64-linux-gnu", "3.12"));
+    }
+
+    [Fact]
+    public void AStaticOnlyPythonHasNoLibrary() =>
+        Assert.Null(PythonInstallation.FindLibrary(_dir, "", "libpython3.11.a", "", "3.11"));
+
+    [Fact]
+    public void APythonHomeWithoutAnInterpreterIsRefusedWithTheReason()
+    {
+        var e = Assert.Throws<PythonNotFoundException>(() => PythonInstallation.Locate(null, _dir));
+        Assert.Contains("not a Python prefix or virtualenv", e.Message);
+    }
+}

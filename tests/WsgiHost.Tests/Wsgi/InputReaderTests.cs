@@ -1,0 +1,82 @@
+using System.Text;
+using WsgiHost.Python.Wsgi;
+
+namespace WsgiHost.Tests.Wsgi;
+
+public sealed class InputReaderTests
+{
+    /// <summary>A source that hands out the body in pieces of the given size, like a network read.</summary>
+    private static InputReader Reader(string body, int piece = 3)
+    {
+        byte[] data = Encoding.ASCII.GetBytes(body);
+        int position = 0;
+        return new InputReader(buffer =>
+        {
+            int n = Math.Min(Math.Min(piece, buffer.Length), data.Length - position);
+            data.AsSpan(position, n).CopyTo(buffer.Span);
+            position += n;
+            return n;
+        });
+    }
+
+    private static string S(ReadOnlySpan<byte> b) => Encoding.ASCII.GetString(b);
+
+    [Fact]
+    public void ReadNFillsUpToNAcrossSourcePieces()
+    {
+        using var r = Reader("abcdefghij");
+        Assert.Equal("abcdefg", S(r.Read(7)));
+        Assert.Equal("hij", S(r.Read(7)));
+        Assert.Equal("", S(r.Read(7)));
+        Assert.Equal(10, r.BytesRead);
+    }
+
+    [Fact]
+    public void ReadAllAndReadZero()
+    {
+        using var r = Reader("abcdefghij");
+        Assert.Equal("", S(r.Read(0)));
+        Assert.Equal("abcdefghij", S(r.Read(-1)));
+        Assert.Equal("", S(r.Read(-1)));
+    }
+
+    [Fact]
+    public void ReadLineStopsAfterTheNewlineOrTheLimit()
+    {
+        using var r = Reader("first line\nsecond\n\nlast");
+        Assert.Equal("first line\n", S(r.ReadLine(-1)));
+        Assert.Equal("sec", S(r.ReadLine(3)));
+        Assert.Equal("ond\n", S(r.ReadLine(-1)));
+        Assert.Equal("\n", S(r.ReadLine(-1)));
+        Assert.Equal("last", S(r.ReadLine(-1)));
+        Assert.Equal("", S(r.ReadLine(-1)));
+    }
+
+    [Fact]
+    public void ReadsAndReadLinesInterleave()
+    {
+        using var r = Reader("ab\ncd\nef", piece: 64);
+        Assert.Equal("a", S(r.Read(1)));
+        Assert.Equal("b\n", S(r.ReadLine(-1)));
+        Assert.Equal("cd\nef", S(r.Read(100)));
+    }
+
+    [Fact]
+    public void ALargeBodyIsReadInBoundedPieces()
+    {
+        string body = new('x', 1_000_000);
+        using var r = Reader(body, piece: 65536);
+        long total = 0;
+        while (true)
+        {
+            int n = r.Read(65536).Length;
+            if (n == 0)
+            {
+                break;
+            }
+            Assert.True(n <= 65536);
+            total += n;
+        }
+        Assert.Equal(1_000_000, total);
+    }
+}

@@ -1,0 +1,9 @@
+SECRET_KEY = 'wsgihost-functional-tests-only'
+DEBUG = False
+ALLOWED_HOSTS = ['127.0.0.1', 'localhost']
+ROOT_URLCONF = 'djsite.urls'
+INSTALLED_APPS = ['django.contrib.contenttypes', 'django.contrib.auth']
+MIDDLEWARE = ['django.middleware.common.CommonMiddleware']
+DATABASES = {}
+USE_TZ = True
+TIME_ZONE = 'UTC'

@@ -1,0 +1,321 @@
+# Fixture for the WSGI gateway tests: one route per behaviour under test.
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+
+# close() calls, per request tag, so tests can ask how often close() ran.
+CLOSES = {}
+CLOSE_LOCK = threading.Lock()
+
+
+def record_close(tag):
+    with CLOSE_LOCK:
+        CLOSES[tag] = CLOSES.get(tag, 0) + 1
+
+
+class Closing(object):
+    """An iterable that records close() and can fail in the middle or in close()."""
+
+    def __init__(self, tag, chunks, fail_at=None, fail_close=False, delay=0.0):
+        self.tag = tag
+        self.chunks = chunks
+        self.fail_at = fail_at
+        self.fail_close = fail_close
+        self.delay = delay
+
+    def __iter__(self):
+        for i, chunk in enumerate(self.chunks):
+            if self.fail_at is not None and i == self.fail_at:
+                raise ValueError('failure in the middle of the body')
+            if self.delay:
+                time.sleep(self.delay)
+            yield chunk
+
+    def close(self):
+        record_close(self.tag)
+        if self.fail_close:
+            raise RuntimeError('failure in close()')
+
+
+def text(start_response, body, status='200 OK', headers=()):
+    data = body.encode('utf-8')
+    start_response(status, [('Content-Type', 'text/plain; charset=utf-8'),
+                            ('Content-Length', str(len(data)))] + list(headers))
+    return [data]
+
+
+def jsonify(start_response, obj):
+    data = json.dumps(obj, sort_keys=True).encode('utf-8')
+    start_response('200 OK', [('Content-Type', 'application/json'),
+                              ('Content-Length', str(len(data)))])
+    return [data]
+
+
+def route_environ(environ, start_response):
+    out = {}
+    for key, value in environ.items():
+        out[key] = {'type': type(value).__name__, 'repr': repr(value)}
+        if isinstance(value, str):
+            out[key]['value'] = value
+    return jsonify(start_response, out)
+
+
+def route_echo(environ, start_response):
+    stream = environ['wsgi.input']
+    digest = hashlib.sha256()
+    total = 0
+    while True:
+        block = stream.read(65536)
+        if not block:
+            break
+        digest.update(block)
+        total += len(block)
+    return jsonify(start_response, {'length': total, 'sha256': digest.hexdigest()})
+
+
+def route_read_modes(environ, start_response):
+    stream = environ['wsgi.input']
+    mode = environ['QUERY_STRING']
+    if mode == 'all':
+        result = [stream.read().decode('latin-1')]
+    elif mode == 'n':
+        result = []
+        while True:
+            block = stream.read(3)
+            if not block:
+                break
+            result.append(block.decode('latin-1'))
+        result.append(repr(stream.read(0)))
+    elif mode == 'readline':
+        result = []
+        while True:
+            line = stream.readline()
+            if not line:
+                break
+            result.append(line.decode('latin-1'))
+    elif mode == 'readline-limit':
+        result = [stream.readline(4).decode('latin-1'), stream.readline(100).decode('latin-1')]
+    elif mode == 'readlines':
+        result = [line.decode('latin-1') for line in stream.readlines()]
+    elif mode == 'iter':
+        result = [line.decode('latin-1') for line in stream]
+    elif mode == 'eof':
+        body = stream.read()
+        result = [body.decode('latin-1'), repr(stream.read()), repr(stream.read(10)), repr(stream.readline())]
+    elif mode == 'none':
+        result = ['unread']
+    else:
+        result = ['unknown mode']
+    return jsonify(start_response, result)
+
+
+def route_sha_download(environ, start_response):
+    # 10 MiB of deterministic bytes streamed in 64 KiB pieces, without Content-Length.
+    size = int(environ['QUERY_STRING'] or str(10 * 1024 * 1024))
+
+    def body():
+        block = hashlib.sha256(b'seed').digest() * 2048  # 64 KiB
+        sent = 0
+        while sent < size:
+            piece = block[:min(len(block), size - sent)]
+            sent += len(piece)
+            yield piece
+    start_response('200 OK', [('Content-Type', 'application/octet-stream')])
+    return body()
+
+
+def route_bad_body(environ, start_response):
+    kind = environ['QUERY_STRING']
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    if kind == 'str':
+        return 'a str body'
+    if kind == 'list-str':
+        return ['a', 'list', 'of', 'str']
+    if kind == 'none':
+        return None
+    if kind == 'bytearray':
+        return [bytearray(b'bytes in a bytearray')]
+    if kind == 'write-str':
+        write = start_response('200 OK', [('Content-Type', 'text/plain')], sys.exc_info())
+        write('a str to write()')
+        return []
+    return [b'?']
+
+
+def route_bad_status(environ, start_response):
+    kind = environ['QUERY_STRING']
+    if kind == 'no-reason':
+        start_response('200', [])
+    elif kind == 'letters':
+        start_response('OK 200', [])
+    elif kind == 'bytes':
+        start_response(b'200 OK', [])
+    elif kind == 'crlf-header':
+        start_response('200 OK', [('X-Evil', 'a\r\nSet-Cookie: x=1')])
+    elif kind == 'bytes-header':
+        start_response('200 OK', [(b'X-Bytes', b'value')])
+    elif kind == 'tuple-headers':
+        start_response('200 OK', (('X-A', 'b'),))
+    elif kind == 'non-latin1':
+        start_response('200 OK', [('X-Snowman', '\u2603')])
+    elif kind == 'twice':
+        start_response('200 OK', [])
+        start_response('200 OK', [])
+    return [b'should not be seen']
+
+
+def route_content_length(environ, start_response):
+    kind = environ['QUERY_STRING']
+    if kind == 'longer':
+        start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Length', '5')])
+        return [b'12345', b'67890']
+    if kind == 'shorter':
+        start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Length', '100')])
+        return Closing('shorter', [b'only', b' this'])
+    if kind == 'empty-list':
+        start_response('204 No Content' if False else '200 OK', [('Content-Type', 'text/plain')])
+        return []
+    if kind == 'empty-strings':
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return [b'', b'']
+    if kind == 'generator':
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return (piece for piece in [b'gen', b'erated'])
+    return [b'?']
+
+
+def route_close(environ, start_response):
+    kind, _, tag = environ['QUERY_STRING'].partition('&')
+    if kind == 'normal':
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return Closing(tag, [b'one', b'two'])
+    if kind == 'fail-middle':
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return Closing(tag, [b'one', b'two', b'three'], fail_at=1)
+    if kind == 'fail-first':
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return Closing(tag, [b'one'], fail_at=0)
+    if kind == 'fail-close':
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return Closing(tag, [b'kept'], fail_close=True)
+    if kind == 'slow':
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return Closing(tag, [b'x' * 65536] * 200, delay=0.02)
+    if kind == 'count':
+        with CLOSE_LOCK:
+            return text(start_response, str(CLOSES.get(tag, 0)))
+    return [b'?']
+
+
+def route_exc_info(environ, start_response):
+    kind = environ['QUERY_STRING']
+    if kind == 'before':
+        start_response('200 OK', [('Content-Type', 'text/plain'), ('X-First', '1')])
+        try:
+            raise KeyError('replaced')
+        except KeyError:
+            start_response('503 Busy Here', [('Content-Type', 'text/plain'), ('X-Second', '1')], sys.exc_info())
+        return [b'replacement body']
+    if kind == 'after':
+        write = start_response('200 OK', [('Content-Type', 'text/plain')])
+        write(b'already sent')
+        try:
+            raise KeyError('too late')
+        except KeyError:
+            start_response('500 Oops', [('Content-Type', 'text/plain')], sys.exc_info())
+        return [b'never']
+    return [b'?']
+
+
+def route_raise(environ, start_response):
+    kind = environ['QUERY_STRING']
+    if kind == 'before':
+        raise ZeroDivisionError('raised before start_response')
+    if kind == 'systemexit':
+        raise SystemExit(3)
+    if kind == 'keyboard':
+        raise KeyboardInterrupt()
+    if kind == 'no-start':
+        return [b'body without start_response']
+    if kind == 'after-headers':
+        def body():
+            yield b'first chunk'
+            raise RuntimeError('raised after headers were sent')
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return body()
+    return [b'?']
+
+
+def route_print(environ, start_response):
+    tag = environ['QUERY_STRING']
+    print('printed line one', tag)
+    print('printed line two', tag)
+    sys.stderr.write('stderr line %s\n' % tag)
+    environ['wsgi.errors'].write('errors line a %s\nerrors line b %s\n' % (tag, tag))
+    environ['wsgi.errors'].flush()
+    return text(start_response, 'logged')
+
+
+def route_file_wrapper(environ, start_response):
+    query = dict(part.split('=', 1) for part in environ['QUERY_STRING'].split('&') if '=' in part)
+    path = os.path.join(tempfile.gettempdir(), 'wsgihost-file-wrapper-%d.bin' % os.getpid())
+    if not os.path.exists(path):
+        with open(path, 'wb') as f:
+            f.write(bytes(range(256)) * 4096)  # 1 MiB
+    f = open(path, 'rb')
+    f.seek(int(query.get('seek', '0')))
+    headers = [('Content-Type', 'application/octet-stream')]
+    if 'cl' in query:
+        headers.append(('Content-Length', query['cl']))
+    start_response('200 OK', headers)
+    wrapper = environ['wsgi.file_wrapper'](f, 32768)
+    original_close = wrapper.close
+
+    def close():
+        record_close(query.get('tag', 'file'))
+        original_close()
+    wrapper.close = close
+    if query.get('kind') == 'iterate':
+        return iter(wrapper)  # not the wrapper itself: goes through Python
+    return wrapper
+
+
+def route_sleep(environ, start_response):
+    time.sleep(float(environ['QUERY_STRING'] or '0.2'))
+    return text(start_response, 'slept %s' % threading.current_thread().name)
+
+
+def route_write(environ, start_response):
+    write = start_response('200 OK', [('Content-Type', 'text/plain')])
+    write(b'written ')
+    write(b'then ')
+    return [b'returned']
+
+
+ROUTES = {
+    '/environ': route_environ,
+    '/echo': route_echo,
+    '/read': route_read_modes,
+    '/download': route_sha_download,
+    '/bad-body': route_bad_body,
+    '/bad-status': route_bad_status,
+    '/content-length': route_content_length,
+    '/close': route_close,
+    '/exc-info': route_exc_info,
+    '/raise': route_raise,
+    '/print': route_print,
+    '/file-wrapper': route_file_wrapper,
+    '/sleep': route_sleep,
+    '/write': route_write,
+}
+
+
+def application(environ, start_response):
+    handler = ROUTES.get(environ['PATH_INFO'])
+    if handler is None:
+        return text(start_response, 'no route %s' % ascii(environ['PATH_INFO']), '404 Not Found')
+    return handler(environ, start_response)
