@@ -74,6 +74,53 @@ public sealed class InputTests(GatewayServer server)
     }
 
     [Fact]
+    public async Task AHundredMebibyteUploadStreamsWithoutSittingInMemory()
+    {
+        const long size = 100L * 1024 * 1024;
+        long before = ResidentBytes(Host.Pid);
+        var content = new StreamContent(new PatternStream(size), 65536);
+        content.Headers.ContentLength = size;
+        using var response = await Host.Client.PostAsync("/echo", content);
+        var result = JsonSerializer.Deserialize<JsonElement>(await response.Content.ReadAsStringAsync());
+        Assert.Equal(size, result.GetProperty("length").GetInt64());
+        long growth = ResidentBytes(Host.Pid) - before;
+        Assert.True(growth < 40L * 1024 * 1024, $"the server grew by {growth / 1024 / 1024} MiB while streaming 100 MiB");
+    }
+
+    private static long ResidentBytes(int pid)
+    {
+        string line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    }
+
+    /// <summary>A long body generated on the fly, so the client does not hold it either.</summary>
+    private sealed class PatternStream(long length) : Stream
+    {
+        private long _position;
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = (int)Math.Min(count, length - _position);
+            for (int i = 0; i < n; i++)
+            {
+                buffer[offset + i] = (byte)((_position + i) % 251);
+            }
+            _position += n;
+            return n;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => length;
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
     public async Task AnUnreadBodyDoesNotBreakKeepAlive()
     {
         string request = $"POST /read?none HTTP/1.1\r\nHost: a\r\nContent-Length: {Body.Length}\r\n\r\n{Body}" +

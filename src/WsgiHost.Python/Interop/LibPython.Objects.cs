@@ -5,6 +5,7 @@ internal static unsafe partial class LibPython
     public static delegate* unmanaged<nint, void> Py_IncRef;
     public static delegate* unmanaged<nint, void> Py_DecRef;
     public static delegate* unmanaged<nint, byte*, nint> PyObject_GetAttrString;
+    public static delegate* unmanaged<nint, nint, nint> PyObject_GetAttr;
     public static delegate* unmanaged<nint, byte*, nint, int> PyObject_SetAttrString;
     public static delegate* unmanaged<nint, byte*, int> PyObject_HasAttrString;
     public static delegate* unmanaged<nint, nint, nint, nint> PyObject_Call;
@@ -42,6 +43,7 @@ internal static unsafe partial class LibPython
         Py_IncRef = (delegate* unmanaged<nint, void>)Required(nameof(Py_IncRef));
         Py_DecRef = (delegate* unmanaged<nint, void>)Required(nameof(Py_DecRef));
         PyObject_GetAttrString = (delegate* unmanaged<nint, byte*, nint>)Required(nameof(PyObject_GetAttrString));
+        PyObject_GetAttr = (delegate* unmanaged<nint, nint, nint>)Required(nameof(PyObject_GetAttr));
         PyObject_SetAttrString = (delegate* unmanaged<nint, byte*, nint, int>)Required(nameof(PyObject_SetAttrString));
         PyObject_HasAttrString = (delegate* unmanaged<nint, byte*, int>)Required(nameof(PyObject_HasAttrString));
         PyObject_Call = (delegate* unmanaged<nint, nint, nint, nint>)Required(nameof(PyObject_Call));

@@ -31,6 +31,17 @@ internal static unsafe partial class Py
         }
     }
 
+    /// <summary>The attribute named by a (cached, interned) str, or a null handle when missing.</summary>
+    public static PyOwned GetAttrOrNull(PyBorrowed obj, PyBorrowed name)
+    {
+        nint r = LibPython.PyObject_GetAttr(obj.Handle, name.Handle);
+        if (r == 0)
+        {
+            LibPython.PyErr_Clear();
+        }
+        return PyOwned.NewOrNull(r);
+    }
+
     public static void SetAttr(PyBorrowed obj, string name, PyBorrowed value)
     {
         byte[] n = NulTerminated(name);

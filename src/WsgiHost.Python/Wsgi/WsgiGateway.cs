@@ -18,7 +18,7 @@ internal static unsafe class WsgiGateway
 
     public static void Invoke(WsgiApplication app, IWsgiExchange exchange)
     {
-        LoadOutcome outcome = app.Script.Ensure(exchange.ClientForLog);
+        LoadOutcome outcome = app.Script.Ensure(exchange);
         if (outcome.Status != LoadStatus.Ready)
         {
             SendError(exchange, outcome.Status == LoadStatus.NotFound ? 404 : 500);
@@ -222,7 +222,7 @@ internal static unsafe class WsgiGateway
     {
         try
         {
-            using var close = Py.GetAttrOrNull(result, "close");
+            using var close = Py.GetAttrOrNull(result, app.Interpreter.InternedKey("close"));
             if (!close.IsNull)
             {
                 using var r = Py.CallNoArgs(close.Borrow());

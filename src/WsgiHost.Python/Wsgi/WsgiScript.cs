@@ -39,7 +39,7 @@ internal sealed class WsgiScript
     /// The application callable, loading or reloading the script as needed. Called without
     /// the GIL. NotFound and Failed have been logged; the caller answers 404 or 500.
     /// </summary>
-    public LoadOutcome Ensure(string client)
+    public LoadOutcome Ensure(IWsgiExchange exchange)
     {
         DateTime mtime;
         try
@@ -47,14 +47,14 @@ internal sealed class WsgiScript
             var info = new FileInfo(_options.ScriptPath);
             if (!info.Exists)
             {
-                _log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Target WSGI script not found or unable to stat: {_options.ScriptPath}");
+                _log.Write(ErrorLogLevel.Error, "wsgi", $"[client {exchange.ClientForLog}] Target WSGI script not found or unable to stat: {_options.ScriptPath}");
                 return LoadOutcome.NotFound;
             }
             mtime = info.LastWriteTimeUtc;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Target WSGI script not found or unable to stat: {_options.ScriptPath}: {e.Message}");
+            _log.Write(ErrorLogLevel.Error, "wsgi", $"[client {exchange.ClientForLog}] Target WSGI script not found or unable to stat: {_options.ScriptPath}: {e.Message}");
             return LoadOutcome.NotFound;
         }
 
@@ -66,7 +66,7 @@ internal sealed class WsgiScript
                 loaded = _loaded;
                 if (loaded == null || (_options.ScriptReloading && loaded.ModifiedUtc != mtime))
                 {
-                    loaded = Load(mtime, loaded, client);
+                    loaded = Load(mtime, loaded, exchange.ClientForLog);
                     if (loaded == null)
                     {
                         return LoadOutcome.Failed;
@@ -78,7 +78,7 @@ internal sealed class WsgiScript
         if (loaded.Callable == null)
         {
             _log.Write(ErrorLogLevel.Error, "wsgi",
-                $"[client {client}] Target WSGI script '{_options.ScriptPath}' does not contain WSGI application '{_options.CallableObject}'.");
+                $"[client {exchange.ClientForLog}] Target WSGI script '{_options.ScriptPath}' does not contain WSGI application '{_options.CallableObject}'.");
             return LoadOutcome.NotFound;
         }
         return LoadOutcome.Ready;
