@@ -129,7 +129,7 @@ EOF
 record_build() {
   {
     echo "date: $(date -Is)"
-    echo "command: ${RUN_COMMAND:-bench/run.sh $MODE}"
+    echo "command: bench/run.sh $MODE, with:"
     echo "SERVERS=$SERVERS"
     echo "APPS=$APPS REPS=$REPS DURATION=$DURATION WARMUP=${WARMUP:-2s} CONNS=${CONNS:-32} WRK_THREADS=${WRK_THREADS:-1}"
     echo "wsgihost built $(cat "$OUT/wsgihost.source" 2>/dev/null || echo '(unknown source)')"

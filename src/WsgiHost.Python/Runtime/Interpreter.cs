@@ -20,7 +20,11 @@ internal sealed unsafe class Interpreter
     private static nint[]? t_threadStates;
 
     private readonly ConcurrentQueue<nint> _threadStates = new();
+    private const int ValueCacheLimit = 1024;
+    private const int CachedValueMaxLength = 32;
+
     private readonly Dictionary<string, PyRef> _interned = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PyRef> _values = new(StringComparer.Ordinal);
     private readonly List<PyRef> _held = [];
 
     internal Interpreter(string name, nint state, nint creatorThreadState)
@@ -79,6 +83,29 @@ internal sealed unsafe class Interpreter
         return value.Borrow();
     }
 
+    /// <summary>
+    /// A latin-1 str for an environ value. Short values repeat from request to request
+    /// ("GET", "HTTP/1.1", "127.0.0.1", the Host), so up to a bounded number of them are
+    /// kept (str is immutable) instead of being built and freed every time. GIL held.
+    /// </summary>
+    public PyOwned EnvironValue(string value)
+    {
+        if (value.Length > CachedValueMaxLength)
+        {
+            return Py.Latin1(value);
+        }
+        if (!_values.TryGetValue(value, out PyRef? cached))
+        {
+            if (_values.Count >= ValueCacheLimit)
+            {
+                return Py.Latin1(value);
+            }
+            cached = Py.Latin1(value).Keep();
+            _values[value] = cached;
+        }
+        return cached.NewReference();
+    }
+
     /// <summary>Keeps a reference alive until the interpreter ends. GIL held.</summary>
     public PyRef Hold(PyRef reference)
     {
@@ -101,6 +128,11 @@ internal sealed unsafe class Interpreter
             r.Release();
         }
         _interned.Clear();
+        foreach (PyRef r in _values.Values)
+        {
+            r.Release();
+        }
+        _values.Clear();
         foreach (PyRef r in _held)
         {
             r.Release();

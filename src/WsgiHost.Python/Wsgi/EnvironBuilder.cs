@@ -43,7 +43,7 @@ internal sealed class EnvironBuilder : IEnvironSink
 
     public void Add(string key, string value)
     {
-        using var v = Py.Latin1(value);
+        using var v = _interpreter!.EnvironValue(value);
         Py.DictSet(new PyBorrowed(_dict), _interpreter!.InternedKey(key), v.Borrow());
     }
 }

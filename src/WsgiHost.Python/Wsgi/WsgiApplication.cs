@@ -83,6 +83,11 @@ public sealed class WsgiApplication
         using (var v = Py.Latin1(Options.CallableObject)) { Py.DictSet(env, "mod_wsgi.callable_object", v.Borrow()); }
         using (var v = Py.Latin1(Options.ScriptReloading ? "1" : "0")) { Py.DictSet(env, "mod_wsgi.script_reloading", v.Borrow()); }
         using (var v = Py.Utf8(Options.ScriptPath)) { Py.DictSet(env, "SCRIPT_FILENAME", v.Borrow()); }
+        foreach (var (key, value) in Options.Environ)
+        {
+            using var v = Py.Latin1(value);
+            Py.DictSet(env, key, v.Borrow());
+        }
         return Interpreter.Hold(d.Keep());
     }
 }

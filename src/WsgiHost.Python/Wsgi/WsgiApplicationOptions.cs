@@ -21,4 +21,10 @@ public sealed record WsgiApplicationOptions
     public bool MultiThread { get; init; } = true;
 
     public bool MultiProcess { get; init; }
+
+    /// <summary>
+    /// Environ entries that are the same for every request of this mount (SERVER_SOFTWARE,
+    /// DOCUMENT_ROOT, SetEnv values); built once into the base dict instead of per request.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Environ { get; init; } = [];
 }

@@ -69,7 +69,8 @@ internal static unsafe class WsgiGateway
         }
         finally
         {
-            if (!result.IsNull)
+            // A list or tuple has no close(); asking would build and discard an AttributeError.
+            if (!result.IsNull && !Py.IsExactType(result.Borrow(), LibPython.PyList_Type) && !Py.IsExactType(result.Borrow(), LibPython.PyTuple_Type))
             {
                 Close(app, request, result.Borrow());
             }

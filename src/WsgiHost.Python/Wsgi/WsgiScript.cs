@@ -41,20 +41,11 @@ internal sealed class WsgiScript
     /// </summary>
     public LoadOutcome Ensure(IWsgiExchange exchange)
     {
-        DateTime mtime;
-        try
+        // One stat per request, as mod_wsgi does; a missing file reads as the 1601 epoch.
+        DateTime mtime = File.GetLastWriteTimeUtc(_options.ScriptPath);
+        if (mtime == DateTime.FromFileTimeUtc(0) && !File.Exists(_options.ScriptPath))
         {
-            var info = new FileInfo(_options.ScriptPath);
-            if (!info.Exists)
-            {
-                _log.Write(ErrorLogLevel.Error, "wsgi", $"[client {exchange.ClientForLog}] Target WSGI script not found or unable to stat: {_options.ScriptPath}");
-                return LoadOutcome.NotFound;
-            }
-            mtime = info.LastWriteTimeUtc;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            _log.Write(ErrorLogLevel.Error, "wsgi", $"[client {exchange.ClientForLog}] Target WSGI script not found or unable to stat: {_options.ScriptPath}: {e.Message}");
+            _log.Write(ErrorLogLevel.Error, "wsgi", $"[client {exchange.ClientForLog}] Target WSGI script not found or unable to stat: {_options.ScriptPath}");
             return LoadOutcome.NotFound;
         }
 

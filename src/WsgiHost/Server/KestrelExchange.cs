@@ -18,8 +18,6 @@ namespace WsgiHost.Server;
 /// </summary>
 internal sealed class KestrelExchange : IWsgiExchange
 {
-    private const string ServerSoftware = "WsgiHost";
-
     private readonly HttpContext _context;
     private readonly ServerModel _model;
     private readonly string _scriptName;
@@ -70,11 +68,6 @@ internal sealed class KestrelExchange : IWsgiExchange
         sink.Add("SERVER_PROTOCOL", request.Protocol);
         sink.Add("REQUEST_SCHEME", https ? "https" : "http");
         sink.Add("wsgi.url_scheme", https ? "https" : "http");
-        sink.Add("SERVER_SOFTWARE", ServerSoftware);
-        sink.Add("GATEWAY_INTERFACE", "CGI/1.1");
-        sink.Add("DOCUMENT_ROOT", _model.DocumentRoot);
-        sink.Add("CONTEXT_PREFIX", "");
-        sink.Add("CONTEXT_DOCUMENT_ROOT", _model.DocumentRoot);
         sink.Add("SERVER_ADDR", connection.LocalIpAddress?.ToString() ?? "");
         sink.Add("REMOTE_ADDR", connection.RemoteIpAddress?.ToString() ?? "");
         sink.Add("REMOTE_PORT", connection.RemotePort.ToString(CultureInfo.InvariantCulture));

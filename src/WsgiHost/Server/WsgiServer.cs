@@ -74,7 +74,7 @@ public sealed class WsgiServer : IAsyncDisposable
 
             var environment = web.Services.GetRequiredService<IWebHostEnvironment>();
             var aliases = model.Aliases.Select(a => (a.UrlPrefix, (Route)new AliasRoute(new StaticAliasHandler(MountTable<Route>.NormalizePrefix(a.UrlPrefix), a.Path, environment))));
-            var mounts = model.Mounts.Select(m => (m.UrlPrefix, (Route)new WsgiRoute(WsgiApplication.Create(python, m.Application, log))));
+            var mounts = model.Mounts.Select(m => (m.UrlPrefix, (Route)new WsgiRoute(WsgiApplication.Create(python, WithServerEnviron(m.Application, model), log))));
             var table = new MountTable<Route>(aliases.ToList(), mounts.ToList());
             var handler = new RequestHandler(model, table, executor, log, accessLog);
             web.Run(handler.HandleAsync);
@@ -90,6 +90,22 @@ public sealed class WsgiServer : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>The CGI variables that are the same for every request of a mount.</summary>
+    private static WsgiApplicationOptions WithServerEnviron(WsgiApplicationOptions app, ServerModel model) => app with
+    {
+        Environ =
+        [
+            new("SERVER_SOFTWARE", ServerSoftware),
+            new("GATEWAY_INTERFACE", "CGI/1.1"),
+            new("DOCUMENT_ROOT", model.DocumentRoot),
+            new("CONTEXT_PREFIX", ""),
+            new("CONTEXT_DOCUMENT_ROOT", model.DocumentRoot),
+            .. app.Environ,
+        ],
+    };
+
+    internal const string ServerSoftware = "WsgiHost";
 
     private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions options, string host, int port)
     {

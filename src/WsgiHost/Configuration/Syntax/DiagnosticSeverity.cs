@@ -1,0 +1,8 @@
+namespace WsgiHost.Configuration.Syntax;
+
+public enum DiagnosticSeverity
+{
+    Note,
+    Warning,
+    Error,
+}
