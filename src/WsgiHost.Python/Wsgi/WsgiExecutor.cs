@@ -63,14 +63,14 @@ public sealed class WsgiExecutor : IDisposable
             try
             {
                 WsgiGateway.Invoke(item.App, item.Exchange);
-                item.SetResult();
+                item.TrySetResult();
             }
             catch (Exception e)
             {
                 // The gateway handles app errors itself; reaching here is a bug of ours or a
                 // transport failure. Fail only this request and keep the thread.
                 _log.Write(ErrorLogLevel.Error, "wsgi", $"[client {item.Exchange.ClientForLog}] Request failed in the WSGI gateway: {e}");
-                item.SetException(e);
+                item.TrySetException(e);
             }
         }
     }

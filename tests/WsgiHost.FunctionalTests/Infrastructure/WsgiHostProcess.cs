@@ -113,7 +113,8 @@ public sealed class WsgiHostProcess : IAsyncDisposable
             {
                 host._stdout.AppendLine(e.Data);
             }
-            if (e.Data.StartsWith("WsgiHost serving", StringComparison.Ordinal))
+            // "  mode:" is the last startup line: the URL and Python lines are captured by then.
+            if (e.Data.StartsWith("  mode:", StringComparison.Ordinal))
             {
                 host._ready.TrySetResult(true);
             }
