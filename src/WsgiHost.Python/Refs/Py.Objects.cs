@@ -5,8 +5,6 @@ namespace WsgiHost.Python.Refs;
 
 internal static unsafe partial class Py
 {
-    public static PyBorrowed None => new(LibPython.Py_None);
-
     public static PyOwned GetAttr(PyBorrowed obj, string name)
     {
         byte[] n = NulTerminated(name);
@@ -42,15 +40,6 @@ internal static unsafe partial class Py
         return PyOwned.NewOrNull(r);
     }
 
-    public static void SetAttr(PyBorrowed obj, string name, PyBorrowed value)
-    {
-        byte[] n = NulTerminated(name);
-        fixed (byte* p = n)
-        {
-            Check(LibPython.PyObject_SetAttrString(obj.Handle, p, value.Handle));
-        }
-    }
-
     public static PyOwned Import(string module)
     {
         byte[] n = NulTerminated(module);
@@ -84,8 +73,6 @@ internal static unsafe partial class Py
 
     public static PyOwned Long(long value) => PyOwned.New(LibPython.PyLong_FromLongLong(value));
 
-    public static PyOwned Float(double value) => PyOwned.New(LibPython.PyFloat_FromDouble(value));
-
     public static PyOwned Bool(bool value) => PyOwned.New(LibPython.PyBool_FromLong(value ? 1 : 0));
 
     public static long AsLong(PyBorrowed obj)
@@ -108,12 +95,12 @@ internal static unsafe partial class Py
         return r == 1;
     }
 
-    /// <summary>True when obj's type is exactly the given type object (no subclass).</summary>
-    public static bool IsExactType(PyBorrowed obj, nint type)
+    /// <summary>The exact type object of obj; it lives at least as long as obj does.</summary>
+    public static nint TypeOf(PyBorrowed obj)
     {
         nint t = LibPython.PyObject_Type(obj.Handle);
         LibPython.Py_DecRef(t);
-        return t == type;
+        return t;
     }
 
     public static bool IsExactOrSubtype(PyBorrowed obj, nint type)

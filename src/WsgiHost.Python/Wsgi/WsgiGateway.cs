@@ -46,15 +46,17 @@ internal static unsafe class WsgiGateway
     private static void Run(WsgiApplication app, WsgiRequest request, PyBorrowed callable)
     {
         PyOwned result = default;
+        nint resultType = 0;
         try
         {
             using var requestId = Py.Long(request.Id);
             using var environ = EnvironBuilder.Build(app, request, requestId.Borrow());
             using var startResponse = StartResponseFunctions.Create(requestId.Borrow());
             result = Py.Call(callable, environ.Borrow(), startResponse.Borrow());
-            if (!TrySendFileWrapper(app, request, result.Borrow()))
+            resultType = Py.TypeOf(result.Borrow());
+            if (!TrySendFileWrapper(app, request, result.Borrow(), resultType))
             {
-                SendIterable(request, result.Borrow());
+                SendIterable(request, result.Borrow(), resultType);
             }
             Finish(app, request);
         }
@@ -70,7 +72,7 @@ internal static unsafe class WsgiGateway
         finally
         {
             // A list or tuple has no close(); asking would build and discard an AttributeError.
-            if (!result.IsNull && !Py.IsExactType(result.Borrow(), LibPython.PyList_Type) && !Py.IsExactType(result.Borrow(), LibPython.PyTuple_Type))
+            if (!result.IsNull && !IsSequence(resultType))
             {
                 Close(app, request, result.Borrow());
             }
@@ -78,15 +80,17 @@ internal static unsafe class WsgiGateway
         }
     }
 
-    private static void SendIterable(WsgiRequest request, PyBorrowed result)
+    private static bool IsSequence(nint type) => type == LibPython.PyList_Type || type == LibPython.PyTuple_Type;
+
+    private static void SendIterable(WsgiRequest request, PyBorrowed result, nint type)
     {
         // A list or tuple is complete already: its length can become Content-Length (no
         // chunked encoding) and there is no point flushing between items. Anything else may
         // stream (server-sent events, long downloads): every item is flushed as it comes.
-        bool sequence = Py.IsExactType(result, LibPython.PyList_Type) || Py.IsExactType(result, LibPython.PyTuple_Type);
+        bool sequence = IsSequence(type);
         if (sequence && request.Started && !request.HeadersSent && request.ContentLength == null)
         {
-            request.ContentLength = SequenceLength(result);
+            request.ContentLength = SequenceLength(result, type == LibPython.PyList_Type);
         }
         using var iterator = Py.GetIter(result);
         while (!request.ClientGone && !(request.ContentLength is long cl && request.BodyBytes >= cl && request.HeadersSent))
@@ -121,13 +125,13 @@ internal static unsafe class WsgiGateway
     }
 
     /// <summary>The summed length of a list/tuple of bytes, or null when any item is not bytes.</summary>
-    private static long? SequenceLength(PyBorrowed sequence)
+    private static long? SequenceLength(PyBorrowed sequence, bool isList)
     {
         nint n = LibPython.PyObject_Size(sequence.Handle);
         long total = 0;
         for (nint i = 0; i < n; i++)
         {
-            nint item = Py.IsExactType(sequence, LibPython.PyList_Type)
+            nint item = isList
                 ? LibPython.PyList_GetItem(sequence.Handle, i)
                 : LibPython.PyTuple_GetItem(sequence.Handle, i);
             if (item == 0 || !Py.TryGetBytes(new PyBorrowed(item), out ReadOnlySpan<byte> data))
@@ -145,9 +149,9 @@ internal static unsafe class WsgiGateway
     /// position, never through Python. Content-Length is added when the app gave none; an
     /// app-supplied one caps the bytes sent.
     /// </summary>
-    private static bool TrySendFileWrapper(WsgiApplication app, WsgiRequest request, PyBorrowed result)
+    private static bool TrySendFileWrapper(WsgiApplication app, WsgiRequest request, PyBorrowed result, nint type)
     {
-        if (!request.Started || request.HeadersSent || !Py.IsExactType(result, app.Interpreter.Bootstrap.FileWrapperType.Handle))
+        if (!request.Started || request.HeadersSent || type != app.Interpreter.Bootstrap.FileWrapperType.Handle)
         {
             return false;
         }
