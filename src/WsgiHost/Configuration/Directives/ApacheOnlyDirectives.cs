@@ -1,0 +1,92 @@
+using WsgiHost.Access;
+using WsgiHost.Configuration.Syntax;
+
+namespace WsgiHost.Configuration.Directives;
+
+/// <summary>
+/// Directives that tune Apache itself (accepted with a note, so a whole httpd.conf reads), and
+/// directives WsgiHost knows but does not implement: those change routing, access or
+/// responses, so they are errors rather than silently ignored.
+/// </summary>
+internal static class ApacheOnlyDirectives
+{
+    private static readonly string[] Tuning =
+    [
+        "LoadModule", "ServerRoot", "PidFile", "Mutex", "User", "Group", "ServerAdmin", "ServerSignature", "ServerTokens",
+        "HostnameLookups", "UseCanonicalName", "UseCanonicalPhysicalPort", "DefaultRuntimeDir", "ScoreBoardFile", "StartServers",
+        "MinSpareServers", "MaxSpareServers", "ServerLimit", "MaxRequestWorkers", "MaxClients", "MaxConnectionsPerChild",
+        "MaxRequestsPerChild", "ThreadLimit", "MinSpareThreads", "MaxSpareThreads", "ThreadStackSize", "ListenBacklog",
+        "EnableSendfile", "EnableMMAP", "GracefulShutdownTimeout", "TraceEnable", "ExtendedStatus", "AddDefaultCharset",
+        "TypesConfig", "AcceptFilter", "MaxKeepAliveRequests", "AsyncRequestWorkerFactor", "LimitRequestFields",
+        "LimitRequestFieldSize", "LimitRequestLine", "HttpProtocolOptions", "FileETag", "ContentDigest", "CoreDumpDirectory",
+        "MaxMemFree", "RLimitCPU", "RLimitMEM", "RLimitNPROC", "ServerPath", "LogLevelOverride", "BufferedLogs",
+        "WSGISocketPrefix", "WSGISocketRotation", "WSGIAcceptMutex", "WSGILazyInitialization", "WSGIPythonEggs",
+        "WSGIPythonOptimize", "WSGIPythonHashSeed", "WSGIPythonWarnings", "WSGIDontWriteBytecode", "WSGIDestroyInterpreter",
+        "WSGIRestrictStdin", "WSGIRestrictStdout", "WSGIRestrictSignal", "WSGICaseSensitivity", "WSGIVerboseDebugging",
+        "WSGIEnableSendfile", "WSGIIgnoreActivity", "WSGIServerMetrics", "WSGISwitchInterval", "WSGIPerInterpreterGIL",
+        "WSGIFreeThreading", "WSGIPassApacheRequest", "WSGIErrorOverride",
+    ];
+
+    /// <summary>Known, not implemented, and meaningful for routing, access or responses.</summary>
+    private static readonly (string Name, string Fix)[] Unsupported =
+    [
+        ("RewriteEngine", "mod_rewrite is not supported; map URLs with Alias/WSGIScriptAlias, or rewrite in the app or a proxy in front"),
+        ("RewriteRule", "mod_rewrite is not supported; map URLs with Alias/WSGIScriptAlias, or rewrite in the app or a proxy in front"),
+        ("RewriteCond", "mod_rewrite is not supported; map URLs with Alias/WSGIScriptAlias, or rewrite in the app or a proxy in front"),
+        ("RewriteBase", "mod_rewrite is not supported"),
+        ("RewriteMap", "mod_rewrite is not supported"),
+        ("RewriteOptions", "mod_rewrite is not supported"),
+        ("Redirect", "redirect in the app, or in a proxy in front"),
+        ("RedirectMatch", "redirect in the app, or in a proxy in front"),
+        ("RedirectPermanent", "redirect in the app, or in a proxy in front"),
+        ("RedirectTemp", "redirect in the app, or in a proxy in front"),
+        ("ProxyPass", "WsgiHost is not a reverse proxy; put the proxy in front of it"),
+        ("ProxyPassReverse", "WsgiHost is not a reverse proxy; put the proxy in front of it"),
+        ("ProxyPreserveHost", "WsgiHost is not a reverse proxy"),
+        ("ScriptAlias", "CGI is not supported; serve the program as a WSGI app"),
+        ("SetHandler", "map WSGI scripts with WSGIScriptAlias"),
+        ("AddHandler", "map WSGI scripts with WSGIScriptAlias"),
+        ("Header", "set response headers in the app (a WSGI middleware), or in a proxy in front"),
+        ("RequestHeader", "change request headers in a proxy in front"),
+        ("ErrorDocument", "render error pages in the app"),
+        ("AuthType", "authentication is not supported; authenticate in the app or in a proxy in front"),
+        ("AuthName", "authentication is not supported; authenticate in the app or in a proxy in front"),
+        ("AuthUserFile", "authentication is not supported; authenticate in the app or in a proxy in front"),
+        ("AuthGroupFile", "authentication is not supported; authenticate in the app or in a proxy in front"),
+        ("AuthBasicProvider", "authentication is not supported; authenticate in the app or in a proxy in front"),
+        ("SetEnvIf", "set the variable with SetEnv, or compute it in the app"),
+        ("SetEnvIfNoCase", "set the variable with SetEnv, or compute it in the app"),
+        ("BrowserMatch", "compute it in the app"),
+        ("AddType", "types come from /etc/mime.types; add the type there"),
+        ("ForceType", "types come from /etc/mime.types; add the type there"),
+        ("AddOutputFilterByType", "compression is not supported yet; compress in the app or a proxy in front"),
+        ("SetOutputFilter", "output filters are not supported"),
+        ("ExpiresActive", "set Cache-Control in the app"),
+        ("ExpiresByType", "set Cache-Control in the app"),
+        ("ExpiresDefault", "set Cache-Control in the app"),
+        ("WSGIHandlerScript", "map the script with WSGIScriptAlias"),
+        ("WSGIDispatchScript", "choose groups with WSGIProcessGroup/WSGIApplicationGroup, or %{ENV:VAR} with SetEnv"),
+        ("WSGIAuthUserScript", "authentication is not supported; authenticate in the app"),
+        ("WSGIAuthGroupScript", "authentication is not supported; authenticate in the app"),
+        ("WSGIAccessScript", "use Require ip/host, or check access in the app"),
+        ("WSGITrustedProxyHeaders", "trusted proxy headers are not supported yet; REMOTE_ADDR stays the proxy's address"),
+        ("WSGITrustedProxies", "trusted proxy headers are not supported yet; REMOTE_ADDR stays the proxy's address"),
+    ];
+
+    public static IEnumerable<DirectiveSpec> All() =>
+    [
+        .. Tuning.Select(name => new DirectiveSpec(name, DirectiveScope.Anywhere, 0, -1, "...",
+            (n, c) => c.Note(n, "tunes Apache itself; WsgiHost accepts it and does not use it"))),
+        .. Unsupported.Select(u => new DirectiveSpec(u.Name, DirectiveScope.Anywhere, 0, -1, "...",
+            (n, c) => c.Error(n, "is not supported by WsgiHost", u.Fix))),
+        // Read by the access-rules parser with the rest of their section; here only their place is checked.
+        .. new[] { "Require", "Order", "Allow", "Deny", "Satisfy", "AuthMerging" }.Where(AccessRulesParser.IsAccessDirective)
+            .Select(name => new DirectiveSpec(name, DirectiveScope.Section, 0, -1, "...", static (_, _) => { })),
+    ];
+
+    /// <summary>The authorization containers, which the access-rules parser reads with the rest of their section.</summary>
+    public static bool IsAccessSection(string name) =>
+        name.Equals("RequireAll", StringComparison.OrdinalIgnoreCase) || name.Equals("RequireAny", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("RequireNone", StringComparison.OrdinalIgnoreCase);
+
+}

@@ -1,0 +1,203 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using WsgiHost.Configuration.Model;
+using WsgiHost.Configuration.Syntax;
+
+namespace WsgiHost.Configuration.Directives;
+
+/// <summary>Apache core, mod_alias, mod_env and connection directives.</summary>
+internal static class CoreDirectives
+{
+    private const DirectiveScope SV = DirectiveScope.ServerAndVirtualHost;
+
+    public static IEnumerable<DirectiveSpec> All() =>
+    [
+        new("Listen", DirectiveScope.Server, 1, 2, "[IP-address:]port [protocol]", Listen),
+        new("ServerName", SV, 1, 1, "[scheme://]host[:port]", ServerName),
+        new("ServerAlias", DirectiveScope.VirtualHost, 1, -1, "hostname [hostname] ...", (n, c) => c.Scope.ServerAliases.AddRange(n.Arguments)),
+        new("DocumentRoot", SV, 1, 1, "directory", (n, c) => c.Scope.DocumentRoot = c.ResolvePath(n.Arguments[0])),
+        new("Alias", SV, 2, 2, "URL-path file-or-directory", Alias),
+        new("AliasMatch", SV, 2, 2, "regex file-or-directory", Alias),
+        new("SetEnv", DirectiveScope.Anywhere, 1, 2, "VAR [value]", SetEnv),
+        new("UnsetEnv", DirectiveScope.Anywhere, 1, -1, "VAR [VAR] ...", UnsetEnv),
+        new("LimitRequestBody", DirectiveScope.Anywhere, 1, 1, "bytes", LimitRequestBody),
+        new("Timeout", DirectiveScope.Server, 1, 1, "seconds", (n, c) => c.Site.TimeoutSeconds = (int)(c.Number(n, "Timeout", n.Arguments[0], 1, 86400) ?? 60)),
+        new("KeepAlive", DirectiveScope.Server, 1, 1, "On|Off", (n, c) => c.Site.KeepAlive = c.Flag(n, n.Arguments[0]) ?? true),
+        new("KeepAliveTimeout", DirectiveScope.Server, 1, 1, "seconds", (n, c) => c.Site.KeepAliveTimeoutSeconds = (int)(c.Number(n, "KeepAliveTimeout", n.Arguments[0], 0, 86400) ?? 5)),
+        new("ThreadsPerChild", DirectiveScope.Server, 1, 1, "number", ThreadsPerChild),
+        new("Options", DirectiveScope.Anywhere, 1, -1, "[+|-]option ...", Options),
+        new("AllowOverride", DirectiveScope.Section, 1, -1, "None|All|directive-type ...", AllowOverride),
+        new("DirectoryIndex", DirectiveScope.Anywhere, 1, -1, "local-url ...", DirectoryIndex),
+    ];
+
+    private static void Listen(ConfigNode node, BuildContext context)
+    {
+        string value = node.Arguments[0];
+        if (node.Arguments.Count == 2 && !node.Arguments[1].Equals("http", StringComparison.OrdinalIgnoreCase)
+            && !node.Arguments[1].Equals("https", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Error(node, $"unknown protocol '{node.Arguments[1]}'", "use http or https, or leave the protocol out");
+        }
+        if (!TryParseAddress(value, out IPAddress? address, out int port))
+        {
+            context.Error(node, $"'{value}' is not [IP-address:]port", "for example Listen 8080 or Listen 127.0.0.1:8080 or Listen [::1]:8080");
+            return;
+        }
+        if (context.Site.Listeners.Any(l => l.Port == port && Equals(l.Address, address)))
+        {
+            context.Error(node, $"{value} is already listed", "remove the duplicate Listen");
+            return;
+        }
+        context.Site.Listeners.Add(new ListenAddress(address, port, node.Location));
+    }
+
+    /// <summary>[IP-address:]port, with IPv6 addresses in brackets; "*" or no address means every address.</summary>
+    internal static bool TryParseAddress(string value, out IPAddress? address, out int port)
+    {
+        address = null;
+        string portText = value;
+        int colon = value.LastIndexOf(':');
+        if (colon >= 0 && (value.StartsWith('[') ? value.LastIndexOf(']') < colon : true))
+        {
+            string host = value[..colon].Trim('[', ']');
+            portText = value[(colon + 1)..];
+            if (host != "*" && host.Length > 0)
+            {
+                if (!IPAddress.TryParse(host, out address))
+                {
+                    port = 0;
+                    return false;
+                }
+            }
+        }
+        return int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is > 0 and <= 65535;
+    }
+
+    private static void ServerName(ConfigNode node, BuildContext context)
+    {
+        string value = node.Arguments[0];
+        int scheme = value.IndexOf("://", StringComparison.Ordinal);
+        if (scheme >= 0)
+        {
+            value = value[(scheme + 3)..];
+        }
+        int colon = value.LastIndexOf(':');
+        if (colon > 0 && !value.EndsWith(']'))
+        {
+            if (!int.TryParse(value[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is <= 0 or > 65535)
+            {
+                context.Error(node, $"'{node.Arguments[0]}' has an invalid port", "ServerName www.example.com or ServerName www.example.com:8080");
+                return;
+            }
+            context.Scope.ServerNamePort = port;
+            value = value[..colon];
+        }
+        if (value.Length == 0 || value.Contains('*') || value.Contains('?'))
+        {
+            context.Error(node, $"'{node.Arguments[0]}' is not a host name", "ServerName takes one plain name; put wildcards in ServerAlias");
+            return;
+        }
+        context.Scope.ServerName = value;
+    }
+
+    private static void Alias(ConfigNode node, BuildContext context)
+    {
+        bool regex = node.Name.Equals("AliasMatch", StringComparison.OrdinalIgnoreCase);
+        string url = node.Arguments[0];
+        if (regex ? !IsValidRegex(node, url, context) : !url.StartsWith('/'))
+        {
+            if (!regex)
+            {
+                context.Error(node, $"the URL path '{url}' must start with '/'", $"Alias /{url.TrimStart('/')} {node.Arguments[1]}");
+            }
+            return;
+        }
+        string target = regex && node.Arguments[1].Contains('$') ? node.Arguments[1] : context.ResolvePath(node.Arguments[1]);
+        context.Scope.Aliases.Add(new AliasConfig(url, regex, target, node.Location));
+    }
+
+    internal static bool IsValidRegex(ConfigNode node, string pattern, BuildContext context)
+    {
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            return true;
+        }
+        catch (ArgumentException e)
+        {
+            context.Error(node, $"'{pattern}' is not a valid regular expression: {e.Message}", null);
+            return false;
+        }
+    }
+
+    private static void SetEnv(ConfigNode node, BuildContext context)
+    {
+        string value = node.Arguments.Count > 1 ? node.Arguments[1] : "";
+        context.PerDir.Value = context.PerDir.Value with { SetEnv = [.. context.PerDir.Value.SetEnv, new(node.Arguments[0], value)] };
+    }
+
+    private static void UnsetEnv(ConfigNode node, BuildContext context) =>
+        context.PerDir.Value = context.PerDir.Value with
+        {
+            SetEnv = [.. context.PerDir.Value.SetEnv, .. node.Arguments.Select(a => new KeyValuePair<string, string?>(a, null))],
+        };
+
+    private static void LimitRequestBody(ConfigNode node, BuildContext context)
+    {
+        // Apache's limit is 2 GiB; 0 means unlimited.
+        if (context.Number(node, "LimitRequestBody", node.Arguments[0], 0, 2147483647) is long bytes)
+        {
+            context.PerDir.Value = context.PerDir.Value with { LimitRequestBody = bytes };
+        }
+    }
+
+    private static void ThreadsPerChild(ConfigNode node, BuildContext context)
+    {
+        if (context.Number(node, "ThreadsPerChild", node.Arguments[0], 1, 1024) is long n)
+        {
+            context.Site.Threads = (int)n;
+            context.Note(node, $"embedded mode runs {n} WSGI request threads (Apache's per-child thread count)");
+        }
+    }
+
+    private static void Options(ConfigNode node, BuildContext context)
+    {
+        var words = node.Arguments.Select(a => a.TrimStart('+', '-')).ToList();
+        if (node.Arguments.Any(a => a.TrimStart('+').Equals("Indexes", StringComparison.OrdinalIgnoreCase) && !a.StartsWith('-')))
+        {
+            context.Warning(node, "Indexes: WsgiHost never lists folders; a folder URL without an index file is 404",
+                "remove Indexes (or serve a generated index.html)");
+        }
+        var unknown = words.Where(w => !KnownOptions.Contains(w)).ToList();
+        if (unknown.Count > 0)
+        {
+            context.Error(node, $"unknown option '{unknown[0]}'", $"Apache's options are {string.Join(", ", KnownOptions)}");
+            return;
+        }
+        context.Note(node, "symbolic links are followed, no CGI or SSI is run and no folder is listed, whatever Options says");
+    }
+
+    private static readonly HashSet<string> KnownOptions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "All", "None", "ExecCGI", "FollowSymLinks", "Includes", "IncludesNOEXEC", "Indexes", "MultiViews", "SymLinksIfOwnerMatch",
+    };
+
+    private static void AllowOverride(ConfigNode node, BuildContext context)
+    {
+        if (node.Arguments.Count == 1 && node.Arguments[0].Equals("None", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+        context.Warning(node, ".htaccess files are never read by WsgiHost, so rules in them do not apply",
+            "move the .htaccess rules into this section and write AllowOverride None");
+    }
+
+    private static void DirectoryIndex(ConfigNode node, BuildContext context)
+    {
+        if (!node.Arguments.All(a => a.Equals("index.html", StringComparison.OrdinalIgnoreCase) || a.Equals("disabled", StringComparison.OrdinalIgnoreCase)))
+        {
+            context.Warning(node, "WsgiHost serves only index.html as a folder's index", "rename the index file to index.html");
+        }
+    }
+}

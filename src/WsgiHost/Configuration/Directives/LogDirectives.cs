@@ -1,0 +1,115 @@
+using WsgiHost.Configuration.Model;
+using WsgiHost.Configuration.Syntax;
+using WsgiHost.Python.Runtime;
+
+namespace WsgiHost.Configuration.Directives;
+
+/// <summary>ErrorLog, LogLevel, LogFormat, CustomLog and TransferLog.</summary>
+internal static class LogDirectives
+{
+    private const DirectiveScope SV = DirectiveScope.ServerAndVirtualHost;
+
+    public static IEnumerable<DirectiveSpec> All() =>
+    [
+        new("ErrorLog", SV, 1, 1, "file-path|syslog[:facility]", ErrorLog),
+        new("LogLevel", SV, 1, -1, "[module:]level ...", LogLevel),
+        new("LogFormat", SV, 1, 2, "format [nickname]", LogFormat),
+        new("CustomLog", SV, 2, 3, "file format|nickname [env=[!]VAR]", CustomLog),
+        new("TransferLog", SV, 1, 1, "file", (n, c) => c.Scope.CustomLogs.Add(new CustomLogConfig(Target(n.Arguments[0], c), "common", n.Location))),
+    ];
+
+    private static void ErrorLog(ConfigNode node, BuildContext context)
+    {
+        string value = node.Arguments[0];
+        if (value.StartsWith("syslog", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Warning(node, "syslog is not supported; errors go to standard error", "give a file path, or run under systemd, which keeps standard error in the journal");
+            return;
+        }
+        if (value.StartsWith('|'))
+        {
+            context.Warning(node, "piped logs are not supported; errors go to standard error", "give a file path, or pipe the server's standard error");
+            return;
+        }
+        string path = Target(value, context);
+        if (context.Scope.IsVirtualHost)
+        {
+            context.Scope.ErrorLog = path;
+        }
+        else
+        {
+            context.Site.ErrorLogPath = path;
+        }
+    }
+
+    /// <summary>A log file path; /dev/stdout and /dev/stderr are kept as written.</summary>
+    private static string Target(string value, BuildContext context) =>
+        value.StartsWith("/dev/", StringComparison.Ordinal) ? value : context.ResolvePath(value);
+
+    private static void LogLevel(ConfigNode node, BuildContext context)
+    {
+        foreach (string arg in node.Arguments)
+        {
+            int colon = arg.IndexOf(':');
+            string module = colon >= 0 ? arg[..colon] : "";
+            string level = colon >= 0 ? arg[(colon + 1)..] : arg;
+            if (!TryLevel(level, out ErrorLogLevel parsed))
+            {
+                context.Error(node, $"unknown level '{level}'", "one of emerg, alert, crit, error, warn, notice, info, debug, trace1..trace8");
+                continue;
+            }
+            // A per-module level (wsgi:info) raises the level for everything in this build, which
+            // shows at least what Apache would show.
+            if (module.Length == 0 || module.Equals("wsgi", StringComparison.OrdinalIgnoreCase))
+            {
+                if (module.Length == 0 || parsed < context.Site.LogLevel)
+                {
+                    context.Site.LogLevel = parsed;
+                }
+            }
+        }
+    }
+
+    internal static bool TryLevel(string value, out ErrorLogLevel level)
+    {
+        ErrorLogLevel? l = value.ToLowerInvariant() switch
+        {
+            "debug" or "trace1" or "trace2" or "trace3" or "trace4" or "trace5" or "trace6" or "trace7" or "trace8" => ErrorLogLevel.Debug,
+            "info" => ErrorLogLevel.Info,
+            "notice" => ErrorLogLevel.Notice,
+            "warn" or "warning" => ErrorLogLevel.Warning,
+            "error" => ErrorLogLevel.Error,
+            "crit" or "alert" or "emerg" => ErrorLogLevel.Critical,
+            _ => null,
+        };
+        level = l ?? ErrorLogLevel.Warning;
+        return l != null;
+    }
+
+    private static void LogFormat(ConfigNode node, BuildContext context)
+    {
+        string nickname = node.Arguments.Count == 2 ? node.Arguments[1] : "default";
+        context.Site.LogFormats[nickname] = node.Arguments[0];
+    }
+
+    private static void CustomLog(ConfigNode node, BuildContext context)
+    {
+        if (node.Arguments.Count == 3)
+        {
+            context.Warning(node, $"the condition '{node.Arguments[2]}' is not supported; every request is logged", "remove the condition");
+        }
+        string format = node.Arguments[1];
+        if (!format.Contains('%') && !context.Site.LogFormats.ContainsKey(format))
+        {
+            context.Error(node, $"no LogFormat is named '{format}'", $"define it first: LogFormat \"...\" {format}, or use combined or common");
+            return;
+        }
+        if (node.Arguments[0].StartsWith('|'))
+        {
+            context.Error(node, "piped logs are not supported", "give a file path");
+            return;
+        }
+        context.Scope.CustomLogs.Add(new CustomLogConfig(Target(node.Arguments[0], context),
+            context.Site.LogFormats.GetValueOrDefault(format, format), node.Location));
+    }
+}

@@ -1,0 +1,67 @@
+using WsgiHost.Access;
+using WsgiHost.Configuration.Model;
+using WsgiHost.Configuration.Syntax;
+using WsgiHost.Routing;
+
+namespace WsgiHost.Configuration.Directives;
+
+/// <summary>The main server or one &lt;VirtualHost&gt; while its directives are being applied.</summary>
+internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, IReadOnlyList<IPEndPointPattern> addresses)
+{
+    public SourceLocation Location { get; } = location;
+
+    public bool IsVirtualHost { get; } = isVirtualHost;
+
+    public IReadOnlyList<IPEndPointPattern> Addresses { get; } = addresses;
+
+    public string? ServerName { get; set; }
+
+    public int? ServerNamePort { get; set; }
+
+    public List<string> ServerAliases { get; } = [];
+
+    public string? DocumentRoot { get; set; }
+
+    public List<AliasConfig> Aliases { get; } = [];
+
+    public List<ScriptAliasConfig> ScriptAliases { get; } = [];
+
+    public PerDirBuilder Defaults { get; } = new();
+
+    public List<Section<SectionPayload>> Sections { get; } = [];
+
+    public bool? SslEngine { get; set; }
+
+    public ConfigNode? SslEngineNode { get; set; }
+
+    public string? CertificateFile { get; set; }
+
+    public string? KeyFile { get; set; }
+
+    public string? ChainFile { get; set; }
+
+    public string? ErrorLog { get; set; }
+
+    public List<CustomLogConfig> CustomLogs { get; } = [];
+
+    /// <summary>WSGIDaemonProcess groups declared in this vhost, checked against ServerName once it is known.</summary>
+    public List<string> DeclaredGroups { get; } = [];
+
+    public ServerScope Build() => new()
+    {
+        Location = Location,
+        IsVirtualHost = IsVirtualHost,
+        Addresses = Addresses,
+        ServerName = ServerName,
+        ServerNamePort = ServerNamePort,
+        ServerAliases = [.. ServerAliases],
+        DocumentRoot = DocumentRoot,
+        Aliases = [.. Aliases],
+        ScriptAliases = [.. ScriptAliases],
+        Defaults = Defaults.Value,
+        Sections = [.. Sections],
+        Tls = SslEngine == true && CertificateFile != null ? new TlsConfig(CertificateFile, KeyFile, ChainFile, SslEngineNode!.Location) : null,
+        ErrorLog = ErrorLog,
+        CustomLogs = [.. CustomLogs],
+    };
+}

@@ -1,0 +1,77 @@
+using WsgiHost.Configuration.Syntax;
+
+namespace WsgiHost.Configuration.Directives;
+
+/// <summary>mod_ssl: TLS per virtual host, and SSLRequireSSL.</summary>
+internal static class SslDirectives
+{
+    private const DirectiveScope SV = DirectiveScope.ServerAndVirtualHost;
+
+    public static IEnumerable<DirectiveSpec> All() =>
+    [
+        new("SSLEngine", SV, 1, 1, "on|off|optional", SslEngine),
+        new("SSLCertificateFile", SV, 1, 1, "file", (n, c) => c.Scope.CertificateFile = ExistingFile(n, c)),
+        new("SSLCertificateKeyFile", SV, 1, 1, "file", (n, c) => c.Scope.KeyFile = ExistingFile(n, c)),
+        new("SSLCertificateChainFile", SV, 1, 1, "file", (n, c) => c.Scope.ChainFile = ExistingFile(n, c)),
+        new("SSLRequireSSL", DirectiveScope.Section, 0, 0, "", (n, c) => c.PerDir.Value = c.PerDir.Value with { SslRequireSsl = true }),
+        new("SSLOptions", DirectiveScope.Anywhere, 1, -1, "[+|-]option ...", SslOptions),
+        new("SSLProtocol", SV, 1, -1, "[+|-]protocol ...", Tuning),
+        new("SSLCipherSuite", SV, 1, 2, "cipher-spec", Tuning),
+        new("SSLHonorCipherOrder", SV, 1, 1, "on|off", Tuning),
+        new("SSLSessionTickets", SV, 1, 1, "on|off", Tuning),
+        new("SSLCompression", SV, 1, 1, "on|off", Tuning),
+        new("SSLUseStapling", SV, 1, 1, "on|off", Tuning),
+        new("SSLSessionCache", DirectiveScope.Server, 1, 1, "type", Tuning),
+        new("SSLSessionCacheTimeout", SV, 1, 1, "seconds", Tuning),
+        new("SSLStaplingCache", DirectiveScope.Server, 1, 1, "type", Tuning),
+        new("SSLRandomSeed", DirectiveScope.Server, 2, 3, "context source [bytes]", Tuning),
+        new("SSLPassPhraseDialog", DirectiveScope.Server, 1, 1, "type", Tuning),
+    ];
+
+    private static void SslEngine(ConfigNode node, BuildContext context)
+    {
+        string value = node.Arguments[0].ToLowerInvariant();
+        if (value is not ("on" or "off"))
+        {
+            context.Error(node, $"'{node.Arguments[0]}' is not supported", "SSLEngine on or SSLEngine off");
+            return;
+        }
+        if (!context.Scope.IsVirtualHost && value == "on")
+        {
+            context.Error(node, "TLS is set per virtual host", "put SSLEngine on inside the <VirtualHost *:443> block");
+            return;
+        }
+        context.Scope.SslEngine = value == "on";
+        context.Scope.SslEngineNode = node;
+    }
+
+    private static string? ExistingFile(ConfigNode node, BuildContext context)
+    {
+        string path = context.ResolvePath(node.Arguments[0]);
+        if (!File.Exists(path))
+        {
+            context.Error(node, $"file '{path}' does not exist", "give the path of a PEM file the server can read");
+            return null;
+        }
+        return path;
+    }
+
+    private static void SslOptions(ConfigNode node, BuildContext context)
+    {
+        foreach (string option in node.Arguments)
+        {
+            string name = option.TrimStart('+', '-');
+            if (!name.Equals("StdEnvVars", StringComparison.OrdinalIgnoreCase) && !name.Equals("ExportCertData", StringComparison.OrdinalIgnoreCase)
+                && !name.Equals("StrictRequire", StringComparison.OrdinalIgnoreCase) && !name.Equals("OptRenegotiate", StringComparison.OrdinalIgnoreCase)
+                && !name.Equals("FakeBasicAuth", StringComparison.OrdinalIgnoreCase) && !name.Equals("LegacyDNStringFormat", StringComparison.OrdinalIgnoreCase))
+            {
+                context.Error(node, $"unknown option '{option}'", "StdEnvVars, ExportCertData, StrictRequire, OptRenegotiate");
+                return;
+            }
+        }
+        context.Note(node, "HTTPS=on and wsgi.url_scheme=https are always set for TLS requests; other SSL_* variables are not");
+    }
+
+    private static void Tuning(ConfigNode node, BuildContext context) =>
+        context.Note(node, "accepted; TLS protocol and cipher choice follow the operating system's defaults (TLS 1.2 and 1.3)");
+}

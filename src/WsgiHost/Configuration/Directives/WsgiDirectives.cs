@@ -1,0 +1,201 @@
+using WsgiHost.Configuration.Model;
+using WsgiHost.Configuration.Syntax;
+using WsgiHost.Routing;
+
+namespace WsgiHost.Configuration.Directives;
+
+/// <summary>mod_wsgi's directives, with mod_wsgi's contexts and defaults (modwsgi-catalog §2).</summary>
+internal static class WsgiDirectives
+{
+    private const DirectiveScope SV = DirectiveScope.ServerAndVirtualHost;
+    private static readonly string[] AliasOptions = ["process-group", "application-group", "callable-object", "pass-authorization"];
+    private static readonly string[] ImportOptions = ["process-group", "application-group"];
+
+    public static IEnumerable<DirectiveSpec> All() =>
+    [
+        new("WSGIScriptAlias", SV, 2, 6, "URL-path file-or-directory [process-group=N] [application-group=N] [callable-object=N] [pass-authorization=On|Off]", ScriptAlias),
+        new("WSGIScriptAliasMatch", SV, 2, 6, "regex file-path [options]", ScriptAlias),
+        DaemonProcessDirective.Spec,
+        new("WSGIProcessGroup", DirectiveScope.Anywhere, 1, 1, "name|%{GLOBAL}|%{ENV:VAR}|%{RESOURCE}|%{SERVER}|%{HOST}", ProcessGroup),
+        new("WSGIApplicationGroup", DirectiveScope.Anywhere, 1, 1, "name|%{GLOBAL}|%{RESOURCE}|%{SERVER}|%{HOST}|%{ENV:VAR}",
+            (n, c) => { if (ValidLabel(n, n.Arguments[0], c)) { c.PerDir.Value = c.PerDir.Value with { ApplicationGroup = n.Arguments[0] }; } }),
+        new("WSGICallableObject", DirectiveScope.Anywhere, 1, 1, "name|%{ENV:VAR}", CallableObject),
+        new("WSGIPassAuthorization", DirectiveScope.Anywhere, 1, 1, "On|Off", (n, c) => c.PerDir.Value = c.PerDir.Value with { PassAuthorization = c.Flag(n, n.Arguments[0]) }),
+        new("WSGIChunkedRequest", DirectiveScope.Anywhere, 1, 1, "On|Off", (n, c) => c.PerDir.Value = c.PerDir.Value with { ChunkedRequest = c.Flag(n, n.Arguments[0]) }),
+        new("WSGIScriptReloading", DirectiveScope.Anywhere, 1, 1, "On|Off", (n, c) => c.PerDir.Value = c.PerDir.Value with { ScriptReloading = c.Flag(n, n.Arguments[0]) }),
+        new("WSGIMapHEADToGET", DirectiveScope.Anywhere, 1, 1, "On|Off|Auto", MapHeadToGet),
+        new("WSGIRestrictProcess", DirectiveScope.Anywhere, 1, -1, "group ...", RestrictProcess),
+        new("WSGIRestrictEmbedded", DirectiveScope.Server, 1, 1, "On|Off", (n, c) => c.Site.RestrictEmbedded = c.Flag(n, n.Arguments[0]) ?? false),
+        new("WSGIImportScript", SV, 3, 3, "file process-group=N application-group=N", ImportScript),
+        new("WSGIPythonHome", DirectiveScope.Server, 1, 1, "prefix", PythonHome),
+        new("WSGIPythonPath", DirectiveScope.Server, 1, -1, "dir[:dir ...]", PythonPath),
+    ];
+
+    private static void ScriptAlias(ConfigNode node, BuildContext context)
+    {
+        bool regex = node.Name.Equals("WSGIScriptAliasMatch", StringComparison.OrdinalIgnoreCase);
+        string url = node.Arguments[0];
+        if (regex)
+        {
+            if (!CoreDirectives.IsValidRegex(node, url, context))
+            {
+                return;
+            }
+        }
+        else if (!url.StartsWith('/'))
+        {
+            context.Error(node, $"the URL path '{url}' must start with '/'", $"WSGIScriptAlias /{url.TrimStart('/')} {node.Arguments[1]}");
+            return;
+        }
+        var options = OptionList.Parse(node, 2, AliasOptions, context);
+        bool? passAuth = null;
+        if (options.TryGetValue("pass-authorization", out string? pa))
+        {
+            passAuth = context.Flag(node, pa);
+        }
+        foreach (string label in new[] { "process-group", "application-group", "callable-object" })
+        {
+            if (options.TryGetValue(label, out string? v) && !ValidLabel(node, v, context))
+            {
+                return;
+            }
+        }
+        string rawTarget = node.Arguments[1];
+        bool templated = regex && rawTarget.Contains('$');
+        string target = templated ? rawTarget : context.ResolvePath(rawTarget);
+        if (!templated && !File.Exists(target) && !Directory.Exists(target))
+        {
+            context.Warning(node, $"'{target}' does not exist; requests for {url} will get 404 until it does", "check the path");
+        }
+        if (!regex && url.EndsWith('/') != rawTarget.EndsWith('/') && url != "/")
+        {
+            // mod_wsgi issue #603: a slash on one side only breaks URLs below the mount.
+            context.Warning(node, $"'{url}' and '{rawTarget}' disagree on a trailing slash, which breaks URLs below the mount in Apache",
+                $"write both with or both without the trailing slash");
+        }
+        var aliasOptions = new ScriptAliasOptions(options.GetValueOrDefault("process-group"), options.GetValueOrDefault("application-group"),
+            options.GetValueOrDefault("callable-object"), passAuth);
+        context.Scope.ScriptAliases.Add(new ScriptAliasConfig(url, regex, target, aliasOptions, node.Location));
+        if (aliasOptions.ProcessGroup is string pg && GroupLabels.IsStatic(pg) && pg != GroupLabels.Global)
+        {
+            context.Site.GroupReferences.Add(new GroupReference(pg, context.Scope, node));
+        }
+        // mod_wsgi preloads a script whose alias names both groups statically (catalog §4.3).
+        if (aliasOptions.ProcessGroup is string p && aliasOptions.ApplicationGroup is string a && GroupLabels.IsStatic(p) && GroupLabels.IsStatic(a) && !templated)
+        {
+            context.Site.ImportScripts.Add(new ImportScriptConfig(target, Static(p), Static(a), node.Location));
+        }
+    }
+
+    private static string Static(string label) => label == GroupLabels.Global ? "" : label;
+
+    private static void ProcessGroup(ConfigNode node, BuildContext context)
+    {
+        string value = node.Arguments[0];
+        if (!ValidLabel(node, value, context))
+        {
+            return;
+        }
+        context.PerDir.Value = context.PerDir.Value with { ProcessGroup = value };
+        if (GroupLabels.IsStatic(value) && value != GroupLabels.Global)
+        {
+            context.Site.GroupReferences.Add(new GroupReference(value, context.Scope, node));
+        }
+    }
+
+    /// <summary>A %{...} label must be one mod_wsgi knows; anything else is a literal name.</summary>
+    private static bool ValidLabel(ConfigNode node, string value, BuildContext context)
+    {
+        if (!value.StartsWith("%{", StringComparison.Ordinal))
+        {
+            return true;
+        }
+        bool known = value is GroupLabels.Global or GroupLabels.Resource or GroupLabels.Server or GroupLabels.Host
+            || (value.StartsWith("%{ENV:", StringComparison.Ordinal) && value.EndsWith('}') && value.Length > 7);
+        if (!known)
+        {
+            context.Error(node, $"unknown label '{value}'", "use %{GLOBAL}, %{RESOURCE}, %{SERVER}, %{HOST} or %{ENV:VAR}");
+        }
+        return known;
+    }
+
+    private static void CallableObject(ConfigNode node, BuildContext context)
+    {
+        string value = node.Arguments[0];
+        if (!value.StartsWith("%{ENV:", StringComparison.Ordinal) && (value.Contains('.') || !IsIdentifier(value)))
+        {
+            context.Error(node, $"'{value}' is not a Python identifier; the callable must be a module-level name of the script",
+                "for app.server, add 'application = app.server' to the script and name 'application'");
+            return;
+        }
+        context.PerDir.Value = context.PerDir.Value with { CallableObject = value };
+    }
+
+    private static bool IsIdentifier(string s) =>
+        s.Length > 0 && (char.IsLetter(s[0]) || s[0] == '_') && s.All(c => char.IsLetterOrDigit(c) || c == '_');
+
+    private static void MapHeadToGet(ConfigNode node, BuildContext context)
+    {
+        MapHeadToGet? value = node.Arguments[0].ToLowerInvariant() switch
+        {
+            "on" => Model.MapHeadToGet.On,
+            "off" => Model.MapHeadToGet.Off,
+            "auto" => Model.MapHeadToGet.Auto,
+            _ => null,
+        };
+        if (value == null)
+        {
+            context.Error(node, $"must be On, Off or Auto, got '{node.Arguments[0]}'", null);
+            return;
+        }
+        context.PerDir.Value = context.PerDir.Value with { MapHeadToGet = value };
+    }
+
+    private static void RestrictProcess(ConfigNode node, BuildContext context) =>
+        context.PerDir.Value = context.PerDir.Value with { RestrictProcess = [.. node.Arguments.Select(Static)] };
+
+    private static void ImportScript(ConfigNode node, BuildContext context)
+    {
+        var options = OptionList.Parse(node, 1, ImportOptions, context);
+        if (!options.TryGetValue("process-group", out string? pg) || !options.TryGetValue("application-group", out string? ag))
+        {
+            context.Error(node, "both process-group= and application-group= are required", $"WSGIImportScript {node.Arguments[0]} process-group=%{{GLOBAL}} application-group=%{{GLOBAL}}");
+            return;
+        }
+        if (!GroupLabels.IsStatic(pg) || !GroupLabels.IsStatic(ag))
+        {
+            context.Error(node, "the groups of an imported script must be names or %{GLOBAL}, not labels resolved per request", null);
+            return;
+        }
+        string path = context.ResolvePath(node.Arguments[0]);
+        if (!File.Exists(path))
+        {
+            context.Error(node, $"script '{path}' does not exist", "check the path");
+            return;
+        }
+        if (pg != GroupLabels.Global)
+        {
+            context.Site.GroupReferences.Add(new GroupReference(pg, context.Scope, node));
+        }
+        context.Site.ImportScripts.Add(new ImportScriptConfig(path, Static(pg), Static(ag), node.Location));
+    }
+
+    private static void PythonHome(ConfigNode node, BuildContext context)
+    {
+        string path = context.ResolvePath(node.Arguments[0]);
+        if (!Directory.Exists(path))
+        {
+            context.Error(node, $"'{path}' is not a folder", "give the Python prefix or virtualenv folder (sys.prefix)");
+            return;
+        }
+        context.Site.PythonHome = path;
+    }
+
+    private static void PythonPath(ConfigNode node, BuildContext context)
+    {
+        foreach (string dir in node.Arguments.SelectMany(a => a.Split(':', StringSplitOptions.RemoveEmptyEntries)))
+        {
+            context.Site.PythonPath.Add(context.ResolvePath(dir));
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using WsgiHost.Configuration.Syntax;
+
+namespace WsgiHost.Configuration.Model;
+
+/// <summary>
+/// WSGIDaemonProcess: a named group of worker processes. Every option mod_wsgi knows is
+/// parsed and validated; the typed properties are those the server acts on, and
+/// <see cref="Options"/> keeps every option as written.
+/// </summary>
+public sealed record DaemonGroupConfig
+{
+    public required string Name { get; init; }
+
+    public required SourceLocation Location { get; init; }
+
+    /// <summary>The ServerName of the &lt;VirtualHost&gt; it was declared in; null when declared outside every vhost (usable everywhere).</summary>
+    public string? OwnerServerName { get; init; }
+
+    /// <summary>Where the owning vhost was declared (for messages); null at server level.</summary>
+    public SourceLocation? OwnerLocation { get; init; }
+
+    /// <summary>processes=; null when not given (wsgi.multiprocess is then False, as in mod_wsgi).</summary>
+    public int? Processes { get; init; }
+
+    /// <summary>threads=; mod_wsgi's default is 15.</summary>
+    public int Threads { get; init; } = 15;
+
+    public string? PythonHome { get; init; }
+
+    public IReadOnlyList<string> PythonPath { get; init; } = [];
+
+    /// <summary>home=: working directory, also first on sys.path.</summary>
+    public string? Home { get; init; }
+
+    public string? DisplayName { get; init; }
+
+    public string? User { get; init; }
+
+    public string? Group { get; init; }
+
+    public string? Lang { get; init; }
+
+    public string? Locale { get; init; }
+
+    public int MaximumRequests { get; init; }
+
+    public int RequestTimeoutSeconds { get; init; }
+
+    public int QueueTimeoutSeconds { get; init; }
+
+    public int InactivityTimeoutSeconds { get; init; }
+
+    public int GracefulTimeoutSeconds { get; init; } = 15;
+
+    public int ShutdownTimeoutSeconds { get; init; } = 5;
+
+    public int StartupTimeoutSeconds { get; init; }
+
+    public int RestartIntervalSeconds { get; init; }
+
+    public int DeadlockTimeoutSeconds { get; init; } = 300;
+
+    public int ConnectTimeoutSeconds { get; init; } = 15;
+
+    public int SocketTimeoutSeconds { get; init; }
+
+    /// <summary>Every option as written (name lower-cased, value unquoted).</summary>
+    public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
+
+    public int EffectiveProcesses => Processes ?? 1;
+}

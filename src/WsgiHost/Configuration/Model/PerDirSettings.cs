@@ -1,0 +1,97 @@
+namespace WsgiHost.Configuration.Model;
+
+/// <summary>
+/// The directives that may appear at server, virtual host and section level and merge per
+/// request the way Apache merges per-directory configuration: a later (more specific) scope's
+/// value replaces an earlier one; unset (null) inherits. SetEnv accumulates by name.
+/// </summary>
+public sealed record PerDirSettings
+{
+    public static readonly PerDirSettings Empty = new();
+
+    /// <summary>WSGIProcessGroup as written (labels expand per request); null = %{GLOBAL}, embedded.</summary>
+    public string? ProcessGroup { get; init; }
+
+    /// <summary>WSGIApplicationGroup as written; null = %{RESOURCE}, as in Apache.</summary>
+    public string? ApplicationGroup { get; init; }
+
+    /// <summary>WSGICallableObject; null = "application".</summary>
+    public string? CallableObject { get; init; }
+
+    public bool? PassAuthorization { get; init; }
+
+    public bool? ChunkedRequest { get; init; }
+
+    public MapHeadToGet? MapHeadToGet { get; init; }
+
+    public bool? ScriptReloading { get; init; }
+
+    /// <summary>LimitRequestBody in bytes; 0 = unlimited.</summary>
+    public long? LimitRequestBody { get; init; }
+
+    /// <summary>WSGIRestrictProcess: the process groups requests in scope may use ("" = embedded).</summary>
+    public IReadOnlyList<string>? RestrictProcess { get; init; }
+
+    /// <summary>SSLRequireSSL: 403 unless the request came over TLS.</summary>
+    public bool? SslRequireSsl { get; init; }
+
+    /// <summary>SetEnv/UnsetEnv in order; a null value removes the variable.</summary>
+    public IReadOnlyList<KeyValuePair<string, string?>> SetEnv { get; init; } = [];
+
+    /// <summary>These settings with <paramref name="over"/>'s set values replacing them.</summary>
+    public PerDirSettings Merge(PerDirSettings over)
+    {
+        if (ReferenceEquals(over, Empty))
+        {
+            return this;
+        }
+        if (ReferenceEquals(this, Empty))
+        {
+            return over;
+        }
+        return new PerDirSettings
+        {
+            ProcessGroup = over.ProcessGroup ?? ProcessGroup,
+            ApplicationGroup = over.ApplicationGroup ?? ApplicationGroup,
+            CallableObject = over.CallableObject ?? CallableObject,
+            PassAuthorization = over.PassAuthorization ?? PassAuthorization,
+            ChunkedRequest = over.ChunkedRequest ?? ChunkedRequest,
+            MapHeadToGet = over.MapHeadToGet ?? MapHeadToGet,
+            ScriptReloading = over.ScriptReloading ?? ScriptReloading,
+            LimitRequestBody = over.LimitRequestBody ?? LimitRequestBody,
+            RestrictProcess = over.RestrictProcess ?? RestrictProcess,
+            SslRequireSsl = over.SslRequireSsl ?? SslRequireSsl,
+            SetEnv = over.SetEnv.Count == 0 ? SetEnv : [.. SetEnv, .. over.SetEnv],
+        };
+    }
+
+    /// <summary>The environment SetEnv/UnsetEnv leave, later entries winning.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> EffectiveEnvironment()
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var order = new List<string>();
+        foreach (var (name, value) in SetEnv)
+        {
+            if (value == null)
+            {
+                result.Remove(name);
+                continue;
+            }
+            if (!result.ContainsKey(name))
+            {
+                order.Add(name);
+            }
+            result[name] = value;
+        }
+        return [.. order.Where(result.ContainsKey).Select(n => new KeyValuePair<string, string>(n, result[n]))];
+    }
+}
+
+/// <summary>WSGIMapHEADToGET.</summary>
+public enum MapHeadToGet
+{
+    /// <summary>HEAD reaches the app as GET only when an output filter needs the body; WsgiHost has none, so as Off.</summary>
+    Auto,
+    On,
+    Off,
+}

@@ -1,0 +1,60 @@
+using WsgiHost.Configuration.Syntax;
+using WsgiHost.Access;
+using WsgiHost.Routing;
+
+namespace WsgiHost.Configuration.Model;
+
+/// <summary>
+/// The main server or one &lt;VirtualHost&gt;: the names it answers to, its URL mapping, its
+/// per-directory defaults and sections, its TLS and its logs.
+/// </summary>
+public sealed record ServerScope
+{
+    public required SourceLocation Location { get; init; }
+
+    /// <summary>True for a &lt;VirtualHost&gt;, false for the main server.</summary>
+    public bool IsVirtualHost { get; init; }
+
+    /// <summary>The &lt;VirtualHost addr:port ...&gt; addresses; empty for the main server.</summary>
+    public IReadOnlyList<IPEndPointPattern> Addresses { get; init; } = [];
+
+    /// <summary>ServerName without a port; null when not given.</summary>
+    public string? ServerName { get; init; }
+
+    /// <summary>The port written in ServerName (name:port), if any.</summary>
+    public int? ServerNamePort { get; init; }
+
+    public IReadOnlyList<string> ServerAliases { get; init; } = [];
+
+    public string? DocumentRoot { get; init; }
+
+    /// <summary>Alias and AliasMatch, in file order (tried before every script alias).</summary>
+    public IReadOnlyList<AliasConfig> Aliases { get; init; } = [];
+
+    /// <summary>WSGIScriptAlias and WSGIScriptAliasMatch, in file order (first match wins).</summary>
+    public IReadOnlyList<ScriptAliasConfig> ScriptAliases { get; init; } = [];
+
+    /// <summary>Per-directory directives written directly in this scope.</summary>
+    public PerDirSettings Defaults { get; init; } = PerDirSettings.Empty;
+
+    /// <summary>&lt;Directory&gt;, &lt;Location&gt;, &lt;Files&gt; and their Match forms, in file order.</summary>
+    public IReadOnlyList<Section<SectionPayload>> Sections { get; init; } = [];
+
+    public TlsConfig? Tls { get; init; }
+
+    /// <summary>ErrorLog of this virtual host; null inherits the main server's.</summary>
+    public string? ErrorLog { get; init; }
+
+    public IReadOnlyList<CustomLogConfig> CustomLogs { get; init; } = [];
+
+    /// <summary>How to name this scope in messages.</summary>
+    public string Describe() => IsVirtualHost
+        ? $"<VirtualHost {string.Join(' ', Addresses)}> ({ServerName ?? "no ServerName"}, {Location})"
+        : "the main server";
+}
+
+/// <summary>SSLEngine on with its certificate files.</summary>
+public sealed record TlsConfig(string CertificateFile, string? KeyFile, string? ChainFile, SourceLocation Location);
+
+/// <summary>CustomLog FILE FORMAT-or-NICKNAME [env=...].</summary>
+public sealed record CustomLogConfig(string Path, string Format, SourceLocation Location);

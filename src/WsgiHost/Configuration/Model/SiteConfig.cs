@@ -1,0 +1,61 @@
+using WsgiHost.Configuration.Syntax;
+using WsgiHost.Python.Runtime;
+
+namespace WsgiHost.Configuration.Model;
+
+/// <summary>
+/// Everything a configuration says the server does, as immutable data: built by
+/// <see cref="Directives.SiteConfigBuilder"/> from an Apache-syntax file (`wsgihost run`) or from
+/// the options of `wsgihost serve`, which is a generated configuration, so the two never drift.
+/// </summary>
+public sealed record SiteConfig
+{
+    /// <summary>The file it was read from, or a description of what generated it.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>The Listen addresses, in file order; Kestrel binds exactly these.</summary>
+    public IReadOnlyList<ListenAddress> Listeners { get; init; } = [];
+
+    /// <summary>The main server: directives outside every &lt;VirtualHost&gt;.</summary>
+    public required ServerScope MainServer { get; init; }
+
+    /// <summary>The &lt;VirtualHost&gt; blocks, in file order (the first of an address is its default).</summary>
+    public IReadOnlyList<ServerScope> VirtualHosts { get; init; } = [];
+
+    public IReadOnlyList<DaemonGroupConfig> DaemonGroups { get; init; } = [];
+
+    /// <summary>WSGIImportScript and the preloads implied by WSGIScriptAlias with both groups static.</summary>
+    public IReadOnlyList<ImportScriptConfig> ImportScripts { get; init; } = [];
+
+    public PythonSettings Python { get; init; } = new();
+
+    /// <summary>WSGIRestrictEmbedded On: requests not delegated to a daemon group get 500.</summary>
+    public bool RestrictEmbedded { get; init; }
+
+    /// <summary>Request threads of the embedded executor (ThreadsPerChild, or serve --threads).</summary>
+    public int Threads { get; init; } = 15;
+
+    /// <summary>LogFormat nicknames to formats, Apache's predefined ones included.</summary>
+    public IReadOnlyDictionary<string, string> LogFormats { get; init; } = new Dictionary<string, string>();
+
+    public ErrorLogLevel LogLevel { get; init; } = ErrorLogLevel.Warning;
+
+    /// <summary>ErrorLog of the main server; null means standard error.</summary>
+    public string? ErrorLog { get; init; }
+
+    /// <summary>Timeout: seconds a client may take to send request headers.</summary>
+    public int TimeoutSeconds { get; init; } = 60;
+
+    /// <summary>KeepAliveTimeout in seconds; KeepAlive Off is 0.</summary>
+    public int KeepAliveTimeoutSeconds { get; init; } = 5;
+
+    /// <summary>Every scope that can serve a request: the virtual hosts, then the main server.</summary>
+    public IEnumerable<ServerScope> AllScopes => VirtualHosts.Append(MainServer);
+}
+
+/// <summary>A Listen directive: an address (null = every address) and a port.</summary>
+public sealed record ListenAddress(System.Net.IPAddress? Address, int Port, SourceLocation Location)
+{
+    public override string ToString() =>
+        Address == null ? $"*:{Port}" : Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{Address}]:{Port}" : $"{Address}:{Port}";
+}
