@@ -1,12 +1,14 @@
 using System.Globalization;
 using WsgiHost.Configuration.Model;
 using WsgiHost.Python.Runtime;
-using WsgiHost.Python.Wsgi;
+using System.Net;
+using WsgiHost.Configuration.Syntax;
+using WsgiHost.Routing;
 
 namespace WsgiHost.Cli.Commands;
 
 /// <summary>
-/// `wsgihost serve APP.wsgi [options]` to a ServerModel: the configuration mod_wsgi-express
+/// `wsgihost serve APP.wsgi [options]` to a SiteConfig: the configuration mod_wsgi-express
 /// would generate (one WSGIScriptAlias, main interpreter, the script's folder as working
 /// directory and first on sys.path).
 /// </summary>
@@ -35,7 +37,7 @@ internal static class ServeOptionsParser
           --no-reload                 do not re-execute the script when it changes
         """;
 
-    public static (ServerModel Model, string? ErrorLogPath) Parse(IReadOnlyList<string> args)
+    public static SiteConfig Parse(IReadOnlyList<string> args)
     {
         string? script = null;
         string host = "127.0.0.1";
@@ -45,10 +47,11 @@ internal static class ServeOptionsParser
         string callable = "application";
         string? python = null, pythonHome = null, workingDirectory = null, serverName = null, errorLog = null;
         var pythonPath = new List<string>();
-        var aliases = new List<StaticAlias>();
+        var aliases = new List<AliasConfig>();
         bool accessLog = false, chunked = false, passAuth = false, reload = true;
         long? limitBody = null;
         ErrorLogLevel level = ErrorLogLevel.Info;
+        var generated = new SourceLocation("(wsgihost serve)", 0);
 
         for (int i = 0; i < args.Count; i++)
         {
@@ -57,14 +60,14 @@ internal static class ServeOptionsParser
             switch (arg)
             {
                 case "--host": host = Value(); break;
-                case "--port": port = Int(arg, Value(), 0, 65535); break;
+                case "--port": port = Int(arg, Value(), 1, 65535); break;
                 case "--threads": threads = Int(arg, Value(), 1, 1024); break;
                 case "--embedded": break;
                 case "--mount-point": mountPoint = Value(); break;
                 case "--url-alias":
                     string url = Value();
                     string target = Value();
-                    aliases.Add(new StaticAlias(url, Path.GetFullPath(target)));
+                    aliases.Add(new AliasConfig(url.StartsWith('/') ? url : "/" + url, false, Path.GetFullPath(target), generated));
                     break;
                 case "--callable-object": callable = Value(); break;
                 case "--python": python = Value(); break;
@@ -73,7 +76,7 @@ internal static class ServeOptionsParser
                 case "--working-directory": workingDirectory = Path.GetFullPath(Value()); break;
                 case "--server-name": serverName = Value(); break;
                 case "--access-log": accessLog = true; break;
-                case "--error-log": errorLog = Value(); break;
+                case "--error-log": errorLog = Path.GetFullPath(Value()); break;
                 case "--log-level": level = Level(Value()); break;
                 case "--chunked-request": chunked = true; break;
                 case "--pass-authorization": passAuth = true; break;
@@ -107,38 +110,46 @@ internal static class ServeOptionsParser
         {
             throw new UsageException($"WSGI script '{scriptPath}' does not exist");
         }
+        IPAddress address = host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
+            : IPAddress.TryParse(host.Trim('[', ']'), out IPAddress? parsed) ? parsed
+            : throw new UsageException($"--host must be an IP address or localhost, got '{host}'");
         workingDirectory ??= Path.GetDirectoryName(scriptPath)!;
         // As mod_wsgi-express: the working directory is importable (an app's own packages).
         if (!pythonPath.Contains(workingDirectory))
         {
             pythonPath.Add(workingDirectory);
         }
-        var model = new ServerModel
+        string mount = "/" + mountPoint.Trim('/');
+        // The configuration mod_wsgi-express would generate, as a model: one listener, the main
+        // server, one script alias in the main interpreter (%{GLOBAL}), the aliases, the switches.
+        return new SiteConfig
         {
-            Host = host,
-            Port = port,
+            Source = "wsgihost serve",
+            Listeners = [new ListenAddress(address, port, generated)],
             Threads = threads,
-            ServerName = serverName,
-            DocumentRoot = workingDirectory,
-            AccessLog = accessLog,
-            ChunkedRequest = chunked,
-            PassAuthorization = passAuth,
-            LimitRequestBody = limitBody,
             LogLevel = level,
-            Aliases = aliases,
+            ErrorLog = errorLog,
             Python = new PythonSettings { Executable = python, Home = pythonHome, Path = pythonPath, WorkingDirectory = workingDirectory },
-            Mounts =
-            [
-                new WsgiMount(mountPoint, new WsgiApplicationOptions
+            MainServer = new ServerScope
+            {
+                Location = generated,
+                ServerName = serverName,
+                DocumentRoot = workingDirectory,
+                Aliases = aliases,
+                ScriptAliases =
+                [
+                    new ScriptAliasConfig(mount, false, scriptPath, new ScriptAliasOptions(null, GroupLabels.Global, callable, null), generated),
+                ],
+                Defaults = new PerDirSettings
                 {
-                    ScriptPath = scriptPath,
-                    CallableObject = callable,
+                    ChunkedRequest = chunked,
+                    PassAuthorization = passAuth,
+                    LimitRequestBody = limitBody,
                     ScriptReloading = reload,
-                    MultiThread = threads > 1,
-                }),
-            ],
+                },
+                CustomLogs = accessLog ? [new CustomLogConfig("/dev/stdout", "combined", generated)] : [],
+            },
         };
-        return (model, errorLog);
     }
 
     private static int Int(string option, string value, int min, int max)

@@ -30,13 +30,8 @@ public sealed class WsgiApplication
 
     public static WsgiApplication Create(PythonRuntime runtime, WsgiApplicationOptions options, IErrorLog log)
     {
-        if (options.ApplicationGroup.Length != 0)
-        {
-            // Sub-interpreters per application group arrive with the application-group work;
-            // until then refuse rather than silently sharing the main interpreter.
-            throw new NotSupportedException(
-                $"application group '{options.ApplicationGroup}' needs a sub-interpreter, which this build does not create yet; use %{{GLOBAL}}");
-        }
+        // One interpreter per application group (sub-interpreters) is not in this build: every
+        // group runs in the main interpreter and the server warns when a second group appears.
         return new WsgiApplication(runtime.MainInterpreter, options, log);
     }
 

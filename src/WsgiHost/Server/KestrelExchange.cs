@@ -4,7 +4,6 @@ using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Win32.SafeHandles;
-using WsgiHost.Configuration.Model;
 using WsgiHost.Python.Wsgi;
 using WsgiHost.Routing;
 
@@ -19,7 +18,7 @@ namespace WsgiHost.Server;
 internal sealed class KestrelExchange : IWsgiExchange
 {
     private readonly HttpContext _context;
-    private readonly ServerModel _model;
+    private readonly RequestOptions _options;
     private readonly string _scriptName;
     private readonly string _pathInfo;
     private readonly RequestTarget _target;
@@ -28,10 +27,10 @@ internal sealed class KestrelExchange : IWsgiExchange
     private PipeReader? _body;
     private bool _aborted;
 
-    public KestrelExchange(HttpContext context, ServerModel model, string scriptName, string pathInfo, RequestTarget target, string rawTarget, DateTimeOffset start)
+    public KestrelExchange(HttpContext context, RequestOptions options, string scriptName, string pathInfo, RequestTarget target, string rawTarget, DateTimeOffset start)
     {
         _context = context;
-        _model = model;
+        _options = options;
         _scriptName = scriptName;
         _pathInfo = pathInfo;
         _target = target;
@@ -60,7 +59,13 @@ internal sealed class KestrelExchange : IWsgiExchange
         bool https = request.IsHttps;
         string localPort = connection.LocalPort.ToString(CultureInfo.InvariantCulture);
 
-        sink.Add("REQUEST_METHOD", request.Method);
+        // SetEnv values reach the environ (never os.environ); the CGI keys and HTTP_* headers
+        // are added after them and win on a clash, as Apache builds subprocess_env.
+        foreach (var (name, value) in _options.Environment)
+        {
+            sink.Add(name, value);
+        }
+        sink.Add("REQUEST_METHOD", _options.MethodOverride ?? request.Method);
         sink.Add("SCRIPT_NAME", _scriptName);
         sink.Add("PATH_INFO", _pathInfo);
         sink.Add("QUERY_STRING", _target.RawQuery);
@@ -75,13 +80,17 @@ internal sealed class KestrelExchange : IWsgiExchange
         // UseCanonicalName Off: the name and port the client used (Host), else ServerName
         // and the port that accepted the connection.
         (string host, string? port) = SplitHost(request.Headers.Host.ToString());
-        sink.Add("SERVER_NAME", host.Length > 0 ? host : _model.ServerName ?? connection.LocalIpAddress?.ToString() ?? "localhost");
+        sink.Add("SERVER_NAME", host.Length > 0 ? host : _options.ServerName);
         sink.Add("SERVER_PORT", port ?? localPort);
 
         sink.Add("mod_wsgi.request_id", _context.TraceIdentifier);
         sink.Add("mod_wsgi.request_start", (_start.ToUnixTimeMilliseconds() * 1000).ToString(CultureInfo.InvariantCulture));
         sink.Add("mod_wsgi.listener_host", connection.LocalIpAddress?.ToString() ?? "");
         sink.Add("mod_wsgi.listener_port", localPort);
+        if (https)
+        {
+            sink.Add("HTTPS", "on");
+        }
 
         foreach (var header in request.Headers)
         {
@@ -99,7 +108,7 @@ internal sealed class KestrelExchange : IWsgiExchange
             // httpoxy (CVE-2016-5388): a client's "Proxy" header must never become HTTP_PROXY.
             if (name.Equals("Proxy", StringComparison.OrdinalIgnoreCase) ||
                 name.Equals("Proxy-Authorization", StringComparison.OrdinalIgnoreCase) ||
-                (!_model.PassAuthorization && name.Equals("Authorization", StringComparison.OrdinalIgnoreCase)))
+                (!_options.PassAuthorization && name.Equals("Authorization", StringComparison.OrdinalIgnoreCase)))
             {
                 continue;
             }

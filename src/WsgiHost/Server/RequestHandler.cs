@@ -1,27 +1,33 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using WsgiHost.Access;
 using WsgiHost.Configuration.Model;
 using WsgiHost.Logging;
 using WsgiHost.Python.Runtime;
 using WsgiHost.Python.Wsgi;
 using WsgiHost.Routing;
+using WsgiHost.StaticFiles;
 
 namespace WsgiHost.Server;
 
 /// <summary>
-/// The request path: parse and normalize the target, map it (aliases first, then WSGI
-/// mounts), apply the request-level checks mod_wsgi makes before an app runs (411, 413),
-/// run the app on the WSGI executor, and write the access log line.
+/// The request path of DESIGN.md §4: virtual host, target parsing, mapping (aliases first),
+/// per-directory settings and access control, then the static file handler or the WSGI app on
+/// the executor, with the checks mod_wsgi makes before an app runs (411, 413), and the access
+/// log line.
 /// </summary>
-internal sealed class RequestHandler(ServerModel model, MountTable<Route> mounts, WsgiExecutor executor, IErrorLog log, AccessLog? accessLog)
+internal sealed class RequestHandler(SiteConfig site, SiteRouting routing, ApplicationCache apps, WsgiExecutor executor)
 {
     public async Task HandleAsync(HttpContext context)
     {
         DateTimeOffset start = DateTimeOffset.Now;
         long bodyBytes = 0;
+        ConnectionInfo connection = context.Connection;
+        string host = context.Request.Headers.Host.ToString();
+        ScopeRuntime scope = routing.Select(connection.LocalIpAddress, connection.LocalPort, KestrelExchange.SplitHost(host).Host);
         try
         {
-            bodyBytes = await DispatchAsync(context, start).ConfigureAwait(false);
+            bodyBytes = await DispatchAsync(context, scope, host, start).ConfigureAwait(false);
         }
         catch (IncompleteResponseException e)
         {
@@ -30,44 +36,82 @@ internal sealed class RequestHandler(ServerModel model, MountTable<Route> mounts
         }
         finally
         {
-            accessLog?.Write(Entry(context, start, bodyBytes));
+            if (scope.AccessLogs.Length > 0)
+            {
+                AccessLogEntry entry = Entry(context, start, bodyBytes);
+                foreach (AccessLog log in scope.AccessLogs)
+                {
+                    log.Write(entry);
+                }
+            }
         }
     }
 
-    private async Task<long> DispatchAsync(HttpContext context, DateTimeOffset start)
+    private async Task<long> DispatchAsync(HttpContext context, ScopeRuntime scope, string host, DateTimeOffset start)
     {
-        string rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "/";
+        IErrorLog log = scope.Log;
+        HttpRequest request = context.Request;
+        if (host.Length == 0 && request.Headers.ContainsKey("Host") && HttpProtocol.IsHttp11(request.Protocol))
+        {
+            log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] client sent HTTP/1.1 request with an empty Host header");
+            return await ErrorAsync(context, 400).ConfigureAwait(false);
+        }
+        string rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path.Value ?? "/";
         RequestTarget target = RequestTarget.Parse(rawTarget);
         if (!target.IsValid)
         {
             log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] {target.Error}");
             return await ErrorAsync(context, target.ErrorStatus).ConfigureAwait(false);
         }
-        MountMatch<Route>? match = mounts.Match(target.Path);
-        if (match == null)
+        MappedUrl? mapped = scope.Mapper.Map(target.Path);
+        if (mapped == null)
         {
             log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] no Alias or WSGIScriptAlias maps URL '{target.Path}'");
             return await ErrorAsync(context, 404).ConfigureAwait(false);
         }
-        if (match.Target is AliasRoute alias)
+
+        (PerDirSettings settings, AccessRules? access) = scope.Resolve(target.Path, mapped.FilePath);
+        if (access != null)
         {
-            await alias.Handler.HandleAsync(context).ConfigureAwait(false);
+            AccessDecision decision = access.Evaluate(new AccessRequest(connection(context), HostNames.Resolve));
+            if (!decision.Granted)
+            {
+                log.Write(ErrorLogLevel.Error, "authz_core", $"[client {Client(context)}] AH01630: client denied by server configuration: {mapped.FilePath}");
+                return await ErrorAsync(context, 403).ConfigureAwait(false);
+            }
+        }
+        if (settings.SslRequireSsl == true && !request.IsHttps)
+        {
+            log.Write(ErrorLogLevel.Error, "ssl", $"[client {Client(context)}] AH02219: access to {mapped.FilePath} failed, reason: SSL connection required");
+            return await ErrorAsync(context, 403).ConfigureAwait(false);
+        }
+
+        if (mapped.IsStatic)
+        {
+            await scope.StaticHandler(mapped).HandleAsync(context, mapped.StaticPathInfo).ConfigureAwait(false);
             return context.Response.ContentLength ?? 0;
         }
 
-        var wsgi = (WsgiRoute)match.Target;
-        HttpRequest request = context.Request;
-        if (!model.ChunkedRequest && request.ContentLength == null && request.Headers.TransferEncoding.Count > 0)
+        var (localHost, localPort) = KestrelExchange.SplitHost(host);
+        var facts = new GroupLabels.RequestFacts(scope.ServerName, RequestPort(context, localPort), mapped.ScriptName, localHost.Length > 0 ? localHost : null,
+            name => EnvironmentValue(settings, name));
+        var (wsgi, status, error) = WsgiTarget.Resolve(mapped.Script!, settings, site, scope, facts);
+        if (error != null)
+        {
+            log.Write(ErrorLogLevel.Error, "wsgi", $"[client {Client(context)}] {error}");
+            return await ErrorAsync(context, status).ConfigureAwait(false);
+        }
+        if (settings.ChunkedRequest != true && request.ContentLength == null && request.Headers.TransferEncoding.Count > 0)
         {
             log.Write(ErrorLogLevel.Error, "wsgi",
                 $"[client {Client(context)}] Request with Transfer-Encoding: chunked refused (411) for '{target.Path}'; enable WSGIChunkedRequest On (serve --chunked-request) to accept it.");
             return await ErrorAsync(context, 411).ConfigureAwait(false);
         }
-        if (model.LimitRequestBody is long limit && limit > 0)
+        if (settings.LimitRequestBody is long limit && limit > 0)
         {
             if (request.ContentLength > limit)
             {
-                log.Write(ErrorLogLevel.Error, "core", $"[client {Client(context)}] Requested content-length of {request.ContentLength} is larger than the configured limit of {limit}");
+                log.Write(ErrorLogLevel.Error, "core", $"[client {Client(context)}] AH00126: Requested content-length of {request.ContentLength} is larger than the configured limit of {limit}");
                 return await ErrorAsync(context, 413).ConfigureAwait(false);
             }
             var size = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
@@ -77,17 +121,40 @@ internal sealed class RequestHandler(ServerModel model, MountTable<Route> mounts
             }
         }
 
-        var exchange = new KestrelExchange(context, model, match.ScriptName, match.PathInfo, target, rawTarget, start);
-        await executor.RunAsync(wsgi.Application, exchange).ConfigureAwait(false);
+        WsgiApplication app = apps.Get(scope, mapped.FilePath, wsgi, settings);
+        var options = scope.RequestOptionsFor(settings, wsgi.PassAuthorization, HttpMethods.IsHead(request.Method) && settings.MapHeadToGet == MapHeadToGet.On ? "GET" : null);
+        var exchange = new KestrelExchange(context, options, mapped.ScriptName, mapped.PathInfo, target, rawTarget, start);
+        await executor.RunAsync(app, exchange).ConfigureAwait(false);
         if (exchange.IncompleteReason != null)
         {
             await context.Response.BodyWriter.FlushAsync().ConfigureAwait(false);
             throw new IncompleteResponseException(exchange.IncompleteReason, exchange.BodyBytesSent);
         }
         return exchange.BodyBytesSent;
+
+        static System.Net.IPAddress connection(HttpContext c) => c.Connection.RemoteIpAddress ?? System.Net.IPAddress.None;
     }
 
-    private static async Task<long> ErrorAsync(HttpContext context, int status)
+    /// <summary>The port for %{SERVER}/%{RESOURCE}: the Host header's, else the one that accepted the connection (UseCanonicalName Off).</summary>
+    private static int RequestPort(HttpContext context, string? hostPort) =>
+        int.TryParse(hostPort, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int p) ? p
+        : hostPort == null && context.Request.Headers.Host.Count > 0 ? (context.Request.IsHttps ? 443 : 80)
+        : context.Connection.LocalPort;
+
+    /// <summary>%{ENV:VAR}: SetEnv values first, then the server's own environment (mod_wsgi's order).</summary>
+    private static string? EnvironmentValue(PerDirSettings settings, string name)
+    {
+        for (int i = settings.SetEnv.Count - 1; i >= 0; i--)
+        {
+            if (settings.SetEnv[i].Key == name)
+            {
+                return settings.SetEnv[i].Value;
+            }
+        }
+        return Environment.GetEnvironmentVariable(name);
+    }
+
+    internal static async Task<long> ErrorAsync(HttpContext context, int status)
     {
         byte[] body = ErrorPage.Body(status);
         context.Response.StatusCode = status;

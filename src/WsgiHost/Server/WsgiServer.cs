@@ -1,38 +1,34 @@
-using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using WsgiHost.Configuration.Model;
 using WsgiHost.Logging;
 using WsgiHost.Python.Runtime;
 using WsgiHost.Python.Wsgi;
 using WsgiHost.Routing;
-using WsgiHost.StaticFiles;
 
 namespace WsgiHost.Server;
 
 /// <summary>
-/// Starts and stops everything a ServerModel describes: the embedded Python, the WSGI
-/// executor, the applications, and Kestrel. A thin coordinator; each part owns its own work.
+/// Starts and stops everything a SiteConfig describes: the embedded Python, the WSGI
+/// executor, the routing snapshot, the logs, and Kestrel on the Listen addresses. A thin
+/// coordinator; each part owns its own work.
 /// </summary>
 public sealed class WsgiServer : IAsyncDisposable
 {
     private readonly WebApplication _web;
     private readonly WsgiExecutor _executor;
     private readonly PythonRuntime _python;
-    private readonly AccessLog? _accessLog;
+    private readonly LogSet _logs;
     private readonly IErrorLog _log;
 
-    private WsgiServer(WebApplication web, WsgiExecutor executor, PythonRuntime python, AccessLog? accessLog, IErrorLog log, IReadOnlyList<string> urls)
+    private WsgiServer(WebApplication web, WsgiExecutor executor, PythonRuntime python, LogSet logs, IErrorLog log, IReadOnlyList<string> urls)
     {
         _web = web;
         _executor = executor;
         _python = python;
-        _accessLog = accessLog;
+        _logs = logs;
         _log = log;
         Urls = urls;
     }
@@ -42,17 +38,25 @@ public sealed class WsgiServer : IAsyncDisposable
 
     public string PythonDescription => $"Python {_python.Version} ({_python.Executable}, {_python.LibraryPath})";
 
-    public static async Task<WsgiServer> StartAsync(ServerModel model, IErrorLog log, TextWriter? accessLogWriter)
+    internal const string ServerSoftware = "WsgiHost";
+
+    /// <param name="log">The main server's error log; virtual hosts with an ErrorLog get their own.</param>
+    public static async Task<WsgiServer> StartAsync(SiteConfig site, IErrorLog log)
     {
-        if (!string.IsNullOrEmpty(model.Python.WorkingDirectory))
+        if (!string.IsNullOrEmpty(site.Python.WorkingDirectory))
         {
-            Directory.SetCurrentDirectory(model.Python.WorkingDirectory);
+            Directory.SetCurrentDirectory(site.Python.WorkingDirectory);
         }
-        PythonRuntime python = PythonRuntime.Start(model.Python.Executable, model.Python.Home,
-            new PythonRuntimeOptions { PythonPath = model.Python.Path }, log);
+        PythonRuntime python = PythonRuntime.Start(site.Python.Executable, site.Python.Home,
+            new PythonRuntimeOptions { PythonPath = site.Python.Path }, log);
         log.Write(ErrorLogLevel.Notice, "wsgi", $"Initializing Python {python.Version} from {python.LibraryPath} (sys.executable {python.Executable}).");
-        var executor = new WsgiExecutor(model.Threads, log);
-        AccessLog? accessLog = model.AccessLog && accessLogWriter != null ? new AccessLog(accessLogWriter) : null;
+        foreach (DaemonGroupConfig group in site.DaemonGroups)
+        {
+            log.Write(ErrorLogLevel.Warning, "wsgi",
+                $"WSGIDaemonProcess '{group.Name}' ({group.Location}): daemon processes are not in this build yet; its applications run embedded in this process on the {site.Threads} WSGI threads.");
+        }
+        var executor = new WsgiExecutor(site.Threads, log);
+        var logs = new LogSet(site, log);
         try
         {
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = Directory.GetCurrentDirectory() });
@@ -61,10 +65,12 @@ public sealed class WsgiServer : IAsyncDisposable
                 options.AddServerHeader = false;
                 // The WSGI gateway streams bodies of any size; LimitRequestBody caps per request.
                 options.Limits.MaxRequestBodySize = null;
+                options.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(site.TimeoutSeconds);
+                options.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(Math.Max(1, site.KeepAliveTimeoutSeconds));
                 // WSGI strings are latin-1: header bytes 0x80-0xFF must reach the app as such.
                 options.RequestHeaderEncodingSelector = _ => Encoding.Latin1;
                 options.ResponseHeaderEncodingSelector = _ => Encoding.Latin1;
-                Listen(options, model.Host, model.Port);
+                Listeners.Bind(options, site);
             });
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -72,55 +78,28 @@ public sealed class WsgiServer : IAsyncDisposable
             builder.Logging.AddProvider(new ErrorLogLoggerProvider(log));
             WebApplication web = builder.Build();
 
-            var environment = web.Services.GetRequiredService<IWebHostEnvironment>();
-            var aliases = model.Aliases.Select(a => (a.UrlPrefix, (Route)new AliasRoute(new StaticAliasHandler(MountTable<Route>.NormalizePrefix(a.UrlPrefix), a.Path, environment))));
-            var mounts = model.Mounts.Select(m => (m.UrlPrefix, (Route)new WsgiRoute(WsgiApplication.Create(python, WithServerEnviron(m.Application, model), log))));
-            var table = new MountTable<Route>(aliases.ToList(), mounts.ToList());
-            var handler = new RequestHandler(model, table, executor, log, accessLog);
+            var routing = BuildRouting(site, logs);
+            var handler = new RequestHandler(site, routing, new ApplicationCache(python, site, log), executor);
             web.Run(handler.HandleAsync);
 
             await web.StartAsync().ConfigureAwait(false);
-            var addresses = web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
-            return new WsgiServer(web, executor, python, accessLog, log, addresses);
+            return new WsgiServer(web, executor, python, logs, log, [.. Listeners.Describe(site)]);
         }
         catch
         {
             executor.Dispose();
             python.Dispose();
+            await logs.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
 
-    /// <summary>The CGI variables that are the same for every request of a mount.</summary>
-    private static WsgiApplicationOptions WithServerEnviron(WsgiApplicationOptions app, ServerModel model) => app with
+    private static SiteRouting BuildRouting(SiteConfig site, LogSet logs)
     {
-        Environ =
-        [
-            new("SERVER_SOFTWARE", ServerSoftware),
-            new("GATEWAY_INTERFACE", "CGI/1.1"),
-            new("DOCUMENT_ROOT", model.DocumentRoot),
-            new("CONTEXT_PREFIX", ""),
-            new("CONTEXT_DOCUMENT_ROOT", model.DocumentRoot),
-            .. app.Environ,
-        ],
-    };
-
-    internal const string ServerSoftware = "WsgiHost";
-
-    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions options, string host, int port)
-    {
-        if (IPAddress.TryParse(host.Trim('[', ']'), out IPAddress? address))
-        {
-            options.Listen(address, port);
-        }
-        else if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            options.ListenLocalhost(port);
-        }
-        else
-        {
-            throw new ArgumentException($"--host must be an IP address or localhost, got '{host}'");
-        }
+        var main = new ScopeRuntime(-1, site.MainServer, site.MainServer, logs.ErrorLogFor(site.MainServer), logs.AccessLogsFor(site.MainServer, site.MainServer));
+        var vhosts = site.VirtualHosts.Select((v, i) => new ScopeRuntime(i, v, site.MainServer, logs.ErrorLogFor(v), logs.AccessLogsFor(v, site.MainServer))).ToArray();
+        var selector = new VirtualHostSelector([.. site.VirtualHosts.Select(v => new VirtualHostKey(v.Addresses, v.ServerName ?? site.MainServer.ServerName, v.ServerAliases))]);
+        return new SiteRouting(selector, vhosts, main);
     }
 
     /// <summary>Stops accepting, lets in-flight requests finish, stops the WSGI threads, finalises Python.</summary>
@@ -137,9 +116,6 @@ public sealed class WsgiServer : IAsyncDisposable
         await _web.DisposeAsync().ConfigureAwait(false);
         _executor.Dispose();
         _python.Dispose();
-        if (_accessLog != null)
-        {
-            await _accessLog.DisposeAsync().ConfigureAwait(false);
-        }
+        await _logs.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -1,0 +1,17 @@
+namespace WsgiHost.Configuration.Model;
+
+/// <summary>Which Python to embed and how to prepare it.</summary>
+public sealed record PythonSettings
+{
+    /// <summary>A python executable; its sysconfig finds libpython (serve --python).</summary>
+    public string? Executable { get; init; }
+
+    /// <summary>A Python prefix or virtualenv (WSGIPythonHome, python-home=, --python-home).</summary>
+    public string? Home { get; init; }
+
+    /// <summary>Extra directories first on sys.path (WSGIPythonPath, python-path=).</summary>
+    public IReadOnlyList<string> Path { get; init; } = [];
+
+    /// <summary>The process working directory while serving (serve --working-directory).</summary>
+    public string? WorkingDirectory { get; init; }
+}

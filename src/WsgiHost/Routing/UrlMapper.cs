@@ -1,0 +1,135 @@
+using System.Text.RegularExpressions;
+using WsgiHost.Configuration.Model;
+
+namespace WsgiHost.Routing;
+
+/// <summary>What a URL maps to: a static file under an Alias, or a WSGI script.</summary>
+/// <param name="FilePath">The static file (target + rest of the URL) or the script file.</param>
+/// <param name="StaticPathInfo">For an Alias: the URL after the alias prefix, "" or starting with "/".</param>
+/// <param name="ScriptName">For a script: SCRIPT_NAME, the URL minus PATH_INFO ("" at the root).</param>
+public sealed record MappedUrl(AliasConfig? Alias, ScriptAliasConfig? Script, string Target, string FilePath, string StaticPathInfo, string ScriptName, string PathInfo)
+{
+    public bool IsStatic => Alias != null;
+}
+
+/// <summary>
+/// A scope's URL mapping, as Apache and mod_wsgi do it: every Alias/AliasMatch is tried before
+/// every WSGIScriptAlias/WSGIScriptAliasMatch, whatever the file order; within each kind the
+/// first match in file order wins (a virtual host's own entries, then the main server's).
+/// A script target that is a folder maps the next URL segments to a script file inside it.
+/// Immutable; the file system is only asked about folder targets.
+/// </summary>
+public sealed class UrlMapper
+{
+    private readonly Entry<AliasConfig>[] _aliases;
+    private readonly Entry<ScriptAliasConfig>[] _scripts;
+    private readonly Func<string, bool> _isFile;
+    private readonly Func<string, bool> _isDirectory;
+
+    private sealed record Entry<T>(T Config, string Pattern, Regex? Regex, string Target, bool TargetIsDirectory);
+
+    public UrlMapper(IEnumerable<AliasConfig> aliases, IEnumerable<ScriptAliasConfig> scripts, Func<string, bool>? isFile = null, Func<string, bool>? isDirectory = null)
+    {
+        _isFile = isFile ?? File.Exists;
+        _isDirectory = isDirectory ?? Directory.Exists;
+        _aliases = [.. aliases.Select(a => new Entry<AliasConfig>(a, a.UrlPattern, a.IsRegex ? Compile(a.UrlPattern) : null, a.Target, false))];
+        _scripts = [.. scripts.Select(s => new Entry<ScriptAliasConfig>(s, s.UrlPattern, s.IsRegex ? Compile(s.UrlPattern) : null, s.Target,
+            !s.Target.Contains('$') && _isDirectory(s.Target)))];
+    }
+
+    private static Regex Compile(string pattern) =>
+        new(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(1));
+
+    /// <summary>The mapping of a normalized, decoded path; null when nothing maps it.</summary>
+    public MappedUrl? Map(string path)
+    {
+        foreach (var entry in _aliases)
+        {
+            if (entry.Regex != null)
+            {
+                Match m = entry.Regex.Match(path);
+                if (m.Success)
+                {
+                    // AliasMatch: the substituted target is the whole file name (mod_alias).
+                    string file = m.Result(entry.Target);
+                    return new MappedUrl(entry.Config, null, file, file, "", "", "");
+                }
+                continue;
+            }
+            int length = AliasMatcher.Match(entry.Pattern, path);
+            if (length >= 0)
+            {
+                string rest = path[length..];
+                string pathInfo = rest.Length == 0 || rest.StartsWith('/') ? rest : "/" + rest;
+                return new MappedUrl(entry.Config, null, entry.Target, entry.Target.TrimEnd('/') + pathInfo, pathInfo, "", "");
+            }
+        }
+        foreach (var entry in _scripts)
+        {
+            string target;
+            string rest;
+            if (entry.Regex != null)
+            {
+                Match m = entry.Regex.Match(path);
+                if (!m.Success || m.Index != 0)
+                {
+                    continue;
+                }
+                // mod_wsgi appends what the regex did not match, so it becomes PATH_INFO.
+                target = m.Result(entry.Target);
+                rest = path[m.Length..];
+            }
+            else
+            {
+                int length = AliasMatcher.Match(entry.Pattern, path);
+                if (length < 0)
+                {
+                    continue;
+                }
+                target = entry.Target;
+                // A "/" alias gives target + the whole URL (mod_wsgi), so PATH_INFO keeps its slash.
+                rest = entry.Pattern == "/" ? path : path[length..];
+            }
+            return Script(entry, path, target, rest);
+        }
+        return null;
+    }
+
+    private MappedUrl? Script(Entry<ScriptAliasConfig> entry, string path, string target, string rest)
+    {
+        if (rest.Length > 0 && !rest.StartsWith('/') && !target.EndsWith('/'))
+        {
+            // target + rest names no file (the trailing-slash mismatch of mod_wsgi issue #603).
+            return new MappedUrl(null, entry.Config, target, target + rest, "", "", "");
+        }
+        if (!entry.TargetIsDirectory && !(entry.Regex != null && _isDirectory(target)))
+        {
+            string pathInfo = rest.Length == 0 || rest.StartsWith('/') ? rest : "/" + rest;
+            return new MappedUrl(null, entry.Config, target, target, "", ScriptNameOf(path, pathInfo), pathInfo);
+        }
+        // A folder: walk the following segments down to the first file, as Apache's directory walk.
+        string current = target.TrimEnd('/');
+        string remaining = rest.TrimStart('/');
+        while (remaining.Length > 0)
+        {
+            int slash = remaining.IndexOf('/');
+            string segment = slash < 0 ? remaining : remaining[..slash];
+            remaining = slash < 0 ? "" : remaining[slash..];
+            current = current + "/" + segment;
+            if (_isFile(current))
+            {
+                return new MappedUrl(null, entry.Config, target, current, "", ScriptNameOf(path, remaining), remaining);
+            }
+            if (!_isDirectory(current))
+            {
+                break;
+            }
+            remaining = remaining.TrimStart('/');
+        }
+        // A folder URL or a missing file: no script to run.
+        return new MappedUrl(null, entry.Config, target, current, "", path, "");
+    }
+
+    private static string ScriptNameOf(string path, string pathInfo) =>
+        pathInfo.Length > 0 && path.EndsWith(pathInfo, StringComparison.Ordinal) ? path[..^pathInfo.Length] : path;
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using WsgiHost.Configuration.Model;
+using WsgiHost.Routing;
+
+namespace WsgiHost.Server;
+
+/// <summary>
+/// Binds Kestrel to exactly the Listen addresses. A listener that a virtual host with
+/// SSLEngine on covers speaks TLS, choosing the certificate by SNI among those virtual hosts
+/// (ServerName or ServerAlias), else the first of them, as mod_ssl does.
+/// </summary>
+internal static class Listeners
+{
+    public static void Bind(KestrelServerOptions options, SiteConfig site)
+    {
+        foreach (ListenAddress listen in site.Listeners)
+        {
+            var tlsHosts = site.VirtualHosts
+                .Where(v => v.Tls != null && v.Addresses.Any(a => (a.Port == null || a.Port == listen.Port) && (a.Address == null || listen.Address == null || a.Address.Equals(listen.Address))))
+                .ToList();
+            void Configure(ListenOptions l)
+            {
+                if (tlsHosts.Count > 0)
+                {
+                    var certificates = tlsHosts.Select(v => (Names: Names(v), Certificate: Load(v.Tls!))).ToList();
+                    l.UseHttps(new HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificateSelector = (_, name) => Select(certificates, name),
+                    });
+                }
+            }
+            if (listen.Address == null)
+            {
+                options.ListenAnyIP(listen.Port, Configure);
+            }
+            else
+            {
+                options.Listen(listen.Address, listen.Port, Configure);
+            }
+        }
+    }
+
+    private static HostPattern[] Names(ServerScope v) =>
+        [.. (v.ServerName == null ? Array.Empty<string>() : [v.ServerName]).Concat(v.ServerAliases).Select(n => new HostPattern(n))];
+
+    private static X509Certificate2 Select(List<(HostPattern[] Names, X509Certificate2 Certificate)> certificates, string? sniName)
+    {
+        if (!string.IsNullOrEmpty(sniName))
+        {
+            foreach (var (names, certificate) in certificates)
+            {
+                if (names.Any(n => n.Matches(sniName)))
+                {
+                    return certificate;
+                }
+            }
+        }
+        return certificates[0].Certificate;
+    }
+
+    /// <summary>Loads a PEM certificate and key (the key may be in the certificate file, as mod_ssl allows).</summary>
+    internal static X509Certificate2 Load(TlsConfig tls)
+    {
+        X509Certificate2 certificate = X509Certificate2.CreateFromPemFile(tls.CertificateFile, tls.KeyFile ?? tls.CertificateFile);
+        return certificate;
+    }
+
+    /// <summary>Addresses as URLs for the startup lines.</summary>
+    public static IEnumerable<string> Describe(SiteConfig site) => site.Listeners.Select(l =>
+    {
+        bool tls = site.VirtualHosts.Any(v => v.Tls != null && v.Addresses.Any(a => a.Port == null || a.Port == l.Port));
+        string host = l.Address == null ? "*" : l.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{l.Address}]" : l.Address.ToString();
+        return $"{(tls ? "https" : "http")}://{host}:{l.Port}";
+    });
+}

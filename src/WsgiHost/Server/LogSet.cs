@@ -1,0 +1,78 @@
+using WsgiHost.Configuration.Model;
+using WsgiHost.Logging;
+using WsgiHost.Python.Runtime;
+
+namespace WsgiHost.Server;
+
+/// <summary>
+/// The log files a site writes, each opened once however many scopes name it: the virtual
+/// hosts' ErrorLogs (the main one is the caller's) and every CustomLog.
+/// </summary>
+internal sealed class LogSet(SiteConfig site, IErrorLog main) : IAsyncDisposable
+{
+    private readonly Dictionary<string, ApacheErrorLog> _errorLogs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (AccessLog Log, TextWriter? Owned)> _accessLogs = new(StringComparer.Ordinal);
+
+    public IErrorLog ErrorLogFor(ServerScope scope)
+    {
+        if (scope.ErrorLog == null || scope.ErrorLog == site.ErrorLog)
+        {
+            return main;
+        }
+        if (!_errorLogs.TryGetValue(scope.ErrorLog, out ApacheErrorLog? log))
+        {
+            log = ApacheErrorLog.ToFile(scope.ErrorLog, site.LogLevel);
+            _errorLogs[scope.ErrorLog] = log;
+        }
+        return log;
+    }
+
+    /// <summary>A virtual host's CustomLogs, or the main server's when it has none (Apache's inheritance).</summary>
+    public AccessLog[] AccessLogsFor(ServerScope scope, ServerScope mainScope)
+    {
+        var configs = scope.CustomLogs.Count > 0 ? scope.CustomLogs : mainScope.CustomLogs;
+        return [.. configs.Select(Open)];
+    }
+
+    private AccessLog Open(CustomLogConfig config)
+    {
+        string key = config.Path + "\n" + config.Format;
+        if (_accessLogs.TryGetValue(key, out var existing))
+        {
+            return existing.Log;
+        }
+        TextWriter? owned = null;
+        TextWriter writer = config.Path switch
+        {
+            "/dev/stdout" => Console.Out,
+            "/dev/stderr" => Console.Error,
+            _ => owned = OpenFile(config.Path),
+        };
+        var log = new AccessLog(writer);
+        _accessLogs[key] = (log, owned);
+        return log;
+    }
+
+    private static StreamWriter OpenFile(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+        return new StreamWriter(stream) { AutoFlush = true };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var (log, owned) in _accessLogs.Values)
+        {
+            await log.DisposeAsync().ConfigureAwait(false);
+            if (owned != null)
+            {
+                await owned.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        foreach (ApacheErrorLog log in _errorLogs.Values)
+        {
+            await log.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

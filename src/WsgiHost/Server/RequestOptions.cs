@@ -1,0 +1,10 @@
+namespace WsgiHost.Server;
+
+/// <summary>What the configuration decided for one WSGI request that the exchange needs while building the environ.</summary>
+/// <param name="ServerName">SERVER_NAME when the request has no Host header.</param>
+/// <param name="Environment">SetEnv values: they reach the WSGI environ, never os.environ.</param>
+/// <param name="MethodOverride">REQUEST_METHOD to show instead of the real one (WSGIMapHEADToGET On), or null.</param>
+internal sealed record RequestOptions(string ServerName, bool PassAuthorization, IReadOnlyList<KeyValuePair<string, string>> Environment, string? MethodOverride)
+{
+    public static readonly RequestOptions Default = new("localhost", false, [], null);
+}

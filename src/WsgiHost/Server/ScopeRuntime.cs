@@ -1,0 +1,94 @@
+using WsgiHost.Access;
+using WsgiHost.Configuration.Model;
+using WsgiHost.Logging;
+using WsgiHost.Python.Runtime;
+using WsgiHost.Routing;
+using WsgiHost.StaticFiles;
+
+namespace WsgiHost.Server;
+
+/// <summary>
+/// One virtual host (or the main server) ready to serve: its URL mapping (its own aliases
+/// before the main server's), its per-directory sections (the main server's and its own, in
+/// Apache's merge order), its merged defaults, and its logs.
+/// </summary>
+internal sealed class ScopeRuntime
+{
+    private readonly SectionWalk<SectionPayload> _sections;
+    private readonly bool _hasSections;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<AliasConfig, StaticAliasHandler> _static = new();
+    private readonly RequestOptions _default;
+    private readonly RequestOptions _defaultWithAuthorization;
+
+    public ScopeRuntime(int index, ServerScope scope, ServerScope main, IErrorLog log, AccessLog[] accessLogs)
+    {
+        Index = index;
+        Scope = scope;
+        ServerName = scope.ServerName ?? main.ServerName ?? "localhost";
+        DocumentRoot = scope.DocumentRoot ?? main.DocumentRoot ?? "";
+        bool own = ReferenceEquals(scope, main);
+        Mapper = new UrlMapper(own ? scope.Aliases : [.. scope.Aliases, .. main.Aliases],
+            own ? scope.ScriptAliases : [.. scope.ScriptAliases, .. main.ScriptAliases]);
+        Defaults = own ? scope.Defaults : main.Defaults.Merge(scope.Defaults);
+        var sections = own ? scope.Sections : [.. main.Sections, .. scope.Sections];
+        _sections = new SectionWalk<SectionPayload>(sections);
+        _hasSections = sections.Count > 0;
+        Log = log;
+        AccessLogs = accessLogs;
+        var environment = Defaults.EffectiveEnvironment();
+        _default = new RequestOptions(ServerName, false, environment, null);
+        _defaultWithAuthorization = new RequestOptions(ServerName, true, environment, null);
+    }
+
+    public int Index { get; }
+
+    public ServerScope Scope { get; }
+
+    /// <summary>ServerName, inherited from the main server when the vhost has none.</summary>
+    public string ServerName { get; }
+
+    public string DocumentRoot { get; }
+
+    public UrlMapper Mapper { get; }
+
+    public PerDirSettings Defaults { get; }
+
+    public IErrorLog Log { get; }
+
+    public AccessLog[] AccessLogs { get; }
+
+    /// <summary>The handler of an Alias; AliasMatch targets differ per request, so those are made per request.</summary>
+    public StaticAliasHandler StaticHandler(MappedUrl mapped) => mapped.Alias!.IsRegex
+        ? new StaticAliasHandler(mapped.Target, MimeTypes.Default)
+        : _static.GetOrAdd(mapped.Alias, a => new StaticAliasHandler(a.Target, MimeTypes.Default));
+
+    /// <summary>What the exchange needs from the configuration; shared instances for the common cases.</summary>
+    public RequestOptions RequestOptionsFor(PerDirSettings settings, bool passAuthorization, string? methodOverride)
+    {
+        if (ReferenceEquals(settings, Defaults) && methodOverride == null)
+        {
+            return passAuthorization ? _defaultWithAuthorization : _default;
+        }
+        return new RequestOptions(ServerName, passAuthorization, settings.EffectiveEnvironment(), methodOverride);
+    }
+
+    /// <summary>The settings and access rules for a URL and the file it maps to, merged in Apache's order.</summary>
+    public (PerDirSettings Settings, AccessRules? Access) Resolve(string urlPath, string? filePath)
+    {
+        if (!_hasSections)
+        {
+            return (Defaults, null);
+        }
+        PerDirSettings settings = Defaults;
+        AccessRules? access = null;
+        foreach (SectionPayload payload in _sections.Applicable(urlPath, filePath))
+        {
+            settings = settings.Merge(payload.Settings);
+            if (payload.Access != null)
+            {
+                access = AccessRules.Merge(access, payload.Access);
+            }
+        }
+        return (settings, access);
+    }
+}
