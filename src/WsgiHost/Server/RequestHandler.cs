@@ -51,7 +51,7 @@ internal sealed class RequestHandler(ServerModel model, MountTable<Route> mounts
         }
         if (match.Target is AliasRoute alias)
         {
-            await alias.Handler.HandleAsync(context).ConfigureAwait(false);
+            await alias.Handler.HandleAsync(context, match.PathInfo).ConfigureAwait(false);
             return context.Response.ContentLength ?? 0;
         }
 

@@ -72,8 +72,7 @@ public sealed class WsgiServer : IAsyncDisposable
             builder.Logging.AddProvider(new ErrorLogLoggerProvider(log));
             WebApplication web = builder.Build();
 
-            var environment = web.Services.GetRequiredService<IWebHostEnvironment>();
-            var aliases = model.Aliases.Select(a => (a.UrlPrefix, (Route)new AliasRoute(new StaticAliasHandler(MountTable<Route>.NormalizePrefix(a.UrlPrefix), a.Path, environment))));
+            var aliases = model.Aliases.Select(a => (a.UrlPrefix, (Route)new AliasRoute(new StaticAliasHandler(a.Path, MimeTypes.Default))));
             var mounts = model.Mounts.Select(m => (m.UrlPrefix, (Route)new WsgiRoute(WsgiApplication.Create(python, WithServerEnviron(m.Application, model), log))));
             var table = new MountTable<Route>(aliases.ToList(), mounts.ToList());
             var handler = new RequestHandler(model, table, executor, log, accessLog);
