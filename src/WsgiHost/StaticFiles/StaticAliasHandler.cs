@@ -1,65 +1,333 @@
-using Microsoft.AspNetCore.Builder;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.StaticFiles;
-using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+using WsgiHost.Python.Wsgi;
 
 namespace WsgiHost.StaticFiles;
 
 /// <summary>
-/// Serves an Alias target with ASP.NET Core's static file middleware (ETag, Last-Modified,
-/// ranges, conditional requests). A directory alias maps the rest of the URL inside it; a
-/// file alias serves that one file.
+/// Serves an Alias target the way Apache 2.4 does with its core default handler, mod_mime
+/// and mod_dir (DirectorySlash On, DirectoryIndex index.html, no autoindex):
+/// GET/HEAD with ETag, Last-Modified, conditional requests and byte ranges; OPTIONS with Allow;
+/// 405 for other known methods and 501 for unknown ones. The target may be a file (then only
+/// the alias URL itself maps to it) or a directory (the rest of the URL maps inside it); it is
+/// looked up on every request, so it may appear or change after startup.
 /// </summary>
 internal sealed class StaticAliasHandler
 {
-    private static readonly FileExtensionContentTypeProvider s_types = new();
-    private readonly RequestDelegate _directory;
-    private readonly string? _file;
+    /// <summary>
+    /// What a static file accepts. Apache's default handler announces "GET,POST,OPTIONS,HEAD"
+    /// because it would deliver POST to scripts, yet answers POST on a plain file with 405;
+    /// RFC 9110 §15.5.6 wants Allow to list what the resource supports, so POST is left out.
+    /// </summary>
+    internal const string Allow = "GET, HEAD, OPTIONS";
 
-    public StaticAliasHandler(string urlPrefix, string path, IWebHostEnvironment environment)
+    /// <summary>mod_dir's DirectoryIndex default.</summary>
+    private const string IndexFile = "index.html";
+
+    /// <summary>
+    /// Methods Apache's method registry knows; any other method reaches its default handler as
+    /// M_INVALID and gets 501 Not Implemented rather than 405.
+    /// </summary>
+    private static readonly HashSet<string> s_knownMethods = new(StringComparer.Ordinal)
     {
-        if (File.Exists(path))
+        "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+        "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK",
+        "VERSION-CONTROL", "CHECKOUT", "UNCHECKOUT", "CHECKIN", "UPDATE", "LABEL", "REPORT",
+        "MKWORKSPACE", "MKACTIVITY", "BASELINE-CONTROL", "MERGE",
+    };
+
+    /// <summary>One boundary per process, like Apache's ap_multipart_boundary: random, so file
+    /// content cannot be crafted to contain it by someone who has not seen a response.</summary>
+    private static readonly string s_boundary = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+
+    private readonly string _root;
+    private readonly string _rootWithSlash;
+    private readonly MimeTypes _types;
+
+    public StaticAliasHandler(string target, MimeTypes types)
+    {
+        _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(target));
+        _rootWithSlash = _root.EndsWith('/') ? _root : _root + "/";
+        _types = types;
+    }
+
+    public async Task HandleAsync(HttpContext context, string pathInfo)
+    {
+        HttpResponse response = context.Response;
+        string method = context.Request.Method;
+        string? full = Resolve(pathInfo);
+        if (full == null)
         {
-            _file = Path.GetFullPath(path);
-            _directory = NotFound;
+            await ErrorAsync(context, StatusCodes.Status404NotFound).ConfigureAwait(false);
             return;
         }
-        var options = new StaticFileOptions
+        string? file = full;
+        if (Directory.Exists(full))
         {
-            FileProvider = new PhysicalFileProvider(Path.GetFullPath(path)),
-            RequestPath = urlPrefix == "/" ? PathString.Empty : new PathString(urlPrefix),
-            ServeUnknownFileTypes = true,
-            DefaultContentType = "application/octet-stream",
-        };
-        var middleware = new StaticFileMiddleware(NotFound, environment, Options.Create(options), NullLoggerFactory.Instance);
-        _directory = middleware.Invoke;
+            // mod_dir's fixup runs before any handler and for every method: a directory is
+            // only addressed with a trailing slash, so relative links inside it resolve.
+            if (!pathInfo.EndsWith('/'))
+            {
+                await RedirectAsync(context).ConfigureAwait(false);
+                return;
+            }
+            string index = Path.Join(full, IndexFile);
+            file = File.Exists(index) ? index : null;
+        }
+        else if (!File.Exists(full))
+        {
+            file = null;
+        }
+
+        if (HttpMethods.IsOptions(method))
+        {
+            response.StatusCode = StatusCodes.Status200OK;
+            response.Headers.Allow = Allow;
+            response.ContentLength = 0;
+            return;
+        }
+        bool isGetOrHead = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
+        if (!isGetOrHead && !HttpMethods.IsPost(method))
+        {
+            // Apache refuses these without looking at the file: the resource cannot do them
+            // whether or not it exists.
+            await RefuseMethodAsync(context, method).ConfigureAwait(false);
+            return;
+        }
+        if (file == null)
+        {
+            await ErrorAsync(context, StatusCodes.Status404NotFound).ConfigureAwait(false);
+            return;
+        }
+        if (!isGetOrHead)
+        {
+            // POST on an existing file: Apache checks existence first (404), then refuses.
+            await RefuseMethodAsync(context, method).ConfigureAwait(false);
+            return;
+        }
+
+        FileSnapshot snapshot;
+        try
+        {
+            snapshot = FileSnapshot.Open(file);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            await ErrorAsync(context, StatusCodes.Status403Forbidden).ConfigureAwait(false);
+            return;
+        }
+        catch (IOException)
+        {
+            // Gone (or turned into something unreadable) between the lookup and the open.
+            await ErrorAsync(context, StatusCodes.Status404NotFound).ConfigureAwait(false);
+            return;
+        }
+        await ServeAsync(context, snapshot).ConfigureAwait(false);
     }
 
-    public Task HandleAsync(HttpContext context)
+    /// <summary>
+    /// The file-system path for pathInfo, or null when it cannot be a file under the target.
+    /// The router has already removed dot segments and decoded the URL; this is the second
+    /// line: any NUL, backslash or dot segment left means a router bug or an attack, and the
+    /// lexical result must stay inside the target. Symlinks are not resolved here, so a link
+    /// inside the target may point anywhere (Apache's default Options FollowSymLinks).
+    /// </summary>
+    private string? Resolve(string pathInfo)
     {
-        if (_file == null)
+        if (pathInfo.Length > 0 && pathInfo[0] != '/')
         {
-            return _directory(context);
+            return null;
         }
-        var info = new FileInfo(_file);
-        if (!info.Exists)
+        if (pathInfo.AsSpan().IndexOfAny('\0', '\\') >= 0)
         {
-            return NotFound(context);
+            return null;
         }
-        context.Response.ContentType = s_types.TryGetContentType(_file, out string? type) ? type : "application/octet-stream";
-        context.Response.ContentLength = info.Length;
-        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.SendFileAsync(_file);
+        foreach (Range segment in pathInfo.AsSpan().Split('/'))
+        {
+            ReadOnlySpan<char> name = pathInfo.AsSpan()[segment];
+            if (name is "." or "..")
+            {
+                return null;
+            }
+        }
+        string full = Path.GetFullPath(_root + pathInfo);
+        string withoutSlash = Path.TrimEndingDirectorySeparator(full);
+        if (withoutSlash != _root && !full.StartsWith(_rootWithSlash, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        return full;
     }
 
-    private static Task NotFound(HttpContext context)
+    private async Task ServeAsync(HttpContext context, FileSnapshot file)
     {
-        byte[] body = Python.Wsgi.ErrorPage.Body(404);
-        context.Response.StatusCode = 404;
-        context.Response.ContentType = Python.Wsgi.ErrorPage.ContentType.Value;
-        context.Response.ContentLength = body.Length;
-        return context.Response.Body.WriteAsync(body).AsTask();
+        HttpRequest request = context.Request;
+        HttpResponse response = context.Response;
+        bool head = HttpMethods.IsHead(request.Method);
+
+        Precondition precondition = ConditionalRequest.Evaluate(request.Headers, file);
+        if (precondition == Precondition.Failed)
+        {
+            await ErrorAsync(context, StatusCodes.Status412PreconditionFailed).ConfigureAwait(false);
+            return;
+        }
+        response.Headers.LastModified = file.LastModified.ToString("r", CultureInfo.InvariantCulture);
+        response.Headers.ETag = file.ETag.ToString();
+        if (precondition == Precondition.NotModified)
+        {
+            // No body and no Content-Length/Type: a 304 describes the cached copy's validators only.
+            response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+        response.Headers.AcceptRanges = "bytes";
+        string? type = _types.Lookup(file.Path);
+
+        RangeOutcome outcome = RangeOutcome.Ignore;
+        List<ByteRange> ranges = [];
+        string? range = request.Headers.Range.Count == 1 ? request.Headers.Range[0] : null;
+        if (range != null && ConditionalRequest.RangeAllowed(request.Headers, file))
+        {
+            outcome = ByteRanges.Parse(range, file.Length, out ranges);
+        }
+
+        if (outcome == RangeOutcome.Unsatisfiable)
+        {
+            response.Headers.ContentRange = "bytes */" + file.Length.ToString(CultureInfo.InvariantCulture);
+            await ErrorAsync(context, StatusCodes.Status416RangeNotSatisfiable).ConfigureAwait(false);
+            return;
+        }
+        if (outcome == RangeOutcome.Ignore)
+        {
+            response.StatusCode = StatusCodes.Status200OK;
+            SetContentType(response, type);
+            response.ContentLength = file.Length;
+            if (!head && file.Length > 0)
+            {
+                await response.SendFileAsync(file.Path, 0, file.Length).ConfigureAwait(false);
+            }
+            return;
+        }
+
+        response.StatusCode = StatusCodes.Status206PartialContent;
+        if (ranges.Count == 1)
+        {
+            ByteRange only = ranges[0];
+            SetContentType(response, type);
+            response.Headers.ContentRange = ContentRange(only, file.Length);
+            response.ContentLength = only.Length;
+            if (!head)
+            {
+                await response.SendFileAsync(file.Path, only.Start, only.Length).ConfigureAwait(false);
+            }
+            return;
+        }
+        await SendMultipartAsync(response, file, type, ranges, head).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// multipart/byteranges (RFC 9110 §14.6), laid out as Apache's byterange filter does: each
+    /// part is CRLF, the boundary, its Content-Type (left out when the file has no type) and
+    /// Content-Range, a blank line and the bytes; CRLF, the closing boundary and CRLF end it.
+    /// The part headers are built first so Content-Length is exact.
+    /// </summary>
+    private static async Task SendMultipartAsync(HttpResponse response, FileSnapshot file, string? type, List<ByteRange> ranges, bool head)
+    {
+        var heads = new byte[ranges.Count][];
+        long length = 0;
+        for (int i = 0; i < ranges.Count; i++)
+        {
+            string part = "\r\n--" + s_boundary + "\r\n"
+                + (type != null ? "Content-Type: " + type + "\r\n" : "")
+                + "Content-Range: " + ContentRange(ranges[i], file.Length) + "\r\n\r\n";
+            heads[i] = Encoding.Latin1.GetBytes(part);
+            length += heads[i].Length + ranges[i].Length;
+        }
+        byte[] tail = Encoding.ASCII.GetBytes("\r\n--" + s_boundary + "--\r\n");
+        length += tail.Length;
+
+        response.ContentType = "multipart/byteranges; boundary=" + s_boundary;
+        response.ContentLength = length;
+        if (head)
+        {
+            return;
+        }
+        for (int i = 0; i < ranges.Count; i++)
+        {
+            await response.Body.WriteAsync(heads[i]).ConfigureAwait(false);
+            await response.SendFileAsync(file.Path, ranges[i].Start, ranges[i].Length).ConfigureAwait(false);
+        }
+        await response.Body.WriteAsync(tail).ConfigureAwait(false);
+    }
+
+    private static string ContentRange(ByteRange range, long size) =>
+        string.Create(CultureInfo.InvariantCulture, $"bytes {range.Start}-{range.End}/{size}");
+
+    /// <summary>Apache sends no Content-Type for an unknown extension (no DefaultType), and no
+    /// charset for text types (AddDefaultCharset Off).</summary>
+    private static void SetContentType(HttpResponse response, string? type)
+    {
+        if (type != null)
+        {
+            response.ContentType = type;
+        }
+    }
+
+    /// <summary>
+    /// mod_dir's DirectorySlash redirect. The Location is the URL the client sent (its raw
+    /// path, so the alias prefix and the client's own escaping survive) plus "/" and the query
+    /// string. It is relative (RFC 9110 §10.2.2), where Apache builds an absolute URL from
+    /// ServerName or Host: that is right even behind a proxy that terminates TLS.
+    /// </summary>
+    private static async Task RedirectAsync(HttpContext context)
+    {
+        string raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? "";
+        if (!raw.StartsWith('/'))
+        {
+            // Absolute-form or missing: fall back on what ASP.NET Core parsed.
+            raw = (context.Request.PathBase + context.Request.Path).ToUriComponent() + context.Request.QueryString.ToUriComponent();
+        }
+        int query = raw.IndexOf('?');
+        string location = query < 0 ? raw + "/" : raw[..query] + "/" + raw[query..];
+
+        HttpResponse response = context.Response;
+        response.StatusCode = StatusCodes.Status301MovedPermanently;
+        response.Headers.Location = location;
+        byte[] body = Encoding.Latin1.GetBytes(
+            "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>301 Moved Permanently</title>\n</head><body>\n<h1>Moved Permanently</h1>\n" +
+            $"<p>The document has moved <a href=\"{WebUtility.HtmlEncode(location)}\">here</a>.</p>\n</body></html>\n");
+        response.ContentType = ErrorPage.ContentType.Value;
+        response.ContentLength = body.Length;
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await response.Body.WriteAsync(body).ConfigureAwait(false);
+        }
+    }
+
+    private static Task RefuseMethodAsync(HttpContext context, string method)
+    {
+        if (!s_knownMethods.Contains(method))
+        {
+            return ErrorAsync(context, StatusCodes.Status501NotImplemented);
+        }
+        context.Response.Headers.Allow = Allow;
+        return ErrorAsync(context, StatusCodes.Status405MethodNotAllowed);
+    }
+
+    private static async Task ErrorAsync(HttpContext context, int status)
+    {
+        byte[] body = ErrorPage.Body(status);
+        HttpResponse response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = ErrorPage.ContentType.Value;
+        response.ContentLength = body.Length;
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await response.Body.WriteAsync(body).ConfigureAwait(false);
+        }
     }
 }

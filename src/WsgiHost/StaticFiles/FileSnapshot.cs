@@ -1,0 +1,44 @@
+namespace WsgiHost.StaticFiles;
+
+/// <summary>
+/// What a response about one file is built from: its size and times as of one open, and the
+/// validators derived from them (Last-Modified, ETag).
+/// </summary>
+internal sealed class FileSnapshot
+{
+    private FileSnapshot(string path, long length, DateTime modifiedUtc, DateTime nowUtc)
+    {
+        Path = path;
+        Length = length;
+        // Apache never announces a modification time in the future (ap_rationalize_mtime):
+        // a clock-skewed file would otherwise look newer than every later If-Modified-Since.
+        DateTime modified = modifiedUtc > nowUtc ? nowUtc : modifiedUtc;
+        LastModified = new DateTimeOffset(modified.Ticks - modified.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        ETag = EntityTag.ForFile(length, modified, nowUtc);
+        // RFC 9110 §8.8.2.2: a date is a strong validator only if the file has not changed
+        // during the second the date names; same rule Apache uses to weaken the ETag.
+        LastModifiedIsStrong = !ETag.IsWeak;
+        Now = nowUtc;
+    }
+
+    public string Path { get; }
+    public long Length { get; }
+    public DateTimeOffset LastModified { get; }
+    public bool LastModifiedIsStrong { get; }
+    public EntityTag ETag { get; }
+    public DateTime Now { get; }
+
+    /// <summary>
+    /// Opens the file for reading to learn its size and mtime from the same inode (symlinks
+    /// followed) and to find out now whether it is readable: permission errors surface as
+    /// <see cref="UnauthorizedAccessException"/> (403), a vanished file as
+    /// <see cref="FileNotFoundException"/> or another <see cref="IOException"/> (404).
+    /// </summary>
+    public static FileSnapshot Open(string path)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        long length = RandomAccess.GetLength(handle);
+        DateTime modified = File.GetLastWriteTimeUtc(handle);
+        return new FileSnapshot(path, length, modified, DateTime.UtcNow);
+    }
+}
