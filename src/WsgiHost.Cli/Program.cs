@@ -7,6 +7,8 @@ internal static class Program
     private const string Usage = """
         usage: wsgihost <command> [arguments]
           serve APP.wsgi [options]   serve one WSGI application (see: wsgihost serve --help)
+          run CONFIG.conf            serve an Apache-syntax site configuration until SIGTERM
+          check CONFIG.conf          report configuration errors and likely mistakes (exit 1 on errors)
           version [--python PATH]    print this build and the Python it would load
         """;
 
@@ -30,10 +32,16 @@ internal static class Program
                 case "version":
                 case "--version":
                     return VersionCommand.Run(rest);
+                case "run" when rest.Contains("--help") || rest.Contains("-h"):
+                    Console.Out.WriteLine(ConfigCommands.RunUsage);
+                    return 0;
+                case "check" when rest.Contains("--help") || rest.Contains("-h"):
+                    Console.Out.WriteLine(ConfigCommands.CheckUsage);
+                    return 0;
                 case "run":
+                    return await ConfigCommands.RunAsync(rest).ConfigureAwait(false);
                 case "check":
-                    Console.Error.WriteLine($"wsgihost: '{args[0]}' (Apache-syntax configuration) is not in this build yet; use 'wsgihost serve APP.wsgi'");
-                    return 2;
+                    return ConfigCommands.Check(rest);
                 default:
                     throw new UsageException($"unknown command '{args[0]}'");
             }

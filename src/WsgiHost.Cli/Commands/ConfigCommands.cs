@@ -1,0 +1,99 @@
+using WsgiHost.Configuration.Directives;
+using WsgiHost.Configuration.Lints;
+using WsgiHost.Configuration.Model;
+using WsgiHost.Configuration.Syntax;
+
+namespace WsgiHost.Cli.Commands;
+
+/// <summary>`wsgihost run CONFIG` and `wsgihost check CONFIG`: one reading of the file, two uses.</summary>
+internal static class ConfigCommands
+{
+    public const string RunUsage = "usage: wsgihost run CONFIG.conf [-D NAME[=VALUE]]...   serve until SIGTERM (graceful)";
+    public const string CheckUsage = "usage: wsgihost check CONFIG.conf [-D NAME[=VALUE]]... exit 1 on errors, 0 with warnings";
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    {
+        (string file, ConfigReaderOptions options) = Parse(args, RunUsage);
+        SiteConfigResult result = SiteConfigBuilder.Load(file, options);
+        // run prints what stops it and what may surprise; notes are for check.
+        Print(result.Diagnostics.Where(d => d.Severity != DiagnosticSeverity.Note));
+        if (result.Config is not SiteConfig site)
+        {
+            await Console.Error.WriteLineAsync($"wsgihost: {file}: not started, fix the errors above (wsgihost check {file} lists them all)").ConfigureAwait(false);
+            return 1;
+        }
+        return await SiteHost.RunAsync(site, server => [
+            $"WsgiHost running {file}",
+            .. server.Urls.Select(u => $"  listening: {u}"),
+            .. site.AllScopes.Where(s => s.IsVirtualHost || s.ScriptAliases.Count > 0 || s.Aliases.Count > 0).Select(Describe),
+            $"  python: {server.PythonDescription}",
+            $"  mode:   embedded, {site.Threads} WSGI thread(s)",
+        ]).ConfigureAwait(false);
+    }
+
+    public static int Check(IReadOnlyList<string> args)
+    {
+        (string file, ConfigReaderOptions options) = Parse(args, CheckUsage);
+        SiteConfigResult result = SiteConfigBuilder.Load(file, options);
+        var diagnostics = result.Diagnostics.ToList();
+        if (result.Config is SiteConfig site)
+        {
+            diagnostics.AddRange(SiteLints.Run(site));
+        }
+        Print(diagnostics);
+        int errors = diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
+        int warnings = diagnostics.Count(d => d.Severity == DiagnosticSeverity.Warning);
+        Console.Out.WriteLine($"{file}: {errors} error(s), {warnings} warning(s)");
+        return errors > 0 ? 1 : 0;
+    }
+
+    private static string Describe(ServerScope scope) =>
+        $"  {(scope.IsVirtualHost ? $"<VirtualHost {string.Join(' ', scope.Addresses)}> {scope.ServerName ?? "(no ServerName)"}" : "main server")}: " +
+        string.Join(", ", scope.ScriptAliases.Select(a => $"{a.UrlPattern} -> {a.Target}").Concat(scope.Aliases.Select(a => $"{a.UrlPattern} -> {a.Target} (static)")));
+
+    private static void Print(IEnumerable<ConfigDiagnostic> diagnostics)
+    {
+        foreach (ConfigDiagnostic d in diagnostics.OrderBy(d => d.Location.File, StringComparer.Ordinal).ThenBy(d => d.Location.Line))
+        {
+            string severity = d.Severity switch { DiagnosticSeverity.Error => "error", DiagnosticSeverity.Warning => "warning", _ => "note" };
+            (d.Severity == DiagnosticSeverity.Note ? Console.Out : Console.Error).WriteLine($"{d.Location}: {severity}: {(d.Directive.Length > 0 ? d.Directive + ": " : "")}{d.Message}{(d.Fix != null ? $" (fix: {d.Fix})" : "")}");
+        }
+    }
+
+    private static (string File, ConfigReaderOptions Options) Parse(IReadOnlyList<string> args, string usage)
+    {
+        string? file = null;
+        var defines = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            if (arg == "-D" && i + 1 < args.Count)
+            {
+                string define = args[++i];
+                int eq = define.IndexOf('=');
+                defines[eq < 0 ? define : define[..eq]] = eq < 0 ? "" : define[(eq + 1)..];
+            }
+            else if (arg.StartsWith('-'))
+            {
+                throw new UsageException($"unknown option '{arg}'\n{usage}");
+            }
+            else if (file != null)
+            {
+                throw new UsageException($"one configuration file, got '{file}' and '{arg}'\n{usage}");
+            }
+            else
+            {
+                file = arg;
+            }
+        }
+        if (file == null)
+        {
+            throw new UsageException($"the configuration file is missing\n{usage}");
+        }
+        if (!File.Exists(file))
+        {
+            throw new UsageException($"configuration file '{file}' does not exist");
+        }
+        return (file, new ConfigReaderOptions { Defines = defines });
+    }
+}

@@ -1,0 +1,150 @@
+using System.Text.RegularExpressions;
+using WsgiHost.Access;
+using WsgiHost.Configuration.Model;
+using WsgiHost.Configuration.Syntax;
+using WsgiHost.Routing;
+
+namespace WsgiHost.Configuration.Lints;
+
+/// <summary>Lints of daemon groups and of what shares a process.</summary>
+internal static partial class GroupLints
+{
+    /// <summary>A WSGIDaemonProcess nothing delegates to: its processes would start and serve nothing.</summary>
+    public static void UnusedDaemonGroups(SiteConfig site, List<ConfigDiagnostic> found)
+    {
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        bool dynamic = false;
+        foreach (ServerScope scope in site.AllScopes)
+        {
+            foreach (string? value in scope.ScriptAliases.Select(a => a.Options.ProcessGroup)
+                .Append(scope.Defaults.ProcessGroup).Concat(scope.Sections.Select(s => s.Payload.Settings.ProcessGroup)))
+            {
+                if (value == null)
+                {
+                    continue;
+                }
+                if (GroupLabels.IsStatic(value))
+                {
+                    used.Add(value);
+                }
+                else
+                {
+                    dynamic = true;
+                }
+            }
+        }
+        used.UnionWith(site.ImportScripts.Select(i => i.ProcessGroup));
+        if (dynamic)
+        {
+            return; // a %{ENV:...} or %{SERVER} selection may name any group at request time
+        }
+        foreach (DaemonGroupConfig group in site.DaemonGroups.Where(g => !used.Contains(g.Name)))
+        {
+            found.Add(SiteLints.Warning(group.Location, "WSGIDaemonProcess",
+                $"nothing delegates to the daemon group '{group.Name}': no WSGIProcessGroup or process-group= names it, so its applications run embedded instead",
+                $"add WSGIProcessGroup {group.Name} where its WSGIScriptAlias is (or process-group={group.Name} on the alias), or remove the group"));
+        }
+    }
+
+    /// <summary>
+    /// Two or more scripts in one process where one uses os.environ.setdefault: the first
+    /// script's value (DJANGO_SETTINGS_MODULE) wins for all of them, because os.environ is the
+    /// process's environment, shared by every interpreter in it.
+    /// </summary>
+    public static void SharedEnvironSetdefault(SiteConfig site, List<ConfigDiagnostic> found)
+    {
+        var byProcess = new Dictionary<string, List<ScriptAliasConfig>>(StringComparer.Ordinal);
+        foreach (ServerScope scope in site.AllScopes)
+        {
+            var sections = new SectionWalk<SectionPayload>(scope.IsVirtualHost ? [.. site.MainServer.Sections, .. scope.Sections] : scope.Sections);
+            PerDirSettings defaults = scope.IsVirtualHost ? site.MainServer.Defaults.Merge(scope.Defaults) : scope.Defaults;
+            foreach (ScriptAliasConfig alias in scope.ScriptAliases.Where(a => File.Exists(a.Target)))
+            {
+                PerDirSettings settings = sections.Applicable(alias.UrlPattern, alias.Target).Aggregate(defaults, (s, p) => s.Merge(p.Settings));
+                string process = alias.Options.ProcessGroup ?? settings.ProcessGroup ?? GroupLabels.Global;
+                process = process == GroupLabels.Global ? "" : process;
+                if (!byProcess.TryGetValue(process, out var list))
+                {
+                    byProcess[process] = list = [];
+                }
+                if (!list.Any(a => a.Target == alias.Target))
+                {
+                    list.Add(alias);
+                }
+            }
+        }
+        foreach (var (process, scripts) in byProcess)
+        {
+            if (scripts.Count < 2)
+            {
+                continue;
+            }
+            foreach (ScriptAliasConfig script in scripts.Where(s => UsesSetdefault(s.Target)))
+            {
+                var others = scripts.Where(s => s != script).Select(s => s.Target);
+                found.Add(SiteLints.Warning(script.Location, script.DirectiveName,
+                    $"{script.Target} calls os.environ.setdefault, and it shares {(process.Length == 0 ? "the server process (embedded mode)" : $"the daemon group '{process}'")} with {string.Join(", ", others)}: whichever loads first sets the value for all of them (Django's DJANGO_SETTINGS_MODULE leaks between sites)",
+                    "give each application its own WSGIDaemonProcess group, or write os.environ['DJANGO_SETTINGS_MODULE'] = '...' instead of setdefault"));
+            }
+        }
+    }
+
+    private static bool UsesSetdefault(string script)
+    {
+        try
+        {
+            return SetdefaultCall().IsMatch(File.ReadAllText(script));
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex(@"^[^#\n]*os\.environ\.setdefault\s*\(", RegexOptions.Multiline)]
+    private static partial Regex SetdefaultCall();
+
+    /// <summary>WSGIPythonHome / python-home= must be a Python prefix or virtualenv.</summary>
+    public static void PythonHomes(SiteConfig site, List<ConfigDiagnostic> found)
+    {
+        var homes = site.DaemonGroups.Where(g => g.PythonHome != null).Select(g => (Home: g.PythonHome!, g.Location, Directive: "WSGIDaemonProcess"));
+        if (site.Python.Home != null)
+        {
+            homes = homes.Prepend((site.Python.Home, site.MainServer.Location, "WSGIPythonHome"));
+        }
+        foreach (var (home, location, directive) in homes)
+        {
+            if (!IsPythonPrefix(home))
+            {
+                found.Add(SiteLints.Warning(location, directive,
+                    $"'{home}' is not a Python prefix or virtualenv: it has no pyvenv.cfg and no lib/python3.X folder",
+                    $"give the folder that is sys.prefix of the Python to use (run: python3 -c 'import sys; print(sys.prefix)')"));
+            }
+        }
+    }
+
+    internal static bool IsPythonPrefix(string home) =>
+        File.Exists(Path.Combine(home, "pyvenv.cfg"))
+        || (Directory.Exists(Path.Combine(home, "lib")) && Directory.EnumerateDirectories(Path.Combine(home, "lib"), "python3*").Any());
+
+    /// <summary>processes x threads far beyond the cores: memory and GIL contention, no throughput.</summary>
+    public static void ThreadsBeyondCores(SiteConfig site, int cores, List<ConfigDiagnostic> found)
+    {
+        foreach (DaemonGroupConfig group in site.DaemonGroups)
+        {
+            int total = group.EffectiveProcesses * Math.Max(1, group.Threads);
+            // Python threads share one GIL per process: past ~4 per core they add memory and
+            // latency, not throughput, unless requests mostly wait on I/O.
+            if (total > cores * 16 || group.EffectiveProcesses > cores * 4)
+            {
+                found.Add(SiteLints.Warning(group.Location, "WSGIDaemonProcess",
+                    $"'{group.Name}' runs {group.EffectiveProcesses} process(es) x {group.Threads} thread(s) = {total} request threads on {cores} CPU core(s)",
+                    $"start near processes={Math.Max(1, cores)} threads=15 and raise it only when measurements show requests waiting"));
+            }
+        }
+    }
+}

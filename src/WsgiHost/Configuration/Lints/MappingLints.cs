@@ -1,0 +1,95 @@
+using WsgiHost.Access;
+using WsgiHost.Configuration.Model;
+using WsgiHost.Configuration.Syntax;
+using WsgiHost.Routing;
+
+namespace WsgiHost.Configuration.Lints;
+
+/// <summary>Lints of URL mapping: what can never be reached, and access rules tied to URLs.</summary>
+internal static class MappingLints
+{
+    /// <summary>A WSGIScriptAlias that an earlier one (first match wins) always takes first.</summary>
+    public static void ShadowedScriptAliases(SiteConfig site, List<ConfigDiagnostic> found)
+    {
+        foreach (ServerScope scope in site.AllScopes)
+        {
+            var aliases = scope.ScriptAliases.Where(a => !a.IsRegex).ToList();
+            for (int later = 0; later < aliases.Count; later++)
+            {
+                for (int earlier = 0; earlier < later; earlier++)
+                {
+                    if (AliasMatcher.Match(aliases[earlier].UrlPattern, aliases[later].UrlPattern) >= 0)
+                    {
+                        found.Add(SiteLints.Warning(aliases[later].Location, "WSGIScriptAlias",
+                            $"'{aliases[later].UrlPattern}' is never reached: the WSGIScriptAlias '{aliases[earlier].UrlPattern}' at {aliases[earlier].Location} is tried first and matches every URL under it",
+                            $"move the WSGIScriptAlias for '{aliases[later].UrlPattern}' above the one for '{aliases[earlier].UrlPattern}'"));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>An Alias (tried before every script alias) that covers a WSGIScriptAlias's URL.</summary>
+    public static void AliasesHidingScriptAliases(SiteConfig site, List<ConfigDiagnostic> found)
+    {
+        foreach (ServerScope scope in site.AllScopes)
+        {
+            foreach (ScriptAliasConfig script in scope.ScriptAliases.Where(a => !a.IsRegex))
+            {
+                AliasConfig? hider = scope.Aliases.FirstOrDefault(a => !a.IsRegex && AliasMatcher.Match(a.UrlPattern, script.UrlPattern) >= 0);
+                if (hider != null)
+                {
+                    found.Add(SiteLints.Warning(hider.Location, "Alias",
+                        $"'{hider.UrlPattern}' hides the WSGI application at '{script.UrlPattern}' ({script.Location}): Alias is tried before every WSGIScriptAlias, whatever the order in the file",
+                        $"give the static files a URL of their own (Alias /static/ ...) that the application's URLs do not use"));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Access rules on &lt;Location&gt; for a WSGI app. A rule over the whole mount belongs on the
+    /// script's &lt;Directory&gt;, which covers it however it is reached; a rule on a URL inside
+    /// the app (/admin) is right only if no other mount of the same script skips it.
+    /// </summary>
+    public static void LocationAccessOnWsgiUrls(SiteConfig site, List<ConfigDiagnostic> found)
+    {
+        var allMounts = site.AllScopes.SelectMany(s => s.ScriptAliases.Select(a => (Scope: s, Alias: a))).Where(m => !m.Alias.IsRegex).ToList();
+        foreach (ServerScope scope in site.AllScopes)
+        {
+            foreach (Section<SectionPayload> section in scope.Sections)
+            {
+                if (section.Kind != SectionKind.Location || section.Payload.Access == null)
+                {
+                    continue;
+                }
+                var visible = scope.IsVirtualHost ? scope.ScriptAliases.Concat(site.MainServer.ScriptAliases) : scope.ScriptAliases;
+                foreach (ScriptAliasConfig mount in visible.Where(a => !a.IsRegex))
+                {
+                    bool wholeMount = AliasMatcher.Match(section.Pattern, mount.UrlPattern) >= 0;
+                    bool insideMount = !wholeMount && AliasMatcher.Match(mount.UrlPattern, section.Pattern) >= 0;
+                    if (wholeMount)
+                    {
+                        found.Add(SiteLints.Warning(section.Location, "<Location>",
+                            $"access to the WSGI application {mount.Target} is controlled by URL ('{section.Pattern}'), so another URL or virtual host that reaches the same script is not covered",
+                            $"put the rule in <Directory {Path.GetDirectoryName(mount.Target)}> (or <Files {Path.GetFileName(mount.Target)}> inside it), which covers the script however it is reached"));
+                        break;
+                    }
+                    if (insideMount)
+                    {
+                        var other = allMounts.FirstOrDefault(m => m.Alias != mount && m.Alias.Target == mount.Target && !ReferenceEquals(m.Scope, scope)
+                            && !m.Scope.Sections.Any(s => s.Kind == SectionKind.Location && s.Payload.Access != null && s.Pattern == section.Pattern));
+                        if (other.Alias != null)
+                        {
+                            found.Add(SiteLints.Warning(section.Location, "<Location>",
+                                $"'{section.Pattern}' of the WSGI application {mount.Target} is restricted here, but {other.Scope.Describe()} mounts the same script at {other.Alias.Location} without this rule",
+                                $"repeat the <Location {section.Pattern}> rule there, or check access in the application"));
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using WsgiHost.Configuration.Model;
+using WsgiHost.Configuration.Syntax;
+
+namespace WsgiHost.Configuration.Lints;
+
+/// <summary>
+/// `wsgihost check`'s look for the classic misconfigurations of Apache + mod_wsgi sites: each
+/// lint reads the built configuration (and, where it must, the scripts it names) and reports
+/// with file, line and a fix. Lints only warn: the configuration is valid, but likely wrong.
+/// </summary>
+public static class SiteLints
+{
+    public static IReadOnlyList<ConfigDiagnostic> Run(SiteConfig site, int? processorCount = null)
+    {
+        var found = new List<ConfigDiagnostic>();
+        MappingLints.ShadowedScriptAliases(site, found);
+        MappingLints.AliasesHidingScriptAliases(site, found);
+        MappingLints.LocationAccessOnWsgiUrls(site, found);
+        GroupLints.UnusedDaemonGroups(site, found);
+        GroupLints.SharedEnvironSetdefault(site, found);
+        GroupLints.PythonHomes(site, found);
+        GroupLints.ThreadsBeyondCores(site, processorCount ?? Environment.ProcessorCount, found);
+        HostLints.FallThrough(site, found);
+        return found;
+    }
+
+    internal static ConfigDiagnostic Warning(SourceLocation at, string directive, string message, string fix) =>
+        new(DiagnosticSeverity.Warning, at, directive, message, fix);
+}
