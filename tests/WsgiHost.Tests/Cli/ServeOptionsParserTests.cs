@@ -18,41 +18,43 @@ public sealed class ServeOptionsParserTests : IDisposable
     [Fact]
     public void DefaultsMatchModWsgiExpress()
     {
-        var (model, errorLog) = ServeOptionsParser.Parse([_script]);
-        Assert.Null(errorLog);
-        Assert.Equal(("127.0.0.1", 8000, 5), (model.Host, model.Port, model.Threads));
-        var mount = Assert.Single(model.Mounts);
-        Assert.Equal("/", mount.UrlPrefix);
-        Assert.Equal(_script, mount.Application.ScriptPath);
-        Assert.Equal("application", mount.Application.CallableObject);
-        Assert.Equal("", mount.Application.ApplicationGroup);
-        Assert.True(mount.Application.ScriptReloading);
+        var model = ServeOptionsParser.Parse([_script]);
+        Assert.Null(model.ErrorLog);
+        var listen = Assert.Single(model.Listeners);
+        Assert.Equal(("127.0.0.1", 8000, 5), (listen.Address?.ToString(), listen.Port, model.Threads));
+        var mount = Assert.Single(model.MainServer.ScriptAliases);
+        Assert.Equal("/", mount.UrlPattern);
+        Assert.Equal(_script, mount.Target);
+        Assert.Equal("application", mount.Options.CallableObject);
+        Assert.Equal("%{GLOBAL}", mount.Options.ApplicationGroup);
+        Assert.True(model.MainServer.Defaults.ScriptReloading);
         Assert.Equal(_dir, model.Python.WorkingDirectory);
         Assert.Equal([_dir], model.Python.Path);
-        Assert.False(model.ChunkedRequest);
+        Assert.False(model.MainServer.Defaults.ChunkedRequest);
+        Assert.Empty(model.MainServer.CustomLogs);
     }
 
     [Fact]
     public void OptionsAreApplied()
     {
-        var (model, errorLog) = ServeOptionsParser.Parse([_script, "--port", "9000", "--threads", "16", "--url-alias", "/static", _dir,
+        var model = ServeOptionsParser.Parse([_script, "--port", "9000", "--threads", "16", "--url-alias", "/static", _dir,
             "--callable-object", "app", "--python", "/usr/bin/python3", "--python-path", "/opt/lib", "--access-log",
             "--server-name", "example.com", "--error-log", "/tmp/e.log", "--chunked-request", "--mount-point", "/app"]);
-        Assert.Equal(9000, model.Port);
+        Assert.Equal(9000, model.Listeners[0].Port);
         Assert.Equal(16, model.Threads);
-        Assert.Equal("/static", Assert.Single(model.Aliases).UrlPrefix);
-        Assert.Equal("app", model.Mounts[0].Application.CallableObject);
-        Assert.Equal("/app", model.Mounts[0].UrlPrefix);
+        Assert.Equal("/static", Assert.Single(model.MainServer.Aliases).UrlPattern);
+        Assert.Equal("app", model.MainServer.ScriptAliases[0].Options.CallableObject);
+        Assert.Equal("/app", model.MainServer.ScriptAliases[0].UrlPattern);
         Assert.Equal("/usr/bin/python3", model.Python.Executable);
         Assert.Equal(["/opt/lib", _dir], model.Python.Path);
-        Assert.True(model.AccessLog);
-        Assert.True(model.ChunkedRequest);
-        Assert.Equal("example.com", model.ServerName);
-        Assert.Equal("/tmp/e.log", errorLog);
+        Assert.Equal("/dev/stdout", Assert.Single(model.MainServer.CustomLogs).Path);
+        Assert.True(model.MainServer.Defaults.ChunkedRequest);
+        Assert.Equal("example.com", model.MainServer.ServerName);
+        Assert.Equal("/tmp/e.log", model.ErrorLog);
     }
 
     [Theory]
-    [InlineData("--port", "70000", "--port must be a whole number from 0 to 65535")]
+    [InlineData("--port", "70000", "--port must be a whole number from 1 to 65535")]
     [InlineData("--threads", "0", "--threads must be a whole number from 1 to 1024")]
     [InlineData("--log-level", "loud", "--log-level must be one of")]
     public void BadValuesAreNamed(string option, string value, string message) =>
