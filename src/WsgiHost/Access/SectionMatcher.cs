@@ -9,8 +9,10 @@ namespace WsgiHost.Access;
 /// (<c>/srv/app</c> covers <c>/srv/app/x</c>, not <c>/srv/application</c>); with wildcards, which never cross
 /// <c>/</c>, the pattern must match that many leading components, as Apache's directory walk tests each
 /// prefix of the path against the sections of the same depth.</item>
-/// <item>DirectoryMatch: the directory holding the file, with a trailing slash (the manual's example
-/// <c>^/www/(.+/)?[0-9]{3}/</c> relies on it). A path ending in <c>/</c> is itself that directory.</item>
+/// <item>DirectoryMatch: the directory holding the file, without a trailing slash. Since httpd 2.3.9 only
+/// "directories that match the expression are affected" and <c>$</c> works: the merging example of the manual
+/// applies <c>&lt;DirectoryMatch "^.*b$"&gt;</c> to <c>/a/b/f.html</c>. A path ending in <c>/</c> is itself
+/// that directory.</item>
 /// <item>Files and FilesMatch: the last component of the file path.</item>
 /// <item>Location: the URL path with runs of slashes merged (MergeSlashes on). A plain path is a prefix ending
 /// at a component boundary unless the pattern itself ends with <c>/</c>: <c>/admin</c> covers <c>/admin</c>,
@@ -98,13 +100,8 @@ internal sealed class SectionMatcher
 
     private static string DirectoryOf(string filePath)
     {
-        if (filePath.EndsWith('/'))
-        {
-            return filePath;
-        }
-
-        var slash = filePath.LastIndexOf('/');
-        return slash < 0 ? "/" : filePath[..(slash + 1)];
+        var slash = filePath.EndsWith('/') ? filePath.Length - 1 : filePath.LastIndexOf('/');
+        return slash <= 0 ? "/" : filePath[..slash];
     }
 
     private static string BaseName(string filePath)
