@@ -1,0 +1,12 @@
+using System.Net;
+
+namespace WsgiHost.Access;
+
+/// <summary>What access rules are evaluated against.</summary>
+/// <param name="Client">The client's address; an IPv4-mapped IPv6 address matches IPv4 rules.</param>
+/// <param name="Path">The file the URL maps to, or the URL path when it maps to none; only used in the reason
+/// logged on denial, as Apache logs <c>r-&gt;filename</c> (or <c>uri</c> and the URI).</param>
+/// <param name="Resolver">Used only when a host rule is evaluated; null means the system DNS.</param>
+/// <param name="Local">The server's address on the connection: <c>Require local</c> also grants a client that
+/// connects from the server's own address, as mod_authz_host compares the two.</param>
+public sealed record AccessRequest(IPAddress Client, string Path, IHostNameResolver? Resolver = null, IPAddress? Local = null);

@@ -1,0 +1,8 @@
+namespace WsgiHost.Access;
+
+/// <summary><c>Satisfy</c>: whether Order/Allow/Deny and Require must both pass, or either is enough.</summary>
+public enum SatisfyMode
+{
+    All,
+    Any,
+}

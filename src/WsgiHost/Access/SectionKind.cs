@@ -1,0 +1,12 @@
+namespace WsgiHost.Access;
+
+/// <summary>The per-directory sections whose order <see cref="SectionWalk{T}"/> knows.</summary>
+public enum SectionKind
+{
+    Directory,
+    DirectoryMatch,
+    Files,
+    FilesMatch,
+    Location,
+    LocationMatch,
+}
