@@ -13,6 +13,12 @@ public sealed record Section<T>(SectionKind Kind, string Pattern, T Payload, Sou
 {
     /// <summary>The compiled expression of a Match kind, when built by <see cref="Section.TryCreate{T}"/>.</summary>
     internal Regex? Regex { get; init; }
+
+    /// <summary>
+    /// The &lt;Directory&gt; a &lt;Files&gt; is nested in (Django's <c>&lt;Directory site&gt;&lt;Files wsgi.py&gt;</c>):
+    /// the section then applies only to files under that directory. Null for top-level sections.
+    /// </summary>
+    public Section<object?>? Within { get; init; }
 }
 
 /// <summary>Building <see cref="Section{T}"/> from a section tag's name and arguments.</summary>

@@ -11,18 +11,22 @@ namespace WsgiHost.Access;
 /// <item><c>&lt;Files&gt;</c> and <c>&lt;FilesMatch&gt;</c> together, in file order;</item>
 /// <item><c>&lt;Location&gt;</c> and <c>&lt;LocationMatch&gt;</c> together, in file order.</item>
 /// </list>
-/// Later sections override earlier ones, so a Location beats any Directory. Sections nested in others
-/// (<c>&lt;Files&gt;</c> in <c>&lt;Directory&gt;</c>) and .htaccess are outside this walk.
+/// Later sections override earlier ones, so a Location beats any Directory. A <c>&lt;Files&gt;</c> nested in a
+/// <c>&lt;Directory&gt;</c> takes its place among the Files sections and applies only under that directory;
+/// .htaccess files are never read.
 /// </summary>
 public sealed class SectionWalk<T>
 {
-    private readonly (SectionMatcher Matcher, T Payload)[] _ordered;
+    private readonly (SectionMatcher Matcher, SectionMatcher? Within, T Payload)[] _ordered;
 
     /// <exception cref="ArgumentException">A Match section built without <see cref="Section.TryCreate{T}"/>
     /// has a regular expression that does not compile.</exception>
     public SectionWalk(IEnumerable<Section<T>> sectionsInFileOrder)
     {
-        var sections = sectionsInFileOrder.Select(s => (Matcher: new SectionMatcher(s.Kind, s.Pattern, s.Regex), s.Payload)).ToList();
+        var sections = sectionsInFileOrder.Select(s => (
+            Matcher: new SectionMatcher(s.Kind, s.Pattern, s.Regex),
+            Within: s.Within is { } w ? new SectionMatcher(w.Kind, w.Pattern, w.Regex) : null,
+            s.Payload)).ToList();
         // OrderBy is stable: equal keys keep file order, which is what each group needs.
         _ordered = sections
             .OrderBy(s => Group(s.Matcher.Kind))
@@ -39,9 +43,9 @@ public sealed class SectionWalk<T>
         var url = MergeSlashes(urlPath);
         var file = filePath is null ? null : MergeSlashes(filePath);
         var applicable = new List<T>();
-        foreach (var (matcher, payload) in _ordered)
+        foreach (var (matcher, within, payload) in _ordered)
         {
-            if (matcher.Matches(url, file))
+            if (matcher.Matches(url, file) && (within == null || within.Matches(url, file)))
             {
                 applicable.Add(payload);
             }

@@ -73,10 +73,10 @@ internal sealed class RequestHandler(SiteConfig site, SiteRouting routing, Appli
         (PerDirSettings settings, AccessRules? access) = scope.Resolve(target.Path, mapped.FilePath);
         if (access != null)
         {
-            AccessDecision decision = access.Evaluate(new AccessRequest(connection(context), HostNames.Resolve));
-            if (!decision.Granted)
+            AccessDecision decision = access.Evaluate(new AccessRequest(connection(context), mapped.FilePath, DnsHostNameResolver.Instance, context.Connection.LocalIpAddress));
+            if (!decision.IsGranted)
             {
-                log.Write(ErrorLogLevel.Error, "authz_core", $"[client {Client(context)}] AH01630: client denied by server configuration: {mapped.FilePath}");
+                log.Write(ErrorLogLevel.Error, "authz_core", $"[client {Client(context)}] {decision.Reason}");
                 return await ErrorAsync(context, 403).ConfigureAwait(false);
             }
         }

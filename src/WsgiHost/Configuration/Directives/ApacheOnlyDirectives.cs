@@ -77,16 +77,12 @@ internal static class ApacheOnlyDirectives
     [
         .. Tuning.Select(name => new DirectiveSpec(name, DirectiveScope.Anywhere, 0, -1, "...",
             (n, c) => c.Note(n, "tunes Apache itself; WsgiHost accepts it and does not use it"))),
-        .. Unsupported.Select(u => new DirectiveSpec(u.Name, DirectiveScope.Anywhere, 0, -1, "...",
+        .. Unsupported.Where(u => !AccessRulesParser.IsAccessDirective(u.Name)).Select(u => new DirectiveSpec(u.Name, DirectiveScope.Anywhere, 0, -1, "...",
             (n, c) => c.Error(n, "is not supported by WsgiHost", u.Fix))),
-        // Read by the access-rules parser with the rest of their section; here only their place is checked.
-        .. new[] { "Require", "Order", "Allow", "Deny", "Satisfy", "AuthMerging" }.Where(AccessRulesParser.IsAccessDirective)
+        // Read (and, for authentication, refused) by the access-rules parser with the rest of their
+        // section; here only their place is checked, so Require in <VirtualHost> is an error.
+        .. new[] { "Require", "Order", "Allow", "Deny", "Satisfy", "AuthMerging" }
+            .Concat(Unsupported.Select(u => u.Name).Where(AccessRulesParser.IsAccessDirective))
             .Select(name => new DirectiveSpec(name, DirectiveScope.Section, 0, -1, "...", static (_, _) => { })),
     ];
-
-    /// <summary>The authorization containers, which the access-rules parser reads with the rest of their section.</summary>
-    public static bool IsAccessSection(string name) =>
-        name.Equals("RequireAll", StringComparison.OrdinalIgnoreCase) || name.Equals("RequireAny", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("RequireNone", StringComparison.OrdinalIgnoreCase);
-
 }

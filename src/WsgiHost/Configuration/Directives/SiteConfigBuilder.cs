@@ -60,14 +60,14 @@ public static class SiteConfigBuilder
         return new SiteConfigResult(config, site.Diagnostics);
     }
 
-    /// <param name="directoryPattern">The &lt;Directory&gt; around a nested &lt;Files&gt;, else null.</param>
-    private static void Walk(IReadOnlyList<ConfigNode> nodes, BuildContext context, List<ScopeBuilder> vhosts, string? directoryPattern)
+    /// <param name="directory">The &lt;Directory&gt; around a nested &lt;Files&gt;, else null.</param>
+    private static void Walk(IReadOnlyList<ConfigNode> nodes, BuildContext context, List<ScopeBuilder> vhosts, Section<object?>? directory)
     {
         foreach (ConfigNode node in nodes)
         {
             if (node.IsSection)
             {
-                Section(node, context, vhosts, directoryPattern);
+                Section(node, context, vhosts, directory);
                 continue;
             }
             if (!DirectiveTable.Directives.TryGetValue(node.Name, out DirectiveSpec? spec))
@@ -91,7 +91,7 @@ public static class SiteConfigBuilder
         }
     }
 
-    private static void Section(ConfigNode node, BuildContext context, List<ScopeBuilder> vhosts, string? directoryPattern)
+    private static void Section(ConfigNode node, BuildContext context, List<ScopeBuilder> vhosts, Section<object?>? directory)
     {
         string name = node.Name;
         if (name.Equals("VirtualHost", StringComparison.OrdinalIgnoreCase))
@@ -107,7 +107,7 @@ public static class SiteConfigBuilder
             Walk(node.Children, new BuildContext(context.Site, vhost, vhost.Defaults, DirectiveScope.VirtualHost), vhosts, null);
             return;
         }
-        if (ApacheOnlyDirectives.IsAccessSection(name))
+        if (AccessRulesParser.IsAccessDirective(name))
         {
             if (context.Where != DirectiveScope.Section)
             {
@@ -115,37 +115,30 @@ public static class SiteConfigBuilder
             }
             return; // read with the rest of its section by the access-rules parser
         }
-        SectionKind? kind = name.ToLowerInvariant() switch
-        {
-            "directory" => SectionKind.Directory,
-            "directorymatch" => SectionKind.DirectoryMatch,
-            "location" => SectionKind.Location,
-            "locationmatch" => SectionKind.LocationMatch,
-            "files" => SectionKind.Files,
-            "filesmatch" => SectionKind.FilesMatch,
-            _ => null,
-        };
-        if (kind == null)
+        if (!Access.Section.TryGetKind(name, out SectionKind kind))
         {
             string? suggestion = DirectiveTable.Suggest(name);
             context.Error(node, $"unknown section <{name}>", suggestion != null ? $"did you mean <{suggestion}>?" : "remove it");
             return;
         }
         bool isFiles = kind is SectionKind.Files or SectionKind.FilesMatch;
-        if (context.Where == DirectiveScope.Section && !(isFiles && directoryPattern != null))
+        if (context.Where == DirectiveScope.Section && !(isFiles && directory != null))
         {
             context.Error(node, $"<{name}> cannot be nested here", isFiles ? "put <Files> directly in the server, a <VirtualHost> or a <Directory>" : "close the enclosing section first");
             return;
         }
         var perDir = new PerDirBuilder();
-        Walk(node.Children, new BuildContext(context.Site, context.Scope, perDir, DirectiveScope.Section), vhosts,
-            kind is SectionKind.Directory or SectionKind.DirectoryMatch ? string.Join(' ', node.Arguments) : null);
+        // The matcher of this Directory, for the <Files> sections nested in it (its own errors are reported below).
+        Section<object?>? enclosing = kind is SectionKind.Directory or SectionKind.DirectoryMatch
+            ? Access.Section.TryCreate<object?>(kind, node.Arguments, null, node.Location, new List<ConfigDiagnostic>())
+            : null;
+        Walk(node.Children, new BuildContext(context.Site, context.Scope, perDir, DirectiveScope.Section), vhosts, enclosing);
         AccessRules? access = AccessRulesParser.Parse(node.Children, context.Site.Diagnostics);
         var payload = new SectionPayload(perDir.Value, access, node.Location);
-        var section = SectionWalk<SectionPayload>.TryCreate(kind.Value, node.Arguments, payload, node.Location, context.Site.Diagnostics);
+        var section = Access.Section.TryCreate(kind, node.Arguments, payload, node.Location, context.Site.Diagnostics);
         if (section != null)
         {
-            context.Scope.Sections.Add(section);
+            context.Scope.Sections.Add(isFiles && directory != null ? section with { Within = directory } : section);
         }
     }
 
