@@ -8,12 +8,21 @@ namespace WsgiHost.Cli.Commands;
 /// <summary>`wsgihost run CONFIG` and `wsgihost check CONFIG`: one reading of the file, two uses.</summary>
 internal static class ConfigCommands
 {
-    public const string RunUsage = "usage: wsgihost run CONFIG.conf [-D NAME[=VALUE]]...   serve until SIGTERM (graceful)";
-    public const string CheckUsage = "usage: wsgihost check CONFIG.conf [-D NAME[=VALUE]]... exit 1 on errors, 0 with warnings";
+    public const string RunUsage = """
+        usage: wsgihost run CONFIG.conf [options]     serve until SIGTERM (graceful: running requests finish)
+          -D NAME[=VALUE]             define NAME, as httpd -D (usable as ${NAME} and in <IfDefine>)
+          --python PATH               the python executable to embed (overrides WSGIPythonHome)
+          --python-home DIR           a Python prefix or virtualenv to embed (overrides WSGIPythonHome)
+        """;
+
+    public const string CheckUsage = """
+        usage: wsgihost check CONFIG.conf [-D NAME[=VALUE]]...
+          reports every error (exit 1) and likely mistake (warning, exit 0) with file:line and a fix
+        """;
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
-        (string file, ConfigReaderOptions options) = Parse(args, RunUsage);
+        (string file, ConfigReaderOptions options, PythonSettings? python) = Parse(args, RunUsage, allowPython: true);
         SiteConfigResult result = SiteConfigBuilder.Load(file, options);
         // run prints what stops it and what may surprise; notes are for check.
         Print(result.Diagnostics.Where(d => d.Severity != DiagnosticSeverity.Note));
@@ -21,6 +30,10 @@ internal static class ConfigCommands
         {
             await Console.Error.WriteLineAsync($"wsgihost: {file}: not started, fix the errors above (wsgihost check {file} lists them all)").ConfigureAwait(false);
             return 1;
+        }
+        if (python != null)
+        {
+            site = site with { Python = site.Python with { Executable = python.Executable, Home = python.Home } };
         }
         return await SiteHost.RunAsync(site, server => [
             $"WsgiHost running {file}",
@@ -33,7 +46,7 @@ internal static class ConfigCommands
 
     public static int Check(IReadOnlyList<string> args)
     {
-        (string file, ConfigReaderOptions options) = Parse(args, CheckUsage);
+        (string file, ConfigReaderOptions options, _) = Parse(args, CheckUsage, allowPython: false);
         SiteConfigResult result = SiteConfigBuilder.Load(file, options);
         var diagnostics = result.Diagnostics.ToList();
         if (result.Config is SiteConfig site)
@@ -60,9 +73,10 @@ internal static class ConfigCommands
         }
     }
 
-    private static (string File, ConfigReaderOptions Options) Parse(IReadOnlyList<string> args, string usage)
+    private static (string File, ConfigReaderOptions Options, PythonSettings? Python) Parse(IReadOnlyList<string> args, string usage, bool allowPython)
     {
         string? file = null;
+        string? python = null, pythonHome = null;
         var defines = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int i = 0; i < args.Count; i++)
         {
@@ -72,6 +86,10 @@ internal static class ConfigCommands
                 string define = args[++i];
                 int eq = define.IndexOf('=');
                 defines[eq < 0 ? define : define[..eq]] = eq < 0 ? "" : define[(eq + 1)..];
+            }
+            else if (allowPython && arg is "--python" or "--python-home" && i + 1 < args.Count)
+            {
+                _ = arg == "--python" ? python = args[++i] : pythonHome = args[++i];
             }
             else if (arg.StartsWith('-'))
             {
@@ -94,6 +112,11 @@ internal static class ConfigCommands
         {
             throw new UsageException($"configuration file '{file}' does not exist");
         }
-        return (file, new ConfigReaderOptions { Defines = defines });
+        if (python != null && pythonHome != null)
+        {
+            throw new UsageException("give --python or --python-home, not both");
+        }
+        PythonSettings? settings = python != null || pythonHome != null ? new PythonSettings { Executable = python, Home = pythonHome } : null;
+        return (file, new ConfigReaderOptions { Defines = defines }, settings);
     }
 }

@@ -75,9 +75,32 @@ public sealed class WsgiHostProcess : IAsyncDisposable
     }
 
     /// <summary>Starts `wsgihost serve script` with the given extra arguments and waits until it answers.</summary>
-    public static async Task<WsgiHostProcess> StartAsync(string script, params string[] args)
+    public static Task<WsgiHostProcess> StartAsync(string script, params string[] args)
     {
         int port = FreePort();
+        return LaunchAsync(["serve", script, "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. args], port, script);
+    }
+
+    /// <summary>
+    /// Starts `wsgihost run config` with -D NAME=VALUE for each define; <paramref name="port"/> is
+    /// where <see cref="Client"/> sends requests (one of the config's Listen ports).
+    /// </summary>
+    public static Task<WsgiHostProcess> RunAsync(string config, int port, IReadOnlyDictionary<string, string> defines, params string[] args) =>
+        LaunchAsync(["run", config, .. defines.SelectMany(d => new[] { "-D", $"{d.Key}={d.Value}" }), .. args], port, config);
+
+    /// <summary>Runs `wsgihost COMMAND ARGS` to completion (check, version): exit code, stdout, stderr.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunToEndAsync(params string[] args)
+    {
+        var psi = StartInfo(args);
+        using var process = Process.Start(psi)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
+    }
+
+    private static ProcessStartInfo StartInfo(IReadOnlyList<string> args)
+    {
         var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -85,22 +108,22 @@ public sealed class WsgiHostProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "WsgiHost.Cli.dll"));
-        psi.ArgumentList.Add("serve");
-        psi.ArgumentList.Add(script);
-        psi.ArgumentList.Add("--host");
-        psi.ArgumentList.Add("127.0.0.1");
-        psi.ArgumentList.Add("--port");
-        psi.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (!args.Contains("--python") && !args.Contains("--python-home"))
-        {
-            psi.ArgumentList.Add("--python");
-            psi.ArgumentList.Add(Pythons.Debian);
-        }
         foreach (string a in args)
         {
             psi.ArgumentList.Add(a);
         }
+        if (args[0] is "serve" or "run" && !args.Contains("--python") && !args.Contains("--python-home"))
+        {
+            psi.ArgumentList.Add("--python");
+            psi.ArgumentList.Add(Pythons.Debian);
+        }
         psi.Environment.Remove("PYTHONPATH");
+        return psi;
+    }
+
+    private static async Task<WsgiHostProcess> LaunchAsync(string[] args, int port, string script)
+    {
+        var psi = StartInfo(args);
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         var host = new WsgiHostProcess(process, port);
         process.OutputDataReceived += (_, e) =>
@@ -218,7 +241,7 @@ public sealed class WsgiHostProcess : IAsyncDisposable
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
     private static extern int Signal(int pid, int signal);
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
