@@ -105,12 +105,19 @@ internal static class LogFields
                 return static (StringBuilder o, in AccessLogEntry e) => o.Append('-');
         }
 
-        if (!string.IsNullOrEmpty(argument) && "ABbDfHIklmOqrRsSuUvVX".Contains(directive, StringComparison.Ordinal) && directive.Length == 1)
+        LogFieldWriter? writer = WithoutArgument(directive);
+        if (writer != null && !string.IsNullOrEmpty(argument))
         {
             // Apache ignores it, but it is almost always a typo: %{User-Agent}I for ...i.
             string hint = directive is "I" or "O" ? $"; for a header write %{{{argument}}}{char.ToLowerInvariant(directive[0])}" : "";
             throw fail($"%{directive} takes no {{argument}}{hint}");
         }
+        return writer;
+    }
+
+    /// <summary>The directives that take no {argument}; null for any other.</summary>
+    private static LogFieldWriter? WithoutArgument(string directive)
+    {
         return directive switch
         {
             "A" => static (StringBuilder o, in AccessLogEntry e) => AppendAddress(o, e.LocalAddress, null),
@@ -362,20 +369,20 @@ internal static class LogFields
             AppendEscaped(o, fallback);
             return;
         }
-        // Dual-stack sockets report IPv4 clients as ::ffff:a.b.c.d; Apache logs a.b.c.d.
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
         Span<char> text = stackalloc char[64];
-        if (address.TryFormat(text, out int written))
-        {
-            o.Append(text[..written]);
-        }
-        else
+        if (!address.TryFormat(text, out int written))
         {
             o.Append(address.ToString());
+            return;
         }
+        // Dual-stack sockets report IPv4 clients as ::ffff:a.b.c.d; Apache logs a.b.c.d.
+        // Slicing the text avoids MapToIPv4's allocation.
+        ReadOnlySpan<char> shown = text[..written];
+        if (address.IsIPv4MappedToIPv6 && shown.LastIndexOf(':') is int colon and >= 0)
+        {
+            shown = shown[(colon + 1)..];
+        }
+        o.Append(shown);
     }
 
     private static string? Lookup(IReadOnlyList<KeyValuePair<string, string>>? variables, string name)

@@ -89,6 +89,7 @@ internal sealed class StrftimeFormat
 
     public void Append(StringBuilder output, DateTimeOffset time)
     {
+        DateTime t = time.DateTime;
         foreach (Item item in _items)
         {
             if (item.Literal != null)
@@ -96,7 +97,6 @@ internal sealed class StrftimeFormat
                 output.Append(item.Literal);
                 continue;
             }
-            DateTime t = time.DateTime;
             switch (item.Conversion)
             {
                 case 'a': Text(output, item, DayNames[(int)t.DayOfWeek].AsSpan(0, 3)); break;

@@ -298,6 +298,24 @@ public sealed class LogFormatParserTests
         Assert.Equal(message, Assert.Throws<FormatException>(() => LogFormat.Parse(format)).Message);
 
     [Fact]
+    public void FormattingAllocatesNothingOnceWarm()
+    {
+        LogFormat format = LogFormat.Parse(
+            "%h %a %A %{c}a %l %u %t \"%r\" %>s %b %B %D %T %{ms}T %p %{remote}p %v %V %X %k %I %O %S %m %U%q %H %f %R " +
+            "\"%{Referer}i\" \"%{User-Agent}i\" %{%d/%b/%Y %T %z}t.%{msec_frac}t %{end:usec}t %400{Referer}i");
+        var output = new StringBuilder(4096);
+        format.Append(output, Full);
+        output.Clear();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            output.Clear();
+            format.Append(output, Full);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void ParsingIsDoneOnceAndTheFormatIsReusable()
     {
         LogFormat format = LogFormat.Parse("%h %>s %{X-Quoted}i");
