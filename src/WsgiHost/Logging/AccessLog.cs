@@ -1,77 +1,45 @@
-using System.Globalization;
 using System.Text;
 
 namespace WsgiHost.Logging;
 
 /// <summary>
-/// Access log lines in Apache's combined format:
-/// %h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i". Enqueued per request, written
-/// by one background task.
+/// An access log: one line per request in a <see cref="LogFormat"/> (Apache's combined
+/// format unless told otherwise). Lines are formatted on the caller's thread and written by
+/// one background task, so a request never waits for log I/O.
 /// </summary>
 public sealed class AccessLog : IAsyncDisposable
 {
+    // One builder per thread, reused: formatting a line then allocates only the line itself.
+    [ThreadStatic]
+    private static StringBuilder? t_line;
+
     private readonly BackgroundWriter _output;
+    private readonly LogFormat _format;
 
-    public AccessLog(TextWriter writer) => _output = new BackgroundWriter(writer, ownsWriter: false);
-
-    public void Write(in AccessLogEntry e)
+    public AccessLog(TextWriter writer)
+        : this(writer, LogFormat.Combined)
     {
-        var b = new StringBuilder(160);
-        b.Append(e.RemoteHost).Append(" - ").Append(string.IsNullOrEmpty(e.User) ? "-" : e.User).Append(" [")
-            .Append(e.Time.ToString("dd/MMM/yyyy:HH:mm:ss ", CultureInfo.InvariantCulture))
-            .Append(e.Time.Offset < TimeSpan.Zero ? '-' : '+')
-            .Append(e.Time.Offset.ToString("hhmm", CultureInfo.InvariantCulture))
-            .Append("] \"").Append(Escape(e.RequestLine)).Append("\" ")
-            .Append(e.Status.ToString(CultureInfo.InvariantCulture)).Append(' ')
-            .Append(e.BodyBytes > 0 ? e.BodyBytes.ToString(CultureInfo.InvariantCulture) : "-")
-            .Append(" \"").Append(Escape(e.Referer ?? "-")).Append("\" \"").Append(Escape(e.UserAgent ?? "-")).Append("\"\n");
-        _output.Write(b.ToString());
     }
 
-    /// <summary>Apache escapes quotes, backslashes and control characters in logged request data.</summary>
-    internal static string Escape(string s)
+    public AccessLog(TextWriter writer, LogFormat format)
     {
-        bool clean = true;
-        foreach (char c in s)
+        ArgumentNullException.ThrowIfNull(format);
+        _format = format;
+        _output = new BackgroundWriter(writer, ownsWriter: false);
+    }
+
+    public void Write(in AccessLogEntry entry)
+    {
+        StringBuilder line = t_line ??= new StringBuilder(256);
+        line.Clear();
+        _format.Append(line, entry);
+        _output.Write(line.Append('\n').ToString());
+        if (line.Capacity > 16 * 1024)
         {
-            if (c is '"' or '\\' || c < 0x20 || c >= 0x7f)
-            {
-                clean = false;
-                break;
-            }
+            // A freak line (a huge header) should not pin a large buffer to the thread.
+            t_line = null;
         }
-        if (clean)
-        {
-            return s;
-        }
-        var b = new StringBuilder(s.Length + 8);
-        foreach (char c in s)
-        {
-            if (c is '"' or '\\')
-            {
-                b.Append('\\').Append(c);
-            }
-            else if (c < 0x20 || c >= 0x7f)
-            {
-                b.Append("\\x").Append(((int)c & 0xff).ToString("x2", CultureInfo.InvariantCulture));
-            }
-            else
-            {
-                b.Append(c);
-            }
-        }
-        return b.ToString();
     }
 
     public ValueTask DisposeAsync() => _output.DisposeAsync();
 }
-
-public readonly record struct AccessLogEntry(
-    string RemoteHost,
-    string? User,
-    DateTimeOffset Time,
-    string RequestLine,
-    int Status,
-    long BodyBytes,
-    string? Referer,
-    string? UserAgent);

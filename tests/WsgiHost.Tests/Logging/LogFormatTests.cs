@@ -28,5 +28,5 @@ public sealed class LogFormatTests
     [InlineData("plain", "plain")]
     [InlineData("a \"quoted\" \\ thing", "a \\\"quoted\\\" \\\\ thing")]
     [InlineData("ctl\u0001", "ctl\\x01")]
-    public void AccessLogEscapesLikeApache(string raw, string logged) => Assert.Equal(logged, AccessLog.Escape(raw));
+    public void AccessLogEscapesLikeApache(string raw, string logged) => Assert.Equal(logged, LogItemEscaper.Escape(raw));
 }
