@@ -10,7 +10,7 @@ internal static class ServeCommand
         SiteConfig site = ServeOptionsParser.Parse(args);
         ScriptAliasConfig mount = site.MainServer.ScriptAliases[0];
         return SiteHost.RunAsync(site, server => [
-            .. server.Urls.Select(url => $"WsgiHost serving {mount.Target} at {url}{mount.UrlPattern}".Replace(":8000//", ":8000/", StringComparison.Ordinal)),
+            .. server.Urls.Select(url => $"WsgiHost serving {mount.Target} at {url}{mount.UrlPattern}"),
             $"  python: {server.PythonDescription}",
             $"  mode:   embedded, {site.Threads} WSGI thread(s), application group %{{GLOBAL}}",
         ]);

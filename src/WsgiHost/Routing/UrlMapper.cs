@@ -60,7 +60,9 @@ public sealed class UrlMapper
             if (length >= 0)
             {
                 string rest = path[length..];
-                string pathInfo = rest.Length == 0 || rest.StartsWith('/') ? rest : "/" + rest;
+                // The alias's own trailing slash belongs to the rest: "Alias /static/ d" maps
+                // /static/ to d + "/" (the folder, with its index), not to d.
+                string pathInfo = rest.StartsWith('/') || (rest.Length == 0 && !entry.Pattern.EndsWith('/')) ? rest : "/" + rest;
                 return new MappedUrl(entry.Config, null, entry.Target, entry.Target.TrimEnd('/') + pathInfo, pathInfo, "", "");
             }
         }

@@ -48,7 +48,7 @@ internal sealed class LogSet(SiteConfig site, IErrorLog main) : IAsyncDisposable
             "/dev/stderr" => Console.Error,
             _ => owned = OpenFile(config.Path),
         };
-        var log = new AccessLog(writer);
+        var log = new AccessLog(writer, LogFormat.Parse(config.Format));
         _accessLogs[key] = (log, owned);
         return log;
     }

@@ -23,6 +23,16 @@ internal sealed class RequestHandler(SiteConfig site, SiteRouting routing, Appli
         DateTimeOffset start = DateTimeOffset.Now;
         long bodyBytes = 0;
         ConnectionInfo connection = context.Connection;
+        // A Listen without an address binds dual-stack: show IPv4 clients as Apache does
+        // (127.0.0.1, not ::ffff:127.0.0.1) in REMOTE_ADDR, access rules and logs.
+        if (connection.RemoteIpAddress is { IsIPv4MappedToIPv6: true } remote)
+        {
+            connection.RemoteIpAddress = remote.MapToIPv4();
+        }
+        if (connection.LocalIpAddress is { IsIPv4MappedToIPv6: true } local)
+        {
+            connection.LocalIpAddress = local.MapToIPv4();
+        }
         string host = context.Request.Headers.Host.ToString();
         ScopeRuntime scope = routing.Select(connection.LocalIpAddress, connection.LocalPort, KestrelExchange.SplitHost(host).Host);
         try
@@ -38,7 +48,7 @@ internal sealed class RequestHandler(SiteConfig site, SiteRouting routing, Appli
         {
             if (scope.AccessLogs.Length > 0)
             {
-                AccessLogEntry entry = Entry(context, start, bodyBytes);
+                AccessLogEntry entry = Entry(context, scope, start, bodyBytes);
                 foreach (AccessLog log in scope.AccessLogs)
                 {
                     log.Write(entry);
@@ -89,7 +99,7 @@ internal sealed class RequestHandler(SiteConfig site, SiteRouting routing, Appli
         if (mapped.IsStatic)
         {
             await scope.StaticHandler(mapped).HandleAsync(context, mapped.StaticPathInfo).ConfigureAwait(false);
-            return context.Response.ContentLength ?? 0;
+            return HttpMethods.IsHead(request.Method) ? 0 : context.Response.ContentLength ?? 0;
         }
 
         var (localHost, localPort) = KestrelExchange.SplitHost(host);
@@ -170,18 +180,36 @@ internal sealed class RequestHandler(SiteConfig site, SiteRouting routing, Appli
     private static string Client(HttpContext context) =>
         $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
 
-    private static AccessLogEntry Entry(HttpContext context, DateTimeOffset start, long bodyBytes)
+    private static AccessLogEntry Entry(HttpContext context, ScopeRuntime scope, DateTimeOffset start, long bodyBytes)
     {
         HttpRequest r = context.Request;
+        ConnectionInfo c = context.Connection;
         string rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? r.Path.Value ?? "/";
+        var headers = r.Headers;
+        var responseHeaders = context.Response.Headers;
         return new AccessLogEntry(
-            context.Connection.RemoteIpAddress?.ToString() ?? "-",
+            c.RemoteIpAddress?.ToString() ?? "-",
             null,
             start,
             $"{r.Method} {rawTarget} {r.Protocol}",
             context.Response.StatusCode,
             bodyBytes,
-            r.Headers.Referer.Count > 0 ? r.Headers.Referer.ToString() : null,
-            r.Headers.UserAgent.Count > 0 ? r.Headers.UserAgent.ToString() : null);
+            headers.Referer.Count > 0 ? headers.Referer.ToString() : null,
+            headers.UserAgent.Count > 0 ? headers.UserAgent.ToString() : null)
+        {
+            RemoteAddress = c.RemoteIpAddress,
+            RemotePort = c.RemotePort,
+            LocalAddress = c.LocalIpAddress,
+            LocalPort = c.LocalPort,
+            ServerName = scope.ServerName,
+            RequestServerName = KestrelExchange.SplitHost(headers.Host.ToString()).Host is { Length: > 0 } h ? h : scope.ServerName,
+            Method = r.Method,
+            Protocol = r.Protocol,
+            Duration = DateTimeOffset.Now - start,
+            BytesReceived = r.ContentLength ?? 0,
+            BytesSent = bodyBytes,
+            RequestHeaders = name => headers.TryGetValue(name, out var v) ? v.ToString() : null,
+            ResponseHeaders = name => responseHeaders.TryGetValue(name, out var v) ? v.ToString() : null,
+        };
     }
 }

@@ -48,12 +48,17 @@ public sealed class WsgiServer : IAsyncDisposable
             Directory.SetCurrentDirectory(site.Python.WorkingDirectory);
         }
         PythonRuntime python = PythonRuntime.Start(site.Python.Executable, site.Python.Home,
-            new PythonRuntimeOptions { PythonPath = site.Python.Path }, log);
+            new PythonRuntimeOptions { PythonPath = EmbeddedPythonPath(site) }, log);
         log.Write(ErrorLogLevel.Notice, "wsgi", $"Initializing Python {python.Version} from {python.LibraryPath} (sys.executable {python.Executable}).");
         foreach (DaemonGroupConfig group in site.DaemonGroups)
         {
             log.Write(ErrorLogLevel.Warning, "wsgi",
-                $"WSGIDaemonProcess '{group.Name}' ({group.Location}): daemon processes are not in this build yet; its applications run embedded in this process on the {site.Threads} WSGI threads.");
+                $"WSGIDaemonProcess '{group.Name}' ({group.Location}): daemon processes are not in this build yet; its applications run embedded in this process on the {site.Threads} WSGI threads, with its python-path and home= on sys.path.");
+            if (group.PythonHome != null && site.Python.Executable == null && group.PythonHome != site.Python.Home)
+            {
+                log.Write(ErrorLogLevel.Warning, "wsgi",
+                    $"WSGIDaemonProcess '{group.Name}': python-home={group.PythonHome} is not used while the group runs embedded; this process embeds {python.Executable}. Set WSGIPythonHome {group.PythonHome} (or run --python-home) to use it.");
+            }
         }
         var executor = new WsgiExecutor(site.Threads, log);
         var logs = new LogSet(site, log);
@@ -93,6 +98,15 @@ public sealed class WsgiServer : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// sys.path additions: WSGIPythonPath, then, while daemon groups run embedded, each group's
+    /// home= and python-path= (mod_wsgi puts them first in the group's processes).
+    /// </summary>
+    private static IReadOnlyList<string> EmbeddedPythonPath(SiteConfig site) =>
+        [.. site.Python.Path
+            .Concat(site.DaemonGroups.SelectMany(g => (g.Home == null ? Array.Empty<string>() : [g.Home]).Concat(g.PythonPath)))
+            .Distinct(StringComparer.Ordinal)];
 
     private static SiteRouting BuildRouting(SiteConfig site, LogSet logs)
     {

@@ -89,7 +89,25 @@ internal static class LogDirectives
     private static void LogFormat(ConfigNode node, BuildContext context)
     {
         string nickname = node.Arguments.Count == 2 ? node.Arguments[1] : "default";
+        if (!IsValidFormat(node, node.Arguments[0], context))
+        {
+            return;
+        }
         context.Site.LogFormats[nickname] = node.Arguments[0];
+    }
+
+    private static bool IsValidFormat(ConfigNode node, string format, BuildContext context)
+    {
+        try
+        {
+            _ = Logging.LogFormat.Parse(format);
+            return true;
+        }
+        catch (FormatException e)
+        {
+            context.Error(node, e.Message, "see https://httpd.apache.org/docs/2.4/mod/mod_log_config.html#formats");
+            return false;
+        }
     }
 
     private static void CustomLog(ConfigNode node, BuildContext context)
@@ -107,6 +125,10 @@ internal static class LogDirectives
         if (node.Arguments[0].StartsWith('|'))
         {
             context.Error(node, "piped logs are not supported", "give a file path");
+            return;
+        }
+        if (format.Contains('%') && !IsValidFormat(node, format, context))
+        {
             return;
         }
         context.Scope.CustomLogs.Add(new CustomLogConfig(Target(node.Arguments[0], context),

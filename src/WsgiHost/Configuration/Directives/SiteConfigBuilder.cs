@@ -127,15 +127,21 @@ public static class SiteConfigBuilder
             context.Error(node, $"<{name}> cannot be nested here", isFiles ? "put <Files> directly in the server, a <VirtualHost> or a <Directory>" : "close the enclosing section first");
             return;
         }
+        IReadOnlyList<string> args = node.Arguments;
+        if (kind == SectionKind.Directory && args.Count == 1 && !Path.IsPathRooted(args[0]) && !args[0].StartsWith('*'))
+        {
+            // Relative like every other path in the file: from ServerRoot (Apache would use its cwd).
+            args = [context.ResolvePath(args[0])];
+        }
         var perDir = new PerDirBuilder();
         // The matcher of this Directory, for the <Files> sections nested in it (its own errors are reported below).
         Section<object?>? enclosing = kind is SectionKind.Directory or SectionKind.DirectoryMatch
-            ? Access.Section.TryCreate<object?>(kind, node.Arguments, null, node.Location, new List<ConfigDiagnostic>())
+            ? Access.Section.TryCreate<object?>(kind, args, null, node.Location, new List<ConfigDiagnostic>())
             : null;
         Walk(node.Children, new BuildContext(context.Site, context.Scope, perDir, DirectiveScope.Section), vhosts, enclosing);
         AccessRules? access = AccessRulesParser.Parse(node.Children, context.Site.Diagnostics);
         var payload = new SectionPayload(perDir.Value, access, node.Location);
-        var section = Access.Section.TryCreate(kind, node.Arguments, payload, node.Location, context.Site.Diagnostics);
+        var section = Access.Section.TryCreate(kind, args, payload, node.Location, context.Site.Diagnostics);
         if (section != null)
         {
             context.Scope.Sections.Add(isFiles && directory != null ? section with { Within = directory } : section);
