@@ -296,7 +296,20 @@ def route_write(environ, start_response):
     return [b'returned']
 
 
+def route_os_environ(environ, start_response):
+    # SetEnv must reach the WSGI environ only, never the process environment.
+    return jsonify(start_response, {'value': os.environ.get(environ['QUERY_STRING'])})
+
+
+def route_method(environ, start_response):
+    status_headers = [('Content-Type', 'text/plain'), ('X-Request-Method', environ['REQUEST_METHOD'])]
+    start_response('200 OK', status_headers)
+    return [environ['REQUEST_METHOD'].encode('ascii')]
+
+
 ROUTES = {
+    '/os-environ': route_os_environ,
+    '/method': route_method,
     '/environ': route_environ,
     '/echo': route_echo,
     '/read': route_read_modes,
@@ -319,3 +332,8 @@ def application(environ, start_response):
     if handler is None:
         return text(start_response, 'no route %s' % ascii(environ['PATH_INFO']), '404 Not Found')
     return handler(environ, start_response)
+
+
+def alternate(environ, start_response):
+    """A second callable, for WSGICallableObject and callable-object=."""
+    return text(start_response, 'alternate callable')

@@ -1,0 +1,88 @@
+using WsgiHost.FunctionalTests.Infrastructure;
+
+namespace WsgiHost.FunctionalTests;
+
+/// <summary>`wsgihost check` and `wsgihost run` on configurations with mistakes.</summary>
+public sealed class ConfigCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("wsgihost-conf-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string text)
+    {
+        string path = Path.Combine(_dir, "site.conf");
+        File.WriteAllText(path, text.Replace("GATEWAY", WsgiHostProcess.App("gateway.wsgi"), StringComparison.Ordinal));
+        return path;
+    }
+
+    [Fact]
+    public async Task CheckReportsEveryErrorWithFileLineDirectiveAndFixAndExitsOne()
+    {
+        string conf = Write("""
+            Listen 127.0.0.1:8123
+            WSGIDaemonProcess site threads=5
+            WSGIDaemonProcess site processes=2
+            WSGIScriptAlais / GATEWAY
+            <VirtualHost *:8123>
+                ServerName a.test
+                Require all granted
+                WSGIScriptAlias / GATEWAY process-group=stie
+            </VirtualHost>
+            """);
+        var (code, output, error) = await WsgiHostProcess.RunToEndAsync("check", conf);
+        Assert.Equal(1, code);
+        Assert.Contains($"{conf}:3: error: WSGIDaemonProcess: a daemon process group named 'site' is already defined at {conf}:2", error);
+        Assert.Contains($"{conf}:4: error: WSGIScriptAlais: Invalid command 'WSGIScriptAlais'", error);
+        Assert.Contains("did you mean WSGIScriptAlias?", error);
+        Assert.Contains($"{conf}:7: error: Require: not allowed directly in <VirtualHost>", error);
+        Assert.Contains($"{conf}:8: error: WSGIScriptAlias: no WSGIDaemonProcess defines the group 'stie' (fix: did you mean 'site'?)", error);
+        Assert.Contains("4 error(s)", output);
+    }
+
+    [Fact]
+    public async Task CheckWarnsAboutLikelyMistakesAndExitsZero()
+    {
+        string conf = Write("""
+            Listen 127.0.0.1:8123
+            WSGIDaemonProcess unused
+            WSGIScriptAlias / GATEWAY
+            WSGIScriptAlias /sub GATEWAY
+            """);
+        var (code, output, error) = await WsgiHostProcess.RunToEndAsync("check", conf);
+        Assert.Equal(0, code);
+        Assert.Contains($"{conf}:4: warning: WSGIScriptAlias: '/sub' is never reached: the WSGIScriptAlias '/' at {conf}:3", error);
+        Assert.Contains($"{conf}:2: warning: WSGIDaemonProcess: nothing delegates to the daemon group 'unused'", error);
+        Assert.Contains("0 error(s), 2 warning(s)", output);
+    }
+
+    [Fact]
+    public async Task RunRefusesAConfigWithErrorsAndSaysWhere()
+    {
+        string conf = Write("""
+            Listen 127.0.0.1:8123
+            WSGIScriptAlias / GATEWAY process-group=nowhere
+            """);
+        var (code, _, error) = await WsgiHostProcess.RunToEndAsync("run", conf);
+        Assert.Equal(1, code);
+        Assert.Contains($"{conf}:2: error: WSGIScriptAlias: no WSGIDaemonProcess defines the group 'nowhere'", error);
+        Assert.Contains("not started", error);
+    }
+
+    [Fact]
+    public async Task RunStopsGracefullyOnSigtermLettingARunningRequestFinish()
+    {
+        int port = WsgiHostProcess.FreePort();
+        string conf = Write($"""
+            Listen 127.0.0.1:{port}
+            WSGIApplicationGroup %{"{"}GLOBAL{"}"}
+            WSGIScriptAlias / GATEWAY
+            """);
+        await using var host = await WsgiHostProcess.RunAsync(conf, port, new Dictionary<string, string>());
+        Task<string> slow = host.Client.GetStringAsync("/sleep?1.5");
+        await Task.Delay(500);
+        Task<int> stopped = host.StopAsync();
+        Assert.StartsWith("slept", await slow);
+        Assert.Equal(0, await stopped);
+    }
+}
