@@ -2,6 +2,7 @@ using System.Globalization;
 using WsgiHost.Configuration.Model;
 using WsgiHost.Python.Runtime;
 using System.Net;
+using WsgiHost.Configuration.Directives;
 using WsgiHost.Configuration.Syntax;
 using WsgiHost.Routing;
 
@@ -161,14 +162,7 @@ internal static class ServeOptionsParser
         return n;
     }
 
-    private static ErrorLogLevel Level(string value) => value.ToLowerInvariant() switch
-    {
-        "debug" or "trace1" or "trace2" or "trace3" or "trace4" or "trace5" or "trace6" or "trace7" or "trace8" => ErrorLogLevel.Debug,
-        "info" => ErrorLogLevel.Info,
-        "notice" => ErrorLogLevel.Notice,
-        "warn" or "warning" => ErrorLogLevel.Warning,
-        "error" => ErrorLogLevel.Error,
-        "crit" or "alert" or "emerg" => ErrorLogLevel.Critical,
-        _ => throw new UsageException($"--log-level must be one of debug, info, notice, warn, error, crit; got '{value}'"),
-    };
+    private static ErrorLogLevel Level(string value) =>
+        LogDirectives.TryLevel(value, out ErrorLogLevel level) ? level
+        : throw new UsageException($"--log-level must be one of debug, info, notice, warn, error, crit; got '{value}'");
 }
