@@ -13,6 +13,8 @@ internal static class CoreDirectives
 
     public static IEnumerable<DirectiveSpec> All() =>
     [
+        // The reader has checked the folder (it also starts relative Include paths).
+        new("ServerRoot", DirectiveScope.Server, 1, 1, "directory", (n, c) => c.Site.ServerRoot = Path.GetFullPath(n.Arguments[0])),
         new("Listen", DirectiveScope.Server, 1, 2, "[IP-address:]port [protocol]", Listen),
         new("ServerName", SV, 1, 1, "[scheme://]host[:port]", ServerName),
         new("ServerAlias", DirectiveScope.VirtualHost, 1, -1, "hostname [hostname] ...", (n, c) => c.Scope.ServerAliases.AddRange(n.Arguments)),
