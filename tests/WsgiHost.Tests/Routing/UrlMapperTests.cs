@@ -149,6 +149,22 @@ public sealed class UrlMapperTests
     }
 
     [Fact]
+    public void AnUnanchoredScriptAliasMatchMountsUpToTheEndOfTheMatch()
+    {
+        // As mod_wsgi: the mount is the URL up to rm_eo, wherever the match starts.
+        var mapper = Mapper([], [ScriptMatch(@"/([a-z]+)\.wsgi", "/srv/apps/$1.wsgi")]);
+
+        var mapped = mapper.Map("/x/blog.wsgi/more")!;
+        Assert.Equal("/srv/apps/blog.wsgi", mapped.FilePath);
+        Assert.Equal("/x/blog.wsgi", mapped.ScriptName);
+        Assert.Equal("/more", mapped.PathInfo);
+    }
+
+    [Fact]
+    public void AScriptAliasMatchThatMatchesNothingMapsNothing() =>
+        Assert.Null(Mapper([], [ScriptMatch("^x*", "/srv/app.wsgi")]).Map("/a"));
+
+    [Fact]
     public void AFolderTargetMapsTheNextSegmentToAScriptInIt()
     {
         var mapper = Mapper([], [Script("/apps", "/srv/apps")], files: ["/srv/apps/blog.wsgi", "/srv/apps/sub/shop.wsgi"], folders: ["/srv/apps", "/srv/apps/sub"]);

@@ -292,4 +292,39 @@ public sealed class DaemonProcessTests
     {
         SiteText.Clean("Listen 80\nWSGIProcessGroup %{GLOBAL}\n<Location /x>\n  WSGIProcessGroup %{ENV:GROUP}\n</Location>");
     }
+
+    [Fact]
+    public void ImportScriptAndScriptAliasFollowTheSameScoping()
+    {
+        var errors = SiteText.Errors("""
+            Listen 80
+            <VirtualHost *:80>
+              ServerName a.example
+              WSGIDaemonProcess a
+            </VirtualHost>
+            <VirtualHost *:80>
+              ServerName b.example
+              WSGIImportScript /dev/null process-group=a application-group=%{GLOBAL}
+              WSGIScriptAlias / /dev/null process-group=a
+            </VirtualHost>
+            """);
+
+        Assert.Equal([8, 9], errors.Select(e => e.Location.Line));
+        Assert.Equal(["WSGIImportScript", "WSGIScriptAlias"], errors.Select(e => e.Directive));
+        Assert.All(errors, e => Assert.Contains("cannot be used from a virtual host with ServerName b.example", e.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AGroupDefinedLaterInTheFileIsFound() =>
+        SiteText.Clean("Listen 80\nWSGIProcessGroup late\nWSGIDaemonProcess late");
+
+    [Fact]
+    public void DaemonProcessIsNotAllowedInASection()
+    {
+        var error = SiteText.Error("Listen 80\n<Location />\n  WSGIDaemonProcess site\n</Location>");
+
+        error.At(3, "WSGIDaemonProcess");
+        Assert.Equal("not allowed inside <Directory>, <Location> or <Files>", error.Message);
+        Assert.Equal("move WSGIDaemonProcess to the <VirtualHost> or the main server", error.Fix);
+    }
 }
