@@ -73,13 +73,15 @@ public sealed class UrlMapper
             if (entry.Regex != null)
             {
                 Match m = entry.Regex.Match(path);
-                if (!m.Success || m.Index != 0)
+                // mod_wsgi (wsgi_hook_intercept): the mount is the URL up to the end of the match,
+                // wherever the match starts; an empty mount maps nothing.
+                if (!m.Success || m.Index + m.Length == 0)
                 {
                     continue;
                 }
-                // mod_wsgi appends what the regex did not match, so it becomes PATH_INFO.
+                // mod_wsgi appends what follows the match, so it becomes PATH_INFO.
                 target = m.Result(entry.Target);
-                rest = path[m.Length..];
+                rest = path[(m.Index + m.Length)..];
             }
             else
             {

@@ -15,7 +15,7 @@ internal static class LogDirectives
         new("LogLevel", SV, 1, -1, "[module:]level ...", LogLevel),
         new("LogFormat", SV, 1, 2, "format [nickname]", LogFormat),
         new("CustomLog", SV, 2, 3, "file format|nickname [env=[!]VAR]", CustomLog),
-        new("TransferLog", SV, 1, 1, "file", (n, c) => c.Scope.CustomLogs.Add(new CustomLogConfig(Target(n.Arguments[0], c), "common", n.Location))),
+        new("TransferLog", SV, 1, 1, "file", TransferLog),
     ];
 
     private static void ErrorLog(ConfigNode node, BuildContext context)
@@ -85,6 +85,11 @@ internal static class LogDirectives
         level = l ?? ErrorLogLevel.Warning;
         return l != null;
     }
+
+    /// <summary>TransferLog: the format of the last LogFormat without a nickname, else Apache's common format.</summary>
+    private static void TransferLog(ConfigNode node, BuildContext context) =>
+        context.Scope.CustomLogs.Add(new CustomLogConfig(Target(node.Arguments[0], context),
+            context.Site.LogFormats.GetValueOrDefault("default") ?? context.Site.LogFormats["common"], node.Location));
 
     private static void LogFormat(ConfigNode node, BuildContext context)
     {

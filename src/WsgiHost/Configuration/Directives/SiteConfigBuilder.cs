@@ -48,7 +48,7 @@ public static class SiteConfigBuilder
             VirtualHosts = [.. vhosts.Select(v => v.Build())],
             DaemonGroups = [.. site.DaemonGroups.Select(g => g.Group with { OwnerServerName = g.Scope.IsVirtualHost ? g.Scope.ServerName ?? main.ServerName : null })],
             ImportScripts = [.. site.ImportScripts],
-            Python = new PythonSettings { Home = site.PythonHome, Path = [.. site.PythonPath] },
+            Python = new PythonSettings { Home = site.PythonHome, HomeLocation = site.PythonHomeLocation, Path = [.. site.PythonPath] },
             RestrictEmbedded = site.RestrictEmbedded,
             Threads = site.Threads ?? 15,
             LogFormats = new Dictionary<string, string>(site.LogFormats),
@@ -182,6 +182,12 @@ public static class SiteConfigBuilder
                 continue;
             }
             string addressPart = value.Replace("_default_", "*", StringComparison.Ordinal);
+            string hostPart = addressPart[..addressPart.LastIndexOf(':')].Trim('[', ']');
+            if (hostPart != "*" && !System.Net.IPAddress.TryParse(hostPart, out _))
+            {
+                context.Error(node, $"'{arg}' is not an address: WsgiHost takes IP addresses or *, not host names, in <VirtualHost>", "<VirtualHost *:80> and a ServerName line");
+                continue;
+            }
             if (!CoreDirectives.TryParseAddress(addressPart, out var address, out int port))
             {
                 context.Error(node, $"'{arg}' is not address:port", "<VirtualHost *:80> or <VirtualHost 127.0.0.1:8080>");
@@ -206,7 +212,7 @@ public static class SiteConfigBuilder
                 if (!site.Listeners.Any(l => (address.Port == null || address.Port == l.Port) && (address.Address == null || l.Address == null || address.Address.Equals(l.Address))))
                 {
                     site.Diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Warning, vhost.Location, "<VirtualHost>",
-                        $"no Listen covers {address}, so this virtual host never receives a request", $"add Listen {address.ToString().Replace("*:", "", StringComparison.Ordinal)}"));
+                        $"no Listen covers {address}, so this virtual host never receives a request", $"add Listen {ListenFor(address)}"));
                 }
             }
             if (vhost.SslEngine == true && (vhost.CertificateFile == null))
@@ -246,6 +252,15 @@ public static class SiteConfigBuilder
         }
     }
 
+    /// <summary>The Listen argument that covers <paramref name="address"/>.</summary>
+    private static string ListenFor(IPEndPointPattern address)
+    {
+        string port = address.Port?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "80";
+        return address.Address == null ? port
+            : address.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address.Address}]:{port}"
+            : $"{address.Address}:{port}";
+    }
+
     private static string Describe(DirectiveScope where) => where switch
     {
         DirectiveScope.Server => "outside a <VirtualHost> (in the main server)",
@@ -258,6 +273,10 @@ public static class SiteConfigBuilder
         if (spec.Allowed == DirectiveScope.Section)
         {
             return $"put {spec.Name} inside <Location /> or <Directory ...>";
+        }
+        if (spec.Allowed == DirectiveScope.VirtualHost)
+        {
+            return $"move {spec.Name} inside a <VirtualHost>";
         }
         if (spec.Allowed == DirectiveScope.Server)
         {

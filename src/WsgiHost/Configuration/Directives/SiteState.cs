@@ -23,6 +23,8 @@ internal sealed class SiteState(string serverRoot)
 
     public string? PythonHome { get; set; }
 
+    public SourceLocation? PythonHomeLocation { get; set; }
+
     public List<string> PythonPath { get; } = [];
 
     public bool RestrictEmbedded { get; set; }

@@ -51,9 +51,17 @@ internal static class WsgiDirectives
         bool? passAuth = null;
         if (options.TryGetValue("pass-authorization", out string? pa))
         {
-            passAuth = context.Flag(node, pa);
+            passAuth = pa.Equals("on", StringComparison.OrdinalIgnoreCase) ? true : pa.Equals("off", StringComparison.OrdinalIgnoreCase) ? false : null;
+            if (passAuth == null)
+            {
+                context.Error(node, $"pass-authorization= must be On or Off, got '{pa}'", "pass-authorization=On  or  pass-authorization=Off");
+            }
         }
-        foreach (string label in new[] { "process-group", "application-group", "callable-object" })
+        if (options.TryGetValue("callable-object", out string? callable) && !ValidCallable(node, callable, context))
+        {
+            return;
+        }
+        foreach (string label in new[] { "process-group", "application-group" })
         {
             if (options.TryGetValue(label, out string? v) && !ValidLabel(node, v, context))
             {
@@ -122,13 +130,22 @@ internal static class WsgiDirectives
     private static void CallableObject(ConfigNode node, BuildContext context)
     {
         string value = node.Arguments[0];
+        if (ValidCallable(node, value, context))
+        {
+            context.PerDir.Value = context.PerDir.Value with { CallableObject = value };
+        }
+    }
+
+    /// <summary>WSGICallableObject and callable-object=: a module-level name of the script, or %{ENV:VAR}.</summary>
+    private static bool ValidCallable(ConfigNode node, string value, BuildContext context)
+    {
         if (!value.StartsWith("%{ENV:", StringComparison.Ordinal) && (value.Contains('.') || !IsIdentifier(value)))
         {
             context.Error(node, $"'{value}' is not a Python identifier; the callable must be a module-level name of the script",
                 "for app.server, add 'application = app.server' to the script and name 'application'");
-            return;
+            return false;
         }
-        context.PerDir.Value = context.PerDir.Value with { CallableObject = value };
+        return true;
     }
 
     private static bool IsIdentifier(string s) =>
@@ -189,6 +206,7 @@ internal static class WsgiDirectives
             return;
         }
         context.Site.PythonHome = path;
+        context.Site.PythonHomeLocation = node.Location;
     }
 
     private static void PythonPath(ConfigNode node, BuildContext context)

@@ -114,7 +114,7 @@ internal static partial class GroupLints
         var homes = site.DaemonGroups.Where(g => g.PythonHome != null).Select(g => (Home: g.PythonHome!, g.Location, Directive: "WSGIDaemonProcess"));
         if (site.Python.Home != null)
         {
-            homes = homes.Prepend((site.Python.Home, site.MainServer.Location, "WSGIPythonHome"));
+            homes = homes.Prepend((site.Python.Home, site.Python.HomeLocation ?? site.MainServer.Location, "WSGIPythonHome"));
         }
         foreach (var (home, location, directive) in homes)
         {

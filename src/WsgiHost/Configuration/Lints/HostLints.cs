@@ -40,7 +40,7 @@ internal static class HostLints
                 // www.example.com without example.com (or the reverse) is the classic miss.
                 string sibling = host.ServerName.StartsWith("www.", StringComparison.OrdinalIgnoreCase) ? host.ServerName[4..] : "www." + host.ServerName;
                 if (host.ServerName.Count(c => c == '.') >= (sibling.StartsWith("www.", StringComparison.Ordinal) ? 1 : 2) && Choose(selector, host, sibling) is int other && other != i && !ReferenceEquals(hosts[other], host)
-                    && !hosts.Any(h => h.ServerName != null && h.ServerName.Equals(sibling, StringComparison.OrdinalIgnoreCase)))
+                    && !hosts.Any(h => Claims(h, sibling)))
                 {
                     found.Add(SiteLints.Warning(host.Location, "ServerName",
                         $"requests for {sibling} fall through to the first virtual host of {group.Key} ({first.ServerName ?? first.Location.ToString()}), not to {host.ServerName}",
@@ -49,6 +49,11 @@ internal static class HostLints
             }
         }
     }
+
+    /// <summary>Whether <paramref name="host"/> names <paramref name="name"/> in its ServerName or a ServerAlias.</summary>
+    private static bool Claims(ServerScope host, string name) =>
+        (host.ServerName != null && host.ServerName.Equals(name, StringComparison.OrdinalIgnoreCase))
+        || host.ServerAliases.Any(a => new HostPattern(a).Matches(name));
 
     private static int Choose(VirtualHostSelector selector, ServerScope host, string name)
     {

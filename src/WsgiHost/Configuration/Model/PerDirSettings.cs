@@ -74,7 +74,9 @@ public sealed record PerDirSettings
         {
             if (value == null)
             {
+                // As apr_table_unset: a later SetEnv of the name adds it at the end, once.
                 result.Remove(name);
+                order.Remove(name);
                 continue;
             }
             if (!result.ContainsKey(name))

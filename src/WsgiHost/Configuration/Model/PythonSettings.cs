@@ -9,6 +9,9 @@ public sealed record PythonSettings
     /// <summary>A Python prefix or virtualenv (WSGIPythonHome, python-home=, --python-home).</summary>
     public string? Home { get; init; }
 
+    /// <summary>Where WSGIPythonHome was written, for messages; null when it came from elsewhere.</summary>
+    public Syntax.SourceLocation? HomeLocation { get; init; }
+
     /// <summary>Extra directories first on sys.path (WSGIPythonPath, python-path=).</summary>
     public IReadOnlyList<string> Path { get; init; } = [];
 

@@ -1,0 +1,307 @@
+using WsgiHost.Access;
+using WsgiHost.Configuration.Directives;
+using WsgiHost.Configuration.Syntax;
+using WsgiHost.Python.Runtime;
+using WsgiHost.Tests.Configuration.Syntax;
+
+namespace WsgiHost.Tests.Configuration.Directives;
+
+/// <summary>The table as a whole, unknown and Apache-only directives, logs and TLS.</summary>
+public sealed class DirectiveTableTests : IDisposable
+{
+    private readonly TempConfigFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    /// <summary>A valid use of each directive of the table that is not an Apache-only one, and where to write it.</summary>
+    private static readonly Dictionary<string, string> Samples = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Listen"] = "Listen 8081",
+        ["ServerName"] = "ServerName example.com",
+        ["ServerAlias"] = "<VirtualHost *:80>\nServerAlias www.example.com\n</VirtualHost>",
+        ["DocumentRoot"] = "DocumentRoot /srv/www",
+        ["Alias"] = "Alias /static/ /srv/static/",
+        ["AliasMatch"] = "AliasMatch ^/x$ /srv/x",
+        ["SetEnv"] = "SetEnv A b",
+        ["UnsetEnv"] = "UnsetEnv A",
+        ["LimitRequestBody"] = "LimitRequestBody 1000",
+        ["Timeout"] = "Timeout 30",
+        ["KeepAlive"] = "KeepAlive On",
+        ["KeepAliveTimeout"] = "KeepAliveTimeout 5",
+        ["ThreadsPerChild"] = "ThreadsPerChild 10",
+        ["Options"] = "Options None",
+        ["AllowOverride"] = "<Directory /srv>\nAllowOverride None\n</Directory>",
+        ["DirectoryIndex"] = "DirectoryIndex index.html",
+        ["ErrorLog"] = "ErrorLog /dev/stderr",
+        ["LogLevel"] = "LogLevel info",
+        ["LogFormat"] = "LogFormat \"%h %r\" short",
+        ["CustomLog"] = "CustomLog /dev/stdout combined",
+        ["TransferLog"] = "TransferLog /dev/stdout",
+        ["SSLEngine"] = "<VirtualHost *:80>\nSSLEngine off\n</VirtualHost>",
+        ["SSLCertificateFile"] = "SSLCertificateFile /dev/null",
+        ["SSLCertificateKeyFile"] = "SSLCertificateKeyFile /dev/null",
+        ["SSLCertificateChainFile"] = "SSLCertificateChainFile /dev/null",
+        ["SSLRequireSSL"] = "<Location />\nSSLRequireSSL\n</Location>",
+        ["SSLOptions"] = "SSLOptions +StdEnvVars",
+        ["SSLProtocol"] = "SSLProtocol all -SSLv3",
+        ["SSLCipherSuite"] = "SSLCipherSuite HIGH:!aNULL",
+        ["SSLHonorCipherOrder"] = "SSLHonorCipherOrder on",
+        ["SSLSessionTickets"] = "SSLSessionTickets off",
+        ["SSLCompression"] = "SSLCompression off",
+        ["SSLUseStapling"] = "SSLUseStapling on",
+        ["SSLSessionCache"] = "SSLSessionCache shmcb:/tmp/x(512000)",
+        ["SSLSessionCacheTimeout"] = "SSLSessionCacheTimeout 300",
+        ["SSLStaplingCache"] = "SSLStaplingCache shmcb:/tmp/y(32768)",
+        ["SSLRandomSeed"] = "SSLRandomSeed startup builtin",
+        ["SSLPassPhraseDialog"] = "SSLPassPhraseDialog builtin",
+        ["WSGIScriptAlias"] = "WSGIScriptAlias / /dev/null",
+        ["WSGIScriptAliasMatch"] = "WSGIScriptAliasMatch ^/([^/]+) /srv/$1.wsgi",
+        ["WSGIDaemonProcess"] = "WSGIDaemonProcess site",
+        ["WSGIProcessGroup"] = "WSGIProcessGroup %{GLOBAL}",
+        ["WSGIApplicationGroup"] = "WSGIApplicationGroup %{GLOBAL}",
+        ["WSGICallableObject"] = "WSGICallableObject app",
+        ["WSGIPassAuthorization"] = "WSGIPassAuthorization On",
+        ["WSGIChunkedRequest"] = "WSGIChunkedRequest On",
+        ["WSGIScriptReloading"] = "WSGIScriptReloading Off",
+        ["WSGIMapHEADToGET"] = "WSGIMapHEADToGET Auto",
+        ["WSGIRestrictProcess"] = "WSGIRestrictProcess %{GLOBAL}",
+        ["WSGIRestrictEmbedded"] = "WSGIRestrictEmbedded Off",
+        ["WSGIImportScript"] = "WSGIImportScript /dev/null process-group=%{GLOBAL} application-group=%{GLOBAL}",
+        ["WSGIPythonHome"] = "WSGIPythonHome /tmp",
+        ["WSGIPythonPath"] = "WSGIPythonPath /srv/lib",
+        ["ServerRoot"] = "ServerRoot /tmp",
+        ["Require"] = "<Location />\nRequire all granted\n</Location>",
+        ["Order"] = "<Location />\nOrder allow,deny\n</Location>",
+        ["Allow"] = "<Location />\nAllow from all\n</Location>",
+        ["Deny"] = "<Location />\nDeny from 10.0.0.1\n</Location>",
+        ["Satisfy"] = "<Location />\nSatisfy Any\n</Location>",
+        ["AuthMerging"] = "<Location />\nAuthMerging Or\nRequire ip 10.0.0.1\n</Location>",
+    };
+
+    public static TheoryData<string> Names() => [.. DirectiveTable.Directives.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>Every directive either has a valid use here, or is an Apache tuning directive (a note) or an unsupported one (an error).</summary>
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void EveryDirectiveOfTheTableIsCovered(string name)
+    {
+        if (Samples.TryGetValue(name, out string? sample))
+        {
+            var result = SiteText.Build($"Listen 80\n{sample}");
+            Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
+            Assert.DoesNotContain(result.Diagnostics, d => d.Severity == DiagnosticSeverity.Warning);
+            return;
+        }
+        if (AccessRulesParser.IsAccessDirective(name))
+        {
+            // Authentication: refused where it may be written, by the access-rules parser.
+            var refused = SiteText.Error($"Listen 80\n<Location />\n{name} x\n</Location>");
+            refused.At(3, name);
+            Assert.Equal($"{name}: authentication is not supported by this server", refused.Message);
+            return;
+        }
+        var diagnostic = Assert.Single(SiteText.Build($"Listen 80\n{name} x").Diagnostics);
+        diagnostic.At(2, name, hasFix: diagnostic.Severity == DiagnosticSeverity.Error);
+        if (diagnostic.Severity == DiagnosticSeverity.Note)
+        {
+            Assert.Equal("tunes Apache itself; WsgiHost accepts it and does not use it", diagnostic.Message);
+        }
+        else
+        {
+            Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+            Assert.Equal("is not supported by WsgiHost", diagnostic.Message);
+        }
+    }
+
+    [Theory]
+    [InlineData("WSGIScriptAlais / /srv/app.wsgi", "WSGIScriptAlais", "did you mean WSGIScriptAlias?")]
+    [InlineData("wsgidaemonproces site", "wsgidaemonproces", "did you mean WSGIDaemonProcess?")]
+    [InlineData("ServerNmae example.com", "ServerNmae", "did you mean ServerName?")]
+    [InlineData("Frobnicate on", "Frobnicate", "remove it")]
+    public void AnUnknownDirectiveIsAnErrorWithADidYouMean(string line, string name, string fix)
+    {
+        var error = SiteText.Error($"Listen 80\n{line}");
+
+        error.At(2, name);
+        Assert.Equal($"Invalid command '{name}', perhaps misspelled or defined by a module WsgiHost does not have", error.Message);
+        Assert.Equal(fix, error.Fix);
+    }
+
+    [Theory]
+    [InlineData("LoadModule wsgi_module modules/mod_wsgi.so")]
+    [InlineData("PidFile /run/httpd.pid")]
+    [InlineData("Mutex default")]
+    [InlineData("User apache")]
+    [InlineData("Group apache")]
+    [InlineData("MaxRequestWorkers 150")]
+    [InlineData("StartServers 2")]
+    [InlineData("WSGISocketPrefix run/wsgi")]
+    public void ApacheTuningIsAcceptedWithANote(string line)
+    {
+        var result = SiteText.Build($"Listen 80\n{line}");
+
+        Assert.NotNull(result.Config);
+        var note = Assert.Single(result.Diagnostics);
+        Assert.Equal(DiagnosticSeverity.Note, note.Severity);
+        note.At(2, line.Split(' ')[0], hasFix: false);
+    }
+
+    [Theory]
+    [InlineData("RewriteEngine On")]
+    [InlineData("RewriteRule ^/old$ /new [R=301,L]")]
+    [InlineData("Redirect permanent /old https://example.com/new")]
+    [InlineData("RedirectMatch ^/old /new")]
+    [InlineData("Header set X-Frame-Options DENY")]
+    [InlineData("ProxyPass /api http://127.0.0.1:9000/")]
+    [InlineData("ProxyPassReverse /api http://127.0.0.1:9000/")]
+    [InlineData("ScriptAlias /cgi-bin/ /usr/lib/cgi-bin/")]
+    [InlineData("SetHandler wsgi-script")]
+    [InlineData("ErrorDocument 404 /404.html")]
+    [InlineData("WSGIDispatchScript /srv/dispatch.py")]
+    public void UnsupportedDirectivesAreErrors(string line)
+    {
+        var error = SiteText.Error($"Listen 80\n<VirtualHost *:80>\n  {line}\n</VirtualHost>");
+
+        error.At(3, line.Split(' ')[0]);
+        Assert.Equal("is not supported by WsgiHost", error.Message);
+    }
+
+    [Fact]
+    public void RequireDirectlyInAVirtualHostIsAnError()
+    {
+        var error = SiteText.Error("Listen 80\n<VirtualHost *:80>\n  Require all granted\n</VirtualHost>");
+
+        error.At(3, "Require");
+        Assert.Equal("not allowed directly in <VirtualHost>", error.Message);
+        Assert.Contains("<Location />", error.Fix, StringComparison.Ordinal);
+        Assert.Contains("<Directory", error.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RequireAtServerLevelAndRequireAllOutsideASectionAreErrors()
+    {
+        SiteText.Error("Listen 80\nRequire all granted").At(2, "Require");
+        var container = SiteText.Error("Listen 80\n<VirtualHost *:80>\n  <RequireAll>\n    Require all granted\n  </RequireAll>\n</VirtualHost>");
+        container.At(3, "<RequireAll>");
+        Assert.Equal("put <RequireAll> inside <Location> or <Directory>", container.Fix);
+    }
+
+    [Fact]
+    public void AuthenticationIsRefusedInASection()
+    {
+        var errors = SiteText.Errors("Listen 80\n<Location />\n  AuthType Basic\n</Location>");
+
+        Assert.Contains(errors, e => e.Location.Line == 3 && e.Directive == "AuthType");
+    }
+
+    [Fact]
+    public void Logs()
+    {
+        var config = SiteText.Clean("""
+            Listen 80
+            ErrorLog /var/log/wsgihost/error.log
+            LogLevel info
+            LogFormat "%h %>s" short
+            CustomLog /var/log/wsgihost/access.log combined
+            <VirtualHost *:80>
+              ErrorLog /var/log/a/error.log
+              CustomLog /dev/stdout short
+              CustomLog /var/log/a/raw.log "%h %U"
+              TransferLog /var/log/a/transfer.log
+            </VirtualHost>
+            """);
+
+        Assert.Equal("/var/log/wsgihost/error.log", config.ErrorLog);
+        Assert.Equal(ErrorLogLevel.Info, config.LogLevel);
+        Assert.Equal("%h %>s", config.LogFormats["short"]);
+        var main = Assert.Single(config.MainServer.CustomLogs);
+        Assert.Equal("/var/log/wsgihost/access.log", main.Path);
+        Assert.Equal("%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\"", main.Format);
+        Assert.Equal(5, main.Location.Line);
+        var vhost = config.VirtualHosts[0];
+        Assert.Equal("/var/log/a/error.log", vhost.ErrorLog);
+        Assert.Equal(["%h %>s", "%h %U", "%h %l %u %t \"%r\" %>s %b"], vhost.CustomLogs.Select(l => l.Format));
+        Assert.Equal(["/dev/stdout", "/var/log/a/raw.log", "/var/log/a/transfer.log"], vhost.CustomLogs.Select(l => l.Path));
+    }
+
+    [Theory]
+    [InlineData("LogLevel debug", ErrorLogLevel.Debug)]
+    [InlineData("LogLevel trace3", ErrorLogLevel.Debug)]
+    [InlineData("LogLevel warn", ErrorLogLevel.Warning)]
+    [InlineData("LogLevel crit", ErrorLogLevel.Critical)]
+    [InlineData("LogLevel warn wsgi:info", ErrorLogLevel.Info)]
+    [InlineData("LogLevel error ssl:debug", ErrorLogLevel.Error)]
+    public void LogLevels(string line, ErrorLogLevel level) =>
+        Assert.Equal(level, SiteText.Clean($"Listen 80\n{line}").LogLevel);
+
+    [Fact]
+    public void LogErrors()
+    {
+        var level = SiteText.Error("Listen 80\nLogLevel loud");
+        level.At(2, "LogLevel");
+        Assert.Equal("unknown level 'loud'", level.Message);
+
+        var nickname = SiteText.Error("Listen 80\nCustomLog /var/log/access.log combind");
+        nickname.At(2, "CustomLog");
+        Assert.Equal("no LogFormat is named 'combind'", nickname.Message);
+
+        var piped = SiteText.Error("Listen 80\nCustomLog \"|/usr/bin/rotatelogs x\" common");
+        piped.At(2, "CustomLog");
+
+        SiteText.Warning("Listen 80\nCustomLog /dev/stdout common env=!dontlog").At(2, "CustomLog");
+        SiteText.Warning("Listen 80\nErrorLog syslog:local1").At(2, "ErrorLog");
+        SiteText.Warning("Listen 80\nErrorLog \"|/usr/bin/logger\"").At(2, "ErrorLog");
+    }
+
+    [Fact]
+    public void TlsVirtualHost()
+    {
+        string cert = _folder.Write("cert.pem", "x");
+        string key = _folder.Write("key.pem", "x");
+        var config = SiteText.Clean($"Listen 443\n<VirtualHost *:443>\n  SSLEngine on\n  SSLCertificateFile {cert}\n  SSLCertificateKeyFile {key}\n</VirtualHost>");
+
+        var tls = config.VirtualHosts[0].Tls;
+        Assert.NotNull(tls);
+        Assert.Equal(cert, tls!.CertificateFile);
+        Assert.Equal(key, tls.KeyFile);
+        Assert.Null(tls.ChainFile);
+        Assert.Equal(3, tls.Location.Line);
+        Assert.Null(SiteText.Clean("Listen 80\n<VirtualHost *:80>\n  SSLEngine off\n</VirtualHost>").VirtualHosts[0].Tls);
+    }
+
+    [Fact]
+    public void SslEngineOnWithoutACertificateIsAnError()
+    {
+        var error = SiteText.Error("Listen 443\n<VirtualHost *:443>\n  ServerName a.example\n  SSLEngine on\n</VirtualHost>");
+
+        error.At(4, "SSLEngine");
+        Assert.Equal("SSLEngine on without a readable SSLCertificateFile", error.Message);
+    }
+
+    [Fact]
+    public void SslEngineOnAtTopLevelIsAnError()
+    {
+        var error = SiteText.Error("Listen 443\nSSLEngine on");
+
+        error.At(2, "SSLEngine");
+        Assert.Equal("TLS is set per virtual host", error.Message);
+    }
+
+    [Fact]
+    public void SslErrors()
+    {
+        var optional = SiteText.Error("Listen 443\n<VirtualHost *:443>\n  SSLEngine optional\n</VirtualHost>");
+        optional.At(3, "SSLEngine");
+        Assert.Equal("'optional' is not supported", optional.Message);
+
+        var missing = SiteText.Error("Listen 443\nSSLCertificateFile /nonexistent/cert.pem");
+        missing.At(2, "SSLCertificateFile");
+        Assert.Equal("file '/nonexistent/cert.pem' does not exist", missing.Message);
+
+        var option = SiteText.Error("Listen 443\nSSLOptions +Bogus");
+        option.At(2, "SSLOptions");
+        Assert.Equal("unknown option '+Bogus'", option.Message);
+
+        SiteText.Error("Listen 443\n<VirtualHost *:443>\n  SSLSessionCache none\n</VirtualHost>").At(3, "SSLSessionCache");
+    }
+}

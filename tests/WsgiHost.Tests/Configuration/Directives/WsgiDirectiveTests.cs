@@ -1,0 +1,289 @@
+using WsgiHost.Configuration.Model;
+using WsgiHost.Tests.Configuration.Syntax;
+
+namespace WsgiHost.Tests.Configuration.Directives;
+
+/// <summary>WSGIScriptAlias and the per-request WSGI directives.</summary>
+public sealed class WsgiDirectiveTests : IDisposable
+{
+    private readonly TempConfigFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private string Script(string name = "app.wsgi") => _folder.Write(name, "def application(environ, start_response): pass\n");
+
+    [Fact]
+    public void ScriptAliasWithEveryOption()
+    {
+        string script = Script();
+        var config = SiteText.Clean($$"""
+            Listen 80
+            WSGIDaemonProcess site
+            WSGIScriptAlias /app {{script}} process-group=site application-group=%{GLOBAL} callable-object=app pass-authorization=On
+            WSGIScriptAlias / {{script}}
+            """);
+
+        var aliases = config.MainServer.ScriptAliases;
+        Assert.Equal(2, aliases.Count);
+        var app = aliases[0];
+        Assert.Equal("/app", app.UrlPattern);
+        Assert.False(app.IsRegex);
+        Assert.Equal(script, app.Target);
+        Assert.Equal(new ScriptAliasOptions("site", "%{GLOBAL}", "app", true), app.Options);
+        Assert.Equal(3, app.Location.Line);
+        Assert.Equal("WSGIScriptAlias", app.DirectiveName);
+        Assert.Equal(ScriptAliasOptions.None, aliases[1].Options);
+        // Both groups static: the script is preloaded into the group's main interpreter.
+        var preload = Assert.Single(config.ImportScripts);
+        Assert.Equal(new ImportScriptConfig(script, "site", "", app.Location), preload);
+    }
+
+    [Fact]
+    public void OptionNamesAreCaseInsensitiveAndPassAuthorizationTakesOff()
+    {
+        string script = Script();
+        var config = SiteText.Clean($"Listen 80\nWSGIScriptAlias / {script} Application-Group=shop PASS-AUTHORIZATION=off");
+
+        Assert.Equal(new ScriptAliasOptions(null, "shop", null, false), config.MainServer.ScriptAliases[0].Options);
+        Assert.Empty(config.ImportScripts);
+    }
+
+    [Fact]
+    public void ScriptAliasMatchKeepsATemplatedTarget()
+    {
+        var config = SiteText.Clean("Listen 80\nWSGIScriptAliasMatch ^/([^/]+) /srv/apps/$1.wsgi process-group=%{GLOBAL} application-group=%{RESOURCE}");
+
+        var alias = Assert.Single(config.MainServer.ScriptAliases);
+        Assert.True(alias.IsRegex);
+        Assert.Equal("^/([^/]+)", alias.UrlPattern);
+        Assert.Equal("/srv/apps/$1.wsgi", alias.Target);
+        Assert.Equal("WSGIScriptAliasMatch", alias.DirectiveName);
+        Assert.Empty(config.ImportScripts);
+    }
+
+    [Theory]
+    [InlineData("proces-group=site", "unknown option 'proces-group'", "did you mean process-group=?")]
+    [InlineData("bogus=1", "unknown option 'bogus'", "the options are process-group=, application-group=, callable-object=, pass-authorization=")]
+    [InlineData("process-group=", "option 'process-group=' has an empty value", "give a value, or remove process-group=")]
+    [InlineData("process-group", "'process-group' is not an option=value", "the options are process-group=, application-group=, callable-object=, pass-authorization=")]
+    [InlineData("application-group=a application-group=b", "option 'application-group' is given twice", "keep one")]
+    [InlineData("pass-authorization=yes", "pass-authorization= must be On or Off, got 'yes'", "pass-authorization=On  or  pass-authorization=Off")]
+    [InlineData("application-group=%{BOGUS}", "unknown label '%{BOGUS}'", "use %{GLOBAL}, %{RESOURCE}, %{SERVER}, %{HOST} or %{ENV:VAR}")]
+    [InlineData("callable-object=app.server", "'app.server' is not a Python identifier; the callable must be a module-level name of the script", "for app.server, add 'application = app.server' to the script and name 'application'")]
+    public void ScriptAliasOptionErrors(string options, string message, string fix)
+    {
+        string script = Script();
+        var error = SiteText.Error($"Listen 80\nWSGIScriptAlias / {script} {options}");
+
+        error.At(2, "WSGIScriptAlias");
+        Assert.Equal(message, error.Message);
+        Assert.Equal(fix, error.Fix);
+    }
+
+    [Fact]
+    public void ScriptAliasUrlMustStartWithASlash()
+    {
+        var error = SiteText.Error("Listen 80\nWSGIScriptAlias app /srv/app.wsgi");
+
+        error.At(2, "WSGIScriptAlias");
+        Assert.Equal("WSGIScriptAlias /app /srv/app.wsgi", error.Fix);
+    }
+
+    [Fact]
+    public void ScriptAliasMatchRegexMustCompile()
+    {
+        var error = SiteText.Error("Listen 80\nWSGIScriptAliasMatch ^/(x /srv/$1.wsgi");
+
+        error.At(2, "WSGIScriptAliasMatch", hasFix: false);
+    }
+
+    [Fact]
+    public void AMissingScriptIsAWarning()
+    {
+        var warning = SiteText.Warning("Listen 80\nWSGIScriptAlias /app /nonexistent/app.wsgi");
+
+        warning.At(2, "WSGIScriptAlias");
+        Assert.Equal("'/nonexistent/app.wsgi' does not exist; requests for /app will get 404 until it does", warning.Message);
+    }
+
+    [Theory]
+    [InlineData("/app/", "app.wsgi")]
+    [InlineData("/app", "apps/")]
+    public void ATrailingSlashOnOneSideOnlyIsAWarning(string url, string target)
+    {
+        _folder.Write("apps/x.wsgi", "");
+        string path = Script();
+        string written = target.EndsWith('/') ? _folder.PathOf("apps") + "/" : path;
+        var warning = SiteText.Warning($"Listen 80\nWSGIScriptAlias {url} {written}");
+
+        warning.At(2, "WSGIScriptAlias");
+        Assert.Equal($"'{url}' and '{written}' disagree on a trailing slash, which breaks URLs below the mount in Apache", warning.Message);
+    }
+
+    [Fact]
+    public void MatchingTrailingSlashesAndTheRootAreFine()
+    {
+        _folder.Write("apps/x.wsgi", "");
+        string script = Script();
+        SiteText.Clean($"Listen 80\nWSGIScriptAlias /apps/ {_folder.PathOf("apps")}/\nWSGIScriptAlias /app {script}\nWSGIScriptAlias / {script}");
+    }
+
+    [Theory]
+    [InlineData("WSGIProcessGroup", "%{GLOBAL}")]
+    [InlineData("WSGIProcessGroup", "%{ENV:GROUP}")]
+    [InlineData("WSGIProcessGroup", "%{RESOURCE}")]
+    [InlineData("WSGIProcessGroup", "%{SERVER}")]
+    [InlineData("WSGIProcessGroup", "%{HOST}")]
+    [InlineData("WSGIProcessGroup", "site")]
+    [InlineData("WSGIApplicationGroup", "%{GLOBAL}")]
+    [InlineData("WSGIApplicationGroup", "%{RESOURCE}")]
+    [InlineData("WSGIApplicationGroup", "%{SERVER}")]
+    [InlineData("WSGIApplicationGroup", "%{HOST}")]
+    [InlineData("WSGIApplicationGroup", "%{ENV:APP}")]
+    [InlineData("WSGIApplicationGroup", "shop")]
+    public void ValidGroupLabels(string directive, string label)
+    {
+        var config = SiteText.Clean($"Listen 80\nWSGIDaemonProcess site\n<Location />\n  {directive} {label}\n</Location>");
+
+        var settings = config.MainServer.Sections[0].Payload.Settings;
+        Assert.Equal(label, directive == "WSGIProcessGroup" ? settings.ProcessGroup : settings.ApplicationGroup);
+    }
+
+    [Theory]
+    [InlineData("WSGIProcessGroup", "%{BOGUS}")]
+    [InlineData("WSGIApplicationGroup", "%{BOGUS}")]
+    [InlineData("WSGIApplicationGroup", "%{ENV:}")]
+    [InlineData("WSGIProcessGroup", "%{global}")]
+    public void UnknownGroupLabels(string directive, string label)
+    {
+        var error = SiteText.Error($"Listen 80\n{directive} {label}");
+
+        error.At(2, directive);
+        Assert.Equal($"unknown label '{label}'", error.Message);
+    }
+
+    [Theory]
+    [InlineData("app")]
+    [InlineData("_make_app2")]
+    [InlineData("%{ENV:CALLABLE}")]
+    public void CallableObjectNames(string name) =>
+        Assert.Equal(name, SiteText.Clean($"Listen 80\nWSGICallableObject {name}").MainServer.Defaults.CallableObject);
+
+    [Theory]
+    [InlineData("app.server")]
+    [InlineData("app()")]
+    [InlineData("2app")]
+    public void CallableObjectMustBeAModuleLevelName(string name)
+    {
+        var error = SiteText.Error($"Listen 80\nWSGICallableObject {name}");
+
+        error.At(2, "WSGICallableObject");
+        Assert.Equal($"'{name}' is not a Python identifier; the callable must be a module-level name of the script", error.Message);
+    }
+
+    [Theory]
+    [InlineData("On", MapHeadToGet.On)]
+    [InlineData("off", MapHeadToGet.Off)]
+    [InlineData("AUTO", MapHeadToGet.Auto)]
+    public void MapHeadToGetValues(string value, MapHeadToGet expected) =>
+        Assert.Equal(expected, SiteText.Clean($"Listen 80\nWSGIMapHEADToGET {value}").MainServer.Defaults.MapHeadToGet);
+
+    [Fact]
+    public void MapHeadToGetRefusesOtherValues()
+    {
+        var error = SiteText.Error("Listen 80\nWSGIMapHEADToGET Maybe");
+
+        error.At(2, "WSGIMapHEADToGET", hasFix: false);
+        Assert.Equal("must be On, Off or Auto, got 'Maybe'", error.Message);
+    }
+
+    [Fact]
+    public void PerRequestSwitches()
+    {
+        var settings = SiteText.Clean("""
+            Listen 80
+            <Directory /srv/app>
+              WSGIPassAuthorization On
+              WSGIChunkedRequest On
+              WSGIScriptReloading Off
+              WSGIRestrictProcess site %{GLOBAL}
+            </Directory>
+            """).MainServer.Sections[0].Payload.Settings;
+
+        Assert.True(settings.PassAuthorization);
+        Assert.True(settings.ChunkedRequest);
+        Assert.False(settings.ScriptReloading);
+        Assert.Equal(["site", ""], settings.RestrictProcess);
+
+        SiteText.Error("Listen 80\nWSGIChunkedRequest maybe").At(2, "WSGIChunkedRequest");
+    }
+
+    [Fact]
+    public void RestrictEmbeddedIsServerWide()
+    {
+        Assert.True(SiteText.Clean("Listen 80\nWSGIRestrictEmbedded On").RestrictEmbedded);
+        Assert.False(SiteText.Clean("Listen 80").RestrictEmbedded);
+        SiteText.Error("Listen 80\n<VirtualHost *:80>\n  WSGIRestrictEmbedded On\n</VirtualHost>").At(3, "WSGIRestrictEmbedded");
+    }
+
+    [Fact]
+    public void ImportScriptNeedsBothGroups()
+    {
+        string script = Script();
+        var config = SiteText.Clean($"Listen 80\nWSGIDaemonProcess site\nWSGIImportScript {script} process-group=site application-group=%{{GLOBAL}}");
+        Assert.Equal(new ImportScriptConfig(script, "site", "", new("site.conf", 3)), Assert.Single(config.ImportScripts));
+
+        var count = SiteText.Error($"Listen 80\nWSGIImportScript {script} process-group=%{{GLOBAL}}");
+        count.At(2, "WSGIImportScript");
+        Assert.Equal("takes 3 argument(s), got 2", count.Message);
+
+        var errors = SiteText.Errors($"Listen 80\nWSGIImportScript {script} process-group=%{{GLOBAL}} application=x");
+        Assert.Equal(["unknown option 'application'", "both process-group= and application-group= are required"], errors.Select(e => e.Message));
+        errors[1].At(2, "WSGIImportScript");
+    }
+
+    [Fact]
+    public void ImportScriptErrors()
+    {
+        string script = Script();
+        var labels = SiteText.Error($"Listen 80\nWSGIImportScript {script} process-group=%{{GLOBAL}} application-group=%{{RESOURCE}}");
+        labels.At(2, "WSGIImportScript", hasFix: false);
+        Assert.Equal("the groups of an imported script must be names or %{GLOBAL}, not labels resolved per request", labels.Message);
+
+        var missing = SiteText.Error("Listen 80\nWSGIImportScript /nonexistent.wsgi process-group=%{GLOBAL} application-group=%{GLOBAL}");
+        missing.At(2, "WSGIImportScript");
+        Assert.Equal("script '/nonexistent.wsgi' does not exist", missing.Message);
+
+        var group = SiteText.Error($"Listen 80\nWSGIImportScript {script} process-group=nosuch application-group=%{{GLOBAL}}");
+        group.At(2, "WSGIImportScript");
+        Assert.Equal("no WSGIDaemonProcess defines the group 'nosuch'", group.Message);
+    }
+
+    [Fact]
+    public void PythonHomeAndPath()
+    {
+        var config = SiteText.Clean($"Listen 80\nWSGIPythonHome {_folder.Root}\nWSGIPythonPath /srv/a:/srv/b\nWSGIPythonPath /srv/c");
+
+        Assert.Equal(_folder.Root, config.Python.Home);
+        Assert.Equal(["/srv/a", "/srv/b", "/srv/c"], config.Python.Path);
+    }
+
+    [Fact]
+    public void PythonHomeMustBeAFolder()
+    {
+        var error = SiteText.Error("Listen 80\nWSGIPythonHome /nonexistent/venv");
+
+        error.At(2, "WSGIPythonHome");
+        Assert.Equal("'/nonexistent/venv' is not a folder", error.Message);
+    }
+
+    [Fact]
+    public void PythonHomeInsideAVirtualHostIsAnError()
+    {
+        var error = SiteText.Error($"Listen 80\n<VirtualHost *:80>\n  WSGIPythonHome {_folder.Root}\n</VirtualHost>");
+
+        error.At(3, "WSGIPythonHome");
+        Assert.Equal("not allowed directly in <VirtualHost>", error.Message);
+        Assert.Equal("move WSGIPythonHome outside every <VirtualHost> and section", error.Fix);
+    }
+}

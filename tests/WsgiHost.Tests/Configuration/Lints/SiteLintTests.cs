@@ -1,0 +1,234 @@
+using WsgiHost.Configuration.Lints;
+using WsgiHost.Configuration.Syntax;
+using WsgiHost.Tests.Configuration.Directives;
+using WsgiHost.Tests.Configuration.Syntax;
+
+namespace WsgiHost.Tests.Configuration.Lints;
+
+/// <summary>Each lint of `wsgihost check` fires on a config showing its problem and is silent once it is fixed.</summary>
+public sealed class SiteLintTests : IDisposable
+{
+    private readonly TempConfigFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private static IReadOnlyList<ConfigDiagnostic> Lint(string text) => SiteLints.Run(SiteText.Config(text), processorCount: 2);
+
+    private static ConfigDiagnostic Single(string text)
+    {
+        var found = Lint(text);
+        Assert.True(found.Count == 1, string.Join("\n", found));
+        Assert.Equal(DiagnosticSeverity.Warning, found[0].Severity);
+        return found[0];
+    }
+
+    private static void Silent(string text)
+    {
+        var found = Lint(text);
+        Assert.True(found.Count == 0, string.Join("\n", found));
+    }
+
+    [Fact]
+    public void AShadowedScriptAliasNamesBothLines()
+    {
+        var warning = Single("Listen 80\nWSGIScriptAlias / /srv/root.wsgi\nWSGIScriptAlias /suburl /srv/sub.wsgi");
+
+        warning.At(3, "WSGIScriptAlias");
+        Assert.Contains("'/suburl' is never reached", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("site.conf:2", warning.Message, StringComparison.Ordinal);
+
+        Silent("Listen 80\nWSGIScriptAlias /suburl /srv/sub.wsgi\nWSGIScriptAlias / /srv/root.wsgi");
+        Silent("Listen 80\nWSGIScriptAlias /app /srv/root.wsgi\nWSGIScriptAlias /application /srv/sub.wsgi");
+    }
+
+    [Fact]
+    public void AShadowedScriptAliasInAVirtualHost()
+    {
+        var warning = Single("Listen 80\n<VirtualHost *:80>\n  WSGIScriptAlias /app /srv/app.wsgi\n  WSGIScriptAlias /app/api /srv/api.wsgi\n</VirtualHost>");
+
+        warning.At(4, "WSGIScriptAlias");
+        Assert.Contains("site.conf:3", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnAliasHidingAScriptAlias()
+    {
+        var warning = Single("Listen 80\nWSGIScriptAlias /app/api /srv/api.wsgi\nAlias /app /srv/app-static");
+
+        warning.At(3, "Alias");
+        Assert.Contains("'/app' hides the WSGI application at '/app/api' (site.conf:2)", warning.Message, StringComparison.Ordinal);
+
+        Silent("Listen 80\nWSGIScriptAlias /app /srv/api.wsgi\nAlias /static/ /srv/app-static/");
+        Silent("Listen 80\nWSGIScriptAlias /app /srv/api.wsgi\nAlias /app-static /srv/app-static");
+    }
+
+    [Fact]
+    public void AnUnusedDaemonGroup()
+    {
+        var warning = Single("Listen 80\nWSGIDaemonProcess site\nWSGIScriptAlias / /srv/app.wsgi");
+
+        warning.At(2, "WSGIDaemonProcess");
+        Assert.StartsWith("nothing delegates to the daemon group 'site'", warning.Message, StringComparison.Ordinal);
+
+        Silent("Listen 80\nWSGIDaemonProcess site\nWSGIScriptAlias / /srv/app.wsgi process-group=site");
+        Silent("Listen 80\nWSGIDaemonProcess site\nWSGIScriptAlias / /srv/app.wsgi\n<Directory /srv>\n  WSGIProcessGroup site\n</Directory>");
+        // A group chosen per request may be any of them.
+        Silent("Listen 80\nWSGIDaemonProcess site\nWSGIScriptAlias / /srv/app.wsgi\nWSGIProcessGroup %{ENV:GROUP}");
+    }
+
+    [Fact]
+    public void TwoAppsInOneProcessCallingSetdefault()
+    {
+        string a = _folder.Write("a/a.wsgi", "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'a.settings')\n");
+        string b = _folder.Write("b/b.wsgi", "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'b.settings')\n");
+
+        var found = Lint($"Listen 80\nWSGIScriptAlias /a {a}\nWSGIScriptAlias /b {b}");
+
+        Assert.Equal(2, found.Count);
+        found[0].At(2, "WSGIScriptAlias");
+        found[1].At(3, "WSGIScriptAlias");
+        Assert.StartsWith($"{a} calls os.environ.setdefault, and it shares the server process (embedded mode) with {b}", found[0].Message, StringComparison.Ordinal);
+
+        // In one daemon group the same applies.
+        var daemon = Lint($"Listen 80\nWSGIDaemonProcess both\nWSGIProcessGroup both\nWSGIScriptAlias /a {a}\nWSGIScriptAlias /b {b}");
+        Assert.Equal(2, daemon.Count);
+        Assert.Contains("the daemon group 'both'", daemon[0].Message, StringComparison.Ordinal);
+
+        // Fixed: one process group each.
+        Silent($"Listen 80\nWSGIDaemonProcess a\nWSGIDaemonProcess b\nWSGIScriptAlias /a {a} process-group=a\nWSGIScriptAlias /b {b} process-group=b");
+        // A commented-out call is no call.
+        string c = _folder.Write("c/c.wsgi", "import os\n# os.environ.setdefault('X', 'y')\nos.environ['X'] = 'c'\n");
+        Silent($"Listen 80\nWSGIScriptAlias /a {c}\nWSGIScriptAlias /b {_folder.Write("d/d.wsgi", "")}");
+    }
+
+    [Fact]
+    public void LocationAccessOnAWsgiMount()
+    {
+        var warning = Single("""
+            Listen 80
+            WSGIScriptAlias /app /srv/app/app.wsgi
+            <Location /app>
+              Require ip 10.0.0.0/8
+            </Location>
+            """);
+
+        warning.At(3, "<Location>");
+        Assert.Contains("/srv/app/app.wsgi", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("<Directory /srv/app>", warning.Fix, StringComparison.Ordinal);
+
+        Silent("""
+            Listen 80
+            WSGIScriptAlias /app /srv/app/app.wsgi
+            <Directory /srv/app>
+              Require ip 10.0.0.0/8
+            </Directory>
+            """);
+        // A Location without access rules is fine.
+        Silent("Listen 80\nWSGIScriptAlias /app /srv/app/app.wsgi\n<Location /app>\n  SetEnv A b\n</Location>");
+    }
+
+    [Fact]
+    public void LocationAccessInsideAMountAnotherVirtualHostSkips()
+    {
+        var warning = Single("""
+            Listen 80
+            <VirtualHost *:80>
+              ServerName a.example
+              WSGIScriptAlias / /srv/app/app.wsgi
+              <Location /admin>
+                Require ip 10.0.0.0/8
+              </Location>
+            </VirtualHost>
+            <VirtualHost *:80>
+              ServerName b.example
+              ServerAlias www.b.example
+              WSGIScriptAlias / /srv/app/app.wsgi
+            </VirtualHost>
+            """);
+
+        warning.At(5, "<Location>");
+        Assert.Contains("without this rule", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AHostNameFallingThroughToTheFirstVirtualHost()
+    {
+        const string Hosts = """
+            Listen 80
+            <VirtualHost *:80>
+              ServerName first.example
+            </VirtualHost>
+            <VirtualHost *:80>
+              ServerName www.example.com
+            {0}
+            </VirtualHost>
+            """;
+
+        var warning = Single(string.Format(System.Globalization.CultureInfo.InvariantCulture, Hosts, ""));
+        warning.At(5, "ServerName");
+        Assert.StartsWith("requests for example.com fall through to the first virtual host of *:80 (first.example)", warning.Message, StringComparison.Ordinal);
+        Assert.Equal("add ServerAlias example.com to this virtual host if it is the same site", warning.Fix);
+
+        Silent(string.Format(System.Globalization.CultureInfo.InvariantCulture, Hosts, "  ServerAlias example.com"));
+    }
+
+    [Fact]
+    public void ASiblingNameClaimedByAnotherVirtualHostDoesNotFallThrough()
+    {
+        Silent("""
+            Listen 80
+            <VirtualHost *:80>
+              ServerName first.example
+            </VirtualHost>
+            <VirtualHost *:80>
+              ServerName www.example.com
+            </VirtualHost>
+            <VirtualHost *:80>
+              ServerName example.com
+            </VirtualHost>
+            """);
+        Silent("""
+            Listen 80
+            <VirtualHost *:80>
+              ServerName first.example
+            </VirtualHost>
+            <VirtualHost *:80>
+              ServerName www.example.com
+            </VirtualHost>
+            <VirtualHost *:80>
+              ServerName other.example
+              ServerAlias www.other.example *.com
+            </VirtualHost>
+            """);
+    }
+
+    [Fact]
+    public void APythonHomeThatIsNotAPythonPrefix()
+    {
+        string notPython = _folder.Write("venv/readme.txt", "");
+        string home = Path.GetDirectoryName(notPython)!;
+
+        var warning = Single($"Listen 80\nServerName a.example\nWSGIPythonHome {home}");
+        warning.At(3, "WSGIPythonHome");
+        Assert.Equal($"'{home}' is not a Python prefix or virtualenv: it has no pyvenv.cfg and no lib/python3.X folder", warning.Message);
+
+        var daemon = Single($"Listen 80\nWSGIDaemonProcess site python-home={home}\nWSGIProcessGroup site");
+        daemon.At(2, "WSGIDaemonProcess");
+
+        Silent("Listen 80\nWSGIPythonHome /usr");
+        _folder.Write("venv/pyvenv.cfg", "home = /usr/bin\n");
+        Silent($"Listen 80\nWSGIPythonHome {home}");
+    }
+
+    [Fact]
+    public void ProcessesTimesThreadsBeyondTheCores()
+    {
+        var warning = Single("Listen 80\nWSGIDaemonProcess site processes=3 threads=15\nWSGIProcessGroup site");
+
+        warning.At(2, "WSGIDaemonProcess");
+        Assert.Equal("'site' runs 3 process(es) x 15 thread(s) = 45 request threads on 2 CPU core(s)", warning.Message);
+
+        Silent("Listen 80\nWSGIDaemonProcess site processes=2 threads=15\nWSGIProcessGroup site");
+        Single("Listen 80\nWSGIDaemonProcess site processes=9 threads=1\nWSGIProcessGroup site").At(2, "WSGIDaemonProcess");
+    }
+}
