@@ -109,8 +109,9 @@ public sealed class UrlMapperTests
         Assert.Null(mapper.Map("/static"));
         Assert.Equal("/srv/static/x", mapper.Map("/static/x")!.FilePath);
         var folder = mapper.Map("/static/")!;
-        Assert.Equal("/srv/static", folder.FilePath.TrimEnd('/'));
-        Assert.Equal("", folder.StaticPathInfo);
+        // The alias's slash stays with the folder, so the handler serves its index instead of redirecting.
+        Assert.Equal("/srv/static/", folder.FilePath);
+        Assert.Equal("/", folder.StaticPathInfo);
     }
 
     [Fact]
