@@ -148,7 +148,7 @@ internal static class ServeOptionsParser
                     LimitRequestBody = limitBody,
                     ScriptReloading = reload,
                 },
-                CustomLogs = accessLog ? [new CustomLogConfig("/dev/stdout", "combined", generated)] : [],
+                CustomLogs = accessLog ? [new CustomLogConfig("/dev/stdout", Logging.LogFormat.Combined.ToString(), generated)] : [],
             },
         };
     }
