@@ -110,4 +110,14 @@ public sealed class SiteDirectivesTests
         }
         Assert.Equal(0, await host.StopAsync());
     }
+
+    [Fact]
+    public async Task ImportScriptPreloadsAndEveryMountReusesTheModule()
+    {
+        await using var host = await RunAsync("preload.conf");
+        await host.WaitForLogAsync("Imported WSGI script");
+        Assert.Equal("loads=1 this=1", await host.Client.GetStringAsync("/a"));
+        Assert.Equal("loads=1 this=1", await host.Client.GetStringAsync("/b"));
+        Assert.Equal(0, await host.StopAsync());
+    }
 }

@@ -61,6 +61,15 @@ internal static unsafe partial class Py
         return CallTuple(callable, args.Borrow());
     }
 
+    public static PyOwned Call(PyBorrowed callable, PyBorrowed arg0, PyBorrowed arg1, PyBorrowed arg2)
+    {
+        using var args = Tuple(3);
+        SetTupleItem(args.Borrow(), 0, PyOwned.FromBorrowed(arg0.Handle).Steal());
+        SetTupleItem(args.Borrow(), 1, PyOwned.FromBorrowed(arg1.Handle).Steal());
+        SetTupleItem(args.Borrow(), 2, PyOwned.FromBorrowed(arg2.Handle).Steal());
+        return CallTuple(callable, args.Borrow());
+    }
+
     public static PyOwned Call(PyBorrowed callable, PyBorrowed arg0)
     {
         using var args = Tuple(1);

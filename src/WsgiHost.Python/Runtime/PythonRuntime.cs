@@ -118,6 +118,24 @@ public sealed unsafe class PythonRuntime : IDisposable
         LibPython.Py_SetProgramName(wide);
     }
 
+    /// <summary>
+    /// Runs startup work (WSGIImportScript) on the python-main thread holding the main
+    /// interpreter's GIL through its own thread state, so no other thread gains a thread state
+    /// it would never use again.
+    /// </summary>
+    internal void RunWithMainGil(Action<Interpreter> work) => RunOnMain(() =>
+    {
+        LibPython.PyEval_RestoreThread(_mainThreadState);
+        try
+        {
+            work(MainInterpreter);
+        }
+        finally
+        {
+            _mainThreadState = LibPython.PyEval_SaveThread();
+        }
+    });
+
     private void RunOnMain(Action action)
     {
         Exception? failure = null;

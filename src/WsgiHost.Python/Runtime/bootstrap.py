@@ -154,14 +154,20 @@ def file_wrapper_source(wrapper):
     return (fd, position, st.st_size)
 
 
-def load_script(module_name, path):
+def load_script(module_name, path, mtime):
     """Executes a WSGI script as module `module_name` (mod_wsgi's _mod_wsgi_<md5>), with
-    __file__ set and registered in sys.modules while it runs, as an import would."""
+    __file__ set and registered in sys.modules while it runs, as an import would. As in
+    mod_wsgi, a module already loaded from the file as it is now (same __mtime__: loaded by
+    WSGIImportScript or by another mount of the script) is reused, not executed again."""
+    existing = sys.modules.get(module_name)
+    if existing is not None and getattr(existing, '__mtime__', None) == mtime:
+        return existing
     with open(path, 'rb') as f:
         source = f.read()
     code = compile(source, path, 'exec', dont_inherit=True)
     module = types.ModuleType(module_name)
     module.__file__ = path
+    module.__mtime__ = mtime
     sys.modules[module_name] = module
     try:
         exec(code, module.__dict__)

@@ -35,6 +35,10 @@ public sealed class WsgiApplication
         return new WsgiApplication(runtime.MainInterpreter, options, log);
     }
 
+    /// <summary>WSGIImportScript: load a script into the interpreter of its application group at startup.</summary>
+    public static bool Preload(PythonRuntime runtime, string scriptPath, IErrorLog log) =>
+        WsgiScript.Preload(runtime, scriptPath, log);
+
     /// <summary>The keys every request shares, built once in the interpreter. GIL held.</summary>
     internal PyBorrowed BaseEnviron()
     {

@@ -96,9 +96,7 @@ internal sealed class WsgiScript
         }
         try
         {
-            using var name = Py.Utf8(ModuleName);
-            using var path = Py.Utf8(_options.ScriptPath);
-            using var module = Py.Call(_interpreter.Bootstrap.LoadScript.Borrow(), name.Borrow(), path.Borrow());
+            using var module = Exec(_interpreter, ModuleName, _options.ScriptPath, mtime);
             using var callable = Py.GetAttrOrNull(module.Borrow(), _options.CallableObject);
             PyRef? kept = callable.IsNull ? null : callable.Keep();
             return new Loaded(module.Keep(), kept, mtime);
@@ -110,6 +108,41 @@ internal sealed class WsgiScript
                 $"Exception occurred processing WSGI script '{_options.ScriptPath}'.\n{e.PythonTraceback}");
             return null;
         }
+    }
+
+    /// <summary>Runs load_script for the file as it is at <paramref name="mtime"/>; the GIL must be held.</summary>
+    private static PyOwned Exec(Interpreter interpreter, string moduleName, string scriptPath, DateTime mtime)
+    {
+        using var name = Py.Utf8(moduleName);
+        using var path = Py.Utf8(scriptPath);
+        using var stamp = Py.Long(mtime.Ticks);
+        return Py.Call(interpreter.Bootstrap.LoadScript.Borrow(), name.Borrow(), path.Borrow(), stamp.Borrow());
+    }
+
+    /// <summary>
+    /// WSGIImportScript: loads the script into the interpreter at startup, so module-level setup
+    /// (Django's) runs before the first request, which then reuses the module. False after
+    /// logging when the script fails.
+    /// </summary>
+    public static bool Preload(PythonRuntime runtime, string scriptPath, IErrorLog log)
+    {
+        DateTime mtime = File.GetLastWriteTimeUtc(scriptPath);
+        bool loaded = false;
+        runtime.RunWithMainGil(interpreter =>
+        {
+            try
+            {
+                using PyOwned module = Exec(interpreter, ModuleNameFor(scriptPath), scriptPath, mtime);
+                log.Write(ErrorLogLevel.Info, "wsgi", $"Imported WSGI script '{scriptPath}' at startup.");
+                loaded = true;
+            }
+            catch (PythonException e)
+            {
+                log.Write(ErrorLogLevel.Error, "wsgi",
+                    $"Failed to exec Python script file '{scriptPath}' (WSGIImportScript).\n{e.PythonTraceback}");
+            }
+        });
+        return loaded;
     }
 
     /// <summary>Drops the module and callable; the interpreter's GIL must be held.</summary>

@@ -60,6 +60,11 @@ public sealed class WsgiServer : IAsyncDisposable
                     $"WSGIDaemonProcess '{group.Name}': python-home={group.PythonHome} is not used while the group runs embedded; this process embeds {python.Executable}. Set WSGIPythonHome {group.PythonHome} (or run --python-home) to use it.");
             }
         }
+        foreach (ImportScriptConfig import in site.ImportScripts)
+        {
+            // Before the listeners open, as mod_wsgi preloads before a daemon accepts requests.
+            WsgiApplication.Preload(python, import.ScriptPath, log);
+        }
         var executor = new WsgiExecutor(site.Threads, log);
         var logs = new LogSet(site, log);
         try
