@@ -122,11 +122,6 @@ internal static class LogDirectives
             context.Warning(node, $"the condition '{node.Arguments[2]}' is not supported; every request is logged", "remove the condition");
         }
         string format = node.Arguments[1];
-        if (!format.Contains('%') && !context.Site.LogFormats.ContainsKey(format))
-        {
-            context.Error(node, $"no LogFormat is named '{format}'", $"define it first: LogFormat \"...\" {format}, or use combined or common");
-            return;
-        }
         if (node.Arguments[0].StartsWith('|'))
         {
             context.Error(node, "piped logs are not supported", "give a file path");
@@ -136,7 +131,32 @@ internal static class LogDirectives
         {
             return;
         }
-        context.Scope.CustomLogs.Add(new CustomLogConfig(Target(node.Arguments[0], context),
-            context.Site.LogFormats.GetValueOrDefault(format, format), node.Location));
+        if (!format.Contains('%'))
+        {
+            // A nickname: Apache looks it up once the whole file is read, so a LogFormat may come later.
+            context.Site.PendingNicknames.Add(new PendingNickname(context.Scope, context.Scope.CustomLogs.Count, node, format));
+        }
+        context.Scope.CustomLogs.Add(new CustomLogConfig(Target(node.Arguments[0], context), format, node.Location));
+    }
+
+    /// <summary>Replaces every CustomLog nickname with its format, now that every LogFormat is known.</summary>
+    internal static void ResolveNicknames(SiteState site)
+    {
+        foreach (PendingNickname pending in site.PendingNicknames)
+        {
+            if (site.LogFormats.TryGetValue(pending.Nickname, out string? format))
+            {
+                CustomLogConfig log = pending.Scope.CustomLogs[pending.Index];
+                pending.Scope.CustomLogs[pending.Index] = log with { Format = format };
+            }
+            else
+            {
+                site.Report(DiagnosticSeverity.Error, pending.Node, $"no LogFormat is named '{pending.Nickname}'",
+                    $"add LogFormat \"...\" {pending.Nickname}, or use combined or common");
+            }
+        }
     }
 }
+
+/// <summary>A CustomLog naming a LogFormat nickname, resolved after the whole file is read.</summary>
+internal sealed record PendingNickname(ScopeBuilder Scope, int Index, ConfigNode Node, string Nickname);

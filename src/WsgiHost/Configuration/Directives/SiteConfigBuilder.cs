@@ -221,6 +221,7 @@ public static class SiteConfigBuilder
                     "SSLEngine on without a readable SSLCertificateFile", "add SSLCertificateFile and SSLCertificateKeyFile with PEM files"));
             }
         }
+        LogDirectives.ResolveNicknames(site);
         foreach (GroupReference reference in site.GroupReferences)
         {
             CheckGroupReference(site, main, reference);

@@ -21,6 +21,8 @@ internal sealed class SiteState(string serverRoot)
     /// <summary>Static process-group names used somewhere, checked once every group is known.</summary>
     public List<GroupReference> GroupReferences { get; } = [];
 
+    public List<PendingNickname> PendingNicknames { get; } = [];
+
     public string? PythonHome { get; set; }
 
     public SourceLocation? PythonHomeLocation { get; set; }

@@ -56,5 +56,5 @@ public sealed record ServerScope
 /// <summary>SSLEngine on with its certificate files.</summary>
 public sealed record TlsConfig(string CertificateFile, string? KeyFile, string? ChainFile, SourceLocation Location);
 
-/// <summary>CustomLog FILE FORMAT-or-NICKNAME [env=...].</summary>
+/// <summary>CustomLog FILE FORMAT-or-NICKNAME: <paramref name="Format"/> is the format itself once built (nicknames resolved).</summary>
 public sealed record CustomLogConfig(string Path, string Format, SourceLocation Location);

@@ -254,6 +254,13 @@ public sealed class DirectiveTableTests : IDisposable
     }
 
     [Fact]
+    public void ALogFormatNicknameMayBeDefinedAfterTheCustomLogThatUsesIt()
+    {
+        var config = SiteText.Clean("Listen 80\nCustomLog /var/log/access.log timed\nLogFormat \"%h %D\" timed");
+        Assert.Equal("%h %D", Assert.Single(config.MainServer.CustomLogs).Format);
+    }
+
+    [Fact]
     public void TlsVirtualHost()
     {
         string cert = _folder.Write("cert.pem", "x");
