@@ -46,9 +46,16 @@ internal static class CoreDirectives
             context.Error(node, $"'{value}' is not [IP-address:]port", "for example Listen 8080 or Listen 127.0.0.1:8080 or Listen [::1]:8080");
             return;
         }
-        if (context.Site.Listeners.Any(l => l.Port == port && Equals(l.Address, address)))
+        if (context.Site.Listeners.FirstOrDefault(l => l.Port == port && Equals(l.Address, address)) is { } same)
         {
-            context.Error(node, $"{value} is already listed", "remove the duplicate Listen");
+            context.Error(node, $"{value} is already listed at {same.Location}", "remove the duplicate Listen");
+            return;
+        }
+        if (context.Site.Listeners.FirstOrDefault(l => l.Port == port && (l.Address == null || address == null)) is { } overlap)
+        {
+            // Binding both fails at startup (address in use), as it does for Apache.
+            context.Error(node, $"{value} overlaps Listen {overlap} at {overlap.Location}, which already takes port {port} on {(overlap.Address == null ? "every address" : overlap.Address.ToString())}",
+                $"keep one of them: Listen {port} for every address, or one Listen per address");
             return;
         }
         context.Site.Listeners.Add(new ListenAddress(address, port, node.Location));

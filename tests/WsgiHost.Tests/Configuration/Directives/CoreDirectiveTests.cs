@@ -37,7 +37,15 @@ public sealed class CoreDirectiveTests
         var error = SiteText.Error("Listen 127.0.0.1:8080\nListen 80\nListen 127.0.0.1:8080");
 
         error.At(3, "Listen");
-        Assert.Equal("127.0.0.1:8080 is already listed", error.Message);
+        Assert.Equal("127.0.0.1:8080 is already listed at site.conf:1", error.Message);
+    }
+
+    [Fact]
+    public void AListenForEveryAddressAndOneForAnAddressOnTheSamePortOverlap()
+    {
+        var error = SiteText.Error("Listen 8080\nListen 127.0.0.1:8080");
+        error.At(2, "Listen");
+        Assert.Equal("127.0.0.1:8080 overlaps Listen *:8080 at site.conf:1, which already takes port 8080 on every address", error.Message);
     }
 
     [Theory]
