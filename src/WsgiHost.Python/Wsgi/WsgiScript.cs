@@ -52,7 +52,8 @@ internal sealed class WsgiScript
         Loaded? loaded = _loaded;
         if (loaded == null || (_options.ScriptReloading && loaded.ModifiedUtc != mtime))
         {
-            lock (_loadLock)
+            EnterLoadLock();
+            try
             {
                 loaded = _loaded;
                 if (loaded == null || (_options.ScriptReloading && loaded.ModifiedUtc != mtime))
@@ -65,6 +66,10 @@ internal sealed class WsgiScript
                     _loaded = loaded;
                 }
             }
+            finally
+            {
+                _loadLock.Exit();
+            }
         }
         if (loaded.Callable == null)
         {
@@ -73,6 +78,21 @@ internal sealed class WsgiScript
             return LoadOutcome.NotFound;
         }
         return LoadOutcome.Ready;
+    }
+
+    /// <summary>
+    /// Takes the load lock. A WSGI thread may hold the GIL here (it keeps it between requests),
+    /// while the thread loading the script needs the GIL back to finish: so wait for the lock
+    /// without the GIL, or the two would wait for each other.
+    /// </summary>
+    private void EnterLoadLock()
+    {
+        if (_loadLock.TryEnter())
+        {
+            return;
+        }
+        using GilRelease released = GilScope.Current != null ? GilScope.Release() : default;
+        _loadLock.Enter();
     }
 
     /// <summary>
