@@ -34,6 +34,35 @@ public sealed class PythonVersionTests
     [PythonVersionData("3.11")]
     [PythonVersionData("3.12")]
     [PythonVersionData("3.13")]
+    public async Task RunsApplicationGroupsInSubInterpretersAndEndsThemWithThatPython(string minor, string python)
+    {
+        int port = WsgiHostProcess.FreePort();
+        await using var host = await WsgiHostProcess.RunAsync(Path.Combine(WsgiHostProcess.TestAppsDirectory, "configs", "groups.conf"), port,
+            new Dictionary<string, string> { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) }, "--python", python);
+        string marker = Path.Combine(Path.GetTempPath(), $"wsgihost-preload-{host.Pid}.marker");
+        try
+        {
+            var a = JsonSerializer.Deserialize<JsonElement>(await host.Client.GetStringAsync("/a/"));
+            var b = JsonSerializer.Deserialize<JsonElement>(await host.Client.GetStringAsync("/b/"));
+            var a2 = JsonSerializer.Deserialize<JsonElement>(await host.Client.GetStringAsync("/a2/"));
+            Assert.NotEqual(a.GetProperty("interpreter").GetInt64(), b.GetProperty("interpreter").GetInt64());
+            Assert.Equal(2, a2.GetProperty("hits").GetInt32());
+            Assert.Contains($"python: Python {minor}.", host.Output);
+            Assert.Equal(0, await host.StopAsync());
+            Assert.DoesNotContain("Fatal Python error", host.ErrorLog);
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
+    }
+
+    [Theory]
+    [PythonVersionData("3.9")]
+    [PythonVersionData("3.10")]
+    [PythonVersionData("3.11")]
+    [PythonVersionData("3.12")]
+    [PythonVersionData("3.13")]
     public async Task FormatsTracebacksWithThatPython(string minor, string python)
     {
         await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("traceback_app.wsgi"), "--python", python);

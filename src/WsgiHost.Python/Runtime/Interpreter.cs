@@ -5,7 +5,7 @@ using WsgiHost.Python.Refs;
 namespace WsgiHost.Python.Runtime;
 
 /// <summary>
-/// One Python interpreter (the main one, or later a sub-interpreter per application group)
+/// One Python interpreter (the main one, or a sub-interpreter per application group)
 /// and everything cached for it. A PyObject never crosses interpreters, so every cached
 /// object lives here and is released before the interpreter ends.
 /// </summary>
@@ -31,6 +31,7 @@ internal sealed unsafe class Interpreter
     {
         Name = name;
         State = state;
+        CreatorThreadState = creatorThreadState;
         Slot = Interlocked.Increment(ref s_nextSlot) - 1;
         if (Slot >= MaxSlots)
         {
@@ -46,6 +47,9 @@ internal sealed unsafe class Interpreter
     public nint State { get; }
 
     public int Slot { get; }
+
+    /// <summary>The thread state it was created with, on python-main (used to end it).</summary>
+    internal nint CreatorThreadState { get; }
 
     /// <summary>The bootstrap module's objects in this interpreter; set once at creation.</summary>
     public Bootstrap Bootstrap { get; internal set; } = null!;

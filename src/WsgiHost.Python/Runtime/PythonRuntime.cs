@@ -20,6 +20,13 @@ public sealed unsafe class PythonRuntime : IDisposable
     private readonly IErrorLog _log;
     private nint _mainThreadState;
     private Interpreter? _main;
+    private readonly ConcurrentDictionary<string, Lazy<Interpreter>> _subInterpreters = new(StringComparer.Ordinal);
+    private readonly List<Interpreter> _created = [];
+
+    /// <summary>The process environment at start, which every new sub-interpreter's os.environ starts from.</summary>
+    private readonly KeyValuePair<string, string>[] _startEnvironment = [.. System.Environment.GetEnvironmentVariables()
+        .Cast<System.Collections.DictionaryEntry>()
+        .Select(e => new KeyValuePair<string, string>((string)e.Key, (string?)e.Value ?? ""))];
     private int _disposed;
 
     private PythonRuntime(PythonInstallation installation, PythonRuntimeOptions options, IErrorLog log)
@@ -40,6 +47,80 @@ public sealed unsafe class PythonRuntime : IDisposable
     public string LibraryPath => Installation.LibraryPath;
 
     internal Interpreter MainInterpreter => _main ?? throw new InvalidOperationException("Python is not started");
+
+    /// <summary>
+    /// The interpreter of an application group: "" (%{GLOBAL}) is the main interpreter, any
+    /// other name a sub-interpreter created on first use, as mod_wsgi does. Must not be called
+    /// by a thread that holds the GIL (creation runs on python-main, which needs it).
+    /// </summary>
+    internal Interpreter InterpreterFor(string applicationGroup)
+    {
+        if (applicationGroup.Length == 0)
+        {
+            return MainInterpreter;
+        }
+        if (GilScope.Current != null)
+        {
+            throw new InvalidOperationException("an interpreter cannot be created by a thread that holds the GIL");
+        }
+        return _subInterpreters.GetOrAdd(applicationGroup, name => new Lazy<Interpreter>(() => CreateSubInterpreter(name))).Value;
+    }
+
+    /// <summary>
+    /// Py_NewInterpreter on python-main with the main thread state current (the embedding
+    /// notes' sequence): the new interpreter gets the bootstrap module, the process environment
+    /// as it was at start, and the configured python-path; then python-main swaps back to the
+    /// main thread state and lets the GIL go. Its creating thread state stays python-main's.
+    /// </summary>
+    private Interpreter CreateSubInterpreter(string name)
+    {
+        Interpreter? created = null;
+        RunOnMain(() =>
+        {
+            LibPython.PyEval_RestoreThread(_mainThreadState);
+            try
+            {
+                nint ts = LibPython.Py_NewInterpreter();
+                if (ts == 0)
+                {
+                    throw new InvalidOperationException($"Py_NewInterpreter failed for application group '{name}'");
+                }
+                var interpreter = new Interpreter(name, LibPython.PyInterpreterState_Get(), ts);
+                interpreter.Bootstrap = Bootstrap.Install([.. LogFunctions.Definitions(), .. InputFunctions.Definitions()]);
+                IsolateEnvironment(interpreter);
+                if (_options.PythonPath.Count > 0)
+                {
+                    AddPythonPath(interpreter, _options.PythonPath);
+                }
+                lock (_created)
+                {
+                    _created.Add(interpreter);
+                }
+                created = interpreter;
+            }
+            finally
+            {
+                LibPython.PyThreadState_Swap(_mainThreadState);
+                _mainThreadState = LibPython.PyEval_SaveThread();
+            }
+        });
+        _log.Write(ErrorLogLevel.Info, "wsgi", $"Create interpreter '{name}'.");
+        return created!;
+    }
+
+    private void IsolateEnvironment(Interpreter interpreter)
+    {
+        using var items = Py.Tuple(_startEnvironment.Length);
+        for (int i = 0; i < _startEnvironment.Length; i++)
+        {
+            using var pair = Py.Tuple(2);
+            Py.SetTupleItem(pair.Borrow(), 0, Py.Utf8(_startEnvironment[i].Key).Steal());
+            Py.SetTupleItem(pair.Borrow(), 1, Py.Utf8(_startEnvironment[i].Value).Steal());
+            Py.SetTupleItem(items.Borrow(), i, pair.Steal());
+        }
+        using var isolate = Py.GetAttrOrNull(interpreter.Bootstrap.Module.Borrow(), "isolate_environ");
+        using var result = Py.Call(isolate.Borrow(), items.Borrow());
+    }
 
     /// <summary>Locates the Python, loads libpython and initialises it. Only once per process.</summary>
     public static PythonRuntime Start(string? python, string? pythonHome, PythonRuntimeOptions options, IErrorLog log)
@@ -119,21 +200,14 @@ public sealed unsafe class PythonRuntime : IDisposable
     }
 
     /// <summary>
-    /// Runs startup work (WSGIImportScript) on the python-main thread holding the main
-    /// interpreter's GIL through its own thread state, so no other thread gains a thread state
-    /// it would never use again.
+    /// Runs startup work (WSGIImportScript) on the python-main thread holding the
+    /// interpreter's GIL through python-main's own thread state for it, so no other thread
+    /// gains a thread state it would never use again.
     /// </summary>
-    internal void RunWithMainGil(Action<Interpreter> work) => RunOnMain(() =>
+    internal void RunWithGil(Interpreter interpreter, Action<Interpreter> work) => RunOnMain(() =>
     {
-        LibPython.PyEval_RestoreThread(_mainThreadState);
-        try
-        {
-            work(MainInterpreter);
-        }
-        finally
-        {
-            _mainThreadState = LibPython.PyEval_SaveThread();
-        }
+        using var gil = GilScope.Acquire(interpreter);
+        work(interpreter);
     });
 
     private void RunOnMain(Action action)
@@ -159,6 +233,29 @@ public sealed unsafe class PythonRuntime : IDisposable
         if (failure != null)
         {
             throw new InvalidOperationException(failure.Message, failure);
+        }
+    }
+
+    /// <summary>
+    /// Ends the sub-interpreters, newest first, holding the GIL as main: each one's other
+    /// thread states are deleted before Py_EndInterpreter (which aborts the process if another
+    /// remains), then python-main swaps back to the main thread state.
+    /// </summary>
+    private void EndSubInterpreters()
+    {
+        List<Interpreter> subs;
+        lock (_created)
+        {
+            subs = [.. _created];
+            _created.Clear();
+        }
+        for (int i = subs.Count - 1; i >= 0; i--)
+        {
+            Interpreter sub = subs[i];
+            LibPython.PyThreadState_Swap(sub.CreatorThreadState);
+            sub.ReleaseForShutdown(sub.CreatorThreadState);
+            LibPython.Py_EndInterpreter(sub.CreatorThreadState);
+            LibPython.PyThreadState_Swap(_mainThreadState);
         }
     }
 
@@ -188,6 +285,7 @@ public sealed unsafe class PythonRuntime : IDisposable
             try
             {
                 LibPython.PyEval_RestoreThread(_mainThreadState);
+                EndSubInterpreters();
                 // Final flush of partial lines still sitting in sys.stdout / sys.stderr.
                 using (var flush = Py.GetAttrOrNull(_main.Bootstrap.Errors.Borrow(), "flush"))
                 {

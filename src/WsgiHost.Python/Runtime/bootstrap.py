@@ -191,6 +191,17 @@ def add_python_path(directories):
     sys.path[:] = added + [p for p in sys.path if p not in added]
 
 
+def isolate_environ(items):
+    """Gives a new sub-interpreter os.environ as the process had it at start. Python copies
+    the C environment into each new interpreter, and putenv from other interpreters'
+    os.environ writes (os.environ.setdefault('DJANGO_SETTINGS_MODULE', ...)) would leak in.
+    Only this interpreter's mapping changes; the process environment is not touched."""
+    data = os.environ._data
+    data.clear()
+    for key, value in items:
+        data[os.environ.encodekey(key)] = os.environ.encodevalue(value)
+
+
 def install_std_streams():
     sys.stdout = ErrorLog('<wsgi.stdout>', 'error')
     sys.stderr = ErrorLog('<wsgi.stderr>', 'error')

@@ -30,14 +30,12 @@ public sealed class WsgiApplication
 
     public static WsgiApplication Create(PythonRuntime runtime, WsgiApplicationOptions options, IErrorLog log)
     {
-        // One interpreter per application group (sub-interpreters) is not in this build: every
-        // group runs in the main interpreter and the server warns when a second group appears.
-        return new WsgiApplication(runtime.MainInterpreter, options, log);
+        return new WsgiApplication(runtime.InterpreterFor(options.ApplicationGroup), options, log);
     }
 
     /// <summary>WSGIImportScript: load a script into the interpreter of its application group at startup.</summary>
-    public static bool Preload(PythonRuntime runtime, string scriptPath, IErrorLog log) =>
-        WsgiScript.Preload(runtime, scriptPath, log);
+    public static bool Preload(PythonRuntime runtime, string scriptPath, string applicationGroup, IErrorLog log) =>
+        WsgiScript.Preload(runtime, runtime.InterpreterFor(applicationGroup), scriptPath, log);
 
     /// <summary>The keys every request shares, built once in the interpreter. GIL held.</summary>
     internal PyBorrowed BaseEnviron()

@@ -167,17 +167,28 @@ public sealed class WsgiExecutor : IDisposable
 
     private void Process(WorkItem item)
     {
+        Exception? failure = null;
         try
         {
             WsgiGateway.Invoke(item.App, item.Exchange);
-            item.TrySetResult();
         }
         catch (Exception e)
         {
             // The gateway handles app errors itself; reaching here is a bug of ours or a
             // transport failure. Fail only this request and keep the thread.
             _log.Write(ErrorLogLevel.Error, "wsgi", $"[client {item.Exchange.ClientForLog}] Request failed in the WSGI gateway: {e}");
-            item.TrySetException(e);
+            failure = e;
+        }
+        // Kestrel's completion runs synchronously here and may start the next request of the
+        // connection (which can create an interpreter on python-main): never with the GIL.
+        using GilRelease released = GilScope.Release();
+        if (failure == null)
+        {
+            item.TrySetResult();
+        }
+        else
+        {
+            item.TrySetException(failure);
         }
     }
 

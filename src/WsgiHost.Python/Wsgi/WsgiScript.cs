@@ -125,10 +125,22 @@ internal sealed class WsgiScript
         {
             _log.Write(ErrorLogLevel.Error, "wsgi",
                 $"[client {client}] Failed to exec Python script file '{_options.ScriptPath}'.\n" +
-                $"Exception occurred processing WSGI script '{_options.ScriptPath}'.\n{e.PythonTraceback}");
+                $"Exception occurred processing WSGI script '{_options.ScriptPath}'.\n{e.PythonTraceback}{SubInterpreterHint(e.PythonTraceback)}");
             return null;
         }
     }
+
+    /// <summary>
+    /// Extension modules that cannot run in a sub-interpreter fail to import there (numpy,
+    /// PyO3 modules, anything using the PyGILState API). Name the fix next to the traceback.
+    /// </summary>
+    private string SubInterpreterHint(string traceback) =>
+        _interpreter.Name.Length > 0 && (traceback.Contains("ImportError", StringComparison.Ordinal)
+            || traceback.Contains("interpreter", StringComparison.OrdinalIgnoreCase))
+            ? $"\nThis script runs in the sub-interpreter of application group '{_interpreter.Name}'. If the failing import is an " +
+              "extension module that does not support sub-interpreters, serve the application from the main interpreter " +
+              "with WSGIApplicationGroup %{GLOBAL} (or give it a daemon process group of its own)."
+            : "";
 
     /// <summary>Runs load_script for the file as it is at <paramref name="mtime"/>; the GIL must be held.</summary>
     private static PyOwned Exec(Interpreter interpreter, string moduleName, string scriptPath, DateTime mtime)
@@ -144,11 +156,11 @@ internal sealed class WsgiScript
     /// (Django's) runs before the first request, which then reuses the module. False after
     /// logging when the script fails.
     /// </summary>
-    public static bool Preload(PythonRuntime runtime, string scriptPath, IErrorLog log)
+    public static bool Preload(PythonRuntime runtime, Interpreter target, string scriptPath, IErrorLog log)
     {
         DateTime mtime = File.GetLastWriteTimeUtc(scriptPath);
         bool loaded = false;
-        runtime.RunWithMainGil(interpreter =>
+        runtime.RunWithGil(target, interpreter =>
         {
             try
             {

@@ -8,12 +8,16 @@ namespace WsgiHost.Server;
 /// <summary>
 /// The WSGI applications of a site, created on first use per (scope, script, callable,
 /// application group, process group), as mod_wsgi loads a script on the first request that
-/// resolves to it.
+/// resolves to it. Each application group runs in its own interpreter (the runtime creates
+/// sub-interpreters on first use); the same script in one group is one module.
 /// </summary>
 internal sealed class ApplicationCache(PythonRuntime python, SiteConfig site, IErrorLog log)
 {
     private readonly ConcurrentDictionary<Key, WsgiApplication> _apps = new();
-    private readonly ConcurrentDictionary<string, bool> _groupsSeen = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _interpreterOwners = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _warned = new(StringComparer.Ordinal);
+
+    private static string Label(string group) => group.Length == 0 ? "%{GLOBAL}" : group;
 
     private readonly record struct Key(int Scope, string Script, string Callable, string ApplicationGroup, string ProcessGroup);
 
@@ -29,15 +33,15 @@ internal sealed class ApplicationCache(PythonRuntime python, SiteConfig site, IE
 
     private WsgiApplication Create(Key key, ScopeRuntime scope, PerDirSettings settings)
     {
-        string identity = key.ProcessGroup + "\0" + key.ApplicationGroup;
-        if (_groupsSeen.TryAdd(identity, true) && _groupsSeen.Count > 1)
+        string owner = _interpreterOwners.GetOrAdd(key.ApplicationGroup, key.ProcessGroup);
+        if (owner != key.ProcessGroup && _warned.TryAdd(key.ApplicationGroup + "\0" + key.ProcessGroup, true))
         {
-            // Sub-interpreters (one per application group) and daemon processes are not in
-            // this build, so every group runs in this process's main interpreter. Say so once
-            // per new group rather than let apps share state unannounced.
+            // Daemon processes are not in this build: each process group's applications run
+            // here, and groups of the same application group name meet in one interpreter,
+            // where mod_wsgi would keep them in separate processes. Say so once.
             log.Write(ErrorLogLevel.Warning, "wsgi",
-                $"Application group '{key.ApplicationGroup}'{(key.ProcessGroup.Length > 0 ? $" of process group '{key.ProcessGroup}'" : "")} shares the main Python interpreter with the {_groupsSeen.Count - 1} group(s) loaded before it: " +
-                "this build has no sub-interpreters or daemon processes yet, so scripts that set os.environ (DJANGO_SETTINGS_MODULE) or sys.path see each other's values. Run such sites in separate wsgihost processes.");
+                $"Process groups '{Label(owner)}' and '{Label(key.ProcessGroup)}' both use application group '{Label(key.ApplicationGroup)}', so they share one interpreter in this process: " +
+                "daemon processes are not in this build yet. Give each a WSGIApplicationGroup of its own to keep them apart.");
         }
         var options = new WsgiApplicationOptions
         {

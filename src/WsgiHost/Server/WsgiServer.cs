@@ -63,7 +63,7 @@ public sealed class WsgiServer : IAsyncDisposable
         foreach (ImportScriptConfig import in site.ImportScripts)
         {
             // Before the listeners open, as mod_wsgi preloads before a daemon accepts requests.
-            WsgiApplication.Preload(python, import.ScriptPath, log);
+            WsgiApplication.Preload(python, import.ScriptPath, import.ApplicationGroup, log);
         }
         var executor = new WsgiExecutor(site.Threads, log);
         var logs = new LogSet(site, log);

@@ -1,0 +1,10 @@
+SECRET_KEY = 'two-sites-a-tests-only'
+SITE_NAME = 'site A'
+DEBUG = False
+ALLOWED_HOSTS = ['*']
+ROOT_URLCONF = 'twosites.urls'
+INSTALLED_APPS = ['django.contrib.contenttypes', 'django.contrib.auth']
+MIDDLEWARE = []
+DATABASES = {}
+USE_TZ = True
+TIME_ZONE = 'Asia/Tokyo'
