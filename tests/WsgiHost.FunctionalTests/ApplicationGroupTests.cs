@@ -110,4 +110,19 @@ public sealed class ApplicationGroupTests
         Assert.Equal("alpha", (await GetJsonAsync(host, "/a/")).GetProperty("group").GetString());
         Assert.Equal(0, await host.StopAsync());
     }
+
+    [Fact]
+    public async Task AFolderTargetMapsTheNextSegmentToAScriptAndInventedNamesCreateNothing()
+    {
+        await using var host = await RunAsync("groups.conf");
+        JsonElement counter = await GetJsonAsync(host, "/dyn/counter.wsgi/extra");
+        Assert.Equal($"groups.test:{host.Port}|/dyn/counter.wsgi", counter.GetProperty("group").GetString());
+        using (var missing = await host.Client.GetAsync("/dyn/no-such-script.wsgi"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
+        }
+        await host.WaitForLogAsync("Target WSGI script not found or unable to stat");
+        Assert.DoesNotContain("no-such-script", string.Join("\n", host.ErrorLog.Split('\n').Where(l => l.Contains("Create interpreter", StringComparison.Ordinal))));
+        Assert.Equal(0, await host.StopAsync());
+    }
 }

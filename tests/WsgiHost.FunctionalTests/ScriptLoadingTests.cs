@@ -49,6 +49,23 @@ public sealed class ScriptLoadingTests : IDisposable
     }
 
     [Fact]
+    public async Task AChangedScriptIsReExecutedInItsOwnSubInterpreter()
+    {
+        string script = Copy("version_one.wsgi");
+        string config = Path.Combine(_dir, "site.conf");
+        int port = WsgiHostProcess.FreePort();
+        File.WriteAllText(config, $"Listen 127.0.0.1:{port}\nLogLevel info\nWSGIScriptAlias /app {script} application-group=reloaded\n");
+        await using var host = await WsgiHostProcess.RunAsync(config, port, new Dictionary<string, string>());
+        Assert.Equal("version one", await host.Client.GetStringAsync("/app"));
+        Replace(script, "version_two.wsgi");
+        Assert.Equal("version two", await host.Client.GetStringAsync("/app"));
+        await host.WaitForLogAsync("Reloading WSGI script");
+        // Reloaded in place: the group still has the one interpreter it was created with.
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(host.ErrorLog, "Create interpreter 'reloaded'"));
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    [Fact]
     public async Task WithReloadingOffTheFirstVersionStays()
     {
         string script = Copy("version_one.wsgi");

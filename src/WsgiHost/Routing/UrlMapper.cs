@@ -10,6 +10,12 @@ namespace WsgiHost.Routing;
 public sealed record MappedUrl(AliasConfig? Alias, ScriptAliasConfig? Script, string Target, string FilePath, string StaticPathInfo, string ScriptName, string PathInfo)
 {
     public bool IsStatic => Alias != null;
+
+    /// <summary>
+    /// The script file was derived from the URL (a folder target or a Match pattern), so it may
+    /// not exist and the set of such paths is unbounded: check before creating anything for it.
+    /// </summary>
+    public bool ScriptFromUrl { get; init; }
 }
 
 /// <summary>
@@ -104,12 +110,12 @@ public sealed class UrlMapper
         if (rest.Length > 0 && !rest.StartsWith('/') && !target.EndsWith('/'))
         {
             // target + rest names no file (the trailing-slash mismatch of mod_wsgi issue #603).
-            return new MappedUrl(null, entry.Config, target, target + rest, "", "", "");
+            return new MappedUrl(null, entry.Config, target, target + rest, "", "", "") { ScriptFromUrl = true };
         }
         if (!entry.TargetIsDirectory && !(entry.Regex != null && _isDirectory(target)))
         {
             string pathInfo = rest.Length == 0 || rest.StartsWith('/') ? rest : "/" + rest;
-            return new MappedUrl(null, entry.Config, target, target, "", ScriptNameOf(path, pathInfo), pathInfo);
+            return new MappedUrl(null, entry.Config, target, target, "", ScriptNameOf(path, pathInfo), pathInfo) { ScriptFromUrl = entry.Regex != null };
         }
         // A folder: walk the following segments down to the first file, as Apache's directory walk.
         string current = target.TrimEnd('/');
@@ -122,7 +128,7 @@ public sealed class UrlMapper
             current = current + "/" + segment;
             if (_isFile(current))
             {
-                return new MappedUrl(null, entry.Config, target, current, "", ScriptNameOf(path, remaining), remaining);
+                return new MappedUrl(null, entry.Config, target, current, "", ScriptNameOf(path, remaining), remaining) { ScriptFromUrl = true };
             }
             if (!_isDirectory(current))
             {
@@ -131,7 +137,7 @@ public sealed class UrlMapper
             remaining = remaining.TrimStart('/');
         }
         // A folder URL or a missing file: no script to run.
-        return new MappedUrl(null, entry.Config, target, current, "", path, "");
+        return new MappedUrl(null, entry.Config, target, current, "", path, "") { ScriptFromUrl = true };
     }
 
     private static string ScriptNameOf(string path, string pathInfo) =>

@@ -131,6 +131,12 @@ internal sealed class RequestHandler(SiteConfig site, SiteRouting routing, Appli
             }
         }
 
+        if (mapped.ScriptFromUrl && !File.Exists(mapped.FilePath))
+        {
+            // Before any application (or interpreter) exists for a path the client chose.
+            log.Write(ErrorLogLevel.Error, "wsgi", $"[client {Client(context)}] Target WSGI script not found or unable to stat: {mapped.FilePath}");
+            return await ErrorAsync(context, 404).ConfigureAwait(false);
+        }
         WsgiApplication app = apps.Get(scope, mapped.FilePath, wsgi, settings);
         var options = scope.RequestOptionsFor(settings, wsgi.PassAuthorization, HttpMethods.IsHead(request.Method) && settings.MapHeadToGet == MapHeadToGet.On ? "GET" : null);
         var exchange = new KestrelExchange(context, options, mapped.ScriptName, mapped.PathInfo, target, rawTarget, start);

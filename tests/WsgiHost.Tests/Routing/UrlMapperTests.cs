@@ -208,4 +208,18 @@ public sealed class UrlMapperTests
     [Fact]
     public void NothingMapsAnUnmountedUrl() =>
         Assert.Null(Mapper([Alias("/static/", "/srv/static/")], [Script("/app", "/srv/app.wsgi")]).Map("/other"));
+
+    [Fact]
+    public void OnlyScriptsChosenByTheUrlAreMarkedForAnExistenceCheck()
+    {
+        var fixedFile = Mapper([], [Script("/app", "/srv/app.wsgi")], files: ["/srv/app.wsgi"]);
+        Assert.False(fixedFile.Map("/app/anything")!.ScriptFromUrl);
+
+        var folder = Mapper([], [Script("/wsgi", "/srv/wsgi")], files: ["/srv/wsgi/a.wsgi"], folders: ["/srv/wsgi"]);
+        Assert.True(folder.Map("/wsgi/a.wsgi/x")!.ScriptFromUrl);
+        Assert.True(folder.Map("/wsgi/made-up-by-the-client")!.ScriptFromUrl);
+
+        var match = Mapper([], [ScriptMatch("^/([a-z]+)", "/srv/$1.wsgi")]);
+        Assert.True(match.Map("/anything/x")!.ScriptFromUrl);
+    }
 }

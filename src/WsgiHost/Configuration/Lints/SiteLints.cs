@@ -21,6 +21,7 @@ public static class SiteLints
         GroupLints.PythonHomes(site, found);
         GroupLints.ThreadsBeyondCores(site, processorCount ?? Environment.ProcessorCount, found);
         HostLints.FallThrough(site, found);
+        SubInterpreterLints.OffendingImports(site, found);
         return found;
     }
 

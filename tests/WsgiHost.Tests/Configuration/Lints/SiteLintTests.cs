@@ -231,4 +231,19 @@ public sealed class SiteLintTests : IDisposable
         Silent("Listen 80\nWSGIDaemonProcess site processes=2 threads=15\nWSGIProcessGroup site");
         Single("Listen 80\nWSGIDaemonProcess site processes=9 threads=1\nWSGIProcessGroup site").At(2, "WSGIDaemonProcess");
     }
+
+    [Fact]
+    public void ASubInterpreterAppImportingNumpyIsToldToUseTheMainInterpreter()
+    {
+        string script = _folder.Write("app/app.wsgi", "import os\nfrom helpers import application\n");
+        _folder.Write("app/helpers.py", "# numbers\nimport numpy as np\n\ndef application(environ, start_response):\n    pass\n");
+
+        var warning = Single($"Listen 80\nWSGIScriptAlias /app {script}");
+        warning.At(2, "WSGIScriptAlias");
+        Assert.Contains("runs in a sub-interpreter (application group %{RESOURCE}) and imports numpy", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("helpers.py:2", warning.Message, StringComparison.Ordinal);
+
+        Silent($"Listen 80\nWSGIScriptAlias /app {script} application-group=%{{GLOBAL}}");
+        Silent($"Listen 80\nWSGIApplicationGroup %{{GLOBAL}}\nWSGIScriptAlias /app {script}");
+    }
 }
