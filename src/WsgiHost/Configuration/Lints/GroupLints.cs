@@ -47,44 +47,35 @@ internal static partial class GroupLints
     }
 
     /// <summary>
-    /// Two or more scripts in one process where one uses os.environ.setdefault: the first
-    /// script's value (DJANGO_SETTINGS_MODULE) wins for all of them, because os.environ is the
-    /// process's environment, shared by every interpreter in it.
+    /// Two or more scripts in one interpreter where one uses os.environ.setdefault: the first
+    /// script's value (DJANGO_SETTINGS_MODULE) wins for all of them. Under mod_wsgi every
+    /// interpreter of a process shares it (os.environ writes reach the process environment);
+    /// WsgiHost starts each sub-interpreter from the start environment, so there only scripts
+    /// sharing an interpreter collide, and scripts in other interpreters get a note.
     /// </summary>
     public static void SharedEnvironSetdefault(SiteConfig site, List<ConfigDiagnostic> found)
     {
-        var byProcess = new Dictionary<string, List<ScriptAliasConfig>>(StringComparer.Ordinal);
-        foreach (ServerScope scope in site.AllScopes)
+        var byProcess = LintMount.All(site)
+            .GroupBy(m => m.ProcessGroup)
+            .Select(g => g.DistinctBy(m => m.Alias.Target).ToList())
+            .Where(g => g.Count > 1);
+        foreach (var mounts in byProcess)
         {
-            var sections = new SectionWalk<SectionPayload>(scope.IsVirtualHost ? [.. site.MainServer.Sections, .. scope.Sections] : scope.Sections);
-            PerDirSettings defaults = scope.IsVirtualHost ? site.MainServer.Defaults.Merge(scope.Defaults) : scope.Defaults;
-            foreach (ScriptAliasConfig alias in scope.ScriptAliases.Where(a => File.Exists(a.Target)))
+            foreach (LintMount mount in mounts.Where(m => UsesSetdefault(m.Alias.Target)))
             {
-                PerDirSettings settings = sections.Applicable(alias.UrlPattern, alias.Target).Aggregate(defaults, (s, p) => s.Merge(p.Settings));
-                string process = alias.Options.ProcessGroup ?? settings.ProcessGroup ?? GroupLabels.Global;
-                process = process == GroupLabels.Global ? "" : process;
-                if (!byProcess.TryGetValue(process, out var list))
+                string where = mount.ProcessGroup.Length == 0 ? "the server process" : $"the daemon group '{mount.ProcessGroup}'";
+                var shared = mounts.Where(m => m.Alias != mount.Alias && m.Interpreter == mount.Interpreter).Select(m => m.Alias.Target).ToList();
+                if (shared.Count > 0)
                 {
-                    byProcess[process] = list = [];
+                    found.Add(SiteLints.Warning(mount.Alias.Location, mount.Alias.DirectiveName,
+                        $"{mount.Alias.Target} calls os.environ.setdefault and shares one interpreter (application group {mount.ApplicationGroup}) in {where} with {string.Join(", ", shared)}: whichever loads first sets the value for all of them (Django's DJANGO_SETTINGS_MODULE leaks between sites)",
+                        "give each application its own WSGIApplicationGroup (or daemon group), or write os.environ['DJANGO_SETTINGS_MODULE'] = '...' instead of setdefault"));
+                    continue;
                 }
-                if (!list.Any(a => a.Target == alias.Target))
-                {
-                    list.Add(alias);
-                }
-            }
-        }
-        foreach (var (process, scripts) in byProcess)
-        {
-            if (scripts.Count < 2)
-            {
-                continue;
-            }
-            foreach (ScriptAliasConfig script in scripts.Where(s => UsesSetdefault(s.Target)))
-            {
-                var others = scripts.Where(s => s != script).Select(s => s.Target);
-                found.Add(SiteLints.Warning(script.Location, script.DirectiveName,
-                    $"{script.Target} calls os.environ.setdefault, and it shares {(process.Length == 0 ? "the server process (embedded mode)" : $"the daemon group '{process}'")} with {string.Join(", ", others)}: whichever loads first sets the value for all of them (Django's DJANGO_SETTINGS_MODULE leaks between sites)",
-                    "give each application its own WSGIDaemonProcess group, or write os.environ['DJANGO_SETTINGS_MODULE'] = '...' instead of setdefault"));
+                var others = mounts.Where(m => m.Alias != mount.Alias).Select(m => m.Alias.Target);
+                found.Add(new ConfigDiagnostic(DiagnosticSeverity.Note, mount.Alias.Location, mount.Alias.DirectiveName,
+                    $"{mount.Alias.Target} calls os.environ.setdefault and shares {where} with {string.Join(", ", others)}: WsgiHost keeps os.environ apart per interpreter, but under Apache + mod_wsgi this leaks the first site's value into the others",
+                    "write os.environ['DJANGO_SETTINGS_MODULE'] = '...' if the configuration must also run under mod_wsgi"));
             }
         }
     }

@@ -34,24 +34,18 @@ internal static partial class SubInterpreterLints
     public static void OffendingImports(SiteConfig site, List<ConfigDiagnostic> found)
     {
         var reported = new HashSet<string>(StringComparer.Ordinal);
-        foreach (ServerScope scope in site.AllScopes)
+        foreach (LintMount mount in LintMount.All(site))
         {
-            var sections = new SectionWalk<SectionPayload>(scope.IsVirtualHost ? [.. site.MainServer.Sections, .. scope.Sections] : scope.Sections);
-            PerDirSettings defaults = scope.IsVirtualHost ? site.MainServer.Defaults.Merge(scope.Defaults) : scope.Defaults;
-            foreach (ScriptAliasConfig alias in scope.ScriptAliases.Where(a => File.Exists(a.Target)))
+            ScriptAliasConfig alias = mount.Alias;
+            if (mount.ApplicationGroup == GroupLabels.Global || !reported.Add(alias.Target))
             {
-                PerDirSettings settings = sections.Applicable(alias.UrlPattern, alias.Target).Aggregate(defaults, (s, p) => s.Merge(p.Settings));
-                string group = alias.Options.ApplicationGroup ?? settings.ApplicationGroup ?? GroupLabels.Resource;
-                if (group == GroupLabels.Global || !reported.Add(alias.Target))
-                {
-                    continue;
-                }
-                if (FindOffender(alias.Target, site.Python.Path) is (string module, string file, int line))
-                {
-                    found.Add(SiteLints.Warning(alias.Location, alias.DirectiveName,
-                        $"{alias.Target} runs in a sub-interpreter (application group {group}) and imports {module} ({file}:{line}): {Offenders[module]}",
-                        "serve it from the main interpreter: add application-group=%{GLOBAL} to this line (or WSGIApplicationGroup %{GLOBAL})"));
-                }
+                continue;
+            }
+            if (FindOffender(alias.Target, site.Python.Path) is (string module, string file, int line))
+            {
+                found.Add(SiteLints.Warning(alias.Location, alias.DirectiveName,
+                    $"{alias.Target} runs in a sub-interpreter (application group {mount.ApplicationGroup}) and imports {module} ({file}:{line}): {Offenders[module]}",
+                    "serve it from the main interpreter: add application-group=%{GLOBAL} to this line (or WSGIApplicationGroup %{GLOBAL})"));
             }
         }
     }

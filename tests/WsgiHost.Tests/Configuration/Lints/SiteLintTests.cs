@@ -82,17 +82,25 @@ public sealed class SiteLintTests : IDisposable
         string a = _folder.Write("a/a.wsgi", "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'a.settings')\n");
         string b = _folder.Write("b/b.wsgi", "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'b.settings')\n");
 
-        var found = Lint($"Listen 80\nWSGIScriptAlias /a {a}\nWSGIScriptAlias /b {b}");
-
+        // One interpreter (%{GLOBAL}) for both: the first loaded wins, here as under mod_wsgi.
+        var found = Lint($"Listen 80\nWSGIApplicationGroup %{{GLOBAL}}\nWSGIScriptAlias /a {a}\nWSGIScriptAlias /b {b}");
         Assert.Equal(2, found.Count);
-        found[0].At(2, "WSGIScriptAlias");
-        found[1].At(3, "WSGIScriptAlias");
-        Assert.StartsWith($"{a} calls os.environ.setdefault, and it shares the server process (embedded mode) with {b}", found[0].Message, StringComparison.Ordinal);
+        Assert.All(found, f => Assert.Equal(DiagnosticSeverity.Warning, f.Severity));
+        found[0].At(3, "WSGIScriptAlias");
+        found[1].At(4, "WSGIScriptAlias");
+        Assert.StartsWith($"{a} calls os.environ.setdefault and shares one interpreter (application group %{{GLOBAL}}) in the server process with {b}", found[0].Message, StringComparison.Ordinal);
 
-        // In one daemon group the same applies.
-        var daemon = Lint($"Listen 80\nWSGIDaemonProcess both\nWSGIProcessGroup both\nWSGIScriptAlias /a {a}\nWSGIScriptAlias /b {b}");
+        // Separate interpreters (Apache's default %{RESOURCE}): WsgiHost isolates os.environ,
+        // mod_wsgi would not, so a note says so.
+        var notes = Lint($"Listen 80\nWSGIScriptAlias /a {a}\nWSGIScriptAlias /b {b}");
+        Assert.Equal(2, notes.Count);
+        Assert.All(notes, n => Assert.Equal(DiagnosticSeverity.Note, n.Severity));
+        Assert.Contains("under Apache + mod_wsgi this leaks", notes[0].Message, StringComparison.Ordinal);
+
+        // In one daemon group and one named application group the same applies.
+        var daemon = Lint($"Listen 80\nWSGIDaemonProcess both\nWSGIProcessGroup both\nWSGIApplicationGroup shared\nWSGIScriptAlias /a {a}\nWSGIScriptAlias /b {b}");
         Assert.Equal(2, daemon.Count);
-        Assert.Contains("the daemon group 'both'", daemon[0].Message, StringComparison.Ordinal);
+        Assert.Contains("in the daemon group 'both'", daemon[0].Message, StringComparison.Ordinal);
 
         // Fixed: one process group each.
         Silent($"Listen 80\nWSGIDaemonProcess a\nWSGIDaemonProcess b\nWSGIScriptAlias /a {a} process-group=a\nWSGIScriptAlias /b {b} process-group=b");
