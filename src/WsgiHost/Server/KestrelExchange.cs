@@ -4,6 +4,8 @@ using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Win32.SafeHandles;
+using System.Net;
+using WsgiHost.Proxy;
 using WsgiHost.Python.Wsgi;
 using WsgiHost.Routing;
 
@@ -56,8 +58,10 @@ internal sealed class KestrelExchange : IWsgiExchange
     {
         HttpRequest request = _context.Request;
         ConnectionInfo connection = _context.Connection;
-        bool https = request.IsHttps;
         string localPort = connection.LocalPort.ToString(CultureInfo.InvariantCulture);
+        ProxyHeaderDecision proxy = _options.ProxyHeaders?.Decide(connection.RemoteIpAddress ?? IPAddress.None, Header) ?? ProxyHeaderDecision.None;
+        // TLS, a trusted proxy saying so, or SetEnv HTTPS on (mod_wsgi reads HTTPS from the environment).
+        bool https = proxy.Https ?? (request.IsHttps || HttpsFromEnvironment());
 
         // SetEnv values reach the environ (never os.environ); the CGI keys and HTTP_* headers
         // are added after them and win on a clash, as Apache builds subprocess_env.
@@ -66,7 +70,7 @@ internal sealed class KestrelExchange : IWsgiExchange
             sink.Add(name, value);
         }
         sink.Add("REQUEST_METHOD", _options.MethodOverride ?? request.Method);
-        sink.Add("SCRIPT_NAME", _scriptName);
+        sink.Add("SCRIPT_NAME", proxy.ScriptName ?? _scriptName);
         sink.Add("PATH_INFO", _pathInfo);
         sink.Add("QUERY_STRING", _target.RawQuery);
         sink.Add("REQUEST_URI", RequestUri());
@@ -74,14 +78,14 @@ internal sealed class KestrelExchange : IWsgiExchange
         sink.Add("REQUEST_SCHEME", https ? "https" : "http");
         sink.Add("wsgi.url_scheme", https ? "https" : "http");
         sink.Add("SERVER_ADDR", connection.LocalIpAddress?.ToString() ?? "");
-        sink.Add("REMOTE_ADDR", connection.RemoteIpAddress?.ToString() ?? "");
+        sink.Add("REMOTE_ADDR", proxy.RemoteAddr ?? connection.RemoteIpAddress?.ToString() ?? "");
         sink.Add("REMOTE_PORT", connection.RemotePort.ToString(CultureInfo.InvariantCulture));
 
         // UseCanonicalName Off: the name and port the client used (Host), else ServerName
         // and the port that accepted the connection.
-        (string host, string? port) = SplitHost(request.Headers.Host.ToString());
-        sink.Add("SERVER_NAME", host.Length > 0 ? host : _options.ServerName);
-        sink.Add("SERVER_PORT", port ?? localPort);
+        (string host, string? port) = SplitHost(proxy.HttpHost ?? request.Headers.Host.ToString());
+        sink.Add("SERVER_NAME", proxy.ServerName ?? (host.Length > 0 ? host : _options.ServerName));
+        sink.Add("SERVER_PORT", proxy.ServerPort ?? port ?? localPort);
 
         sink.Add("mod_wsgi.request_id", _context.TraceIdentifier);
         sink.Add("mod_wsgi.request_start", (_start.ToUnixTimeMilliseconds() * 1000).ToString(CultureInfo.InvariantCulture));
@@ -108,7 +112,8 @@ internal sealed class KestrelExchange : IWsgiExchange
             // httpoxy (CVE-2016-5388): a client's "Proxy" header must never become HTTP_PROXY.
             if (name.Equals("Proxy", StringComparison.OrdinalIgnoreCase) ||
                 name.Equals("Proxy-Authorization", StringComparison.OrdinalIgnoreCase) ||
-                (!_options.PassAuthorization && name.Equals("Authorization", StringComparison.OrdinalIgnoreCase)))
+                (!_options.PassAuthorization && name.Equals("Authorization", StringComparison.OrdinalIgnoreCase)) ||
+                (proxy.Removed.Count > 0 && proxy.Removed.Contains(name)))
             {
                 continue;
             }
@@ -116,9 +121,33 @@ internal sealed class KestrelExchange : IWsgiExchange
             if (key != null)
             {
                 var values = header.Value;
-                sink.Add(key, values.Count == 1 ? values[0] ?? "" : string.Join(", ", values.ToArray()));
+                string value = values.Count == 1 ? values[0] ?? "" : string.Join(", ", values.ToArray());
+                if (proxy.HttpHost != null && key == "HTTP_HOST")
+                {
+                    value = proxy.HttpHost;
+                }
+                else if (proxy.ForwardedFor != null && key == "HTTP_X_FORWARDED_FOR")
+                {
+                    value = proxy.ForwardedFor;
+                }
+                sink.Add(key, value);
             }
         }
+    }
+
+    private string? Header(string name) =>
+        _context.Request.Headers.TryGetValue(name, out var values) && values.Count > 0 ? values.ToString() : null;
+
+    private bool HttpsFromEnvironment()
+    {
+        foreach (var (name, value) in _options.Environment)
+        {
+            if (name == "HTTPS")
+            {
+                return value.Equals("on", StringComparison.OrdinalIgnoreCase) || value == "1";
+            }
+        }
+        return false;
     }
 
     /// <summary>REQUEST_URI: the path and query exactly as sent (origin form even for absolute-form targets).</summary>

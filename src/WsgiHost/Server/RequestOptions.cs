@@ -4,7 +4,9 @@ namespace WsgiHost.Server;
 /// <param name="ServerName">SERVER_NAME when the request has no Host header.</param>
 /// <param name="Environment">SetEnv values: they reach the WSGI environ, never os.environ.</param>
 /// <param name="MethodOverride">REQUEST_METHOD to show instead of the real one (WSGIMapHEADToGET On), or null.</param>
-internal sealed record RequestOptions(string ServerName, bool PassAuthorization, IReadOnlyList<KeyValuePair<string, string>> Environment, string? MethodOverride)
+/// <param name="ProxyHeaders">WSGITrustedProxyHeaders/WSGITrustedProxies in force, or null.</param>
+internal sealed record RequestOptions(string ServerName, bool PassAuthorization, IReadOnlyList<KeyValuePair<string, string>> Environment, string? MethodOverride,
+    Proxy.ProxyHeaderRules? ProxyHeaders = null)
 {
     public static readonly RequestOptions Default = new("localhost", false, [], null);
 }

@@ -2,6 +2,7 @@ using WsgiHost.Access;
 using WsgiHost.Configuration.Model;
 using WsgiHost.Logging;
 using WsgiHost.Python.Runtime;
+using WsgiHost.Proxy;
 using WsgiHost.Routing;
 using WsgiHost.StaticFiles;
 
@@ -36,8 +37,9 @@ internal sealed class ScopeRuntime
         Log = log;
         AccessLogs = accessLogs;
         var environment = Defaults.EffectiveEnvironment();
-        _default = new RequestOptions(ServerName, false, environment, null);
-        _defaultWithAuthorization = new RequestOptions(ServerName, true, environment, null);
+        ProxyHeaderRules? proxy = ProxyRules(Defaults);
+        _default = new RequestOptions(ServerName, false, environment, null, proxy);
+        _defaultWithAuthorization = new RequestOptions(ServerName, true, environment, null, proxy);
     }
 
     public int Index { get; }
@@ -69,7 +71,19 @@ internal sealed class ScopeRuntime
         {
             return passAuthorization ? _defaultWithAuthorization : _default;
         }
-        return new RequestOptions(ServerName, passAuthorization, settings.EffectiveEnvironment(), methodOverride);
+        return new RequestOptions(ServerName, passAuthorization, settings.EffectiveEnvironment(), methodOverride, ProxyRules(settings));
+    }
+
+    /// <summary>The trusted proxy rules of some settings (validated when the configuration was read).</summary>
+    private static ProxyHeaderRules? ProxyRules(PerDirSettings settings)
+    {
+        if (settings.TrustedProxyHeaders is not { Count: > 0 } headers)
+        {
+            return null;
+        }
+        var trusted = settings.TrustedProxies?.Select(t => IpNetwork.TryParse(t, out IpNetwork? n, out _) == IpNetwork.ParseOutcome.Parsed ? n! : null)
+            .OfType<IpNetwork>().ToList();
+        return new ProxyHeaderRules(headers, trusted);
     }
 
     /// <summary>The settings and access rules for a URL and the file it maps to, merged in Apache's order.</summary>

@@ -69,8 +69,6 @@ internal static class ApacheOnlyDirectives
         ("WSGIAuthUserScript", "authentication is not supported; authenticate in the app"),
         ("WSGIAuthGroupScript", "authentication is not supported; authenticate in the app"),
         ("WSGIAccessScript", "use Require ip/host, or check access in the app"),
-        ("WSGITrustedProxyHeaders", "trusted proxy headers are not supported yet; REMOTE_ADDR stays the proxy's address"),
-        ("WSGITrustedProxies", "trusted proxy headers are not supported yet; REMOTE_ADDR stays the proxy's address"),
     ];
 
     public static IEnumerable<DirectiveSpec> All() =>

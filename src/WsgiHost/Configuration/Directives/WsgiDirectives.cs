@@ -27,6 +27,8 @@ internal static class WsgiDirectives
         new("WSGIRestrictProcess", DirectiveScope.Anywhere, 1, -1, "group ...", RestrictProcess),
         new("WSGIRestrictEmbedded", DirectiveScope.Server, 1, 1, "On|Off", (n, c) => c.Site.RestrictEmbedded = c.Flag(n, n.Arguments[0]) ?? false),
         new("WSGIImportScript", SV, 3, 3, "file process-group=N application-group=N", ImportScript),
+        new("WSGITrustedProxyHeaders", DirectiveScope.Anywhere, 1, -1, "header-name ...", TrustedProxyHeaders),
+        new("WSGITrustedProxies", DirectiveScope.Anywhere, 1, -1, "ip-address[/cidr] ...", TrustedProxies),
         new("WSGIPythonHome", DirectiveScope.Server, 1, 1, "prefix", PythonHome),
         new("WSGIPythonPath", DirectiveScope.Server, 1, -1, "dir[:dir ...]", PythonPath),
     ];
@@ -195,6 +197,38 @@ internal static class WsgiDirectives
             context.Site.GroupReferences.Add(new GroupReference(pg, context.Scope, node));
         }
         context.Site.ImportScripts.Add(new ImportScriptConfig(path, Static(pg), Static(ag), node.Location));
+    }
+
+    private static void TrustedProxyHeaders(ConfigNode node, BuildContext context)
+    {
+        var names = new List<string>(context.PerDir.Value.TrustedProxyHeaders ?? []);
+        foreach (string name in node.Arguments)
+        {
+            if (!Proxy.ProxyHeaderNames.Categories.ContainsKey(name))
+            {
+                string? suggestion = DidYouMean.Suggest(name, Proxy.ProxyHeaderNames.Categories.Keys);
+                context.Error(node, $"'{name}' is not a header mod_wsgi can trust",
+                    suggestion != null ? $"did you mean {suggestion}?" : $"one of {string.Join(", ", Proxy.ProxyHeaderNames.Categories.Keys)}");
+                continue;
+            }
+            names.Add(Proxy.ProxyHeaderNames.Categories.Keys.First(k => k.Equals(name, StringComparison.OrdinalIgnoreCase)));
+        }
+        context.PerDir.Value = context.PerDir.Value with { TrustedProxyHeaders = names };
+    }
+
+    private static void TrustedProxies(ConfigNode node, BuildContext context)
+    {
+        var networks = new List<string>(context.PerDir.Value.TrustedProxies ?? []);
+        foreach (string value in node.Arguments)
+        {
+            if (Access.IpNetwork.TryParse(value, out _, out string? problem) != Access.IpNetwork.ParseOutcome.Parsed)
+            {
+                context.Error(node, $"'{value}' is not an IP address or network{(problem != null ? $": {problem}" : "")}", "for example 10.0.0.1 or 10.0.0.0/8");
+                continue;
+            }
+            networks.Add(value);
+        }
+        context.PerDir.Value = context.PerDir.Value with { TrustedProxies = networks };
     }
 
     private static void PythonHome(ConfigNode node, BuildContext context)

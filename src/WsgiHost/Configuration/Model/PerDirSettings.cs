@@ -35,6 +35,12 @@ public sealed record PerDirSettings
     /// <summary>SSLRequireSSL: 403 unless the request came over TLS.</summary>
     public bool? SslRequireSsl { get; init; }
 
+    /// <summary>WSGITrustedProxyHeaders: header names (validated), in order; repeated directives append.</summary>
+    public IReadOnlyList<string>? TrustedProxyHeaders { get; init; }
+
+    /// <summary>WSGITrustedProxies: addresses or networks (validated); null trusts every peer.</summary>
+    public IReadOnlyList<string>? TrustedProxies { get; init; }
+
     /// <summary>SetEnv/UnsetEnv in order; a null value removes the variable.</summary>
     public IReadOnlyList<KeyValuePair<string, string?>> SetEnv { get; init; } = [];
 
@@ -61,6 +67,8 @@ public sealed record PerDirSettings
             LimitRequestBody = over.LimitRequestBody ?? LimitRequestBody,
             RestrictProcess = over.RestrictProcess ?? RestrictProcess,
             SslRequireSsl = over.SslRequireSsl ?? SslRequireSsl,
+            TrustedProxyHeaders = over.TrustedProxyHeaders ?? TrustedProxyHeaders,
+            TrustedProxies = over.TrustedProxies ?? TrustedProxies,
             SetEnv = over.SetEnv.Count == 0 ? SetEnv : [.. SetEnv, .. over.SetEnv],
         };
     }

@@ -67,6 +67,8 @@ public sealed class DirectiveTableTests : IDisposable
         ["WSGIRestrictProcess"] = "WSGIRestrictProcess %{GLOBAL}",
         ["WSGIRestrictEmbedded"] = "WSGIRestrictEmbedded Off",
         ["WSGIImportScript"] = "WSGIImportScript /dev/null process-group=%{GLOBAL} application-group=%{GLOBAL}",
+        ["WSGITrustedProxyHeaders"] = "WSGITrustedProxyHeaders X-Forwarded-For X-Forwarded-Proto",
+        ["WSGITrustedProxies"] = "WSGITrustedProxies 10.0.0.0/8 192.0.2.1",
         ["WSGIPythonHome"] = "WSGIPythonHome /tmp",
         ["WSGIPythonPath"] = "WSGIPythonPath /srv/lib",
         ["ServerRoot"] = "ServerRoot /tmp",

@@ -286,4 +286,21 @@ public sealed class WsgiDirectiveTests : IDisposable
         Assert.Equal("not allowed directly in <VirtualHost>", error.Message);
         Assert.Equal("move WSGIPythonHome outside every <VirtualHost> and section", error.Fix);
     }
+
+    [Fact]
+    public void TrustedProxyHeadersAndProxiesAppendAndAreChecked()
+    {
+        var config = SiteText.Clean("Listen 80\nWSGITrustedProxyHeaders x-forwarded-for\nWSGITrustedProxyHeaders X-Forwarded-Proto\nWSGITrustedProxies 10.0.0.0/8\nWSGITrustedProxies 192.0.2.1");
+        Assert.Equal(["X-Forwarded-For", "X-Forwarded-Proto"], config.MainServer.Defaults.TrustedProxyHeaders);
+        Assert.Equal(["10.0.0.0/8", "192.0.2.1"], config.MainServer.Defaults.TrustedProxies);
+
+        var header = SiteText.Error("Listen 80\nWSGITrustedProxyHeaders X-Forwarded-Fro");
+        header.At(2, "WSGITrustedProxyHeaders");
+        Assert.Equal("'X-Forwarded-Fro' is not a header mod_wsgi can trust", header.Message);
+        Assert.Equal("did you mean X-Forwarded-For?", header.Fix);
+
+        var proxy = SiteText.Error("Listen 80\nWSGITrustedProxies 10.0.0.300");
+        proxy.At(2, "WSGITrustedProxies");
+        Assert.StartsWith("'10.0.0.300' is not an IP address or network", proxy.Message, StringComparison.Ordinal);
+    }
 }
