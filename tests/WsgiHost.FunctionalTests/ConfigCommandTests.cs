@@ -85,4 +85,57 @@ public sealed class ConfigCommandTests : IDisposable
         Assert.StartsWith("slept", await slow);
         Assert.Equal(0, await stopped);
     }
+
+    [Fact]
+    public async Task SighupAppliesANewConfigurationUnderLoadAndKeepsTheOldOneWhenTheNewOneIsBroken()
+    {
+        int port = WsgiHostProcess.FreePort();
+        string Config(string extra) => $"Listen 127.0.0.1:{port}\nLogLevel notice\nWSGIApplicationGroup %{{GLOBAL}}\nWSGIScriptAlias /one GATEWAY\n{extra}";
+        string conf = Write(Config(""));
+        await using var host = await WsgiHostProcess.RunAsync(conf, port, new Dictionary<string, string>());
+        using (var before = await host.Client.GetAsync("/two/environ"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, before.StatusCode);
+        }
+
+        // Requests keep flowing while the configuration is swapped: none may fail.
+        using var stopLoad = new CancellationTokenSource();
+        var failures = new List<string>();
+        int served = 0;
+        Task load = Task.Run(async () =>
+        {
+            while (!stopLoad.IsCancellationRequested)
+            {
+                using var r = await host.Client.GetAsync("/one/environ");
+                if (r.StatusCode != System.Net.HttpStatusCode.OK)
+                {
+                    lock (failures) { failures.Add(((int)r.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture)); }
+                }
+                Interlocked.Increment(ref served);
+            }
+        });
+        Write(Config("WSGIScriptAlias /two GATEWAY\nSetEnv RELOADED yes"));
+        host.SendSignal(1);
+        await host.WaitForLogAsync("SIGHUP: configuration reloaded");
+        using (var after = await host.Client.GetAsync("/two/environ"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, after.StatusCode);
+            Assert.Contains("\"RELOADED\"", await after.Content.ReadAsStringAsync());
+        }
+
+        // A broken configuration is reported and the running one stays.
+        Write(Config("WSGIScriptAlias /three GATEWAY\nNoSuchDirective on"));
+        host.SendSignal(1);
+        await host.WaitForLogAsync("was not reloaded; the previous configuration keeps serving");
+        Assert.Contains("Invalid command 'NoSuchDirective'", host.ErrorLog);
+        using (var still = await host.Client.GetAsync("/two/environ"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, still.StatusCode);
+        }
+        stopLoad.Cancel();
+        await load;
+        Assert.Empty(failures);
+        Assert.True(served > 0);
+        Assert.Equal(0, await host.StopAsync());
+    }
 }

@@ -35,13 +35,19 @@ internal static class ConfigCommands
         {
             site = site with { Python = site.Python with { Executable = python.Executable, Home = python.Home } };
         }
+        SiteConfigResult Reread()
+        {
+            SiteConfigResult again = SiteConfigBuilder.Load(file, options);
+            return python == null || again.Config == null ? again
+                : again with { Config = again.Config with { Python = again.Config.Python with { Executable = python.Executable, Home = python.Home } } };
+        }
         return await SiteHost.RunAsync(site, server => [
             $"WsgiHost running {file}",
             .. server.Urls.Select(u => $"  listening: {u}"),
             .. site.AllScopes.Where(s => s.IsVirtualHost || s.ScriptAliases.Count > 0 || s.Aliases.Count > 0).Select(Describe),
             $"  python: {server.PythonDescription}",
             $"  mode:   embedded, {site.Threads} WSGI thread(s)",
-        ]).ConfigureAwait(false);
+        ], Reread).ConfigureAwait(false);
     }
 
     public static int Check(IReadOnlyList<string> args)

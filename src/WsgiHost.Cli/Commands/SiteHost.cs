@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using WsgiHost.Configuration.Directives;
 using WsgiHost.Configuration.Model;
 using WsgiHost.Logging;
 using WsgiHost.Python.Runtime;
@@ -10,7 +11,8 @@ namespace WsgiHost.Cli.Commands;
 internal static class SiteHost
 {
     /// <param name="banner">The startup lines; the last one tells tools and people that the server is ready.</param>
-    public static async Task<int> RunAsync(SiteConfig site, Func<WsgiServer, IEnumerable<string>> banner)
+    /// <param name="reread">For SIGHUP: reads the configuration again (null: SIGHUP is ignored, as for serve).</param>
+    public static async Task<int> RunAsync(SiteConfig site, Func<WsgiServer, IEnumerable<string>> banner, Func<SiteConfigResult>? reread = null)
     {
         await using ApacheErrorLog log = site.ErrorLog is null or "/dev/stderr"
             ? new ApacheErrorLog(Console.Error, site.LogLevel)
@@ -19,6 +21,17 @@ internal static class SiteHost
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
+        WsgiServer? running = null;
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
+        {
+            c.Cancel = true;
+            if (running != null && reread != null)
+            {
+                // Off the signal handler thread: reading and building take a moment.
+                WsgiServer target = running;
+                _ = Task.Run(() => Reload(target, reread, log));
+            }
+        });
 
         WsgiServer server;
         try
@@ -32,6 +45,7 @@ internal static class SiteHost
             await Console.Error.WriteLineAsync($"wsgihost: cannot start: {e.Message}").ConfigureAwait(false);
             return 1;
         }
+        running = server;
         await using (server.ConfigureAwait(false))
         {
             foreach (string line in banner(server))
@@ -43,5 +57,30 @@ internal static class SiteHost
             Console.Out.WriteLine("WsgiHost stopping");
         }
         return 0;
+    }
+
+    /// <summary>A bad configuration is reported and the old one keeps serving, as Apache's graceful restart.</summary>
+    private static void Reload(WsgiServer server, Func<SiteConfigResult> reread, IErrorLog log)
+    {
+        try
+        {
+            SiteConfigResult result = reread();
+            foreach (var d in result.Diagnostics.Where(d => d.Severity != Configuration.Syntax.DiagnosticSeverity.Note))
+            {
+                log.Write(d.Severity == Configuration.Syntax.DiagnosticSeverity.Error ? ErrorLogLevel.Error : ErrorLogLevel.Warning, "core", d.ToString());
+            }
+            if (result.Config is not SiteConfig next)
+            {
+                log.Write(ErrorLogLevel.Error, "core", "SIGHUP: the configuration has errors (above) and was not reloaded; the previous configuration keeps serving");
+                return;
+            }
+            IReadOnlyList<string> notApplied = server.Reload(next);
+            log.Write(ErrorLogLevel.Notice, "core", "SIGHUP: configuration reloaded" +
+                (notApplied.Count > 0 ? $"; changes to {string.Join(", ", notApplied)} need a restart and were not applied" : ""));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+        {
+            log.Write(ErrorLogLevel.Error, "core", $"SIGHUP: reloading failed ({e.Message}); the previous configuration keeps serving");
+        }
     }
 }

@@ -19,11 +19,12 @@ internal sealed class ApplicationCache(PythonRuntime python, SiteConfig site, IE
 
     private static string Label(string group) => group.Length == 0 ? "%{GLOBAL}" : group;
 
-    private readonly record struct Key(int Scope, string Script, string Callable, string ApplicationGroup, string ProcessGroup);
+    /// <summary>Scope is the scope's <see cref="ScopeRuntime.CacheKey"/>, which a reload keeps for an unchanged vhost.</summary>
+    private readonly record struct Key(string Scope, string Script, string Callable, string ApplicationGroup, string ProcessGroup);
 
     public WsgiApplication Get(ScopeRuntime scope, string scriptPath, in WsgiTarget target, PerDirSettings settings)
     {
-        var key = new Key(scope.Index, scriptPath, target.CallableObject, target.ApplicationGroup, target.ProcessGroup);
+        var key = new Key(scope.CacheKey, scriptPath, target.CallableObject, target.ApplicationGroup, target.ProcessGroup);
         if (_apps.TryGetValue(key, out WsgiApplication? app))
         {
             return app;

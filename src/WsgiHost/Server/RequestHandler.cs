@@ -16,8 +16,13 @@ namespace WsgiHost.Server;
 /// the executor, with the checks mod_wsgi makes before an app runs (411, 413), and the access
 /// log line.
 /// </summary>
-internal sealed class RequestHandler(SiteConfig site, SiteRouting routing, ApplicationCache apps, WsgiExecutor executor)
+internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps, WsgiExecutor executor)
 {
+    private volatile SiteRouting _routing = routing;
+
+    /// <summary>Replaces the routing snapshot; requests already running finish with the old one.</summary>
+    public void Swap(SiteRouting next) => _routing = next;
+
     public async Task HandleAsync(HttpContext context)
     {
         DateTimeOffset start = DateTimeOffset.Now;
@@ -34,10 +39,11 @@ internal sealed class RequestHandler(SiteConfig site, SiteRouting routing, Appli
             connection.LocalIpAddress = local.MapToIPv4();
         }
         string host = context.Request.Headers.Host.ToString();
+        SiteRouting routing = _routing;
         ScopeRuntime scope = routing.Select(connection.LocalIpAddress, connection.LocalPort, KestrelExchange.SplitHost(host).Host);
         try
         {
-            bodyBytes = await DispatchAsync(context, scope, host, start).ConfigureAwait(false);
+            bodyBytes = await DispatchAsync(context, routing.Site, scope, host, start).ConfigureAwait(false);
         }
         catch (IncompleteResponseException e)
         {
@@ -57,7 +63,7 @@ internal sealed class RequestHandler(SiteConfig site, SiteRouting routing, Appli
         }
     }
 
-    private async Task<long> DispatchAsync(HttpContext context, ScopeRuntime scope, string host, DateTimeOffset start)
+    private async Task<long> DispatchAsync(HttpContext context, SiteConfig site, ScopeRuntime scope, string host, DateTimeOffset start)
     {
         IErrorLog log = scope.Log;
         HttpRequest request = context.Request;

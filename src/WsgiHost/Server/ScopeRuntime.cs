@@ -44,6 +44,12 @@ internal sealed class ScopeRuntime
 
     public int Index { get; }
 
+    /// <summary>
+    /// What an application's base environ and log depend on (DOCUMENT_ROOT, the error log), so
+    /// applications survive a configuration reload that leaves them unchanged.
+    /// </summary>
+    public string CacheKey => $"{DocumentRoot}\n{Scope.ErrorLog}";
+
     public ServerScope Scope { get; }
 
     /// <summary>ServerName, inherited from the main server when the vhost has none.</summary>

@@ -22,8 +22,12 @@ public sealed class WsgiServer : IAsyncDisposable
     private readonly PythonRuntime _python;
     private readonly LogSet _logs;
     private readonly IErrorLog _log;
+    private readonly RequestHandler _handler;
+    private readonly Lock _reloadLock = new();
+    private SiteConfig _site;
 
-    private WsgiServer(WebApplication web, WsgiExecutor executor, PythonRuntime python, LogSet logs, IErrorLog log, IReadOnlyList<string> urls)
+    private WsgiServer(WebApplication web, WsgiExecutor executor, PythonRuntime python, LogSet logs, IErrorLog log, IReadOnlyList<string> urls,
+        RequestHandler handler, SiteConfig site)
     {
         _web = web;
         _executor = executor;
@@ -31,6 +35,8 @@ public sealed class WsgiServer : IAsyncDisposable
         _logs = logs;
         _log = log;
         Urls = urls;
+        _handler = handler;
+        _site = site;
     }
 
     /// <summary>The addresses Kestrel listens on, e.g. http://127.0.0.1:8000.</summary>
@@ -89,11 +95,11 @@ public sealed class WsgiServer : IAsyncDisposable
             WebApplication web = builder.Build();
 
             var routing = BuildRouting(site, logs);
-            var handler = new RequestHandler(site, routing, new ApplicationCache(python, site, log), executor);
+            var handler = new RequestHandler(routing, new ApplicationCache(python, site, log), executor);
             web.Run(handler.HandleAsync);
 
             await web.StartAsync().ConfigureAwait(false);
-            return new WsgiServer(web, executor, python, logs, log, [.. Listeners.Describe(site)]);
+            return new WsgiServer(web, executor, python, logs, log, [.. Listeners.Describe(site)], handler, site);
         }
         catch
         {
@@ -118,7 +124,52 @@ public sealed class WsgiServer : IAsyncDisposable
         var main = new ScopeRuntime(-1, site.MainServer, site.MainServer, logs.ErrorLogFor(site.MainServer), logs.AccessLogsFor(site.MainServer, site.MainServer));
         var vhosts = site.VirtualHosts.Select((v, i) => new ScopeRuntime(i, v, site.MainServer, logs.ErrorLogFor(v), logs.AccessLogsFor(v, site.MainServer))).ToArray();
         var selector = new VirtualHostSelector([.. site.VirtualHosts.Select(v => new VirtualHostKey(v.Addresses, v.ServerName ?? site.MainServer.ServerName, v.ServerAliases))]);
-        return new SiteRouting(selector, vhosts, main);
+        return new SiteRouting(site, selector, vhosts, main);
+    }
+
+    /// <summary>
+    /// SIGHUP: applies a re-read configuration without closing a connection. Virtual hosts,
+    /// mapping, access rules, per-directory directives and logs take effect for the next request;
+    /// requests already running finish with the old ones. Applications and interpreters whose
+    /// settings did not change are kept (their scripts still reload when touched). What only a
+    /// restart can change (listeners, the Python, thread count, timeouts) is returned, not applied.
+    /// </summary>
+    public IReadOnlyList<string> Reload(SiteConfig next)
+    {
+        lock (_reloadLock)
+        {
+            var notApplied = new List<string>();
+            SiteConfig current = _site;
+            if (!current.Listeners.Select(l => l.ToString()).SequenceEqual(next.Listeners.Select(l => l.ToString())))
+            {
+                notApplied.Add("Listen addresses");
+            }
+            if (current.VirtualHosts.Select(v => v.Tls?.CertificateFile).Where(c => c != null).Order(StringComparer.Ordinal)
+                .SequenceEqual(next.VirtualHosts.Select(v => v.Tls?.CertificateFile).Where(c => c != null).Order(StringComparer.Ordinal)) == false)
+            {
+                notApplied.Add("TLS certificates");
+            }
+            if (current.Python.Home != next.Python.Home || !current.Python.Path.SequenceEqual(next.Python.Path) || current.Python.Executable != next.Python.Executable)
+            {
+                notApplied.Add("WSGIPythonHome/WSGIPythonPath");
+            }
+            if (current.Threads != next.Threads || current.TimeoutSeconds != next.TimeoutSeconds || current.KeepAliveTimeoutSeconds != next.KeepAliveTimeoutSeconds)
+            {
+                notApplied.Add("ThreadsPerChild/Timeout/KeepAlive");
+            }
+            // Carry over what is not applied, so the snapshot describes what really runs.
+            SiteConfig applied = next with
+            {
+                Listeners = current.Listeners,
+                Python = current.Python,
+                Threads = current.Threads,
+                TimeoutSeconds = current.TimeoutSeconds,
+                KeepAliveTimeoutSeconds = current.KeepAliveTimeoutSeconds,
+            };
+            _handler.Swap(BuildRouting(applied, _logs));
+            _site = applied;
+            return notApplied;
+        }
     }
 
     /// <summary>Stops accepting, lets in-flight requests finish, stops the WSGI threads, finalises Python.</summary>

@@ -190,6 +190,9 @@ public sealed class WsgiHostProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Sends a signal (1 = SIGHUP) to the server process by its PID.</summary>
+    public void SendSignal(int signal) => Signal(_process.Id, signal);
+
     /// <summary>Sends SIGTERM and waits for a clean exit; returns the exit code.</summary>
     public async Task<int> StopAsync(int timeoutMs = 15_000)
     {
