@@ -95,6 +95,11 @@ public sealed class MigrationExampleTests : IAsyncLifetime
             Assert.Equal("text/css", css.Content.Headers.ContentType?.MediaType);
         }
 
+        // Plain HTTP sent to the TLS port gets Apache's explanation, not a dropped connection.
+        string plain = await RawHttp.SendAsync(_https, "GET / HTTP/1.1\r\nHost: www.example.com\r\n\r\n");
+        Assert.Equal(400, RawHttp.StatusOf(plain));
+        Assert.Contains("speaking plain HTTP to an SSL-enabled server port", plain);
+
         using var robots = new HttpRequestMessage(HttpMethod.Get, "/robots.txt");
         robots.Headers.Host = "example.com";
         Assert.Contains("Disallow: /admin/", await (await host.Client.SendAsync(robots)).Content.ReadAsStringAsync());

@@ -27,6 +27,8 @@ internal static class Listeners
                 if (tlsHosts.Count > 0)
                 {
                     var certificates = tlsHosts.Select(v => (Names: Names(v), Certificate: Load(v.Tls!))).ToList();
+                    // Before the TLS layer, so it sees the client's first bytes as they are.
+                    l.Use(PlainHttpOnTlsPort.Middleware);
                     l.UseHttps(new HttpsConnectionAdapterOptions
                     {
                         ServerCertificateSelector = (_, name) => Select(certificates, name),
