@@ -1,0 +1,283 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace WsgiHost.Daemon;
+
+/// <summary>
+/// The frames between the front and a daemon worker over a Unix stream socket, one request
+/// per connection. Every length is checked against a bound before anything is allocated for
+/// it, so a corrupt or hostile frame ends the connection instead of exhausting memory.
+/// <code>
+/// request:  u32 frameLen | "WSGQ" u8 version | u32 count | count x (u16 keyLen key | u32 valueLen value)   (latin-1)
+///           then body chunks: u32 length data ... u32 0 (end of body)
+/// response: u32 frameLen | "WSGR" u16 status | u16 reasonLen reason | u16 count | count x (u16 nameLen name | u32 valueLen value)
+///           then body chunks: u32 length data ... u32 End (complete) or u32 Abort u32 len message (incomplete)
+/// </code>
+/// Heads carry their length first, so a reader can fetch a whole head asynchronously and parse
+/// it from memory.
+/// Strings are latin-1: WSGI's native strings, byte for byte.
+/// </summary>
+internal static class DaemonProtocol
+{
+    public const byte Version = 1;
+
+    /// <summary>Body chunk marker: the response ended normally.</summary>
+    public const uint End = 0xFFFF_FFFF;
+
+    /// <summary>Body chunk marker: the response failed after it started (a message follows).</summary>
+    public const uint Abort = 0xFFFF_FFFE;
+
+    public const int MaxEnvironEntries = 4096;
+    public const int MaxKeyLength = 1024;
+    public const int MaxValueLength = 1024 * 1024;
+    public const int MaxEnvironBytes = 16 * 1024 * 1024;
+    public const int MaxHeaders = 1000;
+    public const int MaxChunk = 1024 * 1024;
+
+    private static ReadOnlySpan<byte> RequestMagic => "WSGQ"u8;
+
+    private static ReadOnlySpan<byte> ResponseMagic => "WSGR"u8;
+
+    public static byte[] EncodeRequest(IReadOnlyList<KeyValuePair<string, string>> environ)
+    {
+        using var buffer = new MemoryStream(4096);
+        WriteU32(buffer, 0);
+        buffer.Write(RequestMagic);
+        buffer.WriteByte(Version);
+        WriteU32(buffer, (uint)environ.Count);
+        foreach (var (key, value) in environ)
+        {
+            WriteString16(buffer, key);
+            WriteString32(buffer, value);
+        }
+        return WithLength(buffer);
+    }
+
+    /// <summary>Fills in the u32 length the frame starts with.</summary>
+    private static byte[] WithLength(MemoryStream buffer)
+    {
+        byte[] frame = buffer.ToArray();
+        BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)(frame.Length - 4));
+        return frame;
+    }
+
+    /// <summary>Reads a head's length: bounded, so a corrupt prefix cannot make us allocate gigabytes.</summary>
+    public static int HeadLength(ReadOnlySpan<byte> prefix)
+    {
+        uint length = BinaryPrimitives.ReadUInt32LittleEndian(prefix);
+        if (length > MaxEnvironBytes || length < 5)
+        {
+            throw new InvalidDataException($"a frame head of {length} bytes (at most {MaxEnvironBytes})");
+        }
+        return (int)length;
+    }
+
+    /// <summary>Reads a whole head (its length, then its bytes) into memory.</summary>
+    public static MemoryStream ReadHead(Stream stream)
+    {
+        Span<byte> prefix = stackalloc byte[4];
+        ReadExactly(stream, prefix);
+        byte[] head = new byte[HeadLength(prefix)];
+        ReadExactly(stream, head);
+        return new MemoryStream(head, writable: false);
+    }
+
+    /// <summary>As <see cref="ReadHead"/>, without blocking a thread.</summary>
+    public static async Task<MemoryStream> ReadHeadAsync(Stream stream, CancellationToken cancel)
+    {
+        byte[] prefix = new byte[4];
+        await stream.ReadExactlyAsync(prefix, cancel).ConfigureAwait(false);
+        byte[] head = new byte[HeadLength(prefix)];
+        await stream.ReadExactlyAsync(head, cancel).ConfigureAwait(false);
+        return new MemoryStream(head, writable: false);
+    }
+
+    /// <summary>Reads a request head; throws <see cref="InvalidDataException"/> for anything malformed or too large.</summary>
+    public static List<KeyValuePair<string, string>> ReadRequest(Stream connection)
+    {
+        using MemoryStream stream = ReadHead(connection);
+        Span<byte> magic = stackalloc byte[5];
+        ReadExactly(stream, magic);
+        if (!magic[..4].SequenceEqual(RequestMagic) || magic[4] != Version)
+        {
+            throw new InvalidDataException("not a WsgiHost request frame (wrong magic or version)");
+        }
+        uint count = ReadU32(stream);
+        if (count > MaxEnvironEntries)
+        {
+            throw new InvalidDataException($"request frame has {count} environ entries, more than {MaxEnvironEntries}");
+        }
+        var environ = new List<KeyValuePair<string, string>>((int)count);
+        long total = 0;
+        for (int i = 0; i < count; i++)
+        {
+            string key = ReadString(stream, ReadU16(stream), MaxKeyLength);
+            string value = ReadString(stream, ReadU32(stream), MaxValueLength);
+            total += key.Length + value.Length;
+            if (total > MaxEnvironBytes)
+            {
+                throw new InvalidDataException($"request frame is larger than {MaxEnvironBytes} bytes");
+            }
+            environ.Add(new(key, value));
+        }
+        return environ;
+    }
+
+    public static byte[] EncodeResponseHead(int status, string reason, IReadOnlyList<KeyValuePair<string, string>> headers)
+    {
+        using var buffer = new MemoryStream(512);
+        WriteU32(buffer, 0);
+        buffer.Write(ResponseMagic);
+        WriteU16(buffer, (ushort)status);
+        WriteString16(buffer, reason);
+        WriteU16(buffer, (ushort)headers.Count);
+        foreach (var (name, value) in headers)
+        {
+            WriteString16(buffer, name);
+            WriteString32(buffer, value);
+        }
+        return WithLength(buffer);
+    }
+
+    /// <summary>Parses a response head read with <see cref="ReadHeadAsync"/>.</summary>
+    public static (int Status, string Reason, List<KeyValuePair<string, string>> Headers) ParseResponseHead(Stream stream)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        ReadExactly(stream, magic);
+        if (!magic.SequenceEqual(ResponseMagic))
+        {
+            throw new InvalidDataException("not a WsgiHost response frame");
+        }
+        int status = ReadU16(stream);
+        string reason = ReadString(stream, ReadU16(stream), MaxKeyLength);
+        int count = ReadU16(stream);
+        if (count > MaxHeaders)
+        {
+            throw new InvalidDataException($"response frame has {count} headers, more than {MaxHeaders}");
+        }
+        var headers = new List<KeyValuePair<string, string>>(count);
+        for (int i = 0; i < count; i++)
+        {
+            string name = ReadString(stream, ReadU16(stream), MaxKeyLength);
+            headers.Add(new(name, ReadString(stream, ReadU32(stream), MaxValueLength)));
+        }
+        return (status, reason, headers);
+    }
+
+    /// <summary>Writes one body chunk (length then bytes); an empty span writes nothing.</summary>
+    public static void WriteChunk(Stream stream, ReadOnlySpan<byte> data)
+    {
+        Span<byte> length = stackalloc byte[4];
+        while (data.Length > 0)
+        {
+            int n = Math.Min(data.Length, MaxChunk);
+            BinaryPrimitives.WriteUInt32LittleEndian(length, (uint)n);
+            stream.Write(length);
+            stream.Write(data[..n]);
+            data = data[n..];
+        }
+    }
+
+    public static void WriteMarker(Stream stream, uint marker)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes, marker);
+        stream.Write(bytes);
+    }
+
+    public static void WriteAbort(Stream stream, string message)
+    {
+        WriteMarker(stream, Abort);
+        using var buffer = new MemoryStream();
+        WriteString32(buffer, message.Length > MaxKeyLength ? message[..MaxKeyLength] : message);
+        stream.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>Reads a chunk header: a length up to <see cref="MaxChunk"/>, 0 (end of request body), <see cref="End"/> or <see cref="Abort"/>.</summary>
+    public static uint ReadChunkHeader(Stream stream)
+    {
+        uint n = ReadU32(stream);
+        if (n > MaxChunk && n != End && n != Abort)
+        {
+            throw new InvalidDataException($"body chunk of {n} bytes, more than {MaxChunk}");
+        }
+        return n;
+    }
+
+    public static string ReadAbortMessage(Stream stream) => ReadString(stream, ReadU32(stream), MaxKeyLength);
+
+    public static void ReadExactly(Stream stream, Span<byte> buffer)
+    {
+        int read = 0;
+        while (read < buffer.Length)
+        {
+            int n = stream.Read(buffer[read..]);
+            if (n == 0)
+            {
+                throw new EndOfStreamException($"the connection closed {buffer.Length - read} bytes into a frame");
+            }
+            read += n;
+        }
+    }
+
+    private static ushort ReadU16(Stream stream)
+    {
+        Span<byte> b = stackalloc byte[2];
+        ReadExactly(stream, b);
+        return BinaryPrimitives.ReadUInt16LittleEndian(b);
+    }
+
+    private static uint ReadU32(Stream stream)
+    {
+        Span<byte> b = stackalloc byte[4];
+        ReadExactly(stream, b);
+        return BinaryPrimitives.ReadUInt32LittleEndian(b);
+    }
+
+    private static string ReadString(Stream stream, uint length, int max)
+    {
+        if (length > max)
+        {
+            throw new InvalidDataException($"a string of {length} bytes, more than {max}");
+        }
+        if (length == 0)
+        {
+            return "";
+        }
+        byte[] bytes = new byte[length];
+        ReadExactly(stream, bytes);
+        return Encoding.Latin1.GetString(bytes);
+    }
+
+    private static void WriteU16(Stream stream, ushort value)
+    {
+        Span<byte> b = stackalloc byte[2];
+        BinaryPrimitives.WriteUInt16LittleEndian(b, value);
+        stream.Write(b);
+    }
+
+    private static void WriteU32(Stream stream, uint value)
+    {
+        Span<byte> b = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(b, value);
+        stream.Write(b);
+    }
+
+    private static void WriteString16(Stream stream, string value)
+    {
+        byte[] bytes = Encoding.Latin1.GetBytes(value);
+        if (bytes.Length > ushort.MaxValue)
+        {
+            throw new ArgumentException($"'{value[..32]}...' is too long for the daemon protocol");
+        }
+        WriteU16(stream, (ushort)bytes.Length);
+        stream.Write(bytes);
+    }
+
+    private static void WriteString32(Stream stream, string value)
+    {
+        byte[] bytes = Encoding.Latin1.GetBytes(value);
+        WriteU32(stream, (uint)bytes.Length);
+        stream.Write(bytes);
+    }
+}

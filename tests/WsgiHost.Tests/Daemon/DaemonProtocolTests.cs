@@ -1,0 +1,116 @@
+using System.Buffers.Binary;
+using WsgiHost.Daemon;
+
+namespace WsgiHost.Tests.Daemon;
+
+/// <summary>The front/worker frames on byte arrays: round trips, and every malformed input refused before allocating.</summary>
+public sealed class DaemonProtocolTests
+{
+    private static readonly KeyValuePair<string, string>[] Environ =
+    [
+        new("REQUEST_METHOD", "POST"),
+        new("PATH_INFO", "/caf\u00e9"),
+        new("HTTP_X_EMPTY", ""),
+        new("QUERY_STRING", new string('q', 70_000)),
+    ];
+
+    [Fact]
+    public void ARequestHeadRoundTripsWithLatin1ValuesAndLongStrings()
+    {
+        byte[] frame = DaemonProtocol.EncodeRequest(Environ);
+        var read = DaemonProtocol.ReadRequest(new MemoryStream(frame));
+        Assert.Equal(Environ, read);
+    }
+
+    [Fact]
+    public void AResponseHeadAndBodyChunksRoundTrip()
+    {
+        var stream = new MemoryStream();
+        stream.Write(DaemonProtocol.EncodeResponseHead(201, "Created", [new("Content-Type", "text/plain"), new("X-A", "1")]));
+        DaemonProtocol.WriteChunk(stream, "hello "u8);
+        DaemonProtocol.WriteChunk(stream, "world"u8);
+        DaemonProtocol.WriteMarker(stream, DaemonProtocol.End);
+        stream.Position = 0;
+
+        var (status, reason, headers) = DaemonProtocol.ParseResponseHead(DaemonProtocol.ReadHead(stream));
+        Assert.Equal((201, "Created"), (status, reason));
+        Assert.Equal([new("Content-Type", "text/plain"), new("X-A", "1")], headers);
+        var body = new MemoryStream();
+        while (true)
+        {
+            uint n = DaemonProtocol.ReadChunkHeader(stream);
+            if (n == DaemonProtocol.End)
+            {
+                break;
+            }
+            byte[] chunk = new byte[n];
+            DaemonProtocol.ReadExactly(stream, chunk);
+            body.Write(chunk);
+        }
+        Assert.Equal("hello world"u8.ToArray(), body.ToArray());
+    }
+
+    [Fact]
+    public void AnAbortCarriesItsReason()
+    {
+        var stream = new MemoryStream();
+        DaemonProtocol.WriteAbort(stream, "generator raised");
+        stream.Position = 0;
+        Assert.Equal(DaemonProtocol.Abort, DaemonProtocol.ReadChunkHeader(stream));
+        Assert.Equal("generator raised", DaemonProtocol.ReadAbortMessage(stream));
+    }
+
+    [Fact]
+    public void EveryTruncationOfAFrameIsAnErrorNeverAShortRead()
+    {
+        byte[] frame = DaemonProtocol.EncodeRequest(Environ[..3]);
+        for (int length = 0; length < frame.Length; length++)
+        {
+            Exception e = Assert.ThrowsAny<Exception>(() => DaemonProtocol.ReadRequest(new MemoryStream(frame[..length])));
+            Assert.True(e is EndOfStreamException or InvalidDataException, e.ToString());
+        }
+    }
+
+    [Fact]
+    public void HugeDeclaredLengthsAreRefusedBeforeAllocating()
+    {
+        byte[] prefix = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(prefix, uint.MaxValue - 7);
+        Assert.Throws<InvalidDataException>(() => DaemonProtocol.ReadHead(new MemoryStream(prefix)));
+
+        byte[] chunk = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(chunk, DaemonProtocol.MaxChunk + 1);
+        Assert.Throws<InvalidDataException>(() => DaemonProtocol.ReadChunkHeader(new MemoryStream(chunk)));
+
+        // A head that claims more entries than allowed.
+        byte[] frame = DaemonProtocol.EncodeRequest([]);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(9), DaemonProtocol.MaxEnvironEntries + 1);
+        Assert.Throws<InvalidDataException>(() => DaemonProtocol.ReadRequest(new MemoryStream(frame)));
+    }
+
+    [Fact]
+    public void RandomBytesNeverCrashTheReaderOrAllocateWildly()
+    {
+        var random = new Random(20261202);
+        for (int i = 0; i < 2000; i++)
+        {
+            byte[] bytes = new byte[random.Next(0, 64)];
+            random.NextBytes(bytes);
+            if (i % 2 == 0 && bytes.Length >= 9)
+            {
+                // Plausible prefix and magic, random rest: exercises the inner bounds.
+                BinaryPrimitives.WriteUInt32LittleEndian(bytes, (uint)(bytes.Length - 4));
+                "WSGQ"u8.CopyTo(bytes.AsSpan(4));
+                bytes[8] = DaemonProtocol.Version;
+            }
+            try
+            {
+                DaemonProtocol.ReadRequest(new MemoryStream(bytes));
+            }
+            catch (Exception e) when (e is EndOfStreamException or InvalidDataException)
+            {
+                // Refused: the only two outcomes a malformed frame may have.
+            }
+        }
+    }
+}
