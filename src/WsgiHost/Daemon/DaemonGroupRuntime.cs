@@ -1,0 +1,338 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using WsgiHost.Configuration.Model;
+using WsgiHost.Python.Runtime;
+using WsgiHost.Server;
+
+namespace WsgiHost.Daemon;
+
+/// <summary>
+/// One WSGIDaemonProcess group seen from the front: it starts `processes` workers, replaces
+/// one that exits (with a back-off when it dies young, and the reason in the log), and
+/// forwards requests to the least busy worker over its Unix socket, streaming the body and
+/// the response both ways. A request waits for a free thread in the group; a worker that dies
+/// fails only its own requests (502).
+/// </summary>
+internal sealed class DaemonGroupRuntime : IAsyncDisposable
+{
+    private readonly DaemonGroupConfig _config;
+    private readonly WorkerLauncher _launcher;
+    private readonly IReadOnlyList<string> _workerArguments;
+    private readonly IErrorLog _log;
+    private readonly string _secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+    private readonly Slot[] _slots;
+    private readonly SemaphoreSlim _capacity;
+    private volatile bool _stopping;
+
+    private sealed class Slot(int index, string socketPath)
+    {
+        public int Index { get; } = index;
+
+        public string SocketPath { get; } = socketPath;
+
+        public Process? Process { get; set; }
+
+        public DateTime StartedAt { get; set; }
+
+        public int InFlight;
+    }
+
+    public DaemonGroupRuntime(DaemonGroupConfig config, string socketDirectory, WorkerLauncher launcher, IReadOnlyList<string> workerArguments, IErrorLog log)
+    {
+        _config = config;
+        _launcher = launcher;
+        _workerArguments = workerArguments;
+        _log = log;
+        _slots = [.. Enumerable.Range(0, config.EffectiveProcesses).Select(i => new Slot(i, Path.Combine(socketDirectory, $"{SafeName(config.Name)}.{i}.sock")))];
+        _capacity = new SemaphoreSlim(config.EffectiveProcesses * Math.Max(1, config.Threads));
+    }
+
+    public string Name => _config.Name;
+
+    /// <summary>PIDs of the running workers (for the startup lines and tests).</summary>
+    public IEnumerable<int> Pids => _slots.Select(s => s.Process).OfType<Process>().Where(p => !p.HasExited).Select(p => p.Id);
+
+    public void Start()
+    {
+        foreach (Slot slot in _slots)
+        {
+            Spawn(slot);
+        }
+    }
+
+    private void Spawn(Slot slot)
+    {
+        ProcessStartInfo start = _launcher([.. _workerArguments, "--socket", slot.SocketPath]);
+        start.UseShellExecute = false;
+        start.Environment[DaemonKeys.SecretVariable] = _secret;
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        process.Exited += (_, _) => OnExited(slot, process);
+        process.Start();
+        slot.Process = process;
+        slot.StartedAt = DateTime.UtcNow;
+    }
+
+    private void OnExited(Slot slot, Process process)
+    {
+        if (_stopping)
+        {
+            return;
+        }
+        int code = process.ExitCode;
+        TimeSpan lived = DateTime.UtcNow - slot.StartedAt;
+        // .NET reports a process killed by signal N as 128+N.
+        string how = code > 128 && code < 160 ? $"was killed by signal {code - 128}{(code - 128 == 9 ? " (SIGKILL: killed by hand or by the out-of-memory killer)" : "")}" : $"exited with code {code}";
+        _log.Write(code == 0 ? ErrorLogLevel.Info : ErrorLogLevel.Error, "wsgi",
+            $"Daemon process group '{_config.Name}' worker {slot.Index} (pid {process.Id}) {how} after {lived.TotalSeconds:0.#} s; starting a new one.");
+        // A worker that dies young would die again at once: do not spin (mod_wsgi waits too).
+        TimeSpan delay = code != 0 && lived < TimeSpan.FromSeconds(5) ? TimeSpan.FromSeconds(1) : TimeSpan.Zero;
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(delay).ConfigureAwait(false);
+            if (!_stopping)
+            {
+                try
+                {
+                    Spawn(slot);
+                }
+                catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+                {
+                    _log.Write(ErrorLogLevel.Error, "wsgi", $"Daemon process group '{_config.Name}': cannot start a worker: {e.Message}");
+                }
+            }
+        });
+    }
+
+    /// <summary>Sends one request to a worker and its response to the client. Returns the body bytes sent.</summary>
+    public async Task<long> ForwardAsync(HttpContext context, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client)
+    {
+        CancellationToken aborted = context.RequestAborted;
+        TimeSpan queueTimeout = _config.QueueTimeoutSeconds > 0 ? TimeSpan.FromSeconds(_config.QueueTimeoutSeconds) : Timeout.InfiniteTimeSpan;
+        if (!await _capacity.WaitAsync(queueTimeout, aborted).ConfigureAwait(false))
+        {
+            log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Queue timeout expired for WSGI daemon process '{_config.Name}'.");
+            return await RequestHandler.ErrorAsync(context, 504).ConfigureAwait(false);
+        }
+        Slot slot = LeastBusy();
+        Interlocked.Increment(ref slot.InFlight);
+        try
+        {
+            Socket? socket = await ConnectAsync(slot, aborted).ConfigureAwait(false);
+            if (socket == null)
+            {
+                log.Write(ErrorLogLevel.Error, "wsgi",
+                    $"[client {client}] Unable to connect to WSGI daemon process '{_config.Name}' on '{slot.SocketPath}' within connect-timeout={_config.ConnectTimeoutSeconds} s.");
+                return await RequestHandler.ErrorAsync(context, 503).ConfigureAwait(false);
+            }
+            await using var stream = new NetworkStream(socket, ownsSocket: true);
+            return await ExchangeAsync(context, stream, environ, log, client, slot).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref slot.InFlight);
+            _capacity.Release();
+        }
+    }
+
+    private Slot LeastBusy()
+    {
+        Slot best = _slots[0];
+        foreach (Slot s in _slots)
+        {
+            if (Volatile.Read(ref s.InFlight) < Volatile.Read(ref best.InFlight))
+            {
+                best = s;
+            }
+        }
+        return best;
+    }
+
+    /// <summary>Connects, retrying while the worker starts or restarts, up to connect-timeout; null when it never answers.</summary>
+    private async Task<Socket?> ConnectAsync(Slot slot, CancellationToken aborted)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(Math.Max(1, _config.ConnectTimeoutSeconds));
+        var delay = TimeSpan.FromMilliseconds(10);
+        while (true)
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(slot.SocketPath), aborted).ConfigureAwait(false);
+                return socket;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline && !_stopping)
+            {
+                socket.Dispose();
+                await Task.Delay(delay, aborted).ConfigureAwait(false);
+                delay = TimeSpan.FromMilliseconds(Math.Min(250, delay.TotalMilliseconds * 2));
+            }
+            catch (SocketException)
+            {
+                socket.Dispose();
+                return null;
+            }
+        }
+    }
+
+    private async Task<long> ExchangeAsync(HttpContext context, NetworkStream stream, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client, Slot slot)
+    {
+        CancellationToken aborted = context.RequestAborted;
+        await stream.WriteAsync(DaemonProtocol.EncodeRequest([.. environ, new(DaemonKeys.Secret, _secret)]), aborted).ConfigureAwait(false);
+        Task body = PumpBodyAsync(context.Request.BodyReader, stream, aborted);
+        (int Status, string Reason, List<KeyValuePair<string, string>> Headers) head;
+        try
+        {
+            using MemoryStream frame = await DaemonProtocol.ReadHeadAsync(stream, aborted).ConfigureAwait(false);
+            head = DaemonProtocol.ParseResponseHead(frame);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException && !aborted.IsCancellationRequested)
+        {
+            log.Write(ErrorLogLevel.Error, "wsgi",
+                $"[client {client}] WSGI daemon process '{_config.Name}' worker {slot.Index} (pid {slot.Process?.Id}) closed the connection before answering: the worker died or was restarted mid-request ({e.Message}).");
+            await Observe(body).ConfigureAwait(false);
+            return await RequestHandler.ErrorAsync(context, 502).ConfigureAwait(false);
+        }
+
+        HttpResponse response = context.Response;
+        response.StatusCode = head.Status;
+        if (context.Features.Get<IHttpResponseFeature>() is { } feature)
+        {
+            feature.ReasonPhrase = head.Reason;
+        }
+        foreach (var (name, value) in head.Headers)
+        {
+            if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) && long.TryParse(value, out long length))
+            {
+                response.ContentLength = length;
+            }
+            else if (!name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) && !name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase))
+            {
+                response.Headers.Append(name, value);
+            }
+        }
+        long sent = 0;
+        byte[] prefix = new byte[4];
+        PipeWriter writer = response.BodyWriter;
+        try
+        {
+            while (true)
+            {
+                await stream.ReadExactlyAsync(prefix, aborted).ConfigureAwait(false);
+                uint n = DaemonProtocol.ReadChunkHeader(new MemoryStream(prefix, writable: false));
+                if (n == DaemonProtocol.End)
+                {
+                    break;
+                }
+                if (n == DaemonProtocol.Abort)
+                {
+                    byte[] lengthBytes = new byte[4];
+                    await stream.ReadExactlyAsync(lengthBytes, aborted).ConfigureAwait(false);
+                    int messageLength = (int)Math.Min(System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(lengthBytes), DaemonProtocol.MaxKeyLength);
+                    byte[] message = new byte[messageLength];
+                    await stream.ReadExactlyAsync(message, aborted).ConfigureAwait(false);
+                    await writer.FlushAsync(aborted).ConfigureAwait(false);
+                    throw new IncompleteResponseException(System.Text.Encoding.Latin1.GetString(message), sent);
+                }
+                int left = (int)n;
+                while (left > 0)
+                {
+                    Memory<byte> memory = writer.GetMemory(Math.Min(left, 64 * 1024));
+                    int read = await stream.ReadAsync(memory[..Math.Min(left, memory.Length)], aborted).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        throw new EndOfStreamException("the worker closed the connection inside a body chunk");
+                    }
+                    writer.Advance(read);
+                    left -= read;
+                    sent += read;
+                }
+                await writer.FlushAsync(aborted).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException && !aborted.IsCancellationRequested)
+        {
+            log.Write(ErrorLogLevel.Error, "wsgi",
+                $"[client {client}] WSGI daemon process '{_config.Name}' worker {slot.Index} (pid {slot.Process?.Id}) stopped in the middle of the response ({e.Message}); the client gets an incomplete response.");
+            await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            throw new IncompleteResponseException("daemon worker failed mid-response", sent);
+        }
+        await Observe(body).ConfigureAwait(false);
+        return sent;
+    }
+
+    /// <summary>Copies the client's body to the worker as chunks, then the end-of-body marker.</summary>
+    private static async Task PumpBodyAsync(PipeReader reader, NetworkStream stream, CancellationToken aborted)
+    {
+        byte[] prefix = new byte[4];
+        while (true)
+        {
+            ReadResult result = await reader.ReadAsync(aborted).ConfigureAwait(false);
+            ReadOnlySequence<byte> data = result.Buffer;
+            foreach (ReadOnlyMemory<byte> segment in data)
+            {
+                for (int offset = 0; offset < segment.Length; offset += DaemonProtocol.MaxChunk)
+                {
+                    ReadOnlyMemory<byte> piece = segment.Slice(offset, Math.Min(DaemonProtocol.MaxChunk, segment.Length - offset));
+                    System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(prefix, (uint)piece.Length);
+                    await stream.WriteAsync(prefix, aborted).ConfigureAwait(false);
+                    await stream.WriteAsync(piece, aborted).ConfigureAwait(false);
+                }
+            }
+            reader.AdvanceTo(data.End);
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                break;
+            }
+        }
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(prefix, 0);
+        await stream.WriteAsync(prefix, aborted).ConfigureAwait(false);
+    }
+
+    /// <summary>The body pump may fail once the worker has answered and closed (an app that ignored the body): not an error.</summary>
+    private static async Task Observe(Task pump)
+    {
+        try
+        {
+            await pump.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or SocketException or BadHttpRequestException or ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>Stops the workers: SIGTERM (they finish their requests), SIGKILL after shutdown-timeout.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _stopping = true;
+        var running = _slots.Select(s => s.Process).OfType<Process>().Where(p => !p.HasExited).ToList();
+        foreach (Process p in running)
+        {
+            _ = Kill(p.Id, 15);
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(Math.Max(1, _config.ShutdownTimeoutSeconds)));
+        foreach (Process p in running)
+        {
+            try
+            {
+                await p.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                p.Kill(entireProcessTree: true);
+            }
+            p.Dispose();
+        }
+    }
+
+    private static string SafeName(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+
+    // DllImport, not LibraryImport: this project has no unsafe code (WsgiHost.Python alone does).
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}

@@ -1,0 +1,31 @@
+namespace WsgiHost.Daemon;
+
+/// <summary>What one worker process of a daemon group runs with (from WSGIDaemonProcess and the server's Python).</summary>
+internal sealed record DaemonWorkerOptions
+{
+    public required string SocketPath { get; init; }
+
+    public required string Group { get; init; }
+
+    public int Threads { get; init; } = 15;
+
+    /// <summary>processes= was given: wsgi.multiprocess is then True, as in mod_wsgi.</summary>
+    public bool MultiProcess { get; init; }
+
+    public string? PythonExecutable { get; init; }
+
+    public string? PythonHome { get; init; }
+
+    public IReadOnlyList<string> PythonPath { get; init; } = [];
+
+    /// <summary>home=: working directory and first on sys.path.</summary>
+    public string? Home { get; init; }
+
+    /// <summary>maximum-requests=: the worker exits after this many (0: never) and the front starts a new one.</summary>
+    public int MaximumRequests { get; init; }
+
+    /// <summary>graceful-timeout=: how long running requests may take once the worker stops taking new ones.</summary>
+    public TimeSpan GracefulTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    public required string Secret { get; init; }
+}

@@ -1,0 +1,184 @@
+using Microsoft.Win32.SafeHandles;
+using WsgiHost.Python.Wsgi;
+
+namespace WsgiHost.Daemon;
+
+/// <summary>
+/// One request inside a daemon worker, seen through the gateway's interface: the environ the
+/// front computed, the body as chunks from the front, the response as frames back to it.
+/// Runs on a WSGI thread; blocking calls are made with the GIL released by the gateway.
+/// </summary>
+internal sealed class WorkerExchange(Stream connection, IReadOnlyList<KeyValuePair<string, string>> environ, bool isHead, string client) : IWsgiExchange
+{
+    private readonly MemoryStream _pending = new();
+    private (int Status, string Reason, List<KeyValuePair<string, string>> Headers)? _head;
+    private bool _headSent;
+    private bool _bodyDone;
+    private int _chunkLeft;
+    private bool _failed;
+
+    public bool IsHead { get; } = isHead;
+
+    public string ClientForLog { get; } = client;
+
+    /// <summary>Why the response was aborted after it started, or null.</summary>
+    public string? AbortReason { get; private set; }
+
+    public void WriteCgiVariables(IEnvironSink sink)
+    {
+        foreach (var (key, value) in environ)
+        {
+            if (!key.StartsWith(DaemonKeys.Prefix, StringComparison.Ordinal))
+            {
+                sink.Add(key, value);
+            }
+        }
+    }
+
+    public int ReadBody(Span<byte> buffer)
+    {
+        if (_bodyDone || buffer.IsEmpty)
+        {
+            return 0;
+        }
+        if (_chunkLeft == 0)
+        {
+            uint n = DaemonProtocol.ReadChunkHeader(connection);
+            if (n == 0)
+            {
+                _bodyDone = true;
+                return 0;
+            }
+            if (n > DaemonProtocol.MaxChunk)
+            {
+                throw new InvalidDataException("a response marker in the request body");
+            }
+            _chunkLeft = (int)n;
+        }
+        int read = connection.Read(buffer[..Math.Min(buffer.Length, _chunkLeft)]);
+        if (read == 0)
+        {
+            throw new EndOfStreamException("the front closed the connection in the middle of the request body");
+        }
+        _chunkLeft -= read;
+        return read;
+    }
+
+    /// <summary>Reads what is left of the request body, so the front's writes never block on a full socket.</summary>
+    public void DrainBody()
+    {
+        Span<byte> scratch = stackalloc byte[8192];
+        try
+        {
+            while (ReadBody(scratch) > 0)
+            {
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+        }
+    }
+
+    public void StartResponse(int status, string reason, IReadOnlyList<KeyValuePair<string, string>> headers, long? contentLength)
+    {
+        var list = new List<KeyValuePair<string, string>>(headers.Count + 1);
+        list.AddRange(headers);
+        if (contentLength is long length && !headers.Any(h => h.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)))
+        {
+            list.Add(new("Content-Length", length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        _head = (status, reason, list);
+    }
+
+    public void Buffer(ReadOnlySpan<byte> data)
+    {
+        if (!_failed && !IsHead)
+        {
+            _pending.Write(data);
+        }
+    }
+
+    public bool Flush()
+    {
+        if (_failed)
+        {
+            return false;
+        }
+        try
+        {
+            SendHead();
+            if (_pending.Length > 0)
+            {
+                DaemonProtocol.WriteChunk(connection, _pending.GetBuffer().AsSpan(0, (int)_pending.Length));
+                _pending.SetLength(0);
+            }
+            connection.Flush();
+            return true;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            _failed = true;
+            return false;
+        }
+    }
+
+    private void SendHead()
+    {
+        if (_headSent || _head is not { } head)
+        {
+            return;
+        }
+        connection.Write(DaemonProtocol.EncodeResponseHead(head.Status, head.Reason, head.Headers));
+        _headSent = true;
+    }
+
+    public bool SendFile(SafeFileHandle file, long offset, long count)
+    {
+        byte[] buffer = new byte[64 * 1024];
+        while (count > 0)
+        {
+            int n = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, count)), offset);
+            if (n <= 0)
+            {
+                break; // the file shrank; the gateway sees the short body
+            }
+            Buffer(buffer.AsSpan(0, n));
+            if (!Flush())
+            {
+                return false;
+            }
+            offset += n;
+            count -= n;
+        }
+        return true;
+    }
+
+    public void Abort(string reason) => AbortReason ??= reason;
+
+    /// <summary>Ends the response frame after the gateway returned: the end marker, or the abort with its reason.</summary>
+    public void Complete()
+    {
+        if (_failed)
+        {
+            return;
+        }
+        try
+        {
+            if (AbortReason != null)
+            {
+                Flush();
+                DaemonProtocol.WriteAbort(connection, AbortReason);
+            }
+            else
+            {
+                Flush();
+                DaemonProtocol.WriteMarker(connection, DaemonProtocol.End);
+            }
+            connection.Flush();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            _failed = true;
+        }
+    }
+}
