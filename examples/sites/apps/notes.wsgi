@@ -9,7 +9,8 @@ def index():
     env = request.environ
     return jsonify(app='notes', script_name=env['SCRIPT_NAME'], path=request.path,
                    server_name=env['SERVER_NAME'], server_port=env['SERVER_PORT'],
-                   group=env.get('mod_wsgi.application_group'))
+                   group=env.get('mod_wsgi.application_group'),
+                   remote_user=env.get('REMOTE_USER'), auth_type=env.get('AUTH_TYPE'))
 
 
 @app.route('/<name>')

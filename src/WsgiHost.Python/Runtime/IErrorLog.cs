@@ -3,11 +3,17 @@ namespace WsgiHost.Python.Runtime;
 /// <summary>Apache's LogLevel names, in increasing severity.</summary>
 public enum ErrorLogLevel
 {
+    /// <summary>Apache's "debug".</summary>
     Debug,
+    /// <summary>Apache's "info".</summary>
     Info,
+    /// <summary>Apache's "notice".</summary>
     Notice,
+    /// <summary>Apache's "warn".</summary>
     Warning,
+    /// <summary>Apache's "error".</summary>
     Error,
+    /// <summary>Apache's "crit".</summary>
     Critical,
 }
 
@@ -19,5 +25,6 @@ public enum ErrorLogLevel
 /// </summary>
 public interface IErrorLog
 {
+    /// <summary>Writes one entry; <paramref name="module"/> is Apache's module tag (wsgi, core...).</summary>
     void Write(ErrorLogLevel level, string module, string message);
 }

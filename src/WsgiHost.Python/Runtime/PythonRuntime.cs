@@ -42,8 +42,10 @@ public sealed unsafe class PythonRuntime : IDisposable
     /// <summary>Path of the Python executable whose environment is embedded.</summary>
     public string Executable => Installation.Executable;
 
+    /// <summary>The embedded Python's version, e.g. 3.11.2.</summary>
     public string Version => Installation.Version;
 
+    /// <summary>Path of the libpython shared library that was loaded.</summary>
     public string LibraryPath => Installation.LibraryPath;
 
     internal Interpreter MainInterpreter => _main ?? throw new InvalidOperationException("Python is not started");

@@ -5,6 +5,7 @@ namespace WsgiHost.Python.Wsgi;
 /// <summary>The short HTML bodies the server itself answers with, in Apache's wording.</summary>
 public static class ErrorPage
 {
+    /// <summary>The reason phrase Apache uses for <paramref name="status"/>.</summary>
     public static string Reason(int status) => status switch
     {
         400 => "Bad Request",
@@ -24,6 +25,7 @@ public static class ErrorPage
         _ => "Error",
     };
 
+    /// <summary>The HTML error page for <paramref name="status"/>, as Apache words it.</summary>
     public static byte[] Body(int status)
     {
         string detail = status switch
@@ -40,5 +42,6 @@ public static class ErrorPage
             $"<title>{status} {Reason(status)}</title>\n</head><body>\n<h1>{Reason(status)}</h1>\n<p>{detail}</p>\n</body></html>\n");
     }
 
+    /// <summary>The Content-Type header of <see cref="Body"/>.</summary>
     public static readonly KeyValuePair<string, string> ContentType = new("Content-Type", "text/html; charset=iso-8859-1");
 }

@@ -45,5 +45,6 @@ public interface IWsgiExchange
 /// <summary>Receives environ entries as .NET strings; values must be latin-1 (WSGI native strings).</summary>
 public interface IEnvironSink
 {
+    /// <summary>Adds (or replaces) one environ entry.</summary>
     void Add(string key, string value);
 }

@@ -20,6 +20,7 @@ public sealed class WsgiApplication
         Script = new WsgiScript(interpreter, options, log);
     }
 
+    /// <summary>The script, callable and switches this application was created with.</summary>
     public WsgiApplicationOptions Options { get; }
 
     internal Interpreter Interpreter { get; }
@@ -28,6 +29,11 @@ public sealed class WsgiApplication
 
     internal IErrorLog Log { get; }
 
+    /// <summary>
+    /// An application in the interpreter of its application group (created on first use; "" is
+    /// the main interpreter). The script is loaded on its first request. Must not be called from
+    /// a thread holding the GIL.
+    /// </summary>
     public static WsgiApplication Create(PythonRuntime runtime, WsgiApplicationOptions options, IErrorLog log)
     {
         return new WsgiApplication(runtime.InterpreterFor(options.ApplicationGroup), options, log);

@@ -3,6 +3,7 @@ namespace WsgiHost.Python.Wsgi;
 /// <summary>One WSGI target: mod_wsgi's (script, callable, application group) plus its switches.</summary>
 public sealed record WsgiApplicationOptions
 {
+    /// <summary>The WSGI script file (mod_wsgi's WSGIScriptAlias target).</summary>
     public required string ScriptPath { get; init; }
 
     /// <summary>WSGICallableObject; "application" by default.</summary>
@@ -20,6 +21,7 @@ public sealed record WsgiApplicationOptions
     /// <summary>wsgi.multithread: more than one request thread may run the app at once.</summary>
     public bool MultiThread { get; init; } = true;
 
+    /// <summary>wsgi.multiprocess: other processes serve the same application.</summary>
     public bool MultiProcess { get; init; }
 
     /// <summary>

@@ -41,6 +41,7 @@ public sealed class WsgiExecutor : IDisposable
     private long _lastTaken;
     private volatile bool _stopping;
 
+    /// <summary>Starts <paramref name="threads"/> WSGI threads; messages about failed requests go to <paramref name="log"/>.</summary>
     public WsgiExecutor(int threads, IErrorLog log)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
@@ -56,6 +57,7 @@ public sealed class WsgiExecutor : IDisposable
         _watchdog.Start();
     }
 
+    /// <summary>How many WSGI threads run requests.</summary>
     public int ThreadCount => _threads.Length;
 
     /// <summary>Requests waiting for a free WSGI thread.</summary>

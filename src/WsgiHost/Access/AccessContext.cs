@@ -1,7 +1,7 @@
 namespace WsgiHost.Access;
 
 /// <summary>Where the directives handed to <see cref="AccessRulesParser"/> were written.</summary>
-public enum AccessContext
+internal enum AccessContext
 {
     /// <summary>Inside <c>&lt;Directory&gt;</c>, <c>&lt;Location&gt;</c>, <c>&lt;Files&gt;</c> or their Match forms.</summary>
     Directory,

@@ -4,7 +4,7 @@ namespace WsgiHost.Access;
 /// <param name="Reason">For a denial, the error-log line Apache writes, e.g.
 /// <c>AH01630: client denied by server configuration: /srv/app/admin</c>, which log watchers such as
 /// fail2ban match on; for a grant, what granted it.</param>
-public sealed record AccessDecision(bool IsGranted, string Reason)
+internal sealed record AccessDecision(bool IsGranted, string Reason)
 {
     public static AccessDecision Granted(string reason) => new(true, reason);
 

@@ -9,4 +9,4 @@ namespace WsgiHost.Access;
 /// <param name="Resolver">Used only when a host rule is evaluated; null means the system DNS.</param>
 /// <param name="Local">The server's address on the connection: <c>Require local</c> also grants a client that
 /// connects from the server's own address, as mod_authz_host compares the two.</param>
-public sealed record AccessRequest(IPAddress Client, string Path, IHostNameResolver? Resolver = null, IPAddress? Local = null);
+internal sealed record AccessRequest(IPAddress Client, string Path, IHostNameResolver? Resolver = null, IPAddress? Local = null);

@@ -6,7 +6,7 @@ namespace WsgiHost.Access;
 /// The access rules of one section, or of a request after merging every section that applies to it
 /// (<see cref="Merge"/>, in <see cref="SectionWalk{T}"/> order). Immutable.
 /// </summary>
-public sealed class AccessRules
+internal sealed class AccessRules
 {
     internal AccessRules(ContainerRule? require, AuthMergingMode? merging, LegacyAccess? legacy, SatisfyMode? satisfy)
     {

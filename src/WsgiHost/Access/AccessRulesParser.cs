@@ -9,7 +9,7 @@ namespace WsgiHost.Access;
 /// <c>&lt;Limit&gt;</c>) is an error, never skipped. When errors were reported the rules returned are partial
 /// and the configuration must not be served.
 /// </summary>
-public static class AccessRulesParser
+internal static class AccessRulesParser
 {
     private static readonly HashSet<string> Directives = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -1,7 +1,7 @@
 namespace WsgiHost.Access;
 
 /// <summary><c>AuthMerging</c>: how a section's Require rules combine with those it inherits.</summary>
-public enum AuthMergingMode
+internal enum AuthMergingMode
 {
     /// <summary>The section's rules, if it has any, replace the inherited ones (the default).</summary>
     Off,

@@ -8,7 +8,7 @@ namespace WsgiHost.Access;
 /// when a host rule is evaluated, at most twice per request. A failed look-up is "no name", never an exception,
 /// so a DNS outage denies host-based access instead of failing the request.
 /// </summary>
-public sealed class DnsHostNameResolver : IHostNameResolver
+internal sealed class DnsHostNameResolver : IHostNameResolver
 {
     public static DnsHostNameResolver Instance { get; } = new();
 

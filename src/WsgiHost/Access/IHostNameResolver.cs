@@ -6,7 +6,7 @@ namespace WsgiHost.Access;
 /// The DNS look-ups that host rules need. Injectable so tests and callers with a cache need no DNS;
 /// <see cref="DnsHostNameResolver"/> asks the system resolver.
 /// </summary>
-public interface IHostNameResolver
+internal interface IHostNameResolver
 {
     /// <summary>The name the address's PTR record gives, or null when there is none.</summary>
     string? GetHostName(IPAddress address);

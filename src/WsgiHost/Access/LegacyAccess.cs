@@ -1,7 +1,7 @@
 namespace WsgiHost.Access;
 
 /// <summary>The three values of mod_access_compat's <c>Order</c>.</summary>
-public enum AccessOrder
+internal enum AccessOrder
 {
     /// <summary><c>Order deny,allow</c>, Apache's default: allowed unless denied, and Allow overrides Deny.</summary>
     DenyAllow,

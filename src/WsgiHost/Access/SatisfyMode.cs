@@ -1,7 +1,7 @@
 namespace WsgiHost.Access;
 
 /// <summary><c>Satisfy</c>: whether Order/Allow/Deny and Require must both pass, or either is enough.</summary>
-public enum SatisfyMode
+internal enum SatisfyMode
 {
     All,
     Any,

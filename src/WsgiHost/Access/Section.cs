@@ -9,7 +9,7 @@ namespace WsgiHost.Access;
 /// </summary>
 /// <param name="Kind">Normalised: <c>&lt;Directory ~ re&gt;</c> is <see cref="SectionKind.DirectoryMatch"/>.</param>
 /// <param name="Pattern">The path, wildcard pattern or regular expression, without the <c>~</c>.</param>
-public sealed record Section<T>(SectionKind Kind, string Pattern, T Payload, SourceLocation Location)
+internal sealed record Section<T>(SectionKind Kind, string Pattern, T Payload, SourceLocation Location)
 {
     /// <summary>The compiled expression of a Match kind, when built by <see cref="Section.TryCreate{T}"/>.</summary>
     internal Regex? Regex { get; init; }
@@ -22,7 +22,7 @@ public sealed record Section<T>(SectionKind Kind, string Pattern, T Payload, Sou
 }
 
 /// <summary>Building <see cref="Section{T}"/> from a section tag's name and arguments.</summary>
-public static class Section
+internal static class Section
 {
     /// <summary>The kind a section name (<c>Directory</c>, <c>filesmatch</c>, ...) stands for.</summary>
     public static bool TryGetKind(string sectionName, out SectionKind kind)

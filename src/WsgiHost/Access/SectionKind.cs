@@ -1,7 +1,7 @@
 namespace WsgiHost.Access;
 
 /// <summary>The per-directory sections whose order <see cref="SectionWalk{T}"/> knows.</summary>
-public enum SectionKind
+internal enum SectionKind
 {
     Directory,
     DirectoryMatch,

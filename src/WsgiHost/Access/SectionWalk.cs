@@ -15,7 +15,7 @@ namespace WsgiHost.Access;
 /// <c>&lt;Directory&gt;</c> takes its place among the Files sections and applies only under that directory;
 /// .htaccess files are never read.
 /// </summary>
-public sealed class SectionWalk<T>
+internal sealed class SectionWalk<T>
 {
     private readonly (SectionMatcher Matcher, SectionMatcher? Within, T Payload)[] _ordered;
 

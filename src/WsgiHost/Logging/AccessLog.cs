@@ -7,7 +7,7 @@ namespace WsgiHost.Logging;
 /// format unless told otherwise). Lines are formatted on the caller's thread and written by
 /// one background task, so a request never waits for log I/O.
 /// </summary>
-public sealed class AccessLog : IAsyncDisposable
+internal sealed class AccessLog : IAsyncDisposable
 {
     // One builder per thread, reused: formatting a line then allocates only the line itself.
     [ThreadStatic]

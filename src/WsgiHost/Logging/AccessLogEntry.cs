@@ -17,7 +17,7 @@ namespace WsgiHost.Logging;
 /// <param name="BodyBytes">%b, %B: response body bytes, headers excluded.</param>
 /// <param name="Referer">The Referer request header, used by %{Referer}i before <see cref="RequestHeaders"/>.</param>
 /// <param name="UserAgent">The User-Agent request header, used by %{User-Agent}i before <see cref="RequestHeaders"/>.</param>
-public readonly record struct AccessLogEntry(
+internal readonly record struct AccessLogEntry(
     string RemoteHost,
     string? User,
     DateTimeOffset Time,

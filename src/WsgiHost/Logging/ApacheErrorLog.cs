@@ -9,7 +9,7 @@ namespace WsgiHost.Logging;
 /// "[Sun Nov 22 05:30:26.123456 2026] [wsgi:error] [pid 1234] message". Writers only
 /// enqueue (callers may hold the GIL); one background task does the I/O.
 /// </summary>
-public sealed class ApacheErrorLog : IErrorLog, IAsyncDisposable
+internal sealed class ApacheErrorLog : IErrorLog, IAsyncDisposable
 {
     private readonly BackgroundWriter _output;
     private readonly int _pid = Environment.ProcessId;

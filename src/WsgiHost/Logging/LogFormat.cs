@@ -8,7 +8,7 @@ namespace WsgiHost.Logging;
 /// the parts. See <see cref="LogFormatParser"/> for the grammar and <see cref="LogFields"/>
 /// for what each directive logs.
 /// </summary>
-public sealed class LogFormat
+internal sealed class LogFormat
 {
     private readonly string _text;
     private readonly LogFormatPart[] _parts;

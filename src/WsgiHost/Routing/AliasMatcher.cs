@@ -7,7 +7,7 @@ namespace WsgiHost.Routing;
 /// <c>Alias /static</c> covers /static and /static/x but not /staticx, and <c>Alias /static/</c>
 /// does not cover /static.
 /// </summary>
-public static class AliasMatcher
+internal static class AliasMatcher
 {
     /// <summary>How many characters of <paramref name="path"/> the alias consumed, or -1.</summary>
     public static int Match(string alias, string path)

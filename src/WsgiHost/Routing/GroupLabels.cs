@@ -5,7 +5,7 @@ namespace WsgiHost.Routing;
 /// interpreter or daemon group (wsgi_application_group and wsgi_process_group in mod_wsgi's
 /// wsgi_config.c).
 /// </summary>
-public static class GroupLabels
+internal static class GroupLabels
 {
     public const string Global = "%{GLOBAL}";
     public const string Resource = "%{RESOURCE}";

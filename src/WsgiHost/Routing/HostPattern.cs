@@ -5,7 +5,7 @@ namespace WsgiHost.Routing;
 /// a trailing dot ignored, "*" matching any run of characters (dots included) and "?" one
 /// character. "*.example.com" therefore does not match "example.com" itself.
 /// </summary>
-public sealed class HostPattern
+internal sealed class HostPattern
 {
     private readonly string _pattern;
 

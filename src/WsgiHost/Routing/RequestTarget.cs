@@ -8,7 +8,7 @@ namespace WsgiHost.Routing;
 /// and ".." resolved. The raw query string and raw target are kept for QUERY_STRING and
 /// REQUEST_URI.
 /// </summary>
-public readonly record struct RequestTarget(string Path, string RawPath, string RawQuery, int ErrorStatus, string? Error)
+internal readonly record struct RequestTarget(string Path, string RawPath, string RawQuery, int ErrorStatus, string? Error)
 {
     public bool IsValid => ErrorStatus == 0;
 

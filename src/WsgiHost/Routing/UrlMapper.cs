@@ -7,7 +7,7 @@ namespace WsgiHost.Routing;
 /// <param name="FilePath">The static file (target + rest of the URL) or the script file.</param>
 /// <param name="StaticPathInfo">For an Alias: the URL after the alias prefix, "" or starting with "/".</param>
 /// <param name="ScriptName">For a script: SCRIPT_NAME, the URL minus PATH_INFO ("" at the root).</param>
-public sealed record MappedUrl(AliasConfig? Alias, ScriptAliasConfig? Script, string Target, string FilePath, string StaticPathInfo, string ScriptName, string PathInfo)
+internal sealed record MappedUrl(AliasConfig? Alias, ScriptAliasConfig? Script, string Target, string FilePath, string StaticPathInfo, string ScriptName, string PathInfo)
 {
     public bool IsStatic => Alias != null;
 
@@ -25,7 +25,7 @@ public sealed record MappedUrl(AliasConfig? Alias, ScriptAliasConfig? Script, st
 /// A script target that is a folder maps the next URL segments to a script file inside it.
 /// Immutable; the file system is only asked about folder targets.
 /// </summary>
-public sealed class UrlMapper
+internal sealed class UrlMapper
 {
     private readonly Entry<AliasConfig>[] _aliases;
     private readonly Entry<ScriptAliasConfig>[] _scripts;

@@ -3,10 +3,10 @@ using System.Net;
 namespace WsgiHost.Routing;
 
 /// <summary>One virtual host as the selector sees it: where it listens and which names it answers to.</summary>
-public sealed record VirtualHostKey(IReadOnlyList<IPEndPointPattern> Addresses, string? ServerName, IReadOnlyList<string> ServerAliases);
+internal sealed record VirtualHostKey(IReadOnlyList<IPEndPointPattern> Addresses, string? ServerName, IReadOnlyList<string> ServerAliases);
 
 /// <summary>A &lt;VirtualHost addr:port&gt; address: a specific IP or "*" (any), and a port or "*".</summary>
-public readonly record struct IPEndPointPattern(IPAddress? Address, int? Port)
+internal readonly record struct IPEndPointPattern(IPAddress? Address, int? Port)
 {
     public bool Matches(IPAddress local, int port) =>
         (Port == null || Port == port) && (Address == null || Address.Equals(local) || (local.IsIPv4MappedToIPv6 && Address.Equals(local.MapToIPv4())));
@@ -21,7 +21,7 @@ public readonly record struct IPEndPointPattern(IPAddress? Address, int? Port)
 /// there is no Host), the first of them does. When no virtual host matches the address, the
 /// main server (index -1) does.
 /// </summary>
-public sealed class VirtualHostSelector
+internal sealed class VirtualHostSelector
 {
     private readonly IReadOnlyList<VirtualHostKey> _hosts;
     private readonly HostPattern[][] _names;

@@ -54,15 +54,18 @@ internal sealed class ApplicationCache(PythonRuntime python, SiteConfig site, IE
             ScriptReloading = settings.ScriptReloading ?? true,
             MultiThread = site.Threads > 1,
             MultiProcess = false,
-            Environ =
-            [
-                new("SERVER_SOFTWARE", WsgiServer.ServerSoftware),
-                new("GATEWAY_INTERFACE", "CGI/1.1"),
-                new("DOCUMENT_ROOT", scope.DocumentRoot),
-                new("CONTEXT_PREFIX", ""),
-                new("CONTEXT_DOCUMENT_ROOT", scope.DocumentRoot),
-            ],
+            Environ = BaseEnviron(scope.DocumentRoot),
         };
         return WsgiApplication.Create(python, options, scope.Log);
     }
+
+    /// <summary>The environ entries that are constant for every request of an application, wherever it is mounted.</summary>
+    internal static IReadOnlyList<KeyValuePair<string, string>> BaseEnviron(string documentRoot) =>
+    [
+        new("SERVER_SOFTWARE", WsgiServer.ServerSoftware),
+        new("GATEWAY_INTERFACE", "CGI/1.1"),
+        new("DOCUMENT_ROOT", documentRoot),
+        new("CONTEXT_PREFIX", ""),
+        new("CONTEXT_DOCUMENT_ROOT", documentRoot),
+    ];
 }

@@ -81,6 +81,20 @@ internal sealed class KestrelExchange : IWsgiExchange
         sink.Add("REMOTE_ADDR", proxy.RemoteAddr ?? connection.RemoteIpAddress?.ToString() ?? "");
         sink.Add("REMOTE_PORT", connection.RemotePort.ToString(CultureInfo.InvariantCulture));
 
+        // In an ASP.NET Core host (MapWsgi) the host's authentication says who the user is, as
+        // Apache's auth modules do for mod_wsgi; the standalone server authenticates nobody.
+        if (_context.User.Identity is { IsAuthenticated: true } identity)
+        {
+            if (!string.IsNullOrEmpty(identity.Name))
+            {
+                sink.Add("REMOTE_USER", identity.Name);
+            }
+            if (!string.IsNullOrEmpty(identity.AuthenticationType))
+            {
+                sink.Add("AUTH_TYPE", identity.AuthenticationType);
+            }
+        }
+
         // UseCanonicalName Off: the name and port the client used (Host), else ServerName
         // and the port that accepted the connection.
         (string host, string? port) = SplitHost(proxy.HttpHost ?? request.Headers.Host.ToString());

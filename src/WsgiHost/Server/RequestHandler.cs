@@ -72,7 +72,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] client sent HTTP/1.1 request with an empty Host header");
             return await ErrorAsync(context, 400).ConfigureAwait(false);
         }
-        string rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path.Value ?? "/";
+        string rawTarget = WsgiDispatch.RawTarget(context);
         RequestTarget target = RequestTarget.Parse(rawTarget);
         if (!target.IsValid)
         {
@@ -117,24 +117,10 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             log.Write(ErrorLogLevel.Error, "wsgi", $"[client {Client(context)}] {error}");
             return await ErrorAsync(context, status).ConfigureAwait(false);
         }
-        if (settings.ChunkedRequest != true && request.ContentLength == null && request.Headers.TransferEncoding.Count > 0)
+        int refused = WsgiDispatch.CheckBody(context, settings.ChunkedRequest == true, settings.LimitRequestBody, log, target.Path);
+        if (refused != 0)
         {
-            log.Write(ErrorLogLevel.Error, "wsgi",
-                $"[client {Client(context)}] Request with Transfer-Encoding: chunked refused (411) for '{target.Path}'; enable WSGIChunkedRequest On (serve --chunked-request) to accept it.");
-            return await ErrorAsync(context, 411).ConfigureAwait(false);
-        }
-        if (settings.LimitRequestBody is long limit && limit > 0)
-        {
-            if (request.ContentLength > limit)
-            {
-                log.Write(ErrorLogLevel.Error, "core", $"[client {Client(context)}] AH00126: Requested content-length of {request.ContentLength} is larger than the configured limit of {limit}");
-                return await ErrorAsync(context, 413).ConfigureAwait(false);
-            }
-            var size = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
-            if (size is { IsReadOnly: false })
-            {
-                size.MaxRequestBodySize = limit;
-            }
+            return await ErrorAsync(context, refused).ConfigureAwait(false);
         }
 
         if (mapped.ScriptFromUrl && !File.Exists(mapped.FilePath))
@@ -145,14 +131,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         }
         WsgiApplication app = apps.Get(scope, mapped.FilePath, wsgi, settings);
         var options = scope.RequestOptionsFor(settings, wsgi.PassAuthorization, HttpMethods.IsHead(request.Method) && settings.MapHeadToGet == MapHeadToGet.On ? "GET" : null);
-        var exchange = new KestrelExchange(context, options, mapped.ScriptName, mapped.PathInfo, target, rawTarget, start);
-        await executor.RunAsync(app, exchange).ConfigureAwait(false);
-        if (exchange.IncompleteReason != null)
-        {
-            await context.Response.BodyWriter.FlushAsync().ConfigureAwait(false);
-            throw new IncompleteResponseException(exchange.IncompleteReason, exchange.BodyBytesSent);
-        }
-        return exchange.BodyBytesSent;
+        return await WsgiDispatch.RunAsync(context, executor, app, options, mapped.ScriptName, mapped.PathInfo, target, rawTarget, start).ConfigureAwait(false);
 
         static System.Net.IPAddress connection(HttpContext c) => c.Connection.RemoteIpAddress ?? System.Net.IPAddress.None;
     }
@@ -176,27 +155,15 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         return Environment.GetEnvironmentVariable(name);
     }
 
-    internal static async Task<long> ErrorAsync(HttpContext context, int status)
-    {
-        byte[] body = ErrorPage.Body(status);
-        context.Response.StatusCode = status;
-        context.Response.ContentType = ErrorPage.ContentType.Value;
-        context.Response.ContentLength = body.Length;
-        if (!HttpMethods.IsHead(context.Request.Method))
-        {
-            await context.Response.Body.WriteAsync(body).ConfigureAwait(false);
-        }
-        return body.Length;
-    }
+    private static Task<long> ErrorAsync(HttpContext context, int status) => WsgiDispatch.ErrorAsync(context, status);
 
-    private static string Client(HttpContext context) =>
-        $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
+    private static string Client(HttpContext context) => WsgiDispatch.Client(context);
 
     private static AccessLogEntry Entry(HttpContext context, ScopeRuntime scope, DateTimeOffset start, long bodyBytes)
     {
         HttpRequest r = context.Request;
         ConnectionInfo c = context.Connection;
-        string rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? r.Path.Value ?? "/";
+        string rawTarget = WsgiDispatch.RawTarget(context);
         var headers = r.Headers;
         var responseHeaders = context.Response.Headers;
         return new AccessLogEntry(

@@ -15,7 +15,7 @@ namespace WsgiHost.Server;
 /// executor, the routing snapshot, the logs, and Kestrel on the Listen addresses. A thin
 /// coordinator; each part owns its own work.
 /// </summary>
-public sealed class WsgiServer : IAsyncDisposable
+internal sealed class WsgiServer : IAsyncDisposable
 {
     private readonly WebApplication _web;
     private readonly WsgiExecutor _executor;

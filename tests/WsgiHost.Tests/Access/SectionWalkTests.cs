@@ -209,8 +209,10 @@ public sealed class SectionWalkTests
     [InlineData(SectionKind.Directory, new[] { "srv/app" }, "'srv/app' is not an absolute path")]
     [InlineData(SectionKind.Directory, new[] { "" }, "<Directory> has an empty pattern")]
     [InlineData(SectionKind.DirectoryMatch, new[] { "[[:letter:]]" }, "invalid regular expression '[[:letter:]]': unknown character class [:letter:]")]
-    public void BadArgumentsAreReported(SectionKind kind, string[] args, string message)
+    public void BadArgumentsAreReported(object kindValue, string[] args, string message)
     {
+        // object, not SectionKind: the enum is internal and xunit needs a public method.
+        var kind = (SectionKind)kindValue;
         var diagnostics = new List<ConfigDiagnostic>();
         var location = new SourceLocation("site.conf", 7);
         Assert.Null(Section.TryCreate(kind, args, "x", location, diagnostics));

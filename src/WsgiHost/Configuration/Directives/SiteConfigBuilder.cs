@@ -10,7 +10,7 @@ namespace WsgiHost.Configuration.Directives;
 /// through the directive table and builds the immutable <see cref="SiteConfig"/>. Every
 /// problem is collected; the result carries them all, and a config with errors has no model.
 /// </summary>
-public static class SiteConfigBuilder
+internal static class SiteConfigBuilder
 {
     /// <summary>Reads and builds <paramref name="path"/>.</summary>
     public static SiteConfigResult Load(string path, ConfigReaderOptions? options = null)
@@ -297,7 +297,7 @@ public static class SiteConfigBuilder
 }
 
 /// <summary>A built configuration (null when there were errors) and everything found on the way.</summary>
-public sealed record SiteConfigResult(SiteConfig? Config, IReadOnlyList<ConfigDiagnostic> Diagnostics)
+internal sealed record SiteConfigResult(SiteConfig? Config, IReadOnlyList<ConfigDiagnostic> Diagnostics)
 {
     public bool HasErrors => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
 }

@@ -8,7 +8,7 @@ namespace WsgiHost.Configuration.Lints;
 /// lint reads the built configuration (and, where it must, the scripts it names) and reports
 /// with file, line and a fix. Lints only warn: the configuration is valid, but likely wrong.
 /// </summary>
-public static class SiteLints
+internal static class SiteLints
 {
     public static IReadOnlyList<ConfigDiagnostic> Run(SiteConfig site, int? processorCount = null)
     {

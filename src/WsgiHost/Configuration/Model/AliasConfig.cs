@@ -3,13 +3,13 @@ using WsgiHost.Configuration.Syntax;
 namespace WsgiHost.Configuration.Model;
 
 /// <summary>Alias URL-path target, or AliasMatch regex target (with $1.. substituted).</summary>
-public sealed record AliasConfig(string UrlPattern, bool IsRegex, string Target, SourceLocation Location)
+internal sealed record AliasConfig(string UrlPattern, bool IsRegex, string Target, SourceLocation Location)
 {
     public string DirectiveName => IsRegex ? "AliasMatch" : "Alias";
 }
 
 /// <summary>WSGIScriptAlias URL-path target [options], or WSGIScriptAliasMatch regex target [options].</summary>
-public sealed record ScriptAliasConfig(string UrlPattern, bool IsRegex, string Target, ScriptAliasOptions Options, SourceLocation Location)
+internal sealed record ScriptAliasConfig(string UrlPattern, bool IsRegex, string Target, ScriptAliasOptions Options, SourceLocation Location)
 {
     public string DirectiveName => IsRegex ? "WSGIScriptAliasMatch" : "WSGIScriptAlias";
 }
@@ -18,10 +18,10 @@ public sealed record ScriptAliasConfig(string UrlPattern, bool IsRegex, string T
 /// The options a WSGIScriptAlias may carry; each overrides the matching per-directory directive
 /// (WSGIProcessGroup, WSGIApplicationGroup, WSGICallableObject, WSGIPassAuthorization).
 /// </summary>
-public sealed record ScriptAliasOptions(string? ProcessGroup, string? ApplicationGroup, string? CallableObject, bool? PassAuthorization)
+internal sealed record ScriptAliasOptions(string? ProcessGroup, string? ApplicationGroup, string? CallableObject, bool? PassAuthorization)
 {
     public static readonly ScriptAliasOptions None = new(null, null, null, null);
 }
 
 /// <summary>WSGIImportScript path process-group=N application-group=N (or an alias preload).</summary>
-public sealed record ImportScriptConfig(string ScriptPath, string ProcessGroup, string ApplicationGroup, SourceLocation Location);
+internal sealed record ImportScriptConfig(string ScriptPath, string ProcessGroup, string ApplicationGroup, SourceLocation Location);

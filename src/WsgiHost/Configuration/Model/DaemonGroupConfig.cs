@@ -7,7 +7,7 @@ namespace WsgiHost.Configuration.Model;
 /// parsed and validated; the typed properties are those the server acts on, and
 /// <see cref="Options"/> keeps every option as written.
 /// </summary>
-public sealed record DaemonGroupConfig
+internal sealed record DaemonGroupConfig
 {
     public required string Name { get; init; }
 

@@ -5,7 +5,7 @@ namespace WsgiHost.Configuration.Model;
 /// request the way Apache merges per-directory configuration: a later (more specific) scope's
 /// value replaces an earlier one; unset (null) inherits. SetEnv accumulates by name.
 /// </summary>
-public sealed record PerDirSettings
+internal sealed record PerDirSettings
 {
     public static readonly PerDirSettings Empty = new();
 
@@ -98,7 +98,7 @@ public sealed record PerDirSettings
 }
 
 /// <summary>WSGIMapHEADToGET.</summary>
-public enum MapHeadToGet
+internal enum MapHeadToGet
 {
     /// <summary>HEAD reaches the app as GET only when an output filter needs the body; WsgiHost has none, so as Off.</summary>
     Auto,

@@ -1,7 +1,7 @@
 namespace WsgiHost.Configuration.Model;
 
 /// <summary>Which Python to embed and how to prepare it.</summary>
-public sealed record PythonSettings
+internal sealed record PythonSettings
 {
     /// <summary>A python executable; its sysconfig finds libpython (serve --python).</summary>
     public string? Executable { get; init; }

@@ -5,4 +5,4 @@ namespace WsgiHost.Configuration.Model;
 
 /// <summary>What a &lt;Directory&gt;/&lt;Location&gt;/&lt;Files&gt; section (or Match form) sets for the requests it covers.</summary>
 /// <param name="Access">Its access rules; null when it has none (it inherits).</param>
-public sealed record SectionPayload(PerDirSettings Settings, AccessRules? Access, SourceLocation Location);
+internal sealed record SectionPayload(PerDirSettings Settings, AccessRules? Access, SourceLocation Location);

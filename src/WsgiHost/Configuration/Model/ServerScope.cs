@@ -8,7 +8,7 @@ namespace WsgiHost.Configuration.Model;
 /// The main server or one &lt;VirtualHost&gt;: the names it answers to, its URL mapping, its
 /// per-directory defaults and sections, its TLS and its logs.
 /// </summary>
-public sealed record ServerScope
+internal sealed record ServerScope
 {
     public required SourceLocation Location { get; init; }
 
@@ -54,7 +54,7 @@ public sealed record ServerScope
 }
 
 /// <summary>SSLEngine on with its certificate files.</summary>
-public sealed record TlsConfig(string CertificateFile, string? KeyFile, string? ChainFile, SourceLocation Location);
+internal sealed record TlsConfig(string CertificateFile, string? KeyFile, string? ChainFile, SourceLocation Location);
 
 /// <summary>CustomLog FILE FORMAT-or-NICKNAME: <paramref name="Format"/> is the format itself once built (nicknames resolved).</summary>
-public sealed record CustomLogConfig(string Path, string Format, SourceLocation Location);
+internal sealed record CustomLogConfig(string Path, string Format, SourceLocation Location);

@@ -8,7 +8,7 @@ namespace WsgiHost.Configuration.Model;
 /// <see cref="Directives.SiteConfigBuilder"/> from an Apache-syntax file (`wsgihost run`) or from
 /// the options of `wsgihost serve`, which is a generated configuration, so the two never drift.
 /// </summary>
-public sealed record SiteConfig
+internal sealed record SiteConfig
 {
     /// <summary>The file it was read from, or a description of what generated it.</summary>
     public required string Source { get; init; }
@@ -54,7 +54,7 @@ public sealed record SiteConfig
 }
 
 /// <summary>A Listen directive: an address (null = every address) and a port.</summary>
-public sealed record ListenAddress(System.Net.IPAddress? Address, int Port, SourceLocation Location)
+internal sealed record ListenAddress(System.Net.IPAddress? Address, int Port, SourceLocation Location)
 {
     public override string ToString() =>
         Address == null ? $"*:{Port}" : Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{Address}]:{Port}" : $"{Address}:{Port}";

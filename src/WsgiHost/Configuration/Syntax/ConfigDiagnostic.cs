@@ -2,7 +2,7 @@ namespace WsgiHost.Configuration.Syntax;
 
 /// <summary>A problem found in a configuration, with where it is and, when one is obvious, how to fix it.</summary>
 /// <param name="Directive">The directive or tag concerned (<c>Include</c>, <c>&lt;VirtualHost&gt;</c>); empty when none.</param>
-public sealed record ConfigDiagnostic(
+internal sealed record ConfigDiagnostic(
     DiagnosticSeverity Severity,
     SourceLocation Location,
     string Directive,

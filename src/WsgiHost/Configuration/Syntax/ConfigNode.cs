@@ -9,7 +9,7 @@ namespace WsgiHost.Configuration.Syntax;
 /// <param name="Location">Where the directive, or the opening tag of the section, was written.</param>
 /// <param name="Children">The content of a section, in order; empty for a plain directive.</param>
 /// <param name="IsSection">True for <c>&lt;Name ...&gt;</c> ... <c>&lt;/Name&gt;</c>.</param>
-public sealed record ConfigNode(
+internal sealed record ConfigNode(
     string Name,
     IReadOnlyList<string> Arguments,
     SourceLocation Location,

@@ -5,7 +5,7 @@ namespace WsgiHost.Configuration.Syntax;
 /// Define and <c>${VAR}</c>, IfDefine and IfModule, giving a tree whose nodes know their file and line.
 /// It gives no directive a meaning beyond those. Problems are collected and returned, never thrown.
 /// </summary>
-public static class ConfigReader
+internal static class ConfigReader
 {
     public static ConfigReadResult ReadFile(string path, ConfigReaderOptions? options = null) =>
         new ConfigTreeBuilder(options ?? new ConfigReaderOptions(), Environment.GetEnvironmentVariable).ReadFile(path);

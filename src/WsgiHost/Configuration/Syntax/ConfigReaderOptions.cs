@@ -3,7 +3,7 @@ using System.Collections.Frozen;
 namespace WsgiHost.Configuration.Syntax;
 
 /// <summary>What the reader assumes about the server it reads for.</summary>
-public sealed record ConfigReaderOptions
+internal sealed record ConfigReaderOptions
 {
     /// <summary>
     /// Modules that <c>&lt;IfModule&gt;</c> sees as loaded. Any Apache spelling works, here and in the

@@ -1,6 +1,6 @@
 namespace WsgiHost.Configuration.Syntax;
 
-public enum DiagnosticSeverity
+internal enum DiagnosticSeverity
 {
     Note,
     Warning,

@@ -1,7 +1,7 @@
 namespace WsgiHost.Configuration.Syntax;
 
 /// <summary>Where a directive was written: the file as it was named or resolved, and its 1-based line.</summary>
-public sealed record SourceLocation(string File, int Line)
+internal sealed record SourceLocation(string File, int Line)
 {
     public override string ToString() => $"{File}:{Line}";
 }

@@ -1,0 +1,119 @@
+using Microsoft.AspNetCore.Http;
+using WsgiHost.Python.Runtime;
+using WsgiHost.Python.Wsgi;
+using WsgiHost.Routing;
+using WsgiHost.Server;
+
+namespace WsgiHost.AspNetCore;
+
+/// <summary>
+/// One <c>MapWsgi</c> mount: splits the request URL into SCRIPT_NAME and PATH_INFO with the
+/// server's decoding and normalising rules (<see cref="RequestTarget"/>), then hands the
+/// request to the dispatch the standalone server uses (<see cref="WsgiDispatch"/>). The
+/// application is created on the first request, as mod_wsgi loads a script.
+/// </summary>
+internal sealed class WsgiMount
+{
+    private readonly string _prefix;
+    private readonly WsgiRuntime _runtime;
+    private readonly WsgiApplicationOptions _appOptions;
+    private readonly RequestOptions _requestOptions;
+    private readonly bool _chunkedRequest;
+    private readonly long? _limitRequestBody;
+    private readonly Lock _lock = new();
+    private WsgiApplication? _app;
+
+    /// <param name="prefix">The normalised route prefix: "" for the root, else "/a/b" without a trailing "/".</param>
+    /// <param name="options">Read once here, so later changes to the object change nothing.</param>
+    public WsgiMount(string prefix, string scriptPath, WsgiAppOptions options, WsgiRuntime runtime, string documentRoot)
+    {
+        _prefix = prefix;
+        _runtime = runtime;
+        _chunkedRequest = options.ChunkedRequest;
+        _limitRequestBody = options.LimitRequestBody;
+        _requestOptions = new RequestOptions(RequestOptions.Default.ServerName, options.PassAuthorization, [.. options.Environment], null);
+        _appOptions = new WsgiApplicationOptions
+        {
+            ScriptPath = scriptPath,
+            CallableObject = options.CallableObject,
+            ApplicationGroup = options.ApplicationGroup,
+            ScriptReloading = options.ScriptReloading,
+            MultiThread = runtime.MultiThread,
+            MultiProcess = false,
+            Environ = ApplicationCache.BaseEnviron(documentRoot),
+        };
+    }
+
+    /// <summary>"/py/" and "/py" mount the same place; "" and "/" are the root.</summary>
+    /// <exception cref="ArgumentException">The prefix does not start with "/".</exception>
+    public static string NormalizePrefix(string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        if (prefix.Length > 0 && prefix[0] != '/')
+        {
+            throw new ArgumentException($"a WSGI mount prefix starts with '/': '{prefix}'", nameof(prefix));
+        }
+        return prefix.TrimEnd('/');
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        DateTimeOffset start = DateTimeOffset.Now;
+        IErrorLog log = _runtime.Log;
+        string rawTarget = WsgiDispatch.RawTarget(context);
+        RequestTarget target = RequestTarget.Parse(rawTarget);
+        if (!target.IsValid)
+        {
+            log.Write(ErrorLogLevel.Info, "core", $"[client {WsgiDispatch.Client(context)}] {target.Error}");
+            await WsgiDispatch.ErrorAsync(context, target.ErrorStatus).ConfigureAwait(false);
+            return;
+        }
+        string mount = context.Request.PathBase.Value + _prefix;
+        if (!TrySplit(target.Path, mount, out string scriptName, out string pathInfo))
+        {
+            // Routing matched Kestrel's view of the path; Apache's decoding of the raw target
+            // (which the app will see) disagrees, so this mount does not cover it.
+            log.Write(ErrorLogLevel.Info, "core", $"[client {WsgiDispatch.Client(context)}] URL '{target.Path}' is not below the WSGI mount '{mount}'");
+            await WsgiDispatch.ErrorAsync(context, StatusCodes.Status404NotFound).ConfigureAwait(false);
+            return;
+        }
+        int refused = WsgiDispatch.CheckBody(context, _chunkedRequest, _limitRequestBody, log, target.Path);
+        if (refused != 0)
+        {
+            await WsgiDispatch.ErrorAsync(context, refused).ConfigureAwait(false);
+            return;
+        }
+        var (python, executor) = _runtime.Start();
+        await WsgiDispatch.RunAsync(context, executor, Application(python), _requestOptions, scriptName, pathInfo, target, rawTarget, start).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// SCRIPT_NAME is the mount as the client spelled it (routing matches case-insensitively),
+    /// PATH_INFO the rest: "" for the mount itself, "/..." below it.
+    /// </summary>
+    internal static bool TrySplit(string path, string mount, out string scriptName, out string pathInfo)
+    {
+        if (path.StartsWith(mount, StringComparison.OrdinalIgnoreCase) && (path.Length == mount.Length || path[mount.Length] == '/'))
+        {
+            scriptName = path[..mount.Length];
+            pathInfo = path[mount.Length..];
+            return true;
+        }
+        scriptName = pathInfo = "";
+        return false;
+    }
+
+    /// <summary>Created on first use, never with the GIL held (this is a request thread); a missing script is the gateway's 404.</summary>
+    private WsgiApplication Application(PythonRuntime python)
+    {
+        WsgiApplication? app = Volatile.Read(ref _app);
+        if (app != null)
+        {
+            return app;
+        }
+        lock (_lock)
+        {
+            return _app ??= WsgiApplication.Create(python, _appOptions, _runtime.Log);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Logging;
+
+namespace WsgiHost.AspNetCore;
+
+/// <summary>
+/// Process-wide settings of the embedded Python, given to
+/// <see cref="WsgiServiceCollectionExtensions.AddWsgi"/>. One CPython runs per process, so
+/// these apply to every application mounted with
+/// <see cref="WsgiEndpointRouteBuilderExtensions.MapWsgi"/>.
+/// </summary>
+public sealed class WsgiOptions
+{
+    /// <summary>
+    /// The Python executable whose installation is embedded (e.g. <c>/usr/bin/python3</c> or a
+    /// virtualenv's <c>bin/python</c>). When neither this nor <see cref="PythonHome"/> is set,
+    /// <c>python3</c> on PATH is used.
+    /// </summary>
+    public string? Python { get; set; }
+
+    /// <summary>A Python prefix or virtualenv directory to embed instead of naming an executable (mod_wsgi's <c>WSGIPythonHome</c>).</summary>
+    public string? PythonHome { get; set; }
+
+    /// <summary>Directories put first on <c>sys.path</c>, as site directories so <c>.pth</c> files work (mod_wsgi's <c>WSGIPythonPath</c>).</summary>
+    public IList<string> PythonPath { get; set; } = [];
+
+    /// <summary>
+    /// How many dedicated threads run WSGI requests (mod_wsgi's <c>threads=</c>); 5 by default.
+    /// Python never runs on the .NET thread pool, so a blocking app cannot starve the host.
+    /// </summary>
+    public int Threads { get; set; } = 5;
+
+    /// <summary>
+    /// The least severe WsgiHost message (Python output, tracebacks, gateway errors) passed on to
+    /// <see cref="ILogger"/> under the category <c>WsgiHost</c>; <see cref="LogLevel.Information"/>
+    /// by default. The host's logging filters apply after this one.
+    /// </summary>
+    public LogLevel LogLevel { get; set; } = LogLevel.Information;
+}

@@ -1,0 +1,157 @@
+using System.Net;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WsgiHost.AspNetCore;
+
+namespace WsgiHost.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// An ASP.NET Core app in the test process on 127.0.0.1 (a free port) with WSGI mounts of the
+/// gateway fixture next to a .NET endpoint. Only one Python can be embedded per process, so
+/// every in-process ASP.NET Core test shares this host; it stops (and finalises Python) once,
+/// after the last of them.
+/// </summary>
+public sealed class AspNetCoreHost : IAsyncLifetime
+{
+    private WebApplication? _app;
+    private readonly LogCollector _logs = new();
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public int Port { get; private set; }
+
+    /// <summary>Everything logged under the WsgiHost category so far.</summary>
+    public string Log => _logs.Text;
+
+    public async Task InitializeAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = WsgiHostProcess.TestAppsDirectory });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(_logs);
+        builder.Services.AddWsgi(o =>
+        {
+            o.Python = Pythons.Debian;
+            o.Threads = 4;
+            o.LogLevel = LogLevel.Debug;
+        });
+        builder.Services.AddAuthentication(TestUserHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, TestUserHandler>(TestUserHandler.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder().AddPolicy("members", p => p.RequireAuthenticatedUser().RequireRole("member"));
+
+        _app = builder.Build();
+        // A PathBase for requests that start with /base, so SCRIPT_NAME = PathBase + prefix can be checked.
+        _app.UsePathBase("/base");
+        // Explicitly after UsePathBase: the implicit UseRouting would run first and match the unstripped path.
+        _app.UseRouting();
+        _app.UseAuthentication();
+        _app.UseAuthorization();
+        _app.MapGet("/api/hello", (ClaimsPrincipal user) => $"hello {user.Identity?.Name}").RequireAuthorization("members");
+        _app.MapWsgi("/gw", "gateway.wsgi", o => o.Environment["MOUNT"] = "gw");
+        _app.MapWsgi("/secure/gw/", WsgiHostProcess.App("gateway.wsgi")).RequireAuthorization("members");
+        _app.MapWsgi("/small", "gateway.wsgi", o => o.LimitRequestBody = 10);
+        _app.MapWsgi("/alt", "gateway.wsgi", o =>
+        {
+            o.CallableObject = "alternate";
+            o.ApplicationGroup = "alt-group";
+        });
+        _app.MapWsgi("/missing", "no-such-script.wsgi");
+        await _app.StartAsync();
+
+        string address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        Port = new Uri(address).Port;
+        Client = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.None })
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{Port}"),
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client?.Dispose();
+        if (_app != null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    /// <summary>The X-User header names the user; "guest" is authenticated without the member role.</summary>
+    private sealed class TestUserHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    {
+        public const string SchemeName = "X-User";
+
+        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+        {
+            string? user = Request.Headers["X-User"];
+            if (string.IsNullOrEmpty(user))
+            {
+                return Task.FromResult(AuthenticateResult.NoResult());
+            }
+            var claims = new List<Claim> { new(ClaimTypes.Name, user) };
+            if (user != "guest")
+            {
+                claims.Add(new Claim(ClaimTypes.Role, "member"));
+            }
+            var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+        }
+    }
+
+    /// <summary>Keeps the WsgiHost category's messages for assertions.</summary>
+    private sealed class LogCollector : ILoggerProvider
+    {
+        private readonly System.Text.StringBuilder _text = new();
+
+        public string Text
+        {
+            get
+            {
+                lock (_text)
+                {
+                    return _text.ToString();
+                }
+            }
+        }
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(LogCollector owner, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => category == "WsgiHost";
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (IsEnabled(logLevel))
+                {
+                    lock (owner._text)
+                    {
+                        owner._text.Append(logLevel).Append(": ").AppendLine(formatter(state, exception));
+                    }
+                }
+            }
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AspNetCoreCollection : ICollectionFixture<AspNetCoreHost>
+{
+    public const string Name = "aspnetcore host";
+}
