@@ -117,7 +117,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         if (!await _capacity.WaitAsync(queueTimeout, aborted).ConfigureAwait(false))
         {
             log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Queue timeout expired for WSGI daemon process '{_config.Name}'.");
-            return await RequestHandler.ErrorAsync(context, 504).ConfigureAwait(false);
+            return await WsgiDispatch.ErrorAsync(context, 504).ConfigureAwait(false);
         }
         Slot slot = LeastBusy();
         Interlocked.Increment(ref slot.InFlight);
@@ -128,7 +128,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             {
                 log.Write(ErrorLogLevel.Error, "wsgi",
                     $"[client {client}] Unable to connect to WSGI daemon process '{_config.Name}' on '{slot.SocketPath}' within connect-timeout={_config.ConnectTimeoutSeconds} s.");
-                return await RequestHandler.ErrorAsync(context, 503).ConfigureAwait(false);
+                return await WsgiDispatch.ErrorAsync(context, 503).ConfigureAwait(false);
             }
             await using var stream = new NetworkStream(socket, ownsSocket: true);
             return await ExchangeAsync(context, stream, environ, log, client, slot).ConfigureAwait(false);
@@ -196,7 +196,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             log.Write(ErrorLogLevel.Error, "wsgi",
                 $"[client {client}] WSGI daemon process '{_config.Name}' worker {slot.Index} (pid {slot.Process?.Id}) closed the connection before answering: the worker died or was restarted mid-request ({e.Message}).");
             await Observe(body).ConfigureAwait(false);
-            return await RequestHandler.ErrorAsync(context, 502).ConfigureAwait(false);
+            return await WsgiDispatch.ErrorAsync(context, 502).ConfigureAwait(false);
         }
 
         HttpResponse response = context.Response;
