@@ -42,6 +42,8 @@ internal static class Program
                     return await ConfigCommands.RunAsync(rest).ConfigureAwait(false);
                 case "check":
                     return ConfigCommands.Check(rest);
+                case "worker":
+                    return await WorkerCommand.RunAsync(rest).ConfigureAwait(false);
                 default:
                     throw new UsageException($"unknown command '{args[0]}'");
             }

@@ -84,6 +84,7 @@ public sealed class MigrationExampleTests : IAsyncLifetime
         Assert.Equal("http", http.GetProperty("scheme").GetString());
         Assert.Equal("production", http.GetProperty("site_env").GetString());  // SetEnv reaches the environ
         Assert.Equal("mysite.settings", http.GetProperty("settings_module").GetString());
+        Assert.Equal("example.com", http.GetProperty("process_group").GetString());        // served by the daemon group's workers
 
         using (HttpClient tls = TlsClient(_https))
         {
@@ -110,8 +111,8 @@ public sealed class MigrationExampleTests : IAsyncLifetime
         using HttpResponseMessage denied = await host.Client.SendAsync(admin);
         Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
         Assert.Equal(0, await host.StopAsync());
-        // The site's ErrorLog, not standard error, has the server's messages.
-        Assert.Contains("WSGIDaemonProcess 'example.com'", await File.ReadAllTextAsync(Path.Combine(_work, "error.log")));
+        // The site's ErrorLog, not standard error, has the server's messages (here the 403).
+        Assert.Contains("AH01630: client denied by server configuration", await File.ReadAllTextAsync(Path.Combine(_work, "error.log")));
 
         string accessLog = await File.ReadAllTextAsync(Path.Combine(_work, "access.log"));
         Assert.Matches(@"""GET /admin/ HTTP/1\.1"" 403 \d+ ""-"" ""-"" \d+", accessLog);

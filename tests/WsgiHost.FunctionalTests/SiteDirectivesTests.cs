@@ -49,8 +49,8 @@ public sealed class SiteDirectivesTests
 
         Assert.Equal("alternate callable", await host.Client.GetStringAsync("/alt/"));
 
-        // A daemon group's apps run embedded in this build, and the environ says so.
-        Assert.Equal("", Value(await EnvironAsync(host.Client, "/daemon/environ"), "mod_wsgi.process_group"));
+        // A daemon group's apps run in its worker processes, and the environ says so.
+        Assert.Equal("workers", Value(await EnvironAsync(host.Client, "/daemon/environ"), "mod_wsgi.process_group"));
 
         JsonElement match = await EnvironAsync(host.Client, "/match/abc/environ");
         Assert.Equal("/match/abc", Value(match, "SCRIPT_NAME"));

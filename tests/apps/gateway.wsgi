@@ -307,7 +307,13 @@ def route_method(environ, start_response):
     return [environ['REQUEST_METHOD'].encode('ascii')]
 
 
+def route_pid(environ, start_response):
+    # Which process served the request (daemon mode runs apps in worker processes).
+    return text(start_response, str(os.getpid()))
+
+
 ROUTES = {
+    '/pid': route_pid,
     '/os-environ': route_os_environ,
     '/method': route_method,
     '/environ': route_environ,

@@ -36,7 +36,7 @@ internal static class SiteHost
         WsgiServer server;
         try
         {
-            server = await WsgiServer.StartAsync(site, log).ConfigureAwait(false);
+            server = await WsgiServer.StartAsync(site, log, WorkerCommand.Launch).ConfigureAwait(false);
         }
         catch (Exception e) when (e is PythonNotFoundException or IOException or ArgumentException or NotSupportedException
             or InvalidOperationException or DllNotFoundException or System.Security.Cryptography.CryptographicException)

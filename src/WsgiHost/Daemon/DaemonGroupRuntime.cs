@@ -119,23 +119,44 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Queue timeout expired for WSGI daemon process '{_config.Name}'.");
             return await WsgiDispatch.ErrorAsync(context, 504).ConfigureAwait(false);
         }
-        Slot slot = LeastBusy();
-        Interlocked.Increment(ref slot.InFlight);
         try
         {
-            Socket? socket = await ConnectAsync(slot, aborted).ConfigureAwait(false);
-            if (socket == null)
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(Math.Max(1, _config.ConnectTimeoutSeconds));
+            while (true)
             {
-                log.Write(ErrorLogLevel.Error, "wsgi",
-                    $"[client {client}] Unable to connect to WSGI daemon process '{_config.Name}' on '{slot.SocketPath}' within connect-timeout={_config.ConnectTimeoutSeconds} s.");
-                return await WsgiDispatch.ErrorAsync(context, 503).ConfigureAwait(false);
+                Slot slot = LeastBusy();
+                Interlocked.Increment(ref slot.InFlight);
+                try
+                {
+                    Socket? socket = await ConnectAsync(slot, deadline, aborted).ConfigureAwait(false);
+                    if (socket == null)
+                    {
+                        log.Write(ErrorLogLevel.Error, "wsgi",
+                            $"[client {client}] Unable to connect to WSGI daemon process '{_config.Name}' on '{slot.SocketPath}' within connect-timeout={_config.ConnectTimeoutSeconds} s.");
+                        return await WsgiDispatch.ErrorAsync(context, 503).ConfigureAwait(false);
+                    }
+                    await using var stream = new NetworkStream(socket, ownsSocket: true);
+                    long? sent = await ExchangeAsync(context, stream, environ, log, client, slot).ConfigureAwait(false);
+                    if (sent is long bytes)
+                    {
+                        return bytes;
+                    }
+                    // Not taken (the worker was stopping: maximum-requests, restart): nothing ran, try again.
+                    if (DateTime.UtcNow >= deadline)
+                    {
+                        log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] No worker of WSGI daemon process '{_config.Name}' took the request within connect-timeout.");
+                        return await WsgiDispatch.ErrorAsync(context, 503).ConfigureAwait(false);
+                    }
+                    await Task.Delay(10, aborted).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref slot.InFlight);
+                }
             }
-            await using var stream = new NetworkStream(socket, ownsSocket: true);
-            return await ExchangeAsync(context, stream, environ, log, client, slot).ConfigureAwait(false);
         }
         finally
         {
-            Interlocked.Decrement(ref slot.InFlight);
             _capacity.Release();
         }
     }
@@ -154,9 +175,8 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     }
 
     /// <summary>Connects, retrying while the worker starts or restarts, up to connect-timeout; null when it never answers.</summary>
-    private async Task<Socket?> ConnectAsync(Slot slot, CancellationToken aborted)
+    private async Task<Socket?> ConnectAsync(Slot slot, DateTime deadline, CancellationToken aborted)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(Math.Max(1, _config.ConnectTimeoutSeconds));
         var delay = TimeSpan.FromMilliseconds(10);
         while (true)
         {
@@ -180,10 +200,23 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
     }
 
-    private async Task<long> ExchangeAsync(HttpContext context, NetworkStream stream, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client, Slot slot)
+    /// <summary>One attempt; null when the worker did not take the request (then nothing was sent to the app).</summary>
+    private async Task<long?> ExchangeAsync(HttpContext context, NetworkStream stream, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client, Slot slot)
     {
         CancellationToken aborted = context.RequestAborted;
-        await stream.WriteAsync(DaemonProtocol.EncodeRequest([.. environ, new(DaemonKeys.Secret, _secret)]), aborted).ConfigureAwait(false);
+        byte[] accepted = new byte[1];
+        try
+        {
+            await stream.WriteAsync(DaemonProtocol.EncodeRequest([.. environ, new(DaemonKeys.Secret, _secret)]), aborted).ConfigureAwait(false);
+            if (await stream.ReadAsync(accepted, aborted).ConfigureAwait(false) != 1 || accepted[0] != DaemonProtocol.Accepted)
+            {
+                return null;
+            }
+        }
+        catch (IOException) when (!aborted.IsCancellationRequested)
+        {
+            return null; // reset while queued in a stopping worker's backlog
+        }
         Task body = PumpBodyAsync(context.Request.BodyReader, stream, aborted);
         (int Status, string Reason, List<KeyValuePair<string, string>> Headers) head;
         try

@@ -13,7 +13,8 @@ namespace WsgiHost.Daemon;
 /// response: u32 frameLen | "WSGR" u16 status | u16 reasonLen reason | u16 count | count x (u16 nameLen name | u32 valueLen value)
 ///           then body chunks: u32 length data ... u32 End (complete) or u32 Abort u32 len message (incomplete)
 /// </code>
-/// Heads carry their length first, so a reader can fetch a whole head asynchronously and parse
+/// After the request head the worker answers one <see cref="Accepted"/> byte before the body
+/// flows. Heads carry their length first, so a reader can fetch a whole head asynchronously and parse
 /// it from memory.
 /// Strings are latin-1: WSGI's native strings, byte for byte.
 /// </summary>
@@ -26,6 +27,13 @@ internal static class DaemonProtocol
 
     /// <summary>Body chunk marker: the response failed after it started (a message follows).</summary>
     public const uint Abort = 0xFFFF_FFFE;
+
+    /// <summary>
+    /// The byte a worker sends once it has taken a request, before the front sends the body.
+    /// A connection that ends before it was never taken (the worker was stopping): the front
+    /// may send the request elsewhere, as no application code has seen it.
+    /// </summary>
+    public const byte Accepted = 0x01;
 
     public const int MaxEnvironEntries = 4096;
     public const int MaxKeyLength = 1024;

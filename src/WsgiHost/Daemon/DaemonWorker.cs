@@ -87,7 +87,8 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
     {
         try
         {
-            await using var stream = new BufferedStream(new NetworkStream(connection, ownsSocket: true), 64 * 1024);
+            await using var stream = new NetworkStream(connection, ownsSocket: true);
+            await using var output = new BufferedStream(stream, 64 * 1024);
             List<KeyValuePair<string, string>> environ;
             try
             {
@@ -115,7 +116,8 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                 MultiThread = options.Threads != 1,
                 MultiProcess = options.MultiProcess,
             }, log));
-            var exchange = new WorkerExchange(stream, environ, Value(DaemonKeys.Head) == "1", Value(DaemonKeys.Client));
+            stream.WriteByte(DaemonProtocol.Accepted);
+            var exchange = new WorkerExchange(stream, output, environ, Value(DaemonKeys.Head) == "1", Value(DaemonKeys.Client));
             await executor.RunAsync(app, exchange).ConfigureAwait(false);
             exchange.Complete();
         }

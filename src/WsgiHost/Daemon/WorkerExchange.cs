@@ -8,7 +8,9 @@ namespace WsgiHost.Daemon;
 /// front computed, the body as chunks from the front, the response as frames back to it.
 /// Runs on a WSGI thread; blocking calls are made with the GIL released by the gateway.
 /// </summary>
-internal sealed class WorkerExchange(Stream connection, IReadOnlyList<KeyValuePair<string, string>> environ, bool isHead, string client) : IWsgiExchange
+/// <param name="input">The connection, read unbuffered (the request body follows the head).</param>
+/// <param name="output">The connection behind a write buffer, flushed at each Flush.</param>
+internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<KeyValuePair<string, string>> environ, bool isHead, string client) : IWsgiExchange
 {
     private readonly MemoryStream _pending = new();
     private (int Status, string Reason, List<KeyValuePair<string, string>> Headers)? _head;
@@ -43,7 +45,7 @@ internal sealed class WorkerExchange(Stream connection, IReadOnlyList<KeyValuePa
         }
         if (_chunkLeft == 0)
         {
-            uint n = DaemonProtocol.ReadChunkHeader(connection);
+            uint n = DaemonProtocol.ReadChunkHeader(input);
             if (n == 0)
             {
                 _bodyDone = true;
@@ -55,7 +57,7 @@ internal sealed class WorkerExchange(Stream connection, IReadOnlyList<KeyValuePa
             }
             _chunkLeft = (int)n;
         }
-        int read = connection.Read(buffer[..Math.Min(buffer.Length, _chunkLeft)]);
+        int read = input.Read(buffer[..Math.Min(buffer.Length, _chunkLeft)]);
         if (read == 0)
         {
             throw new EndOfStreamException("the front closed the connection in the middle of the request body");
@@ -109,10 +111,10 @@ internal sealed class WorkerExchange(Stream connection, IReadOnlyList<KeyValuePa
             SendHead();
             if (_pending.Length > 0)
             {
-                DaemonProtocol.WriteChunk(connection, _pending.GetBuffer().AsSpan(0, (int)_pending.Length));
+                DaemonProtocol.WriteChunk(output, _pending.GetBuffer().AsSpan(0, (int)_pending.Length));
                 _pending.SetLength(0);
             }
-            connection.Flush();
+            output.Flush();
             return true;
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
@@ -128,7 +130,7 @@ internal sealed class WorkerExchange(Stream connection, IReadOnlyList<KeyValuePa
         {
             return;
         }
-        connection.Write(DaemonProtocol.EncodeResponseHead(head.Status, head.Reason, head.Headers));
+        output.Write(DaemonProtocol.EncodeResponseHead(head.Status, head.Reason, head.Headers));
         _headSent = true;
     }
 
@@ -167,14 +169,14 @@ internal sealed class WorkerExchange(Stream connection, IReadOnlyList<KeyValuePa
             if (AbortReason != null)
             {
                 Flush();
-                DaemonProtocol.WriteAbort(connection, AbortReason);
+                DaemonProtocol.WriteAbort(output, AbortReason);
             }
             else
             {
                 Flush();
-                DaemonProtocol.WriteMarker(connection, DaemonProtocol.End);
+                DaemonProtocol.WriteMarker(output, DaemonProtocol.End);
             }
-            connection.Flush();
+            output.Flush();
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {

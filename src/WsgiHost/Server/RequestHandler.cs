@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using WsgiHost.Access;
+using WsgiHost.Daemon;
 using WsgiHost.Configuration.Model;
 using WsgiHost.Logging;
 using WsgiHost.Python.Runtime;
@@ -16,7 +17,7 @@ namespace WsgiHost.Server;
 /// the executor, with the checks mod_wsgi makes before an app runs (411, 413), and the access
 /// log line.
 /// </summary>
-internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps, WsgiExecutor executor)
+internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps, WsgiExecutor executor, DaemonGroups daemons)
 {
     private volatile SiteRouting _routing = routing;
 
@@ -129,11 +130,35 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             log.Write(ErrorLogLevel.Error, "wsgi", $"[client {Client(context)}] Target WSGI script not found or unable to stat: {mapped.FilePath}");
             return await ErrorAsync(context, 404).ConfigureAwait(false);
         }
-        WsgiApplication app = apps.Get(scope, mapped.FilePath, wsgi, settings);
         var options = scope.RequestOptionsFor(settings, wsgi.PassAuthorization, HttpMethods.IsHead(request.Method) && settings.MapHeadToGet == MapHeadToGet.On ? "GET" : null);
+        if (wsgi.ProcessGroup.Length > 0 && daemons.TryGet(wsgi.ProcessGroup, out DaemonGroupRuntime? daemon))
+        {
+            var environ = DaemonEnviron(context, options, mapped, target, rawTarget, start, scope, wsgi, settings);
+            return await daemon.ForwardAsync(context, environ, log, Client(context)).ConfigureAwait(false);
+        }
+        WsgiApplication app = apps.Get(scope, mapped.FilePath, wsgi, settings);
         return await WsgiDispatch.RunAsync(context, executor, app, options, mapped.ScriptName, mapped.PathInfo, target, rawTarget, start).ConfigureAwait(false);
 
         static System.Net.IPAddress connection(HttpContext c) => c.Connection.RemoteIpAddress ?? System.Net.IPAddress.None;
+    }
+
+    /// <summary>
+    /// What a daemon worker needs to run the request: the CGI environ as the embedded path
+    /// would build it, the constant keys, and what to run (script, callable, application group).
+    /// </summary>
+    private static List<KeyValuePair<string, string>> DaemonEnviron(HttpContext context, RequestOptions options, MappedUrl mapped, RequestTarget target,
+        string rawTarget, DateTimeOffset start, ScopeRuntime scope, WsgiTarget wsgi, PerDirSettings settings)
+    {
+        var capture = new EnvironCapture();
+        capture.Entries.AddRange(ApplicationCache.BaseEnviron(scope.DocumentRoot));
+        new KestrelExchange(context, options, mapped.ScriptName, mapped.PathInfo, target, rawTarget, start).WriteCgiVariables(capture);
+        capture.Add(DaemonKeys.Script, mapped.FilePath);
+        capture.Add(DaemonKeys.Callable, wsgi.CallableObject);
+        capture.Add(DaemonKeys.ApplicationGroup, wsgi.ApplicationGroup);
+        capture.Add(DaemonKeys.ScriptReloading, settings.ScriptReloading == false ? "0" : "1");
+        capture.Add(DaemonKeys.Head, HttpMethods.IsHead(context.Request.Method) ? "1" : "0");
+        capture.Add(DaemonKeys.Client, Client(context));
+        return capture.Entries;
     }
 
     /// <summary>The port for %{SERVER}/%{RESOURCE}: the Host header's, else the one that accepted the connection (UseCanonicalName Off).</summary>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using WsgiHost.Configuration.Model;
+using WsgiHost.Daemon;
 using WsgiHost.Logging;
 using WsgiHost.Python.Runtime;
 using WsgiHost.Python.Wsgi;
@@ -25,10 +26,15 @@ internal sealed class WsgiServer : IAsyncDisposable
     private readonly RequestHandler _handler;
     private readonly Lock _reloadLock = new();
     private SiteConfig _site;
+    private readonly DaemonGroups _daemons;
+
+    /// <summary>The daemon groups' worker PIDs by group (empty when groups run embedded).</summary>
+    public IReadOnlyDictionary<string, int[]> DaemonPids => _daemons.All.ToDictionary(g => g.Name, g => g.Pids.ToArray());
 
     private WsgiServer(WebApplication web, WsgiExecutor executor, PythonRuntime python, LogSet logs, IErrorLog log, IReadOnlyList<string> urls,
-        RequestHandler handler, SiteConfig site)
+        RequestHandler handler, SiteConfig site, DaemonGroups daemons)
     {
+        _daemons = daemons;
         _web = web;
         _executor = executor;
         _python = python;
@@ -47,7 +53,8 @@ internal sealed class WsgiServer : IAsyncDisposable
     internal const string ServerSoftware = "WsgiHost";
 
     /// <param name="log">The main server's error log; virtual hosts with an ErrorLog get their own.</param>
-    public static async Task<WsgiServer> StartAsync(SiteConfig site, IErrorLog log)
+    /// <param name="launcher">How to start `wsgihost worker` processes for WSGIDaemonProcess groups; null runs their applications embedded.</param>
+    public static async Task<WsgiServer> StartAsync(SiteConfig site, IErrorLog log, WorkerLauncher? launcher = null)
     {
         if (!string.IsNullOrEmpty(site.Python.WorkingDirectory))
         {
@@ -56,7 +63,7 @@ internal sealed class WsgiServer : IAsyncDisposable
         PythonRuntime python = PythonRuntime.Start(site.Python.Executable, site.Python.Home,
             new PythonRuntimeOptions { PythonPath = EmbeddedPythonPath(site) }, log);
         log.Write(ErrorLogLevel.Notice, "wsgi", $"Initializing Python {python.Version} from {python.LibraryPath} (sys.executable {python.Executable}).");
-        foreach (DaemonGroupConfig group in site.DaemonGroups)
+        foreach (DaemonGroupConfig group in launcher == null ? site.DaemonGroups : [])
         {
             log.Write(ErrorLogLevel.Warning, "wsgi",
                 $"WSGIDaemonProcess '{group.Name}' ({group.Location}): daemon processes are not in this build yet; its applications run embedded in this process on the {site.Threads} WSGI threads, with its python-path and home= on sys.path.");
@@ -73,6 +80,7 @@ internal sealed class WsgiServer : IAsyncDisposable
         }
         var executor = new WsgiExecutor(site.Threads, log);
         var logs = new LogSet(site, log);
+        DaemonGroups daemons = launcher == null ? DaemonGroups.Empty : DaemonGroups.Start(site, launcher, log);
         try
         {
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = Directory.GetCurrentDirectory() });
@@ -95,14 +103,15 @@ internal sealed class WsgiServer : IAsyncDisposable
             WebApplication web = builder.Build();
 
             var routing = BuildRouting(site, logs);
-            var handler = new RequestHandler(routing, new ApplicationCache(python, site, log), executor);
+            var handler = new RequestHandler(routing, new ApplicationCache(python, site, log), executor, daemons);
             web.Run(handler.HandleAsync);
 
             await web.StartAsync().ConfigureAwait(false);
-            return new WsgiServer(web, executor, python, logs, log, [.. Listeners.Describe(site)], handler, site);
+            return new WsgiServer(web, executor, python, logs, log, [.. Listeners.Describe(site)], handler, site, daemons);
         }
         catch
         {
+            await daemons.DisposeAsync().ConfigureAwait(false);
             executor.Dispose();
             python.Dispose();
             await logs.DisposeAsync().ConfigureAwait(false);
@@ -184,6 +193,7 @@ internal sealed class WsgiServer : IAsyncDisposable
             _log.Write(ErrorLogLevel.Warning, "core", "requests still running after 10 s were cut off at shutdown");
         }
         await _web.DisposeAsync().ConfigureAwait(false);
+        await _daemons.DisposeAsync().ConfigureAwait(false);
         _executor.Dispose();
         _python.Dispose();
         await _logs.DisposeAsync().ConfigureAwait(false);

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using WsgiHost.Daemon;
+using WsgiHost.Logging;
+using WsgiHost.Python.Runtime;
+
+namespace WsgiHost.Cli.Commands;
+
+/// <summary>
+/// `wsgihost worker`: one process of a WSGIDaemonProcess group, started by the server (never
+/// by hand). It reads its options from the command line and the server's secret from its
+/// environment, serves until SIGTERM or maximum-requests, and exits for the server to replace it.
+/// </summary>
+internal static class WorkerCommand
+{
+    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    {
+        string? socket = null, group = null, python = null, pythonHome = null, home = null, errorLog = null;
+        int threads = 15, maximumRequests = 0, graceful = 15;
+        bool multiprocess = false;
+        var pythonPath = new List<string>();
+        ErrorLogLevel level = ErrorLogLevel.Warning;
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"{arg} needs a value");
+            switch (arg)
+            {
+                case "--socket": socket = Value(); break;
+                case "--group": group = Value(); break;
+                case "--threads": threads = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--multiprocess": multiprocess = true; break;
+                case "--python": python = Value(); break;
+                case "--python-home": pythonHome = Value(); break;
+                case "--python-path": pythonPath.Add(Value()); break;
+                case "--home": home = Value(); break;
+                case "--maximum-requests": maximumRequests = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--graceful-timeout": graceful = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--error-log": errorLog = Value(); break;
+                case "--log-level": level = Enum.Parse<ErrorLogLevel>(Value()); break;
+                default: throw new UsageException($"unknown worker option '{arg}'");
+            }
+        }
+        string secret = Environment.GetEnvironmentVariable(DaemonKeys.SecretVariable)
+            ?? throw new UsageException("wsgihost worker is started by the server, which gives it its secret; run wsgihost run or serve instead");
+        // The secret must not reach the app's os.environ.
+        Environment.SetEnvironmentVariable(DaemonKeys.SecretVariable, null);
+        if (socket == null || group == null)
+        {
+            throw new UsageException("wsgihost worker needs --socket and --group");
+        }
+        await using ApacheErrorLog log = errorLog == null ? new ApacheErrorLog(Console.Error, level) : ApacheErrorLog.ToFile(errorLog, level);
+        using var stop = new CancellationTokenSource();
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        var worker = new DaemonWorker(new DaemonWorkerOptions
+        {
+            SocketPath = socket,
+            Group = group,
+            Threads = threads,
+            MultiProcess = multiprocess,
+            PythonExecutable = python,
+            PythonHome = pythonHome,
+            PythonPath = pythonPath,
+            Home = home,
+            MaximumRequests = maximumRequests,
+            GracefulTimeout = TimeSpan.FromSeconds(graceful),
+            Secret = secret,
+        }, log);
+        return await worker.RunAsync(stop.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts this same program as `wsgihost worker ...`, whether it runs as an apphost or under `dotnet`.</summary>
+    public static ProcessStartInfo Launch(IReadOnlyList<string> workerArguments)
+    {
+        string host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which program is running");
+        var start = new ProcessStartInfo(host);
+        if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            start.ArgumentList.Add(typeof(WorkerCommand).Assembly.Location);
+        }
+        foreach (string arg in workerArguments)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        return start;
+    }
+}

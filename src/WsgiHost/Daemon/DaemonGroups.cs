@@ -1,0 +1,97 @@
+using WsgiHost.Configuration.Model;
+using WsgiHost.Python.Runtime;
+
+namespace WsgiHost.Daemon;
+
+/// <summary>The daemon process groups of a site, started with the server and stopped after it.</summary>
+internal sealed class DaemonGroups : IAsyncDisposable
+{
+    private readonly Dictionary<string, DaemonGroupRuntime> _groups = new(StringComparer.Ordinal);
+    private readonly DirectoryInfo _sockets;
+
+    private DaemonGroups(DirectoryInfo sockets) => _sockets = sockets;
+
+    public static DaemonGroups Empty { get; } = new(new DirectoryInfo(Path.GetTempPath()));
+
+    public IReadOnlyCollection<DaemonGroupRuntime> All => _groups.Values;
+
+    /// <summary>Starts every group's workers; sockets live in a fresh folder only this user can enter.</summary>
+    public static DaemonGroups Start(SiteConfig site, WorkerLauncher launcher, IErrorLog log)
+    {
+        if (site.DaemonGroups.Count == 0)
+        {
+            return Empty;
+        }
+        var groups = new DaemonGroups(Directory.CreateTempSubdirectory("wsgihost-daemons-"));
+        foreach (DaemonGroupConfig config in site.DaemonGroups)
+        {
+            var runtime = new DaemonGroupRuntime(config, groups._sockets.FullName, launcher, WorkerArguments(site, config), log);
+            groups._groups[config.Name] = runtime;
+            runtime.Start();
+            log.Write(ErrorLogLevel.Notice, "wsgi",
+                $"Daemon process group '{config.Name}': started {config.EffectiveProcesses} worker process(es) x {config.Threads} thread(s) (pids {string.Join(", ", runtime.Pids)}).");
+        }
+        return groups;
+    }
+
+    public bool TryGet(string name, out DaemonGroupRuntime group) => _groups.TryGetValue(name, out group!);
+
+    /// <summary>The `wsgihost worker` arguments of a group (the socket path is added per worker).</summary>
+    private static List<string> WorkerArguments(SiteConfig site, DaemonGroupConfig config)
+    {
+        var args = new List<string> { "worker", "--group", config.Name, "--threads", config.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (config.Processes != null)
+        {
+            args.Add("--multiprocess");
+        }
+        if (config.PythonHome != null)
+        {
+            args.AddRange(["--python-home", config.PythonHome]);
+        }
+        else if (site.Python.Executable != null)
+        {
+            args.AddRange(["--python", site.Python.Executable]);
+        }
+        else if (site.Python.Home != null)
+        {
+            args.AddRange(["--python-home", site.Python.Home]);
+        }
+        foreach (string dir in site.Python.Path.Concat(config.PythonPath))
+        {
+            args.AddRange(["--python-path", dir]);
+        }
+        if (config.Home != null)
+        {
+            args.AddRange(["--home", config.Home]);
+        }
+        if (config.MaximumRequests > 0)
+        {
+            args.AddRange(["--maximum-requests", config.MaximumRequests.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+        args.AddRange(["--graceful-timeout", config.GracefulTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        if (site.ErrorLog != null && site.ErrorLog != "/dev/stderr")
+        {
+            args.AddRange(["--error-log", site.ErrorLog]);
+        }
+        args.AddRange(["--log-level", site.LogLevel.ToString()]);
+        return args;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (DaemonGroupRuntime group in _groups.Values)
+        {
+            await group.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_groups.Count > 0)
+        {
+            try
+            {
+                _sockets.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+}

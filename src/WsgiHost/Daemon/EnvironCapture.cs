@@ -1,0 +1,11 @@
+using WsgiHost.Python.Wsgi;
+
+namespace WsgiHost.Daemon;
+
+/// <summary>Collects the CGI variables an exchange writes, to send them to a daemon worker.</summary>
+internal sealed class EnvironCapture : IEnvironSink
+{
+    public List<KeyValuePair<string, string>> Entries { get; } = new(48);
+
+    public void Add(string key, string value) => Entries.Add(new(key, value));
+}

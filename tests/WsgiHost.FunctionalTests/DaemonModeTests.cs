@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using WsgiHost.FunctionalTests.Infrastructure;
+
+namespace WsgiHost.FunctionalTests;
+
+/// <summary>WSGIDaemonProcess groups run in supervised worker processes fed over Unix sockets.</summary>
+public sealed class DaemonModeTests
+{
+    private static Task<WsgiHostProcess> RunAsync(string config)
+    {
+        int port = WsgiHostProcess.FreePort();
+        return WsgiHostProcess.RunAsync(Path.Combine(WsgiHostProcess.TestAppsDirectory, "configs", config), port,
+            new Dictionary<string, string> { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+    }
+
+    private static bool Alive(int pid)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
+    public async Task AppsOfTheGroupRunInAWorkerProcessWithTheGroupsEnviron()
+    {
+        await using var host = await RunAsync("daemon.conf");
+        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.NotEqual(host.Pid, pid);
+        var environ = JsonDocument.Parse(await host.Client.GetStringAsync("/environ?x=1")).RootElement;
+        Assert.Equal("shop", environ.GetProperty("mod_wsgi.process_group").GetProperty("value").GetString());
+        Assert.Equal("True", environ.GetProperty("wsgi.multiprocess").GetProperty("repr").GetString());   // processes= was given
+        Assert.Equal("True", environ.GetProperty("wsgi.multithread").GetProperty("repr").GetString());
+        Assert.Equal("x=1", environ.GetProperty("QUERY_STRING").GetProperty("value").GetString());
+        // The body streams through the worker.
+        byte[] upload = new byte[3 * 1024 * 1024];
+        new Random(5).NextBytes(upload);
+        using var echo = await host.Client.PostAsync("/echo", new ByteArrayContent(upload));
+        var echoed = JsonDocument.Parse(await echo.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(upload.Length, echoed.GetProperty("length").GetInt32());
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(upload)), echoed.GetProperty("sha256").GetString());
+        Assert.Equal("written then returned", await host.Client.GetStringAsync("/write"));
+
+        Assert.Equal(0, await host.StopAsync());
+        // Stopping the server stops its workers.
+        var sw = Stopwatch.StartNew();
+        while (Alive(pid) && sw.ElapsedMilliseconds < 10_000)
+        {
+            await Task.Delay(50);
+        }
+        Assert.False(Alive(pid), $"worker {pid} outlived the server");
+    }
+
+    [Fact]
+    public async Task AKilledWorkerFailsOnlyItsOwnRequestAndIsReplaced()
+    {
+        await using var host = await RunAsync("daemon.conf");
+        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        Task<HttpResponseMessage> inFlight = host.Client.GetAsync("/sleep?5");
+        await Task.Delay(500);
+        Process.GetProcessById(pid).Kill();   // SIGKILL
+        using (HttpResponseMessage failed = await inFlight)
+        {
+            Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
+        }
+        await host.WaitForLogAsync("was killed by signal 9");
+        int replacement = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.NotEqual(pid, replacement);
+        Assert.Contains("closed the connection before answering", host.ErrorLog);
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    [Fact]
+    public async Task MaximumRequestsRecyclesTheWorkerWithoutAFailedRequest()
+    {
+        await using var host = await RunAsync("daemon-recycle.conf");
+        var pids = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var statuses = new System.Collections.Concurrent.ConcurrentBag<HttpStatusCode>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, 16), new ParallelOptions { MaxDegreeOfParallelism = 3 }, async (_, _) =>
+        {
+            using var r = await host.Client.GetAsync("/pid");
+            statuses.Add(r.StatusCode);
+            pids.Add(await r.Content.ReadAsStringAsync());
+        });
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+        Assert.True(pids.Distinct().Count() >= 4, $"expected the worker to be replaced every 3 requests, saw pids {string.Join(", ", pids.Distinct())}");
+        await host.WaitForLogAsync("reached maximum-requests=3");
+        Assert.Equal(0, await host.StopAsync());
+    }
+}
