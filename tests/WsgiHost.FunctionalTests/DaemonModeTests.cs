@@ -94,4 +94,20 @@ public sealed class DaemonModeTests
         await host.WaitForLogAsync("reached maximum-requests=3");
         Assert.Equal(0, await host.StopAsync());
     }
+
+    [Fact]
+    public async Task ServeWithProcessesRunsTheAppInDaemonWorkers()
+    {
+        await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("gateway.wsgi"), "--processes", "2", "--threads", "2");
+        Assert.Contains("mode:   daemon, 2 process(es) x 2 thread(s)", host.Output);
+        var pids = new HashSet<string>();
+        for (int i = 0; i < 6; i++)
+        {
+            pids.Add(await host.Client.GetStringAsync("/pid"));
+        }
+        Assert.DoesNotContain(host.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), pids);
+        var environ = JsonDocument.Parse(await host.Client.GetStringAsync("/environ")).RootElement;
+        Assert.Equal("wsgihost-serve", environ.GetProperty("mod_wsgi.process_group").GetProperty("value").GetString());
+        Assert.Equal(0, await host.StopAsync());
+    }
 }

@@ -20,7 +20,8 @@ internal static class ServeOptionsParser
           --host ADDR                 listen address (default 127.0.0.1)
           --port N                    listen port (default 8000)
           --threads N                 WSGI request threads (default 5)
-          --embedded                  run the app in the server process (the mode of this build)
+          --embedded                  run the app in the server process (the default)
+          --processes N               run the app in N daemon worker processes instead (with --threads each)
           --mount-point URL           URL the app is mounted at (default /)
           --url-alias URL PATH        serve a file or directory at URL (repeatable)
           --callable-object NAME      the WSGI callable in the script (default application)
@@ -50,6 +51,7 @@ internal static class ServeOptionsParser
         var pythonPath = new List<string>();
         var aliases = new List<AliasConfig>();
         bool accessLog = false, chunked = false, passAuth = false, reload = true;
+        int? processes = null;
         long? limitBody = null;
         ErrorLogLevel level = ErrorLogLevel.Info;
         var generated = new SourceLocation("(wsgihost serve)", 0);
@@ -83,8 +85,7 @@ internal static class ServeOptionsParser
                 case "--pass-authorization": passAuth = true; break;
                 case "--limit-request-body": limitBody = Int(arg, Value(), 0, int.MaxValue); break;
                 case "--no-reload": reload = false; break;
-                case "--processes":
-                    throw new UsageException("--processes (daemon mode) is not available in this build yet; serve runs embedded (--embedded) with --threads");
+                case "--processes": processes = Int(arg, Value(), 1, 256); break;
                 default:
                     if (arg.StartsWith('-'))
                     {
@@ -121,6 +122,15 @@ internal static class ServeOptionsParser
             pythonPath.Add(workingDirectory);
         }
         string mount = "/" + mountPoint.Trim('/');
+        // --processes N: mod_wsgi-express's daemon mode, one group of N workers with --threads each.
+        DaemonGroupConfig? daemon = processes is int n ? new DaemonGroupConfig
+        {
+            Name = "wsgihost-serve",
+            Location = generated,
+            Processes = n,
+            Threads = threads,
+            Home = workingDirectory,
+        } : null;
         // The configuration mod_wsgi-express would generate, as a model: one listener, the main
         // server, one script alias in the main interpreter (%{GLOBAL}), the aliases, the switches.
         return new SiteConfig
@@ -128,6 +138,7 @@ internal static class ServeOptionsParser
             Source = "wsgihost serve",
             Listeners = [new ListenAddress(address, port, generated)],
             Threads = threads,
+            DaemonGroups = daemon == null ? [] : [daemon],
             LogLevel = level,
             ErrorLog = errorLog,
             Python = new PythonSettings { Executable = python, Home = pythonHome, Path = pythonPath, WorkingDirectory = workingDirectory },
@@ -139,7 +150,7 @@ internal static class ServeOptionsParser
                 Aliases = aliases,
                 ScriptAliases =
                 [
-                    new ScriptAliasConfig(mount, false, scriptPath, new ScriptAliasOptions(null, GroupLabels.Global, callable, null), generated),
+                    new ScriptAliasConfig(mount, false, scriptPath, new ScriptAliasOptions(daemon?.Name, GroupLabels.Global, callable, null), generated),
                 ],
                 Defaults = new PerDirSettings
                 {

@@ -162,6 +162,10 @@ internal sealed class WsgiServer : IAsyncDisposable
             {
                 notApplied.Add("WSGIPythonHome/WSGIPythonPath");
             }
+            if (!current.DaemonGroups.SequenceEqual(next.DaemonGroups, DaemonGroupComparer.Instance))
+            {
+                notApplied.Add("WSGIDaemonProcess groups");
+            }
             if (current.Threads != next.Threads || current.TimeoutSeconds != next.TimeoutSeconds || current.KeepAliveTimeoutSeconds != next.KeepAliveTimeoutSeconds)
             {
                 notApplied.Add("ThreadsPerChild/Timeout/KeepAlive");
@@ -174,6 +178,7 @@ internal sealed class WsgiServer : IAsyncDisposable
                 Threads = current.Threads,
                 TimeoutSeconds = current.TimeoutSeconds,
                 KeepAliveTimeoutSeconds = current.KeepAliveTimeoutSeconds,
+                DaemonGroups = current.DaemonGroups,
             };
             _handler.Swap(BuildRouting(applied, _logs));
             _site = applied;

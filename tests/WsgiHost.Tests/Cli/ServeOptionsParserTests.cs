@@ -65,6 +65,12 @@ public sealed class ServeOptionsParserTests : IDisposable
         Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, "--python", "a", "--python-home", "b"]));
 
     [Fact]
-    public void DaemonModeIsRefusedWithTheReason() =>
-        Assert.Contains("daemon mode", Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, "--processes", "2"])).Message);
+    public void ProcessesGivesOneDaemonGroupServingTheScript()
+    {
+        var model = ServeOptionsParser.Parse([_script, "--processes", "2", "--threads", "3"]);
+        var group = Assert.Single(model.DaemonGroups);
+        Assert.Equal((2, 3, _dir), (group.Processes, group.Threads, group.Home));
+        Assert.Equal(group.Name, model.MainServer.ScriptAliases[0].Options.ProcessGroup);
+        Assert.Empty(ServeOptionsParser.Parse([_script]).DaemonGroups);
+    }
 }
