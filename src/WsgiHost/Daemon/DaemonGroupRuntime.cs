@@ -41,6 +41,18 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         public DateTime StartedAt { get; set; }
 
         public int InFlight;
+
+        /// <summary>Connections to this worker between requests, reused (a worker serves one request at a time on each).</summary>
+        public System.Collections.Concurrent.ConcurrentStack<NetworkStream> Idle { get; } = new();
+
+        /// <summary>Drops pooled connections (the worker was replaced: they lead nowhere).</summary>
+        public void DropIdle()
+        {
+            while (Idle.TryPop(out NetworkStream? stream))
+            {
+                stream.Dispose();
+            }
+        }
     }
 
     public DaemonGroupRuntime(DaemonGroupConfig config, string socketDirectory, WorkerLauncher launcher, IReadOnlyList<string> workerArguments, IErrorLog log)
@@ -80,6 +92,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
 
     private void OnExited(Slot slot, Process process)
     {
+        slot.DropIdle();
         if (_stopping)
         {
             return;
@@ -128,15 +141,34 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
                 Interlocked.Increment(ref slot.InFlight);
                 try
                 {
-                    Socket? socket = await ConnectAsync(slot, deadline, aborted).ConfigureAwait(false);
-                    if (socket == null)
+                    NetworkStream? stream = null;
+                    if (!slot.Idle.TryPop(out stream))
                     {
-                        log.Write(ErrorLogLevel.Error, "wsgi",
-                            $"[client {client}] Unable to connect to WSGI daemon process '{_config.Name}' on '{slot.SocketPath}' within connect-timeout={_config.ConnectTimeoutSeconds} s.");
-                        return await WsgiDispatch.ErrorAsync(context, 503).ConfigureAwait(false);
+                        Socket? socket = await ConnectAsync(slot, deadline, aborted).ConfigureAwait(false);
+                        if (socket == null)
+                        {
+                            log.Write(ErrorLogLevel.Error, "wsgi",
+                                $"[client {client}] Unable to connect to WSGI daemon process '{_config.Name}' on '{slot.SocketPath}' within connect-timeout={_config.ConnectTimeoutSeconds} s.");
+                            return await WsgiDispatch.ErrorAsync(context, 503).ConfigureAwait(false);
+                        }
+                        stream = new NetworkStream(socket, ownsSocket: true);
                     }
-                    await using var stream = new NetworkStream(socket, ownsSocket: true);
-                    long? sent = await ExchangeAsync(context, stream, environ, log, client, slot).ConfigureAwait(false);
+                    (long? sent, bool reusable) = (null, false);
+                    try
+                    {
+                        (sent, reusable) = await ExchangeAsync(context, stream, environ, log, client, slot).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        if (reusable && !_stopping)
+                        {
+                            slot.Idle.Push(stream);
+                        }
+                        else
+                        {
+                            await stream.DisposeAsync().ConfigureAwait(false);
+                        }
+                    }
                     if (sent is long bytes)
                     {
                         return bytes;
@@ -200,8 +232,11 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
     }
 
-    /// <summary>One attempt; null when the worker did not take the request (then nothing was sent to the app).</summary>
-    private async Task<long?> ExchangeAsync(HttpContext context, NetworkStream stream, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client, Slot slot)
+    /// <summary>
+    /// One attempt. Sent is null when the worker did not take the request (nothing reached
+    /// the app); reusable when the connection ended cleanly at a request boundary.
+    /// </summary>
+    private async Task<(long? Sent, bool Reusable)> ExchangeAsync(HttpContext context, NetworkStream stream, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client, Slot slot)
     {
         CancellationToken aborted = context.RequestAborted;
         byte[] accepted = new byte[1];
@@ -210,12 +245,12 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             await stream.WriteAsync(DaemonProtocol.EncodeRequest([.. environ, new(DaemonKeys.Secret, _secret)]), aborted).ConfigureAwait(false);
             if (await stream.ReadAsync(accepted, aborted).ConfigureAwait(false) != 1 || accepted[0] != DaemonProtocol.Accepted)
             {
-                return null;
+                return (null, false);
             }
         }
         catch (IOException) when (!aborted.IsCancellationRequested)
         {
-            return null; // reset while queued in a stopping worker's backlog
+            return (null, false); // reset while queued in a stopping worker's backlog, or a pooled connection to a replaced worker
         }
         Task body = PumpBodyAsync(context.Request.BodyReader, stream, aborted);
         (int Status, string Reason, List<KeyValuePair<string, string>> Headers) head;
@@ -229,7 +264,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             log.Write(ErrorLogLevel.Error, "wsgi",
                 $"[client {client}] WSGI daemon process '{_config.Name}' worker {slot.Index} (pid {slot.Process?.Id}) closed the connection before answering: the worker died or was restarted mid-request ({e.Message}).");
             await Observe(body).ConfigureAwait(false);
-            return await WsgiDispatch.ErrorAsync(context, 502).ConfigureAwait(false);
+            return (await WsgiDispatch.ErrorAsync(context, 502).ConfigureAwait(false), false);
         }
 
         HttpResponse response = context.Response;
@@ -295,8 +330,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             throw new IncompleteResponseException("daemon worker failed mid-response", sent);
         }
-        await Observe(body).ConfigureAwait(false);
-        return sent;
+        return (sent, await Observe(body).ConfigureAwait(false));
     }
 
     /// <summary>Copies the client's body to the worker as chunks, then the end-of-body marker.</summary>
@@ -327,15 +361,21 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         await stream.WriteAsync(prefix, aborted).ConfigureAwait(false);
     }
 
-    /// <summary>The body pump may fail once the worker has answered and closed (an app that ignored the body): not an error.</summary>
-    private static async Task Observe(Task pump)
+    /// <summary>
+    /// Waits for the body pump; true when the whole body went to the worker. It may fail once
+    /// the worker has answered (the client stopped sending): not an error, but then the
+    /// connection is not at a request boundary and must not be reused.
+    /// </summary>
+    private static async Task<bool> Observe(Task pump)
     {
         try
         {
             await pump.ConfigureAwait(false);
+            return true;
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or SocketException or BadHttpRequestException or ObjectDisposedException)
         {
+            return false;
         }
     }
 
@@ -343,6 +383,10 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stopping = true;
+        foreach (Slot slot in _slots)
+        {
+            slot.DropIdle();
+        }
         var running = _slots.Select(s => s.Process).OfType<Process>().Where(p => !p.HasExited).ToList();
         foreach (Process p in running)
         {

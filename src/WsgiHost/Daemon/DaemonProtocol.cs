@@ -103,7 +103,13 @@ internal static class DaemonProtocol
     /// <summary>Reads a request head; throws <see cref="InvalidDataException"/> for anything malformed or too large.</summary>
     public static List<KeyValuePair<string, string>> ReadRequest(Stream connection)
     {
-        using MemoryStream stream = ReadHead(connection);
+        using MemoryStream head = ReadHead(connection);
+        return ParseRequest(head);
+    }
+
+    /// <summary>Parses a request head read with <see cref="ReadHeadAsync"/>.</summary>
+    public static List<KeyValuePair<string, string>> ParseRequest(Stream stream)
+    {
         Span<byte> magic = stackalloc byte[5];
         ReadExactly(stream, magic);
         if (!magic[..4].SequenceEqual(RequestMagic) || magic[4] != Version)

@@ -15,6 +15,12 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
 {
     private readonly ConcurrentDictionary<(string Script, string Callable, string Group, bool Reload), WsgiApplication> _apps = new();
     private PythonRuntime? _python;
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _taken;
+    private volatile bool _stopping;
+
+    /// <summary>Open connections and whether each waits for its next request (closed at once when stopping).</summary>
+    private readonly ConcurrentDictionary<Socket, bool> _connections = new();
 
     /// <summary>Serves until <paramref name="stop"/> or maximum-requests; returns the process exit code.</summary>
     public async Task<int> RunAsync(CancellationToken stop)
@@ -29,36 +35,49 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         using var listener = Listen(options.SocketPath);
         log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker started (pid {Environment.ProcessId}, {options.Threads} threads, Python {_python.Version}).");
         using var slots = new SemaphoreSlim(options.Threads);
-        int served = 0;
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        _ = _done.Task.ContinueWith(_ => stopping.Cancel(), TaskScheduler.Default);
         try
         {
-            while (options.MaximumRequests == 0 || served < options.MaximumRequests)
+            while (true)
             {
-                await slots.WaitAsync(stop).ConfigureAwait(false);
+                await slots.WaitAsync(stopping.Token).ConfigureAwait(false);
                 Socket connection;
                 try
                 {
-                    connection = await listener.AcceptAsync(stop).ConfigureAwait(false);
+                    connection = await listener.AcceptAsync(stopping.Token).ConfigureAwait(false);
                 }
                 catch
                 {
                     slots.Release();
                     throw;
                 }
-                served++;
                 _ = Task.Run(() => ServeAsync(connection, executor, slots));
             }
-            log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker reached maximum-requests={options.MaximumRequests}; restarting.");
         }
         catch (OperationCanceledException)
         {
         }
+        if (_done.Task.IsCompleted)
+        {
+            log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker reached maximum-requests={options.MaximumRequests}; restarting.");
+        }
+        _stopping = true;
         // Stop taking connections, let the running requests finish, then end Python.
         listener.Close();
         File.Delete(options.SocketPath);
-        for (int i = 0; i < options.Threads; i++)
+        CloseIdleConnections();
+        var deadline = DateTime.UtcNow + options.GracefulTimeout;
+        for (int returned = 0; returned < options.Threads;)
         {
-            if (!await slots.WaitAsync(options.GracefulTimeout).ConfigureAwait(false))
+            if (await slots.WaitAsync(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false))
+            {
+                returned++;
+                continue;
+            }
+            // A connection may have gone idle since the last pass.
+            CloseIdleConnections();
+            if (DateTime.UtcNow > deadline)
             {
                 log.Write(ErrorLogLevel.Warning, "wsgi", $"Daemon process group '{options.Group}': requests still running after graceful-timeout; stopping anyway.");
                 break;
@@ -83,43 +102,69 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         return socket;
     }
 
+    /// <summary>
+    /// One connection from the front, reused for request after request (the front keeps at
+    /// most as many per worker as it has threads). It ends when the front closes it, on a bad
+    /// frame, or once maximum-requests is reached, after the request in hand.
+    /// </summary>
     private async Task ServeAsync(Socket connection, WsgiExecutor executor, SemaphoreSlim slots)
     {
         try
         {
             await using var stream = new NetworkStream(connection, ownsSocket: true);
             await using var output = new BufferedStream(stream, 64 * 1024);
-            List<KeyValuePair<string, string>> environ;
-            try
+            while (!_stopping)
             {
-                environ = DaemonProtocol.ReadRequest(stream);
+                List<KeyValuePair<string, string>> environ;
+                try
+                {
+                    _connections[connection] = true;
+                    // Awaited: an idle connection holds no thread while it waits for the next request.
+                    using (MemoryStream head = await DaemonProtocol.ReadHeadAsync(stream, CancellationToken.None).ConfigureAwait(false))
+                    {
+                        environ = DaemonProtocol.ParseRequest(head);
+                    }
+                    _connections[connection] = false;
+                }
+                catch (EndOfStreamException)
+                {
+                    return; // the front closed an idle connection
+                }
+                catch (Exception e) when (e is IOException or InvalidDataException)
+                {
+                    log.Write(ErrorLogLevel.Error, "wsgi", $"Daemon process group '{options.Group}': dropped a malformed request frame ({e.Message}).");
+                    return;
+                }
+                string Value(string key) => environ.FirstOrDefault(e => e.Key == key).Value ?? "";
+                if (!CryptographicEquals(Value(DaemonKeys.Secret), options.Secret))
+                {
+                    log.Write(ErrorLogLevel.Error, "wsgi", $"Daemon process group '{options.Group}': dropped a request without this server's secret.");
+                    return;
+                }
+                if (!TakeRequest())
+                {
+                    return; // maximum-requests reached: not taken, the front sends it elsewhere
+                }
+                var key = (Value(DaemonKeys.Script), Value(DaemonKeys.Callable), Value(DaemonKeys.ApplicationGroup), Value(DaemonKeys.ScriptReloading) != "0");
+                WsgiApplication app = _apps.GetOrAdd(key, k => WsgiApplication.Create(_python!, new WsgiApplicationOptions
+                {
+                    ScriptPath = k.Script,
+                    CallableObject = k.Callable.Length == 0 ? "application" : k.Callable,
+                    ApplicationGroup = k.Group,
+                    ProcessGroup = options.Group,
+                    ScriptReloading = k.Reload,
+                    MultiThread = options.Threads != 1,
+                    MultiProcess = options.MultiProcess,
+                }, log));
+                stream.WriteByte(DaemonProtocol.Accepted);
+                var exchange = new WorkerExchange(stream, output, environ, Value(DaemonKeys.Head) == "1", Value(DaemonKeys.Client));
+                await executor.RunAsync(app, exchange).ConfigureAwait(false);
+                exchange.Complete();
+                if (exchange.AbortReason != null || !exchange.DrainBody())
+                {
+                    return; // the connection is not in a known state: the front drops it too
+                }
             }
-            catch (Exception e) when (e is IOException or InvalidDataException)
-            {
-                log.Write(ErrorLogLevel.Error, "wsgi", $"Daemon process group '{options.Group}': dropped a malformed request frame ({e.Message}).");
-                return;
-            }
-            string Value(string key) => environ.FirstOrDefault(e => e.Key == key).Value ?? "";
-            if (!CryptographicEquals(Value(DaemonKeys.Secret), options.Secret))
-            {
-                log.Write(ErrorLogLevel.Error, "wsgi", $"Daemon process group '{options.Group}': dropped a request without this server's secret.");
-                return;
-            }
-            var key = (Value(DaemonKeys.Script), Value(DaemonKeys.Callable), Value(DaemonKeys.ApplicationGroup), Value(DaemonKeys.ScriptReloading) != "0");
-            WsgiApplication app = _apps.GetOrAdd(key, k => WsgiApplication.Create(_python!, new WsgiApplicationOptions
-            {
-                ScriptPath = k.Script,
-                CallableObject = k.Callable.Length == 0 ? "application" : k.Callable,
-                ApplicationGroup = k.Group,
-                ProcessGroup = options.Group,
-                ScriptReloading = k.Reload,
-                MultiThread = options.Threads != 1,
-                MultiProcess = options.MultiProcess,
-            }, log));
-            stream.WriteByte(DaemonProtocol.Accepted);
-            var exchange = new WorkerExchange(stream, output, environ, Value(DaemonKeys.Head) == "1", Value(DaemonKeys.Client));
-            await executor.RunAsync(app, exchange).ConfigureAwait(false);
-            exchange.Complete();
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
         {
@@ -127,8 +172,37 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         }
         finally
         {
+            _connections.TryRemove(connection, out _);
             slots.Release();
         }
+    }
+
+    /// <summary>Closes the connections that wait for a request, so stopping does not wait for the front to close them.</summary>
+    private void CloseIdleConnections()
+    {
+        foreach (var (socket, idle) in _connections)
+        {
+            if (idle)
+            {
+                socket.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Counts a request against maximum-requests; false once the worker is done taking them.</summary>
+    private bool TakeRequest()
+    {
+        if (options.MaximumRequests == 0)
+        {
+            return true;
+        }
+        int taken = Interlocked.Increment(ref _taken);
+        if (taken == options.MaximumRequests)
+        {
+            _stopping = true;
+            _done.TrySetResult();
+        }
+        return taken <= options.MaximumRequests;
     }
 
     private static bool CryptographicEquals(string a, string b) =>

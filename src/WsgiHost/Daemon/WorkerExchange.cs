@@ -66,18 +66,23 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
         return read;
     }
 
-    /// <summary>Reads what is left of the request body, so the front's writes never block on a full socket.</summary>
-    public void DrainBody()
+    /// <summary>
+    /// Reads what is left of the request body (an app may ignore it), so the connection is at
+    /// the next request; false when it could not (the front went away or sent garbage).
+    /// </summary>
+    public bool DrainBody()
     {
-        Span<byte> scratch = stackalloc byte[8192];
+        byte[] scratch = new byte[8192];
         try
         {
             while (ReadBody(scratch) > 0)
             {
             }
+            return true;
         }
         catch (Exception e) when (e is IOException or InvalidDataException)
         {
+            return false;
         }
     }
 
