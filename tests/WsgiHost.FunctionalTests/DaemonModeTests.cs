@@ -39,6 +39,10 @@ public sealed class DaemonModeTests
         Assert.Equal("True", environ.GetProperty("wsgi.multiprocess").GetProperty("repr").GetString());   // processes= was given
         Assert.Equal("True", environ.GetProperty("wsgi.multithread").GetProperty("repr").GetString());
         Assert.Equal("x=1", environ.GetProperty("QUERY_STRING").GetProperty("value").GetString());
+        // display-name=%{GROUP} and lang=.
+        Assert.Equal("(wsgi:shop)", File.ReadAllText($"/proc/{pid}/comm").Trim());
+        var lang = JsonDocument.Parse(await host.Client.GetStringAsync("/os-environ?LANG")).RootElement;
+        Assert.Equal("C.UTF-8", lang.GetProperty("value").GetString());
         // The body streams through the worker.
         byte[] upload = new byte[3 * 1024 * 1024];
         new Random(5).NextBytes(upload);

@@ -66,6 +66,41 @@ public sealed class ScriptLoadingTests : IDisposable
     }
 
     [Fact]
+    public async Task InDaemonModeAChangedScriptRestartsTheWorkerWithoutAFailedRequest()
+    {
+        string script = Copy("version_one.wsgi");
+        string config = Path.Combine(_dir, "site.conf");
+        int port = WsgiHostProcess.FreePort();
+        File.WriteAllText(config, $"Listen 127.0.0.1:{port}\nLogLevel info\nWSGIDaemonProcess app threads=2\nWSGIScriptAlias / {script} process-group=app application-group=%{{GLOBAL}}\n");
+        await using var host = await WsgiHostProcess.RunAsync(config, port, new Dictionary<string, string>());
+        Assert.Equal("version one", await host.Client.GetStringAsync("/"));
+
+        using var stopLoad = new CancellationTokenSource();
+        var answers = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Task load = Task.Run(async () =>
+        {
+            while (!stopLoad.IsCancellationRequested)
+            {
+                using var r = await host.Client.GetAsync("/");
+                answers.Add(r.IsSuccessStatusCode ? await r.Content.ReadAsStringAsync() : $"HTTP {(int)r.StatusCode}");
+            }
+        });
+        await Task.Delay(200);
+        Replace(script, "version_two.wsgi");
+        await host.WaitForLogAsync("changed; restarting the worker to load it afresh");
+        string after = "";
+        for (int i = 0; i < 50 && after != "version two"; i++)
+        {
+            after = await host.Client.GetStringAsync("/");
+        }
+        Assert.Equal("version two", after);
+        stopLoad.Cancel();
+        await load;
+        Assert.All(answers, a => Assert.StartsWith("version ", a));
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    [Fact]
     public async Task WithReloadingOffTheFirstVersionStays()
     {
         string script = Copy("version_one.wsgi");

@@ -16,7 +16,7 @@ internal static class WorkerCommand
 {
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
-        string? socket = null, group = null, python = null, pythonHome = null, home = null, errorLog = null;
+        string? socket = null, group = null, python = null, pythonHome = null, home = null, errorLog = null, displayName = null;
         int threads = 15, maximumRequests = 0, graceful = 15;
         bool multiprocess = false;
         var pythonPath = new List<string>();
@@ -38,6 +38,7 @@ internal static class WorkerCommand
                 case "--maximum-requests": maximumRequests = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--graceful-timeout": graceful = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--error-log": errorLog = Value(); break;
+                case "--display-name": displayName = Value(); break;
                 case "--log-level": level = Enum.Parse<ErrorLogLevel>(Value()); break;
                 default: throw new UsageException($"unknown worker option '{arg}'");
             }
@@ -67,6 +68,7 @@ internal static class WorkerCommand
             MaximumRequests = maximumRequests,
             GracefulTimeout = TimeSpan.FromSeconds(graceful),
             Secret = secret,
+            DisplayName = displayName,
         }, log);
         return await worker.RunAsync(stop.Token).ConfigureAwait(false);
     }

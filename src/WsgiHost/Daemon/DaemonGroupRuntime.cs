@@ -83,6 +83,15 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         ProcessStartInfo start = _launcher([.. _workerArguments, "--socket", slot.SocketPath]);
         start.UseShellExecute = false;
         start.Environment[DaemonKeys.SecretVariable] = _secret;
+        // lang= and locale=, as mod_wsgi sets them before Python starts (its str/bytes defaults follow).
+        if (_config.Lang != null)
+        {
+            start.Environment["LANG"] = _config.Lang;
+        }
+        if (_config.Locale != null)
+        {
+            start.Environment["LC_ALL"] = _config.Locale;
+        }
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         process.Exited += (_, _) => OnExited(slot, process);
         process.Start();

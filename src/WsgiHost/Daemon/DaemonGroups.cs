@@ -64,6 +64,10 @@ internal sealed class DaemonGroups : IAsyncDisposable
         {
             args.AddRange(["--home", config.Home]);
         }
+        if (config.DisplayName != null)
+        {
+            args.AddRange(["--display-name", config.DisplayName == "%{GROUP}" ? $"(wsgi:{config.Name})" : config.DisplayName]);
+        }
         if (config.MaximumRequests > 0)
         {
             args.AddRange(["--maximum-requests", config.MaximumRequests.ToString(System.Globalization.CultureInfo.InvariantCulture)]);

@@ -29,6 +29,10 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         {
             Directory.SetCurrentDirectory(options.Home);
         }
+        if (options.DisplayName != null && OperatingSystem.IsLinux())
+        {
+            ProcessName.Set(options.DisplayName);
+        }
         IReadOnlyList<string> path = options.Home == null ? options.PythonPath : [options.Home, .. options.PythonPath];
         _python = PythonRuntime.Start(options.PythonExecutable, options.PythonHome, new PythonRuntimeOptions { PythonPath = path }, log);
         var executor = new WsgiExecutor(options.Threads, log);
@@ -58,7 +62,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         catch (OperationCanceledException)
         {
         }
-        if (_done.Task.IsCompleted)
+        if (_done.Task.IsCompleted && options.MaximumRequests > 0 && _taken >= options.MaximumRequests)
         {
             log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker reached maximum-requests={options.MaximumRequests}; restarting.");
         }
@@ -141,18 +145,29 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                     log.Write(ErrorLogLevel.Error, "wsgi", $"Daemon process group '{options.Group}': dropped a request without this server's secret.");
                     return;
                 }
+                string script = Value(DaemonKeys.Script);
+                bool reloading = Value(DaemonKeys.ScriptReloading) != "0";
+                if (reloading && ScriptChanged(script))
+                {
+                    // mod_wsgi's daemon-mode reload: a changed script restarts the process, so the
+                    // whole application (not just the script module) starts fresh.
+                    log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}': '{script}' changed; restarting the worker to load it afresh.");
+                    Stop();
+                    return; // not taken: the front sends it to the new worker
+                }
                 if (!TakeRequest())
                 {
                     return; // maximum-requests reached: not taken, the front sends it elsewhere
                 }
-                var key = (Value(DaemonKeys.Script), Value(DaemonKeys.Callable), Value(DaemonKeys.ApplicationGroup), Value(DaemonKeys.ScriptReloading) != "0");
+                var key = (script, Value(DaemonKeys.Callable), Value(DaemonKeys.ApplicationGroup), reloading);
                 WsgiApplication app = _apps.GetOrAdd(key, k => WsgiApplication.Create(_python!, new WsgiApplicationOptions
                 {
                     ScriptPath = k.Script,
                     CallableObject = k.Callable.Length == 0 ? "application" : k.Callable,
                     ApplicationGroup = k.Group,
                     ProcessGroup = options.Group,
-                    ScriptReloading = k.Reload,
+                    // The worker restarts instead (above); the module is never re-executed in place.
+                    ScriptReloading = false,
                     MultiThread = options.Threads != 1,
                     MultiProcess = options.MultiProcess,
                 }, log));
@@ -189,6 +204,26 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         }
     }
 
+    /// <summary>
+    /// True when the script's mtime differs from the one it had when this worker first saw it
+    /// (one stat per request, as mod_wsgi's WSGIScriptReloading).
+    /// </summary>
+    private bool ScriptChanged(string script)
+    {
+        DateTime now = File.GetLastWriteTimeUtc(script);
+        DateTime first = _scriptTimes.GetOrAdd(script, now);
+        return now != first;
+    }
+
+    private readonly ConcurrentDictionary<string, DateTime> _scriptTimes = new(StringComparer.Ordinal);
+
+    /// <summary>Stops taking requests; the running ones finish and the process exits for the front to replace.</summary>
+    private void Stop()
+    {
+        _stopping = true;
+        _done.TrySetResult();
+    }
+
     /// <summary>Counts a request against maximum-requests; false once the worker is done taking them.</summary>
     private bool TakeRequest()
     {
@@ -199,8 +234,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         int taken = Interlocked.Increment(ref _taken);
         if (taken == options.MaximumRequests)
         {
-            _stopping = true;
-            _done.TrySetResult();
+            Stop();
         }
         return taken <= options.MaximumRequests;
     }

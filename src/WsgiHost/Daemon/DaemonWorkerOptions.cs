@@ -28,4 +28,7 @@ internal sealed record DaemonWorkerOptions
     public TimeSpan GracefulTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     public required string Secret { get; init; }
+
+    /// <summary>display-name=: the process name ps and top show (the first 15 characters, Linux's limit).</summary>
+    public string? DisplayName { get; init; }
 }
