@@ -114,4 +114,23 @@ public sealed class DaemonModeTests
         Assert.Equal("wsgihost-serve", environ.GetProperty("mod_wsgi.process_group").GetProperty("value").GetString());
         Assert.Equal(0, await host.StopAsync());
     }
+
+    [Fact]
+    public async Task ARequestWaitingLongerThanQueueTimeoutGets504()
+    {
+        await using var host = await RunAsync("daemon-queue.conf");
+        Assert.Equal("written then returned", await host.Client.GetStringAsync("/write"));
+        Task<HttpResponseMessage> busy = host.Client.GetAsync("/sleep?3");
+        await Task.Delay(300);
+        using (HttpResponseMessage queued = await host.Client.GetAsync("/write"))
+        {
+            Assert.Equal(HttpStatusCode.GatewayTimeout, queued.StatusCode);
+        }
+        await host.WaitForLogAsync("Queue timeout expired for WSGI daemon process 'narrow'");
+        using (HttpResponseMessage first = await busy)
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+        Assert.Equal(0, await host.StopAsync());
+    }
 }
