@@ -39,6 +39,11 @@ public sealed class DaemonModeTests
         Assert.Equal("True", environ.GetProperty("wsgi.multiprocess").GetProperty("repr").GetString());   // processes= was given
         Assert.Equal("True", environ.GetProperty("wsgi.multithread").GetProperty("repr").GetString());
         Assert.Equal("x=1", environ.GetProperty("QUERY_STRING").GetProperty("value").GetString());
+        // WSGIImportScript for the group ran in the worker before it served.
+        string marker = Path.Combine(Path.GetTempPath(), $"wsgihost-preload-{pid}.marker");
+        Assert.True(File.Exists(marker), "the group's import script did not run in its worker");
+        File.Delete(marker);
+        Assert.False(File.Exists(Path.Combine(Path.GetTempPath(), $"wsgihost-preload-{host.Pid}.marker")), "the group's import script ran in the server process");
         // display-name=%{GROUP} and lang=.
         Assert.Equal("(wsgi:shop)", File.ReadAllText($"/proc/{pid}/comm").Trim());
         var lang = JsonDocument.Parse(await host.Client.GetStringAsync("/os-environ?LANG")).RootElement;
@@ -79,6 +84,10 @@ public sealed class DaemonModeTests
         Assert.NotEqual(pid, replacement);
         Assert.Contains("closed the connection before answering", host.ErrorLog);
         Assert.Equal(0, await host.StopAsync());
+        foreach (int worker in new[] { pid, replacement })
+        {
+            File.Delete(Path.Combine(Path.GetTempPath(), $"wsgihost-preload-{worker}.marker"));
+        }
     }
 
     [Fact]

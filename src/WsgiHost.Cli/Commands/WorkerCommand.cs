@@ -20,6 +20,7 @@ internal static class WorkerCommand
         int threads = 15, maximumRequests = 0, graceful = 15;
         bool multiprocess = false;
         var pythonPath = new List<string>();
+        var imports = new List<(string, string)>();
         ErrorLogLevel level = ErrorLogLevel.Warning;
         for (int i = 0; i < args.Count; i++)
         {
@@ -39,6 +40,15 @@ internal static class WorkerCommand
                 case "--graceful-timeout": graceful = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--error-log": errorLog = Value(); break;
                 case "--display-name": displayName = Value(); break;
+                case "--import":
+                    string importScript = Value();
+                    if (i + 2 >= args.Count || args[i + 1] != "--import-group")
+                    {
+                        throw new UsageException("--import SCRIPT must be followed by --import-group GROUP");
+                    }
+                    i++;
+                    imports.Add((importScript, Value()));
+                    break;
                 case "--log-level": level = Enum.Parse<ErrorLogLevel>(Value()); break;
                 default: throw new UsageException($"unknown worker option '{arg}'");
             }
@@ -69,6 +79,7 @@ internal static class WorkerCommand
             GracefulTimeout = TimeSpan.FromSeconds(graceful),
             Secret = secret,
             DisplayName = displayName,
+            Imports = imports,
         }, log);
         return await worker.RunAsync(stop.Token).ConfigureAwait(false);
     }

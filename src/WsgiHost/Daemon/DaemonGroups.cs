@@ -72,6 +72,10 @@ internal sealed class DaemonGroups : IAsyncDisposable
         {
             args.AddRange(["--maximum-requests", config.MaximumRequests.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         }
+        foreach (ImportScriptConfig import in site.ImportScripts.Where(i => i.ProcessGroup == config.Name))
+        {
+            args.AddRange(["--import", import.ScriptPath, "--import-group", import.ApplicationGroup]);
+        }
         args.AddRange(["--graceful-timeout", config.GracefulTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         if (site.ErrorLog != null && site.ErrorLog != "/dev/stderr")
         {

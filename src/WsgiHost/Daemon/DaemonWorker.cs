@@ -35,6 +35,11 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         }
         IReadOnlyList<string> path = options.Home == null ? options.PythonPath : [options.Home, .. options.PythonPath];
         _python = PythonRuntime.Start(options.PythonExecutable, options.PythonHome, new PythonRuntimeOptions { PythonPath = path }, log);
+        foreach (var (script, group) in options.Imports)
+        {
+            // Before listening, as mod_wsgi preloads before a daemon accepts requests.
+            WsgiApplication.Preload(_python, script, group, log);
+        }
         var executor = new WsgiExecutor(options.Threads, log);
         using var listener = Listen(options.SocketPath);
         log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker started (pid {Environment.ProcessId}, {options.Threads} threads, Python {_python.Version}).");

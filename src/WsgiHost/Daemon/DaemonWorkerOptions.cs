@@ -29,6 +29,9 @@ internal sealed record DaemonWorkerOptions
 
     public required string Secret { get; init; }
 
+    /// <summary>WSGIImportScript for this group: (script, application group), loaded before the worker listens.</summary>
+    public IReadOnlyList<(string Script, string ApplicationGroup)> Imports { get; init; } = [];
+
     /// <summary>display-name=: the process name ps and top show (the first 15 characters, Linux's limit).</summary>
     public string? DisplayName { get; init; }
 }

@@ -11,7 +11,7 @@ namespace WsgiHost.Server;
 /// resolves to it. Each application group runs in its own interpreter (the runtime creates
 /// sub-interpreters on first use); the same script in one group is one module.
 /// </summary>
-internal sealed class ApplicationCache(PythonRuntime python, SiteConfig site, IErrorLog log)
+internal sealed class ApplicationCache(PythonRuntime? python, SiteConfig site, IErrorLog log)
 {
     private readonly ConcurrentDictionary<Key, WsgiApplication> _apps = new();
     private readonly ConcurrentDictionary<string, string> _interpreterOwners = new(StringComparer.Ordinal);
@@ -56,7 +56,7 @@ internal sealed class ApplicationCache(PythonRuntime python, SiteConfig site, IE
             MultiProcess = false,
             Environ = BaseEnviron(scope.DocumentRoot),
         };
-        return WsgiApplication.Create(python, options, scope.Log);
+        return WsgiApplication.Create(python ?? throw new InvalidOperationException("no Python in the server process (WSGIRestrictEmbedded On), yet a request was to run embedded"), options, scope.Log);
     }
 
     /// <summary>The environ entries that are constant for every request of an application, wherever it is mounted.</summary>

@@ -20,7 +20,7 @@ internal sealed class WsgiServer : IAsyncDisposable
 {
     private readonly WebApplication _web;
     private readonly WsgiExecutor _executor;
-    private readonly PythonRuntime _python;
+    private readonly PythonRuntime? _python;
     private readonly LogSet _logs;
     private readonly IErrorLog _log;
     private readonly RequestHandler _handler;
@@ -31,7 +31,7 @@ internal sealed class WsgiServer : IAsyncDisposable
     /// <summary>The daemon groups' worker PIDs by group (empty when groups run embedded).</summary>
     public IReadOnlyDictionary<string, int[]> DaemonPids => _daemons.All.ToDictionary(g => g.Name, g => g.Pids.ToArray());
 
-    private WsgiServer(WebApplication web, WsgiExecutor executor, PythonRuntime python, LogSet logs, IErrorLog log, IReadOnlyList<string> urls,
+    private WsgiServer(WebApplication web, WsgiExecutor executor, PythonRuntime? python, LogSet logs, IErrorLog log, IReadOnlyList<string> urls,
         RequestHandler handler, SiteConfig site, DaemonGroups daemons)
     {
         _daemons = daemons;
@@ -48,7 +48,9 @@ internal sealed class WsgiServer : IAsyncDisposable
     /// <summary>The addresses Kestrel listens on, e.g. http://127.0.0.1:8000.</summary>
     public IReadOnlyList<string> Urls { get; }
 
-    public string PythonDescription => $"Python {_python.Version} ({_python.Executable}, {_python.LibraryPath})";
+    public string PythonDescription => _python == null
+        ? "not loaded in the server process (WSGIRestrictEmbedded On: every application runs in daemon workers)"
+        : $"Python {_python.Version} ({_python.Executable}, {_python.LibraryPath})";
 
     internal const string ServerSoftware = "WsgiHost";
 
@@ -60,23 +62,31 @@ internal sealed class WsgiServer : IAsyncDisposable
         {
             Directory.SetCurrentDirectory(site.Python.WorkingDirectory);
         }
-        PythonRuntime python = PythonRuntime.Start(site.Python.Executable, site.Python.Home,
-            new PythonRuntimeOptions { PythonPath = EmbeddedPythonPath(site) }, log);
-        log.Write(ErrorLogLevel.Notice, "wsgi", $"Initializing Python {python.Version} from {python.LibraryPath} (sys.executable {python.Executable}).");
+        // As mod_wsgi with WSGIRestrictEmbedded On: no Python in the server process when no
+        // request may run there (memory, start time, and no app code next to the listeners).
+        bool embedded = launcher == null || !site.RestrictEmbedded;
+        PythonRuntime? python = embedded
+            ? PythonRuntime.Start(site.Python.Executable, site.Python.Home, new PythonRuntimeOptions { PythonPath = EmbeddedPythonPath(site, launcher == null) }, log)
+            : null;
+        if (python != null)
+        {
+            log.Write(ErrorLogLevel.Notice, "wsgi", $"Initializing Python {python.Version} from {python.LibraryPath} (sys.executable {python.Executable}).");
+        }
         foreach (DaemonGroupConfig group in launcher == null ? site.DaemonGroups : [])
         {
             log.Write(ErrorLogLevel.Warning, "wsgi",
-                $"WSGIDaemonProcess '{group.Name}' ({group.Location}): daemon processes are not in this build yet; its applications run embedded in this process on the {site.Threads} WSGI threads, with its python-path and home= on sys.path.");
+                $"WSGIDaemonProcess '{group.Name}' ({group.Location}): this host starts no worker processes, so its applications run embedded in this process on the {site.Threads} WSGI threads, with its python-path and home= on sys.path.");
             if (group.PythonHome != null && site.Python.Executable == null && group.PythonHome != site.Python.Home)
             {
                 log.Write(ErrorLogLevel.Warning, "wsgi",
-                    $"WSGIDaemonProcess '{group.Name}': python-home={group.PythonHome} is not used while the group runs embedded; this process embeds {python.Executable}. Set WSGIPythonHome {group.PythonHome} (or run --python-home) to use it.");
+                    $"WSGIDaemonProcess '{group.Name}': python-home={group.PythonHome} is not used while the group runs embedded; this process embeds {python!.Executable}. Set WSGIPythonHome {group.PythonHome} (or run --python-home) to use it.");
             }
         }
-        foreach (ImportScriptConfig import in site.ImportScripts)
+        // Scripts for a daemon group are imported by its workers as they start.
+        foreach (ImportScriptConfig import in site.ImportScripts.Where(i => python != null && (launcher == null || i.ProcessGroup.Length == 0)))
         {
             // Before the listeners open, as mod_wsgi preloads before a daemon accepts requests.
-            WsgiApplication.Preload(python, import.ScriptPath, import.ApplicationGroup, log);
+            WsgiApplication.Preload(python!, import.ScriptPath, import.ApplicationGroup, log);
         }
         var executor = new WsgiExecutor(site.Threads, log);
         var logs = new LogSet(site, log);
@@ -113,19 +123,19 @@ internal sealed class WsgiServer : IAsyncDisposable
         {
             await daemons.DisposeAsync().ConfigureAwait(false);
             executor.Dispose();
-            python.Dispose();
+            python?.Dispose();
             await logs.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
 
     /// <summary>
-    /// sys.path additions: WSGIPythonPath, then, while daemon groups run embedded, each group's
+    /// sys.path additions: WSGIPythonPath, then, when daemon groups run embedded, each group's
     /// home= and python-path= (mod_wsgi puts them first in the group's processes).
     /// </summary>
-    private static IReadOnlyList<string> EmbeddedPythonPath(SiteConfig site) =>
+    private static IReadOnlyList<string> EmbeddedPythonPath(SiteConfig site, bool daemonsEmbedded) =>
         [.. site.Python.Path
-            .Concat(site.DaemonGroups.SelectMany(g => (g.Home == null ? Array.Empty<string>() : [g.Home]).Concat(g.PythonPath)))
+            .Concat(daemonsEmbedded ? site.DaemonGroups.SelectMany(g => (g.Home == null ? Array.Empty<string>() : [g.Home]).Concat(g.PythonPath)) : [])
             .Distinct(StringComparer.Ordinal)];
 
     private static SiteRouting BuildRouting(SiteConfig site, LogSet logs)
@@ -200,7 +210,7 @@ internal sealed class WsgiServer : IAsyncDisposable
         await _web.DisposeAsync().ConfigureAwait(false);
         await _daemons.DisposeAsync().ConfigureAwait(false);
         _executor.Dispose();
-        _python.Dispose();
+        _python?.Dispose();
         await _logs.DisposeAsync().ConfigureAwait(false);
     }
 }
