@@ -4,13 +4,26 @@ using WsgiHost.FunctionalTests.Infrastructure;
 namespace WsgiHost.FunctionalTests;
 
 /// <summary>One interpreter per application group, as mod_wsgi, with environment isolation beyond it.</summary>
-public sealed class ApplicationGroupTests
+public sealed class ApplicationGroupTests : IDisposable
 {
-    private static Task<WsgiHostProcess> RunAsync(string config)
+    private readonly List<int> _pids = [];
+
+    /// <summary>groups.conf preloads a script that leaves a marker named after the server's pid.</summary>
+    public void Dispose()
+    {
+        foreach (int pid in _pids)
+        {
+            File.Delete(Path.Combine(Path.GetTempPath(), $"wsgihost-preload-{pid}.marker"));
+        }
+    }
+
+    private async Task<WsgiHostProcess> RunAsync(string config)
     {
         int port = WsgiHostProcess.FreePort();
-        return WsgiHostProcess.RunAsync(Path.Combine(WsgiHostProcess.TestAppsDirectory, "configs", config), port,
+        WsgiHostProcess host = await WsgiHostProcess.RunAsync(Path.Combine(WsgiHostProcess.TestAppsDirectory, "configs", config), port,
             new Dictionary<string, string> { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        _pids.Add(host.Pid);
+        return host;
     }
 
     private static async Task<JsonElement> GetJsonAsync(WsgiHostProcess host, string path) =>
