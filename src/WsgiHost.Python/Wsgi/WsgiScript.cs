@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using WsgiHost.Python.Interop;
 using WsgiHost.Python.Refs;
 using WsgiHost.Python.Runtime;
 
@@ -25,7 +26,10 @@ internal sealed class WsgiScript
         _options = options;
         _log = log;
         ModuleName = ModuleNameFor(options.ScriptPath);
+        _times = new FileTimes(options.ScriptPath);
     }
+
+    private readonly FileTimes _times;
 
     public string ModuleName { get; }
 
@@ -42,8 +46,7 @@ internal sealed class WsgiScript
     public LoadOutcome Ensure(IWsgiExchange exchange)
     {
         // One stat per request, as mod_wsgi does; a missing file reads as the 1601 epoch.
-        DateTime mtime = File.GetLastWriteTimeUtc(_options.ScriptPath);
-        if (mtime == DateTime.FromFileTimeUtc(0) && !File.Exists(_options.ScriptPath))
+        if (_times.LastWriteUtc() is not DateTime mtime)
         {
             _log.Write(ErrorLogLevel.Error, "wsgi", $"[client {exchange.ClientForLog}] Target WSGI script not found or unable to stat: {_options.ScriptPath}");
             return LoadOutcome.NotFound;

@@ -22,6 +22,22 @@ internal sealed class ApplicationCache(PythonRuntime? python, SiteConfig site, I
     /// <summary>Scope is the scope's <see cref="ScopeRuntime.CacheKey"/>, which a reload keeps for an unchanged vhost.</summary>
     private readonly record struct Key(string Scope, string Script, string Callable, string ApplicationGroup, string ProcessGroup);
 
+    /// <summary>The last application each script alias resolved to: the usual request finds it by reference, without hashing five strings.</summary>
+    private readonly ConcurrentDictionary<ScriptAliasConfig, LastHit> _lastHit = new(ReferenceEqualityComparer.Instance);
+
+    private sealed record LastHit(ScopeRuntime Scope, string Script, WsgiTarget Target, WsgiApplication App);
+
+    public WsgiApplication Get(ScopeRuntime scope, ScriptAliasConfig alias, string scriptPath, in WsgiTarget target, PerDirSettings settings)
+    {
+        if (_lastHit.TryGetValue(alias, out LastHit? hit) && ReferenceEquals(hit.Scope, scope) && hit.Script == scriptPath && hit.Target == target)
+        {
+            return hit.App;
+        }
+        WsgiApplication app = Get(scope, scriptPath, target, settings);
+        _lastHit[alias] = new LastHit(scope, scriptPath, target, app);
+        return app;
+    }
+
     public WsgiApplication Get(ScopeRuntime scope, string scriptPath, in WsgiTarget target, PerDirSettings settings)
     {
         var key = new Key(scope.CacheKey, scriptPath, target.CallableObject, target.ApplicationGroup, target.ProcessGroup);

@@ -136,7 +136,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             var environ = DaemonEnviron(context, options, mapped, target, rawTarget, start, scope, wsgi, settings);
             return await daemon.ForwardAsync(context, environ, log, Client(context)).ConfigureAwait(false);
         }
-        WsgiApplication app = apps.Get(scope, mapped.FilePath, wsgi, settings);
+        WsgiApplication app = apps.Get(scope, mapped.Script!, mapped.FilePath, wsgi, settings);
         return await WsgiDispatch.RunAsync(context, executor, app, options, mapped.ScriptName, mapped.PathInfo, target, rawTarget, start).ConfigureAwait(false);
 
         static System.Net.IPAddress connection(HttpContext c) => c.Connection.RemoteIpAddress ?? System.Net.IPAddress.None;
