@@ -46,6 +46,8 @@ public sealed class DaemonModeTests
         Assert.False(File.Exists(Path.Combine(Path.GetTempPath(), $"wsgihost-preload-{host.Pid}.marker")), "the group's import script ran in the server process");
         // display-name=%{GROUP} and lang=.
         Assert.Equal("(wsgi:shop)", File.ReadAllText($"/proc/{pid}/comm").Trim());
+        var secret = JsonDocument.Parse(await host.Client.GetStringAsync("/os-environ?WSGIHOST_DAEMON_SECRET")).RootElement;
+        Assert.Equal(JsonValueKind.Null, secret.GetProperty("value").ValueKind);   // the server's secret stays out of the app
         var lang = JsonDocument.Parse(await host.Client.GetStringAsync("/os-environ?LANG")).RootElement;
         Assert.Equal("C.UTF-8", lang.GetProperty("value").GetString());
         // The body streams through the worker.
@@ -140,6 +142,20 @@ public sealed class DaemonModeTests
         {
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         }
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    [RootFact]
+    public async Task UserAndGroupSwitchTheWorkerBeforePythonStarts()
+    {
+        await using var host = await RunAsync("daemon-user.conf");
+        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        string status = File.ReadAllText($"/proc/{pid}/status");
+        Assert.Matches(@"Uid:\s+65534\s+65534\s+65534\s+65534", status);
+        Assert.Matches(@"Gid:\s+65534\s+65534\s+65534\s+65534", status);
+        Assert.Matches(@"Groups:\s+65534\s*\n", status);
+        var home = JsonDocument.Parse(await host.Client.GetStringAsync("/os-environ?HOME")).RootElement;
+        Assert.Equal("/nonexistent", home.GetProperty("value").GetString());
         Assert.Equal(0, await host.StopAsync());
     }
 }

@@ -16,7 +16,7 @@ internal static class WorkerCommand
 {
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
-        string? socket = null, group = null, python = null, pythonHome = null, home = null, errorLog = null, displayName = null;
+        string? socket = null, group = null, python = null, pythonHome = null, home = null, errorLog = null, displayName = null, user = null, runAsGroup = null;
         int threads = 15, maximumRequests = 0, graceful = 15;
         bool multiprocess = false;
         var pythonPath = new List<string>();
@@ -40,6 +40,8 @@ internal static class WorkerCommand
                 case "--graceful-timeout": graceful = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--error-log": errorLog = Value(); break;
                 case "--display-name": displayName = Value(); break;
+                case "--user": user = Value(); break;
+                case "--run-as-group": runAsGroup = Value(); break;
                 case "--import":
                     string importScript = Value();
                     if (i + 2 >= args.Count || args[i + 1] != "--import-group")
@@ -55,8 +57,8 @@ internal static class WorkerCommand
         }
         string secret = Environment.GetEnvironmentVariable(DaemonKeys.SecretVariable)
             ?? throw new UsageException("wsgihost worker is started by the server, which gives it its secret; run wsgihost run or serve instead");
-        // The secret must not reach the app's os.environ.
-        Environment.SetEnvironmentVariable(DaemonKeys.SecretVariable, null);
+        // The secret must not reach the app's os.environ (Python reads the C environment).
+        ProcessEnvironment.Unset(DaemonKeys.SecretVariable);
         if (socket == null || group == null)
         {
             throw new UsageException("wsgihost worker needs --socket and --group");
@@ -79,6 +81,8 @@ internal static class WorkerCommand
             GracefulTimeout = TimeSpan.FromSeconds(graceful),
             Secret = secret,
             DisplayName = displayName,
+            User = user,
+            RunAsGroup = runAsGroup,
             Imports = imports,
         }, log);
         return await worker.RunAsync(stop.Token).ConfigureAwait(false);

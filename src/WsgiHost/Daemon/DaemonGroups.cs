@@ -22,6 +22,12 @@ internal sealed class DaemonGroups : IAsyncDisposable
         {
             return Empty;
         }
+        var wrongUser = site.DaemonGroups.FirstOrDefault(g => (g.User != null || g.Group != null) && !DaemonIdentity.IsRoot);
+        if (wrongUser != null)
+        {
+            throw new InvalidOperationException(
+                $"WSGIDaemonProcess '{wrongUser.Name}' ({wrongUser.Location}) has user=/group=, which needs the server to start as root; start it as root (the workers switch users before Python starts) or remove user=/group=");
+        }
         var groups = new DaemonGroups(Directory.CreateTempSubdirectory("wsgihost-daemons-"));
         foreach (DaemonGroupConfig config in site.DaemonGroups)
         {
@@ -63,6 +69,14 @@ internal sealed class DaemonGroups : IAsyncDisposable
         if (config.Home != null)
         {
             args.AddRange(["--home", config.Home]);
+        }
+        if (config.User != null)
+        {
+            args.AddRange(["--user", config.User]);
+        }
+        if (config.Group != null)
+        {
+            args.AddRange(["--run-as-group", config.Group]);
         }
         if (config.DisplayName != null)
         {

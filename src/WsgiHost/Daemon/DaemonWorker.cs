@@ -34,6 +34,20 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             ProcessName.Set(options.DisplayName);
         }
         IReadOnlyList<string> path = options.Home == null ? options.PythonPath : [options.Home, .. options.PythonPath];
+        // The socket is made while still root (the server, also root, connects to it); then the
+        // worker becomes user=/group= before any Python runs.
+        using var listener = Listen(options.SocketPath);
+        if (options.User != null || options.RunAsGroup != null)
+        {
+            var (uid, gid, userHome) = DaemonIdentity.Resolve(options.User, options.RunAsGroup);
+            DaemonIdentity.Switch(uid, gid);
+            if (userHome != null)
+            {
+                // As mod_wsgi: HOME is the daemon user's home, for libraries that keep files there.
+                ProcessEnvironment.Set("HOME", userHome);
+            }
+            log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker runs as uid {uid} gid {gid}.");
+        }
         _python = PythonRuntime.Start(options.PythonExecutable, options.PythonHome, new PythonRuntimeOptions { PythonPath = path }, log);
         foreach (var (script, group) in options.Imports)
         {
@@ -41,7 +55,6 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             WsgiApplication.Preload(_python, script, group, log);
         }
         var executor = new WsgiExecutor(options.Threads, log);
-        using var listener = Listen(options.SocketPath);
         log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker started (pid {Environment.ProcessId}, {options.Threads} threads, Python {_python.Version}).");
         using var slots = new SemaphoreSlim(options.Threads);
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stop);
@@ -74,7 +87,14 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         _stopping = true;
         // Stop taking connections, let the running requests finish, then end Python.
         listener.Close();
-        File.Delete(options.SocketPath);
+        try
+        {
+            File.Delete(options.SocketPath);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // A worker that switched users cannot remove it; the next worker (root) or the server does.
+        }
         CloseIdleConnections();
         var deadline = DateTime.UtcNow + options.GracefulTimeout;
         for (int returned = 0; returned < options.Threads;)

@@ -32,6 +32,11 @@ internal sealed record DaemonWorkerOptions
     /// <summary>WSGIImportScript for this group: (script, application group), loaded before the worker listens.</summary>
     public IReadOnlyList<(string Script, string ApplicationGroup)> Imports { get; init; } = [];
 
+    /// <summary>user= / group=: the identity the worker switches to (it must start as root).</summary>
+    public string? User { get; init; }
+
+    public string? RunAsGroup { get; init; }
+
     /// <summary>display-name=: the process name ps and top show (the first 15 characters, Linux's limit).</summary>
     public string? DisplayName { get; init; }
 }
