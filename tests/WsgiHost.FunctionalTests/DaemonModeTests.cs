@@ -158,4 +158,19 @@ public sealed class DaemonModeTests
         Assert.Equal("/nonexistent", home.GetProperty("value").GetString());
         Assert.Equal(0, await host.StopAsync());
     }
+
+    [Fact]
+    public async Task ARequestPastRequestTimeoutGets504AndItsWorkerIsReplaced()
+    {
+        await using var host = await RunAsync("daemon-timeout.conf");
+        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        using (HttpResponseMessage stuck = await host.Client.GetAsync("/sleep?30"))
+        {
+            Assert.Equal(HttpStatusCode.GatewayTimeout, stuck.StatusCode);
+        }
+        await host.WaitForLogAsync("Timeout when reading response headers from daemon process 'slow'");
+        int replacement = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.NotEqual(pid, replacement);
+        Assert.Equal(0, await host.StopAsync());
+    }
 }

@@ -263,10 +263,24 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
         Task body = PumpBodyAsync(context.Request.BodyReader, stream, aborted);
         (int Status, string Reason, List<KeyValuePair<string, string>> Headers) head;
+        // request-timeout: waiting for the response is bounded; the stuck worker is recycled.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        if (_config.RequestTimeoutSeconds > 0)
+        {
+            timeout.CancelAfter(TimeSpan.FromSeconds(_config.RequestTimeoutSeconds));
+        }
         try
         {
-            using MemoryStream frame = await DaemonProtocol.ReadHeadAsync(stream, aborted).ConfigureAwait(false);
+            using MemoryStream frame = await DaemonProtocol.ReadHeadAsync(stream, timeout.Token).ConfigureAwait(false);
             head = DaemonProtocol.ParseResponseHead(frame);
+        }
+        catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+        {
+            log.Write(ErrorLogLevel.Error, "wsgi",
+                $"[client {client}] Timeout when reading response headers from daemon process '{_config.Name}' (request-timeout={_config.RequestTimeoutSeconds} s); recycling worker {slot.Index} (pid {slot.Process?.Id}).");
+            Recycle(slot);
+            await Observe(body).ConfigureAwait(false);
+            return (await WsgiDispatch.ErrorAsync(context, 504).ConfigureAwait(false), false);
         }
         catch (Exception e) when (e is IOException or InvalidDataException && !aborted.IsCancellationRequested)
         {
@@ -340,6 +354,30 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             throw new IncompleteResponseException("daemon worker failed mid-response", sent);
         }
         return (sent, await Observe(body).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Replaces a stuck worker: SIGTERM (it stops taking requests and lets the others finish
+    /// within graceful-timeout), then SIGKILL if it is still there after shutdown-timeout more.
+    /// The supervisor starts the new one when it exits.
+    /// </summary>
+    private void Recycle(Slot slot)
+    {
+        Process? process = slot.Process;
+        if (process == null || process.HasExited)
+        {
+            return;
+        }
+        slot.DropIdle();
+        _ = Kill(process.Id, 15);
+        TimeSpan grace = TimeSpan.FromSeconds(_config.GracefulTimeoutSeconds + Math.Max(1, _config.ShutdownTimeoutSeconds));
+        _ = Task.Delay(grace).ContinueWith(_ =>
+        {
+            if (ReferenceEquals(slot.Process, process) && !process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }, TaskScheduler.Default);
     }
 
     /// <summary>Copies the client's body to the worker as chunks, then the end-of-body marker.</summary>
