@@ -173,4 +173,20 @@ public sealed class DaemonModeTests
         Assert.NotEqual(pid, replacement);
         Assert.Equal(0, await host.StopAsync());
     }
+
+    [Fact]
+    public async Task UmaskLimitsAndInactivityTimeoutApplyToTheWorker()
+    {
+        await using var host = await RunAsync("daemon-limits.conf");
+        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Matches(@"Umask:\s+0027", File.ReadAllText($"/proc/{pid}/status"));
+        string limits = File.ReadAllText($"/proc/{pid}/limits");
+        Assert.Matches(@"Max data size\s+2000000000\s+2000000000\s+bytes", limits);
+        Assert.Matches(@"Max cpu time\s+3600\s+3600\s+seconds", limits);
+        // Idle past inactivity-timeout: the worker ends and a new one serves the next request.
+        await host.WaitForLogAsync("reached inactivity-timeout=1 s", 15_000);
+        int next = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.NotEqual(pid, next);
+        Assert.Equal(0, await host.StopAsync());
+    }
 }

@@ -21,6 +21,9 @@ internal static class WorkerCommand
         bool multiprocess = false;
         var pythonPath = new List<string>();
         var imports = new List<(string, string)>();
+        int restartInterval = 0, inactivity = 0;
+        long memoryLimit = 0, virtualMemoryLimit = 0, cpuTimeLimit = 0;
+        string? umask = null;
         ErrorLogLevel level = ErrorLogLevel.Warning;
         for (int i = 0; i < args.Count; i++)
         {
@@ -41,6 +44,12 @@ internal static class WorkerCommand
                 case "--error-log": errorLog = Value(); break;
                 case "--display-name": displayName = Value(); break;
                 case "--user": user = Value(); break;
+                case "--restart-interval": restartInterval = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--inactivity-timeout": inactivity = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--umask": umask = Value(); break;
+                case "--memory-limit": memoryLimit = long.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--virtual-memory-limit": virtualMemoryLimit = long.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--cpu-time-limit": cpuTimeLimit = long.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--run-as-group": runAsGroup = Value(); break;
                 case "--import":
                     string importScript = Value();
@@ -82,6 +91,12 @@ internal static class WorkerCommand
             Secret = secret,
             DisplayName = displayName,
             User = user,
+            RestartIntervalSeconds = restartInterval,
+            InactivityTimeoutSeconds = inactivity,
+            Umask = umask,
+            MemoryLimit = memoryLimit,
+            VirtualMemoryLimit = virtualMemoryLimit,
+            CpuTimeLimitSeconds = cpuTimeLimit,
             RunAsGroup = runAsGroup,
             Imports = imports,
         }, log);

@@ -90,6 +90,13 @@ internal sealed class DaemonGroups : IAsyncDisposable
         {
             args.AddRange(["--import", import.ScriptPath, "--import-group", import.ApplicationGroup]);
         }
+        foreach (string option in new[] { "restart-interval", "inactivity-timeout", "umask", "memory-limit", "virtual-memory-limit", "cpu-time-limit" })
+        {
+            if (config.Options.TryGetValue(option, out string? value))
+            {
+                args.AddRange(["--" + option, value]);
+            }
+        }
         args.AddRange(["--graceful-timeout", config.GracefulTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         if (site.ErrorLog != null && site.ErrorLog != "/dev/stderr")
         {

@@ -48,6 +48,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             }
             log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker runs as uid {uid} gid {gid}.");
         }
+        ProcessLimits.Apply(options);
         _python = PythonRuntime.Start(options.PythonExecutable, options.PythonHome, new PythonRuntimeOptions { PythonPath = path }, log);
         foreach (var (script, group) in options.Imports)
         {
@@ -59,6 +60,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         using var slots = new SemaphoreSlim(options.Threads);
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stop);
         _ = _done.Task.ContinueWith(_ => stopping.Cancel(), TaskScheduler.Default);
+        using Timer? lifetime = Recycler(stopping.Token);
         try
         {
             while (true)
@@ -198,8 +200,17 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                 }, log));
                 stream.WriteByte(DaemonProtocol.Accepted);
                 var exchange = new WorkerExchange(stream, output, environ, Value(DaemonKeys.Head) == "1", Value(DaemonKeys.Client));
-                await executor.RunAsync(app, exchange).ConfigureAwait(false);
-                exchange.Complete();
+                Interlocked.Increment(ref _active);
+                try
+                {
+                    await executor.RunAsync(app, exchange).ConfigureAwait(false);
+                    exchange.Complete();
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _active);
+                    Volatile.Write(ref _lastActivityTicks, DateTime.UtcNow.Ticks);
+                }
                 if (exchange.AbortReason != null || !exchange.DrainBody())
                 {
                     return; // the connection is not in a known state: the front drops it too
@@ -248,6 +259,37 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         _stopping = true;
         _done.TrySetResult();
     }
+
+    /// <summary>
+    /// restart-interval and inactivity-timeout: a once-a-second check that ends the worker
+    /// gracefully when it has lived long enough or has been idle too long.
+    /// </summary>
+    private Timer? Recycler(CancellationToken stopping)
+    {
+        if (options.RestartIntervalSeconds <= 0 && options.InactivityTimeoutSeconds <= 0)
+        {
+            return null;
+        }
+        DateTime started = DateTime.UtcNow;
+        return new Timer(_ =>
+        {
+            DateTime now = DateTime.UtcNow;
+            string? reason = options.RestartIntervalSeconds > 0 && now - started >= TimeSpan.FromSeconds(options.RestartIntervalSeconds)
+                ? $"restart-interval={options.RestartIntervalSeconds} s"
+                : options.InactivityTimeoutSeconds > 0 && Volatile.Read(ref _active) == 0
+                    && now - new DateTime(Volatile.Read(ref _lastActivityTicks), DateTimeKind.Utc) >= TimeSpan.FromSeconds(options.InactivityTimeoutSeconds)
+                    ? $"inactivity-timeout={options.InactivityTimeoutSeconds} s"
+                    : null;
+            if (reason != null && !stopping.IsCancellationRequested && !_stopping)
+            {
+                log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker reached {reason}; restarting.");
+                Stop();
+            }
+        }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    private long _lastActivityTicks = DateTime.UtcNow.Ticks;
+    private int _active;
 
     /// <summary>Counts a request against maximum-requests; false once the worker is done taking them.</summary>
     private bool TakeRequest()

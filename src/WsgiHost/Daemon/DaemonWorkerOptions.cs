@@ -32,6 +32,22 @@ internal sealed record DaemonWorkerOptions
     /// <summary>WSGIImportScript for this group: (script, application group), loaded before the worker listens.</summary>
     public IReadOnlyList<(string Script, string ApplicationGroup)> Imports { get; init; } = [];
 
+    /// <summary>restart-interval=: the worker ends (gracefully) after this long; 0 never.</summary>
+    public int RestartIntervalSeconds { get; init; }
+
+    /// <summary>inactivity-timeout=: the worker ends after this long without a request; 0 never.</summary>
+    public int InactivityTimeoutSeconds { get; init; }
+
+    /// <summary>umask= as octal text, or null to keep the server's.</summary>
+    public string? Umask { get; init; }
+
+    /// <summary>memory-limit=, virtual-memory-limit=, cpu-time-limit= (0: none): hard OS limits, as mod_wsgi sets them.</summary>
+    public long MemoryLimit { get; init; }
+
+    public long VirtualMemoryLimit { get; init; }
+
+    public long CpuTimeLimitSeconds { get; init; }
+
     /// <summary>user= / group=: the identity the worker switches to (it must start as root).</summary>
     public string? User { get; init; }
 
