@@ -138,4 +138,38 @@ public sealed class ConfigCommandTests : IDisposable
         Assert.True(served > 0);
         Assert.Equal(0, await host.StopAsync());
     }
+
+    [Fact]
+    public async Task SighupRollsAChangedDaemonGroupWithoutAFailedRequest()
+    {
+        int port = WsgiHostProcess.FreePort();
+        string Config(int threads) => $"Listen 127.0.0.1:{port}\nLogLevel notice\nWSGIDaemonProcess rolled threads={threads}\nWSGIProcessGroup rolled\nWSGIApplicationGroup %{{GLOBAL}}\nWSGIScriptAlias / GATEWAY\n";
+        string conf = Write(Config(2));
+        await using var host = await WsgiHostProcess.RunAsync(conf, port, new Dictionary<string, string>());
+        string before = await host.Client.GetStringAsync("/pid");
+
+        using var stopLoad = new CancellationTokenSource();
+        var statuses = new System.Collections.Concurrent.ConcurrentBag<System.Net.HttpStatusCode>();
+        Task load = Task.Run(async () =>
+        {
+            while (!stopLoad.IsCancellationRequested)
+            {
+                using var r = await host.Client.GetAsync("/pid");
+                statuses.Add(r.StatusCode);
+            }
+        });
+        Write(Config(3));
+        host.SendSignal(1);
+        await host.WaitForLogAsync("daemon process group(s) rolled restarted with the new configuration");
+        string after = before;
+        for (int i = 0; i < 100 && after == before; i++)
+        {
+            after = await host.Client.GetStringAsync("/pid");
+        }
+        stopLoad.Cancel();
+        await load;
+        Assert.NotEqual(before, after);
+        Assert.All(statuses, s => Assert.Equal(System.Net.HttpStatusCode.OK, s));
+        Assert.Equal(0, await host.StopAsync());
+    }
 }

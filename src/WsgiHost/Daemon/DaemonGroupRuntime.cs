@@ -55,17 +55,20 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
     }
 
-    public DaemonGroupRuntime(DaemonGroupConfig config, string socketDirectory, WorkerLauncher launcher, IReadOnlyList<string> workerArguments, IErrorLog log)
+    /// <param name="generation">Part of the socket names, so a group rolled by SIGHUP never shares a path with the one it replaces.</param>
+    public DaemonGroupRuntime(DaemonGroupConfig config, string socketDirectory, WorkerLauncher launcher, IReadOnlyList<string> workerArguments, IErrorLog log, int generation = 0)
     {
         _config = config;
         _launcher = launcher;
         _workerArguments = workerArguments;
         _log = log;
-        _slots = [.. Enumerable.Range(0, config.EffectiveProcesses).Select(i => new Slot(i, Path.Combine(socketDirectory, $"{SafeName(config.Name)}.{i}.sock")))];
+        _slots = [.. Enumerable.Range(0, config.EffectiveProcesses).Select(i => new Slot(i, Path.Combine(socketDirectory, $"{SafeName(config.Name)}.{generation}.{i}.sock")))];
         _capacity = new SemaphoreSlim(config.EffectiveProcesses * Math.Max(1, config.Threads));
     }
 
     public string Name => _config.Name;
+
+    public DaemonGroupConfig Config => _config;
 
     /// <summary>PIDs of the running workers (for the startup lines and tests).</summary>
     public IEnumerable<int> Pids => _slots.Select(s => s.Process).OfType<Process>().Where(p => !p.HasExited).Select(p => p.Id);
@@ -427,7 +430,19 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     }
 
     /// <summary>Stops the workers: SIGTERM (they finish their requests), SIGKILL after shutdown-timeout.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
+    {
+        // Once: a group retired by SIGHUP is also in the shutdown list.
+        lock (_slots)
+        {
+            _disposing ??= StopWorkersAsync();
+        }
+        return new ValueTask(_disposing);
+    }
+
+    private Task? _disposing;
+
+    private async Task StopWorkersAsync()
     {
         _stopping = true;
         foreach (Slot slot in _slots)

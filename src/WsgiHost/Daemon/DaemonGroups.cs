@@ -6,8 +6,11 @@ namespace WsgiHost.Daemon;
 /// <summary>The daemon process groups of a site, started with the server and stopped after it.</summary>
 internal sealed class DaemonGroups : IAsyncDisposable
 {
-    private readonly Dictionary<string, DaemonGroupRuntime> _groups = new(StringComparer.Ordinal);
+    /// <summary>Replaced whole (copy on write) when SIGHUP rolls groups; readers take the current snapshot.</summary>
+    private volatile Dictionary<string, DaemonGroupRuntime> _groups = new(StringComparer.Ordinal);
     private readonly DirectoryInfo _sockets;
+    private readonly List<DaemonGroupRuntime> _retired = [];
+    private int _generation;
 
     private DaemonGroups(DirectoryInfo sockets) => _sockets = sockets;
 
@@ -29,15 +32,62 @@ internal sealed class DaemonGroups : IAsyncDisposable
                 $"WSGIDaemonProcess '{wrongUser.Name}' ({wrongUser.Location}) has user=/group=, which needs the server to start as root; start it as root (the workers switch users before Python starts) or remove user=/group=");
         }
         var groups = new DaemonGroups(Directory.CreateTempSubdirectory("wsgihost-daemons-"));
+        var started = new Dictionary<string, DaemonGroupRuntime>(StringComparer.Ordinal);
         foreach (DaemonGroupConfig config in site.DaemonGroups)
         {
-            var runtime = new DaemonGroupRuntime(config, groups._sockets.FullName, launcher, WorkerArguments(site, config), log);
-            groups._groups[config.Name] = runtime;
-            runtime.Start();
-            log.Write(ErrorLogLevel.Notice, "wsgi",
-                $"Daemon process group '{config.Name}': started {config.EffectiveProcesses} worker process(es) x {config.Threads} thread(s) (pids {string.Join(", ", runtime.Pids)}).");
+            started[config.Name] = groups.StartGroup(site, config, launcher, log);
         }
+        groups._groups = started;
         return groups;
+    }
+
+    private DaemonGroupRuntime StartGroup(SiteConfig site, DaemonGroupConfig config, WorkerLauncher launcher, IErrorLog log)
+    {
+        var runtime = new DaemonGroupRuntime(config, _sockets.FullName, launcher, WorkerArguments(site, config), log, Interlocked.Increment(ref _generation));
+        runtime.Start();
+        log.Write(ErrorLogLevel.Notice, "wsgi",
+            $"Daemon process group '{config.Name}': started {config.EffectiveProcesses} worker process(es) x {config.Threads} thread(s) (pids {string.Join(", ", runtime.Pids)}).");
+        return runtime;
+    }
+
+    /// <summary>
+    /// SIGHUP: starts changed and new groups, then sends new requests to them; the groups they
+    /// replace (and removed ones) stop taking requests and finish the ones they have. Unchanged
+    /// groups keep their workers. Returns the names of the groups rolled.
+    /// </summary>
+    public IReadOnlyList<string> Roll(SiteConfig site, WorkerLauncher launcher, IErrorLog log)
+    {
+        Dictionary<string, DaemonGroupRuntime> current = _groups;
+        var next = new Dictionary<string, DaemonGroupRuntime>(StringComparer.Ordinal);
+        var rolled = new List<string>();
+        var retire = new List<DaemonGroupRuntime>();
+        foreach (DaemonGroupConfig config in site.DaemonGroups)
+        {
+            if (current.TryGetValue(config.Name, out DaemonGroupRuntime? running) && DaemonGroupComparer.Instance.Equals(running.Config, config))
+            {
+                next[config.Name] = running;
+                continue;
+            }
+            next[config.Name] = StartGroup(site, config, launcher, log);
+            rolled.Add(config.Name);
+            if (running != null)
+            {
+                retire.Add(running);
+            }
+        }
+        retire.AddRange(current.Where(c => !next.ContainsKey(c.Key)).Select(c => c.Value));
+        _groups = next;
+        lock (_retired)
+        {
+            foreach (DaemonGroupRuntime old in retire)
+            {
+                // In-flight requests on the old workers finish (SIGTERM: graceful) while new ones
+                // already go to `next`; shutdown waits for these too.
+                _retired.Add(old);
+                _ = old.DisposeAsync().AsTask();
+            }
+        }
+        return rolled;
     }
 
     public bool TryGet(string name, out DaemonGroupRuntime group) => _groups.TryGetValue(name, out group!);
@@ -108,7 +158,12 @@ internal sealed class DaemonGroups : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (DaemonGroupRuntime group in _groups.Values)
+        List<DaemonGroupRuntime> retired;
+        lock (_retired)
+        {
+            retired = [.. _retired];
+        }
+        foreach (DaemonGroupRuntime group in _groups.Values.Concat(retired))
         {
             await group.DisposeAsync().ConfigureAwait(false);
         }

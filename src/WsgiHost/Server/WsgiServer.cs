@@ -27,14 +27,16 @@ internal sealed class WsgiServer : IAsyncDisposable
     private readonly Lock _reloadLock = new();
     private SiteConfig _site;
     private readonly DaemonGroups _daemons;
+    private readonly WorkerLauncher? _launcher;
 
     /// <summary>The daemon groups' worker PIDs by group (empty when groups run embedded).</summary>
     public IReadOnlyDictionary<string, int[]> DaemonPids => _daemons.All.ToDictionary(g => g.Name, g => g.Pids.ToArray());
 
     private WsgiServer(WebApplication web, WsgiExecutor executor, PythonRuntime? python, LogSet logs, IErrorLog log, IReadOnlyList<string> urls,
-        RequestHandler handler, SiteConfig site, DaemonGroups daemons)
+        RequestHandler handler, SiteConfig site, DaemonGroups daemons, WorkerLauncher? launcher)
     {
         _daemons = daemons;
+        _launcher = launcher;
         _web = web;
         _executor = executor;
         _python = python;
@@ -117,7 +119,7 @@ internal sealed class WsgiServer : IAsyncDisposable
             web.Run(handler.HandleAsync);
 
             await web.StartAsync().ConfigureAwait(false);
-            return new WsgiServer(web, executor, python, logs, log, [.. Listeners.Describe(site)], handler, site, daemons);
+            return new WsgiServer(web, executor, python, logs, log, [.. Listeners.Describe(site)], handler, site, daemons, launcher);
         }
         catch
         {
@@ -172,10 +174,6 @@ internal sealed class WsgiServer : IAsyncDisposable
             {
                 notApplied.Add("WSGIPythonHome/WSGIPythonPath");
             }
-            if (!current.DaemonGroups.SequenceEqual(next.DaemonGroups, DaemonGroupComparer.Instance))
-            {
-                notApplied.Add("WSGIDaemonProcess groups");
-            }
             if (current.Threads != next.Threads || current.TimeoutSeconds != next.TimeoutSeconds || current.KeepAliveTimeoutSeconds != next.KeepAliveTimeoutSeconds)
             {
                 notApplied.Add("ThreadsPerChild/Timeout/KeepAlive");
@@ -188,8 +186,21 @@ internal sealed class WsgiServer : IAsyncDisposable
                 Threads = current.Threads,
                 TimeoutSeconds = current.TimeoutSeconds,
                 KeepAliveTimeoutSeconds = current.KeepAliveTimeoutSeconds,
-                DaemonGroups = current.DaemonGroups,
+                DaemonGroups = _launcher == null ? current.DaemonGroups : next.DaemonGroups,
             };
+            if (_launcher != null)
+            {
+                // New and changed groups start before the routing points at them; old ones drain.
+                IReadOnlyList<string> rolled = _daemons.Roll(applied, _launcher, _log);
+                if (rolled.Count > 0)
+                {
+                    _log.Write(ErrorLogLevel.Notice, "wsgi", $"SIGHUP: daemon process group(s) {string.Join(", ", rolled)} restarted with the new configuration.");
+                }
+            }
+            else if (!current.DaemonGroups.SequenceEqual(next.DaemonGroups, DaemonGroupComparer.Instance))
+            {
+                notApplied.Add("WSGIDaemonProcess groups");
+            }
             _handler.Swap(BuildRouting(applied, _logs));
             _site = applied;
             return notApplied;
