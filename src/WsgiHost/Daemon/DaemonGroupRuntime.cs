@@ -98,8 +98,10 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         process.Exited += (_, _) => OnExited(slot, process);
         process.Start();
+        Process? previous = slot.Process;
         slot.Process = process;
         slot.StartedAt = DateTime.UtcNow;
+        previous?.Dispose();
     }
 
     private void OnExited(Slot slot, Process process)
@@ -376,9 +378,16 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         TimeSpan grace = TimeSpan.FromSeconds(_config.GracefulTimeoutSeconds + Math.Max(1, _config.ShutdownTimeoutSeconds));
         _ = Task.Delay(grace).ContinueWith(_ =>
         {
-            if (ReferenceEquals(slot.Process, process) && !process.HasExited)
+            try
             {
-                process.Kill(entireProcessTree: true);
+                if (ReferenceEquals(slot.Process, process) && !process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // Already replaced and disposed: it exited.
             }
         }, TaskScheduler.Default);
     }
