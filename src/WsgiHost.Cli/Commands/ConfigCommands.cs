@@ -46,7 +46,7 @@ internal static class ConfigCommands
             .. server.Urls.Select(u => $"  listening: {u}"),
             .. site.AllScopes.Where(s => s.IsVirtualHost || s.ScriptAliases.Count > 0 || s.Aliases.Count > 0).Select(Describe),
             $"  python: {server.PythonDescription}",
-            $"  mode:   embedded, {site.Threads} WSGI thread(s)",
+            Mode(site, server),
         ], Reread).ConfigureAwait(false);
     }
 
@@ -64,6 +64,15 @@ internal static class ConfigCommands
         int warnings = diagnostics.Count(d => d.Severity == DiagnosticSeverity.Warning);
         Console.Out.WriteLine($"{file}: {errors} error(s), {warnings} warning(s)");
         return errors > 0 ? 1 : 0;
+    }
+
+    /// <summary>The last startup line: what runs in the server process and in which daemon groups.</summary>
+    private static string Mode(SiteConfig site, Server.WsgiServer server)
+    {
+        string embedded = site.RestrictEmbedded ? "no embedded applications (WSGIRestrictEmbedded On)" : $"embedded, {site.Threads} WSGI thread(s)";
+        var groups = site.DaemonGroups.Select(g =>
+            $"{g.Name} ({g.EffectiveProcesses} x {g.Threads} threads, pids {string.Join(", ", server.DaemonPids.GetValueOrDefault(g.Name) ?? [])})");
+        return site.DaemonGroups.Count == 0 ? $"  mode:   {embedded}" : $"  mode:   {embedded}; daemon groups: {string.Join("; ", groups)}";
     }
 
     private static string Describe(ServerScope scope) =>
