@@ -172,4 +172,55 @@ public sealed class ConfigCommandTests : IDisposable
         Assert.All(statuses, s => Assert.Equal(System.Net.HttpStatusCode.OK, s));
         Assert.Equal(0, await host.StopAsync());
     }
+
+    [Fact]
+    public async Task TlsRequestsCarryTheSslVariablesWithStdEnvVarsAndSslRequireSslRefusesPlainHttp()
+    {
+        int http = WsgiHostProcess.FreePort();
+        int https = WsgiHostProcess.FreePort();
+        var (cert, key) = TestCertificate.Write(_dir, "tls", "tls.example.test");
+        string conf = Write($"""
+            Listen 127.0.0.1:{http}
+            Listen 127.0.0.1:{https}
+            WSGIApplicationGroup %{"{"}GLOBAL{"}"}
+            <VirtualHost *:{http}>
+                ServerName tls.example.test
+                WSGIScriptAlias / GATEWAY
+                <Location /secure>
+                    SSLRequireSSL
+                </Location>
+            </VirtualHost>
+            <VirtualHost *:{https}>
+                ServerName tls.example.test
+                SSLEngine on
+                SSLCertificateFile {cert}
+                SSLCertificateKeyFile {key}
+                SSLOptions +StdEnvVars
+                WSGIScriptAlias / GATEWAY
+            </VirtualHost>
+            """);
+        await using var host = await WsgiHostProcess.RunAsync(conf, http, new Dictionary<string, string>());
+        using var tls = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, token) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                await socket.ConnectAsync(System.Net.IPAddress.Loopback, https, token);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, c, _, _) => c?.Subject == "CN=tls.example.test" },
+        });
+        var environ = System.Text.Json.JsonDocument.Parse(await tls.GetStringAsync($"https://tls.example.test:{https}/environ")).RootElement;
+        string Value(string name) => environ.GetProperty(name).GetProperty("value").GetString()!;
+        Assert.Equal("https", Value("wsgi.url_scheme"));
+        Assert.Matches("^TLSv1\\.[23]$", Value("SSL_PROTOCOL"));
+        Assert.StartsWith("TLS_", Value("SSL_CIPHER"));
+        Assert.Equal("tls.example.test", Value("SSL_TLS_SNI"));
+        // SSLRequireSSL: 403 over plain HTTP.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/secure/x");
+        request.Headers.Host = "tls.example.test";
+        using var plain = await host.Client.SendAsync(request);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, plain.StatusCode);
+        Assert.Equal(0, await host.StopAsync());
+    }
 }

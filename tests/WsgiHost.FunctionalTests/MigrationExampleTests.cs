@@ -23,15 +23,7 @@ public sealed class MigrationExampleTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         // A self-signed certificate for www.example.com, as the site's real one would be.
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=www.example.com", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName("www.example.com");
-        names.AddDnsName("example.com");
-        request.CertificateExtensions.Add(names.Build());
-        using X509Certificate2 certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        File.WriteAllText(Path.Combine(_work, "example.com.crt"), certificate.ExportCertificatePem());
-        File.WriteAllText(Path.Combine(_work, "example.com.key"), key.ExportPkcs8PrivateKeyPem());
+        TestCertificate.Write(_work, "example.com", "www.example.com", "example.com");
         return Task.CompletedTask;
     }
 

@@ -108,6 +108,10 @@ internal sealed class KestrelExchange : IWsgiExchange
         if (https)
         {
             sink.Add("HTTPS", "on");
+            if (_options.SslEnvironment && request.IsHttps)
+            {
+                SslVariables.Write(_context, sink);
+            }
         }
 
         foreach (var header in request.Headers)

@@ -6,7 +6,7 @@ namespace WsgiHost.Server;
 /// <param name="MethodOverride">REQUEST_METHOD to show instead of the real one (WSGIMapHEADToGET On), or null.</param>
 /// <param name="ProxyHeaders">WSGITrustedProxyHeaders/WSGITrustedProxies in force, or null.</param>
 internal sealed record RequestOptions(string ServerName, bool PassAuthorization, IReadOnlyList<KeyValuePair<string, string>> Environment, string? MethodOverride,
-    Proxy.ProxyHeaderRules? ProxyHeaders = null)
+    Proxy.ProxyHeaderRules? ProxyHeaders = null, bool SslEnvironment = false)
 {
     public static readonly RequestOptions Default = new("localhost", false, [], null);
 }

@@ -38,8 +38,9 @@ internal sealed class ScopeRuntime
         AccessLogs = accessLogs;
         var environment = Defaults.EffectiveEnvironment();
         ProxyHeaderRules? proxy = ProxyRules(Defaults);
-        _default = new RequestOptions(ServerName, false, environment, null, proxy);
-        _defaultWithAuthorization = new RequestOptions(ServerName, true, environment, null, proxy);
+        bool ssl = Defaults.SslStdEnvVars == true;
+        _default = new RequestOptions(ServerName, false, environment, null, proxy, ssl);
+        _defaultWithAuthorization = new RequestOptions(ServerName, true, environment, null, proxy, ssl);
     }
 
     public int Index { get; }
@@ -77,7 +78,7 @@ internal sealed class ScopeRuntime
         {
             return passAuthorization ? _defaultWithAuthorization : _default;
         }
-        return new RequestOptions(ServerName, passAuthorization, settings.EffectiveEnvironment(), methodOverride, ProxyRules(settings));
+        return new RequestOptions(ServerName, passAuthorization, settings.EffectiveEnvironment(), methodOverride, ProxyRules(settings), settings.SslStdEnvVars == true);
     }
 
     /// <summary>The trusted proxy rules of some settings (validated when the configuration was read).</summary>

@@ -61,15 +61,20 @@ internal static class SslDirectives
         foreach (string option in node.Arguments)
         {
             string name = option.TrimStart('+', '-');
-            if (!name.Equals("StdEnvVars", StringComparison.OrdinalIgnoreCase) && !name.Equals("ExportCertData", StringComparison.OrdinalIgnoreCase)
+            if (name.Equals("StdEnvVars", StringComparison.OrdinalIgnoreCase))
+            {
+                context.PerDir.Value = context.PerDir.Value with { SslStdEnvVars = !option.StartsWith('-') };
+                continue;
+            }
+            if (!name.Equals("ExportCertData", StringComparison.OrdinalIgnoreCase)
                 && !name.Equals("StrictRequire", StringComparison.OrdinalIgnoreCase) && !name.Equals("OptRenegotiate", StringComparison.OrdinalIgnoreCase)
                 && !name.Equals("FakeBasicAuth", StringComparison.OrdinalIgnoreCase) && !name.Equals("LegacyDNStringFormat", StringComparison.OrdinalIgnoreCase))
             {
                 context.Error(node, $"unknown option '{option}'", "StdEnvVars, ExportCertData, StrictRequire, OptRenegotiate");
                 return;
             }
+            context.Note(node, $"{name} has no effect: WsgiHost does not ask for client certificates");
         }
-        context.Note(node, "HTTPS=on and wsgi.url_scheme=https are always set for TLS requests; other SSL_* variables are not");
     }
 
     private static void Tuning(ConfigNode node, BuildContext context) =>

@@ -35,6 +35,9 @@ internal sealed record PerDirSettings
     /// <summary>SSLRequireSSL: 403 unless the request came over TLS.</summary>
     public bool? SslRequireSsl { get; init; }
 
+    /// <summary>SSLOptions +StdEnvVars: the SSL_* variables in the environ of TLS requests.</summary>
+    public bool? SslStdEnvVars { get; init; }
+
     /// <summary>WSGITrustedProxyHeaders: header names (validated), in order; repeated directives append.</summary>
     public IReadOnlyList<string>? TrustedProxyHeaders { get; init; }
 
@@ -67,6 +70,7 @@ internal sealed record PerDirSettings
             LimitRequestBody = over.LimitRequestBody ?? LimitRequestBody,
             RestrictProcess = over.RestrictProcess ?? RestrictProcess,
             SslRequireSsl = over.SslRequireSsl ?? SslRequireSsl,
+            SslStdEnvVars = over.SslStdEnvVars ?? SslStdEnvVars,
             TrustedProxyHeaders = over.TrustedProxyHeaders ?? TrustedProxyHeaders,
             TrustedProxies = over.TrustedProxies ?? TrustedProxies,
             SetEnv = over.SetEnv.Count == 0 ? SetEnv : [.. SetEnv, .. over.SetEnv],
