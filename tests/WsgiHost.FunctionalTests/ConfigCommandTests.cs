@@ -223,4 +223,40 @@ public sealed class ConfigCommandTests : IDisposable
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, plain.StatusCode);
         Assert.Equal(0, await host.StopAsync());
     }
+
+    [Fact]
+    public async Task SigusrOneReopensTheLogFilesAfterARotation()
+    {
+        int port = WsgiHostProcess.FreePort();
+        string access = Path.Combine(_dir, "access.log");
+        string errors = Path.Combine(_dir, "error.log");
+        string conf = Write($"Listen 127.0.0.1:{port}\nLogLevel notice\nErrorLog {errors}\nCustomLog {access} common\nWSGIApplicationGroup %{{GLOBAL}}\nWSGIScriptAlias / GATEWAY\n");
+        await using var host = await WsgiHostProcess.RunAsync(conf, port, new Dictionary<string, string>());
+        Assert.Equal("written then returned", await host.Client.GetStringAsync("/write?before"));
+        await WaitForFileAsync(access, "/write?before");
+
+        // logrotate: rename, then signal.
+        File.Move(access, access + ".1");
+        File.Move(errors, errors + ".1");
+        host.SendSignal(10);
+        await WaitForFileAsync(errors, "SIGUSR1: reopened");
+        Assert.Equal("written then returned", await host.Client.GetStringAsync("/write?after"));
+        await WaitForFileAsync(access, "/write?after");
+        Assert.DoesNotContain("/write?before", File.ReadAllText(access));
+        Assert.Contains("/write?before", File.ReadAllText(access + ".1"));
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    private static async Task WaitForFileAsync(string path, string text)
+    {
+        for (int i = 0; i < 200; i++)
+        {
+            if (File.Exists(path) && File.ReadAllText(path).Contains(text, StringComparison.Ordinal))
+            {
+                return;
+            }
+            await Task.Delay(50);
+        }
+        Assert.Fail($"{path} never contained '{text}'");
+    }
 }

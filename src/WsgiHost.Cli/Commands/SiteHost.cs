@@ -22,6 +22,16 @@ internal static class SiteHost
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
         WsgiServer? running = null;
+        // SIGUSR1 (10 on Linux; .NET accepts raw numbers): reopen the log files, for logrotate.
+        using var sigusr1 = PosixSignalRegistration.Create((PosixSignal)10, c =>
+        {
+            c.Cancel = true;
+            if (running != null)
+            {
+                int files = running.ReopenLogs();
+                log.Write(ErrorLogLevel.Notice, "core", $"SIGUSR1: reopened {files} log file(s).");
+            }
+        });
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
         {
             c.Cancel = true;

@@ -76,6 +76,7 @@ internal static class WorkerCommand
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using var sigusr1 = PosixSignalRegistration.Create((PosixSignal)10, c => { c.Cancel = true; LogFile.ReopenAll(); });
         var worker = new DaemonWorker(new DaemonWorkerOptions
         {
             SocketPath = socket,

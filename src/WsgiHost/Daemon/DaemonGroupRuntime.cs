@@ -73,6 +73,14 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     /// <summary>PIDs of the running workers (for the startup lines and tests).</summary>
     public IEnumerable<int> Pids => _slots.Select(s => s.Process).OfType<Process>().Where(p => !p.HasExited).Select(p => p.Id);
 
+    public void Signal(int signal)
+    {
+        foreach (int pid in Pids)
+        {
+            _ = Kill(pid, signal);
+        }
+    }
+
     public void Start()
     {
         foreach (Slot slot in _slots)

@@ -90,6 +90,15 @@ internal sealed class DaemonGroups : IAsyncDisposable
         return rolled;
     }
 
+    /// <summary>Sends a signal to every running worker (SIGUSR1: reopen the log files).</summary>
+    public void Signal(int signal)
+    {
+        foreach (DaemonGroupRuntime group in _groups.Values)
+        {
+            group.Signal(signal);
+        }
+    }
+
     public bool TryGet(string name, out DaemonGroupRuntime group) => _groups.TryGetValue(name, out group!);
 
     /// <summary>The `wsgihost worker` arguments of a group (the socket path is added per worker).</summary>

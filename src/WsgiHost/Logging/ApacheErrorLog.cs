@@ -26,9 +26,7 @@ internal sealed class ApacheErrorLog : IErrorLog, IAsyncDisposable
     /// <summary>Opens an ErrorLog file for appending, creating its folder.</summary>
     public static ApacheErrorLog ToFile(string path, ErrorLogLevel minimum)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
-        return new ApacheErrorLog(new StreamWriter(stream, new UTF8Encoding(false)), minimum, ownsWriter: true);
+        return new ApacheErrorLog(LogFile.Append(path), minimum, ownsWriter: true);
     }
 
     public void Write(ErrorLogLevel level, string module, string message)

@@ -53,12 +53,7 @@ internal sealed class LogSet(SiteConfig site, IErrorLog main) : IAsyncDisposable
         return log;
     }
 
-    private static StreamWriter OpenFile(string path)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
-        return new StreamWriter(stream) { AutoFlush = true };
-    }
+    private static LogFile OpenFile(string path) => LogFile.Append(path);
 
     public async ValueTask DisposeAsync()
     {

@@ -207,6 +207,14 @@ internal sealed class WsgiServer : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGUSR1: reopens every log file (after logrotate renamed them), here and in the daemon workers.</summary>
+    public int ReopenLogs()
+    {
+        int files = LogFile.ReopenAll();
+        _daemons.Signal(10);
+        return files;
+    }
+
     /// <summary>Stops accepting, lets in-flight requests finish, stops the WSGI threads, finalises Python.</summary>
     public async ValueTask DisposeAsync()
     {
