@@ -70,6 +70,9 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
 
     public DaemonGroupConfig Config => _config;
 
+    /// <summary>Called when a worker exits and a new one is started.</summary>
+    public Action? Restarted { get; init; }
+
     /// <summary>PIDs of the running workers (for the startup lines and tests).</summary>
     public IEnumerable<int> Pids => _slots.Select(s => s.Process).OfType<Process>().Where(p => !p.HasExited).Select(p => p.Id);
 
@@ -125,6 +128,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         string how = code > 128 && code < 160 ? $"was killed by signal {code - 128}{(code - 128 == 9 ? " (SIGKILL: killed by hand or by the out-of-memory killer)" : "")}" : $"exited with code {code}";
         _log.Write(code == 0 ? ErrorLogLevel.Info : ErrorLogLevel.Error, "wsgi",
             $"Daemon process group '{_config.Name}' worker {slot.Index} (pid {process.Id}) {how} after {lived.TotalSeconds:0.#} s; starting a new one.");
+        Restarted?.Invoke();
         // A worker that dies young would die again at once: do not spin (mod_wsgi waits too).
         TimeSpan delay = code != 0 && lived < TimeSpan.FromSeconds(5) ? TimeSpan.FromSeconds(1) : TimeSpan.Zero;
         _ = Task.Run(async () =>

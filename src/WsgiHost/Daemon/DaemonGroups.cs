@@ -43,7 +43,10 @@ internal sealed class DaemonGroups : IAsyncDisposable
 
     private DaemonGroupRuntime StartGroup(SiteConfig site, DaemonGroupConfig config, WorkerLauncher launcher, IErrorLog log)
     {
-        var runtime = new DaemonGroupRuntime(config, _sockets.FullName, launcher, WorkerArguments(site, config), log, Interlocked.Increment(ref _generation));
+        var runtime = new DaemonGroupRuntime(config, _sockets.FullName, launcher, WorkerArguments(site, config), log, Interlocked.Increment(ref _generation))
+        {
+            Restarted = () => WorkerRestarted?.Invoke(),
+        };
         runtime.Start();
         log.Write(ErrorLogLevel.Notice, "wsgi",
             $"Daemon process group '{config.Name}': started {config.EffectiveProcesses} worker process(es) x {config.Threads} thread(s) (pids {string.Join(", ", runtime.Pids)}).");
@@ -98,6 +101,12 @@ internal sealed class DaemonGroups : IAsyncDisposable
             group.Signal(signal);
         }
     }
+
+    /// <summary>The running workers' PIDs by group.</summary>
+    public IReadOnlyDictionary<string, int[]> Pids => _groups.Values.ToDictionary(g => g.Name, g => g.Pids.ToArray());
+
+    /// <summary>Called whenever a worker exits and is replaced (metrics).</summary>
+    public Action? WorkerRestarted { get; set; }
 
     public bool TryGet(string name, out DaemonGroupRuntime group) => _groups.TryGetValue(name, out group!);
 

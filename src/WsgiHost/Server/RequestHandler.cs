@@ -17,7 +17,7 @@ namespace WsgiHost.Server;
 /// the executor, with the checks mod_wsgi makes before an app runs (411, 413), and the access
 /// log line.
 /// </summary>
-internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps, WsgiExecutor executor, DaemonGroups daemons)
+internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps, WsgiExecutor executor, DaemonGroups daemons, ServerMetrics metrics)
 {
     private volatile SiteRouting _routing = routing;
 
@@ -42,6 +42,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         string host = context.Request.Headers.Host.ToString();
         SiteRouting routing = _routing;
         ScopeRuntime scope = routing.Select(connection.LocalIpAddress, connection.LocalPort, KestrelExchange.SplitHost(host).Host);
+        metrics.Begin();
         try
         {
             bodyBytes = await DispatchAsync(context, routing.Site, scope, host, start).ConfigureAwait(false);
@@ -53,6 +54,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         }
         finally
         {
+            metrics.End(context.Response.StatusCode, DateTimeOffset.Now - start, bodyBytes);
             if (scope.AccessLogs.Length > 0)
             {
                 AccessLogEntry entry = Entry(context, scope, start, bodyBytes);
@@ -81,16 +83,17 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             return await ErrorAsync(context, target.ErrorStatus).ConfigureAwait(false);
         }
         MappedUrl? mapped = scope.Mapper.Map(target.Path);
-        if (mapped == null)
+        (PerDirSettings settings, AccessRules? access) = scope.Resolve(target.Path, mapped?.FilePath);
+        bool builtin = settings.Handler is { } h && h != "none";
+        if (mapped == null && !builtin)
         {
             log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] no Alias or WSGIScriptAlias maps URL '{target.Path}'");
             return await ErrorAsync(context, 404).ConfigureAwait(false);
         }
-
-        (PerDirSettings settings, AccessRules? access) = scope.Resolve(target.Path, mapped.FilePath);
+        string resource = mapped?.FilePath ?? target.Path;
         if (access != null)
         {
-            AccessDecision decision = access.Evaluate(new AccessRequest(connection(context), mapped.FilePath, DnsHostNameResolver.Instance, context.Connection.LocalIpAddress));
+            AccessDecision decision = access.Evaluate(new AccessRequest(connection(context), resource, DnsHostNameResolver.Instance, context.Connection.LocalIpAddress));
             if (!decision.IsGranted)
             {
                 log.Write(ErrorLogLevel.Error, "authz_core", $"[client {Client(context)}] {decision.Reason}");
@@ -99,8 +102,12 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         }
         if (settings.SslRequireSsl == true && !request.IsHttps)
         {
-            log.Write(ErrorLogLevel.Error, "ssl", $"[client {Client(context)}] AH02219: access to {mapped.FilePath} failed, reason: SSL connection required");
+            log.Write(ErrorLogLevel.Error, "ssl", $"[client {Client(context)}] AH02219: access to {resource} failed, reason: SSL connection required");
             return await ErrorAsync(context, 403).ConfigureAwait(false);
+        }
+        if (builtin || mapped == null)
+        {
+            return await BuiltinHandlers.ServeAsync(context, settings.Handler!, metrics, executor, daemons).ConfigureAwait(false);
         }
 
         if (mapped.IsStatic)

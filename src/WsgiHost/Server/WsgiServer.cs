@@ -28,13 +28,15 @@ internal sealed class WsgiServer : IAsyncDisposable
     private SiteConfig _site;
     private readonly DaemonGroups _daemons;
     private readonly WorkerLauncher? _launcher;
+    private readonly ServerMetrics _metrics;
 
     /// <summary>The daemon groups' worker PIDs by group (empty when groups run embedded).</summary>
     public IReadOnlyDictionary<string, int[]> DaemonPids => _daemons.All.ToDictionary(g => g.Name, g => g.Pids.ToArray());
 
     private WsgiServer(WebApplication web, WsgiExecutor executor, PythonRuntime? python, LogSet logs, IErrorLog log, IReadOnlyList<string> urls,
-        RequestHandler handler, SiteConfig site, DaemonGroups daemons, WorkerLauncher? launcher)
+        RequestHandler handler, SiteConfig site, DaemonGroups daemons, WorkerLauncher? launcher, ServerMetrics metrics)
     {
+        _metrics = metrics;
         _daemons = daemons;
         _launcher = launcher;
         _web = web;
@@ -115,11 +117,13 @@ internal sealed class WsgiServer : IAsyncDisposable
             WebApplication web = builder.Build();
 
             var routing = BuildRouting(site, logs);
-            var handler = new RequestHandler(routing, new ApplicationCache(python, site, log), executor, daemons);
+            var metrics = new ServerMetrics();
+            daemons.WorkerRestarted = metrics.WorkerRestarted;
+            var handler = new RequestHandler(routing, new ApplicationCache(python, site, log), executor, daemons, metrics);
             web.Run(handler.HandleAsync);
 
             await web.StartAsync().ConfigureAwait(false);
-            return new WsgiServer(web, executor, python, logs, log, [.. Listeners.Describe(site)], handler, site, daemons, launcher);
+            return new WsgiServer(web, executor, python, logs, log, [.. Listeners.Describe(site)], handler, site, daemons, launcher, metrics);
         }
         catch
         {
@@ -218,6 +222,8 @@ internal sealed class WsgiServer : IAsyncDisposable
     /// <summary>Stops accepting, lets in-flight requests finish, stops the WSGI threads, finalises Python.</summary>
     public async ValueTask DisposeAsync()
     {
+        // Health checks answer 503 from now on, while running requests finish.
+        _metrics.Draining = true;
         try
         {
             await _web.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token).ConfigureAwait(false);

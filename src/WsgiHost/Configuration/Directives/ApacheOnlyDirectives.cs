@@ -44,7 +44,6 @@ internal static class ApacheOnlyDirectives
         ("ProxyPassReverse", "WsgiHost is not a reverse proxy; put the proxy in front of it"),
         ("ProxyPreserveHost", "WsgiHost is not a reverse proxy"),
         ("ScriptAlias", "CGI is not supported; serve the program as a WSGI app"),
-        ("SetHandler", "map WSGI scripts with WSGIScriptAlias"),
         ("AddHandler", "map WSGI scripts with WSGIScriptAlias"),
         ("Header", "set response headers in the app (a WSGI middleware), or in a proxy in front"),
         ("RequestHeader", "change request headers in a proxy in front"),

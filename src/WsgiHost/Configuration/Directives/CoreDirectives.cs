@@ -31,6 +31,7 @@ internal static class CoreDirectives
         new("Options", DirectiveScope.Anywhere, 1, -1, "[+|-]option ...", Options),
         new("AllowOverride", DirectiveScope.Section, 1, -1, "None|All|directive-type ...", AllowOverride),
         new("DirectoryIndex", DirectiveScope.Anywhere, 1, -1, "local-url ...", DirectoryIndex),
+        new("SetHandler", DirectiveScope.Section, 1, 1, "server-status|wsgihost-health|wsgihost-metrics|None", SetHandler),
     ];
 
     private static void Listen(ConfigNode node, BuildContext context)
@@ -200,6 +201,20 @@ internal static class CoreDirectives
         }
         context.Warning(node, ".htaccess files are never read by WsgiHost, so rules in them do not apply",
             "move the .htaccess rules into this section and write AllowOverride None");
+    }
+
+    private static readonly string[] Handlers = ["server-status", "wsgihost-health", "wsgihost-metrics", "none"];
+
+    private static void SetHandler(ConfigNode node, BuildContext context)
+    {
+        string handler = node.Arguments[0].ToLowerInvariant();
+        if (!Handlers.Contains(handler))
+        {
+            context.Error(node, $"handler '{node.Arguments[0]}' is not one WsgiHost has",
+                handler is "wsgi-script" ? "map WSGI scripts with WSGIScriptAlias" : "server-status (mod_status), wsgihost-health (load balancer checks), wsgihost-metrics (Prometheus) or None");
+            return;
+        }
+        context.PerDir.Value = context.PerDir.Value with { Handler = handler };
     }
 
     private static void DirectoryIndex(ConfigNode node, BuildContext context)

@@ -35,6 +35,9 @@ internal sealed record PerDirSettings
     /// <summary>SSLRequireSSL: 403 unless the request came over TLS.</summary>
     public bool? SslRequireSsl { get; init; }
 
+    /// <summary>SetHandler: a built-in handler serving the URLs of the section (server-status, wsgihost-health, wsgihost-metrics); "none" undoes it.</summary>
+    public string? Handler { get; init; }
+
     /// <summary>SSLOptions +StdEnvVars: the SSL_* variables in the environ of TLS requests.</summary>
     public bool? SslStdEnvVars { get; init; }
 
@@ -71,6 +74,7 @@ internal sealed record PerDirSettings
             RestrictProcess = over.RestrictProcess ?? RestrictProcess,
             SslRequireSsl = over.SslRequireSsl ?? SslRequireSsl,
             SslStdEnvVars = over.SslStdEnvVars ?? SslStdEnvVars,
+            Handler = over.Handler ?? Handler,
             TrustedProxyHeaders = over.TrustedProxyHeaders ?? TrustedProxyHeaders,
             TrustedProxies = over.TrustedProxies ?? TrustedProxies,
             SetEnv = over.SetEnv.Count == 0 ? SetEnv : [.. SetEnv, .. over.SetEnv],

@@ -67,6 +67,7 @@ public sealed class DirectiveTableTests : IDisposable
         ["WSGIRestrictProcess"] = "WSGIRestrictProcess %{GLOBAL}",
         ["WSGIRestrictEmbedded"] = "WSGIRestrictEmbedded Off",
         ["WSGIImportScript"] = "WSGIImportScript /dev/null process-group=%{GLOBAL} application-group=%{GLOBAL}",
+        ["SetHandler"] = "<Location /server-status>\nSetHandler server-status\n</Location>",
         ["WSGITrustedProxyHeaders"] = "WSGITrustedProxyHeaders X-Forwarded-For X-Forwarded-Proto",
         ["WSGITrustedProxies"] = "WSGITrustedProxies 10.0.0.0/8 192.0.2.1",
         ["WSGIPythonHome"] = "WSGIPythonHome /tmp",
@@ -157,7 +158,6 @@ public sealed class DirectiveTableTests : IDisposable
     [InlineData("ProxyPass /api http://127.0.0.1:9000/")]
     [InlineData("ProxyPassReverse /api http://127.0.0.1:9000/")]
     [InlineData("ScriptAlias /cgi-bin/ /usr/lib/cgi-bin/")]
-    [InlineData("SetHandler wsgi-script")]
     [InlineData("ErrorDocument 404 /404.html")]
     [InlineData("WSGIDispatchScript /srv/dispatch.py")]
     public void UnsupportedDirectivesAreErrors(string line)
@@ -312,5 +312,19 @@ public sealed class DirectiveTableTests : IDisposable
         Assert.Equal("unknown option '+Bogus'", option.Message);
 
         SiteText.Error("Listen 443\n<VirtualHost *:443>\n  SSLSessionCache none\n</VirtualHost>").At(3, "SSLSessionCache");
+    }
+
+    [Fact]
+    public void SetHandlerNamesABuiltInHandlerInASection()
+    {
+        var config = SiteText.Clean("Listen 80\n<Location /metrics>\nSetHandler wsgihost-metrics\n</Location>");
+        Assert.Equal("wsgihost-metrics", Assert.Single(config.MainServer.Sections).Payload.Settings.Handler);
+
+        var script = SiteText.Error("Listen 80\n<Location /app>\nSetHandler wsgi-script\n</Location>");
+        script.At(3, "SetHandler");
+        Assert.Equal("handler 'wsgi-script' is not one WsgiHost has", script.Message);
+        Assert.Equal("map WSGI scripts with WSGIScriptAlias", script.Fix);
+
+        SiteText.Error("Listen 80\nSetHandler server-status").At(2, "SetHandler");
     }
 }
