@@ -48,4 +48,27 @@ public sealed class ProxyHeaderTests
         Assert.Equal("https", Value(tls, "wsgi.url_scheme"));             // SetEnv HTTPS on
         Assert.Equal(0, await host.StopAsync());
     }
+
+    [Fact]
+    public async Task ThePROXYProtocolGivesTheClientAddressAndAConnectionWithoutItIsClosed()
+    {
+        int port = WsgiHostProcess.FreePort();
+        await using var host = await WsgiHostProcess.RunAsync(Path.Combine(WsgiHostProcess.TestAppsDirectory, "configs", "proxy-protocol.conf"), port,
+            new Dictionary<string, string> { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        string response = await RawHttp.SendAsync(port, "PROXY TCP4 203.0.113.7 127.0.0.1 51234 80\r\nGET /environ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        Assert.Equal(200, RawHttp.StatusOf(response));
+        JsonElement environ = JsonDocument.Parse(response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]).RootElement;
+        Assert.Equal("203.0.113.7", Value(environ, "REMOTE_ADDR"));
+        Assert.Equal("51234", Value(environ, "REMOTE_PORT"));
+        // Access rules see the client's address too.
+        string office = await RawHttp.SendAsync(port, "PROXY TCP4 203.0.113.7 127.0.0.1 51234 80\r\nGET /write HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        Assert.Equal(200, RawHttp.StatusOf(office));
+        string outsider = await RawHttp.SendAsync(port, "PROXY TCP4 198.51.100.9 127.0.0.1 4000 80\r\nGET /write HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        Assert.Equal(403, RawHttp.StatusOf(outsider));
+        // No header: the connection is closed without an answer (a client cannot pick its address).
+        string direct = await RawHttp.SendAsync(port, "GET /environ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        Assert.Equal("", direct);
+        await host.WaitForLogAsync("did not start with a valid PROXY header");
+        Assert.Equal(0, await host.StopAsync());
+    }
 }

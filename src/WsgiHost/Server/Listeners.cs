@@ -15,15 +15,22 @@ namespace WsgiHost.Server;
 /// </summary>
 internal static class Listeners
 {
-    public static void Bind(KestrelServerOptions options, SiteConfig site)
+    public static void Bind(KestrelServerOptions options, SiteConfig site, Python.Runtime.IErrorLog log)
     {
         foreach (ListenAddress listen in site.Listeners)
         {
             var tlsHosts = site.VirtualHosts
                 .Where(v => v.Tls != null && v.Addresses.Any(a => (a.Port == null || a.Port == listen.Port) && (a.Address == null || listen.Address == null || a.Address.Equals(listen.Address))))
                 .ToList();
+            var covering = site.VirtualHosts.Where(v => v.Addresses.Any(a => (a.Port == null || a.Port == listen.Port) && (a.Address == null || listen.Address == null || a.Address.Equals(listen.Address)))).ToList();
+            bool proxyProtocol = covering.Count > 0 ? covering.Any(v => v.ProxyProtocol) : site.MainServer.ProxyProtocol;
             void Configure(ListenOptions l)
             {
+                if (proxyProtocol)
+                {
+                    // First of all: the PROXY header precedes TLS and HTTP on the wire.
+                    l.Use(next => Proxy.ProxyProtocolMiddleware.Create(next, log));
+                }
                 if (tlsHosts.Count > 0)
                 {
                     var certificates = tlsHosts.Select(v => (Names: Names(v), Certificate: Load(v.Tls!))).ToList();

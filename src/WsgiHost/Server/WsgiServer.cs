@@ -108,7 +108,7 @@ internal sealed class WsgiServer : IAsyncDisposable
                 // WSGI strings are latin-1: header bytes 0x80-0xFF must reach the app as such.
                 options.RequestHeaderEncodingSelector = _ => Encoding.Latin1;
                 options.ResponseHeaderEncodingSelector = _ => Encoding.Latin1;
-                Listeners.Bind(options, site);
+                Listeners.Bind(options, site, log);
             });
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -31,6 +31,7 @@ internal static class CoreDirectives
         new("Options", DirectiveScope.Anywhere, 1, -1, "[+|-]option ...", Options),
         new("AllowOverride", DirectiveScope.Section, 1, -1, "None|All|directive-type ...", AllowOverride),
         new("DirectoryIndex", DirectiveScope.Anywhere, 1, -1, "local-url ...", DirectoryIndex),
+        new("RemoteIPProxyProtocol", SV, 1, 1, "On|Off", (n, c) => c.Scope.ProxyProtocol = c.Flag(n, n.Arguments[0]) ?? false),
         new("SetHandler", DirectiveScope.Section, 1, 1, "server-status|wsgihost-health|wsgihost-metrics|None", SetHandler),
     ];
 

@@ -42,6 +42,8 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
 
     public string? ErrorLog { get; set; }
 
+    public bool ProxyProtocol { get; set; }
+
     public List<CustomLogConfig> CustomLogs { get; } = [];
 
     /// <summary>WSGIDaemonProcess groups declared in this vhost, checked against ServerName once it is known.</summary>
@@ -62,6 +64,7 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
         Sections = [.. Sections],
         Tls = SslEngine == true && CertificateFile != null ? new TlsConfig(CertificateFile, KeyFile, ChainFile, SslEngineNode!.Location) : null,
         ErrorLog = ErrorLog,
+        ProxyProtocol = ProxyProtocol,
         CustomLogs = [.. CustomLogs],
     };
 }

@@ -42,6 +42,9 @@ internal sealed record ServerScope
 
     public TlsConfig? Tls { get; init; }
 
+    /// <summary>RemoteIPProxyProtocol On: connections to its addresses start with a PROXY header.</summary>
+    public bool ProxyProtocol { get; init; }
+
     /// <summary>ErrorLog of this virtual host; null inherits the main server's.</summary>
     public string? ErrorLog { get; init; }
 
