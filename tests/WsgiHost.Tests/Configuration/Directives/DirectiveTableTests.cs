@@ -67,6 +67,7 @@ public sealed class DirectiveTableTests : IDisposable
         ["WSGIRestrictProcess"] = "WSGIRestrictProcess %{GLOBAL}",
         ["WSGIRestrictEmbedded"] = "WSGIRestrictEmbedded Off",
         ["WSGIImportScript"] = "WSGIImportScript /dev/null process-group=%{GLOBAL} application-group=%{GLOBAL}",
+        ["RemoteIPProxyProtocol"] = "RemoteIPProxyProtocol On",
         ["SetHandler"] = "<Location /server-status>\nSetHandler server-status\n</Location>",
         ["WSGITrustedProxyHeaders"] = "WSGITrustedProxyHeaders X-Forwarded-For X-Forwarded-Proto",
         ["WSGITrustedProxies"] = "WSGITrustedProxies 10.0.0.0/8 192.0.2.1",
