@@ -259,4 +259,19 @@ public sealed class ConfigCommandTests : IDisposable
         }
         Assert.Fail($"{path} never contained '{text}'");
     }
+
+    [Fact]
+    public async Task PipedLogsFeedAProgramAndDaemonWorkersLogThroughTheServer()
+    {
+        int port = WsgiHostProcess.FreePort();
+        string access = Path.Combine(_dir, "piped-access.log");
+        string errors = Path.Combine(_dir, "piped-error.log");
+        string conf = Write($"Listen 127.0.0.1:{port}\nLogLevel info\nErrorLog \"|/bin/cat >> {errors}\"\nCustomLog \"|/bin/cat >> {access}\" common\n" +
+            "WSGIDaemonProcess piped threads=2\nWSGIProcessGroup piped\nWSGIApplicationGroup %{GLOBAL}\nWSGIScriptAlias / GATEWAY\n");
+        await using var host = await WsgiHostProcess.RunAsync(conf, port, new Dictionary<string, string>());
+        Assert.Equal("written then returned", await host.Client.GetStringAsync("/write?piped"));
+        await WaitForFileAsync(access, "\"GET /write?piped HTTP/1.1\" 200");
+        await WaitForFileAsync(errors, "Daemon process group 'piped' worker started");
+        Assert.Equal(0, await host.StopAsync());
+    }
 }

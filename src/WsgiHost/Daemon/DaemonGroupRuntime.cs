@@ -70,6 +70,9 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
 
     public DaemonGroupConfig Config => _config;
 
+    /// <summary>Pass the workers' standard error (their log lines) on to the server's error log.</summary>
+    public bool RelayStandardError { get; init; }
+
     /// <summary>Called when a worker exits and a new one is started.</summary>
     public Action? Restarted { get; init; }
 
@@ -106,9 +109,24 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         {
             start.Environment["LC_ALL"] = _config.Locale;
         }
+        start.RedirectStandardError = RelayStandardError;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         process.Exited += (_, _) => OnExited(slot, process);
+        if (RelayStandardError && _log is Logging.ApacheErrorLog errorLog)
+        {
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data != null)
+                {
+                    errorLog.WriteFormatted(e.Data);
+                }
+            };
+        }
         process.Start();
+        if (RelayStandardError)
+        {
+            process.BeginErrorReadLine();
+        }
         Process? previous = slot.Process;
         slot.Process = process;
         slot.StartedAt = DateTime.UtcNow;

@@ -46,6 +46,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
         var runtime = new DaemonGroupRuntime(config, _sockets.FullName, launcher, WorkerArguments(site, config), log, Interlocked.Increment(ref _generation))
         {
             Restarted = () => WorkerRestarted?.Invoke(),
+            RelayStandardError = site.ErrorLog != null && Logging.PipedLog.IsPipe(site.ErrorLog) && log is Logging.ApacheErrorLog,
         };
         runtime.Start();
         log.Write(ErrorLogLevel.Notice, "wsgi",
@@ -166,7 +167,9 @@ internal sealed class DaemonGroups : IAsyncDisposable
             }
         }
         args.AddRange(["--graceful-timeout", config.GracefulTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        if (site.ErrorLog != null && site.ErrorLog != "/dev/stderr")
+        // A piped ErrorLog has one program, the server's: workers then log to standard error,
+        // which the server passes on to it (see DaemonGroupRuntime.Spawn).
+        if (site.ErrorLog != null && site.ErrorLog != "/dev/stderr" && !Logging.PipedLog.IsPipe(site.ErrorLog))
         {
             args.AddRange(["--error-log", site.ErrorLog]);
         }

@@ -26,8 +26,12 @@ internal sealed class ApacheErrorLog : IErrorLog, IAsyncDisposable
     /// <summary>Opens an ErrorLog file for appending, creating its folder.</summary>
     public static ApacheErrorLog ToFile(string path, ErrorLogLevel minimum)
     {
-        return new ApacheErrorLog(LogFile.Append(path), minimum, ownsWriter: true);
+        TextWriter target = PipedLog.IsPipe(path) ? PipedLog.Start(path) : LogFile.Append(path);
+        return new ApacheErrorLog(target, minimum, ownsWriter: true);
     }
+
+    /// <summary>Lines already in the error log's shape (a daemon worker's), passed on as they are.</summary>
+    public void WriteFormatted(string line) => _output.Write(line + "\n");
 
     public void Write(ErrorLogLevel level, string module, string message)
     {

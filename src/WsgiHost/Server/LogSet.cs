@@ -53,7 +53,7 @@ internal sealed class LogSet(SiteConfig site, IErrorLog main) : IAsyncDisposable
         return log;
     }
 
-    private static LogFile OpenFile(string path) => LogFile.Append(path);
+    private static TextWriter OpenFile(string path) => PipedLog.IsPipe(path) ? PipedLog.Start(path) : LogFile.Append(path);
 
     public async ValueTask DisposeAsync()
     {

@@ -26,11 +26,6 @@ internal static class LogDirectives
             context.Warning(node, "syslog is not supported; errors go to standard error", "give a file path, or run under systemd, which keeps standard error in the journal");
             return;
         }
-        if (value.StartsWith('|'))
-        {
-            context.Warning(node, "piped logs are not supported; errors go to standard error", "give a file path, or pipe the server's standard error");
-            return;
-        }
         string path = Target(value, context);
         if (context.Scope.IsVirtualHost)
         {
@@ -42,9 +37,9 @@ internal static class LogDirectives
         }
     }
 
-    /// <summary>A log file path; /dev/stdout and /dev/stderr are kept as written.</summary>
+    /// <summary>A log file path; /dev/stdout, /dev/stderr and piped logs ("|program") are kept as written.</summary>
     private static string Target(string value, BuildContext context) =>
-        value.StartsWith("/dev/", StringComparison.Ordinal) ? value : context.ResolvePath(value);
+        value.StartsWith("/dev/", StringComparison.Ordinal) || Logging.PipedLog.IsPipe(value) ? value : context.ResolvePath(value);
 
     private static void LogLevel(ConfigNode node, BuildContext context)
     {
@@ -122,11 +117,6 @@ internal static class LogDirectives
             context.Warning(node, $"the condition '{node.Arguments[2]}' is not supported; every request is logged", "remove the condition");
         }
         string format = node.Arguments[1];
-        if (node.Arguments[0].StartsWith('|'))
-        {
-            context.Error(node, "piped logs are not supported", "give a file path");
-            return;
-        }
         if (format.Contains('%') && !IsValidFormat(node, format, context))
         {
             return;
