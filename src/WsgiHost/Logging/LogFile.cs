@@ -8,7 +8,7 @@ namespace WsgiHost.Logging;
 /// what was written before). Writes and the reopen are serialised by one lock per file; the
 /// background writers call it from one task, so the lock is not contended.
 /// </summary>
-internal sealed class LogFile : TextWriter
+internal sealed class LogFile : SynchronousLogWriter
 {
     private static readonly List<WeakReference<LogFile>> s_open = [];
 
@@ -21,8 +21,6 @@ internal sealed class LogFile : TextWriter
         _path = path;
         _writer = Open(path);
     }
-
-    public override Encoding Encoding => _writer.Encoding;
 
     /// <summary>Opens a log file for appending (creating its folder), registered for <see cref="ReopenAll"/>.</summary>
     public static LogFile Append(string path)
@@ -68,14 +66,6 @@ internal sealed class LogFile : TextWriter
         }
     }
 
-    public override void Write(char value)
-    {
-        lock (_lock)
-        {
-            _writer.Write(value);
-        }
-    }
-
     public override void Write(string? value)
     {
         lock (_lock)
@@ -84,24 +74,12 @@ internal sealed class LogFile : TextWriter
         }
     }
 
-    public override Task WriteAsync(string? value)
-    {
-        Write(value);
-        return Task.CompletedTask;
-    }
-
     public override void Flush()
     {
         lock (_lock)
         {
             _writer.Flush();
         }
-    }
-
-    public override Task FlushAsync()
-    {
-        Flush();
-        return Task.CompletedTask;
     }
 
     protected override void Dispose(bool disposing)

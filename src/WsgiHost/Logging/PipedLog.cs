@@ -9,15 +9,13 @@ namespace WsgiHost.Logging;
 /// "||" runs it directly, as Apache 2.4). A program that exits is started again for the next
 /// line, as Apache restarts piped loggers, so a crashing rotatelogs loses at most that line.
 /// </summary>
-internal sealed class PipedLog : TextWriter
+internal sealed class PipedLog : SynchronousLogWriter
 {
     private readonly string _command;
     private readonly Lock _lock = new();
     private Process? _process;
 
     private PipedLog(string command) => _command = command;
-
-    public override Encoding Encoding => Encoding.UTF8;
 
     /// <summary>True for a log target Apache treats as a pipe.</summary>
     public static bool IsPipe(string target) => target.StartsWith('|');
@@ -51,8 +49,6 @@ internal sealed class PipedLog : TextWriter
         return _process.StandardInput;
     }
 
-    public override void Write(char value) => Write(value.ToString());
-
     public override void Write(string? value)
     {
         if (string.IsNullOrEmpty(value))
@@ -74,12 +70,6 @@ internal sealed class PipedLog : TextWriter
         }
     }
 
-    public override Task WriteAsync(string? value)
-    {
-        Write(value);
-        return Task.CompletedTask;
-    }
-
     public override void Flush()
     {
         lock (_lock)
@@ -92,12 +82,6 @@ internal sealed class PipedLog : TextWriter
             {
             }
         }
-    }
-
-    public override Task FlushAsync()
-    {
-        Flush();
-        return Task.CompletedTask;
     }
 
     protected override void Dispose(bool disposing)
