@@ -43,14 +43,14 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         public int InFlight;
 
         /// <summary>Connections to this worker between requests, reused (a worker serves one request at a time on each).</summary>
-        public System.Collections.Concurrent.ConcurrentStack<NetworkStream> Idle { get; } = new();
+        public System.Collections.Concurrent.ConcurrentStack<DaemonConnection> Idle { get; } = new();
 
         /// <summary>Drops pooled connections (the worker was replaced: they lead nowhere).</summary>
         public void DropIdle()
         {
-            while (Idle.TryPop(out NetworkStream? stream))
+            while (Idle.TryPop(out DaemonConnection? connection))
             {
-                stream.Dispose();
+                connection.Dispose();
             }
         }
     }
@@ -185,7 +185,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
                 Interlocked.Increment(ref slot.InFlight);
                 try
                 {
-                    NetworkStream? stream = null;
+                    DaemonConnection? stream = null;
                     if (!slot.Idle.TryPop(out stream))
                     {
                         Socket? socket = await ConnectAsync(slot, deadline, aborted).ConfigureAwait(false);
@@ -195,7 +195,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
                                 $"[client {client}] Unable to connect to WSGI daemon process '{_config.Name}' on '{slot.SocketPath}' within connect-timeout={_config.ConnectTimeoutSeconds} s.");
                             return await WsgiDispatch.ErrorAsync(context, 503).ConfigureAwait(false);
                         }
-                        stream = new NetworkStream(socket, ownsSocket: true);
+                        stream = new DaemonConnection(socket);
                     }
                     (long? sent, bool reusable) = (null, false);
                     try
@@ -210,7 +210,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
                         }
                         else
                         {
-                            await stream.DisposeAsync().ConfigureAwait(false);
+                            stream.Dispose();
                         }
                     }
                     if (sent is long bytes)
@@ -280,13 +280,31 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     /// One attempt. Sent is null when the worker did not take the request (nothing reached
     /// the app); reusable when the connection ended cleanly at a request boundary.
     /// </summary>
-    private async Task<(long? Sent, bool Reusable)> ExchangeAsync(HttpContext context, NetworkStream stream, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client, Slot slot)
+    private async Task<(long? Sent, bool Reusable)> ExchangeAsync(HttpContext context, DaemonConnection connection, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client, Slot slot)
     {
         CancellationToken aborted = context.RequestAborted;
+        // Writes go straight to the socket; reads through a buffer, so the accept byte, the
+        // response head and a small body usually come in one read.
+        NetworkStream output = connection.Output;
+        Stream stream = connection.Input;
         byte[] accepted = new byte[1];
+        // A request that cannot have a body (GET without Content-Length) sends its end-of-body
+        // marker with the head: one write, no body pump. If the worker does not take it, nothing
+        // of the body was consumed, so it can still go elsewhere.
+        bool hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true;
+        byte[] head0 = DaemonProtocol.EncodeRequest([.. environ, new(DaemonKeys.Secret, _secret)]);
         try
         {
-            await stream.WriteAsync(DaemonProtocol.EncodeRequest([.. environ, new(DaemonKeys.Secret, _secret)]), aborted).ConfigureAwait(false);
+            if (hasBody)
+            {
+                await output.WriteAsync(head0, aborted).ConfigureAwait(false);
+            }
+            else
+            {
+                byte[] whole = new byte[head0.Length + 4];
+                head0.CopyTo(whole, 0);
+                await output.WriteAsync(whole, aborted).ConfigureAwait(false);
+            }
             if (await stream.ReadAsync(accepted, aborted).ConfigureAwait(false) != 1 || accepted[0] != DaemonProtocol.Accepted)
             {
                 return (null, false);
@@ -296,7 +314,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         {
             return (null, false); // reset while queued in a stopping worker's backlog, or a pooled connection to a replaced worker
         }
-        Task body = PumpBodyAsync(context.Request.BodyReader, stream, aborted);
+        Task body = hasBody ? PumpBodyAsync(context.Request.BodyReader, output, aborted) : Task.CompletedTask;
         (int Status, string Reason, List<KeyValuePair<string, string>> Headers) head;
         // request-timeout: waiting for the response is bounded; the stuck worker is recycled.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted);

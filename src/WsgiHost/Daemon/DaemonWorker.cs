@@ -142,8 +142,11 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
     {
         try
         {
-            await using var stream = new NetworkStream(connection, ownsSocket: true);
-            await using var output = new BufferedStream(stream, 64 * 1024);
+            await using var network = new NetworkStream(connection, ownsSocket: true);
+            await using var output = new BufferedStream(network, 64 * 1024);
+            // Reads through their own buffer: the head, and a small body with its end marker,
+            // usually arrive in one read. Never written through (writes go to `output`).
+            await using var stream = new BufferedStream(network, 16 * 1024);
             while (!_stopping)
             {
                 List<KeyValuePair<string, string>> environ;
@@ -198,7 +201,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                     MultiThread = options.Threads != 1,
                     MultiProcess = options.MultiProcess,
                 }, log));
-                stream.WriteByte(DaemonProtocol.Accepted);
+                network.WriteByte(DaemonProtocol.Accepted);
                 var exchange = new WorkerExchange(stream, output, environ, Value(DaemonKeys.Head) == "1", Value(DaemonKeys.Client));
                 Interlocked.Increment(ref _active);
                 try

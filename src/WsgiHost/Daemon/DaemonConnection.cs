@@ -1,0 +1,22 @@
+using System.Net.Sockets;
+
+namespace WsgiHost.Daemon;
+
+/// <summary>
+/// One connection from the server to a daemon worker, kept between requests: the socket for
+/// writing, and a read buffer that belongs to it (bytes already buffered must stay with it).
+/// </summary>
+internal sealed class DaemonConnection(Socket socket) : IDisposable
+{
+    public NetworkStream Output { get; } = new(socket, ownsSocket: true);
+
+    public Stream Input => _input ??= new BufferedStream(Output, 16 * 1024);
+
+    private BufferedStream? _input;
+
+    public void Dispose()
+    {
+        _input?.Dispose();
+        Output.Dispose();
+    }
+}
