@@ -4,7 +4,7 @@
 # and the Debian Python packages the tests use. Skips apt when everything is present.
 set -euo pipefail
 
-PACKAGES=(libpython3.11 python3 python3-venv python3-flask python3-django media-types)
+PACKAGES=(libpython3.11 python3 python3-venv python3-flask python3-django python3-httpbin media-types)
 missing=()
 for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
