@@ -132,8 +132,9 @@ public sealed class DaemonModeTests
     {
         await using var host = await RunAsync("daemon-queue.conf");
         Assert.Equal("written then returned", await host.Client.GetStringAsync("/write"));
-        Task<HttpResponseMessage> busy = host.Client.GetAsync("/sleep?3");
-        await Task.Delay(300);
+        Task<HttpResponseMessage> busy = host.Client.GetAsync("/sleep?4");
+        // Give it time to reach the worker's only thread, even on a loaded machine.
+        await Task.Delay(1000);
         using (HttpResponseMessage queued = await host.Client.GetAsync("/write"))
         {
             Assert.Equal(HttpStatusCode.GatewayTimeout, queued.StatusCode);
