@@ -53,19 +53,20 @@ internal sealed class ApplicationCache(PythonRuntime? python, SiteConfig site, I
         string owner = _interpreterOwners.GetOrAdd(key.ApplicationGroup, key.ProcessGroup);
         if (owner != key.ProcessGroup && _warned.TryAdd(key.ApplicationGroup + "\0" + key.ProcessGroup, true))
         {
-            // Daemon processes are not in this build: each process group's applications run
-            // here, and groups of the same application group name meet in one interpreter,
-            // where mod_wsgi would keep them in separate processes. Say so once.
+            // Only when the host starts no worker processes (a library host, MapWsgi): each process
+            // group's applications then run here, and groups of the same application group name
+            // meet in one interpreter, where mod_wsgi would keep them in separate processes.
             log.Write(ErrorLogLevel.Warning, "wsgi",
                 $"Process groups '{Label(owner)}' and '{Label(key.ProcessGroup)}' both use application group '{Label(key.ApplicationGroup)}', so they share one interpreter in this process: " +
-                "daemon processes are not in this build yet. Give each a WSGIApplicationGroup of its own to keep them apart.");
+                "this host starts no daemon worker processes. Give each a WSGIApplicationGroup of its own to keep them apart.");
         }
         var options = new WsgiApplicationOptions
         {
             ScriptPath = key.Script,
             CallableObject = key.Callable,
             ApplicationGroup = key.ApplicationGroup,
-            // Daemon mode is not in this build: the request runs here, and the environ says so.
+            // Embedded: the request runs in this process (daemon groups go to their workers
+            // before this point), and the environ says so.
             ProcessGroup = "",
             ScriptReloading = settings.ScriptReloading ?? true,
             MultiThread = site.Threads > 1,
