@@ -206,4 +206,19 @@ public sealed class DaemonModeTests
         Assert.NotEqual(pid, next);
         Assert.Equal(0, await host.StopAsync());
     }
+
+    [Fact]
+    public async Task AWorkerWhoseGilIsHeldPastDeadlockTimeoutIsEndedAndReplaced()
+    {
+        await using var host = await RunAsync("daemon-deadlock.conf");
+        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        using (HttpResponseMessage stuck = await host.Client.GetAsync("/hold-gil?30"))
+        {
+            Assert.Equal(HttpStatusCode.BadGateway, stuck.StatusCode);
+        }
+        await host.WaitForLogAsync("the GIL was not released for deadlock-timeout=2 s");
+        int replacement = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.NotEqual(pid, replacement);
+        Assert.Equal(0, await host.StopAsync());
+    }
 }

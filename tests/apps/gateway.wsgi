@@ -313,6 +313,7 @@ def route_pid(environ, start_response):
 
 
 ROUTES = {
+    '/hold-gil': lambda environ, start_response: hold_gil(environ, start_response),
     '/pid': route_pid,
     '/os-environ': route_os_environ,
     '/method': route_method,
@@ -343,3 +344,10 @@ def application(environ, start_response):
 def alternate(environ, start_response):
     """A second callable, for WSGICallableObject and callable-object=."""
     return text(start_response, 'alternate callable')
+
+
+def hold_gil(environ, start_response):
+    """Blocks in C while holding the GIL (a PyDLL call keeps it), as a stuck extension would."""
+    import ctypes
+    ctypes.PyDLL(None).sleep(int(environ['QUERY_STRING'] or '30'))
+    return text(start_response, 'released')

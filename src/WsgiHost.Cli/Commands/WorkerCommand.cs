@@ -21,7 +21,7 @@ internal static class WorkerCommand
         bool multiprocess = false;
         var pythonPath = new List<string>();
         var imports = new List<(string, string)>();
-        int restartInterval = 0, inactivity = 0;
+        int restartInterval = 0, inactivity = 0, deadlockTimeout = 0;
         long memoryLimit = 0, virtualMemoryLimit = 0, cpuTimeLimit = 0;
         string? umask = null;
         ErrorLogLevel level = ErrorLogLevel.Warning;
@@ -46,6 +46,7 @@ internal static class WorkerCommand
                 case "--user": user = Value(); break;
                 case "--restart-interval": restartInterval = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--inactivity-timeout": inactivity = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--deadlock-timeout": deadlockTimeout = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--umask": umask = Value(); break;
                 case "--memory-limit": memoryLimit = long.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--virtual-memory-limit": virtualMemoryLimit = long.Parse(Value(), CultureInfo.InvariantCulture); break;
@@ -94,6 +95,7 @@ internal static class WorkerCommand
             User = user,
             RestartIntervalSeconds = restartInterval,
             InactivityTimeoutSeconds = inactivity,
+            DeadlockTimeoutSeconds = deadlockTimeout,
             Umask = umask,
             MemoryLimit = memoryLimit,
             VirtualMemoryLimit = virtualMemoryLimit,

@@ -166,6 +166,8 @@ internal sealed class DaemonGroups : IAsyncDisposable
                 args.AddRange(["--" + option, value]);
             }
         }
+        // mod_wsgi's default applies when the option is not written (300 s).
+        args.AddRange(["--deadlock-timeout", config.DeadlockTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         args.AddRange(["--graceful-timeout", config.GracefulTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         // A piped ErrorLog has one program, the server's: workers then log to standard error,
         // which the server passes on to it (see DaemonGroupRuntime.Spawn).

@@ -56,6 +56,9 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             WsgiApplication.Preload(_python, script, group, log);
         }
         var executor = new WsgiExecutor(options.Threads, log);
+        using DeadlockMonitor? deadlock = options.DeadlockTimeoutSeconds > 0
+            ? new DeadlockMonitor(_python, TimeSpan.FromSeconds(options.DeadlockTimeoutSeconds), options.Group, log)
+            : null;
         log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker started (pid {Environment.ProcessId}, {options.Threads} threads, Python {_python.Version}).");
         using var slots = new SemaphoreSlim(options.Threads);
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stop);
