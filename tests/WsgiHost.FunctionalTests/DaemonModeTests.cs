@@ -162,15 +162,25 @@ public sealed class DaemonModeTests
     }
 
     [Fact]
-    public async Task ARequestPastRequestTimeoutGets504AndItsWorkerIsReplaced()
+    public Task ARequestPastRequestTimeoutGets504AndItsWorkerIsReplaced() =>
+        StuckRequestReplacesTheWorkerAsync("daemon-timeout.conf", "/sleep?30", HttpStatusCode.GatewayTimeout,
+            "Timeout when reading response headers from daemon process 'slow'");
+
+    [Fact]
+    public Task AWorkerWhoseGilIsHeldPastDeadlockTimeoutIsEndedAndReplaced() =>
+        StuckRequestReplacesTheWorkerAsync("daemon-deadlock.conf", "/hold-gil?30", HttpStatusCode.BadGateway,
+            "the GIL was not released for deadlock-timeout=2 s");
+
+    /// <summary>A request that never finishes gets <paramref name="status"/>, the log says why, and a new worker serves the next one.</summary>
+    private static async Task StuckRequestReplacesTheWorkerAsync(string config, string stuckPath, HttpStatusCode status, string logText)
     {
-        await using var host = await RunAsync("daemon-timeout.conf");
+        await using var host = await RunAsync(config);
         int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
-        using (HttpResponseMessage stuck = await host.Client.GetAsync("/sleep?30"))
+        using (HttpResponseMessage stuck = await host.Client.GetAsync(stuckPath))
         {
-            Assert.Equal(HttpStatusCode.GatewayTimeout, stuck.StatusCode);
+            Assert.Equal(status, stuck.StatusCode);
         }
-        await host.WaitForLogAsync("Timeout when reading response headers from daemon process 'slow'");
+        await host.WaitForLogAsync(logText);
         int replacement = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
         Assert.NotEqual(pid, replacement);
         Assert.Equal(0, await host.StopAsync());
@@ -204,21 +214,6 @@ public sealed class DaemonModeTests
         Assert.True(Exits() > before, "no worker reached inactivity-timeout");
         int next = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
         Assert.NotEqual(pid, next);
-        Assert.Equal(0, await host.StopAsync());
-    }
-
-    [Fact]
-    public async Task AWorkerWhoseGilIsHeldPastDeadlockTimeoutIsEndedAndReplaced()
-    {
-        await using var host = await RunAsync("daemon-deadlock.conf");
-        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
-        using (HttpResponseMessage stuck = await host.Client.GetAsync("/hold-gil?30"))
-        {
-            Assert.Equal(HttpStatusCode.BadGateway, stuck.StatusCode);
-        }
-        await host.WaitForLogAsync("the GIL was not released for deadlock-timeout=2 s");
-        int replacement = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
-        Assert.NotEqual(pid, replacement);
         Assert.Equal(0, await host.StopAsync());
     }
 }
