@@ -526,7 +526,20 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
     }
 
-    private static string SafeName(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+    /// <summary>
+    /// The group's name as a file name: safe characters only, and short, because a Unix socket
+    /// path has at most 107 bytes (a long name is cut and made unique with a hash).
+    /// </summary>
+    internal static string SafeName(string name)
+    {
+        string safe = string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+        if (safe.Length <= 32)
+        {
+            return safe;
+        }
+        string hash = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)))[..8];
+        return safe[..23] + "-" + hash;
+    }
 
     // DllImport, not LibraryImport: this project has no unsafe code (WsgiHost.Python alone does).
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
