@@ -216,4 +216,20 @@ public sealed class DaemonModeTests
         Assert.NotEqual(pid, next);
         Assert.Equal(0, await host.StopAsync());
     }
+
+    [Fact]
+    public async Task AnAppThatKeepsFailingToLoadRestartsItsWorkerAfterStartupTimeout()
+    {
+        await using var host = await RunAsync("daemon-startup.conf");
+        var sw = Stopwatch.StartNew();
+        while (!host.ErrorLog.Contains("has not loaded within startup-timeout=1 s", StringComparison.Ordinal) && sw.ElapsedMilliseconds < 15_000)
+        {
+            using var failed = await host.Client.GetAsync("/");
+            Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+            await Task.Delay(200);
+        }
+        await host.WaitForLogAsync("has not loaded within startup-timeout=1 s; restarting the worker");
+        await host.WaitForLogAsync("exited with code 0");
+        Assert.Equal(0, await host.StopAsync());
+    }
 }

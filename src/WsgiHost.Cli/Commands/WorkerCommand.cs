@@ -21,7 +21,7 @@ internal static class WorkerCommand
         bool multiprocess = false;
         var pythonPath = new List<string>();
         var imports = new List<(string, string)>();
-        int restartInterval = 0, inactivity = 0, deadlockTimeout = 0;
+        int restartInterval = 0, inactivity = 0, deadlockTimeout = 0, startupTimeout = 0;
         long memoryLimit = 0, virtualMemoryLimit = 0, cpuTimeLimit = 0;
         string? umask = null;
         ErrorLogLevel level = ErrorLogLevel.Warning;
@@ -47,6 +47,7 @@ internal static class WorkerCommand
                 case "--restart-interval": restartInterval = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--inactivity-timeout": inactivity = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--deadlock-timeout": deadlockTimeout = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--startup-timeout": startupTimeout = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--umask": umask = Value(); break;
                 case "--memory-limit": memoryLimit = long.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--virtual-memory-limit": virtualMemoryLimit = long.Parse(Value(), CultureInfo.InvariantCulture); break;
@@ -96,6 +97,7 @@ internal static class WorkerCommand
             RestartIntervalSeconds = restartInterval,
             InactivityTimeoutSeconds = inactivity,
             DeadlockTimeoutSeconds = deadlockTimeout,
+            StartupTimeoutSeconds = startupTimeout,
             Umask = umask,
             MemoryLimit = memoryLimit,
             VirtualMemoryLimit = virtualMemoryLimit,

@@ -33,6 +33,9 @@ internal sealed class WsgiScript
 
     public string ModuleName { get; }
 
+    /// <summary>True once the script has been executed successfully (it may have been reloaded since).</summary>
+    public bool IsLoaded => _loaded != null;
+
     public static string ModuleNameFor(string path) =>
         "_mod_wsgi_" + Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(path)));
 

@@ -217,6 +217,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                     Interlocked.Decrement(ref _active);
                     Volatile.Write(ref _lastActivityTicks, DateTime.UtcNow.Ticks);
                 }
+                CheckStartup(app);
                 if (exchange.AbortReason != null || !exchange.DrainBody())
                 {
                     return; // the connection is not in a known state: the front drops it too
@@ -296,6 +297,29 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
 
     private long _lastActivityTicks = DateTime.UtcNow.Ticks;
     private int _active;
+
+    /// <summary>
+    /// startup-timeout: an application that still has not loaded this long after the first
+    /// attempt (Django cannot import again after a failed import) restarts the worker, so the
+    /// next attempt runs in a fresh process (mod_wsgi's behaviour).
+    /// </summary>
+    private void CheckStartup(WsgiApplication app)
+    {
+        if (options.StartupTimeoutSeconds <= 0 || app.Script.IsLoaded)
+        {
+            return;
+        }
+        Interlocked.CompareExchange(ref _firstLoadAttemptTicks, DateTime.UtcNow.Ticks, 0);
+        long first = Interlocked.Read(ref _firstLoadAttemptTicks);
+        if (DateTime.UtcNow.Ticks - first >= TimeSpan.FromSeconds(options.StartupTimeoutSeconds).Ticks && !_stopping)
+        {
+            log.Write(ErrorLogLevel.Error, "wsgi",
+                $"Daemon process group '{options.Group}': '{app.Options.ScriptPath}' has not loaded within startup-timeout={options.StartupTimeoutSeconds} s; restarting the worker.");
+            Stop();
+        }
+    }
+
+    private long _firstLoadAttemptTicks;
 
     /// <summary>Counts a request against maximum-requests; false once the worker is done taking them.</summary>
     private bool TakeRequest()

@@ -38,6 +38,9 @@ internal sealed record DaemonWorkerOptions
     /// <summary>inactivity-timeout=: the worker ends after this long without a request; 0 never.</summary>
     public int InactivityTimeoutSeconds { get; init; }
 
+    /// <summary>startup-timeout=: end the worker when its applications have not loaded this long after the first attempt (0: never).</summary>
+    public int StartupTimeoutSeconds { get; init; }
+
     /// <summary>deadlock-timeout=: end the worker when the GIL has been held this long (0: never).</summary>
     public int DeadlockTimeoutSeconds { get; init; }
 
