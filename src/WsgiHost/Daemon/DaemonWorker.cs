@@ -117,6 +117,8 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                 break;
             }
         }
+        // The monitor stops first: Python's own shutdown must not look like a held GIL.
+        deadlock?.Dispose();
         executor.Dispose();
         _python.Dispose();
         return 0;
