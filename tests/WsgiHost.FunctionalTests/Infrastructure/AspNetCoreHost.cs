@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Claims;
-using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -9,8 +8,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using WsgiHost.AspNetCore;
+using WsgiHost.Examples.AspNetCore;
 
 namespace WsgiHost.FunctionalTests.Infrastructure;
 
@@ -44,7 +43,7 @@ public sealed class AspNetCoreHost : IAsyncLifetime
             o.Threads = 4;
             o.LogLevel = LogLevel.Debug;
         });
-        builder.Services.AddAuthentication(TestUserHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, TestUserHandler>(TestUserHandler.SchemeName, null);
+        builder.Services.AddAuthentication(HeaderAuthenticationHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderAuthenticationHandler>(HeaderAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorizationBuilder().AddPolicy("members", p => p.RequireAuthenticatedUser().RequireRole("member"));
 
         _app = builder.Build();
@@ -82,29 +81,6 @@ public sealed class AspNetCoreHost : IAsyncLifetime
         {
             await _app.StopAsync();
             await _app.DisposeAsync();
-        }
-    }
-
-    /// <summary>The X-User header names the user; "guest" is authenticated without the member role.</summary>
-    private sealed class TestUserHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        public const string SchemeName = "X-User";
-
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            string? user = Request.Headers["X-User"];
-            if (string.IsNullOrEmpty(user))
-            {
-                return Task.FromResult(AuthenticateResult.NoResult());
-            }
-            var claims = new List<Claim> { new(ClaimTypes.Name, user) };
-            if (user != "guest")
-            {
-                claims.Add(new Claim(ClaimTypes.Role, "member"));
-            }
-            var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
         }
     }
 
