@@ -125,32 +125,12 @@ internal static class LogFields
             "b" => static (StringBuilder o, in AccessLogEntry e) => AppendCount(o, e.BodyBytes),
             "D" => static (StringBuilder o, in AccessLogEntry e) => o.Append(Microseconds(e.Duration)),
             "f" => static (StringBuilder o, in AccessLogEntry e) => AppendEscaped(o, e.FileName),
-            "H" => static (StringBuilder o, in AccessLogEntry e) =>
-            {
-                if (e.Protocol != null)
-                {
-                    LogItemEscaper.Append(o, e.Protocol);
-                }
-                else
-                {
-                    AppendEscaped(o, RequestLineParts.Protocol(e.RequestLine));
-                }
-            },
+            "H" => static (StringBuilder o, in AccessLogEntry e) => AppendRequestPart(o, e.Protocol, e.RequestLine, RequestLineParts.Protocol),
             "I" => static (StringBuilder o, in AccessLogEntry e) => o.Append(e.BytesReceived),
             "k" => static (StringBuilder o, in AccessLogEntry e) => o.Append(e.KeepAliveRequests),
             // identd lookups (mod_ident) are not supported, so the logname is always unknown.
             "l" => static (StringBuilder o, in AccessLogEntry e) => o.Append('-'),
-            "m" => static (StringBuilder o, in AccessLogEntry e) =>
-            {
-                if (e.Method != null)
-                {
-                    LogItemEscaper.Append(o, e.Method);
-                }
-                else
-                {
-                    AppendEscaped(o, RequestLineParts.Method(e.RequestLine));
-                }
-            },
+            "m" => static (StringBuilder o, in AccessLogEntry e) => AppendRequestPart(o, e.Method, e.RequestLine, RequestLineParts.Method),
             "O" => static (StringBuilder o, in AccessLogEntry e) => o.Append(e.BytesSent),
             // Empty, not "-", when there is no query: "%U%q" then rebuilds the URL.
             "q" => static (StringBuilder o, in AccessLogEntry e) =>
@@ -183,17 +163,7 @@ internal static class LogFields
                     AppendEscaped(o, e.User);
                 }
             },
-            "U" => static (StringBuilder o, in AccessLogEntry e) =>
-            {
-                if (e.UrlPath != null)
-                {
-                    LogItemEscaper.Append(o, e.UrlPath);
-                }
-                else
-                {
-                    AppendEscaped(o, RequestLineParts.Path(e.RequestLine));
-                }
-            },
+            "U" => static (StringBuilder o, in AccessLogEntry e) => AppendRequestPart(o, e.UrlPath, e.RequestLine, RequestLineParts.Path),
             "v" => static (StringBuilder o, in AccessLogEntry e) => AppendEscaped(o, e.ServerName),
             "V" => static (StringBuilder o, in AccessLogEntry e) => AppendEscaped(o, e.RequestServerName ?? e.ServerName),
             "X" => static (StringBuilder o, in AccessLogEntry e) => o.Append(e.ConnectionAborted ? 'X' : e.KeepAlive ? '+' : '-'),
@@ -334,6 +304,19 @@ internal static class LogFields
         else
         {
             o.Append(port);
+        }
+    }
+
+    /// <summary>The part the caller filled in; when it did not, the part cut out of the request line.</summary>
+    private static void AppendRequestPart(StringBuilder o, string? parsed, string? requestLine, Func<string?, ReadOnlySpan<char>> cut)
+    {
+        if (parsed != null)
+        {
+            LogItemEscaper.Append(o, parsed);
+        }
+        else
+        {
+            AppendEscaped(o, cut(requestLine));
         }
     }
 
