@@ -29,4 +29,10 @@ public sealed record WsgiApplicationOptions
     /// DOCUMENT_ROOT, SetEnv values); built once into the base dict instead of per request.
     /// </summary>
     public IReadOnlyList<KeyValuePair<string, string>> Environ { get; init; } = [];
+
+    /// <summary>
+    /// Added to the log after the traceback when the application raises MemoryError: the
+    /// process limit that caused it and what to do (a daemon group's memory-limit=), or null.
+    /// </summary>
+    public string? MemoryErrorHint { get; init; }
 }

@@ -63,7 +63,8 @@ internal static unsafe class WsgiGateway
         catch (PythonException e)
         {
             Fail(app, request, $"Exception occurred processing WSGI script '{app.Options.ScriptPath}'.\n" +
-                (e.PythonTraceback.Length > 0 ? e.PythonTraceback : e.Message));
+                (e.PythonTraceback.Length > 0 ? e.PythonTraceback : e.Message) +
+                (e.TypeName == "MemoryError" && app.Options.MemoryErrorHint != null ? "\n" + app.Options.MemoryErrorHint : ""));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

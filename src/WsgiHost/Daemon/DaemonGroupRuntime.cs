@@ -29,6 +29,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     private readonly Slot[] _slots;
     private readonly SemaphoreSlim _capacity;
     private volatile bool _stopping;
+    private long _requestIds;
 
     private sealed class Slot(int index, string socketPath)
     {
@@ -39,6 +40,15 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         public Process? Process { get; set; }
 
         public DateTime StartedAt { get; set; }
+
+        /// <summary>Completes with how the current worker ended (<see cref="WorkerExit.Describe"/>).</summary>
+        public Task<string> Exit { get; set; } = Task.FromResult("was not started");
+
+        /// <summary>Why the server sent the current worker SIGKILL itself, if it did.</summary>
+        public string? KilledBy { get; set; }
+
+        /// <summary>The requests the worker has taken and not answered ("GET /path (WSGI script '...')"), for the log when it dies.</summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<long, string> Requests { get; } = new();
 
         public int InFlight;
 
@@ -111,7 +121,8 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
         start.RedirectStandardError = RelayStandardError;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        process.Exited += (_, _) => OnExited(slot, process);
+        var exit = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.Exited += (_, _) => OnExited(slot, process, exit);
         if (RelayStandardError && _log is Logging.ApacheErrorLog errorLog)
         {
             process.ErrorDataReceived += (_, e) =>
@@ -129,23 +140,26 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
         Process? previous = slot.Process;
         slot.Process = process;
+        slot.Exit = exit.Task;
+        slot.KilledBy = null;
         slot.StartedAt = DateTime.UtcNow;
         previous?.Dispose();
     }
 
-    private void OnExited(Slot slot, Process process)
+    private void OnExited(Slot slot, Process process, TaskCompletionSource<string> exit)
     {
         slot.DropIdle();
+        int code = process.ExitCode;
+        string how = WorkerExit.Describe(code, slot.KilledBy);
+        exit.TrySetResult(how);
         if (_stopping)
         {
             return;
         }
-        int code = process.ExitCode;
         TimeSpan lived = DateTime.UtcNow - slot.StartedAt;
-        // .NET reports a process killed by signal N as 128+N.
-        string how = code > 128 && code < 160 ? $"was killed by signal {code - 128}{(code - 128 == 9 ? " (SIGKILL: killed by hand or by the out-of-memory killer)" : "")}" : $"exited with code {code}";
+        string serving = slot.Requests.IsEmpty ? "" : $" while serving {string.Join(", ", slot.Requests.Values)}";
         _log.Write(code == 0 ? ErrorLogLevel.Info : ErrorLogLevel.Error, "wsgi",
-            $"Daemon process group '{_config.Name}' worker {slot.Index} (pid {process.Id}) {how} after {lived.TotalSeconds:0.#} s; starting a new one.");
+            $"Daemon process group '{_config.Name}' worker {slot.Index} (pid {process.Id}) {how} after {lived.TotalSeconds:0.#} s{serving}; starting a new one.");
         Restarted?.Invoke();
         // A worker that dies young would die again at once: do not spin (mod_wsgi waits too).
         TimeSpan delay = code != 0 && lived < TimeSpan.FromSeconds(5) ? TimeSpan.FromSeconds(1) : TimeSpan.Zero;
@@ -171,6 +185,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     {
         CancellationToken aborted = context.RequestAborted;
         TimeSpan queueTimeout = _config.QueueTimeoutSeconds > 0 ? TimeSpan.FromSeconds(_config.QueueTimeoutSeconds) : Timeout.InfiniteTimeSpan;
+        long requestId = Interlocked.Increment(ref _requestIds);
         if (!await _capacity.WaitAsync(queueTimeout, aborted).ConfigureAwait(false))
         {
             log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Queue timeout expired for WSGI daemon process '{_config.Name}'.");
@@ -200,10 +215,11 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
                     (long? sent, bool reusable) = (null, false);
                     try
                     {
-                        (sent, reusable) = await ExchangeAsync(context, stream, environ, log, client, slot).ConfigureAwait(false);
+                        (sent, reusable) = await ExchangeAsync(context, stream, environ, log, client, slot, requestId).ConfigureAwait(false);
                     }
                     finally
                     {
+                        slot.Requests.TryRemove(requestId, out _);
                         if (reusable && !_stopping)
                         {
                             slot.Idle.Push(stream);
@@ -280,9 +296,12 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     /// One attempt. Sent is null when the worker did not take the request (nothing reached
     /// the app); reusable when the connection ended cleanly at a request boundary.
     /// </summary>
-    private async Task<(long? Sent, bool Reusable)> ExchangeAsync(HttpContext context, DaemonConnection connection, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client, Slot slot)
+    private async Task<(long? Sent, bool Reusable)> ExchangeAsync(HttpContext context, DaemonConnection connection, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client, Slot slot, long requestId)
     {
         CancellationToken aborted = context.RequestAborted;
+        // The worker this connection leads to: a pooled connection never outlives it (DropIdle).
+        Task<string> exit = slot.Exit;
+        int? pid = slot.Process?.Id;
         // Writes go straight to the socket; reads through a buffer, so the accept byte, the
         // response head and a small body usually come in one read.
         NetworkStream output = connection.Output;
@@ -314,6 +333,8 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         {
             return (null, false); // reset while queued in a stopping worker's backlog, or a pooled connection to a replaced worker
         }
+        string what = $"{Environ(environ, "REQUEST_METHOD")} {Environ(environ, "REQUEST_URI")} (WSGI script '{Environ(environ, DaemonKeys.Script)}')";
+        slot.Requests[requestId] = what;
         Task body = hasBody ? PumpBodyAsync(context.Request.BodyReader, output, aborted) : Task.CompletedTask;
         (int Status, string Reason, List<KeyValuePair<string, string>> Headers) head;
         // request-timeout: waiting for the response is bounded; the stuck worker is recycled.
@@ -330,15 +351,18 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
         {
             log.Write(ErrorLogLevel.Error, "wsgi",
-                $"[client {client}] Timeout when reading response headers from daemon process '{_config.Name}' (request-timeout={_config.RequestTimeoutSeconds} s); recycling worker {slot.Index} (pid {slot.Process?.Id}).");
+                $"[client {client}] {what}: Timeout when reading response headers from daemon process '{_config.Name}' (request-timeout={_config.RequestTimeoutSeconds} s); recycling worker {slot.Index} (pid {pid}).");
             Recycle(slot);
             await Observe(body).ConfigureAwait(false);
             return (await WsgiDispatch.ErrorAsync(context, 504).ConfigureAwait(false), false);
         }
         catch (Exception e) when (e is IOException or InvalidDataException && !aborted.IsCancellationRequested)
         {
+            // The socket usually closes a moment before the supervisor sees the exit: wait for it, to name the cause.
+            string? how = await ExitReasonAsync(exit).ConfigureAwait(false);
             log.Write(ErrorLogLevel.Error, "wsgi",
-                $"[client {client}] WSGI daemon process '{_config.Name}' worker {slot.Index} (pid {slot.Process?.Id}) closed the connection before answering: the worker died or was restarted mid-request ({e.Message}).");
+                $"[client {client}] {what}: WSGI daemon process '{_config.Name}' worker {slot.Index} (pid {pid}) closed the connection before answering: " +
+                (how != null ? $"the worker {how}." : $"the worker died or was restarted mid-request ({e.Message})."));
             await Observe(body).ConfigureAwait(false);
             return (await WsgiDispatch.ErrorAsync(context, 502).ConfigureAwait(false), false);
         }
@@ -401,12 +425,30 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or InvalidDataException && !aborted.IsCancellationRequested)
         {
+            string? how = await ExitReasonAsync(exit).ConfigureAwait(false);
             log.Write(ErrorLogLevel.Error, "wsgi",
-                $"[client {client}] WSGI daemon process '{_config.Name}' worker {slot.Index} (pid {slot.Process?.Id}) stopped in the middle of the response ({e.Message}); the client gets an incomplete response.");
+                $"[client {client}] {what}: WSGI daemon process '{_config.Name}' worker {slot.Index} (pid {pid}) stopped in the middle of the response " +
+                $"({(how != null ? "the worker " + how : e.Message)}); the client gets an incomplete response.");
             await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             throw new IncompleteResponseException("daemon worker failed mid-response", sent);
         }
         return (sent, await Observe(body).ConfigureAwait(false));
+    }
+
+    private static string Environ(IReadOnlyList<KeyValuePair<string, string>> environ, string key) =>
+        environ.FirstOrDefault(e => e.Key == key).Value ?? "";
+
+    /// <summary>How the worker ended, once it has (within a few seconds); null when it is still running.</summary>
+    private static async Task<string?> ExitReasonAsync(Task<string> exit)
+    {
+        try
+        {
+            return await exit.WaitAsync(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
@@ -430,6 +472,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             {
                 if (ReferenceEquals(slot.Process, process) && !process.HasExited)
                 {
+                    slot.KilledBy = $"the server ended it, still running {grace.TotalSeconds:0} s (graceful-timeout + shutdown-timeout) after request-timeout recycled it";
                     process.Kill(entireProcessTree: true);
                 }
             }

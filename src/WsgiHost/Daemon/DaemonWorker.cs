@@ -190,6 +190,10 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                     Stop();
                     return; // not taken: the front sends it to the new worker
                 }
+                if (_stopping)
+                {
+                    return; // stopping (restart-interval, inactivity-timeout) since the request left the front: not taken, it goes to the new worker
+                }
                 if (!TakeRequest())
                 {
                     return; // maximum-requests reached: not taken, the front sends it elsewhere
@@ -205,6 +209,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                     ScriptReloading = false,
                     MultiThread = options.Threads != 1,
                     MultiProcess = options.MultiProcess,
+                    MemoryErrorHint = ProcessLimits.MemoryErrorHint(options),
                 }, log));
                 network.WriteByte(DaemonProtocol.Accepted);
                 var exchange = new WorkerExchange(stream, output, environ, Value(DaemonKeys.Head) == "1", Value(DaemonKeys.Client));

@@ -28,6 +28,19 @@ internal static class ProcessLimits
         Limit(RLIMIT_CPU, options.CpuTimeLimitSeconds, "cpu-time-limit");
     }
 
+    /// <summary>
+    /// What a MemoryError means in a worker with memory limits: the allocation hit the limit
+    /// (the OS refused it; the worker lives on), and the fix. Null without limits.
+    /// </summary>
+    public static string? MemoryErrorHint(DaemonWorkerOptions options)
+    {
+        string limits = string.Join(" and ", new[] { ("memory-limit", options.MemoryLimit), ("virtual-memory-limit", options.VirtualMemoryLimit) }
+            .Where(l => l.Item2 > 0).Select(l => $"{l.Item1}={l.Item2.ToString(CultureInfo.InvariantCulture)} bytes"));
+        return limits.Length == 0 ? null
+            : $"The MemoryError came from the {limits} of WSGIDaemonProcess '{options.Group}': the operating system refused the allocation. " +
+              "Raise the limit if the application needs that much memory, or find what allocates it.";
+    }
+
     private static void Limit(int resource, long value, string option)
     {
         if (value <= 0)

@@ -1,0 +1,42 @@
+namespace WsgiHost.Daemon;
+
+/// <summary>
+/// How a daemon worker ended, in words for the error log: the signal by name, with what it
+/// usually means, so an operator can tell a crash in a C extension from the OOM killer.
+/// </summary>
+internal static class WorkerExit
+{
+    /// <summary>The exit code of a worker that ended itself because its GIL was held past deadlock-timeout.</summary>
+    public const int DeadlockExitCode = 3;
+
+    /// <summary>
+    /// "exited with code 3 (...)", "was killed by signal 11 (SIGSEGV: ...)". <paramref name="killedBy"/>
+    /// says why the server itself sent SIGKILL, when it did (a stuck worker that did not stop in time).
+    /// </summary>
+    public static string Describe(int exitCode, string? killedBy = null)
+    {
+        // .NET reports a process killed by signal N as 128+N.
+        if (exitCode <= 128 || exitCode >= 160)
+        {
+            return exitCode == DeadlockExitCode
+                ? $"exited with code {exitCode} (deadlock-timeout: the GIL was held too long)"
+                : $"exited with code {exitCode}";
+        }
+        int signal = exitCode - 128;
+        string meaning = signal switch
+        {
+            9 when killedBy != null => $"SIGKILL: {killedBy}",
+            4 => "SIGILL: an illegal instruction in native code",
+            6 => "SIGABRT: abort() in native code, such as a failed assertion in a C extension or a fatal runtime error",
+            7 => "SIGBUS: a bad memory access in native code, such as a truncated memory-mapped file",
+            8 => "SIGFPE: an arithmetic fault in native code",
+            9 => "SIGKILL: killed by hand or by the out-of-memory killer",
+            11 => "SIGSEGV: a crash in native code, such as a C extension or ctypes; daemon mode kept it out of the server and the other groups",
+            13 => "SIGPIPE",
+            15 => "SIGTERM: asked to stop by another process",
+            24 => "SIGXCPU: cpu-time-limit= reached",
+            _ => null,
+        } ?? $"signal {signal}";
+        return $"was killed by signal {signal} ({meaning})";
+    }
+}
