@@ -78,7 +78,6 @@ internal static class WorkerCommand
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        using var sigusr1 = PosixSignalRegistration.Create((PosixSignal)10, c => { c.Cancel = true; LogFile.ReopenAll(); });
         var worker = new DaemonWorker(new DaemonWorkerOptions
         {
             SocketPath = socket,
@@ -105,6 +104,8 @@ internal static class WorkerCommand
             RunAsGroup = runAsGroup,
             Imports = imports,
         }, log);
+        // SIGUSR1 (10 on Linux; .NET accepts raw numbers), from the server after logrotate.
+        using var sigusr1 = PosixSignalRegistration.Create((PosixSignal)10, c => { c.Cancel = true; worker.ReopenLogs(hasLogFiles: errorLog != null); });
         return await worker.RunAsync(stop.Token).ConfigureAwait(false);
     }
 

@@ -171,13 +171,15 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                 }
                 catch (Exception e) when (e is IOException or InvalidDataException)
                 {
-                    log.Write(ErrorLogLevel.Error, "wsgi", $"Daemon process group '{options.Group}': dropped a malformed request frame ({e.Message}).");
+                    log.Write(ErrorLogLevel.Error, "wsgi", $"Daemon process group '{options.Group}': dropped a malformed request frame from {PeerCredentials.Describe(connection)} ({e.Message}).");
                     return;
                 }
                 string Value(string key) => environ.FirstOrDefault(e => e.Key == key).Value ?? "";
                 if (!CryptographicEquals(Value(DaemonKeys.Secret), options.Secret))
                 {
-                    log.Write(ErrorLogLevel.Error, "wsgi", $"Daemon process group '{options.Group}': dropped a request without this server's secret.");
+                    // Only the server (same user, socket mode 0600) can get here: anything else is worth an operator's look.
+                    log.Write(ErrorLogLevel.Error, "wsgi",
+                        $"Daemon process group '{options.Group}': refused a connection from {PeerCredentials.Describe(connection)}: its request did not carry this server's secret (closed without running anything).");
                     return;
                 }
                 string script = Value(DaemonKeys.Script);
@@ -266,6 +268,29 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
     }
 
     private readonly ConcurrentDictionary<string, DateTime> _scriptTimes = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// SIGUSR1 (after logrotate): reopens the log files. A worker that switched to user=/group=
+    /// cannot open the server's log files again (that is the point of switching); it restarts
+    /// gracefully instead, and the new worker opens them as root before it switches.
+    /// </summary>
+    public void ReopenLogs(bool hasLogFiles)
+    {
+        if (!hasLogFiles)
+        {
+            return;
+        }
+        if (options.User == null && options.RunAsGroup == null)
+        {
+            Logging.LogFile.ReopenAll();
+            return;
+        }
+        if (!_stopping)
+        {
+            log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker restarts to reopen its log files (it runs as another user and may not open them itself).");
+            Stop();
+        }
+    }
 
     /// <summary>Stops taking requests; the running ones finish and the process exits for the front to replace.</summary>
     private void Stop()

@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace WsgiHost.Logging;
 
@@ -52,9 +54,34 @@ internal sealed class LogFile : SynchronousLogWriter
     private static StreamWriter Open(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-        return new StreamWriter(stream, new UTF8Encoding(false));
+        if (OperatingSystem.IsWindows())
+        {
+            return new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete), new UTF8Encoding(false));
+        }
+        // The server and its daemon workers append to the same error log. FileMode.Append only
+        // seeks to the end once, so processes would overwrite each other's lines; O_APPEND makes
+        // the kernel put every write at the end (Apache opens its logs the same way). Each burst
+        // of lines is one write: no FileStream buffer, and a StreamWriter buffer large enough.
+        int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0b110_100_100);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw errno is 1 or 13 // EPERM, EACCES
+                ? new UnauthorizedAccessException($"Access to the path '{path}' is denied.")
+                : new IOException($"cannot open '{path}' for appending (errno {errno})");
+        }
+        var stream = new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, bufferSize: 0);
+        return new StreamWriter(stream, new UTF8Encoding(false), bufferSize: 64 * 1024);
     }
+
+    private const int O_WRONLY = 0x1;
+    private const int O_CREAT = 0x40;
+    private const int O_APPEND = 0x400;
+    private const int O_CLOEXEC = 0x80000;
+
+    // DllImport, not LibraryImport: this project has no unsafe code (WsgiHost.Python alone does).
+    [DllImport("libc", SetLastError = true)]
+    private static extern int open(string path, int flags, int mode);
 
     private void Reopen()
     {
