@@ -169,6 +169,10 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                 {
                     return; // the front closed an idle connection
                 }
+                catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.Shutdown })
+                {
+                    return; // the front reset it (its client went away mid-response): not a malformed frame
+                }
                 catch (Exception e) when (e is IOException or InvalidDataException)
                 {
                     log.Write(ErrorLogLevel.Error, "wsgi", $"Daemon process group '{options.Group}': dropped a malformed request frame from {PeerCredentials.Describe(connection)} ({e.Message}).");
