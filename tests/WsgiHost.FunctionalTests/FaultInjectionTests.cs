@@ -25,7 +25,7 @@ public sealed class FaultInjectionTests
 
     [Fact]
     public Task AWorkerKilledMidRequestFailsOnlyThatRequestWith502() =>
-        FaultAsync("/crashy/sleep?30", HttpStatusCode.BadGateway, replaced: true,
+        FaultAsync("/crashy/sleep?30", Status(HttpStatusCode.BadGateway), replaced: true,
             inject: async (host, pid) =>
             {
                 // Kill it once the request is running in it.
@@ -37,33 +37,50 @@ public sealed class FaultInjectionTests
 
     [Fact]
     public Task ASegfaultingAppKillsOnlyItsWorkerAndGets502() =>
-        FaultAsync("/crashy/segfault", HttpStatusCode.BadGateway, replaced: true, inject: null,
+        FaultAsync("/crashy/segfault", Status(HttpStatusCode.BadGateway), replaced: true, inject: null,
             "was killed by signal 11 (SIGSEGV: a crash in native code", "while serving GET /crashy/segfault (WSGI script ",
             "closed the connection before answering: the worker was killed by signal 11 (SIGSEGV");
 
     [Fact]
+    public Task ASegfaultAfterTheResponseStartedGivesAnIncompleteResponse() =>
+        FaultAsync("/crashy/segfault-mid-stream", async response =>
+        {
+            // The status and the first chunk were sent: the client must see the body cut short, never a clean end.
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await Assert.ThrowsAnyAsync<HttpRequestException>(() => response.Content.ReadAsStringAsync());
+        }, replaced: true, inject: null,
+            "was killed by signal 11 (SIGSEGV", "while serving GET /crashy/segfault-mid-stream",
+            "stopped in the middle of the response (the worker was killed by signal 11 (SIGSEGV");
+
+    [Fact]
     public Task AnAllocationPastMemoryLimitGets500AndTheLogNamesTheLimit() =>
         // RLIMIT_DATA refuses the allocation: Python raises MemoryError, the worker lives on.
-        FaultAsync("/crashy/allocate?2048", HttpStatusCode.InternalServerError, replaced: false, inject: null,
+        FaultAsync("/crashy/allocate?2048", Status(HttpStatusCode.InternalServerError), replaced: false, inject: null,
             "MemoryError", "The MemoryError came from the memory-limit=536870912 bytes of WSGIDaemonProcess 'crashy'", "Raise the limit");
 
     [Fact]
     public Task AGilHeldPastDeadlockTimeoutEndsTheWorkerAndGets502() =>
-        FaultAsync("/stuck/hold-gil?30", HttpStatusCode.BadGateway, replaced: true, inject: null,
+        FaultAsync("/stuck/hold-gil?30", Status(HttpStatusCode.BadGateway), replaced: true, inject: null,
             "the GIL was not released for deadlock-timeout=2 s", "exited with code 3 (deadlock-timeout: the GIL was held too long)",
             "while serving GET /stuck/hold-gil?30");
 
     [Fact]
     public Task ARequestPastRequestTimeoutGets504AndItsWorkerIsRecycled() =>
-        FaultAsync("/slow/sleep?30", HttpStatusCode.GatewayTimeout, replaced: true, inject: null,
+        FaultAsync("/slow/sleep?30", Status(HttpStatusCode.GatewayTimeout), replaced: true, inject: null,
             "GET /slow/sleep?30 (WSGI script '", "Timeout when reading response headers from daemon process 'slow' (request-timeout=3 s); recycling worker 0");
 
     /// <summary>
     /// Sends <paramref name="faultPath"/> (and runs <paramref name="inject"/> with the faulty
-    /// worker's pid while it is in flight) as other groups are hammered; checks the status,
-    /// the log lines, recovery, and that no other request failed.
+    /// worker's pid while it is in flight) as other groups are hammered; checks the response
+    /// with <paramref name="check"/>, the log lines, recovery, and that no other request failed.
     /// </summary>
-    private static async Task FaultAsync(string faultPath, HttpStatusCode status, bool replaced, Func<WsgiHostProcess, int, Task>? inject, params string[] logLines)
+    private static Func<HttpResponseMessage, Task> Status(HttpStatusCode status) => response =>
+    {
+        Assert.Equal(status, response.StatusCode);
+        return Task.CompletedTask;
+    };
+
+    private static async Task FaultAsync(string faultPath, Func<HttpResponseMessage, Task> check, bool replaced, Func<WsgiHostProcess, int, Task>? inject, params string[] logLines)
     {
         await using var host = await RunAsync();
         string mount = faultPath[..faultPath.IndexOf('/', 1)];
@@ -74,14 +91,14 @@ public sealed class FaultInjectionTests
         using var stop = new CancellationTokenSource();
         Task<List<string>>[] others = [Hammer(host, "/bystander/", "hello from bystander", stop.Token), Hammer(host, "/embedded/", "hello from embedded", stop.Token)];
 
-        Task<HttpResponseMessage> fault = host.Client.GetAsync(faultPath);
+        Task<HttpResponseMessage> fault = host.Client.GetAsync(faultPath, HttpCompletionOption.ResponseHeadersRead);
         if (inject != null)
         {
             await inject(host, faulty);
         }
         using (HttpResponseMessage failed = await fault)
         {
-            Assert.Equal(status, failed.StatusCode);
+            await check(failed);
         }
         foreach (string line in logLines)
         {

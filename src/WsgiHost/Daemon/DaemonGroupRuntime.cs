@@ -151,13 +151,14 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         slot.DropIdle();
         int code = process.ExitCode;
         string how = WorkerExit.Describe(code, slot.KilledBy);
+        // Taken before the requests learn how it ended: they stop being in flight right after.
+        string serving = slot.Requests.IsEmpty ? "" : $" while serving {string.Join(", ", slot.Requests.Values)}";
         exit.TrySetResult(how);
         if (_stopping)
         {
             return;
         }
         TimeSpan lived = DateTime.UtcNow - slot.StartedAt;
-        string serving = slot.Requests.IsEmpty ? "" : $" while serving {string.Join(", ", slot.Requests.Values)}";
         _log.Write(code == 0 ? ErrorLogLevel.Info : ErrorLogLevel.Error, "wsgi",
             $"Daemon process group '{_config.Name}' worker {slot.Index} (pid {process.Id}) {how} after {lived.TotalSeconds:0.#} s{serving}; starting a new one.");
         Restarted?.Invoke();

@@ -19,6 +19,17 @@ def segfault(environ, start_response):
     return text(start_response, 'still alive')
 
 
+def segfault_mid_stream(environ, start_response):
+    # The response has started (headers and a first chunk went out) when the process crashes.
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+
+    def body():
+        yield b'first chunk\n'
+        ctypes.memset(0, 1, 1)
+        yield b'never sent\n'
+    return body()
+
+
 def allocate(environ, start_response):
     # Asks for this many MiB at once, as an app loading a huge file would.
     size = int(environ['QUERY_STRING'] or '4096') * 1024 * 1024
@@ -67,6 +78,7 @@ def open_for_write(environ, start_response):
 
 ROUTES = {
     '/segfault': segfault,
+    '/segfault-mid-stream': segfault_mid_stream,
     '/allocate': allocate,
     '/hold-gil': hold_gil,
     '/sleep': sleep,
