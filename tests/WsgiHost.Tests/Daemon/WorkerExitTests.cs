@@ -1,0 +1,22 @@
+using WsgiHost.Daemon;
+
+namespace WsgiHost.Tests.Daemon;
+
+public sealed class WorkerExitTests
+{
+    [Theory]
+    [InlineData(0, "exited with code 0")]
+    [InlineData(1, "exited with code 1")]
+    [InlineData(3, "exited with code 3 (deadlock-timeout: the GIL was held too long)")]
+    [InlineData(139, "was killed by signal 11 (SIGSEGV: a crash in native code")]
+    [InlineData(134, "was killed by signal 6 (SIGABRT: abort() in native code")]
+    [InlineData(137, "was killed by signal 9 (SIGKILL: killed by hand or by the out-of-memory killer)")]
+    [InlineData(152, "was killed by signal 24 (SIGXCPU: cpu-time-limit= reached)")]
+    [InlineData(159, "was killed by signal 31 (signal 31)")]
+    public void TheExitCodeBecomesWordsWithTheSignalsName(int code, string expected) =>
+        Assert.StartsWith(expected, WorkerExit.Describe(code), StringComparison.Ordinal);
+
+    [Fact]
+    public void ASigkillTheServerSentItselfSaysWhy() =>
+        Assert.Equal("was killed by signal 9 (SIGKILL: the server ended it)", WorkerExit.Describe(137, "the server ended it"));
+}
