@@ -39,6 +39,7 @@ public sealed class FaultInjectionTests
     public Task ASegfaultingAppKillsOnlyItsWorkerAndGets502() =>
         FaultAsync("/crashy/segfault", Status(HttpStatusCode.BadGateway), replaced: true, inject: null,
             "was killed by signal 11 (SIGSEGV: a crash in native code", "while serving GET /crashy/segfault (WSGI script ",
+            "start the server with PYTHONFAULTHANDLER=1 to get the Python stack of the crash",
             "closed the connection before answering: the worker was killed by signal 11 (SIGSEGV");
 
     [Fact]

@@ -37,6 +37,10 @@ internal static class WorkerExit
             24 => "SIGXCPU: cpu-time-limit= reached",
             _ => null,
         } ?? $"signal {signal}";
-        return $"was killed by signal {signal} ({meaning})";
+        // Python can say which line called into the crashing code, if asked before the crash.
+        string fix = signal is 4 or 6 or 7 or 8 or 11 && Environment.GetEnvironmentVariable("PYTHONFAULTHANDLER") is null or ""
+            ? "; start the server with PYTHONFAULTHANDLER=1 to get the Python stack of the crash on its standard error"
+            : "";
+        return $"was killed by signal {signal} ({meaning}{fix})";
     }
 }
