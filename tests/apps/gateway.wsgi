@@ -289,6 +289,15 @@ def route_sleep(environ, start_response):
     return text(start_response, 'slept %s' % threading.current_thread().name)
 
 
+def route_announced_sleep(environ, start_response):
+    # Says in the error log that the request is running, so a test can act while it sleeps.
+    seconds, tag = environ['QUERY_STRING'].split('&')
+    environ['wsgi.errors'].write('sleeping %s\n' % tag)
+    environ['wsgi.errors'].flush()
+    time.sleep(float(seconds))
+    return text(start_response, 'slept')
+
+
 def route_write(environ, start_response):
     write = start_response('200 OK', [('Content-Type', 'text/plain')])
     write(b'written ')
@@ -330,6 +339,7 @@ ROUTES = {
     '/print': route_print,
     '/file-wrapper': route_file_wrapper,
     '/sleep': route_sleep,
+    '/announced-sleep': route_announced_sleep,
     '/write': route_write,
 }
 

@@ -112,15 +112,9 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         start.RedirectStandardError = RelayStandardError;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         process.Exited += (_, _) => OnExited(slot, process);
-        if (RelayStandardError && _log is Logging.ApacheErrorLog errorLog)
+        if (RelayStandardError)
         {
-            process.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data != null)
-                {
-                    errorLog.WriteFormatted(e.Data);
-                }
-            };
+            process.ErrorDataReceived += (_, e) => Relay(e.Data);
         }
         process.Start();
         if (RelayStandardError)
@@ -131,6 +125,27 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         slot.Process = process;
         slot.StartedAt = DateTime.UtcNow;
         previous?.Dispose();
+    }
+
+    /// <summary>A worker's standard error line into the front's log: as it is into an Apache error log, else (an ILogger) taken apart into level, module and message.</summary>
+    private void Relay(string? line)
+    {
+        if (line == null)
+        {
+            return;
+        }
+        if (_log is Logging.ApacheErrorLog errorLog)
+        {
+            errorLog.WriteFormatted(line);
+        }
+        else if (Logging.ApacheErrorLog.TryParseLine(line, out ErrorLogLevel level, out string module, out string message))
+        {
+            _log.Write(level, module, message);
+        }
+        else
+        {
+            _log.Write(ErrorLogLevel.Error, "wsgi", $"Daemon process group '{_config.Name}': {line}");
+        }
     }
 
     private void OnExited(Slot slot, Process process)

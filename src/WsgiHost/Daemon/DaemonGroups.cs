@@ -46,7 +46,9 @@ internal sealed class DaemonGroups : IAsyncDisposable
         var runtime = new DaemonGroupRuntime(config, _sockets.FullName, launcher, WorkerArguments(site, config), log, Interlocked.Increment(ref _generation))
         {
             Restarted = () => WorkerRestarted?.Invoke(),
-            RelayStandardError = site.ErrorLog != null && Logging.PipedLog.IsPipe(site.ErrorLog) && log is Logging.ApacheErrorLog,
+            // Workers write Apache-shaped lines to standard error; the front passes them on when
+            // its own log is one they cannot open: a piped ErrorLog, or a host's ILogger.
+            RelayStandardError = log is not Logging.ApacheErrorLog || (site.ErrorLog != null && Logging.PipedLog.IsPipe(site.ErrorLog)),
         };
         runtime.Start();
         log.Write(ErrorLogLevel.Notice, "wsgi",
