@@ -22,6 +22,7 @@ internal static class ServeOptionsParser
           --threads N                 WSGI request threads (default 5)
           --embedded                  run the app in the server process (the default)
           --processes N               run the app in N daemon worker processes instead (with --threads each)
+          --server-processes N        run N embedded server processes sharing the port (SO_REUSEPORT), each with its own Python and --threads
           --mount-point URL           URL the app is mounted at (default /)
           --url-alias URL PATH        serve a file or directory at URL (repeatable)
           --callable-object NAME      the WSGI callable in the script (default application)
