@@ -74,8 +74,18 @@ public sealed class WsgiHostProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts `wsgihost serve script` with the given extra arguments and waits until it answers.</summary>
-    public static Task<WsgiHostProcess> StartAsync(string script, params string[] args)
+    /// <summary>
+    /// Starts `wsgihost serve script` with the given extra arguments and waits until it answers.
+    /// Embedded (`--embedded`) unless the arguments choose a mode: most tests are about the
+    /// gateway, which is the same in both, and embedded is faster to start. <see cref="StartDaemonAsync"/> keeps serve's default.
+    /// </summary>
+    public static Task<WsgiHostProcess> StartAsync(string script, params string[] args) =>
+        StartServeAsync(script, args.Contains("--processes") || args.Contains("--server-processes") ? args : ["--embedded", .. args]);
+
+    /// <summary>Starts `wsgihost serve script` in its default mode (daemon: one worker process).</summary>
+    public static Task<WsgiHostProcess> StartDaemonAsync(string script, params string[] args) => StartServeAsync(script, args);
+
+    private static Task<WsgiHostProcess> StartServeAsync(string script, string[] args)
     {
         int port = FreePort();
         return LaunchAsync(["serve", script, "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. args], port, script);
