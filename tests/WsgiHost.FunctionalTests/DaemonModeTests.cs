@@ -47,6 +47,7 @@ public sealed class DaemonModeTests
         Assert.False(File.Exists(Path.Combine(Path.GetTempPath(), $"wsgihost-preload-{host.Pid}.marker")), "the group's import script ran in the server process");
         // display-name=%{GROUP} and lang=.
         Assert.Equal("(wsgi:shop)", File.ReadAllText($"/proc/{pid}/comm").Trim());
+        Assert.Equal("(wsgi:shop)", File.ReadAllText($"/proc/{pid}/cmdline").TrimEnd('\0'));
         var secret = JsonDocument.Parse(await host.Client.GetStringAsync("/os-environ?WSGIHOST_DAEMON_SECRET")).RootElement;
         Assert.Equal(JsonValueKind.Null, secret.GetProperty("value").ValueKind);   // the server's secret stays out of the app
         var lang = JsonDocument.Parse(await host.Client.GetStringAsync("/os-environ?LANG")).RootElement;
