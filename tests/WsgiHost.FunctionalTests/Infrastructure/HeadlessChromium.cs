@@ -65,12 +65,12 @@ public sealed class HeadlessChromium : IAsyncDisposable
             IBrowser browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
             {
                 ExecutablePath = Executable,
-                // Playwright passes --headless, which is the new headless mode in Chromium 132 and later.
+                // The full browser in its new headless mode (the last --headless wins over Playwright's own).
                 Headless = true,
                 // --no-sandbox: Chromium's sandbox refuses to start as root (CI runs as root); the pages are our own.
                 ChromiumSandbox = false,
                 // Nothing but the test's pages: no update checks, field trials, sync or first-run pings.
-                Args = ["--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-default-apps"],
+                Args = ["--headless=new", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-default-apps"],
                 Timeout = 60_000,
             });
             IPage page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
