@@ -39,7 +39,6 @@ public sealed partial class DjangoSiteTests
         }
 
         // The login page sets the CSRF cookie and links the admin's CSS under the mount.
-        string token;
         using (var login = await client.GetAsync("/blog/admin/login/"))
         {
             Assert.Equal(HttpStatusCode.OK, login.StatusCode);
@@ -48,8 +47,6 @@ public sealed partial class DjangoSiteTests
             string page = await login.Content.ReadAsStringAsync();
             Assert.Contains("href=\"/blog/static/admin/css/base.css\"", page);
             Assert.Contains("<form action=\"/blog/admin/login/\" method=\"post\" id=\"login-form\">", page);
-            token = CsrfField().Match(page).Groups[1].Value;
-            Assert.NotEmpty(token);
         }
 
         // Static files come from the Alias: the collected copy, with its MIME type.
@@ -68,20 +65,47 @@ public sealed partial class DjangoSiteTests
             Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
             Assert.Contains("CSRF verification failed", await forged.Content.ReadAsStringAsync());
         }
-        using (var wrong = await client.PostAsync("/blog/admin/login/", Form(("csrfmiddlewaretoken", token), ("username", DjangoSite.AdminUser), ("password", "not-the-password"))))
-        {
-            Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
-            Assert.Contains("Please enter the correct username and password", await wrong.Content.ReadAsStringAsync());
-        }
-        using (var right = await client.PostAsync("/blog/admin/login/?next=/blog/admin/", Form(("csrfmiddlewaretoken", token), ("username", DjangoSite.AdminUser), ("password", DjangoSite.AdminPassword))))
-        {
-            Assert.Equal(HttpStatusCode.Found, right.StatusCode);
-            Assert.Equal("/blog/admin/", right.Headers.Location?.OriginalString);
-        }
+        await AssertLoginRefusedAsync(client, "not-the-password");
+        await AssertLoginAcceptedAsync(client, DjangoSite.AdminPassword);
         string dashboard = await client.GetStringAsync("/blog/admin/");
         Assert.Contains("Site administration", dashboard);
         Assert.Contains("href=\"/blog/admin/posts/post/add/\"", dashboard);
         Assert.Equal(0, await site.Host.StopAsync());
+    }
+
+    [Fact]
+    public async Task PrepareRunsAgainOnTheSameStateAndResetsTheAdminPassword()
+    {
+        string state = await DjangoSite.PrepareAsync();
+        await DjangoSite.PrepareAsync(state, adminPassword: "a-new-password");
+        await using var site = await DjangoSite.StartAsync(daemon: false, state);
+        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = site.Host.Client.BaseAddress };
+        await AssertLoginRefusedAsync(client, DjangoSite.AdminPassword);
+        await AssertLoginAcceptedAsync(client, "a-new-password");
+        Assert.Equal(0, await site.Host.StopAsync());
+    }
+
+    private static async Task AssertLoginRefusedAsync(HttpClient client, string password)
+    {
+        using var response = await LoginAsync(client, password);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);   // the form again, with the error
+        Assert.Contains("Please enter the correct username and password", await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task AssertLoginAcceptedAsync(HttpClient client, string password)
+    {
+        using var response = await LoginAsync(client, password);
+        Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+        Assert.Equal("/blog/admin/", response.Headers.Location?.OriginalString);
+    }
+
+    /// <summary>Posts the admin's login form as a browser would: the token from the page, the CSRF cookie in the client's jar.</summary>
+    private static async Task<HttpResponseMessage> LoginAsync(HttpClient client, string password)
+    {
+        string page = await client.GetStringAsync("/blog/admin/login/?next=/blog/admin/");
+        string token = CsrfField().Match(page).Groups[1].Value;
+        Assert.NotEmpty(token);
+        return await client.PostAsync("/blog/admin/login/?next=/blog/admin/", Form(("csrfmiddlewaretoken", token), ("username", DjangoSite.AdminUser), ("password", password)));
     }
 
     [Fact]

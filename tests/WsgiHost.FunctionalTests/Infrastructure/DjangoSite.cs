@@ -28,9 +28,10 @@ public sealed class DjangoSite : IAsyncDisposable
     /// <summary>The state folder (DJANGO_SITE_STATE / -D STATE).</summary>
     public string State { get; }
 
-    public static async Task<DjangoSite> StartAsync(bool daemon)
+    /// <summary>Serves the site from <paramref name="state"/> (which it then owns), or from a newly prepared folder.</summary>
+    public static async Task<DjangoSite> StartAsync(bool daemon, string? state = null)
     {
-        string state = await PrepareAsync();
+        state ??= await PrepareAsync();
         int port = WsgiHostProcess.FreePort();
         var defines = new Dictionary<string, string>
         {
@@ -53,12 +54,13 @@ public sealed class DjangoSite : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs prepare.sh into a new temporary state folder and returns the folder.</summary>
-    public static async Task<string> PrepareAsync()
+    /// <summary>Runs prepare.sh into <paramref name="state"/> (default: a new temporary folder) and returns the folder.</summary>
+    public static async Task<string> PrepareAsync(string? state = null, string adminPassword = AdminPassword)
     {
-        string state = Directory.CreateTempSubdirectory("wsgihost-django-site-").FullName;
+        state ??= Directory.CreateTempSubdirectory("wsgihost-django-site-").FullName;
         var psi = new ProcessStartInfo("bash") { ArgumentList = { Path.Combine(Example, "prepare.sh") } };
         psi.Environment["DJANGO_SITE_STATE"] = state;
+        psi.Environment["ADMIN_PASSWORD"] = adminPassword;
         psi.Environment["PYTHON"] = Pythons.Debian;
         psi.Environment.Remove("PYTHONPATH");
         var (code, output, error) = await WsgiHostProcess.RunToEndAsync(psi);
