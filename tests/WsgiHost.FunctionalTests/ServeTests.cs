@@ -39,6 +39,49 @@ public sealed class ServeTests
         Assert.Equal(0, await host.StopAsync());
     }
 
+    /// <summary>--reload-on-changes: editing a module the app imported restarts the worker, and the next requests run the new code.</summary>
+    [Fact]
+    public async Task ReloadOnChangesRestartsTheWorkerWhenAnImportedModuleChanges()
+    {
+        string dir = Directory.CreateTempSubdirectory("wsgihost-reload-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "helper.py"), "VALUE = 'one'\n");
+            File.WriteAllText(Path.Combine(dir, "app.wsgi"), """
+                import os
+                import helper
+
+                def application(environ, start_response):
+                    start_response('200 OK', [('Content-Type', 'text/plain')])
+                    return [('%s %d' % (helper.VALUE, os.getpid())).encode()]
+                """);
+            await using var host = await WsgiHostProcess.StartDaemonAsync(Path.Combine(dir, "app.wsgi"), "--reload-on-changes");
+            string[] first = (await host.Client.GetStringAsync("/")).Split(' ');
+            Assert.Equal("one", first[0]);
+
+            File.WriteAllText(Path.Combine(dir, "helper.py"), "VALUE = 'two'\n");
+            await host.WaitForLogAsync("helper.py changed (--reload-on-changes); restarting.", timeoutMs: 30_000);
+            string[] next = ["", ""];
+            var watch = Stopwatch.StartNew();
+            while (next[0] != "two" && watch.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                using var response = await host.Client.GetAsync("/");
+                if (response.IsSuccessStatusCode)
+                {
+                    next = (await response.Content.ReadAsStringAsync()).Split(' ');
+                }
+                await Task.Delay(100);
+            }
+            Assert.Equal("two", next[0]);
+            Assert.NotEqual(first[1], next[1]);
+            Assert.Equal(0, await host.StopAsync());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task EmbeddedRunsTheAppInTheServerProcess()
     {
@@ -67,6 +110,7 @@ public sealed class ServeTests
     [InlineData(new[] { "serve", "/nonexistent/app.wsgi" }, "does not exist")]
     [InlineData(new[] { "serve", "x.wsgi", "--threads", "zero" }, "--threads must be a whole number")]
     [InlineData(new[] { "serve", "x.wsgi", "--bogus" }, "unknown option '--bogus'")]
+    [InlineData(new[] { "serve", "x.wsgi", "--embedded", "--reload-on-changes" }, "--reload-on-changes restarts the daemon worker when code changes; it cannot be given with --embedded")]
     [InlineData(new[] { "serve", "x.wsgi", "--embedded", "--processes", "2" }, "--embedded runs the app in the server process; it cannot be given with --processes")]
     [InlineData(new[] { "serve", "x.wsgi", "--server-processes", "2", "--processes", "2" }, "--server-processes runs the app embedded in each server process; it cannot be given with --processes")]
     [InlineData(new[] { "frobnicate" }, "unknown command 'frobnicate'")]

@@ -22,6 +22,7 @@ internal static class ServeOptionsParser
           --threads N                 WSGI request threads (default 5)
           --processes N               daemon worker processes that run the app (default 1, with --threads each), as mod_wsgi-express
           --embedded                  run the app in the server process instead (no worker processes)
+          --reload-on-changes         restart the worker when the source of any loaded module changes (development)
           --server-processes N        run N embedded server processes sharing the port (SO_REUSEPORT), each with its own Python and --threads
           --mount-point URL           URL the app is mounted at (default /)
           --url-alias URL PATH        serve a file or directory at URL (repeatable)
@@ -51,7 +52,7 @@ internal static class ServeOptionsParser
         string? python = null, pythonHome = null, workingDirectory = null, serverName = null, errorLog = null;
         var pythonPath = new List<string>();
         var aliases = new List<AliasConfig>();
-        bool accessLog = false, chunked = false, passAuth = false, reload = true, embedded = false;
+        bool accessLog = false, chunked = false, passAuth = false, reload = true, embedded = false, reloadOnChanges = false;
         int? processes = null;
         long? limitBody = null;
         ErrorLogLevel level = ErrorLogLevel.Info;
@@ -67,6 +68,7 @@ internal static class ServeOptionsParser
                 case "--port": port = Int(arg, Value(), 1, 65535); break;
                 case "--threads": threads = Int(arg, Value(), 1, 1024); break;
                 case "--embedded": embedded = true; break;
+                case "--reload-on-changes": reloadOnChanges = true; break;
                 case "--mount-point": mountPoint = Value(); break;
                 case "--url-alias":
                     string url = Value();
@@ -112,6 +114,10 @@ internal static class ServeOptionsParser
         {
             throw new UsageException("--embedded runs the app in the server process; it cannot be given with --processes");
         }
+        if (embedded && reloadOnChanges)
+        {
+            throw new UsageException("--reload-on-changes restarts the daemon worker when code changes; it cannot be given with --embedded");
+        }
         string scriptPath = Path.GetFullPath(script);
         if (!File.Exists(scriptPath))
         {
@@ -136,6 +142,7 @@ internal static class ServeOptionsParser
             Processes = processes ?? 1,
             Threads = threads,
             Home = workingDirectory,
+            ReloadOnChanges = reloadOnChanges,
         };
         // The configuration mod_wsgi-express would generate, as a model: one listener, the main
         // server, one script alias in the main interpreter (%{GLOBAL}), the aliases, the switches.

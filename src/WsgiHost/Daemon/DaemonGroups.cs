@@ -121,6 +121,10 @@ internal sealed class DaemonGroups : IAsyncDisposable
         {
             args.Add("--multiprocess");
         }
+        if (config.ReloadOnChanges)
+        {
+            args.Add("--reload-on-changes");
+        }
         if (config.PythonHome != null)
         {
             args.AddRange(["--python-home", config.PythonHome]);

@@ -59,6 +59,13 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         using DeadlockMonitor? deadlock = options.DeadlockTimeoutSeconds > 0
             ? new DeadlockMonitor(_python, TimeSpan.FromSeconds(options.DeadlockTimeoutSeconds), options.Group, log)
             : null;
+        using CodeChangeMonitor? codeMonitor = options.ReloadOnChanges
+            ? new CodeChangeMonitor(_python, file =>
+            {
+                log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker: {file} changed (--reload-on-changes); restarting.");
+                Stop();
+            }, log)
+            : null;
         log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker started (pid {Environment.ProcessId}, {options.Threads} threads, Python {_python.Version}).");
         using var slots = new SemaphoreSlim(options.Threads);
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stop);
@@ -119,6 +126,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         }
         // The monitor stops first: Python's own shutdown must not look like a held GIL.
         deadlock?.Dispose();
+        codeMonitor?.Dispose();
         executor.Dispose();
         _python.Dispose();
         return 0;

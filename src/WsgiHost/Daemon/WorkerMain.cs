@@ -40,7 +40,7 @@ internal static class WorkerMain
     {
         string? socket = null, group = null, python = null, pythonHome = null, home = null, errorLog = null, displayName = null, user = null, runAsGroup = null;
         int threads = 15, maximumRequests = 0, graceful = 15;
-        bool multiprocess = false;
+        bool multiprocess = false, reloadOnChanges = false;
         var pythonPath = new List<string>();
         var imports = new List<(string, string)>();
         int restartInterval = 0, inactivity = 0, deadlockTimeout = 0, startupTimeout = 0;
@@ -59,6 +59,7 @@ internal static class WorkerMain
                 case "--group": group = Value(); break;
                 case "--threads": threads = Int(); break;
                 case "--multiprocess": multiprocess = true; break;
+                case "--reload-on-changes": reloadOnChanges = true; break;
                 case "--python": python = Value(); break;
                 case "--python-home": pythonHome = Value(); break;
                 case "--python-path": pythonPath.Add(Value()); break;
@@ -119,6 +120,7 @@ internal static class WorkerMain
             CpuTimeLimitSeconds = cpuTimeLimit,
             RunAsGroup = runAsGroup,
             Imports = imports,
+            ReloadOnChanges = reloadOnChanges,
         };
         return (options, errorLog, level);
     }

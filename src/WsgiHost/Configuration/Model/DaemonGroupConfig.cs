@@ -64,6 +64,9 @@ internal sealed record DaemonGroupConfig
 
     public int SocketTimeoutSeconds { get; init; }
 
+    /// <summary>serve --reload-on-changes (mod_wsgi-express's, not a WSGIDaemonProcess option): workers restart when a loaded module's source changes.</summary>
+    public bool ReloadOnChanges { get; init; }
+
     /// <summary>Every option as written (name lower-cased, value unquoted).</summary>
     public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
 
