@@ -188,6 +188,25 @@ public sealed class DaemonModeTests
     }
 
     [Fact]
+    public async Task AResponseHeaderLongerThanHeaderBufferSizeIs500AndTheWorkerLives()
+    {
+        await using var host = await RunAsync("daemon-headers.conf");
+        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        using (HttpResponseMessage fits = await host.Client.GetAsync("/long-header?8180"))
+        {
+            Assert.Equal(HttpStatusCode.OK, fits.StatusCode);
+            Assert.Equal(8180, fits.Headers.GetValues("X-Long").Single().Length);
+        }
+        using (HttpResponseMessage tooLong = await host.Client.GetAsync("/long-header?9000"))
+        {
+            Assert.Equal(HttpStatusCode.InternalServerError, tooLong.StatusCode);
+        }
+        await host.WaitForLogAsync("Response header 'X-Long' from daemon process 'headers' is 9008 bytes, more than header-buffer-size=8192");
+        Assert.Equal(pid, int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    [Fact]
     public async Task UmaskAndResourceLimitsApplyToTheWorker()
     {
         await using var host = await RunAsync("daemon-limits.conf");

@@ -298,6 +298,12 @@ def route_announced_sleep(environ, start_response):
     return text(start_response, 'slept')
 
 
+def route_long_header(environ, start_response):
+    # A response header of the asked length (header-buffer-size in daemon mode).
+    start_response('200 OK', [('Content-Type', 'text/plain'), ('X-Long', 'x' * int(environ['QUERY_STRING']))])
+    return [b'long header']
+
+
 def route_write(environ, start_response):
     write = start_response('200 OK', [('Content-Type', 'text/plain')])
     write(b'written ')
@@ -340,6 +346,7 @@ ROUTES = {
     '/file-wrapper': route_file_wrapper,
     '/sleep': route_sleep,
     '/announced-sleep': route_announced_sleep,
+    '/long-header': route_long_header,
     '/write': route_write,
 }
 

@@ -358,6 +358,14 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             return (await WsgiDispatch.ErrorAsync(context, 502).ConfigureAwait(false), false);
         }
 
+        if (head.Headers.FirstOrDefault(h => h.Key.Length + 2 + h.Value.Length > _config.HeaderBufferSize) is { Key: not null } tooLong)
+        {
+            // The rest of the response is still on the connection: it is not reused.
+            log.Write(ErrorLogLevel.Error, "wsgi",
+                $"[client {client}] Response header '{tooLong.Key}' from daemon process '{_config.Name}' is {tooLong.Key.Length + 2 + tooLong.Value.Length} bytes, more than header-buffer-size={_config.HeaderBufferSize}; raise header-buffer-size in WSGIDaemonProcess '{_config.Name}' if the header is meant to be that long.");
+            await Observe(body).ConfigureAwait(false);
+            return (await WsgiDispatch.ErrorAsync(context, 500).ConfigureAwait(false), false);
+        }
         HttpResponse response = context.Response;
         response.StatusCode = head.Status;
         if (context.Features.Get<IHttpResponseFeature>() is { } feature)

@@ -105,6 +105,8 @@ internal static class DaemonProcessDirective
             DeadlockTimeoutSeconds = Seconds("deadlock-timeout", 300),
             ConnectTimeoutSeconds = Seconds("connect-timeout", 15),
             SocketTimeoutSeconds = Seconds("socket-timeout", 0),
+            // 0 (what mod_wsgi-express writes) means the built-in size, as in mod_wsgi.
+            HeaderBufferSize = Seconds("header-buffer-size", 0) is > 0 and int size ? size : DaemonGroupConfig.DefaultHeaderBufferSize,
             Options = valid,
         };
         context.Site.DaemonGroups.Add((group, context.Scope));

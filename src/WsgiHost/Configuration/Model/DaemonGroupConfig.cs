@@ -64,6 +64,12 @@ internal sealed record DaemonGroupConfig
 
     public int SocketTimeoutSeconds { get; init; }
 
+    /// <summary>mod_wsgi's built-in header-buffer-size: the longest response header line a worker may send.</summary>
+    public const int DefaultHeaderBufferSize = 32768;
+
+    /// <summary>header-buffer-size=: a longer response header line (name, ": ", value) from a worker is a 500, as in mod_wsgi.</summary>
+    public int HeaderBufferSize { get; init; } = DefaultHeaderBufferSize;
+
     /// <summary>serve --reload-on-changes (mod_wsgi-express's, not a WSGIDaemonProcess option): workers restart when a loaded module's source changes.</summary>
     public bool ReloadOnChanges { get; init; }
 
