@@ -168,6 +168,27 @@ public sealed class DaemonModeTests
             "Timeout when reading response headers from daemon process 'slow'");
 
     [Fact]
+    public async Task InterruptTimeoutRaisesRequestTimeoutInTheStuckThreadAndTheWorkerLives()
+    {
+        await using var host = await RunAsync("daemon-interrupt.conf");
+        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        using (HttpResponseMessage stuck = await host.Client.GetAsync("/spin?60"))
+        {
+            Assert.Equal(HttpStatusCode.GatewayTimeout, stuck.StatusCode);
+        }
+        string log = await host.WaitForLogAsync("ran past request-timeout and was interrupted (RequestTimeout raised in its thread); answering 504.");
+        Assert.Contains("ran past request-timeout=3 s; raised RequestTimeout in its thread", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("recycling worker", log, StringComparison.Ordinal);
+        // The same worker serves on, on both of its threads.
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.Equal(pid, int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture));
+        }
+        Assert.Equal("spun", await host.Client.GetStringAsync("/spin?0.1"));
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    [Fact]
     public Task AWorkerWhoseGilIsHeldPastDeadlockTimeoutIsEndedAndReplaced() =>
         StuckRequestReplacesTheWorkerAsync("daemon-deadlock.conf", "/hold-gil?30", HttpStatusCode.BadGateway,
             "the GIL was not released for deadlock-timeout=2 s");

@@ -192,6 +192,12 @@ def add_python_path(directories):
     sys.path[:] = added + [p for p in sys.path if p not in added]
 
 
+class RequestTimeout(BaseException):
+    """Raised in the thread of a request that ran past request-timeout when interrupt-timeout
+    is set (mod_wsgi.RequestTimeout). A BaseException, so `except Exception` in the app does
+    not swallow it; the client gets 504."""
+
+
 def module_files():
     """The source files of every loaded module, NUL-separated (--reload-on-changes watches
     them): a module's __file__, a cached .pyc mapped back to its .py."""

@@ -335,7 +335,9 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         if (_config.RequestTimeoutSeconds > 0)
         {
-            timeout.CancelAfter(TimeSpan.FromSeconds(_config.RequestTimeoutSeconds));
+            // With interrupt-timeout the worker first raises RequestTimeout in the request's
+            // thread (a 504 from the worker, which lives on); only past both is it recycled.
+            timeout.CancelAfter(TimeSpan.FromSeconds(_config.RequestTimeoutSeconds + _config.InterruptTimeoutSeconds));
         }
         try
         {
@@ -345,7 +347,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
         {
             log.Write(ErrorLogLevel.Error, "wsgi",
-                $"[client {client}] Timeout when reading response headers from daemon process '{_config.Name}' (request-timeout={_config.RequestTimeoutSeconds} s); recycling worker {slot.Index} (pid {slot.Process?.Id}).");
+                $"[client {client}] Timeout when reading response headers from daemon process '{_config.Name}' (request-timeout={_config.RequestTimeoutSeconds} s{(_config.InterruptTimeoutSeconds > 0 ? $", interrupt-timeout={_config.InterruptTimeoutSeconds} s" : "")}); recycling worker {slot.Index} (pid {slot.Process?.Id}).");
             Recycle(slot);
             await Observe(body).ConfigureAwait(false);
             return (await WsgiDispatch.ErrorAsync(context, 504).ConfigureAwait(false), false);

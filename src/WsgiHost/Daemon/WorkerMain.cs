@@ -43,7 +43,7 @@ internal static class WorkerMain
         bool multiprocess = false, reloadOnChanges = false;
         var pythonPath = new List<string>();
         var imports = new List<(string, string)>();
-        int restartInterval = 0, inactivity = 0, deadlockTimeout = 0, startupTimeout = 0;
+        int restartInterval = 0, inactivity = 0, deadlockTimeout = 0, startupTimeout = 0, requestTimeout = 0, interruptTimeout = 0;
         long memoryLimit = 0, virtualMemoryLimit = 0, cpuTimeLimit = 0;
         string? umask = null;
         ErrorLogLevel level = ErrorLogLevel.Warning;
@@ -73,6 +73,8 @@ internal static class WorkerMain
                 case "--inactivity-timeout": inactivity = Int(); break;
                 case "--deadlock-timeout": deadlockTimeout = Int(); break;
                 case "--startup-timeout": startupTimeout = Int(); break;
+                case "--request-timeout": requestTimeout = Int(); break;
+                case "--interrupt-timeout": interruptTimeout = Int(); break;
                 case "--umask": umask = Value(); break;
                 case "--memory-limit": memoryLimit = Long(); break;
                 case "--virtual-memory-limit": virtualMemoryLimit = Long(); break;
@@ -121,6 +123,8 @@ internal static class WorkerMain
             RunAsGroup = runAsGroup,
             Imports = imports,
             ReloadOnChanges = reloadOnChanges,
+            RequestTimeoutSeconds = requestTimeout,
+            InterruptTimeoutSeconds = interruptTimeout,
         };
         return (options, errorLog, level);
     }

@@ -96,6 +96,7 @@ internal static class DaemonProcessDirective
             Locale = valid.GetValueOrDefault("locale"),
             MaximumRequests = Seconds("maximum-requests", 0),
             RequestTimeoutSeconds = Seconds("request-timeout", 0),
+            InterruptTimeoutSeconds = Seconds("interrupt-timeout", 0),
             QueueTimeoutSeconds = Seconds("queue-timeout", 0),
             InactivityTimeoutSeconds = Seconds("inactivity-timeout", 0),
             GracefulTimeoutSeconds = Seconds("graceful-timeout", 15),

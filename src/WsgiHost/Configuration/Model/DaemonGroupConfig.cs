@@ -46,6 +46,9 @@ internal sealed record DaemonGroupConfig
 
     public int RequestTimeoutSeconds { get; init; }
 
+    /// <summary>interrupt-timeout= (mod_wsgi 6): a request past request-timeout first gets RequestTimeout raised in its thread; only if it has not ended this long after is the worker recycled.</summary>
+    public int InterruptTimeoutSeconds { get; init; }
+
     public int QueueTimeoutSeconds { get; init; }
 
     public int InactivityTimeoutSeconds { get; init; }

@@ -66,6 +66,7 @@ public sealed class DaemonProcessTests
         Assert.Equal(30, group.SocketTimeoutSeconds);
         Assert.Equal(45, group.QueueTimeoutSeconds);
         Assert.Equal(8192, group.HeaderBufferSize);
+        Assert.Equal(5, group.InterruptTimeoutSeconds);
         Assert.Equal(42, group.Options.Count);
         Assert.Equal("0022", group.Options["umask"]);
         Assert.Equal("-5", group.Options["cpu-priority"]);
