@@ -8,6 +8,10 @@ namespace WsgiHost.FunctionalTests;
 /// <summary>WSGIDaemonProcess groups run in supervised worker processes fed over Unix sockets.</summary>
 public sealed class DaemonModeTests
 {
+    /// <summary>The PID of the worker that answered (the fixture's /pid).</summary>
+    private static async Task<int> PidAsync(WsgiHostProcess host) =>
+        int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+
     private static Task<WsgiHostProcess> RunAsync(string config)
     {
         int port = WsgiHostProcess.FreePort();
@@ -32,7 +36,7 @@ public sealed class DaemonModeTests
     public async Task AppsOfTheGroupRunInAWorkerProcessWithTheGroupsEnviron()
     {
         await using var host = await RunAsync("daemon.conf");
-        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int pid = await PidAsync(host);
         Assert.NotEqual(host.Pid, pid);
         Assert.Contains($"mode:   embedded, 15 WSGI thread(s); daemon groups: shop (1 x 3 threads, pids {pid})", host.Output);
         var environ = JsonDocument.Parse(await host.Client.GetStringAsync("/environ?x=1")).RootElement;
@@ -75,7 +79,7 @@ public sealed class DaemonModeTests
     public async Task AKilledWorkerFailsOnlyItsOwnRequestAndIsReplaced()
     {
         await using var host = await RunAsync("daemon.conf");
-        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int pid = await PidAsync(host);
         Task<HttpResponseMessage> inFlight = host.Client.GetAsync("/sleep?5");
         await Task.Delay(500);
         Process.GetProcessById(pid).Kill();   // SIGKILL
@@ -84,7 +88,7 @@ public sealed class DaemonModeTests
             Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
         }
         await host.WaitForLogAsync("was killed by signal 9");
-        int replacement = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int replacement = await PidAsync(host);
         Assert.NotEqual(pid, replacement);
         Assert.Contains("closed the connection before answering", host.ErrorLog);
         Assert.Equal(0, await host.StopAsync());
@@ -152,7 +156,7 @@ public sealed class DaemonModeTests
     public async Task UserAndGroupSwitchTheWorkerBeforePythonStarts()
     {
         await using var host = await RunAsync("daemon-user.conf");
-        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int pid = await PidAsync(host);
         string status = File.ReadAllText($"/proc/{pid}/status");
         Assert.Matches(@"Uid:\s+65534\s+65534\s+65534\s+65534", status);
         Assert.Matches(@"Gid:\s+65534\s+65534\s+65534\s+65534", status);
@@ -171,7 +175,7 @@ public sealed class DaemonModeTests
     public async Task InterruptTimeoutRaisesRequestTimeoutInTheStuckThreadAndTheWorkerLives()
     {
         await using var host = await RunAsync("daemon-interrupt.conf");
-        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int pid = await PidAsync(host);
         using (HttpResponseMessage stuck = await host.Client.GetAsync("/spin?60"))
         {
             Assert.Equal(HttpStatusCode.GatewayTimeout, stuck.StatusCode);
@@ -182,7 +186,7 @@ public sealed class DaemonModeTests
         // The same worker serves on, on both of its threads.
         for (int i = 0; i < 4; i++)
         {
-            Assert.Equal(pid, int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(pid, await PidAsync(host));
         }
         Assert.Equal("spun", await host.Client.GetStringAsync("/spin?0.1"));
         Assert.Equal(0, await host.StopAsync());
@@ -197,13 +201,13 @@ public sealed class DaemonModeTests
     private static async Task StuckRequestReplacesTheWorkerAsync(string config, string stuckPath, HttpStatusCode status, string logText)
     {
         await using var host = await RunAsync(config);
-        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int pid = await PidAsync(host);
         using (HttpResponseMessage stuck = await host.Client.GetAsync(stuckPath))
         {
             Assert.Equal(status, stuck.StatusCode);
         }
         await host.WaitForLogAsync(logText);
-        int replacement = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int replacement = await PidAsync(host);
         Assert.NotEqual(pid, replacement);
         Assert.Equal(0, await host.StopAsync());
     }
@@ -212,7 +216,7 @@ public sealed class DaemonModeTests
     public async Task AResponseHeaderLongerThanHeaderBufferSizeIs500AndTheWorkerLives()
     {
         await using var host = await RunAsync("daemon-headers.conf");
-        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int pid = await PidAsync(host);
         using (HttpResponseMessage fits = await host.Client.GetAsync("/long-header?8180"))
         {
             Assert.Equal(HttpStatusCode.OK, fits.StatusCode);
@@ -223,7 +227,7 @@ public sealed class DaemonModeTests
             Assert.Equal(HttpStatusCode.InternalServerError, tooLong.StatusCode);
         }
         await host.WaitForLogAsync("Response header 'X-Long' from daemon process 'headers' is 9008 bytes, more than header-buffer-size=8192");
-        Assert.Equal(pid, int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(pid, await PidAsync(host));
         Assert.Equal(0, await host.StopAsync());
     }
 
@@ -231,7 +235,7 @@ public sealed class DaemonModeTests
     public async Task UmaskAndResourceLimitsApplyToTheWorker()
     {
         await using var host = await RunAsync("daemon-limits.conf");
-        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int pid = await PidAsync(host);
         Assert.Matches(@"Umask:\s+0027", File.ReadAllText($"/proc/{pid}/status"));
         string limits = File.ReadAllText($"/proc/{pid}/limits");
         Assert.Matches(@"Max data size\s+2000000000\s+2000000000\s+bytes", limits);
@@ -243,7 +247,7 @@ public sealed class DaemonModeTests
     public async Task AnIdleWorkerEndsAfterInactivityTimeoutAndIsReplaced()
     {
         await using var host = await RunAsync("daemon-idle.conf");
-        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int pid = await PidAsync(host);
         // A worker may also have idled out before the first request: wait for an exit after this point.
         int Exits() => System.Text.RegularExpressions.Regex.Matches(host.ErrorLog, "reached inactivity-timeout=1 s").Count;
         int before = Exits();
@@ -253,7 +257,7 @@ public sealed class DaemonModeTests
             await Task.Delay(50);
         }
         Assert.True(Exits() > before, "no worker reached inactivity-timeout");
-        int next = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int next = await PidAsync(host);
         Assert.NotEqual(pid, next);
         Assert.Equal(0, await host.StopAsync());
     }
