@@ -379,5 +379,7 @@ def alternate(environ, start_response):
 def hold_gil(environ, start_response):
     """Blocks in C while holding the GIL (a PyDLL call keeps it), as a stuck extension would."""
     import ctypes
+    environ['wsgi.errors'].write('holding the GIL\n')
+    environ['wsgi.errors'].flush()
     ctypes.PyDLL(None).sleep(int(environ['QUERY_STRING'] or '30'))
     return text(start_response, 'released')

@@ -68,7 +68,7 @@ internal static unsafe class WsgiGateway
         catch (PythonException e)
         {
             Fail(app, request, $"Exception occurred processing WSGI script '{app.Options.ScriptPath}'.\n" +
-                (e.PythonTraceback.Length > 0 ? e.PythonTraceback : e.Message));
+                (e.PythonTraceback.Length > 0 ? e.PythonTraceback : e.Message) + WsgiScript.SubInterpreterHint(app.Interpreter, e.PythonTraceback));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -71,7 +71,7 @@ internal sealed class WsgiServer : IAsyncDisposable
         // request may run there (memory, start time, and no app code next to the listeners).
         bool embedded = launcher == null || !site.RestrictEmbedded;
         PythonRuntime? python = embedded
-            ? PythonRuntime.Start(site.Python.Executable, site.Python.Home, new PythonRuntimeOptions { PythonPath = EmbeddedPythonPath(site, launcher == null) }, log)
+            ? PythonRuntime.Start(site.Python.Executable, site.Python.Home, new PythonRuntimeOptions { PythonPath = EmbeddedPythonPath(site, launcher == null), OwnGil = site.Python.OwnGil }, log)
             : null;
         if (python != null)
         {
@@ -179,9 +179,10 @@ internal sealed class WsgiServer : IAsyncDisposable
             {
                 notApplied.Add("TLS certificates");
             }
-            if (current.Python.Home != next.Python.Home || !current.Python.Path.SequenceEqual(next.Python.Path) || current.Python.Executable != next.Python.Executable)
+            if (current.Python.Home != next.Python.Home || !current.Python.Path.SequenceEqual(next.Python.Path) || current.Python.Executable != next.Python.Executable
+                || current.Python.OwnGil != next.Python.OwnGil)
             {
-                notApplied.Add("WSGIPythonHome/WSGIPythonPath");
+                notApplied.Add("WSGIPythonHome/WSGIPythonPath/WSGISubInterpreterGIL");
             }
             if (current.Threads != next.Threads || current.TimeoutSeconds != next.TimeoutSeconds || current.KeepAliveTimeoutSeconds != next.KeepAliveTimeoutSeconds)
             {

@@ -31,6 +31,9 @@ internal sealed class SiteState(string serverRoot)
 
     public bool RestrictEmbedded { get; set; }
 
+    /// <summary>WSGISubInterpreterGIL Own.</summary>
+    public bool OwnGil { get; set; }
+
     public int? Threads { get; set; }
 
     public Dictionary<string, string> LogFormats { get; } = new(StringComparer.Ordinal)

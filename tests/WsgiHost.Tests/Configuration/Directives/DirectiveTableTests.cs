@@ -66,6 +66,7 @@ public sealed class DirectiveTableTests : IDisposable
         ["WSGIMapHEADToGET"] = "WSGIMapHEADToGET Auto",
         ["WSGIRestrictProcess"] = "WSGIRestrictProcess %{GLOBAL}",
         ["WSGIRestrictEmbedded"] = "WSGIRestrictEmbedded Off",
+        ["WSGISubInterpreterGIL"] = "WSGISubInterpreterGIL Own",
         ["WSGIImportScript"] = "WSGIImportScript /dev/null process-group=%{GLOBAL} application-group=%{GLOBAL}",
         ["RemoteIPProxyProtocol"] = "RemoteIPProxyProtocol On",
         ["SetHandler"] = "<Location /server-status>\nSetHandler server-status\n</Location>",
