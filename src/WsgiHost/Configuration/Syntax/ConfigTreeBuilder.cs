@@ -95,6 +95,15 @@ internal sealed class ConfigTreeBuilder
             var location = new SourceLocation(fileName, line.Line);
             var dropping = open[^1].Kind == FrameKind.Dropped;
             var content = dropping ? line.Text : Substitute(line.Text, location);
+            if (!dropping && content.Contains('\0'))
+            {
+                // No file name, pattern or value can hold a NUL (the OS cuts paths there, .NET
+                // refuses them): the line is an error, not an exception out of the reader
+                // (found by ConfigFuzzTests).
+                Report(DiagnosticSeverity.Error, location, DirectiveName(ArgumentTokenizer.Split(content).Words.FirstOrDefault() ?? ""),
+                    "the line contains a NUL character", "remove it; the file may be corrupt or not a text file");
+                continue;
+            }
 
             if (content.StartsWith("</", StringComparison.Ordinal))
             {

@@ -131,6 +131,33 @@ public sealed class DirectiveTableTests : IDisposable
         Assert.Equal(fix, error.Fix);
     }
 
+    [Fact]
+    public void AHugeGarbageDirectiveIsAnErrorWithoutASuggestion()
+    {
+        // Found by ConfigFuzzTests: the suggestion ran an edit distance against every known
+        // directive, seconds for a 70 KB line and minutes for a few megabytes; names whose length
+        // alone rules them out are skipped now.
+        string name = new('Q', 2_000_000);
+        var error = SiteText.Error($"Listen 80\n{name} on");
+
+        error.At(2, name);
+        Assert.Equal("remove it", error.Fix);
+    }
+
+    [Theory]
+    [InlineData("WSGIScriptAlias / /srv/a\0b.wsgi", "WSGIScriptAlias")]
+    [InlineData("ServerRoot /srv\0", "ServerRoot")]
+    [InlineData("Include /etc/\0*.conf", "Include")]
+    [InlineData("Define X /a\0b", "Define")]
+    public void ANulCharacterIsAnErrorNotAnException(string lines, string directive)
+    {
+        // Found by ConfigFuzzTests: Path.GetFullPath threw ArgumentException out of the reader.
+        var error = SiteText.Error($"Listen 80\n{lines}");
+
+        error.At(2, directive);
+        Assert.Equal("the line contains a NUL character", error.Message);
+    }
+
     [Theory]
     [InlineData("LoadModule wsgi_module modules/mod_wsgi.so")]
     [InlineData("PidFile /run/httpd.pid")]
