@@ -214,7 +214,8 @@ internal static unsafe class WsgiGateway
         app.Log.Write(ErrorLogLevel.Error, "wsgi", $"[client {request.Exchange.ClientForLog}] {message}");
         if (!request.HeadersSent)
         {
-            SendError(request.Exchange, 500);
+            // An app that fails because the body it read was refused gets the client's error, not a server error.
+            SendError(request.Exchange, request.Exchange.RefusedBodyStatus is int refused and not 0 ? refused : 500);
         }
         else
         {
