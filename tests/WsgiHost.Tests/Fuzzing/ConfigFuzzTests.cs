@@ -22,12 +22,18 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output)
             .Select(f => (f, File.ReadAllText(f)))];
     });
 
+    /// <summary>
+    /// An empty folder for the configurations' folders (ServerRoot among them): a mutated relative
+    /// Include or wildcard there finds nothing, never a FIFO or device that would block a read.
+    /// </summary>
+    private static readonly string EmptyRoot = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "fuzz-root")).FullName;
+
     private static readonly ConfigReaderOptions Options = new()
     {
         Defines = new Dictionary<string, string>
         {
-            ["PORT"] = "8080", ["HTTP_PORT"] = "8080", ["HTTPS_PORT"] = "8443", ["SITE_ROOT"] = Path.GetTempPath(),
-            ["LOGS"] = Path.GetTempPath(), ["CERTS"] = Path.GetTempPath(), ["OFFICE_NETWORK"] = "10.0.0.0/8",
+            ["PORT"] = "8080", ["HTTP_PORT"] = "8080", ["HTTPS_PORT"] = "8443", ["SITE_ROOT"] = EmptyRoot,
+            ["LOGS"] = EmptyRoot, ["CERTS"] = EmptyRoot, ["OFFICE_NETWORK"] = "10.0.0.0/8",
         },
     };
 

@@ -85,7 +85,7 @@ public sealed class DaemonFrameFuzzTests(ITestOutputHelper output)
                 }
                 byte[] frame = stream.ToArray();
                 var (body, message) = ReadBody(new MemoryStream(frame));
-                Assert.Equal(input.Chunks.SelectMany(c => c), body);
+                Assert.True(input.Chunks.SelectMany(c => c).ToArray().AsSpan().SequenceEqual(body), "the body changed on its way through the codec");
                 Assert.Equal(input.Abort?[..Math.Min(input.Abort.Length, DaemonProtocol.MaxKeyLength)], message);
                 Refused(() => ReadBody(new MemoryStream(Mutator.Bytes(new Random(input.Mutation), frame))));
             },
@@ -157,10 +157,10 @@ public sealed class DaemonFrameFuzzTests(ITestOutputHelper output)
     private static string Latin1(Random random, int length) => Encoding.Latin1.GetString(Bytes(random, length));
 
     private static List<KeyValuePair<string, string>> Environ(Random random) =>
-        [.. Enumerable.Range(0, random.Next(50) == 0 ? random.Next(5000) : random.Next(40))
-            .Select(_ => new KeyValuePair<string, string>(Latin1(random, Length(random, 1100)), Latin1(random, Length(random, 8000))))];
+        [.. Enumerable.Range(0, random.Next(100) == 0 ? random.Next(2000) : random.Next(40))
+            .Select(_ => new KeyValuePair<string, string>(Latin1(random, Length(random, 1100)), Latin1(random, Length(random, 2000))))];
 
     private static List<KeyValuePair<string, string>> Headers(Random random) =>
-        [.. Enumerable.Range(0, random.Next(50) == 0 ? random.Next(1500) : random.Next(20))
-            .Select(_ => new KeyValuePair<string, string>(Latin1(random, Length(random, 2000)), Latin1(random, Length(random, 8000))))];
+        [.. Enumerable.Range(0, random.Next(100) == 0 ? random.Next(1500) : random.Next(20))
+            .Select(_ => new KeyValuePair<string, string>(Latin1(random, Length(random, 2000)), Latin1(random, Length(random, 2000))))];
 }

@@ -36,7 +36,7 @@ internal static class FuzzRun
         {
             // Not HashCode.Combine: it is salted per process, and a replay must make the same inputs.
             T input = make(new Random(unchecked((int)((uint)seed * 2654435761u) ^ i)));
-            Task work = Task.Factory.StartNew(() => check(input), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            Task work = Task.Run(() => check(input));
             bool finished;
             try
             {

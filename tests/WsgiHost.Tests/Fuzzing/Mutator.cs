@@ -56,7 +56,8 @@ internal static class Mutator
         "Define X", "Define ${X}", "${UNDEFINED}", "${", "}", "\"", "'", "\\", "\\\n", "#", "%{", "%{ENV:", "%{GLOBAL}", "%{RESOURCE}",
         "99999999999999999999", "-1", "0", "2147483648", "1e9", "0x10", "NaN", "\u00e9", "\u202e", "\ud83d\ude00", "\0", "\t", "\r", "=",
         "processes=", "threads=0", "threads=99999999999", "python-path=", "Require all denied", "Require ip 300.1.1.1/99", "Require host",
-        "Include /nonexistent/*.conf", "IncludeOptional nothing-*.conf", "WSGIScriptAlias / /nonexistent.wsgi", "WSGIDaemonProcess",
+        // Relative: a truncated "Include /" would read the whole file system (devices and /proc included).
+        "Include nonexistent/*.conf", "IncludeOptional nothing-*.conf", "WSGIScriptAlias / /nonexistent.wsgi", "WSGIDaemonProcess",
         "WSGIProcessGroup %{GLOBAL}", "Listen 70000", "Listen [::1", "ServerName", "LogFormat \"%{", "CustomLog", "ErrorLog \"|\"",
         "Alias", "AliasMatch ^/(.*)$", "LimitRequestBody", "LimitRequestFields", "LimitRequestFieldSize", "LimitRequestLine",
         "RequestReadTimeout", "header=20-40,MinRate=500", "body=", "MinRate=0", "Timeout", "Order allow,deny", "Allow from",
