@@ -22,8 +22,11 @@ public sealed class AspNetCoreExampleTests
         return dll;
     }
 
-    [Fact]
-    public async Task TheExampleServesBothEndpointsBehindOnePolicyAndStopsCleanly()
+    /// <param name="daemon">Null: Flask embedded in the host; else the options of the daemon group it runs in.</param>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("processes=2 threads=2")]
+    public async Task TheExampleServesBothEndpointsBehindOnePolicyAndStopsCleanly(string? daemon)
     {
         int port = WsgiHostProcess.FreePort();
         var psi = new ProcessStartInfo("dotnet")
@@ -36,6 +39,10 @@ public sealed class AspNetCoreExampleTests
         psi.ArgumentList.Add(ExampleDll());
         psi.ArgumentList.Add("--urls");
         psi.ArgumentList.Add($"http://127.0.0.1:{port}");
+        if (daemon != null)
+        {
+            psi.ArgumentList.Add("--Notes:Daemon=" + daemon);
+        }
         psi.Environment.Remove("PYTHONPATH");
         var output = new StringBuilder();
         using var process = new Process { StartInfo = psi };
@@ -64,15 +71,27 @@ public sealed class AspNetCoreExampleTests
             Assert.Equal("/notes", notes.RootElement.GetProperty("script_name").GetString());
             using JsonDocument note = await JsonAsync(client, "/notes/abc", "alice");
             Assert.Equal("abc", note.RootElement.GetProperty("note").GetString());
+            int[] workers = Children(process.Id);
+            Assert.Equal(daemon == null ? 0 : 2, workers.Length);
 
             Assert.Equal(0, Kill(process.Id, 15));
             using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             await process.WaitForExitAsync(exit.Token);
             Assert.Equal(0, process.ExitCode);
             string log = Output();
-            Assert.Contains("Initializing Python 3.11", log, StringComparison.Ordinal);
-            Assert.Contains("Python finalised.", log, StringComparison.Ordinal);
             Assert.DoesNotContain("fail:", log, StringComparison.Ordinal);
+            if (daemon == null)
+            {
+                Assert.Contains("Initializing Python 3.11", log, StringComparison.Ordinal);
+                Assert.Contains("Python finalised.", log, StringComparison.Ordinal);
+            }
+            else
+            {
+                // Python runs only in the workers, which stop with the host.
+                Assert.DoesNotContain("Initializing Python", log, StringComparison.Ordinal);
+                Assert.Contains("Daemon process group 'notes': started 2 worker process(es)", log, StringComparison.Ordinal);
+                Assert.All(workers, pid => Assert.False(Directory.Exists($"/proc/{pid}") && File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2] != "Z", $"worker {pid} outlived the host"));
+            }
         }
         finally
         {
@@ -82,6 +101,12 @@ public sealed class AspNetCoreExampleTests
             }
         }
     }
+
+    /// <summary>The direct child processes of <paramref name="pid"/> (daemon workers).</summary>
+    private static int[] Children(int pid) =>
+        [.. Directory.EnumerateDirectories($"/proc/{pid}/task")
+            .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture))];
 
     private static async Task<HttpStatusCode> StatusAsync(HttpClient client, string url, string? user)
     {

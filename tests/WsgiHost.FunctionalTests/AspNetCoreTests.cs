@@ -16,20 +16,10 @@ public sealed class AspNetCoreTests(AspNetCoreHost host)
 {
     private HttpClient Client => host.Client;
 
-    private static HttpRequestMessage Get(string url, string? user = null)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, url);
-        if (user != null)
-        {
-            request.Headers.Add("X-User", user);
-        }
-        return request;
-    }
-
     /// <summary>The gateway fixture's /environ route: the str values of the environ.</summary>
     private async Task<Dictionary<string, string>> EnvironAsync(string url, string? user = null)
     {
-        using var response = await Client.SendAsync(Get(url, user));
+        using var response = await Client.SendAsync(AspNetCoreHost.Get(url, user));
         string body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"{url}: {(int)response.StatusCode} {body}");
         using var json = JsonDocument.Parse(body);
@@ -41,7 +31,7 @@ public sealed class AspNetCoreTests(AspNetCoreHost host)
     [Fact]
     public async Task DotNetAndPythonEndpointsServeFromOneHost()
     {
-        using var dotnet = await Client.SendAsync(Get("/api/hello", "alice"));
+        using var dotnet = await Client.SendAsync(AspNetCoreHost.Get("/api/hello", "alice"));
         Assert.Equal("hello alice", await dotnet.Content.ReadAsStringAsync());
 
         var environ = await EnvironAsync("/gw/environ");
@@ -55,11 +45,11 @@ public sealed class AspNetCoreTests(AspNetCoreHost host)
     [InlineData("/secure/gw")]
     public async Task TheAuthorizationPolicyCoversTheMountAndItsPrefix(string url)
     {
-        using var anonymous = await Client.SendAsync(Get(url));
+        using var anonymous = await Client.SendAsync(AspNetCoreHost.Get(url));
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
-        using var guest = await Client.SendAsync(Get(url, "guest"));
+        using var guest = await Client.SendAsync(AspNetCoreHost.Get(url, "guest"));
         Assert.Equal(HttpStatusCode.Forbidden, guest.StatusCode);
-        using var member = await Client.SendAsync(Get(url, "alice"));
+        using var member = await Client.SendAsync(AspNetCoreHost.Get(url, "alice"));
         // /secure/gw itself is PATH_INFO "", which the fixture app answers with its own 404.
         Assert.NotEqual(HttpStatusCode.Unauthorized, member.StatusCode);
         Assert.NotEqual(HttpStatusCode.Forbidden, member.StatusCode);
@@ -101,10 +91,10 @@ public sealed class AspNetCoreTests(AspNetCoreHost host)
     [Fact]
     public async Task TheBarePrefixIsMountedWithAnEmptyPathInfo()
     {
-        using var response = await Client.SendAsync(Get("/gw"));
+        using var response = await Client.SendAsync(AspNetCoreHost.Get("/gw"));
         // gateway.wsgi answers unknown PATH_INFO with "no route '<path>'".
         Assert.Equal("no route ''", await response.Content.ReadAsStringAsync());
-        using var other = await Client.SendAsync(Get("/gwx/environ"));
+        using var other = await Client.SendAsync(AspNetCoreHost.Get("/gwx/environ"));
         Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
         Assert.Equal(0, other.Content.Headers.ContentLength);
     }
@@ -112,17 +102,17 @@ public sealed class AspNetCoreTests(AspNetCoreHost host)
     [Fact]
     public async Task AnotherCallableInItsOwnSubInterpreter()
     {
-        using var response = await Client.SendAsync(Get("/alt/anything"));
+        using var response = await Client.SendAsync(AspNetCoreHost.Get("/alt/anything"));
         Assert.Equal("alternate callable", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
     public async Task AMissingScriptIs404AsTheServerAnswers()
     {
-        using var response = await Client.SendAsync(Get("/missing/x"));
+        using var response = await Client.SendAsync(AspNetCoreHost.Get("/missing/x"));
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains("The requested URL was not found on this server.", await response.Content.ReadAsStringAsync());
-        await WaitForLogAsync("Target WSGI script not found or unable to stat: " + Path.Combine(WsgiHostProcess.TestAppsDirectory, "no-such-script.wsgi"));
+        await host.WaitForLogAsync("Target WSGI script not found or unable to stat: " + Path.Combine(WsgiHostProcess.TestAppsDirectory, "no-such-script.wsgi"));
     }
 
     [Fact]
@@ -143,9 +133,9 @@ public sealed class AspNetCoreTests(AspNetCoreHost host)
     public async Task PythonOutputGoesToTheWsgiHostLogger()
     {
         string tag = Guid.NewGuid().ToString("N");
-        using var response = await Client.SendAsync(Get("/gw/print?" + tag));
+        using var response = await Client.SendAsync(AspNetCoreHost.Get("/gw/print?" + tag));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        string log = await WaitForLogAsync("printed line one " + tag);
+        string log = await host.WaitForLogAsync("printed line one " + tag);
         Assert.Contains("errors line b " + tag, log, StringComparison.Ordinal);
         Assert.Contains("Initializing Python 3.11", log, StringComparison.Ordinal);
     }
@@ -183,19 +173,5 @@ public sealed class AspNetCoreTests(AspNetCoreHost host)
     {
         using var response = await Client.GetAsync($"/gw/close?count&{tag}");
         return int.Parse(await response.Content.ReadAsStringAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private async Task<string> WaitForLogAsync(string text)
-    {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            if (host.Log.Contains(text, StringComparison.Ordinal))
-            {
-                return host.Log;
-            }
-            await Task.Delay(50);
-        }
-        throw new Xunit.Sdk.XunitException($"the WsgiHost log never contained '{text}'. It has:\n{host.Log}");
     }
 }

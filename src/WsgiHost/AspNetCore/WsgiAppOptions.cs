@@ -15,6 +15,13 @@ public sealed class WsgiAppOptions
     /// </summary>
     public string ApplicationGroup { get; set; } = "";
 
+    /// <summary>
+    /// The daemon process group that runs the application (<c>WSGIProcessGroup</c>), defined
+    /// with <see cref="WsgiOptions.AddDaemonProcess"/>. <c>""</c>, the default, runs it embedded
+    /// in the host process.
+    /// </summary>
+    public string ProcessGroup { get; set; } = "";
+
     /// <summary>The name of the WSGI callable in the script (<c>WSGICallableObject</c>); <c>application</c> by default.</summary>
     public string CallableObject { get; set; } = "application";
 

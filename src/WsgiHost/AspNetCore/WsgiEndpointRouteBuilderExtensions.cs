@@ -29,7 +29,7 @@ public static class WsgiEndpointRouteBuilderExtensions
     /// <c>RequireAuthorization</c>, <c>RequireRateLimiting</c>, <c>RequireCors</c> and other
     /// conventions cover the whole application.
     /// </returns>
-    /// <exception cref="InvalidOperationException"><see cref="WsgiServiceCollectionExtensions.AddWsgi"/> was not called.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="WsgiServiceCollectionExtensions.AddWsgi"/> was not called, or <see cref="WsgiAppOptions.ProcessGroup"/> names a group it did not define.</exception>
     public static IEndpointConventionBuilder MapWsgi(this IEndpointRouteBuilder endpoints, string prefix, string scriptPath, Action<WsgiAppOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -44,6 +44,15 @@ public static class WsgiEndpointRouteBuilderExtensions
         string contentRoot = services.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
         string documentRoot = services.GetService<IWebHostEnvironment>()?.WebRootPath is { Length: > 0 } webRoot ? webRoot : contentRoot;
         string script = Path.GetFullPath(scriptPath, contentRoot);
+        if (options.ProcessGroup.Length == 0)
+        {
+            runtime.AddEmbeddedMount();
+        }
+        else if (!runtime.HasDaemonGroup(options.ProcessGroup))
+        {
+            throw new InvalidOperationException(
+                $"MapWsgi(\"{prefix}\"): no daemon process group '{options.ProcessGroup}'; define it with builder.Services.AddWsgi(o => o.AddDaemonProcess(\"{options.ProcessGroup}\", \"processes=2 threads=15\"))");
+        }
         var mount = new WsgiMount(mountPrefix, script, options, runtime, documentRoot);
 
         // A group, so conventions added to the returned builder reach both endpoints: the

@@ -3,9 +3,9 @@ using Microsoft.Extensions.Hosting;
 namespace WsgiHost.AspNetCore;
 
 /// <summary>
-/// Ties the embedded Python to the host's lifetime. Python starts in <see cref="StartAsync"/>,
-/// so a Python that cannot be loaded fails the host's start instead of the first request. It
-/// stops in <see cref="StoppedAsync"/>: that runs after every hosted service's StopAsync,
+/// Ties the embedded Python and the daemon groups to the host's lifetime. They start in
+/// <see cref="StartAsync"/>, so a Python that cannot be loaded fails the host's start instead
+/// of the first request. They stop in <see cref="StoppedAsync"/>: that runs after every hosted service's StopAsync,
 /// including the web server's, which drains in-flight requests. Stopping when
 /// <see cref="IHostApplicationLifetime.ApplicationStopping"/> fires would cut requests that
 /// are still inside Python.
@@ -16,7 +16,7 @@ internal sealed class WsgiLifetimeService(WsgiRuntime runtime) : IHostedLifecycl
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        runtime.Start();
+        runtime.StartForHost();
         return Task.CompletedTask;
     }
 
@@ -26,9 +26,5 @@ internal sealed class WsgiLifetimeService(WsgiRuntime runtime) : IHostedLifecycl
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StoppedAsync(CancellationToken cancellationToken)
-    {
-        runtime.Stop();
-        return Task.CompletedTask;
-    }
+    public Task StoppedAsync(CancellationToken cancellationToken) => runtime.StopAsync();
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using WsgiHost.Daemon;
 using WsgiHost.Python.Runtime;
 using WsgiHost.Python.Wsgi;
 using WsgiHost.Routing;
@@ -20,6 +21,8 @@ internal sealed class WsgiMount
     private readonly RequestOptions _requestOptions;
     private readonly bool _chunkedRequest;
     private readonly long? _limitRequestBody;
+    private readonly string _processGroup;
+    private readonly string _documentRoot;
     private readonly Lock _lock = new();
     private WsgiApplication? _app;
 
@@ -31,6 +34,8 @@ internal sealed class WsgiMount
         _runtime = runtime;
         _chunkedRequest = options.ChunkedRequest;
         _limitRequestBody = options.LimitRequestBody;
+        _processGroup = options.ProcessGroup;
+        _documentRoot = documentRoot;
         _requestOptions = new RequestOptions(RequestOptions.Default.ServerName, options.PassAuthorization, [.. options.Environment], null);
         _appOptions = new WsgiApplicationOptions
         {
@@ -88,8 +93,28 @@ internal sealed class WsgiMount
             await WsgiDispatch.ErrorAsync(context, refused).ConfigureAwait(false);
             return;
         }
+        if (_processGroup.Length > 0)
+        {
+            await ForwardAsync(context, scriptName, pathInfo, target, rawTarget, start).ConfigureAwait(false);
+            return;
+        }
         var (python, executor) = _runtime.Start();
         await WsgiDispatch.RunAsync(context, executor, Application(python), _requestOptions, scriptName, pathInfo, target, rawTarget, start).ConfigureAwait(false);
+    }
+
+    /// <summary>To a worker of the daemon group, with the environ the embedded path would build.</summary>
+    private async Task ForwardAsync(HttpContext context, string scriptName, string pathInfo, RequestTarget target, string rawTarget, DateTimeOffset start)
+    {
+        if (!_runtime.Daemons().TryGet(_processGroup, out DaemonGroupRuntime group))
+        {
+            // MapWsgi checked the name; only a group that failed to start gets here.
+            _runtime.Log.Write(ErrorLogLevel.Error, "wsgi", $"[client {WsgiDispatch.Client(context)}] No WSGI daemon process called '{_processGroup}' is running.");
+            await WsgiDispatch.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable).ConfigureAwait(false);
+            return;
+        }
+        var environ = DaemonEnviron.Build(context, _requestOptions, _documentRoot, scriptName, pathInfo, target, rawTarget, start,
+            _appOptions.ScriptPath, _appOptions.CallableObject, _appOptions.ApplicationGroup, _appOptions.ScriptReloading);
+        await group.ForwardAsync(context, environ, _runtime.Log, WsgiDispatch.Client(context)).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -35,4 +35,31 @@ public sealed class WsgiOptions
     /// by default. The host's logging filters apply after this one.
     /// </summary>
     public LogLevel LogLevel { get; set; } = LogLevel.Information;
+
+    /// <summary>
+    /// Defines a daemon process group, as mod_wsgi's <c>WSGIDaemonProcess</c> line does: worker
+    /// processes, each with its own Python, that serve the applications mounted with
+    /// <see cref="WsgiAppOptions.ProcessGroup"/> set to <paramref name="name"/>. They start with
+    /// the host and stop after it; a worker that dies fails only its own requests and is
+    /// replaced. The workers are this host's own program started again (a .NET startup hook
+    /// in WsgiHost makes them workers before <c>Main</c> runs), so nothing else is installed.
+    /// When every mount uses a daemon group, the host process never loads Python.
+    /// </summary>
+    /// <param name="name">The group's name, unique in the host.</param>
+    /// <param name="options">
+    /// <c>WSGIDaemonProcess</c>'s options as written in an Apache configuration, e.g.
+    /// <c>"processes=2 threads=8 maximum-requests=1000 request-timeout=60"</c>; every option
+    /// mod_wsgi has is checked, and the ones WsgiHost acts on are listed in its README.
+    /// </param>
+    /// <returns>These options, for chaining.</returns>
+    public WsgiOptions AddDaemonProcess(string name, string options = "")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(options);
+        DaemonProcesses.Add((name, options));
+        return this;
+    }
+
+    /// <summary>The groups added with <see cref="AddDaemonProcess"/>, in order.</summary>
+    internal List<(string Name, string Options)> DaemonProcesses { get; } = [];
 }

@@ -1,15 +1,20 @@
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using WsgiHost.Configuration.Directives;
+using WsgiHost.Configuration.Model;
+using WsgiHost.Configuration.Syntax;
+using WsgiHost.Daemon;
 using WsgiHost.Python.Runtime;
 using WsgiHost.Python.Wsgi;
 
 namespace WsgiHost.AspNetCore;
 
 /// <summary>
-/// The process's embedded Python and its WSGI threads for an ASP.NET Core host: started once
-/// (by <see cref="WsgiLifetimeService"/> at host start, or by the first request when the host
-/// runs no hosted services), stopped once, executor before Python so no request is still
-/// inside Python when it is finalised.
+/// The Python side of an ASP.NET Core host: the embedded Python and its WSGI threads, and the
+/// daemon process groups. Each starts once (at host start, or on first use when the host runs
+/// no hosted services) and stops once, daemon groups and executor before Python, so no request
+/// is still inside Python when it is finalised.
 /// </summary>
 internal sealed class WsgiRuntime : IDisposable
 {
@@ -17,16 +22,26 @@ internal sealed class WsgiRuntime : IDisposable
     public const string LogCategory = "WsgiHost";
 
     private readonly WsgiOptions _options;
+    private readonly SiteConfig? _daemonSite;
     private readonly Lock _lock = new();
     private PythonRuntime? _python;
     private WsgiExecutor? _executor;
+    private DaemonGroups? _daemons;
+    private int _embeddedMounts;
     private bool _stopped;
 
     public WsgiRuntime(IOptions<WsgiOptions> options, ILoggerFactory loggers)
     {
         _options = options.Value;
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.Threads, 1, "WsgiOptions.Threads");
+        if (Environment.GetEnvironmentVariable(StartupHookLauncher.ArgumentsVariable) != null)
+        {
+            // The startup hook should have turned this process into a worker before Main.
+            throw new InvalidOperationException(
+                "this process was started as a WsgiHost daemon worker, but .NET startup hooks did not run (System.StartupHookProvider.IsSupported is false, e.g. in a trimmed or native AOT app); enable startup hooks or run the application embedded (no ProcessGroup)");
+        }
         Log = new LoggerErrorLog(loggers.CreateLogger(LogCategory), _options.LogLevel);
+        _daemonSite = DaemonSite(_options);
     }
 
     public IErrorLog Log { get; }
@@ -34,16 +49,28 @@ internal sealed class WsgiRuntime : IDisposable
     /// <summary>wsgi.multithread of the applications: more than one WSGI thread may run them.</summary>
     public bool MultiThread => _options.Threads > 1;
 
+    /// <summary>Called by MapWsgi for a mount that runs in this process: Python is then started with the host.</summary>
+    public void AddEmbeddedMount() => Interlocked.Increment(ref _embeddedMounts);
+
+    public bool HasDaemonGroup(string name) => _daemonSite?.DaemonGroups.Any(g => g.Name == name) == true;
+
+    /// <summary>Starts what the host needs at start: the daemon groups, and Python when a mount runs embedded.</summary>
+    public void StartForHost()
+    {
+        Daemons();
+        if (Volatile.Read(ref _embeddedMounts) > 0)
+        {
+            Start();
+        }
+    }
+
     /// <summary>The running Python and executor, starting them on first call.</summary>
     /// <exception cref="InvalidOperationException">The host is stopping or has stopped.</exception>
     public (PythonRuntime Python, WsgiExecutor Executor) Start()
     {
         lock (_lock)
         {
-            if (_stopped)
-            {
-                throw new InvalidOperationException("the embedded Python has been stopped with the host");
-            }
+            ThrowIfStopped();
             if (_python == null || _executor == null)
             {
                 _python = PythonRuntime.Start(_options.Python, _options.PythonHome,
@@ -55,11 +82,31 @@ internal sealed class WsgiRuntime : IDisposable
         }
     }
 
-    /// <summary>Stops the WSGI threads, then finalises Python. Idempotent.</summary>
-    public void Stop()
+    /// <summary>The daemon process groups, starting their workers on first call.</summary>
+    /// <exception cref="InvalidOperationException">The host is stopping or has stopped.</exception>
+    public DaemonGroups Daemons()
+    {
+        lock (_lock)
+        {
+            ThrowIfStopped();
+            return _daemons ??= _daemonSite == null ? DaemonGroups.Empty : DaemonGroups.Start(_daemonSite, StartupHookLauncher.Launch, Log);
+        }
+    }
+
+    private void ThrowIfStopped()
+    {
+        if (_stopped)
+        {
+            throw new InvalidOperationException("the WSGI runtime has been stopped with the host");
+        }
+    }
+
+    /// <summary>Stops the daemon workers and the WSGI threads, then finalises Python. Idempotent.</summary>
+    public async Task StopAsync()
     {
         PythonRuntime? python;
         WsgiExecutor? executor;
+        DaemonGroups? daemons;
         lock (_lock)
         {
             if (_stopped)
@@ -67,8 +114,11 @@ internal sealed class WsgiRuntime : IDisposable
                 return;
             }
             _stopped = true;
-            python = _python;
-            executor = _executor;
+            (python, executor, daemons) = (_python, _executor, _daemons);
+        }
+        if (daemons != null)
+        {
+            await daemons.DisposeAsync().ConfigureAwait(false);
         }
         executor?.Dispose();
         python?.Dispose();
@@ -79,5 +129,48 @@ internal sealed class WsgiRuntime : IDisposable
     }
 
     /// <summary>The service provider's disposal is the last chance when no host ran the lifetime service.</summary>
-    public void Dispose() => Stop();
+    public void Dispose() => StopAsync().GetAwaiter().GetResult();
+
+    /// <summary>
+    /// The daemon groups as a configuration: each AddDaemonProcess is read as the
+    /// WSGIDaemonProcess line it stands for, so its options get the same checks and meaning.
+    /// </summary>
+    private static SiteConfig? DaemonSite(WsgiOptions options)
+    {
+        if (options.DaemonProcesses.Count == 0)
+        {
+            return null;
+        }
+        // The site builder insists on a Listen, as a real site needs one; here ASP.NET Core's
+        // server listens and these listeners are never bound.
+        var text = new StringBuilder("Listen 127.0.0.1:80\n");
+        foreach (var (name, groupOptions) in options.DaemonProcesses)
+        {
+            text.Append("WSGIDaemonProcess ").Append(Quote(name)).Append(' ').Append(groupOptions.ReplaceLineEndings(" ")).Append('\n');
+        }
+        const string source = "AddWsgi";
+        SiteConfigResult result = SiteConfigBuilder.FromText(text.ToString(), source, new ConfigReaderOptions { ServerRoot = Directory.GetCurrentDirectory() });
+        var errors = result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        if (result.Config == null || errors.Count > 0)
+        {
+            throw new InvalidOperationException("AddDaemonProcess: " + string.Join("; ", errors.Select(e => e.Message + (e.Fix != null ? $" (fix: {e.Fix})" : ""))));
+        }
+        return result.Config with
+        {
+            Python = new PythonSettings { Executable = options.Python, Home = options.Python == null ? options.PythonHome : null, Path = [.. options.PythonPath] },
+            LogLevel = WorkerLevel(options.LogLevel),
+        };
+    }
+
+    private static string Quote(string name) => name.Any(char.IsWhiteSpace) || name.Contains('"', StringComparison.Ordinal) ? "\"" + name.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"" : name;
+
+    /// <summary>The workers write what the host's filter would pass, so their lines are not made only to be dropped.</summary>
+    private static ErrorLogLevel WorkerLevel(LogLevel level) => level switch
+    {
+        LogLevel.Trace or LogLevel.Debug => ErrorLogLevel.Debug,
+        LogLevel.Information => ErrorLogLevel.Info,
+        LogLevel.Warning => ErrorLogLevel.Warning,
+        LogLevel.Error => ErrorLogLevel.Error,
+        _ => ErrorLogLevel.Critical,
+    };
 }

@@ -112,15 +112,9 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         start.RedirectStandardError = RelayStandardError;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         process.Exited += (_, _) => OnExited(slot, process);
-        if (RelayStandardError && _log is Logging.ApacheErrorLog errorLog)
+        if (RelayStandardError)
         {
-            process.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data != null)
-                {
-                    errorLog.WriteFormatted(e.Data);
-                }
-            };
+            process.ErrorDataReceived += (_, e) => Relay(e.Data);
         }
         process.Start();
         if (RelayStandardError)
@@ -131,6 +125,27 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         slot.Process = process;
         slot.StartedAt = DateTime.UtcNow;
         previous?.Dispose();
+    }
+
+    /// <summary>A worker's standard error line into the front's log: as it is into an Apache error log, else (an ILogger) taken apart into level, module and message.</summary>
+    private void Relay(string? line)
+    {
+        if (line == null)
+        {
+            return;
+        }
+        if (_log is Logging.ApacheErrorLog errorLog)
+        {
+            errorLog.WriteFormatted(line);
+        }
+        else if (Logging.ApacheErrorLog.TryParseLine(line, out ErrorLogLevel level, out string module, out string message))
+        {
+            _log.Write(level, module, message);
+        }
+        else
+        {
+            _log.Write(ErrorLogLevel.Error, "wsgi", $"Daemon process group '{_config.Name}': {line}");
+        }
     }
 
     private void OnExited(Slot slot, Process process)
@@ -320,7 +335,9 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         if (_config.RequestTimeoutSeconds > 0)
         {
-            timeout.CancelAfter(TimeSpan.FromSeconds(_config.RequestTimeoutSeconds));
+            // With interrupt-timeout the worker first raises RequestTimeout in the request's
+            // thread (a 504 from the worker, which lives on); only past both is it recycled.
+            timeout.CancelAfter(TimeSpan.FromSeconds(_config.RequestTimeoutSeconds + _config.InterruptTimeoutSeconds));
         }
         try
         {
@@ -330,7 +347,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
         {
             log.Write(ErrorLogLevel.Error, "wsgi",
-                $"[client {client}] Timeout when reading response headers from daemon process '{_config.Name}' (request-timeout={_config.RequestTimeoutSeconds} s); recycling worker {slot.Index} (pid {slot.Process?.Id}).");
+                $"[client {client}] Timeout when reading response headers from daemon process '{_config.Name}' (request-timeout={_config.RequestTimeoutSeconds} s{(_config.InterruptTimeoutSeconds > 0 ? $", interrupt-timeout={_config.InterruptTimeoutSeconds} s" : "")}); recycling worker {slot.Index} (pid {slot.Process?.Id}).");
             Recycle(slot);
             await Observe(body).ConfigureAwait(false);
             return (await WsgiDispatch.ErrorAsync(context, 504).ConfigureAwait(false), false);
@@ -343,6 +360,14 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             return (await WsgiDispatch.ErrorAsync(context, 502).ConfigureAwait(false), false);
         }
 
+        if (head.Headers.FirstOrDefault(h => h.Key.Length + 2 + h.Value.Length > _config.HeaderBufferSize) is { Key: not null } tooLong)
+        {
+            // The rest of the response is still on the connection: it is not reused.
+            log.Write(ErrorLogLevel.Error, "wsgi",
+                $"[client {client}] Response header '{tooLong.Key}' from daemon process '{_config.Name}' is {tooLong.Key.Length + 2 + tooLong.Value.Length} bytes, more than header-buffer-size={_config.HeaderBufferSize}; raise header-buffer-size in WSGIDaemonProcess '{_config.Name}' if the header is meant to be that long.");
+            await Observe(body).ConfigureAwait(false);
+            return (await WsgiDispatch.ErrorAsync(context, 500).ConfigureAwait(false), false);
+        }
         HttpResponse response = context.Response;
         response.StatusCode = head.Status;
         if (context.Features.Get<IHttpResponseFeature>() is { } feature)

@@ -46,7 +46,9 @@ internal sealed class DaemonGroups : IAsyncDisposable
         var runtime = new DaemonGroupRuntime(config, _sockets.FullName, launcher, WorkerArguments(site, config), log, Interlocked.Increment(ref _generation))
         {
             Restarted = () => WorkerRestarted?.Invoke(),
-            RelayStandardError = site.ErrorLog != null && Logging.PipedLog.IsPipe(site.ErrorLog) && log is Logging.ApacheErrorLog,
+            // Workers write Apache-shaped lines to standard error; the front passes them on when
+            // its own log is one they cannot open: a piped ErrorLog, or a host's ILogger.
+            RelayStandardError = log is not Logging.ApacheErrorLog || (site.ErrorLog != null && Logging.PipedLog.IsPipe(site.ErrorLog)),
         };
         runtime.Start();
         log.Write(ErrorLogLevel.Notice, "wsgi",
@@ -119,6 +121,10 @@ internal sealed class DaemonGroups : IAsyncDisposable
         {
             args.Add("--multiprocess");
         }
+        if (config.ReloadOnChanges)
+        {
+            args.Add("--reload-on-changes");
+        }
         if (config.PythonHome != null)
         {
             args.AddRange(["--python-home", config.PythonHome]);
@@ -159,7 +165,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
         {
             args.AddRange(["--import", import.ScriptPath, "--import-group", import.ApplicationGroup]);
         }
-        foreach (string option in new[] { "restart-interval", "inactivity-timeout", "umask", "memory-limit", "virtual-memory-limit", "cpu-time-limit", "startup-timeout" })
+        foreach (string option in new[] { "restart-interval", "inactivity-timeout", "umask", "memory-limit", "virtual-memory-limit", "cpu-time-limit", "startup-timeout", "request-timeout", "interrupt-timeout" })
         {
             if (config.Options.TryGetValue(option, out string? value))
             {

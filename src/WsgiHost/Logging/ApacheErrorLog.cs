@@ -48,6 +48,26 @@ internal sealed class ApacheErrorLog : IErrorLog, IAsyncDisposable
         _output.Write(entry.ToString());
     }
 
+    /// <summary>
+    /// Takes a line of this shape apart again (a daemon worker's line, for a log that is not
+    /// an Apache error log): "[time] [module:level] message", the "[pid N]" kept in the message.
+    /// </summary>
+    internal static bool TryParseLine(string line, out ErrorLogLevel level, out string module, out string message)
+    {
+        level = ErrorLogLevel.Error;
+        module = message = "";
+        int tag = line.StartsWith('[') ? line.IndexOf("] [", StringComparison.Ordinal) : -1;
+        int tagEnd = tag < 0 ? -1 : line.IndexOf(']', tag + 3);
+        int colon = tagEnd < 0 ? -1 : line.LastIndexOf(':', tagEnd, tagEnd - tag - 3);
+        if (colon < 0 || !Configuration.Directives.LogDirectives.TryLevel(line[(colon + 1)..tagEnd], out level))
+        {
+            return false;
+        }
+        module = line[(tag + 3)..colon];
+        message = line[Math.Min(line.Length, tagEnd + 2)..];
+        return true;
+    }
+
     internal static string LevelName(ErrorLogLevel level) => level switch
     {
         ErrorLogLevel.Debug => "debug",

@@ -144,32 +144,14 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         var options = scope.RequestOptionsFor(settings, wsgi.PassAuthorization, HttpMethods.IsHead(request.Method) && settings.MapHeadToGet == MapHeadToGet.On ? "GET" : null);
         if (wsgi.ProcessGroup.Length > 0 && daemons.TryGet(wsgi.ProcessGroup, out DaemonGroupRuntime? daemon))
         {
-            var environ = DaemonEnviron(context, options, mapped, target, rawTarget, start, scope, wsgi, settings);
+            var environ = DaemonEnviron.Build(context, options, scope.DocumentRoot, mapped.ScriptName, mapped.PathInfo, target, rawTarget, start,
+                mapped.FilePath, wsgi.CallableObject, wsgi.ApplicationGroup, settings.ScriptReloading != false);
             return await daemon.ForwardAsync(context, environ, log, Client(context)).ConfigureAwait(false);
         }
         WsgiApplication app = apps.Get(scope, mapped.Script!, mapped.FilePath, wsgi, settings);
         return await WsgiDispatch.RunAsync(context, executor, app, options, mapped.ScriptName, mapped.PathInfo, target, rawTarget, start).ConfigureAwait(false);
 
         static System.Net.IPAddress connection(HttpContext c) => c.Connection.RemoteIpAddress ?? System.Net.IPAddress.None;
-    }
-
-    /// <summary>
-    /// What a daemon worker needs to run the request: the CGI environ as the embedded path
-    /// would build it, the constant keys, and what to run (script, callable, application group).
-    /// </summary>
-    private static List<KeyValuePair<string, string>> DaemonEnviron(HttpContext context, RequestOptions options, MappedUrl mapped, RequestTarget target,
-        string rawTarget, DateTimeOffset start, ScopeRuntime scope, WsgiTarget wsgi, PerDirSettings settings)
-    {
-        var capture = new EnvironCapture();
-        capture.Entries.AddRange(ApplicationCache.BaseEnviron(scope.DocumentRoot));
-        new KestrelExchange(context, options, mapped.ScriptName, mapped.PathInfo, target, rawTarget, start).WriteCgiVariables(capture);
-        capture.Add(DaemonKeys.Script, mapped.FilePath);
-        capture.Add(DaemonKeys.Callable, wsgi.CallableObject);
-        capture.Add(DaemonKeys.ApplicationGroup, wsgi.ApplicationGroup);
-        capture.Add(DaemonKeys.ScriptReloading, settings.ScriptReloading == false ? "0" : "1");
-        capture.Add(DaemonKeys.Head, HttpMethods.IsHead(context.Request.Method) ? "1" : "0");
-        capture.Add(DaemonKeys.Client, Client(context));
-        return capture.Entries;
     }
 
     /// <summary>The port for %{SERVER}/%{RESOURCE}: the Host header's, else the one that accepted the connection (UseCanonicalName Off).</summary>

@@ -24,6 +24,9 @@ public sealed class AspNetCoreHost : IAsyncLifetime
     private WebApplication? _app;
     private readonly LogCollector _logs = new();
 
+    /// <summary>The daemon process group behind the /daemon mount (2 workers).</summary>
+    public const string DaemonGroup = "aspnet-daemon";
+
     public HttpClient Client { get; private set; } = null!;
 
     public int Port { get; private set; }
@@ -42,6 +45,7 @@ public sealed class AspNetCoreHost : IAsyncLifetime
             o.Python = Pythons.Debian;
             o.Threads = 4;
             o.LogLevel = LogLevel.Debug;
+            o.AddDaemonProcess(DaemonGroup, "processes=2 threads=2 display-name=%{GROUP}");
         });
         builder.Services.AddAuthentication(HeaderAuthenticationHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderAuthenticationHandler>(HeaderAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorizationBuilder().AddPolicy("members", p => p.RequireAuthenticatedUser().RequireRole("member"));
@@ -63,6 +67,11 @@ public sealed class AspNetCoreHost : IAsyncLifetime
             o.ApplicationGroup = "alt-group";
         });
         _app.MapWsgi("/missing", "no-such-script.wsgi");
+        _app.MapWsgi("/daemon", "gateway.wsgi", o =>
+        {
+            o.ProcessGroup = DaemonGroup;
+            o.Environment["MOUNT"] = "daemon";
+        }).RequireAuthorization("members");
         await _app.StartAsync();
 
         string address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
@@ -72,6 +81,33 @@ public sealed class AspNetCoreHost : IAsyncLifetime
             BaseAddress = new Uri($"http://127.0.0.1:{Port}"),
             Timeout = TimeSpan.FromSeconds(60),
         };
+    }
+
+    /// <summary>A GET, as the user named by <paramref name="user"/> (the example's X-User header) or anonymous.</summary>
+    public static HttpRequestMessage Get(string url, string? user = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (user != null)
+        {
+            request.Headers.Add("X-User", user);
+        }
+        return request;
+    }
+
+    /// <summary>Waits until the WsgiHost log contains <paramref name="text"/>; returns the log.</summary>
+    public async Task<string> WaitForLogAsync(string text)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            string log = Log;
+            if (log.Contains(text, StringComparison.Ordinal))
+            {
+                return log;
+            }
+            await Task.Delay(50);
+        }
+        throw new Xunit.Sdk.XunitException($"the WsgiHost log never contained '{text}'. It has:\n{Log}");
     }
 
     public async Task DisposeAsync()

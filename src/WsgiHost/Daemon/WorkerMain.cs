@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using WsgiHost.Logging;
+using WsgiHost.Python.Runtime;
+
+namespace WsgiHost.Daemon;
+
+/// <summary>
+/// The main program of one daemon worker process, whichever way it was started: as
+/// `wsgihost worker ARGS` by the command-line server, or as the ASP.NET Core host's own program
+/// turned into a worker by <c>StartupHook</c>. It reads its options from the arguments the
+/// front built (<see cref="DaemonGroups"/>) and the secret from its environment, serves until
+/// SIGTERM or maximum-requests, and exits for the front to replace it.
+/// </summary>
+internal static class WorkerMain
+{
+    /// <summary>Runs the worker; returns the process exit code.</summary>
+    /// <exception cref="ArgumentException">The arguments or the environment are not what a front gives a worker.</exception>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    {
+        var (options, errorLog, level) = Parse(args, TakeSecret());
+        await using ApacheErrorLog log = errorLog == null ? new ApacheErrorLog(Console.Error, level) : ApacheErrorLog.ToFile(errorLog, level);
+        using var stop = new CancellationTokenSource();
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using var sigusr1 = PosixSignalRegistration.Create((PosixSignal)10, c => { c.Cancel = true; LogFile.ReopenAll(); });
+        return await new DaemonWorker(options, log).RunAsync(stop.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>The secret comes from the environment, never the command line, and must not reach the app's os.environ (Python reads the C environment).</summary>
+    private static string TakeSecret()
+    {
+        string secret = Environment.GetEnvironmentVariable(DaemonKeys.SecretVariable)
+            ?? throw new ArgumentException("a daemon worker is started by the server, which gives it its secret; run wsgihost run or serve instead");
+        ProcessEnvironment.Unset(DaemonKeys.SecretVariable);
+        return secret;
+    }
+
+    internal static (DaemonWorkerOptions Options, string? ErrorLog, ErrorLogLevel Level) Parse(IReadOnlyList<string> args, string secret)
+    {
+        string? socket = null, group = null, python = null, pythonHome = null, home = null, errorLog = null, displayName = null, user = null, runAsGroup = null;
+        int threads = 15, maximumRequests = 0, graceful = 15;
+        bool multiprocess = false, reloadOnChanges = false;
+        var pythonPath = new List<string>();
+        var imports = new List<(string, string)>();
+        int restartInterval = 0, inactivity = 0, deadlockTimeout = 0, startupTimeout = 0, requestTimeout = 0, interruptTimeout = 0;
+        long memoryLimit = 0, virtualMemoryLimit = 0, cpuTimeLimit = 0;
+        string? umask = null;
+        ErrorLogLevel level = ErrorLogLevel.Warning;
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{arg} needs a value");
+            int Int() => int.Parse(Value(), CultureInfo.InvariantCulture);
+            long Long() => long.Parse(Value(), CultureInfo.InvariantCulture);
+            switch (arg)
+            {
+                case "--socket": socket = Value(); break;
+                case "--group": group = Value(); break;
+                case "--threads": threads = Int(); break;
+                case "--multiprocess": multiprocess = true; break;
+                case "--reload-on-changes": reloadOnChanges = true; break;
+                case "--python": python = Value(); break;
+                case "--python-home": pythonHome = Value(); break;
+                case "--python-path": pythonPath.Add(Value()); break;
+                case "--home": home = Value(); break;
+                case "--maximum-requests": maximumRequests = Int(); break;
+                case "--graceful-timeout": graceful = Int(); break;
+                case "--error-log": errorLog = Value(); break;
+                case "--display-name": displayName = Value(); break;
+                case "--user": user = Value(); break;
+                case "--restart-interval": restartInterval = Int(); break;
+                case "--inactivity-timeout": inactivity = Int(); break;
+                case "--deadlock-timeout": deadlockTimeout = Int(); break;
+                case "--startup-timeout": startupTimeout = Int(); break;
+                case "--request-timeout": requestTimeout = Int(); break;
+                case "--interrupt-timeout": interruptTimeout = Int(); break;
+                case "--umask": umask = Value(); break;
+                case "--memory-limit": memoryLimit = Long(); break;
+                case "--virtual-memory-limit": virtualMemoryLimit = Long(); break;
+                case "--cpu-time-limit": cpuTimeLimit = Long(); break;
+                case "--run-as-group": runAsGroup = Value(); break;
+                case "--import":
+                    string importScript = Value();
+                    if (i + 2 >= args.Count || args[i + 1] != "--import-group")
+                    {
+                        throw new ArgumentException("--import SCRIPT must be followed by --import-group GROUP");
+                    }
+                    i++;
+                    imports.Add((importScript, Value()));
+                    break;
+                case "--log-level": level = Enum.Parse<ErrorLogLevel>(Value()); break;
+                default: throw new ArgumentException($"unknown worker option '{arg}'");
+            }
+        }
+        if (socket == null || group == null)
+        {
+            throw new ArgumentException("a daemon worker needs --socket and --group");
+        }
+        var options = new DaemonWorkerOptions
+        {
+            SocketPath = socket,
+            Group = group,
+            Threads = threads,
+            MultiProcess = multiprocess,
+            PythonExecutable = python,
+            PythonHome = pythonHome,
+            PythonPath = pythonPath,
+            Home = home,
+            MaximumRequests = maximumRequests,
+            GracefulTimeout = TimeSpan.FromSeconds(graceful),
+            Secret = secret,
+            DisplayName = displayName,
+            User = user,
+            RestartIntervalSeconds = restartInterval,
+            InactivityTimeoutSeconds = inactivity,
+            DeadlockTimeoutSeconds = deadlockTimeout,
+            StartupTimeoutSeconds = startupTimeout,
+            Umask = umask,
+            MemoryLimit = memoryLimit,
+            VirtualMemoryLimit = virtualMemoryLimit,
+            CpuTimeLimitSeconds = cpuTimeLimit,
+            RunAsGroup = runAsGroup,
+            Imports = imports,
+            ReloadOnChanges = reloadOnChanges,
+            RequestTimeoutSeconds = requestTimeout,
+            InterruptTimeoutSeconds = interruptTimeout,
+        };
+        return (options, errorLog, level);
+    }
+}

@@ -1,0 +1,40 @@
+using WsgiHost.Daemon;
+using WsgiHost.Python.Runtime;
+
+namespace WsgiHost.Tests.Daemon;
+
+/// <summary>The arguments a front gives a worker, on a command line or through the startup hook's variable.</summary>
+public sealed class WorkerArgumentsTests
+{
+    [Fact]
+    public void TheStartupHookVariableCarriesEveryArgumentExactly()
+    {
+        string[] args = ["worker", "--group", "a b", "", "--python-path", "/srv/ünï/cödé", "--display-name", "x=y;z\t\"q\"", "-"];
+        Assert.Equal(args, StartupHookLauncher.Decode(StartupHookLauncher.Encode(args)));
+        Assert.Empty(StartupHookLauncher.Decode(StartupHookLauncher.Encode([])));
+    }
+
+    [Fact]
+    public void OptionsParseIntoTheWorkersSettings()
+    {
+        var (options, errorLog, level) = WorkerMain.Parse(
+            ["--socket", "/tmp/s.sock", "--group", "g", "--threads", "3", "--multiprocess", "--maximum-requests", "10", "--memory-limit", "1000000000",
+             "--python-path", "/a", "--python-path", "/b", "--import", "/x.wsgi", "--import-group", "", "--error-log", "/var/log/e", "--log-level", "Debug"], "s3cret");
+        Assert.Equal(("/tmp/s.sock", "g", 3, true, 10, 1000000000L), (options.SocketPath, options.Group, options.Threads, options.MultiProcess, options.MaximumRequests, options.MemoryLimit));
+        Assert.Equal(["/a", "/b"], options.PythonPath);
+        Assert.Equal([("/x.wsgi", "")], options.Imports);
+        Assert.Equal("s3cret", options.Secret);
+        Assert.Equal(("/var/log/e", ErrorLogLevel.Debug), (errorLog, level));
+    }
+
+    [Theory]
+    [InlineData("--group g", "needs --socket and --group")]
+    [InlineData("--socket /s --group g --bogus", "unknown worker option '--bogus'")]
+    [InlineData("--socket /s --group g --threads", "--threads needs a value")]
+    [InlineData("--socket /s --group g --import /x.wsgi", "--import SCRIPT must be followed by --import-group GROUP")]
+    public void BadArgumentsAreUsageErrors(string args, string message)
+    {
+        var error = Assert.Throws<ArgumentException>(() => WorkerMain.Parse(args.Split(' '), "s"));
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+}
