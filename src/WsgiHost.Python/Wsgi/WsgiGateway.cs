@@ -254,7 +254,9 @@ internal static unsafe class WsgiGateway
         app.Log.Write(ErrorLogLevel.Error, "wsgi", $"[client {request.Exchange.ClientForLog}] {message}");
         if (!request.HeadersSent)
         {
-            SendError(request.Exchange, status);
+            // An app that fails because the body it read was refused gets the client's error (400,
+            // 413), not a server error; a status chosen by the caller (504) stays.
+            SendError(request.Exchange, status == 500 && request.Exchange.RefusedBodyStatus is int refused and not 0 ? refused : status);
         }
         else
         {

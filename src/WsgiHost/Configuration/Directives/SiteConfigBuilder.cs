@@ -56,6 +56,7 @@ internal static class SiteConfigBuilder
             ErrorLog = site.ErrorLogPath,
             TimeoutSeconds = site.TimeoutSeconds,
             KeepAliveTimeoutSeconds = site.KeepAlive ? site.KeepAliveTimeoutSeconds : 0,
+            RequestLimits = site.RequestLimits,
         };
         return new SiteConfigResult(config, site.Diagnostics);
     }

@@ -56,6 +56,8 @@ internal sealed class SiteState(string serverRoot)
 
     public bool KeepAlive { get; set; } = true;
 
+    public Model.RequestLimits RequestLimits { get; set; } = new();
+
     public void Report(DiagnosticSeverity severity, ConfigNode node, string message, string? fix) =>
         Diagnostics.Add(new ConfigDiagnostic(severity, node.Location, node.IsSection ? $"<{node.Name}>" : node.Name, message, fix));
 }
