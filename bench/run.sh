@@ -7,8 +7,8 @@
 # usage: bench/run.sh [bench|startup|list]          (default: bench)
 #
 # environment (all optional; everything run-peers.sh knows is passed through):
-#   SERVERS   default: raw-kestrel wsgihost-embedded uwsgi apache-embedded apache-daemon
-#                      gunicorn-gthread waitress
+#   SERVERS   default: raw-kestrel wsgihost-embedded wsgihost-multi wsgihost-daemon uwsgi
+#                      apache-embedded apache-daemon gunicorn-gthread waitress
 #   APPS      default: hello flask django echo stream
 #   REPS=2 DURATION=10s WARMUP=2s CONNS=32 WRK_THREADS=1
 #   OUT_DIR   default: bench/.out/results/<timestamp>
@@ -18,6 +18,8 @@
 #                      instead of the working tree
 #   SHARED_BENCH     folder of run-peers.sh (default: <repo>/../shared/bench)
 #   PY=/usr/bin/python3   the Python every server (wsgihost included) runs the apps with
+#   RECORD=1  also write the summary, with the date, commit and machine, to bench/RESULTS.md
+#             and copy the run's tables and CSV to bench/results/<date>/
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,7 +28,7 @@ OUT=$HERE/.out
 MODE=${1:-bench}
 export SHARED_BENCH=${SHARED_BENCH:-$(cd "$REPO/.." && pwd)/shared/bench}
 export PY=${PY:-/usr/bin/python3}
-export SERVERS=${SERVERS:-raw-kestrel wsgihost-embedded uwsgi apache-embedded apache-daemon gunicorn-gthread waitress}
+export SERVERS=${SERVERS:-raw-kestrel wsgihost-embedded wsgihost-multi wsgihost-daemon uwsgi apache-embedded apache-daemon gunicorn-gthread waitress}
 export APPS=${APPS:-hello flask django echo stream}
 export REPS=${REPS:-2}
 export DURATION=${DURATION:-10s}
@@ -173,4 +175,23 @@ if [ "$MODE" = bench ]; then
   cat "$OUT_DIR/summary.md"
   echo
   log "summary: $OUT_DIR/summary.md   details: $OUT_DIR/details.md   raw: $OUT_DIR/results.csv"
+  if [ "${RECORD:-}" = 1 ]; then
+    day=$(date -I)
+    mkdir -p "$HERE/results/$day"
+    cp "$OUT_DIR/summary.md" "$OUT_DIR/details.md" "$OUT_DIR/results.csv" "$OUT_DIR/build.txt" "$HERE/results/$day/"
+    {
+      echo "# WsgiHost benchmark results"
+      echo
+      echo "The newest recorded run of \`RECORD=1 bench/run.sh\`; every recorded run is in [results/](results/)."
+      echo
+      echo "- date: $(date -Is)"
+      echo "- commit: $(cat "$OUT/wsgihost.source" 2>/dev/null || git -C "$REPO" rev-parse HEAD)"
+      echo "- machine: $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), Linux $(uname -r); wrk and every server on 127.0.0.1"
+      echo "- command: SERVERS=\"$SERVERS\" APPS=\"$APPS\" REPS=$REPS DURATION=$DURATION bench/run.sh"
+      echo "- tables and raw CSV: [results/$day/](results/$day/)"
+      echo
+      "$PY" "$HERE/summarize.py" "$OUT_DIR/results.csv"
+    } > "$HERE/RESULTS.md"
+    log "recorded: bench/RESULTS.md and bench/results/$day/"
+  fi
 fi

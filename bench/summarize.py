@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Summarize run-peers.sh / peers.sh results with ratios to raw Kestrel, the best peer and uWSGI.
+"""Summarize run-peers.sh / peers.sh results: every server as a ratio to WsgiHost, and
+WsgiHost as a ratio to raw Kestrel, the best peer and uWSGI.
 
 usage: summarize.py [--max-other S] results.csv [more.csv ...]
   --max-other S  ignore runs during which other tenants used more than S CPU seconds
@@ -26,7 +27,7 @@ from collections import defaultdict
 
 KESTREL = 'raw-kestrel'
 UWSGI = 'uwsgi'
-SERVER_ORDER = ['raw-kestrel', 'wsgihost-embedded', 'wsgihost-daemon', 'wsgihost', 'uwsgi',
+SERVER_ORDER = ['raw-kestrel', 'wsgihost-embedded', 'wsgihost-multi', 'wsgihost-daemon', 'wsgihost', 'uwsgi',
                 'uwsgi-http10', 'apache-embedded', 'apache-daemon', 'gunicorn-sync2',
                 'gunicorn-sync4', 'gunicorn-gthread', 'waitress', 'apache-static', 'uwsgi-static']
 APP_ORDER = ['hello', 'flask', 'flask_page', 'django', 'echo', 'stream', 'static', 'static_1mib']
@@ -100,9 +101,35 @@ def main(argv):
     def fmt_ratio(x, mark=''):
         return '' if x is None else '%.2f%s' % (x, mark)
 
+    def best_wsgihost(a):
+        mine = [s for s in servers if s.startswith('wsgihost') and (s, a) in runs]
+        return max(mine, key=lambda s: stat(s, a, 'rps')) if mine else None
+
     n_reps = max((len(v) for v in runs.values()), default=0)
     if dropped:
         print(f'(dropped {dropped} runs with other_cpu_s > {max_other})\n')
+
+    print(f'### Every server as a ratio to WsgiHost (medians of up to {n_reps} run(s))\n')
+    print('÷WH = this server\'s figure divided by WsgiHost\'s best configuration on that app (named in the '
+          'app row): for req/s below 1 means WsgiHost is faster; for p50, p99, RSS and server CPU per request '
+          'above 1 means WsgiHost uses less.\n')
+    print('| app | server | req/s | ÷WH | p50 ms | ÷WH | p99 ms | ÷WH | RSS MB | ÷WH | CPU µs/req | ÷WH | errors |')
+    print('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+    for a in apps:
+        wh = best_wsgihost(a)
+        wref = (wh, a) if wh else None
+        first = True
+        for s in servers:
+            if (s, a) not in runs:
+                continue
+            label = f'**{a}** (WsgiHost: {wh})' if first else ''
+            first = False
+            errors = sum(int(r['errors']) + int(r['non2xx']) for r in runs[(s, a)])
+            cells = []
+            for key, fmt in (('rps', '%.0f'), ('p50_ms', '%.2f'), ('p99_ms', '%.1f'), ('rss_mb', '%.0f'), ('srv_cpu_us_per_req', '%.1f')):
+                cells += [fmt % stat(s, a, key), fmt_ratio(ratio(s, a, key, wref))]
+            print('| %s | %s | %s | %d |' % (label, s, ' | '.join(cells), errors))
+    print()
     print(f'### req/s, p99 latency, RSS: medians of up to {n_reps} run(s), with ratios\n')
     print('Ratios: ÷K = to raw Kestrel, ÷best = to the best Python peer on that app (named in '
           'the app row), ÷uWSGI = to uwsgi. req/s: higher is better; p99 and RSS: lower is better. '

@@ -364,7 +364,20 @@ ROUTES = {
 }
 
 
+# Every request target the app was called with, so tests can prove a request never reached it.
+SEEN = []
+
+
+def route_seen(environ, start_response):
+    token = environ['QUERY_STRING']
+    return jsonify(start_response, [uri for uri in SEEN if token in uri and '/seen?' not in uri])
+
+
+ROUTES['/seen'] = route_seen
+
+
 def application(environ, start_response):
+    SEEN.append(environ.get('REQUEST_URI', ''))
     handler = ROUTES.get(environ['PATH_INFO'])
     if handler is None:
         return text(start_response, 'no route %s' % ascii(environ['PATH_INFO']), '404 Not Found')
@@ -379,5 +392,7 @@ def alternate(environ, start_response):
 def hold_gil(environ, start_response):
     """Blocks in C while holding the GIL (a PyDLL call keeps it), as a stuck extension would."""
     import ctypes
+    environ['wsgi.errors'].write('holding the GIL\n')
+    environ['wsgi.errors'].flush()
     ctypes.PyDLL(None).sleep(int(environ['QUERY_STRING'] or '30'))
     return text(start_response, 'released')

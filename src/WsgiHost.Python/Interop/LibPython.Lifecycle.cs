@@ -12,6 +12,9 @@ internal static unsafe partial class LibPython
     public static delegate* unmanaged<nint> Py_NewInterpreter;
     public static delegate* unmanaged<nint, void> Py_EndInterpreter;
 
+    /// <summary>Python 3.12 and later (PEP 684); null before.</summary>
+    public static delegate* unmanaged<nint*, PyInterpreterConfig*, PyStatus> Py_NewInterpreterFromConfig;
+
     private static void ResolveLifecycle()
     {
         Py_InitializeEx = (delegate* unmanaged<int, void>)Required(nameof(Py_InitializeEx));
@@ -23,5 +26,6 @@ internal static unsafe partial class LibPython
         Py_GetVersion = (delegate* unmanaged<nint>)Required(nameof(Py_GetVersion));
         Py_NewInterpreter = (delegate* unmanaged<nint>)Required(nameof(Py_NewInterpreter));
         Py_EndInterpreter = (delegate* unmanaged<nint, void>)Required(nameof(Py_EndInterpreter));
+        Py_NewInterpreterFromConfig = (delegate* unmanaged<nint*, PyInterpreterConfig*, PyStatus>)Optional(nameof(Py_NewInterpreterFromConfig));
     }
 }

@@ -51,6 +51,9 @@ internal sealed unsafe class Interpreter
     /// <summary>The thread state it was created with, on python-main (used to end it).</summary>
     internal nint CreatorThreadState { get; }
 
+    /// <summary>Created with a GIL of its own (PEP 684): python-main must let the main GIL go before taking this one.</summary>
+    internal bool OwnGil { get; init; }
+
     /// <summary>The bootstrap module's objects in this interpreter; set once at creation.</summary>
     public Bootstrap Bootstrap { get; internal set; } = null!;
 

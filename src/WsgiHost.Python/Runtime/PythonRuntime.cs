@@ -77,17 +77,19 @@ public sealed unsafe class PythonRuntime : IDisposable
     private Interpreter CreateSubInterpreter(string name)
     {
         Interpreter? created = null;
+        bool ownGil = _ownGil;
         RunOnMain(() =>
         {
             LibPython.PyEval_RestoreThread(_mainThreadState);
+            nint ts = 0;
             try
             {
-                nint ts = LibPython.Py_NewInterpreter();
+                ts = ownGil ? NewIsolatedInterpreter(name) : LibPython.Py_NewInterpreter();
                 if (ts == 0)
                 {
                     throw new InvalidOperationException($"Py_NewInterpreter failed for application group '{name}'");
                 }
-                var interpreter = new Interpreter(name, LibPython.PyInterpreterState_Get(), ts);
+                var interpreter = new Interpreter(name, LibPython.PyInterpreterState_Get(), ts) { OwnGil = ownGil };
                 interpreter.Bootstrap = Bootstrap.Install([.. LogFunctions.Definitions(), .. InputFunctions.Definitions()]);
                 IsolateEnvironment(interpreter);
                 if (_options.PythonPath.Count > 0)
@@ -102,13 +104,37 @@ public sealed unsafe class PythonRuntime : IDisposable
             }
             finally
             {
-                LibPython.PyThreadState_Swap(_mainThreadState);
-                _mainThreadState = LibPython.PyEval_SaveThread();
+                if (ownGil && ts != 0)
+                {
+                    // Creating it let the main GIL go and took the new one: let that go too.
+                    LibPython.PyEval_SaveThread();
+                }
+                else
+                {
+                    LibPython.PyThreadState_Swap(_mainThreadState);
+                    _mainThreadState = LibPython.PyEval_SaveThread();
+                }
             }
         });
-        _log.Write(ErrorLogLevel.Info, "wsgi", $"Create interpreter '{name}'.");
+        _log.Write(ErrorLogLevel.Info, "wsgi", $"Create interpreter '{name}'{(ownGil ? " with its own GIL" : "")}.");
         return created!;
     }
+
+    /// <summary>Py_NewInterpreterFromConfig with the isolated (own GIL) settings; the caller holds the main GIL.</summary>
+    private static nint NewIsolatedInterpreter(string name)
+    {
+        PyInterpreterConfig config = PyInterpreterConfig.Isolated;
+        nint ts = 0;
+        PyStatus status = LibPython.Py_NewInterpreterFromConfig(&ts, &config);
+        if (status.IsException)
+        {
+            throw new InvalidOperationException($"Py_NewInterpreterFromConfig (own GIL) failed for application group '{name}': {status.Message}");
+        }
+        return ts;
+    }
+
+    /// <summary>Sub-interpreters get their own GIL: asked for, and this Python can.</summary>
+    private bool _ownGil;
 
     private void IsolateEnvironment(Interpreter interpreter)
     {
@@ -148,6 +174,16 @@ public sealed unsafe class PythonRuntime : IDisposable
     {
         LogFunctions.SetLog(_log);
         LibPython.Load(Installation.LibraryPath);
+        // PEP 684 arrived in 3.12, but an embedding process that ends an isolated
+        // sub-interpreter aborts in 3.12's Py_FinalizeEx ("free(): invalid pointer", seen with
+        // 3.12.1; 3.13 finalises cleanly), so WsgiHost uses it from 3.13.
+        bool supported = LibPython.Py_NewInterpreterFromConfig != null && System.Version.TryParse(Installation.Version, out Version? version) && version >= new Version(3, 13);
+        _ownGil = _options.OwnGil && supported;
+        if (_options.OwnGil && !_ownGil)
+        {
+            _log.Write(ErrorLogLevel.Warning, "wsgi",
+                $"Sub-interpreters with their own GIL (WSGISubInterpreterGIL Own) need Python 3.13 or later here; Python {Installation.Version} runs every application group under one GIL.");
+        }
         _mainThread.Start();
         RunOnMain(() =>
         {
@@ -267,6 +303,17 @@ public sealed unsafe class PythonRuntime : IDisposable
         for (int i = subs.Count - 1; i >= 0; i--)
         {
             Interpreter sub = subs[i];
+            if (sub.OwnGil)
+            {
+                // Its GIL is not the main one: let the main GIL go, take the sub-interpreter's,
+                // end it (its GIL ends with it, no thread state is current), take main back.
+                _mainThreadState = LibPython.PyEval_SaveThread();
+                LibPython.PyEval_RestoreThread(sub.CreatorThreadState);
+                sub.ReleaseForShutdown(sub.CreatorThreadState);
+                LibPython.Py_EndInterpreter(sub.CreatorThreadState);
+                LibPython.PyEval_RestoreThread(_mainThreadState);
+                continue;
+            }
             LibPython.PyThreadState_Swap(sub.CreatorThreadState);
             sub.ReleaseForShutdown(sub.CreatorThreadState);
             LibPython.Py_EndInterpreter(sub.CreatorThreadState);

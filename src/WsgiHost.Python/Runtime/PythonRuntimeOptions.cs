@@ -6,6 +6,13 @@ public sealed record PythonRuntimeOptions
     /// <summary>Directories put first on sys.path (mod_wsgi's python-path), as site dirs.</summary>
     public IReadOnlyList<string> PythonPath { get; init; } = [];
 
+    /// <summary>
+    /// Sub-interpreters get a GIL of their own (PEP 684; used from Python 3.13), so
+    /// application groups run Python on several cores; only extension modules that support
+    /// isolated interpreters import in them. Ignored, with a warning, on older Pythons.
+    /// </summary>
+    public bool OwnGil { get; init; }
+
     /// <summary>Seconds to wait for Py_FinalizeEx (atexit handlers, non-daemon threads) at shutdown.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -22,6 +22,12 @@ public interface IWsgiExchange
     /// <summary>Blocking: reads request body bytes; 0 at the end of the body. Throws IOException when the client is gone.</summary>
     int ReadBody(Span<byte> buffer);
 
+    /// <summary>
+    /// The status the server answers with instead of 500 when the app failed after a body read
+    /// the transport refused (a malformed chunked body: 400; over LimitRequestBody: 413); 0 when none was.
+    /// </summary>
+    int RefusedBodyStatus => 0;
+
     /// <summary>Sets status and headers; they go out with the first flush or at completion.</summary>
     void StartResponse(int status, string reason, IReadOnlyList<KeyValuePair<string, string>> headers, long? contentLength);
 

@@ -68,7 +68,7 @@ internal static unsafe class WsgiGateway
         catch (PythonException e)
         {
             Fail(app, request, $"Exception occurred processing WSGI script '{app.Options.ScriptPath}'.\n" +
-                (e.PythonTraceback.Length > 0 ? e.PythonTraceback : e.Message) +
+                (e.PythonTraceback.Length > 0 ? e.PythonTraceback : e.Message) + WsgiScript.SubInterpreterHint(app.Interpreter, e.PythonTraceback) +
                 (e.TypeName == "MemoryError" && app.Options.MemoryErrorHint != null ? "\n" + app.Options.MemoryErrorHint : ""));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -255,7 +255,9 @@ internal static unsafe class WsgiGateway
         app.Log.Write(ErrorLogLevel.Error, "wsgi", $"[client {request.Exchange.ClientForLog}] {message}");
         if (!request.HeadersSent)
         {
-            SendError(request.Exchange, status);
+            // An app that fails because the body it read was refused gets the client's error (400,
+            // 413), not a server error; a status chosen by the caller (504) stays.
+            SendError(request.Exchange, status == 500 && request.Exchange.RefusedBodyStatus is int refused and not 0 ? refused : status);
         }
         else
         {

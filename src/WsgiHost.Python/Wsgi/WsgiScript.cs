@@ -140,10 +140,13 @@ internal sealed class WsgiScript
     /// Extension modules that cannot run in a sub-interpreter fail to import there (numpy,
     /// PyO3 modules, anything using the PyGILState API). Name the fix next to the traceback.
     /// </summary>
-    private string SubInterpreterHint(string traceback) =>
-        _interpreter.Name.Length > 0 && (traceback.Contains("ImportError", StringComparison.Ordinal)
+    private string SubInterpreterHint(string traceback) => SubInterpreterHint(_interpreter, traceback);
+
+    /// <summary>The same hint for a traceback from <paramref name="interpreter"/>: at load or during a request (a lazy import).</summary>
+    internal static string SubInterpreterHint(Interpreter interpreter, string traceback) =>
+        interpreter.Name.Length > 0 && (traceback.Contains("ImportError", StringComparison.Ordinal)
             || traceback.Contains("interpreter", StringComparison.OrdinalIgnoreCase))
-            ? $"\nThis script runs in the sub-interpreter of application group '{_interpreter.Name}'. If the failing import is an " +
+            ? $"\nThis script runs in the sub-interpreter of application group '{interpreter.Name}'. If the failing import is an " +
               "extension module that does not support sub-interpreters, serve the application from the main interpreter " +
               "with WSGIApplicationGroup %{GLOBAL} (or give it a daemon process group of its own)."
             : "";

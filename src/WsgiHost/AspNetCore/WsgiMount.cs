@@ -65,6 +65,11 @@ internal sealed class WsgiMount
     {
         DateTimeOffset start = DateTimeOffset.Now;
         IErrorLog log = _runtime.Log;
+        if (WsgiDispatch.CheckFraming(context, 0, log) is int badFraming and not 0)
+        {
+            await WsgiDispatch.ErrorAsync(context, badFraming).ConfigureAwait(false);
+            return;
+        }
         string rawTarget = WsgiDispatch.RawTarget(context);
         RequestTarget target = RequestTarget.Parse(rawTarget);
         if (!target.IsValid)
@@ -82,7 +87,7 @@ internal sealed class WsgiMount
             await WsgiDispatch.ErrorAsync(context, StatusCodes.Status404NotFound).ConfigureAwait(false);
             return;
         }
-        int refused = WsgiDispatch.CheckBody(context, _chunkedRequest, _limitRequestBody, log, target.Path);
+        int refused = await WsgiDispatch.PrepareBodyAsync(context, _chunkedRequest, _limitRequestBody, log, target.Path).ConfigureAwait(false);
         if (refused != 0)
         {
             await WsgiDispatch.ErrorAsync(context, refused).ConfigureAwait(false);

@@ -125,6 +125,10 @@ internal sealed class DaemonGroups : IAsyncDisposable
         {
             args.Add("--reload-on-changes");
         }
+        if (site.Python.OwnGil)
+        {
+            args.Add("--own-gil");
+        }
         if (config.PythonHome != null)
         {
             args.AddRange(["--python-home", config.PythonHome]);

@@ -35,11 +35,23 @@ internal static class DaemonProtocol
     /// </summary>
     public const byte Accepted = 0x01;
 
-    public const int MaxEnvironEntries = 4096;
+    // The decoder accepts everything the encoder writes (the fuzz tests check it): a bound
+    // tighter than the wire format let an app's long header name or reason phrase, or a
+    // request with many headers, pass the encoder and then fail as a "malformed frame" (502).
+    // What bounds memory is the head's length (MaxEnvironBytes), checked before anything is read.
+
+    /// <summary>Environ entries in a request: beyond Apache's largest LimitRequestFields (32767) plus the CGI variables.</summary>
+    public const int MaxEnvironEntries = ushort.MaxValue;
+
+    /// <summary>An abort message (a log line, cut to this length by the writer).</summary>
     public const int MaxKeyLength = 1024;
+
+    /// <summary>u16-length strings (environ keys, the reason phrase, header names) are bounded by their width alone.</summary>
+    public const int MaxNameLength = ushort.MaxValue;
+
     public const int MaxValueLength = 1024 * 1024;
     public const int MaxEnvironBytes = 16 * 1024 * 1024;
-    public const int MaxHeaders = 1000;
+    public const int MaxHeaders = ushort.MaxValue;
     public const int MaxChunk = 1024 * 1024;
 
     private static ReadOnlySpan<byte> RequestMagic => "WSGQ"u8;
@@ -52,11 +64,15 @@ internal static class DaemonProtocol
         WriteU32(buffer, 0);
         buffer.Write(RequestMagic);
         buffer.WriteByte(Version);
+        if (environ.Count > MaxEnvironEntries)
+        {
+            throw new ArgumentException($"{environ.Count} environ entries, more than the daemon protocol's {MaxEnvironEntries}");
+        }
         WriteU32(buffer, (uint)environ.Count);
         foreach (var (key, value) in environ)
         {
             WriteString16(buffer, key);
-            WriteString32(buffer, value);
+            WriteString32(buffer, value, MaxValueLength);
         }
         return WithLength(buffer);
     }
@@ -64,6 +80,10 @@ internal static class DaemonProtocol
     /// <summary>Fills in the u32 length the frame starts with.</summary>
     private static byte[] WithLength(MemoryStream buffer)
     {
+        if (buffer.Length - 4 > MaxEnvironBytes)
+        {
+            throw new ArgumentException($"a frame head of {buffer.Length - 4} bytes, more than the daemon protocol's {MaxEnvironBytes}");
+        }
         byte[] frame = buffer.ToArray();
         BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)(frame.Length - 4));
         return frame;
@@ -125,7 +145,7 @@ internal static class DaemonProtocol
         long total = 0;
         for (int i = 0; i < count; i++)
         {
-            string key = ReadString(stream, ReadU16(stream), MaxKeyLength);
+            string key = ReadString(stream, ReadU16(stream), MaxNameLength);
             string value = ReadString(stream, ReadU32(stream), MaxValueLength);
             total += key.Length + value.Length;
             if (total > MaxEnvironBytes)
@@ -144,11 +164,15 @@ internal static class DaemonProtocol
         buffer.Write(ResponseMagic);
         WriteU16(buffer, (ushort)status);
         WriteString16(buffer, reason);
+        if (headers.Count > MaxHeaders)
+        {
+            throw new ArgumentException($"{headers.Count} response headers, more than the daemon protocol's {MaxHeaders}");
+        }
         WriteU16(buffer, (ushort)headers.Count);
         foreach (var (name, value) in headers)
         {
             WriteString16(buffer, name);
-            WriteString32(buffer, value);
+            WriteString32(buffer, value, MaxValueLength);
         }
         return WithLength(buffer);
     }
@@ -163,7 +187,12 @@ internal static class DaemonProtocol
             throw new InvalidDataException("not a WsgiHost response frame");
         }
         int status = ReadU16(stream);
-        string reason = ReadString(stream, ReadU16(stream), MaxKeyLength);
+        if (status is < 100 or > 999)
+        {
+            // The front sets it as the response status, which takes three digits only.
+            throw new InvalidDataException($"response frame has status {status}");
+        }
+        string reason = ReadString(stream, ReadU16(stream), MaxNameLength);
         int count = ReadU16(stream);
         if (count > MaxHeaders)
         {
@@ -172,7 +201,7 @@ internal static class DaemonProtocol
         var headers = new List<KeyValuePair<string, string>>(count);
         for (int i = 0; i < count; i++)
         {
-            string name = ReadString(stream, ReadU16(stream), MaxKeyLength);
+            string name = ReadString(stream, ReadU16(stream), MaxNameLength);
             headers.Add(new(name, ReadString(stream, ReadU32(stream), MaxValueLength)));
         }
         return (status, reason, headers);
@@ -203,7 +232,7 @@ internal static class DaemonProtocol
     {
         WriteMarker(stream, Abort);
         using var buffer = new MemoryStream();
-        WriteString32(buffer, message.Length > MaxKeyLength ? message[..MaxKeyLength] : message);
+        WriteString32(buffer, message.Length > MaxKeyLength ? message[..MaxKeyLength] : message, MaxKeyLength);
         stream.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
@@ -282,15 +311,19 @@ internal static class DaemonProtocol
         byte[] bytes = Encoding.Latin1.GetBytes(value);
         if (bytes.Length > ushort.MaxValue)
         {
-            throw new ArgumentException($"'{value[..32]}...' is too long for the daemon protocol");
+            throw new ArgumentException($"'{value[..32]}...' ({bytes.Length} bytes) is too long for the daemon protocol ({ushort.MaxValue})");
         }
         WriteU16(stream, (ushort)bytes.Length);
         stream.Write(bytes);
     }
 
-    private static void WriteString32(Stream stream, string value)
+    private static void WriteString32(Stream stream, string value, int max)
     {
         byte[] bytes = Encoding.Latin1.GetBytes(value);
+        if (bytes.Length > max)
+        {
+            throw new ArgumentException($"'{value[..32]}...' ({bytes.Length} bytes) is too long for the daemon protocol ({max})");
+        }
         WriteU32(stream, (uint)bytes.Length);
         stream.Write(bytes);
     }

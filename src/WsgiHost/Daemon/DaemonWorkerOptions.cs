@@ -37,6 +37,9 @@ internal sealed record DaemonWorkerOptions
 
     public int InterruptTimeoutSeconds { get; init; }
 
+    /// <summary>WSGISubInterpreterGIL Own: the worker's sub-interpreters get a GIL each.</summary>
+    public bool OwnGil { get; init; }
+
     /// <summary>--reload-on-changes: restart when a loaded module's source file changes.</summary>
     public bool ReloadOnChanges { get; init; }
 

@@ -42,7 +42,7 @@ internal static class WorkerMain
     {
         string? socket = null, group = null, python = null, pythonHome = null, home = null, errorLog = null, displayName = null, user = null, runAsGroup = null;
         int threads = 15, maximumRequests = 0, graceful = 15;
-        bool multiprocess = false, reloadOnChanges = false;
+        bool multiprocess = false, reloadOnChanges = false, ownGil = false;
         var pythonPath = new List<string>();
         var imports = new List<(string, string)>();
         int restartInterval = 0, inactivity = 0, deadlockTimeout = 0, startupTimeout = 0, requestTimeout = 0, interruptTimeout = 0;
@@ -62,6 +62,7 @@ internal static class WorkerMain
                 case "--threads": threads = Int(); break;
                 case "--multiprocess": multiprocess = true; break;
                 case "--reload-on-changes": reloadOnChanges = true; break;
+                case "--own-gil": ownGil = true; break;
                 case "--python": python = Value(); break;
                 case "--python-home": pythonHome = Value(); break;
                 case "--python-path": pythonPath.Add(Value()); break;
@@ -125,6 +126,7 @@ internal static class WorkerMain
             RunAsGroup = runAsGroup,
             Imports = imports,
             ReloadOnChanges = reloadOnChanges,
+            OwnGil = ownGil,
             RequestTimeoutSeconds = requestTimeout,
             InterruptTimeoutSeconds = interruptTimeout,
         };

@@ -202,13 +202,28 @@ internal sealed class KestrelExchange : IWsgiExchange
         return (host, string.IsNullOrEmpty(port) ? null : port);
     }
 
+    public int RefusedBodyStatus { get; private set; }
+
     public int ReadBody(Span<byte> buffer)
     {
         PipeReader reader = _body ??= _context.Request.BodyReader;
         while (true)
         {
             ValueTask<ReadResult> pending = reader.ReadAsync();
-            ReadResult result = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+            ReadResult result;
+            try
+            {
+                result = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is BadHttpRequestException or IOException && !_context.RequestAborted.IsCancellationRequested)
+            {
+                // Past the start WsgiDispatch read before the app ran: a chunked body that turns
+                // malformed or crosses LimitRequestBody here fails the app's read; if the app
+                // then fails, the client gets 400/413, and the connection cannot be reused.
+                RefusedBodyStatus = e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest;
+                _context.Response.Headers.Connection = "close";
+                throw;
+            }
             ReadOnlySequence<byte> data = result.Buffer;
             if (data.Length > 0)
             {

@@ -70,6 +70,10 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
     {
         IErrorLog log = scope.Log;
         HttpRequest request = context.Request;
+        if (WsgiDispatch.CheckFraming(context, site.RequestLimits.MaxFieldSize, log) is int badFraming and not 0)
+        {
+            return await ErrorAsync(context, badFraming).ConfigureAwait(false);
+        }
         if (host.Length == 0 && request.Headers.ContainsKey("Host") && HttpProtocol.IsHttp11(request.Protocol))
         {
             log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] client sent HTTP/1.1 request with an empty Host header");
@@ -125,7 +129,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             log.Write(ErrorLogLevel.Error, "wsgi", $"[client {Client(context)}] {error}");
             return await ErrorAsync(context, status).ConfigureAwait(false);
         }
-        int refused = WsgiDispatch.CheckBody(context, settings.ChunkedRequest == true, settings.LimitRequestBody, log, target.Path);
+        int refused = await WsgiDispatch.PrepareBodyAsync(context, settings.ChunkedRequest == true, settings.LimitRequestBody, log, target.Path).ConfigureAwait(false);
         if (refused != 0)
         {
             return await ErrorAsync(context, refused).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using WsgiHost.Python.Runtime;
@@ -20,7 +21,7 @@ internal static class WsgiDispatch
     /// <paramref name="limitRequestBody"/> (which otherwise caps what Kestrel will read).
     /// </summary>
     /// <returns>The status to answer with, or 0 when the request may go to the app.</returns>
-    public static int CheckBody(HttpContext context, bool chunkedRequest, long? limitRequestBody, IErrorLog log, string path)
+    private static int CheckBody(HttpContext context, bool chunkedRequest, long? limitRequestBody, IErrorLog log, string path)
     {
         HttpRequest request = context.Request;
         if (!chunkedRequest && request.ContentLength == null && request.Headers.TransferEncoding.Count > 0)
@@ -34,6 +35,9 @@ internal static class WsgiDispatch
             if (request.ContentLength > limit)
             {
                 log.Write(ErrorLogLevel.Error, "core", $"[client {Client(context)}] AH00126: Requested content-length of {request.ContentLength} is larger than the configured limit of {limit}");
+                // Answered at once, from the headers: the body is never read, so the connection
+                // closes instead of Kestrel draining a body the client may still be sending.
+                context.Response.Headers.Connection = "close";
                 return StatusCodes.Status413PayloadTooLarge;
             }
             var size = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
@@ -43,6 +47,59 @@ internal static class WsgiDispatch
             }
         }
         return 0;
+    }
+
+    /// <summary>How much of a request body is read before a WSGI thread or a daemon worker is given the request.</summary>
+    internal const int BufferedBodyStart = 64 * 1024;
+
+    /// <summary>
+    /// mod_wsgi's checks (<see cref="CheckBody"/>), then the start of the body (the whole of a small one) read here, on the thread pool, before
+    /// the request takes a WSGI thread or a daemon worker: a client that sends its body slowly
+    /// (or never) holds only a connection, and Kestrel's MinRequestBodyDataRate cuts it off.
+    /// A chunked body that is malformed or crosses LimitRequestBody in that start gets its 400
+    /// or 413 here, before any app code runs. The bytes stay in the request pipe for the app.
+    /// </summary>
+    /// <returns>The status to answer with, or 0 when the request may go to the app.</returns>
+    public static async Task<int> PrepareBodyAsync(HttpContext context, bool chunkedRequest, long? limitRequestBody, IErrorLog log, string path)
+    {
+        int refused = CheckBody(context, chunkedRequest, limitRequestBody, log, path);
+        if (refused != 0 || context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false || context.Request.ContentLength == 0)
+        {
+            return refused;
+        }
+        PipeReader reader = context.Request.BodyReader;
+        try
+        {
+            ReadResult result = await reader.ReadAtLeastAsync((int)Math.Min(context.Request.ContentLength ?? BufferedBodyStart, BufferedBodyStart), context.RequestAborted).ConfigureAwait(false);
+            // Nothing consumed or examined: the app's first read returns these bytes at once.
+            reader.AdvanceTo(result.Buffer.Start);
+            return 0;
+        }
+        catch (Exception e) when (e is BadHttpRequestException or IOException && !context.RequestAborted.IsCancellationRequested)
+        {
+            // Kestrel reports most malformed bodies as BadHttpRequestException (400, 413, 408 for a
+            // body below MinRequestBodyDataRate), but an overflowing chunk size as a plain IOException.
+            int status = e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest;
+            log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] request body refused ({status}) for '{path}': {e.Message}");
+            // The rest of the connection cannot be framed any more.
+            context.Response.Headers.Connection = "close";
+            return status;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="RequestFraming.Check"/>, logged; the connection closes after the refusal.
+    /// </summary>
+    /// <returns>The status to answer with, or 0.</returns>
+    public static int CheckFraming(HttpContext context, int maxFieldSize, IErrorLog log)
+    {
+        var (status, reason) = RequestFraming.Check(context.Request, maxFieldSize);
+        if (status != 0)
+        {
+            log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] {reason}");
+            context.Response.Headers.Connection = "close";
+        }
+        return status;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 using WsgiHost.Configuration.Model;
 using WsgiHost.Daemon;
@@ -71,7 +72,7 @@ internal sealed class WsgiServer : IAsyncDisposable
         // request may run there (memory, start time, and no app code next to the listeners).
         bool embedded = launcher == null || !site.RestrictEmbedded;
         PythonRuntime? python = embedded
-            ? PythonRuntime.Start(site.Python.Executable, site.Python.Home, new PythonRuntimeOptions { PythonPath = EmbeddedPythonPath(site, launcher == null) }, log)
+            ? PythonRuntime.Start(site.Python.Executable, site.Python.Home, new PythonRuntimeOptions { PythonPath = EmbeddedPythonPath(site, launcher == null), OwnGil = site.Python.OwnGil }, log)
             : null;
         if (python != null)
         {
@@ -104,7 +105,22 @@ internal sealed class WsgiServer : IAsyncDisposable
                 options.AddServerHeader = false;
                 // The WSGI gateway streams bodies of any size; LimitRequestBody caps per request.
                 options.Limits.MaxRequestBodySize = null;
-                options.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(site.TimeoutSeconds);
+                RequestLimits limits = site.RequestLimits;
+                options.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(limits.HeaderTimeoutSeconds is int h and > 0 ? h : site.TimeoutSeconds);
+                // 0 is Apache's "unlimited"; Kestrel needs a number.
+                options.Limits.MaxRequestHeaderCount = limits.MaxFields == 0 ? int.MaxValue : limits.MaxFields;
+                options.Limits.MaxRequestHeadersTotalSize = limits.MaxHeaderBytes;
+                // Kestrel counts the CRLF; Apache does not.
+                options.Limits.MaxRequestLineSize = limits.MaxRequestLine == 0 ? 1024 * 1024 : limits.MaxRequestLine + 2;
+                if (limits.BodyTimeoutSeconds == 0)
+                {
+                    options.Limits.MinRequestBodyDataRate = null;
+                }
+                else if (limits.BodyTimeoutSeconds is int grace)
+                {
+                    // Kestrel needs a grace period longer than its 1 s heartbeat.
+                    options.Limits.MinRequestBodyDataRate = new MinDataRate(limits.BodyMinRate ?? 240, TimeSpan.FromSeconds(Math.Max(2, grace)));
+                }
                 options.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(Math.Max(1, site.KeepAliveTimeoutSeconds));
                 // WSGI strings are latin-1: header bytes 0x80-0xFF must reach the app as such.
                 options.RequestHeaderEncodingSelector = _ => Encoding.Latin1;
@@ -179,13 +195,18 @@ internal sealed class WsgiServer : IAsyncDisposable
             {
                 notApplied.Add("TLS certificates");
             }
-            if (current.Python.Home != next.Python.Home || !current.Python.Path.SequenceEqual(next.Python.Path) || current.Python.Executable != next.Python.Executable)
+            if (current.Python.Home != next.Python.Home || !current.Python.Path.SequenceEqual(next.Python.Path) || current.Python.Executable != next.Python.Executable
+                || current.Python.OwnGil != next.Python.OwnGil)
             {
-                notApplied.Add("WSGIPythonHome/WSGIPythonPath");
+                notApplied.Add("WSGIPythonHome/WSGIPythonPath/WSGISubInterpreterGIL");
             }
             if (current.Threads != next.Threads || current.TimeoutSeconds != next.TimeoutSeconds || current.KeepAliveTimeoutSeconds != next.KeepAliveTimeoutSeconds)
             {
                 notApplied.Add("ThreadsPerChild/Timeout/KeepAlive");
+            }
+            if (current.RequestLimits != next.RequestLimits)
+            {
+                notApplied.Add("LimitRequestFields/LimitRequestFieldSize/LimitRequestLine/RequestReadTimeout");
             }
             // Carry over what is not applied, so the snapshot describes what really runs.
             SiteConfig applied = next with
@@ -195,6 +216,7 @@ internal sealed class WsgiServer : IAsyncDisposable
                 Threads = current.Threads,
                 TimeoutSeconds = current.TimeoutSeconds,
                 KeepAliveTimeoutSeconds = current.KeepAliveTimeoutSeconds,
+                RequestLimits = current.RequestLimits,
                 ServerProcesses = current.ServerProcesses,
                 DaemonGroups = _launcher == null ? current.DaemonGroups : next.DaemonGroups,
             };

@@ -16,7 +16,7 @@ public sealed class PublicApiTests
     [Fact]
     public void ThePublicApiMatchesTheSnapshot()
     {
-        string snapshotPath = Path.Combine(RepoRoot(), "tests", "WsgiHost.Tests", "AspNetCore", "PublicApi.txt");
+        string snapshotPath = Path.Combine(RepoPaths.Root, "tests", "WsgiHost.Tests", "AspNetCore", "PublicApi.txt");
         string[] expected = File.Exists(snapshotPath) ? File.ReadAllLines(snapshotPath).Where(l => l.Length > 0).ToArray() : [];
         string[] actual = [.. Describe()];
         if (!expected.SequenceEqual(actual, StringComparer.Ordinal))
@@ -107,15 +107,5 @@ public sealed class PublicApiTests
             return $"{baseName}<{string.Join(", ", args.Select((a, i) => Name(a, info?.GenericTypeArguments.ElementAtOrDefault(i))))}>{suffix}";
         }
         return (type.FullName ?? type.Name) + suffix;
-    }
-
-    private static string RepoRoot()
-    {
-        string? dir = AppContext.BaseDirectory;
-        while (dir != null && !File.Exists(Path.Combine(dir, "WsgiHost.sln")))
-        {
-            dir = Path.GetDirectoryName(dir);
-        }
-        return dir ?? throw new InvalidOperationException("cannot find the repository root (WsgiHost.sln) above " + AppContext.BaseDirectory);
     }
 }

@@ -113,4 +113,42 @@ public sealed class DaemonProtocolTests
             }
         }
     }
+
+    // Found by DaemonFrameFuzzTests: the decoder refused what the encoder wrote, so the worker
+    // dropped the request (or the front answered 502) for an app's long reason phrase or header
+    // name, or a request with many or long header names.
+    [Fact]
+    public void LongReasonPhrasesHeaderNamesAndManyHeadersRoundTrip()
+    {
+        string reason = new('r', 2000);
+        KeyValuePair<string, string>[] headers = [new(new string('X', 2000), "v"), .. Enumerable.Range(0, 1500).Select(i => new KeyValuePair<string, string>($"X-{i}", "1"))];
+        var stream = new MemoryStream(DaemonProtocol.EncodeResponseHead(200, reason, headers));
+        var (status, readReason, readHeaders) = DaemonProtocol.ParseResponseHead(DaemonProtocol.ReadHead(stream));
+        Assert.Equal((200, reason), (status, readReason));
+        Assert.Equal(headers, readHeaders);
+
+        KeyValuePair<string, string>[] environ = [new("HTTP_" + new string('N', 3000), "v"), .. Enumerable.Range(0, 5000).Select(i => new KeyValuePair<string, string>($"HTTP_X_{i}", "1"))];
+        Assert.Equal(environ, DaemonProtocol.ReadRequest(new MemoryStream(DaemonProtocol.EncodeRequest(environ))));
+    }
+
+    [Fact]
+    public void TheEncoderRefusesWhatTheDecoderWouldAndNeverWrapsACount()
+    {
+        // Was written as (ushort)70000 = 4464 headers: a frame that decodes to garbage.
+        var tooMany = Enumerable.Range(0, 70_000).Select(i => new KeyValuePair<string, string>("X", "1")).ToList();
+        Assert.Throws<ArgumentException>(() => DaemonProtocol.EncodeResponseHead(200, "OK", tooMany));
+        Assert.Throws<ArgumentException>(() => DaemonProtocol.EncodeRequest([new("K", new string('v', DaemonProtocol.MaxValueLength + 1))]));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(99)]
+    [InlineData(1000)]
+    [InlineData(65535)]
+    public void AResponseStatusTheFrontCannotSendIsRefused(int status)
+    {
+        byte[] frame = DaemonProtocol.EncodeResponseHead(200, "OK", []);
+        BinaryPrimitives.WriteUInt16LittleEndian(frame.AsSpan(8), (ushort)status);
+        Assert.Throws<InvalidDataException>(() => DaemonProtocol.ParseResponseHead(DaemonProtocol.ReadHead(new MemoryStream(frame))));
+    }
 }

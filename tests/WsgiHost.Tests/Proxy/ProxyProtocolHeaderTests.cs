@@ -47,7 +47,7 @@ public sealed class ProxyProtocolHeaderTests
     public void AVersionOneLineWithoutItsEndWithinTheLimitIsRefused() =>
         Assert.Equal(ProxyProtocolHeader.Outcome.Invalid, Parse(Encoding.ASCII.GetBytes("PROXY TCP4 " + new string('1', 120))).Outcome);
 
-    private static byte[] V2(byte command, byte family, byte[] addresses)
+    internal static byte[] V2(byte command, byte family, byte[] addresses)
     {
         byte[] header = [0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A, (byte)(0x20 | command), family, (byte)(addresses.Length >> 8), (byte)addresses.Length];
         return [.. header, .. addresses];

@@ -26,6 +26,38 @@ public sealed class RequestTargetTests
         Assert.Equal(expected, t.Path);
     }
 
+    /// <summary>Each decodes once, and only a real "." or ".." segment (after decoding) is one.</summary>
+    [Theory]
+    [InlineData("/public/%2E%2e/secret", "/secret")]
+    [InlineData("/public/.%2e/secret", "/secret")]
+    [InlineData("/a/%2e/b", "/a/b")]
+    [InlineData("/%70rivate/x", "/private/x")]
+    [InlineData("/public/%252e%252e/x", "/public/%2e%2e/x")]
+    [InlineData("/public/%252e%252e%252fx", "/public/%2e%2e%2fx")]
+    [InlineData("/public/..%5csecret", "/public/..\\secret")]
+    [InlineData("/public/..\\secret", "/public/..\\secret")]
+    [InlineData("/public/%c0%ae%c0%ae/x", "/public/\u00c0\u00ae\u00c0\u00ae/x")]
+    [InlineData("/public/..;/x", "/public/..;/x")]
+    [InlineData("/public/...", "/public/...")]
+    [InlineData("/private%3b/x", "/private;/x")]
+    public void EncodedTricksAreOrdinaryCharactersAfterOneDecoding(string raw, string expected)
+    {
+        var t = RequestTarget.Parse(raw);
+
+        Assert.True(t.IsValid, t.Error);
+        Assert.Equal(expected, t.Path);
+    }
+
+    [Theory]
+    [InlineData("/public/..%2fsecret", 404)]
+    [InlineData("/public/%2e%2e%2Fsecret", 404)]
+    [InlineData("/private%2fx", 404)]
+    [InlineData("/x%00", 404)]
+    [InlineData("/public/%2e%2e/%2e%2e/secret", 400)]
+    [InlineData("//..//x", 400)]
+    public void EncodedSeparatorsAndClimbsAreRefused(string raw, int status) =>
+        Assert.Equal(status, RequestTarget.Parse(raw).ErrorStatus);
+
     [Fact]
     public void TheQueryIsKeptRaw()
     {

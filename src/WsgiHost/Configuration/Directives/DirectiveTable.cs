@@ -10,6 +10,7 @@ internal static class DirectiveTable
             .Concat(LogDirectives.All())
             .Concat(SslDirectives.All())
             .Concat(WsgiDirectives.All())
+            .Concat(RequestLimitDirectives.All())
             .Concat(ApacheOnlyDirectives.All())
             .ToFrozenDictionary(d => d.Name, StringComparer.OrdinalIgnoreCase);
 

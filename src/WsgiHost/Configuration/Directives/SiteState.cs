@@ -31,6 +31,9 @@ internal sealed class SiteState(string serverRoot)
 
     public bool RestrictEmbedded { get; set; }
 
+    /// <summary>WSGISubInterpreterGIL Own.</summary>
+    public bool OwnGil { get; set; }
+
     public int? Threads { get; set; }
 
     public Dictionary<string, string> LogFormats { get; } = new(StringComparer.Ordinal)
@@ -52,6 +55,8 @@ internal sealed class SiteState(string serverRoot)
     public int KeepAliveTimeoutSeconds { get; set; } = 5;
 
     public bool KeepAlive { get; set; } = true;
+
+    public Model.RequestLimits RequestLimits { get; set; } = new();
 
     public void Report(DiagnosticSeverity severity, ConfigNode node, string message, string? fix) =>
         Diagnostics.Add(new ConfigDiagnostic(severity, node.Location, node.IsSection ? $"<{node.Name}>" : node.Name, message, fix));

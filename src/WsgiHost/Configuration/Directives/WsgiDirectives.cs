@@ -29,9 +29,23 @@ internal static class WsgiDirectives
         new("WSGIImportScript", SV, 3, 3, "file process-group=N application-group=N", ImportScript),
         new("WSGITrustedProxyHeaders", DirectiveScope.Anywhere, 1, -1, "header-name ...", TrustedProxyHeaders),
         new("WSGITrustedProxies", DirectiveScope.Anywhere, 1, -1, "ip-address[/cidr] ...", TrustedProxies),
+        // WsgiHost's own (mod_wsgi has no PEP 684 mode): sub-interpreters with a GIL each.
+        new("WSGISubInterpreterGIL", DirectiveScope.Server, 1, 1, "Shared|Own", SubInterpreterGil),
         new("WSGIPythonHome", DirectiveScope.Server, 1, 1, "prefix", PythonHome),
         new("WSGIPythonPath", DirectiveScope.Server, 1, -1, "dir[:dir ...]", PythonPath),
     ];
+
+    private static void SubInterpreterGil(ConfigNode node, BuildContext context)
+    {
+        string value = node.Arguments[0];
+        if (value.Equals("own", StringComparison.OrdinalIgnoreCase) || value.Equals("shared", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Site.OwnGil = value.Equals("own", StringComparison.OrdinalIgnoreCase);
+            return;
+        }
+        context.Error(node, $"must be Shared or Own, got '{value}'",
+            "WSGISubInterpreterGIL Own gives each application group (sub-interpreter) a GIL of its own on Python 3.12+; Shared (the default) is mod_wsgi's behaviour");
+    }
 
     private static void ScriptAlias(ConfigNode node, BuildContext context)
     {

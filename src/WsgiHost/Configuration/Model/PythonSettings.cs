@@ -15,6 +15,9 @@ internal sealed record PythonSettings
     /// <summary>Extra directories first on sys.path (WSGIPythonPath, python-path=).</summary>
     public IReadOnlyList<string> Path { get; init; } = [];
 
+    /// <summary>WSGISubInterpreterGIL Own: sub-interpreters get a GIL each (PEP 684, Python 3.12+).</summary>
+    public bool OwnGil { get; init; }
+
     /// <summary>The process working directory while serving (serve --working-directory).</summary>
     public string? WorkingDirectory { get; init; }
 }

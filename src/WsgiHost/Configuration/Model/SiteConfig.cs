@@ -56,6 +56,9 @@ internal sealed record SiteConfig
     /// <summary>KeepAliveTimeout in seconds; KeepAlive Off is 0.</summary>
     public int KeepAliveTimeoutSeconds { get; init; } = 5;
 
+    /// <summary>LimitRequestFields, LimitRequestFieldSize, LimitRequestLine, RequestReadTimeout.</summary>
+    public RequestLimits RequestLimits { get; init; } = new();
+
     /// <summary>Every scope that can serve a request: the virtual hosts, then the main server.</summary>
     public IEnumerable<ServerScope> AllScopes => VirtualHosts.Append(MainServer);
 }

@@ -67,11 +67,16 @@ internal sealed class ConfigTreeBuilder
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = ReadBounded(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Report(DiagnosticSeverity.Error, from, directive, $"could not open configuration file {path}: {e.Message}", null);
+            return [];
+        }
+        catch (InvalidDataException e)
+        {
+            Report(DiagnosticSeverity.Error, from, directive, e.Message, "Include configuration files only (a wildcard may have matched a device or a data file)");
             return [];
         }
 
@@ -86,6 +91,33 @@ internal sealed class ConfigTreeBuilder
         }
     }
 
+    /// <summary>The largest configuration file read: far beyond any real one, and it bounds memory.</summary>
+    internal const int MaxFileBytes = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Reads a file as text, at most <see cref="MaxFileBytes"/>: an Include of a device such as
+    /// /dev/zero (a file that never ends) is an error instead of a read that never returns.
+    /// </summary>
+    private static string ReadBounded(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024);
+        using var bytes = new MemoryStream();
+        byte[] buffer = new byte[64 * 1024];
+        int n;
+        while ((n = file.Read(buffer)) > 0)
+        {
+            bytes.Write(buffer, 0, n);
+            if (bytes.Length > MaxFileBytes)
+            {
+                throw new InvalidDataException($"{path} is not a configuration file: it is larger than {MaxFileBytes / (1024 * 1024)} MiB");
+            }
+        }
+        bytes.Position = 0;
+        // As File.ReadAllText: UTF-8 unless a byte order mark says otherwise.
+        using var reader = new StreamReader(bytes, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
+    }
+
     private List<ConfigNode> ReadLines(string text, string fileName)
     {
         var root = new Frame(FrameKind.Root, "", [], new SourceLocation(fileName, 0));
@@ -95,6 +127,15 @@ internal sealed class ConfigTreeBuilder
             var location = new SourceLocation(fileName, line.Line);
             var dropping = open[^1].Kind == FrameKind.Dropped;
             var content = dropping ? line.Text : Substitute(line.Text, location);
+            if (!dropping && content.Contains('\0'))
+            {
+                // No file name, pattern or value can hold a NUL (the OS cuts paths there, .NET
+                // refuses them): the line is an error, not an exception out of the reader
+                // (found by ConfigFuzzTests).
+                Report(DiagnosticSeverity.Error, location, DirectiveName(ArgumentTokenizer.Split(content).Words.FirstOrDefault() ?? ""),
+                    "the line contains a NUL character", "remove it; the file may be corrupt or not a text file");
+                continue;
+            }
 
             if (content.StartsWith("</", StringComparison.Ordinal))
             {

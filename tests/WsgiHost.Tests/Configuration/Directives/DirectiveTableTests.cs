@@ -66,6 +66,7 @@ public sealed class DirectiveTableTests : IDisposable
         ["WSGIMapHEADToGET"] = "WSGIMapHEADToGET Auto",
         ["WSGIRestrictProcess"] = "WSGIRestrictProcess %{GLOBAL}",
         ["WSGIRestrictEmbedded"] = "WSGIRestrictEmbedded Off",
+        ["WSGISubInterpreterGIL"] = "WSGISubInterpreterGIL Own",
         ["WSGIImportScript"] = "WSGIImportScript /dev/null process-group=%{GLOBAL} application-group=%{GLOBAL}",
         ["RemoteIPProxyProtocol"] = "RemoteIPProxyProtocol On",
         ["SetHandler"] = "<Location /server-status>\nSetHandler server-status\n</Location>",
@@ -74,6 +75,10 @@ public sealed class DirectiveTableTests : IDisposable
         ["WSGIPythonHome"] = "WSGIPythonHome /tmp",
         ["WSGIPythonPath"] = "WSGIPythonPath /srv/lib",
         ["ServerRoot"] = "ServerRoot /tmp",
+        ["LimitRequestFields"] = "LimitRequestFields 50",
+        ["LimitRequestFieldSize"] = "LimitRequestFieldSize 16380",
+        ["LimitRequestLine"] = "LimitRequestLine 16380",
+        ["RequestReadTimeout"] = "RequestReadTimeout header=20-40,MinRate=500 body=20,MinRate=500",
         ["Require"] = "<Location />\nRequire all granted\n</Location>",
         ["Order"] = "<Location />\nOrder allow,deny\n</Location>",
         ["Allow"] = "<Location />\nAllow from all\n</Location>",
@@ -129,6 +134,33 @@ public sealed class DirectiveTableTests : IDisposable
         error.At(2, name);
         Assert.Equal($"Invalid command '{name}', perhaps misspelled or defined by a module WsgiHost does not have", error.Message);
         Assert.Equal(fix, error.Fix);
+    }
+
+    [Fact]
+    public void AHugeGarbageDirectiveIsAnErrorWithoutASuggestion()
+    {
+        // Found by ConfigFuzzTests: the suggestion ran an edit distance against every known
+        // directive, seconds for a 70 KB line and minutes for a few megabytes; names whose length
+        // alone rules them out are skipped now.
+        string name = new('Q', 2_000_000);
+        var error = SiteText.Error($"Listen 80\n{name} on");
+
+        error.At(2, name);
+        Assert.Equal("remove it", error.Fix);
+    }
+
+    [Theory]
+    [InlineData("WSGIScriptAlias / /srv/a\0b.wsgi", "WSGIScriptAlias")]
+    [InlineData("ServerRoot /srv\0", "ServerRoot")]
+    [InlineData("Include /etc/\0*.conf", "Include")]
+    [InlineData("Define X /a\0b", "Define")]
+    public void ANulCharacterIsAnErrorNotAnException(string lines, string directive)
+    {
+        // Found by ConfigFuzzTests: Path.GetFullPath threw ArgumentException out of the reader.
+        var error = SiteText.Error($"Listen 80\n{lines}");
+
+        error.At(2, directive);
+        Assert.Equal("the line contains a NUL character", error.Message);
     }
 
     [Theory]

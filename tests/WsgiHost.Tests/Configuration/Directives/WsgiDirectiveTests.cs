@@ -228,6 +228,18 @@ public sealed class WsgiDirectiveTests : IDisposable
     }
 
     [Fact]
+    public void SubInterpreterGilIsSharedUnlessOwn()
+    {
+        Assert.False(SiteText.Clean("Listen 80").Python.OwnGil);
+        Assert.True(SiteText.Clean("Listen 80\nWSGISubInterpreterGIL own").Python.OwnGil);
+        Assert.False(SiteText.Clean("Listen 80\nWSGISubInterpreterGIL Shared").Python.OwnGil);
+        var error = SiteText.Error("Listen 80\nWSGISubInterpreterGIL separate");
+        error.At(2, "WSGISubInterpreterGIL");
+        Assert.Contains("must be Shared or Own, got 'separate'", error.Message, StringComparison.Ordinal);
+        SiteText.Error("Listen 80\n<VirtualHost *:80>\n  WSGISubInterpreterGIL Own\n</VirtualHost>").At(3, "WSGISubInterpreterGIL");
+    }
+
+    [Fact]
     public void ImportScriptNeedsBothGroups()
     {
         string script = Script();

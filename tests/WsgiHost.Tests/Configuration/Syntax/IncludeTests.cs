@@ -23,6 +23,20 @@ public sealed class IncludeTests : IDisposable
     }
 
     [Fact]
+    public void IncludingAFileThatNeverEndsIsAnErrorNotAHang()
+    {
+        // A device matched by a path or wildcard used to be read to its (absent) end.
+        var result = _folder.Read("Listen 80\nInclude /dev/zero\nListen 81");
+
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal(DiagnosticSeverity.Error, error.Severity);
+        Assert.Equal(2, error.Location.Line);
+        Assert.Equal("Include", error.Directive);
+        Assert.Equal("/dev/zero is not a configuration file: it is larger than 16 MiB", error.Message);
+        Assert.Equal("Listen|80\nListen|81", Tree.Show(result.Nodes));
+    }
+
+    [Fact]
     public void AnAbsolutePathIsUsedAsIs()
     {
         var other = _folder.Write("elsewhere/x.conf", "Listen 81");

@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+
+namespace WsgiHost.Server;
+
+/// <summary>
+/// Refuses requests whose framing or header fields Kestrel accepts but Apache (with its default
+/// <c>HttpProtocolOptions Strict</c>) refuses, because a proxy in front may read them
+/// differently: the classic request smuggling shapes. Runs before routing, so no app, static
+/// file or access rule sees such a request, and the connection closes after the answer (what
+/// follows on it cannot be trusted). Kestrel itself already refuses obs-fold, unknown transfer
+/// codings, duplicate or non-numeric Content-Length and malformed chunk sizes (400).
+/// </summary>
+internal static class RequestFraming
+{
+    /// <param name="maxFieldSize">LimitRequestFieldSize: the longest "Name: value" line; 0 is unlimited.</param>
+    /// <returns>The status to answer with (400, 431) and why, or 0 when the request may go on.</returns>
+    public static (int Status, string? Reason) Check(HttpRequest request, int maxFieldSize)
+    {
+        IHeaderDictionary headers = request.Headers;
+        if (headers.TransferEncoding.Count > 0)
+        {
+            // Kestrel takes Transfer-Encoding over Content-Length (RFC 9112 6.3), closes the
+            // connection after the response and moves the length to X-Content-Length (so that
+            // header is how we see both were sent). A front that framed the body by the length
+            // instead is out of step with us: refuse the request rather than guess.
+            if (headers.ContainsKey("Content-Length") || headers.ContainsKey("X-Content-Length"))
+            {
+                return (400, "request has both Transfer-Encoding and Content-Length (a request smuggling attempt?)");
+            }
+            // Kestrel accepts any list that ends in chunked ("gzip, chunked", "chunked, chunked",
+            // two Transfer-Encoding lines); Apache only chunked once, and a front that parses the
+            // list differently frames the body differently.
+            if (headers.TransferEncoding.Count != 1 || !string.Equals(headers.TransferEncoding[0]?.Trim(), "chunked", StringComparison.OrdinalIgnoreCase))
+            {
+                return (400, $"unsupported Transfer-Encoding '{headers.TransferEncoding}' (only a single 'chunked' is accepted)");
+            }
+        }
+        foreach (KeyValuePair<string, StringValues> header in headers)
+        {
+            foreach (string? value in header.Value)
+            {
+                if (value == null)
+                {
+                    continue;
+                }
+                // Control characters other than tab in a field value: Apache's Strict mode refuses them.
+                if (value.AsSpan().IndexOfAnyInRange('\0', '\u0008') >= 0 || value.AsSpan().IndexOfAnyInRange('\u000a', '\u001f') >= 0 || value.Contains('\u007f'))
+                {
+                    return (400, $"request header field '{header.Key}' contains a control character");
+                }
+                // Kestrel bounds only the total of the header section; Apache each field (LimitRequestFieldSize).
+                if (maxFieldSize > 0 && header.Key.Length + 2 + value.Length > maxFieldSize)
+                {
+                    return (431, $"request header field '{header.Key}' is {header.Key.Length + 2 + value.Length} bytes, over LimitRequestFieldSize {maxFieldSize}");
+                }
+            }
+        }
+        return (0, null);
+    }
+}

@@ -1,0 +1,76 @@
+using System.Net;
+using WsgiHost.FunctionalTests.Infrastructure;
+
+namespace WsgiHost.FunctionalTests;
+
+/// <summary>
+/// WSGISubInterpreterGIL Own (PEP 684, Python 3.12+): an application group's sub-interpreter
+/// has a GIL of its own, so it keeps serving while the main interpreter's GIL is held by a C
+/// call, which under one shared GIL would stop every group.
+/// </summary>
+public sealed class OwnGilTests
+{
+    private static Task<WsgiHostProcess> RunAsync(string gil, string python)
+    {
+        int port = WsgiHostProcess.FreePort();
+        return WsgiHostProcess.RunAsync(Path.Combine(WsgiHostProcess.TestAppsDirectory, "configs", "own-gil.conf"), port,
+            new Dictionary<string, string> { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture), ["GIL"] = gil }, "--python", python);
+    }
+
+    /// <summary>
+    /// The main interpreter's GIL is held for 8 s by a C call; the own-GIL group answers while
+    /// that request is still running. (With Shared, its request would wait for the hold to end:
+    /// the negative case below.)
+    /// </summary>
+    [Theory]
+    [PythonVersionData("3.13")]
+    public async Task AnOwnGilGroupServesWhileTheMainInterpretersGilIsHeld(string minor, string python)
+    {
+        await using var host = await RunAsync("Own", python);
+        // Created and loaded before the hold: creating an interpreter takes the main GIL.
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/own/pid")).StatusCode);
+        await host.WaitForLogAsync("Create interpreter 'own' with its own GIL.");
+
+        Task<HttpResponseMessage> hold = host.Client.GetAsync("/main/hold-gil?8");
+        await host.WaitForLogAsync("holding the GIL");
+        using HttpResponseMessage own = await host.Client.GetAsync("/own/environ");
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        Assert.False(hold.IsCompleted, $"Python {minor}: the own-GIL group answered only after the main interpreter's GIL was released");
+        using var environ = System.Text.Json.JsonDocument.Parse(await own.Content.ReadAsStringAsync());
+        Assert.Equal("own", environ.RootElement.GetProperty("mod_wsgi.application_group").GetProperty("value").GetString());
+        using (HttpResponseMessage released = await hold)
+        {
+            Assert.Equal("released", await released.Content.ReadAsStringAsync());
+        }
+        // Ends cleanly: the own-GIL interpreter is ended under its own GIL, then Python finalises.
+        Assert.Equal(0, await host.StopAsync());
+        Assert.DoesNotContain("did not finish shutting down", host.ErrorLog, StringComparison.Ordinal);
+    }
+
+    /// <summary>Shared (mod_wsgi's behaviour, the default): the group waits for the held GIL. The control for the test above.</summary>
+    [Theory]
+    [PythonVersionData("3.13")]
+    public async Task WithASharedGilTheGroupWaitsForTheHeldGil(string minor, string python)
+    {
+        await using var host = await RunAsync("Shared", python);
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/own/pid")).StatusCode);
+        Task<HttpResponseMessage> hold = host.Client.GetAsync("/main/hold-gil?3");
+        await host.WaitForLogAsync("holding the GIL");
+        using HttpResponseMessage own = await host.Client.GetAsync("/own/pid");
+        Assert.True(hold.IsCompleted, $"Python {minor}: with one GIL, the group answered while the GIL was held");
+        (await hold).Dispose();
+    }
+
+    /// <summary>3.11 has no PEP 684; 3.12 has it, but ending an isolated interpreter aborts its finalisation when embedded.</summary>
+    [Theory]
+    [InlineData("3.11")]
+    [PythonVersionData("3.12")]
+    public async Task OlderPythonsWarnAndShareTheGil(string minor, string? python = null)
+    {
+        await using var host = await RunAsync("Own", python ?? Pythons.Debian);
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/own/pid")).StatusCode);
+        await host.WaitForLogAsync($"Sub-interpreters with their own GIL (WSGISubInterpreterGIL Own) need Python 3.13 or later here; Python {minor}.");
+        Assert.DoesNotContain("with its own GIL", host.ErrorLog, StringComparison.Ordinal);
+        Assert.Equal(0, await host.StopAsync());
+    }
+}
