@@ -229,7 +229,7 @@ public sealed class DaemonModeTests
             await Task.Delay(200);
         }
         await host.WaitForLogAsync("has not loaded within startup-timeout=1 s; restarting the worker");
-        await host.WaitForLogAsync("exited with code 0");
+        await host.WaitForLogAsync("(startup-timeout) after");
         Assert.Equal(0, await host.StopAsync());
     }
 }

@@ -45,7 +45,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
     {
         var runtime = new DaemonGroupRuntime(config, _sockets.FullName, launcher, WorkerArguments(site, config), log, Interlocked.Increment(ref _generation))
         {
-            Restarted = () => WorkerRestarted?.Invoke(),
+            Restarted = reason => WorkerRestarted?.Invoke(config.Name, reason),
             RelayStandardError = site.ErrorLog != null && Logging.PipedLog.IsPipe(site.ErrorLog) && log is Logging.ApacheErrorLog,
         };
         runtime.Start();
@@ -77,6 +77,10 @@ internal sealed class DaemonGroups : IAsyncDisposable
             if (running != null)
             {
                 retire.Add(running);
+                foreach (var _ in running.Workers)
+                {
+                    WorkerRestarted?.Invoke(config.Name, WorkerRestartReason.Reload);
+                }
             }
         }
         retire.AddRange(current.Where(c => !next.ContainsKey(c.Key)).Select(c => c.Value));
@@ -106,8 +110,8 @@ internal sealed class DaemonGroups : IAsyncDisposable
     /// <summary>The running workers' PIDs by group.</summary>
     public IReadOnlyDictionary<string, int[]> Pids => _groups.Values.ToDictionary(g => g.Name, g => g.Pids.ToArray());
 
-    /// <summary>Called whenever a worker exits and is replaced (metrics).</summary>
-    public Action? WorkerRestarted { get; set; }
+    /// <summary>Called whenever a worker is replaced, with its group and why (metrics).</summary>
+    public Action<string, WorkerRestartReason>? WorkerRestarted { get; set; }
 
     public bool TryGet(string name, out DaemonGroupRuntime group) => _groups.TryGetValue(name, out group!);
 

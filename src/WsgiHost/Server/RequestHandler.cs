@@ -54,7 +54,10 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         }
         finally
         {
-            metrics.End(context.Response.StatusCode, DateTimeOffset.Now - start, bodyBytes);
+            // A WSGI request counts under its process and application group; anything else
+            // (static files, errors before an app was chosen, built-in handlers) under "".
+            RequestSeries series = context.Features.Get<RequestSeries>() ?? metrics.Series(scope.ServerName, "", "");
+            metrics.End(series, context.Response.StatusCode, DateTimeOffset.Now - start, bodyBytes);
             if (scope.AccessLogs.Length > 0)
             {
                 AccessLogEntry entry = Entry(context, scope, start, bodyBytes);
@@ -120,6 +123,8 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         var facts = new GroupLabels.RequestFacts(scope.ServerName, RequestPort(context, localPort), mapped.ScriptName, localHost.Length > 0 ? localHost : null,
             name => EnvironmentValue(settings, name));
         var (wsgi, status, error) = WsgiTarget.Resolve(mapped.Script!, settings, site, scope, facts);
+        // Kestrel keeps extra features in a list it reuses per connection: no allocation per request.
+        context.Features.Set(metrics.Series(scope.ServerName, wsgi.ProcessGroup, wsgi.ApplicationGroup));
         if (error != null)
         {
             log.Write(ErrorLogLevel.Error, "wsgi", $"[client {Client(context)}] {error}");

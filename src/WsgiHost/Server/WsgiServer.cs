@@ -119,6 +119,10 @@ internal sealed class WsgiServer : IAsyncDisposable
             var routing = BuildRouting(site, logs);
             var metrics = new ServerMetrics();
             daemons.WorkerRestarted = metrics.WorkerRestarted;
+            foreach (DaemonGroupConfig group in launcher == null ? [] : site.DaemonGroups)
+            {
+                metrics.DeclareProcessGroup(group.Name);
+            }
             var handler = new RequestHandler(routing, new ApplicationCache(python, site, log), executor, daemons, metrics);
             web.Run(handler.HandleAsync);
 
@@ -196,6 +200,10 @@ internal sealed class WsgiServer : IAsyncDisposable
             {
                 // New and changed groups start before the routing points at them; old ones drain.
                 IReadOnlyList<string> rolled = _daemons.Roll(applied, _launcher, _log);
+                foreach (DaemonGroupConfig group in applied.DaemonGroups)
+                {
+                    _metrics.DeclareProcessGroup(group.Name);
+                }
                 if (rolled.Count > 0)
                 {
                     _log.Write(ErrorLogLevel.Notice, "wsgi", $"SIGHUP: daemon process group(s) {string.Join(", ", rolled)} restarted with the new configuration.");
