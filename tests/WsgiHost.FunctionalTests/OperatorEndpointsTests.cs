@@ -106,11 +106,53 @@ public sealed class OperatorEndpointsTests
         Assert.Equal(0, await host.StopAsync());
     }
 
-    private static Task<WsgiHostProcess> RunAsync(string config)
+    [Fact]
+    public async Task SigtermWithDrainFailsTheHealthCheckClosesConnectionsAfterEachResponseAndFinishesRunningRequests()
+    {
+        await using var host = await RunAsync("status.conf", "--drain", "10");
+        Task<HttpResponseMessage> running = host.Client.GetAsync("/sleep?2");
+        // Running when SIGTERM arrives: in flight next to the scrape that sees it.
+        while (!(await host.Client.GetStringAsync("/metrics")).Contains("\nwsgihost_requests_in_flight 2\n", StringComparison.Ordinal))
+        {
+            Assert.False(running.IsCompleted);
+            await Task.Delay(20);
+        }
+        Assert.Equal("ok\n", await host.Client.GetStringAsync("/healthz"));
+        host.SendSignal(15);
+        await host.WaitForOutputAsync("WsgiHost stopping");
+
+        // Still accepting during the drain: the health check fails, and every response says
+        // Connection: close so a proxy stops reusing its connections to this server.
+        using (var fresh = new HttpClient { BaseAddress = host.Client.BaseAddress })
+        {
+            HttpResponseMessage health = await fresh.GetAsync("/healthz");
+            while (health.StatusCode == HttpStatusCode.OK)   // until the drain has begun
+            {
+                health.Dispose();
+                health = await fresh.GetAsync("/healthz");
+            }
+            using var _ = health;
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+            Assert.Equal("draining\n", await health.Content.ReadAsStringAsync());
+            Assert.True(health.Headers.ConnectionClose);
+            using HttpResponseMessage app = await fresh.GetAsync("/write");
+            Assert.Equal(HttpStatusCode.OK, app.StatusCode);
+            Assert.True(app.Headers.ConnectionClose);
+        }
+        using (HttpResponseMessage finished = await running)
+        {
+            Assert.Equal(HttpStatusCode.OK, finished.StatusCode);
+            Assert.StartsWith("slept", await finished.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(0, await host.StopAsync(timeoutMs: 60_000));
+        Assert.Contains("WsgiHost stopping", host.Output);
+    }
+
+    private static Task<WsgiHostProcess> RunAsync(string config, params string[] args)
     {
         int port = WsgiHostProcess.FreePort();
         return WsgiHostProcess.RunAsync(Path.Combine(WsgiHostProcess.TestAppsDirectory, "configs", config), port,
-            new Dictionary<string, string> { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            new Dictionary<string, string> { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) }, args);
     }
 
     /// <summary>A GET with a chosen Host header; asserts the status and returns the body.</summary>

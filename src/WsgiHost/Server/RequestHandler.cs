@@ -43,6 +43,12 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         SiteRouting routing = _routing;
         ScopeRuntime scope = routing.Select(connection.LocalIpAddress, connection.LocalPort, KestrelExchange.SplitHost(host).Host);
         metrics.Begin();
+        if (metrics.Draining)
+        {
+            // Kestrel closes the connection after this response: clients and proxies reconnect
+            // elsewhere instead of reusing a connection to a server about to stop.
+            context.Response.Headers.Connection = "close";
+        }
         try
         {
             bodyBytes = await DispatchAsync(context, routing.Site, scope, host, start).ConfigureAwait(false);

@@ -29,8 +29,14 @@ internal sealed class ServerMetrics
 
     public DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
 
+    private volatile bool _draining;
+
     /// <summary>Set once shutdown begins: health checks then fail so load balancers stop sending.</summary>
-    public bool Draining { get; set; }
+    public bool Draining
+    {
+        get => _draining;
+        set => _draining = value;
+    }
 
     public long InFlight => Interlocked.Read(ref _inFlight);
 

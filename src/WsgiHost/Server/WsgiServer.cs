@@ -194,6 +194,7 @@ internal sealed class WsgiServer : IAsyncDisposable
                 Threads = current.Threads,
                 TimeoutSeconds = current.TimeoutSeconds,
                 KeepAliveTimeoutSeconds = current.KeepAliveTimeoutSeconds,
+                DrainSeconds = current.DrainSeconds,   // a command-line option, not in the file
                 DaemonGroups = _launcher == null ? current.DaemonGroups : next.DaemonGroups,
             };
             if (_launcher != null)
@@ -232,6 +233,14 @@ internal sealed class WsgiServer : IAsyncDisposable
     {
         // Health checks answer 503 from now on, while running requests finish.
         _metrics.Draining = true;
+        if (_site.DrainSeconds > 0)
+        {
+            // Still accepting: a load balancer polling the health check takes the server out,
+            // and every response closes its connection (RequestHandler), so a proxy's kept-alive
+            // connections end cleanly instead of being closed under a request it is sending.
+            _log.Write(ErrorLogLevel.Notice, "core", $"SIGTERM: draining for {_site.DrainSeconds} s (health check 503, connections closed after each response), then no new connections");
+            await Task.Delay(TimeSpan.FromSeconds(_site.DrainSeconds)).ConfigureAwait(false);
+        }
         try
         {
             await _web.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token).ConfigureAwait(false);

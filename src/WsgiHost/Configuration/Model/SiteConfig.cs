@@ -49,6 +49,13 @@ internal sealed record SiteConfig
     /// <summary>KeepAliveTimeout in seconds; KeepAlive Off is 0.</summary>
     public int KeepAliveTimeoutSeconds { get; init; } = 5;
 
+    /// <summary>
+    /// `--drain SECONDS`: after SIGTERM, keep accepting and serving this long with health
+    /// checks failing and every response closing its connection, before refusing new
+    /// connections (0: refuse at once). Lets a load balancer move traffic away first.
+    /// </summary>
+    public int DrainSeconds { get; init; }
+
     /// <summary>Every scope that can serve a request: the virtual hosts, then the main server.</summary>
     public IEnumerable<ServerScope> AllScopes => VirtualHosts.Append(MainServer);
 }
