@@ -25,6 +25,7 @@ internal static class WorkerCommand
         long memoryLimit = 0, virtualMemoryLimit = 0, cpuTimeLimit = 0;
         string? umask = null;
         ErrorLogLevel level = ErrorLogLevel.Warning;
+        var moduleLevels = new Dictionary<string, ErrorLogLevel>(StringComparer.OrdinalIgnoreCase);
         for (int i = 0; i < args.Count; i++)
         {
             string arg = args[i];
@@ -63,6 +64,10 @@ internal static class WorkerCommand
                     imports.Add((importScript, Value()));
                     break;
                 case "--log-level": level = Enum.Parse<ErrorLogLevel>(Value()); break;
+                case "--module-log-level":
+                    string[] moduleLevel = Value().Split('=', 2);
+                    moduleLevels[moduleLevel[0]] = Enum.Parse<ErrorLogLevel>(moduleLevel[^1]);
+                    break;
                 default: throw new UsageException($"unknown worker option '{arg}'");
             }
         }
@@ -74,7 +79,7 @@ internal static class WorkerCommand
         {
             throw new UsageException("wsgihost worker needs --socket and --group");
         }
-        await using ApacheErrorLog log = errorLog == null ? new ApacheErrorLog(Console.Error, level) : ApacheErrorLog.ToFile(errorLog, level);
+        await using ApacheErrorLog log = errorLog == null ? new ApacheErrorLog(Console.Error, level, moduleLevels: moduleLevels) : ApacheErrorLog.ToFile(errorLog, level, moduleLevels);
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });

@@ -180,6 +180,10 @@ internal sealed class DaemonGroups : IAsyncDisposable
             args.AddRange(["--error-log", site.ErrorLog]);
         }
         args.AddRange(["--log-level", site.LogLevel.ToString()]);
+        foreach (var (module, level) in site.ModuleLogLevels)
+        {
+            args.AddRange(["--module-log-level", $"{module}={level}"]);
+        }
         return args;
     }
 

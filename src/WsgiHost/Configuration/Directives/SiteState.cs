@@ -45,6 +45,8 @@ internal sealed class SiteState(string serverRoot)
 
     public ErrorLogLevel LogLevel { get; set; } = ErrorLogLevel.Warning;
 
+    public Dictionary<string, ErrorLogLevel> ModuleLogLevels { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     public string? ErrorLogPath { get; set; }
 
     public int TimeoutSeconds { get; set; } = 60;

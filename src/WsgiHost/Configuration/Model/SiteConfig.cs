@@ -40,6 +40,9 @@ internal sealed record SiteConfig
 
     public ErrorLogLevel LogLevel { get; init; } = ErrorLogLevel.Warning;
 
+    /// <summary>LogLevel's per-module levels (`LogLevel info wsgi:debug`), by the module name log entries carry.</summary>
+    public IReadOnlyDictionary<string, ErrorLogLevel> ModuleLogLevels { get; init; } = new Dictionary<string, ErrorLogLevel>(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>ErrorLog of the main server; null means standard error.</summary>
     public string? ErrorLog { get; init; }
 
