@@ -43,6 +43,8 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         SiteRouting routing = _routing;
         ScopeRuntime scope = routing.Select(connection.LocalIpAddress, connection.LocalPort, KestrelExchange.SplitHost(host).Host);
         metrics.Begin();
+        // Set again below for a WSGI request; never one left from an earlier request on the connection.
+        context.Features.Set<RequestSeries>(null);
         if (metrics.Draining)
         {
             // Kestrel closes the connection after this response: clients and proxies reconnect
