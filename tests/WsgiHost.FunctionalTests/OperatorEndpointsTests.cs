@@ -148,6 +148,22 @@ public sealed class OperatorEndpointsTests
         Assert.Contains("WsgiHost stopping", host.Output);
     }
 
+    [Fact]
+    public async Task GracefulShutdownTimeoutCutsOffARequestStillRunningAfterIt()
+    {
+        await using var host = await RunAsync("shutdown.conf");
+        Task<HttpResponseMessage> running = host.Client.GetAsync("/sleep?4");
+        while (!(await host.Client.GetStringAsync("/metrics")).Contains("\nwsgihost_requests_in_flight 2\n", StringComparison.Ordinal))
+        {
+            Assert.False(running.IsCompleted);
+            await Task.Delay(20);
+        }
+        host.SendSignal(15);
+        await host.WaitForLogAsync("requests still running after GracefulShutdownTimeout 1 s were cut off at shutdown");
+        await Assert.ThrowsAsync<HttpRequestException>(() => running);
+        Assert.Equal(0, await host.StopAsync(timeoutMs: 60_000));
+    }
+
     private static Task<WsgiHostProcess> RunAsync(string config, params string[] args)
     {
         int port = WsgiHostProcess.FreePort();

@@ -241,13 +241,21 @@ internal sealed class WsgiServer : IAsyncDisposable
             _log.Write(ErrorLogLevel.Notice, "core", $"SIGTERM: draining for {_site.DrainSeconds} s (health check 503, connections closed after each response), then no new connections");
             await Task.Delay(TimeSpan.FromSeconds(_site.DrainSeconds)).ConfigureAwait(false);
         }
-        try
+        int grace = _site.GracefulShutdownTimeoutSeconds;
+        using (var timeout = new CancellationTokenSource(grace > 0 ? TimeSpan.FromSeconds(grace) : Timeout.InfiniteTimeSpan))
         {
-            await _web.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            _log.Write(ErrorLogLevel.Warning, "core", "requests still running after 10 s were cut off at shutdown");
+            try
+            {
+                await _web.StopAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            // Kestrel aborts what still runs when the token fires, usually without throwing.
+            if (timeout.IsCancellationRequested)
+            {
+                _log.Write(ErrorLogLevel.Warning, "core", $"requests still running after GracefulShutdownTimeout {grace} s were cut off at shutdown");
+            }
         }
         await _web.DisposeAsync().ConfigureAwait(false);
         await _daemons.DisposeAsync().ConfigureAwait(false);

@@ -57,6 +57,7 @@ internal static class SiteConfigBuilder
             ErrorLog = site.ErrorLogPath,
             TimeoutSeconds = site.TimeoutSeconds,
             KeepAliveTimeoutSeconds = site.KeepAlive ? site.KeepAliveTimeoutSeconds : 0,
+            GracefulShutdownTimeoutSeconds = site.GracefulShutdownTimeoutSeconds,
         };
         return new SiteConfigResult(config, site.Diagnostics);
     }

@@ -53,6 +53,8 @@ internal sealed class SiteState(string serverRoot)
 
     public int KeepAliveTimeoutSeconds { get; set; } = 5;
 
+    public int GracefulShutdownTimeoutSeconds { get; set; } = 10;
+
     public bool KeepAlive { get; set; } = true;
 
     public void Report(DiagnosticSeverity severity, ConfigNode node, string message, string? fix) =>

@@ -53,6 +53,12 @@ internal sealed record SiteConfig
     public int KeepAliveTimeoutSeconds { get; init; } = 5;
 
     /// <summary>
+    /// GracefulShutdownTimeout: how long SIGTERM waits for running requests before cutting them
+    /// off (0: as long as they take). 10 when not written (Apache's default is 0).
+    /// </summary>
+    public int GracefulShutdownTimeoutSeconds { get; init; } = 10;
+
+    /// <summary>
     /// `--drain SECONDS`: after SIGTERM, keep accepting and serving this long with health
     /// checks failing and every response closing its connection, before refusing new
     /// connections (0: refuse at once). Lets a load balancer move traffic away first.

@@ -28,6 +28,7 @@ public sealed class DirectiveTableTests : IDisposable
         ["Timeout"] = "Timeout 30",
         ["KeepAlive"] = "KeepAlive On",
         ["KeepAliveTimeout"] = "KeepAliveTimeout 5",
+        ["GracefulShutdownTimeout"] = "GracefulShutdownTimeout 30",
         ["ThreadsPerChild"] = "ThreadsPerChild 10",
         ["Options"] = "Options None",
         ["AllowOverride"] = "<Directory /srv>\nAllowOverride None\n</Directory>",
