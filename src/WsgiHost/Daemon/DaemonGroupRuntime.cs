@@ -42,8 +42,17 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
 
         public int InFlight;
 
-        /// <summary>Why the front is ending this worker (request-timeout), for the restart metrics; null when the worker ends itself.</summary>
-        public WorkerRestartReason? EndedBy { get; set; }
+        private int _endedBy = -1;
+
+        /// <summary>
+        /// Why the front is ending this worker (request-timeout): no new request goes to it, and
+        /// the restart metrics count the reason. Null when the worker runs, or ends itself.
+        /// </summary>
+        public WorkerRestartReason? EndedBy
+        {
+            get => Volatile.Read(ref _endedBy) is int v and >= 0 ? (WorkerRestartReason)v : null;
+            set => Volatile.Write(ref _endedBy, value is { } reason ? (int)reason : -1);
+        }
 
         /// <summary>Connections to this worker between requests, reused (a worker serves one request at a time on each).</summary>
         public System.Collections.Concurrent.ConcurrentStack<DaemonConnection> Idle { get; } = new();
@@ -209,6 +218,18 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             while (true)
             {
                 Slot slot = LeastBusy();
+                if (slot.EndedBy != null)
+                {
+                    // Every worker is being replaced (request-timeout): one told to stop may not have
+                    // closed its socket yet and would take a request it then has no time to finish.
+                    if (DateTime.UtcNow >= deadline)
+                    {
+                        log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] No worker of WSGI daemon process '{_config.Name}' was back within connect-timeout.");
+                        return await WsgiDispatch.ErrorAsync(context, 503).ConfigureAwait(false);
+                    }
+                    await Task.Delay(10, aborted).ConfigureAwait(false);
+                    continue;
+                }
                 Interlocked.Increment(ref slot.InFlight);
                 try
                 {
@@ -264,12 +285,14 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
     }
 
+    /// <summary>The least busy worker not being replaced; one being replaced only when all are.</summary>
     private Slot LeastBusy()
     {
         Slot best = _slots[0];
         foreach (Slot s in _slots)
         {
-            if (Volatile.Read(ref s.InFlight) < Volatile.Read(ref best.InFlight))
+            if ((best.EndedBy != null && s.EndedBy == null)
+                || ((s.EndedBy == null) == (best.EndedBy == null) && Volatile.Read(ref s.InFlight) < Volatile.Read(ref best.InFlight)))
             {
                 best = s;
             }
