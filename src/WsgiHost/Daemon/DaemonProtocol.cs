@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -48,25 +49,15 @@ internal static class DaemonProtocol
 
     public static byte[] EncodeRequest(IReadOnlyList<KeyValuePair<string, string>> environ)
     {
-        using var buffer = new MemoryStream(4096);
-        WriteU32(buffer, 0);
-        buffer.Write(RequestMagic);
-        buffer.WriteByte(Version);
-        WriteU32(buffer, (uint)environ.Count);
-        foreach (var (key, value) in environ)
-        {
-            WriteString16(buffer, key);
-            WriteString32(buffer, value);
-        }
-        return WithLength(buffer);
-    }
-
-    /// <summary>Fills in the u32 length the frame starts with.</summary>
-    private static byte[] WithLength(MemoryStream buffer)
-    {
-        byte[] frame = buffer.ToArray();
-        BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)(frame.Length - 4));
-        return frame;
+        // Sized exactly, then written in place: one allocation per frame, no per-string byte[].
+        int size = 4 + RequestMagic.Length + 1 + 4 + SizeOfPairs(environ);
+        var frame = new FrameWriter(new byte[size]);
+        frame.U32((uint)(size - 4));
+        frame.Bytes(RequestMagic);
+        frame.U8(Version);
+        frame.U32((uint)environ.Count);
+        frame.Pairs(environ);
+        return frame.Done();
     }
 
     /// <summary>Reads a head's length: bounded, so a corrupt prefix cannot make us allocate gigabytes.</summary>
@@ -139,18 +130,15 @@ internal static class DaemonProtocol
 
     public static byte[] EncodeResponseHead(int status, string reason, IReadOnlyList<KeyValuePair<string, string>> headers)
     {
-        using var buffer = new MemoryStream(512);
-        WriteU32(buffer, 0);
-        buffer.Write(ResponseMagic);
-        WriteU16(buffer, (ushort)status);
-        WriteString16(buffer, reason);
-        WriteU16(buffer, (ushort)headers.Count);
-        foreach (var (name, value) in headers)
-        {
-            WriteString16(buffer, name);
-            WriteString32(buffer, value);
-        }
-        return WithLength(buffer);
+        int size = 4 + ResponseMagic.Length + 2 + Size16(reason) + 2 + SizeOfPairs(headers);
+        var frame = new FrameWriter(new byte[size]);
+        frame.U32((uint)(size - 4));
+        frame.Bytes(ResponseMagic);
+        frame.U16((ushort)status);
+        frame.String16(reason);
+        frame.U16((ushort)headers.Count);
+        frame.Pairs(headers);
+        return frame.Done();
     }
 
     /// <summary>Parses a response head read with <see cref="ReadHeadAsync"/>.</summary>
@@ -201,10 +189,11 @@ internal static class DaemonProtocol
 
     public static void WriteAbort(Stream stream, string message)
     {
-        WriteMarker(stream, Abort);
-        using var buffer = new MemoryStream();
-        WriteString32(buffer, message.Length > MaxKeyLength ? message[..MaxKeyLength] : message);
-        stream.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+        string text = message.Length > MaxKeyLength ? message[..MaxKeyLength] : message;
+        var frame = new FrameWriter(new byte[4 + Size32(text)]);
+        frame.U32(Abort);
+        frame.String32(text);
+        stream.Write(frame.Done());
     }
 
     /// <summary>Reads a chunk header: a length up to <see cref="MaxChunk"/>, 0 (end of request body), <see cref="End"/> or <see cref="Abort"/>.</summary>
@@ -258,40 +247,99 @@ internal static class DaemonProtocol
         {
             return "";
         }
-        byte[] bytes = new byte[length];
-        ReadExactly(stream, bytes);
-        return Encoding.Latin1.GetString(bytes);
+        // Decoded from the stack (or a pooled buffer): the string is the only allocation.
+        byte[]? rented = null;
+        Span<byte> bytes = length <= 512 ? stackalloc byte[512] : rented = ArrayPool<byte>.Shared.Rent((int)length);
+        try
+        {
+            bytes = bytes[..(int)length];
+            ReadExactly(stream, bytes);
+            return Encoding.Latin1.GetString(bytes);
+        }
+        finally
+        {
+            if (rented != null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 
-    private static void WriteU16(Stream stream, ushort value)
+    /// <summary>Bytes of name/value pairs (u16 name, u32 value) in a frame.</summary>
+    private static int SizeOfPairs(IReadOnlyList<KeyValuePair<string, string>> pairs)
     {
-        Span<byte> b = stackalloc byte[2];
-        BinaryPrimitives.WriteUInt16LittleEndian(b, value);
-        stream.Write(b);
+        int size = 0;
+        for (int i = 0; i < pairs.Count; i++)
+        {
+            size += Size16(pairs[i].Key) + Size32(pairs[i].Value);
+        }
+        return size;
     }
 
-    private static void WriteU32(Stream stream, uint value)
+    /// <summary>Bytes of a string with a u16 length in a frame.</summary>
+    private static int Size16(string value)
     {
-        Span<byte> b = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(b, value);
-        stream.Write(b);
-    }
-
-    private static void WriteString16(Stream stream, string value)
-    {
-        byte[] bytes = Encoding.Latin1.GetBytes(value);
-        if (bytes.Length > ushort.MaxValue)
+        int length = Encoding.Latin1.GetByteCount(value);
+        if (length > ushort.MaxValue)
         {
             throw new ArgumentException($"'{value[..32]}...' is too long for the daemon protocol");
         }
-        WriteU16(stream, (ushort)bytes.Length);
-        stream.Write(bytes);
+        return 2 + length;
     }
 
-    private static void WriteString32(Stream stream, string value)
+    /// <summary>Bytes of a string with a u32 length in a frame.</summary>
+    private static int Size32(string value) => 4 + Encoding.Latin1.GetByteCount(value);
+
+    /// <summary>Writes a frame sized beforehand with <see cref="Size16"/>/<see cref="Size32"/>, little-endian, latin-1.</summary>
+    private ref struct FrameWriter(byte[] frame)
     {
-        byte[] bytes = Encoding.Latin1.GetBytes(value);
-        WriteU32(stream, (uint)bytes.Length);
-        stream.Write(bytes);
+        private int _at;
+
+        public void U8(byte value) => frame[_at++] = value;
+
+        public void U16(ushort value)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(frame.AsSpan(_at), value);
+            _at += 2;
+        }
+
+        public void U32(uint value)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(_at), value);
+            _at += 4;
+        }
+
+        public void Bytes(ReadOnlySpan<byte> bytes)
+        {
+            bytes.CopyTo(frame.AsSpan(_at));
+            _at += bytes.Length;
+        }
+
+        public void String16(string value)
+        {
+            int n = Encoding.Latin1.GetBytes(value, frame.AsSpan(_at + 2));
+            U16((ushort)n);
+            _at += n;
+        }
+
+        public void String32(string value)
+        {
+            int n = Encoding.Latin1.GetBytes(value, frame.AsSpan(_at + 4));
+            U32((uint)n);
+            _at += n;
+        }
+
+        /// <summary>Name/value pairs as <see cref="SizeOfPairs"/> counts them; indexed, as a foreach over the interface would allocate.</summary>
+        public void Pairs(IReadOnlyList<KeyValuePair<string, string>> pairs)
+        {
+            for (int i = 0; i < pairs.Count; i++)
+            {
+                String16(pairs[i].Key);
+                String32(pairs[i].Value);
+            }
+        }
+
+        public readonly byte[] Done() =>
+            _at == frame.Length ? frame : throw new InvalidOperationException($"frame sized {frame.Length} bytes, {_at} written");
     }
 }
