@@ -15,6 +15,8 @@ namespace WsgiHost.Benchmarks;
 public class DaemonProtocolBenchmarks
 {
     private const int ChunkSize = 64 * 1024;
+    private const string Secret = "5f0c2a9e7b1d4c3a8e6f0b2d4a6c8e0f";
+    private List<KeyValuePair<string, string>> _typical = null!;
     private List<KeyValuePair<string, string>> _environ = null!;
     private byte[] _requestFrame = null!;
     private List<KeyValuePair<string, string>> _responseHeaders = null!;
@@ -29,9 +31,9 @@ public class DaemonProtocolBenchmarks
     {
         RequestTarget target = RequestTarget.Parse(TypicalRequest.RawTarget);
         var options = new RequestOptions("site42.example.com", false, [new("SITE_ENVIRONMENT", "production"), new("TZ", "UTC")], null);
-        _environ = [.. DaemonEnviron.Build(TypicalRequest.Create(), options, "/srv/site42/htdocs", "", target.Path, target, TypicalRequest.RawTarget,
-            DateTimeOffset.UnixEpoch, "/srv/site42/app/app.wsgi", "application", "%{GLOBAL}", true),
-            new(DaemonKeys.Secret, "5f0c2a9e7b1d4c3a8e6f0b2d4a6c8e0f")];
+        _typical = DaemonEnviron.Build(TypicalRequest.Create(), options, "/srv/site42/htdocs", "", target.Path, target, TypicalRequest.RawTarget,
+            DateTimeOffset.UnixEpoch, "/srv/site42/app/app.wsgi", "application", "%{GLOBAL}", true);
+        _environ = [.. _typical, new(DaemonKeys.Secret, Secret)];
         _requestFrame = DaemonProtocol.EncodeRequest(_environ);
         _responseHeaders =
         [
@@ -59,6 +61,10 @@ public class DaemonProtocolBenchmarks
 
     [Benchmark(Description = "encode request head (~40 entries)")]
     public int EncodeRequest() => DaemonProtocol.EncodeRequest(_environ).Length;
+
+    /// <summary>What DaemonGroupRuntime sends for a GET: the environ, the group's secret, the end-of-body marker.</summary>
+    [Benchmark(Description = "front: head of a GET (+ secret, end of body)")]
+    public int EncodeFrontRequest() => DaemonProtocol.EncodeRequest(_typical, Secret, endOfBody: true).Length;
 
     [Benchmark(Description = "decode request head (~40 entries)")]
     public int DecodeRequest() => DaemonProtocol.ReadRequest(new MemoryStream(_requestFrame, writable: false)).Count;

@@ -47,16 +47,29 @@ internal static class DaemonProtocol
 
     private static ReadOnlySpan<byte> ResponseMagic => "WSGR"u8;
 
-    public static byte[] EncodeRequest(IReadOnlyList<KeyValuePair<string, string>> environ)
+    /// <summary>A request head, and what the front sends with it, in one buffer.</summary>
+    /// <param name="secret">The group's secret, sent as the last entry (<see cref="DaemonKeys.Secret"/>), or null.</param>
+    /// <param name="endOfBody">Appends the end-of-body marker after the head: a request without a body goes out in one write.</param>
+    public static byte[] EncodeRequest(IReadOnlyList<KeyValuePair<string, string>> environ, string? secret = null, bool endOfBody = false)
     {
-        // Sized exactly, then written in place: one allocation per frame, no per-string byte[].
-        int size = 4 + RequestMagic.Length + 1 + 4 + SizeOfPairs(environ);
-        var frame = new FrameWriter(new byte[size]);
-        frame.U32((uint)(size - 4));
+        // Sized exactly, then written in place: one allocation per frame, no per-string byte[],
+        // no copy of the environ to add the secret or of the head to add the marker.
+        int head = 4 + RequestMagic.Length + 1 + 4 + SizeOfPairs(environ) + (secret == null ? 0 : Size16(DaemonKeys.Secret) + Size32(secret));
+        var frame = new FrameWriter(new byte[head + (endOfBody ? 4 : 0)]);
+        frame.U32((uint)(head - 4));
         frame.Bytes(RequestMagic);
         frame.U8(Version);
-        frame.U32((uint)environ.Count);
+        frame.U32((uint)(environ.Count + (secret == null ? 0 : 1)));
         frame.Pairs(environ);
+        if (secret != null)
+        {
+            frame.String16(DaemonKeys.Secret);
+            frame.String32(secret);
+        }
+        if (endOfBody)
+        {
+            frame.U32(0);
+        }
         return frame.Done();
     }
 
