@@ -12,6 +12,8 @@
 #   SHARED_BENCH  folder of run-peers.sh   (default: <repo>/../shared/bench)
 #   RAW_KESTREL   the RawKestrel binary    (default: bench/.out/raw-kestrel/RawKestrel)
 #
+# wsgihost-multi is WsgiHost's embedded mode in 2 server processes (--server-processes 2).
+#
 # raw-kestrel answers in C# what the .wsgi app would answer: hello -> "Hello, World!",
 # echo -> the length of the 1 MiB upload, stream -> 1 MiB of 'x'. There is no C# Flask or
 # Django, so for those apps raw-kestrel is skipped (summarize.py uses its hello run as
@@ -30,7 +32,13 @@ fi
 # shellcheck source=/dev/null
 source "$SHARED_BENCH/run-peers.sh" list > /dev/null
 
-ALL_SERVERS="$ALL_SERVERS raw-kestrel"
+ALL_SERVERS="$ALL_SERVERS raw-kestrel wsgihost-multi"
+
+# WsgiHost embedded in 2 server processes sharing the port (SO_REUSEPORT), 8 threads each:
+# the same budget of processes and threads as uwsgi (--processes 2 --threads 8).
+srv_wsgihost_multi() {
+  CMD=("$WSGIHOST" serve "$APP_WSGI" --port "$PORT" --threads 8 --server-processes 2)
+}
 
 # raw Kestrel, 127.0.0.1:$PORT, answering like the app being benchmarked
 srv_raw_kestrel() {

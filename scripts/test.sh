@@ -7,6 +7,7 @@ scripts/setup.sh || exit 1
 dotnet build WsgiHost.sln -c Release -nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
 
 results=$(mktemp -d)
+touch "$results/started"
 status=0
 for project in tests/WsgiHost.Tests tests/WsgiHost.FunctionalTests; do
     name=$(basename "$project")
@@ -15,6 +16,10 @@ for project in tests/WsgiHost.Tests tests/WsgiHost.FunctionalTests; do
         --logger "console;verbosity=normal" 2>&1 | tee "$results/$name.log" | grep -E '^\s+(Passed|Failed|Skipped) |^\s+(Error Message|Stack Trace):|Skipped|Total tests|Passed!|Failed!' || true
     [ "${PIPESTATUS[0]}" = 0 ] || status=1
 done
+
+# Browser tests save a screenshot of each failed step: name this run's.
+shots=$(find "${WSGIHOST_TEST_ARTIFACTS:-TestResults}/browser" -name '*.png' -newer "$results/started" 2>/dev/null)
+[ -z "$shots" ] || printf 'screenshots of failed browser steps:\n%s\n' "$shots"
 
 # Sum the counters of every project's TRX summary.
 python3 - "$results" <<'PY' || status=1

@@ -30,6 +30,7 @@ public sealed class AspNetCoreDaemonTests(AspNetCoreHost host)
         // The same executable (the test host), turned into a worker by the startup hook.
         Assert.Equal(File.ResolveLinkTarget("/proc/self/exe", true)!.FullName, File.ResolveLinkTarget($"/proc/{pid}/exe", true)!.FullName);
         Assert.Equal("(wsgi:aspnet-da", File.ReadAllText($"/proc/{pid}/comm").Trim()); // display-name=%{GROUP}, cut to 15 bytes by Linux
+        Assert.Equal("(wsgi:aspnet-daemon)", File.ReadAllText($"/proc/{pid}/cmdline").TrimEnd('\0'));
 
         using var response = await GetAsync("/daemon/environ");
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());

@@ -8,6 +8,10 @@ namespace WsgiHost.FunctionalTests;
 /// <summary>WSGIDaemonProcess groups run in supervised worker processes fed over Unix sockets.</summary>
 public sealed class DaemonModeTests
 {
+    /// <summary>The PID of the worker that answered (the fixture's /pid).</summary>
+    private static async Task<int> PidAsync(WsgiHostProcess host) =>
+        int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+
     private static Task<WsgiHostProcess> RunAsync(string config)
     {
         int port = WsgiHostProcess.FreePort();
@@ -32,7 +36,7 @@ public sealed class DaemonModeTests
     public async Task AppsOfTheGroupRunInAWorkerProcessWithTheGroupsEnviron()
     {
         await using var host = await RunAsync("daemon.conf");
-        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int pid = await PidAsync(host);
         Assert.NotEqual(host.Pid, pid);
         Assert.Contains($"mode:   embedded, 15 WSGI thread(s); daemon groups: shop (1 x 3 threads, pids {pid})", host.Output);
         var environ = JsonDocument.Parse(await host.Client.GetStringAsync("/environ?x=1")).RootElement;
@@ -47,6 +51,7 @@ public sealed class DaemonModeTests
         Assert.False(File.Exists(Path.Combine(Path.GetTempPath(), $"wsgihost-preload-{host.Pid}.marker")), "the group's import script ran in the server process");
         // display-name=%{GROUP} and lang=.
         Assert.Equal("(wsgi:shop)", File.ReadAllText($"/proc/{pid}/comm").Trim());
+        Assert.Equal("(wsgi:shop)", File.ReadAllText($"/proc/{pid}/cmdline").TrimEnd('\0'));
         var secret = JsonDocument.Parse(await host.Client.GetStringAsync("/os-environ?WSGIHOST_DAEMON_SECRET")).RootElement;
         Assert.Equal(JsonValueKind.Null, secret.GetProperty("value").ValueKind);   // the server's secret stays out of the app
         var lang = JsonDocument.Parse(await host.Client.GetStringAsync("/os-environ?LANG")).RootElement;
@@ -74,7 +79,7 @@ public sealed class DaemonModeTests
     public async Task AKilledWorkerFailsOnlyItsOwnRequestAndIsReplaced()
     {
         await using var host = await RunAsync("daemon.conf");
-        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int pid = await PidAsync(host);
         Task<HttpResponseMessage> inFlight = host.Client.GetAsync("/sleep?5");
         await Task.Delay(500);
         Process.GetProcessById(pid).Kill();   // SIGKILL
@@ -83,7 +88,7 @@ public sealed class DaemonModeTests
             Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
         }
         await host.WaitForLogAsync("was killed by signal 9");
-        int replacement = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int replacement = await PidAsync(host);
         Assert.NotEqual(pid, replacement);
         Assert.Contains("closed the connection before answering", host.ErrorLog);
         Assert.Equal(0, await host.StopAsync());
@@ -151,7 +156,7 @@ public sealed class DaemonModeTests
     public async Task UserAndGroupSwitchTheWorkerBeforePythonStarts()
     {
         await using var host = await RunAsync("daemon-user.conf");
-        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int pid = await PidAsync(host);
         string status = File.ReadAllText($"/proc/{pid}/status");
         Assert.Matches(@"Uid:\s+65534\s+65534\s+65534\s+65534", status);
         Assert.Matches(@"Gid:\s+65534\s+65534\s+65534\s+65534", status);
@@ -167,6 +172,27 @@ public sealed class DaemonModeTests
             "Timeout when reading response headers from daemon process 'slow'");
 
     [Fact]
+    public async Task InterruptTimeoutRaisesRequestTimeoutInTheStuckThreadAndTheWorkerLives()
+    {
+        await using var host = await RunAsync("daemon-interrupt.conf");
+        int pid = await PidAsync(host);
+        using (HttpResponseMessage stuck = await host.Client.GetAsync("/spin?60"))
+        {
+            Assert.Equal(HttpStatusCode.GatewayTimeout, stuck.StatusCode);
+        }
+        string log = await host.WaitForLogAsync("ran past request-timeout and was interrupted (RequestTimeout raised in its thread); answering 504.");
+        Assert.Contains("ran past request-timeout=3 s; raised RequestTimeout in its thread", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("recycling worker", log, StringComparison.Ordinal);
+        // The same worker serves on, on both of its threads.
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.Equal(pid, await PidAsync(host));
+        }
+        Assert.Equal("spun", await host.Client.GetStringAsync("/spin?0.1"));
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    [Fact]
     public Task AWorkerWhoseGilIsHeldPastDeadlockTimeoutIsEndedAndReplaced() =>
         StuckRequestReplacesTheWorkerAsync("daemon-deadlock.conf", "/hold-gil?30", HttpStatusCode.BadGateway,
             "the GIL was not released for deadlock-timeout=2 s");
@@ -175,14 +201,33 @@ public sealed class DaemonModeTests
     private static async Task StuckRequestReplacesTheWorkerAsync(string config, string stuckPath, HttpStatusCode status, string logText)
     {
         await using var host = await RunAsync(config);
-        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int pid = await PidAsync(host);
         using (HttpResponseMessage stuck = await host.Client.GetAsync(stuckPath))
         {
             Assert.Equal(status, stuck.StatusCode);
         }
         await host.WaitForLogAsync(logText);
-        int replacement = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int replacement = await PidAsync(host);
         Assert.NotEqual(pid, replacement);
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    [Fact]
+    public async Task AResponseHeaderLongerThanHeaderBufferSizeIs500AndTheWorkerLives()
+    {
+        await using var host = await RunAsync("daemon-headers.conf");
+        int pid = await PidAsync(host);
+        using (HttpResponseMessage fits = await host.Client.GetAsync("/long-header?8180"))
+        {
+            Assert.Equal(HttpStatusCode.OK, fits.StatusCode);
+            Assert.Equal(8180, fits.Headers.GetValues("X-Long").Single().Length);
+        }
+        using (HttpResponseMessage tooLong = await host.Client.GetAsync("/long-header?9000"))
+        {
+            Assert.Equal(HttpStatusCode.InternalServerError, tooLong.StatusCode);
+        }
+        await host.WaitForLogAsync("Response header 'X-Long' from daemon process 'headers' is 9008 bytes, more than header-buffer-size=8192");
+        Assert.Equal(pid, await PidAsync(host));
         Assert.Equal(0, await host.StopAsync());
     }
 
@@ -190,7 +235,7 @@ public sealed class DaemonModeTests
     public async Task UmaskAndResourceLimitsApplyToTheWorker()
     {
         await using var host = await RunAsync("daemon-limits.conf");
-        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int pid = await PidAsync(host);
         Assert.Matches(@"Umask:\s+0027", File.ReadAllText($"/proc/{pid}/status"));
         string limits = File.ReadAllText($"/proc/{pid}/limits");
         Assert.Matches(@"Max data size\s+2000000000\s+2000000000\s+bytes", limits);
@@ -202,7 +247,7 @@ public sealed class DaemonModeTests
     public async Task AnIdleWorkerEndsAfterInactivityTimeoutAndIsReplaced()
     {
         await using var host = await RunAsync("daemon-idle.conf");
-        int pid = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int pid = await PidAsync(host);
         // A worker may also have idled out before the first request: wait for an exit after this point.
         int Exits() => System.Text.RegularExpressions.Regex.Matches(host.ErrorLog, "reached inactivity-timeout=1 s").Count;
         int before = Exits();
@@ -212,7 +257,7 @@ public sealed class DaemonModeTests
             await Task.Delay(50);
         }
         Assert.True(Exits() > before, "no worker reached inactivity-timeout");
-        int next = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int next = await PidAsync(host);
         Assert.NotEqual(pid, next);
         Assert.Equal(0, await host.StopAsync());
     }

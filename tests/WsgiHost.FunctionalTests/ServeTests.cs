@@ -18,6 +18,83 @@ public sealed class ServeTests
         Assert.Equal(0, await host.StopAsync());
     }
 
+    /// <summary>As mod_wsgi-express: daemon mode by default, one worker process with 5 threads, the main interpreter.</summary>
+    [Fact]
+    public async Task ByDefaultTheAppRunsInOneDaemonWorkerProcess()
+    {
+        await using var host = await WsgiHostProcess.StartDaemonAsync(WsgiHostProcess.App("gateway.wsgi"));
+        Assert.Contains("mode:   daemon, 1 process(es) x 5 thread(s) (pids ", host.Output);
+        using var pid = await host.Client.GetAsync("/pid");
+        int worker = int.Parse(await pid.Content.ReadAsStringAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.NotEqual(host.Pid, worker);
+        Assert.Contains($"(pids {worker})", host.Output);
+
+        using var environ = await host.Client.GetAsync("/environ");
+        using var json = System.Text.Json.JsonDocument.Parse(await environ.Content.ReadAsStringAsync());
+        string Repr(string key) => json.RootElement.GetProperty(key).GetProperty("repr").GetString()!;
+        Assert.Equal("'wsgihost-serve'", Repr("mod_wsgi.process_group"));
+        Assert.Equal("''", Repr("mod_wsgi.application_group"));
+        Assert.Equal("True", Repr("wsgi.multiprocess"));
+        Assert.Equal("True", Repr("wsgi.multithread"));
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    /// <summary>--reload-on-changes: editing a module the app imported restarts the worker, and the next requests run the new code.</summary>
+    [Fact]
+    public async Task ReloadOnChangesRestartsTheWorkerWhenAnImportedModuleChanges()
+    {
+        string dir = Directory.CreateTempSubdirectory("wsgihost-reload-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "helper.py"), "VALUE = 'one'\n");
+            File.WriteAllText(Path.Combine(dir, "app.wsgi"), """
+                import os
+                import helper
+
+                def application(environ, start_response):
+                    start_response('200 OK', [('Content-Type', 'text/plain')])
+                    return [('%s %d' % (helper.VALUE, os.getpid())).encode()]
+                """);
+            await using var host = await WsgiHostProcess.StartDaemonAsync(Path.Combine(dir, "app.wsgi"), "--reload-on-changes");
+            string[] first = (await host.Client.GetStringAsync("/")).Split(' ');
+            Assert.Equal("one", first[0]);
+
+            File.WriteAllText(Path.Combine(dir, "helper.py"), "VALUE = 'two'\n");
+            await host.WaitForLogAsync("helper.py changed (--reload-on-changes); restarting.", timeoutMs: 30_000);
+            string[] next = ["", ""];
+            var watch = Stopwatch.StartNew();
+            while (next[0] != "two" && watch.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                using var response = await host.Client.GetAsync("/");
+                if (response.IsSuccessStatusCode)
+                {
+                    next = (await response.Content.ReadAsStringAsync()).Split(' ');
+                }
+                await Task.Delay(100);
+            }
+            Assert.Equal("two", next[0]);
+            Assert.NotEqual(first[1], next[1]);
+            Assert.Equal(0, await host.StopAsync());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task EmbeddedRunsTheAppInTheServerProcess()
+    {
+        await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("gateway.wsgi"), "--embedded", "--threads", "1");
+        Assert.Contains("mode:   embedded, 1 WSGI thread(s)", host.Output);
+        using var pid = await host.Client.GetAsync("/pid");
+        Assert.Equal(host.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), await pid.Content.ReadAsStringAsync());
+        using var environ = await host.Client.GetAsync("/environ");
+        using var json = System.Text.Json.JsonDocument.Parse(await environ.Content.ReadAsStringAsync());
+        Assert.Equal("False", json.RootElement.GetProperty("wsgi.multiprocess").GetProperty("repr").GetString());
+        Assert.Equal("False", json.RootElement.GetProperty("wsgi.multithread").GetProperty("repr").GetString());
+    }
+
     [Fact]
     public async Task VersionPrintsThePythonItWouldLoad()
     {
@@ -33,6 +110,9 @@ public sealed class ServeTests
     [InlineData(new[] { "serve", "/nonexistent/app.wsgi" }, "does not exist")]
     [InlineData(new[] { "serve", "x.wsgi", "--threads", "zero" }, "--threads must be a whole number")]
     [InlineData(new[] { "serve", "x.wsgi", "--bogus" }, "unknown option '--bogus'")]
+    [InlineData(new[] { "serve", "x.wsgi", "--embedded", "--reload-on-changes" }, "--reload-on-changes restarts the daemon worker when code changes; it cannot be given with --embedded")]
+    [InlineData(new[] { "serve", "x.wsgi", "--embedded", "--processes", "2" }, "--embedded runs the app in the server process; it cannot be given with --processes")]
+    [InlineData(new[] { "serve", "x.wsgi", "--server-processes", "2", "--processes", "2" }, "--server-processes runs the app embedded in each server process; it cannot be given with --processes")]
     [InlineData(new[] { "frobnicate" }, "unknown command 'frobnicate'")]
     public async Task BadCommandLinesExitWith2AndSayWhy(string[] args, string message)
     {

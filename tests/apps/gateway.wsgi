@@ -298,6 +298,24 @@ def route_announced_sleep(environ, start_response):
     return text(start_response, 'slept')
 
 
+def route_spin(environ, start_response):
+    # Busy in Python (not in a C call) for the asked seconds; `except Exception` must not
+    # swallow the RequestTimeout that interrupt-timeout raises.
+    end = time.time() + float(environ['QUERY_STRING'])
+    while time.time() < end:
+        try:
+            sum(range(1000))
+        except Exception:
+            pass
+    return text(start_response, 'spun')
+
+
+def route_long_header(environ, start_response):
+    # A response header of the asked length (header-buffer-size in daemon mode).
+    start_response('200 OK', [('Content-Type', 'text/plain'), ('X-Long', 'x' * int(environ['QUERY_STRING']))])
+    return [b'long header']
+
+
 def route_write(environ, start_response):
     write = start_response('200 OK', [('Content-Type', 'text/plain')])
     write(b'written ')
@@ -340,6 +358,8 @@ ROUTES = {
     '/file-wrapper': route_file_wrapper,
     '/sleep': route_sleep,
     '/announced-sleep': route_announced_sleep,
+    '/long-header': route_long_header,
+    '/spin': route_spin,
     '/write': route_write,
 }
 

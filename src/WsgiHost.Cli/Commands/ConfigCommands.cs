@@ -13,6 +13,7 @@ internal static class ConfigCommands
           -D NAME[=VALUE]             define NAME, as httpd -D (usable as ${NAME} and in <IfDefine>)
           --python PATH               the python executable to embed (overrides WSGIPythonHome)
           --python-home DIR           a Python prefix or virtualenv to embed (overrides WSGIPythonHome)
+          --server-processes N        N server processes sharing the Listen ports (SO_REUSEPORT), each with its own embedded Python, as Apache's children
         """;
 
     public const string CheckUsage = """

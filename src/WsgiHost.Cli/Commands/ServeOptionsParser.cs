@@ -20,8 +20,10 @@ internal static class ServeOptionsParser
           --host ADDR                 listen address (default 127.0.0.1)
           --port N                    listen port (default 8000)
           --threads N                 WSGI request threads (default 5)
-          --embedded                  run the app in the server process (the default)
-          --processes N               run the app in N daemon worker processes instead (with --threads each)
+          --processes N               daemon worker processes that run the app (default 1, with --threads each), as mod_wsgi-express
+          --embedded                  run the app in the server process instead (no worker processes)
+          --reload-on-changes         restart the worker when the source of any loaded module changes (development)
+          --server-processes N        run N embedded server processes sharing the port (SO_REUSEPORT), each with its own Python and --threads
           --mount-point URL           URL the app is mounted at (default /)
           --url-alias URL PATH        serve a file or directory at URL (repeatable)
           --callable-object NAME      the WSGI callable in the script (default application)
@@ -50,7 +52,7 @@ internal static class ServeOptionsParser
         string? python = null, pythonHome = null, workingDirectory = null, serverName = null, errorLog = null;
         var pythonPath = new List<string>();
         var aliases = new List<AliasConfig>();
-        bool accessLog = false, chunked = false, passAuth = false, reload = true;
+        bool accessLog = false, chunked = false, passAuth = false, reload = true, embedded = false, reloadOnChanges = false;
         int? processes = null;
         long? limitBody = null;
         ErrorLogLevel level = ErrorLogLevel.Info;
@@ -65,7 +67,8 @@ internal static class ServeOptionsParser
                 case "--host": host = Value(); break;
                 case "--port": port = Int(arg, Value(), 1, 65535); break;
                 case "--threads": threads = Int(arg, Value(), 1, 1024); break;
-                case "--embedded": break;
+                case "--embedded": embedded = true; break;
+                case "--reload-on-changes": reloadOnChanges = true; break;
                 case "--mount-point": mountPoint = Value(); break;
                 case "--url-alias":
                     string url = Value();
@@ -107,6 +110,14 @@ internal static class ServeOptionsParser
         {
             throw new UsageException("give --python or --python-home, not both");
         }
+        if (embedded && processes != null)
+        {
+            throw new UsageException("--embedded runs the app in the server process; it cannot be given with --processes");
+        }
+        if (embedded && reloadOnChanges)
+        {
+            throw new UsageException("--reload-on-changes restarts the daemon worker when code changes; it cannot be given with --embedded");
+        }
         string scriptPath = Path.GetFullPath(script);
         if (!File.Exists(scriptPath))
         {
@@ -122,15 +133,17 @@ internal static class ServeOptionsParser
             pythonPath.Add(workingDirectory);
         }
         string mount = "/" + mountPoint.Trim('/');
-        // --processes N: mod_wsgi-express's daemon mode, one group of N workers with --threads each.
-        DaemonGroupConfig? daemon = processes is int n ? new DaemonGroupConfig
+        // mod_wsgi-express's daemon mode by default: one group of --processes workers (1) with
+        // --threads each, and processes= given, so wsgi.multiprocess is True as under express.
+        DaemonGroupConfig? daemon = embedded ? null : new DaemonGroupConfig
         {
             Name = "wsgihost-serve",
             Location = generated,
-            Processes = n,
+            Processes = processes ?? 1,
             Threads = threads,
             Home = workingDirectory,
-        } : null;
+            ReloadOnChanges = reloadOnChanges,
+        };
         // The configuration mod_wsgi-express would generate, as a model: one listener, the main
         // server, one script alias in the main interpreter (%{GLOBAL}), the aliases, the switches.
         return new SiteConfig
@@ -163,6 +176,12 @@ internal static class ServeOptionsParser
             },
         };
     }
+
+    /// <summary>The arguments of a server process under --server-processes: the app runs embedded in each.</summary>
+    /// <exception cref="UsageException">--processes (daemon mode) was asked for too.</exception>
+    public static string[] Embedded(string[] args) =>
+        args.Contains("--processes") ? throw new UsageException($"{ServerProcesses.Option} runs the app embedded in each server process; it cannot be given with --processes")
+        : args.Contains("--embedded") ? args : [.. args, "--embedded"];
 
     private static int Int(string option, string value, int min, int max)
     {

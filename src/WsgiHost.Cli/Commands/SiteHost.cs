@@ -43,10 +43,20 @@ internal static class SiteHost
             }
         });
 
+        if (ServerProcesses.Child is var (_, count))
+        {
+            if (ServerProcessConflict(site) is string conflict)
+            {
+                log.Write(ErrorLogLevel.Critical, "core", $"wsgihost cannot start: {conflict}");
+                await Console.Error.WriteLineAsync($"wsgihost: cannot start: {conflict}").ConfigureAwait(false);
+                return 1;
+            }
+            site = site with { ServerProcesses = count };
+        }
         WsgiServer server;
         try
         {
-            server = await WsgiServer.StartAsync(site, log, WorkerCommand.Launch).ConfigureAwait(false);
+            server = await WsgiServer.StartAsync(site, log, WorkerCommand.Launch, reusePort: ServerProcesses.Child != null).ConfigureAwait(false);
         }
         catch (Exception e) when (e is PythonNotFoundException or IOException or ArgumentException or NotSupportedException
             or InvalidOperationException or DllNotFoundException or System.Security.Cryptography.CryptographicException)
@@ -67,6 +77,19 @@ internal static class SiteHost
             Console.Out.WriteLine("WsgiHost stopping");
         }
         return 0;
+    }
+
+    /// <summary>What several server processes of one site cannot share: each would start its own daemon workers and its own log programs.</summary>
+    private static string? ServerProcessConflict(SiteConfig site)
+    {
+        if (site.DaemonGroups.Count > 0)
+        {
+            return $"{ServerProcesses.Option} cannot be used with WSGIDaemonProcess groups ('{site.DaemonGroups[0].Name}', {site.DaemonGroups[0].Location}): each server process would start its own workers; give the group processes= instead";
+        }
+        string? piped = site.AllScopes.SelectMany(s => s.CustomLogs.Select(l => l.Path).Append(s.ErrorLog)).Append(site.ErrorLog)
+            .FirstOrDefault(p => p != null && PipedLog.IsPipe(p));
+        return piped == null ? null
+            : $"{ServerProcesses.Option} cannot be used with piped logs ('{piped}'): each server process would start its own log program; log to a file (reopened on SIGUSR1) instead";
     }
 
     /// <summary>A bad configuration is reported and the old one keeps serving, as Apache's graceful restart.</summary>

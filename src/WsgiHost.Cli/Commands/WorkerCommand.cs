@@ -22,19 +22,6 @@ internal static class WorkerCommand
         }
     }
 
-    /// <summary>Starts this same program as `wsgihost worker ...`, whether it runs as an apphost or under `dotnet`.</summary>
-    public static ProcessStartInfo Launch(IReadOnlyList<string> workerArguments)
-    {
-        string host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which program is running");
-        var start = new ProcessStartInfo(host);
-        if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            start.ArgumentList.Add(typeof(WorkerCommand).Assembly.Location);
-        }
-        foreach (string arg in workerArguments)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        return start;
-    }
+    /// <summary>Starts this same program as `wsgihost worker ...`.</summary>
+    public static ProcessStartInfo Launch(IReadOnlyList<string> workerArguments) => SelfProcess.StartInfo(workerArguments);
 }

@@ -201,6 +201,19 @@ public sealed unsafe class PythonRuntime : IDisposable
         LibPython.Py_SetProgramName(wide);
     }
 
+    /// <summary>The source files of the modules the main interpreter has loaded (sys.modules), for --reload-on-changes.</summary>
+    public IReadOnlyList<string> LoadedModuleFiles()
+    {
+        string joined = "";
+        RunWithGil(MainInterpreter, interpreter =>
+        {
+            using var function = Py.GetAttr(interpreter.Bootstrap.Module.Borrow(), "module_files");
+            using var result = Py.CallNoArgs(function.Borrow());
+            joined = Py.Utf8Text(result.Borrow());
+        });
+        return joined.Split('\0', StringSplitOptions.RemoveEmptyEntries);
+    }
+
     /// <summary>
     /// Runs startup work (WSGIImportScript) on the python-main thread holding the
     /// interpreter's GIL through python-main's own thread state for it, so no other thread

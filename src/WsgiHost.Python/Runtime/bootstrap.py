@@ -4,6 +4,7 @@
 import io
 import os
 import site
+import importlib.util
 import sys
 import types
 
@@ -189,6 +190,29 @@ def add_python_path(directories):
         if directory not in added and directory in sys.path:
             added.append(directory)
     sys.path[:] = added + [p for p in sys.path if p not in added]
+
+
+class RequestTimeout(BaseException):
+    """Raised in the thread of a request that ran past request-timeout when interrupt-timeout
+    is set (mod_wsgi.RequestTimeout). A BaseException, so `except Exception` in the app does
+    not swallow it; the client gets 504."""
+
+
+def module_files():
+    """The source files of every loaded module, NUL-separated (--reload-on-changes watches
+    them): a module's __file__, a cached .pyc mapped back to its .py."""
+    files = set()
+    for module in list(sys.modules.values()):
+        path = getattr(module, '__file__', None)
+        if not isinstance(path, str):
+            continue
+        if path.endswith('.pyc'):
+            try:
+                path = importlib.util.source_from_cache(path)
+            except ValueError:
+                pass
+        files.add(path)
+    return '\0'.join(sorted(files))
 
 
 def isolate_environ(items):

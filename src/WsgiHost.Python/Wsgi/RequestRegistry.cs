@@ -21,5 +21,8 @@ internal static class RequestRegistry
 
     public static WsgiRequest? Find(long id) => s_live.TryGetValue(id, out var r) ? r : null;
 
+    /// <summary>The live request of an exchange (few run at once: a scan is enough).</summary>
+    public static WsgiRequest? Find(IWsgiExchange exchange) => s_live.Values.FirstOrDefault(r => ReferenceEquals(r.Exchange, exchange));
+
     public static void Unregister(WsgiRequest request) => s_live.TryRemove(request.Id, out _);
 }

@@ -60,6 +60,11 @@ internal static unsafe class WsgiGateway
             }
             Finish(app, request);
         }
+        catch (PythonException e) when (e.TypeName == RequestTimeoutType)
+        {
+            // interrupt-timeout: the app unwound from the RequestTimeout raised into its thread.
+            Fail(app, request, $"Request of WSGI script '{app.Options.ScriptPath}' ran past request-timeout and was interrupted (RequestTimeout raised in its thread); answering 504.", 504);
+        }
         catch (PythonException e)
         {
             Fail(app, request, $"Exception occurred processing WSGI script '{app.Options.ScriptPath}'.\n" +
@@ -77,7 +82,42 @@ internal static unsafe class WsgiGateway
                 Close(app, request, result.Borrow());
             }
             result.Dispose();
+            request.Finished = true;
+            if (request.Interrupted)
+            {
+                // A RequestTimeout that arrived after the app's last bytecode must not go off in
+                // this thread's next request.
+                _ = LibPython.PyThreadState_SetAsyncExc(request.ThreadIdent, 0);
+            }
         }
+    }
+
+    /// <summary>The qualified name of bootstrap.py's RequestTimeout, as PythonException reports it.</summary>
+    private const string RequestTimeoutType = "_wsgihost.RequestTimeout";
+
+    /// <summary>
+    /// interrupt-timeout: raises RequestTimeout in the thread running <paramref name="exchange"/>'s
+    /// request, which unwinds it (when it runs Python code; a C call is not interrupted) into a
+    /// 504. Runs on python-main under the application's interpreter; false when the request
+    /// has already finished.
+    /// </summary>
+    public static bool Interrupt(PythonRuntime python, WsgiApplication app, IWsgiExchange exchange)
+    {
+        bool raised = false;
+        python.RunWithGil(app.Interpreter, interpreter =>
+        {
+            // Under the GIL the request's thread is not running Python: it is either inside the
+            // request (where the exception belongs) or has marked it finished.
+            WsgiRequest? request = RequestRegistry.Find(exchange);
+            if (request == null || request.Finished || request.Interrupted)
+            {
+                return;
+            }
+            using var type = Py.GetAttr(interpreter.Bootstrap.Module.Borrow(), "RequestTimeout");
+            raised = LibPython.PyThreadState_SetAsyncExc(request.ThreadIdent, type.Borrow().Handle) == 1;
+            request.Interrupted = raised;
+        });
+        return raised;
     }
 
     private static bool IsSequence(nint type) => type == LibPython.PyList_Type || type == LibPython.PyTuple_Type;
@@ -209,12 +249,12 @@ internal static unsafe class WsgiGateway
         }
     }
 
-    private static void Fail(WsgiApplication app, WsgiRequest request, string message)
+    private static void Fail(WsgiApplication app, WsgiRequest request, string message, int status = 500)
     {
         app.Log.Write(ErrorLogLevel.Error, "wsgi", $"[client {request.Exchange.ClientForLog}] {message}");
         if (!request.HeadersSent)
         {
-            SendError(request.Exchange, 500);
+            SendError(request.Exchange, status);
         }
         else
         {

@@ -16,6 +16,17 @@ internal sealed class WsgiRequest : IDisposable
 
     public long Id { get; }
 
+    /// <summary>The Python thread ident (threading.get_ident()) of the WSGI thread running the request.</summary>
+    public ulong ThreadIdent { get; } = GetThreadIdent();
+
+    /// <summary>Set under the GIL when the app is done with (its iterable closed): nothing may be raised into its thread for it any more.</summary>
+    public bool Finished { get; set; }
+
+    /// <summary>RequestTimeout was raised into its thread (interrupt-timeout).</summary>
+    public bool Interrupted { get; set; }
+
+    private static unsafe ulong GetThreadIdent() => Interop.LibPython.PyThread_get_thread_ident();
+
     public IWsgiExchange Exchange { get; }
 
     public InputReader Input { get; }

@@ -326,7 +326,9 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         if (_config.RequestTimeoutSeconds > 0)
         {
-            timeout.CancelAfter(TimeSpan.FromSeconds(_config.RequestTimeoutSeconds));
+            // With interrupt-timeout the worker first raises RequestTimeout in the request's
+            // thread (a 504 from the worker, which lives on); only past both is it recycled.
+            timeout.CancelAfter(TimeSpan.FromSeconds(_config.RequestTimeoutSeconds + _config.InterruptTimeoutSeconds));
         }
         try
         {
@@ -336,7 +338,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
         {
             log.Write(ErrorLogLevel.Error, "wsgi",
-                $"[client {client}] Timeout when reading response headers from daemon process '{_config.Name}' (request-timeout={_config.RequestTimeoutSeconds} s); recycling worker {slot.Index} (pid {slot.Process?.Id}).");
+                $"[client {client}] Timeout when reading response headers from daemon process '{_config.Name}' (request-timeout={_config.RequestTimeoutSeconds} s{(_config.InterruptTimeoutSeconds > 0 ? $", interrupt-timeout={_config.InterruptTimeoutSeconds} s" : "")}); recycling worker {slot.Index} (pid {slot.Process?.Id}).");
             Recycle(slot);
             await Observe(body).ConfigureAwait(false);
             return (await WsgiDispatch.ErrorAsync(context, 504).ConfigureAwait(false), false);
@@ -349,6 +351,14 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             return (await WsgiDispatch.ErrorAsync(context, 502).ConfigureAwait(false), false);
         }
 
+        if (head.Headers.FirstOrDefault(h => h.Key.Length + 2 + h.Value.Length > _config.HeaderBufferSize) is { Key: not null } tooLong)
+        {
+            // The rest of the response is still on the connection: it is not reused.
+            log.Write(ErrorLogLevel.Error, "wsgi",
+                $"[client {client}] Response header '{tooLong.Key}' from daemon process '{_config.Name}' is {tooLong.Key.Length + 2 + tooLong.Value.Length} bytes, more than header-buffer-size={_config.HeaderBufferSize}; raise header-buffer-size in WSGIDaemonProcess '{_config.Name}' if the header is meant to be that long.");
+            await Observe(body).ConfigureAwait(false);
+            return (await WsgiDispatch.ErrorAsync(context, 500).ConfigureAwait(false), false);
+        }
         HttpResponse response = context.Response;
         response.StatusCode = head.Status;
         if (context.Features.Get<IHttpResponseFeature>() is { } feature)

@@ -121,6 +121,10 @@ internal sealed class DaemonGroups : IAsyncDisposable
         {
             args.Add("--multiprocess");
         }
+        if (config.ReloadOnChanges)
+        {
+            args.Add("--reload-on-changes");
+        }
         if (config.PythonHome != null)
         {
             args.AddRange(["--python-home", config.PythonHome]);
@@ -161,7 +165,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
         {
             args.AddRange(["--import", import.ScriptPath, "--import-group", import.ApplicationGroup]);
         }
-        foreach (string option in new[] { "restart-interval", "inactivity-timeout", "umask", "memory-limit", "virtual-memory-limit", "cpu-time-limit", "startup-timeout" })
+        foreach (string option in new[] { "restart-interval", "inactivity-timeout", "umask", "memory-limit", "virtual-memory-limit", "cpu-time-limit", "startup-timeout", "request-timeout", "interrupt-timeout" })
         {
             if (config.Options.TryGetValue(option, out string? value))
             {

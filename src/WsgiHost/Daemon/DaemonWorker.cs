@@ -15,6 +15,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
 {
     private readonly ConcurrentDictionary<(string Script, string Callable, string Group, bool Reload), WsgiApplication> _apps = new();
     private PythonRuntime? _python;
+    private RequestInterrupter? _interrupter;
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _taken;
     private volatile bool _stopping;
@@ -58,6 +59,17 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         var executor = new WsgiExecutor(options.Threads, log);
         using DeadlockMonitor? deadlock = options.DeadlockTimeoutSeconds > 0
             ? new DeadlockMonitor(_python, TimeSpan.FromSeconds(options.DeadlockTimeoutSeconds), options.Group, log)
+            : null;
+        using RequestInterrupter? interrupter = options.RequestTimeoutSeconds > 0 && options.InterruptTimeoutSeconds > 0
+            ? new RequestInterrupter(_python, options.RequestTimeoutSeconds, options.InterruptTimeoutSeconds, options.Group, log)
+            : null;
+        _interrupter = interrupter;
+        using CodeChangeMonitor? codeMonitor = options.ReloadOnChanges
+            ? new CodeChangeMonitor(_python, file =>
+            {
+                log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker: {file} changed (--reload-on-changes); restarting.");
+                Stop();
+            }, log)
             : null;
         log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker started (pid {Environment.ProcessId}, {options.Threads} threads, Python {_python.Version}).");
         using var slots = new SemaphoreSlim(options.Threads);
@@ -119,6 +131,8 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         }
         // The monitor stops first: Python's own shutdown must not look like a held GIL.
         deadlock?.Dispose();
+        codeMonitor?.Dispose();
+        interrupter?.Dispose();
         executor.Dispose();
         _python.Dispose();
         return 0;
@@ -209,6 +223,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                 network.WriteByte(DaemonProtocol.Accepted);
                 var exchange = new WorkerExchange(stream, output, environ, Value(DaemonKeys.Head) == "1", Value(DaemonKeys.Client));
                 Interlocked.Increment(ref _active);
+                _interrupter?.Started(exchange, app);
                 try
                 {
                     await executor.RunAsync(app, exchange).ConfigureAwait(false);
@@ -216,6 +231,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                 }
                 finally
                 {
+                    _interrupter?.Ended(exchange);
                     Interlocked.Decrement(ref _active);
                     Volatile.Write(ref _lastActivityTicks, DateTime.UtcNow.Ticks);
                 }

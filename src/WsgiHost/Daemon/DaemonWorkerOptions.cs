@@ -32,6 +32,14 @@ internal sealed record DaemonWorkerOptions
     /// <summary>WSGIImportScript for this group: (script, application group), loaded before the worker listens.</summary>
     public IReadOnlyList<(string Script, string ApplicationGroup)> Imports { get; init; } = [];
 
+    /// <summary>request-timeout= and interrupt-timeout=: with both set, a request running longer than the first gets RequestTimeout raised in its thread.</summary>
+    public int RequestTimeoutSeconds { get; init; }
+
+    public int InterruptTimeoutSeconds { get; init; }
+
+    /// <summary>--reload-on-changes: restart when a loaded module's source file changes.</summary>
+    public bool ReloadOnChanges { get; init; }
+
     /// <summary>restart-interval=: the worker ends (gracefully) after this long; 0 never.</summary>
     public int RestartIntervalSeconds { get; init; }
 

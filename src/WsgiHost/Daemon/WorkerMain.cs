@@ -40,10 +40,10 @@ internal static class WorkerMain
     {
         string? socket = null, group = null, python = null, pythonHome = null, home = null, errorLog = null, displayName = null, user = null, runAsGroup = null;
         int threads = 15, maximumRequests = 0, graceful = 15;
-        bool multiprocess = false;
+        bool multiprocess = false, reloadOnChanges = false;
         var pythonPath = new List<string>();
         var imports = new List<(string, string)>();
-        int restartInterval = 0, inactivity = 0, deadlockTimeout = 0, startupTimeout = 0;
+        int restartInterval = 0, inactivity = 0, deadlockTimeout = 0, startupTimeout = 0, requestTimeout = 0, interruptTimeout = 0;
         long memoryLimit = 0, virtualMemoryLimit = 0, cpuTimeLimit = 0;
         string? umask = null;
         ErrorLogLevel level = ErrorLogLevel.Warning;
@@ -59,6 +59,7 @@ internal static class WorkerMain
                 case "--group": group = Value(); break;
                 case "--threads": threads = Int(); break;
                 case "--multiprocess": multiprocess = true; break;
+                case "--reload-on-changes": reloadOnChanges = true; break;
                 case "--python": python = Value(); break;
                 case "--python-home": pythonHome = Value(); break;
                 case "--python-path": pythonPath.Add(Value()); break;
@@ -72,6 +73,8 @@ internal static class WorkerMain
                 case "--inactivity-timeout": inactivity = Int(); break;
                 case "--deadlock-timeout": deadlockTimeout = Int(); break;
                 case "--startup-timeout": startupTimeout = Int(); break;
+                case "--request-timeout": requestTimeout = Int(); break;
+                case "--interrupt-timeout": interruptTimeout = Int(); break;
                 case "--umask": umask = Value(); break;
                 case "--memory-limit": memoryLimit = Long(); break;
                 case "--virtual-memory-limit": virtualMemoryLimit = Long(); break;
@@ -119,6 +122,9 @@ internal static class WorkerMain
             CpuTimeLimitSeconds = cpuTimeLimit,
             RunAsGroup = runAsGroup,
             Imports = imports,
+            ReloadOnChanges = reloadOnChanges,
+            RequestTimeoutSeconds = requestTimeout,
+            InterruptTimeoutSeconds = interruptTimeout,
         };
         return (options, errorLog, level);
     }

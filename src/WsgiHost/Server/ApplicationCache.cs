@@ -70,7 +70,7 @@ internal sealed class ApplicationCache(PythonRuntime? python, SiteConfig site, I
             ProcessGroup = "",
             ScriptReloading = settings.ScriptReloading ?? true,
             MultiThread = site.Threads > 1,
-            MultiProcess = false,
+            MultiProcess = site.ServerProcesses > 1,
             Environ = BaseEnviron(scope.DocumentRoot),
         };
         return WsgiApplication.Create(python ?? throw new InvalidOperationException("no Python in the server process (WSGIRestrictEmbedded On), yet a request was to run embedded"), options, scope.Log);

@@ -60,7 +60,8 @@ internal sealed class WsgiServer : IAsyncDisposable
 
     /// <param name="log">The main server's error log; virtual hosts with an ErrorLog get their own.</param>
     /// <param name="launcher">How to start `wsgihost worker` processes for WSGIDaemonProcess groups; null runs their applications embedded.</param>
-    public static async Task<WsgiServer> StartAsync(SiteConfig site, IErrorLog log, WorkerLauncher? launcher = null)
+    /// <param name="reusePort">Bind the listeners with SO_REUSEPORT: this is one of several server processes of the site.</param>
+    public static async Task<WsgiServer> StartAsync(SiteConfig site, IErrorLog log, WorkerLauncher? launcher = null, bool reusePort = false)
     {
         if (!string.IsNullOrEmpty(site.Python.WorkingDirectory))
         {
@@ -110,6 +111,10 @@ internal sealed class WsgiServer : IAsyncDisposable
                 options.ResponseHeaderEncodingSelector = _ => Encoding.Latin1;
                 Listeners.Bind(options, site, log);
             });
+            if (reusePort)
+            {
+                builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = ReusePortSocket.Create);
+            }
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Debug);
@@ -190,6 +195,7 @@ internal sealed class WsgiServer : IAsyncDisposable
                 Threads = current.Threads,
                 TimeoutSeconds = current.TimeoutSeconds,
                 KeepAliveTimeoutSeconds = current.KeepAliveTimeoutSeconds,
+                ServerProcesses = current.ServerProcesses,
                 DaemonGroups = _launcher == null ? current.DaemonGroups : next.DaemonGroups,
             };
             if (_launcher != null)

@@ -74,11 +74,21 @@ public sealed class WsgiHostProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts `wsgihost serve script` with the given extra arguments and waits until it answers.</summary>
-    public static Task<WsgiHostProcess> StartAsync(string script, params string[] args)
+    /// <summary>
+    /// Starts `wsgihost serve script` with the given extra arguments and waits until it answers.
+    /// Embedded (`--embedded`) unless the arguments choose a mode: most tests are about the
+    /// gateway, which is the same in both, and embedded is faster to start. <see cref="StartDaemonAsync"/> keeps serve's default.
+    /// </summary>
+    public static Task<WsgiHostProcess> StartAsync(string script, params string[] args) =>
+        StartServeAsync(script, args.Contains("--processes") || args.Contains("--server-processes") ? args : ["--embedded", .. args]);
+
+    /// <summary>Starts `wsgihost serve script` in its default mode (daemon: one worker process).</summary>
+    public static Task<WsgiHostProcess> StartDaemonAsync(string script, params string[] args) => StartServeAsync(script, args);
+
+    private static Task<WsgiHostProcess> StartServeAsync(string script, string[] args)
     {
         int port = FreePort();
-        return LaunchAsync(["serve", script, "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. args], port, script);
+        return LaunchAsync(StartInfo(["serve", script, "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. args]), port, script);
     }
 
     /// <summary>
@@ -86,12 +96,32 @@ public sealed class WsgiHostProcess : IAsyncDisposable
     /// where <see cref="Client"/> sends requests (one of the config's Listen ports).
     /// </summary>
     public static Task<WsgiHostProcess> RunAsync(string config, int port, IReadOnlyDictionary<string, string> defines, params string[] args) =>
-        LaunchAsync(["run", config, .. defines.SelectMany(d => new[] { "-D", $"{d.Key}={d.Value}" }), .. args], port, config);
+        RunAsync(config, port, defines, new Dictionary<string, string>(), args);
+
+    /// <summary>
+    /// As <see cref="RunAsync(string, int, IReadOnlyDictionary{string, string}, string[])"/>, with
+    /// variables added to the server's environment (which its daemon workers inherit, as Apache's do).
+    /// </summary>
+    public static Task<WsgiHostProcess> RunAsync(string config, int port, IReadOnlyDictionary<string, string> defines, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var psi = StartInfo(["run", config, .. defines.SelectMany(d => new[] { "-D", $"{d.Key}={d.Value}" }), .. args]);
+        foreach (var (name, value) in environment)
+        {
+            psi.Environment[name] = value;
+        }
+        return LaunchAsync(psi, port, config);
+    }
 
     /// <summary>Runs `wsgihost COMMAND ARGS` to completion (check, version): exit code, stdout, stderr.</summary>
-    public static async Task<(int ExitCode, string Output, string Error)> RunToEndAsync(params string[] args)
+    public static Task<(int ExitCode, string Output, string Error)> RunToEndAsync(params string[] args) =>
+        RunToEndAsync(StartInfo(args));
+
+    /// <summary>Runs any program to completion (its output redirected): exit code, stdout, stderr.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunToEndAsync(ProcessStartInfo psi)
     {
-        var psi = StartInfo(args);
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.UseShellExecute = false;
         using var process = Process.Start(psi)!;
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         Task<string> error = process.StandardError.ReadToEndAsync();
@@ -121,9 +151,8 @@ public sealed class WsgiHostProcess : IAsyncDisposable
         return psi;
     }
 
-    private static async Task<WsgiHostProcess> LaunchAsync(string[] args, int port, string script)
+    private static async Task<WsgiHostProcess> LaunchAsync(ProcessStartInfo psi, int port, string script)
     {
-        var psi = StartInfo(args);
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         var host = new WsgiHostProcess(process, port);
         process.OutputDataReceived += (_, e) =>

@@ -71,6 +71,23 @@ public sealed class ServeOptionsParserTests : IDisposable
         var group = Assert.Single(model.DaemonGroups);
         Assert.Equal((2, 3, _dir), (group.Processes, group.Threads, group.Home));
         Assert.Equal(group.Name, model.MainServer.ScriptAliases[0].Options.ProcessGroup);
-        Assert.Empty(ServeOptionsParser.Parse([_script]).DaemonGroups);
+        Assert.Empty(ServeOptionsParser.Parse([_script, "--embedded"]).DaemonGroups);
+    }
+
+    /// <summary>As mod_wsgi-express: one daemon process (processes=1, so wsgi.multiprocess) with --threads, unless --embedded.</summary>
+    [Fact]
+    public void DaemonModeIsTheDefault()
+    {
+        var group = Assert.Single(ServeOptionsParser.Parse([_script]).DaemonGroups);
+        Assert.Equal((1, 5, false), (group.Processes, group.Threads, group.ReloadOnChanges));
+        Assert.True(Assert.Single(ServeOptionsParser.Parse([_script, "--reload-on-changes"]).DaemonGroups).ReloadOnChanges);
+    }
+
+    [Fact]
+    public void ServerProcessesRunTheAppEmbedded()
+    {
+        Assert.Equal([_script, "--embedded"], ServeOptionsParser.Embedded([_script]));
+        Assert.Equal([_script, "--embedded"], ServeOptionsParser.Embedded([_script, "--embedded"]));
+        Assert.Throws<UsageException>(() => ServeOptionsParser.Embedded([_script, "--processes", "2"]));
     }
 }

@@ -96,6 +96,7 @@ internal static class DaemonProcessDirective
             Locale = valid.GetValueOrDefault("locale"),
             MaximumRequests = Seconds("maximum-requests", 0),
             RequestTimeoutSeconds = Seconds("request-timeout", 0),
+            InterruptTimeoutSeconds = Seconds("interrupt-timeout", 0),
             QueueTimeoutSeconds = Seconds("queue-timeout", 0),
             InactivityTimeoutSeconds = Seconds("inactivity-timeout", 0),
             GracefulTimeoutSeconds = Seconds("graceful-timeout", 15),
@@ -105,6 +106,8 @@ internal static class DaemonProcessDirective
             DeadlockTimeoutSeconds = Seconds("deadlock-timeout", 300),
             ConnectTimeoutSeconds = Seconds("connect-timeout", 15),
             SocketTimeoutSeconds = Seconds("socket-timeout", 0),
+            // 0 (what mod_wsgi-express writes) means the built-in size, as in mod_wsgi.
+            HeaderBufferSize = Seconds("header-buffer-size", 0) is > 0 and int size ? size : DaemonGroupConfig.DefaultHeaderBufferSize,
             Options = valid,
         };
         context.Site.DaemonGroups.Add((group, context.Scope));

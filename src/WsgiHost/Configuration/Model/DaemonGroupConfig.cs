@@ -46,6 +46,9 @@ internal sealed record DaemonGroupConfig
 
     public int RequestTimeoutSeconds { get; init; }
 
+    /// <summary>interrupt-timeout= (mod_wsgi 6): a request past request-timeout first gets RequestTimeout raised in its thread; only if it has not ended this long after is the worker recycled.</summary>
+    public int InterruptTimeoutSeconds { get; init; }
+
     public int QueueTimeoutSeconds { get; init; }
 
     public int InactivityTimeoutSeconds { get; init; }
@@ -63,6 +66,15 @@ internal sealed record DaemonGroupConfig
     public int ConnectTimeoutSeconds { get; init; } = 15;
 
     public int SocketTimeoutSeconds { get; init; }
+
+    /// <summary>mod_wsgi's built-in header-buffer-size: the longest response header line a worker may send.</summary>
+    public const int DefaultHeaderBufferSize = 32768;
+
+    /// <summary>header-buffer-size=: a longer response header line (name, ": ", value) from a worker is a 500, as in mod_wsgi.</summary>
+    public int HeaderBufferSize { get; init; } = DefaultHeaderBufferSize;
+
+    /// <summary>serve --reload-on-changes (mod_wsgi-express's, not a WSGIDaemonProcess option): workers restart when a loaded module's source changes.</summary>
+    public bool ReloadOnChanges { get; init; }
 
     /// <summary>Every option as written (name lower-cased, value unquoted).</summary>
     public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();

@@ -35,6 +35,13 @@ internal sealed record SiteConfig
     /// <summary>Request threads of the embedded executor (ThreadsPerChild, or serve --threads).</summary>
     public int Threads { get; init; } = 15;
 
+    /// <summary>
+    /// How many server processes serve this site side by side, each with its own embedded
+    /// Python, sharing the listening sockets (--server-processes; Apache's child processes).
+    /// Above 1, the applications' wsgi.multiprocess is True.
+    /// </summary>
+    public int ServerProcesses { get; init; } = 1;
+
     /// <summary>LogFormat nicknames to formats, Apache's predefined ones included.</summary>
     public IReadOnlyDictionary<string, string> LogFormats { get; init; } = new Dictionary<string, string>();
 

@@ -22,6 +22,7 @@ public sealed class DaemonProcessTests
         Assert.Equal(300, group.DeadlockTimeoutSeconds);
         Assert.Equal(15, group.ConnectTimeoutSeconds);
         Assert.Equal(0, group.RequestTimeoutSeconds);
+        Assert.Equal(32768, group.HeaderBufferSize);
         Assert.Empty(group.PythonPath);
         Assert.Empty(group.Options);
     }
@@ -64,6 +65,8 @@ public sealed class DaemonProcessTests
         Assert.Equal(10, group.ConnectTimeoutSeconds);
         Assert.Equal(30, group.SocketTimeoutSeconds);
         Assert.Equal(45, group.QueueTimeoutSeconds);
+        Assert.Equal(8192, group.HeaderBufferSize);
+        Assert.Equal(5, group.InterruptTimeoutSeconds);
         Assert.Equal(42, group.Options.Count);
         Assert.Equal("0022", group.Options["umask"]);
         Assert.Equal("-5", group.Options["cpu-priority"]);

@@ -1,0 +1,22 @@
+using System.Diagnostics;
+
+namespace WsgiHost.Cli.Commands;
+
+/// <summary>Starts this same program with other arguments (daemon workers, server processes), whether it runs as an apphost or under `dotnet`.</summary>
+internal static class SelfProcess
+{
+    public static ProcessStartInfo StartInfo(IEnumerable<string> arguments)
+    {
+        string host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which program is running");
+        var start = new ProcessStartInfo(host) { UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            start.ArgumentList.Add(typeof(SelfProcess).Assembly.Location);
+        }
+        foreach (string arg in arguments)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        return start;
+    }
+}

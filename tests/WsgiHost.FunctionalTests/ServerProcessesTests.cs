@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Globalization;
+using WsgiHost.FunctionalTests.Infrastructure;
+
+namespace WsgiHost.FunctionalTests;
+
+/// <summary>
+/// `--server-processes N`: N embedded server processes share the port (SO_REUSEPORT), each
+/// with its own Python; the supervisor replaces one that dies and stops them all on SIGTERM.
+/// </summary>
+public sealed class ServerProcessesTests
+{
+    /// <summary>The PID of the process that answered, over a new connection each time (the kernel picks the process per connection).</summary>
+    private static async Task<int> PidOverNewConnectionAsync(int port)
+    {
+        string response = await RawHttp.SendAsync(port, "GET /pid HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        Assert.Equal(200, RawHttp.StatusOf(response));
+        return int.Parse(response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..], CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<HashSet<int>> PidsSeenAsync(int port, int want, int attempts = 400)
+    {
+        var seen = new HashSet<int>();
+        for (int i = 0; i < attempts && seen.Count < want; i++)
+        {
+            seen.Add(await PidOverNewConnectionAsync(port));
+        }
+        return seen;
+    }
+
+    private static int ParentOf(int pid)
+    {
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        // "pid (comm) state ppid ...": comm may hold spaces, so count from the last ')'.
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public async Task TwoServerProcessesShareThePortEachWithItsOwnPython()
+    {
+        await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("gateway.wsgi"), "--threads", "2", "--server-processes", "2");
+        Assert.Contains("; 2 server processes (pids ", host.Output, StringComparison.Ordinal);
+
+        HashSet<int> pids = await PidsSeenAsync(host.Port, 2);
+        Assert.Equal(2, pids.Count);
+        Assert.All(pids, pid => Assert.Equal(host.Pid, ParentOf(pid)));
+        Assert.DoesNotContain(host.Pid, pids);
+
+        using var environ = await host.Client.GetAsync("/environ");
+        using var json = System.Text.Json.JsonDocument.Parse(await environ.Content.ReadAsStringAsync());
+        Assert.Equal("True", json.RootElement.GetProperty("wsgi.multiprocess").GetProperty("repr").GetString());
+        // The supervisor's plumbing is not the app's business.
+        using var variable = await host.Client.GetAsync("/os-environ?WSGIHOST_SERVER_PROCESS");
+        Assert.Equal("{\"value\": null}", await variable.Content.ReadAsStringAsync());
+
+        Assert.Equal(0, await host.StopAsync());
+        Assert.All(pids, pid => Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal), $"server process {pid} outlived SIGTERM"));
+        Assert.Equal(1, host.Output.Split('\n').Count(l => l.Trim() == "WsgiHost stopping"));
+    }
+
+    [Fact]
+    public async Task AServerProcessThatDiesIsReplacedWhileTheOtherKeepsServing()
+    {
+        await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("gateway.wsgi"), "--threads", "2", "--server-processes", "2");
+        HashSet<int> before = await PidsSeenAsync(host.Port, 2);
+        Assert.Equal(2, before.Count);
+        int victim = before.First();
+        Process.GetProcessById(victim).Kill();
+        await host.WaitForLogAsync($"Server process");
+        await host.WaitForLogAsync($"(pid {victim}) was killed by signal 9; starting a new one");
+
+        // Every request made meanwhile is answered, by the survivor or the replacement.
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.NotEqual(victim, await PidOverNewConnectionAsync(host.Port));
+        }
+        await host.WaitForLogAsync("is serving again", timeoutMs: 60_000);
+        HashSet<int> after = await PidsSeenAsync(host.Port, 2);
+        Assert.Equal(2, after.Count);
+        Assert.DoesNotContain(victim, after);
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    [Fact]
+    public async Task DaemonGroupsAreRefusedWithTheReason()
+    {
+        var (exit, output, error) = await WsgiHostProcess.RunToEndAsync("run", Path.Combine(WsgiHostProcess.TestAppsDirectory, "configs", "daemon.conf"),
+            "-D", $"PORT={WsgiHostProcess.FreePort()}", "--python", Pythons.Debian, "--server-processes", "2");
+        Assert.Equal(1, exit);
+        Assert.Contains("--server-processes cannot be used with WSGIDaemonProcess groups ('shop', ", error, StringComparison.Ordinal);
+        Assert.Contains("give the group processes= instead", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("mode:", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("x")]
+    [InlineData("65")]
+    public async Task ABadCountIsAUsageError(string count)
+    {
+        var (exit, _, error) = await WsgiHostProcess.RunToEndAsync("serve", WsgiHostProcess.App("gateway.wsgi"), "--server-processes", count);
+        Assert.Equal(2, exit);
+        Assert.Contains("--server-processes needs a whole number from 1 to 64", error, StringComparison.Ordinal);
+    }
+}
