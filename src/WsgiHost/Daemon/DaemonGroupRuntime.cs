@@ -357,19 +357,10 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         // marker with the head: one write, no body pump. If the worker does not take it, nothing
         // of the body was consumed, so it can still go elsewhere.
         bool hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true;
-        byte[] head0 = DaemonProtocol.EncodeRequest([.. environ, new(DaemonKeys.Secret, _secret)]);
+        byte[] requestHead = DaemonProtocol.EncodeRequest(environ, _secret, endOfBody: !hasBody);
         try
         {
-            if (hasBody)
-            {
-                await output.WriteAsync(head0, aborted).ConfigureAwait(false);
-            }
-            else
-            {
-                byte[] whole = new byte[head0.Length + 4];
-                head0.CopyTo(whole, 0);
-                await output.WriteAsync(whole, aborted).ConfigureAwait(false);
-            }
+            await output.WriteAsync(requestHead, aborted).ConfigureAwait(false);
             if (await stream.ReadAsync(accepted, aborted).ConfigureAwait(false) != 1 || accepted[0] != DaemonProtocol.Accepted)
             {
                 return (null, false);
