@@ -6,7 +6,8 @@
 # Skips apt when everything is present.
 set -euo pipefail
 
-PACKAGES=(libpython3.11 python3 python3-venv python3-flask python3-django python3-httpbin media-types chromium)
+# chromium: the browser tests; nginx and curl: examples/nginx (two instances behind nginx, rolled without a failed request).
+PACKAGES=(libpython3.11 python3 python3-venv python3-flask python3-django python3-httpbin media-types chromium nginx curl)
 missing=()
 for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -16,6 +17,22 @@ if ((${#missing[@]})); then
     SUDO=""
     if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
     $SUDO apt-get update -q >&2
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}" >&2
+    # Debian's nginx package starts a system nginx on port 80 when it is installed; the
+    # example and the tests run their own, as the current user. Deny service starts while
+    # installing (policy-rc.d, when the machine has none) and keep a new system nginx off.
+    policy=/usr/sbin/policy-rc.d
+    added_policy=""
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+        $SUDO chmod +x "$policy"
+        added_policy=1
+    fi
+    status=0
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}" >&2 || status=$?
+    if [ -n "$added_policy" ]; then $SUDO rm -f "$policy"; fi
+    if [ "$status" != 0 ]; then exit "$status"; fi
+    if [[ " ${missing[*]} " == *" nginx "* ]] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+        $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true
+    fi
 fi
 command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }

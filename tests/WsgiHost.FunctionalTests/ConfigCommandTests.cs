@@ -143,7 +143,8 @@ public sealed class ConfigCommandTests : IDisposable
     public async Task SighupRollsAChangedDaemonGroupWithoutAFailedRequest()
     {
         int port = WsgiHostProcess.FreePort();
-        string Config(int threads) => $"Listen 127.0.0.1:{port}\nLogLevel notice\nWSGIDaemonProcess rolled threads={threads}\nWSGIProcessGroup rolled\nWSGIApplicationGroup %{{GLOBAL}}\nWSGIScriptAlias / GATEWAY\n";
+        string Config(int threads) => $"Listen 127.0.0.1:{port}\nLogLevel notice\nWSGIDaemonProcess rolled threads={threads}\nWSGIProcessGroup rolled\nWSGIApplicationGroup %{{GLOBAL}}\nWSGIScriptAlias / GATEWAY\n"
+            + "<Location /metrics>\n    SetHandler wsgihost-metrics\n</Location>\n";
         string conf = Write(Config(2));
         await using var host = await WsgiHostProcess.RunAsync(conf, port, new Dictionary<string, string>());
         string before = await host.Client.GetStringAsync("/pid");
@@ -170,6 +171,11 @@ public sealed class ConfigCommandTests : IDisposable
         await load;
         Assert.NotEqual(before, after);
         Assert.All(statuses, s => Assert.Equal(System.Net.HttpStatusCode.OK, s));
+        // The group's one worker was replaced by the reload, and the group now has 3 threads.
+        string metrics = await host.Client.GetStringAsync("/metrics");
+        Assert.Contains("wsgihost_daemon_worker_restarts_total{process_group=\"rolled\",reason=\"reload\"} 1\n", metrics);
+        Assert.Contains("wsgihost_daemon_worker_restarts_total{process_group=\"rolled\",reason=\"signal\"} 0\n", metrics);
+        Assert.Contains("wsgihost_wsgi_threads{process_group=\"rolled\"} 3\n", metrics);
         Assert.Equal(0, await host.StopAsync());
     }
 

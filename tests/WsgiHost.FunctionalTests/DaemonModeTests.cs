@@ -169,7 +169,7 @@ public sealed class DaemonModeTests
     [Fact]
     public Task ARequestPastRequestTimeoutGets504AndItsWorkerIsReplaced() =>
         StuckRequestReplacesTheWorkerAsync("daemon-timeout.conf", "/sleep?30", HttpStatusCode.GatewayTimeout,
-            "Timeout when reading response headers from daemon process 'slow'");
+            "Timeout when reading response headers from daemon process 'slow'", "slow", "request-timeout");
 
     [Fact]
     public async Task InterruptTimeoutRaisesRequestTimeoutInTheStuckThreadAndTheWorkerLives()
@@ -195,10 +195,13 @@ public sealed class DaemonModeTests
     [Fact]
     public Task AWorkerWhoseGilIsHeldPastDeadlockTimeoutIsEndedAndReplaced() =>
         StuckRequestReplacesTheWorkerAsync("daemon-deadlock.conf", "/hold-gil?30", HttpStatusCode.BadGateway,
-            "the GIL was not released for deadlock-timeout=2 s");
+            "the GIL was not released for deadlock-timeout=2 s", "stuck", "deadlock-timeout");
 
-    /// <summary>A request that never finishes gets <paramref name="status"/>, the log says why, and a new worker serves the next one.</summary>
-    private static async Task StuckRequestReplacesTheWorkerAsync(string config, string stuckPath, HttpStatusCode status, string logText)
+    /// <summary>
+    /// A request that never finishes gets <paramref name="status"/>, the log says why, a new
+    /// worker serves the next one, and the metrics count the restart with its reason.
+    /// </summary>
+    private static async Task StuckRequestReplacesTheWorkerAsync(string config, string stuckPath, HttpStatusCode status, string logText, string group, string reason)
     {
         await using var host = await RunAsync(config);
         int pid = await PidAsync(host);
@@ -209,6 +212,9 @@ public sealed class DaemonModeTests
         await host.WaitForLogAsync(logText);
         int replacement = await PidAsync(host);
         Assert.NotEqual(pid, replacement);
+        string metrics = await host.Client.GetStringAsync("/metrics");
+        Assert.Contains($"wsgihost_daemon_worker_restarts_total{{process_group=\"{group}\",reason=\"{reason}\"}} 1\n", metrics);
+        Assert.Contains($"wsgihost_daemon_worker_restarts_total{{process_group=\"{group}\",reason=\"crash\"}} 0\n", metrics);
         Assert.Equal(0, await host.StopAsync());
     }
 
@@ -274,7 +280,7 @@ public sealed class DaemonModeTests
             await Task.Delay(200);
         }
         await host.WaitForLogAsync("has not loaded within startup-timeout=1 s; restarting the worker");
-        await host.WaitForLogAsync("exited with code 0");
+        await host.WaitForLogAsync("(startup-timeout) after");
         Assert.Equal(0, await host.StopAsync());
     }
 }

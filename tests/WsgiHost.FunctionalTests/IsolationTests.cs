@@ -67,6 +67,7 @@ public sealed class IsolationTests
             Assert.NotEqual(a, next);
             Assert.Equal("65534", await host.Client.GetStringAsync("/a/uid"));
             await WaitForFileAsync(errorLog, $"worker started (pid {next}", logs);
+            await WaitForFileAsync(errorLog, $"Daemon process group 'a' worker 0 (pid {a}) exited with code {WsgiHost.Daemon.WorkerRestartReason.LogReopen.ExitCode()} (log-reopen)", logs);
             Assert.Equal(0, await host.StopAsync());
             // The server and both groups' workers wrote to the same files, every line whole (O_APPEND).
             string[] lines = [.. File.ReadAllLines(errorLog + ".1"), .. File.ReadAllLines(errorLog)];

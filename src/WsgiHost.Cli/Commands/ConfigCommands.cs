@@ -14,6 +14,8 @@ internal static class ConfigCommands
           --python PATH               the python executable to embed (overrides WSGIPythonHome)
           --python-home DIR           a Python prefix or virtualenv to embed (overrides WSGIPythonHome)
           --server-processes N        N server processes sharing the Listen ports (SO_REUSEPORT), each with its own embedded Python, as Apache's children
+          --drain SECONDS             after SIGTERM, serve this long with the health check failing and
+                                      connections closed after each response, then stop accepting
         """;
 
     public const string CheckUsage = """
@@ -23,7 +25,7 @@ internal static class ConfigCommands
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
-        (string file, ConfigReaderOptions options, PythonSettings? python) = Parse(args, RunUsage, allowPython: true);
+        (string file, ConfigReaderOptions options, PythonSettings? python, int drain) = Parse(args, RunUsage, runOptions: true);
         SiteConfigResult result = SiteConfigBuilder.Load(file, options);
         // run prints what stops it and what may surprise; notes are for check.
         Print(result.Diagnostics.Where(d => d.Severity != DiagnosticSeverity.Note));
@@ -36,6 +38,7 @@ internal static class ConfigCommands
         {
             site = site with { Python = site.Python with { Executable = python.Executable, Home = python.Home } };
         }
+        site = site with { DrainSeconds = drain };
         SiteConfigResult Reread()
         {
             SiteConfigResult again = SiteConfigBuilder.Load(file, options);
@@ -53,7 +56,7 @@ internal static class ConfigCommands
 
     public static int Check(IReadOnlyList<string> args)
     {
-        (string file, ConfigReaderOptions options, _) = Parse(args, CheckUsage, allowPython: false);
+        (string file, ConfigReaderOptions options, _, _) = Parse(args, CheckUsage, runOptions: false);
         SiteConfigResult result = SiteConfigBuilder.Load(file, options);
         var diagnostics = result.Diagnostics.ToList();
         if (result.Config is SiteConfig site)
@@ -89,9 +92,11 @@ internal static class ConfigCommands
         }
     }
 
-    private static (string File, ConfigReaderOptions Options, PythonSettings? Python) Parse(IReadOnlyList<string> args, string usage, bool allowPython)
+    /// <param name="runOptions">Accept run's options (--python, --python-home, --drain).</param>
+    private static (string File, ConfigReaderOptions Options, PythonSettings? Python, int DrainSeconds) Parse(IReadOnlyList<string> args, string usage, bool runOptions)
     {
         string? file = null;
+        int drain = 0;
         string? python = null, pythonHome = null;
         var defines = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int i = 0; i < args.Count; i++)
@@ -103,9 +108,13 @@ internal static class ConfigCommands
                 int eq = define.IndexOf('=');
                 defines[eq < 0 ? define : define[..eq]] = eq < 0 ? "" : define[(eq + 1)..];
             }
-            else if (allowPython && arg is "--python" or "--python-home" && i + 1 < args.Count)
+            else if (runOptions && arg is "--python" or "--python-home" && i + 1 < args.Count)
             {
                 _ = arg == "--python" ? python = args[++i] : pythonHome = args[++i];
+            }
+            else if (runOptions && arg == "--drain" && i + 1 < args.Count)
+            {
+                drain = ServeOptionsParser.Int(arg, args[++i], 0, 3600);
             }
             else if (arg.StartsWith('-'))
             {
@@ -133,6 +142,6 @@ internal static class ConfigCommands
             throw new UsageException("give --python or --python-home, not both");
         }
         PythonSettings? settings = python != null || pythonHome != null ? new PythonSettings { Executable = python, Home = pythonHome } : null;
-        return (file, new ConfigReaderOptions { Defines = defines }, settings);
+        return (file, new ConfigReaderOptions { Defines = defines }, settings, drain);
     }
 }

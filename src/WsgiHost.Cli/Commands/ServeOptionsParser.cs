@@ -39,6 +39,8 @@ internal static class ServeOptionsParser
           --pass-authorization        pass the Authorization header as HTTP_AUTHORIZATION
           --limit-request-body BYTES  reject larger request bodies with 413
           --no-reload                 do not re-execute the script when it changes
+          --drain SECONDS             after SIGTERM, serve this long with the health check failing and
+                                      connections closed after each response, then stop accepting
         """;
 
     public static SiteConfig Parse(IReadOnlyList<string> args)
@@ -54,6 +56,7 @@ internal static class ServeOptionsParser
         var aliases = new List<AliasConfig>();
         bool accessLog = false, chunked = false, passAuth = false, reload = true, embedded = false, reloadOnChanges = false;
         int? processes = null;
+        int drain = 0;
         long? limitBody = null;
         ErrorLogLevel level = ErrorLogLevel.Info;
         var generated = new SourceLocation("(wsgihost serve)", 0);
@@ -89,6 +92,7 @@ internal static class ServeOptionsParser
                 case "--limit-request-body": limitBody = Int(arg, Value(), 0, int.MaxValue); break;
                 case "--no-reload": reload = false; break;
                 case "--processes": processes = Int(arg, Value(), 1, 256); break;
+                case "--drain": drain = Int(arg, Value(), 0, 3600); break;
                 default:
                     if (arg.StartsWith('-'))
                     {
@@ -151,6 +155,7 @@ internal static class ServeOptionsParser
             Source = "wsgihost serve",
             Listeners = [new ListenAddress(address, port, generated)],
             Threads = threads,
+            DrainSeconds = drain,
             DaemonGroups = daemon == null ? [] : [daemon],
             LogLevel = level,
             ErrorLog = errorLog,
@@ -183,7 +188,8 @@ internal static class ServeOptionsParser
         args.Contains("--processes") ? throw new UsageException($"{ServerProcesses.Option} runs the app embedded in each server process; it cannot be given with --processes")
         : args.Contains("--embedded") ? args : [.. args, "--embedded"];
 
-    private static int Int(string option, string value, int min, int max)
+    /// <summary>A whole-number option value within bounds, or a usage error naming the option.</summary>
+    public static int Int(string option, string value, int min, int max)
     {
         if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < min || n > max)
         {

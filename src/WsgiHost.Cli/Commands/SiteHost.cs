@@ -15,8 +15,8 @@ internal static class SiteHost
     public static async Task<int> RunAsync(SiteConfig site, Func<WsgiServer, IEnumerable<string>> banner, Func<SiteConfigResult>? reread = null)
     {
         await using ApacheErrorLog log = site.ErrorLog is null or "/dev/stderr"
-            ? new ApacheErrorLog(Console.Error, site.LogLevel)
-            : ApacheErrorLog.ToFile(site.ErrorLog, site.LogLevel);
+            ? new ApacheErrorLog(Console.Error, site.LogLevel, moduleLevels: site.ModuleLogLevels)
+            : ApacheErrorLog.ToFile(site.ErrorLog, site.LogLevel, site.ModuleLogLevels);
 
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });

@@ -52,6 +52,18 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
 
         public int InFlight;
 
+        private int _endedBy = -1;
+
+        /// <summary>
+        /// Why the front is ending this worker (request-timeout): no new request goes to it, and
+        /// the restart metrics count the reason. Null when the worker runs, or ends itself.
+        /// </summary>
+        public WorkerRestartReason? EndedBy
+        {
+            get => Volatile.Read(ref _endedBy) is int v and >= 0 ? (WorkerRestartReason)v : null;
+            set => Volatile.Write(ref _endedBy, value is { } reason ? (int)reason : -1);
+        }
+
         /// <summary>Connections to this worker between requests, reused (a worker serves one request at a time on each).</summary>
         public System.Collections.Concurrent.ConcurrentStack<DaemonConnection> Idle { get; } = new();
 
@@ -83,11 +95,22 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     /// <summary>Pass the workers' standard error (their log lines) on to the server's error log.</summary>
     public bool RelayStandardError { get; init; }
 
-    /// <summary>Called when a worker exits and a new one is started.</summary>
-    public Action? Restarted { get; init; }
+    /// <summary>Called when a worker exits and a new one is started, with the reason.</summary>
+    public Action<WorkerRestartReason>? Restarted { get; init; }
 
     /// <summary>PIDs of the running workers (for the startup lines and tests).</summary>
-    public IEnumerable<int> Pids => _slots.Select(s => s.Process).OfType<Process>().Where(p => !p.HasExited).Select(p => p.Id);
+    public IEnumerable<int> Pids => Workers.Select(w => w.Pid);
+
+    /// <summary>The running workers by slot (the slot number is stable across restarts, the PID is not).</summary>
+    public IEnumerable<(int Slot, int Pid)> Workers => _slots
+        .Select(s => (s.Index, Process: s.Process))
+        .Where(w => w.Process is { HasExited: false })
+        .Select(w => (w.Index, w.Process!.Id));
+
+    private int _waiting;
+
+    /// <summary>Requests waiting for a free thread in the group's workers.</summary>
+    public int QueueLength => Volatile.Read(ref _waiting);
 
     public void Signal(int signal)
     {
@@ -174,11 +197,14 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             return;
         }
         TimeSpan lived = DateTime.UtcNow - slot.StartedAt;
-        _log.Write(code == 0 ? ErrorLogLevel.Info : ErrorLogLevel.Error, "wsgi",
-            $"Daemon process group '{_config.Name}' worker {slot.Index} (pid {process.Id}) {how} after {lived.TotalSeconds:0.#} s{serving}; starting a new one.");
-        Restarted?.Invoke();
+        WorkerRestartReason reason = slot.EndedBy ?? WorkerRestartReasons.FromExitCode(code);
+        slot.EndedBy = null;
+        bool planned = code == 0 || WorkerRestartReasons.IsPlanned(code);
+        _log.Write(planned ? ErrorLogLevel.Info : ErrorLogLevel.Error, "wsgi",
+            $"Daemon process group '{_config.Name}' worker {slot.Index} (pid {process.Id}) {how} ({reason.Label()}) after {lived.TotalSeconds:0.#} s{serving}; starting a new one.");
+        Restarted?.Invoke(reason);
         // A worker that dies young would die again at once: do not spin (mod_wsgi waits too).
-        TimeSpan delay = code != 0 && lived < TimeSpan.FromSeconds(5) ? TimeSpan.FromSeconds(1) : TimeSpan.Zero;
+        TimeSpan delay = !planned && lived < TimeSpan.FromSeconds(5) ? TimeSpan.FromSeconds(1) : TimeSpan.Zero;
         _ = Task.Run(async () =>
         {
             await Task.Delay(delay).ConfigureAwait(false);
@@ -202,7 +228,17 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         CancellationToken aborted = context.RequestAborted;
         TimeSpan queueTimeout = _config.QueueTimeoutSeconds > 0 ? TimeSpan.FromSeconds(_config.QueueTimeoutSeconds) : Timeout.InfiniteTimeSpan;
         long requestId = Interlocked.Increment(ref _requestIds);
-        if (!await _capacity.WaitAsync(queueTimeout, aborted).ConfigureAwait(false))
+        Interlocked.Increment(ref _waiting);
+        bool free;
+        try
+        {
+            free = await _capacity.WaitAsync(queueTimeout, aborted).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+        if (!free)
         {
             log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Queue timeout expired for WSGI daemon process '{_config.Name}'.");
             return await WsgiDispatch.ErrorAsync(context, 504).ConfigureAwait(false);
@@ -213,6 +249,18 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             while (true)
             {
                 Slot slot = LeastBusy();
+                if (slot.EndedBy != null)
+                {
+                    // Every worker is being replaced (request-timeout): one told to stop may not have
+                    // closed its socket yet and would take a request it then has no time to finish.
+                    if (DateTime.UtcNow >= deadline)
+                    {
+                        log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] No worker of WSGI daemon process '{_config.Name}' was back within connect-timeout.");
+                        return await WsgiDispatch.ErrorAsync(context, 503).ConfigureAwait(false);
+                    }
+                    await Task.Delay(10, aborted).ConfigureAwait(false);
+                    continue;
+                }
                 Interlocked.Increment(ref slot.InFlight);
                 try
                 {
@@ -269,12 +317,14 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
     }
 
+    /// <summary>The least busy worker not being replaced; one being replaced only when all are.</summary>
     private Slot LeastBusy()
     {
         Slot best = _slots[0];
         foreach (Slot s in _slots)
         {
-            if (Volatile.Read(ref s.InFlight) < Volatile.Read(ref best.InFlight))
+            if ((best.EndedBy != null && s.EndedBy == null)
+                || ((s.EndedBy == null) == (best.EndedBy == null) && Volatile.Read(ref s.InFlight) < Volatile.Read(ref best.InFlight)))
             {
                 best = s;
             }
@@ -327,19 +377,10 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         // marker with the head: one write, no body pump. If the worker does not take it, nothing
         // of the body was consumed, so it can still go elsewhere.
         bool hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true;
-        byte[] head0 = DaemonProtocol.EncodeRequest([.. environ, new(DaemonKeys.Secret, _secret)]);
+        byte[] requestHead = DaemonProtocol.EncodeRequest(environ, _secret, endOfBody: !hasBody);
         try
         {
-            if (hasBody)
-            {
-                await output.WriteAsync(head0, aborted).ConfigureAwait(false);
-            }
-            else
-            {
-                byte[] whole = new byte[head0.Length + 4];
-                head0.CopyTo(whole, 0);
-                await output.WriteAsync(whole, aborted).ConfigureAwait(false);
-            }
+            await output.WriteAsync(requestHead, aborted).ConfigureAwait(false);
             if (await stream.ReadAsync(accepted, aborted).ConfigureAwait(false) != 1 || accepted[0] != DaemonProtocol.Accepted)
             {
                 return (null, false);
@@ -490,6 +531,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             return;
         }
         slot.DropIdle();
+        slot.EndedBy = WorkerRestartReason.RequestTimeout;
         _ = Kill(process.Id, 15);
         TimeSpan grace = TimeSpan.FromSeconds(_config.GracefulTimeoutSeconds + Math.Max(1, _config.ShutdownTimeoutSeconds));
         _ = Task.Delay(grace).ContinueWith(_ =>

@@ -45,7 +45,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
     {
         var runtime = new DaemonGroupRuntime(config, _sockets.FullName, launcher, WorkerArguments(site, config), log, Interlocked.Increment(ref _generation))
         {
-            Restarted = () => WorkerRestarted?.Invoke(),
+            Restarted = reason => WorkerRestarted?.Invoke(config.Name, reason),
             // Workers write Apache-shaped lines to standard error; the front passes them on when
             // its own log is one they cannot open: a piped ErrorLog, or a host's ILogger.
             RelayStandardError = log is not Logging.ApacheErrorLog || (site.ErrorLog != null && Logging.PipedLog.IsPipe(site.ErrorLog)),
@@ -79,6 +79,10 @@ internal sealed class DaemonGroups : IAsyncDisposable
             if (running != null)
             {
                 retire.Add(running);
+                foreach (var _ in running.Workers)
+                {
+                    WorkerRestarted?.Invoke(config.Name, WorkerRestartReason.Reload);
+                }
             }
         }
         retire.AddRange(current.Where(c => !next.ContainsKey(c.Key)).Select(c => c.Value));
@@ -108,8 +112,8 @@ internal sealed class DaemonGroups : IAsyncDisposable
     /// <summary>The running workers' PIDs by group.</summary>
     public IReadOnlyDictionary<string, int[]> Pids => _groups.Values.ToDictionary(g => g.Name, g => g.Pids.ToArray());
 
-    /// <summary>Called whenever a worker exits and is replaced (metrics).</summary>
-    public Action? WorkerRestarted { get; set; }
+    /// <summary>Called whenever a worker is replaced, with its group and why (metrics).</summary>
+    public Action<string, WorkerRestartReason>? WorkerRestarted { get; set; }
 
     public bool TryGet(string name, out DaemonGroupRuntime group) => _groups.TryGetValue(name, out group!);
 
@@ -186,6 +190,10 @@ internal sealed class DaemonGroups : IAsyncDisposable
             args.AddRange(["--error-log", site.ErrorLog]);
         }
         args.AddRange(["--log-level", site.LogLevel.ToString()]);
+        foreach (var (module, level) in site.ModuleLogLevels)
+        {
+            args.AddRange(["--module-log-level", $"{module}={level}"]);
+        }
         return args;
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -58,35 +59,39 @@ internal static class DaemonProtocol
 
     private static ReadOnlySpan<byte> ResponseMagic => "WSGR"u8;
 
-    public static byte[] EncodeRequest(IReadOnlyList<KeyValuePair<string, string>> environ)
+    /// <summary>A request head, and what the front sends with it, in one buffer.</summary>
+    /// <param name="secret">The group's secret, sent as the last entry (<see cref="DaemonKeys.Secret"/>), or null.</param>
+    /// <param name="endOfBody">Appends the end-of-body marker after the head: a request without a body goes out in one write.</param>
+    public static byte[] EncodeRequest(IReadOnlyList<KeyValuePair<string, string>> environ, string? secret = null, bool endOfBody = false)
     {
-        using var buffer = new MemoryStream(4096);
-        WriteU32(buffer, 0);
-        buffer.Write(RequestMagic);
-        buffer.WriteByte(Version);
-        if (environ.Count > MaxEnvironEntries)
+        // Sized exactly, then written in place: one allocation per frame, no per-string byte[],
+        // no copy of the environ to add the secret or of the head to add the marker.
+        int entries = environ.Count + (secret == null ? 0 : 1);
+        if (entries > MaxEnvironEntries)
         {
-            throw new ArgumentException($"{environ.Count} environ entries, more than the daemon protocol's {MaxEnvironEntries}");
+            throw new ArgumentException($"{entries} environ entries, more than the daemon protocol's {MaxEnvironEntries}");
         }
-        WriteU32(buffer, (uint)environ.Count);
-        foreach (var (key, value) in environ)
+        int head = 4 + RequestMagic.Length + 1 + 4 + SizeOfPairs(environ) + (secret == null ? 0 : Size16(DaemonKeys.Secret) + Size32(secret));
+        if (head - 4 > MaxEnvironBytes)
         {
-            WriteString16(buffer, key);
-            WriteString32(buffer, value, MaxValueLength);
+            throw new ArgumentException($"a frame head of {head - 4} bytes, more than the daemon protocol's {MaxEnvironBytes}");
         }
-        return WithLength(buffer);
-    }
-
-    /// <summary>Fills in the u32 length the frame starts with.</summary>
-    private static byte[] WithLength(MemoryStream buffer)
-    {
-        if (buffer.Length - 4 > MaxEnvironBytes)
+        var frame = new FrameWriter(new byte[head + (endOfBody ? 4 : 0)]);
+        frame.U32((uint)(head - 4));
+        frame.Bytes(RequestMagic);
+        frame.U8(Version);
+        frame.U32((uint)entries);
+        frame.Pairs(environ);
+        if (secret != null)
         {
-            throw new ArgumentException($"a frame head of {buffer.Length - 4} bytes, more than the daemon protocol's {MaxEnvironBytes}");
+            frame.String16(DaemonKeys.Secret);
+            frame.String32(secret);
         }
-        byte[] frame = buffer.ToArray();
-        BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)(frame.Length - 4));
-        return frame;
+        if (endOfBody)
+        {
+            frame.U32(0);
+        }
+        return frame.Done();
     }
 
     /// <summary>Reads a head's length: bounded, so a corrupt prefix cannot make us allocate gigabytes.</summary>
@@ -159,22 +164,23 @@ internal static class DaemonProtocol
 
     public static byte[] EncodeResponseHead(int status, string reason, IReadOnlyList<KeyValuePair<string, string>> headers)
     {
-        using var buffer = new MemoryStream(512);
-        WriteU32(buffer, 0);
-        buffer.Write(ResponseMagic);
-        WriteU16(buffer, (ushort)status);
-        WriteString16(buffer, reason);
         if (headers.Count > MaxHeaders)
         {
             throw new ArgumentException($"{headers.Count} response headers, more than the daemon protocol's {MaxHeaders}");
         }
-        WriteU16(buffer, (ushort)headers.Count);
-        foreach (var (name, value) in headers)
+        int size = 4 + ResponseMagic.Length + 2 + Size16(reason) + 2 + SizeOfPairs(headers);
+        if (size - 4 > MaxEnvironBytes)
         {
-            WriteString16(buffer, name);
-            WriteString32(buffer, value, MaxValueLength);
+            throw new ArgumentException($"a frame head of {size - 4} bytes, more than the daemon protocol's {MaxEnvironBytes}");
         }
-        return WithLength(buffer);
+        var frame = new FrameWriter(new byte[size]);
+        frame.U32((uint)(size - 4));
+        frame.Bytes(ResponseMagic);
+        frame.U16((ushort)status);
+        frame.String16(reason);
+        frame.U16((ushort)headers.Count);
+        frame.Pairs(headers);
+        return frame.Done();
     }
 
     /// <summary>Parses a response head read with <see cref="ReadHeadAsync"/>.</summary>
@@ -230,10 +236,11 @@ internal static class DaemonProtocol
 
     public static void WriteAbort(Stream stream, string message)
     {
-        WriteMarker(stream, Abort);
-        using var buffer = new MemoryStream();
-        WriteString32(buffer, message.Length > MaxKeyLength ? message[..MaxKeyLength] : message, MaxKeyLength);
-        stream.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+        string text = message.Length > MaxKeyLength ? message[..MaxKeyLength] : message;
+        var frame = new FrameWriter(new byte[4 + Size32(text, MaxKeyLength)]);
+        frame.U32(Abort);
+        frame.String32(text);
+        stream.Write(frame.Done());
     }
 
     /// <summary>Reads a chunk header: a length up to <see cref="MaxChunk"/>, 0 (end of request body), <see cref="End"/> or <see cref="Abort"/>.</summary>
@@ -287,44 +294,107 @@ internal static class DaemonProtocol
         {
             return "";
         }
-        byte[] bytes = new byte[length];
-        ReadExactly(stream, bytes);
-        return Encoding.Latin1.GetString(bytes);
-    }
-
-    private static void WriteU16(Stream stream, ushort value)
-    {
-        Span<byte> b = stackalloc byte[2];
-        BinaryPrimitives.WriteUInt16LittleEndian(b, value);
-        stream.Write(b);
-    }
-
-    private static void WriteU32(Stream stream, uint value)
-    {
-        Span<byte> b = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(b, value);
-        stream.Write(b);
-    }
-
-    private static void WriteString16(Stream stream, string value)
-    {
-        byte[] bytes = Encoding.Latin1.GetBytes(value);
-        if (bytes.Length > ushort.MaxValue)
+        // Decoded from the stack (or a pooled buffer): the string is the only allocation.
+        byte[]? rented = null;
+        Span<byte> bytes = length <= 512 ? stackalloc byte[512] : rented = ArrayPool<byte>.Shared.Rent((int)length);
+        try
         {
-            throw new ArgumentException($"'{value[..32]}...' ({bytes.Length} bytes) is too long for the daemon protocol ({ushort.MaxValue})");
+            bytes = bytes[..(int)length];
+            ReadExactly(stream, bytes);
+            return Encoding.Latin1.GetString(bytes);
         }
-        WriteU16(stream, (ushort)bytes.Length);
-        stream.Write(bytes);
+        finally
+        {
+            if (rented != null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 
-    private static void WriteString32(Stream stream, string value, int max)
+    /// <summary>Bytes of name/value pairs (u16 name, u32 value) in a frame.</summary>
+    private static int SizeOfPairs(IReadOnlyList<KeyValuePair<string, string>> pairs)
     {
-        byte[] bytes = Encoding.Latin1.GetBytes(value);
-        if (bytes.Length > max)
+        int size = 0;
+        for (int i = 0; i < pairs.Count; i++)
         {
-            throw new ArgumentException($"'{value[..32]}...' ({bytes.Length} bytes) is too long for the daemon protocol ({max})");
+            size += Size16(pairs[i].Key) + Size32(pairs[i].Value);
         }
-        WriteU32(stream, (uint)bytes.Length);
-        stream.Write(bytes);
+        return size;
+    }
+
+    /// <summary>Bytes of a string with a u16 length in a frame.</summary>
+    private static int Size16(string value)
+    {
+        int length = Encoding.Latin1.GetByteCount(value);
+        if (length > ushort.MaxValue)
+        {
+            throw new ArgumentException($"'{value[..32]}...' ({length} bytes) is too long for the daemon protocol ({ushort.MaxValue})");
+        }
+        return 2 + length;
+    }
+
+    /// <summary>Bytes of a string with a u32 length in a frame; longer than <paramref name="max"/> is refused (the decoder would refuse it).</summary>
+    private static int Size32(string value, int max = MaxValueLength)
+    {
+        int length = Encoding.Latin1.GetByteCount(value);
+        if (length > max)
+        {
+            throw new ArgumentException($"'{value[..32]}...' ({length} bytes) is too long for the daemon protocol ({max})");
+        }
+        return 4 + length;
+    }
+
+    /// <summary>Writes a frame sized beforehand with <see cref="Size16"/>/<see cref="Size32"/>, little-endian, latin-1.</summary>
+    private ref struct FrameWriter(byte[] frame)
+    {
+        private int _at;
+
+        public void U8(byte value) => frame[_at++] = value;
+
+        public void U16(ushort value)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(frame.AsSpan(_at), value);
+            _at += 2;
+        }
+
+        public void U32(uint value)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(_at), value);
+            _at += 4;
+        }
+
+        public void Bytes(ReadOnlySpan<byte> bytes)
+        {
+            bytes.CopyTo(frame.AsSpan(_at));
+            _at += bytes.Length;
+        }
+
+        public void String16(string value)
+        {
+            int n = Encoding.Latin1.GetBytes(value, frame.AsSpan(_at + 2));
+            U16((ushort)n);
+            _at += n;
+        }
+
+        public void String32(string value)
+        {
+            int n = Encoding.Latin1.GetBytes(value, frame.AsSpan(_at + 4));
+            U32((uint)n);
+            _at += n;
+        }
+
+        /// <summary>Name/value pairs as <see cref="SizeOfPairs"/> counts them; indexed, as a foreach over the interface would allocate.</summary>
+        public void Pairs(IReadOnlyList<KeyValuePair<string, string>> pairs)
+        {
+            for (int i = 0; i < pairs.Count; i++)
+            {
+                String16(pairs[i].Key);
+                String32(pairs[i].Value);
+            }
+        }
+
+        public readonly byte[] Done() =>
+            _at == frame.Length ? frame : throw new InvalidOperationException($"frame sized {frame.Length} bytes, {_at} written");
     }
 }

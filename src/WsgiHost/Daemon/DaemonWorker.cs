@@ -23,7 +23,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
     /// <summary>Open connections and whether each waits for its next request (closed at once when stopping).</summary>
     private readonly ConcurrentDictionary<Socket, bool> _connections = new();
 
-    /// <summary>Serves until <paramref name="stop"/> or maximum-requests; returns the process exit code.</summary>
+    /// <summary>Serves until <paramref name="stop"/> or it restarts itself; returns the process exit code (<see cref="WorkerRestartReasons.ExitCode"/>).</summary>
     public async Task<int> RunAsync(CancellationToken stop)
     {
         if (options.Home != null)
@@ -68,7 +68,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             ? new CodeChangeMonitor(_python, file =>
             {
                 log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker: {file} changed (--reload-on-changes); restarting.");
-                Stop();
+                Stop(WorkerRestartReason.CodeChanged);
             }, log)
             : null;
         log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker started (pid {Environment.ProcessId}, {options.Threads} threads, Python {_python.Version}).");
@@ -135,7 +135,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         interrupter?.Dispose();
         executor.Dispose();
         _python.Dispose();
-        return 0;
+        return Volatile.Read(ref _exitCode);
     }
 
     private static Socket Listen(string socketPath)
@@ -207,7 +207,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                     // mod_wsgi's daemon-mode reload: a changed script restarts the process, so the
                     // whole application (not just the script module) starts fresh.
                     log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}': '{script}' changed; restarting the worker to load it afresh.");
-                    Stop();
+                    Stop(WorkerRestartReason.ScriptChanged);
                     return; // not taken: the front sends it to the new worker
                 }
                 if (_stopping)
@@ -308,16 +308,21 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         if (!_stopping)
         {
             log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker restarts to reopen its log files (it runs as another user and may not open them itself).");
-            Stop();
+            Stop(WorkerRestartReason.LogReopen);
         }
     }
 
     /// <summary>Stops taking requests; the running ones finish and the process exits for the front to replace.</summary>
-    private void Stop()
+    private void Stop(WorkerRestartReason reason)
     {
+        // The first reason wins: it is the one the exit code reports to the front.
+        Interlocked.CompareExchange(ref _exitCode, reason.ExitCode(), 0);
         _stopping = true;
         _done.TrySetResult();
     }
+
+    /// <summary>0 (asked to stop) until the worker decides to restart itself; then the reason's exit code.</summary>
+    private int _exitCode;
 
     /// <summary>
     /// restart-interval and inactivity-timeout: a once-a-second check that ends the worker
@@ -333,16 +338,16 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         return new Timer(_ =>
         {
             DateTime now = DateTime.UtcNow;
-            string? reason = options.RestartIntervalSeconds > 0 && now - started >= TimeSpan.FromSeconds(options.RestartIntervalSeconds)
-                ? $"restart-interval={options.RestartIntervalSeconds} s"
+            (WorkerRestartReason Reason, string Text)? reason = options.RestartIntervalSeconds > 0 && now - started >= TimeSpan.FromSeconds(options.RestartIntervalSeconds)
+                ? (WorkerRestartReason.RestartInterval, $"restart-interval={options.RestartIntervalSeconds} s")
                 : options.InactivityTimeoutSeconds > 0 && Volatile.Read(ref _active) == 0
                     && now - new DateTime(Volatile.Read(ref _lastActivityTicks), DateTimeKind.Utc) >= TimeSpan.FromSeconds(options.InactivityTimeoutSeconds)
-                    ? $"inactivity-timeout={options.InactivityTimeoutSeconds} s"
+                    ? (WorkerRestartReason.InactivityTimeout, $"inactivity-timeout={options.InactivityTimeoutSeconds} s")
                     : null;
             if (reason != null && !stopping.IsCancellationRequested && !_stopping)
             {
-                log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker reached {reason}; restarting.");
-                Stop();
+                log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker reached {reason.Value.Text}; restarting.");
+                Stop(reason.Value.Reason);
             }
         }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
@@ -367,7 +372,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         {
             log.Write(ErrorLogLevel.Error, "wsgi",
                 $"Daemon process group '{options.Group}': '{app.Options.ScriptPath}' has not loaded within startup-timeout={options.StartupTimeoutSeconds} s; restarting the worker.");
-            Stop();
+            Stop(WorkerRestartReason.StartupTimeout);
         }
     }
 
@@ -383,7 +388,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         int taken = Interlocked.Increment(ref _taken);
         if (taken == options.MaximumRequests)
         {
-            Stop();
+            Stop(WorkerRestartReason.MaximumRequests);
         }
         return taken <= options.MaximumRequests;
     }

@@ -45,7 +45,7 @@ internal sealed class DeadlockMonitor : IDisposable
                 log.Write(ErrorLogLevel.Critical, "wsgi",
                     $"Daemon process group '{group}' worker (pid {Environment.ProcessId}): the GIL was not released for deadlock-timeout={timeout.TotalSeconds:0} s (an extension blocked holding it, or a deadlock); ending the worker so a new one starts.");
                 Thread.Sleep(200); // let the log line out
-                _exit(WorkerExit.DeadlockExitCode);
+                _exit(WorkerRestartReasons.DeadlockExitCode);
             }
         }
     }

@@ -6,11 +6,8 @@ namespace WsgiHost.Daemon;
 /// </summary>
 internal static class WorkerExit
 {
-    /// <summary>The exit code of a worker that ended itself because its GIL was held past deadlock-timeout.</summary>
-    public const int DeadlockExitCode = 3;
-
     /// <summary>
-    /// "exited with code 3 (...)", "was killed by signal 11 (SIGSEGV: ...)". <paramref name="killedBy"/>
+    /// "exited with code 3", "was killed by signal 11 (SIGSEGV: ...)". <paramref name="killedBy"/>
     /// says why the server itself sent SIGKILL, when it did (a stuck worker that did not stop in time).
     /// </summary>
     public static string Describe(int exitCode, string? killedBy = null)
@@ -18,9 +15,7 @@ internal static class WorkerExit
         // .NET reports a process killed by signal N as 128+N.
         if (exitCode <= 128 || exitCode >= 160)
         {
-            return exitCode == DeadlockExitCode
-                ? $"exited with code {exitCode} (deadlock-timeout: the GIL was held too long)"
-                : $"exited with code {exitCode}";
+            return $"exited with code {exitCode}";   // why is WorkerRestartReasons' (the log line adds its label)
         }
         int signal = exitCode - 128;
         string meaning = signal switch

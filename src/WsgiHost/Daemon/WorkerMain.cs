@@ -18,8 +18,8 @@ internal static class WorkerMain
     /// <exception cref="ArgumentException">The arguments or the environment are not what a front gives a worker.</exception>
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
-        var (options, errorLog, level) = Parse(args, TakeSecret());
-        await using ApacheErrorLog log = errorLog == null ? new ApacheErrorLog(Console.Error, level) : ApacheErrorLog.ToFile(errorLog, level);
+        var (options, errorLog, level, moduleLevels) = Parse(args, TakeSecret());
+        await using ApacheErrorLog log = errorLog == null ? new ApacheErrorLog(Console.Error, level, moduleLevels: moduleLevels) : ApacheErrorLog.ToFile(errorLog, level, moduleLevels);
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
@@ -38,7 +38,7 @@ internal static class WorkerMain
         return secret;
     }
 
-    internal static (DaemonWorkerOptions Options, string? ErrorLog, ErrorLogLevel Level) Parse(IReadOnlyList<string> args, string secret)
+    internal static (DaemonWorkerOptions Options, string? ErrorLog, ErrorLogLevel Level, IReadOnlyDictionary<string, ErrorLogLevel> ModuleLevels) Parse(IReadOnlyList<string> args, string secret)
     {
         string? socket = null, group = null, python = null, pythonHome = null, home = null, errorLog = null, displayName = null, user = null, runAsGroup = null;
         int threads = 15, maximumRequests = 0, graceful = 15;
@@ -49,6 +49,7 @@ internal static class WorkerMain
         long memoryLimit = 0, virtualMemoryLimit = 0, cpuTimeLimit = 0;
         string? umask = null;
         ErrorLogLevel level = ErrorLogLevel.Warning;
+        var moduleLevels = new Dictionary<string, ErrorLogLevel>(StringComparer.OrdinalIgnoreCase);
         for (int i = 0; i < args.Count; i++)
         {
             string arg = args[i];
@@ -93,6 +94,11 @@ internal static class WorkerMain
                     imports.Add((importScript, Value()));
                     break;
                 case "--log-level": level = Enum.Parse<ErrorLogLevel>(Value()); break;
+                case "--module-log-level":
+                    // LogLevel's per-module form (wsgi:info), as MODULE=Level.
+                    string[] moduleLevel = Value().Split('=', 2);
+                    moduleLevels[moduleLevel[0]] = Enum.Parse<ErrorLogLevel>(moduleLevel[^1]);
+                    break;
                 default: throw new ArgumentException($"unknown worker option '{arg}'");
             }
         }
@@ -130,6 +136,6 @@ internal static class WorkerMain
             RequestTimeoutSeconds = requestTimeout,
             InterruptTimeoutSeconds = interruptTimeout,
         };
-        return (options, errorLog, level);
+        return (options, errorLog, level, moduleLevels);
     }
 }

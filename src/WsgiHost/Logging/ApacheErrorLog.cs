@@ -14,20 +14,24 @@ internal sealed class ApacheErrorLog : IErrorLog, IAsyncDisposable
     private readonly BackgroundWriter _output;
     private readonly int _pid = Environment.ProcessId;
 
-    public ApacheErrorLog(TextWriter writer, ErrorLogLevel minimum = ErrorLogLevel.Info, bool ownsWriter = false)
+    /// <param name="moduleLevels">LogLevel's per-module levels (`wsgi:debug`), by the module name entries carry.</param>
+    public ApacheErrorLog(TextWriter writer, ErrorLogLevel minimum = ErrorLogLevel.Info, bool ownsWriter = false, IReadOnlyDictionary<string, ErrorLogLevel>? moduleLevels = null)
     {
         _output = new BackgroundWriter(writer, ownsWriter);
         Minimum = minimum;
+        _moduleLevels = moduleLevels is { Count: > 0 } ? moduleLevels : null;
     }
 
-    /// <summary>LogLevel: entries below it are dropped.</summary>
+    private readonly IReadOnlyDictionary<string, ErrorLogLevel>? _moduleLevels;
+
+    /// <summary>LogLevel: entries below it are dropped (unless their module has a level of its own).</summary>
     public ErrorLogLevel Minimum { get; }
 
     /// <summary>Opens an ErrorLog file for appending, creating its folder.</summary>
-    public static ApacheErrorLog ToFile(string path, ErrorLogLevel minimum)
+    public static ApacheErrorLog ToFile(string path, ErrorLogLevel minimum, IReadOnlyDictionary<string, ErrorLogLevel>? moduleLevels = null)
     {
         TextWriter target = PipedLog.IsPipe(path) ? PipedLog.Start(path) : LogFile.Append(path);
-        return new ApacheErrorLog(target, minimum, ownsWriter: true);
+        return new ApacheErrorLog(target, minimum, ownsWriter: true, moduleLevels);
     }
 
     /// <summary>Lines already in the error log's shape (a daemon worker's), passed on as they are.</summary>
@@ -35,7 +39,7 @@ internal sealed class ApacheErrorLog : IErrorLog, IAsyncDisposable
 
     public void Write(ErrorLogLevel level, string module, string message)
     {
-        if (level < Minimum)
+        if (level < (_moduleLevels != null && _moduleLevels.TryGetValue(module, out ErrorLogLevel own) ? own : Minimum))
         {
             return;
         }

@@ -20,7 +20,10 @@ internal sealed class HostPattern
 
     public bool HasWildcard => _pattern.Contains('*') || _pattern.Contains('?');
 
-    public bool Matches(string host) => Glob(_pattern, Normalize(host));
+    public bool Matches(string host) => MatchesNormalized(Normalize(host));
+
+    /// <summary>As <see cref="Matches"/> for a host already through <see cref="Normalize"/> (once per request, not once per name).</summary>
+    public bool MatchesNormalized(string normalizedHost) => Glob(_pattern, normalizedHost);
 
     /// <summary>Lower-cased, without a trailing dot: "WWW.Example.COM." is "www.example.com".</summary>
     public static string Normalize(string host) => host.TrimEnd('.').ToLowerInvariant();

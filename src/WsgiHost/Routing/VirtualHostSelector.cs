@@ -23,55 +23,79 @@ internal readonly record struct IPEndPointPattern(IPAddress? Address, int? Port)
 /// </summary>
 internal sealed class VirtualHostSelector
 {
-    private readonly IReadOnlyList<VirtualHostKey> _hosts;
+    // Arrays, not the keys' lists: a foreach over an IReadOnlyList allocates an enumerator, per host and request.
+    private readonly IPEndPointPattern[][] _addresses;
     private readonly HostPattern[][] _names;
 
     public VirtualHostSelector(IReadOnlyList<VirtualHostKey> hosts)
     {
-        _hosts = hosts;
+        _addresses = [.. hosts.Select(h => h.Addresses.ToArray())];
         _names = [.. hosts.Select(h => (h.ServerName == null ? [] : new[] { h.ServerName }).Concat(h.ServerAliases).Select(n => new HostPattern(n)).ToArray())];
     }
 
     /// <summary>The index of the virtual host that serves the request, or -1 for the main server.</summary>
+    /// <remarks>
+    /// Two passes over the hosts instead of a list of candidates: this runs for every request,
+    /// and the lists cost ~12 KB of garbage per request with 200 virtual hosts.
+    /// </remarks>
     public int Select(IPAddress local, int port, string? hostName)
     {
-        List<int> candidates = Candidates(local, port);
-        if (candidates.Count == 0)
+        AddressMatch wanted = AddressMatch.Wildcard;
+        for (int i = 0; i < _addresses.Length; i++)
         {
-            return -1;
-        }
-        if (!string.IsNullOrEmpty(hostName))
-        {
-            foreach (int i in candidates)
+            if (Match(i, local, port) == AddressMatch.Exact)
             {
-                foreach (HostPattern name in _names[i])
+                wanted = AddressMatch.Exact;
+                break;
+            }
+        }
+        string? host = string.IsNullOrEmpty(hostName) ? null : HostPattern.Normalize(hostName);
+        int first = -1;
+        for (int i = 0; i < _addresses.Length; i++)
+        {
+            if (Match(i, local, port) != wanted)
+            {
+                continue;
+            }
+            if (host == null)
+            {
+                return i;
+            }
+            if (first < 0)
+            {
+                first = i;
+            }
+            foreach (HostPattern name in _names[i])
+            {
+                if (name.MatchesNormalized(host))
                 {
-                    if (name.Matches(hostName))
-                    {
-                        return i;
-                    }
+                    return i;
                 }
             }
         }
-        return candidates[0];
+        return first;
     }
 
-    /// <summary>Virtual hosts for this address and port: those naming the IP exactly, else the wildcard ones.</summary>
-    internal List<int> Candidates(IPAddress local, int port)
+    private enum AddressMatch
     {
-        var exact = new List<int>();
-        var wildcard = new List<int>();
-        for (int i = 0; i < _hosts.Count; i++)
+        None,
+        Exact,
+        Wildcard,
+    }
+
+    /// <summary>
+    /// How virtual host <paramref name="i"/> matches the address and port: by its first matching
+    /// address. The candidates are the hosts naming the IP exactly if there is any, else the wildcard ones.
+    /// </summary>
+    private AddressMatch Match(int i, IPAddress local, int port)
+    {
+        foreach (IPEndPointPattern address in _addresses[i])
         {
-            foreach (IPEndPointPattern address in _hosts[i].Addresses)
+            if (address.Matches(local, port))
             {
-                if (address.Matches(local, port))
-                {
-                    (address.Address == null ? wildcard : exact).Add(i);
-                    break;
-                }
+                return address.Address == null ? AddressMatch.Wildcard : AddressMatch.Exact;
             }
         }
-        return exact.Count > 0 ? exact : wildcard;
+        return AddressMatch.None;
     }
 }

@@ -19,7 +19,7 @@ internal static class BuiltinHandlers
         (int status, string type, string body) = handler switch
         {
             "wsgihost-health" => metrics.Draining ? (503, "text/plain", "draining\n") : (200, "text/plain", "ok\n"),
-            "wsgihost-metrics" => (200, "text/plain; version=0.0.4", metrics.Prometheus(executor.QueueLength, executor.ThreadCount, daemons.Pids)),
+            "wsgihost-metrics" => (200, PrometheusText.ContentType, metrics.Prometheus(Readings(executor, daemons))),
             _ => context.Request.Query.ContainsKey("auto")
                 ? (200, "text/plain", metrics.StatusAuto((int)Math.Min(metrics.InFlight, executor.ThreadCount), (int)Math.Max(0, executor.ThreadCount - metrics.InFlight)))
                 : (200, "text/html; charset=utf-8", StatusPage(metrics, executor, daemons)),
@@ -35,6 +35,17 @@ internal static class BuiltinHandlers
         }
         return bytes.Length;
     }
+
+    /// <summary>The gauges as they are now; each worker's memory is read from /proc at this moment.</summary>
+    private static MetricsReadings Readings(WsgiExecutor executor, DaemonGroups daemons) => new(
+        executor.QueueLength,
+        executor.ThreadCount,
+        [.. daemons.All.OrderBy(g => g.Name, StringComparer.Ordinal).Select(g => new DaemonGroupReading(
+            g.Name,
+            g.QueueLength,
+            g.Config.EffectiveProcesses * g.Config.Threads,
+            [.. g.Workers.Select(w => (w.Slot, ProcessMemory.ResidentBytes(w.Pid)))]))],
+        ProcessMemory.ResidentBytes(Environment.ProcessId));
 
     private static string StatusPage(ServerMetrics metrics, WsgiExecutor executor, DaemonGroups daemons)
     {

@@ -21,7 +21,7 @@ internal sealed class LogSet(SiteConfig site, IErrorLog main) : IAsyncDisposable
         }
         if (!_errorLogs.TryGetValue(scope.ErrorLog, out ApacheErrorLog? log))
         {
-            log = ApacheErrorLog.ToFile(scope.ErrorLog, site.LogLevel);
+            log = ApacheErrorLog.ToFile(scope.ErrorLog, site.LogLevel, site.ModuleLogLevels);
             _errorLogs[scope.ErrorLog] = log;
         }
         return log;

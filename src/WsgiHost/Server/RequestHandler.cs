@@ -43,6 +43,14 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         SiteRouting routing = _routing;
         ScopeRuntime scope = routing.Select(connection.LocalIpAddress, connection.LocalPort, KestrelExchange.SplitHost(host).Host);
         metrics.Begin();
+        // Set again below for a WSGI request; never one left from an earlier request on the connection.
+        context.Features.Set<RequestSeries>(null);
+        if (metrics.Draining)
+        {
+            // Kestrel closes the connection after this response: clients and proxies reconnect
+            // elsewhere instead of reusing a connection to a server about to stop.
+            context.Response.Headers.Connection = "close";
+        }
         try
         {
             bodyBytes = await DispatchAsync(context, routing.Site, scope, host, start).ConfigureAwait(false);
@@ -54,7 +62,10 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         }
         finally
         {
-            metrics.End(context.Response.StatusCode, DateTimeOffset.Now - start, bodyBytes);
+            // A WSGI request counts under its process and application group; anything else
+            // (static files, errors before an app was chosen, built-in handlers) under "".
+            RequestSeries series = context.Features.Get<RequestSeries>() ?? metrics.Series(scope.ServerName, "", "");
+            metrics.End(series, context.Response.StatusCode, DateTimeOffset.Now - start, bodyBytes);
             if (scope.AccessLogs.Length > 0)
             {
                 AccessLogEntry entry = Entry(context, scope, start, bodyBytes);
@@ -124,6 +135,8 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         var facts = new GroupLabels.RequestFacts(scope.ServerName, RequestPort(context, localPort), mapped.ScriptName, localHost.Length > 0 ? localHost : null,
             name => EnvironmentValue(settings, name));
         var (wsgi, status, error) = WsgiTarget.Resolve(mapped.Script!, settings, site, scope, facts);
+        // Kestrel keeps extra features in a list it reuses per connection: no allocation per request.
+        context.Features.Set(metrics.Series(scope.ServerName, wsgi.ProcessGroup, wsgi.ApplicationGroup));
         if (error != null)
         {
             log.Write(ErrorLogLevel.Error, "wsgi", $"[client {Client(context)}] {error}");

@@ -1,91 +1,168 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using WsgiHost.Daemon;
 
 namespace WsgiHost.Server;
 
 /// <summary>
 /// What the server has done since it started, counted without locks on the request path:
-/// requests by status class, in flight, a latency histogram, daemon worker restarts. Read by
-/// the server-status page and the Prometheus endpoint.
+/// requests by virtual host, process group, application group and status code, in flight, a
+/// latency histogram, daemon worker restarts by reason. Read by the server-status page and the
+/// Prometheus endpoint (<see cref="Prometheus"/>).
 /// </summary>
 internal sealed class ServerMetrics
 {
-    /// <summary>Histogram bucket upper bounds in seconds (Prometheus' "le").</summary>
-    private static readonly double[] s_buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+    /// <summary>
+    /// At most this many (virtual host, process group, application group) series; requests of
+    /// any further combination count under "(other)" so a scrape stays small whatever happens.
+    /// </summary>
+    public const int MaxSeries = 500;
 
-    private readonly long[] _byClass = new long[6];
-    private readonly long[] _bucketCounts = new long[s_buckets.Length + 1];
-    private long _durationMicroseconds;
+    internal const string Other = "(other)";
+
+    private readonly ConcurrentDictionary<(string VirtualHost, string ProcessGroup, string ApplicationGroup), RequestSeries> _series = new();
+    private readonly RequestSeries _overflow = new(Other, Other, Other);
+    private readonly ConcurrentDictionary<string, long[]> _restarts = new(StringComparer.Ordinal);
     private long _inFlight;
-    private long _workerRestarts;
     private long _bytesSent;
 
     public DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
 
+    private volatile bool _draining;
+
     /// <summary>Set once shutdown begins: health checks then fail so load balancers stop sending.</summary>
-    public bool Draining { get; set; }
+    public bool Draining
+    {
+        get => _draining;
+        set => _draining = value;
+    }
 
     public long InFlight => Interlocked.Read(ref _inFlight);
 
-    public long Total => _byClass.Sum(c => Interlocked.Read(ref c));
+    public long Total => _series.Values.Append(_overflow).Sum(s => s.Total);
 
     public void Begin() => Interlocked.Increment(ref _inFlight);
 
-    public void End(int status, TimeSpan duration, long bytes)
+    /// <summary>
+    /// The series a request counts in. Known combinations (every one after its first request)
+    /// are a lock-free dictionary read; <paramref name="processGroup"/> is "" for embedded
+    /// mode and <paramref name="applicationGroup"/> "" for %{GLOBAL}, as mod_wsgi names them.
+    /// </summary>
+    public RequestSeries Series(string virtualHost, string processGroup, string applicationGroup)
     {
-        Interlocked.Decrement(ref _inFlight);
-        Interlocked.Increment(ref _byClass[Math.Clamp(status / 100, 0, 5)]);
-        Interlocked.Add(ref _durationMicroseconds, (long)duration.TotalMicroseconds);
-        Interlocked.Add(ref _bytesSent, bytes);
-        double seconds = duration.TotalSeconds;
-        int bucket = 0;
-        while (bucket < s_buckets.Length && seconds > s_buckets[bucket])
+        var key = (virtualHost, processGroup, applicationGroup);
+        if (_series.TryGetValue(key, out RequestSeries? series))
         {
-            bucket++;
+            return series;
         }
-        Interlocked.Increment(ref _bucketCounts[bucket]);
+        return _series.Count >= MaxSeries ? _overflow : _series.GetOrAdd(key, k => new RequestSeries(k.VirtualHost, k.ProcessGroup, k.ApplicationGroup));
     }
 
-    public void WorkerRestarted() => Interlocked.Increment(ref _workerRestarts);
-
-    /// <summary>The Prometheus text exposition format.</summary>
-    public string Prometheus(int queueLength, int workerThreads, IReadOnlyDictionary<string, int[]> daemonPids)
+    public void End(RequestSeries series, int status, TimeSpan duration, long bytes)
     {
-        var b = new StringBuilder();
-        b.Append("# HELP wsgihost_requests_total Requests answered, by status class.\n# TYPE wsgihost_requests_total counter\n");
-        for (int c = 1; c <= 5; c++)
+        Interlocked.Decrement(ref _inFlight);
+        Interlocked.Add(ref _bytesSent, bytes);
+        series.Add(status, duration);
+    }
+
+    /// <summary>Makes a daemon group's restart counters exist (at 0 for every reason) before anything happens.</summary>
+    public void DeclareProcessGroup(string name) => _restarts.GetOrAdd(name, _ => new long[WorkerRestartReasons.All.Count]);
+
+    public void WorkerRestarted(string processGroup, WorkerRestartReason reason)
+    {
+        long[] counts = _restarts.GetOrAdd(processGroup, _ => new long[WorkerRestartReasons.All.Count]);
+        Interlocked.Increment(ref counts[(int)reason]);
+    }
+
+    /// <summary>The Prometheus text exposition format, with the gauges read now.</summary>
+    public string Prometheus(MetricsReadings now)
+    {
+        var text = new PrometheusText();
+        RequestSeries[] series = [.. _series.Values.OrderBy(s => s.VirtualHost, StringComparer.Ordinal)
+            .ThenBy(s => s.ProcessGroup, StringComparer.Ordinal).ThenBy(s => s.ApplicationGroup, StringComparer.Ordinal)];
+        if (_overflow.Total > 0)
         {
-            b.Append(CultureInfo.InvariantCulture, $"wsgihost_requests_total{{status=\"{c}xx\"}} {Interlocked.Read(ref _byClass[c])}\n");
+            series = [.. series, _overflow];
         }
-        b.Append("# HELP wsgihost_requests_in_flight Requests being served now.\n# TYPE wsgihost_requests_in_flight gauge\n");
-        b.Append(CultureInfo.InvariantCulture, $"wsgihost_requests_in_flight {InFlight}\n");
-        b.Append("# HELP wsgihost_wsgi_queue_length Requests waiting for an embedded WSGI thread.\n# TYPE wsgihost_wsgi_queue_length gauge\n");
-        b.Append(CultureInfo.InvariantCulture, $"wsgihost_wsgi_queue_length {queueLength}\n");
-        b.Append("# HELP wsgihost_wsgi_threads Embedded WSGI request threads.\n# TYPE wsgihost_wsgi_threads gauge\n");
-        b.Append(CultureInfo.InvariantCulture, $"wsgihost_wsgi_threads {workerThreads}\n");
-        b.Append("# HELP wsgihost_request_duration_seconds Time from request to the end of the response.\n# TYPE wsgihost_request_duration_seconds histogram\n");
-        long cumulative = 0;
-        for (int i = 0; i < s_buckets.Length; i++)
+
+        text.Family("wsgihost_requests_total", "counter",
+            "Requests answered, by virtual host (ServerName), daemon process group (\"\" = embedded), application group (\"\" = %{GLOBAL}) and status code.");
+        foreach (RequestSeries s in series)
         {
-            cumulative += Interlocked.Read(ref _bucketCounts[i]);
-            b.Append(CultureInfo.InvariantCulture, $"wsgihost_request_duration_seconds_bucket{{le=\"{s_buckets[i]}\"}} {cumulative}\n");
+            foreach (var (code, count) in s.Codes())
+            {
+                text.Sample("wsgihost_requests_total", count, ("vhost", s.VirtualHost), ("process_group", s.ProcessGroup), ("application_group", s.ApplicationGroup), ("code", code));
+            }
         }
-        cumulative += Interlocked.Read(ref _bucketCounts[^1]);
-        b.Append(CultureInfo.InvariantCulture, $"wsgihost_request_duration_seconds_bucket{{le=\"+Inf\"}} {cumulative}\n");
-        b.Append(CultureInfo.InvariantCulture, $"wsgihost_request_duration_seconds_sum {Interlocked.Read(ref _durationMicroseconds) / 1e6}\n");
-        b.Append(CultureInfo.InvariantCulture, $"wsgihost_request_duration_seconds_count {cumulative}\n");
-        b.Append("# HELP wsgihost_response_bytes_total Response body bytes sent.\n# TYPE wsgihost_response_bytes_total counter\n");
-        b.Append(CultureInfo.InvariantCulture, $"wsgihost_response_bytes_total {Interlocked.Read(ref _bytesSent)}\n");
-        b.Append("# HELP wsgihost_daemon_workers Running worker processes, by daemon process group.\n# TYPE wsgihost_daemon_workers gauge\n");
-        foreach (var (group, pids) in daemonPids)
+
+        text.Family("wsgihost_request_duration_seconds", "histogram",
+            "Time from the request to the end of its response, by virtual host and daemon process group.");
+        foreach (var byHostAndGroup in series.GroupBy(s => (s.VirtualHost, s.ProcessGroup)))
         {
-            b.Append(CultureInfo.InvariantCulture, $"wsgihost_daemon_workers{{group=\"{group.Replace("\"", "\\\"", StringComparison.Ordinal)}\"}} {pids.Length}\n");
+            long[] counts = new long[RequestSeries.Buckets.Count + 1];
+            double sum = 0;
+            foreach (RequestSeries s in byHostAndGroup)
+            {
+                s.AddHistogramTo(counts, ref sum);
+            }
+            text.Histogram("wsgihost_request_duration_seconds", RequestSeries.Buckets, counts, sum,
+                ("vhost", byHostAndGroup.Key.VirtualHost), ("process_group", byHostAndGroup.Key.ProcessGroup));
         }
-        b.Append("# HELP wsgihost_daemon_worker_restarts_total Daemon workers that exited and were replaced.\n# TYPE wsgihost_daemon_worker_restarts_total counter\n");
-        b.Append(CultureInfo.InvariantCulture, $"wsgihost_daemon_worker_restarts_total {Interlocked.Read(ref _workerRestarts)}\n");
-        b.Append("# HELP wsgihost_uptime_seconds Seconds since the server started.\n# TYPE wsgihost_uptime_seconds gauge\n");
-        b.Append(CultureInfo.InvariantCulture, $"wsgihost_uptime_seconds {(long)(DateTimeOffset.UtcNow - Started).TotalSeconds}\n");
-        return b.ToString();
+
+        text.Family("wsgihost_requests_in_flight", "gauge", "Requests being served now.")
+            .Sample("wsgihost_requests_in_flight", InFlight);
+        text.Family("wsgihost_response_bytes_total", "counter", "Response body bytes sent.")
+            .Sample("wsgihost_response_bytes_total", Interlocked.Read(ref _bytesSent));
+
+        text.Family("wsgihost_wsgi_queue_length", "gauge",
+            "Requests waiting for a free WSGI thread, by process group (\"\" = the embedded threads).");
+        text.Sample("wsgihost_wsgi_queue_length", now.EmbeddedQueueLength, ("process_group", ""));
+        foreach (DaemonGroupReading g in now.Groups)
+        {
+            text.Sample("wsgihost_wsgi_queue_length", g.QueueLength, ("process_group", g.Name));
+        }
+        text.Family("wsgihost_wsgi_threads", "gauge", "WSGI request threads, by process group (\"\" = embedded; a daemon group's processes x threads).");
+        text.Sample("wsgihost_wsgi_threads", now.EmbeddedThreads, ("process_group", ""));
+        foreach (DaemonGroupReading g in now.Groups)
+        {
+            text.Sample("wsgihost_wsgi_threads", g.Threads, ("process_group", g.Name));
+        }
+
+        text.Family("wsgihost_daemon_workers", "gauge", "Running worker processes, by daemon process group.");
+        foreach (DaemonGroupReading g in now.Groups)
+        {
+            text.Sample("wsgihost_daemon_workers", g.Workers.Count, ("process_group", g.Name));
+        }
+        text.Family("wsgihost_daemon_worker_restarts_total", "counter",
+            "Daemon workers replaced, by process group and reason (maximum-requests, restart-interval, inactivity-timeout, startup-timeout, deadlock-timeout, script-changed, request-timeout, cpu-time-limit, reload: SIGHUP changed the group, signal: killed or stopped from outside, crash: any other exit).");
+        foreach (var (group, counts) in _restarts.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            foreach (WorkerRestartReason reason in WorkerRestartReasons.All)
+            {
+                text.Sample("wsgihost_daemon_worker_restarts_total", Interlocked.Read(ref counts[(int)reason]), ("process_group", group), ("reason", reason.Label()));
+            }
+        }
+        text.Family("wsgihost_daemon_worker_resident_memory_bytes", "gauge",
+            "Resident memory (VmRSS) of each daemon worker, by process group and worker slot (a replaced worker takes its slot).");
+        foreach (DaemonGroupReading g in now.Groups)
+        {
+            foreach (var (slot, rss) in g.Workers)
+            {
+                if (rss is { } bytes)
+                {
+                    text.Sample("wsgihost_daemon_worker_resident_memory_bytes", bytes, ("process_group", g.Name), ("worker", slot.ToString(CultureInfo.InvariantCulture)));
+                }
+            }
+        }
+        if (now.ServerResidentBytes is { } serverRss)
+        {
+            text.Family("process_resident_memory_bytes", "gauge", "Resident memory (VmRSS) of the server process.")
+                .Sample("process_resident_memory_bytes", serverRss);
+        }
+        text.Family("wsgihost_uptime_seconds", "gauge", "Seconds since the server started.")
+            .Sample("wsgihost_uptime_seconds", (long)(DateTimeOffset.UtcNow - Started).TotalSeconds);
+        return text.ToString();
     }
 
     /// <summary>mod_status's machine-readable page (server-status?auto), with the fields that apply.</summary>

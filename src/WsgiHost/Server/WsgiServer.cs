@@ -140,6 +140,10 @@ internal sealed class WsgiServer : IAsyncDisposable
             var routing = BuildRouting(site, logs);
             var metrics = new ServerMetrics();
             daemons.WorkerRestarted = metrics.WorkerRestarted;
+            foreach (DaemonGroupConfig group in launcher == null ? [] : site.DaemonGroups)
+            {
+                metrics.DeclareProcessGroup(group.Name);
+            }
             var handler = new RequestHandler(routing, new ApplicationCache(python, site, log), executor, daemons, metrics);
             web.Run(handler.HandleAsync);
 
@@ -218,12 +222,17 @@ internal sealed class WsgiServer : IAsyncDisposable
                 KeepAliveTimeoutSeconds = current.KeepAliveTimeoutSeconds,
                 RequestLimits = current.RequestLimits,
                 ServerProcesses = current.ServerProcesses,
+                DrainSeconds = current.DrainSeconds,   // a command-line option, not in the file
                 DaemonGroups = _launcher == null ? current.DaemonGroups : next.DaemonGroups,
             };
             if (_launcher != null)
             {
                 // New and changed groups start before the routing points at them; old ones drain.
                 IReadOnlyList<string> rolled = _daemons.Roll(applied, _launcher, _log);
+                foreach (DaemonGroupConfig group in applied.DaemonGroups)
+                {
+                    _metrics.DeclareProcessGroup(group.Name);
+                }
                 if (rolled.Count > 0)
                 {
                     _log.Write(ErrorLogLevel.Notice, "wsgi", $"SIGHUP: daemon process group(s) {string.Join(", ", rolled)} restarted with the new configuration.");
@@ -252,13 +261,29 @@ internal sealed class WsgiServer : IAsyncDisposable
     {
         // Health checks answer 503 from now on, while running requests finish.
         _metrics.Draining = true;
-        try
+        if (_site.DrainSeconds > 0)
         {
-            await _web.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token).ConfigureAwait(false);
+            // Still accepting: a load balancer polling the health check takes the server out,
+            // and every response closes its connection (RequestHandler), so a proxy's kept-alive
+            // connections end cleanly instead of being closed under a request it is sending.
+            _log.Write(ErrorLogLevel.Notice, "core", $"SIGTERM: draining for {_site.DrainSeconds} s (health check 503, connections closed after each response), then no new connections");
+            await Task.Delay(TimeSpan.FromSeconds(_site.DrainSeconds)).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        int grace = _site.GracefulShutdownTimeoutSeconds;
+        using (var timeout = new CancellationTokenSource(grace > 0 ? TimeSpan.FromSeconds(grace) : Timeout.InfiniteTimeSpan))
         {
-            _log.Write(ErrorLogLevel.Warning, "core", "requests still running after 10 s were cut off at shutdown");
+            try
+            {
+                await _web.StopAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            // Kestrel aborts what still runs when the token fires, usually without throwing.
+            if (timeout.IsCancellationRequested)
+            {
+                _log.Write(ErrorLogLevel.Warning, "core", $"requests still running after GracefulShutdownTimeout {grace} s were cut off at shutdown");
+            }
         }
         await _web.DisposeAsync().ConfigureAwait(false);
         await _daemons.DisposeAsync().ConfigureAwait(false);

@@ -51,12 +51,15 @@ public sealed class ServeOptionsParserTests : IDisposable
         Assert.True(model.MainServer.Defaults.ChunkedRequest);
         Assert.Equal("example.com", model.MainServer.ServerName);
         Assert.Equal("/tmp/e.log", model.ErrorLog);
+        Assert.Equal(0, model.DrainSeconds);
+        Assert.Equal(3, ServeOptionsParser.Parse([_script, "--drain", "3"]).DrainSeconds);
     }
 
     [Theory]
     [InlineData("--port", "70000", "--port must be a whole number from 1 to 65535")]
     [InlineData("--threads", "0", "--threads must be a whole number from 1 to 1024")]
     [InlineData("--log-level", "loud", "--log-level must be one of")]
+    [InlineData("--drain", "-1", "--drain must be a whole number from 0 to 3600")]
     public void BadValuesAreNamed(string option, string value, string message) =>
         Assert.Contains(message, Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, option, value])).Message);
 

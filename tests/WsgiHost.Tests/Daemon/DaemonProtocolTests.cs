@@ -23,6 +23,16 @@ public sealed class DaemonProtocolTests
     }
 
     [Fact]
+    public void TheFrontsHeadCarriesTheSecretLastAndABodilessRequestsEndMarker()
+    {
+        var stream = new MemoryStream(DaemonProtocol.EncodeRequest(Environ, "s3cret", endOfBody: true));
+        var read = DaemonProtocol.ReadRequest(stream);
+        Assert.Equal([.. Environ, new(DaemonKeys.Secret, "s3cret")], read);
+        Assert.Equal(0u, DaemonProtocol.ReadChunkHeader(stream));
+        Assert.Equal(stream.Length, stream.Position);
+    }
+
+    [Fact]
     public void AResponseHeadAndBodyChunksRoundTrip()
     {
         var stream = new MemoryStream();

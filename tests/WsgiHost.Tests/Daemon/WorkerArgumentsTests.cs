@@ -17,7 +17,7 @@ public sealed class WorkerArgumentsTests
     [Fact]
     public void OptionsParseIntoTheWorkersSettings()
     {
-        var (options, errorLog, level) = WorkerMain.Parse(
+        var (options, errorLog, level, _) = WorkerMain.Parse(
             ["--socket", "/tmp/s.sock", "--group", "g", "--threads", "3", "--multiprocess", "--maximum-requests", "10", "--memory-limit", "1000000000",
              "--python-path", "/a", "--python-path", "/b", "--import", "/x.wsgi", "--import-group", "", "--error-log", "/var/log/e", "--log-level", "Debug"], "s3cret");
         Assert.Equal(("/tmp/s.sock", "g", 3, true, 10, 1000000000L), (options.SocketPath, options.Group, options.Threads, options.MultiProcess, options.MaximumRequests, options.MemoryLimit));

@@ -24,6 +24,23 @@ public sealed class LogFormatTests
         Assert.EndsWith("ValueError: y", lines[2]);
     }
 
+    [Fact]
+    public async Task AModuleWithItsOwnLevelIsFilteredByItAndTheOthersByTheServerLevel()
+    {
+        var writer = new StringWriter();
+        var modules = new Dictionary<string, ErrorLogLevel>(StringComparer.OrdinalIgnoreCase) { ["wsgi"] = ErrorLogLevel.Debug, ["ssl"] = ErrorLogLevel.Error };
+        await using (var log = new ApacheErrorLog(writer, ErrorLogLevel.Info, moduleLevels: modules))
+        {
+            log.Write(ErrorLogLevel.Debug, "wsgi", "wsgi debug");
+            log.Write(ErrorLogLevel.Debug, "core", "core debug");
+            log.Write(ErrorLogLevel.Info, "core", "core info");
+            log.Write(ErrorLogLevel.Warning, "ssl", "ssl warn");
+            log.Write(ErrorLogLevel.Error, "ssl", "ssl error");
+        }
+        string[] messages = [.. writer.ToString().TrimEnd('\n').Split('\n').Select(l => l[(l.IndexOf("] ", l.IndexOf("[pid", StringComparison.Ordinal), StringComparison.Ordinal) + 2)..])];
+        Assert.Equal(["wsgi debug", "core info", "ssl error"], messages);
+    }
+
     [Theory]
     [InlineData("plain", "plain")]
     [InlineData("a \"quoted\" \\ thing", "a \\\"quoted\\\" \\\\ thing")]

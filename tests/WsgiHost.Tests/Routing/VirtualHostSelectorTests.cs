@@ -37,6 +37,7 @@ public sealed class VirtualHostSelectorTests
         Assert.Equal(1, selector.Select(Local, 80, "second.example.com"));
         Assert.Equal(1, selector.Select(Local, 80, "api.second.example.com"));
         Assert.Equal(2, selector.Select(Local, 443, "second.example.com"));
+        Assert.Equal(1, selector.Select(Local, 80, "API.Second.Example.COM."));
     }
 
     [Fact]

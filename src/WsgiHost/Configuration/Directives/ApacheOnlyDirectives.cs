@@ -16,7 +16,7 @@ internal static class ApacheOnlyDirectives
         "HostnameLookups", "UseCanonicalName", "UseCanonicalPhysicalPort", "DefaultRuntimeDir", "ScoreBoardFile", "StartServers",
         "MinSpareServers", "MaxSpareServers", "ServerLimit", "MaxRequestWorkers", "MaxClients", "MaxConnectionsPerChild",
         "MaxRequestsPerChild", "ThreadLimit", "MinSpareThreads", "MaxSpareThreads", "ThreadStackSize", "ListenBacklog",
-        "EnableSendfile", "EnableMMAP", "GracefulShutdownTimeout", "TraceEnable", "ExtendedStatus", "AddDefaultCharset",
+        "EnableSendfile", "EnableMMAP", "TraceEnable", "ExtendedStatus", "AddDefaultCharset",
         "TypesConfig", "AcceptFilter", "MaxKeepAliveRequests", "AsyncRequestWorkerFactor",
         "HttpProtocolOptions", "FileETag", "ContentDigest", "CoreDumpDirectory",
         "MaxMemFree", "RLimitCPU", "RLimitMEM", "RLimitNPROC", "ServerPath", "LogLevelOverride", "BufferedLogs",

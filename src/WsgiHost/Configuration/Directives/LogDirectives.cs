@@ -53,16 +53,34 @@ internal static class LogDirectives
                 context.Error(node, $"unknown level '{level}'", "one of emerg, alert, crit, error, warn, notice, info, debug, trace1..trace8");
                 continue;
             }
-            // A per-module level (wsgi:info) raises the level for everything in this build, which
-            // shows at least what Apache would show.
-            if (module.Length == 0 || module.Equals("wsgi", StringComparison.OrdinalIgnoreCase))
+            if (module.Length == 0)
             {
-                if (module.Length == 0 || parsed < context.Site.LogLevel)
-                {
-                    context.Site.LogLevel = parsed;
-                }
+                context.Site.LogLevel = parsed;
+                continue;
             }
+            // Apache names a module by its log name (wsgi), its identifier (wsgi_module) or its
+            // source file (mod_wsgi.c); entries carry the log name.
+            string name = ModuleName(module);
+            if (!s_modules.Contains(name))
+            {
+                context.Warning(node, $"WsgiHost writes no messages as module '{module}', so '{arg}' changes nothing",
+                    $"one of {string.Join(", ", s_modules.Order(StringComparer.Ordinal))}");
+            }
+            context.Site.ModuleLogLevels[name] = parsed;
         }
+    }
+
+    /// <summary>The modules WsgiHost's error log entries are written as.</summary>
+    private static readonly HashSet<string> s_modules = new(StringComparer.OrdinalIgnoreCase) { "core", "wsgi", "ssl", "authz_core", "remoteip" };
+
+    internal static string ModuleName(string module)
+    {
+        string name = module.ToLowerInvariant();
+        if (name.StartsWith("mod_", StringComparison.Ordinal) && name.EndsWith(".c", StringComparison.Ordinal))
+        {
+            return name[4..^2];
+        }
+        return name.EndsWith("_module", StringComparison.Ordinal) ? name[..^7] : name;
     }
 
     internal static bool TryLevel(string value, out ErrorLogLevel level)

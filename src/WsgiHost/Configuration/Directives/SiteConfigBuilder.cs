@@ -53,10 +53,12 @@ internal static class SiteConfigBuilder
             Threads = site.Threads ?? 15,
             LogFormats = new Dictionary<string, string>(site.LogFormats),
             LogLevel = site.LogLevel,
+            ModuleLogLevels = new Dictionary<string, WsgiHost.Python.Runtime.ErrorLogLevel>(site.ModuleLogLevels, StringComparer.OrdinalIgnoreCase),
             ErrorLog = site.ErrorLogPath,
             TimeoutSeconds = site.TimeoutSeconds,
             KeepAliveTimeoutSeconds = site.KeepAlive ? site.KeepAliveTimeoutSeconds : 0,
             RequestLimits = site.RequestLimits,
+            GracefulShutdownTimeoutSeconds = site.GracefulShutdownTimeoutSeconds,
         };
         return new SiteConfigResult(config, site.Diagnostics);
     }

@@ -48,11 +48,15 @@ internal sealed class SiteState(string serverRoot)
 
     public ErrorLogLevel LogLevel { get; set; } = ErrorLogLevel.Warning;
 
+    public Dictionary<string, ErrorLogLevel> ModuleLogLevels { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     public string? ErrorLogPath { get; set; }
 
     public int TimeoutSeconds { get; set; } = 60;
 
     public int KeepAliveTimeoutSeconds { get; set; } = 5;
+
+    public int GracefulShutdownTimeoutSeconds { get; set; } = 10;
 
     public bool KeepAlive { get; set; } = true;
 

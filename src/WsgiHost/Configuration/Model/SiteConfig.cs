@@ -47,6 +47,9 @@ internal sealed record SiteConfig
 
     public ErrorLogLevel LogLevel { get; init; } = ErrorLogLevel.Warning;
 
+    /// <summary>LogLevel's per-module levels (`LogLevel info wsgi:debug`), by the module name log entries carry.</summary>
+    public IReadOnlyDictionary<string, ErrorLogLevel> ModuleLogLevels { get; init; } = new Dictionary<string, ErrorLogLevel>(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>ErrorLog of the main server; null means standard error.</summary>
     public string? ErrorLog { get; init; }
 
@@ -58,6 +61,19 @@ internal sealed record SiteConfig
 
     /// <summary>LimitRequestFields, LimitRequestFieldSize, LimitRequestLine, RequestReadTimeout.</summary>
     public RequestLimits RequestLimits { get; init; } = new();
+
+    /// <summary>
+    /// GracefulShutdownTimeout: how long SIGTERM waits for running requests before cutting them
+    /// off (0: as long as they take). 10 when not written (Apache's default is 0).
+    /// </summary>
+    public int GracefulShutdownTimeoutSeconds { get; init; } = 10;
+
+    /// <summary>
+    /// `--drain SECONDS`: after SIGTERM, keep accepting and serving this long with health
+    /// checks failing and every response closing its connection, before refusing new
+    /// connections (0: refuse at once). Lets a load balancer move traffic away first.
+    /// </summary>
+    public int DrainSeconds { get; init; }
 
     /// <summary>Every scope that can serve a request: the virtual hosts, then the main server.</summary>
     public IEnumerable<ServerScope> AllScopes => VirtualHosts.Append(MainServer);

@@ -344,11 +344,13 @@ public sealed class CoreDirectiveTests
     [Fact]
     public void ConnectionSettings()
     {
-        var config = SiteText.Config("Listen 80\nTimeout 30\nKeepAliveTimeout 2\nThreadsPerChild 25");
+        var config = SiteText.Config("Listen 80\nTimeout 30\nKeepAliveTimeout 2\nThreadsPerChild 25\nGracefulShutdownTimeout 0");
 
         Assert.Equal(30, config.TimeoutSeconds);
         Assert.Equal(2, config.KeepAliveTimeoutSeconds);
         Assert.Equal(25, config.Threads);
+        Assert.Equal(0, config.GracefulShutdownTimeoutSeconds);
+        Assert.Equal(10, SiteText.Config("Listen 80").GracefulShutdownTimeoutSeconds);
         Assert.Equal(15, SiteText.Config("Listen 80").Threads);
         Assert.Equal(0, SiteText.Config("Listen 80\nKeepAlive Off\nKeepAliveTimeout 2").KeepAliveTimeoutSeconds);
         var note = Assert.Single(SiteText.Notes("Listen 80\nThreadsPerChild 25"));
@@ -359,6 +361,7 @@ public sealed class CoreDirectiveTests
     [InlineData("Timeout 0", "Timeout", "Timeout must be a whole number from 1 to 86400, got '0'")]
     [InlineData("KeepAliveTimeout x", "KeepAliveTimeout", "KeepAliveTimeout must be a whole number from 0 to 86400, got 'x'")]
     [InlineData("ThreadsPerChild 2000", "ThreadsPerChild", "ThreadsPerChild must be a whole number from 1 to 1024, got '2000'")]
+    [InlineData("GracefulShutdownTimeout -1", "GracefulShutdownTimeout", "GracefulShutdownTimeout must be a whole number from 0 to 86400, got '-1'")]
     public void ConnectionSettingsOutOfBounds(string line, string directive, string message)
     {
         var error = SiteText.Error($"Listen 80\n{line}");

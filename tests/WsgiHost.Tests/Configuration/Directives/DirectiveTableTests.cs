@@ -28,6 +28,7 @@ public sealed class DirectiveTableTests : IDisposable
         ["Timeout"] = "Timeout 30",
         ["KeepAlive"] = "KeepAlive On",
         ["KeepAliveTimeout"] = "KeepAliveTimeout 5",
+        ["GracefulShutdownTimeout"] = "GracefulShutdownTimeout 30",
         ["ThreadsPerChild"] = "ThreadsPerChild 10",
         ["Options"] = "Options None",
         ["AllowOverride"] = "<Directory /srv>\nAllowOverride None\n</Directory>",
@@ -264,10 +265,27 @@ public sealed class DirectiveTableTests : IDisposable
     [InlineData("LogLevel trace3", ErrorLogLevel.Debug)]
     [InlineData("LogLevel warn", ErrorLogLevel.Warning)]
     [InlineData("LogLevel crit", ErrorLogLevel.Critical)]
-    [InlineData("LogLevel warn wsgi:info", ErrorLogLevel.Info)]
+    [InlineData("LogLevel warn wsgi:info", ErrorLogLevel.Warning)]
     [InlineData("LogLevel error ssl:debug", ErrorLogLevel.Error)]
+    [InlineData("LogLevel wsgi:debug", ErrorLogLevel.Warning)]
     public void LogLevels(string line, ErrorLogLevel level) =>
         Assert.Equal(level, SiteText.Clean($"Listen 80\n{line}").LogLevel);
+
+    [Theory]
+    [InlineData("LogLevel info wsgi:debug", "wsgi", ErrorLogLevel.Debug)]
+    [InlineData("LogLevel warn mod_wsgi.c:info", "wsgi", ErrorLogLevel.Info)]
+    [InlineData("LogLevel ssl_module:error core:trace2", "ssl", ErrorLogLevel.Error)]
+    [InlineData("LogLevel ssl_module:error core:trace2", "core", ErrorLogLevel.Debug)]
+    public void PerModuleLevelsAreKeptByTheModuleNameEntriesCarry(string line, string module, ErrorLogLevel level) =>
+        Assert.Equal(level, SiteText.Clean($"Listen 80\n{line}").ModuleLogLevels[module]);
+
+    [Fact]
+    public void AModuleWsgiHostNeverLogsAsIsAWarning()
+    {
+        var warning = SiteText.Warning("Listen 80\nLogLevel info rewrite:trace3");
+        warning.At(2, "LogLevel");
+        Assert.Equal("WsgiHost writes no messages as module 'rewrite', so 'rewrite:trace3' changes nothing", warning.Message);
+    }
 
     [Fact]
     public void LogErrors()
