@@ -19,7 +19,7 @@
 #   SHARED_BENCH     folder of run-peers.sh (default: <repo>/../shared/bench)
 #   PY=/usr/bin/python3   the Python every server (wsgihost included) runs the apps with
 #   RECORD=1  also write the summary, with the date, commit and machine, to bench/RESULTS.md
-#             and copy the run's tables and CSV to bench/results/<date>/
+#             and copy the run's tables and CSV to bench/results/<date>-<HHMM>/
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -176,7 +176,7 @@ if [ "$MODE" = bench ]; then
   echo
   log "summary: $OUT_DIR/summary.md   details: $OUT_DIR/details.md   raw: $OUT_DIR/results.csv"
   if [ "${RECORD:-}" = 1 ]; then
-    day=$(date -I)
+    day=$(date +%Y-%m-%d-%H%M)
     mkdir -p "$HERE/results/$day"
     cp "$OUT_DIR/summary.md" "$OUT_DIR/details.md" "$OUT_DIR/results.csv" "$OUT_DIR/build.txt" "$HERE/results/$day/"
     {
