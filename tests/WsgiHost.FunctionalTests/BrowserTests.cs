@@ -8,6 +8,7 @@ namespace WsgiHost.FunctionalTests;
 /// The example sites in a real browser (headless Chromium): what a person clicking through them
 /// sees, including every stylesheet and script the pages load and the CSRF-protected forms.
 /// </summary>
+[Collection(HeavyCollection.Name)]
 public sealed class BrowserTests
 {
     [Theory]

@@ -12,6 +12,7 @@ namespace WsgiHost.FunctionalTests;
 /// examples/nginx: two `wsgihost run` instances behind nginx, rolled one after the other by
 /// roll.sh while clients keep sending requests through nginx. No request may fail.
 /// </summary>
+[Collection(HeavyCollection.Name)]
 public sealed class NginxExampleTests
 {
     private static readonly string s_example = Path.Combine(WsgiHostProcess.RepoRoot, "examples", "nginx");

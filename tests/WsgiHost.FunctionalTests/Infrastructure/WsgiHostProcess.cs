@@ -196,10 +196,10 @@ public sealed class WsgiHostProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until the error log contains the text (logging is asynchronous).</summary>
-    public Task<string> WaitForLogAsync(string text, int timeoutMs = 10_000) =>
+    public Task<string> WaitForLogAsync(string text, int timeoutMs = 30_000) =>
         WaitForAsync(() => ErrorLog, "error log", text, timeoutMs);
 
-    public Task<string> WaitForOutputAsync(string text, int timeoutMs = 10_000) =>
+    public Task<string> WaitForOutputAsync(string text, int timeoutMs = 30_000) =>
         WaitForAsync(() => Output, "output", text, timeoutMs);
 
     private static async Task<string> WaitForAsync(Func<string> read, string what, string text, int timeoutMs)
