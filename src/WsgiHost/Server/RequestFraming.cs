@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
@@ -13,6 +14,10 @@ namespace WsgiHost.Server;
 /// </summary>
 internal static class RequestFraming
 {
+    /// <summary>What Apache's Strict mode refuses in a field value: control characters other than tab, and DEL. One vectorised scan per value (this runs for every request).</summary>
+    private static readonly SearchValues<char> ControlCharacters = SearchValues.Create(
+        string.Concat(Enumerable.Range(0, 0x20).Where(c => c != '\t').Select(c => (char)c)) + "\u007f");
+
     /// <param name="maxFieldSize">LimitRequestFieldSize: the longest "Name: value" line; 0 is unlimited.</param>
     /// <returns>The status to answer with (400, 431) and why, or 0 when the request may go on.</returns>
     public static (int Status, string? Reason) Check(HttpRequest request, int maxFieldSize)
@@ -45,7 +50,7 @@ internal static class RequestFraming
                     continue;
                 }
                 // Control characters other than tab in a field value: Apache's Strict mode refuses them.
-                if (value.AsSpan().IndexOfAnyInRange('\0', '\u0008') >= 0 || value.AsSpan().IndexOfAnyInRange('\u000a', '\u001f') >= 0 || value.Contains('\u007f'))
+                if (value.AsSpan().IndexOfAny(ControlCharacters) >= 0)
                 {
                     return (400, $"request header field '{header.Key}' contains a control character");
                 }
