@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using WsgiHost.Daemon;
 
 namespace WsgiHost.Cli.Commands;
@@ -21,7 +20,4 @@ internal static class WorkerCommand
             throw new UsageException(e.Message);
         }
     }
-
-    /// <summary>Starts this same program as `wsgihost worker ...`.</summary>
-    public static ProcessStartInfo Launch(IReadOnlyList<string> workerArguments) => SelfProcess.StartInfo(workerArguments);
 }
