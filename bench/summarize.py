@@ -73,6 +73,9 @@ def main(argv):
     def values(s, a, key):
         return {r['rep']: float(r[key]) for r in runs.get((s, a), [])}
 
+    def error_count(s, a):
+        return sum(int(r['errors']) + int(r['non2xx']) for r in runs[(s, a)])
+
     def stat(s, a, key):
         return med(list(values(s, a, key).values()))
 
@@ -124,7 +127,7 @@ def main(argv):
                 continue
             label = f'**{a}** (WsgiHost: {wh})' if first else ''
             first = False
-            errors = sum(int(r['errors']) + int(r['non2xx']) for r in runs[(s, a)])
+            errors = error_count(s, a)
             cells = []
             for key, fmt in (('rps', '%.0f'), ('p50_ms', '%.2f'), ('p99_ms', '%.1f'), ('rss_mb', '%.0f'), ('srv_cpu_us_per_req', '%.1f')):
                 cells += [fmt % stat(s, a, key), fmt_ratio(ratio(s, a, key, wref))]
@@ -147,7 +150,7 @@ def main(argv):
                 continue
             label = f'**{a}** (best peer: {best})' if first else ''
             first = False
-            errors = sum(int(r['errors']) + int(r['non2xx']) for r in runs[(s, a)])
+            errors = error_count(s, a)
             print('| %s | %s | %.0f | %s | %s | %s | %.1f | %s | %s | %.0f | %s | %s | %d |' % (
                 label, s, stat(s, a, 'rps'),
                 fmt_ratio(ratio(s, a, 'rps', kref), mark), fmt_ratio(ratio(s, a, 'rps', bref)),
@@ -174,7 +177,7 @@ def main(argv):
 
             def other(s, key):
                 return '%.1f' % stat(s, a, key) if s and (s, a) in runs else '-'
-            errors = sum(int(r['errors']) + int(r['non2xx']) for r in runs[(w, a)])
+            errors = error_count(w, a)
             print('| %s | %.0f | %s | %s | %s (%s) | %.1f (%s, %s) | %.0f (%s, %s) | %d |' % (
                 a, stat(w, a, 'rps'), fmt_ratio(ratio(w, a, 'rps', kref), mark),
                 fmt_ratio(ratio(w, a, 'rps', uref)), fmt_ratio(ratio(w, a, 'rps', bref)), best,
