@@ -14,6 +14,7 @@ internal static class Program
 
     private static async Task<int> Main(string[] args)
     {
+        WsgiHost.Server.InlineIo.EnableUnlessSet();
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
             Console.Out.WriteLine(Usage);

@@ -27,7 +27,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     private readonly IErrorLog _log;
     private readonly string _secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
     private readonly Slot[] _slots;
-    private readonly SemaphoreSlim _capacity;
+    private readonly RequestGate _gate;
     private volatile bool _stopping;
     private long _requestIds;
 
@@ -85,7 +85,8 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         _workerArguments = workerArguments;
         _log = log;
         _slots = [.. Enumerable.Range(0, config.EffectiveProcesses).Select(i => new Slot(i, Path.Combine(socketDirectory, $"{SafeName(config.Name)}.{generation}.{i}.sock")))];
-        _capacity = new SemaphoreSlim(config.EffectiveProcesses * Math.Max(1, config.Threads));
+        _gate = new RequestGate(config.EffectiveProcesses * Math.Max(1, config.Threads),
+            config.QueueTimeoutSeconds > 0 ? TimeSpan.FromSeconds(config.QueueTimeoutSeconds) : Timeout.InfiniteTimeSpan);
     }
 
     public string Name => _config.Name;
@@ -107,10 +108,8 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         .Where(w => w.Process is { HasExited: false })
         .Select(w => (w.Index, w.Process!.Id));
 
-    private int _waiting;
-
     /// <summary>Requests waiting for a free thread in the group's workers.</summary>
-    public int QueueLength => Volatile.Read(ref _waiting);
+    public int QueueLength => _gate.Waiting;
 
     public void Signal(int signal)
     {
@@ -226,19 +225,8 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     public async Task<long> ForwardAsync(HttpContext context, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client)
     {
         CancellationToken aborted = context.RequestAborted;
-        TimeSpan queueTimeout = _config.QueueTimeoutSeconds > 0 ? TimeSpan.FromSeconds(_config.QueueTimeoutSeconds) : Timeout.InfiniteTimeSpan;
         long requestId = Interlocked.Increment(ref _requestIds);
-        Interlocked.Increment(ref _waiting);
-        bool free;
-        try
-        {
-            free = await _capacity.WaitAsync(queueTimeout, aborted).ConfigureAwait(false);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _waiting);
-        }
-        if (!free)
+        if (!await _gate.EnterAsync(aborted).ConfigureAwait(false))
         {
             log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Queue timeout expired for WSGI daemon process '{_config.Name}'.");
             return await WsgiDispatch.ErrorAsync(context, 504).ConfigureAwait(false);
@@ -313,7 +301,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
         finally
         {
-            _capacity.Release();
+            _gate.Exit();
         }
     }
 
@@ -646,6 +634,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             }
             p.Dispose();
         }
+        _gate.Dispose();
     }
 
     /// <summary>

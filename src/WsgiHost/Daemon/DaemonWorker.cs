@@ -219,18 +219,12 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                     return; // maximum-requests reached: not taken, the front sends it elsewhere
                 }
                 var key = (script, Value(DaemonKeys.Callable), Value(DaemonKeys.ApplicationGroup), reloading);
-                WsgiApplication app = _apps.GetOrAdd(key, k => WsgiApplication.Create(_python!, new WsgiApplicationOptions
+                if (!_apps.TryGetValue(key, out WsgiApplication? app))
                 {
-                    ScriptPath = k.Script,
-                    CallableObject = k.Callable.Length == 0 ? "application" : k.Callable,
-                    ApplicationGroup = k.Group,
-                    ProcessGroup = options.Group,
-                    // The worker restarts instead (above); the module is never re-executed in place.
-                    ScriptReloading = false,
-                    MultiThread = options.Threads != 1,
-                    MultiProcess = options.MultiProcess,
-                    MemoryErrorHint = ProcessLimits.MemoryErrorHint(options),
-                }, log));
+                    // Creating it may create an interpreter, which waits for the GIL: not on the
+                    // socket event thread this usually runs on (InlineIo).
+                    app = await Task.Run(() => _apps.GetOrAdd(key, CreateApplication)).ConfigureAwait(false);
+                }
                 network.WriteByte(DaemonProtocol.Accepted);
                 var exchange = new WorkerExchange(stream, output, environ, Value(DaemonKeys.Head) == "1", Value(DaemonKeys.Client));
                 Interlocked.Increment(ref _active);
@@ -263,6 +257,19 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             slots.Release();
         }
     }
+
+    private WsgiApplication CreateApplication((string Script, string Callable, string Group, bool Reload) k) => WsgiApplication.Create(_python!, new WsgiApplicationOptions
+        {
+            ScriptPath = k.Script,
+            CallableObject = k.Callable.Length == 0 ? "application" : k.Callable,
+            ApplicationGroup = k.Group,
+            ProcessGroup = options.Group,
+            // The worker restarts instead (ServeAsync); the module is never re-executed in place.
+            ScriptReloading = false,
+            MultiThread = options.Threads != 1,
+            MultiProcess = options.MultiProcess,
+            MemoryErrorHint = ProcessLimits.MemoryErrorHint(options),
+        }, log);
 
     /// <summary>Closes the connections that wait for a request, so stopping does not wait for the front to close them.</summary>
     private void CloseIdleConnections()

@@ -43,6 +43,7 @@ internal sealed class PipedLog : SynchronousLogWriter
             ? new ProcessStartInfo(command.Split(' ', 2)[0], command.Contains(' ') ? command.Split(' ', 2)[1] : "")
             : new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", command } };
         start.UseShellExecute = false;
+        Server.InlineIo.Unset(start);
         start.RedirectStandardInput = true;
         start.StandardInputEncoding = new UTF8Encoding(false);
         _process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start the piped log program {command}");

@@ -27,25 +27,31 @@ internal sealed class ApplicationCache(PythonRuntime? python, SiteConfig site, I
 
     private sealed record LastHit(ScopeRuntime Scope, string Script, WsgiTarget Target, WsgiApplication App);
 
-    public WsgiApplication Get(ScopeRuntime scope, ScriptAliasConfig alias, string scriptPath, in WsgiTarget target, PerDirSettings settings)
+    public ValueTask<WsgiApplication> GetAsync(ScopeRuntime scope, ScriptAliasConfig alias, string scriptPath, in WsgiTarget target, PerDirSettings settings)
     {
         if (_lastHit.TryGetValue(alias, out LastHit? hit) && ReferenceEquals(hit.Scope, scope) && hit.Script == scriptPath && hit.Target == target)
         {
-            return hit.App;
+            return ValueTask.FromResult(hit.App);
         }
-        WsgiApplication app = Get(scope, scriptPath, target, settings);
-        _lastHit[alias] = new LastHit(scope, scriptPath, target, app);
-        return app;
-    }
-
-    public WsgiApplication Get(ScopeRuntime scope, string scriptPath, in WsgiTarget target, PerDirSettings settings)
-    {
         var key = new Key(scope.CacheKey, scriptPath, target.CallableObject, target.ApplicationGroup, target.ProcessGroup);
         if (_apps.TryGetValue(key, out WsgiApplication? app))
         {
-            return app;
+            _lastHit[alias] = new LastHit(scope, scriptPath, target, app);
+            return ValueTask.FromResult(app);
         }
-        return _apps.GetOrAdd(key, k => Create(k, scope, settings));
+        return CreateAsync(key, alias, scope, scriptPath, target, settings);
+    }
+
+    /// <summary>
+    /// The first request of an application: creating it may create its interpreter, which waits
+    /// for the GIL (a running request may hold it for long). Request handlers run on the socket
+    /// event threads (InlineIo), which must never wait like that, so this runs on the thread pool.
+    /// </summary>
+    private async ValueTask<WsgiApplication> CreateAsync(Key key, ScriptAliasConfig alias, ScopeRuntime scope, string scriptPath, WsgiTarget target, PerDirSettings settings)
+    {
+        WsgiApplication app = await Task.Run(() => _apps.GetOrAdd(key, k => Create(k, scope, settings))).ConfigureAwait(false);
+        _lastHit[alias] = new LastHit(scope, scriptPath, target, app);
+        return app;
     }
 
     private WsgiApplication Create(Key key, ScopeRuntime scope, PerDirSettings settings)

@@ -161,7 +161,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
                 mapped.FilePath, wsgi.CallableObject, wsgi.ApplicationGroup, settings.ScriptReloading != false);
             return await daemon.ForwardAsync(context, environ, log, Client(context)).ConfigureAwait(false);
         }
-        WsgiApplication app = apps.Get(scope, mapped.Script!, mapped.FilePath, wsgi, settings);
+        WsgiApplication app = await apps.GetAsync(scope, mapped.Script!, mapped.FilePath, wsgi, settings).ConfigureAwait(false);
         return await WsgiDispatch.RunAsync(context, executor, app, options, mapped.ScriptName, mapped.PathInfo, target, rawTarget, start).ConfigureAwait(false);
 
         static System.Net.IPAddress connection(HttpContext c) => c.Connection.RemoteIpAddress ?? System.Net.IPAddress.None;
