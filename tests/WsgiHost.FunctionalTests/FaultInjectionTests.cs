@@ -43,6 +43,22 @@ public sealed class FaultInjectionTests
             "closed the connection before answering: the worker was killed by signal 11 (SIGSEGV");
 
     [Fact]
+    public async Task ACrashedRequestRanOnceAndIsNotSentToAnotherWorker()
+    {
+        // A request without a body is taken with its response, not before it: a worker that
+        // dies before answering may have run it, so it is answered 502 and never run again.
+        await using var host = await RunAsync();
+        using (HttpResponseMessage crashed = await host.Client.GetAsync("/crashy/segfault"))
+        {
+            Assert.Equal(HttpStatusCode.BadGateway, crashed.StatusCode);
+        }
+        await host.WaitForLogAsync("closed the connection before answering: the worker was killed by signal 11");
+        // The replacement serves; had the request been sent to it, it would have crashed too.
+        await PidAsync(host, "/crashy");
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(host.ErrorLog, "segfaulting in pid"));
+    }
+
+    [Fact]
     public Task ASegfaultAfterTheResponseStartedGivesAnIncompleteResponse() =>
         FaultAsync("/crashy/segfault-mid-stream", async response =>
         {

@@ -47,8 +47,8 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         /// <summary>Why the server sent the current worker SIGKILL itself, if it did.</summary>
         public string? KilledBy { get; set; }
 
-        /// <summary>The requests the worker has taken and not answered ("GET /path (WSGI script '...')"), for the log when it dies.</summary>
-        public System.Collections.Concurrent.ConcurrentDictionary<long, string> Requests { get; } = new();
+        /// <summary>The environs of the requests sent to the worker and not answered, for the log when it dies (<see cref="Describe"/>).</summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<long, IReadOnlyList<KeyValuePair<string, string>>> Requests { get; } = new();
 
         public int InFlight;
 
@@ -189,7 +189,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         int code = process.ExitCode;
         string how = WorkerExit.Describe(code, slot.KilledBy);
         // Taken before the requests learn how it ended: they stop being in flight right after.
-        string serving = slot.Requests.IsEmpty ? "" : $" while serving {string.Join(", ", slot.Requests.Values)}";
+        string serving = slot.Requests.IsEmpty ? "" : $" while serving {string.Join(", ", slot.Requests.Values.Select(Describe))}";
         exit.TrySetResult(how);
         if (_stopping)
         {
@@ -362,56 +362,87 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         Stream stream = connection.Input;
         byte[] accepted = new byte[1];
         // A request that cannot have a body (GET without Content-Length) sends its end-of-body
-        // marker with the head: one write, no body pump. If the worker does not take it, nothing
-        // of the body was consumed, so it can still go elsewhere.
+        // marker with the head: one write, no body pump, and the worker answers the accept
+        // byte with the response instead of before it (one wake-up less on each side).
         bool hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true;
         byte[] requestHead = DaemonProtocol.EncodeRequest(environ, _secret, endOfBody: !hasBody);
-        try
-        {
-            await output.WriteAsync(requestHead, aborted).ConfigureAwait(false);
-            if (await stream.ReadAsync(accepted, aborted).ConfigureAwait(false) != 1 || accepted[0] != DaemonProtocol.Accepted)
-            {
-                return (null, false);
-            }
-        }
-        catch (IOException) when (!aborted.IsCancellationRequested)
-        {
-            return (null, false); // reset while queued in a stopping worker's backlog, or a pooled connection to a replaced worker
-        }
-        string what = $"{Environ(environ, "REQUEST_METHOD")} {Environ(environ, "REQUEST_URI")} (WSGI script '{Environ(environ, DaemonKeys.Script)}')";
-        slot.Requests[requestId] = what;
-        Task body = hasBody ? PumpBodyAsync(context.Request.BodyReader, output, aborted) : Task.CompletedTask;
-        (int Status, string Reason, List<KeyValuePair<string, string>> Headers) head;
         // request-timeout: waiting for the response is bounded; the stuck worker is recycled.
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        if (_config.RequestTimeoutSeconds > 0)
-        {
-            // With interrupt-timeout the worker first raises RequestTimeout in the request's
-            // thread (a 504 from the worker, which lives on); only past both is it recycled.
-            timeout.CancelAfter(TimeSpan.FromSeconds(_config.RequestTimeoutSeconds + _config.InterruptTimeoutSeconds));
-        }
-        try
-        {
-            using MemoryStream frame = await DaemonProtocol.ReadHeadAsync(stream, timeout.Token).ConfigureAwait(false);
-            head = DaemonProtocol.ParseResponseHead(frame);
-        }
-        catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+        // With interrupt-timeout the worker first raises RequestTimeout in the request's thread
+        // (a 504 from the worker, which lives on); only past both is it recycled.
+        using CancellationTokenSource? timeout = _config.RequestTimeoutSeconds > 0 ? CancellationTokenSource.CreateLinkedTokenSource(aborted) : null;
+        CancellationToken waiting = timeout?.Token ?? aborted;
+        void StartTimeout() => timeout?.CancelAfter(TimeSpan.FromSeconds(_config.RequestTimeoutSeconds + _config.InterruptTimeoutSeconds));
+        async Task<long> TimedOutAsync(Task body)
         {
             log.Write(ErrorLogLevel.Error, "wsgi",
-                $"[client {client}] {what}: Timeout when reading response headers from daemon process '{_config.Name}' (request-timeout={_config.RequestTimeoutSeconds} s{(_config.InterruptTimeoutSeconds > 0 ? $", interrupt-timeout={_config.InterruptTimeoutSeconds} s" : "")}); recycling worker {slot.Index} (pid {pid}).");
+                $"[client {client}] {Describe(environ)}: Timeout when reading response headers from daemon process '{_config.Name}' (request-timeout={_config.RequestTimeoutSeconds} s{(_config.InterruptTimeoutSeconds > 0 ? $", interrupt-timeout={_config.InterruptTimeoutSeconds} s" : "")}); recycling worker {slot.Index} (pid {pid}).");
             Recycle(slot);
             await Observe(body).ConfigureAwait(false);
-            return (await WsgiDispatch.ErrorAsync(context, 504).ConfigureAwait(false), false);
+            return await WsgiDispatch.ErrorAsync(context, 504).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException && !aborted.IsCancellationRequested)
+        async Task<long> ClosedAsync(Task body, string cause)
         {
             // The socket usually closes a moment before the supervisor sees the exit: wait for it, to name the cause.
             string? how = await ExitReasonAsync(exit).ConfigureAwait(false);
             log.Write(ErrorLogLevel.Error, "wsgi",
-                $"[client {client}] {what}: WSGI daemon process '{_config.Name}' worker {slot.Index} (pid {pid}) closed the connection before answering: " +
-                (how != null ? $"the worker {how}." : $"the worker died or was restarted mid-request ({e.Message})."));
+                $"[client {client}] {Describe(environ)}: WSGI daemon process '{_config.Name}' worker {slot.Index} (pid {pid}) closed the connection before answering: " +
+                (how != null ? $"the worker {how}." : $"the worker died or was restarted mid-request ({cause})."));
             await Observe(body).ConfigureAwait(false);
-            return (await WsgiDispatch.ErrorAsync(context, 502).ConfigureAwait(false), false);
+            return await WsgiDispatch.ErrorAsync(context, 502).ConfigureAwait(false);
+        }
+
+        int answer;
+        // Registered before it is sent: a request without a body may be running before its accept byte comes.
+        slot.Requests[requestId] = environ;
+        try
+        {
+            await output.WriteAsync(requestHead, aborted).ConfigureAwait(false);
+            if (!hasBody)
+            {
+                StartTimeout(); // its accept byte comes with the response
+            }
+            answer = await stream.ReadAsync(accepted, waiting).ConfigureAwait(false) == 1 ? accepted[0] : -1;
+        }
+        catch (IOException) when (!aborted.IsCancellationRequested)
+        {
+            // Refused, or reset: the worker closed the connection with the request unread (a
+            // pooled connection to a worker that ended, or queued in a stopping worker's backlog).
+            return (null, false);
+        }
+        catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+        {
+            return (await TimedOutAsync(Task.CompletedTask).ConfigureAwait(false), false);
+        }
+        if (answer == DaemonProtocol.NotTaken || (answer == -1 && hasBody))
+        {
+            // Not taken (the worker is stopping): nothing of the request ran, nor was its body read.
+            return (null, false);
+        }
+        if (answer != DaemonProtocol.Accepted)
+        {
+            // The worker read a request without a body and ended without a word: it may have run
+            // it (a crash in the app), so it is answered 502, never run again elsewhere.
+            return (await ClosedAsync(Task.CompletedTask, answer == -1 ? "end of stream" : $"it answered 0x{answer:x2}, not a response").ConfigureAwait(false), false);
+        }
+        Task body = Task.CompletedTask;
+        if (hasBody)
+        {
+            body = PumpBodyAsync(context.Request.BodyReader, output, aborted);
+            StartTimeout();
+        }
+        (int Status, string Reason, List<KeyValuePair<string, string>> Headers) head;
+        try
+        {
+            using MemoryStream frame = await DaemonProtocol.ReadHeadAsync(stream, waiting).ConfigureAwait(false);
+            head = DaemonProtocol.ParseResponseHead(frame);
+        }
+        catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+        {
+            return (await TimedOutAsync(body).ConfigureAwait(false), false);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException && !aborted.IsCancellationRequested)
+        {
+            return (await ClosedAsync(body, e.Message).ConfigureAwait(false), false);
         }
 
         if (head.Headers.FirstOrDefault(h => h.Key.Length + 2 + h.Value.Length > _config.HeaderBufferSize) is { Key: not null } tooLong)
@@ -482,7 +513,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         {
             string? how = await ExitReasonAsync(exit).ConfigureAwait(false);
             log.Write(ErrorLogLevel.Error, "wsgi",
-                $"[client {client}] {what}: WSGI daemon process '{_config.Name}' worker {slot.Index} (pid {pid}) stopped in the middle of the response " +
+                $"[client {client}] {Describe(environ)}: WSGI daemon process '{_config.Name}' worker {slot.Index} (pid {pid}) stopped in the middle of the response " +
                 $"({(how != null ? "the worker " + how : e.Message)}); the client gets an incomplete response.");
             await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             throw new IncompleteResponseException("daemon worker failed mid-response", sent);
@@ -492,6 +523,10 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
 
     private static string Environ(IReadOnlyList<KeyValuePair<string, string>> environ, string key) =>
         environ.FirstOrDefault(e => e.Key == key).Value ?? "";
+
+    /// <summary>A request for the log: "GET /path (WSGI script '...')".</summary>
+    private static string Describe(IReadOnlyList<KeyValuePair<string, string>> environ) =>
+        $"{Environ(environ, "REQUEST_METHOD")} {Environ(environ, "REQUEST_URI")} (WSGI script '{Environ(environ, DaemonKeys.Script)}')";
 
     /// <summary>How the worker ended, once it has (within a few seconds); null when it is still running.</summary>
     private static async Task<string?> ExitReasonAsync(Task<string> exit)

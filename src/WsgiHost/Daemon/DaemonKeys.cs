@@ -21,6 +21,9 @@ internal static class DaemonKeys
 
     public const string Client = "wsgihost.client";
 
+    /// <summary>"1" when the request has no body (its end-of-body marker came with the head): the worker answers <see cref="DaemonProtocol.Accepted"/> with the response, not before it.</summary>
+    public const string NoBody = "wsgihost.no_body";
+
     /// <summary>The environment variable that carries the secret to the worker (never its command line).</summary>
     public const string SecretVariable = "WSGIHOST_DAEMON_SECRET";
 }

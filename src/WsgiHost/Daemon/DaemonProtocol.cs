@@ -14,8 +14,11 @@ namespace WsgiHost.Daemon;
 /// response: u32 frameLen | "WSGR" u16 status | u16 reasonLen reason | u16 count | count x (u16 nameLen name | u32 valueLen value)
 ///           then body chunks: u32 length data ... u32 End (complete) or u32 Abort u32 len message (incomplete)
 /// </code>
-/// After the request head the worker answers one <see cref="Accepted"/> byte before the body
-/// flows. Heads carry their length first, so a reader can fetch a whole head asynchronously and parse
+/// The worker answers a request with one byte first: <see cref="Accepted"/> once it takes it,
+/// or <see cref="NotTaken"/>. For a request with a body, Accepted comes before the body flows
+/// (so a request that is not taken still has its body and can go elsewhere); for one without
+/// (<see cref="DaemonKeys.NoBody"/>), it goes out with the response head, in one write.
+/// Heads carry their length first, so a reader can fetch a whole head asynchronously and parse
 /// it from memory.
 /// Strings are latin-1: WSGI's native strings, byte for byte.
 /// </summary>
@@ -30,11 +33,19 @@ internal static class DaemonProtocol
     public const uint Abort = 0xFFFF_FFFE;
 
     /// <summary>
-    /// The byte a worker sends once it has taken a request, before the front sends the body.
-    /// A connection that ends before it was never taken (the worker was stopping): the front
-    /// may send the request elsewhere, as no application code has seen it.
+    /// The byte a worker sends once it has taken a request: before the front sends the body,
+    /// or, for a request without one, with the response head. For a request with a body, a
+    /// connection that ends before it was never taken (no application code has seen it).
     /// </summary>
     public const byte Accepted = 0x01;
+
+    /// <summary>
+    /// The byte a worker sends on a connection it closes between requests (it is stopping:
+    /// maximum-requests, a changed script, restart-interval): a request the front sent there, or
+    /// sends later, was not taken and may go elsewhere. A connection that ends without it after a
+    /// request without a body was sent may have run it (the worker died): a 502, never a retry.
+    /// </summary>
+    public const byte NotTaken = 0x02;
 
     // The decoder accepts everything the encoder writes (the fuzz tests check it): a bound
     // tighter than the wire format let an app's long header name or reason phrase, or a
@@ -61,17 +72,18 @@ internal static class DaemonProtocol
 
     /// <summary>A request head, and what the front sends with it, in one buffer.</summary>
     /// <param name="secret">The group's secret, sent as the last entry (<see cref="DaemonKeys.Secret"/>), or null.</param>
-    /// <param name="endOfBody">Appends the end-of-body marker after the head: a request without a body goes out in one write.</param>
+    /// <param name="endOfBody">Appends the end-of-body marker after the head, so a request without a body goes out in one write, and marks it (<see cref="DaemonKeys.NoBody"/>).</param>
     public static byte[] EncodeRequest(IReadOnlyList<KeyValuePair<string, string>> environ, string? secret = null, bool endOfBody = false)
     {
         // Sized exactly, then written in place: one allocation per frame, no per-string byte[],
         // no copy of the environ to add the secret or of the head to add the marker.
-        int entries = environ.Count + (secret == null ? 0 : 1);
+        int entries = environ.Count + (secret == null ? 0 : 1) + (endOfBody ? 1 : 0);
         if (entries > MaxEnvironEntries)
         {
             throw new ArgumentException($"{entries} environ entries, more than the daemon protocol's {MaxEnvironEntries}");
         }
-        int head = 4 + RequestMagic.Length + 1 + 4 + SizeOfPairs(environ) + (secret == null ? 0 : Size16(DaemonKeys.Secret) + Size32(secret));
+        int head = 4 + RequestMagic.Length + 1 + 4 + SizeOfPairs(environ) + (secret == null ? 0 : Size16(DaemonKeys.Secret) + Size32(secret))
+            + (endOfBody ? Size16(DaemonKeys.NoBody) + Size32("1") : 0);
         if (head - 4 > MaxEnvironBytes)
         {
             throw new ArgumentException($"a frame head of {head - 4} bytes, more than the daemon protocol's {MaxEnvironBytes}");
@@ -82,6 +94,11 @@ internal static class DaemonProtocol
         frame.U8(Version);
         frame.U32((uint)entries);
         frame.Pairs(environ);
+        if (endOfBody)
+        {
+            frame.String16(DaemonKeys.NoBody);
+            frame.String32("1");
+        }
         if (secret != null)
         {
             frame.String16(DaemonKeys.Secret);

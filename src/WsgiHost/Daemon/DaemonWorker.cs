@@ -20,8 +20,8 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
     private int _taken;
     private volatile bool _stopping;
 
-    /// <summary>Open connections and whether each waits for its next request (closed at once when stopping).</summary>
-    private readonly ConcurrentDictionary<Socket, bool> _connections = new();
+    /// <summary>Open connections (those waiting for their next request are closed at once when stopping).</summary>
+    private readonly ConcurrentDictionary<FrontConnection, byte> _connections = new();
 
     /// <summary>Serves until <paramref name="stop"/> or it restarts itself; returns the process exit code (<see cref="WorkerRestartReasons.ExitCode"/>).</summary>
     public async Task<int> RunAsync(CancellationToken stop)
@@ -155,95 +155,31 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
     /// <summary>
     /// One connection from the front, reused for request after request (the front keeps at
     /// most as many per worker as it has threads). It ends when the front closes it, on a bad
-    /// frame, or once maximum-requests is reached, after the request in hand.
+    /// frame, or once the worker stops (maximum-requests, a changed script, restart-interval),
+    /// after the request in hand; a connection that ends between requests says so with
+    /// <see cref="DaemonProtocol.NotTaken"/>, so the front sends what it sent there elsewhere.
     /// </summary>
-    private async Task ServeAsync(Socket connection, WsgiExecutor executor, SemaphoreSlim slots)
+    private async Task ServeAsync(Socket socket, WsgiExecutor executor, SemaphoreSlim slots)
     {
+        var connection = new FrontConnection(socket);
+        _connections[connection] = 0;
         try
         {
-            await using var network = new NetworkStream(connection, ownsSocket: true);
+            await using var network = new NetworkStream(socket, ownsSocket: true);
             await using var output = new BufferedStream(network, 64 * 1024);
             // Reads through their own buffer: the head, and a small body with its end marker,
             // usually arrive in one read. Never written through (writes go to `output`).
             await using var stream = new BufferedStream(network, 16 * 1024);
-            while (!_stopping)
+            try
             {
-                List<KeyValuePair<string, string>> environ;
-                try
+                await ServeRequestsAsync(connection, stream, output, executor).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (connection.TryClose())
                 {
-                    _connections[connection] = true;
-                    // Awaited: an idle connection holds no thread while it waits for the next request.
-                    using (MemoryStream head = await DaemonProtocol.ReadHeadAsync(stream, CancellationToken.None).ConfigureAwait(false))
-                    {
-                        environ = DaemonProtocol.ParseRequest(head);
-                    }
-                    _connections[connection] = false;
-                }
-                catch (EndOfStreamException)
-                {
-                    return; // the front closed an idle connection
-                }
-                catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.Shutdown })
-                {
-                    return; // the front reset it (its client went away mid-response): not a malformed frame
-                }
-                catch (Exception e) when (e is IOException or InvalidDataException)
-                {
-                    log.Write(ErrorLogLevel.Error, "wsgi", $"Daemon process group '{options.Group}': dropped a malformed request frame from {PeerCredentials.Describe(connection)} ({e.Message}).");
-                    return;
-                }
-                string Value(string key) => environ.FirstOrDefault(e => e.Key == key).Value ?? "";
-                if (!CryptographicEquals(Value(DaemonKeys.Secret), options.Secret))
-                {
-                    // Only the server (same user, socket mode 0600) can get here: anything else is worth an operator's look.
-                    log.Write(ErrorLogLevel.Error, "wsgi",
-                        $"Daemon process group '{options.Group}': refused a connection from {PeerCredentials.Describe(connection)}: its request did not carry this server's secret (closed without running anything).");
-                    return;
-                }
-                string script = Value(DaemonKeys.Script);
-                bool reloading = Value(DaemonKeys.ScriptReloading) != "0";
-                if (reloading && ScriptChanged(script))
-                {
-                    // mod_wsgi's daemon-mode reload: a changed script restarts the process, so the
-                    // whole application (not just the script module) starts fresh.
-                    log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}': '{script}' changed; restarting the worker to load it afresh.");
-                    Stop(WorkerRestartReason.ScriptChanged);
-                    return; // not taken: the front sends it to the new worker
-                }
-                if (_stopping)
-                {
-                    return; // stopping (restart-interval, inactivity-timeout) since the request left the front: not taken, it goes to the new worker
-                }
-                if (!TakeRequest())
-                {
-                    return; // maximum-requests reached: not taken, the front sends it elsewhere
-                }
-                var key = (script, Value(DaemonKeys.Callable), Value(DaemonKeys.ApplicationGroup), reloading);
-                if (!_apps.TryGetValue(key, out WsgiApplication? app))
-                {
-                    // Creating it may create an interpreter, which waits for the GIL: not on the
-                    // socket event thread this usually runs on (InlineIo).
-                    app = await Task.Run(() => _apps.GetOrAdd(key, CreateApplication)).ConfigureAwait(false);
-                }
-                network.WriteByte(DaemonProtocol.Accepted);
-                var exchange = new WorkerExchange(stream, output, environ, Value(DaemonKeys.Head) == "1", Value(DaemonKeys.Client));
-                Interlocked.Increment(ref _active);
-                _interrupter?.Started(exchange, app);
-                try
-                {
-                    await executor.RunAsync(app, exchange).ConfigureAwait(false);
-                    exchange.Complete();
-                }
-                finally
-                {
-                    _interrupter?.Ended(exchange);
-                    Interlocked.Decrement(ref _active);
-                    Volatile.Write(ref _lastActivityTicks, DateTime.UtcNow.Ticks);
-                }
-                CheckStartup(app);
-                if (exchange.AbortReason != null || !exchange.DrainBody())
-                {
-                    return; // the connection is not in a known state: the front drops it too
+                    // Between requests: anything the front sent (or sends) here was not taken.
+                    SendNotTaken(output);
                 }
             }
         }
@@ -255,6 +191,112 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         {
             _connections.TryRemove(connection, out _);
             slots.Release();
+        }
+    }
+
+    /// <summary>Serves the connection's requests until it must end; returns with the connection between requests, or mid-request when it is broken.</summary>
+    private async Task ServeRequestsAsync(FrontConnection connection, BufferedStream stream, BufferedStream output, WsgiExecutor executor)
+    {
+        while (!_stopping)
+        {
+            List<KeyValuePair<string, string>> environ;
+            try
+            {
+                // Awaited: an idle connection holds no thread while it waits for the next request.
+                using MemoryStream head = await DaemonProtocol.ReadHeadAsync(stream, CancellationToken.None).ConfigureAwait(false);
+                environ = DaemonProtocol.ParseRequest(head);
+            }
+            catch (EndOfStreamException)
+            {
+                return; // the front closed an idle connection
+            }
+            catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.Shutdown })
+            {
+                return; // the front reset it (its client went away mid-response): not a malformed frame
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException)
+            {
+                log.Write(ErrorLogLevel.Error, "wsgi", $"Daemon process group '{options.Group}': dropped a malformed request frame from {PeerCredentials.Describe(connection.Socket)} ({e.Message}).");
+                connection.Break();
+                return;
+            }
+            if (!connection.TryTake())
+            {
+                return; // the worker is stopping and already told the front this connection takes nothing
+            }
+            string Value(string key) => environ.FirstOrDefault(e => e.Key == key).Value ?? "";
+            if (!CryptographicEquals(Value(DaemonKeys.Secret), options.Secret))
+            {
+                // Only the server (same user, socket mode 0600) can get here: anything else is worth an operator's look.
+                log.Write(ErrorLogLevel.Error, "wsgi",
+                    $"Daemon process group '{options.Group}': refused a connection from {PeerCredentials.Describe(connection.Socket)}: its request did not carry this server's secret (closed without running anything).");
+                connection.Break();
+                return;
+            }
+            string script = Value(DaemonKeys.Script);
+            bool reloading = Value(DaemonKeys.ScriptReloading) != "0";
+            if (reloading && ScriptChanged(script))
+            {
+                // mod_wsgi's daemon-mode reload: a changed script restarts the process, so the
+                // whole application (not just the script module) starts fresh.
+                log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}': '{script}' changed; restarting the worker to load it afresh.");
+                Stop(WorkerRestartReason.ScriptChanged);
+                connection.Release();
+                return; // not taken: the front sends it to the new worker
+            }
+            // Stopping (restart-interval, inactivity-timeout) since the request left the front, or
+            // maximum-requests reached: not taken, the front sends it to the new worker.
+            if (_stopping || !TakeRequest())
+            {
+                connection.Release();
+                return;
+            }
+            var key = (script, Value(DaemonKeys.Callable), Value(DaemonKeys.ApplicationGroup), reloading);
+            if (!_apps.TryGetValue(key, out WsgiApplication? app))
+            {
+                // Creating it may create an interpreter, which waits for the GIL: not on the
+                // socket event thread this usually runs on (InlineIo).
+                app = await Task.Run(() => _apps.GetOrAdd(key, CreateApplication)).ConfigureAwait(false);
+            }
+            output.WriteByte(DaemonProtocol.Accepted);
+            if (Value(DaemonKeys.NoBody) != "1")
+            {
+                // The front holds the body back until the request is taken (it could still go elsewhere).
+                output.Flush();
+            }
+            var exchange = new WorkerExchange(stream, output, environ, Value(DaemonKeys.Head) == "1", Value(DaemonKeys.Client));
+            Interlocked.Increment(ref _active);
+            _interrupter?.Started(exchange, app);
+            try
+            {
+                await executor.RunAsync(app, exchange).ConfigureAwait(false);
+                exchange.Complete();
+            }
+            finally
+            {
+                _interrupter?.Ended(exchange);
+                Interlocked.Decrement(ref _active);
+                Volatile.Write(ref _lastActivityTicks, DateTime.UtcNow.Ticks);
+            }
+            CheckStartup(app);
+            if (exchange.AbortReason != null || !exchange.DrainBody())
+            {
+                return; // the connection is not in a known state: the front drops it too
+            }
+            connection.Release();
+        }
+    }
+
+    /// <summary>Sends <see cref="DaemonProtocol.NotTaken"/> on a connection about to close; the front may be gone already.</summary>
+    private static void SendNotTaken(BufferedStream output)
+    {
+        try
+        {
+            output.WriteByte(DaemonProtocol.NotTaken);
+            output.Flush();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
+        {
         }
     }
 
@@ -271,14 +313,24 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             MemoryErrorHint = ProcessLimits.MemoryErrorHint(options),
         }, log);
 
-    /// <summary>Closes the connections that wait for a request, so stopping does not wait for the front to close them.</summary>
+    /// <summary>
+    /// Closes the connections that wait for a request, each with <see cref="DaemonProtocol.NotTaken"/>,
+    /// so stopping does not wait for the front to close them.
+    /// </summary>
     private void CloseIdleConnections()
     {
-        foreach (var (socket, idle) in _connections)
+        foreach (FrontConnection connection in _connections.Keys)
         {
-            if (idle)
+            if (connection.TryClose())
             {
-                socket.Dispose();
+                try
+                {
+                    connection.Socket.Send([DaemonProtocol.NotTaken]);
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                }
+                connection.Socket.Dispose();
             }
         }
     }

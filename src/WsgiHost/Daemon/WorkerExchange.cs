@@ -113,12 +113,7 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
         }
         try
         {
-            SendHead();
-            if (_pending.Length > 0)
-            {
-                DaemonProtocol.WriteChunk(output, _pending.GetBuffer().AsSpan(0, (int)_pending.Length));
-                _pending.SetLength(0);
-            }
+            WritePending();
             output.Flush();
             return true;
         }
@@ -126,6 +121,17 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
         {
             _failed = true;
             return false;
+        }
+    }
+
+    /// <summary>The head if not sent yet and the buffered body as one chunk, into the write buffer.</summary>
+    private void WritePending()
+    {
+        SendHead();
+        if (_pending.Length > 0)
+        {
+            DaemonProtocol.WriteChunk(output, _pending.GetBuffer().AsSpan(0, (int)_pending.Length));
+            _pending.SetLength(0);
         }
     }
 
@@ -162,7 +168,11 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
 
     public void Abort(string reason) => AbortReason ??= reason;
 
-    /// <summary>Ends the response frame after the gateway returned: the end marker, or the abort with its reason.</summary>
+    /// <summary>
+    /// Ends the response frame after the gateway returned: what is still buffered, then the end
+    /// marker or the abort with its reason, in one write (a small response, with the accept byte
+    /// before it, leaves the worker in a single send).
+    /// </summary>
     public void Complete()
     {
         if (_failed)
@@ -171,14 +181,13 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
         }
         try
         {
+            WritePending();
             if (AbortReason != null)
             {
-                Flush();
                 DaemonProtocol.WriteAbort(output, AbortReason);
             }
             else
             {
-                Flush();
                 DaemonProtocol.WriteMarker(output, DaemonProtocol.End);
             }
             output.Flush();

@@ -23,11 +23,12 @@ public sealed class DaemonProtocolTests
     }
 
     [Fact]
-    public void TheFrontsHeadCarriesTheSecretLastAndABodilessRequestsEndMarker()
+    public void TheFrontsHeadCarriesTheSecretLastAndABodilessRequestsMarks()
     {
         var stream = new MemoryStream(DaemonProtocol.EncodeRequest(Environ, "s3cret", endOfBody: true));
         var read = DaemonProtocol.ReadRequest(stream);
-        Assert.Equal([.. Environ, new(DaemonKeys.Secret, "s3cret")], read);
+        // Marked as bodiless (the worker then sends its accept byte with the response), then the secret, then the end-of-body marker.
+        Assert.Equal([.. Environ, new(DaemonKeys.NoBody, "1"), new(DaemonKeys.Secret, "s3cret")], read);
         Assert.Equal(0u, DaemonProtocol.ReadChunkHeader(stream));
         Assert.Equal(stream.Length, stream.Position);
     }

@@ -14,7 +14,10 @@ def text(start_response, body, status='200 OK'):
 
 
 def segfault(environ, start_response):
-    # A C extension dereferencing NULL: the process gets SIGSEGV.
+    # A C extension dereferencing NULL: the process gets SIGSEGV. Said first, so a test can
+    # count how many times the request ran.
+    environ['wsgi.errors'].write('segfaulting in pid %d\n' % os.getpid())
+    environ['wsgi.errors'].flush()
     ctypes.memset(0, 1, 1)
     return text(start_response, 'still alive')
 
