@@ -24,6 +24,10 @@ public sealed class ServeTests
     {
         await using var host = await WsgiHostProcess.StartDaemonAsync(WsgiHostProcess.App("gateway.wsgi"));
         Assert.Contains("mode:   daemon, 1 process(es) x 5 thread(s) (pids ", host.Output);
+        // The startup lines name the workers' Python; the server process itself never loads it.
+        Assert.Contains("python: Python 3.11.", host.Output);
+        Assert.Contains("in the daemon workers, not loaded in the server process", host.Output);
+        Assert.DoesNotContain("libpython", File.ReadAllText($"/proc/{host.Pid}/maps"), StringComparison.Ordinal);
         using var pid = await host.Client.GetAsync("/pid");
         int worker = int.Parse(await pid.Content.ReadAsStringAsync(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.NotEqual(host.Pid, worker);
@@ -215,7 +219,16 @@ public sealed class ServeTests
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(cts.Token);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A command that should have ended did not: stop it, so no test leaves a server behind.
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
         return (process.ExitCode, await stdout + await stderr);
     }
 }

@@ -99,7 +99,7 @@ public sealed class SiteDirectivesTests
     public async Task RestrictEmbeddedRefusesRequestsNotDelegatedToADaemonGroup()
     {
         await using var host = await RunAsync("restrict.conf");
-        Assert.Contains("python: not loaded in the server process (WSGIRestrictEmbedded On", host.Output);
+        Assert.Contains("in the daemon workers, not loaded in the server process (WSGIRestrictEmbedded On)", host.Output);
         using (var embedded = await host.Client.GetAsync("/embedded/environ"))
         {
             Assert.Equal(HttpStatusCode.InternalServerError, embedded.StatusCode);

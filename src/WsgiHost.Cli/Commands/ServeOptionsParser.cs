@@ -157,6 +157,9 @@ internal static class ServeOptionsParser
             Threads = threads,
             DrainSeconds = drain,
             DaemonGroups = daemon == null ? [] : [daemon],
+            // As mod_wsgi-express: in daemon mode the app runs only in the workers, so the server
+            // process loads no Python (about 20 MB less, and no interpreter next to the listeners).
+            RestrictEmbedded = daemon != null,
             LogLevel = level,
             ErrorLog = errorLog,
             Python = new PythonSettings { Executable = python, Home = pythonHome, Path = pythonPath, WorkingDirectory = workingDirectory },

@@ -27,4 +27,12 @@ public interface IErrorLog
 {
     /// <summary>Writes one entry; <paramref name="module"/> is Apache's module tag (wsgi, core...).</summary>
     void Write(ErrorLogLevel level, string module, string message);
+
+    /// <summary>
+    /// Returns once the entries written so far are out of the process (wsgi.errors.flush(): an
+    /// app's last words before it crashes must not be lost). May block; never called with the GIL.
+    /// </summary>
+    void Flush()
+    {
+    }
 }

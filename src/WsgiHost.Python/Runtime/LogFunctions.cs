@@ -17,6 +17,7 @@ internal static unsafe class LogFunctions
     private static readonly (string Name, nint Def)[] s_definitions =
     [
         ("_log", Bootstrap.MethodDef("_log", (nint)(delegate* unmanaged<nint, nint, nint>)&WriteLine, PyMethodDef.METH_VARARGS)),
+        ("_log_flush", Bootstrap.MethodDef("_log_flush", (nint)(delegate* unmanaged<nint, nint, nint>)&Flush, PyMethodDef.METH_NOARGS)),
     ];
 
     public static IReadOnlyList<(string Name, nint Def)> Definitions() => s_definitions;
@@ -37,6 +38,26 @@ internal static unsafe class LogFunctions
         {
             // An exception must never unwind into CPython's frames.
             Py.SetError(LibPython.PyExc_RuntimeError, "wsgihost log failed: " + e.Message);
+            return 0;
+        }
+    }
+
+    /// <summary>`_wsgihost._log_flush()`: waits, without the GIL, until the lines logged so far are written out.</summary>
+    [UnmanagedCallersOnly]
+    private static nint Flush(nint self, nint args)
+    {
+        try
+        {
+            using (GilScope.Release())
+            {
+                Log.Flush();
+            }
+            LibPython.Py_IncRef(LibPython.Py_None);
+            return LibPython.Py_None;
+        }
+        catch (Exception e)
+        {
+            Py.SetError(LibPython.PyExc_RuntimeError, "wsgihost log flush failed: " + e.Message);
             return 0;
         }
     }

@@ -1,5 +1,5 @@
 # The Python half of WsgiHost's gateway, executed once in every interpreter as module
-# `_wsgihost`. The native functions `_log`, `_input_read` and `_input_readline` are put
+# `_wsgihost`. The native functions `_log`, `_log_flush`, `_input_read` and `_input_readline` are put
 # into this module's globals by the host before this source runs.
 import io
 import os
@@ -61,6 +61,9 @@ class ErrorLog(io.TextIOBase):
         if self._pending:
             line, self._pending = self._pending, ''
             _log(self._level, line)
+        # Written out before flush() returns, as mod_wsgi's log is: a line flushed just before
+        # the process crashes is in the log.
+        _log_flush()
 
     def close(self):
         # Apps sometimes close sys.stdout; the log must keep working for everyone else.

@@ -34,6 +34,8 @@ internal sealed class ApacheErrorLog : IErrorLog, IAsyncDisposable
         return new ApacheErrorLog(target, minimum, ownsWriter: true, moduleLevels);
     }
 
+    public void Flush() => _output.Flush(TimeSpan.FromSeconds(2));
+
     /// <summary>Lines already in the error log's shape (a daemon worker's), passed on as they are.</summary>
     public void WriteFormatted(string line) => _output.Write(line + "\n");
 

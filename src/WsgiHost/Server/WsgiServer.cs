@@ -53,9 +53,22 @@ internal sealed class WsgiServer : IAsyncDisposable
     /// <summary>The addresses Kestrel listens on, e.g. http://127.0.0.1:8000.</summary>
     public IReadOnlyList<string> Urls { get; }
 
-    public string PythonDescription => _python == null
-        ? "not loaded in the server process (WSGIRestrictEmbedded On: every application runs in daemon workers)"
-        : $"Python {_python.Version} ({_python.Executable}, {_python.LibraryPath})";
+    public string PythonDescription => _python != null
+        ? $"Python {_python.Version} ({_python.Executable}, {_python.LibraryPath})"
+        : $"{WorkersPython} in the daemon workers, not loaded in the server process (WSGIRestrictEmbedded On)";
+
+    /// <summary>Which Python the daemon workers embed, when the server process has none.</summary>
+    private string? WorkersPython { get; init; }
+
+    /// <summary>
+    /// The Pythons the daemon workers will embed, located now (without loading them): a wrong
+    /// --python or python-home= stops the start with its message, as loading it here would,
+    /// instead of leaving workers that fail to start over and over.
+    /// </summary>
+    /// <exception cref="PythonNotFoundException">One of them is not a usable Python.</exception>
+    private static string LocateWorkersPython(SiteConfig site) => string.Join("; ", site.DaemonGroups
+        .Select(g => g.PythonHome != null ? PythonRuntime.Describe(null, g.PythonHome) : PythonRuntime.Describe(site.Python.Executable, site.Python.Home))
+        .Distinct());
 
     internal const string ServerSoftware = "WsgiHost";
 
@@ -74,6 +87,7 @@ internal sealed class WsgiServer : IAsyncDisposable
         PythonRuntime? python = embedded
             ? PythonRuntime.Start(site.Python.Executable, site.Python.Home, new PythonRuntimeOptions { PythonPath = EmbeddedPythonPath(site, launcher == null), OwnGil = site.Python.OwnGil }, log)
             : null;
+        string? workersPython = python == null ? LocateWorkersPython(site) : null;
         if (python != null)
         {
             log.Write(ErrorLogLevel.Notice, "wsgi", $"Initializing Python {python.Version} from {python.LibraryPath} (sys.executable {python.Executable}).");
@@ -161,7 +175,7 @@ internal sealed class WsgiServer : IAsyncDisposable
             web.Run(handler.HandleAsync);
 
             await web.StartAsync().ConfigureAwait(false);
-            return new WsgiServer(web, executor, python, logs, log, [.. Listeners.Describe(site)], handler, site, daemons, launcher, metrics);
+            return new WsgiServer(web, executor, python, logs, log, [.. Listeners.Describe(site)], handler, site, daemons, launcher, metrics) { WorkersPython = workersPython };
         }
         catch
         {
