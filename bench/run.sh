@@ -42,7 +42,7 @@ log() { printf '== %s\n' "$*" >&2; }
 # 1. Debian packages: the peers, wrk, and what the harness itself uses.
 # ---------------------------------------------------------------------------
 PACKAGES="apache2 libapache2-mod-wsgi-py3 gunicorn uwsgi uwsgi-plugin-python3 python3
-python3-waitress python3-flask python3-django wrk time iproute2 curl"
+python3-waitress python3-flask python3-django wrk time iproute2 curl clang lld zlib1g-dev"
 
 install_packages() {
   local missing=() p sudo=
@@ -79,7 +79,8 @@ check_dotnet() {
 }
 
 # ---------------------------------------------------------------------------
-# 2. Build: wsgihost and RawKestrel, Release, to bench/.out.
+# 2. Build: wsgihost (native, as scripts/publish.sh ships it) and RawKestrel (the .NET
+#    runtime, as a plain Kestrel app runs), Release, to bench/.out.
 # ---------------------------------------------------------------------------
 build() {
   check_dotnet

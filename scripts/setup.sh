@@ -6,8 +6,9 @@
 # Skips apt when everything is present.
 set -euo pipefail
 
-# chromium: the browser tests; nginx and curl: examples/nginx (two instances behind nginx, rolled without a failed request).
-PACKAGES=(libpython3.11 python3 python3-venv python3-flask python3-django python3-httpbin media-types chromium nginx curl)
+# chromium: the browser tests; nginx and curl: examples/nginx (two instances behind nginx, rolled without a failed request);
+# clang, lld and zlib1g-dev: the native (ahead-of-time) publish of wsgihost (scripts/publish.sh, and the tests run on it).
+PACKAGES=(libpython3.11 python3 python3-venv python3-flask python3-django python3-httpbin media-types chromium nginx curl clang lld zlib1g-dev)
 missing=()
 for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

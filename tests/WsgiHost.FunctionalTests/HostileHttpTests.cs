@@ -141,6 +141,28 @@ public sealed class HostileHttpTests(HostileSite site)
         Assert.Equal(200, (int)next.StatusCode);
     }
 
+    [Theory]
+    [InlineData("/limited")]
+    [InlineData("/daemon-limited")]
+    public async Task AChunkedBodyCrossingLimitRequestBodyWhileTheAppReadsItGets413(string mount)
+    {
+        // The first 80 KB pass the check before the app runs; the rest comes once the app (in a
+        // daemon worker: the front's body pump) reads, and crosses LimitRequestBody 100000 there.
+        static string Chunks(int bytes) => string.Concat(Enumerable.Repeat($"{2000:x}\r\n{new string('c', 2000)}\r\n", bytes / 2000));
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync("127.0.0.1", Host.Port);
+        using var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.Latin1.GetBytes($"POST {mount}/echo HTTP/1.1\r\nHost: hostile.test\r\nTransfer-Encoding: chunked\r\n\r\n{Chunks(80_000)}"));
+        await Task.Delay(300);
+        await stream.WriteAsync(Encoding.Latin1.GetBytes(Chunks(40_000) + "0\r\n\r\n"));
+        using var reader = new StreamReader(stream, Encoding.Latin1);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        string status = await reader.ReadLineAsync(timeout.Token) ?? "";
+        Assert.StartsWith("HTTP/1.1 413", status, StringComparison.Ordinal);
+        using var next = await Host.Client.GetAsync(mount + "/write");
+        Assert.Equal(200, (int)next.StatusCode);
+    }
+
     [Fact]
     public async Task AChunkedBodyUnderLimitRequestBodyReachesTheAppWhole()
     {

@@ -53,6 +53,8 @@ public sealed class ServeTests
             File.WriteAllText(Path.Combine(dir, "helper.py"), "VALUE = 'one'\n");
             File.WriteAllText(Path.Combine(dir, "app.wsgi"), """
                 import os
+                import sys
+                sys.dont_write_bytecode = False  # helper's .pyc is written even under PYTHONDONTWRITEBYTECODE
                 import helper
 
                 def application(environ, start_response):
@@ -63,7 +65,15 @@ public sealed class ServeTests
             string[] first = (await host.Client.GetStringAsync("/")).Split(' ');
             Assert.Equal("one", first[0]);
 
-            File.WriteAllText(Path.Combine(dir, "helper.py"), "VALUE = 'two'\n");
+            // The same size and the same whole second as the first version (an edit soon after
+            // it): Python would trust the first version's .pyc (it checks the mtime in whole
+            // seconds and the size), so the monitor must remove it. The monitor has seen the first
+            // version by now (it looks once a second).
+            string helper = Path.Combine(dir, "helper.py");
+            DateTime firstVersion = File.GetLastWriteTimeUtc(helper);
+            await Task.Delay(1500);
+            File.WriteAllText(helper, "VALUE = 'two'\n");
+            File.SetLastWriteTimeUtc(helper, firstVersion.AddTicks(1));
             await host.WaitForLogAsync("helper.py changed (--reload-on-changes); restarting.", timeoutMs: 30_000);
             string[] next = ["", ""];
             var watch = Stopwatch.StartNew();
@@ -209,26 +219,7 @@ public sealed class ServeTests
 
     internal static async Task<(int Code, string Output)> RunCliAsync(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "WsgiHost.Cli.dll"));
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(psi)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // A command that should have ended did not: stop it, so no test leaves a server behind.
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (process.ExitCode, await stdout + await stderr);
+        var (code, output, error) = await WsgiHostProcess.RunToEndAsync(args);
+        return (code, output + error);
     }
 }

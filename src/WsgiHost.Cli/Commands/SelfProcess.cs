@@ -11,7 +11,8 @@ internal static class SelfProcess
         var start = new ProcessStartInfo(host) { UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
         {
-            start.ArgumentList.Add(typeof(SelfProcess).Assembly.Location);
+            // Run by `dotnet WsgiHost.Cli.dll` (never the case for the native executable).
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, typeof(SelfProcess).Assembly.GetName().Name + ".dll"));
         }
         foreach (string arg in arguments)
         {

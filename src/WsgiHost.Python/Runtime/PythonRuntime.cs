@@ -250,6 +250,14 @@ public sealed unsafe class PythonRuntime : IDisposable
         return joined.Split('\0', StringSplitOptions.RemoveEmptyEntries);
     }
 
+    /// <summary>Removes the cached bytecode (.pyc) of a changed source file, so the next import compiles it afresh.</summary>
+    public void ForgetBytecode(string sourceFile) => RunWithGil(MainInterpreter, interpreter =>
+    {
+        using var function = Py.GetAttr(interpreter.Bootstrap.Module.Borrow(), "forget_bytecode");
+        using var path = Py.Utf8(sourceFile);
+        using var result = Py.Call(function.Borrow(), path.Borrow());
+    });
+
     /// <summary>
     /// Runs startup work (WSGIImportScript) on the python-main thread holding the
     /// interpreter's GIL through python-main's own thread state for it, so no other thread

@@ -218,6 +218,17 @@ def module_files():
     return '\0'.join(sorted(files))
 
 
+def forget_bytecode(path):
+    """Removes the cached bytecode of a changed source file. Python trusts a .pyc whose
+    recorded source mtime (whole seconds) and size match: an edit within the same second that
+    keeps the size would otherwise bring the old code back in the restarted worker."""
+    for optimization in ('', 1, 2):
+        try:
+            os.remove(importlib.util.cache_from_source(path, optimization=optimization))
+        except (OSError, ValueError, NotImplementedError):
+            pass
+
+
 def isolate_environ(items):
     """Gives a new sub-interpreter os.environ as the process had it at start. Python copies
     the C environment into each new interpreter, and putenv from other interpreters'

@@ -42,6 +42,14 @@ internal sealed class CodeChangeMonitor : IDisposable
             }
             if (FirstChange(files) is string file)
             {
+                try
+                {
+                    python.ForgetBytecode(file);
+                }
+                catch (Exception e) when (e is PythonException or InvalidOperationException or ObjectDisposedException)
+                {
+                    log.Write(ErrorLogLevel.Warning, "wsgi", $"--reload-on-changes could not remove the cached bytecode of {file}: {e.Message}");
+                }
                 changed(file);
                 return;
             }

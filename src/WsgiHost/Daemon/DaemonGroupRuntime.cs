@@ -431,9 +431,28 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             StartTimeout();
         }
         (int Status, string Reason, List<KeyValuePair<string, string>> Headers) head;
+        Task<MemoryStream> headRead = DaemonProtocol.ReadHeadAsync(stream, waiting);
+        if (hasBody && !headRead.IsCompleted && await Task.WhenAny(headRead, body).ConfigureAwait(false) == body
+            && body.Exception?.InnerException is BadHttpRequestException refused)
+        {
+            // The client's body broke (past LimitRequestBody, malformed chunks) while the app
+            // waits for the rest of it: the worker can get no more of it, so its connection is
+            // dropped (its read fails) and the client gets the refusal, as in embedded mode.
+            connection.Dispose();
+            try
+            {
+                await headRead.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or InvalidDataException)
+            {
+            }
+            log.Write(ErrorLogLevel.Info, "core", $"[client {client}] request body refused ({refused.StatusCode}) for {Describe(environ)}: {refused.Message}");
+            context.Response.Headers.Connection = "close";
+            return (await WsgiDispatch.ErrorAsync(context, refused.StatusCode).ConfigureAwait(false), false);
+        }
         try
         {
-            using MemoryStream frame = await DaemonProtocol.ReadHeadAsync(stream, waiting).ConfigureAwait(false);
+            using MemoryStream frame = await headRead.ConfigureAwait(false);
             head = DaemonProtocol.ParseResponseHead(frame);
         }
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)

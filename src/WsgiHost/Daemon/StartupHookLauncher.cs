@@ -29,11 +29,22 @@ internal static class StartupHookLauncher
             start.ArgumentList.Add(arg);
         }
         string? previous = Environment.GetEnvironmentVariable(HooksVariable);
-        string hook = typeof(StartupHookLauncher).Assembly.Location;
+        string hook = HookAssemblyPath();
         start.Environment[HooksVariable] = string.IsNullOrEmpty(previous) ? hook : hook + Path.PathSeparator + previous;
         start.Environment[PreviousHooksVariable] = previous ?? "";
         start.Environment[ArgumentsVariable] = Encode(workerArguments);
         return start;
+    }
+
+    /// <summary>WsgiHost.dll on disk: what DOTNET_STARTUP_HOOKS names.</summary>
+    /// <exception cref="InvalidOperationException">The host is a single file or native: it has no such file, and runs no startup hooks.</exception>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3000",
+        Justification = "An empty Location (single-file or native host) is refused with the fix; such a host runs no startup hooks anyway.")]
+    private static string HookAssemblyPath()
+    {
+        string path = typeof(StartupHookLauncher).Assembly.Location;
+        return path.Length > 0 ? path : throw new InvalidOperationException(
+            "daemon process groups of MapWsgi start the host's own program as workers through a .NET startup hook, which needs WsgiHost.dll as a file: publish the host as assemblies (not single-file or native AOT), or run the application embedded (no ProcessGroup)");
     }
 
     public static string Encode(IReadOnlyList<string> arguments) => Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Join('\0', arguments)));

@@ -141,13 +141,18 @@ public sealed class WsgiHostProcess : IAsyncDisposable
 
     private static ProcessStartInfo StartInfo(IReadOnlyList<string> args)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        // WSGIHOST_TEST_CLI: the published (native) wsgihost to test instead of the built assembly (scripts/test.sh).
+        string? published = Environment.GetEnvironmentVariable("WSGIHOST_TEST_CLI");
+        var psi = new ProcessStartInfo(string.IsNullOrEmpty(published) ? "dotnet" : published)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "WsgiHost.Cli.dll"));
+        if (string.IsNullOrEmpty(published))
+        {
+            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "WsgiHost.Cli.dll"));
+        }
         foreach (string a in args)
         {
             psi.ArgumentList.Add(a);
