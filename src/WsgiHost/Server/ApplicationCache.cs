@@ -44,8 +44,9 @@ internal sealed class ApplicationCache(PythonRuntime? python, SiteConfig site, I
 
     /// <summary>
     /// The first request of an application: creating it may create its interpreter, which waits
-    /// for the GIL (a running request may hold it for long). Request handlers run on the socket
-    /// event threads (InlineIo), which must never wait like that, so this runs on the thread pool.
+    /// for the GIL (a running request may hold it for long). A request handler may be running on
+    /// a socket event thread (InlineIo), which must never wait like that, so this runs on the
+    /// thread pool.
     /// </summary>
     private async ValueTask<WsgiApplication> CreateAsync(Key key, ScriptAliasConfig alias, ScopeRuntime scope, string scriptPath, WsgiTarget target, PerDirSettings settings)
     {

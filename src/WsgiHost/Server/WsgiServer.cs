@@ -141,23 +141,16 @@ internal sealed class WsgiServer : IAsyncDisposable
                 options.ResponseHeaderEncodingSelector = _ => Encoding.Latin1;
                 Listeners.Bind(options, site, log);
             });
-            builder.WebHost.UseSockets(o =>
+            // Kestrel's pipe continuations stay on the thread pool (UnsafePreferInlineScheduling
+            // off), while socket completions run on the socket event threads (InlineIo). Inline
+            // Kestrel continuations saved CPU on a trivial app (hello: 25.7 -> 21.9 µs per request)
+            // but cost a Python-bound one dearly: the WSGI thread, which finishes each response,
+            // then also parses the connection's next request, serially with Python (Flask,
+            // embedded: 8,800 -> 5,000-6,500 req/s; in daemon mode 9,600 -> 7,600).
+            if (reusePort)
             {
-                // Kestrel's socket and pipe continuations run on the socket event thread instead
-                // of being queued to the thread pool: one thread wake-up less per read and per
-                // write, which is most of a small request's cost on a machine with few cores
-                // (perf, hello app: 2.8 -> 0.7 context switches and 26.6 -> 20.1 µs of CPU
-                // per request). It is safe here because nothing on the request path before the
-                // WSGI thread blocks: Python runs only on WSGI threads, creating an interpreter
-                // is moved to the thread pool (ApplicationCache), and logs are written by a
-                // background writer. DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS (InlineIo)
-                // is the runtime's half of the same choice.
-                o.UnsafePreferInlineScheduling = InlineIo.Enabled;
-                if (reusePort)
-                {
-                    o.CreateBoundListenSocket = ReusePortSocket.Create;
-                }
-            });
+                builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = ReusePortSocket.Create);
+            }
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Debug);
