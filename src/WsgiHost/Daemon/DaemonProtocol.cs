@@ -260,6 +260,18 @@ internal static class DaemonProtocol
         stream.Write(frame.Done());
     }
 
+    /// <summary>Reads the end-of-body marker (a zero-length chunk) that must come next.</summary>
+    /// <exception cref="InvalidDataException">Something else came.</exception>
+    public static async Task ReadEndOfBodyAsync(Stream stream)
+    {
+        byte[] marker = new byte[4];
+        await stream.ReadExactlyAsync(marker).ConfigureAwait(false);
+        if (BinaryPrimitives.ReadUInt32LittleEndian(marker) != 0)
+        {
+            throw new InvalidDataException("a request marked as having no body is followed by body data");
+        }
+    }
+
     /// <summary>Reads a chunk header: a length up to <see cref="MaxChunk"/>, 0 (end of request body), <see cref="End"/> or <see cref="Abort"/>.</summary>
     public static uint ReadChunkHeader(Stream stream)
     {

@@ -200,11 +200,21 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         while (!_stopping)
         {
             List<KeyValuePair<string, string>> environ;
+            bool noBody;
             try
             {
                 // Awaited: an idle connection holds no thread while it waits for the next request.
                 using MemoryStream head = await DaemonProtocol.ReadHeadAsync(stream, CancellationToken.None).ConfigureAwait(false);
                 environ = DaemonProtocol.ParseRequest(head);
+                noBody = environ.Any(e => e.Key == DaemonKeys.NoBody);
+                if (noBody)
+                {
+                    // Its end-of-body marker came with the head: read now, so that once the app
+                    // runs nothing the front sent is unread. A worker that then dies closes a
+                    // drained connection (the front reads the end, 502) and never one with data
+                    // in it (the front reads a reset: the request was not read, and goes elsewhere).
+                    await DaemonProtocol.ReadEndOfBodyAsync(stream).ConfigureAwait(false);
+                }
             }
             catch (EndOfStreamException)
             {
@@ -259,12 +269,12 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                 app = await Task.Run(() => _apps.GetOrAdd(key, CreateApplication)).ConfigureAwait(false);
             }
             output.WriteByte(DaemonProtocol.Accepted);
-            if (Value(DaemonKeys.NoBody) != "1")
+            if (!noBody)
             {
                 // The front holds the body back until the request is taken (it could still go elsewhere).
                 output.Flush();
             }
-            var exchange = new WorkerExchange(stream, output, environ, Value(DaemonKeys.Head) == "1", Value(DaemonKeys.Client));
+            var exchange = new WorkerExchange(stream, output, environ, Value(DaemonKeys.Head) == "1", Value(DaemonKeys.Client), bodyRead: noBody);
             Interlocked.Increment(ref _active);
             _interrupter?.Started(exchange, app);
             try

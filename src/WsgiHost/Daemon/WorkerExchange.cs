@@ -10,12 +10,13 @@ namespace WsgiHost.Daemon;
 /// </summary>
 /// <param name="input">The connection, read unbuffered (the request body follows the head).</param>
 /// <param name="output">The connection behind a write buffer, flushed at each Flush.</param>
-internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<KeyValuePair<string, string>> environ, bool isHead, string client) : IWsgiExchange
+/// <param name="bodyRead">The request has no body and its end marker was read already.</param>
+internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<KeyValuePair<string, string>> environ, bool isHead, string client, bool bodyRead = false) : IWsgiExchange
 {
     private readonly MemoryStream _pending = new();
     private (int Status, string Reason, List<KeyValuePair<string, string>> Headers)? _head;
     private bool _headSent;
-    private bool _bodyDone;
+    private bool _bodyDone = bodyRead;
     private int _chunkLeft;
     private bool _failed;
 

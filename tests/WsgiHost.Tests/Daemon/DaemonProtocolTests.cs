@@ -34,6 +34,22 @@ public sealed class DaemonProtocolTests
     }
 
     [Fact]
+    public async Task ABodilessRequestsEndMarkerIsReadRightAfterItsHeadAndBodyDataThereIsRefused()
+    {
+        var stream = new MemoryStream(DaemonProtocol.EncodeRequest(Environ, "s3cret", endOfBody: true));
+        DaemonProtocol.ReadRequest(stream);
+        await DaemonProtocol.ReadEndOfBodyAsync(stream);
+        Assert.Equal(stream.Length, stream.Position);
+
+        var withData = new MemoryStream();
+        withData.Write(DaemonProtocol.EncodeRequest(Environ, "s3cret"));
+        DaemonProtocol.WriteChunk(withData, "x"u8);
+        withData.Position = 0;
+        DaemonProtocol.ReadRequest(withData);
+        await Assert.ThrowsAsync<InvalidDataException>(() => DaemonProtocol.ReadEndOfBodyAsync(withData));
+    }
+
+    [Fact]
     public void AResponseHeadAndBodyChunksRoundTrip()
     {
         var stream = new MemoryStream();
