@@ -56,7 +56,7 @@ internal sealed class RequestGate : IDisposable
     /// <exception cref="OperationCanceledException">The client went away while the request waited.</exception>
     public ValueTask<bool> EnterAsync(CancellationToken aborted)
     {
-        var waiter = new Waiter(this);
+        Waiter waiter;
         lock (_lock)
         {
             if (_free > 0)
@@ -64,6 +64,7 @@ internal sealed class RequestGate : IDisposable
                 _free--;
                 return ValueTask.FromResult(true);
             }
+            waiter = new Waiter(this);
             waiter.Node = _waiters.AddLast(waiter);
         }
         if (aborted.CanBeCanceled)
