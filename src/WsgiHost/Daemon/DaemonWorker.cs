@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
+using WsgiHost.Python.Interop;
 using WsgiHost.Python.Runtime;
 using WsgiHost.Python.Wsgi;
 
@@ -351,12 +352,15 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
     /// </summary>
     private bool ScriptChanged(string script)
     {
-        DateTime now = File.GetLastWriteTimeUtc(script);
-        DateTime first = _scriptTimes.GetOrAdd(script, now);
-        return now != first;
+        (FileTimes times, DateTime? first) = _scriptTimes.GetOrAdd(script, static s =>
+        {
+            var times = new FileTimes(s);
+            return (times, times.LastWriteUtc());
+        });
+        return times.LastWriteUtc() != first;
     }
 
-    private readonly ConcurrentDictionary<string, DateTime> _scriptTimes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (FileTimes Times, DateTime? First)> _scriptTimes = new(StringComparer.Ordinal);
 
     /// <summary>
     /// SIGUSR1 (after logrotate): reopens the log files. A worker that switched to user=/group=
