@@ -201,14 +201,14 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         while (!_stopping)
         {
             List<KeyValuePair<string, string>> environ;
-            bool noBody;
+            DaemonRouting routing;
             try
             {
                 // Awaited: an idle connection holds no thread while it waits for the next request.
                 using MemoryStream head = await DaemonProtocol.ReadHeadAsync(stream, CancellationToken.None).ConfigureAwait(false);
                 environ = DaemonProtocol.ParseRequest(head);
-                noBody = environ.Any(e => e.Key == DaemonKeys.NoBody);
-                if (noBody)
+                routing = DaemonRouting.Read(environ);
+                if (routing.NoBody)
                 {
                     // Its end-of-body marker came with the head: read now, so that once the app
                     // runs nothing the front sent is unread. A worker that then dies closes a
@@ -235,8 +235,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             {
                 return; // the worker is stopping and already told the front this connection takes nothing
             }
-            string Value(string key) => environ.FirstOrDefault(e => e.Key == key).Value ?? "";
-            if (!CryptographicEquals(Value(DaemonKeys.Secret), options.Secret))
+            if (!CryptographicEquals(routing.Secret, options.Secret))
             {
                 // Only the server (same user, socket mode 0600) can get here: anything else is worth an operator's look.
                 log.Write(ErrorLogLevel.Error, "wsgi",
@@ -244,8 +243,8 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                 connection.Break();
                 return;
             }
-            string script = Value(DaemonKeys.Script);
-            bool reloading = Value(DaemonKeys.ScriptReloading) != "0";
+            string script = routing.Script;
+            bool reloading = routing.ScriptReloading;
             if (reloading && ScriptChanged(script))
             {
                 // mod_wsgi's daemon-mode reload: a changed script restarts the process, so the
@@ -262,7 +261,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                 connection.Release();
                 return;
             }
-            var key = (script, Value(DaemonKeys.Callable), Value(DaemonKeys.ApplicationGroup), reloading);
+            var key = (script, routing.Callable, routing.ApplicationGroup, reloading);
             if (!_apps.TryGetValue(key, out WsgiApplication? app))
             {
                 // Creating it may create an interpreter, which waits for the GIL: not on the
@@ -270,12 +269,12 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                 app = await Task.Run(() => _apps.GetOrAdd(key, CreateApplication)).ConfigureAwait(false);
             }
             output.WriteByte(DaemonProtocol.Accepted);
-            if (!noBody)
+            if (!routing.NoBody)
             {
                 // The front holds the body back until the request is taken (it could still go elsewhere).
                 output.Flush();
             }
-            var exchange = new WorkerExchange(stream, output, environ, Value(DaemonKeys.Head) == "1", Value(DaemonKeys.Client), bodyRead: noBody);
+            var exchange = new WorkerExchange(stream, output, environ, routing.Head, routing.Client, bodyRead: routing.NoBody);
             Interlocked.Increment(ref _active);
             _interrupter?.Started(exchange, app);
             try
