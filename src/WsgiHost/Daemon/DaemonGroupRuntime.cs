@@ -42,7 +42,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         public DateTime StartedAt { get; set; }
 
         /// <summary>Completes with how the current worker ended (<see cref="WorkerExit.Describe"/>).</summary>
-        public Task<WorkerEnd> Exit { get; set; } = Task.FromResult(new WorkerEnd("was not started", Planned: false));
+        public Task<string> Exit { get; set; } = Task.FromResult("was not started");
 
         /// <summary>Why the server sent the current worker SIGKILL itself, if it did.</summary>
         public string? KilledBy { get; set; }
@@ -143,7 +143,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
         start.RedirectStandardError = RelayStandardError;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var exit = new TaskCompletionSource<WorkerEnd>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var exit = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.Exited += (_, _) => OnExited(slot, process, exit);
         if (RelayStandardError)
         {
@@ -183,15 +183,14 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
     }
 
-    private void OnExited(Slot slot, Process process, TaskCompletionSource<WorkerEnd> exit)
+    private void OnExited(Slot slot, Process process, TaskCompletionSource<string> exit)
     {
         slot.DropIdle();
         int code = process.ExitCode;
         string how = WorkerExit.Describe(code, slot.KilledBy);
         // Taken before the requests learn how it ended: they stop being in flight right after.
         string serving = slot.Requests.IsEmpty ? "" : $" while serving {string.Join(", ", slot.Requests.Values.Select(Describe))}";
-        bool planned = code == 0 || WorkerRestartReasons.IsPlanned(code);
-        exit.TrySetResult(new WorkerEnd(how, planned && slot.KilledBy == null));
+        exit.TrySetResult(how);
         if (_stopping)
         {
             return;
@@ -199,6 +198,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         TimeSpan lived = DateTime.UtcNow - slot.StartedAt;
         WorkerRestartReason reason = slot.EndedBy ?? WorkerRestartReasons.FromExitCode(code);
         slot.EndedBy = null;
+        bool planned = code == 0 || WorkerRestartReasons.IsPlanned(code);
         _log.Write(planned ? ErrorLogLevel.Info : ErrorLogLevel.Error, "wsgi",
             $"Daemon process group '{_config.Name}' worker {slot.Index} (pid {process.Id}) {how} ({reason.Label()}) after {lived.TotalSeconds:0.#} s{serving}; starting a new one.");
         Restarted?.Invoke(reason);
@@ -354,7 +354,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     {
         CancellationToken aborted = context.RequestAborted;
         // The worker this connection leads to: a pooled connection never outlives it (DropIdle).
-        Task<WorkerEnd> exit = slot.Exit;
+        Task<string> exit = slot.Exit;
         int? pid = slot.Process?.Id;
         // Writes go straight to the socket; reads through a buffer, so the accept byte, the
         // response head and a small body usually come in one read.
@@ -416,16 +416,6 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         if (answer == DaemonProtocol.NotTaken || (answer == -1 && hasBody))
         {
             // Not taken (the worker is stopping): nothing of the request ran, nor was its body read.
-            return (null, false);
-        }
-        if (answer == -1 && IsIdempotent(Environ(environ, "REQUEST_METHOD")) && await WorkerEndAsync(exit).ConfigureAwait(false) is { Planned: true } end)
-        {
-            // Ended without a word, but on purpose (maximum-requests, a changed script): it did
-            // not crash in this request, and the request is one that may be repeated (RFC 9110
-            // 9.2.2), so it goes to the next worker rather than failing. Seen about once in
-            // 100,000 requests with 200-400 recycles (bench/soak.sh), cause not yet known.
-            log.Write(ErrorLogLevel.Info, "wsgi",
-                $"[client {client}] {Describe(environ)}: WSGI daemon process '{_config.Name}' worker {slot.Index} (pid {pid}) {end.How} without answering it; sending it (idempotent) to the next worker.");
             return (null, false);
         }
         if (answer != DaemonProtocol.Accepted)
@@ -553,18 +543,12 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     private static string Environ(IReadOnlyList<KeyValuePair<string, string>> environ, string key) =>
         environ.FirstOrDefault(e => e.Key == key).Value ?? "";
 
-    /// <summary>RFC 9110's idempotent methods: repeating one has the effect of sending it once.</summary>
-    private static bool IsIdempotent(string method) => method is "GET" or "HEAD" or "OPTIONS" or "TRACE" or "PUT" or "DELETE";
-
     /// <summary>A request for the log: "GET /path (WSGI script '...')".</summary>
     private static string Describe(IReadOnlyList<KeyValuePair<string, string>> environ) =>
         $"{Environ(environ, "REQUEST_METHOD")} {Environ(environ, "REQUEST_URI")} (WSGI script '{Environ(environ, DaemonKeys.Script)}')";
 
     /// <summary>How the worker ended, once it has (within a few seconds); null when it is still running.</summary>
-    private static async Task<string?> ExitReasonAsync(Task<WorkerEnd> exit) => (await WorkerEndAsync(exit).ConfigureAwait(false))?.How;
-
-    /// <summary>How the worker ended and whether on purpose, once it has (within a few seconds); null when it is still running.</summary>
-    private static async Task<WorkerEnd?> WorkerEndAsync(Task<WorkerEnd> exit)
+    private static async Task<string?> ExitReasonAsync(Task<string> exit)
     {
         try
         {

@@ -166,23 +166,14 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         _connections[connection] = 0;
         try
         {
-            await using var network = new NetworkStream(socket, ownsSocket: true);
+            // The streams never close the socket: connection.End does, or the stop that
+            // declines the connection meanwhile, once its NotTaken is out.
+            await using var network = new NetworkStream(socket, ownsSocket: false);
             await using var output = new BufferedStream(network, 64 * 1024);
             // Reads through their own buffer: the head, and a small body with its end marker,
             // usually arrive in one read. Never written through (writes go to `output`).
             await using var stream = new BufferedStream(network, 16 * 1024);
-            try
-            {
-                await ServeRequestsAsync(connection, stream, output, executor).ConfigureAwait(false);
-            }
-            finally
-            {
-                if (connection.TryClose())
-                {
-                    // Between requests: anything the front sent (or sends) here was not taken.
-                    SendNotTaken(output);
-                }
-            }
+            await ServeRequestsAsync(connection, stream, output, executor).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
         {
@@ -190,6 +181,8 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         }
         finally
         {
+            // Between requests: anything the front sent (or sends) here was not taken (NotTaken).
+            connection.End();
             _connections.TryRemove(connection, out _);
             slots.Release();
         }
@@ -225,6 +218,10 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             {
                 return; // the front reset it (its client went away mid-response): not a malformed frame
             }
+            catch (Exception e) when (e is IOException or ObjectDisposedException && connection.IsDeclined)
+            {
+                return; // the worker is stopping and closed it as idle while this read waited
+            }
             catch (Exception e) when (e is IOException or InvalidDataException)
             {
                 log.Write(ErrorLogLevel.Error, "wsgi", $"Daemon process group '{options.Group}': dropped a malformed request frame from {PeerCredentials.Describe(connection.Socket)} ({e.Message}).");
@@ -233,7 +230,9 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             }
             if (!connection.TryTake())
             {
-                return; // the worker is stopping and already told the front this connection takes nothing
+                // The worker is stopping and declined this connection: its NotTaken covers the
+                // request just read, and the socket is left to the decline (FrontConnection).
+                return;
             }
             if (!CryptographicEquals(routing.Secret, options.Secret))
             {
@@ -297,19 +296,6 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         }
     }
 
-    /// <summary>Sends <see cref="DaemonProtocol.NotTaken"/> on a connection about to close; the front may be gone already.</summary>
-    private static void SendNotTaken(BufferedStream output)
-    {
-        try
-        {
-            output.WriteByte(DaemonProtocol.NotTaken);
-            output.Flush();
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
-        {
-        }
-    }
-
     private WsgiApplication CreateApplication((string Script, string Callable, string Group, bool Reload) k) => WsgiApplication.Create(_python!, new WsgiApplicationOptions
         {
             ScriptPath = k.Script,
@@ -333,14 +319,9 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         {
             if (connection.TryClose())
             {
-                try
-                {
-                    connection.Socket.Send([DaemonProtocol.NotTaken]);
-                }
-                catch (Exception e) when (e is SocketException or ObjectDisposedException)
-                {
-                }
-                connection.Socket.Dispose();
+                // Its serving task may be reading a request right now: it will find the
+                // connection declined, and leaves the socket to Decline (NotTaken, then closed).
+                connection.Decline();
             }
         }
     }
