@@ -133,6 +133,18 @@ public sealed class PathTrickTests(HostileSite site)
         }
     }
 
+    [Fact]
+    public async Task RequireHostLooksTheClientUp()
+    {
+        // 127.0.0.1 is "localhost" both ways (PTR and forward-confirmed) in /etc/hosts: the
+        // request reaches the app (whose own 404 names the route); another name is refused.
+        var (status, response) = await GetAsync("/app/by-host/local");
+        Assert.True(status == 404 && response.Contains("no route '/by-host/local'", StringComparison.Ordinal), response);
+
+        (status, response) = await GetAsync("/app/by-host/elsewhere");
+        Assert.True(status == 403, response);
+    }
+
     private async Task<(int Status, string Response)> GetAsync(string target)
     {
         string response = await RawHttp.SendAsync(Host.Port, $"GET {target} HTTP/1.1\r\nHost: hostile.test\r\nConnection: close\r\n\r\n");
