@@ -183,22 +183,16 @@ public sealed class WsgiExecutor : IDisposable
         }
         // Kestrel's completion runs synchronously here and may start the next request of the
         // connection (which can create an interpreter on python-main): never with the GIL.
-        if (CompleteOnThreadPool)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item.Complete(s.Failure), (Item: item, Failure: failure), preferLocal: false);
-            return;
-        }
         using GilRelease released = GilScope.Release();
-        item.Complete(failure);
+        if (failure == null)
+        {
+            item.TrySetResult();
+        }
+        else
+        {
+            item.TrySetException(failure);
+        }
     }
-
-    /// <summary>
-    /// Finish each request (the awaiting handler's continuation: Kestrel ends the response and
-    /// reads the connection's next request) on the thread pool instead of on the WSGI thread.
-    /// For a server whose Kestrel runs continuations inline, where finishing on the WSGI thread
-    /// would also make it parse the next request, serially with Python.
-    /// </summary>
-    public bool CompleteOnThreadPool { get; init; }
 
     /// <summary>Wakes one more thread while the oldest queued request has waited too long.</summary>
     private void Watch()
@@ -286,10 +280,10 @@ public sealed class WsgiExecutor : IDisposable
     }
 
     /// <summary>
-    /// Unless <see cref="CompleteOnThreadPool"/>, continuations run synchronously on purpose:
-    /// finishing the HTTP response (Kestrel's flush to the socket) then happens right here on
-    /// the WSGI thread instead of costing one more thread hop per request. Kestrel's completion
-    /// path is asynchronous and returns as soon as it would wait.
+    /// Continuations run synchronously on purpose: finishing the HTTP response (Kestrel's
+    /// flush to the socket) then happens right here on the WSGI thread instead of costing
+    /// one more thread hop per request. Kestrel's completion path is asynchronous and returns
+    /// as soon as it would wait.
     /// </summary>
     private sealed class WorkItem(WsgiApplication app, IWsgiExchange exchange, long enqueued) : TaskCompletionSource
     {
@@ -298,17 +292,5 @@ public sealed class WsgiExecutor : IDisposable
         public IWsgiExchange Exchange { get; } = exchange;
 
         public long Enqueued { get; } = enqueued;
-
-        public void Complete(Exception? failure)
-        {
-            if (failure == null)
-            {
-                TrySetResult();
-            }
-            else
-            {
-                TrySetException(failure);
-            }
-        }
     }
 }

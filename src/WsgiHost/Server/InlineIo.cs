@@ -18,12 +18,6 @@ internal static class InlineIo
     private static bool s_setHere;
 
     /// <summary>
-    /// Socket completions run inline in this process; the server then lets Kestrel's
-    /// continuations run inline too (a user's 0 turns both off).
-    /// </summary>
-    public static bool Enabled => Environment.GetEnvironmentVariable(Variable) == "1";
-
-    /// <summary>
     /// Before any socket exists: the runtime reads the variable once, when it makes its first
     /// socket. .NET keeps its own copy of the environment on Unix, so Python's os.environ
     /// never shows it; processes started through .NET do inherit it (see <see cref="Unset"/>).

@@ -77,23 +77,6 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         }
     }
 
-    /// <summary>
-    /// The access decision; rules that need DNS (host names) are evaluated on the thread pool,
-    /// as this may run on a socket event thread (Kestrel's inline scheduling), which must never
-    /// wait for a DNS server.
-    /// </summary>
-    private static ValueTask<AccessDecision> EvaluateAccessAsync(AccessRules access, AccessRequest request)
-    {
-        try
-        {
-            return ValueTask.FromResult(access.Evaluate(request));
-        }
-        catch (HostLookupNeededException)
-        {
-            return new ValueTask<AccessDecision>(Task.Run(() => access.Evaluate(request with { Resolver = DnsHostNameResolver.Instance })));
-        }
-    }
-
     private async Task<long> DispatchAsync(HttpContext context, SiteConfig site, ScopeRuntime scope, string host, DateTimeOffset start)
     {
         IErrorLog log = scope.Log;
@@ -125,7 +108,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         string resource = mapped?.FilePath ?? target.Path;
         if (access != null)
         {
-            AccessDecision decision = await EvaluateAccessAsync(access, new AccessRequest(connection(context), resource, DeferredHostNameResolver.Instance, context.Connection.LocalIpAddress)).ConfigureAwait(false);
+            AccessDecision decision = access.Evaluate(new AccessRequest(connection(context), resource, DnsHostNameResolver.Instance, context.Connection.LocalIpAddress));
             if (!decision.IsGranted)
             {
                 log.Write(ErrorLogLevel.Error, "authz_core", $"[client {Client(context)}] {decision.Reason}");

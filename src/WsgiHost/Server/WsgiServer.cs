@@ -108,9 +108,7 @@ internal sealed class WsgiServer : IAsyncDisposable
             // Before the listeners open, as mod_wsgi preloads before a daemon accepts requests.
             WsgiApplication.Preload(python!, import.ScriptPath, import.ApplicationGroup, log);
         }
-        // With Kestrel's inline scheduling (below) the WSGI threads hand each finished request
-        // back to the thread pool: they only run Python.
-        var executor = new WsgiExecutor(site.Threads, log) { CompleteOnThreadPool = InlineIo.Enabled };
+        var executor = new WsgiExecutor(site.Threads, log);
         var logs = new LogSet(site, log);
         DaemonGroups daemons = launcher == null ? DaemonGroups.Empty : DaemonGroups.Start(site, launcher, log);
         try
@@ -143,26 +141,20 @@ internal sealed class WsgiServer : IAsyncDisposable
                 options.ResponseHeaderEncodingSelector = _ => Encoding.Latin1;
                 Listeners.Bind(options, site, log);
             });
-            // Kestrel's continuations run where the data arrives (UnsafePreferInlineScheduling,
-            // with InlineIo's socket completions): a request is parsed on the socket event thread
-            // and handed to a WSGI thread, and the WSGI thread gives the finished response back
-            // to the thread pool, which sends it and reads the connection's next request. One
-            // thread hand-off less per request than parsing on the thread pool, and the WSGI
-            // thread never parses (finishing inline on it cost Flask 30-45% in an earlier try).
-            // Measured A/B (wrk -t1 -c32, 3 runs each): hello embedded 26.1k -> 27.8k req/s and
-            // 2.1 -> 1.5 context switches per request; Flask in 2 processes 4.3k -> 4.8k; daemon
-            // mode hello and Flask +2%. Nothing that runs there blocks: Python runs on WSGI threads,
-            // interpreters are created on the thread pool, access rules that need DNS are
-            // evaluated on the thread pool, and logs are written by a background writer.
-            bool inline = InlineIo.Enabled;
-            builder.WebHost.UseSockets(o =>
+            // Kestrel's pipe continuations stay on the thread pool (UnsafePreferInlineScheduling
+            // off), while socket completions run on the socket event threads (InlineIo). Inline
+            // Kestrel continuations saved CPU on a trivial app (hello: 25.7 -> 21.9 µs per request)
+            // but cost a Python-bound one dearly: the WSGI thread, which finishes each response,
+            // then also parses the connection's next request, serially with Python (Flask,
+            // embedded: 8,800 -> 5,000-6,500 req/s; in daemon mode 9,600 -> 7,600). Tried again
+            // with each finished request handed from the WSGI thread to the thread pool (so the
+            // WSGI thread only runs Python): fewer context switches and hello unchanged, but in
+            // the benchmark harness Flask in 2 processes lost 13% (4,837 -> 4,174 req/s, 378 ->
+            // 427 µs of CPU per request) and Django 5%, 2 interleaved runs each.
+            if (reusePort)
             {
-                if (reusePort)
-                {
-                    o.CreateBoundListenSocket = ReusePortSocket.Create;
-                }
-                o.UnsafePreferInlineScheduling = inline;
-            });
+                builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = ReusePortSocket.Create);
+            }
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Debug);
