@@ -288,10 +288,40 @@ public sealed class WsgiHostProcess : IAsyncDisposable
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
     private static extern int Signal(int pid, int signal);
 
+    // Ports handed out below the kernel's ephemeral range (ip_local_port_range, 32768-60999 by
+    // default). A port that bind(0) returned is ephemeral: between this check and the server's
+    // bind, the kernel may give it to an outgoing connection of a parallel test, or to another
+    // bind(0) (a CI run failed on exactly that). Ports below the range are never picked by the
+    // kernel, and the counter gives each one to one test only. The start depends on the process
+    // id, so the unit and functional test processes do not walk the same ports.
+    private const int FirstPort = 20_000;
+    private const int PortCount = 12_000;
+    private static int s_nextPort = Environment.ProcessId * 7919 % PortCount;
+
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (int tries = 0; tries < PortCount; tries++)
+        {
+            int port = FirstPort + (int)((uint)Interlocked.Increment(ref s_nextPort) % PortCount);
+            if (CanBind(port))
+            {
+                return port;
+            }
+        }
+        throw new InvalidOperationException($"no free TCP port on 127.0.0.1 in {FirstPort}-{FirstPort + PortCount - 1}");
+    }
+
+    private static bool CanBind(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 }
