@@ -140,6 +140,23 @@ public sealed class ConfigCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task SighupReloadsAServerStartedUnderNohup()
+    {
+        // nohup starts the server with SIGHUP ignored; .NET alone would never call the handler.
+        int port = WsgiHostProcess.FreePort();
+        string Config(string more) => $"Listen 127.0.0.1:{port}\nLogLevel info\nWSGIScriptAlias /one GATEWAY\n{more}\n";
+        string conf = Write(Config(""));
+        await using var host = await WsgiHostProcess.RunThroughAsync("nohup", conf, port);
+        await host.WaitForLogAsync("SIGHUP was inherited as ignored");
+        Write(Config("WSGIScriptAlias /two GATEWAY"));
+        host.SendSignal(1);
+        await host.WaitForLogAsync("SIGHUP: configuration reloaded");
+        using var after = await host.Client.GetAsync("/two/environ");
+        Assert.Equal(System.Net.HttpStatusCode.OK, after.StatusCode);
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    [Fact]
     public async Task SighupRollsAChangedDaemonGroupWithoutAFailedRequest()
     {
         int port = WsgiHostProcess.FreePort();

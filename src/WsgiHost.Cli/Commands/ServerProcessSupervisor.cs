@@ -62,6 +62,7 @@ internal sealed class ServerProcessSupervisor
     {
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; Stop(15); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; Stop(2); });
+        WsgiHost.Server.InheritedSignals.Reclaim(_log);
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; Forward(1); });
         using var sigusr1 = PosixSignalRegistration.Create((PosixSignal)10, c => { c.Cancel = true; Forward(10); });
         foreach (Slot slot in _slots)

@@ -22,6 +22,7 @@ internal static class SiteHost
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
         WsgiServer? running = null;
+        InheritedSignals.Reclaim(log);
         // SIGUSR1 (10 on Linux; .NET accepts raw numbers): reopen the log files, for logrotate.
         using var sigusr1 = PosixSignalRegistration.Create((PosixSignal)10, c =>
         {

@@ -29,6 +29,10 @@ internal static class WorkerMain
         var worker = new DaemonWorker(options, log);
         // SIGUSR1 (10 on Linux; .NET accepts raw numbers), from the server after logrotate.
         using var sigusr1 = PosixSignalRegistration.Create((PosixSignal)10, c => { c.Cancel = true; worker.ReopenLogs(hasLogFiles: errorLog != null); });
+        // A hang-up (the terminal of a foreground server closing) is the front's to act on: it
+        // reloads the configuration and rolls workers itself. A worker killed by it would fail
+        // the requests it runs.
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => c.Cancel = true);
         return await worker.RunAsync(stop.Token).ConfigureAwait(false);
     }
 

@@ -112,6 +112,18 @@ public sealed class WsgiHostProcess : IAsyncDisposable
         return LaunchAsync(psi, port, config);
     }
 
+    /// <summary>
+    /// Starts `wsgihost run config` through <paramref name="wrapper"/>, a program that sets up
+    /// the process and execs the rest of its command line (nohup, setsid), so the PID is wsgihost's.
+    /// </summary>
+    public static Task<WsgiHostProcess> RunThroughAsync(string wrapper, string config, int port)
+    {
+        var psi = StartInfo(["run", config]);
+        psi.ArgumentList.Insert(0, psi.FileName);
+        psi.FileName = wrapper;
+        return LaunchAsync(psi, port, config);
+    }
+
     /// <summary>Runs `wsgihost COMMAND ARGS` to completion (check, version): exit code, stdout, stderr.</summary>
     public static Task<(int ExitCode, string Output, string Error)> RunToEndAsync(params string[] args) =>
         RunToEndAsync(StartInfo(args));
