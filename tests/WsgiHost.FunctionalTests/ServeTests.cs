@@ -217,6 +217,25 @@ public sealed class ServeTests
         Assert.All(names, n => Assert.StartsWith("slept ", n));
     }
 
+    [Fact]
+    public async Task ARequestBusyInPythonDoesNotHoldUpQuickOnes()
+    {
+        // The spinning request holds the GIL. A quick request gets another thread, which takes
+        // the GIL at Python's switch interval; the threads that then mostly wait for the GIL step
+        // back, and must still be woken for every quick request that follows.
+        await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("gateway.wsgi"), "--threads", "4");
+        Task<string> spinning = host.Client.GetStringAsync("/spin?4");
+        await Task.Delay(300);
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < 20; i++)
+        {
+            using var quick = await host.Client.GetAsync("/environ");
+            Assert.Equal(200, (int)quick.StatusCode);
+        }
+        Assert.False(spinning.IsCompleted, $"20 quick requests took {sw.ElapsedMilliseconds} ms: they waited for the spinning one");
+        Assert.Equal("spun", await spinning);
+    }
+
     internal static async Task<(int Code, string Output)> RunCliAsync(params string[] args)
     {
         var (code, output, error) = await WsgiHostProcess.RunToEndAsync(args);

@@ -156,18 +156,58 @@ public sealed class WsgiExecutor : IDisposable
         }
     }
 
-    /// <summary>Runs requests back to back while they are for the same interpreter, holding its GIL between them.</summary>
-    private void ProcessBatch(WorkItem first)
+    /// <summary>
+    /// Runs requests back to back while they are for the same interpreter, holding its GIL
+    /// between them. Returns true when the thread should step back (<see cref="TryStepBack"/>):
+    /// it has lately spent most of its time waiting for the GIL.
+    /// </summary>
+    private bool ProcessBatch(Worker worker, WorkItem first)
     {
         Interpreter interpreter = first.App.Interpreter;
+        long begin = System.Diagnostics.Stopwatch.GetTimestamp();
         using var gil = GilScope.Acquire(interpreter);
+        long waited = System.Diagnostics.Stopwatch.GetTimestamp() - begin;
         for (WorkItem? item = first; item != null; item = _stopping ? null : TakeFor(interpreter))
         {
-            Process(item);
+            // Taking the GIL back after this request is the next one's wait.
+            long next = Process(item);
+            long now = System.Diagnostics.Stopwatch.GetTimestamp();
+            if (worker.MostlyWaitedForGil(waited, now - next - begin))
+            {
+                return true;
+            }
+            begin = now - next;
+            waited = next;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// After a request, by a thread that has lately spent most of its time waiting for the GIL:
+    /// it parks if others are working, so only as many threads take requests as the GIL can
+    /// keep busy. A thread woken for a stall caused by I/O (the working threads blocked in a
+    /// database or sleep) finds the GIL mostly free and stays. One woken because a request ran
+    /// long in Python would otherwise stay for good, every request then handing the GIL from
+    /// thread to thread (Flask on two cores: all 8 threads working, 30% more CPU per request
+    /// and 25% fewer requests). False: keep working.
+    /// </summary>
+    private bool TryStepBack(Worker worker)
+    {
+        lock (_lock)
+        {
+            if (_working <= 1 || _stopping)
+            {
+                return false;
+            }
+            worker.Working = false;
+            _working--;
+            _idle.Push(worker);
+            return true;
         }
     }
 
-    private void Process(WorkItem item)
+    /// <summary>Runs one request; returns how long taking the GIL back after its completion took (Stopwatch ticks).</summary>
+    private long Process(WorkItem item)
     {
         Exception? failure = null;
         try
@@ -183,15 +223,25 @@ public sealed class WsgiExecutor : IDisposable
         }
         // Kestrel's completion runs synchronously here and may start the next request of the
         // connection (which can create an interpreter on python-main): never with the GIL.
-        using GilRelease released = GilScope.Release();
-        if (failure == null)
+        GilRelease released = GilScope.Release();
+        long reacquiring = 0;
+        try
         {
-            item.TrySetResult();
+            if (failure == null)
+            {
+                item.TrySetResult();
+            }
+            else
+            {
+                item.TrySetException(failure);
+            }
         }
-        else
+        finally
         {
-            item.TrySetException(failure);
+            reacquiring = System.Diagnostics.Stopwatch.GetTimestamp();
+            released.Dispose();
         }
+        return System.Diagnostics.Stopwatch.GetTimestamp() - reacquiring;
     }
 
     /// <summary>Wakes one more thread while the oldest queued request has waited too long.</summary>
@@ -254,8 +304,29 @@ public sealed class WsgiExecutor : IDisposable
         // thread that holds the GIL.
         private readonly ManualResetEventSlim _wake = new(false, spinCount: 1);
 
+        // The share of its time this thread spent waiting for the GIL, averaged over about the
+        // last 4 requests. With the GIL busy running Python, n working threads each wait
+        // (n-1)/n of the time: a third already means another thread would run these requests
+        // as fast. Threads that mostly wait for I/O share the GIL with a few percent.
+        private double _gilWaitShare;
+
         /// <summary>Counted in the executor's working threads; changed only under its lock.</summary>
         public bool Working { get; set; }
+
+        /// <summary>Records one request (its wait for the GIL and its whole time, in ticks); true when the thread mostly waits.</summary>
+        public bool MostlyWaitedForGil(long waited, long total)
+        {
+            if (total > 0)
+            {
+                _gilWaitShare += ((double)waited / total - _gilWaitShare) / 4;
+            }
+            if (_gilWaitShare <= 0.3)
+            {
+                return false;
+            }
+            _gilWaitShare = 0;
+            return true;
+        }
 
         public void Wake() => _wake.Set();
 
@@ -266,8 +337,10 @@ public sealed class WsgiExecutor : IDisposable
                 WorkItem? item = executor.TakeOrPark(this);
                 if (item != null)
                 {
-                    executor.ProcessBatch(item);
-                    continue;
+                    if (!executor.ProcessBatch(this, item) || !executor.TryStepBack(this))
+                    {
+                        continue;
+                    }
                 }
                 if (executor._stopping)
                 {
