@@ -75,7 +75,7 @@ public class DaemonProtocolBenchmarks
     [Benchmark(Description = "decode response head (7 headers)")]
     public int DecodeResponseHead()
     {
-        using MemoryStream head = DaemonProtocol.ReadHead(new MemoryStream(_responseFrame, writable: false));
+        byte[] head = DaemonProtocol.ReadHead(new MemoryStream(_responseFrame, writable: false));
         return DaemonProtocol.ParseResponseHead(head).Headers.Count;
     }
 

@@ -431,7 +431,8 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             StartTimeout();
         }
         (int Status, string Reason, List<KeyValuePair<string, string>> Headers) head;
-        Task<MemoryStream> headRead = DaemonProtocol.ReadHeadAsync(stream, waiting);
+        byte[] prefix = new byte[4];
+        Task<byte[]> headRead = DaemonProtocol.ReadHeadAsync(stream, prefix, waiting);
         if (hasBody && !headRead.IsCompleted && await Task.WhenAny(headRead, body).ConfigureAwait(false) == body
             && body.Exception?.InnerException is BadHttpRequestException refused)
         {
@@ -452,8 +453,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
         try
         {
-            using MemoryStream frame = await headRead.ConfigureAwait(false);
-            head = DaemonProtocol.ParseResponseHead(frame);
+            head = DaemonProtocol.ParseResponseHead(await headRead.ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
         {
@@ -490,7 +490,6 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             }
         }
         long sent = 0;
-        byte[] prefix = new byte[4];
         PipeWriter writer = response.BodyWriter;
         try
         {

@@ -123,42 +123,37 @@ internal static class DaemonProtocol
     }
 
     /// <summary>Reads a whole head (its length, then its bytes) into memory.</summary>
-    public static MemoryStream ReadHead(Stream stream)
+    public static byte[] ReadHead(Stream stream)
     {
         Span<byte> prefix = stackalloc byte[4];
         ReadExactly(stream, prefix);
         byte[] head = new byte[HeadLength(prefix)];
         ReadExactly(stream, head);
-        return new MemoryStream(head, writable: false);
+        return head;
     }
 
-    /// <summary>As <see cref="ReadHead"/>, without blocking a thread.</summary>
-    public static async Task<MemoryStream> ReadHeadAsync(Stream stream, CancellationToken cancel)
+    /// <summary>As <see cref="ReadHead"/>, without blocking a thread; <paramref name="prefix"/> is a 4-byte scratch buffer the caller keeps.</summary>
+    public static async Task<byte[]> ReadHeadAsync(Stream stream, byte[] prefix, CancellationToken cancel)
     {
-        byte[] prefix = new byte[4];
-        await stream.ReadExactlyAsync(prefix, cancel).ConfigureAwait(false);
+        await stream.ReadExactlyAsync(prefix.AsMemory(0, 4), cancel).ConfigureAwait(false);
         byte[] head = new byte[HeadLength(prefix)];
         await stream.ReadExactlyAsync(head, cancel).ConfigureAwait(false);
-        return new MemoryStream(head, writable: false);
+        return head;
     }
 
     /// <summary>Reads a request head; throws <see cref="InvalidDataException"/> for anything malformed or too large.</summary>
-    public static List<KeyValuePair<string, string>> ReadRequest(Stream connection)
-    {
-        using MemoryStream head = ReadHead(connection);
-        return ParseRequest(head);
-    }
+    public static List<KeyValuePair<string, string>> ReadRequest(Stream connection) => ParseRequest(ReadHead(connection));
 
     /// <summary>Parses a request head read with <see cref="ReadHeadAsync"/>.</summary>
-    public static List<KeyValuePair<string, string>> ParseRequest(Stream stream)
+    public static List<KeyValuePair<string, string>> ParseRequest(ReadOnlySpan<byte> head)
     {
-        Span<byte> magic = stackalloc byte[5];
-        ReadExactly(stream, magic);
+        var frame = new FrameReader(head);
+        ReadOnlySpan<byte> magic = frame.Bytes(5);
         if (!magic[..4].SequenceEqual(RequestMagic) || magic[4] != Version)
         {
             throw new InvalidDataException("not a WsgiHost request frame (wrong magic or version)");
         }
-        uint count = ReadU32(stream);
+        uint count = frame.U32();
         if (count > MaxEnvironEntries)
         {
             throw new InvalidDataException($"request frame has {count} environ entries, more than {MaxEnvironEntries}");
@@ -167,8 +162,8 @@ internal static class DaemonProtocol
         long total = 0;
         for (int i = 0; i < count; i++)
         {
-            string key = ReadString(stream, ReadU16(stream), MaxNameLength);
-            string value = ReadString(stream, ReadU32(stream), MaxValueLength);
+            string key = frame.String(frame.U16(), MaxNameLength);
+            string value = frame.String(frame.U32(), MaxValueLength);
             total += key.Length + value.Length;
             if (total > MaxEnvironBytes)
             {
@@ -201,22 +196,21 @@ internal static class DaemonProtocol
     }
 
     /// <summary>Parses a response head read with <see cref="ReadHeadAsync"/>.</summary>
-    public static (int Status, string Reason, List<KeyValuePair<string, string>> Headers) ParseResponseHead(Stream stream)
+    public static (int Status, string Reason, List<KeyValuePair<string, string>> Headers) ParseResponseHead(ReadOnlySpan<byte> head)
     {
-        Span<byte> magic = stackalloc byte[4];
-        ReadExactly(stream, magic);
-        if (!magic.SequenceEqual(ResponseMagic))
+        var frame = new FrameReader(head);
+        if (!frame.Bytes(4).SequenceEqual(ResponseMagic))
         {
             throw new InvalidDataException("not a WsgiHost response frame");
         }
-        int status = ReadU16(stream);
+        int status = frame.U16();
         if (status is < 100 or > 999)
         {
             // The front sets it as the response status, which takes three digits only.
             throw new InvalidDataException($"response frame has status {status}");
         }
-        string reason = ReadString(stream, ReadU16(stream), MaxNameLength);
-        int count = ReadU16(stream);
+        string reason = frame.String(frame.U16(), MaxNameLength);
+        int count = frame.U16();
         if (count > MaxHeaders)
         {
             throw new InvalidDataException($"response frame has {count} headers, more than {MaxHeaders}");
@@ -224,8 +218,8 @@ internal static class DaemonProtocol
         var headers = new List<KeyValuePair<string, string>>(count);
         for (int i = 0; i < count; i++)
         {
-            string name = ReadString(stream, ReadU16(stream), MaxNameLength);
-            headers.Add(new(name, ReadString(stream, ReadU32(stream), MaxValueLength)));
+            string name = frame.String(frame.U16(), MaxNameLength);
+            headers.Add(new(name, frame.String(frame.U32(), MaxValueLength)));
         }
         return (status, reason, headers);
     }

@@ -191,6 +191,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
     /// <summary>Serves the connection's requests until it must end; returns with the connection between requests, or mid-request when it is broken.</summary>
     private async Task ServeRequestsAsync(FrontConnection connection, BufferedStream stream, BufferedStream output, WsgiExecutor executor)
     {
+        byte[] prefix = new byte[4];
         while (!_stopping)
         {
             List<KeyValuePair<string, string>> environ;
@@ -198,7 +199,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             try
             {
                 // Awaited: an idle connection holds no thread while it waits for the next request.
-                using MemoryStream head = await DaemonProtocol.ReadHeadAsync(stream, CancellationToken.None).ConfigureAwait(false);
+                byte[] head = await DaemonProtocol.ReadHeadAsync(stream, prefix, CancellationToken.None).ConfigureAwait(false);
                 environ = DaemonProtocol.ParseRequest(head);
                 routing = DaemonRouting.Read(environ);
                 if (routing.NoBody)

@@ -73,7 +73,11 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
     /// </summary>
     public bool DrainBody()
     {
-        byte[] scratch = new byte[8192];
+        if (_bodyDone)
+        {
+            return true; // the usual case: read by the app, or a request without a body
+        }
+        byte[] scratch = System.Buffers.ArrayPool<byte>.Shared.Rent(8192);
         try
         {
             while (ReadBody(scratch) > 0)
@@ -84,6 +88,10 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
         catch (Exception e) when (e is IOException or InvalidDataException)
         {
             return false;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(scratch);
         }
     }
 
