@@ -1,7 +1,9 @@
 using System.Text;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using WsgiHost.Configuration.Model;
 using WsgiHost.Daemon;
@@ -155,6 +157,9 @@ internal sealed class WsgiServer : IAsyncDisposable
             {
                 builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = ReusePortSocket.Create);
             }
+            // 32 KiB transport buffers instead of 4 KiB (LargeBlockMemoryPool); the sockets
+            // transport takes its pool factory from the services, last registration first.
+            builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPool.Factory>();
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Debug);
