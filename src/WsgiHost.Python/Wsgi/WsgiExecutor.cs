@@ -189,7 +189,7 @@ public sealed class WsgiExecutor : IDisposable
     /// database or sleep) finds the GIL mostly free and stays. One woken because a request ran
     /// long in Python would otherwise stay for good, every request then handing the GIL from
     /// thread to thread (Flask on two cores: all 8 threads working, 30% more CPU per request
-    /// and 25% fewer requests). False: keep working.
+    /// and about 20% fewer requests). False: keep working.
     /// </summary>
     private bool TryStepBack(Worker worker)
     {
