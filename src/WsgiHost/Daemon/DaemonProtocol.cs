@@ -293,13 +293,6 @@ internal static class DaemonProtocol
         }
     }
 
-    private static ushort ReadU16(Stream stream)
-    {
-        Span<byte> b = stackalloc byte[2];
-        ReadExactly(stream, b);
-        return BinaryPrimitives.ReadUInt16LittleEndian(b);
-    }
-
     private static uint ReadU32(Stream stream)
     {
         Span<byte> b = stackalloc byte[4];

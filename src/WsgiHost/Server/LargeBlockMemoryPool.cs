@@ -47,7 +47,11 @@ internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
 
     private void Return(Block block)
     {
-        if (_disposed || Interlocked.Increment(ref _freeCount) > MaxPooled)
+        if (_disposed)
+        {
+            return;
+        }
+        if (Interlocked.Increment(ref _freeCount) > MaxPooled)
         {
             Interlocked.Decrement(ref _freeCount);
             return;
