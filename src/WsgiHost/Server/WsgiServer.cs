@@ -153,10 +153,15 @@ internal sealed class WsgiServer : IAsyncDisposable
             // WSGI thread only runs Python): fewer context switches and hello unchanged, but in
             // the benchmark harness Flask in 2 processes lost 13% (4,837 -> 4,174 req/s, 378 ->
             // 427 µs of CPU per request) and Django 5%, 2 interleaved runs each.
-            if (reusePort)
+            builder.WebHost.UseSockets(o =>
             {
-                builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = ReusePortSocket.Create);
-            }
+                // Kestrel reads up to 1 MiB ahead of the app by default (RequestLimits.ReadAheadBytes).
+                o.MaxReadBufferSize = site.RequestLimits.ReadAheadBytes;
+                if (reusePort)
+                {
+                    o.CreateBoundListenSocket = ReusePortSocket.Create;
+                }
+            });
             // 32 KiB transport buffers instead of 4 KiB (LargeBlockMemoryPool); the sockets
             // transport takes its pool factory from the services, last registration first.
             builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPool.Factory>();

@@ -28,4 +28,24 @@ internal sealed record RequestLimits
     /// <summary>The largest header section Kestrel buffers: fields x field size, as Apache's limits allow, at most 1 MiB.</summary>
     public int MaxHeaderBytes =>
         (int)Math.Min(1024L * 1024, (MaxFields == 0 ? 1000L : MaxFields) * (MaxFieldSize == 0 ? 64L * 1024 : MaxFieldSize + 2L));
+
+    /// <summary>
+    /// How far the server reads ahead of the app on one connection (the socket transport's
+    /// read buffer). Kestrel consumes the header section field by field, so this must hold
+    /// only the request line or one field (twice over), never the whole section; past it,
+    /// reading pauses until the app takes some of the body. Kestrel's default, 1 MiB, held a
+    /// whole 1 MiB upload for each connection waiting for a WSGI thread: with 32 uploading
+    /// clients, 32 MiB of a 75 MB server, which a server that leaves unread bytes in the socket
+    /// (uWSGI: 43 MB) never holds. 256 KiB: 50 MB, for about 10% more CPU per 1 MiB upload
+    /// (the reader pauses and resumes 8 times instead of never; bench/RESULTS.md).
+    /// </summary>
+    public int ReadAheadBytes =>
+        (int)Math.Max(MinReadAheadBytes, Math.Min(2L * 1024 * 1024, 2L * (Math.Max(RequestLineBytes, FieldBytes) + 4096)));
+
+    /// <summary>The read-ahead when the request line and one field are small (Apache's 8190-byte defaults).</summary>
+    public const int MinReadAheadBytes = 256 * 1024;
+
+    private long RequestLineBytes => MaxRequestLine == 0 ? 1024 * 1024 : MaxRequestLine + 2L;
+
+    private long FieldBytes => MaxFieldSize == 0 ? 64 * 1024 : MaxFieldSize + 2L;
 }

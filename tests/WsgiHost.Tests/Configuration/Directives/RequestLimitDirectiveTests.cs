@@ -35,6 +35,18 @@ public sealed class RequestLimitDirectiveTests
     }
 
     [Theory]
+    [InlineData("", RequestLimits.MinReadAheadBytes)]
+    [InlineData("LimitRequestFields 1000", RequestLimits.MinReadAheadBytes)]
+    [InlineData("LimitRequestFieldSize 65536", RequestLimits.MinReadAheadBytes)]
+    [InlineData("LimitRequestLine 0", 2 * 1024 * 1024)]
+    public void TheReadAheadHoldsTheLongestLineTwiceNotTheWholeHeaderSection(string directive, int expected)
+    {
+        RequestLimits limits = SiteText.Clean("Listen 80\n" + directive).RequestLimits;
+
+        Assert.Equal(expected, limits.ReadAheadBytes);
+    }
+
+    [Theory]
     [InlineData("LimitRequestFields -1", "LimitRequestFields", "LimitRequestFields must be a whole number from 0 to 32767, got '-1'")]
     [InlineData("LimitRequestFields 32768", "LimitRequestFields", "LimitRequestFields must be a whole number from 0 to 32767, got '32768'")]
     [InlineData("LimitRequestFieldSize lots", "LimitRequestFieldSize", "LimitRequestFieldSize must be a whole number from 0 to 65536, got 'lots'")]
