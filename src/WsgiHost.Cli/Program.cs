@@ -23,6 +23,10 @@ internal static class Program
         string[] rest = args[1..];
         try
         {
+            if (args[0] is "serve" or "run")
+            {
+                TakeCpuScheduling(ref rest);
+            }
             switch (args[0])
             {
                 case "serve" when rest.Contains("--help") || rest.Contains("-h"):
@@ -56,6 +60,27 @@ internal static class Program
             Console.Error.WriteLine($"wsgihost: {e.Message}");
             Console.Error.WriteLine("run 'wsgihost --help' for usage");
             return 2;
+        }
+    }
+
+    /// <summary>
+    /// --cpu-scheduling, first thing: the policy must be set before the server starts threads.
+    /// Server processes and daemon workers inherit it from the process that starts them.
+    /// </summary>
+    private static void TakeCpuScheduling(ref string[] rest)
+    {
+        bool batch;
+        try
+        {
+            batch = WsgiHost.Server.CpuScheduling.TakeBatch(ref rest);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        if (ServerProcesses.Child == null)
+        {
+            WsgiHost.Server.CpuScheduling.Apply(batch);
         }
     }
 }

@@ -14,6 +14,7 @@ internal static class ConfigCommands
           --python PATH               the python executable to embed (overrides WSGIPythonHome)
           --python-home DIR           a Python prefix or virtualenv to embed (overrides WSGIPythonHome)
           --server-processes N        N server processes sharing the Listen ports (SO_REUSEPORT), each with its own embedded Python, as Apache's children
+          --cpu-scheduling POLICY     batch (default: a woken thread does not preempt a running one) or normal (Linux's default policy)
           --drain SECONDS             after SIGTERM, serve this long with the health check failing and
                                       connections closed after each response, then stop accepting
         """;

@@ -12,6 +12,7 @@ internal static class ServeCommand
         return SiteHost.RunAsync(site, server => [
             .. server.Urls.Select(url => $"WsgiHost serving {mount.Target} at {url}{mount.UrlPattern}"),
             $"  python: {server.PythonDescription}",
+            $"  cpu:    {WsgiHost.Server.CpuScheduling.Outcome}",
             site.DaemonGroups.Count == 0
                 ? $"  mode:   embedded, {site.Threads} WSGI thread(s), application group %{{GLOBAL}}"
                 : $"  mode:   daemon, {site.DaemonGroups[0].Processes} process(es) x {site.Threads} thread(s) (pids {string.Join(", ", server.DaemonPids.Values.SelectMany(p => p))}), application group %{{GLOBAL}}",

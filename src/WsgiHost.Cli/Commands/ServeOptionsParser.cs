@@ -24,6 +24,7 @@ internal static class ServeOptionsParser
           --embedded                  run the app in the server process instead (no worker processes)
           --reload-on-changes         restart the worker when the source of any loaded module changes (development)
           --server-processes N        run N embedded server processes sharing the port (SO_REUSEPORT), each with its own Python and --threads
+          --cpu-scheduling POLICY     batch (default: a woken thread does not preempt a running one) or normal (Linux's default policy)
           --mount-point URL           URL the app is mounted at (default /)
           --url-alias URL PATH        serve a file or directory at URL (repeatable)
           --callable-object NAME      the WSGI callable in the script (default application)

@@ -23,6 +23,7 @@ internal static class SiteHost
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
         WsgiServer? running = null;
         InheritedSignals.Reclaim(log);
+        log.Write(ErrorLogLevel.Info, "core", $"CPU scheduling: {CpuScheduling.Outcome}.");
         // SIGUSR1 (10 on Linux; .NET accepts raw numbers): reopen the log files, for logrotate.
         using var sigusr1 = PosixSignalRegistration.Create((PosixSignal)10, c =>
         {

@@ -114,12 +114,17 @@ public sealed class WsgiHostProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts `wsgihost run config` through <paramref name="wrapper"/>, a program that sets up
-    /// the process and execs the rest of its command line (nohup, setsid), so the PID is wsgihost's.
+    /// the process and execs the rest of its command line (nohup, setsid, chrt), so the PID is
+    /// wsgihost's; <paramref name="wrapperArgs"/> come before wsgihost's command line.
     /// </summary>
-    public static Task<WsgiHostProcess> RunThroughAsync(string wrapper, string config, int port)
+    public static Task<WsgiHostProcess> RunThroughAsync(string wrapper, string config, int port, params string[] wrapperArgs)
     {
         var psi = StartInfo(["run", config]);
         psi.ArgumentList.Insert(0, psi.FileName);
+        for (int i = wrapperArgs.Length - 1; i >= 0; i--)
+        {
+            psi.ArgumentList.Insert(0, wrapperArgs[i]);
+        }
         psi.FileName = wrapper;
         return LaunchAsync(psi, port, config);
     }
