@@ -47,6 +47,11 @@ internal sealed unsafe class FileChangeNotifier
     private readonly Lock _lock = new();
     private readonly byte[] _buffer = new byte[4096];
     private long _version;
+    private long _lastReadStarted = long.MinValue;
+    private int _reads;
+
+    /// <summary>How many times the queue was read (for tests).</summary>
+    internal int Reads => Volatile.Read(ref _reads);
     private bool _broken;
 
     private FileChangeNotifier(int fd) => _fd = fd;
@@ -54,7 +59,8 @@ internal sealed unsafe class FileChangeNotifier
     /// <summary>The process's notifier, or null where inotify is missing or its instances are used up.</summary>
     public static FileChangeNotifier? Shared => s_shared.Value;
 
-    private static FileChangeNotifier? Create()
+    /// <summary>A notifier of its own (tests); null where inotify is missing.</summary>
+    internal static FileChangeNotifier? Create()
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -75,7 +81,16 @@ internal sealed unsafe class FileChangeNotifier
     /// The current version, after taking in every event queued so far; null when the notifier can
     /// no longer be trusted (a read error), and every caller must stat.
     /// </summary>
-    public long? Poll()
+    public long? Poll() => Poll(System.Diagnostics.Stopwatch.GetTimestamp());
+
+    /// <summary>
+    /// The version as of a read of the queue that began at or after <paramref name="since"/>
+    /// (a Stopwatch timestamp, such as when a request arrived): every change made before then
+    /// is in it. Concurrent requests then share one read instead of making one each, and the
+    /// second check of the same request (a daemon worker's restart check, then the gateway's)
+    /// costs no system call.
+    /// </summary>
+    public long? Poll(long since)
     {
         lock (_lock)
         {
@@ -83,6 +98,12 @@ internal sealed unsafe class FileChangeNotifier
             {
                 return null;
             }
+            if (_lastReadStarted >= since)
+            {
+                return _version;
+            }
+            _lastReadStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+            _reads++;
             bool any = false;
             while (true)
             {
@@ -118,7 +139,7 @@ internal sealed unsafe class FileChangeNotifier
 
     /// <summary>
     /// Watches the file and every directory on its path (as written, and as resolved when a
-    /// symlink is on the way), so that a change to any of them shows in <see cref="Poll"/>. Called
+    /// symlink is on the way), so that a change to any of them shows in <see cref="Poll(long)"/>. Called
     /// again after every change: a replaced file or directory is a new inode, whose watch is
     /// added then. False when a watch could not be added (the caller then stats every time).
     /// </summary>

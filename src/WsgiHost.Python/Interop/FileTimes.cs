@@ -53,9 +53,15 @@ internal sealed unsafe class FileTimes
     private sealed record Seen(long Version, DateTime Time);
 
     /// <summary>The last write time in UTC, or null when the file does not exist.</summary>
-    public DateTime? LastWriteUtc()
+    public DateTime? LastWriteUtc() => LastWriteUtc(System.Diagnostics.Stopwatch.GetTimestamp());
+
+    /// <summary>
+    /// The last write time in UTC as of <paramref name="since"/> (a Stopwatch timestamp) or later:
+    /// every change made before it is seen. Null when the file does not exist.
+    /// </summary>
+    public DateTime? LastWriteUtc(long since)
     {
-        long? version = _notifier?.Poll();
+        long? version = _notifier?.Poll(since);
         Seen? seen = _seen;
         if (seen != null && seen.Version == version)
         {

@@ -73,13 +73,20 @@ public sealed class WsgiExecutor : IDisposable
     }
 
     /// <summary>Runs the request on a WSGI thread; completes when the response has been handed to the transport.</summary>
-    public Task RunAsync(WsgiApplication app, IWsgiExchange exchange)
+    public Task RunAsync(WsgiApplication app, IWsgiExchange exchange) => RunAsync(app, exchange, System.Diagnostics.Stopwatch.GetTimestamp());
+
+    /// <summary>
+    /// As <see cref="RunAsync(WsgiApplication, IWsgiExchange)"/>, for a request that reached the
+    /// server at <paramref name="arrived"/> (a Stopwatch timestamp, not later than now): the
+    /// script is checked as of then, so a check the caller made since is not repeated.
+    /// </summary>
+    public Task RunAsync(WsgiApplication app, IWsgiExchange exchange, long arrived)
     {
         if (_stopping)
         {
             throw new ObjectDisposedException(nameof(WsgiExecutor), "the server is shutting down");
         }
-        var item = new WorkItem(app, exchange, System.Diagnostics.Stopwatch.GetTimestamp());
+        var item = new WorkItem(app, exchange, System.Diagnostics.Stopwatch.GetTimestamp(), arrived);
         Worker? wake = null;
         bool watch = false;
         lock (_lock)
@@ -212,7 +219,7 @@ public sealed class WsgiExecutor : IDisposable
         Exception? failure = null;
         try
         {
-            WsgiGateway.Invoke(item.App, item.Exchange);
+            WsgiGateway.Invoke(item.App, item.Exchange, item.Arrived);
         }
         catch (Exception e)
         {
@@ -358,12 +365,14 @@ public sealed class WsgiExecutor : IDisposable
     /// one more thread hop per request. Kestrel's completion path is asynchronous and returns
     /// as soon as it would wait.
     /// </summary>
-    private sealed class WorkItem(WsgiApplication app, IWsgiExchange exchange, long enqueued) : TaskCompletionSource
+    private sealed class WorkItem(WsgiApplication app, IWsgiExchange exchange, long enqueued, long arrived) : TaskCompletionSource
     {
         public WsgiApplication App { get; } = app;
 
         public IWsgiExchange Exchange { get; } = exchange;
 
         public long Enqueued { get; } = enqueued;
+
+        public long Arrived { get; } = arrived;
     }
 }

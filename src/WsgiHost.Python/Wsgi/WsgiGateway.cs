@@ -16,9 +16,10 @@ internal static unsafe class WsgiGateway
     /// <summary>The mod_wsgi release whose behaviour we follow, reported as mod_wsgi.version.</summary>
     public static readonly Version CompatibleModWsgiVersion = new(5, 0, 0);
 
-    public static void Invoke(WsgiApplication app, IWsgiExchange exchange)
+    /// <summary>Runs one request; <paramref name="arrived"/> (a Stopwatch timestamp) is when it reached the server, for the script's freshness check.</summary>
+    public static void Invoke(WsgiApplication app, IWsgiExchange exchange, long arrived)
     {
-        LoadOutcome outcome = app.Script.Ensure(exchange);
+        LoadOutcome outcome = app.Script.Ensure(exchange, arrived);
         if (outcome.Status != LoadStatus.Ready)
         {
             SendError(exchange, outcome.Status == LoadStatus.NotFound ? 404 : 500);

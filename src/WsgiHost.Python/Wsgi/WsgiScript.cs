@@ -43,13 +43,14 @@ internal sealed class WsgiScript
     internal sealed record Loaded(PyRef Module, PyRef? Callable, DateTime ModifiedUtc);
 
     /// <summary>
-    /// The application callable, loading or reloading the script as needed. Called without
-    /// the GIL. NotFound and Failed have been logged; the caller answers 404 or 500.
+    /// The application callable, loading or reloading the script as needed, as the script is
+    /// on disk when the request arrived (<paramref name="arrived"/>, a Stopwatch timestamp).
+    /// Called without the GIL. NotFound and Failed have been logged; the caller answers 404 or 500.
     /// </summary>
-    public LoadOutcome Ensure(IWsgiExchange exchange)
+    public LoadOutcome Ensure(IWsgiExchange exchange, long arrived)
     {
         // One stat per request, as mod_wsgi does; a missing file reads as the 1601 epoch.
-        if (_times.LastWriteUtc() is not DateTime mtime)
+        if (_times.LastWriteUtc(arrived) is not DateTime mtime)
         {
             _log.Write(ErrorLogLevel.Error, "wsgi", $"[client {exchange.ClientForLog}] Target WSGI script not found or unable to stat: {_options.ScriptPath}");
             return LoadOutcome.NotFound;

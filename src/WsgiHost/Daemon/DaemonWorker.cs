@@ -196,10 +196,12 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         {
             List<KeyValuePair<string, string>> environ;
             DaemonRouting routing;
+            long arrived;
             try
             {
                 // Awaited: an idle connection holds no thread while it waits for the next request.
                 byte[] head = await DaemonProtocol.ReadHeadAsync(stream, prefix, CancellationToken.None).ConfigureAwait(false);
+                arrived = System.Diagnostics.Stopwatch.GetTimestamp();
                 environ = DaemonProtocol.ParseRequest(head);
                 routing = DaemonRouting.Read(environ);
                 if (routing.NoBody)
@@ -245,7 +247,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             }
             string script = routing.Script;
             bool reloading = routing.ScriptReloading;
-            if (reloading && ScriptChanged(script))
+            if (reloading && ScriptChanged(script, arrived))
             {
                 // mod_wsgi's daemon-mode reload: a changed script restarts the process, so the
                 // whole application (not just the script module) starts fresh.
@@ -279,7 +281,8 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             _interrupter?.Started(exchange, app);
             try
             {
-                await executor.RunAsync(app, exchange).ConfigureAwait(false);
+                // As of its arrival: the script check just made is not repeated on the WSGI thread.
+                await executor.RunAsync(app, exchange, arrived).ConfigureAwait(false);
                 exchange.Complete();
             }
             finally
@@ -329,16 +332,16 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
 
     /// <summary>
     /// True when the script's mtime differs from the one it had when this worker first saw it
-    /// (one stat per request, as mod_wsgi's WSGIScriptReloading).
+    /// (one stat per request, as mod_wsgi's WSGIScriptReloading), as of the request's arrival.
     /// </summary>
-    private bool ScriptChanged(string script)
+    private bool ScriptChanged(string script, long arrived)
     {
         (FileTimes times, DateTime? first) = _scriptTimes.GetOrAdd(script, static s =>
         {
             var times = new FileTimes(s);
             return (times, times.LastWriteUtc());
         });
-        return times.LastWriteUtc() != first;
+        return times.LastWriteUtc(arrived) != first;
     }
 
     private readonly ConcurrentDictionary<string, (FileTimes Times, DateTime? First)> _scriptTimes = new(StringComparer.Ordinal);

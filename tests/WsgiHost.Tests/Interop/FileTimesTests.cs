@@ -52,6 +52,26 @@ public sealed class FileTimesTests : IDisposable
     }
 
     [Fact]
+    public void ACheckIsAnsweredByAReadThatBeganAfterTheRequestArrivedAndByNoOlderOne()
+    {
+        FileChangeNotifier notifier = FileChangeNotifier.Create()!;
+        string path = Write("app.wsgi", "x");
+        var times = new FileTimes(path, notifier);
+        long arrived = System.Diagnostics.Stopwatch.GetTimestamp();
+        DateTime? first = times.LastWriteUtc(arrived);
+        int reads = notifier.Reads;
+
+        // The same request checked again (a daemon worker, then the gateway): the read made since it arrived serves.
+        Assert.Equal(first, times.LastWriteUtc(arrived));
+        Assert.Equal(reads, notifier.Reads);
+
+        // A request that arrives after a change gets a read of its own, which sees the change.
+        File.SetLastWriteTimeUtc(path, Later);
+        Assert.Equal(Later, times.LastWriteUtc(System.Diagnostics.Stopwatch.GetTimestamp()));
+        Assert.Equal(reads + 1, notifier.Reads);
+    }
+
+    [Fact]
     public void AWriteInPlaceIsSeen()
     {
         string path = Write("app.wsgi", "x");
