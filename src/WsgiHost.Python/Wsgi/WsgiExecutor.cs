@@ -73,20 +73,26 @@ public sealed class WsgiExecutor : IDisposable
     }
 
     /// <summary>Runs the request on a WSGI thread; completes when the response has been handed to the transport.</summary>
-    public Task RunAsync(WsgiApplication app, IWsgiExchange exchange) => RunAsync(app, exchange, System.Diagnostics.Stopwatch.GetTimestamp());
+    public Task RunAsync(WsgiApplication app, IWsgiExchange exchange)
+    {
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        return Enqueue(new WorkItem(app, exchange, now, now));
+    }
 
     /// <summary>
     /// As <see cref="RunAsync(WsgiApplication, IWsgiExchange)"/>, for a request that reached the
     /// server at <paramref name="arrived"/> (a Stopwatch timestamp, not later than now): the
     /// script is checked as of then, so a check the caller made since is not repeated.
     /// </summary>
-    public Task RunAsync(WsgiApplication app, IWsgiExchange exchange, long arrived)
+    public Task RunAsync(WsgiApplication app, IWsgiExchange exchange, long arrived) =>
+        Enqueue(new WorkItem(app, exchange, System.Diagnostics.Stopwatch.GetTimestamp(), arrived));
+
+    private Task Enqueue(WorkItem item)
     {
         if (_stopping)
         {
             throw new ObjectDisposedException(nameof(WsgiExecutor), "the server is shutting down");
         }
-        var item = new WorkItem(app, exchange, System.Diagnostics.Stopwatch.GetTimestamp(), arrived);
         Worker? wake = null;
         bool watch = false;
         lock (_lock)

@@ -126,8 +126,7 @@ internal sealed class WsgiServer : IAsyncDisposable
                 // 0 is Apache's "unlimited"; Kestrel needs a number.
                 options.Limits.MaxRequestHeaderCount = limits.MaxFields == 0 ? int.MaxValue : limits.MaxFields;
                 options.Limits.MaxRequestHeadersTotalSize = limits.MaxHeaderBytes;
-                // Kestrel counts the CRLF; Apache does not.
-                options.Limits.MaxRequestLineSize = limits.MaxRequestLine == 0 ? 1024 * 1024 : limits.MaxRequestLine + 2;
+                options.Limits.MaxRequestLineSize = limits.RequestLineBytes;
                 if (limits.BodyTimeoutSeconds == 0)
                 {
                     options.Limits.MinRequestBodyDataRate = null;

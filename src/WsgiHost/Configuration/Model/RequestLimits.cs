@@ -27,7 +27,7 @@ internal sealed record RequestLimits
 
     /// <summary>The largest header section Kestrel buffers: fields x field size, as Apache's limits allow, at most 1 MiB.</summary>
     public int MaxHeaderBytes =>
-        (int)Math.Min(1024L * 1024, (MaxFields == 0 ? 1000L : MaxFields) * (MaxFieldSize == 0 ? 64L * 1024 : MaxFieldSize + 2L));
+        (int)Math.Min(1024L * 1024, (MaxFields == 0 ? 1000L : MaxFields) * FieldBytes);
 
     /// <summary>
     /// How far the server reads ahead of the app on one connection (the socket transport's
@@ -40,12 +40,14 @@ internal sealed record RequestLimits
     /// (the reader pauses and resumes 8 times instead of never; bench/RESULTS.md).
     /// </summary>
     public int ReadAheadBytes =>
-        (int)Math.Max(MinReadAheadBytes, Math.Min(2L * 1024 * 1024, 2L * (Math.Max(RequestLineBytes, FieldBytes) + 4096)));
+        (int)Math.Max(MinReadAheadBytes, Math.Min(2L * 1024 * 1024, 2L * (Math.Max((long)RequestLineBytes, FieldBytes) + 4096)));
 
     /// <summary>The read-ahead when the request line and one field are small (Apache's 8190-byte defaults).</summary>
     public const int MinReadAheadBytes = 256 * 1024;
 
-    private long RequestLineBytes => MaxRequestLine == 0 ? 1024 * 1024 : MaxRequestLine + 2L;
+    /// <summary>The longest request line Kestrel accepts, with its CRLF (Kestrel counts it; Apache does not); 1 MiB for "unlimited".</summary>
+    public int RequestLineBytes => MaxRequestLine == 0 ? 1024 * 1024 : MaxRequestLine + 2;
 
+    /// <summary>The longest "Name: value" field, with its CRLF; 64 KiB for "unlimited".</summary>
     private long FieldBytes => MaxFieldSize == 0 ? 64 * 1024 : MaxFieldSize + 2L;
 }
