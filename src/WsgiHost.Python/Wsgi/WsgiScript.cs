@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using WsgiHost.Python.Interop;
 using WsgiHost.Python.Refs;
@@ -37,7 +36,7 @@ internal sealed class WsgiScript
     public bool IsLoaded => _loaded != null;
 
     public static string ModuleNameFor(string path) =>
-        "_mod_wsgi_" + Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(path)));
+        "_mod_wsgi_" + Md5.Hex(path);
 
     /// <summary>The loaded state: the module and its callable (null when the callable is missing).</summary>
     internal sealed record Loaded(PyRef Module, PyRef? Callable, DateTime ModifiedUtc);

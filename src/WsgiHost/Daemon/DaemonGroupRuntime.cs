@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using WsgiHost.Configuration.Model;
@@ -25,7 +24,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     private readonly WorkerLauncher _launcher;
     private readonly IReadOnlyList<string> _workerArguments;
     private readonly IErrorLog _log;
-    private readonly string _secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+    private readonly string _secret = Convert.ToHexString(WsgiHost.Server.KernelRandom.GetBytes(32));
     private readonly Slot[] _slots;
     private readonly RequestGate _gate;
     private volatile bool _stopping;
@@ -701,7 +700,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         {
             return safe;
         }
-        string hash = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)))[..8];
+        string hash = WsgiHost.Python.Wsgi.Md5.Hex(name)[..8];
         return safe[..23] + "-" + hash;
     }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -43,7 +42,7 @@ internal sealed class StaticAliasHandler
 
     /// <summary>One boundary per process, like Apache's ap_multipart_boundary: random, so file
     /// content cannot be crafted to contain it by someone who has not seen a response.</summary>
-    private static readonly string s_boundary = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+    private static readonly string s_boundary = Convert.ToHexStringLower(WsgiHost.Server.KernelRandom.GetBytes(8));
 
     private readonly string _root;
     private readonly string _rootWithSlash;
