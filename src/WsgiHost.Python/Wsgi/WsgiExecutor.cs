@@ -1,3 +1,4 @@
+using System.Threading.Tasks.Sources;
 using WsgiHost.Python.Runtime;
 
 namespace WsgiHost.Python.Wsgi;
@@ -33,6 +34,7 @@ public sealed class WsgiExecutor : IDisposable
     private readonly Lock _lock = new();
     private readonly Queue<WorkItem> _queue = new();
     private readonly Stack<Worker> _idle = new();
+    private readonly Stack<WorkItem> _spareItems = new();
     private readonly ManualResetEventSlim _queued = new(false, spinCount: 1);
     private readonly Thread[] _threads;
     private readonly Thread _watchdog;
@@ -72,11 +74,14 @@ public sealed class WsgiExecutor : IDisposable
         }
     }
 
-    /// <summary>Runs the request on a WSGI thread; completes when the response has been handed to the transport.</summary>
-    public Task RunAsync(WsgiApplication app, IWsgiExchange exchange)
+    /// <summary>
+    /// Runs the request on a WSGI thread; completes when the response has been handed to the
+    /// transport. The result is backed by a pooled object: await it once, and only once.
+    /// </summary>
+    public ValueTask RunAsync(WsgiApplication app, IWsgiExchange exchange)
     {
         long now = System.Diagnostics.Stopwatch.GetTimestamp();
-        return Enqueue(new WorkItem(app, exchange, now, now));
+        return Enqueue(app, exchange, now, now);
     }
 
     /// <summary>
@@ -84,10 +89,10 @@ public sealed class WsgiExecutor : IDisposable
     /// server at <paramref name="arrived"/> (a Stopwatch timestamp, not later than now): the
     /// script is checked as of then, so a check the caller made since is not repeated.
     /// </summary>
-    public Task RunAsync(WsgiApplication app, IWsgiExchange exchange, long arrived) =>
-        Enqueue(new WorkItem(app, exchange, System.Diagnostics.Stopwatch.GetTimestamp(), arrived));
+    public ValueTask RunAsync(WsgiApplication app, IWsgiExchange exchange, long arrived) =>
+        Enqueue(app, exchange, System.Diagnostics.Stopwatch.GetTimestamp(), arrived);
 
-    private Task Enqueue(WorkItem item)
+    private ValueTask Enqueue(WsgiApplication app, IWsgiExchange exchange, long enqueued, long arrived)
     {
         if (_stopping)
         {
@@ -95,8 +100,12 @@ public sealed class WsgiExecutor : IDisposable
         }
         Worker? wake = null;
         bool watch = false;
+        WorkItem item;
+        ValueTask completion;
         lock (_lock)
         {
+            item = _spareItems.TryPop(out WorkItem? spare) ? spare : new WorkItem(this);
+            completion = item.Start(app, exchange, enqueued, arrived);
             _queue.Enqueue(item);
             if (_working == 0)
             {
@@ -112,7 +121,19 @@ public sealed class WsgiExecutor : IDisposable
         {
             _queued.Set();
         }
-        return item.Task;
+        return completion;
+    }
+
+    /// <summary>Keeps a finished item for the next request; as many as ever waited at once, at most 1024.</summary>
+    private void Recycle(WorkItem item)
+    {
+        lock (_lock)
+        {
+            if (_spareItems.Count < 1024)
+            {
+                _spareItems.Push(item);
+            }
+        }
     }
 
     /// <summary>
@@ -240,14 +261,8 @@ public sealed class WsgiExecutor : IDisposable
         long reacquiring = 0;
         try
         {
-            if (failure == null)
-            {
-                item.TrySetResult();
-            }
-            else
-            {
-                item.TrySetException(failure);
-            }
+            // The item is recycled once its awaiter has the result: not touched after this.
+            item.Complete(failure);
         }
         finally
         {
@@ -366,19 +381,64 @@ public sealed class WsgiExecutor : IDisposable
     }
 
     /// <summary>
-    /// Continuations run synchronously on purpose: finishing the HTTP response (Kestrel's
-    /// flush to the socket) then happens right here on the WSGI thread instead of costing
-    /// one more thread hop per request. Kestrel's completion path is asynchronous and returns
-    /// as soon as it would wait.
+    /// One request's place in the queue and its completion, reused (a hello request otherwise
+    /// allocated a TaskCompletionSource and its Task). Continuations run synchronously on
+    /// purpose: finishing the HTTP response (Kestrel's flush to the socket) then happens right
+    /// here on the WSGI thread instead of costing one more thread hop per request. Kestrel's
+    /// completion path is asynchronous and returns as soon as it would wait.
     /// </summary>
-    private sealed class WorkItem(WsgiApplication app, IWsgiExchange exchange, long enqueued, long arrived) : TaskCompletionSource
+    private sealed class WorkItem(WsgiExecutor owner) : IValueTaskSource
     {
-        public WsgiApplication App { get; } = app;
+        private ManualResetValueTaskSourceCore<bool> _completion;
 
-        public IWsgiExchange Exchange { get; } = exchange;
+        public WsgiApplication App { get; private set; } = null!;
 
-        public long Enqueued { get; } = enqueued;
+        public IWsgiExchange Exchange { get; private set; } = null!;
 
-        public long Arrived { get; } = arrived;
+        public long Enqueued { get; private set; }
+
+        public long Arrived { get; private set; }
+
+        public ValueTask Start(WsgiApplication app, IWsgiExchange exchange, long enqueued, long arrived)
+        {
+            App = app;
+            Exchange = exchange;
+            Enqueued = enqueued;
+            Arrived = arrived;
+            return new ValueTask(this, _completion.Version);
+        }
+
+        public void Complete(Exception? failure)
+        {
+            if (failure == null)
+            {
+                _completion.SetResult(true);
+            }
+            else
+            {
+                _completion.SetException(failure);
+            }
+        }
+
+        public ValueTaskSourceStatus GetStatus(short token) => _completion.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _completion.OnCompleted(continuation, state, token, flags);
+
+        public void GetResult(short token)
+        {
+            try
+            {
+                _completion.GetResult(token);
+            }
+            finally
+            {
+                // The request is over for its awaiter: free what it held and reuse the item.
+                _completion.Reset();
+                App = null!;
+                Exchange = null!;
+                owner.Recycle(this);
+            }
+        }
     }
 }
