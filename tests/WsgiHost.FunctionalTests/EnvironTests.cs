@@ -145,4 +145,48 @@ public sealed class EnvironTests(GatewayServer server)
         Assert.Equal(200, RawHttp.StatusOf(response));
         Assert.Contains("\"HTTP_X_LATIN\": {\"repr\": \"'caf\\u00e9'\"", response);
     }
+
+    /// <summary>
+    /// Requests in a row (one connection, so mostly one WSGI thread, which reuses the str of a
+    /// key and value seen at the same place in the last environ) each see their own values:
+    /// short and long ones, a header that comes and goes and shifts the keys after it, and a
+    /// value of the same length as the last one but different.
+    /// </summary>
+    [Fact]
+    public async Task RequestsInARowEachSeeTheirOwnValues()
+    {
+        string longQuery = "q=" + new string('x', 60);
+        (string Query, string? Probe, string Agent)[] rounds =
+        [
+            ("a=1", "one", "agent-1"),
+            (longQuery, null, "agent-1"),
+            ("a=2", "two", "agent-2"),
+            ("a=2", "two", "agent-2"),
+            (longQuery + "y", "a-much-longer-probe-value-than-thirty-two-characters", "agent-1"),
+            ("a=1", null, "agent-3"),
+        ];
+        foreach (var (query, probe, agent) in rounds)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/environ?" + query);
+            request.Headers.TryAddWithoutValidation("User-Agent", agent);
+            if (probe != null)
+            {
+                request.Headers.Add("X-Probe", probe);
+            }
+            var env = await EnvironAsync(request);
+            Assert.Equal(query, Str(env, "QUERY_STRING"));
+            Assert.Equal("/environ?" + query, Str(env, "REQUEST_URI"));
+            Assert.Equal(agent, Str(env, "HTTP_USER_AGENT"));
+            if (probe != null)
+            {
+                Assert.Equal(probe, Str(env, "HTTP_X_PROBE"));
+            }
+            else
+            {
+                Assert.False(env.ContainsKey("HTTP_X_PROBE"));
+            }
+            Assert.Equal("GET", Str(env, "REQUEST_METHOD"));
+            Assert.Equal("/environ", Str(env, "PATH_INFO"));
+        }
+    }
 }

@@ -95,22 +95,32 @@ internal sealed unsafe class Interpreter
     /// ("GET", "HTTP/1.1", "127.0.0.1", the Host), so up to a bounded number of them are
     /// kept (str is immutable) instead of being built and freed every time. GIL held.
     /// </summary>
-    public PyOwned EnvironValue(string value)
+    public PyOwned EnvironValue(string value) =>
+        TryCachedValue(value, out PyBorrowed cached) ? PyOwned.FromBorrowed(cached.Handle) : Py.Latin1(value);
+
+    /// <summary>
+    /// The kept str for <paramref name="value"/> (kept now if there is room): valid until the
+    /// interpreter ends. False for a long value or a full cache. GIL held.
+    /// </summary>
+    public bool TryCachedValue(string value, out PyBorrowed cached)
     {
         if (value.Length > CachedValueMaxLength)
         {
-            return Py.Latin1(value);
+            cached = default;
+            return false;
         }
-        if (!_values.TryGetValue(value, out PyRef? cached))
+        if (!_values.TryGetValue(value, out PyRef? kept))
         {
             if (_values.Count >= ValueCacheLimit)
             {
-                return Py.Latin1(value);
+                cached = default;
+                return false;
             }
-            cached = Py.Latin1(value).Keep();
-            _values[value] = cached;
+            kept = Py.Latin1(value).Keep();
+            _values[value] = kept;
         }
-        return cached.NewReference();
+        cached = kept.Borrow();
+        return true;
     }
 
     /// <summary>Keeps a reference alive until the interpreter ends. GIL held.</summary>

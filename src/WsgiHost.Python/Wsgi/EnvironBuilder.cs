@@ -7,10 +7,28 @@ namespace WsgiHost.Python.Wsgi;
 /// Builds a request's environ: a copy of the application's base dict plus the CGI variables
 /// the transport supplies. Keys are interned once per interpreter; values are latin-1 str.
 /// </summary>
+/// <remarks>
+/// The transport adds the same keys in the same order request after request, mostly with the
+/// same short values, so each position remembers the last key and value added there (per
+/// thread, for one interpreter at a time) and reuses their str when they come again: the
+/// same key string (by reference) and an equal value skip the two dictionary lookups that
+/// were 2.5% of a hello request's CPU (perf).
+/// </remarks>
 internal sealed class EnvironBuilder : IEnvironSink
 {
+    private const int Positions = 64;
+
     [ThreadStatic]
     private static EnvironBuilder? t_instance;
+
+    // Borrowed handles: the interpreter keeps every interned key and cached value until it
+    // ends, and these are used only while _cacheOwner is the interpreter being built for.
+    private readonly string?[] _keys = new string?[Positions];
+    private readonly nint[] _keyObjects = new nint[Positions];
+    private readonly string?[] _values = new string?[Positions];
+    private readonly nint[] _valueObjects = new nint[Positions];
+    private Interpreter? _cacheOwner;
+    private int _position;
 
     private Interpreter? _interpreter;
     private nint _dict;
@@ -22,6 +40,12 @@ internal sealed class EnvironBuilder : IEnvironSink
         EnvironBuilder sink = t_instance ??= new EnvironBuilder();
         sink._interpreter = app.Interpreter;
         sink._dict = environ.Handle;
+        sink._position = 0;
+        if (sink._cacheOwner != app.Interpreter)
+        {
+            sink.Forget();
+            sink._cacheOwner = app.Interpreter;
+        }
         try
         {
             request.Exchange.WriteCgiVariables(sink);
@@ -43,7 +67,38 @@ internal sealed class EnvironBuilder : IEnvironSink
 
     public void Add(string key, string value)
     {
-        using var v = _interpreter!.EnvironValue(value);
-        Py.DictSet(new PyBorrowed(_dict), _interpreter!.InternedKey(key), v.Borrow());
+        Interpreter interpreter = _interpreter!;
+        int i = _position++;
+        if (i >= Positions)
+        {
+            using var fresh = interpreter.EnvironValue(value);
+            Py.DictSet(new PyBorrowed(_dict), interpreter.InternedKey(key), fresh.Borrow());
+            return;
+        }
+        if (!ReferenceEquals(_keys[i], key))
+        {
+            _keyObjects[i] = interpreter.InternedKey(key).Handle;
+            _keys[i] = key;
+        }
+        if (_values[i] is not string last || !string.Equals(last, value, StringComparison.Ordinal))
+        {
+            if (!interpreter.TryCachedValue(value, out PyBorrowed cached))
+            {
+                using var uncached = Py.Latin1(value);
+                Py.DictSet(new PyBorrowed(_dict), new PyBorrowed(_keyObjects[i]), uncached.Borrow());
+                return;
+            }
+            _valueObjects[i] = cached.Handle;
+            _values[i] = value;
+        }
+        Py.DictSet(new PyBorrowed(_dict), new PyBorrowed(_keyObjects[i]), new PyBorrowed(_valueObjects[i]));
+    }
+
+    private void Forget()
+    {
+        Array.Clear(_keys);
+        Array.Clear(_keyObjects);
+        Array.Clear(_values);
+        Array.Clear(_valueObjects);
     }
 }
