@@ -12,11 +12,16 @@ namespace WsgiHost.Python.Wsgi;
 /// same short values, so each position remembers the last key and value added there (per
 /// thread, for one interpreter at a time) and reuses their str when they come again: the
 /// same key string (by reference) and an equal value skip the two dictionary lookups that
-/// were 2.5% of a hello request's CPU (perf).
+/// were 2.5% of a hello request's CPU (perf). A position whose value keeps changing (the
+/// request id, the start time, the client's port) gets a new str each time instead: those
+/// values never repeat, and kept in the interpreter's bounded cache they would fill it.
 /// </remarks>
 internal sealed class EnvironBuilder : IEnvironSink
 {
     private const int Positions = 64;
+
+    /// <summary>Changes in a row after which a position's values are no longer kept.</summary>
+    private const int VolatileAfter = 4;
 
     [ThreadStatic]
     private static EnvironBuilder? t_instance;
@@ -27,6 +32,7 @@ internal sealed class EnvironBuilder : IEnvironSink
     private readonly nint[] _keyObjects = new nint[Positions];
     private readonly string?[] _values = new string?[Positions];
     private readonly nint[] _valueObjects = new nint[Positions];
+    private readonly int[] _changes = new int[Positions];
     private Interpreter? _cacheOwner;
     private int _position;
 
@@ -80,12 +86,21 @@ internal sealed class EnvironBuilder : IEnvironSink
             _keyObjects[i] = interpreter.InternedKey(key).Handle;
             _keys[i] = key;
         }
-        if (_values[i] is not string last || !string.Equals(last, value, StringComparison.Ordinal))
+        if (_values[i] is string last && string.Equals(last, value, StringComparison.Ordinal))
         {
-            if (!interpreter.TryCachedValue(value, out PyBorrowed cached))
+            _changes[i] = 0;
+        }
+        else
+        {
+            bool keep = _changes[i] < VolatileAfter;
+            if (keep)
             {
-                using var uncached = Py.Latin1(value);
-                Py.DictSet(new PyBorrowed(_dict), new PyBorrowed(_keyObjects[i]), uncached.Borrow());
+                _changes[i]++;
+            }
+            if (!keep || !interpreter.TryCachedValue(value, out PyBorrowed cached))
+            {
+                using var fresh = Py.Latin1(value);
+                Py.DictSet(new PyBorrowed(_dict), new PyBorrowed(_keyObjects[i]), fresh.Borrow());
                 return;
             }
             _valueObjects[i] = cached.Handle;
@@ -100,5 +115,6 @@ internal sealed class EnvironBuilder : IEnvironSink
         Array.Clear(_keyObjects);
         Array.Clear(_values);
         Array.Clear(_valueObjects);
+        Array.Clear(_changes);
     }
 }
