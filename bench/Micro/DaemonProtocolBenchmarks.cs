@@ -25,6 +25,7 @@ public class DaemonProtocolBenchmarks
     private MemoryStream _chunkOut = null!;
     private MemoryStream _chunkIn = null!;
     private byte[] _readBuffer = null!;
+    private readonly FrameStrings _strings = new();
 
     [GlobalSetup]
     public void Setup()
@@ -68,6 +69,13 @@ public class DaemonProtocolBenchmarks
 
     [Benchmark(Description = "decode request head (~40 entries)")]
     public int DecodeRequest() => DaemonProtocol.ReadRequest(new MemoryStream(_requestFrame, writable: false)).Count;
+
+    [Benchmark(Description = "worker: decode a head read already (every string new)")]
+    public int DecodeHead() => DaemonProtocol.ParseRequest(_requestFrame.AsSpan(4)).Count;
+
+    /// <summary>As the worker reads a connection's heads: one after another, the previous head's strings taken again where unchanged.</summary>
+    [Benchmark(Description = "worker: decode the next head on a connection")]
+    public int DecodeNextRequest() => DaemonProtocol.ParseRequest(_requestFrame.AsSpan(4), _strings).Count;
 
     [Benchmark(Description = "encode response head (7 headers)")]
     public int EncodeResponseHead() => DaemonProtocol.EncodeResponseHead(200, "OK", _responseHeaders).Length;

@@ -145,7 +145,8 @@ internal static class DaemonProtocol
     public static List<KeyValuePair<string, string>> ReadRequest(Stream connection) => ParseRequest(ReadHead(connection));
 
     /// <summary>Parses a request head read with <see cref="ReadHeadAsync"/>.</summary>
-    public static List<KeyValuePair<string, string>> ParseRequest(ReadOnlySpan<byte> head)
+    /// <param name="previous">The connection's strings of its previous head, taken again where the bytes are the same; null decodes every string.</param>
+    public static List<KeyValuePair<string, string>> ParseRequest(ReadOnlySpan<byte> head, FrameStrings? previous = null)
     {
         var frame = new FrameReader(head);
         ReadOnlySpan<byte> magic = frame.Bytes(5);
@@ -162,8 +163,17 @@ internal static class DaemonProtocol
         long total = 0;
         for (int i = 0; i < count; i++)
         {
-            string key = frame.String(frame.U16(), MaxNameLength);
-            string value = frame.String(frame.U32(), MaxValueLength);
+            string key, value;
+            if (previous == null)
+            {
+                key = frame.String(frame.U16(), MaxNameLength);
+                value = frame.String(frame.U32(), MaxValueLength);
+            }
+            else
+            {
+                key = previous.Get(2 * i, frame.StringBytes(frame.U16(), MaxNameLength));
+                value = previous.Get(2 * i + 1, frame.StringBytes(frame.U32(), MaxValueLength));
+            }
             total += key.Length + value.Length;
             if (total > MaxEnvironBytes)
             {

@@ -192,6 +192,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
     private async Task ServeRequestsAsync(FrontConnection connection, BufferedStream stream, BufferedStream output, WsgiExecutor executor)
     {
         byte[] prefix = new byte[4];
+        var strings = new FrameStrings();
         while (!_stopping)
         {
             List<KeyValuePair<string, string>> environ;
@@ -202,7 +203,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                 // Awaited: an idle connection holds no thread while it waits for the next request.
                 byte[] head = await DaemonProtocol.ReadHeadAsync(stream, prefix, CancellationToken.None).ConfigureAwait(false);
                 arrived = System.Diagnostics.Stopwatch.GetTimestamp();
-                environ = DaemonProtocol.ParseRequest(head);
+                environ = DaemonProtocol.ParseRequest(head, strings);
                 routing = DaemonRouting.Read(environ);
                 if (routing.NoBody)
                 {

@@ -32,10 +32,17 @@ internal ref struct FrameReader(ReadOnlySpan<byte> frame)
     /// <summary>A latin-1 string of <paramref name="length"/> bytes, refused above <paramref name="max"/>.</summary>
     public string String(uint length, int max)
     {
+        ReadOnlySpan<byte> bytes = StringBytes(length, max);
+        return bytes.IsEmpty ? "" : Encoding.Latin1.GetString(bytes);
+    }
+
+    /// <summary>The latin-1 bytes of a string of <paramref name="length"/> bytes, refused above <paramref name="max"/>.</summary>
+    public ReadOnlySpan<byte> StringBytes(uint length, int max)
+    {
         if (length > max)
         {
             throw new InvalidDataException($"a string of {length} bytes, more than {max}");
         }
-        return length == 0 ? "" : Encoding.Latin1.GetString(Bytes((int)length));
+        return Bytes((int)length);
     }
 }

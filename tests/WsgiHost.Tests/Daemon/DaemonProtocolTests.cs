@@ -23,6 +23,36 @@ public sealed class DaemonProtocolTests
     }
 
     [Fact]
+    public void AConnectionsNextHeadTakesAgainTheStringsThatDidNotChange()
+    {
+        var strings = new FrameStrings();
+        KeyValuePair<string, string>[] first = [new("REQUEST_METHOD", "GET"), new("PATH_INFO", "/a"), new("HTTP_X_LATIN", "caf\u00e9"), new("REMOTE_PORT", "40001")];
+        KeyValuePair<string, string>[] second = [new("REQUEST_METHOD", "GET"), new("PATH_INFO", "/b"), new("HTTP_X_LATIN", "caf\u00e9"), new("REMOTE_PORT", "40002"), new("HTTP_COOKIE", "a=1")];
+        var one = DaemonProtocol.ParseRequest(DaemonProtocol.EncodeRequest(first).AsSpan(4), strings);
+        var two = DaemonProtocol.ParseRequest(DaemonProtocol.EncodeRequest(second).AsSpan(4), strings);
+        Assert.Equal(first, one);
+        Assert.Equal(second, two);
+        Assert.Same(one[0].Key, two[0].Key);
+        Assert.Same(one[0].Value, two[0].Value);
+        Assert.NotSame(one[1].Value, two[1].Value);
+        // Not ASCII: decoded again rather than compared byte to char.
+        Assert.NotSame(one[2].Value, two[2].Value);
+        // Same length, other digits: never mistaken for the previous value.
+        Assert.Equal("40002", two[3].Value);
+    }
+
+    [Fact]
+    public void AShorterHeadAfterALongerOneReadsOnlyItsOwnStrings()
+    {
+        var strings = new FrameStrings();
+        KeyValuePair<string, string>[] longer = [new("A", "1"), new("B", "2"), new("C", "3")];
+        KeyValuePair<string, string>[] shorter = [new("C", "3")];
+        DaemonProtocol.ParseRequest(DaemonProtocol.EncodeRequest(longer).AsSpan(4), strings);
+        Assert.Equal(shorter, DaemonProtocol.ParseRequest(DaemonProtocol.EncodeRequest(shorter).AsSpan(4), strings));
+        Assert.Equal(longer, DaemonProtocol.ParseRequest(DaemonProtocol.EncodeRequest(longer).AsSpan(4), strings));
+    }
+
+    [Fact]
     public void TheFrontsHeadCarriesTheSecretLastAndABodilessRequestsMarks()
     {
         var stream = new MemoryStream(DaemonProtocol.EncodeRequest(Environ, "s3cret", endOfBody: true));

@@ -1,0 +1,39 @@
+using System.Text;
+
+namespace WsgiHost.Daemon;
+
+/// <summary>
+/// The strings of the previous request head read on one front connection, by position in the
+/// frame. Requests that follow one another on a connection repeat nearly all of their environ
+/// (every key, and values such as SERVER_NAME, SCRIPT_NAME, the script, most headers), so a
+/// string whose bytes are the same as at that position last time is taken again instead of
+/// decoded anew: about 70 strings a request that are neither allocated nor, later, compared
+/// by content when the environ's Python strs are reused (the same .NET instance compares by
+/// reference). Not thread-safe: one per connection, whose requests are read one at a time.
+/// </summary>
+internal sealed class FrameStrings
+{
+    private readonly List<string> _previous = [];
+
+    /// <summary>The string at <paramref name="position"/> of this head: last head's if its bytes are the same.</summary>
+    public string Get(int position, ReadOnlySpan<byte> latin1)
+    {
+        if (position < _previous.Count)
+        {
+            string last = _previous[position];
+            // ASCII only: a latin-1 byte above 0x7F never matches and is decoded afresh, so the
+            // comparison cannot mistake one of them for another character.
+            if (last.Length == latin1.Length && Ascii.Equals(latin1, last))
+            {
+                return last;
+            }
+            return _previous[position] = Decode(latin1);
+        }
+        string decoded = Decode(latin1);
+        // Heads are read in order from position 0, so the list grows by one at most.
+        _previous.Add(decoded);
+        return decoded;
+    }
+
+    private static string Decode(ReadOnlySpan<byte> latin1) => latin1.IsEmpty ? "" : Encoding.Latin1.GetString(latin1);
+}
