@@ -26,6 +26,7 @@ public class DaemonProtocolBenchmarks
     private MemoryStream _chunkIn = null!;
     private byte[] _readBuffer = null!;
     private readonly FrameStrings _strings = new();
+    private readonly FrameStrings _responseStrings = new();
 
     [GlobalSetup]
     public void Setup()
@@ -86,6 +87,10 @@ public class DaemonProtocolBenchmarks
         byte[] head = DaemonProtocol.ReadHead(new MemoryStream(_responseFrame, writable: false));
         return DaemonProtocol.ParseResponseHead(head).Headers.Count;
     }
+
+    /// <summary>As the front reads the response heads of a daemon connection, the previous one's strings taken again where unchanged.</summary>
+    [Benchmark(Description = "front: decode the next response head on a connection")]
+    public int DecodeNextResponseHead() => DaemonProtocol.ParseResponseHead(_responseFrame.AsSpan(4), _responseStrings).Headers.Count;
 
     [Benchmark(Description = "write 64 KiB body chunk")]
     public long WriteChunk()

@@ -14,6 +14,9 @@ internal sealed class DaemonConnection(Socket socket) : IDisposable
 
     private BufferedStream? _input;
 
+    /// <summary>The strings of the last response head read here, for the next one (<see cref="DaemonProtocol.ParseResponseHead"/>).</summary>
+    public FrameStrings ResponseStrings { get; } = new();
+
     public void Dispose()
     {
         _input?.Dispose();

@@ -452,7 +452,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
         try
         {
-            head = DaemonProtocol.ParseResponseHead(await headRead.ConfigureAwait(false));
+            head = DaemonProtocol.ParseResponseHead(await headRead.ConfigureAwait(false), connection.ResponseStrings);
         }
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
         {

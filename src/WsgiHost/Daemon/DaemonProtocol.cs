@@ -206,7 +206,8 @@ internal static class DaemonProtocol
     }
 
     /// <summary>Parses a response head read with <see cref="ReadHeadAsync"/>.</summary>
-    public static (int Status, string Reason, List<KeyValuePair<string, string>> Headers) ParseResponseHead(ReadOnlySpan<byte> head)
+    /// <param name="previous">The connection's strings of its previous response head, taken again where the bytes are the same; null decodes every string.</param>
+    public static (int Status, string Reason, List<KeyValuePair<string, string>> Headers) ParseResponseHead(ReadOnlySpan<byte> head, FrameStrings? previous = null)
     {
         var frame = new FrameReader(head);
         if (!frame.Bytes(4).SequenceEqual(ResponseMagic))
@@ -219,7 +220,7 @@ internal static class DaemonProtocol
             // The front sets it as the response status, which takes three digits only.
             throw new InvalidDataException($"response frame has status {status}");
         }
-        string reason = frame.String(frame.U16(), MaxNameLength);
+        string reason = previous == null ? frame.String(frame.U16(), MaxNameLength) : previous.Get(0, frame.StringBytes(frame.U16(), MaxNameLength));
         int count = frame.U16();
         if (count > MaxHeaders)
         {
@@ -228,8 +229,16 @@ internal static class DaemonProtocol
         var headers = new List<KeyValuePair<string, string>>(count);
         for (int i = 0; i < count; i++)
         {
-            string name = frame.String(frame.U16(), MaxNameLength);
-            headers.Add(new(name, frame.String(frame.U32(), MaxValueLength)));
+            if (previous == null)
+            {
+                string name = frame.String(frame.U16(), MaxNameLength);
+                headers.Add(new(name, frame.String(frame.U32(), MaxValueLength)));
+            }
+            else
+            {
+                string name = previous.Get(1 + 2 * i, frame.StringBytes(frame.U16(), MaxNameLength));
+                headers.Add(new(name, previous.Get(2 + 2 * i, frame.StringBytes(frame.U32(), MaxValueLength))));
+            }
         }
         return (status, reason, headers);
     }

@@ -42,6 +42,18 @@ public sealed class DaemonProtocolTests
     }
 
     [Fact]
+    public void TheNextResponseHeadOnAConnectionTakesAgainItsUnchangedHeaders()
+    {
+        var strings = new FrameStrings();
+        var one = DaemonProtocol.ParseResponseHead(DaemonProtocol.EncodeResponseHead(200, "OK", [new("Content-Type", "text/html"), new("Content-Length", "120")]).AsSpan(4), strings);
+        var two = DaemonProtocol.ParseResponseHead(DaemonProtocol.EncodeResponseHead(404, "OK", [new("Content-Type", "text/html"), new("Content-Length", "9"), new("Vary", "Cookie")]).AsSpan(4), strings);
+        Assert.Equal((404, "OK"), (two.Status, two.Reason));
+        Assert.Equal([new("Content-Type", "text/html"), new("Content-Length", "9"), new("Vary", "Cookie")], two.Headers);
+        Assert.Same(one.Reason, two.Reason);
+        Assert.Same(one.Headers[0].Value, two.Headers[0].Value);
+    }
+
+    [Fact]
     public void AShorterHeadAfterALongerOneReadsOnlyItsOwnStrings()
     {
         var strings = new FrameStrings();
