@@ -14,6 +14,9 @@ internal sealed class DaemonConnection(Socket socket) : IDisposable
 
     private BufferedStream? _input;
 
+    /// <summary>Where response heads are read (<see cref="DaemonProtocol.ReadHeadAsync(Stream, byte[], CancellationToken)"/>); a larger one gets an array of its own.</summary>
+    public byte[] HeadBuffer { get; } = new byte[4 * 1024];
+
     /// <summary>The strings of the last response head read here, for the next one (<see cref="DaemonProtocol.ParseResponseHead"/>).</summary>
     public FrameStrings ResponseStrings { get; } = new();
 

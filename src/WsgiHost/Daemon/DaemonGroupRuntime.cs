@@ -430,8 +430,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             StartTimeout();
         }
         (int Status, string Reason, List<KeyValuePair<string, string>> Headers) head;
-        byte[] prefix = new byte[4];
-        Task<byte[]> headRead = DaemonProtocol.ReadHeadAsync(stream, prefix, waiting);
+        Task<ReadOnlyMemory<byte>> headRead = DaemonProtocol.ReadHeadAsync(stream, connection.HeadBuffer, waiting);
         if (hasBody && !headRead.IsCompleted && await Task.WhenAny(headRead, body).ConfigureAwait(false) == body
             && body.Exception?.InnerException is BadHttpRequestException refused)
         {
@@ -452,7 +451,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
         try
         {
-            head = DaemonProtocol.ParseResponseHead(await headRead.ConfigureAwait(false), connection.ResponseStrings);
+            head = DaemonProtocol.ParseResponseHead((await headRead.ConfigureAwait(false)).Span, connection.ResponseStrings);
         }
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
         {
@@ -490,12 +489,14 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
         long sent = 0;
         PipeWriter writer = response.BodyWriter;
+        // The head is parsed: its buffer takes the chunk headers now.
+        Memory<byte> prefix = connection.HeadBuffer.AsMemory(0, 4);
         try
         {
             while (true)
             {
                 await stream.ReadExactlyAsync(prefix, aborted).ConfigureAwait(false);
-                uint n = DaemonProtocol.ReadChunkHeader(new MemoryStream(prefix, writable: false));
+                uint n = DaemonProtocol.ChunkHeader(prefix.Span);
                 if (n == DaemonProtocol.End)
                 {
                     break;

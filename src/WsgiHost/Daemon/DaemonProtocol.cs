@@ -132,19 +132,25 @@ internal static class DaemonProtocol
         return head;
     }
 
-    /// <summary>As <see cref="ReadHead"/>, without blocking a thread; <paramref name="prefix"/> is a 4-byte scratch buffer the caller keeps.</summary>
-    public static async Task<byte[]> ReadHeadAsync(Stream stream, byte[] prefix, CancellationToken cancel)
+    /// <summary>Reads a request head; throws <see cref="InvalidDataException"/> for anything malformed or too large.</summary>
+    public static List<KeyValuePair<string, string>> ReadRequest(Stream connection) => ParseRequest(ReadHead(connection));
+
+    /// <summary>
+    /// As <see cref="ReadHead"/>, without blocking a thread, into <paramref name="buffer"/> when the
+    /// head fits (a connection's own, reused head after head: the parsed head keeps no reference
+    /// to its bytes), else into a new array. The buffer takes the 4-byte length first, so it has
+    /// at least 4 bytes.
+    /// </summary>
+    public static async Task<ReadOnlyMemory<byte>> ReadHeadAsync(Stream stream, byte[] buffer, CancellationToken cancel)
     {
-        await stream.ReadExactlyAsync(prefix.AsMemory(0, 4), cancel).ConfigureAwait(false);
-        byte[] head = new byte[HeadLength(prefix)];
+        await stream.ReadExactlyAsync(buffer.AsMemory(0, 4), cancel).ConfigureAwait(false);
+        int length = HeadLength(buffer);
+        Memory<byte> head = length <= buffer.Length ? buffer.AsMemory(0, length) : new byte[length];
         await stream.ReadExactlyAsync(head, cancel).ConfigureAwait(false);
         return head;
     }
 
-    /// <summary>Reads a request head; throws <see cref="InvalidDataException"/> for anything malformed or too large.</summary>
-    public static List<KeyValuePair<string, string>> ReadRequest(Stream connection) => ParseRequest(ReadHead(connection));
-
-    /// <summary>Parses a request head read with <see cref="ReadHeadAsync"/>.</summary>
+    /// <summary>Parses a request head read with <see cref="ReadHeadAsync(Stream, byte[], CancellationToken)"/>.</summary>
     /// <param name="previous">The connection's strings of its previous head, taken again where the bytes are the same; null decodes every string.</param>
     public static List<KeyValuePair<string, string>> ParseRequest(ReadOnlySpan<byte> head, FrameStrings? previous = null)
     {
@@ -205,7 +211,7 @@ internal static class DaemonProtocol
         return frame.Done();
     }
 
-    /// <summary>Parses a response head read with <see cref="ReadHeadAsync"/>.</summary>
+    /// <summary>Parses a response head read with <see cref="ReadHeadAsync(Stream, byte[], CancellationToken)"/>.</summary>
     /// <param name="previous">The connection's strings of its previous response head, taken again where the bytes are the same; null decodes every string.</param>
     public static (int Status, string Reason, List<KeyValuePair<string, string>> Headers) ParseResponseHead(ReadOnlySpan<byte> head, FrameStrings? previous = null)
     {
@@ -286,9 +292,13 @@ internal static class DaemonProtocol
     }
 
     /// <summary>Reads a chunk header: a length up to <see cref="MaxChunk"/>, 0 (end of request body), <see cref="End"/> or <see cref="Abort"/>.</summary>
-    public static uint ReadChunkHeader(Stream stream)
+    public static uint ReadChunkHeader(Stream stream) => ChunkHeader(ReadU32(stream));
+
+    /// <summary>A chunk header read already (4 bytes, little-endian): a length, <see cref="End"/> or <see cref="Abort"/>.</summary>
+    public static uint ChunkHeader(ReadOnlySpan<byte> header) => ChunkHeader(BinaryPrimitives.ReadUInt32LittleEndian(header));
+
+    private static uint ChunkHeader(uint n)
     {
-        uint n = ReadU32(stream);
         if (n > MaxChunk && n != End && n != Abort)
         {
             throw new InvalidDataException($"body chunk of {n} bytes, more than {MaxChunk}");

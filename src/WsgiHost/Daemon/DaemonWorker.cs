@@ -191,7 +191,8 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
     /// <summary>Serves the connection's requests until it must end; returns with the connection between requests, or mid-request when it is broken.</summary>
     private async Task ServeRequestsAsync(FrontConnection connection, BufferedStream stream, BufferedStream output, WsgiExecutor executor)
     {
-        byte[] prefix = new byte[4];
+        // A typical head is 2 KB; a larger one is read into an array of its own.
+        byte[] headBuffer = new byte[8 * 1024];
         var strings = new FrameStrings();
         while (!_stopping)
         {
@@ -201,9 +202,9 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             try
             {
                 // Awaited: an idle connection holds no thread while it waits for the next request.
-                byte[] head = await DaemonProtocol.ReadHeadAsync(stream, prefix, CancellationToken.None).ConfigureAwait(false);
+                ReadOnlyMemory<byte> head = await DaemonProtocol.ReadHeadAsync(stream, headBuffer, CancellationToken.None).ConfigureAwait(false);
                 arrived = System.Diagnostics.Stopwatch.GetTimestamp();
-                environ = DaemonProtocol.ParseRequest(head, strings);
+                environ = DaemonProtocol.ParseRequest(head.Span, strings);
                 routing = DaemonRouting.Read(environ);
                 if (routing.NoBody)
                 {

@@ -54,6 +54,23 @@ public sealed class DaemonProtocolTests
     }
 
     [Fact]
+    public async Task HeadsReadIntoAConnectionsBufferOneAfterAnotherParseAsSentLargerOnesIncluded()
+    {
+        KeyValuePair<string, string>[] small = [new("REQUEST_METHOD", "GET"), new("PATH_INFO", "/a")];
+        var stream = new MemoryStream([.. DaemonProtocol.EncodeRequest(small), .. DaemonProtocol.EncodeRequest(Environ), .. DaemonProtocol.EncodeRequest(small)]);
+        byte[] buffer = new byte[256];
+        var strings = new FrameStrings();
+        var first = DaemonProtocol.ParseRequest((await DaemonProtocol.ReadHeadAsync(stream, buffer, CancellationToken.None)).Span, strings);
+        // 70 KB: more than the buffer holds, read into an array of its own.
+        var second = DaemonProtocol.ParseRequest((await DaemonProtocol.ReadHeadAsync(stream, buffer, CancellationToken.None)).Span, strings);
+        var third = DaemonProtocol.ParseRequest((await DaemonProtocol.ReadHeadAsync(stream, buffer, CancellationToken.None)).Span, strings);
+        Assert.Equal(small, first);
+        Assert.Equal(Environ, second);
+        Assert.Equal(small, third);
+        Assert.Equal(stream.Length, stream.Position);
+    }
+
+    [Fact]
     public void AShorterHeadAfterALongerOneReadsOnlyItsOwnStrings()
     {
         var strings = new FrameStrings();
