@@ -3,13 +3,15 @@ using System.Text;
 namespace WsgiHost.Daemon;
 
 /// <summary>
-/// The strings of the previous request head read on one front connection, by position in the
-/// frame. Requests that follow one another on a connection repeat nearly all of their environ
-/// (every key, and values such as SERVER_NAME, SCRIPT_NAME, the script, most headers), so a
-/// string whose bytes are the same as at that position last time is taken again instead of
-/// decoded anew: about 70 strings a request that are neither allocated nor, later, compared
-/// by content when the environ's Python strs are reused (the same .NET instance compares by
-/// reference). Not thread-safe: one per connection, whose requests are read one at a time.
+/// The strings of the previous head read on one connection between the front and a worker, by
+/// position in the frame: request heads in the worker, response heads in the front. Requests
+/// that follow one another on a connection repeat nearly all of their environ (every key, and
+/// values such as SERVER_NAME, SCRIPT_NAME, the script, most headers), so a string whose bytes
+/// are the same as at that position last time is taken again instead of decoded anew: about 70
+/// strings a request that are neither allocated nor, later, compared by content when the
+/// environ's Python strs are reused (the same .NET instance compares by reference). A string
+/// is only ever returned for bytes equal to its own, so nothing of one request shows in another.
+/// Not thread-safe: one per connection, whose heads are read one at a time.
 /// </summary>
 internal sealed class FrameStrings
 {
@@ -30,8 +32,11 @@ internal sealed class FrameStrings
             return _previous[position] = Decode(latin1);
         }
         string decoded = Decode(latin1);
-        // Heads are read in order from position 0, so the list grows by one at most.
-        _previous.Add(decoded);
+        // Heads are read in order from position 0, so the list grows by one at a time.
+        if (position == _previous.Count)
+        {
+            _previous.Add(decoded);
+        }
         return decoded;
     }
 
