@@ -26,6 +26,7 @@ public class DaemonProtocolBenchmarks
     private MemoryStream _chunkIn = null!;
     private byte[] _readBuffer = null!;
     private readonly FrameStrings _strings = new();
+    private readonly byte[] _requestBuffer = new byte[4 * 1024];
     private readonly FrameStrings _responseStrings = new();
 
     [GlobalSetup]
@@ -67,6 +68,10 @@ public class DaemonProtocolBenchmarks
     /// <summary>What DaemonGroupRuntime sends for a GET: the environ, the group's secret, the end-of-body marker.</summary>
     [Benchmark(Description = "front: head of a GET (+ secret, end of body)")]
     public int EncodeFrontRequest() => DaemonProtocol.EncodeRequest(_typical, Secret, endOfBody: true).Length;
+
+    /// <summary>As DaemonGroupRuntime sends it: into the daemon connection's own buffer.</summary>
+    [Benchmark(Description = "front: head of a GET into the connection's buffer")]
+    public int EncodeFrontRequestIntoBuffer() => DaemonProtocol.EncodeRequest(_typical, Secret, true, _requestBuffer).Length;
 
     [Benchmark(Description = "decode request head (~40 entries)")]
     public int DecodeRequest() => DaemonProtocol.ReadRequest(new MemoryStream(_requestFrame, writable: false)).Count;

@@ -14,6 +14,9 @@ internal sealed class DaemonConnection(Socket socket) : IDisposable
 
     private BufferedStream? _input;
 
+    /// <summary>Where request heads are written (<see cref="DaemonProtocol.EncodeRequest(IReadOnlyList{KeyValuePair{string, string}}, string?, bool, byte[])"/>), each sent before the next; a larger one gets an array of its own.</summary>
+    public byte[] RequestBuffer { get; } = new byte[4 * 1024];
+
     /// <summary>Where response heads are read (<see cref="DaemonProtocol.ReadHeadAsync(Stream, byte[], CancellationToken)"/>); a larger one gets an array of its own.</summary>
     public byte[] HeadBuffer { get; } = new byte[4 * 1024];
 

@@ -364,7 +364,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         // marker with the head: one write, no body pump, and the worker answers the accept
         // byte with the response instead of before it (one wake-up less on each side).
         bool hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true;
-        byte[] requestHead = DaemonProtocol.EncodeRequest(environ, _secret, endOfBody: !hasBody);
+        ReadOnlyMemory<byte> requestHead = DaemonProtocol.EncodeRequest(environ, _secret, !hasBody, connection.RequestBuffer);
         // request-timeout: waiting for the response is bounded; the stuck worker is recycled.
         // With interrupt-timeout the worker first raises RequestTimeout in the request's thread
         // (a 504 from the worker, which lives on); only past both is it recycled.

@@ -73,7 +73,62 @@ internal static class DaemonProtocol
     /// <summary>A request head, and what the front sends with it, in one buffer.</summary>
     /// <param name="secret">The group's secret, sent as the last entry (<see cref="DaemonKeys.Secret"/>), or null.</param>
     /// <param name="endOfBody">Appends the end-of-body marker after the head, so a request without a body goes out in one write, and marks it (<see cref="DaemonKeys.NoBody"/>).</param>
-    public static byte[] EncodeRequest(IReadOnlyList<KeyValuePair<string, string>> environ, string? secret = null, bool endOfBody = false)
+    public static byte[] EncodeRequest(IReadOnlyList<KeyValuePair<string, string>> environ, string? secret = null, bool endOfBody = false) =>
+        EncodeRequestSizedExactly(environ, secret, endOfBody);
+
+    /// <summary>
+    /// As <see cref="EncodeRequest(IReadOnlyList{KeyValuePair{string, string}}, string?, bool)"/>,
+    /// into <paramref name="buffer"/> when the head fits there (a connection's own, reused
+    /// request after request: each head is written to the socket before the next is encoded),
+    /// else into a new array.
+    /// </summary>
+    public static ReadOnlyMemory<byte> EncodeRequest(IReadOnlyList<KeyValuePair<string, string>> environ, string? secret, bool endOfBody, byte[] buffer)
+    {
+        int entries = environ.Count + (secret == null ? 0 : 1) + (endOfBody ? 1 : 0);
+        // Latin-1 takes one byte a char (one above U+00FF becomes '?'), so the strings' lengths
+        // give the frame's size without a pass over their characters; each is then encoded once,
+        // straight into the frame.
+        long size = 4 + RequestMagic.Length + 1 + 4 + 6L * entries + (secret == null ? 0 : DaemonKeys.Secret.Length + secret.Length)
+            + (endOfBody ? DaemonKeys.NoBody.Length + 1 + 4 : 0);
+        for (int i = 0; i < environ.Count; i++)
+        {
+            size += environ[i].Key.Length + environ[i].Value.Length;
+        }
+        if (entries > MaxEnvironEntries || size - 4 > MaxEnvironBytes)
+        {
+            return EncodeRequestSizedExactly(environ, secret, endOfBody); // refused there, with the reason
+        }
+        var frame = new FrameWriter(size <= buffer.Length ? buffer : new byte[size]);
+        frame.U32(0);
+        WriteRequest(ref frame, entries, environ, secret, endOfBody);
+        frame.PatchLength();
+        if (endOfBody)
+        {
+            frame.U32(0);
+        }
+        return frame.Written;
+    }
+
+    /// <summary>A request head after its length: the environ, then the end-of-body mark and the secret.</summary>
+    private static void WriteRequest(ref FrameWriter frame, int entries, IReadOnlyList<KeyValuePair<string, string>> environ, string? secret, bool endOfBody)
+    {
+        frame.Bytes(RequestMagic);
+        frame.U8(Version);
+        frame.U32((uint)entries);
+        frame.Pairs(environ);
+        if (endOfBody)
+        {
+            frame.String16(DaemonKeys.NoBody);
+            frame.String32("1");
+        }
+        if (secret != null)
+        {
+            frame.String16(DaemonKeys.Secret);
+            frame.String32(secret);
+        }
+    }
+
+    private static byte[] EncodeRequestSizedExactly(IReadOnlyList<KeyValuePair<string, string>> environ, string? secret, bool endOfBody)
     {
         // Sized exactly, then written in place: one allocation per frame, no per-string byte[],
         // no copy of the environ to add the secret or of the head to add the marker.
@@ -90,20 +145,7 @@ internal static class DaemonProtocol
         }
         var frame = new FrameWriter(new byte[head + (endOfBody ? 4 : 0)]);
         frame.U32((uint)(head - 4));
-        frame.Bytes(RequestMagic);
-        frame.U8(Version);
-        frame.U32((uint)entries);
-        frame.Pairs(environ);
-        if (endOfBody)
-        {
-            frame.String16(DaemonKeys.NoBody);
-            frame.String32("1");
-        }
-        if (secret != null)
-        {
-            frame.String16(DaemonKeys.Secret);
-            frame.String32(secret);
-        }
+        WriteRequest(ref frame, entries, environ, secret, endOfBody);
         if (endOfBody)
         {
             frame.U32(0);
@@ -418,6 +460,10 @@ internal static class DaemonProtocol
         public void String16(string value)
         {
             int n = Encoding.Latin1.GetBytes(value, frame.AsSpan(_at + 2));
+            if (n > ushort.MaxValue)
+            {
+                throw new ArgumentException($"'{value[..32]}...' ({n} bytes) is too long for the daemon protocol ({ushort.MaxValue})");
+            }
             U16((ushort)n);
             _at += n;
         }
@@ -425,9 +471,19 @@ internal static class DaemonProtocol
         public void String32(string value)
         {
             int n = Encoding.Latin1.GetBytes(value, frame.AsSpan(_at + 4));
+            if (n > MaxValueLength)
+            {
+                throw new ArgumentException($"'{value[..32]}...' ({n} bytes) is too long for the daemon protocol ({MaxValueLength})");
+            }
             U32((uint)n);
             _at += n;
         }
+
+        /// <summary>Writes the head's length (what follows the first 4 bytes, up to here) into those 4 bytes.</summary>
+        public readonly void PatchLength() => BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)(_at - 4));
+
+        /// <summary>The bytes written so far, for a frame written into a buffer larger than it.</summary>
+        public readonly ReadOnlyMemory<byte> Written => frame.AsMemory(0, _at);
 
         /// <summary>Name/value pairs as <see cref="SizeOfPairs"/> counts them; indexed, as a foreach over the interface would allocate.</summary>
         public void Pairs(IReadOnlyList<KeyValuePair<string, string>> pairs)

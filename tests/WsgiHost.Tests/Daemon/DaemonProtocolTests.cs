@@ -71,6 +71,21 @@ public sealed class DaemonProtocolTests
     }
 
     [Fact]
+    public void HeadsEncodedIntoAConnectionsBufferAreTheHeadsEncodedAlone()
+    {
+        byte[] buffer = new byte[512];
+        KeyValuePair<string, string>[] small = [new("REQUEST_METHOD", "GET"), new("PATH_INFO", "/caf\u00e9"), new("HTTP_X", "\ud83d\ude00")];
+        // In the buffer; then too large for it (a new array); then in the buffer again, with the marker.
+        Assert.Equal(DaemonProtocol.EncodeRequest(small, "s"), DaemonProtocol.EncodeRequest(small, "s", false, buffer).ToArray());
+        Assert.Equal(DaemonProtocol.EncodeRequest(Environ), DaemonProtocol.EncodeRequest(Environ, null, false, buffer).ToArray());
+        var read = DaemonProtocol.EncodeRequest(small, "s", true, buffer);
+        var stream = new MemoryStream(read.ToArray());
+        Assert.Equal([new("REQUEST_METHOD", "GET"), new("PATH_INFO", "/caf\u00e9"), new("HTTP_X", "??"), new(DaemonKeys.NoBody, "1"), new(DaemonKeys.Secret, "s")], DaemonProtocol.ReadRequest(stream));
+        Assert.Equal(0u, DaemonProtocol.ReadChunkHeader(stream));
+        Assert.Equal(stream.Length, stream.Position);
+    }
+
+    [Fact]
     public void AShorterHeadAfterALongerOneReadsOnlyItsOwnStrings()
     {
         var strings = new FrameStrings();
