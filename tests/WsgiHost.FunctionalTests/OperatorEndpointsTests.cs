@@ -85,6 +85,9 @@ public sealed class OperatorEndpointsTests
             System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(workerRss, 1L << 20, 1L << 34);
         Assert.Matches(@"\nprocess_resident_memory_bytes \d{7,}\n", metrics);
+        // The server's own .NET allocations: it has served requests, so it has allocated.
+        Assert.Matches(@"\ndotnet_gc_allocated_bytes_total [1-9]\d{3,}\n", metrics);
+        Assert.Matches(@"\ndotnet_gc_collections_total\{generation=""2""\} \d+\n", metrics);
 
         // Every sample belongs to a family declared just before it (HELP, then TYPE).
         string? family = null;

@@ -45,7 +45,10 @@ internal static class BuiltinHandlers
             g.QueueLength,
             g.Config.EffectiveProcesses * g.Config.Threads,
             [.. g.Workers.Select(w => (w.Slot, ProcessMemory.ResidentBytes(w.Pid)))]))],
-        ProcessMemory.ResidentBytes(Environment.ProcessId));
+        ProcessMemory.ResidentBytes(Environment.ProcessId))
+    {
+        Gc = GcReading.Now(),
+    };
 
     private static string StatusPage(ServerMetrics metrics, WsgiExecutor executor, DaemonGroups daemons)
     {

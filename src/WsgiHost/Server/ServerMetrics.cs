@@ -160,6 +160,18 @@ internal sealed class ServerMetrics
             text.Family("process_resident_memory_bytes", "gauge", "Resident memory (VmRSS) of the server process.")
                 .Sample("process_resident_memory_bytes", serverRss);
         }
+        if (now.Gc is { } gc)
+        {
+            // Per request, the allocation rate says how often the collector runs: the figure a
+            // change on the request path moves first (bench/README).
+            text.Family("dotnet_gc_allocated_bytes_total", "counter", "Bytes the server process's .NET code has allocated since it started.")
+                .Sample("dotnet_gc_allocated_bytes_total", gc.AllocatedBytes);
+            text.Family("dotnet_gc_collections_total", "counter", "Garbage collections of the server process since it started, by generation.");
+            for (int generation = 0; generation < gc.Collections.Count; generation++)
+            {
+                text.Sample("dotnet_gc_collections_total", gc.Collections[generation], ("generation", generation.ToString(CultureInfo.InvariantCulture)));
+            }
+        }
         text.Family("wsgihost_uptime_seconds", "gauge", "Seconds since the server started.")
             .Sample("wsgihost_uptime_seconds", (long)(DateTimeOffset.UtcNow - Started).TotalSeconds);
         return text.ToString();

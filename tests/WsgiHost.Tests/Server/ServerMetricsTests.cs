@@ -83,6 +83,16 @@ public sealed class ServerMetricsTests
         Assert.Contains("wsgihost_daemon_worker_resident_memory_bytes{process_group=\"d\",worker=\"0\"} 1048576\n", text);
         Assert.DoesNotContain("worker=\"1\"", text);
         Assert.Contains("\nprocess_resident_memory_bytes 4096\n", text);
+        Assert.DoesNotContain("dotnet_gc_", text);
+    }
+
+    [Fact]
+    public void TheCollectorsFiguresAreCountersByGeneration()
+    {
+        string text = new ServerMetrics().Prometheus(s_idle with { Gc = new GcReading(123456, [40, 3, 1]) });
+        Assert.Contains("# TYPE dotnet_gc_allocated_bytes_total counter\ndotnet_gc_allocated_bytes_total 123456\n", text);
+        Assert.Contains("# TYPE dotnet_gc_collections_total counter\n", text);
+        Assert.Contains("\ndotnet_gc_collections_total{generation=\"0\"} 40\ndotnet_gc_collections_total{generation=\"1\"} 3\ndotnet_gc_collections_total{generation=\"2\"} 1\n", text);
     }
 
     [Fact]
