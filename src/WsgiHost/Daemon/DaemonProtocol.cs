@@ -70,48 +70,39 @@ internal static class DaemonProtocol
 
     private static ReadOnlySpan<byte> ResponseMagic => "WSGR"u8;
 
-    /// <summary>A request head, and what the front sends with it, in one buffer.</summary>
+    /// <summary>A request head, and what the front sends with it, in one new array.</summary>
     /// <param name="secret">The group's secret, sent as the last entry (<see cref="DaemonKeys.Secret"/>), or null.</param>
     /// <param name="endOfBody">Appends the end-of-body marker after the head, so a request without a body goes out in one write, and marks it (<see cref="DaemonKeys.NoBody"/>).</param>
     public static byte[] EncodeRequest(IReadOnlyList<KeyValuePair<string, string>> environ, string? secret = null, bool endOfBody = false) =>
-        EncodeRequestSizedExactly(environ, secret, endOfBody);
+        EncodeRequest(environ, secret, endOfBody, [], out _); // never fits: a new array of exactly the frame's size
 
     /// <summary>
     /// As <see cref="EncodeRequest(IReadOnlyList{KeyValuePair{string, string}}, string?, bool)"/>,
-    /// into <paramref name="buffer"/> when the head fits there (a connection's own, reused
+    /// into <paramref name="buffer"/> when the frame fits there (a connection's own, reused
     /// request after request: each head is written to the socket before the next is encoded),
     /// else into a new array.
     /// </summary>
-    public static ReadOnlyMemory<byte> EncodeRequest(IReadOnlyList<KeyValuePair<string, string>> environ, string? secret, bool endOfBody, byte[] buffer)
-    {
-        int entries = environ.Count + (secret == null ? 0 : 1) + (endOfBody ? 1 : 0);
-        // Latin-1 takes one byte a char (one above U+00FF becomes '?'), so the strings' lengths
-        // give the frame's size without a pass over their characters; each is then encoded once,
-        // straight into the frame.
-        long size = 4 + RequestMagic.Length + 1 + 4 + 6L * entries + (secret == null ? 0 : DaemonKeys.Secret.Length + secret.Length)
-            + (endOfBody ? DaemonKeys.NoBody.Length + 1 + 4 : 0);
-        for (int i = 0; i < environ.Count; i++)
-        {
-            size += environ[i].Key.Length + environ[i].Value.Length;
-        }
-        if (entries > MaxEnvironEntries || size - 4 > MaxEnvironBytes)
-        {
-            return EncodeRequestSizedExactly(environ, secret, endOfBody); // refused there, with the reason
-        }
-        var frame = new FrameWriter(size <= buffer.Length ? buffer : new byte[size]);
-        frame.U32(0);
-        WriteRequest(ref frame, entries, environ, secret, endOfBody);
-        frame.PatchLength();
-        if (endOfBody)
-        {
-            frame.U32(0);
-        }
-        return frame.Written;
-    }
+    public static ReadOnlyMemory<byte> EncodeRequest(IReadOnlyList<KeyValuePair<string, string>> environ, string? secret, bool endOfBody, byte[] buffer) =>
+        EncodeRequest(environ, secret, endOfBody, buffer, out int length).AsMemory(0, length);
 
-    /// <summary>A request head after its length: the environ, then the end-of-body mark and the secret.</summary>
-    private static void WriteRequest(ref FrameWriter frame, int entries, IReadOnlyList<KeyValuePair<string, string>> environ, string? secret, bool endOfBody)
+    private static byte[] EncodeRequest(IReadOnlyList<KeyValuePair<string, string>> environ, string? secret, bool endOfBody, byte[] buffer, out int length)
     {
+        // Sized first (from the strings' lengths), then written in place: no per-string byte[],
+        // no copy of the environ to add the secret or of the head to add the marker.
+        int entries = environ.Count + (secret == null ? 0 : 1) + (endOfBody ? 1 : 0);
+        if (entries > MaxEnvironEntries)
+        {
+            throw new ArgumentException($"{entries} environ entries, more than the daemon protocol's {MaxEnvironEntries}");
+        }
+        int head = 4 + RequestMagic.Length + 1 + 4 + SizeOfPairs(environ) + (secret == null ? 0 : Size16(DaemonKeys.Secret) + Size32(secret))
+            + (endOfBody ? Size16(DaemonKeys.NoBody) + Size32("1") : 0);
+        if (head - 4 > MaxEnvironBytes)
+        {
+            throw new ArgumentException($"a frame head of {head - 4} bytes, more than the daemon protocol's {MaxEnvironBytes}");
+        }
+        length = head + (endOfBody ? 4 : 0);
+        var frame = new FrameWriter(length <= buffer.Length ? buffer : new byte[length]);
+        frame.U32((uint)(head - 4));
         frame.Bytes(RequestMagic);
         frame.U8(Version);
         frame.U32((uint)entries);
@@ -126,31 +117,11 @@ internal static class DaemonProtocol
             frame.String16(DaemonKeys.Secret);
             frame.String32(secret);
         }
-    }
-
-    private static byte[] EncodeRequestSizedExactly(IReadOnlyList<KeyValuePair<string, string>> environ, string? secret, bool endOfBody)
-    {
-        // Sized exactly, then written in place: one allocation per frame, no per-string byte[],
-        // no copy of the environ to add the secret or of the head to add the marker.
-        int entries = environ.Count + (secret == null ? 0 : 1) + (endOfBody ? 1 : 0);
-        if (entries > MaxEnvironEntries)
-        {
-            throw new ArgumentException($"{entries} environ entries, more than the daemon protocol's {MaxEnvironEntries}");
-        }
-        int head = 4 + RequestMagic.Length + 1 + 4 + SizeOfPairs(environ) + (secret == null ? 0 : Size16(DaemonKeys.Secret) + Size32(secret))
-            + (endOfBody ? Size16(DaemonKeys.NoBody) + Size32("1") : 0);
-        if (head - 4 > MaxEnvironBytes)
-        {
-            throw new ArgumentException($"a frame head of {head - 4} bytes, more than the daemon protocol's {MaxEnvironBytes}");
-        }
-        var frame = new FrameWriter(new byte[head + (endOfBody ? 4 : 0)]);
-        frame.U32((uint)(head - 4));
-        WriteRequest(ref frame, entries, environ, secret, endOfBody);
         if (endOfBody)
         {
             frame.U32(0);
         }
-        return frame.Done();
+        return frame.Done(length);
     }
 
     /// <summary>Reads a head's length: bounded, so a corrupt prefix cannot make us allocate gigabytes.</summary>
@@ -211,17 +182,8 @@ internal static class DaemonProtocol
         long total = 0;
         for (int i = 0; i < count; i++)
         {
-            string key, value;
-            if (previous == null)
-            {
-                key = frame.String(frame.U16(), MaxNameLength);
-                value = frame.String(frame.U32(), MaxValueLength);
-            }
-            else
-            {
-                key = previous.Get(2 * i, frame.StringBytes(frame.U16(), MaxNameLength));
-                value = previous.Get(2 * i + 1, frame.StringBytes(frame.U32(), MaxValueLength));
-            }
+            string key = frame.String(frame.U16(), MaxNameLength, previous, 2 * i);
+            string value = frame.String(frame.U32(), MaxValueLength, previous, 2 * i + 1);
             total += key.Length + value.Length;
             if (total > MaxEnvironBytes)
             {
@@ -268,7 +230,7 @@ internal static class DaemonProtocol
             // The front sets it as the response status, which takes three digits only.
             throw new InvalidDataException($"response frame has status {status}");
         }
-        string reason = previous == null ? frame.String(frame.U16(), MaxNameLength) : previous.Get(0, frame.StringBytes(frame.U16(), MaxNameLength));
+        string reason = frame.String(frame.U16(), MaxNameLength, previous, 0);
         int count = frame.U16();
         if (count > MaxHeaders)
         {
@@ -277,16 +239,8 @@ internal static class DaemonProtocol
         var headers = new List<KeyValuePair<string, string>>(count);
         for (int i = 0; i < count; i++)
         {
-            if (previous == null)
-            {
-                string name = frame.String(frame.U16(), MaxNameLength);
-                headers.Add(new(name, frame.String(frame.U32(), MaxValueLength)));
-            }
-            else
-            {
-                string name = previous.Get(1 + 2 * i, frame.StringBytes(frame.U16(), MaxNameLength));
-                headers.Add(new(name, previous.Get(2 + 2 * i, frame.StringBytes(frame.U32(), MaxValueLength))));
-            }
+            string name = frame.String(frame.U16(), MaxNameLength, previous, 1 + 2 * i);
+            headers.Add(new(name, frame.String(frame.U32(), MaxValueLength, previous, 2 + 2 * i)));
         }
         return (status, reason, headers);
     }
@@ -413,7 +367,7 @@ internal static class DaemonProtocol
     /// <summary>Bytes of a string with a u16 length in a frame.</summary>
     private static int Size16(string value)
     {
-        int length = Encoding.Latin1.GetByteCount(value);
+        int length = value.Length; // latin-1: a byte a char (one above U+00FF is sent as '?')
         if (length > ushort.MaxValue)
         {
             throw new ArgumentException($"'{value[..32]}...' ({length} bytes) is too long for the daemon protocol ({ushort.MaxValue})");
@@ -424,7 +378,7 @@ internal static class DaemonProtocol
     /// <summary>Bytes of a string with a u32 length in a frame; longer than <paramref name="max"/> is refused (the decoder would refuse it).</summary>
     private static int Size32(string value, int max = MaxValueLength)
     {
-        int length = Encoding.Latin1.GetByteCount(value);
+        int length = value.Length; // latin-1: a byte a char
         if (length > max)
         {
             throw new ArgumentException($"'{value[..32]}...' ({length} bytes) is too long for the daemon protocol ({max})");
@@ -460,10 +414,6 @@ internal static class DaemonProtocol
         public void String16(string value)
         {
             int n = Encoding.Latin1.GetBytes(value, frame.AsSpan(_at + 2));
-            if (n > ushort.MaxValue)
-            {
-                throw new ArgumentException($"'{value[..32]}...' ({n} bytes) is too long for the daemon protocol ({ushort.MaxValue})");
-            }
             U16((ushort)n);
             _at += n;
         }
@@ -471,19 +421,9 @@ internal static class DaemonProtocol
         public void String32(string value)
         {
             int n = Encoding.Latin1.GetBytes(value, frame.AsSpan(_at + 4));
-            if (n > MaxValueLength)
-            {
-                throw new ArgumentException($"'{value[..32]}...' ({n} bytes) is too long for the daemon protocol ({MaxValueLength})");
-            }
             U32((uint)n);
             _at += n;
         }
-
-        /// <summary>Writes the head's length (what follows the first 4 bytes, up to here) into those 4 bytes.</summary>
-        public readonly void PatchLength() => BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)(_at - 4));
-
-        /// <summary>The bytes written so far, for a frame written into a buffer larger than it.</summary>
-        public readonly ReadOnlyMemory<byte> Written => frame.AsMemory(0, _at);
 
         /// <summary>Name/value pairs as <see cref="SizeOfPairs"/> counts them; indexed, as a foreach over the interface would allocate.</summary>
         public void Pairs(IReadOnlyList<KeyValuePair<string, string>> pairs)
@@ -495,7 +435,10 @@ internal static class DaemonProtocol
             }
         }
 
-        public readonly byte[] Done() =>
-            _at == frame.Length ? frame : throw new InvalidOperationException($"frame sized {frame.Length} bytes, {_at} written");
+        public readonly byte[] Done() => Done(frame.Length);
+
+        /// <summary>The frame, checked to be the <paramref name="length"/> bytes it was sized as (at the start of a larger buffer, or the whole array).</summary>
+        public readonly byte[] Done(int length) =>
+            _at == length ? frame : throw new InvalidOperationException($"frame sized {length} bytes, {_at} written");
     }
 }

@@ -30,14 +30,16 @@ internal ref struct FrameReader(ReadOnlySpan<byte> frame)
     public uint U32() => BinaryPrimitives.ReadUInt32LittleEndian(Bytes(4));
 
     /// <summary>A latin-1 string of <paramref name="length"/> bytes, refused above <paramref name="max"/>.</summary>
-    public string String(uint length, int max)
-    {
-        ReadOnlySpan<byte> bytes = StringBytes(length, max);
-        return bytes.IsEmpty ? "" : Encoding.Latin1.GetString(bytes);
-    }
+    public string String(uint length, int max) => Latin1(StringBytes(length, max));
 
-    /// <summary>The latin-1 bytes of a string of <paramref name="length"/> bytes, refused above <paramref name="max"/>.</summary>
-    public ReadOnlySpan<byte> StringBytes(uint length, int max)
+    /// <summary>As <see cref="String(uint, int)"/>, taking again the connection's string at <paramref name="position"/> of its previous frame when the bytes are the same (<paramref name="previous"/> null: always decoded).</summary>
+    public string String(uint length, int max, FrameStrings? previous, int position) =>
+        previous == null ? String(length, max) : previous.Get(position, StringBytes(length, max));
+
+    /// <summary>Decodes latin-1 bytes ("" for none, without a call).</summary>
+    public static string Latin1(ReadOnlySpan<byte> bytes) => bytes.IsEmpty ? "" : Encoding.Latin1.GetString(bytes);
+
+    private ReadOnlySpan<byte> StringBytes(uint length, int max)
     {
         if (length > max)
         {

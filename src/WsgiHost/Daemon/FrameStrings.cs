@@ -29,9 +29,9 @@ internal sealed class FrameStrings
             {
                 return last;
             }
-            return _previous[position] = Decode(latin1);
+            return _previous[position] = FrameReader.Latin1(latin1);
         }
-        string decoded = Decode(latin1);
+        string decoded = FrameReader.Latin1(latin1);
         // Heads are read in order from position 0, so the list grows by one at a time.
         if (position == _previous.Count)
         {
@@ -39,6 +39,4 @@ internal sealed class FrameStrings
         }
         return decoded;
     }
-
-    private static string Decode(ReadOnlySpan<byte> latin1) => latin1.IsEmpty ? "" : Encoding.Latin1.GetString(latin1);
 }
