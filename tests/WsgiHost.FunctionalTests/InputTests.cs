@@ -63,6 +63,21 @@ public sealed class InputTests(GatewayServer server)
     }
 
     [Fact]
+    public async Task ReadNAfterReadlineStartsWithWhatTheLineLeftBuffered() =>
+        Assert.Equal(["line one\n", "line ", "two\n\nlast without newline", "b''"], await ReadAsync("mixed"));
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ReadNPastTheEndOfTheBodyReturnsTheBodyThenEmpty(bool chunked)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/read?more-than-sent") { Content = new StringContent(Body) };
+        request.Headers.TransferEncodingChunked = chunked;
+        using var response = await Host.Client.SendAsync(request);
+        Assert.Equal([Body, "b''"], JsonSerializer.Deserialize<string[]>(await response.Content.ReadAsStringAsync())!);
+    }
+
+    [Fact]
     public async Task ATenMebibyteUploadArrivesIntact()
     {
         byte[] data = new byte[10 * 1024 * 1024];

@@ -108,6 +108,12 @@ def route_read_modes(environ, start_response):
         result = [body.decode('latin-1'), repr(stream.read()), repr(stream.read(10)), repr(stream.readline())]
     elif mode == 'none':
         result = ['unread']
+    elif mode == 'mixed':
+        # a line first leaves the rest of a network read buffered; read(n) must take it first
+        result = [stream.readline().decode('latin-1'), stream.read(5).decode('latin-1'), stream.read().decode('latin-1'), repr(stream.read(3))]
+    elif mode == 'more-than-sent':
+        # read(n) with n far past the body: the body, then empty bytes
+        result = [stream.read(1000000).decode('latin-1'), repr(stream.read(1000000))]
     else:
         result = ['unknown mode']
     return jsonify(start_response, result)

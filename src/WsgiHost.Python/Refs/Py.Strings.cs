@@ -77,6 +77,21 @@ internal static unsafe partial class Py
     }
 
     /// <summary>
+    /// A new bytes object of length bytes, uninitialised, for the caller to fill before anyone
+    /// else sees it. The span stays valid while the object lives, with or without the GIL: no
+    /// other thread can reach an object nobody has been given yet.
+    /// </summary>
+    public static PyOwned NewBytes(int length, out Span<byte> contents)
+    {
+        var owned = PyOwned.New(LibPython.PyBytes_FromStringAndSize(null, length));
+        byte* buffer;
+        nint size;
+        LibPython.PyBytes_AsStringAndSize(owned.Handle, &buffer, &size);
+        contents = new Span<byte>(buffer, length);
+        return owned;
+    }
+
+    /// <summary>
     /// The buffer of a bytes object, or false (with the TypeError cleared) when the object is
     /// not bytes. The span is valid while the object is alive and the GIL is held.
     /// </summary>

@@ -22,6 +22,9 @@ public interface IWsgiExchange
     /// <summary>Blocking: reads request body bytes; 0 at the end of the body. Throws IOException when the client is gone.</summary>
     int ReadBody(Span<byte> buffer);
 
+    /// <summary>The request body's declared length (Content-Length), or null when it is not known ahead (chunked).</summary>
+    long? BodyLength => null;
+
     /// <summary>
     /// The status the server answers with instead of 500 when the app failed after a body read
     /// the transport refused (a malformed chunked body: 400; over LimitRequestBody: 413); 0 when none was.

@@ -2,6 +2,9 @@ using System.Buffers;
 
 namespace WsgiHost.Python.Wsgi;
 
+/// <summary>Blocking: reads request body bytes into buffer; 0 at the end of the body.</summary>
+internal delegate int BodySource(Span<byte> buffer);
+
 /// <summary>
 /// wsgi.input's buffering over a blocking body source: read(n), readline(limit) and read-all,
 /// with EOF at the end of the body (Content-Length or the last chunk). Runs without the GIL;
@@ -11,16 +14,51 @@ internal sealed class InputReader : IDisposable
 {
     private const int BlockSize = 64 * 1024;
 
-    private readonly Func<Memory<byte>, int> _source;
+    private readonly BodySource _source;
+    private readonly long? _length;
     private byte[] _buffer = [];
     private int _start;
     private int _end;
     private byte[] _result = [];
     private bool _eof;
 
-    public InputReader(Func<Memory<byte>, int> source) => _source = source;
+    /// <param name="source">Where the body comes from.</param>
+    /// <param name="length">The body's length when the request declared it (Content-Length), else null.</param>
+    public InputReader(BodySource source, long? length = null)
+    {
+        _source = source;
+        _length = length;
+    }
 
+    /// <summary>Bytes taken from the source so far (some may still be buffered here).</summary>
     public long BytesRead { get; private set; }
+
+    /// <summary>Bytes of the body the app has not read yet, when its length is known.</summary>
+    public long? Unread => _eof ? _end - _start : _length - BytesRead + (_end - _start);
+
+    /// <summary>
+    /// Fills destination with the next bytes of the body (fewer only at EOF) and returns how
+    /// many: read(n) into memory the caller owns, such as a new Python bytes object, so the
+    /// body is copied once on its way from the transport to the app.
+    /// </summary>
+    public int ReadInto(Span<byte> destination)
+    {
+        int count = Math.Min(_end - _start, destination.Length);
+        _buffer.AsSpan(_start, count).CopyTo(destination);
+        _start += count;
+        while (count < destination.Length && !_eof)
+        {
+            int n = _source(destination[count..]);
+            if (n <= 0)
+            {
+                _eof = true;
+                break;
+            }
+            count += n;
+            BytesRead += n;
+        }
+        return count;
+    }
 
     /// <summary>Up to size bytes (fewer only at EOF); size &lt; 0 reads to the end.</summary>
     public ReadOnlySpan<byte> Read(long size)

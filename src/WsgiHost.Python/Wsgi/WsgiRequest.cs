@@ -11,7 +11,7 @@ internal sealed class WsgiRequest : IDisposable
     {
         Id = id;
         Exchange = exchange;
-        Input = new InputReader(m => exchange.ReadBody(m.Span));
+        Input = new InputReader(exchange.ReadBody, exchange.BodyLength);
     }
 
     public long Id { get; }

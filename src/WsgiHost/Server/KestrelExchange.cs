@@ -232,6 +232,8 @@ internal sealed class KestrelExchange : IWsgiExchange
 
     public int RefusedBodyStatus { get; private set; }
 
+    public long? BodyLength => _context.Request.ContentLength;
+
     public int ReadBody(Span<byte> buffer)
     {
         PipeReader reader = _body ??= _context.Request.BodyReader;
@@ -241,7 +243,7 @@ internal sealed class KestrelExchange : IWsgiExchange
             ReadResult result;
             try
             {
-                result = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+                result = BlockingWait.Result(pending);
             }
             catch (Exception e) when (e is BadHttpRequestException or IOException && !_context.RequestAborted.IsCancellationRequested)
             {
@@ -313,7 +315,7 @@ internal sealed class KestrelExchange : IWsgiExchange
         try
         {
             ValueTask<FlushResult> pending = _context.Response.BodyWriter.FlushAsync();
-            FlushResult result = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+            FlushResult result = BlockingWait.Result(pending);
             return !result.IsCompleted && !result.IsCanceled && !_context.RequestAborted.IsCancellationRequested;
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException)

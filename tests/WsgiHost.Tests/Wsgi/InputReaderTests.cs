@@ -6,17 +6,17 @@ namespace WsgiHost.Tests.Wsgi;
 public sealed class InputReaderTests
 {
     /// <summary>A source that hands out the body in pieces of the given size, like a network read.</summary>
-    private static InputReader Reader(string body, int piece = 3)
+    private static InputReader Reader(string body, int piece = 3, long? length = null)
     {
         byte[] data = Encoding.ASCII.GetBytes(body);
         int position = 0;
         return new InputReader(buffer =>
         {
             int n = Math.Min(Math.Min(piece, buffer.Length), data.Length - position);
-            data.AsSpan(position, n).CopyTo(buffer.Span);
+            data.AsSpan(position, n).CopyTo(buffer);
             position += n;
             return n;
-        });
+        }, length);
     }
 
     private static string S(ReadOnlySpan<byte> b) => Encoding.ASCII.GetString(b);
@@ -78,5 +78,43 @@ public sealed class InputReaderTests
             total += n;
         }
         Assert.Equal(1_000_000, total);
+    }
+
+    [Fact]
+    public void ReadIntoTakesBufferedBytesFirstThenFillsFromTheSource()
+    {
+        using var r = Reader("ab\ncdefghij", piece: 4);
+        Assert.Equal("ab\n", S(r.ReadLine(-1))); // "c" stays buffered
+        byte[] target = new byte[6];
+        Assert.Equal(6, r.ReadInto(target));
+        Assert.Equal("cdefgh", S(target));
+        Assert.Equal(2, r.ReadInto(target));
+        Assert.Equal("ij", S(target.AsSpan(0, 2)));
+        Assert.Equal(0, r.ReadInto(target));
+        Assert.Equal("", S(r.Read(-1)));
+    }
+
+    [Fact]
+    public void UnreadCountsWhatTheAppHasNotTakenOfABodyOfKnownLength()
+    {
+        using var r = Reader("ab\ncdefghij", piece: 4, length: 11);
+        Assert.Equal(11, r.Unread);
+        r.ReadLine(-1);
+        Assert.Equal(8, r.Unread); // one of the bytes read from the source is still buffered here
+        r.ReadInto(new byte[5]);
+        Assert.Equal(3, r.Unread);
+        r.Read(-1);
+        Assert.Equal(0, r.Unread);
+    }
+
+    [Fact]
+    public void UnreadIsUnknownForABodyWithoutLengthUntilItsEnd()
+    {
+        using var r = Reader("abcdef", piece: 4);
+        Assert.Null(r.Unread);
+        r.Read(2);
+        Assert.Null(r.Unread);
+        r.Read(-1);
+        Assert.Equal(0, r.Unread);
     }
 }
