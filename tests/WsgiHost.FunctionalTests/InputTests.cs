@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
 using WsgiHost.FunctionalTests.Infrastructure;
@@ -85,6 +86,30 @@ public sealed class InputTests(GatewayServer server)
         using var response = await Host.Client.PostAsync("/echo", new ByteArrayContent(data));
         var result = JsonSerializer.Deserialize<JsonElement>(await response.Content.ReadAsStringAsync());
         Assert.Equal(data.Length, result.GetProperty("length").GetInt32());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(data)), result.GetProperty("sha256").GetString());
+    }
+
+    [Fact]
+    public async Task AClientThatLeavesMidUploadFailsOnlyItsOwnRequest()
+    {
+        int clientPort;
+        using (var client = new TcpClient())
+        {
+            await client.ConnectAsync(IPAddress.Loopback, Host.Port);
+            clientPort = ((IPEndPoint)client.Client.LocalEndPoint!).Port;
+            NetworkStream stream = client.GetStream();
+            await stream.WriteAsync("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 1000000\r\n\r\n"u8.ToArray());
+            await stream.WriteAsync(new byte[100_000]);
+            await Task.Delay(200); // the app is reading by now
+        } // gone with 900,000 bytes of the body unsent
+
+        // The app's read failed as mod_wsgi's does, with the client named; the server goes on.
+        string log = await Host.WaitForLogAsync($"[client 127.0.0.1:{clientPort}] Exception occurred processing WSGI script");
+        Assert.Contains("OSError: request data read error", log);
+        byte[] data = new byte[300_000];
+        new Random(7).NextBytes(data);
+        using var response = await Host.Client.PostAsync("/echo", new ByteArrayContent(data));
+        var result = JsonSerializer.Deserialize<JsonElement>(await response.Content.ReadAsStringAsync());
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(data)), result.GetProperty("sha256").GetString());
     }
 
