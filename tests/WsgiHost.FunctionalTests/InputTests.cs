@@ -79,6 +79,13 @@ public sealed class InputTests(GatewayServer server)
     }
 
     [Fact]
+    public async Task ARequestWithoutABodyReadsAsEmpty()
+    {
+        using var response = await Host.Client.GetAsync("/read?more-than-sent");
+        Assert.Equal(["", "b''"], JsonSerializer.Deserialize<string[]>(await response.Content.ReadAsStringAsync())!);
+    }
+
+    [Fact]
     public async Task ATenMebibyteUploadArrivesIntact()
     {
         byte[] data = new byte[10 * 1024 * 1024];

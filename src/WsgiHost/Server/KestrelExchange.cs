@@ -232,7 +232,9 @@ internal sealed class KestrelExchange : IWsgiExchange
 
     public int RefusedBodyStatus { get; private set; }
 
-    public long? BodyLength => _context.Request.ContentLength;
+    /// <summary>Content-Length; 0 for a request that cannot have a body (no Content-Length, not chunked), so read(n) allocates nothing for it.</summary>
+    public long? BodyLength =>
+        _context.Request.ContentLength ?? (_context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false ? 0 : null);
 
     public int ReadBody(Span<byte> buffer)
     {
