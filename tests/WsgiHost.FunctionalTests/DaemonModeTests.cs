@@ -64,6 +64,17 @@ public sealed class DaemonModeTests
         Assert.Equal(upload.Length, echoed.GetProperty("length").GetInt32());
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(upload)), echoed.GetProperty("sha256").GetString());
         Assert.Equal("written then returned", await host.Client.GetStringAsync("/write"));
+        // A long response streams back through the worker byte for byte (64 KiB pieces and a short last one).
+        const int size = 3 * 1024 * 1024 + 1000;
+        byte[] block = System.Security.Cryptography.SHA256.HashData("seed"u8);
+        byte[] expected = new byte[size];
+        for (int i = 0; i < size; i++)
+        {
+            expected[i] = block[i % block.Length];
+        }
+        byte[] downloaded = await host.Client.GetByteArrayAsync($"/download?{size}");
+        Assert.Equal(size, downloaded.Length);
+        Assert.True(expected.AsSpan().SequenceEqual(downloaded), "the body that came through the worker differs from the one the app yielded");
 
         Assert.Equal(0, await host.StopAsync());
         // Stopping the server stops its workers.

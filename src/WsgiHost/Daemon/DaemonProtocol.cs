@@ -66,6 +66,9 @@ internal static class DaemonProtocol
     public const int MaxHeaders = ushort.MaxValue;
     public const int MaxChunk = 1024 * 1024;
 
+    /// <summary>A body chunk's header: its length, 4 bytes little-endian.</summary>
+    public const int ChunkHeaderBytes = 4;
+
     private static ReadOnlySpan<byte> RequestMagic => "WSGQ"u8;
 
     private static ReadOnlySpan<byte> ResponseMagic => "WSGR"u8;

@@ -13,7 +13,12 @@ namespace WsgiHost.Daemon;
 /// <param name="bodyRead">The request has no body and its end marker was read already.</param>
 internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<KeyValuePair<string, string>> environ, bool isHead, string client, bool bodyRead = false) : IWsgiExchange
 {
-    private readonly MemoryStream _pending = new();
+    /// <summary>
+    /// The body buffered since the last flush, after 4 bytes kept free for its chunk header, so a
+    /// chunk goes to the connection's write buffer as one write: a 64 KiB chunk written as header
+    /// and data was copied whole into the buffer's shadow array to make one send of both.
+    /// </summary>
+    private readonly MemoryStream _pending = NewPending();
     private (int Status, string Reason, List<KeyValuePair<string, string>> Headers)? _head;
     private bool _headSent;
     private bool _bodyDone = bodyRead;
@@ -137,11 +142,29 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
     private void WritePending()
     {
         SendHead();
-        if (_pending.Length > 0)
+        int length = (int)_pending.Length - DaemonProtocol.ChunkHeaderBytes;
+        if (length > 0)
         {
-            DaemonProtocol.WriteChunk(output, _pending.GetBuffer().AsSpan(0, (int)_pending.Length));
-            _pending.SetLength(0);
+            byte[] frame = _pending.GetBuffer();
+            if (length <= DaemonProtocol.MaxChunk)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)length);
+                output.Write(frame, 0, DaemonProtocol.ChunkHeaderBytes + length);
+            }
+            else
+            {
+                DaemonProtocol.WriteChunk(output, frame.AsSpan(DaemonProtocol.ChunkHeaderBytes, length));
+            }
+            _pending.SetLength(DaemonProtocol.ChunkHeaderBytes);
         }
+    }
+
+    private static MemoryStream NewPending()
+    {
+        var pending = new MemoryStream();
+        pending.SetLength(DaemonProtocol.ChunkHeaderBytes);
+        pending.Position = DaemonProtocol.ChunkHeaderBytes;
+        return pending;
     }
 
     private void SendHead()
