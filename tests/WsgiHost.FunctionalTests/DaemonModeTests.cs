@@ -72,9 +72,12 @@ public sealed class DaemonModeTests
         {
             expected[i] = block[i % block.Length];
         }
-        byte[] downloaded = await host.Client.GetByteArrayAsync($"/download?{size}");
-        Assert.Equal(size, downloaded.Length);
-        Assert.True(expected.AsSpan().SequenceEqual(downloaded), "the body that came through the worker differs from the one the app yielded");
+        foreach (string query in new[] { $"{size}", $"list-{size}" }) // pieces flushed one by one; a list buffered whole, past the largest chunk
+        {
+            byte[] downloaded = await host.Client.GetByteArrayAsync($"/download?{query}");
+            Assert.Equal(size, downloaded.Length);
+            Assert.True(expected.AsSpan().SequenceEqual(downloaded), $"the body of /download?{query} that came through the worker differs from the one the app returned");
+        }
 
         Assert.Equal(0, await host.StopAsync());
         // Stopping the server stops its workers.

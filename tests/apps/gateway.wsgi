@@ -120,8 +120,11 @@ def route_read_modes(environ, start_response):
 
 
 def route_sha_download(environ, start_response):
-    # 10 MiB of deterministic bytes streamed in 64 KiB pieces, without Content-Length.
-    size = int(environ['QUERY_STRING'] or str(10 * 1024 * 1024))
+    # 10 MiB of deterministic bytes streamed in 64 KiB pieces, without Content-Length;
+    # ?list-N returns the N bytes as a list instead, which the server sends in one go.
+    query = environ['QUERY_STRING']
+    as_list = query.startswith('list-')
+    size = int(query[5:] if as_list else query or str(10 * 1024 * 1024))
 
     def body():
         block = hashlib.sha256(b'seed').digest() * 2048  # 64 KiB
@@ -131,7 +134,7 @@ def route_sha_download(environ, start_response):
             sent += len(piece)
             yield piece
     start_response('200 OK', [('Content-Type', 'application/octet-stream')])
-    return body()
+    return list(body()) if as_list else body()
 
 
 def route_bad_body(environ, start_response):
