@@ -11,7 +11,6 @@ internal sealed class WsgiRequest : IDisposable
     {
         Id = id;
         Exchange = exchange;
-        Input = new InputReader(exchange.ReadBody, exchange.BodyLength);
     }
 
     public long Id { get; }
@@ -29,7 +28,10 @@ internal sealed class WsgiRequest : IDisposable
 
     public IWsgiExchange Exchange { get; }
 
-    public InputReader Input { get; }
+    /// <summary>wsgi.input's reader, made when the app first reads: most requests never do, and pay nothing for it.</summary>
+    public InputReader Input => _input ??= new InputReader(Exchange.ReadBody, Exchange.BodyLength);
+
+    private InputReader? _input;
 
     /// <summary>start_response has been called (status and headers recorded).</summary>
     public bool Started { get; private set; }
@@ -107,5 +109,5 @@ internal sealed class WsgiRequest : IDisposable
 
     public bool BodyComplete => ContentLength is not long limit || BodyBytes >= limit;
 
-    public void Dispose() => Input.Dispose();
+    public void Dispose() => _input?.Dispose();
 }
