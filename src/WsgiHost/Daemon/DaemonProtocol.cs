@@ -251,7 +251,7 @@ internal static class DaemonProtocol
     /// <summary>Writes one body chunk (length then bytes); an empty span writes nothing.</summary>
     public static void WriteChunk(Stream stream, ReadOnlySpan<byte> data)
     {
-        Span<byte> length = stackalloc byte[4];
+        Span<byte> length = stackalloc byte[ChunkHeaderBytes];
         while (data.Length > 0)
         {
             int n = Math.Min(data.Length, MaxChunk);
@@ -260,6 +260,23 @@ internal static class DaemonProtocol
             stream.Write(data[..n]);
             data = data[n..];
         }
+    }
+
+    /// <summary>
+    /// As <see cref="WriteChunk(Stream, ReadOnlySpan{byte})"/>, for <paramref name="length"/> bytes
+    /// that follow <see cref="ChunkHeaderBytes"/> kept free at the start of <paramref name="frame"/>:
+    /// the header is written there, so a chunk goes out in one write (a buffered stream copies a
+    /// large write into its shadow array when a small one precedes it).
+    /// </summary>
+    public static void WriteChunk(Stream stream, byte[] frame, int length)
+    {
+        if (length > MaxChunk)
+        {
+            WriteChunk(stream, frame.AsSpan(ChunkHeaderBytes, length));
+            return;
+        }
+        BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)length);
+        stream.Write(frame, 0, ChunkHeaderBytes + length);
     }
 
     public static void WriteMarker(Stream stream, uint marker)

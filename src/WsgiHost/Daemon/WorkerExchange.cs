@@ -13,11 +13,7 @@ namespace WsgiHost.Daemon;
 /// <param name="bodyRead">The request has no body and its end marker was read already.</param>
 internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<KeyValuePair<string, string>> environ, bool isHead, string client, bool bodyRead = false) : IWsgiExchange
 {
-    /// <summary>
-    /// The body buffered since the last flush, after 4 bytes kept free for its chunk header, so a
-    /// chunk goes to the connection's write buffer as one write: a 64 KiB chunk written as header
-    /// and data was copied whole into the buffer's shadow array to make one send of both.
-    /// </summary>
+    /// <summary>The body buffered since the last flush, after room for its chunk header (<see cref="DaemonProtocol.WriteChunk(Stream, byte[], int)"/>).</summary>
     private readonly MemoryStream _pending = NewPending();
     private (int Status, string Reason, List<KeyValuePair<string, string>> Headers)? _head;
     private bool _headSent;
@@ -145,16 +141,7 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
         int length = (int)_pending.Length - DaemonProtocol.ChunkHeaderBytes;
         if (length > 0)
         {
-            byte[] frame = _pending.GetBuffer();
-            if (length <= DaemonProtocol.MaxChunk)
-            {
-                System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)length);
-                output.Write(frame, 0, DaemonProtocol.ChunkHeaderBytes + length);
-            }
-            else
-            {
-                DaemonProtocol.WriteChunk(output, frame.AsSpan(DaemonProtocol.ChunkHeaderBytes, length));
-            }
+            DaemonProtocol.WriteChunk(output, _pending.GetBuffer(), length);
             _pending.SetLength(DaemonProtocol.ChunkHeaderBytes);
         }
     }

@@ -252,4 +252,33 @@ public sealed class DaemonProtocolTests
         BinaryPrimitives.WriteUInt16LittleEndian(frame.AsSpan(8), (ushort)status);
         Assert.Throws<InvalidDataException>(() => DaemonProtocol.ParseResponseHead(DaemonProtocol.ReadHead(new MemoryStream(frame))));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(65536)]
+    [InlineData(DaemonProtocol.MaxChunk)]
+    [InlineData(DaemonProtocol.MaxChunk * 2 + 5)]
+    public void AChunkWrittenAfterItsReservedHeaderReadsBackAsTheData(int length)
+    {
+        byte[] data = new byte[length];
+        new Random(length).NextBytes(data);
+        byte[] frame = [0, 0, 0, 0, .. data];
+        var reserved = new MemoryStream();
+        DaemonProtocol.WriteChunk(reserved, frame, length);
+        var plain = new MemoryStream();
+        DaemonProtocol.WriteChunk(plain, data);
+        Assert.Equal(plain.ToArray(), reserved.ToArray());
+
+        reserved.Position = 0;
+        var read = new MemoryStream();
+        while (reserved.Position < reserved.Length)
+        {
+            uint n = DaemonProtocol.ReadChunkHeader(reserved);
+            Assert.InRange(n, 1u, (uint)DaemonProtocol.MaxChunk);
+            byte[] piece = new byte[n];
+            reserved.ReadExactly(piece);
+            read.Write(piece);
+        }
+        Assert.Equal(data, read.ToArray());
+    }
 }
