@@ -88,6 +88,12 @@ public sealed class OperatorEndpointsTests
         // The server's own .NET allocations: it has served requests, so it has allocated.
         Assert.Matches(@"\ndotnet_gc_allocated_bytes_total [1-9]\d{3,}\n", metrics);
         Assert.Matches(@"\ndotnet_gc_collections_total\{generation=""2""\} \d+\n", metrics);
+        // Heap sizes are known once the collector has run (the scrape says whether it has).
+        if (!metrics.Contains("\ndotnet_gc_collections_total{generation=\"0\"} 0\n", StringComparison.Ordinal))
+        {
+            Assert.Matches(@"\ndotnet_gc_heap_size_bytes\{generation=""poh""\} \d+\n", metrics);
+            Assert.Matches(@"\ndotnet_gc_committed_bytes [1-9]\d+\n", metrics);
+        }
 
         // Every sample belongs to a family declared just before it (HELP, then TYPE).
         string? family = null;

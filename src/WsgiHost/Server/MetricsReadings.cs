@@ -7,10 +7,37 @@ internal sealed record MetricsReadings(int EmbeddedQueueLength, int EmbeddedThre
     public GcReading? Gc { get; init; }
 }
 
-/// <summary>What the .NET runtime's collector reports for this process; each figure only grows.</summary>
+/// <summary>
+/// What the .NET runtime's collector reports for this process: bytes allocated and collections
+/// by generation (counters), and, as of the last collection, the bytes each heap holds and the
+/// memory it has committed (gauges).
+/// </summary>
 internal sealed record GcReading(long AllocatedBytes, IReadOnlyList<int> Collections)
 {
-    public static GcReading Now() => new(GC.GetTotalAllocatedBytes(), [.. Enumerable.Range(0, GC.MaxGeneration + 1).Select(GC.CollectionCount)]);
+    /// <summary>The names of <see cref="GCMemoryInfo.GenerationInfo"/>'s entries, in its order.</summary>
+    public static readonly string[] HeapNames = ["0", "1", "2", "loh", "poh"];
+
+    /// <summary>Bytes in each heap after the last collection, in <see cref="HeapNames"/>' order; empty before the first.</summary>
+    public IReadOnlyList<long> HeapBytes { get; init; } = [];
+
+    /// <summary>Memory the collector had committed at the last collection (0 before the first).</summary>
+    public long CommittedBytes { get; init; }
+
+    public static GcReading Now()
+    {
+        GCMemoryInfo info = GC.GetGCMemoryInfo();
+        ReadOnlySpan<GCGenerationInfo> heaps = info.GenerationInfo;
+        var heapBytes = new long[Math.Min(heaps.Length, HeapNames.Length)];
+        for (int i = 0; i < heapBytes.Length; i++)
+        {
+            heapBytes[i] = heaps[i].SizeAfterBytes;
+        }
+        return new(GC.GetTotalAllocatedBytes(), [.. Enumerable.Range(0, GC.MaxGeneration + 1).Select(GC.CollectionCount)])
+        {
+            HeapBytes = info.Index == 0 ? [] : heapBytes,
+            CommittedBytes = info.TotalCommittedBytes,
+        };
+    }
 }
 
 /// <summary>One daemon group at scrape time; a worker's memory is null when it exited while being read.</summary>

@@ -171,6 +171,18 @@ internal sealed class ServerMetrics
             {
                 text.Sample("dotnet_gc_collections_total", gc.Collections[generation], ("generation", generation.ToString(CultureInfo.InvariantCulture)));
             }
+            // Where the server's own memory sits: the transport's buffers are on the pinned heap
+            // (poh), a leak shows as generation 2 growing from scrape to scrape.
+            if (gc.HeapBytes.Count > 0)
+            {
+                text.Family("dotnet_gc_heap_size_bytes", "gauge", "Bytes in each heap of the server process's collector after its last collection, by generation (0, 1, 2, loh: large objects, poh: pinned objects).");
+                for (int heap = 0; heap < gc.HeapBytes.Count; heap++)
+                {
+                    text.Sample("dotnet_gc_heap_size_bytes", gc.HeapBytes[heap], ("generation", GcReading.HeapNames[heap]));
+                }
+                text.Family("dotnet_gc_committed_bytes", "gauge", "Memory the server process's collector had committed at its last collection.")
+                    .Sample("dotnet_gc_committed_bytes", gc.CommittedBytes);
+            }
         }
         text.Family("wsgihost_uptime_seconds", "gauge", "Seconds since the server started.")
             .Sample("wsgihost_uptime_seconds", (long)(DateTimeOffset.UtcNow - Started).TotalSeconds);

@@ -96,6 +96,20 @@ public sealed class ServerMetricsTests
     }
 
     [Fact]
+    public void HeapSizesAreGaugesByGenerationOnceTheCollectorHasRun()
+    {
+        string before = new ServerMetrics().Prometheus(s_idle with { Gc = new GcReading(1, [0, 0, 0]) });
+        Assert.DoesNotContain("dotnet_gc_heap_size_bytes", before);
+        Assert.DoesNotContain("dotnet_gc_committed_bytes", before);
+
+        string text = new ServerMetrics().Prometheus(s_idle with { Gc = new GcReading(1, [1, 0, 0]) { HeapBytes = [10, 20, 30, 40, 50], CommittedBytes = 4194304 } });
+        Assert.Contains("# TYPE dotnet_gc_heap_size_bytes gauge\n", text);
+        Assert.Contains("\ndotnet_gc_heap_size_bytes{generation=\"0\"} 10\ndotnet_gc_heap_size_bytes{generation=\"1\"} 20\ndotnet_gc_heap_size_bytes{generation=\"2\"} 30\n"
+            + "dotnet_gc_heap_size_bytes{generation=\"loh\"} 40\ndotnet_gc_heap_size_bytes{generation=\"poh\"} 50\n", text);
+        Assert.Contains("# TYPE dotnet_gc_committed_bytes gauge\ndotnet_gc_committed_bytes 4194304\n", text);
+    }
+
+    [Fact]
     public void SeriesBeyondTheLimitCountUnderOther()
     {
         var metrics = new ServerMetrics();
