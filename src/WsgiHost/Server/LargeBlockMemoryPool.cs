@@ -13,8 +13,14 @@ namespace WsgiHost.Server;
 /// </summary>
 /// <remarks>
 /// Blocks are arrays on the pinned object heap, handed out as pre-pinned memory (as Kestrel's own
-/// pool does), so a socket operation on them needs no pinning handle. Up to <see cref="MaxPooled"/>
-/// free blocks are kept; more are left to the GC.
+/// pool does), so a socket operation on them needs no pinning handle; the transport also needs
+/// arrays, for sends gathered from several blocks. Up to <see cref="MaxPooled"/> free blocks are
+/// kept; more are left to the GC. A burst of clients (a thousand uploads at once) leaves that
+/// many blocks behind, so every <see cref="ReleaseInterval"/> the free blocks that no request
+/// needed through the whole interval give their pages back to the kernel (<see cref="ReleaseIdle"/>):
+/// the server's memory returns to what its traffic uses, which Kestrel's own pool does by
+/// dropping blocks to the GC, though the pinned heap is only swept by a full collection that a
+/// server allocating little seldom runs.
 /// </remarks>
 internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
 {
@@ -28,21 +34,76 @@ internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
     /// </summary>
     private const int MaxPooled = 2048;
 
-    private readonly ConcurrentQueue<Block> _free = new();
+    /// <summary>How long a free block must go unused before its pages go back to the kernel (between one and two of these).</summary>
+    public static readonly TimeSpan ReleaseInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>Free blocks whose pages are resident, least recently returned first.</summary>
+    private readonly ConcurrentQueue<Block> _resident = new();
+
+    /// <summary>Free blocks whose pages were given back: a write faults them in again, zeroed.</summary>
+    private readonly ConcurrentQueue<Block> _released = new();
+
+    private readonly Timer? _releaseTimer;
     private int _freeCount;
+    private int _residentCount;
+
+    /// <summary>The fewest resident free blocks since the last release: that many went unused all along.</summary>
+    private int _residentLowWater;
     private volatile bool _disposed;
 
+    /// <param name="releaseIdleBlocks">Run <see cref="ReleaseIdle"/> every <see cref="ReleaseInterval"/> (tests call it themselves).</param>
+    public LargeBlockMemoryPool(bool releaseIdleBlocks = true)
+    {
+        if (releaseIdleBlocks)
+        {
+            _releaseTimer = new Timer(static pool => ((LargeBlockMemoryPool)pool!).ReleaseIdle(), this, ReleaseInterval, ReleaseInterval);
+        }
+    }
+
     public override int MaxBufferSize => BlockSize;
+
+    /// <summary>Free blocks whose pages are resident.</summary>
+    internal int ResidentFreeBlocks => Volatile.Read(ref _residentCount);
+
+    /// <summary>Free blocks whose pages were given back to the kernel.</summary>
+    internal int ReleasedFreeBlocks => _released.Count;
 
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, BlockSize);
-        if (_free.TryDequeue(out Block? block))
+        if (_resident.TryDequeue(out Block? block))
+        {
+            Interlocked.Decrement(ref _freeCount);
+            int resident = Interlocked.Decrement(ref _residentCount);
+            int low;
+            while (resident < (low = Volatile.Read(ref _residentLowWater)) && Interlocked.CompareExchange(ref _residentLowWater, resident, low) != low)
+            {
+            }
+            return block;
+        }
+        if (_released.TryDequeue(out block))
         {
             Interlocked.Decrement(ref _freeCount);
             return block;
         }
         return new Block(this);
+    }
+
+    /// <summary>
+    /// Gives the pages of the free blocks that stayed unused since the last call back to the
+    /// kernel (they stay in the pool, and fault back in, zeroed, when written); the blocks
+    /// returned least recently go first.
+    /// </summary>
+    internal void ReleaseIdle()
+    {
+        int idle = Volatile.Read(ref _residentLowWater);
+        for (int i = 0; i < idle && !_disposed && _resident.TryDequeue(out Block? block); i++)
+        {
+            Interlocked.Decrement(ref _residentCount);
+            block.ReleasePages();
+            _released.Enqueue(block);
+        }
+        Volatile.Write(ref _residentLowWater, Volatile.Read(ref _residentCount));
     }
 
     private void Return(Block block)
@@ -56,13 +117,16 @@ internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
             Interlocked.Decrement(ref _freeCount);
             return;
         }
-        _free.Enqueue(block);
+        Interlocked.Increment(ref _residentCount);
+        _resident.Enqueue(block);
     }
 
     protected override void Dispose(bool disposing)
     {
         _disposed = true;
-        _free.Clear();
+        _releaseTimer?.Dispose();
+        _resident.Clear();
+        _released.Clear();
     }
 
     /// <summary>Creates the pool for Kestrel (registered in place of its own factory).</summary>
@@ -79,5 +143,12 @@ internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
 
         /// <summary>Back to the pool; the owner (a pipe segment) never touches it again.</summary>
         public void Dispose() => pool.Return(this);
+
+        /// <summary>
+        /// Gives the whole pages inside the block's data back to the kernel. The array stays
+        /// alive and pinned, and a byte array holds nothing the GC reads, so the collector never
+        /// sees the difference; the page holding the array's header is left alone.
+        /// </summary>
+        public void ReleasePages() => PageRelease.Release(Marshal.UnsafeAddrOfPinnedArrayElement(_array, 0), _array.Length);
     }
 }

@@ -39,4 +39,82 @@ public sealed class LargeBlockMemoryPoolTests
         using var pool = new LargeBlockMemoryPool();
         Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(32 * 1024 + 1));
     }
+
+    [Fact]
+    public void FreeBlocksUnusedThroughAWholeIntervalGiveTheirPagesBack()
+    {
+        using var pool = new LargeBlockMemoryPool(releaseIdleBlocks: false);
+        List<IMemoryOwner<byte>> blocks = [.. Enumerable.Range(0, 64).Select(_ => pool.Rent())];
+        List<byte[]> arrays = [.. blocks.Select(ArrayOf)];
+        blocks.ForEach(b => b.Memory.Span.Fill(0xAB));
+        blocks.ForEach(b => b.Dispose());
+        Assert.Equal(64, pool.ResidentFreeBlocks);
+        Assert.All(arrays, a => Assert.Equal(InteriorPages(a).Count, ResidentInteriorPages(a)));
+
+        // They were in use during this first interval: kept.
+        pool.ReleaseIdle();
+        Assert.Equal(64, pool.ResidentFreeBlocks);
+        Assert.All(arrays, a => Assert.Equal(InteriorPages(a).Count, ResidentInteriorPages(a)));
+
+        // Unused through the whole next one: their pages go back to the kernel (mincore says so).
+        pool.ReleaseIdle();
+        Assert.Equal(0, pool.ResidentFreeBlocks);
+        Assert.Equal(64, pool.ReleasedFreeBlocks);
+        Assert.All(arrays, a => Assert.Equal(0, ResidentInteriorPages(a)));
+
+        // A released block is handed out again and holds what is written to it.
+        IMemoryOwner<byte> again = pool.Rent();
+        Assert.Contains(ArrayOf(again), arrays);
+        again.Memory.Span.Fill(7);
+        Assert.All(again.Memory.ToArray(), b => Assert.Equal(7, b));
+        again.Dispose();
+        Assert.Equal(1, pool.ResidentFreeBlocks);
+    }
+
+    [Fact]
+    public void BlocksTheTrafficNeededDuringTheIntervalStayResident()
+    {
+        using var pool = new LargeBlockMemoryPool(releaseIdleBlocks: false);
+        List<IMemoryOwner<byte>> blocks = [.. Enumerable.Range(0, 10).Select(_ => pool.Rent())];
+        blocks.ForEach(b => b.Memory.Span.Fill(1));
+        blocks.ForEach(b => b.Dispose());
+        pool.ReleaseIdle();
+
+        // Six at once were needed in this interval: four stayed free all along.
+        List<IMemoryOwner<byte>> busy = [.. Enumerable.Range(0, 6).Select(_ => pool.Rent())];
+        busy.ForEach(b => b.Dispose());
+        pool.ReleaseIdle();
+        Assert.Equal(6, pool.ResidentFreeBlocks);
+        Assert.Equal(4, pool.ReleasedFreeBlocks);
+
+        // The ones released are those returned least recently (not the six just used).
+        Assert.All(busy.Select(ArrayOf), a => Assert.Equal(InteriorPages(a).Count, ResidentInteriorPages(a)));
+    }
+
+    private static byte[] ArrayOf(IMemoryOwner<byte> block)
+    {
+        Assert.True(MemoryMarshal.TryGetArray<byte>(block.Memory, out ArraySegment<byte> segment));
+        return segment.Array!;
+    }
+
+    /// <summary>The whole pages inside the array's data (the pinned array never moves).</summary>
+    private static (nint Start, int Count) InteriorPages(byte[] array)
+    {
+        long page = Environment.SystemPageSize;
+        long start = Marshal.UnsafeAddrOfPinnedArrayElement(array, 0);
+        long first = (start + page - 1) / page * page;
+        long end = (start + array.Length) / page * page;
+        return ((nint)first, (int)((end - first) / page));
+    }
+
+    private static int ResidentInteriorPages(byte[] array)
+    {
+        var (start, count) = InteriorPages(array);
+        byte[] resident = new byte[count];
+        Assert.Equal(0, mincore(start, (nuint)(count * Environment.SystemPageSize), resident));
+        return resident.Count(r => (r & 1) != 0);
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int mincore(nint address, nuint length, byte[] residency);
 }
