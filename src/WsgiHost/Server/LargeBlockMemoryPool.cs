@@ -51,12 +51,18 @@ internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
     private int _residentLowWater;
     private volatile bool _disposed;
 
-    /// <param name="releaseIdleBlocks">Run <see cref="ReleaseIdle"/> every <see cref="ReleaseInterval"/> (tests call it themselves).</param>
-    public LargeBlockMemoryPool(bool releaseIdleBlocks = true)
+    /// <summary>A pool that releases idle blocks every <see cref="ReleaseInterval"/>.</summary>
+    public LargeBlockMemoryPool()
+        : this(ReleaseInterval)
     {
-        if (releaseIdleBlocks)
+    }
+
+    /// <param name="releaseInterval">How often <see cref="ReleaseIdle"/> runs; <see cref="Timeout.InfiniteTimeSpan"/>: never by itself.</param>
+    internal LargeBlockMemoryPool(TimeSpan releaseInterval)
+    {
+        if (releaseInterval != Timeout.InfiniteTimeSpan)
         {
-            _releaseTimer = new Timer(static pool => ((LargeBlockMemoryPool)pool!).ReleaseIdle(), this, ReleaseInterval, ReleaseInterval);
+            _releaseTimer = new Timer(static pool => ((LargeBlockMemoryPool)pool!).ReleaseIdle(), this, releaseInterval, releaseInterval);
         }
     }
 

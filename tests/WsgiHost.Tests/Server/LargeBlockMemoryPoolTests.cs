@@ -43,7 +43,7 @@ public sealed class LargeBlockMemoryPoolTests
     [Fact]
     public void FreeBlocksUnusedThroughAWholeIntervalGiveTheirPagesBack()
     {
-        using var pool = new LargeBlockMemoryPool(releaseIdleBlocks: false);
+        using var pool = new LargeBlockMemoryPool(Timeout.InfiniteTimeSpan);
         List<IMemoryOwner<byte>> blocks = [.. Enumerable.Range(0, 64).Select(_ => pool.Rent())];
         List<byte[]> arrays = [.. blocks.Select(ArrayOf)];
         blocks.ForEach(b => b.Memory.Span.Fill(0xAB));
@@ -74,7 +74,7 @@ public sealed class LargeBlockMemoryPoolTests
     [Fact]
     public void BlocksTheTrafficNeededDuringTheIntervalStayResident()
     {
-        using var pool = new LargeBlockMemoryPool(releaseIdleBlocks: false);
+        using var pool = new LargeBlockMemoryPool(Timeout.InfiniteTimeSpan);
         List<IMemoryOwner<byte>> blocks = [.. Enumerable.Range(0, 10).Select(_ => pool.Rent())];
         blocks.ForEach(b => b.Memory.Span.Fill(1));
         blocks.ForEach(b => b.Dispose());
@@ -89,6 +89,25 @@ public sealed class LargeBlockMemoryPoolTests
 
         // The ones released are those returned least recently (not the six just used).
         Assert.All(busy.Select(ArrayOf), a => Assert.Equal(InteriorPages(a).Count, ResidentInteriorPages(a)));
+    }
+
+    [Fact]
+    public void ThePoolReleasesIdleBlocksByItself()
+    {
+        using var pool = new LargeBlockMemoryPool(TimeSpan.FromMilliseconds(20));
+        List<IMemoryOwner<byte>> blocks = [.. Enumerable.Range(0, 8).Select(_ => pool.Rent())];
+        List<byte[]> arrays = [.. blocks.Select(ArrayOf)];
+        blocks.ForEach(b => b.Memory.Span.Fill(3));
+        blocks.ForEach(b => b.Dispose());
+
+        // Two ticks of its timer at the least; the test waits up to 10 s for a loaded machine.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (pool.ReleasedFreeBlocks < 8 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+        }
+        Assert.Equal(8, pool.ReleasedFreeBlocks);
+        Assert.All(arrays, a => Assert.Equal(0, ResidentInteriorPages(a)));
     }
 
     private static byte[] ArrayOf(IMemoryOwner<byte> block)
