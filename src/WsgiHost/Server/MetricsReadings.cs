@@ -15,7 +15,7 @@ internal sealed record MetricsReadings(int EmbeddedQueueLength, int EmbeddedThre
 internal sealed record GcReading(long AllocatedBytes, IReadOnlyList<int> Collections)
 {
     /// <summary>The names of <see cref="GCMemoryInfo.GenerationInfo"/>'s entries, in its order.</summary>
-    public static readonly string[] HeapNames = ["0", "1", "2", "loh", "poh"];
+    public static readonly IReadOnlyList<string> HeapNames = ["0", "1", "2", "loh", "poh"];
 
     /// <summary>Bytes in each heap after the last collection, in <see cref="HeapNames"/>' order; empty before the first.</summary>
     public IReadOnlyList<long> HeapBytes { get; init; } = [];
@@ -27,7 +27,7 @@ internal sealed record GcReading(long AllocatedBytes, IReadOnlyList<int> Collect
     {
         GCMemoryInfo info = GC.GetGCMemoryInfo();
         ReadOnlySpan<GCGenerationInfo> heaps = info.GenerationInfo;
-        var heapBytes = new long[Math.Min(heaps.Length, HeapNames.Length)];
+        var heapBytes = new long[Math.Min(heaps.Length, HeapNames.Count)];
         for (int i = 0; i < heapBytes.Length; i++)
         {
             heapBytes[i] = heaps[i].SizeAfterBytes;
