@@ -52,6 +52,38 @@ public sealed class ResponseTests(GatewayServer server)
     }
 
     [Fact]
+    public async Task EachResponseCarriesItsOwnStatusAndHeadersWhenTheyChangeBetweenRequests()
+    {
+        // One connection, so the same WSGI thread is likely to serve them all: what it read for
+        // the previous request must never stand in for what this one's app said.
+        (string Query, string Status, string Header)[] cases =
+        [
+            ("200%20OK|X-Value|alpha", "HTTP/1.1 200 OK", "X-Value: alpha"),
+            ("201%20Made%20Here|X-Value|beta", "HTTP/1.1 201 Made Here", "X-Value: beta"),
+            ("200%20OK|X-Value|caf%E9", "HTTP/1.1 200 OK", "X-Value: caf\u00e9"),
+            ("200%20OK|X-Other|alpha", "HTTP/1.1 200 OK", "X-Other: alpha"),
+            ("200%20OK|X-Value|alphb", "HTTP/1.1 200 OK", "X-Value: alphb"),
+            ("404%20Not%20Here|X-Value|alpha", "HTTP/1.1 404 Not Here", "X-Value: alpha"),
+        ];
+        string requests = string.Concat(cases.Select((c, i) =>
+            $"GET /headers-back?{c.Query} HTTP/1.1\r\nHost: 127.0.0.1\r\n{(i == cases.Length - 1 ? "Connection: close\r\n" : "")}\r\n"));
+        string responses = await RawHttp.SendAsync(Host.Port, requests);
+        int at = 0;
+        foreach (var (_, status, header) in cases)
+        {
+            Assert.True(responses.IndexOf("HTTP/1.1 ", at, StringComparison.Ordinal) == at, $"expected a response at {at}: {responses}");
+            int end = responses.IndexOf("\r\n\r\n", at, StringComparison.Ordinal) + 4;
+            string head = responses[at..end];
+            Assert.StartsWith(status + "\r\n", head, StringComparison.Ordinal);
+            Assert.Contains("\r\n" + header + "\r\n", head, StringComparison.Ordinal);
+            int body = responses.IndexOf("headers back", end, StringComparison.Ordinal);
+            Assert.True(body >= 0, responses);
+            at = responses.IndexOf("HTTP/1.1 ", body, StringComparison.Ordinal) is int next and >= 0 ? next : responses.Length;
+        }
+        Assert.Equal(responses.Length, at);
+    }
+
+    [Fact]
     public async Task ABodyLongerThanContentLengthIsCutAtIt()
     {
         string response = await RawHttp.SendAsync(Host.Port, Get("/content-length?longer"));

@@ -177,6 +177,15 @@ def route_bad_status(environ, start_response):
     return [b'should not be seen']
 
 
+def route_headers_back(environ, start_response):
+    # ?STATUS|NAME|VALUE: answers with that status and header, the value percent-decoded as
+    # latin-1, so tests can vary what start_response gets request after request.
+    from urllib.parse import unquote
+    status, name, value = unquote(environ['QUERY_STRING'], encoding='latin-1').split('|')
+    start_response(status, [('Content-Type', 'text/plain'), (name, value)])
+    return [b'headers back']
+
+
 def route_content_length(environ, start_response):
     kind = environ['QUERY_STRING']
     if kind == 'longer':
@@ -360,6 +369,7 @@ ROUTES = {
     '/bad-body': route_bad_body,
     '/bad-status': route_bad_status,
     '/content-length': route_content_length,
+    '/headers-back': route_headers_back,
     '/close': route_close,
     '/exc-info': route_exc_info,
     '/raise': route_raise,

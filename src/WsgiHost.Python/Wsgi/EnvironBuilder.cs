@@ -71,13 +71,20 @@ internal sealed class EnvironBuilder : IEnvironSink
         return environ;
     }
 
-    public void Add(string key, string value)
+    public void Add(string key, string value) => Add(key, value, value);
+
+    public void Add(string key, ReadOnlySpan<char> value) => Add(key, value, null);
+
+    /// <param name="key">The environ key (the same string instance request after request).</param>
+    /// <param name="value">The value.</param>
+    /// <param name="text">The value as a string when the caller has one; else one is made only to be kept at its position.</param>
+    private void Add(string key, ReadOnlySpan<char> value, string? text)
     {
         Interpreter interpreter = _interpreter!;
         int i = _position++;
         if (i >= Positions)
         {
-            using var fresh = interpreter.EnvironValue(value);
+            using var fresh = text != null ? interpreter.EnvironValue(text) : Py.Latin1(value);
             Py.DictSet(new PyBorrowed(_dict), interpreter.InternedKey(key), fresh.Borrow());
             return;
         }
@@ -86,7 +93,7 @@ internal sealed class EnvironBuilder : IEnvironSink
             _keyObjects[i] = interpreter.InternedKey(key).Handle;
             _keys[i] = key;
         }
-        if (_values[i] is string last && string.Equals(last, value, StringComparison.Ordinal))
+        if (_values[i] is string last && value.SequenceEqual(last))
         {
             _changes[i] = 0;
         }
@@ -97,14 +104,15 @@ internal sealed class EnvironBuilder : IEnvironSink
             {
                 _changes[i]++;
             }
-            if (!keep || !interpreter.TryCachedValue(value, out PyBorrowed cached))
+            text = keep ? text ?? value.ToString() : null;
+            if (text == null || !interpreter.TryCachedValue(text, out PyBorrowed cached))
             {
                 using var fresh = Py.Latin1(value);
                 Py.DictSet(new PyBorrowed(_dict), new PyBorrowed(_keyObjects[i]), fresh.Borrow());
                 return;
             }
             _valueObjects[i] = cached.Handle;
-            _values[i] = value;
+            _values[i] = text;
         }
         Py.DictSet(new PyBorrowed(_dict), new PyBorrowed(_keyObjects[i]), new PyBorrowed(_valueObjects[i]));
     }

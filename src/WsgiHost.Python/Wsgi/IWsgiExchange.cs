@@ -56,4 +56,7 @@ public interface IEnvironSink
 {
     /// <summary>Adds (or replaces) one environ entry.</summary>
     void Add(string key, string value);
+
+    /// <summary>Adds (or replaces) one environ entry whose value is formatted in place (a number): a sink that keeps no string need not make one.</summary>
+    void Add(string key, ReadOnlySpan<char> value) => Add(key, value.ToString());
 }

@@ -67,12 +67,13 @@ internal static unsafe class StartResponseFunctions
                 return Fail(LibPython.PyExc_RuntimeError, "start_response() was already called; pass exc_info to replace the status and headers");
             }
 
+            ResponseTextCache texts = ResponseTextCache.ForThread;
             var status = new PyBorrowed(LibPython.PyTuple_GetItem(args, 0));
-            if (!Py.TryGetLatin1(status, out string statusText))
+            if (!texts.TryGetLatin1(status, ResponseTextCache.Status, out string statusText))
             {
                 return Fail(LibPython.PyExc_TypeError, $"status must be a str of latin-1 characters, not {Py.TypeName(status)}");
             }
-            if (!ResponseRules.TryParseStatus(statusText, out int code, out string reason, out string error))
+            if (!texts.TryParseStatus(statusText, out int code, out string reason, out string error))
             {
                 return Fail(LibPython.PyExc_ValueError, error);
             }
@@ -81,7 +82,7 @@ internal static unsafe class StartResponseFunctions
             {
                 return Fail(LibPython.PyExc_TypeError, $"response headers must be a list, not {Py.TypeName(headers)}");
             }
-            if (!TryReadHeaders(headers, out var list, out long? contentLength))
+            if (!TryReadHeaders(headers, texts, out var list, out long? contentLength))
             {
                 return 0;
             }
@@ -98,7 +99,7 @@ internal static unsafe class StartResponseFunctions
         }
     }
 
-    private static bool TryReadHeaders(PyBorrowed headers, out List<KeyValuePair<string, string>> list, out long? contentLength)
+    private static bool TryReadHeaders(PyBorrowed headers, ResponseTextCache texts, out List<KeyValuePair<string, string>> list, out long? contentLength)
     {
         nint n = LibPython.PyList_Size(headers.Handle);
         list = new List<KeyValuePair<string, string>>((int)n);
@@ -113,12 +114,13 @@ internal static unsafe class StartResponseFunctions
             }
             var name = new PyBorrowed(LibPython.PyTuple_GetItem(item.Handle, 0));
             var value = new PyBorrowed(LibPython.PyTuple_GetItem(item.Handle, 1));
-            if (!Py.TryGetLatin1(name, out string nameText))
+            int position = ResponseTextCache.HeaderName(i);
+            if (!texts.TryGetLatin1(name, position, out string nameText))
             {
                 Fail(LibPython.PyExc_TypeError, $"header name must be a str of latin-1 characters, not {Py.TypeName(name)}");
                 return false;
             }
-            if (!Py.TryGetLatin1(value, out string valueText))
+            if (!texts.TryGetLatin1(value, position + 1, out string valueText))
             {
                 Fail(LibPython.PyExc_TypeError, $"value of header '{nameText}' must be a str of latin-1 characters, not {Py.TypeName(value)}");
                 return false;

@@ -59,7 +59,11 @@ internal sealed class KestrelExchange : IWsgiExchange
     {
         HttpRequest request = _context.Request;
         ConnectionInfo connection = _context.Connection;
-        string localPort = connection.LocalPort.ToString(CultureInfo.InvariantCulture);
+        // Numbers are formatted in place: the sink keeps a str per position and reuses it while
+        // the value repeats (the listening port), so most requests make no string for them.
+        Span<char> localPort = stackalloc char[11];
+        localPort = localPort[..Format(connection.LocalPort, localPort)];
+        Span<char> number = stackalloc char[20];
         ProxyHeaderDecision proxy = _options.ProxyHeaders?.Decide(connection.RemoteIpAddress ?? IPAddress.None, Header) ?? ProxyHeaderDecision.None;
         // TLS, a trusted proxy saying so, or SetEnv HTTPS on (mod_wsgi reads HTTPS from the environment).
         bool https = proxy.Https ?? (request.IsHttps || HttpsFromEnvironment());
@@ -82,7 +86,7 @@ internal sealed class KestrelExchange : IWsgiExchange
         sink.Add("wsgi.url_scheme", https ? "https" : "http");
         sink.Add("SERVER_ADDR", connection.LocalIpAddress?.ToString() ?? "");
         sink.Add("REMOTE_ADDR", proxy.RemoteAddr ?? connection.RemoteIpAddress?.ToString() ?? "");
-        sink.Add("REMOTE_PORT", connection.RemotePort.ToString(CultureInfo.InvariantCulture));
+        sink.Add("REMOTE_PORT", number[..Format(connection.RemotePort, number)]);
 
         // In an ASP.NET Core host (MapWsgi) the host's authentication says who the user is, as
         // Apache's auth modules do for mod_wsgi; the standalone server authenticates nobody.
@@ -104,10 +108,17 @@ internal sealed class KestrelExchange : IWsgiExchange
         // and the port that accepted the connection.
         (string host, string? port) = SplitHost(proxy.HttpHost ?? request.Headers.Host.ToString());
         sink.Add("SERVER_NAME", proxy.ServerName ?? (host.Length > 0 ? host : _options.ServerName));
-        sink.Add("SERVER_PORT", proxy.ServerPort ?? port ?? localPort);
+        if ((proxy.ServerPort ?? port) is string serverPort)
+        {
+            sink.Add("SERVER_PORT", serverPort);
+        }
+        else
+        {
+            sink.Add("SERVER_PORT", localPort);
+        }
 
         sink.Add("mod_wsgi.request_id", _context.TraceIdentifier);
-        sink.Add("mod_wsgi.request_start", (_start.ToUnixTimeMilliseconds() * 1000).ToString(CultureInfo.InvariantCulture));
+        sink.Add("mod_wsgi.request_start", number[..Format(_start.ToUnixTimeMilliseconds() * 1000, number)]);
         sink.Add("mod_wsgi.listener_host", connection.LocalIpAddress?.ToString() ?? "");
         sink.Add("mod_wsgi.listener_port", localPort);
         if (https)
@@ -157,6 +168,9 @@ internal sealed class KestrelExchange : IWsgiExchange
             }
         }
     }
+
+    private static int Format(long value, Span<char> destination) =>
+        value.TryFormat(destination, out int written, default, CultureInfo.InvariantCulture) ? written : throw new InvalidOperationException("no room to format " + value);
 
     private string? Header(string name) =>
         _context.Request.Headers.TryGetValue(name, out var values) && values.Count > 0 ? values.ToString() : null;

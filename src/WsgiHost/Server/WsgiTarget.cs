@@ -33,7 +33,7 @@ internal readonly record struct WsgiTarget(string ProcessGroup, string Applicati
                 ? (target, 500, "Embedded mode of mod_wsgi disabled by runtime configuration (WSGIRestrictEmbedded On); set WSGIProcessGroup to a daemon group")
                 : (target, 0, null);
         }
-        DaemonGroupConfig? group = site.DaemonGroups.FirstOrDefault(g => g.Name == processGroup);
+        DaemonGroupConfig? group = FindGroup(site, processGroup);
         if (group == null)
         {
             return (target, 500, $"No WSGI daemon process called '{processGroup}' has been configured");
@@ -43,5 +43,21 @@ internal readonly record struct WsgiTarget(string ProcessGroup, string Applicati
             return (target, 500, $"Daemon process called '{processGroup}' cannot be accessed by this WSGI application: it belongs to the virtual host of {group.OwnerServerName}");
         }
         return (target, 0, null);
+    }
+
+    // An indexed loop, not FirstOrDefault: a lambda capturing processGroup made the compiler
+    // allocate its closure at the top of Resolve, for every request, embedded ones included
+    // (and foreach over the interface would box an enumerator).
+    private static DaemonGroupConfig? FindGroup(SiteConfig site, string name)
+    {
+        IReadOnlyList<DaemonGroupConfig> groups = site.DaemonGroups;
+        for (int i = 0; i < groups.Count; i++)
+        {
+            if (groups[i].Name == name)
+            {
+                return groups[i];
+            }
+        }
+        return null;
     }
 }
