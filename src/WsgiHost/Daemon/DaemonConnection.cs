@@ -20,6 +20,9 @@ internal sealed class DaemonConnection(Socket socket) : IDisposable
     /// <summary>Where response heads are read (<see cref="DaemonProtocol.ReadHeadAsync(Stream, byte[], CancellationToken)"/>); a larger one gets an array of its own.</summary>
     public byte[] HeadBuffer { get; } = new byte[4 * 1024];
 
+    /// <summary>Where the worker's one-byte answer to a request head is read.</summary>
+    public byte[] AcceptBuffer { get; } = new byte[1];
+
     /// <summary>The strings of the last response head read here, for the next one (<see cref="DaemonProtocol.ParseResponseHead"/>).</summary>
     public FrameStrings ResponseStrings { get; } = new();
 

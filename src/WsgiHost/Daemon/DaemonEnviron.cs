@@ -17,7 +17,7 @@ internal static class DaemonEnviron
         string scriptPath, string callableObject, string applicationGroup, bool scriptReloading)
     {
         var capture = new EnvironCapture();
-        capture.Entries.AddRange(ApplicationCache.BaseEnviron(documentRoot));
+        ApplicationCache.AddBaseEnviron(capture, documentRoot);
         new KestrelExchange(context, options, scriptName, pathInfo, target, rawTarget, start).WriteCgiVariables(capture);
         capture.Add(DaemonKeys.Script, scriptPath);
         capture.Add(DaemonKeys.Callable, callableObject);

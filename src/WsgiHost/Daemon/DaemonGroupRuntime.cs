@@ -359,7 +359,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         // response head and a small body usually come in one read.
         NetworkStream output = connection.Output;
         Stream stream = connection.Input;
-        byte[] accepted = new byte[1];
+        Memory<byte> accepted = connection.AcceptBuffer;
         // A request that cannot have a body (GET without Content-Length) sends its end-of-body
         // marker with the head: one write, no body pump, and the worker answers the accept
         // byte with the response instead of before it (one wake-up less on each side).
@@ -370,26 +370,6 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         // (a 504 from the worker, which lives on); only past both is it recycled.
         using CancellationTokenSource? timeout = _config.RequestTimeoutSeconds > 0 ? CancellationTokenSource.CreateLinkedTokenSource(aborted) : null;
         CancellationToken waiting = timeout?.Token ?? aborted;
-        void StartTimeout() => timeout?.CancelAfter(TimeSpan.FromSeconds(_config.RequestTimeoutSeconds + _config.InterruptTimeoutSeconds));
-        async Task<long> TimedOutAsync(Task body)
-        {
-            log.Write(ErrorLogLevel.Error, "wsgi",
-                $"[client {client}] {Describe(environ)}: Timeout when reading response headers from daemon process '{_config.Name}' (request-timeout={_config.RequestTimeoutSeconds} s{(_config.InterruptTimeoutSeconds > 0 ? $", interrupt-timeout={_config.InterruptTimeoutSeconds} s" : "")}); recycling worker {slot.Index} (pid {pid}).");
-            Recycle(slot);
-            await Observe(body).ConfigureAwait(false);
-            return await WsgiDispatch.ErrorAsync(context, 504).ConfigureAwait(false);
-        }
-        async Task<long> ClosedAsync(Task body, string cause)
-        {
-            // The socket usually closes a moment before the supervisor sees the exit: wait for it, to name the cause.
-            string? how = await ExitReasonAsync(exit).ConfigureAwait(false);
-            log.Write(ErrorLogLevel.Error, "wsgi",
-                $"[client {client}] {Describe(environ)}: WSGI daemon process '{_config.Name}' worker {slot.Index} (pid {pid}) closed the connection before answering: " +
-                (how != null ? $"the worker {how}." : $"the worker died or was restarted mid-request ({cause})."));
-            await Observe(body).ConfigureAwait(false);
-            return await WsgiDispatch.ErrorAsync(context, 502).ConfigureAwait(false);
-        }
-
         int answer;
         // Registered before it is sent: a request without a body may be running before its accept byte comes.
         slot.Requests[requestId] = environ;
@@ -398,9 +378,9 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             await output.WriteAsync(requestHead, aborted).ConfigureAwait(false);
             if (!hasBody)
             {
-                StartTimeout(); // its accept byte comes with the response
+                StartTimeout(timeout); // its accept byte comes with the response
             }
-            answer = await stream.ReadAsync(accepted, waiting).ConfigureAwait(false) == 1 ? accepted[0] : -1;
+            answer = await stream.ReadAsync(accepted, waiting).ConfigureAwait(false) == 1 ? accepted.Span[0] : -1;
         }
         catch (IOException) when (!aborted.IsCancellationRequested)
         {
@@ -410,7 +390,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
         {
-            return (await TimedOutAsync(Task.CompletedTask).ConfigureAwait(false), false);
+            return (await TimedOutAsync(Task.CompletedTask, context, environ, log, client, slot, pid).ConfigureAwait(false), false);
         }
         if (answer == DaemonProtocol.NotTaken || (answer == -1 && hasBody))
         {
@@ -421,13 +401,13 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         {
             // The worker read a request without a body and ended without a word: it may have run
             // it (a crash in the app), so it is answered 502, never run again elsewhere.
-            return (await ClosedAsync(Task.CompletedTask, answer == -1 ? "end of stream" : $"it answered 0x{answer:x2}, not a response").ConfigureAwait(false), false);
+            return (await ClosedAsync(Task.CompletedTask, answer == -1 ? "end of stream" : $"it answered 0x{answer:x2}, not a response", context, environ, log, client, slot, pid, exit).ConfigureAwait(false), false);
         }
         Task body = Task.CompletedTask;
         if (hasBody)
         {
             body = PumpBodyAsync(context.Request.BodyReader, output, aborted);
-            StartTimeout();
+            StartTimeout(timeout);
         }
         (int Status, string Reason, List<KeyValuePair<string, string>> Headers) head;
         Task<ReadOnlyMemory<byte>> headRead = DaemonProtocol.ReadHeadAsync(stream, connection.HeadBuffer, waiting);
@@ -455,14 +435,14 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
         {
-            return (await TimedOutAsync(body).ConfigureAwait(false), false);
+            return (await TimedOutAsync(body, context, environ, log, client, slot, pid).ConfigureAwait(false), false);
         }
         catch (Exception e) when (e is IOException or InvalidDataException && !aborted.IsCancellationRequested)
         {
-            return (await ClosedAsync(body, e.Message).ConfigureAwait(false), false);
+            return (await ClosedAsync(body, e.Message, context, environ, log, client, slot, pid, exit).ConfigureAwait(false), false);
         }
 
-        if (head.Headers.FirstOrDefault(h => h.Key.Length + 2 + h.Value.Length > _config.HeaderBufferSize) is { Key: not null } tooLong)
+        if (TooLong(head.Headers, _config.HeaderBufferSize) is { } tooLong)
         {
             // The rest of the response is still on the connection: it is not reused.
             log.Write(ErrorLogLevel.Error, "wsgi",
@@ -537,6 +517,44 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             throw new IncompleteResponseException("daemon worker failed mid-response", sent);
         }
         return (sent, await Observe(body).ConfigureAwait(false));
+    }
+
+    // Methods, not local functions of ExchangeAsync: capturing its locals made the compiler
+    // allocate their closure at the start of every exchange, including all that never time out.
+    private void StartTimeout(CancellationTokenSource? timeout) =>
+        timeout?.CancelAfter(TimeSpan.FromSeconds(_config.RequestTimeoutSeconds + _config.InterruptTimeoutSeconds));
+
+    private async Task<long> TimedOutAsync(Task body, HttpContext context, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client, Slot slot, int? pid)
+    {
+        log.Write(ErrorLogLevel.Error, "wsgi",
+            $"[client {client}] {Describe(environ)}: Timeout when reading response headers from daemon process '{_config.Name}' (request-timeout={_config.RequestTimeoutSeconds} s{(_config.InterruptTimeoutSeconds > 0 ? $", interrupt-timeout={_config.InterruptTimeoutSeconds} s" : "")}); recycling worker {slot.Index} (pid {pid}).");
+        Recycle(slot);
+        await Observe(body).ConfigureAwait(false);
+        return await WsgiDispatch.ErrorAsync(context, 504).ConfigureAwait(false);
+    }
+
+    private async Task<long> ClosedAsync(Task body, string cause, HttpContext context, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client, Slot slot, int? pid, Task<string> exit)
+    {
+        // The socket usually closes a moment before the supervisor sees the exit: wait for it, to name the cause.
+        string? how = await ExitReasonAsync(exit).ConfigureAwait(false);
+        log.Write(ErrorLogLevel.Error, "wsgi",
+            $"[client {client}] {Describe(environ)}: WSGI daemon process '{_config.Name}' worker {slot.Index} (pid {pid}) closed the connection before answering: " +
+            (how != null ? $"the worker {how}." : $"the worker died or was restarted mid-request ({cause})."));
+        await Observe(body).ConfigureAwait(false);
+        return await WsgiDispatch.ErrorAsync(context, 502).ConfigureAwait(false);
+    }
+
+    /// <summary>The first response header longer than header-buffer-size, if any.</summary>
+    private static KeyValuePair<string, string>? TooLong(List<KeyValuePair<string, string>> headers, int limit)
+    {
+        foreach (KeyValuePair<string, string> header in headers)
+        {
+            if (header.Key.Length + 2 + header.Value.Length > limit)
+            {
+                return header;
+            }
+        }
+        return null;
     }
 
     private static string Environ(IReadOnlyList<KeyValuePair<string, string>> environ, string key) =>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using WsgiHost.Configuration.Model;
+using WsgiHost.Daemon;
 using WsgiHost.Python.Runtime;
 using WsgiHost.Python.Wsgi;
 
@@ -84,12 +85,20 @@ internal sealed class ApplicationCache(PythonRuntime? python, SiteConfig site, I
     }
 
     /// <summary>The environ entries that are constant for every request of an application, wherever it is mounted.</summary>
-    internal static IReadOnlyList<KeyValuePair<string, string>> BaseEnviron(string documentRoot) =>
-    [
-        new("SERVER_SOFTWARE", WsgiServer.ServerSoftware),
-        new("GATEWAY_INTERFACE", "CGI/1.1"),
-        new("DOCUMENT_ROOT", documentRoot),
-        new("CONTEXT_PREFIX", ""),
-        new("CONTEXT_DOCUMENT_ROOT", documentRoot),
-    ];
+    internal static IReadOnlyList<KeyValuePair<string, string>> BaseEnviron(string documentRoot)
+    {
+        var capture = new EnvironCapture(5);
+        AddBaseEnviron(capture, documentRoot);
+        return capture.Entries;
+    }
+
+    /// <summary>Adds <see cref="BaseEnviron"/>'s entries (for a daemon worker's request, built anew for each one).</summary>
+    internal static void AddBaseEnviron(IEnvironSink sink, string documentRoot)
+    {
+        sink.Add("SERVER_SOFTWARE", WsgiServer.ServerSoftware);
+        sink.Add("GATEWAY_INTERFACE", "CGI/1.1");
+        sink.Add("DOCUMENT_ROOT", documentRoot);
+        sink.Add("CONTEXT_PREFIX", "");
+        sink.Add("CONTEXT_DOCUMENT_ROOT", documentRoot);
+    }
 }
