@@ -129,6 +129,43 @@ public sealed class EnvironTests(GatewayServer server)
     }
 
     [Fact]
+    public async Task PortsAndStartTimeAreEachRequestsOwn()
+    {
+        // Several connections, two requests on each: the client's port changes between
+        // connections and repeats within one, the start time changes every request, and the
+        // listening port never does; each request must carry its own values.
+        for (int c = 0; c < 6; c++)
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            await client.ConnectAsync("127.0.0.1", Host.Port);
+            int clientPort = ((System.Net.IPEndPoint)client.Client.LocalEndPoint!).Port;
+            long before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+            using var stream = client.GetStream();
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(
+                "GET /environ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /environ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+            string response = System.Text.Encoding.Latin1.GetString(await ReadToEndAsync(stream));
+            long after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+            string[] remotePorts = Values(response, "REMOTE_PORT");
+            Assert.Equal([clientPort.ToString(), clientPort.ToString()], remotePorts);
+            Assert.Equal([Host.Port.ToString(), Host.Port.ToString()], Values(response, "mod_wsgi.listener_port"));
+            string[] starts = Values(response, "mod_wsgi.request_start");
+            Assert.Equal(2, starts.Length);
+            Assert.All(starts, start => Assert.InRange(long.Parse(start), before - 1000, after + 1000));
+        }
+
+        static string[] Values(string response, string key) =>
+            [.. System.Text.RegularExpressions.Regex.Matches(response, "\"" + System.Text.RegularExpressions.Regex.Escape(key) + "\": \\{\"repr\": \"'([^']*)'\"").Select(m => m.Groups[1].Value)];
+
+        static async Task<byte[]> ReadToEndAsync(System.Net.Sockets.NetworkStream stream)
+        {
+            using var cts = new CancellationTokenSource(10_000);
+            var result = new MemoryStream();
+            await stream.CopyToAsync(result, cts.Token);
+            return result.ToArray();
+        }
+    }
+
+    [Fact]
     public async Task HostHeaderGivesServerNameAndPort()
     {
         string response = await RawHttp.SendAsync(Host.Port, "GET /environ HTTP/1.1\r\nHost: WWW.Example.COM.:8443\r\nConnection: close\r\n\r\n");
