@@ -143,7 +143,7 @@ public sealed class EnvironTests(GatewayServer server)
             using var stream = client.GetStream();
             await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(
                 "GET /environ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /environ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
-            string response = System.Text.Encoding.Latin1.GetString(await ReadToEndAsync(stream));
+            string response = System.Text.Encoding.Latin1.GetString(await RawHttp.ReadToEndAsync(stream));
             long after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
             string[] remotePorts = Values(response, "REMOTE_PORT");
             Assert.Equal([clientPort.ToString(), clientPort.ToString()], remotePorts);
@@ -155,14 +155,6 @@ public sealed class EnvironTests(GatewayServer server)
 
         static string[] Values(string response, string key) =>
             [.. System.Text.RegularExpressions.Regex.Matches(response, "\"" + System.Text.RegularExpressions.Regex.Escape(key) + "\": \\{\"repr\": \"'([^']*)'\"").Select(m => m.Groups[1].Value)];
-
-        static async Task<byte[]> ReadToEndAsync(System.Net.Sockets.NetworkStream stream)
-        {
-            using var cts = new CancellationTokenSource(10_000);
-            var result = new MemoryStream();
-            await stream.CopyToAsync(result, cts.Token);
-            return result.ToArray();
-        }
     }
 
     [Fact]

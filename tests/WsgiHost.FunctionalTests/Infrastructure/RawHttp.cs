@@ -16,6 +16,12 @@ public static class RawHttp
         await client.ConnectAsync("127.0.0.1", port);
         using NetworkStream stream = client.GetStream();
         await stream.WriteAsync(request);
+        return await ReadToEndAsync(stream, timeoutMs);
+    }
+
+    /// <summary>Reads until the server closes, the connection resets or the timeout passes; returns what arrived.</summary>
+    public static async Task<byte[]> ReadToEndAsync(NetworkStream stream, int timeoutMs = 10_000)
+    {
         using var cts = new CancellationTokenSource(timeoutMs);
         var result = new MemoryStream();
         var buffer = new byte[65536];
