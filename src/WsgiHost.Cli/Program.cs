@@ -33,7 +33,7 @@ internal static class Program
                     Console.Out.WriteLine(ServeOptionsParser.Usage);
                     return 0;
                 case "serve" or "run" when ServerProcesses.Take(ref rest) is > 1 and int processes && ServerProcesses.Child == null:
-                    return await ServerProcessSupervisor.RunAsync(args[0], args[0] == "serve" ? ServeOptionsParser.Embedded(rest) : rest, processes).ConfigureAwait(false);
+                    return await SupervisorLaunch.RunAsync(args[0], args[0] == "serve" ? ServeOptionsParser.Embedded(rest) : rest, processes).ConfigureAwait(false);
                 case "serve":
                     return await ServeCommand.RunAsync(rest).ConfigureAwait(false);
                 case "version":

@@ -58,6 +58,50 @@ public sealed class ServerProcessesTests
         Assert.Equal(1, host.Output.Split('\n').Count(l => l.Trim() == "WsgiHost stopping"));
     }
 
+    private static string ProgramOf(int pid) => File.ResolveLinkTarget($"/proc/{pid}/exe", true)!.FullName;
+
+    /// <summary>The native wsgihost under test (scripts/test.sh), or null for the assembly run by dotnet.</summary>
+    private static string? NativeCli => Environment.GetEnvironmentVariable("WSGIHOST_TEST_CLI") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
+
+    /// <summary>
+    /// The native wsgihost replaces itself with wsgihost-supervisor, the small program next to
+    /// it (a fraction of a server's memory), keeping its PID for whoever started it; the
+    /// servers are wsgihost again. The assembly run by dotnet supervises in its own process.
+    /// </summary>
+    [Fact]
+    public async Task TheNativeServerBecomesTheSmallSupervisorProgramKeepingItsPid()
+    {
+        await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("gateway.wsgi"), "--threads", "2", "--server-processes", "2");
+        HashSet<int> servers = await PidsSeenAsync(host.Port, 2);
+        Assert.Equal(2, servers.Count);
+        Assert.All(servers, pid => Assert.Equal(host.Pid, ParentOf(pid)));
+        if (NativeCli is { } native)
+        {
+            Assert.Equal(Path.Combine(Path.GetDirectoryName(native)!, "wsgihost-supervisor"), ProgramOf(host.Pid));
+            Assert.All(servers, pid => Assert.Equal(File.ResolveLinkTarget(native, true)?.FullName ?? native, ProgramOf(pid)));
+        }
+        else
+        {
+            Assert.All(servers, pid => Assert.Equal(ProgramOf(host.Pid), ProgramOf(pid)));
+        }
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    [Fact]
+    public async Task TheSupervisorProgramRunAloneSaysWhoStartsIt()
+    {
+        var psi = NativeCli is { } native
+            ? new ProcessStartInfo(Path.Combine(Path.GetDirectoryName(native)!, "wsgihost-supervisor"))
+            : new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(AppContext.BaseDirectory, "wsgihost-supervisor.dll") } };
+        psi.ArgumentList.Add("/no/such/wsgihost");
+        psi.ArgumentList.Add("1");
+        psi.ArgumentList.Add("serve");
+        psi.RedirectStandardOutput = psi.RedirectStandardError = true;
+        var (exit, _, error) = await WsgiHostProcess.RunToEndAsync(psi);
+        Assert.Equal(2, exit);
+        Assert.Contains("started by wsgihost: run 'wsgihost serve APP.wsgi --server-processes N'", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AServerProcessThatDiesIsReplacedWhileTheOtherKeepsServing()
     {

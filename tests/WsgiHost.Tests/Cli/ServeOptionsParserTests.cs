@@ -1,4 +1,5 @@
 using WsgiHost.Cli.Commands;
+using WsgiHost.Supervisor;
 
 namespace WsgiHost.Tests.Cli;
 

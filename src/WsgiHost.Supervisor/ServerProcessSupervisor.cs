@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using WsgiHost.Logging;
 using WsgiHost.Python.Runtime;
 
-namespace WsgiHost.Cli.Commands;
+namespace WsgiHost.Supervisor;
 
 /// <summary>
 /// `serve`/`run --server-processes N`: starts N server processes of the same command, each a
@@ -11,13 +11,15 @@ namespace WsgiHost.Cli.Commands;
 /// Python runs on as many cores as there are processes, as Apache's child processes run
 /// embedded mod_wsgi. This process loads no Python: it prints the first process's startup
 /// lines once all are ready, passes their output on, forwards signals (SIGTERM drains each,
-/// SIGHUP reloads each, SIGUSR1 reopens their logs) and replaces a process that dies.
+/// SIGHUP reloads each, SIGUSR1 reopens their logs) and replaces a process that dies. It runs
+/// as its own small program (Program.cs) or, where that is not at hand, inside wsgihost.
 /// </summary>
 internal sealed class ServerProcessSupervisor
 {
     private const string ReadyPrefix = "  mode:";
     private const string StoppingLine = "WsgiHost stopping";
 
+    private readonly Func<IEnumerable<string>, ProcessStartInfo> _startInfo;
     private readonly string[] _arguments;
     private readonly Slot[] _slots;
     private readonly IErrorLog _log;
@@ -25,8 +27,9 @@ internal sealed class ServerProcessSupervisor
     private readonly TaskCompletionSource _stop = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _stopping;
 
-    private ServerProcessSupervisor(string[] arguments, int count, IErrorLog log)
+    private ServerProcessSupervisor(Func<IEnumerable<string>, ProcessStartInfo> startInfo, string[] arguments, int count, IErrorLog log)
     {
+        _startInfo = startInfo;
         _arguments = arguments;
         _slots = [.. Enumerable.Range(0, count).Select(i => new Slot(i))];
         _log = log;
@@ -52,10 +55,12 @@ internal sealed class ServerProcessSupervisor
         public TaskCompletionSource<List<string>?> Ready { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    public static async Task<int> RunAsync(string command, IReadOnlyList<string> args, int count)
+    /// <param name="startInfo">How to start the server program with the given arguments.</param>
+    /// <param name="command">serve or run, and <paramref name="args"/> its arguments, without the server-processes option.</param>
+    public static async Task<int> RunAsync(Func<IEnumerable<string>, ProcessStartInfo> startInfo, string command, IReadOnlyList<string> args, int count)
     {
         await using var log = new ApacheErrorLog(Console.Error, ErrorLogLevel.Notice);
-        return await new ServerProcessSupervisor([command, .. args], count, log).RunAsync().ConfigureAwait(false);
+        return await new ServerProcessSupervisor(startInfo, [command, .. args], count, log).RunAsync().ConfigureAwait(false);
     }
 
     private async Task<int> RunAsync()
@@ -112,7 +117,7 @@ internal sealed class ServerProcessSupervisor
             {
                 return;
             }
-            ProcessStartInfo start = SelfProcess.StartInfo(_arguments);
+            ProcessStartInfo start = _startInfo(_arguments);
             start.RedirectStandardOutput = true;
             var (name, value) = ServerProcesses.ChildVariable(slot.Index, _slots.Length);
             start.Environment[name] = value;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using WsgiHost.Daemon;
 
-namespace WsgiHost.Cli.Commands;
+namespace WsgiHost.Supervisor;
 
 /// <summary>
 /// `--server-processes N` of serve and run: the command line option, and how a server process
@@ -11,6 +11,9 @@ namespace WsgiHost.Cli.Commands;
 internal static class ServerProcesses
 {
     public const string Option = "--server-processes";
+
+    /// <summary>The most server processes a site may have.</summary>
+    public const int MaxCount = 64;
 
     private const string Variable = "WSGIHOST_SERVER_PROCESS";
 
@@ -28,9 +31,9 @@ internal static class ServerProcesses
         {
             return 1;
         }
-        if (at + 1 >= args.Length || !int.TryParse(args[at + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count is < 1 or > 64)
+        if (at + 1 >= args.Length || !int.TryParse(args[at + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count is < 1 or > MaxCount)
         {
-            throw new UsageException($"{Option} needs a whole number from 1 to 64");
+            throw new UsageException($"{Option} needs a whole number from 1 to {MaxCount}");
         }
         args = [.. args[..at], .. args[(at + 2)..]];
         return count;

@@ -1,4 +1,4 @@
-namespace WsgiHost.Cli.Commands;
+namespace WsgiHost.Supervisor;
 
 /// <summary>A command line the user must correct; printed without a stack trace, exit code 2.</summary>
 internal sealed class UsageException(string message) : Exception(message);
