@@ -9,7 +9,7 @@ namespace WsgiHost.Cli.Commands;
 /// The server-processes option: this process becomes the supervisor of the server processes.
 /// The native wsgihost replaces itself (execve: same PID, same standard streams, same
 /// environment) with wsgihost-supervisor, its small sibling executable, so the process that
-/// only watches the others holds under 5 MB instead of a whole server's 14 MB of runtime and
+/// only watches the others holds about 5 MB instead of a whole server's 14 MB of runtime and
 /// executable pages; elsewhere (the assembly run by `dotnet`, tests, a native wsgihost copied
 /// without its sibling) the same supervisor runs in this process.
 /// </summary>
