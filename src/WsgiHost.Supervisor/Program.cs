@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
+using WsgiHost.Daemon;
 
 namespace WsgiHost.Supervisor;
 
@@ -28,16 +28,6 @@ internal static class Program
             Console.Error.WriteLine($"wsgihost-supervisor: no server program at '{server}'");
             return 2;
         }
-        return await ServerProcessSupervisor.RunAsync(arguments => StartInfo(server, arguments), args[2], args[3..], count).ConfigureAwait(false);
-    }
-
-    private static ProcessStartInfo StartInfo(string server, IEnumerable<string> arguments)
-    {
-        var start = new ProcessStartInfo(server) { UseShellExecute = false };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        return start;
+        return await ServerProcessSupervisor.RunAsync(arguments => ProgramStart.Of(server, arguments), args[2], args[3..], count).ConfigureAwait(false);
     }
 }

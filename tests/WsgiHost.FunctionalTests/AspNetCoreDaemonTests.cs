@@ -104,24 +104,5 @@ public sealed class AspNetCoreDaemonTests(AspNetCoreHost host)
     private static IEnumerable<int> WorkerPids() =>
         Directory.EnumerateDirectories("/proc")
             .Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0)
-            .Where(pid => pid > 0 && SafeRead($"/proc/{pid}/comm").Trim() == "(wsgi:aspnet-da" && ParentOf(pid) == Environment.ProcessId);
-
-    private static int ParentOf(int pid)
-    {
-        string status = SafeRead($"/proc/{pid}/status");
-        int at = status.IndexOf("PPid:", StringComparison.Ordinal);
-        return at < 0 ? 0 : int.Parse(status[(at + 5)..status.IndexOf('\n', at)].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static string SafeRead(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return "";
-        }
-    }
+            .Where(pid => pid > 0 && ProcFs.Read($"/proc/{pid}/comm").Trim() == "(wsgi:aspnet-da" && ProcFs.ParentOf(pid) == Environment.ProcessId);
 }

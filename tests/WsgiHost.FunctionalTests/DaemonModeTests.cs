@@ -32,6 +32,28 @@ public sealed class DaemonModeTests
         }
     }
 
+    /// <summary>
+    /// The native server starts its workers as wsgihost-worker, the program published next to
+    /// it that holds only what a worker runs; the assembly run by dotnet starts `wsgihost worker`.
+    /// </summary>
+    [Fact]
+    public async Task TheNativeServersWorkersRunTheWorkerProgram()
+    {
+        await using var host = await RunAsync("daemon.conf");
+        int pid = await PidAsync(host);
+        Assert.Equal(host.Pid, ProcFs.ParentOf(pid));
+        Assert.Equal(WsgiHostProcess.NativeCli is { } native ? WsgiHostProcess.NativeSibling(native, "wsgihost-worker") : ProcFs.ProgramOf(host.Pid), ProcFs.ProgramOf(pid));
+        Assert.Equal("shop", JsonDocument.Parse(await host.Client.GetStringAsync("/environ")).RootElement.GetProperty("mod_wsgi.process_group").GetProperty("value").GetString());
+    }
+
+    [Fact]
+    public async Task AWorkerStartedByHandSaysWhoStartsIt()
+    {
+        var (exit, _, error) = await WsgiHostProcess.RunSiblingToEndAsync("wsgihost-worker", "WsgiHost.Cli.dll", "worker", "--group", "g");
+        Assert.Equal(2, exit);
+        Assert.Contains("a daemon worker is started by the server, which gives it its secret", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AppsOfTheGroupRunInAWorkerProcessWithTheGroupsEnviron()
     {

@@ -28,13 +28,6 @@ public sealed class ServerProcessesTests
         return seen;
     }
 
-    private static int ParentOf(int pid)
-    {
-        string stat = File.ReadAllText($"/proc/{pid}/stat");
-        // "pid (comm) state ppid ...": comm may hold spaces, so count from the last ')'.
-        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
-    }
-
     [Fact]
     public async Task TwoServerProcessesShareThePortEachWithItsOwnPython()
     {
@@ -43,7 +36,7 @@ public sealed class ServerProcessesTests
 
         HashSet<int> pids = await PidsSeenAsync(host.Port, 2);
         Assert.Equal(2, pids.Count);
-        Assert.All(pids, pid => Assert.Equal(host.Pid, ParentOf(pid)));
+        Assert.All(pids, pid => Assert.Equal(host.Pid, ProcFs.ParentOf(pid)));
         Assert.DoesNotContain(host.Pid, pids);
 
         using var environ = await host.Client.GetAsync("/environ");
@@ -58,11 +51,6 @@ public sealed class ServerProcessesTests
         Assert.Equal(1, host.Output.Split('\n').Count(l => l.Trim() == "WsgiHost stopping"));
     }
 
-    private static string ProgramOf(int pid) => File.ResolveLinkTarget($"/proc/{pid}/exe", true)!.FullName;
-
-    /// <summary>The native wsgihost under test (scripts/test.sh), or null for the assembly run by dotnet.</summary>
-    private static string? NativeCli => Environment.GetEnvironmentVariable("WSGIHOST_TEST_CLI") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
-
     /// <summary>
     /// The native wsgihost replaces itself with wsgihost-supervisor, the small program next to
     /// it (a fraction of a server's memory), keeping its PID for whoever started it; the
@@ -74,15 +62,15 @@ public sealed class ServerProcessesTests
         await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("gateway.wsgi"), "--threads", "2", "--server-processes", "2");
         HashSet<int> servers = await PidsSeenAsync(host.Port, 2);
         Assert.Equal(2, servers.Count);
-        Assert.All(servers, pid => Assert.Equal(host.Pid, ParentOf(pid)));
-        if (NativeCli is { } native)
+        Assert.All(servers, pid => Assert.Equal(host.Pid, ProcFs.ParentOf(pid)));
+        if (WsgiHostProcess.NativeCli is { } native)
         {
-            Assert.Equal(Path.Combine(Path.GetDirectoryName(native)!, "wsgihost-supervisor"), ProgramOf(host.Pid));
-            Assert.All(servers, pid => Assert.Equal(File.ResolveLinkTarget(native, true)?.FullName ?? native, ProgramOf(pid)));
+            Assert.Equal(WsgiHostProcess.NativeSibling(native, "wsgihost-supervisor"), ProcFs.ProgramOf(host.Pid));
+            Assert.All(servers, pid => Assert.Equal(File.ResolveLinkTarget(native, true)?.FullName ?? native, ProcFs.ProgramOf(pid)));
         }
         else
         {
-            Assert.All(servers, pid => Assert.Equal(ProgramOf(host.Pid), ProgramOf(pid)));
+            Assert.All(servers, pid => Assert.Equal(ProcFs.ProgramOf(host.Pid), ProcFs.ProgramOf(pid)));
         }
         Assert.Equal(0, await host.StopAsync());
     }
@@ -90,14 +78,7 @@ public sealed class ServerProcessesTests
     [Fact]
     public async Task TheSupervisorProgramRunAloneSaysWhoStartsIt()
     {
-        var psi = NativeCli is { } native
-            ? new ProcessStartInfo(Path.Combine(Path.GetDirectoryName(native)!, "wsgihost-supervisor"))
-            : new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(AppContext.BaseDirectory, "wsgihost-supervisor.dll") } };
-        psi.ArgumentList.Add("/no/such/wsgihost");
-        psi.ArgumentList.Add("1");
-        psi.ArgumentList.Add("serve");
-        psi.RedirectStandardOutput = psi.RedirectStandardError = true;
-        var (exit, _, error) = await WsgiHostProcess.RunToEndAsync(psi);
+        var (exit, _, error) = await WsgiHostProcess.RunSiblingToEndAsync("wsgihost-supervisor", "wsgihost-supervisor.dll", "/no/such/wsgihost", "1", "serve");
         Assert.Equal(2, exit);
         Assert.Contains("started by wsgihost: run 'wsgihost serve APP.wsgi --server-processes N'", error, StringComparison.Ordinal);
     }

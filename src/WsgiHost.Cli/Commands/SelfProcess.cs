@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using WsgiHost.Daemon;
 
 namespace WsgiHost.Cli.Commands;
 
@@ -8,16 +9,9 @@ internal static class SelfProcess
     public static ProcessStartInfo StartInfo(IEnumerable<string> arguments)
     {
         string host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which program is running");
-        var start = new ProcessStartInfo(host) { UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            // Run by `dotnet WsgiHost.Cli.dll` (never the case for the native executable).
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, typeof(SelfProcess).Assembly.GetName().Name + ".dll"));
-        }
-        foreach (string arg in arguments)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        return start;
+        // Run by `dotnet WsgiHost.Cli.dll` (never the case for the native executable): the assembly first.
+        return Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase)
+            ? ProgramStart.Of(host, [Path.Combine(AppContext.BaseDirectory, typeof(SelfProcess).Assembly.GetName().Name + ".dll"), .. arguments])
+            : ProgramStart.Of(host, arguments);
     }
 }

@@ -58,7 +58,7 @@ internal static class SiteHost
         WsgiServer server;
         try
         {
-            server = await WsgiServer.StartAsync(site, log, SelfProcess.StartInfo, reusePort: ServerProcesses.Child != null).ConfigureAwait(false);
+            server = await WsgiServer.StartAsync(site, log, WorkerProcess.StartInfo, reusePort: ServerProcesses.Child != null).ConfigureAwait(false);
         }
         catch (Exception e) when (e is PythonNotFoundException or IOException or ArgumentException or NotSupportedException
             or InvalidOperationException or DllNotFoundException or System.Security.Cryptography.CryptographicException)

@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace WsgiHost.Cli.Commands;
@@ -15,14 +14,9 @@ namespace WsgiHost.Cli.Commands;
 /// </summary>
 internal static class SupervisorLaunch
 {
-    public const string ProgramName = "wsgihost-supervisor";
-
     public static Task<int> RunAsync(string command, IReadOnlyList<string> args, int count)
     {
-        if (!RuntimeFeature.IsDynamicCodeSupported
-            && Environment.ProcessPath is { } self
-            && Path.Combine(Path.GetDirectoryName(self) ?? ".", ProgramName) is var supervisor
-            && File.Exists(supervisor))
+        if (NativeSibling.Find(NativeSibling.Supervisor) is { } supervisor && Environment.ProcessPath is { } self)
         {
             Exec(supervisor, [supervisor, self, count.ToString(CultureInfo.InvariantCulture), command, .. args]);
             // Only on failure: say why, and supervise from here.

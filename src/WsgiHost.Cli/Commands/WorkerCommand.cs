@@ -15,7 +15,7 @@ internal static class WorkerCommand
         {
             return await WorkerMain.RunAsync(args).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+        catch (Exception e) when (WorkerMain.IsUsageError(e))
         {
             throw new UsageException(e.Message);
         }

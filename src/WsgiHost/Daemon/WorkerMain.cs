@@ -7,7 +7,7 @@ namespace WsgiHost.Daemon;
 
 /// <summary>
 /// The main program of one daemon worker process, whichever way it was started: as
-/// `wsgihost worker ARGS` by the command-line server, or as the ASP.NET Core host's own program
+/// `wsgihost-worker ARGS` or `wsgihost worker ARGS` by the command-line server, or as the ASP.NET Core host's own program
 /// turned into a worker by <c>StartupHook</c>. It reads its options from the arguments the
 /// front built (<see cref="DaemonGroups"/>) and the secret from its environment, serves until
 /// SIGTERM or maximum-requests, and exits for the front to replace it.
@@ -35,6 +35,9 @@ internal static class WorkerMain
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => c.Cancel = true);
         return await worker.RunAsync(stop.Token).ConfigureAwait(false);
     }
+
+    /// <summary>What <see cref="RunAsync"/> throws when it was started wrongly (by hand, or with arguments no front gives): a usage error, not a crash.</summary>
+    public static bool IsUsageError(Exception e) => e is ArgumentException or FormatException or OverflowException;
 
     /// <summary>The secret comes from the environment, never the command line, and must not reach the app's os.environ (Python reads the C environment).</summary>
     private static string TakeSecret()

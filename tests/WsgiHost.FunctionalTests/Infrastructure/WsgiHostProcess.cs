@@ -51,6 +51,29 @@ public sealed class WsgiHostProcess : IAsyncDisposable
 
     public static string App(string name) => Path.Combine(TestAppsDirectory, name);
 
+    /// <summary>The native wsgihost under test (WSGIHOST_TEST_CLI, set by scripts/test.sh), or null for the assembly run by dotnet.</summary>
+    public static string? NativeCli => Environment.GetEnvironmentVariable("WSGIHOST_TEST_CLI") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
+
+    /// <summary>A program published next to the native wsgihost (wsgihost-supervisor, wsgihost-worker).</summary>
+    public static string NativeSibling(string native, string name) => Path.Combine(Path.GetDirectoryName(native)!, name);
+
+    /// <summary>
+    /// Runs one of the programs beside the native wsgihost under test, or, for the assembly
+    /// build, the assembly that does the same job under dotnet, to its end.
+    /// </summary>
+    public static Task<(int ExitCode, string Output, string Error)> RunSiblingToEndAsync(string sibling, string assembly, params string[] args)
+    {
+        var psi = NativeCli is { } native
+            ? new ProcessStartInfo(NativeSibling(native, sibling))
+            : new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(AppContext.BaseDirectory, assembly) } };
+        foreach (string arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+        psi.RedirectStandardOutput = psi.RedirectStandardError = true;
+        return RunToEndAsync(psi);
+    }
+
     /// <summary>The error log so far (stderr).</summary>
     public string ErrorLog
     {
@@ -159,14 +182,14 @@ public sealed class WsgiHostProcess : IAsyncDisposable
     private static ProcessStartInfo StartInfo(IReadOnlyList<string> args)
     {
         // WSGIHOST_TEST_CLI: the published (native) wsgihost to test instead of the built assembly (scripts/test.sh).
-        string? published = Environment.GetEnvironmentVariable("WSGIHOST_TEST_CLI");
-        var psi = new ProcessStartInfo(string.IsNullOrEmpty(published) ? "dotnet" : published)
+        string? published = NativeCli;
+        var psi = new ProcessStartInfo(published ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        if (string.IsNullOrEmpty(published))
+        if (published == null)
         {
             psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "WsgiHost.Cli.dll"));
         }
