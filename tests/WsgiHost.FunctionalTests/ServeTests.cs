@@ -115,6 +115,7 @@ public sealed class ServeTests
         var (code, output) = await RunCliAsync("version", "--python", Pythons.Debian);
         Assert.Equal(0, code);
         Assert.Matches(@"wsgihost \d+\.\d+\.\d+", output);
+        Assert.Contains(WsgiHostProcess.NativeCli != null ? "build: native; wsgihost-supervisor and wsgihost-worker beside it" : "build: assembly (JIT)", output);
         Assert.Contains("python: Python 3.11.", output);
         Assert.Contains("libpython3.11.so", output);
     }

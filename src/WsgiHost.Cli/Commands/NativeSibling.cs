@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using System.Runtime;
 
 namespace WsgiHost.Cli.Commands;
 
@@ -17,10 +17,30 @@ internal static class NativeSibling
     /// <summary>A daemon group's worker process (WorkerProcess).</summary>
     public const string Worker = "wsgihost-worker";
 
+    /// <summary>
+    /// Whether this is the native executable. Not RuntimeFeature.IsDynamicCodeSupported: with
+    /// PublishAot in the project, the assembly build's runtimeconfig turns that off too. Only
+    /// the JIT compiles methods, and it has compiled Main before this runs.
+    /// </summary>
+    private static bool IsNative => JitInfo.GetCompiledMethodCount() == 0;
+
+    /// <summary>For `wsgihost version`: which build this is, and which of the jobs its siblings do.</summary>
+    public static string Describe()
+    {
+        if (!IsNative)
+        {
+            return "build: assembly (JIT); server-processes supervisor and daemon workers run as wsgihost itself";
+        }
+        string[] missing = [.. new[] { Supervisor, Worker }.Where(name => Find(name) == null)];
+        return missing.Length == 0
+            ? $"build: native; {Supervisor} and {Worker} beside it"
+            : $"build: native; missing beside it: {string.Join(", ", missing)} (wsgihost does that job itself, in more memory; publish them together)";
+    }
+
     /// <summary>The sibling's path; null when this is not the native executable or the sibling is not beside it.</summary>
     public static string? Find(string name)
     {
-        if (RuntimeFeature.IsDynamicCodeSupported || Environment.ProcessPath is not { } self)
+        if (!IsNative || Environment.ProcessPath is not { } self)
         {
             return null;
         }

@@ -20,6 +20,7 @@ internal static class VersionCommand
         }
         string version = typeof(VersionCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.1.0";
         Console.Out.WriteLine($"wsgihost {version.Split('+')[0]} (.NET {Environment.Version})");
+        Console.Out.WriteLine(NativeSibling.Describe());
         try
         {
             Console.Out.WriteLine($"python: {PythonRuntime.Describe(python, home)}");
