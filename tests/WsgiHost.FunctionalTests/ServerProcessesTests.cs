@@ -112,9 +112,52 @@ public sealed class ServerProcessesTests
         var (exit, output, error) = await WsgiHostProcess.RunToEndAsync("run", Path.Combine(WsgiHostProcess.TestAppsDirectory, "configs", "daemon.conf"),
             "-D", $"PORT={WsgiHostProcess.FreePort()}", "--python", Pythons.Debian, "--server-processes", "2");
         Assert.Equal(1, exit);
-        Assert.Contains("--server-processes cannot be used with WSGIDaemonProcess groups ('shop', ", error, StringComparison.Ordinal);
+        // Said once, by the supervisor, before any server process starts.
+        Assert.Single(error.Split('\n'), l => l.Contains("--server-processes cannot be used with WSGIDaemonProcess groups ('shop', ", StringComparison.Ordinal));
         Assert.Contains("give the group processes= instead", error, StringComparison.Ordinal);
         Assert.DoesNotContain("mode:", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AMissingScriptIsReportedOnceAndNoServerProcessStarts()
+    {
+        var (exit, output, error) = await WsgiHostProcess.RunToEndAsync("serve", "/nonexistent/app.wsgi", "--server-processes", "3");
+        Assert.Equal(2, exit);
+        Assert.Single(error.Split('\n'), l => l.Contains("WSGI script '/nonexistent/app.wsgi' does not exist", StringComparison.Ordinal));
+        Assert.DoesNotContain("Initializing Python", error, StringComparison.Ordinal);
+        Assert.Equal("", output);
+    }
+
+    [Fact]
+    public async Task AConfigurationsErrorsArePrintedOnceAndItsWarningsOnce()
+    {
+        string dir = Directory.CreateTempSubdirectory("wsgihost-procs-").FullName;
+        try
+        {
+            int port = WsgiHostProcess.FreePort();
+            string app = WsgiHostProcess.App("gateway.wsgi");
+            string broken = Path.Combine(dir, "broken.conf");
+            File.WriteAllText(broken, $"Listen 127.0.0.1:{port}\nWSGIScriptAlias / {app}\nWSGIFrobnicate On\n");
+            var (exit, _, error) = await WsgiHostProcess.RunToEndAsync("run", broken, "--server-processes", "2");
+            Assert.Equal(1, exit);
+            Assert.Single(error.Split('\n'), l => l.Contains("broken.conf:3: error:", StringComparison.Ordinal));
+            Assert.Single(error.Split('\n'), l => l.Contains("not started, fix the errors above", StringComparison.Ordinal));
+            Assert.DoesNotContain("Initializing Python", error, StringComparison.Ordinal);
+
+            // A warning (a script that does not exist yet) from one server, not from each process.
+            string warned = Path.Combine(dir, "warned.conf");
+            File.WriteAllText(warned, $"Listen 127.0.0.1:{port}\nWSGIScriptAlias /later {dir}/later.wsgi\nWSGIScriptAlias / {app}\n");
+            await using var host = await WsgiHostProcess.RunAsync(warned, port, new Dictionary<string, string>(), "--server-processes", "2");
+            await host.WaitForLogAsync("warning:");
+            await host.WaitForOutputAsync("2 server processes");
+            await Task.Delay(500);
+            Assert.Single(host.ErrorLog.Split('\n'), l => l.Contains("later.wsgi' does not exist", StringComparison.Ordinal));
+            Assert.Equal(0, await host.StopAsync());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Theory]

@@ -27,19 +27,11 @@ internal static class ConfigCommands
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
         (string file, ConfigReaderOptions options, PythonSettings? python, int drain) = Parse(args, RunUsage, runOptions: true);
-        SiteConfigResult result = SiteConfigBuilder.Load(file, options);
-        // run prints what stops it and what may surprise; notes are for check.
-        Print(result.Diagnostics.Where(d => d.Severity != DiagnosticSeverity.Note));
-        if (result.Config is not SiteConfig site)
+        // Of several server processes, the first alone prints the warnings: one set of them, as from one server.
+        if (Load(file, options, python, drain, printWarnings: ServerProcesses.Child is not { Index: > 0 }) is not SiteConfig site)
         {
-            await Console.Error.WriteLineAsync($"wsgihost: {file}: not started, fix the errors above (wsgihost check {file} lists them all)").ConfigureAwait(false);
             return 1;
         }
-        if (python != null)
-        {
-            site = site with { Python = site.Python with { Executable = python.Executable, Home = python.Home } };
-        }
-        site = site with { DrainSeconds = drain };
         SiteConfigResult Reread()
         {
             SiteConfigResult again = SiteConfigBuilder.Load(file, options);
@@ -53,6 +45,39 @@ internal static class ConfigCommands
             $"  python: {server.PythonDescription}",
             Mode(site, server),
         ], Reread).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// For the supervisor of several server processes, before it starts any: the site `run`
+    /// would serve, or null after saying once why it cannot start (each server process would
+    /// otherwise say it in turn). Its warnings are left to the first server process.
+    /// </summary>
+    public static SiteConfig? LoadToSupervise(IReadOnlyList<string> args)
+    {
+        (string file, ConfigReaderOptions options, PythonSettings? python, int drain) = Parse(args, RunUsage, runOptions: true);
+        return Load(file, options, python, drain, printWarnings: false);
+    }
+
+    /// <summary>run's reading of the file: the site to serve, or null after printing its errors (and warnings) and that it was not started.</summary>
+    private static SiteConfig? Load(string file, ConfigReaderOptions options, PythonSettings? python, int drain, bool printWarnings)
+    {
+        SiteConfigResult result = SiteConfigBuilder.Load(file, options);
+        // run prints what stops it and what may surprise; notes are for check.
+        if (result.Config is not SiteConfig site)
+        {
+            Print(result.Diagnostics.Where(d => d.Severity != DiagnosticSeverity.Note));
+            Console.Error.WriteLine($"wsgihost: {file}: not started, fix the errors above (wsgihost check {file} lists them all)");
+            return null;
+        }
+        if (printWarnings)
+        {
+            Print(result.Diagnostics.Where(d => d.Severity != DiagnosticSeverity.Note));
+        }
+        if (python != null)
+        {
+            site = site with { Python = site.Python with { Executable = python.Executable, Home = python.Home } };
+        }
+        return site with { DrainSeconds = drain };
     }
 
     public static int Check(IReadOnlyList<string> args)

@@ -82,7 +82,7 @@ internal static class SiteHost
     }
 
     /// <summary>What several server processes of one site cannot share: each would start its own daemon workers and its own log programs.</summary>
-    private static string? ServerProcessConflict(SiteConfig site)
+    public static string? ServerProcessConflict(SiteConfig site)
     {
         if (site.DaemonGroups.Count > 0)
         {

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using WsgiHost.Configuration.Model;
 
 namespace WsgiHost.Cli.Commands;
 
@@ -16,6 +17,18 @@ internal static class SupervisorLaunch
 {
     public static Task<int> RunAsync(string command, IReadOnlyList<string> args, int count)
     {
+        // What would stop every server process is said once, here, before any starts: a bad
+        // command line (a usage error), a configuration's errors, what N processes cannot share.
+        SiteConfig? site = command == "serve" ? ServeOptionsParser.Parse(args) : ConfigCommands.LoadToSupervise(args);
+        if (site == null)
+        {
+            return Task.FromResult(1);
+        }
+        if (SiteHost.ServerProcessConflict(site) is string conflict)
+        {
+            Console.Error.WriteLine($"wsgihost: cannot start: {conflict}");
+            return Task.FromResult(1);
+        }
         if (NativeSibling.Find(NativeSibling.Supervisor) is { } supervisor && Environment.ProcessPath is { } self)
         {
             Exec(supervisor, [supervisor, self, count.ToString(CultureInfo.InvariantCulture), command, .. args]);
