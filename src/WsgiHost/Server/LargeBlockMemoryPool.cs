@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
 
@@ -9,7 +8,11 @@ namespace WsgiHost.Server;
 /// The memory pool Kestrel's socket transport reads into and writes from, with 32 KiB blocks
 /// instead of Kestrel's 4 KiB. The transport receives into one block at a time, so with 4 KiB
 /// a 1 MiB upload took 256 receive calls, each one a trip through the pipe and a wake-up of
-/// its reader; WSGI apps read bodies in large pieces anyway.
+/// its reader; WSGI apps read bodies in large pieces anyway. The block returned last is handed
+/// out first, while its lines are likeliest still in the CPU's cache: handing out the least
+/// recently returned one (a queue) cycled every receive and response through megabytes of cold
+/// blocks (1 MiB uploads, wrk -c32, embedded, 3 interleaved pairs: 550-640 against 500-550 us
+/// of CPU a request).
 /// </summary>
 /// <remarks>
 /// Blocks are arrays on the pinned object heap, handed out as pre-pinned memory (as Kestrel's own
@@ -37,19 +40,24 @@ internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
     /// <summary>How long a free block must go unused before its pages go back to the kernel (between one and two of these).</summary>
     public static readonly TimeSpan ReleaseInterval = TimeSpan.FromSeconds(10);
 
-    /// <summary>Free blocks whose pages are resident, least recently returned first.</summary>
-    private readonly ConcurrentQueue<Block> _resident = new();
+    private readonly Lock _gate = new();
+
+    /// <summary>
+    /// Free blocks whose pages are resident, a ring of <see cref="MaxPooled"/> slots: the least
+    /// recently returned at <see cref="_residentBottom"/>, the most recently returned on top.
+    /// </summary>
+    private readonly Block?[] _resident = new Block?[MaxPooled];
+    private int _residentBottom;
+    private int _residentCount;
 
     /// <summary>Free blocks whose pages were given back: a write faults them in again, zeroed.</summary>
-    private readonly ConcurrentQueue<Block> _released = new();
+    private readonly Stack<Block> _released = new();
 
     private readonly Timer? _releaseTimer;
-    private int _freeCount;
-    private int _residentCount;
 
     /// <summary>The fewest resident free blocks since the last release: that many went unused all along.</summary>
     private int _residentLowWater;
-    private volatile bool _disposed;
+    private bool _disposed;
 
     /// <summary>A pool that releases idle blocks every <see cref="ReleaseInterval"/>.</summary>
     public LargeBlockMemoryPool()
@@ -69,28 +77,48 @@ internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
     public override int MaxBufferSize => BlockSize;
 
     /// <summary>Free blocks whose pages are resident.</summary>
-    internal int ResidentFreeBlocks => Volatile.Read(ref _residentCount);
+    internal int ResidentFreeBlocks
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _residentCount;
+            }
+        }
+    }
 
     /// <summary>Free blocks whose pages were given back to the kernel.</summary>
-    internal int ReleasedFreeBlocks => _released.Count;
+    internal int ReleasedFreeBlocks
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _released.Count;
+            }
+        }
+    }
 
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, BlockSize);
-        if (_resident.TryDequeue(out Block? block))
+        lock (_gate)
         {
-            Interlocked.Decrement(ref _freeCount);
-            int resident = Interlocked.Decrement(ref _residentCount);
-            int low;
-            while (resident < (low = Volatile.Read(ref _residentLowWater)) && Interlocked.CompareExchange(ref _residentLowWater, resident, low) != low)
+            if (_residentCount > 0)
             {
+                // The block returned last: its lines are likeliest still in the cache.
+                _residentCount--;
+                int top = (_residentBottom + _residentCount) % MaxPooled;
+                Block block = _resident[top]!;
+                _resident[top] = null;
+                _residentLowWater = Math.Min(_residentLowWater, _residentCount);
+                return block;
             }
-            return block;
-        }
-        if (_released.TryDequeue(out block))
-        {
-            Interlocked.Decrement(ref _freeCount);
-            return block;
+            if (_released.TryPop(out Block? released))
+            {
+                return released;
+            }
         }
         return new Block(this);
     }
@@ -102,37 +130,60 @@ internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
     /// </summary>
     internal void ReleaseIdle()
     {
-        int idle = Volatile.Read(ref _residentLowWater);
-        for (int i = 0; i < idle && !_disposed && _resident.TryDequeue(out Block? block); i++)
+        while (true)
         {
-            Interlocked.Decrement(ref _residentCount);
+            Block block;
+            lock (_gate)
+            {
+                if (_residentLowWater == 0 || _residentCount == 0 || _disposed)
+                {
+                    _residentLowWater = _residentCount;
+                    return;
+                }
+                block = _resident[_residentBottom]!;
+                _resident[_residentBottom] = null;
+                _residentBottom = (_residentBottom + 1) % MaxPooled;
+                _residentCount--;
+                _residentLowWater--;
+            }
+            // madvise outside the lock, so the transport's rents and returns never wait for a
+            // long release; meanwhile the block is in neither list, so nothing can rent it
+            // while its pages go.
             block.ReleasePages();
-            _released.Enqueue(block);
+            lock (_gate)
+            {
+                if (!_disposed)
+                {
+                    _released.Push(block);
+                }
+            }
         }
-        Volatile.Write(ref _residentLowWater, Volatile.Read(ref _residentCount));
     }
 
     private void Return(Block block)
     {
-        if (_disposed)
+        lock (_gate)
         {
-            return;
+            if (_disposed || _residentCount + _released.Count >= MaxPooled)
+            {
+                // Left to the GC.
+                return;
+            }
+            _resident[(_residentBottom + _residentCount) % MaxPooled] = block;
+            _residentCount++;
         }
-        if (Interlocked.Increment(ref _freeCount) > MaxPooled)
-        {
-            Interlocked.Decrement(ref _freeCount);
-            return;
-        }
-        Interlocked.Increment(ref _residentCount);
-        _resident.Enqueue(block);
     }
 
     protected override void Dispose(bool disposing)
     {
-        _disposed = true;
+        lock (_gate)
+        {
+            _disposed = true;
+            Array.Clear(_resident);
+            _residentCount = 0;
+            _released.Clear();
+        }
         _releaseTimer?.Dispose();
-        _resident.Clear();
-        _released.Clear();
     }
 
     /// <summary>Creates the pool for Kestrel (registered in place of its own factory).</summary>
@@ -141,14 +192,23 @@ internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
         public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new LargeBlockMemoryPool();
     }
 
-    private sealed class Block(LargeBlockMemoryPool pool) : IMemoryOwner<byte>
+    private sealed class Block : IMemoryOwner<byte>
     {
-        private readonly byte[] _array = GC.AllocateUninitializedArray<byte>(BlockSize, pinned: true);
+        private readonly LargeBlockMemoryPool _pool;
+        private readonly byte[] _array;
 
-        public Memory<byte> Memory => MemoryMarshal.CreateFromPinnedArray(_array, 0, _array.Length);
+        public Block(LargeBlockMemoryPool pool)
+        {
+            _pool = pool;
+            _array = GC.AllocateUninitializedArray<byte>(BlockSize, pinned: true);
+            Memory = MemoryMarshal.CreateFromPinnedArray(_array, 0, _array.Length);
+        }
+
+        /// <summary>Made once: the transport asks for it on every receive and send.</summary>
+        public Memory<byte> Memory { get; }
 
         /// <summary>Back to the pool; the owner (a pipe segment) never touches it again.</summary>
-        public void Dispose() => pool.Return(this);
+        public void Dispose() => _pool.Return(this);
 
         /// <summary>
         /// Gives the whole pages inside the block's data back to the kernel. The array stays

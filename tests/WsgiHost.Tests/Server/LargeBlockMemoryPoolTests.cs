@@ -34,6 +34,23 @@ public sealed class LargeBlockMemoryPoolTests
     }
 
     [Fact]
+    public void TheBlockReturnedLastIsHandedOutFirst()
+    {
+        // Its lines are likeliest still in the CPU's cache for the next receive or response.
+        using var pool = new LargeBlockMemoryPool(Timeout.InfiniteTimeSpan);
+        IMemoryOwner<byte> older = pool.Rent();
+        IMemoryOwner<byte> newer = pool.Rent();
+        older.Dispose();
+        newer.Dispose();
+        IMemoryOwner<byte> first = pool.Rent();
+        IMemoryOwner<byte> second = pool.Rent();
+        Assert.Same(newer, first);
+        Assert.Same(older, second);
+        first.Dispose();
+        second.Dispose();
+    }
+
+    [Fact]
     public void MoreThanABlockIsRefused()
     {
         using var pool = new LargeBlockMemoryPool();
