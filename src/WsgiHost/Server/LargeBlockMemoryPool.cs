@@ -11,7 +11,7 @@ namespace WsgiHost.Server;
 /// its reader; WSGI apps read bodies in large pieces anyway. The block returned last is handed
 /// out first, while its lines are likeliest still in the CPU's cache: handing out the least
 /// recently returned one (a queue) cycled every receive and response through megabytes of cold
-/// blocks (1 MiB uploads, wrk -c32, embedded, 3 interleaved pairs: 550-640 against 500-550 us
+/// blocks (1 MiB uploads, wrk -c32, embedded, 3 interleaved pairs: 550-640 against 500-570 us
 /// of CPU a request).
 /// </summary>
 /// <remarks>
