@@ -63,15 +63,14 @@ internal static class ConfigCommands
     {
         SiteConfigResult result = SiteConfigBuilder.Load(file, options);
         // run prints what stops it and what may surprise; notes are for check.
+        if (printWarnings || result.Config == null)
+        {
+            Print(result.Diagnostics.Where(d => d.Severity != DiagnosticSeverity.Note));
+        }
         if (result.Config is not SiteConfig site)
         {
-            Print(result.Diagnostics.Where(d => d.Severity != DiagnosticSeverity.Note));
             Console.Error.WriteLine($"wsgihost: {file}: not started, fix the errors above (wsgihost check {file} lists them all)");
             return null;
-        }
-        if (printWarnings)
-        {
-            Print(result.Diagnostics.Where(d => d.Severity != DiagnosticSeverity.Note));
         }
         if (python != null)
         {
