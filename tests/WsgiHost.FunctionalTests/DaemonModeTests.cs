@@ -86,7 +86,8 @@ public sealed class DaemonModeTests
         Assert.Equal(upload.Length, echoed.GetProperty("length").GetInt32());
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(upload)), echoed.GetProperty("sha256").GetString());
         Assert.Equal("written then returned", await host.Client.GetStringAsync("/write"));
-        // A long response streams back through the worker byte for byte (64 KiB pieces and a short last one).
+        // A long response streams back through the worker byte for byte (64 KiB pieces and a short
+        // last one; one streamed item of 3 MiB, sent from the Python object in several frames).
         const int size = 3 * 1024 * 1024 + 1000;
         byte[] block = System.Security.Cryptography.SHA256.HashData("seed"u8);
         byte[] expected = new byte[size];
@@ -94,7 +95,7 @@ public sealed class DaemonModeTests
         {
             expected[i] = block[i % block.Length];
         }
-        foreach (string query in new[] { $"{size}", $"list-{size}" }) // pieces flushed one by one; a list buffered whole, past the largest chunk
+        foreach (string query in new[] { $"{size}", $"list-{size}", $"whole-{size}" }) // pieces flushed one by one; a list buffered whole, past the largest chunk
         {
             byte[] downloaded = await host.Client.GetByteArrayAsync($"/download?{query}");
             Assert.Equal(size, downloaded.Length);
@@ -109,6 +110,36 @@ public sealed class DaemonModeTests
             await Task.Delay(50);
         }
         Assert.False(Alive(pid), $"worker {pid} outlived the server");
+    }
+
+    /// <summary>
+    /// A client gone in the middle of a streamed response: the worker's next send fails, the
+    /// app stops being iterated and its close() runs once, in the worker, which goes on serving.
+    /// </summary>
+    [Fact]
+    public async Task AClientGoneMidResponseStopsTheAppInTheWorkerAndClosesItOnce()
+    {
+        await using var host = await RunAsync("daemon.conf");
+        string tag = Guid.NewGuid().ToString("N");
+        using (var client = new System.Net.Sockets.TcpClient())
+        {
+            await client.ConnectAsync("127.0.0.1", host.Port);
+            var stream = client.GetStream();
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"GET /close?slow&{tag} HTTP/1.1\r\nHost: a\r\n\r\n"));
+            await stream.ReadAtLeastAsync(new byte[1024], 1);
+            client.Client.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+        }
+        // The app yields 200 pieces of 64 KiB 20 ms apart (4 s); the count is kept in the worker.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        string count = "0";
+        while (DateTime.UtcNow < deadline && (count = await host.Client.GetStringAsync($"/close?count&{tag}")) == "0")
+        {
+            await Task.Delay(100);
+        }
+        Assert.Equal("1", count);
+        await Task.Delay(500);
+        Assert.Equal("1", await host.Client.GetStringAsync($"/close?count&{tag}"));
+        Assert.Equal("onetwo", await host.Client.GetStringAsync($"/close?normal&{Guid.NewGuid():N}"));
     }
 
     [Fact]

@@ -121,10 +121,12 @@ def route_read_modes(environ, start_response):
 
 def route_sha_download(environ, start_response):
     # 10 MiB of deterministic bytes streamed in 64 KiB pieces, without Content-Length;
-    # ?list-N returns the N bytes as a list instead, which the server sends in one go.
+    # ?list-N returns the N bytes as a list instead, which the server sends in one go;
+    # ?whole-N streams them as one item (a generator of one bytes object).
     query = environ['QUERY_STRING']
     as_list = query.startswith('list-')
-    size = int(query[5:] if as_list else query or str(10 * 1024 * 1024))
+    whole = query.startswith('whole-')
+    size = int(query[5:] if as_list else query[6:] if whole else query or str(10 * 1024 * 1024))
 
     def body():
         block = hashlib.sha256(b'seed').digest() * 2048  # 64 KiB
@@ -134,6 +136,8 @@ def route_sha_download(environ, start_response):
             sent += len(piece)
             yield piece
     start_response('200 OK', [('Content-Type', 'application/octet-stream')])
+    if whole:
+        return (piece for piece in [b''.join(body())])
     return list(body()) if as_list else body()
 
 

@@ -40,6 +40,19 @@ public interface IWsgiExchange
     /// <summary>Blocking: pushes buffered bytes to the client. False when the client has gone.</summary>
     bool Flush();
 
+    /// <summary>
+    /// Blocking, called with the GIL released: sends body bytes now, with anything buffered
+    /// before them. <paramref name="data"/> is the buffer of a Python bytes object the caller
+    /// keeps alive until this returns (bytes never change), so a transport may send it without
+    /// copying it first. False when the client has gone. By default, <see cref="Buffer"/> then
+    /// <see cref="Flush"/>.
+    /// </summary>
+    bool Send(ReadOnlySpan<byte> data)
+    {
+        Buffer(data);
+        return Flush();
+    }
+
     /// <summary>Blocking: sends count bytes of an open file from offset, without copying through Python.</summary>
     bool SendFile(SafeFileHandle file, long offset, long count);
 

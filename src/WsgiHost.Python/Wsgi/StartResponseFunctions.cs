@@ -167,13 +167,8 @@ internal static unsafe class StartResponseFunctions
             {
                 return Fail(LibPython.PyExc_OSError, "client connection closed");
             }
-            request.BufferChunk(bytes);
-            bool ok;
-            using (GilScope.Release())
-            {
-                ok = request.Flush();
-            }
-            if (!ok)
+            // The caller's reference keeps `data` alive until write() returns.
+            if (!request.SendChunk(bytes))
             {
                 return Fail(LibPython.PyExc_OSError, "client connection closed");
             }

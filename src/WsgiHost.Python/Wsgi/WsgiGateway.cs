@@ -155,13 +155,14 @@ internal static unsafe class WsgiGateway
             {
                 throw new PythonException("RuntimeError", "the application returned a response body before calling start_response()", "");
             }
-            request.BufferChunk(data);
-            if (!sequence)
+            if (sequence)
             {
-                using (GilScope.Release())
-                {
-                    request.Flush();
-                }
+                request.BufferChunk(data);
+            }
+            else
+            {
+                // `item` holds the bytes until the send returns.
+                request.SendChunk(data);
             }
         }
     }

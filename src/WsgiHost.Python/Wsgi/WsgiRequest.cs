@@ -1,3 +1,5 @@
+using WsgiHost.Python.Runtime;
+
 namespace WsgiHost.Python.Wsgi;
 
 /// <summary>
@@ -76,16 +78,47 @@ internal sealed class WsgiRequest : IDisposable
     /// </summary>
     public void BufferChunk(ReadOnlySpan<byte> data)
     {
+        data = Count(data);
+        if (!Exchange.IsHead && data.Length > 0)
+        {
+            Exchange.Buffer(data);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="BufferChunk"/> and <see cref="Flush"/>, in one: a streamed item or a write()
+    /// goes out at once, handed to the transport with the GIL released (called with it held).
+    /// <paramref name="data"/> is a Python bytes object's buffer the caller keeps alive.
+    /// </summary>
+    public bool SendChunk(ReadOnlySpan<byte> data)
+    {
+        data = Count(data);
+        if (ClientGone)
+        {
+            return false;
+        }
+        bool sent;
+        using (GilScope.Release())
+        {
+            sent = !Exchange.IsHead && data.Length > 0 ? Exchange.Send(data) : Exchange.Flush();
+        }
+        if (!sent)
+        {
+            ClientGone = true;
+        }
+        return sent;
+    }
+
+    /// <summary>Sends the headers if not yet sent, and counts the chunk cut at the declared Content-Length.</summary>
+    private ReadOnlySpan<byte> Count(ReadOnlySpan<byte> data)
+    {
         SendHeaders();
         if (ContentLength is long limit && BodyBytes + data.Length > limit)
         {
             data = data[..(int)Math.Max(0, limit - BodyBytes)];
         }
         BodyBytes += data.Length;
-        if (!Exchange.IsHead && data.Length > 0)
-        {
-            Exchange.Buffer(data);
-        }
+        return data;
     }
 
     /// <summary>Blocking; call with the GIL released.</summary>

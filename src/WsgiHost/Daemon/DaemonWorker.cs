@@ -278,7 +278,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                 // The front holds the body back until the request is taken (it could still go elsewhere).
                 output.Flush();
             }
-            var exchange = new WorkerExchange(stream, output, environ, routing.Head, routing.Client, bodyRead: routing.NoBody);
+            var exchange = new WorkerExchange(stream, output, environ, routing.Head, routing.Client, bodyRead: routing.NoBody, socket: connection.Socket);
             Interlocked.Increment(ref _active);
             _interrupter?.Started(exchange, app);
             try

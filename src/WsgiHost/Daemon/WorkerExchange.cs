@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
 using Microsoft.Win32.SafeHandles;
+using WsgiHost.Python.Interop;
 using WsgiHost.Python.Wsgi;
 
 namespace WsgiHost.Daemon;
@@ -11,7 +14,8 @@ namespace WsgiHost.Daemon;
 /// <param name="input">The connection, read unbuffered (the request body follows the head).</param>
 /// <param name="output">The connection behind a write buffer, flushed at each Flush.</param>
 /// <param name="bodyRead">The request has no body and its end marker was read already.</param>
-internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<KeyValuePair<string, string>> environ, bool isHead, string client, bool bodyRead = false) : IWsgiExchange
+/// <param name="socket">The connection's socket, for sending streamed body chunks without a copy (<see cref="Send"/>); without it they go through <paramref name="output"/>.</param>
+internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<KeyValuePair<string, string>> environ, bool isHead, string client, bool bodyRead = false, Socket? socket = null) : IWsgiExchange
 {
     /// <summary>The body buffered since the last flush, after room for its chunk header (<see cref="DaemonProtocol.WriteChunk(Stream, byte[], int)"/>).</summary>
     private readonly MemoryStream _pending = NewPending();
@@ -125,6 +129,43 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
         {
             WritePending();
             output.Flush();
+            return true;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            _failed = true;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// A streamed item or a write(): what is buffered goes out first, then the chunk's header and
+    /// the bytes in one send straight from the Python object (a copy into the buffer cost a
+    /// 1 MiB download 13% of the worker's CPU in the copy and the buffer's allocation).
+    /// </summary>
+    public bool Send(ReadOnlySpan<byte> data)
+    {
+        if (socket == null || !GatherSend.IsSupported || IsHead)
+        {
+            Buffer(data);
+            return Flush();
+        }
+        if (_failed)
+        {
+            return false;
+        }
+        try
+        {
+            WritePending();
+            output.Flush();
+            Span<byte> header = stackalloc byte[DaemonProtocol.ChunkHeaderBytes];
+            while (data.Length > 0)
+            {
+                int n = Math.Min(data.Length, DaemonProtocol.MaxChunk);
+                BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)n);
+                GatherSend.Send(socket.SafeHandle, header, data[..n]);
+                data = data[n..];
+            }
             return true;
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
