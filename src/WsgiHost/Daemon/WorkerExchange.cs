@@ -145,7 +145,10 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
     /// </summary>
     public bool Send(ReadOnlySpan<byte> data)
     {
-        if (socket == null || !GatherSend.IsSupported || IsHead)
+        // A small item (a page of Flask or Django, which stream their bodies) is copied: it
+        // then leaves with the head in one send, where sending it apart would cost the front
+        // one more wake-up for the same page.
+        if (socket == null || !GatherSend.IsSupported || IsHead || data.Length < CopyBelowBytes)
         {
             Buffer(data);
             return Flush();
@@ -174,6 +177,9 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
             return false;
         }
     }
+
+    /// <summary>Items smaller than this go through the write buffer (<see cref="Send"/>).</summary>
+    private const int CopyBelowBytes = 16 * 1024;
 
     /// <summary>The head if not sent yet and the buffered body as one chunk, into the write buffer.</summary>
     private void WritePending()
