@@ -86,8 +86,8 @@ internal sealed class WsgiRequest : IDisposable
     }
 
     /// <summary>
-    /// As <see cref="BufferChunk"/> and <see cref="Flush"/>, in one: a streamed item or a write()
-    /// goes out at once, handed to the transport with the GIL released (called with it held).
+    /// As <see cref="BufferChunk"/>, and sent at once: a streamed item or a write() is handed to
+    /// the transport with the GIL released (called with it held), what was buffered before it first.
     /// <paramref name="data"/> is a Python bytes object's buffer the caller keeps alive.
     /// </summary>
     public bool SendChunk(ReadOnlySpan<byte> data)
@@ -119,20 +119,6 @@ internal sealed class WsgiRequest : IDisposable
         }
         BodyBytes += data.Length;
         return data;
-    }
-
-    /// <summary>Blocking; call with the GIL released.</summary>
-    public bool Flush()
-    {
-        if (ClientGone)
-        {
-            return false;
-        }
-        if (!Exchange.Flush())
-        {
-            ClientGone = true;
-        }
-        return !ClientGone;
     }
 
     public void MarkClientGone() => ClientGone = true;
