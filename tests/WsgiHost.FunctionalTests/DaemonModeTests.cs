@@ -86,6 +86,11 @@ public sealed class DaemonModeTests
         Assert.Equal(upload.Length, echoed.GetProperty("length").GetInt32());
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(upload)), echoed.GetProperty("sha256").GetString());
         Assert.Equal("written then returned", await host.Client.GetStringAsync("/write"));
+        // The worker's connections send through WsgiHost's default buffer (1 MiB, capped by the system).
+        int sendBuffer = 2 * Math.Min(1024 * 1024, int.Parse(File.ReadAllText("/proc/sys/net/core/wmem_max").Trim(), System.Globalization.CultureInfo.InvariantCulture));
+        var buffers = JsonDocument.Parse(await host.Client.GetStringAsync("/socket-buffers")).RootElement.EnumerateArray().ToList();
+        Assert.NotEmpty(buffers);
+        Assert.All(buffers, b => Assert.Equal(sendBuffer, b[0].GetInt32()));
         // A long response streams back through the worker byte for byte (64 KiB pieces and a short
         // last one; one streamed item of 3 MiB, sent from the Python object in several frames).
         const int size = 3 * 1024 * 1024 + 1000;
@@ -110,6 +115,45 @@ public sealed class DaemonModeTests
             await Task.Delay(50);
         }
         Assert.False(Alive(pid), $"worker {pid} outlived the server");
+    }
+
+    /// <summary>
+    /// send-buffer-size= and receive-buffer-size= are set on the worker's connections from the
+    /// front (the kernel reports twice the size set). Through buffers that small, each 64 KiB
+    /// item of a download leaves the worker in many pieces: what the socket takes at once with
+    /// the GIL held, the rest after it is released. Two downloads at once, one read slowly,
+    /// arrive byte for byte.
+    /// </summary>
+    [Fact]
+    public async Task SocketBufferSizesApplyAndDownloadsThroughSmallBuffersArriveWhole()
+    {
+        await using var host = await RunAsync("daemon-buffers.conf");
+        var buffers = JsonDocument.Parse(await host.Client.GetStringAsync("/socket-buffers")).RootElement.EnumerateArray().ToList();
+        Assert.NotEmpty(buffers);
+        Assert.All(buffers, b => Assert.Equal((2 * 4096, 2 * 6144), (b[0].GetInt32(), b[1].GetInt32())));
+
+        const int size = 6 * 1024 * 1024;
+        Task<byte[]> fast = host.Client.GetByteArrayAsync($"/counting?{size}");
+        using HttpResponseMessage response = await host.Client.GetAsync($"/counting?{size}", HttpCompletionOption.ResponseHeadersRead);
+        await using Stream stream = await response.Content.ReadAsStreamAsync();
+        var slow = new MemoryStream();
+        byte[] piece = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(piece)) > 0)
+        {
+            slow.Write(piece, 0, read);
+            if (slow.Length < 512 * 1024)
+            {
+                await Task.Delay(20); // the worker meets a full socket and waits
+            }
+        }
+        foreach (byte[] body in new[] { await fast, slow.ToArray() })
+        {
+            Assert.Equal(size, body.Length);
+            int wrong = Enumerable.Range(0, size / 4).FirstOrDefault(i => System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(body.AsSpan(4 * i)) != i, -1);
+            Assert.True(wrong < 0, $"byte {4 * wrong} of the download differs from what the app sent");
+        }
+        Assert.Equal(0, await host.StopAsync());
     }
 
     /// <summary>

@@ -2,6 +2,8 @@
 import hashlib
 import json
 import os
+import socket
+import struct
 import sys
 import tempfile
 import threading
@@ -139,6 +141,42 @@ def route_sha_download(environ, start_response):
     if whole:
         return (piece for piece in [b''.join(body())])
     return list(body()) if as_list else body()
+
+
+def route_counting(environ, start_response):
+    # N bytes (a multiple of 4) in 64 KiB items, each 4-byte little-endian word its own index:
+    # a byte lost, doubled or moved anywhere shows at its place, unlike a repeated block.
+    size = int(environ['QUERY_STRING'])
+
+    def body():
+        for start in range(0, size // 4, 16384):
+            count = min(16384, size // 4 - start)
+            yield struct.pack('<%dI' % count, *range(start, start + count))
+    start_response('200 OK', [('Content-Type', 'application/octet-stream'), ('Content-Length', str(size))])
+    return body()
+
+
+def route_socket_buffers(environ, start_response):
+    # SO_SNDBUF and SO_RCVBUF of every connected Unix socket of this process (in a daemon
+    # worker: its connections from the front), as the kernel reports them (twice what was set).
+    found = []
+    for name in os.listdir('/proc/self/fd'):
+        try:
+            if not os.readlink('/proc/self/fd/' + name).startswith('socket:'):
+                continue
+            sock = socket.socket(fileno=os.dup(int(name)))
+        except OSError:
+            continue
+        with sock:
+            if sock.family != socket.AF_UNIX or sock.type != socket.SOCK_STREAM:
+                continue
+            try:
+                sock.getpeername()
+            except OSError:
+                continue  # the listener
+            found.append([sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF),
+                          sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)])
+    return jsonify(start_response, found)
 
 
 def route_bad_body(environ, start_response):
@@ -370,6 +408,8 @@ ROUTES = {
     '/echo': route_echo,
     '/read': route_read_modes,
     '/download': route_sha_download,
+    '/counting': route_counting,
+    '/socket-buffers': route_socket_buffers,
     '/bad-body': route_bad_body,
     '/bad-status': route_bad_status,
     '/content-length': route_content_length,

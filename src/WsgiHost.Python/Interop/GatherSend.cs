@@ -17,7 +17,55 @@ internal static unsafe class GatherSend
     private const int MSG_NOSIGNAL = 0x4000;
     private const short POLLOUT = 4;
 
+    private const int MSG_DONTWAIT = 0x40;
+
     public static bool IsSupported => OperatingSystem.IsLinux() && IntPtr.Size == 8;
+
+    /// <summary>
+    /// Sends what the socket takes now of <paramref name="header"/> then <paramref name="body"/>,
+    /// without waiting: the count of bytes sent of both, 0 when the socket's buffer is full; an
+    /// <see cref="IOException"/> when the socket fails.
+    /// </summary>
+    public static int TrySend(SafeHandle socket, ReadOnlySpan<byte> header, ReadOnlySpan<byte> body)
+    {
+        bool added = false;
+        socket.DangerousAddRef(ref added);
+        try
+        {
+            fixed (byte* h = header)
+            fixed (byte* b = body)
+            {
+                Iovec* iov = stackalloc Iovec[2];
+                iov[0] = new Iovec { Base = h, Length = (nuint)header.Length };
+                iov[1] = new Iovec { Base = b, Length = (nuint)body.Length };
+                var message = new MessageHeader { Iov = iov, IovLength = 2 };
+                while (true)
+                {
+                    nint sent = sendmsg((int)socket.DangerousGetHandle(), &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+                    if (sent >= 0)
+                    {
+                        return (int)sent;
+                    }
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == EAGAIN)
+                    {
+                        return 0;
+                    }
+                    if (errno != EINTR)
+                    {
+                        throw Failed(errno);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.DangerousRelease();
+            }
+        }
+    }
 
     /// <summary>Sends <paramref name="header"/> then <paramref name="body"/>; an <see cref="IOException"/> when the socket fails (the peer closed it, it was shut down).</summary>
     public static void Send(SafeHandle socket, ReadOnlySpan<byte> header, ReadOnlySpan<byte> body)
@@ -49,7 +97,7 @@ internal static unsafe class GatherSend
                         }
                         else if (errno != EINTR)
                         {
-                            throw new IOException($"sending on the socket failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
+                            throw Failed(errno);
                         }
                         continue;
                     }
@@ -76,6 +124,9 @@ internal static unsafe class GatherSend
             }
         }
     }
+
+    private static IOException Failed(int errno) =>
+        new($"sending on the socket failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
 
     private static void WaitWritable(int fd)
     {

@@ -53,6 +53,14 @@ public interface IWsgiExchange
         return Flush();
     }
 
+    /// <summary>
+    /// Called with the GIL held, before <see cref="Send"/>: sends what of <paramref name="data"/>
+    /// the transport takes at once, without waiting, and returns how many bytes went. The
+    /// gateway releases the GIL and calls <see cref="Send"/> with the rest only when some is left,
+    /// so a send that does not wait costs no GIL hand-off. By default 0: all goes by Send.
+    /// </summary>
+    int SendNow(ReadOnlySpan<byte> data) => 0;
+
     /// <summary>Blocking: sends count bytes of an open file from offset, without copying through Python.</summary>
     bool SendFile(SafeFileHandle file, long offset, long count);
 

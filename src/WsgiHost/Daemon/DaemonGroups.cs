@@ -183,6 +183,11 @@ internal sealed class DaemonGroups : IAsyncDisposable
         // mod_wsgi's default applies when the option is not written (300 s).
         args.AddRange(["--deadlock-timeout", config.DeadlockTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         args.AddRange(["--graceful-timeout", config.GracefulTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        args.AddRange(["--send-buffer-size", config.SendBufferSize.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        if (config.ReceiveBufferSize > 0)
+        {
+            args.AddRange(["--receive-buffer-size", config.ReceiveBufferSize.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
         // A piped ErrorLog has one program, the server's: workers then log to standard error,
         // which the server passes on to it (see DaemonGroupRuntime.Spawn).
         if (site.ErrorLog != null && site.ErrorLog != "/dev/stderr" && !Logging.PipedLog.IsPipe(site.ErrorLog))

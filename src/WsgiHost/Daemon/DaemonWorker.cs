@@ -92,6 +92,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                     slots.Release();
                     throw;
                 }
+                DaemonSocketBuffers.Apply(connection, options.SendBufferSize, options.ReceiveBufferSize);
                 _ = Task.Run(() => ServeAsync(connection, executor, slots));
             }
         }

@@ -27,6 +27,11 @@ internal sealed record DaemonWorkerOptions
     /// <summary>graceful-timeout=: how long running requests may take once the worker stops taking new ones.</summary>
     public TimeSpan GracefulTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>send-buffer-size= and receive-buffer-size=: SO_SNDBUF and SO_RCVBUF of each connection from the front (0: the system's).</summary>
+    public int SendBufferSize { get; init; }
+
+    public int ReceiveBufferSize { get; init; }
+
     public required string Secret { get; init; }
 
     /// <summary>WSGIImportScript for this group: (script, application group), loaded before the worker listens.</summary>

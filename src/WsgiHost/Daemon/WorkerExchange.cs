@@ -25,6 +25,13 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
     private int _chunkLeft;
     private bool _failed;
 
+    // A chunk that SendNow began and the socket took only part of: its length, the first of
+    // its header bytes not sent (ChunkHeaderBytes: all were), and the body bytes still owed.
+    // The next Send sends them before anything else.
+    private uint _owedLength;
+    private int _owedHeaderFrom = DaemonProtocol.ChunkHeaderBytes;
+    private int _owedBody;
+
     public bool IsHead { get; } = isHead;
 
     public string ClientForLog { get; } = client;
@@ -145,6 +152,17 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
     /// </summary>
     public bool Send(ReadOnlySpan<byte> data)
     {
+        if (_owedBody > 0 || _owedHeaderFrom < DaemonProtocol.ChunkHeaderBytes)
+        {
+            if (!SendOwed(ref data))
+            {
+                return false;
+            }
+            if (data.IsEmpty)
+            {
+                return true;
+            }
+        }
         // A small item (a page of Flask or Django, which stream their bodies) is copied: it
         // then leaves with the head in one send, where sending it apart would cost the front
         // one more wake-up for the same page.
@@ -176,6 +194,68 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
             _failed = true;
             return false;
         }
+    }
+
+    /// <summary>
+    /// With the GIL held: a chunk of its own (nothing buffered or unsent before it), sent as far
+    /// as the socket takes it without waiting. The worker's socket buffer is sized to hold a
+    /// download's chunks (send-buffer-size), so usually all of it goes.
+    /// </summary>
+    public int SendNow(ReadOnlySpan<byte> data)
+    {
+        if (socket == null || !GatherSend.IsSupported || IsHead || _failed || !_headSent
+            || _pending.Length > DaemonProtocol.ChunkHeaderBytes || data.Length < CopyBelowBytes || data.Length > DaemonProtocol.MaxChunk)
+        {
+            return 0;
+        }
+        Span<byte> header = stackalloc byte[DaemonProtocol.ChunkHeaderBytes];
+        BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)data.Length);
+        int sent;
+        try
+        {
+            sent = GatherSend.TrySend(socket.SafeHandle, header, data);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            _failed = true; // Send, called for the rest, reports it
+            return 0;
+        }
+        if (sent == 0)
+        {
+            return 0;
+        }
+        int body = Math.Max(0, sent - DaemonProtocol.ChunkHeaderBytes);
+        if (body < data.Length)
+        {
+            _owedLength = (uint)data.Length;
+            _owedHeaderFrom = Math.Min(sent, DaemonProtocol.ChunkHeaderBytes);
+            _owedBody = data.Length - body;
+        }
+        return body;
+    }
+
+    /// <summary>The rest of the chunk SendNow began: it leaves <paramref name="data"/> with what follows it.</summary>
+    private bool SendOwed(ref ReadOnlySpan<byte> data)
+    {
+        if (_failed)
+        {
+            return false;
+        }
+        Span<byte> header = stackalloc byte[DaemonProtocol.ChunkHeaderBytes];
+        BinaryPrimitives.WriteUInt32LittleEndian(header, _owedLength);
+        try
+        {
+            GatherSend.Send(socket!.SafeHandle, header[_owedHeaderFrom..], data[.._owedBody]);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            _failed = true;
+            return false;
+        }
+        data = data[_owedBody..];
+        _owedBody = 0;
+        _owedHeaderFrom = DaemonProtocol.ChunkHeaderBytes;
+        return true;
     }
 
     /// <summary>Items smaller than this go through the write buffer (<see cref="Send"/>).</summary>

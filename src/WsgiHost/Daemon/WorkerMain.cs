@@ -55,6 +55,7 @@ internal static class WorkerMain
         bool multiprocess = false, reloadOnChanges = false, ownGil = false;
         var pythonPath = new List<string>();
         var imports = new List<(string, string)>();
+        int sendBufferSize = 0, receiveBufferSize = 0;
         int restartInterval = 0, inactivity = 0, deadlockTimeout = 0, startupTimeout = 0, requestTimeout = 0, interruptTimeout = 0;
         long memoryLimit = 0, virtualMemoryLimit = 0, cpuTimeLimit = 0;
         string? umask = null;
@@ -80,6 +81,8 @@ internal static class WorkerMain
                 case "--home": home = Value(); break;
                 case "--maximum-requests": maximumRequests = Int(); break;
                 case "--graceful-timeout": graceful = Int(); break;
+                case "--send-buffer-size": sendBufferSize = Int(); break;
+                case "--receive-buffer-size": receiveBufferSize = Int(); break;
                 case "--error-log": errorLog = Value(); break;
                 case "--display-name": displayName = Value(); break;
                 case "--user": user = Value(); break;
@@ -128,6 +131,8 @@ internal static class WorkerMain
             Home = home,
             MaximumRequests = maximumRequests,
             GracefulTimeout = TimeSpan.FromSeconds(graceful),
+            SendBufferSize = sendBufferSize,
+            ReceiveBufferSize = receiveBufferSize,
             Secret = secret,
             DisplayName = displayName,
             User = user,

@@ -19,8 +19,10 @@ public sealed class WorkerArgumentsTests
     {
         var (options, errorLog, level, _) = WorkerMain.Parse(
             ["--socket", "/tmp/s.sock", "--group", "g", "--threads", "3", "--multiprocess", "--maximum-requests", "10", "--memory-limit", "1000000000",
-             "--python-path", "/a", "--python-path", "/b", "--import", "/x.wsgi", "--import-group", "", "--error-log", "/var/log/e", "--log-level", "Debug"], "s3cret");
+             "--python-path", "/a", "--python-path", "/b", "--import", "/x.wsgi", "--import-group", "", "--error-log", "/var/log/e", "--log-level", "Debug",
+             "--send-buffer-size", "4096", "--receive-buffer-size", "8192"], "s3cret");
         Assert.Equal(("/tmp/s.sock", "g", 3, true, 10, 1000000000L), (options.SocketPath, options.Group, options.Threads, options.MultiProcess, options.MaximumRequests, options.MemoryLimit));
+        Assert.Equal((4096, 8192), (options.SendBufferSize, options.ReceiveBufferSize));
         Assert.Equal(["/a", "/b"], options.PythonPath);
         Assert.Equal([("/x.wsgi", "")], options.Imports);
         Assert.Equal("s3cret", options.Secret);

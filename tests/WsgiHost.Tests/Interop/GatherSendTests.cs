@@ -65,6 +65,37 @@ public sealed class GatherSendTests : IDisposable
     }
 
     [Fact]
+    public void TrySendTakesWhatFitsWithoutWaitingAndNothingWhenTheSocketIsFull()
+    {
+        // Blocking, as a worker's accepted connection is: TrySend must still not wait.
+        _sender.SendBufferSize = 4096;
+        byte[] header = [9, 8, 7, 6];
+        byte[] body = new byte[1024 * 1024];
+        new Random(11).NextBytes(body);
+
+        int first = GatherSend.TrySend(_sender.SafeHandle, header, body);
+        Assert.InRange(first, header.Length + 1, header.Length + body.Length - 1); // a part: the buffer is far smaller
+        Assert.Equal(0, GatherSend.TrySend(_sender.SafeHandle, [], body.AsSpan(first - header.Length)));
+        var received = new MemoryStream();
+        byte[] buffer = new byte[64 * 1024];
+        while (received.Length < first)
+        {
+            received.Write(buffer, 0, _receiver.Receive(buffer));
+        }
+        Assert.Equal(first, received.Length);
+        Assert.True(received.ToArray().AsSpan().SequenceEqual([.. header, .. body.AsSpan(0, first - header.Length)]),
+            "the bytes that arrived differ from the header and the part of the body that was sent");
+    }
+
+    [Fact]
+    public void TrySendToAConnectionWhoseOtherEndClosedIsAnIOException()
+    {
+        _receiver.Dispose();
+        var e = Assert.Throws<IOException>(() => GatherSend.TrySend(_sender.SafeHandle, [0, 0, 1, 0], new byte[1024]));
+        Assert.Contains("errno 32", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ASendToAConnectionWhoseOtherEndClosedIsAnIOException()
     {
         _receiver.Dispose();

@@ -108,6 +108,8 @@ internal static class DaemonProcessDirective
             SocketTimeoutSeconds = Seconds("socket-timeout", 0),
             // 0 (what mod_wsgi-express writes) means the built-in size, as in mod_wsgi.
             HeaderBufferSize = Seconds("header-buffer-size", 0) is > 0 and int size ? size : DaemonGroupConfig.DefaultHeaderBufferSize,
+            SendBufferSize = Seconds("send-buffer-size", 0) is > 0 and int send ? send : DaemonGroupConfig.DefaultSendBufferSize,
+            ReceiveBufferSize = Seconds("receive-buffer-size", 0),
             Options = valid,
         };
         context.Site.DaemonGroups.Add((group, context.Scope));

@@ -23,6 +23,9 @@ public sealed class DaemonProcessTests
         Assert.Equal(15, group.ConnectTimeoutSeconds);
         Assert.Equal(0, group.RequestTimeoutSeconds);
         Assert.Equal(32768, group.HeaderBufferSize);
+        // Not mod_wsgi's (the system's): a worker's whole 1 MiB response fits in its socket.
+        Assert.Equal(1024 * 1024, group.SendBufferSize);
+        Assert.Equal(0, group.ReceiveBufferSize);
         Assert.Empty(group.PythonPath);
         Assert.Empty(group.Options);
     }
@@ -66,6 +69,8 @@ public sealed class DaemonProcessTests
         Assert.Equal(30, group.SocketTimeoutSeconds);
         Assert.Equal(45, group.QueueTimeoutSeconds);
         Assert.Equal(8192, group.HeaderBufferSize);
+        Assert.Equal(512, group.SendBufferSize);
+        Assert.Equal(1024, group.ReceiveBufferSize);
         Assert.Equal(5, group.InterruptTimeoutSeconds);
         Assert.Equal(42, group.Options.Count);
         Assert.Equal("0022", group.Options["umask"]);
@@ -81,6 +86,7 @@ public sealed class DaemonProcessTests
     [InlineData("request-timeout=1.5", "request-timeout= must be a whole number seconds from 0 to 2147483647, got '1.5'")]
     [InlineData("memory-limit=1G", "memory-limit= must be a whole number bytes from 0 to 2147483647, got '1G'")]
     [InlineData("header-buffer-size=4096", "header-buffer-size= must be a whole number bytes from 8192 to 2147483647, got '4096'")]
+    [InlineData("send-buffer-size=511", "send-buffer-size= must be a whole number bytes from 512 to 2147483647, got '511'")]
     [InlineData("listen-backlog=0", "listen-backlog= must be a whole number from 1 to 2147483647, got '0'")]
     [InlineData("cpu-priority=21", "cpu-priority= must be from -20 to 20, got '21'")]
     [InlineData("server-metrics=yes", "server-metrics= must be On or Off, got 'yes'")]
