@@ -6,18 +6,18 @@ namespace WsgiHost.Python.Interop;
 /// Sends a small header and a body over a stream socket as one <c>sendmsg</c> (Linux): a daemon
 /// worker's body chunk goes out with its length straight from the Python bytes object, where a
 /// write through a buffer first copied each 64 KiB into a managed array (perf, daemon download:
-/// that copy and the array's allocation were 13% of a worker's CPU). Blocks until everything is
-/// sent, like a blocking send, also on a socket .NET has made non-blocking: the calling thread
-/// waits in <c>poll</c> (a WSGI thread with the GIL released), not on .NET's socket engine.
+/// that copy and the array's allocation were 13% of a worker's CPU). <see cref="Send"/> blocks
+/// until everything is sent, like a blocking send, also on a socket .NET has made non-blocking:
+/// the calling thread waits in <c>poll</c> (a WSGI thread with the GIL released), not on .NET's
+/// socket engine. <see cref="TrySend"/> never waits (a WSGI thread with the GIL held).
 /// </summary>
 internal static unsafe class GatherSend
 {
     private const int EINTR = 4;
     private const int EAGAIN = 11;
     private const int MSG_NOSIGNAL = 0x4000;
-    private const short POLLOUT = 4;
-
     private const int MSG_DONTWAIT = 0x40;
+    private const short POLLOUT = 4;
 
     public static bool IsSupported => OperatingSystem.IsLinux() && IntPtr.Size == 8;
 
