@@ -71,49 +71,22 @@ internal static unsafe class GatherSend
     public static void Send(SafeHandle socket, ReadOnlySpan<byte> header, ReadOnlySpan<byte> body)
     {
         bool added = false;
-        // Held across the call, so a close on another thread (a worker stopping) cannot free
-        // the descriptor number for reuse while it is in use here.
+        // Held across the call, waits included, so a close on another thread (a worker
+        // stopping) cannot free the descriptor number for reuse while it is in use here.
         socket.DangerousAddRef(ref added);
         try
         {
-            int fd = (int)socket.DangerousGetHandle();
-            fixed (byte* h = header)
-            fixed (byte* b = body)
+            while (!header.IsEmpty || !body.IsEmpty)
             {
-                Iovec* iov = stackalloc Iovec[2];
-                iov[0] = new Iovec { Base = h, Length = (nuint)header.Length };
-                iov[1] = new Iovec { Base = b, Length = (nuint)body.Length };
-                int first = header.IsEmpty ? 1 : 0;
-                while (first < 2)
+                int sent = TrySend(socket, header, body);
+                if (sent == 0)
                 {
-                    var message = new MessageHeader { Iov = iov + first, IovLength = (nuint)(2 - first) };
-                    nint sent = sendmsg(fd, &message, MSG_NOSIGNAL);
-                    if (sent < 0)
-                    {
-                        int errno = Marshal.GetLastPInvokeError();
-                        if (errno == EAGAIN)
-                        {
-                            WaitWritable(fd);
-                        }
-                        else if (errno != EINTR)
-                        {
-                            throw Failed(errno);
-                        }
-                        continue;
-                    }
-                    // Past what was sent: whole entries, then into the one it stopped in.
-                    nuint left = (nuint)sent;
-                    while (first < 2 && left >= iov[first].Length)
-                    {
-                        left -= iov[first].Length;
-                        first++;
-                    }
-                    if (first < 2)
-                    {
-                        iov[first].Base += left;
-                        iov[first].Length -= left;
-                    }
+                    WaitWritable((int)socket.DangerousGetHandle());
+                    continue;
                 }
+                int fromHeader = Math.Min(sent, header.Length);
+                header = header[fromHeader..];
+                body = body[(sent - fromHeader)..];
             }
         }
         finally

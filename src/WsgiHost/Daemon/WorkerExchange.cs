@@ -25,10 +25,10 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
     private int _chunkLeft;
     private bool _failed;
 
-    // A chunk that SendNow began and the socket took only part of: its length, the first of
-    // its header bytes not sent (ChunkHeaderBytes: all were), and the body bytes still owed.
-    // The next Send sends them before anything else.
-    private uint _owedLength;
+    // A chunk that SendNow began and the socket took only part of: the first of its header
+    // bytes not sent (ChunkHeaderBytes: all were) and the body bytes still owed, which the next
+    // Send sends before anything else. While header bytes are owed no body byte went, so the
+    // chunk's length is then the body owed.
     private int _owedHeaderFrom = DaemonProtocol.ChunkHeaderBytes;
     private int _owedBody;
 
@@ -152,7 +152,7 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
     /// </summary>
     public bool Send(ReadOnlySpan<byte> data)
     {
-        if (_owedBody > 0 || _owedHeaderFrom < DaemonProtocol.ChunkHeaderBytes)
+        if (_owedBody > 0)
         {
             if (!SendOwed(ref data))
             {
@@ -227,7 +227,6 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
         int body = Math.Max(0, sent - DaemonProtocol.ChunkHeaderBytes);
         if (body < data.Length)
         {
-            _owedLength = (uint)data.Length;
             _owedHeaderFrom = Math.Min(sent, DaemonProtocol.ChunkHeaderBytes);
             _owedBody = data.Length - body;
         }
@@ -242,7 +241,7 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
             return false;
         }
         Span<byte> header = stackalloc byte[DaemonProtocol.ChunkHeaderBytes];
-        BinaryPrimitives.WriteUInt32LittleEndian(header, _owedLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)_owedBody);
         try
         {
             GatherSend.Send(socket!.SafeHandle, header[_owedHeaderFrom..], data[.._owedBody]);

@@ -104,8 +104,8 @@ public sealed class GatherSendTests : IDisposable
     }
 
     [Theory]
-    [InlineData(false)] // waits in poll, as on a worker's connection
-    [InlineData(true)]  // waits in sendmsg
+    [InlineData(false)] // non-blocking, as on a worker's connection
+    [InlineData(true)]  // blocking: Send still waits in poll, never in sendmsg
     public async Task ASendWaitingForRoomEndsWithAnIOExceptionWhenItsSocketIsClosed(bool blocking)
     {
         // A worker that stops closes its connections; a WSGI thread blocked in a send on one
