@@ -17,6 +17,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
     private readonly ConcurrentDictionary<(string Script, string Callable, string Group, bool Reload), WsgiApplication> _apps = new();
     private PythonRuntime? _python;
     private RequestInterrupter? _interrupter;
+    private ReadinessLoop? _readiness;
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _taken;
     private volatile bool _stopping;
@@ -58,6 +59,9 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             WsgiApplication.Preload(_python, script, group, log);
         }
         var executor = new WsgiExecutor(options.Threads, log);
+        // Connections wait for their next request here (readability only), not on .NET's engine.
+        using ReadinessLoop? readiness = ReadinessLoop.IsSupported ? new ReadinessLoop("front-events", log) : null;
+        _readiness = readiness;
         using DeadlockMonitor? deadlock = options.DeadlockTimeoutSeconds > 0
             ? new DeadlockMonitor(_python, TimeSpan.FromSeconds(options.DeadlockTimeoutSeconds), options.Group, log)
             : null;
@@ -163,17 +167,20 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
     /// </summary>
     private async Task ServeAsync(Socket socket, WsgiExecutor executor, SemaphoreSlim slots)
     {
-        var connection = new FrontConnection(socket);
+        FrontConnectionInput? input = _readiness == null ? null : new FrontConnectionInput(socket, _readiness);
+        var connection = new FrontConnection(socket, input);
         _connections[connection] = 0;
         try
         {
             // The streams never close the socket: connection.End does, or the stop that
-            // declines the connection meanwhile, once its NotTaken is out.
-            await using var network = new NetworkStream(socket, ownsSocket: false);
-            await using var output = new BufferedStream(network, 64 * 1024);
+            // declines the connection meanwhile, once its NotTaken is out. Writes are blocking
+            // calls, disposal included (a pending flush must not start an operation of .NET's
+            // socket engine, see FrontConnectionInput).
+            using var network = new NetworkStream(socket, ownsSocket: false);
+            using var output = new BufferedStream(network, 64 * 1024);
             // Reads through their own buffer: the head, and a small body with its end marker,
             // usually arrive in one read. Never written through (writes go to `output`).
-            await using var stream = new BufferedStream(network, 16 * 1024);
+            using Stream stream = (Stream?)input ?? new BufferedStream(network, 16 * 1024);
             await ServeRequestsAsync(connection, stream, output, executor).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
@@ -190,7 +197,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
     }
 
     /// <summary>Serves the connection's requests until it must end; returns with the connection between requests, or mid-request when it is broken.</summary>
-    private async Task ServeRequestsAsync(FrontConnection connection, BufferedStream stream, BufferedStream output, WsgiExecutor executor)
+    private async Task ServeRequestsAsync(FrontConnection connection, Stream stream, BufferedStream output, WsgiExecutor executor)
     {
         // A typical head is 2 KB; a larger one is read into an array of its own.
         byte[] headBuffer = new byte[8 * 1024];

@@ -16,7 +16,8 @@ namespace WsgiHost.Daemon;
 /// the end of the stream after a request the worker consumed: for a request without a body, it
 /// cannot tell that from a crash in the app (a 502).
 /// </remarks>
-internal sealed class FrontConnection(Socket socket)
+/// <param name="input">The connection's reader on a readiness loop, taken out of the loop before the socket closes; null when it reads through .NET's engine.</param>
+internal sealed class FrontConnection(Socket socket, FrontConnectionInput? input = null)
 {
     private const int Waiting = 0;
     private const int Busy = 1;
@@ -53,7 +54,7 @@ internal sealed class FrontConnection(Socket socket)
         {
             // The front closed it already: there is nobody to tell.
         }
-        Socket.Dispose();
+        Close();
     }
 
     /// <summary>The connection is not at a request boundary (a bad frame): it closes without NotTaken.</summary>
@@ -85,7 +86,13 @@ internal sealed class FrontConnection(Socket socket)
         }
         else if (!IsDeclined)
         {
-            Socket.Dispose();
+            Close();
         }
+    }
+
+    private void Close()
+    {
+        input?.Detach();
+        Socket.Dispose();
     }
 }
