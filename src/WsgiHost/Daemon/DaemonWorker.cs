@@ -10,7 +10,7 @@ namespace WsgiHost.Daemon;
 /// `wsgihost worker`: one process of a daemon group. It embeds CPython, listens on a Unix
 /// socket only its owner can open, and takes a connection only when one of its threads is
 /// free, so excess load waits in the kernel backlog and the front's queue (mod_wsgi's
-/// one-idle-thread-accepts model). Each connection carries one request.
+/// one-idle-thread-accepts model). A connection carries request after request (ServeAsync).
 /// </summary>
 internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
 {
@@ -277,7 +277,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             if (!_apps.TryGetValue(key, out WsgiApplication? app))
             {
                 // Creating it may create an interpreter, which waits for the GIL: not on the
-                // socket event thread this usually runs on (InlineIo).
+                // readiness loop's thread this usually runs on (FrontConnectionInput).
                 app = await Task.Run(() => _apps.GetOrAdd(key, CreateApplication)).ConfigureAwait(false);
             }
             output.WriteByte(DaemonProtocol.Accepted);

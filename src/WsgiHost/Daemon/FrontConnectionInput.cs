@@ -28,7 +28,7 @@ internal sealed class FrontConnectionInput : Stream, IReadinessTarget, IValueTas
     private readonly Lock _lock = new();
     private bool _armedBefore;
     private bool _waiting;
-    private bool _detached;
+    private volatile bool _detached;
     private ManualResetValueTaskSourceCore<bool> _readable;
 
     public FrontConnectionInput(Socket socket, ReadinessLoop loop, int bufferSize = 16 * 1024)
@@ -66,6 +66,7 @@ internal sealed class FrontConnectionInput : Stream, IReadinessTarget, IValueTas
         {
             return _buffer.Take(destination);
         }
+        ObjectDisposedException.ThrowIf(_detached, this);
         if (destination.Length >= _buffer.Capacity)
         {
             return SocketReceive.Receive(_socket.SafeHandle, destination);
@@ -94,6 +95,7 @@ internal sealed class FrontConnectionInput : Stream, IReadinessTarget, IValueTas
     {
         while (true)
         {
+            ObjectDisposedException.ThrowIf(_detached, this);
             int received = SocketReceive.TryReceive(_socket.SafeHandle, _buffer.Space.Span);
             if (received != SocketReceive.WouldBlock)
             {

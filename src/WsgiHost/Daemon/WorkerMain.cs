@@ -18,8 +18,8 @@ internal static class WorkerMain
     /// <exception cref="ArgumentException">The arguments or the environment are not what a front gives a worker.</exception>
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
-        // Before any socket: the worker's reads and writes on its connections to the front then
-        // complete on the socket event thread, which hands the request straight to a WSGI thread.
+        // Before any socket: the listener's accepts (and, without a readiness loop, off Linux,
+        // the reads of the connections from the front) then complete on the socket event thread.
         Server.InlineIo.EnableUnlessSet();
         var (options, errorLog, level, moduleLevels) = Parse(args, TakeSecret());
         await using ApacheErrorLog log = errorLog == null ? new ApacheErrorLog(Console.Error, level, moduleLevels: moduleLevels) : ApacheErrorLog.ToFile(errorLog, level, moduleLevels);

@@ -4,8 +4,9 @@ namespace WsgiHost.Server;
 /// Socket completions run on the runtime's socket event threads instead of being queued to the
 /// thread pool (the runtime's DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS): one thread wake-up
 /// less per read, which is most of a small request's cost on a machine with few cores. The
-/// daemon front and workers gain most (the front's reads from a worker continue on the event
-/// thread straight into the client's response). WsgiHost's own processes (the server and its
+/// daemon front gains most (its reads from a worker continue on the event thread straight into
+/// the client's response); a daemon worker reads its connections on a readiness loop of its own
+/// (FrontConnectionInput) and uses .NET's engine only to accept them. WsgiHost's own processes (the server and its
 /// daemon workers) turn it on first thing; a user who sets the variable to 0 keeps it off. A
 /// library host (MapWsgi) keeps its own choice. Safe because nothing that runs in a socket
 /// continuation blocks: Python runs only on WSGI threads, creating an interpreter is moved to

@@ -10,26 +10,17 @@ namespace WsgiHost.Tests.Interop;
 /// </summary>
 public sealed class GatherSendTests : IDisposable
 {
-    private readonly string _path = Path.Combine(Path.GetTempPath(), $"wsgihost-gather-{Guid.NewGuid():N}.sock");
+    private readonly UnixSocketPair _pair = new();
     private readonly Socket _sender;
     private readonly Socket _receiver;
 
     public GatherSendTests()
     {
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(_path));
-        listener.Listen(1);
-        _sender = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        _sender.Connect(new UnixDomainSocketEndPoint(_path));
-        _receiver = listener.Accept();
+        _sender = _pair.Connecting;
+        _receiver = _pair.Accepted;
     }
 
-    public void Dispose()
-    {
-        _sender.Dispose();
-        _receiver.Dispose();
-        File.Delete(_path);
-    }
+    public void Dispose() => _pair.Dispose();
 
     [Fact]
     public async Task AHeaderAndABodyFarLargerThanTheSocketBufferArriveWholeAndInOrder()
