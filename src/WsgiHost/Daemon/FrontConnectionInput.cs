@@ -95,13 +95,17 @@ internal sealed class FrontConnectionInput : Stream, IReadinessTarget, IValueTas
     {
         while (true)
         {
+            // Armed before trying: the next request comes a round trip through the front and
+            // its client after the last response, so a receive tried first would find nothing
+            // nearly every time (a system call a request for nothing). Arming a socket that is
+            // readable already notifies at once.
+            await WaitReadableAsync().ConfigureAwait(false);
             ObjectDisposedException.ThrowIf(_detached, this);
             int received = SocketReceive.TryReceive(_socket.SafeHandle, _buffer.Space.Span);
             if (received != SocketReceive.WouldBlock)
             {
                 return _buffer.Received(received, destination.Span);
             }
-            await WaitReadableAsync().ConfigureAwait(false);
         }
     }
 
