@@ -54,6 +54,7 @@ internal sealed unsafe class ReadinessLoop : IDisposable
     private readonly ConcurrentDictionary<ulong, IReadinessTarget> _targets = new();
     private long _nextId;
     private int _disposed;
+    private bool _closeOnExit;
 
     /// <summary>Linux on a 64-bit processor, where the layout of <c>struct epoll_event</c> is known.</summary>
     public static bool IsSupported => OperatingSystem.IsLinux()
@@ -99,6 +100,7 @@ internal sealed unsafe class ReadinessLoop : IDisposable
     /// </summary>
     public void Arm(SafeHandle socket, ulong id, bool first)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         bool added = false;
         socket.DangerousAddRef(ref added);
         try
@@ -122,7 +124,8 @@ internal sealed unsafe class ReadinessLoop : IDisposable
     public void Remove(SafeHandle socket, ulong id, bool armedBefore)
     {
         _targets.TryRemove(id, out _);
-        if (!armedBefore || socket.IsClosed)
+        // After Dispose the loop's descriptor is closed, and its number may be another file's.
+        if (!armedBefore || socket.IsClosed || Volatile.Read(ref _disposed) != 0)
         {
             return;
         }
@@ -199,6 +202,10 @@ internal sealed unsafe class ReadinessLoop : IDisposable
         finally
         {
             NativeMemory.Free(events);
+            if (_closeOnExit)
+            {
+                CloseDescriptors();
+            }
         }
     }
 
@@ -224,10 +231,23 @@ internal sealed unsafe class ReadinessLoop : IDisposable
         }
         ulong one = 1;
         write(_stop, &one, sizeof(ulong));
+        if (Thread.CurrentThread == _thread)
+        {
+            // From a callback: the loop sees the stop when the callback returns, and closes
+            // its descriptors as it ends (it still waits on them until then).
+            _closeOnExit = true;
+            return;
+        }
         _thread.Join();
+        CloseDescriptors();
+    }
+
+    private void CloseDescriptors()
+    {
         close(_stop);
         close(_epoll);
     }
+
 
     private static IOException Failed(string call, int errno) =>
         new($"{call} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");

@@ -92,6 +92,31 @@ public sealed class ReadinessLoopTests : IDisposable
         await target.WaitForAsync(1);
     }
 
+    [Fact]
+    public async Task DisposedFromItsOwnCallbackTheLoopEndsWithoutWaitingForItself()
+    {
+        var disposing = new DisposingTarget(_loop);
+        ulong id = _loop.Add(disposing);
+        _loop.Arm(_socket.SafeHandle, id, first: true);
+        _peer.Send([1]);
+        await disposing.Disposed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        // Stopped: arming again is refused, and removing is harmless.
+        Assert.Throws<ObjectDisposedException>(() => _loop.Arm(_socket.SafeHandle, id, first: false));
+        _loop.Remove(_socket.SafeHandle, id, armedBefore: true);
+        Assert.Empty(_errors);
+    }
+
+    private sealed class DisposingTarget(ReadinessLoop loop) : IReadinessTarget
+    {
+        public TaskCompletionSource Disposed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void OnReadable()
+        {
+            loop.Dispose();
+            Disposed.SetResult();
+        }
+    }
+
     private sealed class CountingTarget : IReadinessTarget
     {
         private int _count;
