@@ -2,8 +2,9 @@ namespace WsgiHost.Daemon;
 
 /// <summary>
 /// Bytes a connection received ahead of its reader (a frame head, a small body and its end
-/// marker usually arrive in one receive), for the buffered inputs of both ends of a daemon
-/// connection. Receives go into it only once it is empty, so its bytes are always in order.
+/// marker usually arrive in one receive): the buffer of a worker's reading end of a connection
+/// from the front (<see cref="FrontConnectionInput"/>). Receives go into it only once it is
+/// empty, so its bytes are always in order.
 /// </summary>
 internal sealed class ReceiveBuffer(int size)
 {
