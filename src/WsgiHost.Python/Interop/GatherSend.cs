@@ -17,7 +17,6 @@ internal static unsafe class GatherSend
     private const int EAGAIN = 11;
     private const int MSG_NOSIGNAL = 0x4000;
     private const int MSG_DONTWAIT = 0x40;
-    private const short POLLOUT = 4;
 
     public static bool IsSupported => OperatingSystem.IsLinux() && IntPtr.Size == 8;
 
@@ -81,7 +80,7 @@ internal static unsafe class GatherSend
                 int sent = TrySend(socket, header, body);
                 if (sent == 0)
                 {
-                    WaitWritable((int)socket.DangerousGetHandle());
+                    SocketWait.Writable((int)socket.DangerousGetHandle());
                     continue;
                 }
                 int fromHeader = Math.Min(sent, header.Length);
@@ -100,16 +99,6 @@ internal static unsafe class GatherSend
 
     private static IOException Failed(int errno) =>
         new($"sending on the socket failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
-
-    private static void WaitWritable(int fd)
-    {
-        // No timeout, as a blocking send has none: a socket shut down or reset wakes it (POLLERR,
-        // POLLHUP), and the next sendmsg reports why.
-        var poll = new PollFd { Fd = fd, Events = POLLOUT };
-        while (PollOne(&poll, 1, -1) < 0 && Marshal.GetLastPInvokeError() == EINTR)
-        {
-        }
-    }
 
     [StructLayout(LayoutKind.Sequential)]
     private struct Iovec
@@ -130,17 +119,6 @@ internal static unsafe class GatherSend
         public int Flags;
     }
 
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
-    }
-
     [DllImport("libc", SetLastError = true)]
     private static extern nint sendmsg(int fd, MessageHeader* message, int flags);
-
-    [DllImport("libc", EntryPoint = "poll", SetLastError = true)]
-    private static extern int PollOne(PollFd* fds, nuint count, int timeout);
 }

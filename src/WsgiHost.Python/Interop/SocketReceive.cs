@@ -16,7 +16,6 @@ internal static unsafe class SocketReceive
     private const int EPIPE = 32;
     private const int ESHUTDOWN = 108;
     private const int MSG_DONTWAIT = 0x40;
-    private const short POLLIN = 1;
 
     /// <summary>The result of <see cref="TryReceive"/> when nothing can be read yet.</summary>
     public const int WouldBlock = -1;
@@ -63,11 +62,7 @@ internal static unsafe class SocketReceive
                     {
                         return WouldBlock;
                     }
-                    // As a blocking recv, without a timeout: the peer's close or a reset wakes it.
-                    var poll = new PollFd { Fd = fd, Events = POLLIN };
-                    while (PollOne(&poll, 1, -1) < 0 && Marshal.GetLastPInvokeError() == EINTR)
-                    {
-                    }
+                    SocketWait.Readable(fd);
                 }
             }
         }
@@ -93,17 +88,6 @@ internal static unsafe class SocketReceive
         return new IOException($"receiving on the socket failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", new SocketException((int)code));
     }
 
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
-    }
-
     [DllImport("libc", SetLastError = true)]
     private static extern nint recv(int fd, byte* buffer, nuint length, int flags);
-
-    [DllImport("libc", EntryPoint = "poll", SetLastError = true)]
-    private static extern int PollOne(PollFd* fds, nuint count, int timeout);
 }
