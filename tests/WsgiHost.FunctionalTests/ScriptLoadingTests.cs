@@ -101,6 +101,30 @@ public sealed class ScriptLoadingTests : IDisposable
     }
 
     [Fact]
+    public async Task InDaemonModeTheFirstRequestAfterAChangeGetsTheNewScript()
+    {
+        // Each request after a change comes to a worker connection that waits for it on the
+        // worker's readiness loop; the check for changes is made as of the loop's notification.
+        string script = Copy("version_one.wsgi");
+        string config = Path.Combine(_dir, "site.conf");
+        int port = WsgiHostProcess.FreePort();
+        File.WriteAllText(config, $"Listen 127.0.0.1:{port}\nLogLevel info\nWSGIDaemonProcess app processes=1 threads=2\nWSGIScriptAlias / {script} process-group=app application-group=%{{GLOBAL}}\n");
+        await using var host = await WsgiHostProcess.RunAsync(config, port, new Dictionary<string, string>());
+        string[] versions = ["version_one.wsgi", "version_two.wsgi"];
+        for (int change = 1; change <= 4; change++)
+        {
+            // Warm: the front keeps its connection to the (new) worker between the requests.
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.Equal(change % 2 == 1 ? "version one" : "version two", await host.Client.GetStringAsync("/"));
+            }
+            Replace(script, versions[change % 2]);
+            Assert.Equal(change % 2 == 1 ? "version two" : "version one", await host.Client.GetStringAsync("/"));
+        }
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    [Fact]
     public async Task WithReloadingOffTheFirstVersionStays()
     {
         string script = Copy("version_one.wsgi");

@@ -7,8 +7,13 @@ namespace WsgiHost.Python.Interop;
 /// <summary>What a <see cref="ReadinessLoop"/> tells when a socket armed with it has data (or its end) to read.</summary>
 internal interface IReadinessTarget
 {
-    /// <summary>Called on the loop's thread, once per <see cref="ReadinessLoop.Arm"/>; whatever it runs delays every other socket of the loop.</summary>
-    void OnReadable();
+    /// <summary>
+    /// Called on the loop's thread, once per <see cref="ReadinessLoop.Arm"/>; whatever it runs
+    /// delays every other socket of the loop. <paramref name="announced"/> is a Stopwatch
+    /// timestamp taken after the kernel reported the socket: the bytes that made it readable
+    /// were there by then. It is the same for every socket reported together.
+    /// </summary>
+    void OnReadable(long announced);
 }
 
 /// <summary>
@@ -184,6 +189,7 @@ internal sealed unsafe class ReadinessLoop : IDisposable
                     _log.Write(ErrorLogLevel.Critical, "wsgi", $"The readiness loop failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}); connections waiting for a request get no more.");
                     return;
                 }
+                long announced = System.Diagnostics.Stopwatch.GetTimestamp();
                 for (int i = 0; i < n; i++)
                 {
                     ulong id = *(ulong*)(events + i * s_eventSize + s_dataOffset);
@@ -194,7 +200,7 @@ internal sealed unsafe class ReadinessLoop : IDisposable
                     // Gone when its socket was removed after this event was taken.
                     if (_targets.TryGetValue(id, out IReadinessTarget? target))
                     {
-                        Notify(target);
+                        Notify(target, announced);
                     }
                 }
             }
@@ -209,11 +215,11 @@ internal sealed unsafe class ReadinessLoop : IDisposable
         }
     }
 
-    private void Notify(IReadinessTarget target)
+    private void Notify(IReadinessTarget target, long announced)
     {
         try
         {
-            target.OnReadable();
+            target.OnReadable(announced);
         }
         catch (Exception e)
         {

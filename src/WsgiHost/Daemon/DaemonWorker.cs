@@ -209,9 +209,14 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             long arrived;
             try
             {
+                // A head whose first bytes are still to come is announced by the readiness loop,
+                // and was in the socket by the loop's stamp of that notification: the request
+                // counts as arrived then. Requests announced together then share one look at
+                // what changed on disk (FileChangeNotifier.Poll) instead of one look each.
+                FrontConnectionInput? announcedBy = connection.Input is { IsEmpty: true } input ? input : null;
                 // Awaited: an idle connection holds no thread while it waits for the next request.
                 ReadOnlyMemory<byte> head = await DaemonProtocol.ReadHeadAsync(stream, headBuffer, CancellationToken.None).ConfigureAwait(false);
-                arrived = System.Diagnostics.Stopwatch.GetTimestamp();
+                arrived = announcedBy?.Announced ?? System.Diagnostics.Stopwatch.GetTimestamp();
                 environ = DaemonProtocol.ParseRequest(head.Span, strings);
                 routing = DaemonRouting.Read(environ);
                 if (routing.NoBody)

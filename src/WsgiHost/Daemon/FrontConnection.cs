@@ -28,6 +28,9 @@ internal sealed class FrontConnection(Socket socket, FrontConnectionInput? input
 
     public Socket Socket { get; } = socket;
 
+    /// <summary>The connection's reader on the worker's readiness loop; null when it reads through .NET's engine.</summary>
+    public FrontConnectionInput? Input => input;
+
     /// <summary>True once a thread claimed the connection with <see cref="TryClose"/>: its socket is (being) closed by that thread.</summary>
     public bool IsDeclined => Volatile.Read(ref _state) == Declined;
 

@@ -29,6 +29,7 @@ internal sealed class FrontConnectionInput : Stream, IReadinessTarget, IValueTas
     private bool _armedBefore;
     private bool _waiting;
     private volatile bool _detached;
+    private long _announced;
     private ManualResetValueTaskSourceCore<bool> _readable;
 
     public FrontConnectionInput(Socket socket, ReadinessLoop loop, int bufferSize = 16 * 1024)
@@ -38,6 +39,16 @@ internal sealed class FrontConnectionInput : Stream, IReadinessTarget, IValueTas
         _buffer = new ReceiveBuffer(bufferSize);
         _id = loop.Add(this);
     }
+
+    /// <summary>Nothing received is left unread: the next read waits for the readiness loop.</summary>
+    public bool IsEmpty => _buffer.IsEmpty;
+
+    /// <summary>
+    /// The readiness loop's stamp (<see cref="IReadinessTarget.OnReadable"/>) of the notification
+    /// that ended the last wait: what a read after it received was in the socket by then, if the
+    /// read began empty (<see cref="IsEmpty"/>); a Stopwatch timestamp, 0 before any wait.
+    /// </summary>
+    public long Announced => Volatile.Read(ref _announced);
 
     public override bool CanRead => true;
 
@@ -122,7 +133,7 @@ internal sealed class FrontConnectionInput : Stream, IReadinessTarget, IValueTas
         return new ValueTask(this, _readable.Version);
     }
 
-    void IReadinessTarget.OnReadable()
+    void IReadinessTarget.OnReadable(long announced)
     {
         lock (_lock)
         {
@@ -131,6 +142,7 @@ internal sealed class FrontConnectionInput : Stream, IReadinessTarget, IValueTas
                 return; // detached meanwhile: that ended the wait
             }
             _waiting = false;
+            Volatile.Write(ref _announced, announced);
         }
         _readable.SetResult(true);
     }

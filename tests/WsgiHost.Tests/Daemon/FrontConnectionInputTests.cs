@@ -52,6 +52,25 @@ public sealed class FrontConnectionInputTests : IDisposable
     }
 
     [Fact]
+    public async Task AReadThatBeganEmptyCarriesTheLoopsStampOfTheBytesItWaitedFor()
+    {
+        // The worker counts a request as arrived at this stamp (its script check is made as of
+        // then): it must come after the front sent the bytes, or a change made just before the
+        // request could be missed.
+        Assert.True(_input.IsEmpty);
+        byte[] head = new byte[2];
+        Task waiting = _input.ReadExactlyAsync(head).AsTask();
+        await Task.Delay(50);
+        long sent = System.Diagnostics.Stopwatch.GetTimestamp();
+        _front.Send([1, 2, 3]);
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        long read = System.Diagnostics.Stopwatch.GetTimestamp();
+        Assert.InRange(_input.Announced, sent, read);
+        // The third byte is buffered: a read of it does not wait, so it is not announced.
+        Assert.False(_input.IsEmpty);
+    }
+
+    [Fact]
     public async Task WaitingAndBlockingReadsOfEverySizeGetEveryByteInOrder()
     {
         byte[] sent = new byte[3 * 1024 * 1024 + 11];

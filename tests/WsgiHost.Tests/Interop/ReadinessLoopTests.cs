@@ -59,6 +59,19 @@ public sealed class ReadinessLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task ANotificationIsStampedAfterTheBytesThatMadeTheSocketReadable()
+    {
+        // A daemon worker checks a script for changes as of this stamp: it must not be earlier
+        // than the bytes (a change made before a request was sent must be seen by the request).
+        var (target, _) = Armed();
+        await Task.Delay(50);
+        long sent = System.Diagnostics.Stopwatch.GetTimestamp();
+        _peer.Send([1]);
+        await target.WaitForAsync(1);
+        Assert.InRange(target.LastAnnounced, sent, System.Diagnostics.Stopwatch.GetTimestamp());
+    }
+
+    [Fact]
     public async Task ARemovedSocketIsNotNotified()
     {
         var (target, id) = Armed();
@@ -110,7 +123,7 @@ public sealed class ReadinessLoopTests : IDisposable
     {
         public TaskCompletionSource Disposed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public void OnReadable()
+        public void OnReadable(long announced)
         {
             loop.Dispose();
             Disposed.SetResult();
@@ -123,7 +136,15 @@ public sealed class ReadinessLoopTests : IDisposable
 
         public int Count => Volatile.Read(ref _count);
 
-        public void OnReadable() => Interlocked.Increment(ref _count);
+        public long LastAnnounced => Volatile.Read(ref _announced);
+
+        private long _announced;
+
+        public void OnReadable(long announced)
+        {
+            Volatile.Write(ref _announced, announced);
+            Interlocked.Increment(ref _count);
+        }
 
         public async Task WaitForAsync(int count)
         {
@@ -139,7 +160,7 @@ public sealed class ReadinessLoopTests : IDisposable
 
     private sealed class ThrowingTarget : IReadinessTarget
     {
-        public void OnReadable() => throw new InvalidOperationException("a bug in a target");
+        public void OnReadable(long announced) => throw new InvalidOperationException("a bug in a target");
     }
 
     private sealed class ListLog(List<string> lines) : IErrorLog
