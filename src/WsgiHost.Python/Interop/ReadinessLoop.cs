@@ -4,22 +4,26 @@ using WsgiHost.Python.Runtime;
 
 namespace WsgiHost.Python.Interop;
 
-/// <summary>What a <see cref="ReadinessLoop"/> tells when a socket armed with it has data (or its end) to read.</summary>
+/// <summary>What a <see cref="ReadinessLoop"/> tells when bytes (or the end) arrive on a socket added to it.</summary>
 internal interface IReadinessTarget
 {
     /// <summary>
-    /// Called on the loop's thread, once per <see cref="ReadinessLoop.Arm"/>; whatever it runs
-    /// delays every other socket of the loop. <paramref name="announced"/> is a Stopwatch
-    /// timestamp taken after the kernel reported the socket: the bytes that made it readable
-    /// were there by then. It is the same for every socket reported together.
+    /// Called on the loop's thread after bytes arrived on the socket, or its peer closed it, or
+    /// it failed: at least once after every arrival while the socket is not paused. Whatever it
+    /// runs delays every other socket of the loop. The kernel reported the socket from an
+    /// <c>epoll_wait</c> that began at <paramref name="polledFrom"/> and returned by
+    /// <paramref name="announced"/> (Stopwatch timestamps, the same for every socket reported
+    /// together), and only while bytes were unread in it (or at its end): unless a receive took
+    /// bytes after <paramref name="polledFrom"/>, the next bytes a receive gets had arrived by
+    /// <paramref name="announced"/>.
     /// </summary>
-    void OnReadable(long announced);
+    void OnReadable(long polledFrom, long announced);
 }
 
 /// <summary>
-/// One thread waiting in <c>epoll</c> (Linux) for sockets to become readable, each armed for
-/// one notification at a time (<c>EPOLLONESHOT</c>), and for nothing else. A daemon worker
-/// waits on its connections from the front with it, between requests.
+/// One thread waiting in <c>epoll</c> (Linux) for bytes to arrive on sockets, edge-triggered,
+/// and for nothing else. A daemon worker waits on its connections from the front with it,
+/// between requests.
 /// </summary>
 /// <remarks>
 /// .NET's socket engine registers every socket for readability and writability, edge-triggered,
@@ -27,7 +31,10 @@ internal interface IReadinessTarget
 /// a response and room came back in the socket's buffer (strace, hello, 2 workers: 988 of one
 /// worker's 2,485 wake-ups in 2 s, 0.41 a request), and each readable event went through the
 /// engine's per-socket queues and locks before the read's continuation ran. A worker writes with
-/// blocking calls from its WSGI threads, so it never needs to hear of writability.
+/// blocking calls from its WSGI threads, so it never needs to hear of writability. Edge-triggered
+/// rather than armed for one notification at a time (<c>EPOLLONESHOT</c>), which cost an
+/// <c>epoll_ctl</c> before every request; a reader that blocks in <c>recv</c> for a while (a
+/// request's body) pauses its socket instead, so arrivals it reads itself wake nobody.
 /// </remarks>
 internal sealed unsafe class ReadinessLoop : IDisposable
 {
@@ -36,13 +43,17 @@ internal sealed unsafe class ReadinessLoop : IDisposable
     private const int EPOLL_CTL_MOD = 3;
     private const uint EPOLLIN = 0x001;
     private const uint EPOLLRDHUP = 0x2000;
-    private const uint EPOLLONESHOT = 1u << 30;
+    private const uint EPOLLET = 1u << 31;
     private const int EPOLL_CLOEXEC = 0x80000;
     private const int EFD_CLOEXEC = 0x80000;
     private const int EINTR = 4;
     private const int ENOENT = 2;
     private const int EBADF = 9;
     private const int MaxEvents = 64;
+
+    // Listening for arrivals, and paused (a hang-up or an error is still reported: epoll always does).
+    private const uint Listening = EPOLLIN | EPOLLRDHUP | EPOLLET;
+    private const uint Paused = EPOLLET;
 
     /// <summary>The id of the eventfd that ends the loop; sockets get ids from 1 on.</summary>
     private const ulong StopId = 0;
@@ -90,47 +101,44 @@ internal sealed unsafe class ReadinessLoop : IDisposable
         _thread.Start();
     }
 
-    /// <summary>A new id under which a socket is armed for <paramref name="target"/>; <see cref="Remove"/> it when done.</summary>
-    public ulong Add(IReadinessTarget target)
+    /// <summary>
+    /// Adds <paramref name="socket"/>, listening: <paramref name="target"/> hears of its arrivals
+    /// from now on (of bytes already there too) until it is removed. Returns its id, for
+    /// <see cref="Pause"/>, <see cref="Resume"/> and <see cref="Remove"/>.
+    /// </summary>
+    public ulong Add(SafeHandle socket, IReadinessTarget target)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         ulong id = (ulong)Interlocked.Increment(ref _nextId);
         _targets[id] = target;
+        try
+        {
+            Control(socket, EPOLL_CTL_ADD, Listening, id);
+        }
+        catch
+        {
+            _targets.TryRemove(id, out _);
+            throw;
+        }
         return id;
     }
 
-    /// <summary>
-    /// Arms <paramref name="socket"/> for one notification (its target's <see cref="IReadinessTarget.OnReadable"/>)
-    /// when it has data to read, its peer closed it, or it failed. <paramref name="first"/>: the
-    /// socket was never armed with this loop.
-    /// </summary>
-    public void Arm(SafeHandle socket, ulong id, bool first)
-    {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        bool added = false;
-        socket.DangerousAddRef(ref added);
-        try
-        {
-            Control(first ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, (int)socket.DangerousGetHandle(), EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, id);
-        }
-        finally
-        {
-            if (added)
-            {
-                socket.DangerousRelease();
-            }
-        }
-    }
+    /// <summary>Stops telling of arrivals (the reader blocks in <c>recv</c> meanwhile); a hang-up or an error may still be told.</summary>
+    public void Pause(SafeHandle socket, ulong id) => Control(socket, EPOLL_CTL_MOD, Paused, id);
+
+    /// <summary>Tells of arrivals again; a socket that is readable already is told of at once.</summary>
+    public void Resume(SafeHandle socket, ulong id) => Control(socket, EPOLL_CTL_MOD, Listening, id);
 
     /// <summary>
     /// Forgets <paramref name="id"/> and takes <paramref name="socket"/> out of the loop. Call it
     /// before the socket closes: a descriptor number closed first may already belong to another
     /// socket. A notification already under way for the id is dropped.
     /// </summary>
-    public void Remove(SafeHandle socket, ulong id, bool armedBefore)
+    public void Remove(SafeHandle socket, ulong id)
     {
         _targets.TryRemove(id, out _);
         // After Dispose the loop's descriptor is closed, and its number may be another file's.
-        if (!armedBefore || socket.IsClosed || Volatile.Read(ref _disposed) != 0)
+        if (socket.IsClosed || Volatile.Read(ref _disposed) != 0)
         {
             return;
         }
@@ -160,6 +168,24 @@ internal sealed unsafe class ReadinessLoop : IDisposable
         }
     }
 
+    private void Control(SafeHandle socket, int operation, uint events, ulong id)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        bool added = false;
+        socket.DangerousAddRef(ref added);
+        try
+        {
+            Control(operation, (int)socket.DangerousGetHandle(), events, id);
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.DangerousRelease();
+            }
+        }
+    }
+
     private void Control(int operation, int fd, uint events, ulong id)
     {
         byte* ev = stackalloc byte[16];
@@ -178,6 +204,7 @@ internal sealed unsafe class ReadinessLoop : IDisposable
         {
             while (true)
             {
+                long polledFrom = System.Diagnostics.Stopwatch.GetTimestamp();
                 int n = epoll_wait(_epoll, events, MaxEvents, -1);
                 if (n < 0)
                 {
@@ -200,7 +227,7 @@ internal sealed unsafe class ReadinessLoop : IDisposable
                     // Gone when its socket was removed after this event was taken.
                     if (_targets.TryGetValue(id, out IReadinessTarget? target))
                     {
-                        Notify(target, announced);
+                        Notify(target, polledFrom, announced);
                     }
                 }
             }
@@ -215,11 +242,11 @@ internal sealed unsafe class ReadinessLoop : IDisposable
         }
     }
 
-    private void Notify(IReadinessTarget target, long announced)
+    private void Notify(IReadinessTarget target, long polledFrom, long announced)
     {
         try
         {
-            target.OnReadable(announced);
+            target.OnReadable(polledFrom, announced);
         }
         catch (Exception e)
         {

@@ -209,9 +209,10 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             long arrived;
             try
             {
-                // A head whose first bytes are still to come is announced by the readiness loop,
-                // and was in the socket by the loop's stamp of that notification: the request
-                // counts as arrived then. Requests announced together then share one look at
+                // A head whose first bytes are still to come was in the socket by the stamp of
+                // the receive that gets them (FrontConnectionInput.Announced): usually the
+                // readiness loop's, of the notification the read waited for. The request counts
+                // as arrived then, so requests the loop announced together share one look at
                 // what changed on disk (FileChangeNotifier.Poll) instead of one look each.
                 FrontConnectionInput? announcedBy = connection.Input is { IsEmpty: true } input ? input : null;
                 // Awaited: an idle connection holds no thread while it waits for the next request.

@@ -8,17 +8,22 @@ namespace WsgiHost.Daemon;
 /// <summary>
 /// A worker's reading end of a connection from the front, buffered (a request head and a small
 /// body with its end marker usually arrive in one read). Between requests it waits for the
-/// next one on the worker's <see cref="ReadinessLoop"/>, which hears of readability only; the
-/// WSGI thread reads a request's body with blocking calls. It never starts an asynchronous
-/// operation of .NET's on the socket, which would register the socket with .NET's engine.
+/// next one on the worker's <see cref="ReadinessLoop"/>, which hears of arrivals only; the
+/// WSGI thread reads a request's body with blocking calls, the socket paused in the loop
+/// meanwhile. It never starts an asynchronous operation of .NET's on the socket, which would
+/// register the socket with .NET's engine.
 /// </summary>
 /// <remarks>
+/// Between requests a read makes no system call until the loop tells of an arrival, then one
+/// receive: the loop is edge-triggered, and a receive that did not fill the buffer left the
+/// socket empty, so nothing is there before the next notification. (Armed for one
+/// notification at a time, it cost an <c>epoll_ctl</c> a request.)
 /// <see cref="ReadAsync(Memory{byte}, CancellationToken)"/> completes on the loop's thread,
 /// and what awaits it continues there (reading and queueing the request, as it did on .NET's
 /// socket event thread). One reader at a time, as the connection's one serving task; the token
 /// is not watched: <see cref="Detach"/> (the connection closing) ends a pending wait.
 /// </remarks>
-internal sealed class FrontConnectionInput : Stream, IReadinessTarget, IValueTaskSource
+internal sealed class FrontConnectionInput : Stream, IReadinessTarget, IValueTaskSource<long>
 {
     private readonly Socket _socket;
     private readonly ReadinessLoop _loop;
@@ -26,27 +31,42 @@ internal sealed class FrontConnectionInput : Stream, IReadinessTarget, IValueTas
     private readonly ReceiveBuffer _buffer;
 
     private readonly Lock _lock = new();
-    private bool _armedBefore;
+
+    // Under _lock: the loop's notifications so far, whether a read waits for the next one, and
+    // whether the loop is told to keep quiet (a blocking read of a body).
+    private long _notified;
     private bool _waiting;
+    private bool _paused;
     private volatile bool _detached;
+
+    // The reader's: _notified as it was before the receive being tried, and before the last
+    // receive that left the socket empty. Until a notification comes after that one, a receive
+    // would find nothing, so none is tried: between requests a read waits without a system call.
+    private long _tryingAt;
+    private long _emptyAt = -1;
+
+    // When a receive last returned (a Stopwatch timestamp): a notification of a poll that began
+    // later is of bytes no receive has taken, so its stamp is theirs (OnReadable).
+    private long _lastReceived;
+
     private long _announced;
-    private ManualResetValueTaskSourceCore<bool> _readable;
+    private ManualResetValueTaskSourceCore<long> _readable;
 
     public FrontConnectionInput(Socket socket, ReadinessLoop loop, int bufferSize = 16 * 1024)
     {
         _socket = socket;
         _loop = loop;
         _buffer = new ReceiveBuffer(bufferSize);
-        _id = loop.Add(this);
+        _id = loop.Add(socket.SafeHandle, this);
     }
 
     /// <summary>Nothing received is left unread: the next read waits for the readiness loop.</summary>
     public bool IsEmpty => _buffer.IsEmpty;
 
     /// <summary>
-    /// The readiness loop's stamp (<see cref="IReadinessTarget.OnReadable"/>) of the notification
-    /// that ended the last wait: what a read after it received was in the socket by then, if the
-    /// read began empty (<see cref="IsEmpty"/>); a Stopwatch timestamp, 0 before any wait.
+    /// A Stopwatch timestamp by which the first bytes of the last receive had arrived: the
+    /// readiness loop's stamp (<see cref="IReadinessTarget.OnReadable"/>) when the receive waited
+    /// for its notification, else the time the receive returned. 0 before any receive.
     /// </summary>
     public long Announced => Volatile.Read(ref _announced);
 
@@ -77,12 +97,13 @@ internal sealed class FrontConnectionInput : Stream, IReadinessTarget, IValueTas
         {
             return _buffer.Take(destination);
         }
-        ObjectDisposedException.ThrowIf(_detached, this);
-        if (destination.Length >= _buffer.Capacity)
-        {
-            return SocketReceive.Receive(_socket.SafeHandle, destination);
-        }
-        return _buffer.Received(SocketReceive.Receive(_socket.SafeHandle, _buffer.Space.Span), destination);
+        // The loop need not wake for what this thread reads itself (a body coming in pieces).
+        Pause();
+        int received = destination.Length >= _buffer.Capacity
+            ? SocketReceive.Receive(_socket.SafeHandle, destination)
+            : _buffer.Received(SocketReceive.Receive(_socket.SafeHandle, _buffer.Space.Span), destination);
+        Volatile.Write(ref _lastReceived, System.Diagnostics.Stopwatch.GetTimestamp());
+        return received;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -106,45 +127,83 @@ internal sealed class FrontConnectionInput : Stream, IReadinessTarget, IValueTas
     {
         while (true)
         {
-            // Armed before trying: the next request comes a round trip through the front and
-            // its client after the last response, so a receive tried first would find nothing
-            // nearly every time (a system call a request for nothing). Arming a socket that is
-            // readable already notifies at once.
-            await WaitReadableAsync().ConfigureAwait(false);
+            long announced = await NotifiedAsync().ConfigureAwait(false);
             ObjectDisposedException.ThrowIf(_detached, this);
-            int received = SocketReceive.TryReceive(_socket.SafeHandle, _buffer.Space.Span);
+            Memory<byte> space = _buffer.Space;
+            int received = SocketReceive.TryReceive(_socket.SafeHandle, space.Span);
+            // A receive that did not fill the buffer took all there was (a stream socket); one
+            // that found the end may be asked again, and finds it again.
+            if (received == SocketReceive.WouldBlock || (received > 0 && received < space.Length))
+            {
+                _emptyAt = _tryingAt;
+            }
             if (received != SocketReceive.WouldBlock)
             {
+                long now = System.Diagnostics.Stopwatch.GetTimestamp();
+                Volatile.Write(ref _lastReceived, now);
+                Volatile.Write(ref _announced, announced != 0 ? announced : now);
                 return _buffer.Received(received, destination.Span);
             }
         }
     }
 
-    private ValueTask WaitReadableAsync()
+    /// <summary>
+    /// Completes when a receive may find something: at once when the loop has told of an arrival
+    /// since the socket was last found empty (0), else with the stamp of the loop's next notification.
+    /// </summary>
+    private ValueTask<long> NotifiedAsync()
     {
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_detached, this);
+            if (_paused)
+            {
+                // The loop heard nothing while paused: try first (and it tells of bytes already there).
+                _loop.Resume(_socket.SafeHandle, _id);
+                _paused = false;
+                _emptyAt = -1;
+            }
+            if (_notified != _emptyAt)
+            {
+                _tryingAt = _notified;
+                return new ValueTask<long>(0);
+            }
             _readable.Reset();
-            _loop.Arm(_socket.SafeHandle, _id, first: !_armedBefore);
-            _armedBefore = true;
             _waiting = true;
         }
-        return new ValueTask(this, _readable.Version);
+        return new ValueTask<long>(this, _readable.Version);
     }
 
-    void IReadinessTarget.OnReadable(long announced)
+    private void Pause()
     {
         lock (_lock)
         {
+            ObjectDisposedException.ThrowIf(_detached, this);
+            if (!_paused)
+            {
+                _loop.Pause(_socket.SafeHandle, _id);
+                _paused = true;
+            }
+        }
+    }
+
+    void IReadinessTarget.OnReadable(long polledFrom, long announced)
+    {
+        bool theirs;
+        lock (_lock)
+        {
+            _notified++;
             if (!_waiting)
             {
-                return; // detached meanwhile: that ended the wait
+                return; // being read, or detached
             }
             _waiting = false;
-            Volatile.Write(ref _announced, announced);
+            _tryingAt = _notified;
+            // Else a receive may have taken what was reported, and what the next one gets came
+            // later (a read that found bytes, then waited, while this was on its way).
+            theirs = Volatile.Read(ref _lastReceived) < polledFrom;
         }
-        _readable.SetResult(true);
+        _readable.SetResult(theirs ? announced : 0);
     }
 
     /// <summary>
@@ -161,7 +220,7 @@ internal sealed class FrontConnectionInput : Stream, IReadinessTarget, IValueTas
                 return;
             }
             _detached = true;
-            _loop.Remove(_socket.SafeHandle, _id, _armedBefore);
+            _loop.Remove(_socket.SafeHandle, _id);
             waiting = _waiting;
             _waiting = false;
         }
@@ -180,12 +239,12 @@ internal sealed class FrontConnectionInput : Stream, IReadinessTarget, IValueTas
         base.Dispose(disposing);
     }
 
-    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _readable.GetStatus(token);
+    ValueTaskSourceStatus IValueTaskSource<long>.GetStatus(short token) => _readable.GetStatus(token);
 
-    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+    void IValueTaskSource<long>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _readable.OnCompleted(continuation, state, token, flags);
 
-    void IValueTaskSource.GetResult(short token) => _readable.GetResult(token);
+    long IValueTaskSource<long>.GetResult(short token) => _readable.GetResult(token);
 
     public override void Flush()
     {

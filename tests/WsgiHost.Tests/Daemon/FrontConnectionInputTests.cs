@@ -71,6 +71,56 @@ public sealed class FrontConnectionInputTests : IDisposable
     }
 
     [Fact]
+    public async Task ANotificationOfBytesAlreadyReadDoesNotStampTheBytesThatCameAfter()
+    {
+        // The loop reports the socket from a poll that began before the last receive, and that
+        // receive took what it reported; meanwhile new bytes came, which the loop (busy) has not
+        // reported yet. The read that this late notification wakes gets the new bytes: their
+        // stamp must be after they were sent, not the notification's.
+        byte[] one = new byte[1];
+        Task<int> first = _input.ReadAsync(one).AsTask();
+        long polled = System.Diagnostics.Stopwatch.GetTimestamp();
+        _front.Send([1]);
+        Assert.Equal(1, await first.WaitAsync(TimeSpan.FromSeconds(10)));
+        long received = System.Diagnostics.Stopwatch.GetTimestamp();
+        Task<int> waiting = _input.ReadAsync(one).AsTask();
+
+        using var busy = new UnixSocketPair();
+        var blocker = new BlockingTarget();
+        ulong blockerId = _loop.Add(busy.Accepted.SafeHandle, blocker);
+        busy.Connecting.Send([0]);
+        Assert.True(blocker.Entered.Wait(TimeSpan.FromSeconds(10)));
+        try
+        {
+            long sent = System.Diagnostics.Stopwatch.GetTimestamp();
+            _front.Send([2]);
+            ((IReadinessTarget)_input).OnReadable(polledFrom: polled, announced: received);
+            Assert.Equal(1, await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.Equal(2, one[0]);
+            Assert.True(_input.Announced >= sent, "the bytes were stamped before they were sent");
+        }
+        finally
+        {
+            blocker.Gate.Set();
+            _loop.Remove(busy.Accepted.SafeHandle, blockerId);
+        }
+    }
+
+    /// <summary>Holds the loop's thread in its callback until the gate opens.</summary>
+    private sealed class BlockingTarget : IReadinessTarget
+    {
+        public ManualResetEventSlim Entered { get; } = new();
+
+        public ManualResetEventSlim Gate { get; } = new();
+
+        public void OnReadable(long polledFrom, long announced)
+        {
+            Entered.Set();
+            Gate.Wait(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    [Fact]
     public async Task WaitingAndBlockingReadsOfEverySizeGetEveryByteInOrder()
     {
         byte[] sent = new byte[3 * 1024 * 1024 + 11];

@@ -5,8 +5,8 @@ using WsgiHost.Python.Runtime;
 namespace WsgiHost.Tests.Interop;
 
 /// <summary>
-/// The readiness loop over a real Unix socket pair: one notification per arming, readability
-/// only, none once a socket is removed, and a loop that stops when disposed.
+/// The readiness loop over a real Unix socket pair: a notification for every arrival, none for
+/// room to write, none while paused or once removed, and a loop that stops when disposed.
 /// </summary>
 public sealed class ReadinessLoopTests : IDisposable
 {
@@ -30,32 +30,56 @@ public sealed class ReadinessLoopTests : IDisposable
         _pair.Dispose();
     }
 
-    /// <summary>A counting target, armed on the socket under a new id.</summary>
-    private (CountingTarget Target, ulong Id) Armed()
+    /// <summary>A counting target, added with the socket under a new id.</summary>
+    private (CountingTarget Target, ulong Id) Added()
     {
         var target = new CountingTarget();
-        ulong id = _loop.Add(target);
-        _loop.Arm(_socket.SafeHandle, id, first: true);
-        return (target, id);
+        return (target, _loop.Add(_socket.SafeHandle, target));
     }
 
     [Fact]
-    public async Task AnArmedSocketIsNotifiedOnceWhenReadableAndAgainOnlyWhenArmedAgain()
+    public async Task EveryArrivalIsANotificationAndRoomToWriteIsNone()
     {
-        var (target, id) = Armed();
+        var (target, _) = Added();
         // Writable from the start, and kept writable: that is never a notification.
         await Task.Delay(100);
         Assert.Equal(0, target.Count);
 
         _peer.Send([1]);
         await target.WaitForAsync(1);
-        _peer.Send([2]);
         await Task.Delay(100);
-        Assert.Equal(1, target.Count); // one-shot: still unread, but not armed again
+        Assert.Equal(1, target.Count); // still unread, but nothing new arrived: told once
 
-        _loop.Arm(_socket.SafeHandle, id, first: false);
-        await target.WaitForAsync(2); // the unread bytes make it readable at once
+        _peer.Send([2]);
+        await target.WaitForAsync(2); // a new arrival, though the first byte is still unread
+        byte[] read = new byte[4];
+        Assert.Equal(2, _socket.Receive(read));
+        await Task.Delay(100);
+        Assert.Equal(2, target.Count);
         Assert.Empty(_errors);
+    }
+
+    [Fact]
+    public async Task BytesAlreadyThereWhenTheSocketIsAddedAreANotification()
+    {
+        _peer.Send([1]);
+        var (target, _) = Added();
+        await target.WaitForAsync(1);
+    }
+
+    [Fact]
+    public async Task APausedSocketIsNotNotifiedAndOnResumingIsToldOfWhatIsThere()
+    {
+        var (target, id) = Added();
+        _loop.Pause(_socket.SafeHandle, id);
+        _peer.Send([1]);
+        await Task.Delay(150);
+        Assert.Equal(0, target.Count);
+
+        _loop.Resume(_socket.SafeHandle, id);
+        await target.WaitForAsync(1); // the byte that came while paused
+        _peer.Send([2]);
+        await target.WaitForAsync(2);
     }
 
     [Fact]
@@ -63,19 +87,22 @@ public sealed class ReadinessLoopTests : IDisposable
     {
         // A daemon worker checks a script for changes as of this stamp: it must not be earlier
         // than the bytes (a change made before a request was sent must be seen by the request).
-        var (target, _) = Armed();
+        var (target, _) = Added();
         await Task.Delay(50);
         long sent = System.Diagnostics.Stopwatch.GetTimestamp();
         _peer.Send([1]);
         await target.WaitForAsync(1);
-        Assert.InRange(target.LastAnnounced, sent, System.Diagnostics.Stopwatch.GetTimestamp());
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        Assert.InRange(target.LastAnnounced, sent, now);
+        // The poll that reported it began before the bytes came (the loop was waiting).
+        Assert.InRange(target.LastPolledFrom, 0, sent);
     }
 
     [Fact]
     public async Task ARemovedSocketIsNotNotified()
     {
-        var (target, id) = Armed();
-        _loop.Remove(_socket.SafeHandle, id, armedBefore: true);
+        var (target, id) = Added();
+        _loop.Remove(_socket.SafeHandle, id);
         _peer.Send([1]);
         await Task.Delay(150);
         Assert.Equal(0, target.Count);
@@ -84,7 +111,7 @@ public sealed class ReadinessLoopTests : IDisposable
     [Fact]
     public async Task ThePeersCloseIsANotification()
     {
-        var (target, _) = Armed();
+        var (target, _) = Added();
         _peer.Close();
         await target.WaitForAsync(1);
     }
@@ -92,30 +119,28 @@ public sealed class ReadinessLoopTests : IDisposable
     [Fact]
     public async Task AFailingTargetIsLoggedAndTheLoopGoesOn()
     {
-        ulong bad = _loop.Add(new ThrowingTarget());
-        _loop.Arm(_socket.SafeHandle, bad, first: true);
+        ulong bad = _loop.Add(_socket.SafeHandle, new ThrowingTarget());
         _peer.Send([1]);
         SpinWait.SpinUntil(() => { lock (_errors) { return _errors.Count > 0; } }, TimeSpan.FromSeconds(10));
         Assert.Contains(_errors, e => e.Contains("readiness callback failed", StringComparison.Ordinal));
 
-        var target = new CountingTarget();
-        ulong good = _loop.Add(target);
-        _loop.Remove(_socket.SafeHandle, bad, armedBefore: true);
-        _loop.Arm(_socket.SafeHandle, good, first: true);
-        await target.WaitForAsync(1);
+        _loop.Remove(_socket.SafeHandle, bad);
+        var (target, _) = Added();
+        await target.WaitForAsync(1); // the unread byte
     }
 
     [Fact]
     public async Task DisposedFromItsOwnCallbackTheLoopEndsWithoutWaitingForItself()
     {
         var disposing = new DisposingTarget(_loop);
-        ulong id = _loop.Add(disposing);
-        _loop.Arm(_socket.SafeHandle, id, first: true);
+        ulong id = _loop.Add(_socket.SafeHandle, disposing);
         _peer.Send([1]);
         await disposing.Disposed.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        // Stopped: arming again is refused, and removing is harmless.
-        Assert.Throws<ObjectDisposedException>(() => _loop.Arm(_socket.SafeHandle, id, first: false));
-        _loop.Remove(_socket.SafeHandle, id, armedBefore: true);
+        // Stopped: adding, pausing and resuming are refused, and removing is harmless.
+        Assert.Throws<ObjectDisposedException>(() => _loop.Resume(_socket.SafeHandle, id));
+        Assert.Throws<ObjectDisposedException>(() => _loop.Pause(_socket.SafeHandle, id));
+        Assert.Throws<ObjectDisposedException>(() => _loop.Add(_socket.SafeHandle, new CountingTarget()));
+        _loop.Remove(_socket.SafeHandle, id);
         Assert.Empty(_errors);
     }
 
@@ -123,7 +148,7 @@ public sealed class ReadinessLoopTests : IDisposable
     {
         public TaskCompletionSource Disposed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public void OnReadable(long announced)
+        public void OnReadable(long polledFrom, long announced)
         {
             loop.Dispose();
             Disposed.SetResult();
@@ -138,10 +163,14 @@ public sealed class ReadinessLoopTests : IDisposable
 
         public long LastAnnounced => Volatile.Read(ref _announced);
 
-        private long _announced;
+        public long LastPolledFrom => Volatile.Read(ref _polledFrom);
 
-        public void OnReadable(long announced)
+        private long _announced;
+        private long _polledFrom;
+
+        public void OnReadable(long polledFrom, long announced)
         {
+            Volatile.Write(ref _polledFrom, polledFrom);
             Volatile.Write(ref _announced, announced);
             Interlocked.Increment(ref _count);
         }
@@ -160,7 +189,7 @@ public sealed class ReadinessLoopTests : IDisposable
 
     private sealed class ThrowingTarget : IReadinessTarget
     {
-        public void OnReadable(long announced) => throw new InvalidOperationException("a bug in a target");
+        public void OnReadable(long polledFrom, long announced) => throw new InvalidOperationException("a bug in a target");
     }
 
     private sealed class ListLog(List<string> lines) : IErrorLog
