@@ -158,10 +158,11 @@ internal sealed class FrontConnectionInput : Stream, IReadinessTarget, IValueTas
             ObjectDisposedException.ThrowIf(_detached, this);
             if (_paused)
             {
-                // The loop heard nothing while paused: try first (and it tells of bytes already there).
+                // The loop heard nothing while paused, and tells of bytes already there (or the
+                // end) as it resumes: as good as a receive that found the socket empty now.
                 _loop.Resume(_socket.SafeHandle, _id);
                 _paused = false;
-                _emptyAt = -1;
+                _emptyAt = _notified;
             }
             if (_notified != _emptyAt)
             {
