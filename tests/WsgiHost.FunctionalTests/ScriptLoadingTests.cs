@@ -26,6 +26,15 @@ public sealed class ScriptLoadingTests : IDisposable
         File.SetLastWriteTimeUtc(script, before.AddSeconds(2));
     }
 
+    /// <summary>`wsgihost run` on a site of <paramref name="directives"/> after Listen and LogLevel info.</summary>
+    private Task<WsgiHostProcess> RunSiteAsync(string directives)
+    {
+        string config = Path.Combine(_dir, "site.conf");
+        int port = WsgiHostProcess.FreePort();
+        File.WriteAllText(config, $"Listen 127.0.0.1:{port}\nLogLevel info\n{directives}\n");
+        return WsgiHostProcess.RunAsync(config, port, new Dictionary<string, string>());
+    }
+
     [Fact]
     public async Task TheScriptLoadsOnceWhenTheFirstRequestsArriveTogether()
     {
@@ -52,10 +61,7 @@ public sealed class ScriptLoadingTests : IDisposable
     public async Task AChangedScriptIsReExecutedInItsOwnSubInterpreter()
     {
         string script = Copy("version_one.wsgi");
-        string config = Path.Combine(_dir, "site.conf");
-        int port = WsgiHostProcess.FreePort();
-        File.WriteAllText(config, $"Listen 127.0.0.1:{port}\nLogLevel info\nWSGIScriptAlias /app {script} application-group=reloaded\n");
-        await using var host = await WsgiHostProcess.RunAsync(config, port, new Dictionary<string, string>());
+        await using var host = await RunSiteAsync($"WSGIScriptAlias /app {script} application-group=reloaded");
         Assert.Equal("version one", await host.Client.GetStringAsync("/app"));
         Replace(script, "version_two.wsgi");
         Assert.Equal("version two", await host.Client.GetStringAsync("/app"));
@@ -69,10 +75,7 @@ public sealed class ScriptLoadingTests : IDisposable
     public async Task InDaemonModeAChangedScriptRestartsTheWorkerWithoutAFailedRequest()
     {
         string script = Copy("version_one.wsgi");
-        string config = Path.Combine(_dir, "site.conf");
-        int port = WsgiHostProcess.FreePort();
-        File.WriteAllText(config, $"Listen 127.0.0.1:{port}\nLogLevel info\nWSGIDaemonProcess app threads=2\nWSGIScriptAlias / {script} process-group=app application-group=%{{GLOBAL}}\n");
-        await using var host = await WsgiHostProcess.RunAsync(config, port, new Dictionary<string, string>());
+        await using var host = await RunSiteAsync($"WSGIDaemonProcess app threads=2\nWSGIScriptAlias / {script} process-group=app application-group=%{{GLOBAL}}");
         Assert.Equal("version one", await host.Client.GetStringAsync("/"));
 
         using var stopLoad = new CancellationTokenSource();
@@ -106,10 +109,7 @@ public sealed class ScriptLoadingTests : IDisposable
         // Each request after a change comes to a worker connection that waits for it on the
         // worker's readiness loop; the check for changes is made as of the loop's notification.
         string script = Copy("version_one.wsgi");
-        string config = Path.Combine(_dir, "site.conf");
-        int port = WsgiHostProcess.FreePort();
-        File.WriteAllText(config, $"Listen 127.0.0.1:{port}\nLogLevel info\nWSGIDaemonProcess app processes=1 threads=2\nWSGIScriptAlias / {script} process-group=app application-group=%{{GLOBAL}}\n");
-        await using var host = await WsgiHostProcess.RunAsync(config, port, new Dictionary<string, string>());
+        await using var host = await RunSiteAsync($"WSGIDaemonProcess app processes=1 threads=2\nWSGIScriptAlias / {script} process-group=app application-group=%{{GLOBAL}}");
         string[] versions = ["version_one.wsgi", "version_two.wsgi"];
         for (int change = 1; change <= 4; change++)
         {

@@ -167,7 +167,19 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
     /// </summary>
     private async Task ServeAsync(Socket socket, WsgiExecutor executor, SemaphoreSlim slots)
     {
-        FrontConnectionInput? input = _readiness == null ? null : new FrontConnectionInput(socket, _readiness);
+        FrontConnectionInput? input;
+        try
+        {
+            input = _readiness == null ? null : new FrontConnectionInput(socket, _readiness);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // Added to the readiness loop as the worker stops (or epoll refused it): closed
+            // with nothing read, so the front sends its request elsewhere (a reset, not a 502).
+            socket.Dispose();
+            slots.Release();
+            return;
+        }
         var connection = new FrontConnection(socket, input);
         _connections[connection] = 0;
         try
