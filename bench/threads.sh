@@ -13,7 +13,8 @@
 #   Rows: F: the process wsgihost started as, W: its children. cs = voluntary and involuntary
 #   context switches.
 #
-# environment: APP=hello PORT=8791 DURATION=8 PY=/usr/bin/python3
+# environment: APP=hello PORT=8791 DURATION=8 PY=/usr/bin/python3 (as bench/run.sh does:
+#   flask and django on /api, echo posting 1 MiB per request with post-1mib.lua)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -30,13 +31,19 @@ case $MODE in
 esac
 [ -x "$BIN" ] || { echo "threads.sh: no $BIN (bench/run.sh builds it)" >&2; exit 2; }
 [ -f "$APPS/$APP.wsgi" ] || { echo "threads.sh: no app $APPS/$APP.wsgi" >&2; exit 2; }
+# The path and wrk script the shared harness uses for the app (run-peers.sh's app_def).
+WRK_SCRIPT=() URL_PATH=/
+case $APP in
+    flask|django) URL_PATH=/api ;;
+    echo) WRK_SCRIPT=(-s "$APPS/../lua/post-1mib.lua") ;;
+esac
 command -v wrk >/dev/null || { echo "threads.sh: wrk is missing (bench/run.sh installs it)" >&2; exit 2; }
 
 "$BIN" serve "$APPS/$APP.wsgi" --host 127.0.0.1 --port "$PORT" --python "$PY" "${ARGS[@]}" > /dev/null 2>&1 &
 SERVER=$!
 trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
-wrk -t1 -c32 -d2s "http://127.0.0.1:$PORT/" > /dev/null
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT$URL_PATH" && break; sleep 0.1; done
+wrk -t1 -c32 -d2s "${WRK_SCRIPT[@]}" "http://127.0.0.1:$PORT$URL_PATH" > /dev/null
 
 # One line per thread: role:name (spaces made _) utime+stime (ticks) context-switches.
 # The name is read from comm: /proc/.../stat's fields shift when a name has spaces.
@@ -53,7 +60,7 @@ snapshot() {
 }
 BEFORE=$(mktemp)
 snapshot > "$BEFORE"
-OUT=$(wrk -t1 -c32 -d"${DURATION}s" "http://127.0.0.1:$PORT/")
+OUT=$(wrk -t1 -c32 -d"${DURATION}s" "${WRK_SCRIPT[@]}" "http://127.0.0.1:$PORT$URL_PATH")
 AFTER=$(snapshot)
 REQUESTS=$(awk '/requests in/ {print $1}' <<< "$OUT")
 echo "$MODE $APP: $(awk '/Requests\/sec/ {print $2}' <<< "$OUT") req/s, $REQUESTS requests"
