@@ -12,7 +12,8 @@
 #   SHARED_BENCH  folder of run-peers.sh   (default: <repo>/../shared/bench)
 #   RAW_KESTREL   the RawKestrel binary    (default: bench/.out/raw-kestrel/RawKestrel)
 #
-# wsgihost-multi is WsgiHost's embedded mode in 2 server processes (--server-processes 2).
+# wsgihost-multi is WsgiHost's embedded mode in 2 server processes (--server-processes 2);
+# wsgihost-static serves the static apps from an Alias (`wsgihost run`).
 #
 # raw-kestrel answers in C# what the .wsgi app would answer: hello -> "Hello, World!",
 # echo -> the length of the 1 MiB upload, stream -> 1 MiB of 'x'. There is no C# Flask or
@@ -32,7 +33,21 @@ fi
 # shellcheck source=/dev/null
 source "$SHARED_BENCH/run-peers.sh" list > /dev/null
 
-ALL_SERVERS="$ALL_SERVERS raw-kestrel wsgihost-multi"
+ALL_SERVERS="$ALL_SERVERS raw-kestrel wsgihost-multi wsgihost-static"
+
+# WsgiHost serving the harness's static folder through an Alias, as a site's Apache static
+# Alias does after the move (`wsgihost run`, one process): the twin of apache-static and
+# uwsgi-static, only meaningful with APPS="static static_1mib".
+srv_wsgihost_static() {
+  cat > "$RUN_DIR/site.conf" <<EOF
+Listen 127.0.0.1:$PORT
+Alias / $STATIC_DIR/
+<Directory $STATIC_DIR>
+    Require all granted
+</Directory>
+EOF
+  CMD=("$WSGIHOST" run "$RUN_DIR/site.conf")
+}
 
 # WsgiHost embedded in 2 server processes sharing the port (SO_REUSEPORT), 8 threads each:
 # the same budget of processes and threads as uwsgi (--processes 2 --threads 8).

@@ -1,14 +1,18 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace WsgiHost.StaticFiles;
 
 /// <summary>
-/// What a response about one file is built from: its size and times as of one open, and the
-/// validators derived from them (Last-Modified, ETag).
+/// What a response about one file is built from: its size and times as of one open, the
+/// validators derived from them (Last-Modified, ETag), and the open file itself, which the
+/// body is read from (the same inode whatever happens to the name meanwhile).
 /// </summary>
-internal sealed class FileSnapshot
+internal sealed class FileSnapshot : IDisposable
 {
-    private FileSnapshot(string path, long length, DateTime modifiedUtc, DateTime nowUtc)
+    private FileSnapshot(string path, SafeFileHandle handle, long length, DateTime modifiedUtc, DateTime nowUtc)
     {
         Path = path;
+        Handle = handle;
         Length = length;
         // Apache never announces a modification time in the future (ap_rationalize_mtime):
         // a clock-skewed file would otherwise look newer than every later If-Modified-Since.
@@ -22,6 +26,7 @@ internal sealed class FileSnapshot
     }
 
     public string Path { get; }
+    public SafeFileHandle Handle { get; }
     public long Length { get; }
     public DateTimeOffset LastModified { get; }
     public bool LastModifiedIsStrong { get; }
@@ -36,9 +41,19 @@ internal sealed class FileSnapshot
     /// </summary>
     public static FileSnapshot Open(string path)
     {
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        long length = RandomAccess.GetLength(handle);
-        DateTime modified = File.GetLastWriteTimeUtc(handle);
-        return new FileSnapshot(path, length, modified, DateTime.UtcNow);
+        SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        try
+        {
+            long length = RandomAccess.GetLength(handle);
+            DateTime modified = File.GetLastWriteTimeUtc(handle);
+            return new FileSnapshot(path, handle, length, modified, DateTime.UtcNow);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
     }
+
+    public void Dispose() => Handle.Dispose();
 }

@@ -66,7 +66,10 @@ internal sealed class StaticAliasHandler
             return;
         }
         string? file = full;
-        if (Directory.Exists(full))
+        // One stat for what the name is (FileInfo: lstat, and stat for a link) where
+        // Directory.Exists and File.Exists made one each.
+        FileAttributes attributes = new FileInfo(full).Attributes;
+        if (attributes != (FileAttributes)(-1) && attributes.HasFlag(FileAttributes.Directory))
         {
             // mod_dir's fixup runs before any handler and for every method: a directory is
             // only addressed with a trailing slash, so relative links inside it resolve.
@@ -78,7 +81,7 @@ internal sealed class StaticAliasHandler
             string index = Path.Join(full, IndexFile);
             file = File.Exists(index) ? index : null;
         }
-        else if (!File.Exists(full))
+        else if (attributes == (FileAttributes)(-1))
         {
             file = null;
         }
@@ -126,7 +129,10 @@ internal sealed class StaticAliasHandler
             await ErrorAsync(context, StatusCodes.Status404NotFound).ConfigureAwait(false);
             return;
         }
-        await ServeAsync(context, snapshot).ConfigureAwait(false);
+        using (snapshot)
+        {
+            await ServeAsync(context, snapshot).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -207,7 +213,7 @@ internal sealed class StaticAliasHandler
             response.ContentLength = file.Length;
             if (!head && file.Length > 0)
             {
-                await response.SendFileAsync(file.Path, 0, file.Length).ConfigureAwait(false);
+                await FileBody.SendAsync(response.BodyWriter, file.Handle, 0, file.Length, context.RequestAborted).ConfigureAwait(false);
             }
             return;
         }
@@ -221,7 +227,7 @@ internal sealed class StaticAliasHandler
             response.ContentLength = only.Length;
             if (!head)
             {
-                await response.SendFileAsync(file.Path, only.Start, only.Length).ConfigureAwait(false);
+                await FileBody.SendAsync(response.BodyWriter, file.Handle, only.Start, only.Length, context.RequestAborted).ConfigureAwait(false);
             }
             return;
         }
@@ -258,7 +264,7 @@ internal sealed class StaticAliasHandler
         for (int i = 0; i < ranges.Count; i++)
         {
             await response.Body.WriteAsync(heads[i]).ConfigureAwait(false);
-            await response.SendFileAsync(file.Path, ranges[i].Start, ranges[i].Length).ConfigureAwait(false);
+            await FileBody.SendAsync(response.BodyWriter, file.Handle, ranges[i].Start, ranges[i].Length, response.HttpContext.RequestAborted).ConfigureAwait(false);
         }
         await response.Body.WriteAsync(tail).ConfigureAwait(false);
     }
