@@ -66,10 +66,18 @@ srv_raw_kestrel() {
   CMD=("$RAW_KESTREL" --port "$PORT" --mode "$mode")
 }
 
-# run-peers.sh's have_server, plus: raw-kestrel runs only for the apps it can mirror.
+# run-peers.sh's have_server, plus: raw-kestrel runs only for the apps it can mirror, and
+# the static apps only on the *-static servers.
 # ($app is mode_bench's loop variable, visible here through bash's dynamic scoping.)
 eval "peers_$(declare -f have_server)"
 have_server() {
+  # The static apps are files with no .wsgi: only the *-static servers serve them, and
+  # those serve nothing else.
+  case "$1:${app:-$STARTUP_APP}" in
+    *-static:static*) ;;
+    *-static:*) echo "  ($1 serves only the static apps)" >&2; return 1 ;;
+    *:static*) echo "  ($1 has no static app; apache-static, uwsgi-static and wsgihost-static serve it)" >&2; return 1 ;;
+  esac
   if [ "$1" = raw-kestrel ]; then
     [ -x "$RAW_KESTREL" ] || return 1
     case ${app:-$STARTUP_APP} in

@@ -11,7 +11,8 @@ processes, after the run), each also as a ratio to
   Kestrel    raw-kestrel on the same app; Flask and Django have no C# twin, so there the
              raw-kestrel hello run is the ceiling (marked †)
   best peer  the Python peer (not raw-kestrel, not wsgihost*, not *-static) with the
-             highest median req/s on that app
+             highest median req/s on that app; on the static apps, the static file
+             server (apache-static, uwsgi-static) with the highest
   uWSGI      the uwsgi server (req/s only in the main table)
 Ratios are computed per repetition (same app and rep number: the runs were interleaved, so
 this cancels slow drifts of a noisy machine), then the median is taken; where the reference
@@ -29,7 +30,7 @@ KESTREL = 'raw-kestrel'
 UWSGI = 'uwsgi'
 SERVER_ORDER = ['raw-kestrel', 'wsgihost-embedded', 'wsgihost-multi', 'wsgihost-daemon', 'wsgihost', 'uwsgi',
                 'uwsgi-http10', 'apache-embedded', 'apache-daemon', 'gunicorn-sync2',
-                'gunicorn-sync4', 'gunicorn-gthread', 'waitress', 'apache-static', 'uwsgi-static']
+                'gunicorn-sync4', 'gunicorn-gthread', 'waitress', 'wsgihost-static', 'apache-static', 'uwsgi-static']
 APP_ORDER = ['hello', 'flask', 'flask_page', 'django', 'echo', 'stream', 'static', 'static_1mib']
 FAILED = ('START_FAILED', 'NOT_READY', 'WRK_FAILED')
 
@@ -38,8 +39,11 @@ def order(seq, ref):
     return sorted(seq, key=lambda x: (ref.index(x) if x in ref else len(ref), x))
 
 
-def is_peer(server):
-    return server != KESTREL and not server.startswith('wsgihost') and not server.endswith('-static')
+def is_peer(server, app):
+    # A static file server is a peer on the static apps only, and only there.
+    if server == KESTREL or server.startswith('wsgihost'):
+        return False
+    return server.endswith('-static') == app.startswith('static')
 
 
 def med(xs):
@@ -98,7 +102,7 @@ def main(argv):
         return None, ''
 
     def best_peer(a):
-        peers = [s for s in servers if is_peer(s) and (s, a) in runs]
+        peers = [s for s in servers if is_peer(s, a) and (s, a) in runs]
         return max(peers, key=lambda s: stat(s, a, 'rps')) if peers else None
 
     def fmt_ratio(x, mark=''):
@@ -134,7 +138,8 @@ def main(argv):
             print('| %s | %s | %s | %d |' % (label, s, ' | '.join(cells), errors))
     print()
     print(f'### req/s, p99 latency, RSS: medians of up to {n_reps} run(s), with ratios\n')
-    print('Ratios: ÷K = to raw Kestrel, ÷best = to the best Python peer on that app (named in '
+    print('Ratios: ÷K = to raw Kestrel, ÷best = to the best Python peer on that app (the best static '
+          'file server on the static apps; named in '
           'the app row), ÷uWSGI = to uwsgi. req/s: higher is better; p99 and RSS: lower is better. '
           '† = Flask/Django have no Kestrel twin: ratio to raw Kestrel\'s hello run.\n')
     print('| app | server | req/s | ÷K | ÷best | ÷uWSGI | p99 ms | ÷K | ÷best | RSS MB | ÷K | ÷best | errors |')
