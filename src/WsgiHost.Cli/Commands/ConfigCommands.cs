@@ -106,7 +106,8 @@ internal static class ConfigCommands
 
     private static string Describe(ServerScope scope) =>
         $"  {(scope.IsVirtualHost ? $"<VirtualHost {string.Join(' ', scope.Addresses)}> {scope.ServerName ?? "(no ServerName)"}" : "main server")}: " +
-        string.Join(", ", scope.ScriptAliases.Select(a => $"{a.UrlPattern} -> {a.Target}").Concat(scope.Aliases.Select(a => $"{a.UrlPattern} -> {a.Target} (static)")));
+        string.Join(", ", scope.ScriptAliases.Select(a => $"{a.UrlPattern} -> {a.Target}").Concat(scope.Aliases.Select(a => $"{a.UrlPattern} -> {a.Target} (static)"))
+            .Concat(scope is { DocumentRoot: { } root, ServesDocumentRoot: true } ? [$"DocumentRoot {root} (static, for what nothing else maps)"] : []));
 
     private static void Print(IEnumerable<ConfigDiagnostic> diagnostics)
     {

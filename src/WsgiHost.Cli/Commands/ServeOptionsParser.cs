@@ -169,6 +169,7 @@ internal static class ServeOptionsParser
                 Location = generated,
                 ServerName = serverName,
                 DocumentRoot = workingDirectory,
+                ServesDocumentRoot = false,
                 Aliases = aliases,
                 ScriptAliases =
                 [

@@ -21,7 +21,8 @@ internal sealed record MappedUrl(AliasConfig? Alias, ScriptAliasConfig? Script, 
 /// <summary>
 /// A scope's URL mapping, as Apache and mod_wsgi do it: every Alias/AliasMatch is tried before
 /// every WSGIScriptAlias/WSGIScriptAliasMatch, whatever the file order; within each kind the
-/// first match in file order wins (a virtual host's own entries, then the main server's).
+/// first match in file order wins (a virtual host's own entries, then the main server's);
+/// a URL neither maps is a file under the DocumentRoot, when there is one.
 /// A script target that is a folder maps the next URL segments to a script file inside it.
 /// Immutable; the file system is only asked about folder targets.
 /// </summary>
@@ -34,13 +35,32 @@ internal sealed class UrlMapper
 
     private sealed record Entry<T>(T Config, string Pattern, Regex? Regex, string Target, bool TargetIsDirectory);
 
-    public UrlMapper(IEnumerable<AliasConfig> aliases, IEnumerable<ScriptAliasConfig> scripts, Func<string, bool>? isFile = null, Func<string, bool>? isDirectory = null)
+    /// <param name="documentRoot">The DocumentRoot served, as an Alias of "/" to it; null when none is.</param>
+    public UrlMapper(IEnumerable<AliasConfig> aliases, IEnumerable<ScriptAliasConfig> scripts, Func<string, bool>? isFile = null, Func<string, bool>? isDirectory = null,
+        AliasConfig? documentRoot = null)
     {
+        DocumentRoot = documentRoot;
         _isFile = isFile ?? File.Exists;
         _isDirectory = isDirectory ?? Directory.Exists;
         _aliases = [.. aliases.Select(a => new Entry<AliasConfig>(a, a.UrlPattern, a.IsRegex ? Compile(a.UrlPattern) : null, a.Target, false))];
         _scripts = [.. scripts.Select(s => new Entry<ScriptAliasConfig>(s, s.UrlPattern, s.IsRegex ? Compile(s.UrlPattern) : null, s.Target,
             !s.Target.Contains('$') && _isDirectory(s.Target)))];
+    }
+
+    /// <summary>The DocumentRoot served, as an Alias of "/" to it; null when none is.</summary>
+    public AliasConfig? DocumentRoot { get; }
+
+    /// <summary>
+    /// The mapping of a scope: a virtual host's own aliases before the main server's, and its
+    /// DocumentRoot, or the main server's when it has none (Apache).
+    /// </summary>
+    public static UrlMapper ForScope(ServerScope scope, ServerScope main)
+    {
+        bool own = ReferenceEquals(scope, main);
+        ServerScope rootOwner = scope.DocumentRoot != null ? scope : main;
+        AliasConfig? root = rootOwner is { DocumentRoot: { } folder, ServesDocumentRoot: true } ? new AliasConfig("/", false, folder, rootOwner.Location) : null;
+        return new UrlMapper(own ? scope.Aliases : [.. scope.Aliases, .. main.Aliases],
+            own ? scope.ScriptAliases : [.. scope.ScriptAliases, .. main.ScriptAliases], documentRoot: root);
     }
 
     private static Regex Compile(string pattern) =>
@@ -101,6 +121,11 @@ internal sealed class UrlMapper
                 rest = entry.Pattern == "/" ? path : path[length..];
             }
             return Script(entry, path, target, rest);
+        }
+        if (DocumentRoot is { } root)
+        {
+            // Apache's core handler: the URL's path under the DocumentRoot.
+            return new MappedUrl(root, null, root.Target, root.Target.TrimEnd('/') + path, path, "", "");
         }
         return null;
     }

@@ -108,7 +108,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         bool builtin = settings.Handler is { } h && h != "none";
         if (mapped == null && !builtin)
         {
-            log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] no Alias or WSGIScriptAlias maps URL '{target.Path}'");
+            log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] no Alias or WSGIScriptAlias maps URL '{target.Path}', and no DocumentRoot is set");
             return ErrorAsync(context, 404);
         }
         string resource = mapped?.FilePath ?? target.Path;

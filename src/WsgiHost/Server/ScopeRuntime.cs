@@ -28,8 +28,7 @@ internal sealed class ScopeRuntime
         ServerName = scope.ServerName ?? main.ServerName ?? "localhost";
         DocumentRoot = scope.DocumentRoot ?? main.DocumentRoot ?? "";
         bool own = ReferenceEquals(scope, main);
-        Mapper = new UrlMapper(own ? scope.Aliases : [.. scope.Aliases, .. main.Aliases],
-            own ? scope.ScriptAliases : [.. scope.ScriptAliases, .. main.ScriptAliases]);
+        Mapper = UrlMapper.ForScope(scope, main);
         Defaults = own ? scope.Defaults : main.Defaults.Merge(scope.Defaults);
         var sections = own ? scope.Sections : [.. main.Sections, .. scope.Sections];
         _sections = new SectionWalk<SectionPayload>(sections);

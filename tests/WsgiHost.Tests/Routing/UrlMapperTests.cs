@@ -29,6 +29,27 @@ public sealed class UrlMapperTests
     }
 
     [Fact]
+    public void AUrlNothingElseMapsIsAFileUnderTheDocumentRoot()
+    {
+        var mapper = new UrlMapper([Alias("/static/", "/srv/static/")], [Script("/app", "/srv/app.wsgi")], _ => false, _ => false,
+            documentRoot: Alias("/", "/var/www/html/"));
+
+        var file = mapper.Map("/robots.txt")!;
+        Assert.True(file.IsStatic);
+        Assert.Equal("/var/www/html/robots.txt", file.FilePath);
+        Assert.Equal("/robots.txt", file.StaticPathInfo);
+        Assert.Equal("/var/www/html/", mapper.Map("/")!.FilePath);
+        // Aliases and script aliases still come first.
+        Assert.Equal("/srv/static/site.css", mapper.Map("/static/site.css")!.FilePath);
+        Assert.Equal("/srv/app.wsgi", mapper.Map("/app/page")!.FilePath);
+        Assert.False(mapper.Map("/app/page")!.IsStatic);
+    }
+
+    [Fact]
+    public void WithoutADocumentRootAUrlNothingMapsHasNoMapping() =>
+        Assert.Null(Mapper([Alias("/static/", "/srv/static/")], [Script("/app", "/srv/app.wsgi")]).Map("/robots.txt"));
+
+    [Fact]
     public void AliasIsTriedBeforeEveryScriptAliasWhateverTheOrder()
     {
         var mapper = FromText("Listen 80\nWSGIScriptAlias / /srv/app.wsgi\nAlias /static/ /srv/static/");

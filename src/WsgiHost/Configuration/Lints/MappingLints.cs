@@ -49,6 +49,34 @@ internal static class MappingLints
     }
 
     /// <summary>
+    /// A WSGI script inside the DocumentRoot that a URL reaches as a file: nothing else maps
+    /// that URL, so its source (settings, keys) goes out as a static file, as Apache would send
+    /// it. mod_wsgi's documentation warns against scripts there for this reason.
+    /// </summary>
+    public static void ScriptsServedAsFiles(SiteConfig site, List<ConfigDiagnostic> found)
+    {
+        foreach (ServerScope scope in site.AllScopes)
+        {
+            UrlMapper mapper = UrlMapper.ForScope(scope, site.MainServer);
+            if (mapper.DocumentRoot is not { } served)
+            {
+                continue;
+            }
+            string root = served.Target.TrimEnd('/');
+            foreach (ScriptAliasConfig script in scope.ScriptAliases.Where(a => !a.IsRegex && a.Target.StartsWith(root + "/", StringComparison.Ordinal)))
+            {
+                string url = script.Target[root.Length..];
+                if (mapper.Map(url) is { } mapped && ReferenceEquals(mapped.Alias, served))
+                {
+                    found.Add(SiteLints.Warning(script.Location, "WSGIScriptAlias",
+                        $"the script {script.Target} is inside DocumentRoot {root}, so the URL '{url}' serves its source as a static file",
+                        $"move the script out of the DocumentRoot, or deny it: <Files {Path.GetFileName(script.Target)}> Require all denied </Files> in its <Directory>"));
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// Access rules on &lt;Location&gt; for a WSGI app. A rule over the whole mount belongs on the
     /// script's &lt;Directory&gt;, which covers it however it is reached; a rule on a URL inside
     /// the app (/admin) is right only if no other mount of the same script skips it.

@@ -16,6 +16,7 @@ internal static class SiteLints
         MappingLints.ShadowedScriptAliases(site, found);
         MappingLints.AliasesHidingScriptAliases(site, found);
         MappingLints.LocationAccessOnWsgiUrls(site, found);
+        MappingLints.ScriptsServedAsFiles(site, found);
         GroupLints.UnusedDaemonGroups(site, found);
         GroupLints.SharedEnvironSetdefault(site, found);
         GroupLints.PythonHomes(site, found);

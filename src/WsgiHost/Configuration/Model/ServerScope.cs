@@ -28,6 +28,13 @@ internal sealed record ServerScope
 
     public string? DocumentRoot { get; init; }
 
+    /// <summary>
+    /// Files under <see cref="DocumentRoot"/> answer the URLs that no Alias or WSGIScriptAlias
+    /// maps, as Apache's core handler serves them. False for the scope `serve` builds, whose
+    /// DocumentRoot (the working directory) only names DOCUMENT_ROOT for the app.
+    /// </summary>
+    public bool ServesDocumentRoot { get; init; } = true;
+
     /// <summary>Alias and AliasMatch, in file order (tried before every script alias).</summary>
     public IReadOnlyList<AliasConfig> Aliases { get; init; } = [];
 

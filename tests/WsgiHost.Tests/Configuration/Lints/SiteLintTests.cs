@@ -63,6 +63,24 @@ public sealed class SiteLintTests : IDisposable
     }
 
     [Fact]
+    public void AScriptInsideTheDocumentRootIsServedAsAFile()
+    {
+        var warning = Single("Listen 80\nDocumentRoot /var/www/html\nWSGIScriptAlias /app /var/www/html/site/app.wsgi");
+
+        warning.At(3, "WSGIScriptAlias");
+        Assert.Contains("the URL '/site/app.wsgi' serves its source as a static file", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("<Files app.wsgi> Require all denied </Files>", warning.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AScriptInsideTheDocumentRootThatTheAppItselfCoversIsNotServed()
+    {
+        // WSGIScriptAlias / takes every URL: no request reaches the DocumentRoot.
+        Silent("Listen 80\nDocumentRoot /var/www/html\nWSGIScriptAlias / /var/www/html/app.wsgi");
+        Silent("Listen 80\nDocumentRoot /var/www/html\nWSGIScriptAlias /app /srv/app/app.wsgi");
+    }
+
+    [Fact]
     public void AnUnusedDaemonGroup()
     {
         var warning = Single("Listen 80\nWSGIDaemonProcess site\nWSGIScriptAlias / /srv/app.wsgi");

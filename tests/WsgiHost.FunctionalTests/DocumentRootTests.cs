@@ -1,0 +1,64 @@
+using System.Net;
+using WsgiHost.FunctionalTests.Infrastructure;
+
+namespace WsgiHost.FunctionalTests;
+
+/// <summary>DocumentRoot: the files Apache's core handler serves for the URLs no Alias or WSGIScriptAlias maps.</summary>
+public sealed class DocumentRootTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("wsgihost-docroot-").FullName;
+
+    public DocumentRootTests()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "htdocs", "private"));
+        Directory.CreateDirectory(Path.Combine(_dir, "static"));
+        File.WriteAllText(Path.Combine(_dir, "htdocs", "robots.txt"), "User-agent: *\nDisallow: /app/\n");
+        File.WriteAllText(Path.Combine(_dir, "htdocs", "index.html"), "<h1>home</h1>");
+        File.WriteAllText(Path.Combine(_dir, "htdocs", "private", "notes.txt"), "not for you");
+        File.WriteAllText(Path.Combine(_dir, "static", "site.css"), "body { margin: 0 }");
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task AUrlNoAliasMapsIsServedFromTheDocumentRootUnderItsAccessRules()
+    {
+        string config = Path.Combine(_dir, "site.conf");
+        int port = WsgiHostProcess.FreePort();
+        File.WriteAllText(config, $"""
+            Listen 127.0.0.1:{port}
+            DocumentRoot {_dir}/htdocs
+            Alias /static/ {_dir}/static/
+            WSGIScriptAlias /app {WsgiHostProcess.App("gateway.wsgi")}
+            <Directory {_dir}/htdocs/private>
+                Require all denied
+            </Directory>
+            """);
+        await using var host = await WsgiHostProcess.RunAsync(config, port, new Dictionary<string, string>());
+
+        using HttpResponseMessage robots = await host.Client.GetAsync("/robots.txt");
+        Assert.Equal(HttpStatusCode.OK, robots.StatusCode);
+        Assert.Equal("text/plain", robots.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("User-agent: *\nDisallow: /app/\n", await robots.Content.ReadAsStringAsync());
+        Assert.Equal("<h1>home</h1>", await host.Client.GetStringAsync("/"));
+        Assert.Equal("body { margin: 0 }", await host.Client.GetStringAsync("/static/site.css"));
+        Assert.Equal("GET", await host.Client.GetStringAsync("/app/method"));
+        using HttpResponseMessage missing = await host.Client.GetAsync("/missing.txt");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        using HttpResponseMessage denied = await host.Client.GetAsync("/private/notes.txt");
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+    }
+
+    [Fact]
+    public async Task ServeMountedBelowTheRootDoesNotServeItsWorkingDirectory()
+    {
+        // serve's DocumentRoot is the working directory, for DOCUMENT_ROOT only: the files next
+        // to the app (its source, its settings) are never served.
+        string script = Path.Combine(_dir, "app.wsgi");
+        File.Copy(WsgiHostProcess.App("gateway.wsgi"), script);
+        await using var host = await WsgiHostProcess.StartAsync(script, "--mount-point", "/app");
+        Assert.Equal("GET", await host.Client.GetStringAsync("/app/method"));
+        using HttpResponseMessage source = await host.Client.GetAsync("/app.wsgi");
+        Assert.Equal(HttpStatusCode.NotFound, source.StatusCode);
+    }
+}
