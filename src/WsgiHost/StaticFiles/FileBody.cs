@@ -5,10 +5,10 @@ namespace WsgiHost.StaticFiles;
 
 /// <summary>
 /// Copies a range of an open file into a response. Kestrel's SendFileAsync opened the file
-/// again by name (open, flock, fstat, fadvise, close: a small file's request made 21 system
-/// calls, against a WSGI hello's 5) and read it through a FileStream; this reads the handle
-/// the response's validators came from straight into the pipe's buffers, so the bytes sent
-/// are those of the file that was checked.
+/// again by name (open, flock, fstat, fadvise, close: with the rest, a small file's request
+/// made 21 system calls) and read it through a FileStream; this reads the handle the
+/// response's validators came from straight into the pipe's buffers, so the bytes sent are
+/// those of the file that was checked.
 /// </summary>
 internal static class FileBody
 {
