@@ -66,10 +66,7 @@ internal sealed class StaticAliasHandler
             return;
         }
         string? file = full;
-        // One stat for what the name is (FileInfo: lstat, and stat for a link) where
-        // Directory.Exists and File.Exists made one each.
-        FileAttributes attributes = new FileInfo(full).Attributes;
-        if (attributes != (FileAttributes)(-1) && attributes.HasFlag(FileAttributes.Directory))
+        if (Directory.Exists(full))
         {
             // mod_dir's fixup runs before any handler and for every method: a directory is
             // only addressed with a trailing slash, so relative links inside it resolve.
@@ -81,10 +78,9 @@ internal sealed class StaticAliasHandler
             string index = Path.Join(full, IndexFile);
             file = File.Exists(index) ? index : null;
         }
-        else if (attributes == (FileAttributes)(-1))
-        {
-            file = null;
-        }
+        // Otherwise whether the file exists is asked only where the answer decides the status
+        // (POST): a GET or HEAD learns it from the open (a missing file is 404 there), one
+        // stat less a request.
 
         if (HttpMethods.IsOptions(method))
         {
@@ -109,6 +105,11 @@ internal sealed class StaticAliasHandler
         if (!isGetOrHead)
         {
             // POST on an existing file: Apache checks existence first (404), then refuses.
+            if (!File.Exists(file))
+            {
+                await ErrorAsync(context, StatusCodes.Status404NotFound).ConfigureAwait(false);
+                return;
+            }
             await RefuseMethodAsync(context, method).ConfigureAwait(false);
             return;
         }
@@ -125,7 +126,7 @@ internal sealed class StaticAliasHandler
         }
         catch (IOException)
         {
-            // Gone (or turned into something unreadable) between the lookup and the open.
+            // Missing (a GET is not checked before), or gone since the lookup.
             await ErrorAsync(context, StatusCodes.Status404NotFound).ConfigureAwait(false);
             return;
         }
