@@ -345,14 +345,11 @@ internal sealed class KestrelExchange : IWsgiExchange
         PipeWriter writer = _context.Response.BodyWriter;
         while (count > 0)
         {
-            Span<byte> span = writer.GetSpan((int)Math.Min(count, 64 * 1024));
-            int want = (int)Math.Min(span.Length, count);
-            int n = RandomAccess.Read(file, span[..want], offset);
+            int n = StaticFiles.FileBody.ReadPiece(writer, file, offset, count, 64 * 1024);
             if (n <= 0)
             {
                 break; // the file shrank; the short body is detected by the gateway
             }
-            writer.Advance(n);
             offset += n;
             count -= n;
             BodyBytesSent += n;

@@ -25,13 +25,11 @@ internal static class FileBody
         long unflushed = 0;
         while (length > 0)
         {
-            Memory<byte> memory = writer.GetMemory((int)Math.Min(length, FlushBytes));
-            int read = RandomAccess.Read(file, memory.Span[..(int)Math.Min(length, memory.Length)], offset);
+            int read = ReadPiece(writer, file, offset, length, FlushBytes);
             if (read == 0)
             {
                 break;
             }
-            writer.Advance(read);
             offset += read;
             length -= read;
             unflushed += read;
@@ -46,5 +44,21 @@ internal static class FileBody
             }
         }
         await writer.FlushAsync(aborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads the next piece of the file, at most <paramref name="max"/> of the
+    /// <paramref name="length"/> bytes wanted from <paramref name="offset"/>, straight into the
+    /// writer's buffer and advances it; 0 when the file ends there (it shrank).
+    /// </summary>
+    public static int ReadPiece(PipeWriter writer, SafeFileHandle file, long offset, long length, int max)
+    {
+        Span<byte> span = writer.GetSpan((int)Math.Min(length, max));
+        int read = RandomAccess.Read(file, span[..(int)Math.Min(length, span.Length)], offset);
+        if (read > 0)
+        {
+            writer.Advance(read);
+        }
+        return read;
     }
 }
