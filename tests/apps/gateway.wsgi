@@ -322,10 +322,13 @@ def route_print(environ, start_response):
 
 def route_file_wrapper(environ, start_response):
     query = dict(part.split('=', 1) for part in environ['QUERY_STRING'].split('&') if '=' in part)
-    path = os.path.join(tempfile.gettempdir(), 'wsgihost-file-wrapper-%d.bin' % os.getpid())
+    # size=N: a file of N bytes (default 1 MiB) of the repeating bytes 0..255.
+    size = int(query.get('size', str(1024 * 1024)))
+    path = os.path.join(tempfile.gettempdir(), 'wsgihost-file-wrapper-%d-%d.bin' % (os.getpid(), size))
     if not os.path.exists(path):
-        with open(path, 'wb') as f:
-            f.write(bytes(range(256)) * 4096)  # 1 MiB
+        with open(path + '.tmp', 'wb') as f:
+            f.write((bytes(range(256)) * (size // 256 + 1))[:size])
+        os.replace(path + '.tmp', path)
     f = open(path, 'rb')
     f.seek(int(query.get('seek', '0')))
     headers = [('Content-Type', 'application/octet-stream')]

@@ -474,6 +474,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         Memory<byte> prefix = connection.HeadBuffer.AsMemory(0, DaemonProtocol.ChunkHeaderBytes);
         // Bytes of the next chunk header that came with the end of the last chunk's bytes.
         int prefixRead = 0;
+        int unflushed = 0;
         try
         {
             while (true)
@@ -517,7 +518,16 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
                     writer.Advance(read);
                     left -= read;
                     sent += read;
+                    unflushed += read;
+                    if (left > 0 && unflushed >= FlushEveryBytes)
+                    {
+                        // A chunk up to 1 MiB (an app's large write, a file_wrapper file) goes
+                        // on to the client as it comes, not held whole in the response's pipe.
+                        unflushed = 0;
+                        await writer.FlushAsync(aborted).ConfigureAwait(false);
+                    }
                 }
+                unflushed = 0;
                 await writer.FlushAsync(aborted).ConfigureAwait(false);
             }
         }
@@ -667,6 +677,9 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
 
     /// <summary>The largest request body chunk the front sends a worker (well under <see cref="DaemonProtocol.MaxChunk"/>).</summary>
     private const int BodyChunkBytes = 64 * 1024;
+
+    /// <summary>How much of a response chunk the front reads before it flushes it to the client without waiting for the chunk's end.</summary>
+    private const int FlushEveryBytes = 64 * 1024;
 
     /// <summary>
     /// Waits for the body pump; true when the whole body went to the worker. It may fail once

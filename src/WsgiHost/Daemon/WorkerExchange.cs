@@ -290,25 +290,128 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
         _headSent = true;
     }
 
+    /// <summary>
+    /// wsgi.file_wrapper's file: in chunks of its own, each header written and the bytes sent by
+    /// the kernel from the file (<see cref="FileSend"/>). A file that shrank since its size was
+    /// taken ends its last chunk with zeros (the chunk's length went out before its bytes) and the
+    /// response with an abort, so the client sees it cut short, never a wrong body as a whole one.
+    /// </summary>
     public bool SendFile(SafeFileHandle file, long offset, long count)
     {
-        byte[] buffer = new byte[64 * 1024];
+        if (socket == null || !FileSend.IsSupported || IsHead)
+        {
+            return CopyFile(file, offset, count);
+        }
+        if (_failed)
+        {
+            return false;
+        }
+        try
+        {
+            Span<byte> header = stackalloc byte[DaemonProtocol.ChunkHeaderBytes];
+            while (count > 0)
+            {
+                int n = (int)Math.Min(count, DaemonProtocol.MaxChunk);
+                // The head, when not sent yet, leaves with the first chunk's header.
+                WritePending();
+                BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)n);
+                output.Write(header);
+                output.Flush();
+                long sent = FileSend.Send(socket.SafeHandle, file, offset, n);
+                if (sent < 0)
+                {
+                    sent = CopyRaw(file, offset, n); // a file system sendfile cannot read
+                }
+                if (sent < n)
+                {
+                    WriteZeros(n - (int)sent);
+                    FileShrank(offset + sent, offset + count);
+                    return true;
+                }
+                offset += n;
+                count -= n;
+            }
+            return true;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            _failed = true;
+            return false;
+        }
+    }
+
+    /// <summary>The file through the write buffer, as chunks (no sendfile here); a file that shrank aborts the response where it ended.</summary>
+    private bool CopyFile(SafeFileHandle file, long offset, long count)
+    {
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (count > 0)
+            {
+                int n = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, count)), offset);
+                if (n <= 0)
+                {
+                    FileShrank(offset, offset + count);
+                    break;
+                }
+                Buffer(buffer.AsSpan(0, n));
+                if (!Flush())
+                {
+                    return false;
+                }
+                offset += n;
+                count -= n;
+            }
+            return true;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Bytes of the file straight after a chunk header already sent; the count copied, short at the file's end.</summary>
+    private int CopyRaw(SafeFileHandle file, long offset, int count)
+    {
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            int copied = 0;
+            while (copied < count)
+            {
+                int n = RandomAccess.Read(file, buffer.AsSpan(0, Math.Min(buffer.Length, count - copied)), offset + copied);
+                if (n <= 0)
+                {
+                    break;
+                }
+                output.Write(buffer, 0, n);
+                copied += n;
+            }
+            output.Flush();
+            return copied;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The response is cut short: the client must not take what it got for the whole file.</summary>
+    private void FileShrank(long end, long expectedEnd) =>
+        Abort($"the file sent by wsgi.file_wrapper shrank while it was sent (it ended at byte {end}, {expectedEnd - end} bytes short)");
+
+    /// <summary>Fills what is left of a chunk whose length was sent before its bytes ran out.</summary>
+    private void WriteZeros(int count)
+    {
+        Span<byte> zeros = stackalloc byte[4096];
+        zeros.Clear();
         while (count > 0)
         {
-            int n = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, count)), offset);
-            if (n <= 0)
-            {
-                break; // the file shrank; the gateway sees the short body
-            }
-            Buffer(buffer.AsSpan(0, n));
-            if (!Flush())
-            {
-                return false;
-            }
-            offset += n;
+            int n = Math.Min(count, zeros.Length);
+            output.Write(zeros[..n]);
             count -= n;
         }
-        return true;
+        output.Flush();
     }
 
     public void Abort(string reason) => AbortReason ??= reason;

@@ -1,0 +1,109 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using Microsoft.Win32.SafeHandles;
+using WsgiHost.Daemon;
+using WsgiHost.Tests.Interop;
+
+namespace WsgiHost.Tests.Daemon;
+
+/// <summary>
+/// A daemon worker sending wsgi.file_wrapper's file to the front (sendfile): what the front
+/// reads off the connection, frame by frame.
+/// </summary>
+public sealed class WorkerExchangeSendFileTests : IDisposable
+{
+    private readonly UnixSocketPair _pair = new();
+    private readonly string _path = Path.Combine(Path.GetTempPath(), $"wsgihost-sendfile-{Guid.NewGuid():N}.bin");
+
+    public void Dispose()
+    {
+        _pair.Dispose();
+        File.Delete(_path);
+    }
+
+    private static byte[] Pattern(int size) => [.. Enumerable.Range(0, size).Select(i => (byte)(i * 7))];
+
+    [Fact]
+    public async Task AFileLargerThanAFrameArrivesInFramesOfAtMostOneMiBThenTheEnd()
+    {
+        byte[] content = Pattern(2 * DaemonProtocol.MaxChunk + 12345);
+        File.WriteAllBytes(_path, content);
+
+        var (head, chunks, end) = await ExchangeAsync(offset: 1000, count: content.Length - 1000);
+
+        Assert.Equal(200, head.Status);
+        Assert.Equal([DaemonProtocol.MaxChunk, DaemonProtocol.MaxChunk, content.Length - 1000 - 2 * DaemonProtocol.MaxChunk], chunks.Select(c => c.Length));
+        Assert.Equal(content[1000..], chunks.SelectMany(c => c).ToArray());
+        Assert.Equal("end", end);
+    }
+
+    [Fact]
+    public async Task AFileThatShrankFillsItsFrameWithZerosAndAbortsTheResponse()
+    {
+        // The size was taken before the file lost its tail: 250,000 bytes announced, 100,000 there.
+        byte[] content = Pattern(100_000);
+        File.WriteAllBytes(_path, content);
+
+        var (_, chunks, end) = await ExchangeAsync(offset: 0, count: 250_000);
+
+        byte[] chunk = Assert.Single(chunks);
+        Assert.Equal(250_000, chunk.Length);
+        Assert.Equal(content, chunk[..100_000]);
+        Assert.All(chunk[100_000..], b => Assert.Equal(0, b));
+        Assert.Equal("abort: the file sent by wsgi.file_wrapper shrank while it was sent (it ended at byte 100000, 150000 bytes short)", end);
+    }
+
+    [Fact]
+    public async Task CopiedWithoutSendfileAFileThatShrankAbortsTheResponseWhereItEnded()
+    {
+        byte[] content = Pattern(100_000);
+        File.WriteAllBytes(_path, content);
+
+        // No socket to send from: the file goes through the write buffer, in pieces of 64 KiB.
+        var (_, chunks, end) = await ExchangeAsync(offset: 0, count: 250_000, sendfile: false);
+
+        Assert.Equal(content, chunks.SelectMany(c => c).ToArray());
+        Assert.Equal("abort: the file sent by wsgi.file_wrapper shrank while it was sent (it ended at byte 100000, 150000 bytes short)", end);
+    }
+
+    /// <summary>Runs StartResponse, SendFile and Complete on the worker's end while the front's end reads it all.</summary>
+    private async Task<((int Status, string Reason, List<KeyValuePair<string, string>> Headers) Head, List<byte[]> Chunks, string End)> ExchangeAsync(long offset, long count, bool sendfile = true)
+    {
+        using var output = new BufferedStream(new NetworkStream(_pair.Accepted, ownsSocket: false), 16 * 1024);
+        var exchange = new WorkerExchange(Stream.Null, output, [], isHead: false, "test", bodyRead: true, socket: sendfile ? _pair.Accepted : null);
+        Task<bool> sending = Task.Run(() =>
+        {
+            using SafeFileHandle file = File.OpenHandle(_path);
+            exchange.StartResponse(200, "OK", [new("Content-Type", "application/octet-stream")], count);
+            bool sent = exchange.SendFile(file, offset, count);
+            exchange.Complete();
+            return sent;
+        });
+
+        using var front = new NetworkStream(_pair.Connecting, ownsSocket: false);
+        var head = DaemonProtocol.ParseResponseHead((await DaemonProtocol.ReadHeadAsync(front, new byte[4096], CancellationToken.None)).Span);
+        var chunks = new List<byte[]>();
+        byte[] header = new byte[4];
+        while (true)
+        {
+            await front.ReadExactlyAsync(header);
+            uint n = BinaryPrimitives.ReadUInt32LittleEndian(header);
+            if (n == DaemonProtocol.End)
+            {
+                Assert.True(await sending);
+                return (head, chunks, "end");
+            }
+            if (n == DaemonProtocol.Abort)
+            {
+                await front.ReadExactlyAsync(header);
+                byte[] message = new byte[BinaryPrimitives.ReadUInt32LittleEndian(header)];
+                await front.ReadExactlyAsync(message);
+                Assert.True(await sending);
+                return (head, chunks, "abort: " + System.Text.Encoding.Latin1.GetString(message));
+            }
+            byte[] chunk = new byte[n];
+            await front.ReadExactlyAsync(chunk);
+            chunks.Add(chunk);
+        }
+    }
+}
