@@ -18,7 +18,8 @@
 # raw-kestrel answers in C# what the .wsgi app would answer: hello -> "Hello, World!",
 # echo -> the length of the 1 MiB upload, stream -> 1 MiB of 'x'. There is no C# Flask or
 # Django, so for those apps raw-kestrel is skipped (summarize.py uses its hello run as
-# the ceiling and marks it).
+# the ceiling and marks it). The app file_1mib (added here) sends a 1 MiB file through
+# wsgi.file_wrapper; its ceiling is raw-kestrel's stream run (the same bytes from memory).
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SHARED_BENCH=${SHARED_BENCH:-$(cd "$HERE/../.." && pwd)/shared/bench}
@@ -65,6 +66,17 @@ srv_raw_kestrel() {
   esac
   CMD=("$RAW_KESTREL" --port "$PORT" --mode "$mode")
 }
+
+# file_1mib: a WSGI app (bench/apps/file_1mib.wsgi) returning the same 1 MiB through
+# wsgi.file_wrapper, on every WSGI server: what Django's FileResponse does.
+eval "peers_$(declare -f app_def)"
+app_def() {
+  case $1 in
+    file_1mib) WRK_LUA=report.lua; APP_WSGI=$HERE/apps/file_1mib.wsgi; APP_PATH=/; APP_EXPECT='xxxxxxxx' ;;
+    *) peers_app_def "$1" ;;
+  esac
+}
+ALL_APPS="$ALL_APPS file_1mib"
 
 # run-peers.sh's have_server, plus: raw-kestrel runs only for the apps it can mirror, and
 # the static apps only on the *-static servers.

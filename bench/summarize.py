@@ -9,7 +9,9 @@ usage: summarize.py [--max-other S] results.csv [more.csv ...]
 For every app and server: median req/s, p99 latency and RSS (sum over the server's
 processes, after the run), each also as a ratio to
   Kestrel    raw-kestrel on the same app; Flask and Django have no C# twin, so there the
-             raw-kestrel hello run is the ceiling (marked †)
+             raw-kestrel hello run is the ceiling (marked †); file_1mib (a file through
+             wsgi.file_wrapper) is measured against raw-kestrel's stream run, the same
+             1 MiB from memory (marked ‡)
   best peer  the Python peer (not raw-kestrel, not wsgihost*, not *-static) with the
              highest median req/s on that app; on the static apps, the static file
              server (apache-static, uwsgi-static) with the highest
@@ -31,7 +33,9 @@ UWSGI = 'uwsgi'
 SERVER_ORDER = ['raw-kestrel', 'wsgihost-embedded', 'wsgihost-multi', 'wsgihost-daemon', 'wsgihost', 'uwsgi',
                 'uwsgi-http10', 'apache-embedded', 'apache-daemon', 'gunicorn-sync2',
                 'gunicorn-sync4', 'gunicorn-gthread', 'waitress', 'wsgihost-static', 'apache-static', 'uwsgi-static']
-APP_ORDER = ['hello', 'flask', 'flask_page', 'django', 'echo', 'stream', 'static', 'static_1mib']
+APP_ORDER = ['hello', 'flask', 'flask_page', 'django', 'echo', 'stream', 'file_1mib', 'static', 'static_1mib']
+# An app with no raw-Kestrel run of its own, measured against another that moves the same bytes.
+KESTREL_TWIN = {'file_1mib': 'stream'}
 FAILED = ('START_FAILED', 'NOT_READY', 'WRK_FAILED')
 
 
@@ -97,6 +101,8 @@ def main(argv):
     def kestrel_ref(a):
         if (KESTREL, a) in runs:
             return (KESTREL, a), ''
+        if (KESTREL, KESTREL_TWIN.get(a)) in runs:
+            return (KESTREL, KESTREL_TWIN[a]), '‡'
         if (KESTREL, 'hello') in runs:
             return (KESTREL, 'hello'), '†'
         return None, ''
@@ -141,7 +147,8 @@ def main(argv):
     print('Ratios: ÷K = to raw Kestrel, ÷best = to the best Python peer on that app (the best static '
           'file server on the static apps; named in '
           'the app row), ÷uWSGI = to uwsgi. req/s: higher is better; p99 and RSS: lower is better. '
-          '† = Flask/Django have no Kestrel twin: ratio to raw Kestrel\'s hello run.\n')
+          '† = Flask/Django have no Kestrel twin: ratio to raw Kestrel\'s hello run. '
+          '‡ = file_1mib: ratio to raw Kestrel\'s stream run (the same 1 MiB from memory).\n')
     print('| app | server | req/s | ÷K | ÷best | ÷uWSGI | p99 ms | ÷K | ÷best | RSS MB | ÷K | ÷best | errors |')
     print('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
     for a in apps:
