@@ -292,9 +292,12 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
 
     /// <summary>
     /// wsgi.file_wrapper's file: in chunks of its own, each header written and the bytes sent by
-    /// the kernel from the file (<see cref="FileSend"/>). A file that shrank since its size was
-    /// taken ends its last chunk with zeros (the chunk's length went out before its bytes) and the
-    /// response with an abort, so the client sees it cut short, never a wrong body as a whole one.
+    /// the kernel from the file (<see cref="FileSend"/>), all but the last
+    /// <see cref="CopiedTailBytes"/>, which are read first and sent through the write buffer.
+    /// A chunk's length goes out before its bytes, so a file that shrinks while the kernel
+    /// sends it ends that chunk with zeros, and the response with an abort: as the tail was not
+    /// sent, the client gets less than the length it was promised and sees the response cut
+    /// short, never a padded body as a whole one.
     /// </summary>
     public bool SendFile(SafeFileHandle file, long offset, long count)
     {
@@ -306,12 +309,13 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
         {
             return false;
         }
+        long viaKernel = count - Math.Min(count, CopiedTailBytes);
         try
         {
             Span<byte> header = stackalloc byte[DaemonProtocol.ChunkHeaderBytes];
-            while (count > 0)
+            while (viaKernel > 0)
             {
-                int n = (int)Math.Min(count, DaemonProtocol.MaxChunk);
+                int n = (int)Math.Min(viaKernel, DaemonProtocol.MaxChunk);
                 // The head, when not sent yet, leaves with the first chunk's header.
                 WritePending();
                 BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)n);
@@ -330,17 +334,21 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
                 }
                 offset += n;
                 count -= n;
+                viaKernel -= n;
             }
-            return true;
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             _failed = true;
             return false;
         }
+        return CopyFile(file, offset, count);
     }
 
-    /// <summary>The file through the write buffer, as chunks (no sendfile here); a file that shrank aborts the response where it ended.</summary>
+    /// <summary>The end of a file that <see cref="SendFile"/> reads before it sends (a whole file when smaller).</summary>
+    internal const int CopiedTailBytes = 4096;
+
+    /// <summary>The file (or its tail) through the write buffer, as chunks; a file that shrank aborts the response where it ended.</summary>
     private bool CopyFile(SafeFileHandle file, long offset, long count)
     {
         byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
@@ -355,14 +363,15 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
                     break;
                 }
                 Buffer(buffer.AsSpan(0, n));
-                if (!Flush())
+                offset += n;
+                count -= n;
+                // The last piece stays buffered: it leaves with the end marker (Complete).
+                if (count > 0 && !Flush())
                 {
                     return false;
                 }
-                offset += n;
-                count -= n;
             }
-            return true;
+            return !_failed;
         }
         finally
         {
