@@ -30,15 +30,3 @@ public static class ShortFile
         }
     }
 }
-
-/// <summary>A fact that needs <see cref="ShortFile"/>; skipped, saying why, where there is none.</summary>
-public sealed class ShortFileFactAttribute : FactAttribute
-{
-    public ShortFileFactAttribute()
-    {
-        if (ShortFile.Missing() is string why)
-        {
-            Skip = why;
-        }
-    }
-}
