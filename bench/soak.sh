@@ -3,10 +3,11 @@
 #
 # Starts bench/soak/soak.conf (three daemon groups recycled by maximum-requests, a Flask
 # group, an embedded mount) on 127.0.0.1 and runs bench/soak/driver.py against it: hello,
-# a Flask page, uploads checked by sha256, streamed downloads checked byte for byte, and
-# clients that abort mid-response. Server and worker RSS and open fds are sampled every 10 s
-# and must be flat after warm-up. Writes bench/results/<date>/soak.md; exits non-zero on any
-# wrong body, unexpected status, crash in the log or growth.
+# a Flask page, uploads checked by sha256, streamed downloads and files sent through
+# wsgi.file_wrapper checked byte for byte, and clients that abort mid-response. Server and
+# worker RSS and open fds are sampled every 10 s and must be flat after warm-up. Writes
+# bench/results/<date>/soak.md; exits non-zero on any wrong body, unexpected status, crash in
+# the log or growth.
 #
 # environment (all optional):
 #   SOAK_MINUTES=10   how long to run
@@ -54,6 +55,8 @@ status=0
     --minutes "$MINUTES" --clients "$CLIENTS" --report "$REPORT" || status=$?
 stop_server
 trap - EXIT
+# The files the app wrote for its file_wrapper route (soak_app.wsgi).
+rm -f "${TMPDIR:-/tmp}"/wsgihost-soak-file-*
 if ! grep -q "" "$RUN/stderr" 2>/dev/null; then :; else echo "== server stderr:" >&2; tail -20 "$RUN/stderr" >&2; fi
 echo "== report: $REPORT (logs kept in $RUN)" >&2
 exit $status

@@ -18,8 +18,8 @@ import threading
 import time
 
 MOUNTS = ['/g1', '/g2', '/embedded']
-KINDS = ['hello', 'flask', 'upload', 'download', 'abort']
-WEIGHTS = [40, 20, 15, 15, 10]
+KINDS = ['hello', 'flask', 'upload', 'download', 'file', 'abort']
+WEIGHTS = [40, 20, 15, 10, 5, 10]
 
 
 def pattern(seed):
@@ -142,9 +142,16 @@ class Client(threading.Thread):
         status, data = self.request('GET', path)
         self.check('download', path, status, len(data) == size and hashlib.sha256(data).hexdigest() == expected_download(size, seed))
 
+    def file(self, mount):
+        size = self.random.choice([0, 10, 4096, 4097, 100000, 1048576, 4000000])
+        seed = self.random.randrange(4)
+        path = '%s/file?size=%d&seed=%d' % (mount, size, seed)
+        status, data = self.request('GET', path)
+        self.check('file', path, status, len(data) == size and hashlib.sha256(data).hexdigest() == expected_download(size, seed))
+
     def abort(self, mount):
-        # A client that goes away in the middle of a long streamed response (reset or close).
-        path = '%s/download?size=50000000&seed=1' % mount
+        # A client that goes away in the middle of a long response, streamed or a file (reset or close).
+        path = '%s/%s?size=50000000&seed=1' % (mount, self.random.choice(['download', 'file']))
         s = socket.create_connection(('127.0.0.1', self.port), timeout=60)
         try:
             s.sendall(('GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' % path).encode())

@@ -1,6 +1,7 @@
 # The soak test's application (bench/soak.sh): answers the client can check byte for byte.
 import hashlib
 import os
+import tempfile
 
 
 def pattern(seed):
@@ -46,13 +47,34 @@ def download(environ, start_response):
     return body()
 
 
+def file(environ, start_response):
+    # The same bytes as download, from a file through wsgi.file_wrapper (sendfile in a daemon
+    # worker), with Content-Length.
+    query = dict(p.split('=', 1) for p in environ['QUERY_STRING'].split('&') if '=' in p)
+    size, seed = int(query['size']), int(query['seed'])
+    path = os.path.join(tempfile.gettempdir(), 'wsgihost-soak-file-%d-%d.bin' % (size, seed))
+    if not os.path.exists(path):
+        part = '%s.%d.%d' % (path, os.getpid(), id(environ))
+        block = pattern(seed)
+        with open(part, 'wb') as f:
+            left = size
+            while left > 0:
+                n = min(left, len(block))
+                f.write(block[:n])
+                left -= n
+        os.replace(part, path)
+    f = open(path, 'rb')
+    start_response('200 OK', [('Content-Type', 'application/octet-stream')])
+    return environ['wsgi.file_wrapper'](f, 65536)
+
+
 def pid(environ, start_response):
     body = str(os.getpid()).encode()
     start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Length', str(len(body)))])
     return [body]
 
 
-ROUTES = {'/hello': hello, '/upload': upload, '/download': download, '/pid': pid}
+ROUTES = {'/hello': hello, '/upload': upload, '/download': download, '/file': file, '/pid': pid}
 
 
 def application(environ, start_response):
