@@ -13,8 +13,8 @@
 #   Rows: F: the process wsgihost started as, W: its children. cs = voluntary and involuntary
 #   context switches.
 #
-# environment: APP=hello PORT=8791 DURATION=8 PY=/usr/bin/python3 (as bench/run.sh does:
-#   flask and django on /api, echo posting 1 MiB per request with post-1mib.lua)
+# environment: APP=hello PORT=8791 DURATION=8 PY=/usr/bin/python3 SHARED_BENCH; any WSGI app
+#   of bench/run.sh, requested as the benchmark requests it
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -22,7 +22,7 @@ ROOT=$(cd "$HERE/.." && pwd)
 MODE=${1:-embedded}
 BIN=${2:-$HERE/.out/wsgihost/wsgihost}
 APP=${APP:-hello} PORT=${PORT:-8791} DURATION=${DURATION:-8} PY=${PY:-/usr/bin/python3}
-APPS=${SHARED_BENCH:-$ROOT/../shared/bench}/apps
+SHARED_BENCH=${SHARED_BENCH:-$ROOT/../shared/bench}
 case $MODE in
     embedded) ARGS=(--embedded --threads 8) ;;
     daemon) ARGS=(--processes 2 --threads 8) ;;
@@ -30,16 +30,16 @@ case $MODE in
     *) echo "usage: bench/threads.sh [embedded|daemon|multi] [WSGIHOST]" >&2; exit 2 ;;
 esac
 [ -x "$BIN" ] || { echo "threads.sh: no $BIN (bench/run.sh builds it)" >&2; exit 2; }
-[ -f "$APPS/$APP.wsgi" ] || { echo "threads.sh: no app $APPS/$APP.wsgi" >&2; exit 2; }
-# The path and wrk script the shared harness uses for the app (run-peers.sh's app_def).
-WRK_SCRIPT=() URL_PATH=/
-case $APP in
-    flask|django) URL_PATH=/api ;;
-    echo) WRK_SCRIPT=(-s "$APPS/../lua/post-1mib.lua") ;;
-esac
+# The app's .wsgi, URL path and wrk script as the benchmark has them: run-peers.sh's app_def,
+# with bench/peers.sh's additions (file_1mib), read in a subshell.
+read -r APP_WSGI URL_PATH WRK_LUA < <(
+    source "$HERE/peers.sh" list > /dev/null 2>&1
+    app_def "$APP" > /dev/null 2>&1 && echo "$APP_WSGI $APP_PATH $LUA_DIR/$WRK_LUA") || true
+[ -f "${APP_WSGI:-}" ] || { echo "threads.sh: no WSGI app '$APP' in the benchmark (bench/peers.sh list)" >&2; exit 2; }
+WRK_SCRIPT=(-s "$WRK_LUA")
 command -v wrk >/dev/null || { echo "threads.sh: wrk is missing (bench/run.sh installs it)" >&2; exit 2; }
 
-"$BIN" serve "$APPS/$APP.wsgi" --host 127.0.0.1 --port "$PORT" --python "$PY" "${ARGS[@]}" > /dev/null 2>&1 &
+"$BIN" serve "$APP_WSGI" --host 127.0.0.1 --port "$PORT" --python "$PY" "${ARGS[@]}" > /dev/null 2>&1 &
 SERVER=$!
 trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT$URL_PATH" && break; sleep 0.1; done
