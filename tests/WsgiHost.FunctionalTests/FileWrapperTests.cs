@@ -77,6 +77,9 @@ public abstract class FileWrapperTests
         Assert.Equal(200, (int)response.StatusCode);
         Assert.Equal(size, response.Content.Headers.ContentLength);
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => response.Content.ReadAsByteArrayAsync());
+        // The log says why, and what to do.
+        string logged = await Host.WaitForLogAsync("bytes before the size it had when the response began");
+        Assert.Contains("Replace such files by renaming a new one into place", logged);
         using var after = await Host.Client.GetAsync("/file-wrapper?size=5000");
         Assert.Equal(FileBytes(5000), await after.Content.ReadAsByteArrayAsync());
     }

@@ -61,8 +61,12 @@ public interface IWsgiExchange
     /// </summary>
     int SendNow(ReadOnlySpan<byte> data) => 0;
 
-    /// <summary>Blocking: sends count bytes of an open file from offset, without copying through Python.</summary>
-    bool SendFile(SafeFileHandle file, long offset, long count);
+    /// <summary>
+    /// Blocking: sends count bytes of an open file from offset, without copying through Python.
+    /// Returns the bytes of the file sent: count, or fewer when the file ended first (it shrank
+    /// since its size was taken; the gateway then aborts the response); -1 when the client is gone.
+    /// </summary>
+    long SendFile(SafeFileHandle file, long offset, long count);
 
     /// <summary>
     /// Marks the response as failed after it started: the transport must end the connection

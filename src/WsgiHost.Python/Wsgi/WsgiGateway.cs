@@ -224,13 +224,25 @@ internal static unsafe class WsgiGateway
         using (GilScope.Release())
         {
             using var handle = new SafeFileHandle(fd, ownsHandle: false);
-            if (!request.Exchange.SendFile(handle, position, count))
+            long sent = request.Exchange.SendFile(handle, position, count);
+            if (sent < 0)
             {
                 request.MarkClientGone();
+            }
+            else if (sent < count)
+            {
+                app.Log.Write(ErrorLogLevel.Error, "wsgi",
+                    $"[client {request.Exchange.ClientForLog}] WSGI script '{app.Options.ScriptPath}': the file returned through wsgi.file_wrapper ended {count - sent} bytes before the size it had when the response began (it was rewritten or truncated meanwhile); " +
+                    "the connection is closed so the client sees the response is incomplete. Replace such files by renaming a new one into place: the open file then stays whole.");
+                request.Exchange.Abort(FileShrankReason(position + sent, position + count));
             }
         }
         return true;
     }
+
+    /// <summary>Why a wsgi.file_wrapper response was aborted: the file ended at <paramref name="end"/> where <paramref name="expectedEnd"/> was promised.</summary>
+    internal static string FileShrankReason(long end, long expectedEnd) =>
+        $"the file sent by wsgi.file_wrapper shrank while it was sent (it ended at byte {end}, {expectedEnd - end} bytes short)";
 
     private static void Finish(WsgiApplication app, WsgiRequest request)
     {

@@ -295,11 +295,11 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
     /// the kernel from the file (<see cref="FileSend"/>), all but the last
     /// <see cref="CopiedTailBytes"/>, which are read first and sent through the write buffer.
     /// A chunk's length goes out before its bytes, so a file that shrinks while the kernel
-    /// sends it ends that chunk with zeros, and the response with an abort: as the tail was not
-    /// sent, the client gets less than the length it was promised and sees the response cut
-    /// short, never a padded body as a whole one.
+    /// sends it ends that chunk with zeros and the count returned is short (the gateway aborts
+    /// the response): as the tail was not sent, the client gets less than the length it was
+    /// promised and sees the response cut short, never a padded body as a whole one.
     /// </summary>
-    public bool SendFile(SafeFileHandle file, long offset, long count)
+    public long SendFile(SafeFileHandle file, long offset, long count)
     {
         if (socket == null || !FileSend.IsSupported || IsHead)
         {
@@ -307,71 +307,69 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
         }
         if (_failed)
         {
-            return false;
+            return -1;
         }
         long viaKernel = count - Math.Min(count, CopiedTailBytes);
+        long done = 0;
         try
         {
             Span<byte> header = stackalloc byte[DaemonProtocol.ChunkHeaderBytes];
-            while (viaKernel > 0)
+            while (done < viaKernel)
             {
-                int n = (int)Math.Min(viaKernel, DaemonProtocol.MaxChunk);
+                int n = (int)Math.Min(viaKernel - done, DaemonProtocol.MaxChunk);
                 // The head, when not sent yet, leaves with the first chunk's header.
                 WritePending();
                 BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)n);
                 output.Write(header);
                 output.Flush();
-                long sent = FileSend.Send(socket.SafeHandle, file, offset, n);
+                long sent = FileSend.Send(socket.SafeHandle, file, offset + done, n);
                 if (sent < 0)
                 {
-                    sent = CopyRaw(file, offset, n); // a file system sendfile cannot read
+                    sent = CopyRaw(file, offset + done, n); // a file system sendfile cannot read
                 }
+                done += sent;
                 if (sent < n)
                 {
                     WriteZeros(n - (int)sent);
-                    FileShrank(offset + sent, offset + count);
-                    return true;
+                    return done;
                 }
-                offset += n;
-                count -= n;
-                viaKernel -= n;
             }
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             _failed = true;
-            return false;
+            return -1;
         }
-        return CopyFile(file, offset, count);
+        long tail = CopyFile(file, offset + done, count - done);
+        return tail < 0 ? -1 : done + tail;
     }
 
     /// <summary>The end of a file that <see cref="SendFile"/> reads before it sends (a whole file when smaller).</summary>
     internal const int CopiedTailBytes = 4096;
 
-    /// <summary>The file (or its tail) through the write buffer, as chunks; a file that shrank aborts the response where it ended.</summary>
-    private bool CopyFile(SafeFileHandle file, long offset, long count)
+    /// <summary>The file (or its tail) through the write buffer, as chunks: the bytes of it sent (short where it ended), -1 when the front is gone.</summary>
+    private long CopyFile(SafeFileHandle file, long offset, long count)
     {
         byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {
-            while (count > 0)
+            long copied = 0;
+            while (copied < count)
             {
-                int n = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, count)), offset);
+                int n = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, count - copied)), offset + copied);
                 if (n <= 0)
                 {
-                    FileShrank(offset, offset + count);
                     break;
                 }
                 Buffer(buffer.AsSpan(0, n));
-                offset += n;
-                count -= n;
+                copied += n;
                 // The last piece stays buffered: it leaves with the end marker (Complete).
-                if (count > 0 && !Flush())
+                if (copied < count && !Flush())
                 {
-                    return false;
+                    return -1;
                 }
             }
-            return !_failed;
+            return _failed ? -1 : copied;
         }
         finally
         {
@@ -404,10 +402,6 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
-
-    /// <summary>The response is cut short: the client must not take what it got for the whole file.</summary>
-    private void FileShrank(long end, long expectedEnd) =>
-        Abort($"the file sent by wsgi.file_wrapper shrank while it was sent (it ended at byte {end}, {expectedEnd - end} bytes short)");
 
     /// <summary>Fills what is left of a chunk whose length was sent before its bytes ran out.</summary>
     private void WriteZeros(int count)

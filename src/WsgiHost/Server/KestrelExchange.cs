@@ -340,25 +340,25 @@ internal sealed class KestrelExchange : IWsgiExchange
         }
     }
 
-    public bool SendFile(SafeFileHandle file, long offset, long count)
+    public long SendFile(SafeFileHandle file, long offset, long count)
     {
         PipeWriter writer = _context.Response.BodyWriter;
-        while (count > 0)
+        long sent = 0;
+        while (sent < count)
         {
-            int n = StaticFiles.FileBody.ReadPiece(writer, file, offset, count, 64 * 1024);
+            int n = StaticFiles.FileBody.ReadPiece(writer, file, offset + sent, count - sent, 64 * 1024);
             if (n <= 0)
             {
-                break; // the file shrank; the short body is detected by the gateway
+                break; // the file shrank: the gateway aborts the response
             }
-            offset += n;
-            count -= n;
+            sent += n;
             BodyBytesSent += n;
             if (!Flush())
             {
-                return false;
+                return -1;
             }
         }
-        return true;
+        return sent;
     }
 
     /// <summary>Why the response was left incomplete, or null; the request handler acts on it.</summary>
