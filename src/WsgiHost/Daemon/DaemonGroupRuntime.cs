@@ -647,7 +647,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     private static async Task PumpBodyAsync(PipeReader reader, NetworkStream stream, CancellationToken aborted)
     {
         // Kestrel's pipe hands the body over in segments of the transport's blocks (4 KiB in
-        // Kestrel's own pool, 32 KiB in LargeBlockMemoryPool). A chunk per segment cost two
+        // Kestrel's own pool, 128 KiB in LargeBlockMemoryPool). A chunk per segment cost two
         // writes here and, in the worker, a read with the GIL let go per segment; copying what
         // each read brings into chunks of up to 64 KiB, one write each, costs far less. The
         // copy shows as 10% of the front's samples on a 1 MiB upload (perf, 2026-12-03), yet

@@ -180,7 +180,7 @@ internal sealed class WsgiServer : IAsyncDisposable
                     o.CreateBoundListenSocket = ReusePortSocket.Create;
                 }
             });
-            // 32 KiB transport buffers instead of 4 KiB (LargeBlockMemoryPool); the sockets
+            // 128 KiB transport buffers instead of 4 KiB (LargeBlockMemoryPool); the sockets
             // transport takes its pool factory from the services, last registration first.
             builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPool.Factory>();
             builder.Logging.ClearProviders();

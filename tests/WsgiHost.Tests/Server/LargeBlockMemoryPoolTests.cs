@@ -7,17 +7,17 @@ namespace WsgiHost.Tests.Server;
 public sealed class LargeBlockMemoryPoolTests
 {
     [Fact]
-    public void EveryBlockIs32KiBOfPrePinnedMemory()
+    public void EveryBlockIs128KiBOfPrePinnedMemory()
     {
         using var pool = new LargeBlockMemoryPool();
-        Assert.Equal(32 * 1024, pool.MaxBufferSize);
+        Assert.Equal(128 * 1024, pool.MaxBufferSize);
         using IMemoryOwner<byte> small = pool.Rent(1);
         using IMemoryOwner<byte> any = pool.Rent();
-        Assert.Equal(32 * 1024, small.Memory.Length);
-        Assert.Equal(32 * 1024, any.Memory.Length);
+        Assert.Equal(128 * 1024, small.Memory.Length);
+        Assert.Equal(128 * 1024, any.Memory.Length);
         // Sockets pin the memory of every operation: pre-pinned memory needs no handle.
         Assert.True(MemoryMarshal.TryGetArray<byte>(small.Memory, out ArraySegment<byte> array));
-        Assert.Equal(32 * 1024, array.Count);
+        Assert.Equal(128 * 1024, array.Count);
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public sealed class LargeBlockMemoryPoolTests
     public void MoreThanABlockIsRefused()
     {
         using var pool = new LargeBlockMemoryPool();
-        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(32 * 1024 + 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(128 * 1024 + 1));
     }
 
     [Fact]
