@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using WsgiHost.Python.Runtime;
 
 namespace WsgiHost.Server;
 
@@ -7,18 +8,18 @@ namespace WsgiHost.Server;
 /// finish. Task.Wait, reached through AsTask(), allocates a Task per wait and spins with
 /// sched_yield before it blocks: on two cores the spinning took the CPU from the threads that
 /// were to complete the wait (a 1 MiB upload, perf: 5% of the server's CPU in SpinWait). This
-/// blocks at once, on a monitor of the thread's own, reused for every wait the thread makes.
+/// blocks at once, on a parker of the thread's own (<see cref="ThreadParker"/>), reused for
+/// every wait the thread makes.
 /// </summary>
 internal sealed class BlockingWait
 {
     [ThreadStatic]
     private static BlockingWait? t_current;
 
-    private readonly object _gate = new();
+    private readonly ThreadParker _parker = new();
     private readonly Action _set;
-    private bool _done;
 
-    private BlockingWait() => _set = Set;
+    private BlockingWait() => _set = _parker.Unpark;
 
     /// <summary>The result of pending, blocking this thread until it has one.</summary>
     public static T Result<T>(ValueTask<T> pending)
@@ -33,22 +34,6 @@ internal sealed class BlockingWait
     private void Wait<T>(ConfiguredValueTaskAwaitable<T>.ConfiguredValueTaskAwaiter awaiter)
     {
         awaiter.UnsafeOnCompleted(_set);
-        lock (_gate)
-        {
-            while (!_done)
-            {
-                Monitor.Wait(_gate);
-            }
-            _done = false;
-        }
-    }
-
-    private void Set()
-    {
-        lock (_gate)
-        {
-            _done = true;
-            Monitor.Pulse(_gate);
-        }
+        _parker.Park();
     }
 }
