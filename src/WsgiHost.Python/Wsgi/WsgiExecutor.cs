@@ -328,9 +328,9 @@ public sealed class WsgiExecutor : IDisposable
     /// <summary>One WSGI thread's loop and its wake-up event.</summary>
     private sealed class Worker(WsgiExecutor executor)
     {
-        // Barely spins: on a machine with few cores a spinning waiter takes CPU from the
-        // thread that holds the GIL.
-        private readonly ManualResetEventSlim _wake = new(false, spinCount: 1);
+        // Never spins: on a machine with few cores a spinning waiter takes CPU from the thread
+        // that holds the GIL. A futex of its own, not the runtime's wait subsystem (ThreadParker).
+        private readonly ThreadParker _wake = new();
 
         // The share of its time this thread spent waiting for the GIL, averaged over about the
         // last 4 requests. With the GIL busy running Python, n working threads each wait
@@ -356,7 +356,7 @@ public sealed class WsgiExecutor : IDisposable
             return true;
         }
 
-        public void Wake() => _wake.Set();
+        public void Wake() => _wake.Unpark();
 
         public void Run()
         {
@@ -374,8 +374,7 @@ public sealed class WsgiExecutor : IDisposable
                 {
                     return;
                 }
-                _wake.Wait();
-                _wake.Reset();
+                _wake.Park();
             }
         }
     }
