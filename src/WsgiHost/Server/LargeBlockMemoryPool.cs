@@ -13,10 +13,11 @@ namespace WsgiHost.Server;
 /// of 8 s): 507, 512, 534 -> 334, 445, 312 us of CPU a request (64 KiB: 413, 487, 374; 256 KiB
 /// gained little more: 2 pairs, 297 and 292 against 305 and 339), for 3-5 MB more RSS while
 /// 32 uploads run (the transport may run up to a block past the read-ahead). Hello and
-/// streamed downloads were unchanged, within noise, and so was the memory that connections
-/// hold: a block's pages become resident only where written, so 1,000 idle keep-alive
-/// connections or 1,000 clients that sent half a request head cost the same with 32 KiB or
-/// 128 KiB blocks (+7.0 against +6.2 MB; +8.7 against +8.4 MB). The block returned last is
+/// streamed downloads were unchanged, within noise. What connections hold grew far less than
+/// the blocks, as a block's pages become resident only where written (bench/connmem.sh, 2
+/// runs each): 1,000 idle keep-alive connections +6.9, +7.5 MB with 32 KiB blocks, +7.5, +6.2
+/// with 128 KiB; 1,000 clients that sent half a request head +6.3, +4.6 against +9.9, +7.0
+/// (about 3 KB more a connection, not 96). The block returned last is
 /// handed out first, while its lines are likeliest still in the CPU's cache: handing out the
 /// least recently returned one (a queue) cycled every receive and response through megabytes
 /// of cold blocks (1 MiB uploads, wrk -c32, embedded, 3 interleaved pairs: 550-640 against
