@@ -6,7 +6,8 @@
 #
 # usage: bench/owngil.sh            environment: PY (default: pyenv's newest 3.13),
 #                                   DURATION (default 8s), CONNS (per group, default 16),
-#                                   APP (default: a CPU-bound page, owngil/work.wsgi)
+#                                   APP (default: a CPU-bound page, owngil/work.wsgi),
+#                                   WSGIHOST (a wsgihost to run instead of building this checkout's)
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
@@ -17,8 +18,10 @@ APP=${APP:-$HERE/owngil/work.wsgi}
 PORT=${PORT:-18990}
 [ -x "${PY:-}" ] || { echo "owngil.sh: no Python 3.13 found (set PY)" >&2; exit 2; }
 command -v wrk > /dev/null || { echo "owngil.sh: wrk is needed (apt-get install wrk)" >&2; exit 2; }
-dotnet build "$REPO/src/WsgiHost.Cli" -c Release -nologo -v quiet > /dev/null
-WSGIHOST=$REPO/src/WsgiHost.Cli/bin/Release/net10.0/wsgihost
+if [ -z "${WSGIHOST:-}" ]; then
+  dotnet build "$REPO/src/WsgiHost.Cli" -c Release -nologo -v quiet > /dev/null
+  WSGIHOST=$REPO/src/WsgiHost.Cli/bin/Release/net10.0/wsgihost
+fi
 
 rps() { wrk -t1 -c"$CONNS" -d"$DURATION" "$1" | awk '/Requests\/sec/ {printf "%.0f", $2}'; }
 

@@ -66,6 +66,58 @@ public sealed class OwnGilTests
         (await hold).Dispose();
     }
 
+    /// <summary>
+    /// The executor queues requests per GIL. With one WSGI thread and group a's queue never
+    /// empty (16 clients ask again as soon as they are answered), a request for group b is
+    /// answered in its turn: the thread ends a's batch when b waits with no thread under its
+    /// GIL and takes the longest-waiting request, rather than running a's queue for as long as
+    /// it refills (which kept b waiting 12-27 s, behind 175-470 of a's requests).
+    /// </summary>
+    [Theory]
+    [PythonVersionData("3.13")]
+    public async Task ABusyGroupDoesNotKeepTheOnlyThreadFromAnotherGil(string minor, string python)
+    {
+        int port = WsgiHostProcess.FreePort();
+        await using var host = await WsgiHostProcess.RunAsync(Path.Combine(WsgiHostProcess.TestAppsDirectory, "configs", "own-gil-one-thread.conf"), port,
+            new Dictionary<string, string> { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) }, "--python", python);
+        // Both interpreters made first (creating one takes the main GIL, not what is tested).
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/a/pid")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/b/pid")).StatusCode);
+        await host.WaitForLogAsync("Create interpreter 'b' with its own GIL.");
+
+        const int Clients = 16;
+        using var stop = new CancellationTokenSource();
+        long answeredForA = 0;
+        async Task LoadA()
+        {
+            using var client = new HttpClient { BaseAddress = host.Client.BaseAddress };
+            while (!stop.IsCancellationRequested)
+            {
+                using HttpResponseMessage r = await client.GetAsync("/a/spin?0.05", CancellationToken.None);
+                Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+                Interlocked.Increment(ref answeredForA);
+            }
+        }
+        Task[] load = [.. Enumerable.Range(0, Clients).Select(_ => Task.Run(LoadA))];
+        while (Interlocked.Read(ref answeredForA) < 2 * Clients)
+        {
+            await Task.Delay(20);
+        }
+        long before = Interlocked.Read(ref answeredForA);
+        using HttpResponseMessage b = await host.Client.GetAsync("/b/spin?0.005");
+        long overtaken = Interlocked.Read(ref answeredForA) - before;
+        bool loadStillRunning = load.All(t => !t.IsCompleted);
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+        Assert.Equal(HttpStatusCode.OK, b.StatusCode);
+        Assert.Equal("spun", await b.Content.ReadAsStringAsync());
+        Assert.True(loadStillRunning, $"Python {minor}: the load on group a failed while b was waiting");
+        // Served in arrival order, b waits for the request running and the Clients - 1 queued
+        // ahead of it (16 measured), plus any answered while b's request was on its way.
+        Assert.True(overtaken < 2 * Clients, $"Python {minor}: {overtaken} of group a's requests were answered while group b's waited");
+        Assert.Equal(0, await host.StopAsync());
+    }
+
     /// <summary>3.11 has no PEP 684; 3.12 has it, but ending an isolated interpreter aborts its finalisation when embedded.</summary>
     [Theory]
     [InlineData("3.11")]

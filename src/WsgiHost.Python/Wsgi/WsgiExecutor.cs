@@ -14,10 +14,11 @@ namespace WsgiHost.Python.Wsgi;
 /// <item>A thread that has a request keeps its interpreter's GIL and takes the next queued
 /// request for the same interpreter without giving the GIL up, so a busy server pays no GIL
 /// hand-over and no thread wake-up per request.</item>
-/// <item>A new request wakes an idle thread only when no thread is working. If requests wait
-/// and no thread has taken one for <see cref="StallThreshold"/> (the working ones are blocked
-/// in sleep, a database or a large upload, which release the GIL), a watchdog wakes one more
-/// idle thread, so a slow request never holds up the others for long.</item>
+/// <item>A new request wakes an idle thread only when no thread is working under its GIL (the
+/// main one, or an own-GIL sub-interpreter's: <see cref="Lane"/>). If requests wait and no
+/// thread has taken one for <see cref="StallThreshold"/> (the working ones are blocked in
+/// sleep, a database or a large upload, which release the GIL), a watchdog wakes one more idle
+/// thread, so a slow request never holds up the others for long.</item>
 /// <item>Idle threads wait last-in first-out on events that do not spin.</item>
 /// </list>
 /// A shared semaphore that woke a thread per request, each then queueing for the GIL, spent
@@ -32,15 +33,14 @@ public sealed class WsgiExecutor : IDisposable
     private static readonly long s_stallTicks = (long)(StallThreshold.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
 
     private readonly Lock _lock = new();
-    private readonly Queue<WorkItem> _queue = new();
+    private readonly Lane _shared = new(null);
+    private readonly List<Lane> _lanes;
     private readonly Stack<Worker> _idle = new();
     private readonly Stack<WorkItem> _spareItems = new();
     private readonly ManualResetEventSlim _queued = new(false, spinCount: 1);
     private readonly Thread[] _threads;
     private readonly Thread _watchdog;
     private readonly IErrorLog _log;
-    private int _working;
-    private long _lastTaken;
     private volatile bool _stopping;
 
     /// <summary>Starts <paramref name="threads"/> WSGI threads; messages about failed requests go to <paramref name="log"/>.</summary>
@@ -48,6 +48,7 @@ public sealed class WsgiExecutor : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         _log = log;
+        _lanes = [_shared];
         _threads = new Thread[threads];
         for (int i = 0; i < threads; i++)
         {
@@ -69,7 +70,12 @@ public sealed class WsgiExecutor : IDisposable
         {
             lock (_lock)
             {
-                return _queue.Count;
+                int waiting = 0;
+                foreach (Lane lane in _lanes)
+                {
+                    waiting += lane.Queue.Count;
+                }
+                return waiting;
             }
         }
     }
@@ -106,15 +112,15 @@ public sealed class WsgiExecutor : IDisposable
         {
             item = _spareItems.TryPop(out WorkItem? spare) ? spare : new WorkItem(this);
             completion = item.Start(app, exchange, enqueued, arrived);
-            _queue.Enqueue(item);
-            if (_working == 0)
+            Lane lane = LaneFor(app.Interpreter);
+            lane.Queue.Enqueue(item);
+            if (lane.Working == 0)
             {
-                wake = Unpark();
+                wake = Unpark(lane);
             }
-            else
-            {
-                watch = true;
-            }
+            // With threads working under this GIL (or none idle to wake), the watchdog looks
+            // after a request that then waits too long.
+            watch = wake == null;
         }
         wake?.Wake();
         if (watch && !_queued.IsSet)
@@ -137,17 +143,40 @@ public sealed class WsgiExecutor : IDisposable
     }
 
     /// <summary>
-    /// Takes the most recently parked worker and counts it as working at once, so requests
-    /// that arrive before it runs do not wake more threads. Under the lock.
+    /// The lane of the GIL that <paramref name="interpreter"/> runs under: the shared one, or
+    /// its own (made on its first request; interpreters are never more than
+    /// <see cref="Interpreter.MaxSlots"/>). Under the lock.
     /// </summary>
-    private Worker? Unpark()
+    private Lane LaneFor(Interpreter interpreter)
+    {
+        if (!interpreter.OwnGil)
+        {
+            return _shared;
+        }
+        foreach (Lane lane in _lanes)
+        {
+            if (lane.Owner == interpreter)
+            {
+                return lane;
+            }
+        }
+        var own = new Lane(interpreter);
+        _lanes.Add(own);
+        return own;
+    }
+
+    /// <summary>
+    /// Takes the most recently parked worker and counts it as working in
+    /// <paramref name="lane"/> at once, so requests that arrive before it runs do not wake more
+    /// threads. Under the lock.
+    /// </summary>
+    private Worker? Unpark(Lane lane)
     {
         if (!_idle.TryPop(out Worker? worker))
         {
             return null;
         }
-        worker.Working = true;
-        _working++;
+        worker.MoveTo(lane);
         return worker;
     }
 
@@ -156,35 +185,81 @@ public sealed class WsgiExecutor : IDisposable
     {
         lock (_lock)
         {
-            if (_queue.TryDequeue(out WorkItem? item))
+            Lane? lane = NextLane(worker.Lane);
+            if (lane != null)
             {
-                _lastTaken = System.Diagnostics.Stopwatch.GetTimestamp();
-                if (!worker.Working)
-                {
-                    worker.Working = true;
-                    _working++;
-                }
-                return item;
+                lane.LastTaken = System.Diagnostics.Stopwatch.GetTimestamp();
+                worker.MoveTo(lane);
+                return lane.Queue.Dequeue();
             }
-            if (worker.Working)
-            {
-                worker.Working = false;
-                _working--;
-            }
+            worker.MoveTo(null);
             _idle.Push(worker);
             return null;
         }
     }
 
+    /// <summary>
+    /// The lane a worker now in <paramref name="current"/> should take its next request from:
+    /// of those with requests waiting, the one with the fewest other threads working under its
+    /// GIL, so a GIL with nobody running Python under it gets a thread first; on a tie the one
+    /// whose oldest request has waited longest (not the worker's own: a lane that refills as
+    /// fast as it is served would keep the thread for good). Under the lock.
+    /// </summary>
+    private Lane? NextLane(Lane? current)
+    {
+        if (_lanes.Count == 1)
+        {
+            return _shared.Queue.Count > 0 ? _shared : null;
+        }
+        Lane? best = null;
+        int bestOthers = int.MaxValue;
+        foreach (Lane lane in _lanes)
+        {
+            if (lane.Queue.Count == 0)
+            {
+                continue;
+            }
+            int others = lane == current ? lane.Working - 1 : lane.Working;
+            if (best == null || others < bestOthers
+                || (others == bestOthers && lane.Queue.Peek().Enqueued < best.Queue.Peek().Enqueued))
+            {
+                best = lane;
+                bestOthers = others;
+            }
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// Whether requests wait under a GIL that no thread works under (every thread was busy when
+    /// they came): a batch under another GIL must then end and let its thread go there. Under the lock.
+    /// </summary>
+    private bool AnyLaneUnattended()
+    {
+        if (_lanes.Count == 1)
+        {
+            return false;
+        }
+        foreach (Lane lane in _lanes)
+        {
+            if (lane.Working == 0 && lane.Queue.Count > 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>The next request if it runs in <paramref name="interpreter"/> (whose GIL the caller holds).</summary>
-    private WorkItem? TakeFor(Interpreter interpreter)
+    private WorkItem? TakeFor(Worker worker, Interpreter interpreter)
     {
         lock (_lock)
         {
-            if (_queue.TryPeek(out WorkItem? next) && next.App.Interpreter == interpreter)
+            Lane lane = worker.Lane!;
+            if (lane.Queue.TryPeek(out WorkItem? next) && next.App.Interpreter == interpreter && !AnyLaneUnattended())
             {
-                _lastTaken = System.Diagnostics.Stopwatch.GetTimestamp();
-                return _queue.Dequeue();
+                lane.LastTaken = System.Diagnostics.Stopwatch.GetTimestamp();
+                return lane.Queue.Dequeue();
             }
             return null;
         }
@@ -201,7 +276,7 @@ public sealed class WsgiExecutor : IDisposable
         long begin = System.Diagnostics.Stopwatch.GetTimestamp();
         using var gil = GilScope.Acquire(interpreter);
         long waited = System.Diagnostics.Stopwatch.GetTimestamp() - begin;
-        for (WorkItem? item = first; item != null; item = _stopping ? null : TakeFor(interpreter))
+        for (WorkItem? item = first; item != null; item = _stopping ? null : TakeFor(worker, interpreter))
         {
             // Taking the GIL back after this request is the next one's wait.
             long next = Process(item);
@@ -229,12 +304,12 @@ public sealed class WsgiExecutor : IDisposable
     {
         lock (_lock)
         {
-            if (_working <= 1 || _stopping)
+            // Others work under this GIL; but a thread is wanted where none works.
+            if (worker.Lane!.Working <= 1 || _stopping || AnyLaneUnattended())
             {
                 return false;
             }
-            worker.Working = false;
-            _working--;
+            worker.MoveTo(null);
             _idle.Push(worker);
             return true;
         }
@@ -282,17 +357,27 @@ public sealed class WsgiExecutor : IDisposable
             Worker? wake = null;
             lock (_lock)
             {
-                if (_queue.Count == 0)
+                bool waiting = false;
+                long now = System.Diagnostics.Stopwatch.GetTimestamp();
+                foreach (Lane lane in _lanes)
+                {
+                    if (lane.Queue.Count == 0)
+                    {
+                        continue;
+                    }
+                    waiting = true;
+                    // Stalled: requests wait and no thread has taken one of this GIL's for a
+                    // while (the working ones are blocked). A long queue that is moving is not a stall.
+                    if (now - lane.Queue.Peek().Enqueued >= s_stallTicks && now - lane.LastTaken >= s_stallTicks)
+                    {
+                        wake = Unpark(lane);
+                        break;
+                    }
+                }
+                if (!waiting)
                 {
                     _queued.Reset();
                     continue;
-                }
-                // Stalled: requests wait and no thread has taken one for a while (the working
-                // ones are blocked). A long queue that is moving is not a stall.
-                long now = System.Diagnostics.Stopwatch.GetTimestamp();
-                if (now - _queue.Peek().Enqueued >= s_stallTicks && now - _lastTaken >= s_stallTicks)
-                {
-                    wake = Unpark();
                 }
             }
             wake?.Wake();
@@ -338,8 +423,26 @@ public sealed class WsgiExecutor : IDisposable
         // as fast. Threads that mostly wait for I/O share the GIL with a few percent.
         private double _gilWaitShare;
 
-        /// <summary>Counted in the executor's working threads; changed only under its lock.</summary>
-        public bool Working { get; set; }
+        /// <summary>The lane it is counted as working in, null while idle; changed only under the executor's lock.</summary>
+        public Lane? Lane { get; private set; }
+
+        /// <summary>Counts the worker as working in <paramref name="lane"/> (null: idle) instead of where it was.</summary>
+        public void MoveTo(Lane? lane)
+        {
+            if (Lane == lane)
+            {
+                return;
+            }
+            if (Lane != null)
+            {
+                Lane.Working--;
+            }
+            Lane = lane;
+            if (lane != null)
+            {
+                lane.Working++;
+            }
+        }
 
         /// <summary>Records one request (its wait for the GIL and its whole time, in ticks); true when the thread mostly waits.</summary>
         public bool MostlyWaitedForGil(long waited, long total)
@@ -377,6 +480,29 @@ public sealed class WsgiExecutor : IDisposable
                 _wake.Park();
             }
         }
+    }
+
+    /// <summary>
+    /// The requests waiting for one GIL and the threads working under it. Interpreters share
+    /// the main interpreter's GIL unless made with their own (WSGISubInterpreterGIL Own), so
+    /// without that there is one lane and the executor is one queue. With it, each own-GIL
+    /// interpreter is a lane: a request wakes a thread when none works under its GIL, however
+    /// busy the others are, so the groups run Python on several cores at once. (One queue for
+    /// all woke a thread only when no thread worked at all: two own-GIL groups serving short
+    /// requests ran mostly on one thread.)
+    /// </summary>
+    private sealed class Lane(Interpreter? owner)
+    {
+        /// <summary>The own-GIL interpreter; null for the shared GIL.</summary>
+        public Interpreter? Owner { get; } = owner;
+
+        public Queue<WorkItem> Queue { get; } = new();
+
+        /// <summary>Threads counted as working under this GIL.</summary>
+        public int Working { get; set; }
+
+        /// <summary>When a thread last took one of its requests (Stopwatch ticks), for the stall watchdog.</summary>
+        public long LastTaken { get; set; }
     }
 
     /// <summary>
