@@ -49,7 +49,7 @@ public class PythonEnvironBenchmarks
         _app = WsgiApplication.Create(_runtime, new WsgiApplicationOptions { ScriptPath = "/srv/site42/app/app.wsgi", Environ = ApplicationCache.BaseEnviron("/srv/site42/htdocs") }, log);
         RequestTarget target = RequestTarget.Parse(TypicalRequest.RawTarget);
         var options = new RequestOptions("site42.example.com", false, [new("SITE_ENVIRONMENT", "production"), new("TZ", "UTC")], null);
-        _request = new WsgiRequest(1, new KestrelExchange(TypicalRequest.Create(), options, "", target.Path, target, TypicalRequest.RawTarget, DateTimeOffset.UnixEpoch));
+        _request = new WsgiRequest(1, new KestrelExchange(TypicalRequest.Create(), options, "", target.Path, target, TypicalRequest.RawTarget, DateTimeOffset.UnixEpoch), _app.Interpreter);
     }
 
     [GlobalCleanup]

@@ -14,8 +14,11 @@ internal static class ServeCommand
             $"  python: {server.PythonDescription}",
             $"  cpu:    {WsgiHost.Server.CpuScheduling.Outcome}",
             site.DaemonGroups.Count == 0
-                ? $"  mode:   embedded, {site.Threads} WSGI thread(s), application group %{{GLOBAL}}"
-                : $"  mode:   daemon, {site.DaemonGroups[0].Processes} process(es) x {site.Threads} thread(s) (pids {string.Join(", ", server.DaemonPids.Values.SelectMany(p => p))}), application group %{{GLOBAL}}",
+                ? $"  mode:   embedded, {site.Threads} WSGI thread(s), application group %{{GLOBAL}}{Interpreters(site.Python.ApplicationInterpreters)}"
+                : $"  mode:   daemon, {site.DaemonGroups[0].Processes} process(es) x {site.Threads} thread(s) (pids {string.Join(", ", server.DaemonPids.Values.SelectMany(p => p))}), application group %{{GLOBAL}}{Interpreters(site.Python.ApplicationInterpreters)}",
         ]);
     }
+
+    /// <summary>The banner's note of --interpreters; the log says so if this Python cannot.</summary>
+    internal static string Interpreters(int count) => count > 1 ? $" in {count} interpreters with a GIL each" : "";
 }

@@ -24,6 +24,8 @@ internal static class ServeOptionsParser
           --embedded                  run the app in the server process instead (no worker processes)
           --reload-on-changes         restart the worker when the source of any loaded module changes (development)
           --server-processes N        run N embedded server processes sharing the port (SO_REUSEPORT), each with its own Python and --threads
+          --interpreters N            run the app in N interpreters of each process, each with its own GIL (Python 3.13+): Python on
+                                      N cores in one process, the memory of one runtime (default 1)
           --cpu-scheduling POLICY     batch (default: a woken thread does not preempt a running one) or normal (Linux's default policy)
           --mount-point URL           URL the app is mounted at (default /)
           --url-alias URL PATH        serve a file or directory at URL (repeatable)
@@ -50,6 +52,7 @@ internal static class ServeOptionsParser
         string host = "127.0.0.1";
         int port = 8000;
         int threads = 5;
+        int interpreters = 1;
         string mountPoint = "/";
         string callable = "application";
         string? python = null, pythonHome = null, workingDirectory = null, serverName = null, errorLog = null;
@@ -71,6 +74,7 @@ internal static class ServeOptionsParser
                 case "--host": host = Value(); break;
                 case "--port": port = Int(arg, Value(), 1, 65535); break;
                 case "--threads": threads = Int(arg, Value(), 1, 1024); break;
+                case "--interpreters": interpreters = Int(arg, Value(), 1, WsgiDirectives.MaxApplicationInterpreters); break;
                 case "--embedded": embedded = true; break;
                 case "--reload-on-changes": reloadOnChanges = true; break;
                 case "--mount-point": mountPoint = Value(); break;
@@ -163,7 +167,7 @@ internal static class ServeOptionsParser
             RestrictEmbedded = daemon != null,
             LogLevel = level,
             ErrorLog = errorLog,
-            Python = new PythonSettings { Executable = python, Home = pythonHome, Path = pythonPath, WorkingDirectory = workingDirectory },
+            Python = new PythonSettings { Executable = python, Home = pythonHome, Path = pythonPath, WorkingDirectory = workingDirectory, ApplicationInterpreters = interpreters },
             MainServer = new ServerScope
             {
                 Location = generated,

@@ -54,6 +54,12 @@ internal sealed unsafe class Interpreter
     /// <summary>Created with a GIL of its own (PEP 684): python-main must let the main GIL go before taking this one.</summary>
     internal bool OwnGil { get; init; }
 
+    /// <summary>
+    /// 0 for an application group's own interpreter; from 1, one of the extra interpreters
+    /// (own GIL) that WSGIApplicationInterpreters gives the group's applications.
+    /// </summary>
+    internal int Replica { get; init; }
+
     /// <summary>The bootstrap module's objects in this interpreter; set once at creation.</summary>
     public Bootstrap Bootstrap { get; internal set; } = null!;
 

@@ -65,8 +65,39 @@ public sealed unsafe class PythonRuntime : IDisposable
         {
             throw new InvalidOperationException("an interpreter cannot be created by a thread that holds the GIL");
         }
-        return _subInterpreters.GetOrAdd(applicationGroup, name => new Lazy<Interpreter>(() => CreateSubInterpreter(name))).Value;
+        return _subInterpreters.GetOrAdd(applicationGroup, name => new Lazy<Interpreter>(() => CreateSubInterpreter(name, 0, _ownGil))).Value;
     }
+
+    /// <summary>
+    /// Interpreter <paramref name="replica"/> (from 0) of an application group that runs its
+    /// applications in several interpreters (WSGIApplicationInterpreters): 0 is the group's own
+    /// (<see cref="InterpreterFor(string)"/>), every other one a sub-interpreter with a GIL of its own,
+    /// created on first use and shared by the group's scripts as the group's own interpreter
+    /// is. Needs <see cref="OwnGilSupported"/>. Not by a thread that holds the GIL.
+    /// </summary>
+    internal Interpreter InterpreterFor(string applicationGroup, int replica)
+    {
+        if (replica == 0)
+        {
+            return InterpreterFor(applicationGroup);
+        }
+        if (!OwnGilSupported)
+        {
+            throw new InvalidOperationException($"Python {Installation.Version} cannot run sub-interpreters with a GIL of their own (3.13 or later can)");
+        }
+        if (GilScope.Current != null)
+        {
+            throw new InvalidOperationException("an interpreter cannot be created by a thread that holds the GIL");
+        }
+        // NUL cannot occur in a configured group name, so the key meets no group of its own.
+        return _subInterpreters.GetOrAdd($"{applicationGroup}\0{replica}", _ => new Lazy<Interpreter>(() => CreateSubInterpreter(applicationGroup, replica, ownGil: true))).Value;
+    }
+
+    /// <summary>How many interpreters each application runs in: <see cref="PythonRuntimeOptions.ApplicationInterpreters"/>, or 1 where this Python cannot.</summary>
+    public int ApplicationInterpreters { get; private set; } = 1;
+
+    /// <summary>Sub-interpreters with a GIL of their own work here: Python 3.13 or later (see <see cref="Initialize"/>).</summary>
+    public bool OwnGilSupported { get; private set; }
 
     /// <summary>
     /// Py_NewInterpreter on python-main with the main thread state current (the embedding
@@ -74,10 +105,9 @@ public sealed unsafe class PythonRuntime : IDisposable
     /// as it was at start, and the configured python-path; then python-main swaps back to the
     /// main thread state and lets the GIL go. Its creating thread state stays python-main's.
     /// </summary>
-    private Interpreter CreateSubInterpreter(string name)
+    private Interpreter CreateSubInterpreter(string name, int replica, bool ownGil)
     {
         Interpreter? created = null;
-        bool ownGil = _ownGil;
         RunOnMain(() =>
         {
             LibPython.PyEval_RestoreThread(_mainThreadState);
@@ -89,7 +119,7 @@ public sealed unsafe class PythonRuntime : IDisposable
                 {
                     throw new InvalidOperationException($"Py_NewInterpreter failed for application group '{name}'");
                 }
-                var interpreter = new Interpreter(name, LibPython.PyInterpreterState_Get(), ts) { OwnGil = ownGil };
+                var interpreter = new Interpreter(name, LibPython.PyInterpreterState_Get(), ts) { OwnGil = ownGil, Replica = replica };
                 interpreter.Bootstrap = Bootstrap.Install([.. LogFunctions.Definitions(), .. InputFunctions.Definitions()]);
                 IsolateEnvironment(interpreter);
                 if (_options.PythonPath.Count > 0)
@@ -116,7 +146,9 @@ public sealed unsafe class PythonRuntime : IDisposable
                 }
             }
         });
-        _log.Write(ErrorLogLevel.Info, "wsgi", $"Create interpreter '{name}'{(ownGil ? " with its own GIL" : "")}.");
+        _log.Write(ErrorLogLevel.Info, "wsgi", replica > 0
+            ? $"Create interpreter {replica + 1} of application group '{(name.Length == 0 ? "%{GLOBAL}" : name)}' with its own GIL."
+            : $"Create interpreter '{name}'{(ownGil ? " with its own GIL" : "")}.");
         return created!;
     }
 
@@ -178,7 +210,15 @@ public sealed unsafe class PythonRuntime : IDisposable
         // sub-interpreter aborts in 3.12's Py_FinalizeEx ("free(): invalid pointer", seen with
         // 3.12.1; 3.13 finalises cleanly), so WsgiHost uses it from 3.13.
         bool supported = LibPython.Py_NewInterpreterFromConfig != null && System.Version.TryParse(Installation.Version, out Version? version) && version >= new Version(3, 13);
+        OwnGilSupported = supported;
         _ownGil = _options.OwnGil && supported;
+        ApplicationInterpreters = supported ? _options.ApplicationInterpreters : 1;
+        if (_options.ApplicationInterpreters > 1 && !supported)
+        {
+            _log.Write(ErrorLogLevel.Warning, "wsgi",
+                $"Running each application in {_options.ApplicationInterpreters} interpreters (WSGIApplicationInterpreters, --interpreters) needs Python 3.13 or later; Python {Installation.Version} runs each in one. " +
+                "For Python on several cores use server processes (--server-processes) or a daemon group with processes=.");
+        }
         if (_options.OwnGil && !_ownGil)
         {
             _log.Write(ErrorLogLevel.Warning, "wsgi",

@@ -13,6 +13,15 @@ public sealed record PythonRuntimeOptions
     /// </summary>
     public bool OwnGil { get; init; }
 
+    /// <summary>
+    /// Interpreters each application runs in (WSGIApplicationInterpreters, serve
+    /// --interpreters): its application group's own, and the rest sub-interpreters with a GIL
+    /// of their own, so one process runs the application's Python on several cores, each
+    /// request in the interpreter with the fewest requests queued and running. 1 on Pythons
+    /// before 3.13, with a warning.
+    /// </summary>
+    public int ApplicationInterpreters { get; init; } = 1;
+
     /// <summary>Seconds to wait for Py_FinalizeEx (atexit handlers, non-daemon threads) at shutdown.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -12,9 +12,9 @@ internal static class RequestRegistry
     private static readonly ConcurrentDictionary<long, WsgiRequest> s_live = new();
     private static long s_nextId;
 
-    public static WsgiRequest Register(IWsgiExchange exchange)
+    public static WsgiRequest Register(IWsgiExchange exchange, Runtime.Interpreter interpreter)
     {
-        var request = new WsgiRequest(Interlocked.Increment(ref s_nextId), exchange);
+        var request = new WsgiRequest(Interlocked.Increment(ref s_nextId), exchange, interpreter);
         s_live[request.Id] = request;
         return request;
     }

@@ -27,6 +27,16 @@ public sealed class WsgiApplication
 
     internal WsgiScript Script { get; }
 
+    /// <summary>
+    /// With WSGIApplicationInterpreters above 1, the application in each of its interpreters
+    /// (this one first), each with its own module; the executor runs a request in the one whose
+    /// GIL has the fewest requests queued and running. Null for one interpreter.
+    /// </summary>
+    internal WsgiApplication[]? Replicas { get; private set; }
+
+    /// <summary>For the application in one of its extra interpreters, the application in the first; else null.</summary>
+    internal WsgiApplication? Primary { get; private set; }
+
     internal IErrorLog Log { get; }
 
     /// <summary>
@@ -36,12 +46,37 @@ public sealed class WsgiApplication
     /// </summary>
     public static WsgiApplication Create(PythonRuntime runtime, WsgiApplicationOptions options, IErrorLog log)
     {
-        return new WsgiApplication(runtime.InterpreterFor(options.ApplicationGroup), options, log);
+        int count = runtime.ApplicationInterpreters;
+        if (count == 1)
+        {
+            return new WsgiApplication(runtime.InterpreterFor(options.ApplicationGroup), options, log);
+        }
+        // Module state is not shared between the interpreters, as between processes: the
+        // application is told so (wsgi.multiprocess), as Django's and Flask's caches read it.
+        WsgiApplicationOptions each = options with { MultiProcess = true };
+        var replicas = new WsgiApplication[count];
+        for (int i = 0; i < count; i++)
+        {
+            replicas[i] = new WsgiApplication(runtime.InterpreterFor(options.ApplicationGroup, i), each, log);
+        }
+        replicas[0].Replicas = replicas;
+        for (int i = 1; i < count; i++)
+        {
+            replicas[i].Primary = replicas[0];
+        }
+        return replicas[0];
     }
 
-    /// <summary>WSGIImportScript: load a script into the interpreter of its application group at startup.</summary>
-    public static bool Preload(PythonRuntime runtime, string scriptPath, string applicationGroup, IErrorLog log) =>
-        WsgiScript.Preload(runtime, runtime.InterpreterFor(applicationGroup), scriptPath, log);
+    /// <summary>WSGIImportScript: load a script into the interpreter(s) of its application group at startup.</summary>
+    public static bool Preload(PythonRuntime runtime, string scriptPath, string applicationGroup, IErrorLog log)
+    {
+        bool loaded = true;
+        for (int i = 0; i < runtime.ApplicationInterpreters; i++)
+        {
+            loaded &= WsgiScript.Preload(runtime, runtime.InterpreterFor(applicationGroup, i), scriptPath, log);
+        }
+        return loaded;
+    }
 
     /// <summary>The keys every request shares, built once in the interpreter. GIL held.</summary>
     internal PyBorrowed BaseEnviron()

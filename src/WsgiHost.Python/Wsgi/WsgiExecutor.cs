@@ -110,9 +110,9 @@ public sealed class WsgiExecutor : IDisposable
         ValueTask completion;
         lock (_lock)
         {
+            Lane lane = app.Replicas is { } replicas ? LeastBusy(replicas, out app) : LaneFor(app.Interpreter);
             item = _spareItems.TryPop(out WorkItem? spare) ? spare : new WorkItem(this);
             completion = item.Start(app, exchange, enqueued, arrived);
-            Lane lane = LaneFor(app.Interpreter);
             lane.Queue.Enqueue(item);
             if (lane.Working == 0)
             {
@@ -163,6 +163,33 @@ public sealed class WsgiExecutor : IDisposable
         var own = new Lane(interpreter);
         _lanes.Add(own);
         return own;
+    }
+
+    /// <summary>
+    /// Of an application's interpreters (WSGIApplicationInterpreters), the one whose GIL has the
+    /// fewest requests queued and running, the first on a tie (a lightly loaded server keeps
+    /// to one warm interpreter), leaving out those the script cannot run in; and that GIL's
+    /// lane. Under the lock.
+    /// </summary>
+    private Lane LeastBusy(WsgiApplication[] replicas, out WsgiApplication chosen)
+    {
+        chosen = replicas[0];
+        Lane best = LaneFor(chosen.Interpreter);
+        int least = best.Queue.Count + best.Working;
+        for (int i = 1; i < replicas.Length && least > 0; i++)
+        {
+            if (replicas[i].Script.IsolationRefused)
+            {
+                continue;
+            }
+            Lane lane = LaneFor(replicas[i].Interpreter);
+            int load = lane.Queue.Count + lane.Working;
+            if (load < least)
+            {
+                (chosen, best, least) = (replicas[i], lane, load);
+            }
+        }
+        return best;
     }
 
     /// <summary>

@@ -20,12 +20,21 @@ internal static unsafe class WsgiGateway
     public static void Invoke(WsgiApplication app, IWsgiExchange exchange, long arrived)
     {
         LoadOutcome outcome = app.Script.Ensure(exchange, arrived);
+        if (outcome.Status == LoadStatus.Failed && app.Script.IsolationRefused && app.Primary is { } primary)
+        {
+            // The script cannot load in this extra isolated interpreter: the request that found
+            // out is served by the application's first interpreter, not failed. This thread may
+            // hold this interpreter's GIL between requests: not while it runs under another.
+            using GilRelease held = GilScope.Current != null ? GilScope.Release() : default;
+            Invoke(primary, exchange, arrived);
+            return;
+        }
         if (outcome.Status != LoadStatus.Ready)
         {
             SendError(exchange, outcome.Status == LoadStatus.NotFound ? 404 : 500);
             return;
         }
-        WsgiRequest request = RequestRegistry.Register(exchange);
+        WsgiRequest request = RequestRegistry.Register(exchange, app.Interpreter);
         try
         {
             using var gil = GilScope.Acquire(app.Interpreter);
@@ -71,6 +80,7 @@ internal static unsafe class WsgiGateway
             Fail(app, request, $"Exception occurred processing WSGI script '{app.Options.ScriptPath}'.\n" +
                 (e.PythonTraceback.Length > 0 ? e.PythonTraceback : e.Message) + WsgiScript.SubInterpreterHint(app.Interpreter, e.PythonTraceback) +
                 (e.TypeName == "MemoryError" && app.Options.MemoryErrorHint != null ? "\n" + app.Options.MemoryErrorHint : ""));
+            app.Script.NoteIsolationRefused(e.PythonTraceback);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -100,13 +110,17 @@ internal static unsafe class WsgiGateway
     /// <summary>
     /// interrupt-timeout: raises RequestTimeout in the thread running <paramref name="exchange"/>'s
     /// request, which unwinds it (when it runs Python code; a C call is not interrupted) into a
-    /// 504. Runs on python-main under the application's interpreter; false when the request
-    /// has already finished.
+    /// 504. Runs on python-main under the interpreter the request runs in; false when the
+    /// request has not started or has already finished.
     /// </summary>
-    public static bool Interrupt(PythonRuntime python, WsgiApplication app, IWsgiExchange exchange)
+    public static bool Interrupt(PythonRuntime python, IWsgiExchange exchange)
     {
+        if (RequestRegistry.Find(exchange) is not { } running)
+        {
+            return false;
+        }
         bool raised = false;
-        python.RunWithGil(app.Interpreter, interpreter =>
+        python.RunWithGil(running.Interpreter, interpreter =>
         {
             // Under the GIL the request's thread is not running Python: it is either inside the
             // request (where the exception belongs) or has marked it finished.

@@ -9,13 +9,17 @@ namespace WsgiHost.Python.Wsgi;
 /// </summary>
 internal sealed class WsgiRequest : IDisposable
 {
-    public WsgiRequest(long id, IWsgiExchange exchange)
+    public WsgiRequest(long id, IWsgiExchange exchange, Interpreter interpreter)
     {
         Id = id;
         Exchange = exchange;
+        Interpreter = interpreter;
     }
 
     public long Id { get; }
+
+    /// <summary>The interpreter the request runs in (of an application's several, the one the executor chose).</summary>
+    public Interpreter Interpreter { get; }
 
     /// <summary>The Python thread ident (threading.get_ident()) of the WSGI thread running the request.</summary>
     public ulong ThreadIdent { get; } = GetThreadIdent();

@@ -132,8 +132,49 @@ internal sealed class WsgiScript
             _log.Write(ErrorLogLevel.Error, "wsgi",
                 $"[client {client}] Failed to exec Python script file '{_options.ScriptPath}'.\n" +
                 $"Exception occurred processing WSGI script '{_options.ScriptPath}'.\n{e.PythonTraceback}{SubInterpreterHint(e.PythonTraceback)}");
+            NoteIsolationRefused(e.PythonTraceback);
             return null;
         }
+    }
+
+    /// <summary>
+    /// Set when the script, or a module it imports, cannot run in this interpreter because it is
+    /// one of an application's extra isolated interpreters (WSGIApplicationInterpreters): the
+    /// executor sends its requests to the application's other interpreters from then on.
+    /// </summary>
+    public bool IsolationRefused => _isolationRefused;
+
+    // Set by the WSGI thread that found out, read by the executor's picks on others.
+    private volatile bool _isolationRefused;
+
+    /// <summary>Marks <see cref="IsolationRefused"/> when <paramref name="traceback"/>, from this interpreter, is an extension refusing isolation.</summary>
+    internal void NoteIsolationRefused(string traceback)
+    {
+        if (_interpreter.Replica == 0 || IsolationRefused || !RefusesIsolation(traceback))
+        {
+            return;
+        }
+        _isolationRefused = true;
+        _log.Write(ErrorLogLevel.Warning, "wsgi",
+            $"WSGI script '{_options.ScriptPath}' cannot run in interpreter {_interpreter.Replica + 1} of application group '{(_interpreter.Name.Length == 0 ? "%{GLOBAL}" : _interpreter.Name)}' " +
+            "(an extension module refuses isolated sub-interpreters): its requests go to the application's other interpreters from now on.");
+    }
+
+    /// <summary>
+    /// CPython's refusal of a single-phase or non-isolated extension ("module X does not support
+    /// loading in subinterpreters") and Cython's ("Interpreter change detected"): an ImportError
+    /// that names interpreters.
+    /// </summary>
+    internal static bool RefusesIsolation(string traceback)
+    {
+        foreach (string line in traceback.Split('\n'))
+        {
+            if (line.StartsWith("ImportError: ", StringComparison.Ordinal) && line.Contains("interpreter", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>
@@ -144,11 +185,17 @@ internal sealed class WsgiScript
 
     /// <summary>The same hint for a traceback from <paramref name="interpreter"/>: at load or during a request (a lazy import).</summary>
     internal static string SubInterpreterHint(Interpreter interpreter, string traceback) =>
-        interpreter.Name.Length > 0 && (traceback.Contains("ImportError", StringComparison.Ordinal)
+        (interpreter.Name.Length > 0 || interpreter.Replica > 0) && (traceback.Contains("ImportError", StringComparison.Ordinal)
             || traceback.Contains("interpreter", StringComparison.OrdinalIgnoreCase))
-            ? $"\nThis script runs in the sub-interpreter of application group '{interpreter.Name}'. If the failing import is an " +
-              "extension module that does not support sub-interpreters, serve the application from the main interpreter " +
-              "with WSGIApplicationGroup %{GLOBAL} (or give it a daemon process group of its own)."
+            ? interpreter.Replica > 0
+                ? $"\nThis script runs in interpreter {interpreter.Replica + 1} of application group '{(interpreter.Name.Length == 0 ? "%{GLOBAL}" : interpreter.Name)}', " +
+                  "an isolated sub-interpreter with its own GIL (WSGIApplicationInterpreters, --interpreters). If the failing import is an " +
+                  "extension module that does not support isolated sub-interpreters, run the application in one interpreter " +
+                  "(WSGIApplicationInterpreters 1, or interpreters=1 on its WSGIDaemonProcess) and use processes for more cores " +
+                  "(a daemon group's processes=, or --server-processes)."
+                : $"\nThis script runs in the sub-interpreter of application group '{interpreter.Name}'. If the failing import is an " +
+                  "extension module that does not support sub-interpreters, serve the application from the main interpreter " +
+                  "with WSGIApplicationGroup %{GLOBAL} (or give it a daemon process group of its own)."
             : "";
 
     /// <summary>Runs load_script for the file as it is at <paramref name="mtime"/>; the GIL must be held.</summary>

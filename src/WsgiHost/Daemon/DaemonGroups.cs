@@ -133,6 +133,10 @@ internal sealed class DaemonGroups : IAsyncDisposable
         {
             args.Add("--own-gil");
         }
+        if ((config.Interpreters ?? site.Python.ApplicationInterpreters) is > 1 and int interpreters)
+        {
+            args.AddRange(["--interpreters", interpreters.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
         if (config.PythonHome != null)
         {
             args.AddRange(["--python-home", config.PythonHome]);

@@ -52,7 +52,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker runs as uid {uid} gid {gid}.");
         }
         ProcessLimits.Apply(options);
-        _python = PythonRuntime.Start(options.PythonExecutable, options.PythonHome, new PythonRuntimeOptions { PythonPath = path, OwnGil = options.OwnGil }, log);
+        _python = PythonRuntime.Start(options.PythonExecutable, options.PythonHome, new PythonRuntimeOptions { PythonPath = path, OwnGil = options.OwnGil, ApplicationInterpreters = options.ApplicationInterpreters }, log);
         foreach (var (script, group) in options.Imports)
         {
             // Before listening, as mod_wsgi preloads before a daemon accepts requests.

@@ -45,6 +45,9 @@ internal sealed record DaemonWorkerOptions
     /// <summary>WSGISubInterpreterGIL Own: the worker's sub-interpreters get a GIL each.</summary>
     public bool OwnGil { get; init; }
 
+    /// <summary>interpreters= / WSGIApplicationInterpreters: interpreters each application runs in.</summary>
+    public int ApplicationInterpreters { get; init; } = 1;
+
     /// <summary>--reload-on-changes: restart when a loaded module's source file changes.</summary>
     public bool ReloadOnChanges { get; init; }
 

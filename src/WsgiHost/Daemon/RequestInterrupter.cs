@@ -53,7 +53,7 @@ internal sealed class RequestInterrupter : IDisposable
     {
         try
         {
-            if (WsgiGateway.Interrupt(_python, app, exchange))
+            if (WsgiGateway.Interrupt(_python, exchange))
             {
                 _log.Write(ErrorLogLevel.Warning, "wsgi",
                     $"[client {exchange.ClientForLog}] Daemon process group '{_group}': a request of '{app.Options.ScriptPath}' ran past request-timeout={_requestTimeout.TotalSeconds:0} s; raised RequestTimeout in its thread (the worker is recycled if it has not ended within interrupt-timeout={InterruptTimeoutSeconds} s).");

@@ -51,7 +51,7 @@ internal static class WorkerMain
     internal static (DaemonWorkerOptions Options, string? ErrorLog, ErrorLogLevel Level, IReadOnlyDictionary<string, ErrorLogLevel> ModuleLevels) Parse(IReadOnlyList<string> args, string secret)
     {
         string? socket = null, group = null, python = null, pythonHome = null, home = null, errorLog = null, displayName = null, user = null, runAsGroup = null;
-        int threads = 15, maximumRequests = 0, graceful = 15;
+        int threads = 15, interpreters = 1, maximumRequests = 0, graceful = 15;
         bool multiprocess = false, reloadOnChanges = false, ownGil = false;
         var pythonPath = new List<string>();
         var imports = new List<(string, string)>();
@@ -75,6 +75,7 @@ internal static class WorkerMain
                 case "--multiprocess": multiprocess = true; break;
                 case "--reload-on-changes": reloadOnChanges = true; break;
                 case "--own-gil": ownGil = true; break;
+                case "--interpreters": interpreters = Int(); break;
                 case "--python": python = Value(); break;
                 case "--python-home": pythonHome = Value(); break;
                 case "--python-path": pythonPath.Add(Value()); break;
@@ -148,6 +149,7 @@ internal static class WorkerMain
             Imports = imports,
             ReloadOnChanges = reloadOnChanges,
             OwnGil = ownGil,
+            ApplicationInterpreters = interpreters,
             RequestTimeoutSeconds = requestTimeout,
             InterruptTimeoutSeconds = interruptTimeout,
         };

@@ -102,7 +102,7 @@ internal sealed class WsgiServer : IAsyncDisposable
         // request may run there (memory, start time, and no app code next to the listeners).
         bool embedded = launcher == null || !site.RestrictEmbedded;
         PythonRuntime? python = embedded
-            ? PythonRuntime.Start(site.Python.Executable, site.Python.Home, new PythonRuntimeOptions { PythonPath = EmbeddedPythonPath(site, launcher == null), OwnGil = site.Python.OwnGil }, log)
+            ? PythonRuntime.Start(site.Python.Executable, site.Python.Home, new PythonRuntimeOptions { PythonPath = EmbeddedPythonPath(site, launcher == null), OwnGil = site.Python.OwnGil, ApplicationInterpreters = site.Python.ApplicationInterpreters }, log)
             : null;
         string? workersPython = python == null ? LocateWorkersPython(site) : null;
         if (python != null)
@@ -256,9 +256,9 @@ internal sealed class WsgiServer : IAsyncDisposable
                 notApplied.Add("TLS certificates");
             }
             if (current.Python.Home != next.Python.Home || !current.Python.Path.SequenceEqual(next.Python.Path) || current.Python.Executable != next.Python.Executable
-                || current.Python.OwnGil != next.Python.OwnGil)
+                || current.Python.OwnGil != next.Python.OwnGil || current.Python.ApplicationInterpreters != next.Python.ApplicationInterpreters)
             {
-                notApplied.Add("WSGIPythonHome/WSGIPythonPath/WSGISubInterpreterGIL");
+                notApplied.Add("WSGIPythonHome/WSGIPythonPath/WSGISubInterpreterGIL/WSGIApplicationInterpreters");
             }
             if (current.Threads != next.Threads || current.TimeoutSeconds != next.TimeoutSeconds || current.KeepAliveTimeoutSeconds != next.KeepAliveTimeoutSeconds)
             {

@@ -29,12 +29,14 @@ internal static class DaemonProcessDirective
         ["listen-backlog"] = Kind.Count, ["response-socket-timeout"] = Kind.Seconds, ["header-buffer-size"] = Kind.Bytes,
         ["response-buffer-size"] = Kind.Bytes, ["response-flush-delay"] = Kind.Count, ["send-buffer-size"] = Kind.Bytes,
         ["receive-buffer-size"] = Kind.Bytes,
+        // WsgiHost's own: interpreters each application runs in (WSGIApplicationInterpreters for this group).
+        ["interpreters"] = Kind.Count,
     };
 
     /// <summary>Lower bounds mod_wsgi enforces beyond "not negative".</summary>
     private static readonly Dictionary<string, long> Minimum = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["processes"] = 1, ["header-buffer-size"] = 8192, ["response-buffer-size"] = 65536,
+        ["processes"] = 1, ["interpreters"] = 1, ["header-buffer-size"] = 8192, ["response-buffer-size"] = 65536,
         ["send-buffer-size"] = 512, ["receive-buffer-size"] = 512, ["listen-backlog"] = 1,
     };
 
@@ -86,6 +88,7 @@ internal static class DaemonProcessDirective
             OwnerLocation = context.Scope.IsVirtualHost ? context.Scope.Location : null,
             Processes = numbers.TryGetValue("processes", out long p) ? (int)p : null,
             Threads = Seconds("threads", 15),
+            Interpreters = numbers.TryGetValue("interpreters", out long interpreters) ? (int)interpreters : null,
             PythonHome = valid.GetValueOrDefault("python-home"),
             PythonPath = valid.TryGetValue("python-path", out string? pp) ? pp.Split(':', StringSplitOptions.RemoveEmptyEntries) : [],
             Home = valid.GetValueOrDefault("home"),
@@ -123,7 +126,7 @@ internal static class DaemonProcessDirective
         {
             case Kind.Count or Kind.Seconds or Kind.Bytes:
                 long min = Minimum.GetValueOrDefault(option, 0);
-                long max = option == "threads" ? 65533 : int.MaxValue;
+                long max = option switch { "threads" => 65533, "interpreters" => WsgiDirectives.MaxApplicationInterpreters, _ => int.MaxValue };
                 if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long n) || n > max || (n < min && !(n == 0 && option.EndsWith("-buffer-size", StringComparison.Ordinal))))
                 {
                     string unit = kind switch { Kind.Seconds => " seconds", Kind.Bytes => " bytes", _ => "" };

@@ -34,6 +34,9 @@ internal sealed class SiteState(string serverRoot)
     /// <summary>WSGISubInterpreterGIL Own.</summary>
     public bool OwnGil { get; set; }
 
+    /// <summary>WSGIApplicationInterpreters.</summary>
+    public int ApplicationInterpreters { get; set; } = 1;
+
     public int? Threads { get; set; }
 
     public Dictionary<string, string> LogFormats { get; } = new(StringComparer.Ordinal)

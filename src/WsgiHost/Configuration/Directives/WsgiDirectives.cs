@@ -31,6 +31,8 @@ internal static class WsgiDirectives
         new("WSGITrustedProxies", DirectiveScope.Anywhere, 1, -1, "ip-address[/cidr] ...", TrustedProxies),
         // WsgiHost's own (mod_wsgi has no PEP 684 mode): sub-interpreters with a GIL each.
         new("WSGISubInterpreterGIL", DirectiveScope.Server, 1, 1, "Shared|Own", SubInterpreterGil),
+        // WsgiHost's own: an application in several own-GIL interpreters of one process.
+        new("WSGIApplicationInterpreters", DirectiveScope.Server, 1, 1, "N", ApplicationInterpreters),
         new("WSGIPythonHome", DirectiveScope.Server, 1, 1, "prefix", PythonHome),
         new("WSGIPythonPath", DirectiveScope.Server, 1, -1, "dir[:dir ...]", PythonPath),
     ];
@@ -45,6 +47,20 @@ internal static class WsgiDirectives
         }
         context.Error(node, $"must be Shared or Own, got '{value}'",
             "WSGISubInterpreterGIL Own gives each application group (sub-interpreter) a GIL of its own on Python 3.12+; Shared (the default) is mod_wsgi's behaviour");
+    }
+
+    /// <summary>The most interpreters one application may run in (each holds its own copy of the app's modules).</summary>
+    internal const int MaxApplicationInterpreters = 64;
+
+    private static void ApplicationInterpreters(ConfigNode node, BuildContext context)
+    {
+        if (int.TryParse(node.Arguments[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= MaxApplicationInterpreters)
+        {
+            context.Site.ApplicationInterpreters = n;
+            return;
+        }
+        context.Error(node, $"must be a whole number from 1 to {MaxApplicationInterpreters}, got '{node.Arguments[0]}'",
+            "WSGIApplicationInterpreters 2 runs each application in two interpreters of this process, each with its own GIL (Python 3.13+): about as many as the cores that should run its Python");
     }
 
     private static void ScriptAlias(ConfigNode node, BuildContext context)

@@ -25,6 +25,9 @@ internal sealed record DaemonGroupConfig
     /// <summary>threads=; mod_wsgi's default is 15.</summary>
     public int Threads { get; init; } = 15;
 
+    /// <summary>interpreters= (WsgiHost's own): interpreters each application runs in; null takes WSGIApplicationInterpreters.</summary>
+    public int? Interpreters { get; init; }
+
     public string? PythonHome { get; init; }
 
     public IReadOnlyList<string> PythonPath { get; init; } = [];

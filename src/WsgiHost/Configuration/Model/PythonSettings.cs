@@ -18,6 +18,13 @@ internal sealed record PythonSettings
     /// <summary>WSGISubInterpreterGIL Own: sub-interpreters get a GIL each (PEP 684, Python 3.12+).</summary>
     public bool OwnGil { get; init; }
 
+    /// <summary>
+    /// WSGIApplicationInterpreters (serve --interpreters): interpreters each application runs in,
+    /// the extra ones with a GIL of their own (Python 3.13+); daemon groups without
+    /// interpreters= take it too.
+    /// </summary>
+    public int ApplicationInterpreters { get; init; } = 1;
+
     /// <summary>The process working directory while serving (serve --working-directory).</summary>
     public string? WorkingDirectory { get; init; }
 }
