@@ -118,7 +118,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
     public bool TryGet(string name, out DaemonGroupRuntime group) => _groups.TryGetValue(name, out group!);
 
     /// <summary>The `wsgihost worker` arguments of a group (the socket path is added per worker).</summary>
-    private static List<string> WorkerArguments(SiteConfig site, DaemonGroupConfig config)
+    internal static List<string> WorkerArguments(SiteConfig site, DaemonGroupConfig config)
     {
         var args = new List<string> { "worker", "--group", config.Name, "--threads", config.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         if (config.Processes != null)

@@ -61,8 +61,20 @@ public sealed class ServeOptionsParserTests : IDisposable
     [InlineData("--threads", "0", "--threads must be a whole number from 1 to 1024")]
     [InlineData("--log-level", "loud", "--log-level must be one of")]
     [InlineData("--drain", "-1", "--drain must be a whole number from 0 to 3600")]
+    [InlineData("--interpreters", "0", "--interpreters must be a whole number from 1 to 64")]
     public void BadValuesAreNamed(string option, string value, string message) =>
         Assert.Contains(message, Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, option, value])).Message);
+
+    /// <summary>--interpreters is the site's WSGIApplicationInterpreters: the embedded app and the daemon group (which gives no interpreters= of its own) take it.</summary>
+    [Fact]
+    public void InterpretersIsTheSitesApplicationInterpreters()
+    {
+        Assert.Equal(1, ServeOptionsParser.Parse([_script]).Python.ApplicationInterpreters);
+        var model = ServeOptionsParser.Parse([_script, "--interpreters", "3"]);
+        Assert.Equal(3, model.Python.ApplicationInterpreters);
+        Assert.Null(Assert.Single(model.DaemonGroups).Interpreters);
+        Assert.Equal(3, ServeOptionsParser.Parse([_script, "--embedded", "--interpreters", "3"]).Python.ApplicationInterpreters);
+    }
 
     [Fact]
     public void PythonAndPythonHomeAreExclusive() =>

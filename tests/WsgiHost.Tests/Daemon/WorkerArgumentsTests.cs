@@ -1,5 +1,6 @@
 using WsgiHost.Daemon;
 using WsgiHost.Python.Runtime;
+using WsgiHost.Tests.Configuration.Directives;
 
 namespace WsgiHost.Tests.Daemon;
 
@@ -27,6 +28,24 @@ public sealed class WorkerArgumentsTests
         Assert.Equal([("/x.wsgi", "")], options.Imports);
         Assert.Equal("s3cret", options.Secret);
         Assert.Equal(("/var/log/e", ErrorLogLevel.Debug), (errorLog, level));
+    }
+
+    /// <summary>A group's interpreters= wins over WSGIApplicationInterpreters; one interpreter is the worker's default and not passed.</summary>
+    [Fact]
+    public void TheWorkerRunsEachApplicationInTheGroupsInterpreters()
+    {
+        var site = SiteText.Clean("Listen 80\nWSGIApplicationInterpreters 3\nWSGIDaemonProcess a\nWSGIDaemonProcess b interpreters=2\nWSGIDaemonProcess c interpreters=1");
+        string[] Interpreters(string group)
+        {
+            List<string> args = DaemonGroups.WorkerArguments(site, site.DaemonGroups.Single(g => g.Name == group));
+            int at = args.IndexOf("--interpreters");
+            return at < 0 ? [] : [args[at + 1]];
+        }
+        Assert.Equal(["3"], Interpreters("a"));
+        Assert.Equal(["2"], Interpreters("b"));
+        Assert.Empty(Interpreters("c"));
+        Assert.Equal(2, WorkerMain.Parse(["--socket", "/s", "--group", "b", "--interpreters", "2"], "s").Options.ApplicationInterpreters);
+        Assert.Equal(1, WorkerMain.Parse(["--socket", "/s", "--group", "c"], "s").Options.ApplicationInterpreters);
     }
 
     [Theory]

@@ -83,6 +83,8 @@ public sealed class DaemonProcessTests
     [InlineData("processes=two", "processes= must be a whole number from 1 to 2147483647, got 'two'")]
     [InlineData("threads=70000", "threads= must be a whole number from 0 to 65533, got '70000'")]
     [InlineData("threads=-1", "threads= must be a whole number from 0 to 65533, got '-1'")]
+    [InlineData("interpreters=0", "interpreters= must be a whole number from 1 to 64, got '0'")]
+    [InlineData("interpreters=65", "interpreters= must be a whole number from 1 to 64, got '65'")]
     [InlineData("request-timeout=1.5", "request-timeout= must be a whole number seconds from 0 to 2147483647, got '1.5'")]
     [InlineData("memory-limit=1G", "memory-limit= must be a whole number bytes from 0 to 2147483647, got '1G'")]
     [InlineData("header-buffer-size=4096", "header-buffer-size= must be a whole number bytes from 8192 to 2147483647, got '4096'")]

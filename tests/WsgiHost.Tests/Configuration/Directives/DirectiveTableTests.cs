@@ -68,6 +68,7 @@ public sealed class DirectiveTableTests : IDisposable
         ["WSGIRestrictProcess"] = "WSGIRestrictProcess %{GLOBAL}",
         ["WSGIRestrictEmbedded"] = "WSGIRestrictEmbedded Off",
         ["WSGISubInterpreterGIL"] = "WSGISubInterpreterGIL Own",
+        ["WSGIApplicationInterpreters"] = "WSGIApplicationInterpreters 2",
         ["WSGIImportScript"] = "WSGIImportScript /dev/null process-group=%{GLOBAL} application-group=%{GLOBAL}",
         ["RemoteIPProxyProtocol"] = "RemoteIPProxyProtocol On",
         ["SetHandler"] = "<Location /server-status>\nSetHandler server-status\n</Location>",

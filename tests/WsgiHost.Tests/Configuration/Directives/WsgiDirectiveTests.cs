@@ -240,6 +240,21 @@ public sealed class WsgiDirectiveTests : IDisposable
     }
 
     [Fact]
+    public void ApplicationInterpretersIsACountFromOneTo64()
+    {
+        Assert.Equal(1, SiteText.Clean("Listen 80").Python.ApplicationInterpreters);
+        Assert.Equal(4, SiteText.Clean("Listen 80\nWSGIApplicationInterpreters 4").Python.ApplicationInterpreters);
+        foreach (string bad in new[] { "0", "65", "two", "-1" })
+        {
+            var error = SiteText.Error($"Listen 80\nWSGIApplicationInterpreters {bad}");
+            error.At(2, "WSGIApplicationInterpreters");
+            Assert.Equal($"must be a whole number from 1 to 64, got '{bad}'", error.Message);
+        }
+        // Server-wide, as the embedded Python is: not inside a virtual host.
+        SiteText.Error("Listen 80\n<VirtualHost *:80>\n  WSGIApplicationInterpreters 2\n</VirtualHost>").At(3, "WSGIApplicationInterpreters");
+    }
+
+    [Fact]
     public void ImportScriptNeedsBothGroups()
     {
         string script = Script();
