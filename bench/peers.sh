@@ -11,8 +11,13 @@
 # extra environment:
 #   SHARED_BENCH  folder of run-peers.sh   (default: <repo>/../shared/bench)
 #   RAW_KESTREL   the RawKestrel binary    (default: bench/.out/raw-kestrel/RawKestrel)
+#   INTERP_PY     Python 3.13+ for wsgihost-interp (default: pyenv's 3.13.0 where present)
+#   WSGIHOST_BIN  the wsgihost binary itself, not a wrapper that adds --python
+#                 (default: bench/.out/wsgihost/wsgihost, which run.sh publishes)
 #
 # wsgihost-multi is WsgiHost's embedded mode in 2 server processes (--server-processes 2);
+# wsgihost-interp is one server process running the app in 2 interpreters with a GIL each
+# (--interpreters 2), on INTERP_PY (Python 3.13+; the peers run $PY);
 # wsgihost-static serves the static apps from an Alias (`wsgihost run`).
 #
 # raw-kestrel answers in C# what the .wsgi app would answer: hello -> "Hello, World!",
@@ -24,6 +29,8 @@
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SHARED_BENCH=${SHARED_BENCH:-$(cd "$HERE/../.." && pwd)/shared/bench}
 RAW_KESTREL=${RAW_KESTREL:-$HERE/.out/raw-kestrel/RawKestrel}
+INTERP_PY=${INTERP_PY:-$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")/versions/3.13.0/bin/python3}
+WSGIHOST_BIN=${WSGIHOST_BIN:-$HERE/.out/wsgihost/wsgihost}
 PEERS_MODE=${1:-bench}
 
 if [ ! -f "$SHARED_BENCH/run-peers.sh" ]; then
@@ -34,7 +41,7 @@ fi
 # shellcheck source=/dev/null
 source "$SHARED_BENCH/run-peers.sh" list > /dev/null
 
-ALL_SERVERS="$ALL_SERVERS raw-kestrel wsgihost-multi wsgihost-static"
+ALL_SERVERS="$ALL_SERVERS raw-kestrel wsgihost-multi wsgihost-interp wsgihost-static"
 
 # WsgiHost serving the harness's static folder through an Alias, as a site's Apache static
 # Alias does after the move (`wsgihost run`, one process): the twin of apache-static and
@@ -54,6 +61,16 @@ EOF
 # the same budget of processes and threads as uwsgi (--processes 2 --threads 8).
 srv_wsgihost_multi() {
   CMD=("$WSGIHOST" serve "$APP_WSGI" --port "$PORT" --threads 8 --server-processes 2)
+}
+
+# WsgiHost embedded in one server process, the app in 2 interpreters with a GIL each and 8
+# threads: the same budget as uwsgi's 2 processes x 8 threads, with one runtime's memory.
+# Own-GIL interpreters need Python 3.13+, which Debian does not ship here: pyenv's 3.13, with
+# Debian's pure-Python packages (Flask) on its path. The binary is called directly: the
+# run.sh wrapper would append --python $PY.
+srv_wsgihost_interp() {
+  CMD=("$WSGIHOST_BIN" serve "$APP_WSGI" --host 127.0.0.1 --port "$PORT" --embedded --threads 8 --interpreters 2
+       --python "$INTERP_PY" --python-path /usr/lib/python3/dist-packages)
 }
 
 # raw Kestrel, 127.0.0.1:$PORT, answering like the app being benchmarked
@@ -90,6 +107,16 @@ have_server() {
     *-static:*) echo "  ($1 serves only the static apps)" >&2; return 1 ;;
     *:static*) echo "  ($1 has no static app; apache-static, uwsgi-static and wsgihost-static serve it)" >&2; return 1 ;;
   esac
+  if [ "$1" = wsgihost-interp ]; then
+    if [ ! -x "$INTERP_PY" ] || [ ! -x "$WSGIHOST_BIN" ]; then
+      echo "  (wsgihost-interp needs INTERP_PY, a Python 3.13+ ($INTERP_PY), and WSGIHOST_BIN ($WSGIHOST_BIN))" >&2
+      return 1
+    fi
+    case ${app:-$STARTUP_APP} in
+      django) echo "  (wsgihost-interp: Debian's Django 3.2 imports cgi, which Python 3.13 removed)" >&2; return 1 ;;
+    esac
+    return 0
+  fi
   if [ "$1" = raw-kestrel ]; then
     [ -x "$RAW_KESTREL" ] || return 1
     case ${app:-$STARTUP_APP} in

@@ -7,7 +7,7 @@
 # usage: bench/run.sh [bench|startup|list]          (default: bench)
 #
 # environment (all optional; everything run-peers.sh knows is passed through):
-#   SERVERS   default: raw-kestrel wsgihost-embedded wsgihost-multi wsgihost-daemon uwsgi
+#   SERVERS   default: raw-kestrel wsgihost-embedded wsgihost-multi wsgihost-interp wsgihost-daemon uwsgi
 #                      apache-embedded apache-daemon gunicorn-gthread waitress
 #                      wsgihost-static apache-static uwsgi-static (the static apps only)
 #   APPS      default: hello flask django echo stream file_1mib static static_1mib
@@ -29,7 +29,7 @@ OUT=$HERE/.out
 MODE=${1:-bench}
 export SHARED_BENCH=${SHARED_BENCH:-$(cd "$REPO/.." && pwd)/shared/bench}
 export PY=${PY:-/usr/bin/python3}
-export SERVERS=${SERVERS:-raw-kestrel wsgihost-embedded wsgihost-multi wsgihost-daemon uwsgi apache-embedded apache-daemon gunicorn-gthread waitress wsgihost-static apache-static uwsgi-static}
+export SERVERS=${SERVERS:-raw-kestrel wsgihost-embedded wsgihost-multi wsgihost-interp wsgihost-daemon uwsgi apache-embedded apache-daemon gunicorn-gthread waitress wsgihost-static apache-static uwsgi-static}
 export APPS=${APPS:-hello flask django echo stream file_1mib static static_1mib}
 export REPS=${REPS:-2}
 export DURATION=${DURATION:-10s}

@@ -30,7 +30,7 @@ from collections import defaultdict
 
 KESTREL = 'raw-kestrel'
 UWSGI = 'uwsgi'
-SERVER_ORDER = ['raw-kestrel', 'wsgihost-embedded', 'wsgihost-multi', 'wsgihost-daemon', 'wsgihost', 'uwsgi',
+SERVER_ORDER = ['raw-kestrel', 'wsgihost-embedded', 'wsgihost-multi', 'wsgihost-interp', 'wsgihost-daemon', 'wsgihost', 'uwsgi',
                 'uwsgi-http10', 'apache-embedded', 'apache-daemon', 'gunicorn-sync2',
                 'gunicorn-sync4', 'gunicorn-gthread', 'waitress', 'wsgihost-static', 'apache-static', 'uwsgi-static']
 APP_ORDER = ['hello', 'flask', 'flask_page', 'django', 'echo', 'stream', 'file_1mib', 'static', 'static_1mib']
