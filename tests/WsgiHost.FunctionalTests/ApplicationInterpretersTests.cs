@@ -61,6 +61,23 @@ public sealed class ApplicationInterpretersTests
         Assert.DoesNotContain("did not finish shutting down", host.ErrorLog, StringComparison.Ordinal);
     }
 
+    /// <summary>WSGIImportScript loads the script into every interpreter of the group before the first request.</summary>
+    [Theory]
+    [PythonVersionData("3.13")]
+    public async Task ImportScriptLoadsTheScriptIntoEachInterpreter(string minor, string python)
+    {
+        int port = WsgiHostProcess.FreePort();
+        await using WsgiHostProcess host = await WsgiHostProcess.RunAsync(Path.Combine(WsgiHostProcess.TestAppsDirectory, "configs", "interpreters-preload.conf"), port,
+            new Dictionary<string, string> { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) }, "--python", python);
+        await host.WaitForLogAsync("Create interpreter 2 of application group '%{GLOBAL}' with its own GIL.");
+        string imported = $"Imported WSGI script '{Script}' at startup.";
+        Assert.True(System.Text.RegularExpressions.Regex.Matches(host.ErrorLog, System.Text.RegularExpressions.Regex.Escape(imported)).Count == 2,
+            $"Python {minor}: expected two imports at startup in\n{host.ErrorLog}");
+        Answer[] both = await TwoAtOnceAsync(host.Client);
+        Assert.NotEqual(both[0].Token, both[1].Token);
+        Assert.Equal(0, await host.StopAsync());
+    }
+
     /// <summary>
     /// An extension module that refuses isolated interpreters fails the script's import in the
     /// second interpreter: that request is served by the first, the log says why and what to

@@ -30,6 +30,15 @@ public sealed class WsgiOptions
     public int Threads { get; set; } = 5;
 
     /// <summary>
+    /// How many interpreters each embedded application runs in (WsgiHost's
+    /// <c>WSGIApplicationInterpreters</c>); 1 by default. The extra ones have a GIL of their own
+    /// (Python 3.13+; older Pythons log a warning and use one), so the host runs the app's
+    /// Python on that many cores; each interpreter has its own copy of the app's modules.
+    /// Daemon groups take theirs from <c>interpreters=</c>.
+    /// </summary>
+    public int Interpreters { get; set; } = 1;
+
+    /// <summary>
     /// The least severe WsgiHost message (Python output, tracebacks, gateway errors) passed on to
     /// <see cref="ILogger"/> under the category <c>WsgiHost</c>; <see cref="LogLevel.Information"/>
     /// by default. The host's logging filters apply after this one.

@@ -34,6 +34,8 @@ internal sealed class WsgiRuntime : IDisposable
     {
         _options = options.Value;
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.Threads, 1, "WsgiOptions.Threads");
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.Interpreters, 1, "WsgiOptions.Interpreters");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(_options.Interpreters, Configuration.Directives.WsgiDirectives.MaxApplicationInterpreters, "WsgiOptions.Interpreters");
         if (Environment.GetEnvironmentVariable(StartupHookLauncher.ArgumentsVariable) != null)
         {
             // The startup hook should have turned this process into a worker before Main.
@@ -74,7 +76,7 @@ internal sealed class WsgiRuntime : IDisposable
             if (_python == null || _executor == null)
             {
                 _python = PythonRuntime.Start(_options.Python, _options.PythonHome,
-                    new PythonRuntimeOptions { PythonPath = [.. _options.PythonPath] }, Log);
+                    new PythonRuntimeOptions { PythonPath = [.. _options.PythonPath], ApplicationInterpreters = _options.Interpreters }, Log);
                 Log.Write(ErrorLogLevel.Notice, "wsgi", $"Initializing Python {_python.Version} from {_python.LibraryPath} (sys.executable {_python.Executable}), {_options.Threads} WSGI threads.");
                 _executor = new WsgiExecutor(_options.Threads, Log);
             }

@@ -25,6 +25,16 @@ public sealed class DaemonProcessOptionsTests
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>WsgiOptions.Interpreters is WSGIApplicationInterpreters: from 1 to 64, checked when the host builds its services.</summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(65)]
+    public void InterpretersOutOfRangeIsAnError(int interpreters)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Runtime(o => o.Interpreters = interpreters));
+        Assert.Equal("WsgiOptions.Interpreters", error.ParamName);
+    }
+
     [Fact]
     public void AGroupNameUsedTwiceIsAnError()
     {
