@@ -37,6 +37,8 @@ internal sealed class SiteState(string serverRoot)
     /// <summary>WSGIApplicationInterpreters.</summary>
     public int ApplicationInterpreters { get; set; } = 1;
 
+    public SourceLocation? ApplicationInterpretersLocation { get; set; }
+
     public int? Threads { get; set; }
 
     public Dictionary<string, string> LogFormats { get; } = new(StringComparer.Ordinal)

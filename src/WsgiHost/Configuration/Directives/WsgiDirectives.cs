@@ -57,6 +57,7 @@ internal static class WsgiDirectives
         if (int.TryParse(node.Arguments[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= MaxApplicationInterpreters)
         {
             context.Site.ApplicationInterpreters = n;
+            context.Site.ApplicationInterpretersLocation = node.Location;
             return;
         }
         context.Error(node, $"must be a whole number from 1 to {MaxApplicationInterpreters}, got '{node.Arguments[0]}'",

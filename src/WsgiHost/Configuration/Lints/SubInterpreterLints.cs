@@ -8,7 +8,9 @@ namespace WsgiHost.Configuration.Lints;
 
 /// <summary>
 /// Apps in a sub-interpreter that import an extension module known to fail or hang there:
-/// mod_wsgi's most reported problem, found before the first request instead of after.
+/// mod_wsgi's most reported problem, found before the first request instead of after. Apps in
+/// the main interpreter too when they also run in extra isolated interpreters
+/// (WSGIApplicationInterpreters, interpreters=).
 /// </summary>
 internal static partial class SubInterpreterLints
 {
@@ -37,17 +39,38 @@ internal static partial class SubInterpreterLints
         foreach (LintMount mount in LintMount.All(site))
         {
             ScriptAliasConfig alias = mount.Alias;
-            if (mount.ApplicationGroup == GroupLabels.Global || !reported.Add(alias.Target))
+            (int interpreters, SourceLocation? setAt, string directive) = Interpreters(site, mount.ProcessGroup);
+            bool global = mount.ApplicationGroup == GroupLabels.Global;
+            if ((global && interpreters <= 1) || !reported.Add(alias.Target))
             {
                 continue;
             }
-            if (FindOffender(alias.Target, site.Python.Path) is (string module, string file, int line))
+            if (FindOffender(alias.Target, site.Python.Path) is not (string module, string file, int line))
             {
-                found.Add(SiteLints.Warning(alias.Location, alias.DirectiveName,
-                    $"{alias.Target} runs in a sub-interpreter (application group {mount.ApplicationGroup}) and imports {module} ({file}:{line}): {Offenders[module]}",
-                    "serve it from the main interpreter: add application-group=%{GLOBAL} to this line (or WSGIApplicationGroup %{GLOBAL})"));
+                continue;
             }
+            if (global)
+            {
+                // The main interpreter takes it; the extra ones refuse it, and are left out at
+                // run time: the app serves, on one core instead of several.
+                found.Add(SiteLints.Warning(setAt ?? alias.Location, directive,
+                    $"{alias.Target} runs in {interpreters} interpreters, the extra ones isolated sub-interpreters, and imports {module} ({file}:{line}): {Offenders[module]}, so only its first interpreter can serve it",
+                    "run it in one interpreter (WSGIApplicationInterpreters 1, or interpreters=1 on its WSGIDaemonProcess) and use processes for more cores (processes=, --server-processes)"));
+                continue;
+            }
+            found.Add(SiteLints.Warning(alias.Location, alias.DirectiveName,
+                $"{alias.Target} runs in a sub-interpreter (application group {mount.ApplicationGroup}) and imports {module} ({file}:{line}): {Offenders[module]}",
+                "serve it from the main interpreter: add application-group=%{GLOBAL} to this line (or WSGIApplicationGroup %{GLOBAL})"));
         }
+    }
+
+    /// <summary>How many interpreters an app of this process group runs in ("" embedded), and the directive that says so.</summary>
+    private static (int Count, SourceLocation? At, string Directive) Interpreters(SiteConfig site, string processGroup)
+    {
+        DaemonGroupConfig? group = processGroup.Length == 0 ? null : site.DaemonGroups.FirstOrDefault(g => g.Name == processGroup);
+        return group?.Interpreters is int own
+            ? (own, group.Location, "WSGIDaemonProcess")
+            : (site.Python.ApplicationInterpreters, site.Python.ApplicationInterpretersLocation, "WSGIApplicationInterpreters");
     }
 
     /// <summary>The first offending import in the script or the Python files of its folder and python-path.</summary>

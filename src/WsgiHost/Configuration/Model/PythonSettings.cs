@@ -25,6 +25,9 @@ internal sealed record PythonSettings
     /// </summary>
     public int ApplicationInterpreters { get; init; } = 1;
 
+    /// <summary>Where WSGIApplicationInterpreters was written, for messages; null when it came from elsewhere.</summary>
+    public Syntax.SourceLocation? ApplicationInterpretersLocation { get; init; }
+
     /// <summary>The process working directory while serving (serve --working-directory).</summary>
     public string? WorkingDirectory { get; init; }
 }

@@ -272,4 +272,23 @@ public sealed class SiteLintTests : IDisposable
         Silent($"Listen 80\nWSGIScriptAlias /app {script} application-group=%{{GLOBAL}}");
         Silent($"Listen 80\nWSGIApplicationGroup %{{GLOBAL}}\nWSGIScriptAlias /app {script}");
     }
+
+    /// <summary>In the main interpreter too, when the app also runs in extra isolated interpreters: the warning points at the setting.</summary>
+    [Fact]
+    public void AnAppImportingNumpyInSeveralInterpretersIsToldToUseOne()
+    {
+        string script = _folder.Write("app/app.wsgi", "import numpy\n\ndef application(environ, start_response):\n    pass\n");
+
+        var embedded = Single($"Listen 80\nWSGIApplicationInterpreters 2\nWSGIScriptAlias /app {script} application-group=%{{GLOBAL}}");
+        embedded.At(2, "WSGIApplicationInterpreters");
+        Assert.Contains("runs in 2 interpreters, the extra ones isolated sub-interpreters, and imports numpy", embedded.Message, StringComparison.Ordinal);
+        Assert.Contains("WSGIApplicationInterpreters 1", embedded.Fix, StringComparison.Ordinal);
+
+        var daemon = Single($"Listen 80\nWSGIDaemonProcess site interpreters=3\nWSGIScriptAlias /app {script} process-group=site application-group=%{{GLOBAL}}");
+        daemon.At(2, "WSGIDaemonProcess");
+        Assert.Contains("runs in 3 interpreters", daemon.Message, StringComparison.Ordinal);
+
+        // A group's interpreters=1 wins over the server-wide setting.
+        Silent($"Listen 80\nWSGIApplicationInterpreters 2\nWSGIDaemonProcess site interpreters=1\nWSGIScriptAlias /app {script} process-group=site application-group=%{{GLOBAL}}");
+    }
 }
