@@ -66,9 +66,7 @@ public sealed class ApplicationInterpretersTests
     [PythonVersionData("3.13")]
     public async Task ImportScriptLoadsTheScriptIntoEachInterpreter(string minor, string python)
     {
-        int port = WsgiHostProcess.FreePort();
-        await using WsgiHostProcess host = await WsgiHostProcess.RunAsync(Path.Combine(WsgiHostProcess.TestAppsDirectory, "configs", "interpreters-preload.conf"), port,
-            new Dictionary<string, string> { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) }, "--python", python);
+        await using WsgiHostProcess host = await WsgiHostProcess.RunConfigAsync("interpreters-preload.conf", "--python", python);
         await host.WaitForLogAsync("Create interpreter 2 of application group '%{GLOBAL}' with its own GIL.");
         string imported = $"Imported WSGI script '{Script}' at startup.";
         Assert.True(System.Text.RegularExpressions.Regex.Matches(host.ErrorLog, System.Text.RegularExpressions.Regex.Escape(imported)).Count == 2,
@@ -112,9 +110,7 @@ public sealed class ApplicationInterpretersTests
     [PythonVersionData("3.13")]
     public async Task RequestTimeoutInterruptsARequestInTheSecondInterpreter(string minor, string python)
     {
-        int port = WsgiHostProcess.FreePort();
-        await using WsgiHostProcess host = await WsgiHostProcess.RunAsync(Path.Combine(WsgiHostProcess.TestAppsDirectory, "configs", "daemon-interpreters.conf"), port,
-            new Dictionary<string, string> { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) }, "--python", python);
+        await using WsgiHostProcess host = await WsgiHostProcess.RunConfigAsync("daemon-interpreters.conf", "--python", python);
         // The first interpreter is busy (for less than request-timeout), so the spin goes to the second.
         Task<HttpResponseMessage> hold = host.Client.GetAsync("/announced-sleep?2.5&hold");
         await host.WaitForLogAsync("sleeping hold");

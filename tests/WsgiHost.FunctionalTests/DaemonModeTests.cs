@@ -12,12 +12,7 @@ public sealed class DaemonModeTests
     private static async Task<int> PidAsync(WsgiHostProcess host) =>
         int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
 
-    private static Task<WsgiHostProcess> RunAsync(string config)
-    {
-        int port = WsgiHostProcess.FreePort();
-        return WsgiHostProcess.RunAsync(Path.Combine(WsgiHostProcess.TestAppsDirectory, "configs", config), port,
-            new Dictionary<string, string> { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-    }
+    private static Task<WsgiHostProcess> RunAsync(string config) => WsgiHostProcess.RunConfigAsync(config);
 
     private static bool Alive(int pid)
     {

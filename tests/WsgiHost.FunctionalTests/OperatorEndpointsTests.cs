@@ -173,12 +173,7 @@ public sealed class OperatorEndpointsTests
         Assert.Equal(0, await host.StopAsync(timeoutMs: 60_000));
     }
 
-    private static Task<WsgiHostProcess> RunAsync(string config, params string[] args)
-    {
-        int port = WsgiHostProcess.FreePort();
-        return WsgiHostProcess.RunAsync(Path.Combine(WsgiHostProcess.TestAppsDirectory, "configs", config), port,
-            new Dictionary<string, string> { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) }, args);
-    }
+    private static Task<WsgiHostProcess> RunAsync(string config, params string[] args) => WsgiHostProcess.RunConfigAsync(config, args);
 
     /// <summary>A GET with a chosen Host header; asserts the status and returns the body.</summary>
     private static async Task<string> GetAsync(WsgiHostProcess host, string virtualHost, string path, HttpStatusCode expected)

@@ -9,13 +9,8 @@ namespace WsgiHost.FunctionalTests;
 /// <summary>mod_wsgi's directives and WSGIScriptAlias options, as `wsgihost run` applies them per request.</summary>
 public sealed class SiteDirectivesTests
 {
-    private static string Config(string name) => Path.Combine(WsgiHostProcess.TestAppsDirectory, "configs", name);
 
-    private static Task<WsgiHostProcess> RunAsync(string config)
-    {
-        int port = WsgiHostProcess.FreePort();
-        return WsgiHostProcess.RunAsync(Config(config), port, new Dictionary<string, string> { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-    }
+    private static Task<WsgiHostProcess> RunAsync(string config) => WsgiHostProcess.RunConfigAsync(config);
 
     private static async Task<JsonElement> EnvironAsync(HttpClient client, string path, Action<HttpRequestMessage>? configure = null)
     {

@@ -115,6 +115,17 @@ public sealed class WsgiHostProcess : IAsyncDisposable
     }
 
     /// <summary>
+    /// Starts `wsgihost run` on a config of tests/apps/configs that listens on ${PORT}, given a
+    /// free port, with the extra arguments (--python ...).
+    /// </summary>
+    public static Task<WsgiHostProcess> RunConfigAsync(string configName, params string[] args)
+    {
+        int port = FreePort();
+        return RunAsync(Path.Combine(TestAppsDirectory, "configs", configName), port,
+            new Dictionary<string, string> { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) }, args);
+    }
+
+    /// <summary>
     /// Starts `wsgihost run config` with -D NAME=VALUE for each define; <paramref name="port"/> is
     /// where <see cref="Client"/> sends requests (one of the config's Listen ports).
     /// </summary>
