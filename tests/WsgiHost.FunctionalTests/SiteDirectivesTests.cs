@@ -9,7 +9,6 @@ namespace WsgiHost.FunctionalTests;
 /// <summary>mod_wsgi's directives and WSGIScriptAlias options, as `wsgihost run` applies them per request.</summary>
 public sealed class SiteDirectivesTests
 {
-
     private static Task<WsgiHostProcess> RunAsync(string config) => WsgiHostProcess.RunConfigAsync(config);
 
     private static async Task<JsonElement> EnvironAsync(HttpClient client, string path, Action<HttpRequestMessage>? configure = null)
