@@ -122,6 +122,26 @@ internal static partial class GroupLints
         File.Exists(Path.Combine(home, "pyvenv.cfg"))
         || (Directory.Exists(Path.Combine(home, "lib")) && Directory.EnumerateDirectories(Path.Combine(home, "lib"), "python3*").Any());
 
+    /// <summary>
+    /// More interpreters per application than cores: each holds a copy of the application, and
+    /// only Python on more cores than there are is gained (requests that wait on I/O need
+    /// threads, not interpreters).
+    /// </summary>
+    public static void InterpretersBeyondCores(SiteConfig site, int cores, List<ConfigDiagnostic> found)
+    {
+        var settings = site.DaemonGroups.Where(g => g.Interpreters != null).Select(g => (Count: g.Interpreters!.Value, At: g.Location, Directive: "WSGIDaemonProcess", What: $"'{g.Name}' runs each application"));
+        if (site.Python.ApplicationInterpretersLocation is { } at)
+        {
+            settings = settings.Prepend((site.Python.ApplicationInterpreters, at, "WSGIApplicationInterpreters", "each application runs"));
+        }
+        foreach (var (count, location, directive, what) in settings.Where(s => s.Count > cores))
+        {
+            found.Add(SiteLints.Warning(location, directive,
+                $"{what} in {count} interpreters on {cores} CPU core(s): each holds its own copy of the application, and more than one per core adds memory, not throughput",
+                $"use at most {cores} (threads= serve requests that wait on I/O)"));
+        }
+    }
+
     /// <summary>processes x threads far beyond the cores: memory and GIL contention, no throughput.</summary>
     public static void ThreadsBeyondCores(SiteConfig site, int cores, List<ConfigDiagnostic> found)
     {

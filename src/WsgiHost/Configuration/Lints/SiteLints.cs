@@ -21,6 +21,7 @@ internal static class SiteLints
         GroupLints.SharedEnvironSetdefault(site, found);
         GroupLints.PythonHomes(site, found);
         GroupLints.ThreadsBeyondCores(site, processorCount ?? Environment.ProcessorCount, found);
+        GroupLints.InterpretersBeyondCores(site, processorCount ?? Environment.ProcessorCount, found);
         HostLints.FallThrough(site, found);
         SubInterpreterLints.OffendingImports(site, found);
         return found;

@@ -259,6 +259,21 @@ public sealed class SiteLintTests : IDisposable
     }
 
     [Fact]
+    public void MoreInterpretersThanCores()
+    {
+        var site = Single("Listen 80\nWSGIApplicationInterpreters 4");
+        site.At(2, "WSGIApplicationInterpreters");
+        Assert.Equal("each application runs in 4 interpreters on 2 CPU core(s): each holds its own copy of the application, and more than one per core adds memory, not throughput", site.Message);
+        Assert.Equal("use at most 2 (threads= serve requests that wait on I/O)", site.Fix);
+
+        var group = Single("Listen 80\nWSGIDaemonProcess site interpreters=3\nWSGIProcessGroup site");
+        group.At(2, "WSGIDaemonProcess");
+        Assert.StartsWith("'site' runs each application in 3 interpreters on 2 CPU core(s)", group.Message, StringComparison.Ordinal);
+
+        Silent("Listen 80\nWSGIApplicationInterpreters 2\nWSGIDaemonProcess site interpreters=2\nWSGIProcessGroup site");
+    }
+
+    [Fact]
     public void ASubInterpreterAppImportingNumpyIsToldToUseTheMainInterpreter()
     {
         string script = _folder.Write("app/app.wsgi", "import os\nfrom helpers import application\n");
@@ -284,9 +299,9 @@ public sealed class SiteLintTests : IDisposable
         Assert.Contains("runs in 2 interpreters, the extra ones isolated sub-interpreters, and imports numpy", embedded.Message, StringComparison.Ordinal);
         Assert.Contains("WSGIApplicationInterpreters 1", embedded.Fix, StringComparison.Ordinal);
 
-        var daemon = Single($"Listen 80\nWSGIDaemonProcess site interpreters=3\nWSGIScriptAlias /app {script} process-group=site application-group=%{{GLOBAL}}");
+        var daemon = Single($"Listen 80\nWSGIDaemonProcess site interpreters=2\nWSGIScriptAlias /app {script} process-group=site application-group=%{{GLOBAL}}");
         daemon.At(2, "WSGIDaemonProcess");
-        Assert.Contains("runs in 3 interpreters", daemon.Message, StringComparison.Ordinal);
+        Assert.Contains("runs in 2 interpreters", daemon.Message, StringComparison.Ordinal);
 
         // A group's interpreters=1 wins over the server-wide setting.
         Silent($"Listen 80\nWSGIApplicationInterpreters 2\nWSGIDaemonProcess site interpreters=1\nWSGIScriptAlias /app {script} process-group=site application-group=%{{GLOBAL}}");
