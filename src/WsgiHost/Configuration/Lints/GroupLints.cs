@@ -142,6 +142,27 @@ internal static partial class GroupLints
         }
     }
 
+    /// <summary>Fewer request threads than interpreters: the extra interpreters can never all run at once.</summary>
+    public static void InterpretersBeyondThreads(SiteConfig site, List<ConfigDiagnostic> found)
+    {
+        if (site.Python.ApplicationInterpretersLocation is { } at && !site.RestrictEmbedded && site.Threads < site.Python.ApplicationInterpreters)
+        {
+            found.Add(SiteLints.Warning(at, "WSGIApplicationInterpreters",
+                $"embedded applications run in {site.Python.ApplicationInterpreters} interpreters but the server has {site.Threads} WSGI thread(s): at most {site.Threads} of them run at once",
+                $"ThreadsPerChild {site.Python.ApplicationInterpreters} or more"));
+        }
+        foreach (DaemonGroupConfig group in site.DaemonGroups)
+        {
+            int interpreters = group.Interpreters ?? site.Python.ApplicationInterpreters;
+            if (interpreters > 1 && group.Threads < interpreters)
+            {
+                found.Add(SiteLints.Warning(group.Location, "WSGIDaemonProcess",
+                    $"'{group.Name}' runs each application in {interpreters} interpreters with threads={group.Threads}: at most {group.Threads} of them run at once",
+                    $"threads={interpreters} or more"));
+            }
+        }
+    }
+
     /// <summary>processes x threads far beyond the cores: memory and GIL contention, no throughput.</summary>
     public static void ThreadsBeyondCores(SiteConfig site, int cores, List<ConfigDiagnostic> found)
     {

@@ -22,6 +22,7 @@ internal static class SiteLints
         GroupLints.PythonHomes(site, found);
         GroupLints.ThreadsBeyondCores(site, processorCount ?? Environment.ProcessorCount, found);
         GroupLints.InterpretersBeyondCores(site, processorCount ?? Environment.ProcessorCount, found);
+        GroupLints.InterpretersBeyondThreads(site, found);
         HostLints.FallThrough(site, found);
         SubInterpreterLints.OffendingImports(site, found);
         return found;

@@ -274,6 +274,22 @@ public sealed class SiteLintTests : IDisposable
     }
 
     [Fact]
+    public void FewerThreadsThanInterpreters()
+    {
+        var embedded = Single("Listen 80\nThreadsPerChild 1\nWSGIApplicationInterpreters 2");
+        embedded.At(3, "WSGIApplicationInterpreters");
+        Assert.Equal("embedded applications run in 2 interpreters but the server has 1 WSGI thread(s): at most 1 of them run at once", embedded.Message);
+
+        var group = Single("Listen 80\nWSGIDaemonProcess site threads=1 interpreters=2\nWSGIProcessGroup site");
+        group.At(2, "WSGIDaemonProcess");
+        Assert.Equal("threads=2 or more", group.Fix);
+
+        // The server-wide setting reaches a group without interpreters=.
+        Single("Listen 80\nWSGIRestrictEmbedded On\nWSGIApplicationInterpreters 2\nWSGIDaemonProcess site threads=1\nWSGIProcessGroup site").At(4, "WSGIDaemonProcess");
+        Silent("Listen 80\nWSGIApplicationInterpreters 2\nWSGIDaemonProcess site threads=2\nWSGIProcessGroup site");
+    }
+
+    [Fact]
     public void ASubInterpreterAppImportingNumpyIsToldToUseTheMainInterpreter()
     {
         string script = _folder.Write("app/app.wsgi", "import os\nfrom helpers import application\n");
