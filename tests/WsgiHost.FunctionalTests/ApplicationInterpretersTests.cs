@@ -21,7 +21,8 @@ public sealed class ApplicationInterpretersTests
         using HttpResponseMessage response = await client.GetAsync("/" + query);
         string body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
-        JsonElement json = JsonDocument.Parse(body).RootElement;
+        using JsonDocument document = JsonDocument.Parse(body);
+        JsonElement json = document.RootElement;
         return new Answer(json.GetProperty("token").GetString()!,
             json.GetProperty("interpreter").ValueKind == JsonValueKind.Null ? null : json.GetProperty("interpreter").GetInt64(),
             json.GetProperty("pid").GetInt32(), json.GetProperty("application_group").GetString()!, json.GetProperty("multiprocess").GetBoolean());
@@ -94,7 +95,8 @@ public sealed class ApplicationInterpretersTests
                 using HttpResponseMessage r = await host.Client.GetAsync("/?sleep=1");
                 string body = await r.Content.ReadAsStringAsync();
                 Assert.True(r.StatusCode == HttpStatusCode.OK, $"Python {minor}, round {round}: {(int)r.StatusCode} {body}");
-                return JsonDocument.Parse(body).RootElement.GetProperty("token").GetString()!;
+                using JsonDocument document = JsonDocument.Parse(body);
+                return document.RootElement.GetProperty("token").GetString()!;
             }));
             Assert.Equal(tokens[0], tokens[1]);
         }
