@@ -100,7 +100,7 @@ internal static class ConfigCommands
     {
         string embedded = site.RestrictEmbedded ? "no embedded applications (WSGIRestrictEmbedded On)" : $"embedded, {site.Threads} WSGI thread(s){ServeCommand.Interpreters(site.Python.ApplicationInterpreters)}";
         var groups = site.DaemonGroups.Select(g =>
-            $"{g.Name} ({g.EffectiveProcesses} x {g.Threads} threads{ServeCommand.Interpreters(g.Interpreters ?? site.Python.ApplicationInterpreters)}, pids {string.Join(", ", server.DaemonPids.GetValueOrDefault(g.Name) ?? [])})");
+            $"{g.Name} ({g.EffectiveProcesses} x {g.Threads} threads{ServeCommand.Interpreters(g.EffectiveInterpreters(site.Python))}, pids {string.Join(", ", server.DaemonPids.GetValueOrDefault(g.Name) ?? [])})");
         return site.DaemonGroups.Count == 0 ? $"  mode:   {embedded}" : $"  mode:   {embedded}; daemon groups: {string.Join("; ", groups)}";
     }
 

@@ -61,11 +61,7 @@ public sealed unsafe class PythonRuntime : IDisposable
         {
             return MainInterpreter;
         }
-        if (GilScope.Current != null)
-        {
-            throw new InvalidOperationException("an interpreter cannot be created by a thread that holds the GIL");
-        }
-        return _subInterpreters.GetOrAdd(applicationGroup, name => new Lazy<Interpreter>(() => CreateSubInterpreter(name, 0, _ownGil))).Value;
+        return SubInterpreter(applicationGroup, applicationGroup, 0, _ownGil);
     }
 
     /// <summary>
@@ -85,19 +81,25 @@ public sealed unsafe class PythonRuntime : IDisposable
         {
             throw new InvalidOperationException($"Python {Installation.Version} cannot run sub-interpreters with a GIL of their own (3.13 or later can)");
         }
+        // NUL cannot occur in a configured group name, so the key meets no group of its own.
+        return SubInterpreter($"{applicationGroup}\0{replica}", applicationGroup, replica, ownGil: true);
+    }
+
+    /// <summary>The sub-interpreter kept under <paramref name="key"/>, created on first use.</summary>
+    private Interpreter SubInterpreter(string key, string applicationGroup, int replica, bool ownGil)
+    {
         if (GilScope.Current != null)
         {
             throw new InvalidOperationException("an interpreter cannot be created by a thread that holds the GIL");
         }
-        // NUL cannot occur in a configured group name, so the key meets no group of its own.
-        return _subInterpreters.GetOrAdd($"{applicationGroup}\0{replica}", _ => new Lazy<Interpreter>(() => CreateSubInterpreter(applicationGroup, replica, ownGil: true))).Value;
+        return _subInterpreters.GetOrAdd(key, _ => new Lazy<Interpreter>(() => CreateSubInterpreter(applicationGroup, replica, ownGil))).Value;
     }
 
     /// <summary>How many interpreters each application runs in: <see cref="PythonRuntimeOptions.ApplicationInterpreters"/>, or 1 where this Python cannot.</summary>
-    public int ApplicationInterpreters { get; private set; } = 1;
+    internal int ApplicationInterpreters { get; private set; } = 1;
 
     /// <summary>Sub-interpreters with a GIL of their own work here: Python 3.13 or later (see <see cref="Initialize"/>).</summary>
-    public bool OwnGilSupported { get; private set; }
+    internal bool OwnGilSupported { get; private set; }
 
     /// <summary>
     /// Py_NewInterpreter on python-main with the main thread state current (the embedding

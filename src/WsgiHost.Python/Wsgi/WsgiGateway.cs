@@ -123,15 +123,15 @@ internal static unsafe class WsgiGateway
         python.RunWithGil(running.Interpreter, interpreter =>
         {
             // Under the GIL the request's thread is not running Python: it is either inside the
-            // request (where the exception belongs) or has marked it finished.
-            WsgiRequest? request = RequestRegistry.Find(exchange);
-            if (request == null || request.Finished || request.Interrupted)
+            // request (where the exception belongs) or has marked it finished (or ended it: then
+            // it is no longer registered, and its thread may be running another request).
+            if (RequestRegistry.Find(running.Id) == null || running.Finished || running.Interrupted)
             {
                 return;
             }
             using var type = Py.GetAttr(interpreter.Bootstrap.Module.Borrow(), "RequestTimeout");
-            raised = LibPython.PyThreadState_SetAsyncExc(request.ThreadIdent, type.Borrow().Handle) == 1;
-            request.Interrupted = raised;
+            raised = LibPython.PyThreadState_SetAsyncExc(running.ThreadIdent, type.Borrow().Handle) == 1;
+            running.Interrupted = raised;
         });
         return raised;
     }

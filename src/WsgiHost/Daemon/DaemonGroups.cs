@@ -133,7 +133,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
         {
             args.Add("--own-gil");
         }
-        if ((config.Interpreters ?? site.Python.ApplicationInterpreters) is > 1 and int interpreters)
+        if (config.EffectiveInterpreters(site.Python) is > 1 and int interpreters)
         {
             args.AddRange(["--interpreters", interpreters.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         }

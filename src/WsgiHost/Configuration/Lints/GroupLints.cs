@@ -153,7 +153,7 @@ internal static partial class GroupLints
         }
         foreach (DaemonGroupConfig group in site.DaemonGroups)
         {
-            int interpreters = group.Interpreters ?? site.Python.ApplicationInterpreters;
+            int interpreters = group.EffectiveInterpreters(site.Python);
             if (interpreters > 1 && group.Threads < interpreters)
             {
                 found.Add(SiteLints.Warning(group.Location, "WSGIDaemonProcess",

@@ -68,9 +68,11 @@ internal static partial class SubInterpreterLints
     private static (int Count, SourceLocation? At, string Directive) Interpreters(SiteConfig site, string processGroup)
     {
         DaemonGroupConfig? group = processGroup.Length == 0 ? null : site.DaemonGroups.FirstOrDefault(g => g.Name == processGroup);
-        return group?.Interpreters is int own
-            ? (own, group.Location, "WSGIDaemonProcess")
-            : (site.Python.ApplicationInterpreters, site.Python.ApplicationInterpretersLocation, "WSGIApplicationInterpreters");
+        int count = group?.EffectiveInterpreters(site.Python) ?? site.Python.ApplicationInterpreters;
+        // Where the count was written: the group's own interpreters=, else the site's directive.
+        return group?.Interpreters != null
+            ? (count, group.Location, "WSGIDaemonProcess")
+            : (count, site.Python.ApplicationInterpretersLocation, "WSGIApplicationInterpreters");
     }
 
     /// <summary>The first offending import in the script or the Python files of its folder and python-path.</summary>

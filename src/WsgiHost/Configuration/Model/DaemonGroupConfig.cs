@@ -98,4 +98,7 @@ internal sealed record DaemonGroupConfig
     public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
 
     public int EffectiveProcesses => Processes ?? 1;
+
+    /// <summary>Interpreters each application of the group runs in: interpreters=, else the site's WSGIApplicationInterpreters.</summary>
+    public int EffectiveInterpreters(PythonSettings site) => Interpreters ?? site.ApplicationInterpreters;
 }
