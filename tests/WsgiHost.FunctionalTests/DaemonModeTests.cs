@@ -222,6 +222,42 @@ public sealed class DaemonModeTests
         Assert.Equal(0, await host.StopAsync());
     }
 
+    /// <summary>
+    /// A small body goes to the worker whole, with its head (one write, answered with the
+    /// response); a larger one streams once the worker has taken the request. Either arrives
+    /// byte for byte and reads in every way, also when the worker it was sent to is being
+    /// replaced (maximum-requests=3): the request goes to the next worker, body and all.
+    /// </summary>
+    [Fact]
+    public async Task BodiesOfEverySizeArriveWholeThroughRecycledWorkers()
+    {
+        await using var host = await RunAsync("daemon-recycle.conf");
+        int[] sizes = [0, 1, 1000, 64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 300 * 1024];
+        await Parallel.ForEachAsync(Enumerable.Range(0, 4 * sizes.Length), new ParallelOptions { MaxDegreeOfParallelism = 3 }, async (i, _) =>
+        {
+            byte[] upload = new byte[sizes[i % sizes.Length]];
+            new Random(i).NextBytes(upload);
+            using var response = await host.Client.PostAsync("/echo", new ByteArrayContent(upload));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var echoed = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal(upload.Length, echoed.GetProperty("length").GetInt32());
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(upload)), echoed.GetProperty("sha256").GetString());
+        });
+        const string body = "line one\nline two\n\nlast without newline";
+        foreach (var (mode, expected) in new (string, string[])[]
+        {
+            ("readline", ["line one\n", "line two\n", "\n", "last without newline"]),
+            ("mixed", ["line one\n", "line ", "two\n\nlast without newline", "b''"]),
+            ("more-than-sent", [body, "b''"]),
+        })
+        {
+            using var response = await host.Client.PostAsync($"/read?{mode}", new StringContent(body));
+            Assert.Equal(expected, JsonSerializer.Deserialize<string[]>(await response.Content.ReadAsStringAsync()));
+        }
+        await host.WaitForLogAsync("reached maximum-requests=3");
+        Assert.Equal(0, await host.StopAsync());
+    }
+
     [Fact]
     public async Task ServeWithProcessesRunsTheAppInDaemonWorkers()
     {

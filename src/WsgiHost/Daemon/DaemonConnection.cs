@@ -14,7 +14,7 @@ internal sealed class DaemonConnection(Socket socket) : IDisposable
 
     private BufferedStream? _input;
 
-    /// <summary>Where request heads are written (<see cref="DaemonProtocol.EncodeRequest(IReadOnlyList{KeyValuePair{string, string}}, string?, bool, byte[])"/>), each sent before the next; a larger one gets an array of its own.</summary>
+    /// <summary>Where request heads are written (<see cref="DaemonProtocol.EncodeRequest(IReadOnlyList{KeyValuePair{string, string}}, string?, bool, in System.Buffers.ReadOnlySequence{byte}, byte[], out byte[])"/>), each sent before the next; a larger one, or one with its body, gets a pooled array.</summary>
     public byte[] RequestBuffer { get; } = new byte[4 * 1024];
 
     /// <summary>Where response heads are read (<see cref="DaemonProtocol.ReadHeadAsync(Stream, byte[], CancellationToken)"/>); a larger one gets an array of its own.</summary>

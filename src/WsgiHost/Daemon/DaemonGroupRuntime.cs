@@ -370,11 +370,27 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         NetworkStream output = connection.Output;
         Stream stream = connection.Input;
         Memory<byte> accepted = connection.AcceptBuffer;
-        // A request that cannot have a body (GET without Content-Length) sends its end-of-body
-        // marker with the head: one write, no body pump, and the worker answers the accept
-        // byte with the response instead of before it (one wake-up less on each side).
-        bool hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true;
-        ReadOnlyMemory<byte> requestHead = DaemonProtocol.EncodeRequest(environ, _secret, !hasBody, connection.RequestBuffer);
+        // A request whose whole body is here already (none: a GET; or a small one, which
+        // WsgiDispatch.PrepareBodyAsync read before the request came here) sends it with the
+        // head, and its end-of-body marker: one write, no body pump, and the worker answers the
+        // accept byte with the response instead of before it (a round trip and a wake-up less on
+        // each side). The body stays unconsumed in the request's pipe until the worker takes
+        // the request: one that is not taken sends it again, elsewhere.
+        PipeReader? bodyReader = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false ? null : context.Request.BodyReader;
+        bool bodyComplete = bodyReader == null;
+        ReadOnlyMemory<byte> requestHead;
+        byte[]? rented;
+        if (bodyReader != null && bodyReader.TryRead(out ReadResult peeked))
+        {
+            ReadOnlySequence<byte> whole = peeked.Buffer;
+            bodyComplete = peeked.IsCompleted && !peeked.IsCanceled && whole.Length <= WholeBodyBytes;
+            requestHead = DaemonProtocol.EncodeRequest(environ, _secret, bodyComplete, bodyComplete ? whole : ReadOnlySequence<byte>.Empty, connection.RequestBuffer, out rented);
+            bodyReader.AdvanceTo(whole.Start);
+        }
+        else
+        {
+            requestHead = DaemonProtocol.EncodeRequest(environ, _secret, bodyComplete, ReadOnlySequence<byte>.Empty, connection.RequestBuffer, out rented);
+        }
         // request-timeout: waiting for the response is bounded; the stuck worker is recycled.
         // With interrupt-timeout the worker first raises RequestTimeout in the request's thread
         // (a 504 from the worker, which lives on); only past both is it recycled.
@@ -385,8 +401,18 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         slot.Requests[requestId] = environ;
         try
         {
-            await output.WriteAsync(requestHead, aborted).ConfigureAwait(false);
-            if (!hasBody)
+            try
+            {
+                await output.WriteAsync(requestHead, aborted).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (rented != null)
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
+            }
+            if (bodyComplete)
             {
                 StartTimeout(timeout); // its accept byte comes with the response
             }
@@ -402,7 +428,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         {
             return (await TimedOutAsync(Task.CompletedTask, context, environ, log, client, slot, pid).ConfigureAwait(false), false);
         }
-        if (answer == DaemonProtocol.NotTaken || (answer == -1 && hasBody))
+        if (answer == DaemonProtocol.NotTaken || (answer == -1 && !bodyComplete))
         {
             // Not taken (the worker is stopping): nothing of the request ran, nor was its body read.
             return (null, false);
@@ -414,14 +440,19 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             return (await ClosedAsync(Task.CompletedTask, answer == -1 ? "end of stream" : $"it answered 0x{answer:x2}, not a response", context, environ, log, client, slot, pid, exit).ConfigureAwait(false), false);
         }
         Task body = Task.CompletedTask;
-        if (hasBody)
+        if (!bodyComplete)
         {
             body = PumpBodyAsync(context.Request.BodyReader, output, aborted);
             StartTimeout(timeout);
         }
+        else if (bodyReader != null && bodyReader.TryRead(out ReadResult taken))
+        {
+            // Taken: the body the worker has is consumed here.
+            bodyReader.AdvanceTo(taken.Buffer.End);
+        }
         (int Status, string Reason, List<KeyValuePair<string, string>> Headers) head;
         Task<ReadOnlyMemory<byte>> headRead = DaemonProtocol.ReadHeadAsync(stream, connection.HeadBuffer, waiting);
-        if (hasBody && !headRead.IsCompleted && await Task.WhenAny(headRead, body).ConfigureAwait(false) == body
+        if (!bodyComplete && !headRead.IsCompleted && await Task.WhenAny(headRead, body).ConfigureAwait(false) == body
             && body.Exception?.InnerException is BadHttpRequestException refused)
         {
             // The client's body broke (past LimitRequestBody, malformed chunks) while the app
@@ -685,6 +716,9 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             ArrayPool<byte>.Shared.Return(frame);
         }
     }
+
+    /// <summary>The largest body sent with its request's head (<see cref="DaemonKeys.BodyComplete"/>): what <see cref="WsgiDispatch.PrepareBodyAsync"/> reads before a request comes here.</summary>
+    private const int WholeBodyBytes = WsgiDispatch.BufferedBodyStart;
 
     /// <summary>The largest request body chunk the front sends a worker: a transport block (well under <see cref="DaemonProtocol.MaxChunk"/>).</summary>
     private const int BodyChunkBytes = Server.LargeBlockMemoryPool.BlockSize;

@@ -21,8 +21,13 @@ internal static class DaemonKeys
 
     public const string Client = "wsgihost.client";
 
-    /// <summary>"1" when the request has no body (its end-of-body marker came with the head): the worker answers <see cref="DaemonProtocol.Accepted"/> with the response, not before it.</summary>
-    public const string NoBody = "wsgihost.no_body";
+    /// <summary>
+    /// "1" when the request's whole body follows its head in the same write (none, or a small one
+    /// the front had read already), up to its end-of-body marker: the worker reads it all before
+    /// it takes the request and answers <see cref="DaemonProtocol.Accepted"/> with the response,
+    /// not before it.
+    /// </summary>
+    public const string BodyComplete = "wsgihost.body_complete";
 
     /// <summary>The environment variable that carries the secret to the worker (never its command line).</summary>
     public const string SecretVariable = "WSGIHOST_DAEMON_SECRET";

@@ -15,9 +15,10 @@ namespace WsgiHost.Daemon;
 ///           then body chunks: u32 length data ... u32 End (complete) or u32 Abort u32 len message (incomplete)
 /// </code>
 /// The worker answers a request with one byte first: <see cref="Accepted"/> once it takes it,
-/// or <see cref="NotTaken"/>. For a request with a body, Accepted comes before the body flows
-/// (so a request that is not taken still has its body and can go elsewhere); for one without
-/// (<see cref="DaemonKeys.NoBody"/>), it goes out with the response head, in one write.
+/// or <see cref="NotTaken"/>. For a request whose body the front streams, Accepted comes before
+/// the body flows (so a request that is not taken still has its body and can go elsewhere); for
+/// one sent whole with its head (<see cref="DaemonKeys.BodyComplete"/>: no body, or a small one the
+/// front has already read), it goes out with the response head, in one write.
 /// Heads carry their length first, so a reader can fetch a whole head asynchronously and parse
 /// it from memory.
 /// Strings are latin-1: WSGI's native strings, byte for byte.
@@ -66,6 +67,9 @@ internal static class DaemonProtocol
     public const int MaxHeaders = ushort.MaxValue;
     public const int MaxChunk = 1024 * 1024;
 
+    /// <summary>The most body a request marked <see cref="DaemonKeys.BodyComplete"/> may carry (the front sends at most <see cref="Server.WsgiDispatch.BufferedBodyStart"/>).</summary>
+    public const int MaxWholeBody = 1024 * 1024;
+
     /// <summary>A body chunk's header: its length, 4 bytes little-endian.</summary>
     public const int ChunkHeaderBytes = 4;
 
@@ -75,44 +79,61 @@ internal static class DaemonProtocol
 
     /// <summary>A request head, and what the front sends with it, in one new array.</summary>
     /// <param name="secret">The group's secret, sent as the last entry (<see cref="DaemonKeys.Secret"/>), or null.</param>
-    /// <param name="endOfBody">Appends the end-of-body marker after the head, so a request without a body goes out in one write, and marks it (<see cref="DaemonKeys.NoBody"/>).</param>
+    /// <param name="endOfBody">Appends the end-of-body marker after the head, so a request without a body goes out in one write, and marks it (<see cref="DaemonKeys.BodyComplete"/>).</param>
     public static byte[] EncodeRequest(IReadOnlyList<KeyValuePair<string, string>> environ, string? secret = null, bool endOfBody = false) =>
-        EncodeRequest(environ, secret, endOfBody, [], out _); // never fits: a new array of exactly the frame's size
+        EncodeRequest(environ, secret, endOfBody, ReadOnlySequence<byte>.Empty, [], out _, out _); // never fits: a new array of exactly the frame's size
+
+    /// <summary>A request head followed by its whole body (one chunk, then the end-of-body marker), marked <see cref="DaemonKeys.BodyComplete"/>, in one new array.</summary>
+    public static byte[] EncodeRequest(IReadOnlyList<KeyValuePair<string, string>> environ, string? secret, ReadOnlySequence<byte> wholeBody) =>
+        EncodeRequest(environ, secret, true, wholeBody, [], out _, out _);
 
     /// <summary>
-    /// As <see cref="EncodeRequest(IReadOnlyList{KeyValuePair{string, string}}, string?, bool)"/>,
-    /// into <paramref name="buffer"/> when the frame fits there (a connection's own, reused
-    /// request after request: each head is written to the socket before the next is encoded),
-    /// else into a new array.
+    /// A request head and, when <paramref name="bodyComplete"/>, the whole body after it (one
+    /// chunk unless it is empty, then the end-of-body marker), marked
+    /// <see cref="DaemonKeys.BodyComplete"/>: what the front sends in one write. Into
+    /// <paramref name="buffer"/> when the frame fits there (a connection's own, reused request
+    /// after request: each head is written to the socket before the next is encoded), else into
+    /// an array from <see cref="ArrayPool{T}.Shared"/>, handed out as <paramref name="rented"/>
+    /// for the caller to return once it is written.
     /// </summary>
-    public static ReadOnlyMemory<byte> EncodeRequest(IReadOnlyList<KeyValuePair<string, string>> environ, string? secret, bool endOfBody, byte[] buffer) =>
-        EncodeRequest(environ, secret, endOfBody, buffer, out int length).AsMemory(0, length);
+    public static ReadOnlyMemory<byte> EncodeRequest(IReadOnlyList<KeyValuePair<string, string>> environ, string? secret, bool bodyComplete, in ReadOnlySequence<byte> body, byte[] buffer, out byte[]? rented)
+    {
+        byte[] frame = EncodeRequest(environ, secret, bodyComplete, body, buffer, out int length, out bool pooled);
+        rented = pooled ? frame : null;
+        return frame.AsMemory(0, length);
+    }
 
-    private static byte[] EncodeRequest(IReadOnlyList<KeyValuePair<string, string>> environ, string? secret, bool endOfBody, byte[] buffer, out int length)
+    private static byte[] EncodeRequest(IReadOnlyList<KeyValuePair<string, string>> environ, string? secret, bool bodyComplete, in ReadOnlySequence<byte> body, byte[] buffer, out int length, out bool rented)
     {
         // Sized first (from the strings' lengths), then written in place: no per-string byte[],
-        // no copy of the environ to add the secret or of the head to add the marker.
-        int entries = environ.Count + (secret == null ? 0 : 1) + (endOfBody ? 1 : 0);
+        // no copy of the environ to add the secret or of the head to add the body.
+        int entries = environ.Count + (secret == null ? 0 : 1) + (bodyComplete ? 1 : 0);
         if (entries > MaxEnvironEntries)
         {
             throw new ArgumentException($"{entries} environ entries, more than the daemon protocol's {MaxEnvironEntries}");
         }
+        if (body.Length > (bodyComplete ? MaxWholeBody : 0))
+        {
+            throw new ArgumentException($"a body of {body.Length} bytes sent with its head, more than the daemon protocol's {MaxWholeBody}");
+        }
         int head = 4 + RequestMagic.Length + 1 + 4 + SizeOfPairs(environ) + (secret == null ? 0 : Size16(DaemonKeys.Secret) + Size32(secret))
-            + (endOfBody ? Size16(DaemonKeys.NoBody) + Size32("1") : 0);
+            + (bodyComplete ? Size16(DaemonKeys.BodyComplete) + Size32("1") : 0);
         if (head - 4 > MaxEnvironBytes)
         {
             throw new ArgumentException($"a frame head of {head - 4} bytes, more than the daemon protocol's {MaxEnvironBytes}");
         }
-        length = head + (endOfBody ? 4 : 0);
-        var frame = new FrameWriter(length <= buffer.Length ? buffer : new byte[length]);
+        int bodyBytes = (int)body.Length;
+        length = head + (bodyComplete ? (bodyBytes > 0 ? ChunkHeaderBytes + bodyBytes : 0) + ChunkHeaderBytes : 0);
+        rented = length > buffer.Length && buffer.Length > 0;
+        var frame = new FrameWriter(!rented ? (length <= buffer.Length ? buffer : new byte[length]) : ArrayPool<byte>.Shared.Rent(length));
         frame.U32((uint)(head - 4));
         frame.Bytes(RequestMagic);
         frame.U8(Version);
         frame.U32((uint)entries);
         frame.Pairs(environ);
-        if (endOfBody)
+        if (bodyComplete)
         {
-            frame.String16(DaemonKeys.NoBody);
+            frame.String16(DaemonKeys.BodyComplete);
             frame.String32("1");
         }
         if (secret != null)
@@ -120,11 +141,44 @@ internal static class DaemonProtocol
             frame.String16(DaemonKeys.Secret);
             frame.String32(secret);
         }
-        if (endOfBody)
+        if (bodyComplete)
         {
+            if (bodyBytes > 0)
+            {
+                frame.U32((uint)bodyBytes);
+                frame.Bytes(body);
+            }
             frame.U32(0);
         }
         return frame.Done(length);
+    }
+
+    /// <summary>
+    /// Reads the whole body of a request marked <see cref="DaemonKeys.BodyComplete"/>: its chunks
+    /// up to the end-of-body marker, at most <see cref="MaxWholeBody"/> bytes in all. Empty when
+    /// the marker comes first (a request without a body).
+    /// </summary>
+    /// <exception cref="InvalidDataException">More than <see cref="MaxWholeBody"/> bytes, or a response marker.</exception>
+    public static async Task<byte[]> ReadWholeBodyAsync(Stream stream)
+    {
+        byte[] header = new byte[ChunkHeaderBytes];
+        byte[] body = [];
+        while (true)
+        {
+            await stream.ReadExactlyAsync(header).ConfigureAwait(false);
+            uint n = BinaryPrimitives.ReadUInt32LittleEndian(header);
+            if (n == 0)
+            {
+                return body;
+            }
+            if (n > MaxWholeBody - body.Length)
+            {
+                throw new InvalidDataException($"a request marked as complete is followed by more than {MaxWholeBody} bytes of body");
+            }
+            int at = body.Length;
+            Array.Resize(ref body, at + (int)n);
+            await stream.ReadExactlyAsync(body.AsMemory(at)).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Reads a head's length: bounded, so a corrupt prefix cannot make us allocate gigabytes.</summary>
@@ -295,18 +349,6 @@ internal static class DaemonProtocol
         stream.Write(frame.Done());
     }
 
-    /// <summary>Reads the end-of-body marker (a zero-length chunk) that must come next.</summary>
-    /// <exception cref="InvalidDataException">Something else came.</exception>
-    public static async Task ReadEndOfBodyAsync(Stream stream)
-    {
-        byte[] marker = new byte[4];
-        await stream.ReadExactlyAsync(marker).ConfigureAwait(false);
-        if (BinaryPrimitives.ReadUInt32LittleEndian(marker) != 0)
-        {
-            throw new InvalidDataException("a request marked as having no body is followed by body data");
-        }
-    }
-
     /// <summary>Reads a chunk header: a length up to <see cref="MaxChunk"/>, 0 (end of request body), <see cref="End"/> or <see cref="Abort"/>.</summary>
     public static uint ReadChunkHeader(Stream stream) => ChunkHeader(ReadU32(stream));
 
@@ -429,6 +471,12 @@ internal static class DaemonProtocol
         {
             bytes.CopyTo(frame.AsSpan(_at));
             _at += bytes.Length;
+        }
+
+        public void Bytes(in ReadOnlySequence<byte> bytes)
+        {
+            bytes.CopyTo(frame.AsSpan(_at));
+            _at += (int)bytes.Length;
         }
 
         public void String16(string value)

@@ -6,12 +6,12 @@ namespace WsgiHost.Daemon;
 /// Absent keys read as "".
 /// </summary>
 internal readonly record struct DaemonRouting(
-    string Secret, string Script, string Callable, string ApplicationGroup, bool ScriptReloading, bool Head, string Client, bool NoBody)
+    string Secret, string Script, string Callable, string ApplicationGroup, bool ScriptReloading, bool Head, string Client, bool BodyComplete)
 {
     public static DaemonRouting Read(List<KeyValuePair<string, string>> environ)
     {
         string secret = "", script = "", callable = "", group = "", client = "";
-        bool reloading = true, head = false, noBody = false;
+        bool reloading = true, head = false, bodyComplete = false;
         foreach (var (key, value) in environ)
         {
             if (!key.StartsWith(DaemonKeys.Prefix, StringComparison.Ordinal))
@@ -27,9 +27,9 @@ internal readonly record struct DaemonRouting(
                 case DaemonKeys.ScriptReloading: reloading = value != "0"; break;
                 case DaemonKeys.Head: head = value == "1"; break;
                 case DaemonKeys.Client: client = value; break;
-                case DaemonKeys.NoBody: noBody = true; break;
+                case DaemonKeys.BodyComplete: bodyComplete = true; break;
             }
         }
-        return new DaemonRouting(secret, script, callable, group, reloading, head, client, noBody);
+        return new DaemonRouting(secret, script, callable, group, reloading, head, client, bodyComplete);
     }
 }

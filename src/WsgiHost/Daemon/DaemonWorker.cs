@@ -219,6 +219,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             List<KeyValuePair<string, string>> environ;
             DaemonRouting routing;
             long arrived;
+            byte[]? wholeBody = null;
             try
             {
                 // A head whose first bytes are still to come was in the socket by the stamp of
@@ -232,13 +233,13 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                 arrived = announcedBy?.Announced ?? System.Diagnostics.Stopwatch.GetTimestamp();
                 environ = DaemonProtocol.ParseRequest(head.Span, strings);
                 routing = DaemonRouting.Read(environ);
-                if (routing.NoBody)
+                if (routing.BodyComplete)
                 {
-                    // Its end-of-body marker came with the head: read now, so that once the app
-                    // runs nothing the front sent is unread. A worker that then dies closes a
+                    // Its whole body (often none) came with the head: read now, so that once the
+                    // app runs nothing the front sent is unread. A worker that then dies closes a
                     // drained connection (the front reads the end, 502) and never one with data
                     // in it (the front reads a reset: the request was not read, and goes elsewhere).
-                    await DaemonProtocol.ReadEndOfBodyAsync(stream).ConfigureAwait(false);
+                    wholeBody = await DaemonProtocol.ReadWholeBodyAsync(stream).ConfigureAwait(false);
                 }
             }
             catch (EndOfStreamException)
@@ -299,12 +300,12 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                 app = await Task.Run(() => _apps.GetOrAdd(key, CreateApplication)).ConfigureAwait(false);
             }
             output.WriteByte(DaemonProtocol.Accepted);
-            if (!routing.NoBody)
+            if (wholeBody == null)
             {
                 // The front holds the body back until the request is taken (it could still go elsewhere).
                 output.Flush();
             }
-            var exchange = new WorkerExchange(stream, output, environ, routing.Head, routing.Client, bodyRead: routing.NoBody, socket: connection.Socket);
+            var exchange = new WorkerExchange(stream, output, environ, routing.Head, routing.Client, wholeBody, connection.Socket);
             Interlocked.Increment(ref _active);
             _interrupter?.Started(exchange, app);
             try

@@ -13,15 +13,16 @@ namespace WsgiHost.Daemon;
 /// </summary>
 /// <param name="input">The connection, read unbuffered (the request body follows the head).</param>
 /// <param name="output">The connection behind a write buffer, flushed at each Flush.</param>
-/// <param name="bodyRead">The request has no body and its end marker was read already.</param>
+/// <param name="wholeBody">The request's whole body when it came with the head and was read already (<see cref="DaemonKeys.BodyComplete"/>; empty for none), else null: the body follows on <paramref name="input"/> as chunks, read as the app reads it.</param>
 /// <param name="socket">The connection's socket, for sending streamed body chunks without a copy (<see cref="Send"/>); without it they go through <paramref name="output"/>.</param>
-internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<KeyValuePair<string, string>> environ, bool isHead, string client, bool bodyRead = false, Socket? socket = null) : IWsgiExchange
+internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<KeyValuePair<string, string>> environ, bool isHead, string client, byte[]? wholeBody = null, Socket? socket = null) : IWsgiExchange
 {
     /// <summary>The body buffered since the last flush, after room for its chunk header (<see cref="DaemonProtocol.WriteChunk(Stream, byte[], int)"/>).</summary>
     private readonly MemoryStream _pending = NewPending();
     private (int Status, string Reason, List<KeyValuePair<string, string>> Headers)? _head;
     private bool _headSent;
-    private bool _bodyDone = bodyRead;
+    private bool _bodyDone = wholeBody != null;
+    private int _wholeBodyRead;
     private int _chunkLeft;
     private bool _failed;
 
@@ -52,6 +53,13 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
 
     public int ReadBody(Span<byte> buffer)
     {
+        if (wholeBody != null)
+        {
+            int n = Math.Min(buffer.Length, wholeBody.Length - _wholeBodyRead);
+            wholeBody.AsSpan(_wholeBodyRead, n).CopyTo(buffer);
+            _wholeBodyRead += n;
+            return n;
+        }
         if (_bodyDone || buffer.IsEmpty)
         {
             return 0;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using WsgiHost.Daemon;
 
@@ -75,12 +76,17 @@ public sealed class DaemonProtocolTests
     {
         byte[] buffer = new byte[512];
         KeyValuePair<string, string>[] small = [new("REQUEST_METHOD", "GET"), new("PATH_INFO", "/caf\u00e9"), new("HTTP_X", "\ud83d\ude00")];
-        // In the buffer; then too large for it (a new array); then in the buffer again, with the marker.
-        Assert.Equal(DaemonProtocol.EncodeRequest(small, "s"), DaemonProtocol.EncodeRequest(small, "s", false, buffer).ToArray());
-        Assert.Equal(DaemonProtocol.EncodeRequest(Environ), DaemonProtocol.EncodeRequest(Environ, null, false, buffer).ToArray());
-        var read = DaemonProtocol.EncodeRequest(small, "s", true, buffer);
+        // In the buffer; then too large for it (a pooled array, handed back); then in the buffer again, with the marker.
+        Assert.Equal(DaemonProtocol.EncodeRequest(small, "s"), DaemonProtocol.EncodeRequest(small, "s", false, default, buffer, out byte[]? rented).ToArray());
+        Assert.Null(rented);
+        ReadOnlyMemory<byte> large = DaemonProtocol.EncodeRequest(Environ, null, false, default, buffer, out rented);
+        Assert.Equal(DaemonProtocol.EncodeRequest(Environ), large.ToArray());
+        Assert.NotNull(rented);
+        Assert.NotSame(buffer, rented);
+        var read = DaemonProtocol.EncodeRequest(small, "s", true, default, buffer, out rented);
+        Assert.Null(rented);
         var stream = new MemoryStream(read.ToArray());
-        Assert.Equal([new("REQUEST_METHOD", "GET"), new("PATH_INFO", "/caf\u00e9"), new("HTTP_X", "??"), new(DaemonKeys.NoBody, "1"), new(DaemonKeys.Secret, "s")], DaemonProtocol.ReadRequest(stream));
+        Assert.Equal([new("REQUEST_METHOD", "GET"), new("PATH_INFO", "/caf\u00e9"), new("HTTP_X", "??"), new(DaemonKeys.BodyComplete, "1"), new(DaemonKeys.Secret, "s")], DaemonProtocol.ReadRequest(stream));
         Assert.Equal(0u, DaemonProtocol.ReadChunkHeader(stream));
         Assert.Equal(stream.Length, stream.Position);
     }
@@ -101,26 +107,58 @@ public sealed class DaemonProtocolTests
     {
         var stream = new MemoryStream(DaemonProtocol.EncodeRequest(Environ, "s3cret", endOfBody: true));
         var read = DaemonProtocol.ReadRequest(stream);
-        // Marked as bodiless (the worker then sends its accept byte with the response), then the secret, then the end-of-body marker.
-        Assert.Equal([.. Environ, new(DaemonKeys.NoBody, "1"), new(DaemonKeys.Secret, "s3cret")], read);
+        // Marked as complete (the worker then sends its accept byte with the response), then the secret, then the end-of-body marker.
+        Assert.Equal([.. Environ, new(DaemonKeys.BodyComplete, "1"), new(DaemonKeys.Secret, "s3cret")], read);
         Assert.Equal(0u, DaemonProtocol.ReadChunkHeader(stream));
         Assert.Equal(stream.Length, stream.Position);
     }
 
     [Fact]
-    public async Task ABodilessRequestsEndMarkerIsReadRightAfterItsHeadAndBodyDataThereIsRefused()
+    public async Task ABodilessRequestsWholeBodyIsEmptyAndEndsRightAfterItsHead()
     {
         var stream = new MemoryStream(DaemonProtocol.EncodeRequest(Environ, "s3cret", endOfBody: true));
         DaemonProtocol.ReadRequest(stream);
-        await DaemonProtocol.ReadEndOfBodyAsync(stream);
+        Assert.Empty(await DaemonProtocol.ReadWholeBodyAsync(stream));
         Assert.Equal(stream.Length, stream.Position);
+    }
 
-        var withData = new MemoryStream();
-        withData.Write(DaemonProtocol.EncodeRequest(Environ, "s3cret"));
-        DaemonProtocol.WriteChunk(withData, "x"u8);
-        withData.Position = 0;
-        DaemonProtocol.ReadRequest(withData);
-        await Assert.ThrowsAsync<InvalidDataException>(() => DaemonProtocol.ReadEndOfBodyAsync(withData));
+    [Fact]
+    public async Task AWholeBodyFromSeveralSegmentsComesAfterItsHeadAsOneChunkAndTheEndMarker()
+    {
+        // Kestrel's pipe hands a body over in segments; the frame carries it as one chunk.
+        var first = new Segment("hello, "u8.ToArray());
+        Segment last = first.Append("world"u8.ToArray());
+        var body = new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+        var stream = new MemoryStream(DaemonProtocol.EncodeRequest(Environ, "s3cret", body));
+        Assert.Equal([.. Environ, new(DaemonKeys.BodyComplete, "1"), new(DaemonKeys.Secret, "s3cret")], DaemonProtocol.ReadRequest(stream));
+        long afterHead = stream.Position;
+        Assert.Equal(12u, DaemonProtocol.ReadChunkHeader(stream));
+        stream.Position = afterHead;
+        Assert.Equal("hello, world"u8.ToArray(), await DaemonProtocol.ReadWholeBodyAsync(stream));
+        Assert.Equal(stream.Length, stream.Position);
+    }
+
+    [Fact]
+    public async Task AWholeBodyBeyondItsBoundIsAMalformedFrameAndTheEncoderRefusesToWriteOne()
+    {
+        var stream = new MemoryStream();
+        DaemonProtocol.WriteChunk(stream, new byte[DaemonProtocol.MaxWholeBody]);
+        DaemonProtocol.WriteChunk(stream, "x"u8);
+        stream.Position = 0;
+        await Assert.ThrowsAsync<InvalidDataException>(() => DaemonProtocol.ReadWholeBodyAsync(stream));
+        Assert.Throws<ArgumentException>(() => DaemonProtocol.EncodeRequest(Environ, null, new ReadOnlySequence<byte>(new byte[DaemonProtocol.MaxWholeBody + 1])));
+    }
+
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        public Segment(byte[] data) => Memory = data;
+
+        public Segment Append(byte[] data)
+        {
+            var next = new Segment(data) { RunningIndex = RunningIndex + Memory.Length };
+            Next = next;
+            return next;
+        }
     }
 
     [Fact]

@@ -18,16 +18,16 @@ public sealed class DaemonRoutingTests
             new(DaemonKeys.ScriptReloading, "0"),
             new(DaemonKeys.Head, "1"),
             new(DaemonKeys.Client, "127.0.0.1:5000"),
-            new(DaemonKeys.NoBody, "1"),
+            new(DaemonKeys.BodyComplete, "1"),
         ];
-        Assert.Equal(new DaemonRouting("s3cret", "/srv/app.wsgi", "app", "site|", ScriptReloading: false, Head: true, "127.0.0.1:5000", NoBody: true),
+        Assert.Equal(new DaemonRouting("s3cret", "/srv/app.wsgi", "app", "site|", ScriptReloading: false, Head: true, "127.0.0.1:5000", BodyComplete: true),
             DaemonRouting.Read(environ));
     }
 
     [Fact]
     public void AbsentKeysReadAsEmptyReloadingOnAndABody()
     {
-        Assert.Equal(new DaemonRouting("", "", "", "", ScriptReloading: true, Head: false, "", NoBody: false),
+        Assert.Equal(new DaemonRouting("", "", "", "", ScriptReloading: true, Head: false, "", BodyComplete: false),
             DaemonRouting.Read([new("PATH_INFO", "/"), new("wsgihost.unknown", "x")]));
     }
 }

@@ -80,7 +80,7 @@ public sealed class WorkerExchangeSendFileTests : IDisposable
     private async Task<((int Status, string Reason, List<KeyValuePair<string, string>> Headers) Head, List<byte[]> Chunks, string End)> ExchangeAsync(long offset, long count, bool sendfile = true)
     {
         using var output = new BufferedStream(new NetworkStream(_pair.Accepted, ownsSocket: false), 16 * 1024);
-        var exchange = new WorkerExchange(Stream.Null, output, [], isHead: false, "test", bodyRead: true, socket: sendfile ? _pair.Accepted : null);
+        var exchange = new WorkerExchange(Stream.Null, output, [], isHead: false, "test", wholeBody: [], socket: sendfile ? _pair.Accepted : null);
         Task<long> sending = Task.Run(() =>
         {
             using SafeFileHandle file = File.OpenHandle(_path);
