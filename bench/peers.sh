@@ -21,7 +21,7 @@
 # wsgihost-static serves the static apps from an Alias (`wsgihost run`).
 #
 # raw-kestrel answers in C# what the .wsgi app would answer: hello -> "Hello, World!",
-# echo -> the length of the 1 MiB upload, stream -> 1 MiB of 'x'. There is no C# Flask or
+# echo and post_1kib -> the length of the upload, stream -> 1 MiB of 'x'. There is no C# Flask or
 # Django, so for those apps raw-kestrel is skipped (summarize.py uses its hello run as
 # the ceiling and marks it). The app file_1mib (added here) sends a 1 MiB file through
 # wsgi.file_wrapper; its ceiling is raw-kestrel's stream run (the same bytes from memory).
@@ -86,14 +86,18 @@ srv_raw_kestrel() {
 
 # file_1mib: a WSGI app (bench/apps/file_1mib.wsgi) returning the same 1 MiB through
 # wsgi.file_wrapper, on every WSGI server: what Django's FileResponse does.
+# post_1kib: the harness's echo app taking a 1 KiB POST (bench/lua/post-1kib.lua), where what
+# a server pays to take a body at all shows rather than the copying of it (echo: 1 MiB).
 eval "peers_$(declare -f app_def)"
 app_def() {
   case $1 in
     file_1mib) WRK_LUA=report.lua; APP_WSGI=$HERE/apps/file_1mib.wsgi; APP_PATH=/; APP_EXPECT='xxxxxxxx' ;;
+    post_1kib) peers_app_def echo; WRK_LUA=$(realpath --relative-to="$LUA_DIR" "$HERE/lua/post-1kib.lua") ;;
     *) peers_app_def "$1" ;;
   esac
 }
-ALL_APPS="$ALL_APPS file_1mib"
+ALL_APPS="$ALL_APPS file_1mib post_1kib"
+export WSGIHOST_BENCH_REPORT_LUA=$LUA_DIR/report.lua
 
 # run-peers.sh's have_server, plus: raw-kestrel runs only for the apps it can mirror, and
 # the static apps only on the *-static servers.
@@ -120,7 +124,7 @@ have_server() {
   if [ "$1" = raw-kestrel ]; then
     [ -x "$RAW_KESTREL" ] || return 1
     case ${app:-$STARTUP_APP} in
-      hello|echo|stream) return 0 ;;
+      hello|echo|stream|post_1kib) return 0 ;;
     esac
     echo "  (raw-kestrel has no ${app:-$STARTUP_APP} app; its hello run is the ceiling)" >&2
     return 1

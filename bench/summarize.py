@@ -33,7 +33,7 @@ UWSGI = 'uwsgi'
 SERVER_ORDER = ['raw-kestrel', 'wsgihost-embedded', 'wsgihost-multi', 'wsgihost-interp', 'wsgihost-daemon', 'wsgihost', 'uwsgi',
                 'uwsgi-http10', 'apache-embedded', 'apache-daemon', 'gunicorn-sync2',
                 'gunicorn-sync4', 'gunicorn-gthread', 'waitress', 'wsgihost-static', 'apache-static', 'uwsgi-static']
-APP_ORDER = ['hello', 'flask', 'flask_page', 'django', 'echo', 'stream', 'file_1mib', 'static', 'static_1mib']
+APP_ORDER = ['hello', 'flask', 'flask_page', 'django', 'echo', 'post_1kib', 'stream', 'file_1mib', 'static', 'static_1mib']
 # An app with no raw-Kestrel run of its own, measured against another that moves the same bytes.
 KESTREL_TWIN = {'file_1mib': 'stream'}
 FAILED = ('START_FAILED', 'NOT_READY', 'WRK_FAILED')
