@@ -380,7 +380,19 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         bool bodyComplete = bodyReader == null;
         ReadOnlyMemory<byte> requestHead;
         byte[]? rented;
-        if (bodyReader != null && bodyReader.TryRead(out ReadResult peeked))
+        ReadResult peeked = default;
+        bool peekedSome;
+        try
+        {
+            peekedSome = bodyReader != null && bodyReader.TryRead(out peeked);
+        }
+        catch (Exception e) when (e is BadHttpRequestException or IOException && !aborted.IsCancellationRequested)
+        {
+            // The body broke (past LimitRequestBody, malformed chunks) after the start that was read
+            // before dispatch: nothing went to the worker, whose connection is still between requests.
+            return (await BodyRefusedAsync(e, context, environ, log, client).ConfigureAwait(false), true);
+        }
+        if (bodyReader != null && peekedSome)
         {
             ReadOnlySequence<byte> whole = peeked.Buffer;
             bodyComplete = peeked.IsCompleted && !peeked.IsCanceled && whole.Length <= WholeBodyBytes;
@@ -466,9 +478,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or InvalidDataException)
             {
             }
-            log.Write(ErrorLogLevel.Info, "core", $"[client {client}] request body refused ({refused.StatusCode}) for {Describe(environ)}: {refused.Message}");
-            context.Response.Headers.Connection = "close";
-            return (await WsgiDispatch.ErrorAsync(context, refused.StatusCode).ConfigureAwait(false), false);
+            return (await BodyRefusedAsync(refused, context, environ, log, client).ConfigureAwait(false), false);
         }
         try
         {
@@ -609,6 +619,15 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     }
 
     /// <summary>The first response header longer than header-buffer-size, if any.</summary>
+    /// <summary>Answers a request whose body Kestrel refused with its 4xx; the client's connection closes, as the rest of it cannot be framed any more.</summary>
+    private static async Task<long> BodyRefusedAsync(Exception refused, HttpContext context, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client)
+    {
+        int status = WsgiDispatch.RefusedBodyStatus(refused);
+        log.Write(ErrorLogLevel.Info, "core", $"[client {client}] request body refused ({status}) for {Describe(environ)}: {refused.Message}");
+        context.Response.Headers.Connection = "close";
+        return await WsgiDispatch.ErrorAsync(context, status).ConfigureAwait(false);
+    }
+
     private static KeyValuePair<string, string>? TooLong(List<KeyValuePair<string, string>> headers, int limit)
     {
         foreach (KeyValuePair<string, string> header in headers)

@@ -266,7 +266,7 @@ internal sealed class KestrelExchange : IWsgiExchange
                 // Past the start WsgiDispatch read before the app ran: a chunked body that turns
                 // malformed or crosses LimitRequestBody here fails the app's read; if the app
                 // then fails, the client gets 400/413, and the connection cannot be reused.
-                RefusedBodyStatus = e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest;
+                RefusedBodyStatus = WsgiDispatch.RefusedBodyStatus(e);
                 _context.Response.Headers.Connection = "close";
                 throw;
             }

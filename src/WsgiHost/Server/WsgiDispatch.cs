@@ -49,6 +49,13 @@ internal static class WsgiDispatch
         return 0;
     }
 
+    /// <summary>
+    /// The status for a request body Kestrel refused as it was read: most malformed bodies come as
+    /// BadHttpRequestException (400, 413, 408 for a body below MinRequestBodyDataRate), but an
+    /// overflowing chunk size as a plain IOException (400).
+    /// </summary>
+    internal static int RefusedBodyStatus(Exception e) => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest;
+
     /// <summary>How much of a request body is read before a WSGI thread or a daemon worker is given the request.</summary>
     internal const int BufferedBodyStart = 64 * 1024;
 
@@ -77,9 +84,7 @@ internal static class WsgiDispatch
         }
         catch (Exception e) when (e is BadHttpRequestException or IOException && !context.RequestAborted.IsCancellationRequested)
         {
-            // Kestrel reports most malformed bodies as BadHttpRequestException (400, 413, 408 for a
-            // body below MinRequestBodyDataRate), but an overflowing chunk size as a plain IOException.
-            int status = e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest;
+            int status = RefusedBodyStatus(e);
             log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] request body refused ({status}) for '{path}': {e.Message}");
             // The rest of the connection cannot be framed any more.
             context.Response.Headers.Connection = "close";
