@@ -395,9 +395,15 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         if (bodyReader != null && peekedSome)
         {
             ReadOnlySequence<byte> whole = peeked.Buffer;
-            bodyComplete = peeked.IsCompleted && !peeked.IsCanceled && whole.Length <= WholeBodyBytes;
-            requestHead = DaemonProtocol.EncodeRequest(environ, _secret, bodyComplete, bodyComplete ? whole : ReadOnlySequence<byte>.Empty, connection.RequestBuffer, out rented);
-            bodyReader.AdvanceTo(whole.Start);
+            try
+            {
+                bodyComplete = peeked.IsCompleted && !peeked.IsCanceled && whole.Length <= WholeBodyBytes;
+                requestHead = DaemonProtocol.EncodeRequest(environ, _secret, bodyComplete, bodyComplete ? whole : ReadOnlySequence<byte>.Empty, connection.RequestBuffer, out rented);
+            }
+            finally
+            {
+                bodyReader.AdvanceTo(whole.Start); // nothing consumed: copied into the frame, or left for the pump
+            }
         }
         else
         {
@@ -618,7 +624,6 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         return await WsgiDispatch.ErrorAsync(context, 502).ConfigureAwait(false);
     }
 
-    /// <summary>The first response header longer than header-buffer-size, if any.</summary>
     /// <summary>Answers a request whose body Kestrel refused with its 4xx; the client's connection closes, as the rest of it cannot be framed any more.</summary>
     private static async Task<long> BodyRefusedAsync(Exception refused, HttpContext context, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client)
     {
@@ -628,6 +633,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         return await WsgiDispatch.ErrorAsync(context, status).ConfigureAwait(false);
     }
 
+    /// <summary>The first response header longer than header-buffer-size, if any.</summary>
     private static KeyValuePair<string, string>? TooLong(List<KeyValuePair<string, string>> headers, int limit)
     {
         foreach (KeyValuePair<string, string> header in headers)

@@ -124,8 +124,9 @@ internal static class DaemonProtocol
         }
         int bodyBytes = (int)body.Length;
         length = head + (bodyComplete ? (bodyBytes > 0 ? ChunkHeaderBytes + bodyBytes : 0) + ChunkHeaderBytes : 0);
-        rented = length > buffer.Length && buffer.Length > 0;
-        var frame = new FrameWriter(!rented ? (length <= buffer.Length ? buffer : new byte[length]) : ArrayPool<byte>.Shared.Rent(length));
+        // No buffer given (the overloads that return a new array): exactly the frame's size.
+        rented = buffer.Length > 0 && length > buffer.Length;
+        var frame = new FrameWriter(length <= buffer.Length ? buffer : rented ? ArrayPool<byte>.Shared.Rent(length) : new byte[length]);
         frame.U32((uint)(head - 4));
         frame.Bytes(RequestMagic);
         frame.U8(Version);
