@@ -60,6 +60,9 @@ internal sealed unsafe class Interpreter
     /// </summary>
     internal int Replica { get; init; }
 
+    /// <summary>The application group's name as a configuration writes it: %{GLOBAL} for the main interpreter's "".</summary>
+    internal string GroupLabel => Name.Length == 0 ? "%{GLOBAL}" : Name;
+
     /// <summary>The bootstrap module's objects in this interpreter; set once at creation.</summary>
     public Bootstrap Bootstrap { get; internal set; } = null!;
 

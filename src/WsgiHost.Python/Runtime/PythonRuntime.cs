@@ -149,7 +149,7 @@ public sealed unsafe class PythonRuntime : IDisposable
             }
         });
         _log.Write(ErrorLogLevel.Info, "wsgi", replica > 0
-            ? $"Create interpreter {replica + 1} of application group '{(name.Length == 0 ? "%{GLOBAL}" : name)}' with its own GIL."
+            ? $"Create interpreter {replica + 1} of application group '{created!.GroupLabel}' with its own GIL."
             : $"Create interpreter '{name}'{(ownGil ? " with its own GIL" : "")}.");
         return created!;
     }

@@ -156,7 +156,7 @@ internal sealed class WsgiScript
         }
         _isolationRefused = true;
         _log.Write(ErrorLogLevel.Warning, "wsgi",
-            $"WSGI script '{_options.ScriptPath}' cannot run in interpreter {_interpreter.Replica + 1} of application group '{(_interpreter.Name.Length == 0 ? "%{GLOBAL}" : _interpreter.Name)}' " +
+            $"WSGI script '{_options.ScriptPath}' cannot run in interpreter {_interpreter.Replica + 1} of application group '{_interpreter.GroupLabel}' " +
             "(an extension module refuses isolated sub-interpreters): its requests go to the application's other interpreters from now on.");
     }
 
@@ -188,7 +188,7 @@ internal sealed class WsgiScript
         (interpreter.Name.Length > 0 || interpreter.Replica > 0) && (traceback.Contains("ImportError", StringComparison.Ordinal)
             || traceback.Contains("interpreter", StringComparison.OrdinalIgnoreCase))
             ? interpreter.Replica > 0
-                ? $"\nThis script runs in interpreter {interpreter.Replica + 1} of application group '{(interpreter.Name.Length == 0 ? "%{GLOBAL}" : interpreter.Name)}', " +
+                ? $"\nThis script runs in interpreter {interpreter.Replica + 1} of application group '{interpreter.GroupLabel}', " +
                   "an isolated sub-interpreter with its own GIL (WSGIApplicationInterpreters, --interpreters). If the failing import is an " +
                   "extension module that does not support isolated sub-interpreters, run the application in one interpreter " +
                   "(WSGIApplicationInterpreters 1, or interpreters=1 on its WSGIDaemonProcess) and use processes for more cores " +
