@@ -10,9 +10,7 @@ internal sealed class DaemonConnection(Socket socket) : IDisposable
 {
     public NetworkStream Output { get; } = new(socket, ownsSocket: true);
 
-    public Stream Input => _input ??= new BufferedStream(Output, 16 * 1024);
-
-    private BufferedStream? _input;
+    public Stream Input { get; } = new DaemonConnectionInput(socket);
 
     /// <summary>Where request heads are written (<see cref="DaemonProtocol.EncodeRequest(IReadOnlyList{KeyValuePair{string, string}}, string?, bool, in System.Buffers.ReadOnlySequence{byte}, byte[], out byte[])"/>), each sent before the next; a larger one, or one with its body, gets a pooled array.</summary>
     public byte[] RequestBuffer { get; } = new byte[4 * 1024];
@@ -28,7 +26,7 @@ internal sealed class DaemonConnection(Socket socket) : IDisposable
 
     public void Dispose()
     {
-        _input?.Dispose();
+        Input.Dispose();
         Output.Dispose();
     }
 }

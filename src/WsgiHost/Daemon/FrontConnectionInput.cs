@@ -23,7 +23,7 @@ namespace WsgiHost.Daemon;
 /// socket event thread). One reader at a time, as the connection's one serving task; the token
 /// is not watched: <see cref="Detach"/> (the connection closing) ends a pending wait.
 /// </remarks>
-internal sealed class FrontConnectionInput : Stream, IReadinessTarget, IValueTaskSource<long>
+internal sealed class FrontConnectionInput : ReadOnlyStream, IReadinessTarget, IValueTaskSource<long>
 {
     private readonly Socket _socket;
     private readonly ReadinessLoop _loop;
@@ -70,32 +70,14 @@ internal sealed class FrontConnectionInput : Stream, IReadinessTarget, IValueTas
     /// </summary>
     public long Announced => Volatile.Read(ref _announced);
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     /// <summary>Buffered bytes first; else waits in <c>recv</c> (a WSGI thread reading the body, the GIL released).</summary>
     public override int Read(Span<byte> destination)
     {
-        if (destination.IsEmpty)
+        if (_buffer.TryRead(destination, out int read))
         {
-            return 0;
-        }
-        if (!_buffer.IsEmpty)
-        {
-            return _buffer.Take(destination);
+            return read;
         }
         // The loop need not wake for what this thread reads itself (a body coming in pieces).
         Pause();
@@ -111,13 +93,9 @@ internal sealed class FrontConnectionInput : Stream, IReadinessTarget, IValueTas
 
     public override ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
-        if (destination.IsEmpty)
+        if (_buffer.TryRead(destination.Span, out int read))
         {
-            return new ValueTask<int>(0);
-        }
-        if (!_buffer.IsEmpty)
-        {
-            return new ValueTask<int>(_buffer.Take(destination.Span));
+            return new ValueTask<int>(read);
         }
         return ReceiveAsync(destination);
     }
@@ -246,14 +224,4 @@ internal sealed class FrontConnectionInput : Stream, IReadinessTarget, IValueTas
         _readable.OnCompleted(continuation, state, token, flags);
 
     long IValueTaskSource<long>.GetResult(short token) => _readable.GetResult(token);
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

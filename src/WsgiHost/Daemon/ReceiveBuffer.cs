@@ -3,8 +3,9 @@ namespace WsgiHost.Daemon;
 /// <summary>
 /// Bytes a connection received ahead of its reader (a frame head, a small body and its end
 /// marker usually arrive in one receive): the buffer of a worker's reading end of a connection
-/// from the front (<see cref="FrontConnectionInput"/>). Receives go into it only once it is
-/// empty, so its bytes are always in order.
+/// from the front (<see cref="FrontConnectionInput"/>), and of the front's reading end of a
+/// connection to a worker (<see cref="DaemonConnectionInput"/>). Receives go into it only once
+/// it is empty, so its bytes are always in order.
 /// </summary>
 internal sealed class ReceiveBuffer(int size)
 {
@@ -19,6 +20,25 @@ internal sealed class ReceiveBuffer(int size)
 
     /// <summary>Where the next receive goes; only while <see cref="IsEmpty"/>.</summary>
     public Memory<byte> Space => _bytes;
+
+    /// <summary>
+    /// A read that needs no receive: of nothing (0), or of buffered bytes. False when the reader
+    /// must receive (the buffer is empty and <paramref name="destination"/> is not).
+    /// </summary>
+    public bool TryRead(Span<byte> destination, out int read)
+    {
+        read = 0;
+        if (destination.IsEmpty)
+        {
+            return true;
+        }
+        if (IsEmpty)
+        {
+            return false;
+        }
+        read = Take(destination);
+        return true;
+    }
 
     /// <summary>Copies buffered bytes to <paramref name="destination"/>: as many as fit, at least one when not empty.</summary>
     public int Take(Span<byte> destination)
