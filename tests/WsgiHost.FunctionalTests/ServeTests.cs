@@ -219,6 +219,28 @@ public sealed class ServeTests
     }
 
     [Fact]
+    public async Task ARequestQueuedBehindABlockedThreadIsTakenByAnother()
+    {
+        // The app is loaded and its thread is blocked in sleep (the GIL released, the thread
+        // still counted as working): a request that comes now queues behind it, and only the
+        // stall watch (in a daemon worker, the readiness loop's looks) hands it to an idle thread.
+        // Without that watch it would wait the whole sleep. Embedded mode has its watchdog
+        // thread (ABlockingAppOccupiesOnlyItsOwnThread).
+        await using var host = await WsgiHostProcess.StartDaemonAsync(WsgiHostProcess.App("gateway.wsgi"), "--threads", "4");
+        Assert.Equal("written then returned", await host.Client.GetStringAsync("/write"));
+        string tag = Guid.NewGuid().ToString("N");
+        Task<string> sleeper = host.Client.GetStringAsync($"/announced-sleep?20&{tag}");
+        await host.WaitForLogAsync("sleeping " + tag);
+        for (int i = 0; i < 3; i++)
+        {
+            Task<string> quick = host.Client.GetStringAsync("/write");
+            Assert.Same(quick, await Task.WhenAny(quick, sleeper, Task.Delay(TimeSpan.FromSeconds(15))));
+            Assert.Equal("written then returned", await quick);
+        }
+        Assert.False(sleeper.IsCompleted);
+    }
+
+    [Fact]
     public async Task ARequestBusyInPythonDoesNotHoldUpQuickOnes()
     {
         // The spinning request holds the GIL. A quick request gets another thread, which takes

@@ -46,6 +46,7 @@ internal sealed unsafe class ReadinessLoop : IDisposable
     private const uint EPOLLET = 1u << 31;
     private const int EPOLL_CLOEXEC = 0x80000;
     private const int EFD_CLOEXEC = 0x80000;
+    private const int EFD_NONBLOCK = 0x800;
     private const int EINTR = 4;
     private const int ENOENT = 2;
     private const int EBADF = 9;
@@ -58,6 +59,9 @@ internal sealed unsafe class ReadinessLoop : IDisposable
     /// <summary>The id of the eventfd that ends the loop; sockets get ids from 1 on.</summary>
     private const ulong StopId = 0;
 
+    /// <summary>The id of the eventfd that asks for the timer from another thread (<see cref="WantTimer"/>).</summary>
+    private const ulong TimerId = ulong.MaxValue;
+
     // struct epoll_event is packed on x86-64 (12 bytes: events, then the 64-bit data at 4) and
     // naturally aligned elsewhere (16 bytes, data at 8).
     private static readonly int s_eventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
@@ -65,12 +69,17 @@ internal sealed unsafe class ReadinessLoop : IDisposable
 
     private readonly int _epoll;
     private readonly int _stop;
+    private readonly int _timerWanted;
     private readonly Thread _thread;
     private readonly IErrorLog _log;
     private readonly ConcurrentDictionary<ulong, IReadinessTarget> _targets = new();
     private long _nextId;
     private int _disposed;
     private bool _closeOnExit;
+    private Func<int>? _timer;
+    private int _timerAsked;
+    private readonly Lock _timerLock = new();
+    private bool _timerClosed;
 
     /// <summary>Linux on a 64-bit processor, where the layout of <c>struct epoll_event</c> is known.</summary>
     public static bool IsSupported => OperatingSystem.IsLinux()
@@ -90,13 +99,19 @@ internal sealed unsafe class ReadinessLoop : IDisposable
             throw Failed("epoll_create1", Marshal.GetLastPInvokeError());
         }
         _stop = eventfd(0, EFD_CLOEXEC);
-        if (_stop < 0)
+        _timerWanted = _stop < 0 ? -1 : eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (_timerWanted < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
+            if (_stop >= 0)
+            {
+                close(_stop);
+            }
             close(_epoll);
             throw Failed("eventfd", errno);
         }
         Control(EPOLL_CTL_ADD, _stop, EPOLLIN, StopId);
+        Control(EPOLL_CTL_ADD, _timerWanted, EPOLLIN, TimerId);
         _thread = new Thread(Run) { Name = threadName, IsBackground = true };
         _thread.Start();
     }
@@ -121,6 +136,35 @@ internal sealed unsafe class ReadinessLoop : IDisposable
             throw;
         }
         return id;
+    }
+
+    /// <summary>
+    /// Gives the loop's thread a timer, for work that needs a look every so often only while it
+    /// has something to look at (a daemon worker's stall watch, <see cref="Wsgi.WsgiExecutor.Watch"/>):
+    /// once <see cref="WantTimer"/> was called, <paramref name="timer"/> runs after every wait and
+    /// returns how many milliseconds the next wait may last at most; -1 stops it until it is
+    /// wanted again. A thread that wakes for arrivals anyway takes the looks, instead of a
+    /// thread woken for them alone. Set before the timer is first wanted.
+    /// </summary>
+    public void SetTimer(Func<int> timer) => _timer = timer;
+
+    /// <summary>From any thread: the timer is to run (from another thread than the loop's, at once if the loop waits with no timeout).</summary>
+    public void WantTimer()
+    {
+        Volatile.Write(ref _timerAsked, 1);
+        if (Thread.CurrentThread == _thread)
+        {
+            return; // from a callback: the loop runs the timer after it, no wake-up needed
+        }
+        lock (_timerLock)
+        {
+            // Never after the descriptor is closed: its number may be another file's by then.
+            if (!_timerClosed)
+            {
+                ulong one = 1;
+                write(_timerWanted, &one, sizeof(ulong));
+            }
+        }
     }
 
     /// <summary>Stops telling of arrivals (the reader blocks in <c>recv</c> meanwhile); a hang-up or an error may still be told.</summary>
@@ -202,10 +246,11 @@ internal sealed unsafe class ReadinessLoop : IDisposable
         byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * s_eventSize));
         try
         {
+            int timeout = -1;
             while (true)
             {
                 long polledFrom = System.Diagnostics.Stopwatch.GetTimestamp();
-                int n = epoll_wait(_epoll, events, MaxEvents, -1);
+                int n = epoll_wait(_epoll, events, MaxEvents, timeout);
                 if (n < 0)
                 {
                     int errno = Marshal.GetLastPInvokeError();
@@ -224,12 +269,19 @@ internal sealed unsafe class ReadinessLoop : IDisposable
                     {
                         return;
                     }
+                    if (id == TimerId)
+                    {
+                        ulong count;
+                        read(_timerWanted, &count, sizeof(ulong));
+                        continue;
+                    }
                     // Gone when its socket was removed after this event was taken.
                     if (_targets.TryGetValue(id, out IReadinessTarget? target))
                     {
                         Notify(target, polledFrom, announced);
                     }
                 }
+                timeout = timeout >= 0 || Interlocked.Exchange(ref _timerAsked, 0) != 0 ? RunTimer() : -1;
             }
         }
         finally
@@ -255,6 +307,21 @@ internal sealed unsafe class ReadinessLoop : IDisposable
         }
     }
 
+    /// <summary>The timer's next timeout; -1 (no timer) when it has none or it failed.</summary>
+    private int RunTimer()
+    {
+        try
+        {
+            return _timer?.Invoke() ?? -1;
+        }
+        catch (Exception e)
+        {
+            // A bug of ours: the loop must go on for every connection.
+            _log.Write(ErrorLogLevel.Error, "wsgi", $"The readiness loop's timer failed: {e}");
+            return -1;
+        }
+    }
+
     /// <summary>Ends the loop's thread (sockets still armed get no more notifications) and closes its descriptors.</summary>
     public void Dispose()
     {
@@ -277,6 +344,11 @@ internal sealed unsafe class ReadinessLoop : IDisposable
 
     private void CloseDescriptors()
     {
+        lock (_timerLock)
+        {
+            _timerClosed = true;
+            close(_timerWanted);
+        }
         close(_stop);
         close(_epoll);
     }
@@ -299,6 +371,9 @@ internal sealed unsafe class ReadinessLoop : IDisposable
 
     [DllImport("libc", SetLastError = true)]
     private static extern nint write(int fd, void* buffer, nuint count);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern nint read(int fd, void* buffer, nuint count);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int close(int fd);

@@ -39,15 +39,36 @@ public sealed class WsgiExecutor : IDisposable
     private readonly Stack<WorkItem> _spareItems = new();
     private readonly ManualResetEventSlim _queued = new(false, spinCount: 1);
     private readonly Thread[] _threads;
-    private readonly Thread _watchdog;
+    private readonly Thread? _watchdog;
+    private readonly Action? _watchWanted;
     private readonly IErrorLog _log;
     private volatile bool _stopping;
 
+    // The stall watch run by the caller (watchWanted): whether it was asked for and has not yet
+    // found the queues empty (under the lock), and when its next look is due (its thread's).
+    private bool _watchArmed;
+    private long _nextLook;
+
     /// <summary>Starts <paramref name="threads"/> WSGI threads; messages about failed requests go to <paramref name="log"/>.</summary>
     public WsgiExecutor(int threads, IErrorLog log)
+        : this(threads, log, watchWanted: null)
+    {
+    }
+
+    /// <summary>
+    /// As <see cref="WsgiExecutor(int, IErrorLog)"/>; with <paramref name="watchWanted"/>, the
+    /// stall watch is the caller's to run instead of a thread's of its own: once it is called
+    /// (from any thread, when a request queues behind working threads), the caller calls
+    /// <see cref="Watch"/>, and again within the milliseconds each call returns, until one
+    /// returns -1. A daemon worker's readiness loop, awake for arrivals anyway, takes these
+    /// looks: the watchdog thread cost a context switch every millisecond while requests queued,
+    /// a tenth of one a request in a busy worker (bench/threads.sh daemon, hello).
+    /// </summary>
+    internal WsgiExecutor(int threads, IErrorLog log, Action? watchWanted)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         _log = log;
+        _watchWanted = watchWanted;
         _lanes = [_shared];
         _threads = new Thread[threads];
         for (int i = 0; i < threads; i++)
@@ -56,8 +77,11 @@ public sealed class WsgiExecutor : IDisposable
             _threads[i] = new Thread(worker.Run) { Name = $"wsgi-{i}", IsBackground = true };
             _threads[i].Start();
         }
-        _watchdog = new Thread(Watch) { Name = "wsgi-watchdog", IsBackground = true };
-        _watchdog.Start();
+        if (watchWanted == null)
+        {
+            _watchdog = new Thread(WatchdogLoop) { Name = "wsgi-watchdog", IsBackground = true };
+            _watchdog.Start();
+        }
     }
 
     /// <summary>How many WSGI threads run requests.</summary>
@@ -121,11 +145,24 @@ public sealed class WsgiExecutor : IDisposable
             // With threads working under this GIL (or none idle to wake), the watchdog looks
             // after a request that then waits too long.
             watch = wake == null;
+            if (watch && _watchWanted != null)
+            {
+                // Asked for once until a look finds nothing waiting.
+                watch = !_watchArmed;
+                _watchArmed = true;
+            }
         }
         wake?.Wake();
-        if (watch && !_queued.IsSet)
+        if (watch)
         {
-            _queued.Set();
+            if (_watchWanted != null)
+            {
+                _watchWanted();
+            }
+            else if (!_queued.IsSet)
+            {
+                _queued.Set();
+            }
         }
         return completion;
     }
@@ -374,33 +411,17 @@ public sealed class WsgiExecutor : IDisposable
         return System.Diagnostics.Stopwatch.GetTimestamp() - reacquiring;
     }
 
-    /// <summary>Wakes one more thread while the oldest queued request has waited too long.</summary>
-    private void Watch()
+    /// <summary>The watchdog thread: wakes one more thread while the oldest queued request has waited too long.</summary>
+    private void WatchdogLoop()
     {
         while (!_stopping)
         {
             _queued.Wait();
             Thread.Sleep(StallThreshold);
-            Worker? wake = null;
+            Worker? wake;
             lock (_lock)
             {
-                bool waiting = false;
-                long now = System.Diagnostics.Stopwatch.GetTimestamp();
-                foreach (Lane lane in _lanes)
-                {
-                    if (lane.Queue.Count == 0)
-                    {
-                        continue;
-                    }
-                    waiting = true;
-                    // Stalled: requests wait and no thread has taken one of this GIL's for a
-                    // while (the working ones are blocked). A long queue that is moving is not a stall.
-                    if (now - lane.Queue.Peek().Enqueued >= s_stallTicks && now - lane.LastTaken >= s_stallTicks)
-                    {
-                        wake = Unpark(lane);
-                        break;
-                    }
-                }
+                wake = FindStall(System.Diagnostics.Stopwatch.GetTimestamp(), out bool waiting);
                 if (!waiting)
                 {
                     _queued.Reset();
@@ -409,6 +430,58 @@ public sealed class WsgiExecutor : IDisposable
             }
             wake?.Wake();
         }
+    }
+
+    /// <summary>
+    /// One look of the stall watch when the caller runs it (see the constructor): wakes one
+    /// more thread for a stalled GIL; returns the milliseconds until the next look is due, or
+    /// -1 when no request waits (the watch is then asked for again with the next one that queues).
+    /// </summary>
+    internal int Watch()
+    {
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (now < _nextLook)
+        {
+            return (int)Math.Ceiling((_nextLook - now) * 1000.0 / System.Diagnostics.Stopwatch.Frequency);
+        }
+        Worker? wake;
+        lock (_lock)
+        {
+            wake = FindStall(now, out bool waiting);
+            if (!waiting || _stopping)
+            {
+                _watchArmed = false;
+                return -1;
+            }
+        }
+        wake?.Wake();
+        // As the watchdog thread: a look a stall threshold after the last, so a request that
+        // queued just now is not looked at again before it could have stalled.
+        _nextLook = now + s_stallTicks;
+        return (int)Math.Ceiling(StallThreshold.TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// The idle thread to wake for the first stalled GIL: requests wait and no thread has taken
+    /// one of its requests for a while (the working ones are blocked); a long queue that is
+    /// moving is not a stall. <paramref name="waiting"/>: whether any request waits. Under the lock.
+    /// </summary>
+    private Worker? FindStall(long now, out bool waiting)
+    {
+        waiting = false;
+        foreach (Lane lane in _lanes)
+        {
+            if (lane.Queue.Count == 0)
+            {
+                continue;
+            }
+            waiting = true;
+            if (now - lane.Queue.Peek().Enqueued >= s_stallTicks && now - lane.LastTaken >= s_stallTicks)
+            {
+                return Unpark(lane);
+            }
+        }
+        return null;
     }
 
     /// <summary>Lets queued requests finish, then stops the threads.</summary>
@@ -434,7 +507,7 @@ public sealed class WsgiExecutor : IDisposable
         {
             t.Join(TimeSpan.FromSeconds(10));
         }
-        _watchdog.Join(TimeSpan.FromSeconds(1));
+        _watchdog?.Join(TimeSpan.FromSeconds(1));
     }
 
     /// <summary>One WSGI thread's loop and its wake-up event.</summary>

@@ -58,10 +58,13 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             // Before listening, as mod_wsgi preloads before a daemon accepts requests.
             WsgiApplication.Preload(_python, script, group, log);
         }
-        var executor = new WsgiExecutor(options.Threads, log);
         // Connections wait for their next request here (readability only), not on .NET's engine.
         using ReadinessLoop? readiness = ReadinessLoop.IsSupported ? new ReadinessLoop("front-events", log) : null;
         _readiness = readiness;
+        // The loop, awake for the front's requests, also looks after requests that queue behind
+        // blocked threads (the executor's stall watch), in place of a watchdog thread.
+        var executor = readiness == null ? new WsgiExecutor(options.Threads, log) : new WsgiExecutor(options.Threads, log, readiness.WantTimer);
+        readiness?.SetTimer(executor.Watch);
         using DeadlockMonitor? deadlock = options.DeadlockTimeoutSeconds > 0
             ? new DeadlockMonitor(_python, TimeSpan.FromSeconds(options.DeadlockTimeoutSeconds), options.Group, log)
             : null;

@@ -144,6 +144,77 @@ public sealed class ReadinessLoopTests : IDisposable
         Assert.Empty(_errors);
     }
 
+    [Fact]
+    public async Task TheTimerRunsOnlyOnceWantedAndAgainWithinWhatItReturnsUntilItSaysNoMore()
+    {
+        // A timer that asks for 3 looks, 20 ms apart, then none.
+        var looks = new List<long>();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _loop.SetTimer(() =>
+        {
+            lock (looks)
+            {
+                looks.Add(System.Diagnostics.Stopwatch.GetTimestamp());
+                if (looks.Count < 3)
+                {
+                    return 20;
+                }
+            }
+            done.TrySetResult();
+            return -1;
+        });
+        await Task.Delay(100);
+        lock (looks)
+        {
+            Assert.Empty(looks); // not wanted yet: the loop waits for arrivals only
+        }
+
+        // Wanted from another thread: the loop, waiting with no timeout, is woken for it.
+        long wanted = System.Diagnostics.Stopwatch.GetTimestamp();
+        _loop.WantTimer();
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(100);
+        lock (looks)
+        {
+            Assert.Equal(3, looks.Count); // -1 ended it
+            Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(wanted, looks[0]) < TimeSpan.FromSeconds(5));
+            // Each next look came no sooner than the timeout it asked for (an arrival could
+            // bring it sooner; none came here).
+            Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(looks[0], looks[1]) >= TimeSpan.FromMilliseconds(19));
+            Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(looks[1], looks[2]) >= TimeSpan.FromMilliseconds(19));
+        }
+
+        // Wanted again from a callback on the loop's own thread: it runs after the callback.
+        var again = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _loop.SetTimer(() =>
+        {
+            again.TrySetResult();
+            return -1;
+        });
+        _loop.Add(_socket.SafeHandle, new WantingTarget(_loop));
+        _peer.Send([1]);
+        await again.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Empty(_errors);
+    }
+
+    [Fact]
+    public async Task AFailingTimerIsLoggedAndTheLoopGoesOn()
+    {
+        _loop.SetTimer(() => throw new InvalidOperationException("a bug in a timer"));
+        _loop.WantTimer();
+        SpinWait.SpinUntil(() => { lock (_errors) { return _errors.Count > 0; } }, TimeSpan.FromSeconds(10));
+        Assert.Contains(_errors, e => e.Contains("timer failed", StringComparison.Ordinal));
+
+        var (target, _) = Added();
+        _peer.Send([1]);
+        await target.WaitForAsync(1);
+    }
+
+    private sealed class WantingTarget(ReadinessLoop loop) : IReadinessTarget
+    {
+        public void OnReadable(long polledFrom, long announced) => loop.WantTimer();
+    }
+
     private sealed class DisposingTarget(ReadinessLoop loop) : IReadinessTarget
     {
         public TaskCompletionSource Disposed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
