@@ -392,22 +392,21 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             // before dispatch: nothing went to the worker, whose connection is still between requests.
             return (await BodyRefusedAsync(e, context, environ, log, client).ConfigureAwait(false), true);
         }
-        if (bodyReader != null && peekedSome)
+        ReadOnlySequence<byte> whole = peekedSome ? peeked.Buffer : ReadOnlySequence<byte>.Empty;
+        if (peekedSome)
         {
-            ReadOnlySequence<byte> whole = peeked.Buffer;
-            try
-            {
-                bodyComplete = peeked.IsCompleted && !peeked.IsCanceled && whole.Length <= WholeBodyBytes;
-                requestHead = DaemonProtocol.EncodeRequest(environ, _secret, bodyComplete, bodyComplete ? whole : ReadOnlySequence<byte>.Empty, connection.RequestBuffer, out rented);
-            }
-            finally
+            bodyComplete = peeked.IsCompleted && !peeked.IsCanceled && whole.Length <= WholeBodyBytes;
+        }
+        try
+        {
+            requestHead = DaemonProtocol.EncodeRequest(environ, _secret, bodyComplete, bodyComplete ? whole : ReadOnlySequence<byte>.Empty, connection.RequestBuffer, out rented);
+        }
+        finally
+        {
+            if (bodyReader != null && peekedSome)
             {
                 bodyReader.AdvanceTo(whole.Start); // nothing consumed: copied into the frame, or left for the pump
             }
-        }
-        else
-        {
-            requestHead = DaemonProtocol.EncodeRequest(environ, _secret, bodyComplete, ReadOnlySequence<byte>.Empty, connection.RequestBuffer, out rented);
         }
         // request-timeout: waiting for the response is bounded; the stuck worker is recycled.
         // With interrupt-timeout the worker first raises RequestTimeout in the request's thread
