@@ -14,6 +14,8 @@
 #   and read by bench/AllocReport: each type's share of the bytes, and the allocating stacks.
 #
 # environment: APP=hello PORT=8790 DURATION=5s PY=/usr/bin/python3 SKIP_BUILD=1 (reuse builds)
+#   CLOSE=1: every request on a new connection (wrk sends "Connection: close"), as behind a
+#   proxy that does not keep connections to its upstream (nginx's default)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -31,6 +33,8 @@ APPS=${SHARED_BENCH:-$ROOT/../shared/bench}/apps
 OUT=$HERE/.out/allocs
 mkdir -p "$OUT"
 [ -f "$APPS/$APP.wsgi" ] || { echo "allocs.sh: no app $APPS/$APP.wsgi" >&2; exit 2; }
+WRK_HDR=()
+[ -n "${CLOSE:-}" ] && WRK_HDR=(-H "Connection: close")
 command -v wrk >/dev/null || { echo "allocs.sh: wrk is missing (bench/run.sh installs it)" >&2; exit 2; }
 
 CONF=$OUT/$MODE.conf
@@ -72,9 +76,9 @@ if [ -z "${SKIP_BUILD:-}" ] || [ ! -x "$OUT/native/wsgihost" ]; then
     "$ROOT/scripts/publish.sh" "$OUT/native" > "$OUT/publish.log" 2>&1 || { cat "$OUT/publish.log" >&2; exit 1; }
 fi
 start "$OUT/native/wsgihost"
-wrk -t1 -c32 -d2s "http://127.0.0.1:$PORT/" > /dev/null
+wrk -t1 -c32 -d2s "${WRK_HDR[@]}" "http://127.0.0.1:$PORT/" > /dev/null
 read -r a0 r0 < <(reading)
-rps=$(wrk -t1 -c32 -d"$DURATION" "http://127.0.0.1:$PORT/" | awk '/Requests\/sec/ {print $2}')
+rps=$(wrk -t1 -c32 -d"$DURATION" "${WRK_HDR[@]}" "http://127.0.0.1:$PORT/" | awk '/Requests\/sec/ {print $2}')
 read -r a1 r1 < <(reading)
 stop
 echo "$APP, $MODE, native: $(( (a1 - a0) / (r1 - r0) )) bytes allocated per request ($((r1 - r0)) requests, $rps req/s)"
@@ -87,8 +91,8 @@ if [ -z "${SKIP_BUILD:-}" ] || [ ! -x "$ROOT/src/WsgiHost.Cli/bin/Release/net10.
 fi
 dotnet build "$HERE/AllocReport" -c Release -nologo -v quiet > "$OUT/report-build.log" 2>&1 || { cat "$OUT/report-build.log" >&2; exit 1; }
 start "$ROOT/src/WsgiHost.Cli/bin/Release/net10.0/wsgihost"
-wrk -t1 -c32 -d3s "http://127.0.0.1:$PORT/" > /dev/null
-wrk -t1 -c32 -d"$DURATION" "http://127.0.0.1:$PORT/" > /dev/null &
+wrk -t1 -c32 -d3s "${WRK_HDR[@]}" "http://127.0.0.1:$PORT/" > /dev/null
+wrk -t1 -c32 -d"$DURATION" "${WRK_HDR[@]}" "http://127.0.0.1:$PORT/" > /dev/null &
 load=$!
 rm -f "$OUT/allocs.nettrace"
 # GC keyword (0x1) at verbose level: AllocationTick; 0x40000000: its stack.

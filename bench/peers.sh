@@ -88,15 +88,20 @@ srv_raw_kestrel() {
 # wsgi.file_wrapper, on every WSGI server: what Django's FileResponse does.
 # post_1kib: the harness's echo app taking a 1 KiB POST (bench/lua/post-1kib.lua), where what
 # a server pays to take a body at all shows rather than the copying of it (echo: 1 MiB).
+# hello_close, flask_close, django_close: those apps with every request on a new connection
+# (bench/lua/close.lua sends "Connection: close"), as behind a proxy that keeps no upstream
+# connections: what a server pays to accept, set up and close a connection shows.
 eval "peers_$(declare -f app_def)"
 app_def() {
   case $1 in
     file_1mib) WRK_LUA=report.lua; APP_WSGI=$HERE/apps/file_1mib.wsgi; APP_PATH=/; APP_EXPECT='xxxxxxxx' ;;
     post_1kib) peers_app_def echo; WRK_LUA=$(realpath --relative-to="$LUA_DIR" "$HERE/lua/post-1kib.lua") ;;
+    hello_close|flask_close|django_close)
+      peers_app_def "${1%_close}"; WRK_LUA=$(realpath --relative-to="$LUA_DIR" "$HERE/lua/close.lua") ;;
     *) peers_app_def "$1" ;;
   esac
 }
-ALL_APPS="$ALL_APPS file_1mib post_1kib"
+ALL_APPS="$ALL_APPS file_1mib post_1kib hello_close flask_close django_close"
 export WSGIHOST_BENCH_REPORT_LUA=$LUA_DIR/report.lua
 
 # run-peers.sh's have_server, plus: raw-kestrel runs only for the apps it can mirror, and
@@ -121,10 +126,20 @@ have_server() {
     esac
     return 0
   fi
+  # uwsgi's --http11-socket ignores a request's "Connection: close" (it answers HTTP/1.1 with
+  # no Connection header and keeps the connection; RFC 9112 9.6 says close after the
+  # response), so wrk would reuse the connection and measure keep-alive: on the *_close apps
+  # uWSGI runs as uwsgi-http10 (--http-socket, which closes after every response), and only
+  # there, since that server cannot keep a connection at all.
+  case "$1:${app:-$STARTUP_APP}" in
+    uwsgi:*_close) echo "  (uwsgi ignores Connection: close; uwsgi-http10 runs the *_close apps)" >&2; return 1 ;;
+    uwsgi-http10:*_close) ;;
+    uwsgi-http10:*) echo "  (uwsgi-http10 closes every connection: it runs only the *_close apps)" >&2; return 1 ;;
+  esac
   if [ "$1" = raw-kestrel ]; then
     [ -x "$RAW_KESTREL" ] || return 1
     case ${app:-$STARTUP_APP} in
-      hello|echo|stream|post_1kib) return 0 ;;
+      hello|echo|stream|post_1kib|hello_close) return 0 ;;
     esac
     echo "  (raw-kestrel has no ${app:-$STARTUP_APP} app; its hello run is the ceiling)" >&2
     return 1

@@ -10,7 +10,10 @@
 #   SERVERS   default: raw-kestrel wsgihost-embedded wsgihost-multi wsgihost-interp wsgihost-daemon uwsgi
 #                      apache-embedded apache-daemon gunicorn-gthread waitress
 #                      wsgihost-static apache-static uwsgi-static (the static apps only)
-#   APPS      default: hello flask django echo post_1kib stream file_1mib static static_1mib
+#                      uwsgi-http10 (the *_close apps only: uwsgi's keep-alive socket ignores
+#                      a request's Connection: close)
+#   APPS      default: hello flask django echo post_1kib stream file_1mib hello_close flask_close
+#                      static static_1mib   (django_close also exists)
 #   REPS=2 DURATION=10s WARMUP=2s CONNS=32 WRK_THREADS=1
 #   OUT_DIR   default: bench/.out/results/<timestamp>
 #   SKIP_INSTALL=1   do not check/install the Debian packages
@@ -29,8 +32,8 @@ OUT=$HERE/.out
 MODE=${1:-bench}
 export SHARED_BENCH=${SHARED_BENCH:-$(cd "$REPO/.." && pwd)/shared/bench}
 export PY=${PY:-/usr/bin/python3}
-export SERVERS=${SERVERS:-raw-kestrel wsgihost-embedded wsgihost-multi wsgihost-interp wsgihost-daemon uwsgi apache-embedded apache-daemon gunicorn-gthread waitress wsgihost-static apache-static uwsgi-static}
-export APPS=${APPS:-hello flask django echo post_1kib stream file_1mib static static_1mib}
+export SERVERS=${SERVERS:-raw-kestrel wsgihost-embedded wsgihost-multi wsgihost-interp wsgihost-daemon uwsgi uwsgi-http10 apache-embedded apache-daemon gunicorn-gthread waitress wsgihost-static apache-static uwsgi-static}
+export APPS=${APPS:-hello flask django echo post_1kib stream file_1mib hello_close flask_close static static_1mib}
 export REPS=${REPS:-2}
 export DURATION=${DURATION:-10s}
 export OUT_DIR=${OUT_DIR:-$OUT/results/$(date +%Y%m%d-%H%M%S)}

@@ -9,13 +9,15 @@ usage: summarize.py [--max-other S] results.csv [more.csv ...]
 For every app and server: median req/s, p99 latency and RSS (sum over the server's
 processes, after the run), each also as a ratio to
   Kestrel    raw-kestrel on the same app; Flask and Django have no C# twin, so there the
-             raw-kestrel hello run is the ceiling (marked †); file_1mib (a file through
+             raw-kestrel hello run is the ceiling (marked †; hello_close for the *_close apps); file_1mib (a file through
              wsgi.file_wrapper) is measured against raw-kestrel's stream run, the same
              1 MiB from memory (marked ‡)
   best peer  the Python peer (not raw-kestrel, not wsgihost*, not *-static) with the
              highest median req/s on that app; on the static apps, the static file
              server (apache-static, uwsgi-static) with the highest
-  uWSGI      the uwsgi server (req/s only in the main table)
+  uWSGI      the uwsgi server (req/s only in the main table); on the *_close apps (every
+             request on a new connection) uwsgi-http10, since uwsgi's keep-alive socket
+             ignores Connection: close
 Ratios are computed per repetition (same app and rep number: the runs were interleaved, so
 this cancels slow drifts of a noisy machine), then the median is taken; where the reference
 has no run with the same rep number, the ratio of the medians is used.
@@ -30,10 +32,14 @@ from collections import defaultdict
 
 KESTREL = 'raw-kestrel'
 UWSGI = 'uwsgi'
+# uwsgi's keep-alive socket ignores a request's Connection: close; on the *_close apps uWSGI
+# runs as uwsgi-http10, which closes after every response (bench/peers.sh).
+UWSGI_CLOSE = 'uwsgi-http10'
 SERVER_ORDER = ['raw-kestrel', 'wsgihost-embedded', 'wsgihost-multi', 'wsgihost-interp', 'wsgihost-daemon', 'wsgihost', 'uwsgi',
                 'uwsgi-http10', 'apache-embedded', 'apache-daemon', 'gunicorn-sync2',
                 'gunicorn-sync4', 'gunicorn-gthread', 'waitress', 'wsgihost-static', 'apache-static', 'uwsgi-static']
-APP_ORDER = ['hello', 'flask', 'flask_page', 'django', 'echo', 'post_1kib', 'stream', 'file_1mib', 'static', 'static_1mib']
+APP_ORDER = ['hello', 'flask', 'flask_page', 'django', 'echo', 'post_1kib', 'stream', 'file_1mib',
+             'hello_close', 'flask_close', 'django_close', 'static', 'static_1mib']
 # An app with no raw-Kestrel run of its own, measured against another that moves the same bytes.
 KESTREL_TWIN = {'file_1mib': 'stream'}
 FAILED = ('START_FAILED', 'NOT_READY', 'WRK_FAILED')
@@ -103,9 +109,14 @@ def main(argv):
             return (KESTREL, a), ''
         if (KESTREL, KESTREL_TWIN.get(a)) in runs:
             return (KESTREL, KESTREL_TWIN[a]), '‡'
-        if (KESTREL, 'hello') in runs:
-            return (KESTREL, 'hello'), '†'
+        # Flask and Django have no C# twin: raw Kestrel's hello, on new connections for *_close
+        hello = 'hello_close' if a.endswith('_close') else 'hello'
+        if (KESTREL, hello) in runs:
+            return (KESTREL, hello), '†'
         return None, ''
+
+    def uwsgi_of(a):
+        return UWSGI_CLOSE if a.endswith('_close') else UWSGI
 
     def best_peer(a):
         peers = [s for s in servers if is_peer(s, a) and (s, a) in runs]
@@ -155,7 +166,7 @@ def main(argv):
         kref, mark = kestrel_ref(a)
         best = best_peer(a)
         bref = (best, a) if best else None
-        uref = (UWSGI, a) if (UWSGI, a) in runs else None
+        uref = (uwsgi_of(a), a) if (uwsgi_of(a), a) in runs else None
         first = True
         for s in servers:
             if (s, a) not in runs:
@@ -185,7 +196,7 @@ def main(argv):
             kref, mark = kestrel_ref(a)
             best = best_peer(a)
             bref = (best, a) if best else None
-            uref = (UWSGI, a) if (UWSGI, a) in runs else None
+            uref = (uwsgi_of(a), a) if (uwsgi_of(a), a) in runs else None
 
             def other(s, key):
                 return '%.1f' % stat(s, a, key) if s and (s, a) in runs else '-'
@@ -193,8 +204,8 @@ def main(argv):
             print('| %s | %.0f | %s | %s | %s (%s) | %.1f (%s, %s) | %.0f (%s, %s) | %d |' % (
                 a, stat(w, a, 'rps'), fmt_ratio(ratio(w, a, 'rps', kref), mark),
                 fmt_ratio(ratio(w, a, 'rps', uref)), fmt_ratio(ratio(w, a, 'rps', bref)), best,
-                stat(w, a, 'p99_ms'), other(UWSGI, 'p99_ms'), other(best, 'p99_ms'),
-                stat(w, a, 'rss_mb'), other(UWSGI, 'rss_mb'), other(best, 'rss_mb'), errors))
+                stat(w, a, 'p99_ms'), other(uwsgi_of(a), 'p99_ms'), other(best, 'p99_ms'),
+                stat(w, a, 'rss_mb'), other(uwsgi_of(a), 'rss_mb'), other(best, 'rss_mb'), errors))
         print()
 
     print('Noise: CPU seconds used by other tenants during each measured run (other_cpu_s), '

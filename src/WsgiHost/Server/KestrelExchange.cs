@@ -64,6 +64,10 @@ internal sealed class KestrelExchange : IWsgiExchange
         Span<char> localPort = stackalloc char[11];
         localPort = localPort[..Format(connection.LocalPort, localPort)];
         Span<char> number = stackalloc char[20];
+        // Addresses too: formatted in place, a str made only when the address changes (from a
+        // client to the next), not three strings a request.
+        Span<char> localAddress = stackalloc char[MaxAddressChars];
+        localAddress = localAddress[..Format(connection.LocalIpAddress, localAddress)];
         ProxyHeaderDecision proxy = _options.ProxyHeaders?.Decide(connection.RemoteIpAddress ?? IPAddress.None, Header) ?? ProxyHeaderDecision.None;
         // TLS, a trusted proxy saying so, or SetEnv HTTPS on (mod_wsgi reads HTTPS from the environment).
         bool https = proxy.Https ?? (request.IsHttps || HttpsFromEnvironment());
@@ -84,8 +88,16 @@ internal sealed class KestrelExchange : IWsgiExchange
         sink.Add("SERVER_PROTOCOL", request.Protocol);
         sink.Add("REQUEST_SCHEME", https ? "https" : "http");
         sink.Add("wsgi.url_scheme", https ? "https" : "http");
-        sink.Add("SERVER_ADDR", connection.LocalIpAddress?.ToString() ?? "");
-        sink.Add("REMOTE_ADDR", proxy.RemoteAddr ?? connection.RemoteIpAddress?.ToString() ?? "");
+        sink.Add("SERVER_ADDR", localAddress);
+        if (proxy.RemoteAddr is string forwardedFor)
+        {
+            sink.Add("REMOTE_ADDR", forwardedFor);
+        }
+        else
+        {
+            Span<char> remoteAddress = stackalloc char[MaxAddressChars];
+            sink.Add("REMOTE_ADDR", remoteAddress[..Format(connection.RemoteIpAddress, remoteAddress)]);
+        }
         sink.Add("REMOTE_PORT", number[..Format(connection.RemotePort, number)]);
 
         // In an ASP.NET Core host (MapWsgi) the host's authentication says who the user is, as
@@ -119,7 +131,7 @@ internal sealed class KestrelExchange : IWsgiExchange
 
         sink.Add("mod_wsgi.request_id", _context.TraceIdentifier);
         sink.Add("mod_wsgi.request_start", number[..Format(_start.ToUnixTimeMilliseconds() * 1000, number)]);
-        sink.Add("mod_wsgi.listener_host", connection.LocalIpAddress?.ToString() ?? "");
+        sink.Add("mod_wsgi.listener_host", localAddress);
         sink.Add("mod_wsgi.listener_port", localPort);
         if (https)
         {
@@ -168,6 +180,13 @@ internal sealed class KestrelExchange : IWsgiExchange
             }
         }
     }
+
+    /// <summary>The longest IPAddress text: an IPv6 address with an embedded IPv4 one and a scope id.</summary>
+    private const int MaxAddressChars = 65;
+
+    /// <summary>The address as IPAddress.ToString() writes it; none (a Unix socket, a test host): empty.</summary>
+    private static int Format(IPAddress? address, Span<char> destination) =>
+        address == null ? 0 : address.TryFormat(destination, out int written) ? written : throw new InvalidOperationException("no room to format " + address);
 
     private static int Format(long value, Span<char> destination) =>
         value.TryFormat(destination, out int written, default, CultureInfo.InvariantCulture) ? written : throw new InvalidOperationException("no room to format " + value);
