@@ -1,5 +1,5 @@
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
+using System.Net.Security;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -33,12 +33,17 @@ internal static class Listeners
                 }
                 if (tlsHosts.Count > 0)
                 {
-                    var certificates = tlsHosts.Select(v => (Names: Names(v), Certificate: Load(v.Tls!))).ToList();
+                    var certificates = tlsHosts.Select(v => (Names: Names(v), Context: TlsCertificate.Load(v.Tls!))).ToList();
                     // Before the TLS layer, so it sees the client's first bytes as they are.
                     l.Use(PlainHttpOnTlsPort.Middleware);
-                    l.UseHttps(new HttpsConnectionAdapterOptions
+                    // Options per connection (Kestrel adds the ALPN protocols to them), each
+                    // carrying a context made once (TlsCertificate).
+                    l.UseHttps(new TlsHandshakeCallbackOptions
                     {
-                        ServerCertificateSelector = (_, name) => Select(certificates, name),
+                        OnConnection = context => ValueTask.FromResult(new SslServerAuthenticationOptions
+                        {
+                            ServerCertificateContext = Select(certificates, context.ClientHelloInfo.ServerName),
+                        }),
                     });
                 }
             }
@@ -56,26 +61,19 @@ internal static class Listeners
     private static HostPattern[] Names(ServerScope v) =>
         [.. (v.ServerName == null ? Array.Empty<string>() : [v.ServerName]).Concat(v.ServerAliases).Select(n => new HostPattern(n))];
 
-    private static X509Certificate2 Select(List<(HostPattern[] Names, X509Certificate2 Certificate)> certificates, string? sniName)
+    private static SslStreamCertificateContext Select(List<(HostPattern[] Names, SslStreamCertificateContext Context)> certificates, string? sniName)
     {
         if (!string.IsNullOrEmpty(sniName))
         {
-            foreach (var (names, certificate) in certificates)
+            foreach (var (names, context) in certificates)
             {
                 if (names.Any(n => n.Matches(sniName)))
                 {
-                    return certificate;
+                    return context;
                 }
             }
         }
-        return certificates[0].Certificate;
-    }
-
-    /// <summary>Loads a PEM certificate and key (the key may be in the certificate file, as mod_ssl allows).</summary>
-    internal static X509Certificate2 Load(TlsConfig tls)
-    {
-        X509Certificate2 certificate = X509Certificate2.CreateFromPemFile(tls.CertificateFile, tls.KeyFile ?? tls.CertificateFile);
-        return certificate;
+        return certificates[0].Context;
     }
 
     /// <summary>Addresses as URLs for the startup lines.</summary>
