@@ -48,6 +48,15 @@ public sealed class TlsChainTests : IDisposable
         await using var host = await StartAsync(certificate, key, chainLine);
         using var client = RootOnlyClient(host.TlsPort);
         Assert.Equal("GET", await client.GetStringAsync($"https://{Name}:{host.TlsPort}/method"));
+        // ALPN still offers HTTP/2 with the per-connection TLS options.
+        using var http2 = new HttpRequestMessage(HttpMethod.Get, $"https://{Name}:{host.TlsPort}/method")
+        {
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        using var response = await client.SendAsync(http2);
+        Assert.Equal(System.Net.HttpVersion.Version20, response.Version);
+        Assert.Equal("GET", await response.Content.ReadAsStringAsync());
         Assert.Equal(0, await host.Process.StopAsync());
     }
 
