@@ -75,6 +75,22 @@ public sealed class TlsChainTests : IDisposable
         Assert.Equal(0, await host.Process.StopAsync());
     }
 
+    [Fact]
+    public async Task AChainFileWithoutACertificateStopsTheStartNamingTheFileAndTheVirtualHost()
+    {
+        string certificate = Path.Combine(_dir, "server.crt");
+        string key = Path.Combine(_dir, "server.key");
+        string chain = Path.Combine(_dir, "chain.crt");
+        File.WriteAllText(certificate, _chain.Server.ExportCertificatePem() + "\n");
+        File.WriteAllText(key, _chain.ServerKey.ExportPkcs8PrivateKeyPem());
+        File.WriteAllText(chain, "intermediate goes here\n");
+        string conf = Write(certificate, key, $"SSLCertificateChainFile {chain}", out _);
+        var (code, _, error) = await WsgiHostProcess.RunToEndAsync("run", conf);
+        Assert.Equal(1, code);
+        // The virtual host's SSLEngine is on line 7 of the file Write makes.
+        Assert.Contains($"cannot start: {conf}:7: SSLEngine on: cannot load SSLCertificateChainFile '{chain}' holds no PEM certificate", error);
+    }
+
     private sealed class Server(WsgiHostProcess process, int tlsPort) : IAsyncDisposable
     {
         public WsgiHostProcess Process { get; } = process;
@@ -86,8 +102,15 @@ public sealed class TlsChainTests : IDisposable
 
     private async Task<Server> StartAsync(string certificate, string key, string chainLine)
     {
+        string conf = Write(certificate, key, chainLine, out (int Http, int Https) ports);
+        return new Server(await WsgiHostProcess.RunAsync(conf, ports.Http, new Dictionary<string, string>()), ports.Https);
+    }
+
+    private string Write(string certificate, string key, string chainLine, out (int Http, int Https) ports)
+    {
         int http = WsgiHostProcess.FreePort();
         int https = WsgiHostProcess.FreePort();
+        ports = (http, https);
         string conf = Path.Combine(_dir, "site.conf");
         File.WriteAllText(conf, $"""
             Listen 127.0.0.1:{http}
@@ -103,7 +126,7 @@ public sealed class TlsChainTests : IDisposable
                 WSGIScriptAlias / {WsgiHostProcess.App("gateway.wsgi")}
             </VirtualHost>
             """);
-        return new Server(await WsgiHostProcess.RunAsync(conf, http, new Dictionary<string, string>()), https);
+        return conf;
     }
 
     /// <summary>Trusts the test root alone (no system store), connects to 127.0.0.1 whatever the URL's host.</summary>

@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using WsgiHost.Configuration.Model;
 
@@ -8,8 +9,8 @@ namespace WsgiHost.Server;
 /// A virtual host's certificate, its key and the intermediates sent with it, made once at start
 /// into the context every handshake reuses. Handing SslStream a bare certificate instead (a
 /// certificate selector) makes it build the chain again, and a new OpenSSL context, for every
-/// connection: a third more CPU a new TLS connection than Apache's mod_ssl took, and no TLS
-/// session resumption, which .NET keeps per reused context.
+/// connection: 40% more CPU a new TLS connection than Apache's mod_ssl took (bench/tls.sh), and
+/// no TLS session resumption, which .NET keeps per reused context.
 /// </summary>
 internal static class TlsCertificate
 {
@@ -19,14 +20,37 @@ internal static class TlsCertificate
     /// and SSLCertificateChainFile names more. Offline: the chain is what the files hold, never
     /// fetched (a server start must not wait on the network).
     /// </summary>
+    /// <exception cref="InvalidOperationException">A file that does not hold what it must, named with the virtual host's SSLEngine line.</exception>
     public static SslStreamCertificateContext Load(TlsConfig tls)
     {
-        X509Certificate2 certificate = X509Certificate2.CreateFromPemFile(tls.CertificateFile, tls.KeyFile ?? tls.CertificateFile);
+        string key = tls.KeyFile ?? tls.CertificateFile;
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509Certificate2.CreateFromPemFile(tls.CertificateFile, key);
+        }
+        catch (CryptographicException e)
+        {
+            throw Refused(tls, $"SSLCertificateFile '{tls.CertificateFile}' with the key in '{key}': {e.Message}",
+                "the certificate file needs the server's PEM certificate first, the key file (or the certificate file) its PEM private key, unencrypted");
+        }
         var intermediates = new X509Certificate2Collection();
         intermediates.ImportFromPemFile(tls.CertificateFile);
         if (tls.ChainFile != null)
         {
-            intermediates.ImportFromPemFile(tls.ChainFile);
+            int before = intermediates.Count;
+            try
+            {
+                intermediates.ImportFromPemFile(tls.ChainFile);
+            }
+            catch (CryptographicException e)
+            {
+                throw Refused(tls, $"SSLCertificateChainFile '{tls.ChainFile}': {e.Message}", "the file needs the intermediate CA certificates, PEM, one after another");
+            }
+            if (intermediates.Count == before)
+            {
+                throw Refused(tls, $"SSLCertificateChainFile '{tls.ChainFile}' holds no PEM certificate", "the file needs the intermediate CA certificates, PEM, one after another");
+            }
         }
         foreach (X509Certificate2 same in intermediates.Where(c => c.RawDataMemory.Span.SequenceEqual(certificate.RawDataMemory.Span)).ToList())
         {
@@ -34,4 +58,7 @@ internal static class TlsCertificate
         }
         return SslStreamCertificateContext.Create(certificate, intermediates, offline: true);
     }
+
+    private static InvalidOperationException Refused(TlsConfig tls, string what, string fix) =>
+        new($"{tls.Location}: SSLEngine on: cannot load {what} (fix: {fix})");
 }
