@@ -33,17 +33,22 @@ internal static class Listeners
                 }
                 if (tlsHosts.Count > 0)
                 {
-                    var certificates = tlsHosts.Select(v => (Names: Names(v), Context: TlsCertificate.Load(v.Tls!))).ToList();
+                    var certificates = tlsHosts.Select(v => (Names: Names(v), Context: TlsCertificate.Load(v.Tls!), v.Tls!.Protocols)).ToList();
                     // Before the TLS layer, so it sees the client's first bytes as they are.
                     l.Use(PlainHttpOnTlsPort.Middleware);
                     // Options per connection (Kestrel adds the ALPN protocols to them), each
                     // carrying a context made once (TlsCertificate).
                     l.UseHttps(new TlsHandshakeCallbackOptions
                     {
-                        OnConnection = context => ValueTask.FromResult(new SslServerAuthenticationOptions
+                        OnConnection = context =>
                         {
-                            ServerCertificateContext = Select(certificates, context.ClientHelloInfo.ServerName),
-                        }),
+                            var (certificate, protocols) = Select(certificates, context.ClientHelloInfo.ServerName);
+                            return ValueTask.FromResult(new SslServerAuthenticationOptions
+                            {
+                                ServerCertificateContext = certificate,
+                                EnabledSslProtocols = protocols ?? System.Security.Authentication.SslProtocols.None,
+                            });
+                        },
                     });
                 }
             }
@@ -61,19 +66,21 @@ internal static class Listeners
     private static HostPattern[] Names(ServerScope v) =>
         [.. (v.ServerName == null ? Array.Empty<string>() : [v.ServerName]).Concat(v.ServerAliases).Select(n => new HostPattern(n))];
 
-    private static SslStreamCertificateContext Select(List<(HostPattern[] Names, SslStreamCertificateContext Context)> certificates, string? sniName)
+    /// <summary>The virtual host the client named (SNI), else the first: its certificate and SSLProtocol (null: the system's default).</summary>
+    private static (SslStreamCertificateContext Context, System.Security.Authentication.SslProtocols? Protocols) Select(
+        List<(HostPattern[] Names, SslStreamCertificateContext Context, System.Security.Authentication.SslProtocols? Protocols)> hosts, string? sniName)
     {
         if (!string.IsNullOrEmpty(sniName))
         {
-            foreach (var (names, context) in certificates)
+            foreach (var (names, context, protocols) in hosts)
             {
                 if (names.Any(n => n.Matches(sniName)))
                 {
-                    return context;
+                    return (context, protocols);
                 }
             }
         }
-        return certificates[0].Context;
+        return (hosts[0].Context, hosts[0].Protocols);
     }
 
     /// <summary>Addresses as URLs for the startup lines.</summary>

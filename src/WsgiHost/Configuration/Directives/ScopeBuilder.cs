@@ -40,6 +40,9 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
 
     public string? ChainFile { get; set; }
 
+    /// <summary>SSLProtocol here; a virtual host without one takes the main server's, as mod_ssl merges them.</summary>
+    public System.Security.Authentication.SslProtocols? SslProtocols { get; set; }
+
     public string? ErrorLog { get; set; }
 
     public bool ProxyProtocol { get; set; }
@@ -49,7 +52,8 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
     /// <summary>WSGIDaemonProcess groups declared in this vhost, checked against ServerName once it is known.</summary>
     public List<string> DeclaredGroups { get; } = [];
 
-    public ServerScope Build() => new()
+    /// <param name="main">The main server, for what a virtual host inherits from it; null when building the main server.</param>
+    public ServerScope Build(ScopeBuilder? main = null) => new()
     {
         Location = Location,
         IsVirtualHost = IsVirtualHost,
@@ -62,7 +66,7 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
         ScriptAliases = [.. ScriptAliases],
         Defaults = Defaults.Value,
         Sections = [.. Sections],
-        Tls = SslEngine == true && CertificateFile != null ? new TlsConfig(CertificateFile, KeyFile, ChainFile, SslEngineNode!.Location) : null,
+        Tls = SslEngine == true && CertificateFile != null ? new TlsConfig(CertificateFile, KeyFile, ChainFile, SslEngineNode!.Location, SslProtocols ?? main?.SslProtocols) : null,
         ErrorLog = ErrorLog,
         ProxyProtocol = ProxyProtocol,
         CustomLogs = [.. CustomLogs],

@@ -45,7 +45,7 @@ internal static class SiteConfigBuilder
             Source = source,
             Listeners = [.. site.Listeners],
             MainServer = main.Build(),
-            VirtualHosts = [.. vhosts.Select(v => v.Build())],
+            VirtualHosts = [.. vhosts.Select(v => v.Build(main))],
             DaemonGroups = [.. site.DaemonGroups.Select(g => g.Group with { OwnerServerName = g.Scope.IsVirtualHost ? g.Scope.ServerName ?? main.ServerName : null })],
             ImportScripts = [.. site.ImportScripts],
             Python = new PythonSettings { Home = site.PythonHome, HomeLocation = site.PythonHomeLocation, Path = [.. site.PythonPath], OwnGil = site.OwnGil, ApplicationInterpreters = site.ApplicationInterpreters, ApplicationInterpretersLocation = site.ApplicationInterpretersLocation },

@@ -15,7 +15,7 @@ internal static class SslDirectives
         new("SSLCertificateChainFile", SV, 1, 1, "file", (n, c) => c.Scope.ChainFile = ExistingFile(n, c)),
         new("SSLRequireSSL", DirectiveScope.Section, 0, 0, "", (n, c) => c.PerDir.Value = c.PerDir.Value with { SslRequireSsl = true }),
         new("SSLOptions", DirectiveScope.Anywhere, 1, -1, "[+|-]option ...", SslOptions),
-        new("SSLProtocol", SV, 1, -1, "[+|-]protocol ...", Tuning),
+        new("SSLProtocol", SV, 1, -1, "[+|-]protocol ...", SslProtocol),
         new("SSLCipherSuite", SV, 1, 2, "cipher-spec", Tuning),
         new("SSLHonorCipherOrder", SV, 1, 1, "on|off", Tuning),
         new("SSLSessionTickets", SV, 1, 1, "on|off", Tuning),
@@ -78,5 +78,62 @@ internal static class SslDirectives
     }
 
     private static void Tuning(ConfigNode node, BuildContext context) =>
-        context.Note(node, "accepted; TLS protocol and cipher choice follow the operating system's defaults (TLS 1.2 and 1.3)");
+        context.Note(node, "accepted; TLS cipher choice follows the operating system's defaults");
+
+    /// <summary>
+    /// SSLProtocol as mod_ssl reads it: from no protocol, a word adds its protocol (with + too),
+    /// -word removes it, all is every one. Only TLS 1.2 and 1.3 are served: OpenSSL 3 at its
+    /// default security level refuses the older ones, whatever a server asks for.
+    /// </summary>
+    private static void SslProtocol(ConfigNode node, BuildContext context)
+    {
+        var chosen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (string word in node.Arguments)
+        {
+            bool remove = word.StartsWith('-');
+            string name = word.TrimStart('+', '-');
+            string[] protocols = name.Equals("all", StringComparison.OrdinalIgnoreCase) ? [.. Protocols]
+                : Protocols.FirstOrDefault(p => p.Equals(name, StringComparison.OrdinalIgnoreCase)) is string known ? [known]
+                : [];
+            if (protocols.Length == 0)
+            {
+                context.Error(node, $"unknown protocol '{name}'", "all, SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3, each with + or -");
+                return;
+            }
+            foreach (string protocol in protocols)
+            {
+                if (remove)
+                {
+                    chosen.Remove(protocol);
+                }
+                else
+                {
+                    chosen.Add(protocol);
+                }
+            }
+        }
+        System.Security.Authentication.SslProtocols served = System.Security.Authentication.SslProtocols.None;
+        if (chosen.Contains("TLSv1.2"))
+        {
+            served |= System.Security.Authentication.SslProtocols.Tls12;
+        }
+        if (chosen.Contains("TLSv1.3"))
+        {
+            served |= System.Security.Authentication.SslProtocols.Tls13;
+        }
+        if (served == System.Security.Authentication.SslProtocols.None)
+        {
+            context.Error(node, "no protocol that WsgiHost serves: it serves TLSv1.2 and TLSv1.3 (OpenSSL refuses the older ones at its default security level)", "SSLProtocol -all +TLSv1.2 +TLSv1.3");
+            return;
+        }
+        string[] older = [.. Protocols.Where(p => chosen.Contains(p) && p is not ("TLSv1.2" or "TLSv1.3"))];
+        if (older.Length > 0)
+        {
+            context.Note(node, $"{string.Join(", ", older)} not served (OpenSSL refuses them at its default security level); TLSv1.2 and TLSv1.3 as chosen");
+        }
+        context.Scope.SslProtocols = served;
+    }
+
+    /// <summary>What mod_ssl's "all" stands for, oldest first.</summary>
+    private static readonly string[] Protocols = ["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
 }

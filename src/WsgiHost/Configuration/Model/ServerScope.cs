@@ -64,7 +64,8 @@ internal sealed record ServerScope
 }
 
 /// <summary>SSLEngine on with its certificate files.</summary>
-internal sealed record TlsConfig(string CertificateFile, string? KeyFile, string? ChainFile, SourceLocation Location);
+/// <param name="Protocols">SSLProtocol: the TLS versions served; null: the operating system's choice (TLS 1.2 and 1.3).</param>
+internal sealed record TlsConfig(string CertificateFile, string? KeyFile, string? ChainFile, SourceLocation Location, System.Security.Authentication.SslProtocols? Protocols = null);
 
 /// <summary>CustomLog FILE FORMAT-or-NICKNAME: <paramref name="Format"/> is the format itself once built (nicknames resolved).</summary>
 internal sealed record CustomLogConfig(string Path, string Format, SourceLocation Location);

@@ -1,3 +1,4 @@
+using System.Security.Authentication;
 using WsgiHost.Access;
 using WsgiHost.Configuration.Directives;
 using WsgiHost.Configuration.Syntax;
@@ -328,6 +329,57 @@ public sealed class DirectiveTableTests : IDisposable
         Assert.Null(tls.ChainFile);
         Assert.Equal(3, tls.Location.Line);
         Assert.Null(SiteText.Clean("Listen 80\n<VirtualHost *:80>\n  SSLEngine off\n</VirtualHost>").VirtualHosts[0].Tls);
+    }
+
+    [Theory]
+    [InlineData("all -SSLv3 -TLSv1 -TLSv1.1", SslProtocols.Tls12 | SslProtocols.Tls13, null)]
+    [InlineData("-all +TLSv1.3", SslProtocols.Tls13, null)]
+    [InlineData("TLSv1.2", SslProtocols.Tls12, null)]
+    [InlineData("all -SSLv3", SslProtocols.Tls12 | SslProtocols.Tls13, "TLSv1, TLSv1.1 not served (OpenSSL refuses them at its default security level); TLSv1.2 and TLSv1.3 as chosen")]
+    public void SslProtocolChoosesTheTlsVersionsServed(string value, SslProtocols expected, string? note)
+    {
+        var result = SiteText.Build(TlsSite($"  SSLProtocol {value}\n"));
+
+        Assert.Equal(expected, result.Config!.VirtualHosts[0].Tls!.Protocols);
+        if (note == null)
+        {
+            Assert.Empty(result.Diagnostics);
+        }
+        else
+        {
+            var diagnostic = Assert.Single(result.Diagnostics);
+            Assert.Equal(DiagnosticSeverity.Note, diagnostic.Severity);
+            diagnostic.At(6, "SSLProtocol", hasFix: false);
+            Assert.Equal(note, diagnostic.Message);
+        }
+    }
+
+    [Fact]
+    public void AVirtualHostWithoutSslProtocolTakesTheMainServers()
+    {
+        Assert.Equal(SslProtocols.Tls13, SiteText.Clean("SSLProtocol -all +TLSv1.3\n" + TlsSite("")).VirtualHosts[0].Tls!.Protocols);
+        Assert.Equal(SslProtocols.Tls12, SiteText.Clean("SSLProtocol -all +TLSv1.3\n" + TlsSite("  SSLProtocol -all +TLSv1.2\n")).VirtualHosts[0].Tls!.Protocols);
+        Assert.Null(SiteText.Clean(TlsSite("")).VirtualHosts[0].Tls!.Protocols);
+    }
+
+    [Fact]
+    public void SslProtocolErrors()
+    {
+        var older = SiteText.Error(TlsSite("  SSLProtocol TLSv1 TLSv1.1\n"));
+        older.At(6, "SSLProtocol");
+        Assert.StartsWith("no protocol that WsgiHost serves", older.Message);
+
+        var unknown = SiteText.Error(TlsSite("  SSLProtocol all -TLSv2\n"));
+        unknown.At(6, "SSLProtocol");
+        Assert.Equal("unknown protocol 'TLSv2'", unknown.Message);
+    }
+
+    /// <summary>A TLS virtual host whose sixth line is <paramref name="extra"/>'s first.</summary>
+    private string TlsSite(string extra)
+    {
+        string cert = _folder.Write("cert.pem", "x");
+        string key = _folder.Write("key.pem", "x");
+        return $"Listen 443\n<VirtualHost *:443>\n  SSLEngine on\n  SSLCertificateFile {cert}\n  SSLCertificateKeyFile {key}\n{extra}</VirtualHost>";
     }
 
     [Fact]
