@@ -1,5 +1,4 @@
 using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Authentication;
 using WsgiHost.FunctionalTests.Infrastructure;
 
@@ -17,56 +16,31 @@ public sealed class TlsProtocolTests : IDisposable
     public async Task AVirtualHostLimitedToTls13RefusesATls12ClientAndServesATls13One()
     {
         var (cert, key) = TestCertificate.Write(_dir, "server", Name);
-        int http = WsgiHostProcess.FreePort();
-        int https = WsgiHostProcess.FreePort();
-        string conf = Path.Combine(_dir, "site.conf");
-        File.WriteAllText(conf, $"""
-            Listen 127.0.0.1:{http}
-            Listen 127.0.0.1:{https}
-            WSGIApplicationGroup %{"{"}GLOBAL{"}"}
-            WSGIScriptAlias / {WsgiHostProcess.App("gateway.wsgi")}
-            <VirtualHost *:{https}>
-                ServerName {Name}
-                SSLEngine on
-                SSLCertificateFile {cert}
-                SSLCertificateKeyFile {key}
-                SSLProtocol -all +TLSv1.3
-                SSLOptions +StdEnvVars
-                WSGIScriptAlias / {WsgiHostProcess.App("gateway.wsgi")}
-            </VirtualHost>
-            """);
-        await using var host = await WsgiHostProcess.RunAsync(conf, http, new Dictionary<string, string>());
+        var site = TlsSite.Write(_dir, Name, cert, key, "SSLProtocol -all +TLSv1.3", "SSLOptions +StdEnvVars");
+        await using var host = await site.RunAsync();
+        string url = $"https://{Name}:{site.TlsPort}";
 
-        using (var tls13 = Client(https, SslProtocols.Tls13))
+        using (var tls13 = site.Client(Options(SslProtocols.Tls13)))
         {
-            Assert.Equal("GET", await tls13.GetStringAsync($"https://{Name}:{https}/method"));
+            Assert.Equal("GET", await tls13.GetStringAsync(url + "/method"));
         }
-        using (var tls12 = Client(https, SslProtocols.Tls12))
+        using (var tls12 = site.Client(Options(SslProtocols.Tls12)))
         {
-            var refused = await Assert.ThrowsAsync<HttpRequestException>(() => tls12.GetStringAsync($"https://{Name}:{https}/method"));
+            var refused = await Assert.ThrowsAsync<HttpRequestException>(() => tls12.GetStringAsync(url + "/method"));
             Assert.IsType<AuthenticationException>(refused.InnerException);
         }
         // A client that offers both is served over TLS 1.3.
-        using (var both = Client(https, SslProtocols.Tls12 | SslProtocols.Tls13))
+        using (var both = site.Client(Options(SslProtocols.Tls12 | SslProtocols.Tls13)))
         {
-            var environ = System.Text.Json.JsonDocument.Parse(await both.GetStringAsync($"https://{Name}:{https}/environ")).RootElement;
+            var environ = System.Text.Json.JsonDocument.Parse(await both.GetStringAsync(url + "/environ")).RootElement;
             Assert.Equal("TLSv1.3", environ.GetProperty("SSL_PROTOCOL").GetProperty("value").GetString());
         }
         Assert.Equal(0, await host.StopAsync());
     }
 
-    private static HttpClient Client(int port, SslProtocols protocols) => new(new SocketsHttpHandler
+    private static SslClientAuthenticationOptions Options(SslProtocols protocols) => new()
     {
-        ConnectCallback = async (_, token) =>
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await socket.ConnectAsync(System.Net.IPAddress.Loopback, port, token);
-            return new NetworkStream(socket, ownsSocket: true);
-        },
-        SslOptions = new SslClientAuthenticationOptions
-        {
-            EnabledSslProtocols = protocols,
-            RemoteCertificateValidationCallback = (_, c, _, _) => c?.Subject == $"CN={Name}",
-        },
-    });
+        EnabledSslProtocols = protocols,
+        RemoteCertificateValidationCallback = (_, c, _, _) => c?.Subject == $"CN={Name}",
+    };
 }
