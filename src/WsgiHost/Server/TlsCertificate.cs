@@ -8,9 +8,8 @@ namespace WsgiHost.Server;
 /// <summary>
 /// A virtual host's certificate, its key and the intermediates sent with it, made once at start
 /// into the context every handshake reuses. Handing SslStream a bare certificate instead (a
-/// certificate selector) makes it build the chain again, and a new OpenSSL context, for every
-/// connection: 40% more CPU a new TLS connection than Apache's mod_ssl took (bench/tls.sh), and
-/// no TLS session resumption, which .NET keeps per reused context.
+/// certificate selector) makes it build a certificate context, the chain included, again for
+/// every connection: 40% more CPU a new TLS connection than Apache's mod_ssl took (bench/tls.sh).
 /// </summary>
 internal static class TlsCertificate
 {
