@@ -26,16 +26,17 @@ public sealed class TestCertificateChain : IDisposable
 
     public RSA ServerKey { get; }
 
-    public static TestCertificateChain Create(string dnsName)
+    /// <summary>Valid from <paramref name="from"/> (default: yesterday) to <paramref name="to"/> (default: in 30 days).</summary>
+    public static TestCertificateChain Create(string dnsName, DateTimeOffset? from = null, DateTimeOffset? to = null)
     {
-        DateTimeOffset from = DateTimeOffset.UtcNow.AddDays(-1), to = DateTimeOffset.UtcNow.AddDays(30);
+        DateTimeOffset start = from ?? DateTimeOffset.UtcNow.AddDays(-1), end = to ?? DateTimeOffset.UtcNow.AddDays(30);
         using RSA rootKey = RSA.Create(2048);
         var rootRequest = Authority("CN=WsgiHost Test Root", rootKey, pathLength: 1);
-        X509Certificate2 root = rootRequest.CreateSelfSigned(from, to);
+        X509Certificate2 root = rootRequest.CreateSelfSigned(start, end);
 
         using RSA intermediateKey = RSA.Create(2048);
         var intermediateRequest = Authority("CN=WsgiHost Test Intermediate", intermediateKey, pathLength: 0);
-        using X509Certificate2 intermediatePublic = intermediateRequest.Create(root, from, to, [1]);
+        using X509Certificate2 intermediatePublic = intermediateRequest.Create(root, start, end, [1]);
         X509Certificate2 intermediate = intermediatePublic.CopyWithPrivateKey(intermediateKey);
 
         RSA serverKey = RSA.Create(2048);
@@ -45,7 +46,7 @@ public sealed class TestCertificateChain : IDisposable
         serverRequest.CertificateExtensions.Add(names.Build());
         serverRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         serverRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        X509Certificate2 server = serverRequest.Create(intermediate, from, to, [2]);
+        X509Certificate2 server = serverRequest.Create(intermediate, start, end, [2]);
         return new TestCertificateChain(root, intermediate, server, serverKey);
     }
 

@@ -10,7 +10,7 @@ namespace WsgiHost.Configuration.Lints;
 /// </summary>
 internal static class SiteLints
 {
-    public static IReadOnlyList<ConfigDiagnostic> Run(SiteConfig site, int? processorCount = null)
+    public static IReadOnlyList<ConfigDiagnostic> Run(SiteConfig site, int? processorCount = null, DateTimeOffset? now = null)
     {
         var found = new List<ConfigDiagnostic>();
         MappingLints.ShadowedScriptAliases(site, found);
@@ -25,6 +25,7 @@ internal static class SiteLints
         GroupLints.InterpretersBeyondThreads(site, found);
         HostLints.FallThrough(site, found);
         SubInterpreterLints.OffendingImports(site, found);
+        TlsLints.Certificates(site, now ?? DateTimeOffset.UtcNow, found);
         return found;
     }
 
