@@ -136,8 +136,9 @@ public sealed class WsgiExecutor : IDisposable
         {
             Lane lane = app.Replicas is { } replicas ? LeastBusy(replicas, out app) : LaneFor(app.Interpreter);
             item = _spareItems.TryPop(out WorkItem? spare) ? spare : new WorkItem(this);
-            completion = item.Start(app, exchange, enqueued, arrived);
+            completion = item.Start(app, exchange, enqueued, arrived, lane);
             lane.Queue.Enqueue(item);
+            Interlocked.Increment(ref lane.Requests);
             if (lane.Working == 0)
             {
                 wake = Unpark(lane);
@@ -212,7 +213,7 @@ public sealed class WsgiExecutor : IDisposable
     {
         chosen = replicas[0];
         Lane best = LaneFor(chosen.Interpreter);
-        int least = best.Queue.Count + best.Working;
+        int least = Volatile.Read(ref best.Requests);
         for (int i = 1; i < replicas.Length && least > 0; i++)
         {
             if (replicas[i].Script.IsolationRefused)
@@ -220,7 +221,7 @@ public sealed class WsgiExecutor : IDisposable
                 continue;
             }
             Lane lane = LaneFor(replicas[i].Interpreter);
-            int load = lane.Queue.Count + lane.Working;
+            int load = Volatile.Read(ref lane.Requests);
             if (load < least)
             {
                 (chosen, best, least) = (replicas[i], lane, load);
@@ -393,6 +394,12 @@ public sealed class WsgiExecutor : IDisposable
             // transport failure. Fail only this request and keep the thread.
             _log.Write(ErrorLogLevel.Error, "wsgi", $"[client {item.Exchange.ClientForLog}] Request failed in the WSGI gateway: {e}");
             failure = e;
+        }
+        finally
+        {
+            // The app is done: no longer load on its GIL, although this thread still finishes
+            // the request and looks for the next (LeastBusy).
+            Interlocked.Decrement(ref item.Lane.Requests);
         }
         // Kestrel's completion runs synchronously here and may start the next request of the
         // connection (which can create an interpreter on python-main): never with the GIL.
@@ -601,6 +608,15 @@ public sealed class WsgiExecutor : IDisposable
         /// <summary>Threads counted as working under this GIL.</summary>
         public int Working { get; set; }
 
+        /// <summary>
+        /// Requests queued or running in the app under this GIL: the load LeastBusy compares. Not
+        /// the threads working: a thread counts as working until it finds its queue empty, after
+        /// its response has gone out, and a request that came in that window went to a cold
+        /// interpreter (ApplicationInterpretersTests, CI 2026-12-05). Counted down without the
+        /// lock, when the app returns, hence Interlocked.
+        /// </summary>
+        public int Requests;
+
         /// <summary>When a thread last took one of its requests (Stopwatch ticks), for the stall watchdog.</summary>
         public long LastTaken { get; set; }
     }
@@ -624,9 +640,13 @@ public sealed class WsgiExecutor : IDisposable
 
         public long Arrived { get; private set; }
 
-        public ValueTask Start(WsgiApplication app, IWsgiExchange exchange, long enqueued, long arrived)
+        /// <summary>The GIL's lane the request was queued in.</summary>
+        public Lane Lane { get; private set; } = null!;
+
+        public ValueTask Start(WsgiApplication app, IWsgiExchange exchange, long enqueued, long arrived, Lane lane)
         {
             App = app;
+            Lane = lane;
             Exchange = exchange;
             Enqueued = enqueued;
             Arrived = arrived;
