@@ -14,10 +14,16 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
-APPS=${SHARED_BENCH:-$(cd "$REPO/.." && pwd)/shared/bench}/apps
-APP=$APPS/hello.wsgi
+SHARED_BENCH=${SHARED_BENCH:-$(cd "$REPO/.." && pwd)/shared/bench}
+# This script's settings, read before the harness (sourced below) sets its own defaults.
 REPS=${REPS:-2} DURATION=${DURATION:-8s} PORT=${PORT:-8443} PY=${PY:-/usr/bin/python3}
-SERVERS=${SERVERS:-wsgihost apache gunicorn uwsgi} MODES=${MODES:-keep close}
+TLS_SERVERS=${SERVERS:-wsgihost apache gunicorn uwsgi} MODES=${MODES:-keep close}
+# The shared harness's server definitions (its "list" mode only defines them): its Apache and
+# gunicorn, given a certificate here.
+# shellcheck source=/dev/null
+source "$SHARED_BENCH/run-peers.sh" list > /dev/null
+APPS=$APPS_DIR
+APP=$APPS/hello.wsgi
 WSGIHOST=$HERE/.out/wsgihost/wsgihost
 OUT=$HERE/.out/tls
 rm -rf "$OUT"; mkdir -p "$OUT/run"; chmod 755 "$OUT"; chmod 777 "$OUT/run"
@@ -45,62 +51,31 @@ Listen 127.0.0.1:$PORT
 </VirtualHost>
 CONF
 
-# The shared harness's Apache (event MPM, 2 children x 25 threads, mod_wsgi embedded) plus mod_ssl.
-cat > "$OUT/httpd.conf" <<CONF
-ServerRoot /etc/apache2
-ServerName 127.0.0.1
-Listen 127.0.0.1:$PORT
-PidFile $OUT/httpd.pid
-ErrorLog $OUT/apache-error.log
-LogLevel warn
-DefaultRuntimeDir $OUT/run
-Mutex file:$OUT/run default
-User www-data
-Group www-data
-LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
+# The shared harness's Apache (event MPM, 2 children x 25 threads, mod_wsgi embedded: its
+# apache_conf) with mod_ssl on its port.
+RUN_DIR=$OUT/apache APP_WSGI=$APP
+mkdir -p "$RUN_DIR"
+apache_conf embedded
+APACHE_CMD=("${CMD[@]}")
+cat >> "$RUN_DIR/httpd.conf" <<CONF
 LoadModule socache_shmcb_module /usr/lib/apache2/modules/mod_socache_shmcb.so
 LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
-LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so
-TypesConfig /etc/mime.types
-StartServers 2
-ServerLimit 2
-ThreadsPerChild 25
-ThreadLimit 25
-MaxRequestWorkers 50
-MinSpareThreads 25
-MaxSpareThreads 50
-MaxConnectionsPerChild 0
-KeepAlive On
-MaxKeepAliveRequests 0
-KeepAliveTimeout 15
-SSLSessionCache shmcb:$OUT/run/ssl_scache(512000)
-WSGISocketPrefix $OUT/run/wsgi
-WSGIApplicationGroup %{GLOBAL}
-<Directory />
-    AllowOverride None
-    Require all denied
-</Directory>
-<Directory $APPS>
-    Require all granted
-</Directory>
+SSLSessionCache shmcb:$RUN_DIR/run/ssl_scache(512000)
 <VirtualHost *:$PORT>
     SSLEngine on
     SSLCertificateFile $OUT/cert.pem
     SSLCertificateKeyFile $OUT/key.pem
-    WSGIScriptAlias / $APP
 </VirtualHost>
 CONF
+srv_gunicorn_gthread
+GUNICORN_CMD=("${CMD[@]}" --certfile "$OUT/cert.pem" --keyfile "$OUT/key.pem")
 
 # exec: the background subshell becomes the server, so $pid is the server itself.
 start() {
     case $1 in
         wsgihost) exec "$WSGIHOST" run "$OUT/wsgihost.conf" --python "$PY" ;;
-        apache)   exec /usr/sbin/apache2 -f "$OUT/httpd.conf" -DFOREGROUND ;;
-        gunicorn) exec env WSGI_SCRIPT="$APP" /usr/bin/gunicorn --bind "127.0.0.1:$PORT" --workers 2 \
-                      --worker-class gthread --threads 8 --pythonpath "$APPS" --log-level warning \
-                      --certfile "$OUT/cert.pem" --keyfile "$OUT/key.pem" wsgifile:application ;;
+        apache)   exec "${APACHE_CMD[@]}" ;;
+        gunicorn) exec "${GUNICORN_CMD[@]}" ;;
         uwsgi)    exec /usr/bin/uwsgi --plugin python3 --https-socket "127.0.0.1:$PORT,$OUT/cert.pem,$OUT/key.pem" \
                       --wsgi-file "$APP" --master --processes 2 --threads 8 --add-header "Connection: close" \
                       --disable-logging --die-on-term --need-app ;;
@@ -126,7 +101,7 @@ CSV=$OUT/results.csv
 echo "server,mode,rep,rps,cpu_us_per_req,errors" > "$CSV"
 for rep in $(seq "$REPS"); do
     for mode in $MODES; do
-        for server in $SERVERS; do
+        for server in $TLS_SERVERS; do
             [ "$server" = uwsgi ] && [ "$mode" = keep ] && continue
             case $server in apache) [ -x /usr/sbin/apache2 ] ;; gunicorn) [ -x /usr/bin/gunicorn ] ;; uwsgi) [ -x /usr/bin/uwsgi ] ;; *) true ;; esac || { echo "  ($server not installed)" >&2; continue; }
             start "$server"
