@@ -613,7 +613,9 @@ public sealed class WsgiExecutor : IDisposable
         /// the threads working: a thread counts as working until it finds its queue empty, after
         /// its response has gone out, and a request that came in that window went to a cold
         /// interpreter (ApplicationInterpretersTests, CI 2026-12-05). Counted down without the
-        /// lock, when the app returns, hence Interlocked.
+        /// lock, when the app returns, hence Interlocked. Every app's requests, not only those of
+        /// apps in several interpreters: the first interpreter of such an app may share its GIL
+        /// with other apps, whose requests are load on it too.
         /// </summary>
         public int Requests;
 
