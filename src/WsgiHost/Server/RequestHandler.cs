@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using WsgiHost.Access;
+using WsgiHost.Compression;
 using WsgiHost.Daemon;
 using WsgiHost.Configuration.Model;
 using WsgiHost.Logging;
@@ -54,10 +55,19 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         try
         {
             bodyBytes = await DispatchAsync(context, routing.Site, scope, host, start).ConfigureAwait(false);
+            if (context.Features.Get<IHttpResponseBodyFeature>() is CompressedResponseBody compressed)
+            {
+                // The log and the metrics count the body as sent, compressed, as Apache's %b does.
+                bodyBytes = await compressed.FinishAsync().ConfigureAwait(false) ?? bodyBytes;
+            }
         }
-        catch (IncompleteResponseException e)
+        catch (Exception e)
         {
-            bodyBytes = e.BodyBytes;
+            (context.Features.Get<IHttpResponseBodyFeature>() as CompressedResponseBody)?.Abandon();
+            if (e is IncompleteResponseException incomplete)
+            {
+                bodyBytes = incomplete.BodyBytes;
+            }
             throw;
         }
         finally
@@ -105,6 +115,10 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         }
         MappedUrl? mapped = scope.Mapper.Map(target.Path);
         (PerDirSettings settings, AccessRules? access) = scope.Resolve(target.Path, mapped?.FilePath);
+        if (settings.CompressesOutput)
+        {
+            CompressedResponseBody.Install(context, settings);
+        }
         bool builtin = settings.Handler is { } h && h != "none";
         if (mapped == null && !builtin)
         {
@@ -174,7 +188,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         PerDirSettings settings = call.Settings;
         WsgiTarget wsgi = call.Wsgi;
         var options = call.Scope.RequestOptionsFor(settings, wsgi.PassAuthorization,
-            HttpMethods.IsHead(context.Request.Method) && settings.MapHeadToGet == MapHeadToGet.On ? "GET" : null);
+            HttpMethods.IsHead(context.Request.Method) && MapsHeadToGet(settings) ? "GET" : null);
         if (wsgi.ProcessGroup.Length > 0 && daemons.TryGet(wsgi.ProcessGroup, out DaemonGroupRuntime? daemon))
         {
             var environ = DaemonEnviron.Build(context, options, call.Scope.DocumentRoot, mapped.ScriptName, mapped.PathInfo, call.Target, call.RawTarget, call.Start,
@@ -184,6 +198,13 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         ValueTask<WsgiApplication> app = apps.GetAsync(call.Scope, mapped.Script!, mapped.FilePath, wsgi, settings);
         return app.IsCompletedSuccessfully ? Run(call, app.Result, options) : RunAfterCreateAsync(call, app, options);
     }
+
+    /// <summary>
+    /// WSGIMapHEADToGET: On always; Auto (the default) when an output filter that needs the
+    /// whole body applies (compression), so the app's headers for HEAD are those of its GET.
+    /// </summary>
+    private static bool MapsHeadToGet(PerDirSettings settings) =>
+        settings.MapHeadToGet == MapHeadToGet.On || (settings.MapHeadToGet != MapHeadToGet.Off && settings.CompressesOutput);
 
     private async ValueTask<long> RunAfterCreateAsync(WsgiCall call, ValueTask<WsgiApplication> app, RequestOptions options) =>
         await Run(call, await app.ConfigureAwait(false), options).ConfigureAwait(false);

@@ -58,8 +58,6 @@ internal static class ApacheOnlyDirectives
         ("BrowserMatch", "compute it in the app"),
         ("AddType", "types come from /etc/mime.types; add the type there"),
         ("ForceType", "types come from /etc/mime.types; add the type there"),
-        ("AddOutputFilterByType", "compression is not supported yet; compress in the app or a proxy in front"),
-        ("SetOutputFilter", "output filters are not supported"),
         ("ExpiresActive", "set Cache-Control in the app"),
         ("ExpiresByType", "set Cache-Control in the app"),
         ("ExpiresDefault", "set Cache-Control in the app"),

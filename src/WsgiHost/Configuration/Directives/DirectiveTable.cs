@@ -11,6 +11,7 @@ internal static class DirectiveTable
             .Concat(SslDirectives.All())
             .Concat(WsgiDirectives.All())
             .Concat(RequestLimitDirectives.All())
+            .Concat(CompressionDirectives.All())
             .Concat(ApacheOnlyDirectives.All())
             .ToFrozenDictionary(d => d.Name, StringComparer.OrdinalIgnoreCase);
 

@@ -50,6 +50,21 @@ internal sealed record PerDirSettings
     /// <summary>SetEnv/UnsetEnv in order; a null value removes the variable.</summary>
     public IReadOnlyList<KeyValuePair<string, string?>> SetEnv { get; init; } = [];
 
+    /// <summary>AddOutputFilterByType DEFLATE / BROTLI_COMPRESS: the media types compressed, and how; lines accumulate across scopes.</summary>
+    public IReadOnlyList<OutputFilterRule> OutputFilterByType { get; init; } = [];
+
+    /// <summary>SetOutputFilter: codings for every response in scope, whatever its type; null inherits.</summary>
+    public ContentCodings? SetOutputFilter { get; init; }
+
+    /// <summary>DeflateCompressionLevel, 1-9; null = zlib's default (6), as mod_deflate.</summary>
+    public int? DeflateCompressionLevel { get; init; }
+
+    /// <summary>BrotliCompressionQuality, 0-11; null = mod_brotli's default (5).</summary>
+    public int? BrotliCompressionQuality { get; init; }
+
+    /// <summary>An output filter that compresses may apply to responses in scope (mod_wsgi's WSGIMapHEADToGET Auto then maps HEAD to GET).</summary>
+    public bool CompressesOutput => OutputFilterByType.Count > 0 || SetOutputFilter is > ContentCodings.None;
+
     /// <summary>These settings with <paramref name="over"/>'s set values replacing them.</summary>
     public PerDirSettings Merge(PerDirSettings over)
     {
@@ -78,6 +93,10 @@ internal sealed record PerDirSettings
             TrustedProxyHeaders = over.TrustedProxyHeaders ?? TrustedProxyHeaders,
             TrustedProxies = over.TrustedProxies ?? TrustedProxies,
             SetEnv = over.SetEnv.Count == 0 ? SetEnv : [.. SetEnv, .. over.SetEnv],
+            OutputFilterByType = over.OutputFilterByType.Count == 0 ? OutputFilterByType : [.. OutputFilterByType, .. over.OutputFilterByType],
+            SetOutputFilter = over.SetOutputFilter ?? SetOutputFilter,
+            DeflateCompressionLevel = over.DeflateCompressionLevel ?? DeflateCompressionLevel,
+            BrotliCompressionQuality = over.BrotliCompressionQuality ?? BrotliCompressionQuality,
         };
     }
 
@@ -108,7 +127,7 @@ internal sealed record PerDirSettings
 /// <summary>WSGIMapHEADToGET.</summary>
 internal enum MapHeadToGet
 {
-    /// <summary>HEAD reaches the app as GET only when an output filter needs the body; WsgiHost has none, so as Off.</summary>
+    /// <summary>HEAD reaches the app as GET when an output filter that needs the body applies (DEFLATE, BROTLI_COMPRESS), else as HEAD.</summary>
     Auto,
     On,
     Off,

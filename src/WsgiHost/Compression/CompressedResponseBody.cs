@@ -1,0 +1,206 @@
+using System.IO.Compression;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using WsgiHost.Configuration.Model;
+
+namespace WsgiHost.Compression;
+
+/// <summary>How a response's body goes out once its headers are final.</summary>
+internal enum CompressionMode
+{
+    Undecided,
+    PassThrough,
+    Compressing,
+
+    /// <summary>A HEAD response that would be compressed: its headers say so, and no body goes.</summary>
+    HeadersOnly,
+}
+
+/// <summary>
+/// mod_deflate and mod_brotli for one response, in place of Kestrel's response body: whatever
+/// writes the body (the WSGI bridge, the daemon front, static files, error pages) writes here,
+/// and the first write, flush or start decides from the headers as they are then, as Apache's
+/// filter does when the first bytes reach it. A response is compressed when its type is in
+/// scope (<see cref="OutputCompressionPolicy"/>), the client accepts the coding, it has a body
+/// that may be transformed (not 1xx, 204, 304, 206 or Content-Range, nor an encoded one, nor
+/// <c>Cache-Control: no-transform</c>), and <c>no-gzip</c> is not set: then Content-Encoding is
+/// set, Content-Length removed (Kestrel chunks it) and a strong ETag made weak. A response of a
+/// type in scope says <c>Vary: Accept-Encoding</c> whether compressed or not (unless
+/// <c>dont-vary</c>), so a cache keeps both forms apart. Installed only where the settings
+/// compress, so every other request keeps Kestrel's body untouched.
+/// </summary>
+internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
+{
+    /// <summary>zlib's default level, which mod_deflate uses unless DeflateCompressionLevel says otherwise.</summary>
+    private const int DefaultDeflateLevel = 6;
+
+    /// <summary>mod_brotli's default BrotliCompressionQuality.</summary>
+    private const int DefaultBrotliQuality = 5;
+
+    private readonly HttpContext _context;
+    private readonly IHttpResponseBodyFeature _inner;
+    private readonly PerDirSettings _settings;
+    private readonly CompressingBodyWriter _writer;
+    private CompressedSink? _sink;
+    private Stream? _stream;
+
+    private CompressedResponseBody(HttpContext context, IHttpResponseBodyFeature inner, PerDirSettings settings)
+    {
+        _context = context;
+        _inner = inner;
+        _settings = settings;
+        _writer = new CompressingBodyWriter(this, inner.Writer);
+    }
+
+    /// <summary>Puts compression in place of the response body for a request whose <paramref name="settings"/> compress.</summary>
+    public static void Install(HttpContext context, PerDirSettings settings)
+    {
+        if (context.Features.Get<IHttpResponseBodyFeature>() is { } inner)
+        {
+            context.Features.Set<IHttpResponseBodyFeature>(new CompressedResponseBody(context, inner, settings));
+        }
+    }
+
+    public CompressionMode Mode { get; private set; }
+
+    /// <summary>The encoder while compressing; it writes into the response's pipe.</summary>
+    internal Stream? Encoder { get; private set; }
+
+    public Stream Stream => _stream ??= _writer.AsStream(leaveOpen: true);
+
+    public PipeWriter Writer => _writer;
+
+    public void DisableBuffering() => _inner.DisableBuffering();
+
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        Decide();
+        return _inner.StartAsync(cancellationToken);
+    }
+
+    public Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken = default) =>
+        Decide() == CompressionMode.PassThrough
+            ? _inner.SendFileAsync(path, offset, count, cancellationToken)
+            : SendFileFallback.SendFileAsync(Stream, path, offset, count, cancellationToken);
+
+    public async Task CompleteAsync()
+    {
+        await FinishAsync().ConfigureAwait(false);
+        await _inner.CompleteAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Ends the body after the handler returned: the encoder's last block and trailer go out and
+    /// are flushed. A response nothing was written to is decided now (a HEAD response gets the
+    /// headers its GET would have; any other keeps its headers, Vary added for a type in scope).
+    /// Returns the body bytes sent, compressed, when compressing, else null.
+    /// </summary>
+    public async ValueTask<long?> FinishAsync()
+    {
+        if (Mode == CompressionMode.Undecided)
+        {
+            Decide(asIfBodyFollows: HttpMethods.IsHead(_context.Request.Method));
+        }
+        if (Mode != CompressionMode.Compressing)
+        {
+            _writer.Release();
+            return null;
+        }
+        FinishEncoding();
+        await _inner.Writer.FlushAsync(_context.RequestAborted).ConfigureAwait(false);
+        return _sink!.Written;
+    }
+
+    /// <summary>Encodes what is left and the trailer into the pipe (unflushed); once.</summary>
+    internal void FinishEncoding()
+    {
+        if (Encoder is { } encoder)
+        {
+            _writer.Encode();
+            Encoder = null;
+            encoder.Dispose();
+            _writer.Release();
+        }
+    }
+
+    /// <summary>The response failed (the connection is to be cut): the encoder is freed and writes nothing more.</summary>
+    public void Abandon()
+    {
+        if (_sink != null)
+        {
+            _sink.Discarded = true;
+        }
+        Encoder?.Dispose();
+        Encoder = null;
+        _writer.Release();
+    }
+
+    /// <summary>Decides once, from the response's headers as they are at the first write, flush or start.</summary>
+    public CompressionMode Decide() => Mode == CompressionMode.Undecided ? Decide(asIfBodyFollows: true) : Mode;
+
+    private CompressionMode Decide(bool asIfBodyFollows)
+    {
+        Mode = CompressionMode.PassThrough;
+        HttpResponse response = _context.Response;
+        if (response.HasStarted)
+        {
+            return Mode;
+        }
+        int status = response.StatusCode;
+        if (status < 200 || status is 204 or 304)
+        {
+            return Mode;
+        }
+        ContentCodings offered = OutputCompressionPolicy.CodingsFor(_settings, response.ContentType);
+        if (offered == ContentCodings.None)
+        {
+            return Mode;
+        }
+        IHeaderDictionary headers = response.Headers;
+        // As mod_deflate: a range, an encoded body or no-gzip (no-brotli) leave the response as it
+        // is, Vary included; past those the response varies by Accept-Encoding, compressed or not.
+        if (status == 206 || headers.ContainsKey("Content-Range")
+            || (headers.ContentEncoding.Count > 0 && !headers.ContentEncoding.ToString().Equals("identity", StringComparison.OrdinalIgnoreCase)))
+        {
+            return Mode;
+        }
+        if (OutputCompressionPolicy.IsSet(_settings, "no-gzip"))
+        {
+            offered &= ~ContentCodings.Gzip;
+        }
+        if (OutputCompressionPolicy.IsSet(_settings, "no-brotli"))
+        {
+            offered &= ~ContentCodings.Brotli;
+        }
+        if (offered == ContentCodings.None)
+        {
+            return Mode;
+        }
+        if (!OutputCompressionPolicy.IsSet(_settings, "dont-vary"))
+        {
+            OutputCompressionPolicy.AddVary(headers);
+        }
+        if (!asIfBodyFollows || OutputCompressionPolicy.NoTransform(headers.CacheControl) || response.ContentLength == 0)
+        {
+            return Mode;
+        }
+        ContentCodings coding = AcceptEncoding.Choose(_context.Request.Headers.AcceptEncoding, offered);
+        if (coding == ContentCodings.None)
+        {
+            return Mode;
+        }
+        headers.ContentEncoding = coding == ContentCodings.Brotli ? "br" : "gzip";
+        response.ContentLength = null;
+        OutputCompressionPolicy.WeakenETag(headers);
+        if (HttpMethods.IsHead(_context.Request.Method))
+        {
+            return Mode = CompressionMode.HeadersOnly;
+        }
+        _sink = new CompressedSink(_inner.Writer);
+        Encoder = coding == ContentCodings.Brotli
+            ? new BrotliStream(_sink, new BrotliCompressionOptions { Quality = _settings.BrotliCompressionQuality ?? DefaultBrotliQuality }, leaveOpen: true)
+            : new GZipStream(_sink, new ZLibCompressionOptions { CompressionLevel = _settings.DeflateCompressionLevel ?? DefaultDeflateLevel }, leaveOpen: true);
+        return Mode = CompressionMode.Compressing;
+    }
+}

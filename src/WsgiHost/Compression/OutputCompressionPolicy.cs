@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+using WsgiHost.Configuration.Model;
+
+namespace WsgiHost.Compression;
+
+/// <summary>
+/// What the per-directory settings say about compressing one response: the codings its
+/// Content-Type may get (SetOutputFilter's for every type, and those of each
+/// AddOutputFilterByType line naming its media type), and the environment variables
+/// mod_deflate and mod_brotli obey, set with SetEnv in a scope: <c>no-gzip</c>,
+/// <c>no-brotli</c>, <c>dont-vary</c>.
+/// </summary>
+internal static class OutputCompressionPolicy
+{
+    public static ContentCodings CodingsFor(PerDirSettings settings, string? contentType)
+    {
+        ContentCodings codings = settings.SetOutputFilter ?? ContentCodings.None;
+        if (settings.OutputFilterByType.Count == 0 || string.IsNullOrEmpty(contentType))
+        {
+            return codings;
+        }
+        ReadOnlySpan<char> media = contentType.AsSpan();
+        int semicolon = media.IndexOf(';');
+        media = (semicolon < 0 ? media : media[..semicolon]).Trim();
+        foreach (OutputFilterRule rule in settings.OutputFilterByType)
+        {
+            if (media.Equals(rule.MediaType, StringComparison.OrdinalIgnoreCase))
+            {
+                codings |= rule.Codings;
+            }
+        }
+        return codings;
+    }
+
+    /// <summary>Whether SetEnv/UnsetEnv in scope leave <paramref name="name"/> set (to any value), as Apache's subprocess_env would.</summary>
+    public static bool IsSet(PerDirSettings settings, string name)
+    {
+        bool set = false;
+        foreach (var (key, value) in settings.SetEnv)
+        {
+            if (key.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                set = value != null;
+            }
+        }
+        return set;
+    }
+
+    /// <summary>True when <c>Cache-Control: no-transform</c> forbids changing the body's coding (RFC 9111 §5.2.2.6).</summary>
+    public static bool NoTransform(StringValues cacheControl)
+    {
+        foreach (string? value in cacheControl)
+        {
+            if (value != null && value.Contains("no-transform", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Adds <c>Accept-Encoding</c> to Vary, once, into the same line (as Apache's table merge does); not past <c>Vary: *</c>.</summary>
+    public static void AddVary(IHeaderDictionary headers)
+    {
+        StringValues vary = headers.Vary;
+        foreach (string? value in vary)
+        {
+            foreach (Range range in (value ?? "").AsSpan().Split(','))
+            {
+                ReadOnlySpan<char> token = (value ?? "").AsSpan(range).Trim();
+                if (token.SequenceEqual("*") || token.Equals("Accept-Encoding", StringComparison.OrdinalIgnoreCase))
+                {
+                    return;
+                }
+            }
+        }
+        headers.Vary = vary.Count == 0 ? "Accept-Encoding" : string.Join(", ", vary.ToArray()) + ", Accept-Encoding";
+    }
+
+    /// <summary>A strong ETag made weak: the compressed bytes are not the identity's, yet revalidation (a weak comparison) still matches.</summary>
+    public static void WeakenETag(IHeaderDictionary headers)
+    {
+        StringValues etag = headers.ETag;
+        if (etag.Count == 1 && etag[0] is { Length: > 0 } value && value[0] == '"')
+        {
+            headers.ETag = "W/" + value;
+        }
+    }
+}

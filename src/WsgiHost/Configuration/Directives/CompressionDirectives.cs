@@ -1,0 +1,115 @@
+using WsgiHost.Configuration.Model;
+using WsgiHost.Configuration.Syntax;
+
+namespace WsgiHost.Configuration.Directives;
+
+/// <summary>
+/// Compressed responses as mod_deflate and mod_brotli make them, chosen the way Apache 2.4
+/// chooses them: <c>AddOutputFilterByType DEFLATE text/html ...</c> (mod_filter) or
+/// <c>SetOutputFilter DEFLATE</c> for every type, in any scope, with the level directives.
+/// Debian's stock deflate.conf is the first form, so a moved site compresses as before instead
+/// of sending its pages three to five times larger. Other filters are errors, as before.
+/// </summary>
+internal static class CompressionDirectives
+{
+    private const DirectiveScope SV = DirectiveScope.ServerAndVirtualHost;
+
+    /// <summary>Tuning of zlib's and brotli's memory and of Apache's notes: read, and left to .NET's encoders.</summary>
+    private static readonly string[] Tuning =
+    [
+        "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateFilterNote",
+        "DeflateInflateLimitRequestBody", "DeflateInflateRatioLimit", "DeflateInflateRatioBurst",
+        "BrotliCompressionWindow", "BrotliCompressionMaxInputBlock", "BrotliFilterNote",
+    ];
+
+    public static IEnumerable<DirectiveSpec> All() =>
+    [
+        new("AddOutputFilterByType", DirectiveScope.Anywhere, 2, -1, "filter[;filter...] media-type [media-type] ...", AddOutputFilterByType),
+        new("SetOutputFilter", DirectiveScope.Anywhere, 1, 1, "filter[;filter...]", SetOutputFilter),
+        new("DeflateCompressionLevel", SV, 1, 1, "value", (n, c) => Level(n, c, 1, 9, (s, v) => s with { DeflateCompressionLevel = v })),
+        new("BrotliCompressionQuality", SV, 1, 1, "value", (n, c) => Level(n, c, 0, 11, (s, v) => s with { BrotliCompressionQuality = v })),
+        // mod_deflate appends "-gzip" to a compressed response's ETag, so If-None-Match never
+        // matches again (Apache bug 45023); WsgiHost makes it weak instead, as nginx does.
+        new("DeflateAlterETag", SV, 1, 1, "AddSuffix|NoChange|Remove", (n, c) => c.Note(n, "a compressed response's ETag is made weak (W/\"...\"), so revalidation still matches; the setting is not used")),
+        new("BrotliAlterETag", SV, 1, 1, "AddSuffix|NoChange|Remove", (n, c) => c.Note(n, "a compressed response's ETag is made weak (W/\"...\"), so revalidation still matches; the setting is not used")),
+        .. Tuning.Select(name => new DirectiveSpec(name, SV, 1, 2, "...",
+            (n, c) => c.Note(n, "tunes Apache's encoder; WsgiHost accepts it and does not use it"))),
+    ];
+
+    private static void AddOutputFilterByType(ConfigNode node, BuildContext context)
+    {
+        if (Filters(node, context, node.Arguments[0]) is not ContentCodings codings)
+        {
+            return;
+        }
+        var rules = new List<OutputFilterRule>();
+        foreach (string type in node.Arguments.Skip(1))
+        {
+            string media = MediaType(type);
+            int slash = media.IndexOf('/');
+            if (slash <= 0 || slash == media.Length - 1 || media.Contains('*'))
+            {
+                context.Error(node, $"'{type}' is not a media type", "name each type whole, as in AddOutputFilterByType DEFLATE text/html text/css application/javascript");
+                return;
+            }
+            rules.Add(new OutputFilterRule(codings, media));
+        }
+        context.PerDir.Value = context.PerDir.Value with { OutputFilterByType = [.. context.PerDir.Value.OutputFilterByType, .. rules] };
+    }
+
+    private static void SetOutputFilter(ConfigNode node, BuildContext context)
+    {
+        if (Filters(node, context, node.Arguments[0]) is ContentCodings codings)
+        {
+            context.PerDir.Value = context.PerDir.Value with { SetOutputFilter = codings };
+        }
+    }
+
+    /// <summary>
+    /// <c>DEFLATE;BROTLI_COMPRESS</c>: the codings the filters make; null after reporting a filter
+    /// that is not one of them (INCLUDES, SUBSTITUTE, ...: they change the body, so a config
+    /// that relies on them must not start as if they ran).
+    /// </summary>
+    private static ContentCodings? Filters(ConfigNode node, BuildContext context, string list)
+    {
+        ContentCodings codings = ContentCodings.None;
+        foreach (string filter in list.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (filter.Equals("DEFLATE", StringComparison.OrdinalIgnoreCase))
+            {
+                codings |= ContentCodings.Gzip;
+            }
+            else if (filter.Equals("BROTLI_COMPRESS", StringComparison.OrdinalIgnoreCase))
+            {
+                codings |= ContentCodings.Brotli;
+            }
+            else
+            {
+                context.Error(node, $"the output filter '{filter}' is not supported (WsgiHost has DEFLATE and BROTLI_COMPRESS)",
+                    "remove the filter; do what it did in the app or in a proxy in front");
+                return null;
+            }
+        }
+        if (codings == ContentCodings.None)
+        {
+            context.Error(node, "names no output filter", $"{node.Name} DEFLATE ...");
+            return null;
+        }
+        return codings;
+    }
+
+    private static void Level(ConfigNode node, BuildContext context, int min, int max, Func<PerDirSettings, int, PerDirSettings> with)
+    {
+        if (context.Number(node, node.Name, node.Arguments[0], min, max) is long value)
+        {
+            context.PerDir.Value = with(context.PerDir.Value, (int)value);
+        }
+    }
+
+    /// <summary>The media type without its parameters, in lower case: <c>text/html; charset=utf-8</c> → <c>text/html</c>.</summary>
+    internal static string MediaType(string contentType)
+    {
+        int semicolon = contentType.IndexOf(';');
+        return (semicolon < 0 ? contentType : contentType[..semicolon]).Trim().ToLowerInvariant();
+    }
+}
