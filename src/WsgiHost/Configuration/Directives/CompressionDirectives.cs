@@ -33,7 +33,7 @@ internal static class CompressionDirectives
         new("DeflateAlterETag", SV, 1, 1, "AddSuffix|NoChange|Remove", (n, c) => c.Note(n, "a compressed response's ETag is made weak (W/\"...\"), so revalidation still matches; the setting is not used")),
         new("BrotliAlterETag", SV, 1, 1, "AddSuffix|NoChange|Remove", (n, c) => c.Note(n, "a compressed response's ETag is made weak (W/\"...\"), so revalidation still matches; the setting is not used")),
         .. Tuning.Select(name => new DirectiveSpec(name, SV, 1, 2, "...",
-            (n, c) => c.Note(n, "tunes Apache's encoder; WsgiHost accepts it and does not use it"))),
+            (n, c) => c.Note(n, "tunes Apache itself; WsgiHost accepts it and does not use it"))),
     ];
 
     private static void AddOutputFilterByType(ConfigNode node, BuildContext context)

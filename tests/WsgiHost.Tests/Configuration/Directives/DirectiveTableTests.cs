@@ -88,6 +88,12 @@ public sealed class DirectiveTableTests : IDisposable
         ["Deny"] = "<Location />\nDeny from 10.0.0.1\n</Location>",
         ["Satisfy"] = "<Location />\nSatisfy Any\n</Location>",
         ["AuthMerging"] = "<Location />\nAuthMerging Or\nRequire ip 10.0.0.1\n</Location>",
+        ["AddOutputFilterByType"] = "AddOutputFilterByType DEFLATE text/html text/css",
+        ["SetOutputFilter"] = "<Location /files>\nSetOutputFilter DEFLATE;BROTLI_COMPRESS\n</Location>",
+        ["DeflateCompressionLevel"] = "DeflateCompressionLevel 6",
+        ["BrotliCompressionQuality"] = "BrotliCompressionQuality 5",
+        ["DeflateAlterETag"] = "DeflateAlterETag AddSuffix",
+        ["BrotliAlterETag"] = "BrotliAlterETag AddSuffix",
     };
 
     public static TheoryData<string> Names() => [.. DirectiveTable.Directives.Keys.Order(StringComparer.Ordinal)];

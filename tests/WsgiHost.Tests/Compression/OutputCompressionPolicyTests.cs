@@ -1,0 +1,79 @@
+using Microsoft.AspNetCore.Http;
+using WsgiHost.Compression;
+using WsgiHost.Configuration.Model;
+
+namespace WsgiHost.Tests.Compression;
+
+/// <summary>What the per-directory settings say about one response: codings by type, SetEnv flags, Vary and ETag.</summary>
+public sealed class OutputCompressionPolicyTests
+{
+    private static readonly PerDirSettings Site = new()
+    {
+        OutputFilterByType = [new(ContentCodings.Gzip, "text/html"), new(ContentCodings.Brotli, "text/html"), new(ContentCodings.Gzip, "application/json")],
+    };
+
+    [Theory]
+    [InlineData("text/html", 3)]                      // gzip and brotli
+    [InlineData("TEXT/HTML; charset=utf-8", 3)]
+    [InlineData("application/json", 1)]               // gzip
+    [InlineData("application/json-seq", 0)]
+    [InlineData("image/png", 0)]
+    [InlineData(null, 0)]
+    public void TheMediaTypeWithoutParametersPicksTheCodings(string? contentType, int expected)
+    {
+        Assert.Equal((ContentCodings)expected, OutputCompressionPolicy.CodingsFor(Site, contentType));
+    }
+
+    [Fact]
+    public void SetOutputFilterCoversEveryTypeEvenNone()
+    {
+        var all = Site with { SetOutputFilter = ContentCodings.Gzip };
+        Assert.Equal(ContentCodings.Gzip, OutputCompressionPolicy.CodingsFor(all, "image/png"));
+        Assert.Equal(ContentCodings.Gzip, OutputCompressionPolicy.CodingsFor(all, null));
+    }
+
+    [Fact]
+    public void AVariableIsSetUntilALaterUnsetEnv()
+    {
+        var settings = new PerDirSettings { SetEnv = [new("no-gzip", "1"), new("dont-vary", "1"), new("DONT-VARY", null)] };
+        Assert.True(OutputCompressionPolicy.IsSet(settings, "no-gzip"));
+        Assert.False(OutputCompressionPolicy.IsSet(settings, "dont-vary"));
+        Assert.False(OutputCompressionPolicy.IsSet(settings, "no-brotli"));
+    }
+
+    [Theory]
+    [InlineData(null, "Accept-Encoding")]
+    [InlineData("Cookie", "Cookie, Accept-Encoding")]
+    [InlineData("Cookie, accept-encoding", "Cookie, accept-encoding")]
+    [InlineData("*", "*")]
+    public void VaryGetsAcceptEncodingOnceInTheSameLine(string? before, string after)
+    {
+        IHeaderDictionary headers = new HeaderDictionary();
+        if (before != null)
+        {
+            headers.Vary = before;
+        }
+        OutputCompressionPolicy.AddVary(headers);
+        Assert.Equal(after, headers.Vary.ToString());
+    }
+
+    [Theory]
+    [InlineData("\"abc\"", "W/\"abc\"")]
+    [InlineData("W/\"abc\"", "W/\"abc\"")]
+    public void AStrongETagIsMadeWeak(string before, string after)
+    {
+        IHeaderDictionary headers = new HeaderDictionary();
+        headers.ETag = before;
+        OutputCompressionPolicy.WeakenETag(headers);
+        Assert.Equal(after, headers.ETag.ToString());
+    }
+
+    [Theory]
+    [InlineData("no-transform", true)]
+    [InlineData("public, No-Transform, max-age=60", true)]
+    [InlineData("no-cache", false)]
+    public void NoTransformIsFoundAmongTheDirectives(string cacheControl, bool expected)
+    {
+        Assert.Equal(expected, OutputCompressionPolicy.NoTransform(cacheControl));
+    }
+}

@@ -1,0 +1,87 @@
+using WsgiHost.Configuration.Model;
+
+namespace WsgiHost.Tests.Configuration.Directives;
+
+/// <summary>AddOutputFilterByType, SetOutputFilter and the mod_deflate/mod_brotli settings: values, scopes and errors.</summary>
+public sealed class CompressionDirectiveTests
+{
+    [Fact]
+    public void DebiansStockDeflateConfReadsAsIsAndAccumulatesItsTypes()
+    {
+        var config = SiteText.Clean("""
+            Listen 80
+            <IfModule mod_deflate.c>
+                <IfModule mod_filter.c>
+                    AddOutputFilterByType DEFLATE text/html text/plain
+                    AddOutputFilterByType DEFLATE application/javascript
+                </IfModule>
+            </IfModule>
+            DeflateCompressionLevel 9
+            """);
+
+        PerDirSettings settings = config.MainServer.Defaults;
+        Assert.Equal(
+            [new(ContentCodings.Gzip, "text/html"), new(ContentCodings.Gzip, "text/plain"), new(ContentCodings.Gzip, "application/javascript")],
+            settings.OutputFilterByType);
+        Assert.Equal(9, settings.DeflateCompressionLevel);
+        Assert.True(settings.CompressesOutput);
+    }
+
+    [Fact]
+    public void FiltersCombineAndSectionsAddToTheServersTypes()
+    {
+        var config = SiteText.Clean("""
+            Listen 80
+            AddOutputFilterByType DEFLATE;BROTLI_COMPRESS Text/HTML;charset=utf-8
+            <Location /api>
+              AddOutputFilterByType DEFLATE application/json
+            </Location>
+            <Location /files>
+              SetOutputFilter deflate
+            </Location>
+            """);
+
+        Assert.Equal([new(ContentCodings.Gzip | ContentCodings.Brotli, "text/html")], config.MainServer.Defaults.OutputFilterByType);
+        var api = config.MainServer.Defaults.Merge(config.MainServer.Sections[0].Payload.Settings);
+        Assert.Equal(["text/html", "application/json"], api.OutputFilterByType.Select(r => r.MediaType));
+        var files = config.MainServer.Defaults.Merge(config.MainServer.Sections[1].Payload.Settings);
+        Assert.Equal(ContentCodings.Gzip, files.SetOutputFilter);
+        Assert.False(PerDirSettings.Empty.CompressesOutput);
+    }
+
+    [Theory]
+    [InlineData("AddOutputFilterByType INCLUDES text/html", "AddOutputFilterByType", "the output filter 'INCLUDES' is not supported (WsgiHost has DEFLATE and BROTLI_COMPRESS)")]
+    [InlineData("AddOutputFilterByType DEFLATE;SUBSTITUTE text/html", "AddOutputFilterByType", "the output filter 'SUBSTITUTE' is not supported (WsgiHost has DEFLATE and BROTLI_COMPRESS)")]
+    [InlineData("AddOutputFilterByType DEFLATE text/*", "AddOutputFilterByType", "'text/*' is not a media type")]
+    [InlineData("AddOutputFilterByType DEFLATE html", "AddOutputFilterByType", "'html' is not a media type")]
+    [InlineData("SetOutputFilter ; ", "SetOutputFilter", "names no output filter")]
+    public void AFilterOrTypeItCannotApplyIsAnErrorAtItsLineWithAFix(string line, string directive, string message)
+    {
+        var error = SiteText.Error($"Listen 80\n{line}");
+
+        error.At(2, directive);
+        Assert.Equal(message, error.Message);
+    }
+
+    [Theory]
+    [InlineData("DeflateCompressionLevel 0", "DeflateCompressionLevel must be a whole number from 1 to 9, got '0'")]
+    [InlineData("DeflateCompressionLevel 10", "DeflateCompressionLevel must be a whole number from 1 to 9, got '10'")]
+    [InlineData("BrotliCompressionQuality 12", "BrotliCompressionQuality must be a whole number from 0 to 11, got '12'")]
+    public void ALevelOutOfRangeIsAnError(string line, string message)
+    {
+        var error = SiteText.Error($"Listen 80\n{line}");
+
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public void TheLevelsBelongToTheServerOrVirtualHostAndTheEncodersTuningIsNoted()
+    {
+        var error = SiteText.Error("Listen 80\n<Location /x>\n  DeflateCompressionLevel 5\n</Location>");
+        Assert.Equal("DeflateCompressionLevel", error.Directive);
+
+        var notes = SiteText.Notes("Listen 80\nDeflateBufferSize 8096\nDeflateAlterETag AddSuffix");
+        Assert.Contains(notes, n => n.Directive == "DeflateBufferSize" && n.Message == "tunes Apache itself; WsgiHost accepts it and does not use it");
+        Assert.Contains(notes, n => n.Directive == "DeflateAlterETag" && n.Message.Contains("made weak"));
+    }
+}
