@@ -126,6 +126,21 @@ public sealed class MigrationExampleTests : IAsyncLifetime
         login.Headers.Host = "www.example.com";
         string page = await (await client.SendAsync(login)).Content.ReadAsStringAsync();
         Assert.Contains("csrfmiddlewaretoken", page);
+
+        // Debian's deflate.conf in the site: a browser that accepts gzip gets the page compressed
+        // (from the daemon group's Django), varying by Cookie (Django's) and Accept-Encoding.
+        using var gzipLogin = new HttpRequestMessage(HttpMethod.Get, "/admin/login/");
+        gzipLogin.Headers.Host = "www.example.com";
+        gzipLogin.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip, deflate, br");
+        using HttpResponseMessage compressed = await client.SendAsync(gzipLogin);
+        Assert.Equal("gzip", Assert.Single(compressed.Content.Headers.ContentEncoding));
+        Assert.Contains("Cookie", compressed.Headers.Vary);
+        Assert.Contains("Accept-Encoding", compressed.Headers.Vary);
+        using (var gzip = new System.IO.Compression.GZipStream(await compressed.Content.ReadAsStreamAsync(), System.IO.Compression.CompressionMode.Decompress))
+        using (var reader = new StreamReader(gzip))
+        {
+            Assert.Contains("csrfmiddlewaretoken", await reader.ReadToEndAsync());
+        }
         Assert.Equal(0, await host.StopAsync());
     }
 
