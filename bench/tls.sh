@@ -71,7 +71,7 @@ srv_gunicorn_gthread
 GUNICORN_CMD=("${CMD[@]}" --certfile "$OUT/cert.pem" --keyfile "$OUT/key.pem")
 
 # exec: the background subshell becomes the server, so $pid is the server itself.
-start() {
+start_server() {
     case $1 in
         wsgihost) exec "$WSGIHOST" run "$OUT/wsgihost.conf" --python "$PY" ;;
         apache)   exec "${APACHE_CMD[@]}" ;;
@@ -83,54 +83,22 @@ start() {
     pid=$!
 }
 
-# CPU time (ticks) of a process and its children and grandchildren.
-ticks() {
-    local t=0 p c
-    for p in $1 $(pgrep -P "$1") $(for c in $(pgrep -P "$1"); do pgrep -P "$c"; done); do
-        c=$(awk '{print $14 + $15}' "/proc/$p/stat" 2> /dev/null || echo 0)
-        t=$((t + c))
-    done
-    echo "$t"
-}
-
-pid=
-stop() { if [ -n "$pid" ]; then kill -TERM "$pid" 2> /dev/null; wait "$pid" 2> /dev/null || true; fi; pid=; }
-trap stop EXIT
-hz=$(getconf CLK_TCK)
+# shellcheck source=sidebyside.sh
+source "$HERE/sidebyside.sh"
+trap sbs_stop EXIT
 CSV=$OUT/results.csv
-echo "server,mode,rep,rps,cpu_us_per_req,errors" > "$CSV"
+echo "server,mode,rep,rps,cpu_us_per_req,errors,bytes_per_response" > "$CSV"
 for rep in $(seq "$REPS"); do
     for mode in $MODES; do
         for server in $TLS_SERVERS; do
             [ "$server" = uwsgi ] && [ "$mode" = keep ] && continue
             case $server in apache) [ -x /usr/sbin/apache2 ] ;; gunicorn) [ -x /usr/bin/gunicorn ] ;; uwsgi) [ -x /usr/bin/uwsgi ] ;; *) true ;; esac || { echo "  ($server not installed)" >&2; continue; }
-            start "$server"
-            for _ in $(seq 150); do curl -sk -m 1 -o /dev/null "https://127.0.0.1:$PORT/" && break; sleep 0.1; done
+            start_server "$server"
+            sbs_wait "https://127.0.0.1:$PORT/" || { sbs_stop; continue; }
             hdr=(); [ "$mode" = close ] && hdr=(-H "Connection: close")
-            wrk -t1 -c32 -d2s "${hdr[@]}" "https://127.0.0.1:$PORT/" > /dev/null
-            t0=$(ticks "$pid")
-            out=$(wrk -t1 -c32 -d"$DURATION" "${hdr[@]}" "https://127.0.0.1:$PORT/")
-            t1=$(ticks "$pid")
-            stop
-            rps=$(awk '/Requests\/sec/ {print $2}' <<< "$out")
-            reqs=$(awk '/requests in/ {print $1}' <<< "$out")
-            errors=$(awk '/Socket errors|Non-2xx/ {n++} END {print n + 0}' <<< "$out")
-            cpu=$(awk -v a="$t0" -v b="$t1" -v r="$reqs" -v hz="$hz" 'BEGIN {printf "%.1f", (b - a) * 1e6 / hz / r}')
-            echo "$server,$mode,$rep,$rps,$cpu,$errors" | tee -a "$CSV"
+            sbs_measure "$server" "$mode" "$rep" "https://127.0.0.1:$PORT/" "${hdr[@]}"
         done
     done
 done
 # Medians per server and load, as ratios to WsgiHost's.
-awk -F, 'NR > 1 {k = $1 "," $2; n[k]++; r[k, n[k]] = $4; c[k, n[k]] = $5}
-function med(a, k, m,   i, j, t, v) { for (i = 1; i <= m; i++) v[i] = a[k, i]
-    for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
-    return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
-END {
-    print "\n| load | server | req/s | ÷ WsgiHost | CPU µs/req | ÷ WsgiHost |"; print "|---|---|---:|---:|---:|---:|"
-    split("keep close", modes, " "); split("wsgihost apache gunicorn uwsgi", servers, " ")
-    for (mi = 1; mi <= 2; mi++) { m = modes[mi]; w = "wsgihost," m
-        if (!(w in n)) continue
-        wr = med(r, w, n[w]); wc = med(c, w, n[w])
-        for (si = 1; si <= 4; si++) { k = servers[si] "," m; if (!(k in n)) continue
-            rr = med(r, k, n[k]); cc = med(c, k, n[k])
-            printf "| %s | %s | %.0f | %.2f | %.1f | %.2f |\n", (m == "keep" ? "keep-alive" : "new connection"), servers[si], rr, rr / wr, cc, cc / wc } } }' "$CSV" | tee "$OUT/summary.md"
+sbs_summary "keep=keep-alive close=new_connection" "wsgihost apache gunicorn uwsgi" wsgihost

@@ -41,6 +41,7 @@ internal static class ServeOptionsParser
           --chunked-request           accept chunked request bodies (else 411)
           --pass-authorization        pass the Authorization header as HTTP_AUTHORIZATION
           --limit-request-body BYTES  reject larger request bodies with 413
+          --compress-responses        gzip text, HTML, CSS, JavaScript and JSON responses for clients that accept it
           --no-reload                 do not re-execute the script when it changes
           --drain SECONDS             after SIGTERM, serve this long with the health check failing and
                                       connections closed after each response, then stop accepting
@@ -58,7 +59,7 @@ internal static class ServeOptionsParser
         string? python = null, pythonHome = null, workingDirectory = null, serverName = null, errorLog = null;
         var pythonPath = new List<string>();
         var aliases = new List<AliasConfig>();
-        bool accessLog = false, chunked = false, passAuth = false, reload = true, embedded = false, reloadOnChanges = false;
+        bool accessLog = false, chunked = false, passAuth = false, reload = true, embedded = false, reloadOnChanges = false, compress = false;
         int? processes = null;
         int drain = 0;
         long? limitBody = null;
@@ -98,6 +99,7 @@ internal static class ServeOptionsParser
                 case "--no-reload": reload = false; break;
                 case "--processes": processes = Int(arg, Value(), 1, 256); break;
                 case "--drain": drain = Int(arg, Value(), 0, 3600); break;
+                case "--compress-responses": compress = true; break;
                 default:
                     if (arg.StartsWith('-'))
                     {
@@ -185,11 +187,17 @@ internal static class ServeOptionsParser
                     PassAuthorization = passAuth,
                     LimitRequestBody = limitBody,
                     ScriptReloading = reload,
+                    OutputFilterByType = compress ? CompressedTypes : [],
                 },
                 CustomLogs = accessLog ? [new CustomLogConfig("/dev/stdout", Logging.LogFormat.Combined.ToString(), generated)] : [],
             },
         };
     }
+
+    /// <summary>--compress-responses: the types mod_wsgi-express's option gives mod_deflate.</summary>
+    private static readonly OutputFilterRule[] CompressedTypes =
+        [.. new[] { "text/plain", "text/html", "text/xml", "text/css", "text/javascript", "application/xhtml+xml", "application/javascript", "application/json" }
+            .Select(type => new OutputFilterRule(ContentCodings.Gzip, type))];
 
     /// <summary>The arguments of a server process under --server-processes: the app runs embedded in each.</summary>
     /// <exception cref="UsageException">--processes (daemon mode) was asked for too.</exception>

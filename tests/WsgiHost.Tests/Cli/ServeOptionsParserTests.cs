@@ -33,6 +33,17 @@ public sealed class ServeOptionsParserTests : IDisposable
         Assert.Equal([_dir], model.Python.Path);
         Assert.False(model.MainServer.Defaults.ChunkedRequest);
         Assert.Empty(model.MainServer.CustomLogs);
+        Assert.False(model.MainServer.Defaults.CompressesOutput);
+    }
+
+    [Fact]
+    public void CompressResponsesGzipsTheTypesModWsgiExpressDoes()
+    {
+        var rules = ServeOptionsParser.Parse([_script, "--compress-responses"]).MainServer.Defaults.OutputFilterByType;
+        Assert.Equal(
+            ["text/plain", "text/html", "text/xml", "text/css", "text/javascript", "application/xhtml+xml", "application/javascript", "application/json"],
+            rules.Select(r => r.MediaType));
+        Assert.All(rules, r => Assert.Equal(WsgiHost.Configuration.Model.ContentCodings.Gzip, r.Codings));
     }
 
     [Fact]
