@@ -94,6 +94,7 @@ public sealed class CompressionTests
     [Theory]
     [InlineData("/app/page?type=image/png", false)]                                       // no filter names the type
     [InlineData("/app/page?header=Cache-Control:no-transform", true)]                      // the app forbids it
+    [InlineData("/app/page?short=1", true)]                                                // too short to gain: the framing alone is 18 bytes
     [InlineData("/app/page?header=Content-Encoding:gzip&type=text/html", false)]           // already encoded by the app
     [InlineData("/app/nogzip/page", false)]                                                // SetEnv no-gzip in the scope
     [InlineData("/app/page?status=206%20Partial%20Content&header=Content-Range:bytes%200-9/100", false)]

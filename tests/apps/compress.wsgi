@@ -36,7 +36,7 @@ def application(environ, start_response):
     if status.startswith(('204', '304')):
         start_response(status, headers)
         return []
-    body = PAGE
+    body = b'<p>short</p>\n' if 'short' in query else PAGE
     if 'length' not in query or query['length'][0] != 'none':
         headers.append(('Content-Length', str(len(body))))
     start_response(status, headers)

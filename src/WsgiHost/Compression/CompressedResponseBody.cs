@@ -24,7 +24,7 @@ internal enum CompressionMode
 /// filter does when the first bytes reach it. A response is compressed when its type is in
 /// scope (<see cref="OutputCompressionPolicy"/>), the client accepts the coding, it has a body
 /// that may be transformed (not 1xx, 204, 304, 206 or Content-Range, nor an encoded one, nor
-/// <c>Cache-Control: no-transform</c>), and <c>no-gzip</c> is not set: then Content-Encoding is
+/// <c>Cache-Control: no-transform</c>, nor declared shorter than 128 bytes), and <c>no-gzip</c> is not set: then Content-Encoding is
 /// set, Content-Length removed (Kestrel chunks it) and a strong ETag made weak. A response of a
 /// type in scope says <c>Vary: Accept-Encoding</c> whether compressed or not (unless
 /// <c>dont-vary</c>), so a cache keeps both forms apart. Installed only where the settings
@@ -37,6 +37,13 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
 
     /// <summary>mod_brotli's default BrotliCompressionQuality.</summary>
     private const int DefaultBrotliQuality = 5;
+
+    /// <summary>
+    /// A body declared shorter than this goes out as it is (mod_deflate would compress it): the
+    /// gzip framing alone is 18 bytes, so "Hello, World!" came out 33 bytes long, and an
+    /// encoder's setup (its 256 KB state) costs more than the few bytes it could save.
+    /// </summary>
+    internal const int MinimumLength = 128;
 
     private readonly HttpContext _context;
     private readonly IHttpResponseBodyFeature _inner;
@@ -181,7 +188,7 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
         {
             OutputCompressionPolicy.AddVary(headers);
         }
-        if (!asIfBodyFollows || OutputCompressionPolicy.NoTransform(headers.CacheControl) || response.ContentLength == 0)
+        if (!asIfBodyFollows || OutputCompressionPolicy.NoTransform(headers.CacheControl) || response.ContentLength < MinimumLength)
         {
             return Mode;
         }

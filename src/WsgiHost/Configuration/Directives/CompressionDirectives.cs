@@ -52,6 +52,11 @@ internal static class CompressionDirectives
                 context.Error(node, $"'{type}' is not a media type", "name each type whole, as in AddOutputFilterByType DEFLATE text/html text/css application/javascript");
                 return;
             }
+            if (IsCompressedAlready(media))
+            {
+                context.Warning(node, $"'{type}' is a compressed format already: encoding it again costs CPU on every response and saves nothing",
+                    $"remove {type} from the line");
+            }
             rules.Add(new OutputFilterRule(codings, media));
         }
         context.PerDir.Value = context.PerDir.Value with { OutputFilterByType = [.. context.PerDir.Value.OutputFilterByType, .. rules] };
@@ -105,6 +110,14 @@ internal static class CompressionDirectives
             context.PerDir.Value = with(context.PerDir.Value, (int)value);
         }
     }
+
+    /// <summary>Images, audio, video, archives and web fonts, whose bytes are compressed by their format (SVG and icons are not).</summary>
+    internal static bool IsCompressedAlready(string media) =>
+        media is "application/zip" or "application/gzip" or "application/x-gzip" or "application/x-bzip2" or "application/x-xz"
+            or "application/zstd" or "application/x-7z-compressed" or "application/vnd.rar" or "application/x-rar-compressed"
+            or "font/woff" or "font/woff2" or "application/font-woff"
+        || (media.StartsWith("image/", StringComparison.Ordinal) && media is not ("image/svg+xml" or "image/x-icon" or "image/vnd.microsoft.icon" or "image/bmp"))
+        || media.StartsWith("audio/", StringComparison.Ordinal) || media.StartsWith("video/", StringComparison.Ordinal);
 
     /// <summary>The media type without its parameters, in lower case: <c>text/html; charset=utf-8</c> → <c>text/html</c>.</summary>
     internal static string MediaType(string contentType)

@@ -64,6 +64,29 @@ public sealed class CompressionDirectiveTests
     }
 
     [Theory]
+    [InlineData("image/png")]
+    [InlineData("application/zip")]
+    [InlineData("font/woff2")]
+    [InlineData("video/mp4")]
+    public void ACompressedFormatIsAWarningWithAFixAndStillApplies(string type)
+    {
+        var warning = SiteText.Warning($"Listen 80\nAddOutputFilterByType DEFLATE text/html {type}");
+
+        warning.At(2, "AddOutputFilterByType");
+        Assert.Equal($"'{type}' is a compressed format already: encoding it again costs CPU on every response and saves nothing", warning.Message);
+        Assert.Equal(2, SiteText.Config($"Listen 80\nAddOutputFilterByType DEFLATE text/html {type}").MainServer.Defaults.OutputFilterByType.Count);
+    }
+
+    [Theory]
+    [InlineData("image/svg+xml")]
+    [InlineData("application/wasm")]
+    [InlineData("application/json")]
+    public void TextLikeFormatsAreNotWarnedAbout(string type)
+    {
+        SiteText.Clean($"Listen 80\nAddOutputFilterByType DEFLATE {type}");
+    }
+
+    [Theory]
     [InlineData("DeflateCompressionLevel 0", "DeflateCompressionLevel must be a whole number from 1 to 9, got '0'")]
     [InlineData("DeflateCompressionLevel 10", "DeflateCompressionLevel must be a whole number from 1 to 9, got '10'")]
     [InlineData("BrotliCompressionQuality 12", "BrotliCompressionQuality must be a whole number from 0 to 11, got '12'")]
