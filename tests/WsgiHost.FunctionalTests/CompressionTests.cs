@@ -187,6 +187,45 @@ public sealed class CompressionTests
     }
 
     [Fact]
+    public async Task AStaticFileIsCompressedOncePerVersionAndAChangedFileIsNeverServedStale()
+    {
+        string scratch = Directory.CreateTempSubdirectory("wsgihost-scratch-").FullName;
+        try
+        {
+            string path = Path.Combine(scratch, "app.css");
+            string first = string.Concat(Enumerable.Range(0, 300).Select(i => $".a{i} {{ color: #{i:x3}; }}\n"));
+            await File.WriteAllTextAsync(path, first);
+            int port = WsgiHostProcess.FreePort();
+            await using var host = await WsgiHostProcess.RunAsync(Path.Combine(WsgiHostProcess.TestAppsDirectory, "configs", "compression.conf"), port,
+                new Dictionary<string, string> { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture), ["SCRATCH"] = scratch });
+
+            async Task<(string Body, string ETag)> Fetch()
+            {
+                using HttpResponseMessage response = await GetAsync(host, "/scratch/app.css", "gzip");
+                Assert.Equal("gzip", Encoding(response));
+                return (System.Text.Encoding.UTF8.GetString(Gunzip(await response.Content.ReadAsByteArrayAsync())), response.Headers.ETag!.ToString());
+            }
+            var one = await Fetch();
+            var again = await Fetch(); // from the cache: the same bytes, the same validator
+            Assert.Equal(first, one.Body);
+            Assert.Equal(one, again);
+
+            // A deploy rewrites the file (another size, a later time): the next request has it.
+            string second = first.Replace("color", "background-color", StringComparison.Ordinal);
+            await File.WriteAllTextAsync(path, second);
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(5));
+            var changed = await Fetch();
+            Assert.Equal(second, changed.Body);
+            Assert.NotEqual(one.ETag, changed.ETag);
+            Assert.Equal(0, await host.StopAsync());
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task HeadGetsTheHeadersOfItsCompressedGetAndTheAppSeesGetUnlessMappingIsOff()
     {
         await using var host = await WsgiHostProcess.RunConfigAsync("compression.conf");

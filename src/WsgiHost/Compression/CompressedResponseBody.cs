@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -7,7 +6,7 @@ using WsgiHost.Configuration.Model;
 namespace WsgiHost.Compression;
 
 /// <summary>How a response's body goes out once its headers are final.</summary>
-internal enum CompressionMode
+internal enum CompressionDecision
 {
     Undecided,
     PassThrough,
@@ -32,12 +31,6 @@ internal enum CompressionMode
 /// </summary>
 internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
 {
-    /// <summary>zlib's default level, which mod_deflate uses unless DeflateCompressionLevel says otherwise.</summary>
-    private const int DefaultDeflateLevel = 6;
-
-    /// <summary>mod_brotli's default BrotliCompressionQuality.</summary>
-    private const int DefaultBrotliQuality = 5;
-
     /// <summary>
     /// A body declared shorter than this goes out as it is (mod_deflate would compress it): the
     /// gzip framing alone is 18 bytes, so "Hello, World!" came out 33 bytes long, and an
@@ -69,10 +62,19 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
         }
     }
 
-    public CompressionMode Mode { get; private set; }
+    public CompressionDecision Mode { get; private set; }
 
-    /// <summary>The encoder while compressing; it writes into the response's pipe.</summary>
-    internal Stream? Encoder { get; private set; }
+    /// <summary>The coding chosen, once compressing.</summary>
+    public ContentCodings Coding { get; private set; }
+
+    /// <summary>The level (gzip) or quality (brotli) it is made at.</summary>
+    public int Level { get; private set; }
+
+    private Stream? _encoder;
+    private bool _finished;
+
+    /// <summary>The encoder while compressing, made at the first bytes; it writes into the response's pipe.</summary>
+    internal Stream Encoder => _encoder ??= CompressedEncoding.Create(_sink!, Coding, Level);
 
     public Stream Stream => _stream ??= _writer.AsStream(leaveOpen: true);
 
@@ -87,7 +89,7 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
     }
 
     public Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken = default) =>
-        Decide() == CompressionMode.PassThrough
+        Decide() == CompressionDecision.PassThrough
             ? _inner.SendFileAsync(path, offset, count, cancellationToken)
             : SendFileFallback.SendFileAsync(Stream, path, offset, count, cancellationToken);
 
@@ -105,11 +107,11 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
     /// </summary>
     public async ValueTask<long?> FinishAsync()
     {
-        if (Mode == CompressionMode.Undecided)
+        if (Mode == CompressionDecision.Undecided)
         {
             Decide(asIfBodyFollows: HttpMethods.IsHead(_context.Request.Method));
         }
-        if (Mode != CompressionMode.Compressing)
+        if (Mode != CompressionDecision.Compressing)
         {
             _writer.Release();
             return null;
@@ -119,16 +121,29 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
         return _sink!.Written;
     }
 
-    /// <summary>Encodes what is left and the trailer into the pipe (unflushed); once.</summary>
+    /// <summary>Encodes what is left and the trailer into the pipe (unflushed); once. An empty body still gets its (empty) encoding.</summary>
     internal void FinishEncoding()
     {
-        if (Encoder is { } encoder)
+        if (Mode == CompressionDecision.Compressing && !_finished)
         {
+            _finished = true;
             _writer.Encode();
-            Encoder = null;
-            encoder.Dispose();
+            Encoder.Dispose();
+            _encoder = null;
             _writer.Release();
         }
+    }
+
+    /// <summary>
+    /// Sends a whole body already encoded with <see cref="Coding"/> at <see cref="Level"/> (a
+    /// static file from <see cref="CompressedFileCache"/>) in place of anything written here;
+    /// call it right after <see cref="Decide()"/> answered Compressing, before any write.
+    /// </summary>
+    public async Task SendEncodedAsync(ReadOnlyMemory<byte> encoded, CancellationToken aborted)
+    {
+        _finished = true;
+        _sink!.Write(encoded.Span);
+        await _inner.Writer.FlushAsync(aborted).ConfigureAwait(false);
     }
 
     /// <summary>The response failed (the connection is to be cut): the encoder is freed and writes nothing more.</summary>
@@ -138,17 +153,18 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
         {
             _sink.Discarded = true;
         }
-        Encoder?.Dispose();
-        Encoder = null;
+        _finished = true;
+        _encoder?.Dispose();
+        _encoder = null;
         _writer.Release();
     }
 
     /// <summary>Decides once, from the response's headers as they are at the first write, flush or start.</summary>
-    public CompressionMode Decide() => Mode == CompressionMode.Undecided ? Decide(asIfBodyFollows: true) : Mode;
+    public CompressionDecision Decide() => Mode == CompressionDecision.Undecided ? Decide(asIfBodyFollows: true) : Mode;
 
-    private CompressionMode Decide(bool asIfBodyFollows)
+    private CompressionDecision Decide(bool asIfBodyFollows)
     {
-        Mode = CompressionMode.PassThrough;
+        Mode = CompressionDecision.PassThrough;
         HttpResponse response = _context.Response;
         if (response.HasStarted)
         {
@@ -202,12 +218,13 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
         OutputCompressionPolicy.WeakenETag(headers);
         if (HttpMethods.IsHead(_context.Request.Method))
         {
-            return Mode = CompressionMode.HeadersOnly;
+            return Mode = CompressionDecision.HeadersOnly;
         }
         _sink = new CompressedSink(_inner.Writer);
-        Encoder = coding == ContentCodings.Brotli
-            ? new BrotliStream(_sink, new BrotliCompressionOptions { Quality = _settings.BrotliCompressionQuality ?? DefaultBrotliQuality }, leaveOpen: true)
-            : new GZipStream(_sink, new ZLibCompressionOptions { CompressionLevel = _settings.DeflateCompressionLevel ?? DefaultDeflateLevel }, leaveOpen: true);
-        return Mode = CompressionMode.Compressing;
+        Coding = coding;
+        Level = coding == ContentCodings.Brotli
+            ? _settings.BrotliCompressionQuality ?? CompressedEncoding.DefaultBrotliQuality
+            : _settings.DeflateCompressionLevel ?? CompressedEncoding.DefaultDeflateLevel;
+        return Mode = CompressionDecision.Compressing;
     }
 }

@@ -20,19 +20,19 @@ internal sealed class CompressingBodyWriter(CompressedResponseBody body, PipeWri
     private int _count;
 
     public override Memory<byte> GetMemory(int sizeHint = 0) =>
-        body.Decide() == CompressionMode.PassThrough ? inner.GetMemory(sizeHint) : Reserve(sizeHint);
+        body.Decide() == CompressionDecision.PassThrough ? inner.GetMemory(sizeHint) : Reserve(sizeHint);
 
     public override Span<byte> GetSpan(int sizeHint = 0) =>
-        body.Decide() == CompressionMode.PassThrough ? inner.GetSpan(sizeHint) : Reserve(sizeHint).Span;
+        body.Decide() == CompressionDecision.PassThrough ? inner.GetSpan(sizeHint) : Reserve(sizeHint).Span;
 
     public override void Advance(int bytes)
     {
         switch (body.Mode)
         {
-            case CompressionMode.PassThrough:
+            case CompressionDecision.PassThrough:
                 inner.Advance(bytes);
                 break;
-            case CompressionMode.Compressing:
+            case CompressionDecision.Compressing:
                 _count += bytes;
                 if (_count >= EncodeAtBytes)
                 {
@@ -47,10 +47,10 @@ internal sealed class CompressingBodyWriter(CompressedResponseBody body, PipeWri
 
     public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
     {
-        if (body.Decide() == CompressionMode.Compressing)
+        if (body.Decide() == CompressionDecision.Compressing)
         {
             Encode();
-            body.Encoder!.Flush();
+            body.Encoder.Flush();
         }
         return inner.FlushAsync(cancellationToken);
     }
@@ -80,7 +80,7 @@ internal sealed class CompressingBodyWriter(CompressedResponseBody body, PipeWri
     {
         if (_count > 0)
         {
-            body.Encoder!.Write(_pending!, 0, _count);
+            body.Encoder.Write(_pending!, 0, _count);
             _count = 0;
         }
     }
@@ -105,7 +105,7 @@ internal sealed class CompressingBodyWriter(CompressedResponseBody body, PipeWri
         }
         else if (_pending.Length - _count < wanted)
         {
-            if (body.Mode != CompressionMode.Compressing)
+            if (body.Mode != CompressionDecision.Compressing)
             {
                 _count = 0; // discarding
             }

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
+using WsgiHost.Compression;
 using WsgiHost.Python.Wsgi;
 
 namespace WsgiHost.StaticFiles;
@@ -214,6 +215,14 @@ internal sealed class StaticAliasHandler
             response.ContentLength = file.Length;
             if (!head && file.Length > 0)
             {
+                if (context.Features.Get<IHttpResponseBodyFeature>() is CompressedResponseBody compressed
+                    && compressed.Decide() == CompressionDecision.Compressing && file.Length <= CompressedFileCache.MaxFileBytes)
+                {
+                    // Compressed once per version of the file, not once per request.
+                    byte[] encoded = CompressedFileCache.Shared.GetOrAdd(file.Path, file.ETag.ToString(), file.Handle, file.Length, compressed.Coding, compressed.Level);
+                    await compressed.SendEncodedAsync(encoded, context.RequestAborted).ConfigureAwait(false);
+                    return;
+                }
                 await FileBody.SendAsync(response.BodyWriter, file.Handle, 0, file.Length, context.RequestAborted).ConfigureAwait(false);
             }
             return;
