@@ -23,8 +23,9 @@ internal enum CompressionDecision
 /// filter does when the first bytes reach it. A response is compressed when its type is in
 /// scope (<see cref="OutputCompressionPolicy"/>), the client accepts the coding, it has a body
 /// that may be transformed (not 1xx, 204, 304, 206 or Content-Range, nor an encoded one, nor
-/// <c>Cache-Control: no-transform</c>, nor declared shorter than 128 bytes), and <c>no-gzip</c> is not set: then Content-Encoding is
-/// set, Content-Length removed (Kestrel chunks it) and a strong ETag made weak. A response of a
+/// <c>Cache-Control: no-transform</c>, nor declared shorter than 128 bytes), and <c>no-gzip</c>
+/// is not set: then Content-Encoding is set, Content-Length removed (Kestrel chunks it) and a
+/// strong ETag made weak. A response of a
 /// type in scope says <c>Vary: Accept-Encoding</c> whether compressed or not (unless
 /// <c>dont-vary</c>), so a cache keeps both forms apart. Installed only where the settings
 /// compress, so every other request keeps Kestrel's body untouched.
@@ -44,6 +45,8 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
     private readonly CompressingBodyWriter _writer;
     private CompressedSink? _sink;
     private Stream? _stream;
+    private Stream? _encoder;
+    private bool _finished;
 
     private CompressedResponseBody(HttpContext context, IHttpResponseBodyFeature inner, PerDirSettings settings)
     {
@@ -62,16 +65,13 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
         }
     }
 
-    public CompressionDecision Mode { get; private set; }
+    public CompressionDecision Decision { get; private set; }
 
     /// <summary>The coding chosen, once compressing.</summary>
     public ContentCodings Coding { get; private set; }
 
     /// <summary>The level (gzip) or quality (brotli) it is made at.</summary>
     public int Level { get; private set; }
-
-    private Stream? _encoder;
-    private bool _finished;
 
     /// <summary>The encoder while compressing, made at the first bytes; it writes into the response's pipe.</summary>
     internal Stream Encoder => _encoder ??= CompressedEncoding.Create(_sink!, Coding, Level);
@@ -107,11 +107,11 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
     /// </summary>
     public async ValueTask<long?> FinishAsync()
     {
-        if (Mode == CompressionDecision.Undecided)
+        if (Decision == CompressionDecision.Undecided)
         {
             Decide(asIfBodyFollows: HttpMethods.IsHead(_context.Request.Method));
         }
-        if (Mode != CompressionDecision.Compressing)
+        if (Decision != CompressionDecision.Compressing)
         {
             _writer.Release();
             return null;
@@ -124,7 +124,7 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
     /// <summary>Encodes what is left and the trailer into the pipe (unflushed); once. An empty body still gets its (empty) encoding.</summary>
     internal void FinishEncoding()
     {
-        if (Mode == CompressionDecision.Compressing && !_finished)
+        if (Decision == CompressionDecision.Compressing && !_finished)
         {
             _finished = true;
             _writer.Encode();
@@ -160,25 +160,25 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
     }
 
     /// <summary>Decides once, from the response's headers as they are at the first write, flush or start.</summary>
-    public CompressionDecision Decide() => Mode == CompressionDecision.Undecided ? Decide(asIfBodyFollows: true) : Mode;
+    public CompressionDecision Decide() => Decision == CompressionDecision.Undecided ? Decide(asIfBodyFollows: true) : Decision;
 
     private CompressionDecision Decide(bool asIfBodyFollows)
     {
-        Mode = CompressionDecision.PassThrough;
+        Decision = CompressionDecision.PassThrough;
         HttpResponse response = _context.Response;
         if (response.HasStarted)
         {
-            return Mode;
+            return Decision;
         }
         int status = response.StatusCode;
         if (status < 200 || status is 204 or 304)
         {
-            return Mode;
+            return Decision;
         }
         ContentCodings offered = OutputCompressionPolicy.CodingsFor(_settings, response.ContentType);
         if (offered == ContentCodings.None)
         {
-            return Mode;
+            return Decision;
         }
         IHeaderDictionary headers = response.Headers;
         // As mod_deflate: a range, an encoded body or no-gzip (no-brotli) leave the response as it
@@ -186,7 +186,7 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
         if (status == 206 || headers.ContainsKey("Content-Range")
             || (headers.ContentEncoding.Count > 0 && !headers.ContentEncoding.ToString().Equals("identity", StringComparison.OrdinalIgnoreCase)))
         {
-            return Mode;
+            return Decision;
         }
         if (OutputCompressionPolicy.IsSet(_settings, "no-gzip"))
         {
@@ -198,7 +198,7 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
         }
         if (offered == ContentCodings.None)
         {
-            return Mode;
+            return Decision;
         }
         if (!OutputCompressionPolicy.IsSet(_settings, "dont-vary"))
         {
@@ -206,25 +206,25 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
         }
         if (!asIfBodyFollows || OutputCompressionPolicy.NoTransform(headers.CacheControl) || response.ContentLength < MinimumLength)
         {
-            return Mode;
+            return Decision;
         }
         ContentCodings coding = AcceptEncoding.Choose(_context.Request.Headers.AcceptEncoding, offered);
         if (coding == ContentCodings.None)
         {
-            return Mode;
+            return Decision;
         }
         headers.ContentEncoding = coding == ContentCodings.Brotli ? "br" : "gzip";
         response.ContentLength = null;
         OutputCompressionPolicy.WeakenETag(headers);
         if (HttpMethods.IsHead(_context.Request.Method))
         {
-            return Mode = CompressionDecision.HeadersOnly;
+            return Decision = CompressionDecision.HeadersOnly;
         }
         _sink = new CompressedSink(_inner.Writer);
         Coding = coding;
         Level = coding == ContentCodings.Brotli
             ? _settings.BrotliCompressionQuality ?? CompressedEncoding.DefaultBrotliQuality
             : _settings.DeflateCompressionLevel ?? CompressedEncoding.DefaultDeflateLevel;
-        return Mode = CompressionDecision.Compressing;
+        return Decision = CompressionDecision.Compressing;
     }
 }

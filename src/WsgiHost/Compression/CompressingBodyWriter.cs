@@ -27,7 +27,7 @@ internal sealed class CompressingBodyWriter(CompressedResponseBody body, PipeWri
 
     public override void Advance(int bytes)
     {
-        switch (body.Mode)
+        switch (body.Decision)
         {
             case CompressionDecision.PassThrough:
                 inner.Advance(bytes);
@@ -105,7 +105,7 @@ internal sealed class CompressingBodyWriter(CompressedResponseBody body, PipeWri
         }
         else if (_pending.Length - _count < wanted)
         {
-            if (body.Mode != CompressionDecision.Compressing)
+            if (body.Decision != CompressionDecision.Compressing)
             {
                 _count = 0; // discarding
             }
