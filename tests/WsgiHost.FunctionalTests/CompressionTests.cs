@@ -69,6 +69,33 @@ public sealed class CompressionTests
         Assert.Equal(0, await host.StopAsync());
     }
 
+    [Theory]
+    [InlineData("/app/file")]
+    [InlineData("/daemon/file")]
+    [InlineData("/app/big")]
+    [InlineData("/daemon/big")]
+    public async Task AFileWrapperAndALargeStreamedBodyDecodeToWhatTheAppSent(string path)
+    {
+        await using var host = await WsgiHostProcess.RunConfigAsync("compression.conf");
+        using HttpResponseMessage identity = await GetAsync(host, path, acceptEncoding: null);
+        byte[] plain = await identity.Content.ReadAsByteArrayAsync();
+        if (path.EndsWith("/file", StringComparison.Ordinal))
+        {
+            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(WsgiHostProcess.TestAppsDirectory, "compress-static", "site.css")), plain);
+        }
+        else
+        {
+            Assert.Equal(300 * 1463 * 7, plain.Length);
+        }
+
+        using HttpResponseMessage gzipped = await GetAsync(host, path, "gzip");
+        Assert.Equal("gzip", Encoding(gzipped));
+        byte[] compressed = await gzipped.Content.ReadAsByteArrayAsync();
+        Assert.True(compressed.Length * 4 < plain.Length, $"{compressed.Length} bytes compressed from {plain.Length}");
+        Assert.Equal(plain, Gunzip(compressed));
+        Assert.Equal(0, await host.StopAsync());
+    }
+
     [Fact]
     public async Task ABrotliScopeSendsBrToAClientThatAcceptsBothAndGzipToOneThatAcceptsGzipOnly()
     {

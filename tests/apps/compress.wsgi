@@ -28,6 +28,19 @@ def application(environ, start_response):
             yield b'<p>second piece</p>\n' * 50
         return pieces()
 
+    if route == 'file':
+        # wsgi.file_wrapper over a stylesheet: sent from the descriptor (sendfile frames in
+        # daemon mode), compressed on its way out.
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'compress-static', 'site.css')
+        start_response('200 OK', [('Content-Type', 'text/css')] + seen)
+        return environ['wsgi.file_wrapper'](open(path, 'rb'), 65536)
+
+    if route == 'big':
+        # 3 MiB in 300 pieces of 10 KiB, each a little different: more than the writer gathers
+        # before it encodes without a flush, and many flushes.
+        start_response('200 OK', [('Content-Type', 'text/plain')] + seen)
+        return (('%06d ' % i).encode('ascii') * 1463 for i in range(300))
+
     headers = [('Content-Type', query.get('type', ['text/html; charset=utf-8'])[0])] + seen
     for spec in query.get('header', []):
         name, _, value = spec.partition(':')
