@@ -256,6 +256,22 @@ public sealed class CompressionTests
     }
 
     [Fact]
+    public async Task AddOutputFilterCompressesTheFilesWithItsExtensionsOnly()
+    {
+        await using var host = await WsgiHostProcess.RunConfigAsync("compression.conf");
+        byte[] file = await File.ReadAllBytesAsync(Path.Combine(WsgiHostProcess.TestAppsDirectory, "compress-static", "data.json"));
+        using HttpResponseMessage json = await GetAsync(host, "/static/data.json", "gzip");
+        Assert.Equal("application/json", json.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("gzip", Encoding(json));
+        Assert.Equal(file, Gunzip(await json.Content.ReadAsByteArrayAsync()));
+
+        // The same type from the app (its file is the .wsgi script) is in no rule: as sent.
+        using HttpResponseMessage fromApp = await GetAsync(host, "/app/page?type=application/json", "gzip");
+        Assert.Equal("", Encoding(fromApp));
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    [Fact]
     public async Task HeadGetsTheHeadersOfItsCompressedGetAndTheAppSeesGetUnlessMappingIsOff()
     {
         await using var host = await WsgiHostProcess.RunConfigAsync("compression.conf");

@@ -48,20 +48,26 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
     private Stream? _encoder;
     private bool _finished;
 
-    private CompressedResponseBody(HttpContext context, IHttpResponseBodyFeature inner, PerDirSettings settings)
+    private readonly string? _filePath;
+
+    private CompressedResponseBody(HttpContext context, IHttpResponseBodyFeature inner, PerDirSettings settings, string? filePath)
     {
         _context = context;
         _inner = inner;
         _settings = settings;
+        _filePath = filePath;
         _writer = new CompressingBodyWriter(this, inner.Writer);
     }
 
-    /// <summary>Puts compression in place of the response body for a request whose <paramref name="settings"/> compress.</summary>
-    public static void Install(HttpContext context, PerDirSettings settings)
+    /// <summary>
+    /// Puts compression in place of the response body for a request whose <paramref name="settings"/>
+    /// compress; <paramref name="filePath"/> is the file the URL maps to (AddOutputFilter goes by its extension).
+    /// </summary>
+    public static void Install(HttpContext context, PerDirSettings settings, string? filePath)
     {
         if (context.Features.Get<IHttpResponseBodyFeature>() is { } inner)
         {
-            context.Features.Set<IHttpResponseBodyFeature>(new CompressedResponseBody(context, inner, settings));
+            context.Features.Set<IHttpResponseBodyFeature>(new CompressedResponseBody(context, inner, settings, filePath));
         }
     }
 
@@ -175,7 +181,7 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
         {
             return Decision;
         }
-        ContentCodings offered = OutputCompressionPolicy.CodingsFor(_settings, response.ContentType);
+        ContentCodings offered = OutputCompressionPolicy.CodingsFor(_settings, response.ContentType, _filePath);
         if (offered == ContentCodings.None)
         {
             return Decision;

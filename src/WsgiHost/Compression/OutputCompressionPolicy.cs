@@ -6,16 +6,16 @@ namespace WsgiHost.Compression;
 
 /// <summary>
 /// What the per-directory settings say about compressing one response: the codings its
-/// Content-Type may get (SetOutputFilter's for every type, and those of each
-/// AddOutputFilterByType line naming its media type), and the environment variables
+/// Content-Type may get (SetOutputFilter's for every type, those of each AddOutputFilterByType
+/// line naming its media type, and AddOutputFilter's for its file's extension), and the environment variables
 /// mod_deflate and mod_brotli obey, set with SetEnv in a scope: <c>no-gzip</c>,
 /// <c>no-brotli</c>, <c>dont-vary</c>.
 /// </summary>
 internal static class OutputCompressionPolicy
 {
-    public static ContentCodings CodingsFor(PerDirSettings settings, string? contentType)
+    public static ContentCodings CodingsFor(PerDirSettings settings, string? contentType, string? filePath = null)
     {
-        ContentCodings codings = settings.SetOutputFilter ?? ContentCodings.None;
+        ContentCodings codings = (settings.SetOutputFilter ?? ContentCodings.None) | ByExtension(settings, filePath);
         if (settings.OutputFilterByType.Count == 0 || string.IsNullOrEmpty(contentType))
         {
             return codings;
@@ -25,13 +25,54 @@ internal static class OutputCompressionPolicy
         media = (semicolon < 0 ? media : media[..semicolon]).Trim();
         foreach (OutputFilterRule rule in settings.OutputFilterByType)
         {
-            if (media.Equals(rule.MediaType, StringComparison.OrdinalIgnoreCase))
+            if (media.Equals(rule.Match, StringComparison.OrdinalIgnoreCase))
             {
                 codings |= rule.Codings;
             }
         }
         return codings;
     }
+
+    /// <summary>
+    /// The codings AddOutputFilter gives the file the request maps to, as mod_mime reads a name:
+    /// every extension of it counts (<c>app.css.map</c> has <c>css</c> and <c>map</c>), any case.
+    /// </summary>
+    public static ContentCodings ByExtension(PerDirSettings settings, string? filePath)
+    {
+        if (settings.OutputFilterByExtension.Count == 0 || filePath == null)
+        {
+            return ContentCodings.None;
+        }
+        ContentCodings codings = ContentCodings.None;
+        ReadOnlySpan<char> name = Path.GetFileName(filePath.AsSpan());
+        bool first = true;
+        foreach (Range range in name.Split('.'))
+        {
+            if (first)
+            {
+                first = false; // the name before the first dot is no extension
+                continue;
+            }
+            ReadOnlySpan<char> extension = name[range];
+            foreach (OutputFilterRule rule in settings.OutputFilterByExtension)
+            {
+                if (extension.Equals(rule.Match, StringComparison.OrdinalIgnoreCase))
+                {
+                    codings |= rule.Codings;
+                }
+            }
+        }
+        return codings;
+    }
+
+    /// <summary>
+    /// An output filter that compresses is in this request's chain, so mod_wsgi's
+    /// WSGIMapHEADToGET Auto maps HEAD to GET: mod_filter puts its filter in for every request
+    /// once AddOutputFilterByType names one (the type is known later), SetOutputFilter too, and
+    /// AddOutputFilter only for a file with one of its extensions.
+    /// </summary>
+    public static bool InFilterChain(PerDirSettings settings, string? filePath) =>
+        settings.OutputFilterByType.Count > 0 || settings.SetOutputFilter is > ContentCodings.None || ByExtension(settings, filePath) != ContentCodings.None;
 
     /// <summary>Whether SetEnv/UnsetEnv in scope leave <paramref name="name"/> set (to any value), as Apache's subprocess_env would.</summary>
     public static bool IsSet(PerDirSettings settings, string name)

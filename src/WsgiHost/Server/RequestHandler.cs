@@ -117,7 +117,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         (PerDirSettings settings, AccessRules? access) = scope.Resolve(target.Path, mapped?.FilePath);
         if (settings.CompressesOutput)
         {
-            CompressedResponseBody.Install(context, settings);
+            CompressedResponseBody.Install(context, settings, mapped?.FilePath);
         }
         bool builtin = settings.Handler is { } h && h != "none";
         if (mapped == null && !builtin)
@@ -188,7 +188,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         PerDirSettings settings = call.Settings;
         WsgiTarget wsgi = call.Wsgi;
         var options = call.Scope.RequestOptionsFor(settings, wsgi.PassAuthorization,
-            HttpMethods.IsHead(context.Request.Method) && MapsHeadToGet(settings) ? "GET" : null);
+            HttpMethods.IsHead(context.Request.Method) && MapsHeadToGet(settings, mapped.FilePath) ? "GET" : null);
         if (wsgi.ProcessGroup.Length > 0 && daemons.TryGet(wsgi.ProcessGroup, out DaemonGroupRuntime? daemon))
         {
             var environ = DaemonEnviron.Build(context, options, call.Scope.DocumentRoot, mapped.ScriptName, mapped.PathInfo, call.Target, call.RawTarget, call.Start,
@@ -203,8 +203,9 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
     /// WSGIMapHEADToGET: On always; Auto (the default) when an output filter that needs the
     /// whole body applies (compression), so the app's headers for HEAD are those of its GET.
     /// </summary>
-    private static bool MapsHeadToGet(PerDirSettings settings) =>
-        settings.MapHeadToGet == MapHeadToGet.On || (settings.MapHeadToGet != MapHeadToGet.Off && settings.CompressesOutput);
+    private static bool MapsHeadToGet(PerDirSettings settings, string scriptPath) =>
+        settings.MapHeadToGet == MapHeadToGet.On
+        || (settings.MapHeadToGet != MapHeadToGet.Off && OutputCompressionPolicy.InFilterChain(settings, scriptPath));
 
     private async ValueTask<long> RunAfterCreateAsync(WsgiCall call, ValueTask<WsgiApplication> app, RequestOptions options) =>
         await Run(call, await app.ConfigureAwait(false), options).ConfigureAwait(false);

@@ -42,7 +42,7 @@ public sealed class ServeOptionsParserTests : IDisposable
         var rules = ServeOptionsParser.Parse([_script, "--compress-responses"]).MainServer.Defaults.OutputFilterByType;
         Assert.Equal(
             ["text/plain", "text/html", "text/xml", "text/css", "text/javascript", "application/xhtml+xml", "application/javascript", "application/json"],
-            rules.Select(r => r.MediaType));
+            rules.Select(r => r.Match));
         Assert.All(rules, r => Assert.Equal(WsgiHost.Configuration.Model.ContentCodings.Gzip, r.Codings));
     }
 

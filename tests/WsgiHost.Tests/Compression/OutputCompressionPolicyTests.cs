@@ -24,6 +24,32 @@ public sealed class OutputCompressionPolicyTests
         Assert.Equal((ContentCodings)expected, OutputCompressionPolicy.CodingsFor(Site, contentType));
     }
 
+    [Theory]
+    [InlineData("/srv/static/app.css", 1)]
+    [InlineData("/srv/static/APP.CSS", 1)]
+    [InlineData("/srv/static/app.css.map", 1)]     // every extension of the name counts, as mod_mime reads it
+    [InlineData("/srv/static/app.min.js", 3)]       // js: gzip and brotli
+    [InlineData("/srv/static/css", 0)]              // a name, not an extension
+    [InlineData("/srv/css.d/readme", 0)]            // the folder's dot is not the file's
+    [InlineData(null, 0)]
+    public void AddOutputFilterGoesByTheFilesExtensions(string? path, int expected)
+    {
+        var settings = new PerDirSettings
+        {
+            OutputFilterByExtension = [new(ContentCodings.Gzip, "css"), new(ContentCodings.Gzip, "js"), new(ContentCodings.Brotli, "js")],
+        };
+        Assert.Equal((ContentCodings)expected, OutputCompressionPolicy.CodingsFor(settings, "application/octet-stream", path));
+        Assert.Equal(expected != 0, OutputCompressionPolicy.InFilterChain(settings, path));
+    }
+
+    [Fact]
+    public void ATypeRuleOrSetOutputFilterIsInEveryRequestsFilterChain()
+    {
+        Assert.True(OutputCompressionPolicy.InFilterChain(Site, "/srv/app.wsgi"));
+        Assert.True(OutputCompressionPolicy.InFilterChain(new PerDirSettings { SetOutputFilter = ContentCodings.Gzip }, null));
+        Assert.False(OutputCompressionPolicy.InFilterChain(PerDirSettings.Empty, "/srv/app.css"));
+    }
+
     [Fact]
     public void SetOutputFilterCoversEveryTypeEvenNone()
     {

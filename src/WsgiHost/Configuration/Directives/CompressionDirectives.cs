@@ -6,7 +6,8 @@ namespace WsgiHost.Configuration.Directives;
 /// <summary>
 /// Compressed responses as mod_deflate and mod_brotli make them, chosen the way Apache 2.4
 /// chooses them: <c>AddOutputFilterByType DEFLATE text/html ...</c> (mod_filter) or
-/// <c>SetOutputFilter DEFLATE</c> for every type, in any scope, with the level directives.
+/// <c>SetOutputFilter DEFLATE</c> for every type, or mod_mime's <c>AddOutputFilter DEFLATE css js</c>
+/// by file extension, in any scope, with the level directives.
 /// Debian's stock deflate.conf is the first form, so a moved site compresses as before instead
 /// of sending its pages three to five times larger. Other filters are errors, as before.
 /// </summary>
@@ -26,6 +27,7 @@ internal static class CompressionDirectives
     [
         new("AddOutputFilterByType", DirectiveScope.Anywhere, 2, -1, "filter[;filter...] media-type [media-type] ...", AddOutputFilterByType),
         new("SetOutputFilter", DirectiveScope.Anywhere, 1, 1, "filter[;filter...]", SetOutputFilter),
+        new("AddOutputFilter", DirectiveScope.Anywhere, 2, -1, "filter[;filter...] extension [extension] ...", AddOutputFilter),
         new("DeflateCompressionLevel", SV, 1, 1, "value", (n, c) => Level(n, c, 1, 9, (s, v) => s with { DeflateCompressionLevel = v })),
         new("BrotliCompressionQuality", SV, 1, 1, "value", (n, c) => Level(n, c, 0, 11, (s, v) => s with { BrotliCompressionQuality = v })),
         // mod_deflate appends "-gzip" to a compressed response's ETag, so If-None-Match never
@@ -60,6 +62,31 @@ internal static class CompressionDirectives
             rules.Add(new OutputFilterRule(codings, media));
         }
         context.PerDir.Value = context.PerDir.Value with { OutputFilterByType = [.. context.PerDir.Value.OutputFilterByType, .. rules] };
+    }
+
+    /// <summary>
+    /// mod_mime's <c>AddOutputFilter DEFLATE js css</c>: the filters for files with those
+    /// extensions (with or without the dot, any case), as W3 Total Cache and many tutorials
+    /// write it next to AddOutputFilterByType.
+    /// </summary>
+    private static void AddOutputFilter(ConfigNode node, BuildContext context)
+    {
+        if (Filters(node, context, node.Arguments[0]) is not ContentCodings codings)
+        {
+            return;
+        }
+        var rules = new List<OutputFilterRule>();
+        foreach (string argument in node.Arguments.Skip(1))
+        {
+            string extension = argument.TrimStart('.').ToLowerInvariant();
+            if (extension.Length == 0 || extension.IndexOfAny(['/', '.', '*']) >= 0)
+            {
+                context.Error(node, $"'{argument}' is not a file extension", "name extensions, as in AddOutputFilter DEFLATE js css html");
+                return;
+            }
+            rules.Add(new OutputFilterRule(codings, extension));
+        }
+        context.PerDir.Value = context.PerDir.Value with { OutputFilterByExtension = [.. context.PerDir.Value.OutputFilterByExtension, .. rules] };
     }
 
     private static void SetOutputFilter(ConfigNode node, BuildContext context)

@@ -53,6 +53,9 @@ internal sealed record PerDirSettings
     /// <summary>AddOutputFilterByType DEFLATE / BROTLI_COMPRESS: the media types compressed, and how; lines accumulate across scopes.</summary>
     public IReadOnlyList<OutputFilterRule> OutputFilterByType { get; init; } = [];
 
+    /// <summary>AddOutputFilter DEFLATE / BROTLI_COMPRESS by file extension (mod_mime): lower case, without the dot; lines accumulate.</summary>
+    public IReadOnlyList<OutputFilterRule> OutputFilterByExtension { get; init; } = [];
+
     /// <summary>SetOutputFilter: codings for every response in scope, whatever its type; null inherits.</summary>
     public ContentCodings? SetOutputFilter { get; init; }
 
@@ -62,8 +65,8 @@ internal sealed record PerDirSettings
     /// <summary>BrotliCompressionQuality, 0-11; null = mod_brotli's default (5).</summary>
     public int? BrotliCompressionQuality { get; init; }
 
-    /// <summary>An output filter that compresses may apply to responses in scope (mod_wsgi's WSGIMapHEADToGET Auto then maps HEAD to GET).</summary>
-    public bool CompressesOutput => OutputFilterByType.Count > 0 || SetOutputFilter is > ContentCodings.None;
+    /// <summary>An output filter that compresses may apply to responses in scope.</summary>
+    public bool CompressesOutput => OutputFilterByType.Count > 0 || OutputFilterByExtension.Count > 0 || SetOutputFilter is > ContentCodings.None;
 
     /// <summary>These settings with <paramref name="over"/>'s set values replacing them.</summary>
     public PerDirSettings Merge(PerDirSettings over)
@@ -94,6 +97,7 @@ internal sealed record PerDirSettings
             TrustedProxies = over.TrustedProxies ?? TrustedProxies,
             SetEnv = over.SetEnv.Count == 0 ? SetEnv : [.. SetEnv, .. over.SetEnv],
             OutputFilterByType = over.OutputFilterByType.Count == 0 ? OutputFilterByType : [.. OutputFilterByType, .. over.OutputFilterByType],
+            OutputFilterByExtension = over.OutputFilterByExtension.Count == 0 ? OutputFilterByExtension : [.. OutputFilterByExtension, .. over.OutputFilterByExtension],
             SetOutputFilter = over.SetOutputFilter ?? SetOutputFilter,
             DeflateCompressionLevel = over.DeflateCompressionLevel ?? DeflateCompressionLevel,
             BrotliCompressionQuality = over.BrotliCompressionQuality ?? BrotliCompressionQuality,

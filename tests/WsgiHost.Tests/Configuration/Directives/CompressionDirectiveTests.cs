@@ -43,13 +43,25 @@ public sealed class CompressionDirectiveTests
 
         Assert.Equal([new(ContentCodings.Gzip | ContentCodings.Brotli, "text/html")], config.MainServer.Defaults.OutputFilterByType);
         var api = config.MainServer.Defaults.Merge(config.MainServer.Sections[0].Payload.Settings);
-        Assert.Equal(["text/html", "application/json"], api.OutputFilterByType.Select(r => r.MediaType));
+        Assert.Equal(["text/html", "application/json"], api.OutputFilterByType.Select(r => r.Match));
         var files = config.MainServer.Defaults.Merge(config.MainServer.Sections[1].Payload.Settings);
         Assert.Equal(ContentCodings.Gzip, files.SetOutputFilter);
         Assert.False(PerDirSettings.Empty.CompressesOutput);
     }
 
+    [Fact]
+    public void AddOutputFilterTakesExtensionsWithOrWithoutTheDot()
+    {
+        var config = SiteText.Clean("Listen 80\nAddOutputFilter DEFLATE js .CSS\nAddOutputFilter BROTLI_COMPRESS html");
+
+        Assert.Equal([new(ContentCodings.Gzip, "js"), new(ContentCodings.Gzip, "css"), new(ContentCodings.Brotli, "html")],
+            config.MainServer.Defaults.OutputFilterByExtension);
+        Assert.True(config.MainServer.Defaults.CompressesOutput);
+    }
+
     [Theory]
+    [InlineData("AddOutputFilter DEFLATE text/css", "AddOutputFilter", "'text/css' is not a file extension")]
+    [InlineData("AddOutputFilter INCLUDES shtml", "AddOutputFilter", "the output filter 'INCLUDES' is not supported (WsgiHost has DEFLATE and BROTLI_COMPRESS)")]
     [InlineData("AddOutputFilterByType INCLUDES text/html", "AddOutputFilterByType", "the output filter 'INCLUDES' is not supported (WsgiHost has DEFLATE and BROTLI_COMPRESS)")]
     [InlineData("AddOutputFilterByType DEFLATE;SUBSTITUTE text/html", "AddOutputFilterByType", "the output filter 'SUBSTITUTE' is not supported (WsgiHost has DEFLATE and BROTLI_COMPRESS)")]
     [InlineData("AddOutputFilterByType DEFLATE text/*", "AddOutputFilterByType", "'text/*' is not a media type")]

@@ -89,6 +89,7 @@ public sealed class DirectiveTableTests : IDisposable
         ["Satisfy"] = "<Location />\nSatisfy Any\n</Location>",
         ["AuthMerging"] = "<Location />\nAuthMerging Or\nRequire ip 10.0.0.1\n</Location>",
         ["AddOutputFilterByType"] = "AddOutputFilterByType DEFLATE text/html text/css",
+        ["AddOutputFilter"] = "AddOutputFilter DEFLATE js css",
         ["SetOutputFilter"] = "<Location /files>\nSetOutputFilter DEFLATE;BROTLI_COMPRESS\n</Location>",
         ["DeflateCompressionLevel"] = "DeflateCompressionLevel 6",
         ["BrotliCompressionQuality"] = "BrotliCompressionQuality 5",
