@@ -63,9 +63,10 @@ public sealed class CompressionTests
         Assert.True(gzipped.Headers.TransferEncodingChunked);
         Assert.True(compressed.Length * 3 < plain.Length, $"{compressed.Length} bytes compressed from {plain.Length}");
         Assert.Equal(plain, Gunzip(compressed));
-        // The access log counts the bytes sent, as Apache's %b does after mod_deflate.
-        await host.WaitForOutputAsync($"sent 200 {compressed.Length} {path}");
-        await host.WaitForOutputAsync($"sent 200 {plain.Length} {path}");
+        // The access log counts the bytes sent, as Apache's %b does after mod_deflate, and
+        // DeflateFilterNote's notes say how many went in and the ratio (a whole percentage).
+        await host.WaitForOutputAsync($"sent 200 {compressed.Length} {path} {compressed.Length}/{plain.Length} ({compressed.Length * 100 / plain.Length}%)");
+        await host.WaitForOutputAsync($"sent 200 {plain.Length} {path} -/- (-%)");
         Assert.Equal(0, await host.StopAsync());
     }
 
@@ -239,6 +240,8 @@ public sealed class CompressionTests
             var again = await Fetch(); // from the cache: the same bytes, the same validator
             Assert.Equal(first, one.Body);
             Assert.Equal(one, again);
+            await host.WaitForOutputAsync($" /scratch/app.css "); // logged with its notes, the file's length as the input
+            Assert.Matches($@"sent 200 (\d+) /scratch/app\.css \1/{System.Text.Encoding.UTF8.GetByteCount(first)} \(\d+%\)", host.Output);
 
             // A deploy rewrites the file (another size, a later time): the next request has it.
             string second = first.Replace("color", "background-color", StringComparison.Ordinal);

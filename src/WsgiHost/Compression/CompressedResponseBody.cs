@@ -47,6 +47,7 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
     private Stream? _stream;
     private Stream? _encoder;
     private bool _finished;
+    private long _encodedInputBytes;
 
     private readonly string? _filePath;
 
@@ -142,14 +143,44 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
 
     /// <summary>
     /// Sends a whole body already encoded with <see cref="Coding"/> at <see cref="Level"/> (a
-    /// static file from <see cref="CompressedFileCache"/>) in place of anything written here;
+    /// static file of <paramref name="inputBytes"/> from <see cref="CompressedFileCache"/>) in place of anything written here;
     /// call it right after <see cref="Decide()"/> answered Compressing, before any write.
     /// </summary>
-    public async Task SendEncodedAsync(ReadOnlyMemory<byte> encoded, CancellationToken aborted)
+    public async Task SendEncodedAsync(ReadOnlyMemory<byte> encoded, long inputBytes, CancellationToken aborted)
     {
         _finished = true;
+        _encodedInputBytes = inputBytes;
         _sink!.Write(encoded.Span);
         await _inner.Writer.FlushAsync(aborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// DeflateFilterNote's notes of a compressed response, for the access log (<c>%{name}n</c>):
+    /// the body's bytes before and after compression, and after as a whole percentage of before,
+    /// as mod_deflate computes it; null when no note is asked for or nothing was compressed.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>>? Notes()
+    {
+        if (Decision != CompressionDecision.Compressing || _settings.CompressionNotes is not { } names)
+        {
+            return null;
+        }
+        long input = _writer.InputBytes + _encodedInputBytes;
+        long output = _sink!.Written;
+        var notes = new List<KeyValuePair<string, string>>(3);
+        if (names.Input != null)
+        {
+            notes.Add(new(names.Input, input.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        if (names.Output != null)
+        {
+            notes.Add(new(names.Output, output.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        if (names.Ratio != null)
+        {
+            notes.Add(new(names.Ratio, input > 0 ? (output * 100 / input).ToString(System.Globalization.CultureInfo.InvariantCulture) : "-"));
+        }
+        return notes;
     }
 
     /// <summary>The response failed (the connection is to be cut): the encoder is freed and writes nothing more.</summary>

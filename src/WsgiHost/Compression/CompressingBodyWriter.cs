@@ -19,6 +19,9 @@ internal sealed class CompressingBodyWriter(CompressedResponseBody body, PipeWri
     private byte[]? _pending;
     private int _count;
 
+    /// <summary>Body bytes written while compressing, before compression (DeflateFilterNote Input).</summary>
+    public long InputBytes { get; private set; }
+
     public override Memory<byte> GetMemory(int sizeHint = 0) =>
         body.Decide() == CompressionDecision.PassThrough ? inner.GetMemory(sizeHint) : Reserve(sizeHint);
 
@@ -34,6 +37,7 @@ internal sealed class CompressingBodyWriter(CompressedResponseBody body, PipeWri
                 break;
             case CompressionDecision.Compressing:
                 _count += bytes;
+                InputBytes += bytes;
                 if (_count >= EncodeAtBytes)
                 {
                     Encode();

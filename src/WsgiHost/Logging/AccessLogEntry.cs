@@ -102,4 +102,8 @@ internal readonly record struct AccessLogEntry(
     /// <summary>%{NAME}e: the request's environment (SetEnv and friends); names match
     /// case-insensitively, as in Apache's tables.</summary>
     public IReadOnlyList<KeyValuePair<string, string>>? Environment { get; init; }
+
+    /// <summary>%{name}n: the notes modules left on the request (mod_deflate's DeflateFilterNote:
+    /// bytes in, bytes out, ratio); names match case-insensitively.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>>? Notes { get; init; }
 }

@@ -96,9 +96,10 @@ internal static class LogFields
                 string cookie = Required(argument, "a cookie name: %{name}C", fail);
                 return (StringBuilder o, in AccessLogEntry e) => AppendEscaped(o, Cookie(e, cookie));
             case "n":
-                // Notes are an Apache module-to-module channel that has no counterpart here.
-                Required(argument, "a note name: %{name}n", fail);
-                return static (StringBuilder o, in AccessLogEntry e) => o.Append('-');
+                // Notes are Apache's module-to-module channel; here only compression leaves some
+                // (DeflateFilterNote), and any other name logs "-", as an unset note does.
+                string note = Required(argument, "a note name: %{name}n", fail);
+                return (StringBuilder o, in AccessLogEntry e) => AppendEscaped(o, Lookup(e.Notes, note));
             case "^ti" or "^to":
                 // HTTP trailers are not kept for logging.
                 Required(argument, $"a trailer name: %{{Name}}{directive}", fail);

@@ -29,6 +29,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
     {
         DateTimeOffset start = DateTimeOffset.Now;
         long bodyBytes = 0;
+        IReadOnlyList<KeyValuePair<string, string>>? notes = null;
         ConnectionInfo connection = context.Connection;
         // A Listen without an address binds dual-stack: show IPv4 clients as Apache does
         // (127.0.0.1, not ::ffff:127.0.0.1) in REMOTE_ADDR, access rules and logs.
@@ -59,6 +60,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             {
                 // The log and the metrics count the body as sent, compressed, as Apache's %b does.
                 bodyBytes = await compressed.FinishAsync().ConfigureAwait(false) ?? bodyBytes;
+                notes = compressed.Notes();
             }
         }
         catch (Exception e)
@@ -78,7 +80,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             metrics.End(series, context.Response.StatusCode, DateTimeOffset.Now - start, bodyBytes);
             if (scope.AccessLogs.Length > 0)
             {
-                AccessLogEntry entry = Entry(context, scope, start, bodyBytes);
+                AccessLogEntry entry = Entry(context, scope, start, bodyBytes, notes);
                 foreach (AccessLog log in scope.AccessLogs)
                 {
                     log.Write(entry);
@@ -229,7 +231,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
 
     private static string Client(HttpContext context) => WsgiDispatch.Client(context);
 
-    private static AccessLogEntry Entry(HttpContext context, ScopeRuntime scope, DateTimeOffset start, long bodyBytes)
+    private static AccessLogEntry Entry(HttpContext context, ScopeRuntime scope, DateTimeOffset start, long bodyBytes, IReadOnlyList<KeyValuePair<string, string>>? notes)
     {
         HttpRequest r = context.Request;
         ConnectionInfo c = context.Connection;
@@ -259,6 +261,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             BytesSent = bodyBytes,
             RequestHeaders = name => headers.TryGetValue(name, out var v) ? v.ToString() : null,
             ResponseHeaders = name => responseHeaders.TryGetValue(name, out var v) ? v.ToString() : null,
+            Notes = notes,
         };
     }
 }

@@ -220,7 +220,7 @@ internal sealed class StaticAliasHandler
                 {
                     // Compressed once per version of the file, not once per request.
                     byte[] encoded = CompressedFileCache.Shared.GetOrAdd(file.Path, file.ETag.ToString(), file.Handle, file.Length, compressed.Coding, compressed.Level);
-                    await compressed.SendEncodedAsync(encoded, context.RequestAborted).ConfigureAwait(false);
+                    await compressed.SendEncodedAsync(encoded, file.Length, context.RequestAborted).ConfigureAwait(false);
                     return;
                 }
                 await FileBody.SendAsync(response.BodyWriter, file.Handle, 0, file.Length, context.RequestAborted).ConfigureAwait(false);

@@ -50,6 +50,7 @@ public sealed class LogFormatParserTests
         RequestHeaders = name => RequestHeaders.GetValueOrDefault(name),
         ResponseHeaders = name => ResponseHeaders.GetValueOrDefault(name),
         Environment = [new("UNIQUE_ID", "Zx1"), new("HTTPS", "on")],
+        Notes = [new("instream", "34118"), new("ratio", "9")],
     };
 
     /// <summary>Only the original positional fields, as the server filled them before formats.</summary>
@@ -134,6 +135,7 @@ public sealed class LogFormatParserTests
     [InlineData("%{unique_id}e|%{HTTPS}e|%{NOPE}e", "Zx1|on|-")]
     [InlineData("%{theme}C|%{session}C|%{empty}C|%{flag}C|%{missing}C", "dark|abc123|-|-|-")]
     [InlineData("%{note}n|%L|%{c}L|%{Grpc-Status}^ti|%{Server-Timing}^to", "-|-|-|-|-")]
+    [InlineData("%{InStream}n|%{ratio}n%%", "34118|9%")]
     [InlineData("100%% done", "100% done")]
     public void DirectivesLogTheEntrysValues(string format, string expected) => Assert.Equal(expected, Line(format, Full));
 

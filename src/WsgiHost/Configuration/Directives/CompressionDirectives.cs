@@ -18,9 +18,9 @@ internal static class CompressionDirectives
     /// <summary>Tuning of zlib's and brotli's memory and of Apache's notes: read, and left to .NET's encoders.</summary>
     private static readonly string[] Tuning =
     [
-        "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateFilterNote",
+        "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize",
         "DeflateInflateLimitRequestBody", "DeflateInflateRatioLimit", "DeflateInflateRatioBurst",
-        "BrotliCompressionWindow", "BrotliCompressionMaxInputBlock", "BrotliFilterNote",
+        "BrotliCompressionWindow", "BrotliCompressionMaxInputBlock",
     ];
 
     public static IEnumerable<DirectiveSpec> All() =>
@@ -28,6 +28,9 @@ internal static class CompressionDirectives
         new("AddOutputFilterByType", DirectiveScope.Anywhere, 2, -1, "filter[;filter...] media-type [media-type] ...", AddOutputFilterByType),
         new("SetOutputFilter", DirectiveScope.Anywhere, 1, 1, "filter[;filter...]", SetOutputFilter),
         new("AddOutputFilter", DirectiveScope.Anywhere, 2, -1, "filter[;filter...] extension [extension] ...", AddOutputFilter),
+        // mod_brotli's twin takes the same arguments; a response has one coding, so one set of notes serves both.
+        new("DeflateFilterNote", SV, 1, 2, "[type] notename", FilterNote),
+        new("BrotliFilterNote", SV, 1, 2, "[type] notename", FilterNote),
         new("DeflateCompressionLevel", SV, 1, 1, "value", (n, c) => Level(n, c, 1, 9, (s, v) => s with { DeflateCompressionLevel = v })),
         new("BrotliCompressionQuality", SV, 1, 1, "value", (n, c) => Level(n, c, 0, 11, (s, v) => s with { BrotliCompressionQuality = v })),
         // mod_deflate appends "-gzip" to a compressed response's ETag, so If-None-Match never
@@ -87,6 +90,30 @@ internal static class CompressionDirectives
             rules.Add(new OutputFilterRule(codings, extension));
         }
         context.PerDir.Value = context.PerDir.Value with { OutputFilterByExtension = [.. context.PerDir.Value.OutputFilterByExtension, .. rules] };
+    }
+
+    /// <summary>
+    /// <c>DeflateFilterNote [Input|Output|Ratio] name</c>; without a type, the ratio (Apache's
+    /// default). Each type's later line replaces its name; the log reads them as <c>%{name}n</c>.
+    /// </summary>
+    private static void FilterNote(ConfigNode node, BuildContext context)
+    {
+        string type = node.Arguments.Count == 2 ? node.Arguments[0] : "Ratio";
+        string name = node.Arguments[^1];
+        CompressionNotes notes = context.PerDir.Value.CompressionNotes ?? new CompressionNotes(null, null, null);
+        CompressionNotes? updated = type.ToLowerInvariant() switch
+        {
+            "input" => notes with { Input = name },
+            "output" => notes with { Output = name },
+            "ratio" => notes with { Ratio = name },
+            _ => null,
+        };
+        if (updated == null)
+        {
+            context.Error(node, $"the note type must be Input, Output or Ratio, got '{type}'", $"{node.Name} Ratio ratio");
+            return;
+        }
+        context.PerDir.Value = context.PerDir.Value with { CompressionNotes = updated };
     }
 
     private static void SetOutputFilter(ConfigNode node, BuildContext context)

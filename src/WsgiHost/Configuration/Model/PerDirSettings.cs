@@ -65,6 +65,9 @@ internal sealed record PerDirSettings
     /// <summary>BrotliCompressionQuality, 0-11; null = mod_brotli's default (5).</summary>
     public int? BrotliCompressionQuality { get; init; }
 
+    /// <summary>DeflateFilterNote: the names of the notes a compressed response leaves for the access log (%{name}n); null = none.</summary>
+    public CompressionNotes? CompressionNotes { get; init; }
+
     /// <summary>An output filter that compresses may apply to responses in scope.</summary>
     public bool CompressesOutput => OutputFilterByType.Count > 0 || OutputFilterByExtension.Count > 0 || SetOutputFilter is > ContentCodings.None;
 
@@ -101,6 +104,7 @@ internal sealed record PerDirSettings
             SetOutputFilter = over.SetOutputFilter ?? SetOutputFilter,
             DeflateCompressionLevel = over.DeflateCompressionLevel ?? DeflateCompressionLevel,
             BrotliCompressionQuality = over.BrotliCompressionQuality ?? BrotliCompressionQuality,
+            CompressionNotes = over.CompressionNotes ?? CompressionNotes,
         };
     }
 

@@ -59,6 +59,18 @@ public sealed class CompressionDirectiveTests
         Assert.True(config.MainServer.Defaults.CompressesOutput);
     }
 
+    [Fact]
+    public void DeflateFilterNoteNamesEachNoteAndARatioByDefault()
+    {
+        var notes = SiteText.Clean("Listen 80\nDeflateFilterNote Input instream\nDeflateFilterNote output outstream\nDeflateFilterNote ratio_info")
+            .MainServer.Defaults.CompressionNotes;
+        Assert.Equal(new CompressionNotes("instream", "outstream", "ratio_info"), notes);
+
+        var error = SiteText.Error("Listen 80\nDeflateFilterNote Percent ratio");
+        error.At(2, "DeflateFilterNote");
+        Assert.Equal("the note type must be Input, Output or Ratio, got 'Percent'", error.Message);
+    }
+
     [Theory]
     [InlineData("AddOutputFilter DEFLATE text/css", "AddOutputFilter", "'text/css' is not a file extension")]
     [InlineData("AddOutputFilter INCLUDES shtml", "AddOutputFilter", "the output filter 'INCLUDES' is not supported (WsgiHost has DEFLATE and BROTLI_COMPRESS)")]

@@ -90,6 +90,8 @@ public sealed class DirectiveTableTests : IDisposable
         ["AuthMerging"] = "<Location />\nAuthMerging Or\nRequire ip 10.0.0.1\n</Location>",
         ["AddOutputFilterByType"] = "AddOutputFilterByType DEFLATE text/html text/css",
         ["AddOutputFilter"] = "AddOutputFilter DEFLATE js css",
+        ["DeflateFilterNote"] = "DeflateFilterNote Ratio ratio",
+        ["BrotliFilterNote"] = "BrotliFilterNote Input instream",
         ["SetOutputFilter"] = "<Location /files>\nSetOutputFilter DEFLATE;BROTLI_COMPRESS\n</Location>",
         ["DeflateCompressionLevel"] = "DeflateCompressionLevel 6",
         ["BrotliCompressionQuality"] = "BrotliCompressionQuality 5",
