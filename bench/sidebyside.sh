@@ -41,7 +41,8 @@ sbs_measure() {
         /Requests\/sec/ { rps = $2 }
         /requests in/ { reqs = $1; read = $(NF - 1); unit = read; sub(/[0-9.]+/, "", unit); sub(/[A-Za-z]+$/, "", read)
                         f = unit == "KB" ? 1024 : unit == "MB" ? 1048576 : unit == "GB" ? 1073741824 : 1; bytes = read * f }
-        /Socket errors|Non-2xx/ { errors++ }
+        /Socket errors/ { for (i = 3; i <= NF; i++) { v = $i; sub(/,$/, "", v); if (v ~ /^[0-9]+$/) errors += v } }
+        /Non-2xx/ { errors += $NF }
         END { printf "%s,%s,%s,%s,%.1f,%d,%.0f\n", s, m, rep, rps, (b - a) * 1e6 / hz / reqs, errors, bytes / reqs }' <<< "$out" | tee -a "$CSV"
 }
 

@@ -7,9 +7,9 @@ namespace WsgiHost.Compression;
 /// <summary>
 /// What the per-directory settings say about compressing one response: the codings its
 /// Content-Type may get (SetOutputFilter's for every type, those of each AddOutputFilterByType
-/// line naming its media type, and AddOutputFilter's for its file's extension), and the environment variables
-/// mod_deflate and mod_brotli obey, set with SetEnv in a scope: <c>no-gzip</c>,
-/// <c>no-brotli</c>, <c>dont-vary</c>.
+/// line naming its media type, and AddOutputFilter's for its file's extension), and the
+/// environment variables mod_deflate and mod_brotli obey, set with SetEnv in a scope:
+/// <c>no-gzip</c>, <c>no-brotli</c>, <c>dont-vary</c>.
 /// </summary>
 internal static class OutputCompressionPolicy
 {

@@ -5,17 +5,17 @@ namespace WsgiHost.Configuration.Directives;
 
 /// <summary>
 /// Compressed responses as mod_deflate and mod_brotli make them, chosen the way Apache 2.4
-/// chooses them: <c>AddOutputFilterByType DEFLATE text/html ...</c> (mod_filter) or
-/// <c>SetOutputFilter DEFLATE</c> for every type, or mod_mime's <c>AddOutputFilter DEFLATE css js</c>
-/// by file extension, in any scope, with the level directives.
-/// Debian's stock deflate.conf is the first form, so a moved site compresses as before instead
-/// of sending its pages three to five times larger. Other filters are errors, as before.
+/// chooses them: <c>AddOutputFilterByType DEFLATE text/html ...</c> (mod_filter),
+/// <c>SetOutputFilter DEFLATE</c> for every type, or mod_mime's <c>AddOutputFilter DEFLATE css
+/// js</c> by file extension, in any scope, with the level and note directives. Debian's stock
+/// deflate.conf is the first form, so a moved site compresses as before instead of sending its
+/// pages several times larger. Other filters are errors, as before.
 /// </summary>
 internal static class CompressionDirectives
 {
     private const DirectiveScope SV = DirectiveScope.ServerAndVirtualHost;
 
-    /// <summary>Tuning of zlib's and brotli's memory and of Apache's notes: read, and left to .NET's encoders.</summary>
+    /// <summary>Tuning of zlib's and brotli's memory, and of the INFLATE input filter (not supported): read and not used.</summary>
     private static readonly string[] Tuning =
     [
         "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize",
