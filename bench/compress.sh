@@ -6,7 +6,7 @@
 # cannot compress themselves, running the page behind the gzip middleware a Python app adds
 # then (bench/apps/page_gzip.wsgi, as Django's GZipMiddleware). Loads, each with wrk -t1 -c32
 # on 127.0.0.1: "gzip" (Accept-Encoding: gzip, deflate, br, as browsers send), "identity" (none:
-# the same page uncompressed, the baseline), and "static": a site's 43 KB stylesheet from an
+# the same page uncompressed, the baseline), and "static": a site's 31 KB stylesheet from an
 # Alias, gzipped for the browser, by WsgiHost (`wsgihost run`) and Apache (mod_deflate), the two
 # that serve files themselves. Prints req/s, the server's CPU per request and the bytes of each
 # response, each as a ratio to WsgiHost (embedded).
@@ -45,7 +45,7 @@ LoadModule deflate_module /usr/lib/apache2/modules/mod_deflate.so
 AddOutputFilterByType DEFLATE text/html text/plain text/xml text/css text/javascript
 CONF
 }
-# A stylesheet as sites ship them (800 rules, 43 KB), for the static load.
+# A stylesheet as sites ship them (800 rules, 31 KB), for the static load.
 # Apache serves it as its DocumentRoot's static/site.css, WsgiHost through an Alias of static/.
 mkdir -p "$OUT/docroot/static"
 awk 'BEGIN { for (i = 0; i < 800; i++) printf ".c%d { margin: %dpx; color: #%06x; }\n", i, i % 37, (i * 40503) % 16777215 }' > "$OUT/docroot/static/site.css"
