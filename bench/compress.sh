@@ -84,9 +84,6 @@ start_server() {
 
 # shellcheck source=sidebyside.sh
 source "$HERE/sidebyside.sh"
-trap sbs_stop EXIT
-CSV=$OUT/results.csv
-echo "server,mode,rep,rps,cpu_us_per_req,errors,bytes_per_response" > "$CSV"
 URL=http://127.0.0.1:$PORT/
 for rep in $(seq "$REPS"); do
     for mode in $MODES; do
@@ -94,7 +91,7 @@ for rep in $(seq "$REPS"); do
         # The static load: the two servers that serve files themselves, "wsgihost" and "apache" there.
         [ "$mode" = static ] && servers="wsgihost apache" url=${URL}static/site.css
         for server in $servers; do
-            case $server in apache*) [ -x /usr/sbin/apache2 ] ;; gunicorn) [ -x /usr/bin/gunicorn ] ;; uwsgi) [ -x /usr/bin/uwsgi ] ;; *) true ;; esac || { echo "  ($server not installed)" >&2; continue; }
+            sbs_installed "$server" || continue
             start_server "$([ "$mode" = static ] && echo "$server-static" || echo "$server")"
             sbs_wait "$url" || { sbs_stop; continue; }
             hdr=(); [ "$mode" != identity ] && hdr=(-H "Accept-Encoding: gzip, deflate, br")

@@ -2,12 +2,22 @@
 # child whose PID is the server itself, wait for it, measure it under wrk with its CPU from
 # /proc, stop it by PID, and print the medians of every run as ratios to WsgiHost's.
 #
-# The caller defines start_server NAME (which runs `exec` in a background subshell and sets
-# $pid to $!) and sets DURATION, OUT and CSV. One CSV line per run:
+# The caller sets DURATION and OUT before sourcing it, and defines start_server NAME (which runs
+# `exec` in a background subshell and sets $pid to $!). Sourcing starts $OUT/results.csv ($CSV),
+# one line per run:
 #   server,mode,rep,rps,cpu_us_per_req,errors,bytes_per_response
 
 sbs_hz=$(getconf CLK_TCK)
 pid=
+CSV=$OUT/results.csv
+echo "server,mode,rep,rps,cpu_us_per_req,errors,bytes_per_response" > "$CSV"
+trap sbs_stop EXIT
+
+# sbs_installed SERVER: whether the Debian peer is there (WsgiHost always is); says so when not.
+sbs_installed() {
+    case $1 in apache*) [ -x /usr/sbin/apache2 ] ;; gunicorn) [ -x /usr/bin/gunicorn ] ;; uwsgi) [ -x /usr/bin/uwsgi ] ;; *) true ;; esac \
+        || { echo "  ($1 not installed)" >&2; return 1; }
+}
 
 # CPU time (ticks) of a process and its children and grandchildren.
 sbs_ticks() {

@@ -85,14 +85,11 @@ start_server() {
 
 # shellcheck source=sidebyside.sh
 source "$HERE/sidebyside.sh"
-trap sbs_stop EXIT
-CSV=$OUT/results.csv
-echo "server,mode,rep,rps,cpu_us_per_req,errors,bytes_per_response" > "$CSV"
 for rep in $(seq "$REPS"); do
     for mode in $MODES; do
         for server in $TLS_SERVERS; do
             [ "$server" = uwsgi ] && [ "$mode" = keep ] && continue
-            case $server in apache) [ -x /usr/sbin/apache2 ] ;; gunicorn) [ -x /usr/bin/gunicorn ] ;; uwsgi) [ -x /usr/bin/uwsgi ] ;; *) true ;; esac || { echo "  ($server not installed)" >&2; continue; }
+            sbs_installed "$server" || continue
             start_server "$server"
             sbs_wait "https://127.0.0.1:$PORT/" || { sbs_stop; continue; }
             hdr=(); [ "$mode" = close ] && hdr=(-H "Connection: close")

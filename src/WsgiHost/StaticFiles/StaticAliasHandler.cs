@@ -184,7 +184,8 @@ internal sealed class StaticAliasHandler
             return;
         }
         response.Headers.LastModified = file.LastModified.ToString("r", CultureInfo.InvariantCulture);
-        response.Headers.ETag = file.ETag.ToString();
+        string etag = file.ETag.ToString();
+        response.Headers.ETag = etag;
         if (precondition == Precondition.NotModified)
         {
             // No body and no Content-Length/Type: a 304 describes the cached copy's validators only.
@@ -219,7 +220,7 @@ internal sealed class StaticAliasHandler
                     && compressed.Decide() == CompressionDecision.Compressing && file.Length <= CompressedFileCache.MaxFileBytes)
                 {
                     // Compressed once per version of the file, not once per request.
-                    byte[] encoded = CompressedFileCache.Shared.GetOrAdd(file.Path, file.ETag.ToString(), file.Handle, file.Length, compressed.Coding, compressed.Level);
+                    byte[] encoded = CompressedFileCache.Shared.GetOrAdd(file.Path, etag, file.Handle, file.Length, compressed.Coding, compressed.Level);
                     await compressed.SendEncodedAsync(encoded, file.Length, context.RequestAborted).ConfigureAwait(false);
                     return;
                 }
