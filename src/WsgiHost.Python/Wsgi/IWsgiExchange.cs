@@ -31,6 +31,11 @@ public interface IWsgiExchange
     /// </summary>
     int RefusedBodyStatus => 0;
 
+    /// <summary>The response about to start is the server's own error page (the app failed or could not load), not the app's.</summary>
+    void MarkErrorPage()
+    {
+    }
+
     /// <summary>Sets status and headers; they go out with the first flush or at completion.</summary>
     void StartResponse(int status, string reason, IReadOnlyList<KeyValuePair<string, string>> headers, long? contentLength);
 

@@ -313,6 +313,7 @@ internal static unsafe class WsgiGateway
 
     internal static void SendError(IWsgiExchange exchange, int status)
     {
+        exchange.MarkErrorPage();
         byte[] body = ErrorPage.Body(status);
         exchange.StartResponse(status, ErrorPage.Reason(status), [ErrorPage.ContentType], body.Length);
         if (!exchange.IsHead)

@@ -9,4 +9,10 @@ namespace WsgiHost.Access;
 /// <param name="Resolver">Used only when a host rule is evaluated; null means the system DNS.</param>
 /// <param name="Local">The server's address on the connection: <c>Require local</c> also grants a client that
 /// connects from the server's own address, as mod_authz_host compares the two.</param>
-internal sealed record AccessRequest(IPAddress Client, string Path, IHostNameResolver? Resolver = null, IPAddress? Local = null);
+/// <param name="Variables">The request's variable assignments (SetEnvIf, SetEnv), for <c>Require env</c> and <c>Allow from env=</c>.</param>
+internal sealed record AccessRequest(IPAddress Client, string Path, IHostNameResolver? Resolver = null, IPAddress? Local = null,
+    IReadOnlyList<KeyValuePair<string, string?>>? Variables = null)
+{
+    /// <summary>Whether the request's variables set <paramref name="name"/>.</summary>
+    public bool Sets(string name) => Variables != null && Metadata.RequestVariables.IsSet(Variables, name);
+}

@@ -63,3 +63,11 @@ internal sealed class LocalProvider : AuthzProvider
 
     public override string ToString() => "local";
 }
+
+/// <summary><c>Require env VAR ...</c> (mod_authz_core): granted when the request sets one of the variables, by SetEnvIf or SetEnv.</summary>
+internal sealed class EnvProvider(IReadOnlyList<string> names) : AuthzProvider
+{
+    public override bool Grants(AccessEvaluation evaluation) => names.Any(evaluation.Request.Sets);
+
+    public override string ToString() => "env " + string.Join(' ', names);
+}

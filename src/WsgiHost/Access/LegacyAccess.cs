@@ -31,6 +31,14 @@ internal sealed class LegacyNetwork(IpNetwork network) : LegacyEntry
     public override string ToString() => network.Text;
 }
 
+/// <summary><c>Allow from env=VAR</c> / <c>env=!VAR</c>: the request sets the variable (or, negated, does not).</summary>
+internal sealed class LegacyVariable(Metadata.VariableCondition condition) : LegacyEntry
+{
+    public override bool Matches(AccessEvaluation evaluation) => evaluation.Request.Sets(condition.Name) != condition.Negated;
+
+    public override string ToString() => condition.ToString();
+}
+
 /// <summary>A host entry matches only a double-reverse-confirmed name, as <c>find_allowdeny</c>'s T_HOST does.</summary>
 internal sealed class LegacyHost(HostNamePattern name) : LegacyEntry
 {

@@ -100,9 +100,11 @@ internal sealed class LegacyParser(ICollection<ConfigDiagnostic> diagnostics)
 
         if (word.StartsWith("env=", StringComparison.OrdinalIgnoreCase))
         {
-            diagnostics.Error(node, directive,
-                $"'{directive} from {word}' is not supported: this server sets no per-request environment variables (no SetEnvIf), so the rule could not be evaluated",
-                "use addresses, networks or host names, or remove it");
+            if (Metadata.VariableCondition.TryParse(word) is { } condition)
+            {
+                return new LegacyVariable(condition);
+            }
+            diagnostics.Error(node, directive, $"'{word}' names no variable", "write env=VAR or env=!VAR");
             return null;
         }
 

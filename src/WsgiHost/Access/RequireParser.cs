@@ -9,7 +9,7 @@ namespace WsgiHost.Access;
 /// </summary>
 internal static class RequireParser
 {
-    public const string KnownProviders = "all, ip, host, forward-dns, local";
+    public const string KnownProviders = "all, ip, host, forward-dns, local, env";
 
     /// <summary>Providers that need an authenticated user (mod_authz_user, _groupfile, _dbm, _dbd, _owner, ldap).</summary>
     private static readonly HashSet<string> UserProviders = new(StringComparer.OrdinalIgnoreCase)
@@ -152,6 +152,7 @@ internal static class RequireParser
             "host" => ParseHost(node, args, diagnostics),
             "forward-dns" => ParseForwardDns(node, args, diagnostics),
             "local" => ParseLocal(node, args, diagnostics),
+            "env" => ParseEnv(node, args, diagnostics),
             _ => Unsupported(node, name, diagnostics),
         };
         return provider is null ? null : new ProviderRule(provider, negated);
@@ -256,6 +257,16 @@ internal static class RequireParser
         return names.Count == args.Count ? names : null;
     }
 
+    private static AuthzProvider? ParseEnv(ConfigNode node, List<string> args, ICollection<ConfigDiagnostic> diagnostics)
+    {
+        if (args.Count == 0)
+        {
+            diagnostics.Error(node, "Require", "'Require env' needs at least one variable name", "write e.g. 'Require env internal', with SetEnvIf setting internal");
+            return null;
+        }
+        return new EnvProvider(args);
+    }
+
     private static AuthzProvider? ParseLocal(ConfigNode node, List<string> args, ICollection<ConfigDiagnostic> diagnostics)
     {
         if (args.Count > 0)
@@ -275,12 +286,6 @@ internal static class RequireParser
             diagnostics.Error(node, "Require",
                 $"'Require {name}' needs an authenticated user, and this server does not support authentication",
                 "remove it, or put an authenticating proxy in front of this server and allow only the proxy, e.g. 'Require ip <proxy address>'");
-        }
-        else if (lower == "env")
-        {
-            diagnostics.Error(node, "Require",
-                "'Require env' is not supported: this server sets no per-request environment variables (no SetEnvIf), so the rule could not be evaluated",
-                $"use Require {KnownProviders.Replace(", ", " / ", StringComparison.Ordinal)}, or remove it");
         }
         else if (lower is "expr" or "method")
         {

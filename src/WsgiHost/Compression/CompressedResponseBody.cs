@@ -42,6 +42,7 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
     private readonly HttpContext _context;
     private readonly IHttpResponseBodyFeature _inner;
     private readonly PerDirSettings _settings;
+    private readonly IReadOnlyList<KeyValuePair<string, string?>> _variables;
     private readonly CompressingBodyWriter _writer;
     private CompressedSink? _sink;
     private Stream? _stream;
@@ -51,24 +52,26 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
 
     private readonly string? _filePath;
 
-    private CompressedResponseBody(HttpContext context, IHttpResponseBodyFeature inner, PerDirSettings settings, string? filePath)
+    private CompressedResponseBody(HttpContext context, IHttpResponseBodyFeature inner, PerDirSettings settings, IReadOnlyList<KeyValuePair<string, string?>> variables, string? filePath)
     {
         _context = context;
         _inner = inner;
         _settings = settings;
+        _variables = variables;
         _filePath = filePath;
         _writer = new CompressingBodyWriter(this, inner.Writer);
     }
 
     /// <summary>
     /// Puts compression in place of the response body for a request whose <paramref name="settings"/>
-    /// compress; <paramref name="filePath"/> is the file the URL maps to (AddOutputFilter goes by its extension).
+    /// compress; <paramref name="variables"/> are the request's (no-gzip, no-brotli, dont-vary);
+    /// <paramref name="filePath"/> is the file the URL maps to (AddOutputFilter goes by its extension).
     /// </summary>
-    public static void Install(HttpContext context, PerDirSettings settings, string? filePath)
+    public static void Install(HttpContext context, PerDirSettings settings, IReadOnlyList<KeyValuePair<string, string?>> variables, string? filePath)
     {
         if (context.Features.Get<IHttpResponseBodyFeature>() is { } inner)
         {
-            context.Features.Set<IHttpResponseBodyFeature>(new CompressedResponseBody(context, inner, settings, filePath));
+            context.Features.Set<IHttpResponseBodyFeature>(new CompressedResponseBody(context, inner, settings, variables, filePath));
         }
     }
 
@@ -207,6 +210,8 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
         {
             return Decision;
         }
+        // mod_headers' filter runs before DEFLATE's: the Header lines' edits are what it decides on.
+        _context.Features.Get<Metadata.RequestMetadata>()?.Editor?.Apply();
         int status = response.StatusCode;
         if (status < 200 || status is 204 or 304)
         {
@@ -225,11 +230,11 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
         {
             return Decision;
         }
-        if (OutputCompressionPolicy.IsSet(_settings, "no-gzip"))
+        if (Metadata.RequestVariables.IsSet(_variables, "no-gzip"))
         {
             offered &= ~ContentCodings.Gzip;
         }
-        if (OutputCompressionPolicy.IsSet(_settings, "no-brotli"))
+        if (Metadata.RequestVariables.IsSet(_variables, "no-brotli"))
         {
             offered &= ~ContentCodings.Brotli;
         }
@@ -237,7 +242,7 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
         {
             return Decision;
         }
-        if (!OutputCompressionPolicy.IsSet(_settings, "dont-vary"))
+        if (!Metadata.RequestVariables.IsSet(_variables, "dont-vary"))
         {
             OutputCompressionPolicy.AddVary(headers);
         }

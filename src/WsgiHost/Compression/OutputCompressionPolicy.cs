@@ -8,7 +8,7 @@ namespace WsgiHost.Compression;
 /// What the per-directory settings say about compressing one response: the codings its
 /// Content-Type may get (SetOutputFilter's for every type, those of each AddOutputFilterByType
 /// line naming its media type, and AddOutputFilter's for its file's extension), and the
-/// environment variables mod_deflate and mod_brotli obey, set with SetEnv in a scope:
+/// environment variables mod_deflate and mod_brotli obey (SetEnv, SetEnvIf), read from the request's variables:
 /// <c>no-gzip</c>, <c>no-brotli</c>, <c>dont-vary</c>.
 /// </summary>
 internal static class OutputCompressionPolicy
@@ -73,20 +73,6 @@ internal static class OutputCompressionPolicy
     /// </summary>
     public static bool InFilterChain(PerDirSettings settings, string? filePath) =>
         settings.OutputFilterByType.Count > 0 || settings.SetOutputFilter is > ContentCodings.None || ByExtension(settings, filePath) != ContentCodings.None;
-
-    /// <summary>Whether SetEnv/UnsetEnv in scope leave <paramref name="name"/> set (to any value), as Apache's subprocess_env would.</summary>
-    public static bool IsSet(PerDirSettings settings, string name)
-    {
-        bool set = false;
-        foreach (var (key, value) in settings.SetEnv)
-        {
-            if (key.Equals(name, StringComparison.OrdinalIgnoreCase))
-            {
-                set = value != null;
-            }
-        }
-        return set;
-    }
 
     /// <summary>True when <c>Cache-Control: no-transform</c> forbids changing the body's coding (RFC 9111 §5.2.2.6).</summary>
     public static bool NoTransform(StringValues cacheControl)

@@ -99,9 +99,10 @@ internal readonly record struct AccessLogEntry(
     /// <summary>%{Name}o: looks up a response header the same way.</summary>
     public Func<string, string?>? ResponseHeaders { get; init; }
 
-    /// <summary>%{NAME}e: the request's environment (SetEnv and friends); names match
+    /// <summary>%{NAME}e: the request's environment as the assignments that made it (SetEnvIf, then
+    /// SetEnv; a null value unsets, the last assignment of a name wins); names match
     /// case-insensitively, as in Apache's tables.</summary>
-    public IReadOnlyList<KeyValuePair<string, string>>? Environment { get; init; }
+    public IReadOnlyList<KeyValuePair<string, string?>>? Environment { get; init; }
 
     /// <summary>%{name}n: the notes modules left on the request (mod_deflate's DeflateFilterNote:
     /// bytes in, bytes out, ratio); names match case-insensitively.</summary>

@@ -91,7 +91,7 @@ internal static class LogFields
                 return ResponseHeader(responseHeader);
             case "e":
                 string variable = Required(argument, "a variable name: %{NAME}e", fail);
-                return (StringBuilder o, in AccessLogEntry e) => AppendEscaped(o, Lookup(e.Environment, variable));
+                return (StringBuilder o, in AccessLogEntry e) => AppendEscaped(o, e.Environment == null ? null : Metadata.RequestVariables.Get(e.Environment, variable));
             case "C":
                 string cookie = Required(argument, "a cookie name: %{name}C", fail);
                 return (StringBuilder o, in AccessLogEntry e) => AppendEscaped(o, Cookie(e, cookie));

@@ -44,6 +44,9 @@ internal sealed class KestrelExchange : IWsgiExchange
 
     public bool IsHead { get; }
 
+    /// <summary>Header lines without "always" skip the server's error pages, as Apache's skip its error responses.</summary>
+    public void MarkErrorPage() => Metadata.RequestMetadata.MarkServerError(_context);
+
     public long BodyBytesSent { get; private set; }
 
     public string ClientForLog

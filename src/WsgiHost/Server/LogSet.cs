@@ -28,10 +28,10 @@ internal sealed class LogSet(SiteConfig site, IErrorLog main) : IAsyncDisposable
     }
 
     /// <summary>A virtual host's CustomLogs, or the main server's when it has none (Apache's inheritance).</summary>
-    public AccessLog[] AccessLogsFor(ServerScope scope, ServerScope mainScope)
+    public ScopedAccessLog[] AccessLogsFor(ServerScope scope, ServerScope mainScope)
     {
         var configs = scope.CustomLogs.Count > 0 ? scope.CustomLogs : mainScope.CustomLogs;
-        return [.. configs.Select(Open)];
+        return [.. configs.Select(c => new ScopedAccessLog(Open(c), c.Condition))];
     }
 
     private AccessLog Open(CustomLogConfig config)

@@ -5,6 +5,7 @@ using WsgiHost.Compression;
 using WsgiHost.Daemon;
 using WsgiHost.Configuration.Model;
 using WsgiHost.Logging;
+using WsgiHost.Metadata;
 using WsgiHost.Python.Runtime;
 using WsgiHost.Python.Wsgi;
 using WsgiHost.Routing;
@@ -47,6 +48,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         metrics.Begin();
         // Set again below for a WSGI request; never one left from an earlier request on the connection.
         context.Features.Set<RequestSeries>(null);
+        context.Features.Set<RequestMetadata>(null);
         if (metrics.Draining)
         {
             // Kestrel closes the connection after this response: clients and proxies reconnect
@@ -80,10 +82,18 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             metrics.End(series, context.Response.StatusCode, DateTimeOffset.Now - start, bodyBytes);
             if (scope.AccessLogs.Length > 0)
             {
-                AccessLogEntry entry = Entry(context, scope, start, bodyBytes, notes);
-                foreach (AccessLog log in scope.AccessLogs)
+                RequestMetadata? metadata = context.Features.Get<RequestMetadata>();
+                if (metadata?.Editor?.Notes is { } headerNotes)
                 {
-                    log.Write(entry);
+                    notes = notes == null ? headerNotes : [.. notes, .. headerNotes];
+                }
+                AccessLogEntry entry = Entry(context, scope, start, bodyBytes, notes, metadata?.Variables);
+                foreach (ScopedAccessLog log in scope.AccessLogs)
+                {
+                    if (log.Logs(entry.Environment))
+                    {
+                        log.Log.Write(entry);
+                    }
                 }
             }
         }
@@ -117,9 +127,10 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         }
         MappedUrl? mapped = scope.Mapper.Map(target.Path);
         (PerDirSettings settings, AccessRules? access) = scope.Resolve(target.Path, mapped?.FilePath);
+        IReadOnlyList<KeyValuePair<string, string?>> variables = settings.HasMetadata ? ApplyMetadata(context, settings, target.Path, start) : settings.SetEnv;
         if (settings.CompressesOutput)
         {
-            CompressedResponseBody.Install(context, settings, mapped?.FilePath);
+            CompressedResponseBody.Install(context, settings, variables, mapped?.FilePath);
         }
         bool builtin = settings.Handler is { } h && h != "none";
         if (mapped == null && !builtin)
@@ -130,7 +141,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         string resource = mapped?.FilePath ?? target.Path;
         if (access != null)
         {
-            AccessDecision decision = access.Evaluate(new AccessRequest(context.Connection.RemoteIpAddress ?? System.Net.IPAddress.None, resource, DnsHostNameResolver.Instance, context.Connection.LocalIpAddress));
+            AccessDecision decision = access.Evaluate(new AccessRequest(context.Connection.RemoteIpAddress ?? System.Net.IPAddress.None, resource, DnsHostNameResolver.Instance, context.Connection.LocalIpAddress, variables));
             if (!decision.IsGranted)
             {
                 log.Write(ErrorLogLevel.Error, "authz_core", $"[client {Client(context)}] {decision.Reason}");
@@ -142,6 +153,10 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             log.Write(ErrorLogLevel.Error, "ssl", $"[client {Client(context)}] AH02219: access to {resource} failed, reason: SSL connection required");
             return ErrorAsync(context, 403);
         }
+        if (settings.RequestHeaderEdits.Count > 0)
+        {
+            RequestHeaderEditing.Apply(context, settings.RequestHeaderEdits, early: false, variables, start);
+        }
         if (builtin || mapped == null)
         {
             return new ValueTask<long>(BuiltinHandlers.ServeAsync(context, settings.Handler!, metrics, executor, daemons));
@@ -152,7 +167,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         }
 
         var (localHost, localPort) = KestrelExchange.SplitHost(host);
-        var facts = new GroupLabels.RequestFacts(scope.ServerName, RequestPort(context, localPort), mapped.ScriptName, localHost.Length > 0 ? localHost : null, settings.SetEnv);
+        var facts = new GroupLabels.RequestFacts(scope.ServerName, RequestPort(context, localPort), mapped.ScriptName, localHost.Length > 0 ? localHost : null, variables);
         var (wsgi, status, error) = WsgiTarget.Resolve(mapped.Script!, settings, site, scope, facts);
         // Kestrel keeps extra features in a list it reuses per connection: no allocation per request.
         context.Features.Set(metrics.Series(scope.ServerName, wsgi.ProcessGroup, wsgi.ApplicationGroup));
@@ -161,13 +176,13 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             log.Write(ErrorLogLevel.Error, "wsgi", $"[client {Client(context)}] {error}");
             return ErrorAsync(context, status);
         }
-        var call = new WsgiCall(context, scope, settings, mapped, wsgi, target, rawTarget, start);
+        var call = new WsgiCall(context, scope, settings, variables, mapped, wsgi, target, rawTarget, start);
         Task<int> body = WsgiDispatch.PrepareBodyAsync(context, settings.ChunkedRequest == true, settings.LimitRequestBody, log, target.Path);
         return body.IsCompletedSuccessfully ? RunWsgi(call, body.Result) : RunWsgiAfterBodyAsync(call, body);
     }
 
     /// <summary>What the WSGI part of a request needs from its routing (a struct: the fast path allocates nothing for it).</summary>
-    private readonly record struct WsgiCall(HttpContext Context, ScopeRuntime Scope, PerDirSettings Settings, MappedUrl Mapped, WsgiTarget Wsgi, RequestTarget Target, string RawTarget, DateTimeOffset Start);
+    private readonly record struct WsgiCall(HttpContext Context, ScopeRuntime Scope, PerDirSettings Settings, IReadOnlyList<KeyValuePair<string, string?>> Variables, MappedUrl Mapped, WsgiTarget Wsgi, RequestTarget Target, string RawTarget, DateTimeOffset Start);
 
     private async ValueTask<long> RunWsgiAfterBodyAsync(WsgiCall call, Task<int> body) =>
         await RunWsgi(call, await body.ConfigureAwait(false)).ConfigureAwait(false);
@@ -189,7 +204,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         }
         PerDirSettings settings = call.Settings;
         WsgiTarget wsgi = call.Wsgi;
-        var options = call.Scope.RequestOptionsFor(settings, wsgi.PassAuthorization,
+        var options = call.Scope.RequestOptionsFor(settings, call.Variables, wsgi.PassAuthorization,
             HttpMethods.IsHead(context.Request.Method) && MapsHeadToGet(settings, mapped.FilePath) ? "GET" : null);
         if (wsgi.ProcessGroup.Length > 0 && daemons.TryGet(wsgi.ProcessGroup, out DaemonGroupRuntime? daemon))
         {
@@ -199,6 +214,26 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         }
         ValueTask<WsgiApplication> app = apps.GetAsync(call.Scope, mapped.Script!, mapped.FilePath, wsgi, settings);
         return app.IsCompletedSuccessfully ? Run(call, app.Result, options) : RunAfterCreateAsync(call, app, options);
+    }
+
+    /// <summary>
+    /// mod_headers' early RequestHeader lines, then mod_setenvif's lines, then Header lines put
+    /// in place for the response: the request's variables, and the feature the log reads them from.
+    /// </summary>
+    private static IReadOnlyList<KeyValuePair<string, string?>> ApplyMetadata(HttpContext context, PerDirSettings settings, string uriPath, DateTimeOffset start)
+    {
+        if (settings.RequestHeaderEdits.Count > 0)
+        {
+            RequestHeaderEditing.Apply(context, settings.RequestHeaderEdits, early: true, [], start);
+        }
+        var variables = settings.SetEnvIf.Count == 0 ? settings.SetEnv : SetEnvIfEvaluation.Evaluate(settings.SetEnvIf, context, uriPath, settings.SetEnv);
+        var metadata = new RequestMetadata(variables);
+        if (settings.ResponseHeaderEdits.Count > 0)
+        {
+            metadata.Editor = ResponseHeaderEditor.Install(context, settings.ResponseHeaderEdits, variables, start);
+        }
+        context.Features.Set(metadata);
+        return variables;
     }
 
     /// <summary>
@@ -231,7 +266,8 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
 
     private static string Client(HttpContext context) => WsgiDispatch.Client(context);
 
-    private static AccessLogEntry Entry(HttpContext context, ScopeRuntime scope, DateTimeOffset start, long bodyBytes, IReadOnlyList<KeyValuePair<string, string>>? notes)
+    private static AccessLogEntry Entry(HttpContext context, ScopeRuntime scope, DateTimeOffset start, long bodyBytes, IReadOnlyList<KeyValuePair<string, string>>? notes,
+        IReadOnlyList<KeyValuePair<string, string?>>? variables)
     {
         HttpRequest r = context.Request;
         ConnectionInfo c = context.Connection;
@@ -262,6 +298,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             RequestHeaders = name => headers.TryGetValue(name, out var v) ? v.ToString() : null,
             ResponseHeaders = name => responseHeaders.TryGetValue(name, out var v) ? v.ToString() : null,
             Notes = notes,
+            Environment = variables,
         };
     }
 }

@@ -21,7 +21,7 @@ internal sealed class ScopeRuntime
     private readonly RequestOptions _default;
     private readonly RequestOptions _defaultWithAuthorization;
 
-    public ScopeRuntime(int index, ServerScope scope, ServerScope main, IErrorLog log, AccessLog[] accessLogs)
+    public ScopeRuntime(int index, ServerScope scope, ServerScope main, IErrorLog log, ScopedAccessLog[] accessLogs)
     {
         Index = index;
         Scope = scope;
@@ -63,7 +63,7 @@ internal sealed class ScopeRuntime
 
     public IErrorLog Log { get; }
 
-    public AccessLog[] AccessLogs { get; }
+    public ScopedAccessLog[] AccessLogs { get; }
 
     /// <summary>The handler of an Alias; AliasMatch targets differ per request, so those are made per request.</summary>
     public StaticAliasHandler StaticHandler(MappedUrl mapped) => mapped.Alias!.IsRegex
@@ -71,13 +71,14 @@ internal sealed class ScopeRuntime
         : _static.GetOrAdd(mapped.Alias, a => new StaticAliasHandler(a.Target, MimeTypes.Default));
 
     /// <summary>What the exchange needs from the configuration; shared instances for the common cases.</summary>
-    public RequestOptions RequestOptionsFor(PerDirSettings settings, bool passAuthorization, string? methodOverride)
+    /// <param name="variables">The request's variable assignments (<see cref="Metadata.RequestVariables"/>): its settings' SetEnv list unless SetEnvIf added to it.</param>
+    public RequestOptions RequestOptionsFor(PerDirSettings settings, IReadOnlyList<KeyValuePair<string, string?>> variables, bool passAuthorization, string? methodOverride)
     {
-        if (ReferenceEquals(settings, Defaults) && methodOverride == null)
+        if (ReferenceEquals(settings, Defaults) && methodOverride == null && ReferenceEquals(variables, settings.SetEnv))
         {
             return passAuthorization ? _defaultWithAuthorization : _default;
         }
-        return new RequestOptions(ServerName, passAuthorization, settings.EffectiveEnvironment(), methodOverride, ProxyRules(settings), settings.SslStdEnvVars == true);
+        return new RequestOptions(ServerName, passAuthorization, Metadata.RequestVariables.Fold(variables), methodOverride, ProxyRules(settings), settings.SslStdEnvVars == true);
     }
 
     /// <summary>The trusted proxy rules of some settings (validated when the configuration was read).</summary>

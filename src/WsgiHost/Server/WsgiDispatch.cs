@@ -145,6 +145,7 @@ internal static class WsgiDispatch
     /// <summary>Answers with Apache's error page for <paramref name="status"/>; returns the body length.</summary>
     public static async Task<long> ErrorAsync(HttpContext context, int status)
     {
+        Metadata.RequestMetadata.MarkServerError(context);
         byte[] body = ErrorPage.Body(status);
         context.Response.StatusCode = status;
         context.Response.ContentType = ErrorPage.ContentType.Value;

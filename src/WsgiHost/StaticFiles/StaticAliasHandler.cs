@@ -310,6 +310,8 @@ internal sealed class StaticAliasHandler
         int query = raw.IndexOf('?');
         string location = query < 0 ? raw + "/" : raw[..query] + "/" + raw[query..];
 
+        // mod_dir redirects as an error response (ap_die): Header lines apply only with "always".
+        Metadata.RequestMetadata.MarkServerError(context);
         HttpResponse response = context.Response;
         response.StatusCode = StatusCodes.Status301MovedPermanently;
         response.Headers.Location = location;
@@ -336,6 +338,7 @@ internal sealed class StaticAliasHandler
 
     private static async Task ErrorAsync(HttpContext context, int status)
     {
+        Metadata.RequestMetadata.MarkServerError(context);
         byte[] body = ErrorPage.Body(status);
         HttpResponse response = context.Response;
         response.StatusCode = status;

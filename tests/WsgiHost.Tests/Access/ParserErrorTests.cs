@@ -42,7 +42,7 @@ public sealed class ParserErrorTests
     {
         var error = InLocation("Require bogus thing");
         Assert.Equal("unknown Require provider 'bogus'", error.Message);
-        Assert.Equal("use one of: all, ip, host, forward-dns, local", error.Fix);
+        Assert.Equal("use one of: all, ip, host, forward-dns, local, env", error.Fix);
     }
 
     [Theory]
@@ -68,7 +68,7 @@ public sealed class ParserErrorTests
     }
 
     [Theory]
-    [InlineData("Require env LET_IN", "'Require env' is not supported")]
+    [InlineData("Require env", "'Require env' needs at least one variable name")]
     [InlineData("Require expr \"%{REMOTE_ADDR} == '1.2.3.4'\"", "'Require expr' is not supported by this server")]
     [InlineData("Require method GET", "'Require method' is not supported by this server")]
     public void UnsupportedProvidersAreRefused(string line, string start)
@@ -117,7 +117,7 @@ public sealed class ParserErrorTests
     [InlineData("Deny from", "Deny", "'Deny from' needs at least one host, address or 'all'", "write e.g. 'Deny from 10.0.0.0/8' or 'Deny from all'")]
     [InlineData("Allow from 300.1.1.1", "Allow", "'300.1.1.1' is not an IP address or network", null)]
     [InlineData("Allow from example.com/24", "Allow", "'example.com/24' is not an IP address or network", null)]
-    [InlineData("Deny from env=bad_bot", "Deny", "'Deny from env=bad_bot' is not supported: this server sets no per-request environment variables (no SetEnvIf), so the rule could not be evaluated", "use addresses, networks or host names, or remove it")]
+    [InlineData("Deny from env=!", "Deny", "'env=!' names no variable", "write env=VAR or env=!VAR")]
     [InlineData("Allow from all#comment", "Allow", "no comments are allowed here", "put the comment on a line of its own, starting with #")]
     [InlineData("Satisfy some", "Satisfy", "Satisfy either 'any' or 'all'", "write 'Satisfy all' or 'Satisfy any'")]
     [InlineData("AuthMerging Both", "AuthMerging", "AuthMerging must be one of: Off | And | Or", "write 'AuthMerging Off', 'AuthMerging And' or 'AuthMerging Or'")]

@@ -62,9 +62,9 @@ public sealed class OutputCompressionPolicyTests
     public void AVariableIsSetUntilALaterUnsetEnv()
     {
         var settings = new PerDirSettings { SetEnv = [new("no-gzip", "1"), new("dont-vary", "1"), new("DONT-VARY", null)] };
-        Assert.True(OutputCompressionPolicy.IsSet(settings, "no-gzip"));
-        Assert.False(OutputCompressionPolicy.IsSet(settings, "dont-vary"));
-        Assert.False(OutputCompressionPolicy.IsSet(settings, "no-brotli"));
+        Assert.True(WsgiHost.Metadata.RequestVariables.IsSet(settings.SetEnv, "no-gzip"));
+        Assert.False(WsgiHost.Metadata.RequestVariables.IsSet(settings.SetEnv, "dont-vary"));
+        Assert.False(WsgiHost.Metadata.RequestVariables.IsSet(settings.SetEnv, "no-brotli"));
     }
 
     [Theory]

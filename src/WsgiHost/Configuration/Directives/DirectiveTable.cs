@@ -12,6 +12,7 @@ internal static class DirectiveTable
             .Concat(WsgiDirectives.All())
             .Concat(RequestLimitDirectives.All())
             .Concat(CompressionDirectives.All())
+            .Concat(MetadataDirectives.All())
             .Concat(ApacheOnlyDirectives.All())
             .ToFrozenDictionary(d => d.Name, StringComparer.OrdinalIgnoreCase);
 

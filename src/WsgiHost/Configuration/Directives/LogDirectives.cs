@@ -130,9 +130,14 @@ internal static class LogDirectives
 
     private static void CustomLog(ConfigNode node, BuildContext context)
     {
-        if (node.Arguments.Count == 3)
+        Metadata.VariableCondition? condition = null;
+        if (node.Arguments.Count == 3 && (condition = Metadata.VariableCondition.TryParse(node.Arguments[2])) == null)
         {
-            context.Warning(node, $"the condition '{node.Arguments[2]}' is not supported; every request is logged", "remove the condition");
+            context.Error(node, $"'{node.Arguments[2]}' is not a condition WsgiHost reads",
+                node.Arguments[2].StartsWith("expr=", StringComparison.OrdinalIgnoreCase)
+                    ? "set a variable with SetEnvIf and write env=VAR (ap_expr expressions are not supported)"
+                    : "write env=VAR or env=!VAR");
+            return;
         }
         string format = node.Arguments[1];
         if (format.Contains('%') && !IsValidFormat(node, format, context))
@@ -144,7 +149,7 @@ internal static class LogDirectives
             // A nickname: Apache looks it up once the whole file is read, so a LogFormat may come later.
             context.Site.PendingNicknames.Add(new PendingNickname(context.Scope, context.Scope.CustomLogs.Count, node, format));
         }
-        context.Scope.CustomLogs.Add(new CustomLogConfig(Target(node.Arguments[0], context), format, node.Location));
+        context.Scope.CustomLogs.Add(new CustomLogConfig(Target(node.Arguments[0], context), format, node.Location, condition));
     }
 
     /// <summary>Replaces every CustomLog nickname with its format, now that every LogFormat is known.</summary>

@@ -50,6 +50,15 @@ internal sealed record PerDirSettings
     /// <summary>SetEnv/UnsetEnv in order; a null value removes the variable.</summary>
     public IReadOnlyList<KeyValuePair<string, string?>> SetEnv { get; init; } = [];
 
+    /// <summary>SetEnvIf, SetEnvIfNoCase, BrowserMatch(NoCase) lines in order; lines accumulate across scopes.</summary>
+    public IReadOnlyList<Metadata.SetEnvIfRule> SetEnvIf { get; init; } = [];
+
+    /// <summary>Header lines in order; lines accumulate across scopes.</summary>
+    public IReadOnlyList<Metadata.HeaderEdit> ResponseHeaderEdits { get; init; } = [];
+
+    /// <summary>RequestHeader lines in order; lines accumulate across scopes.</summary>
+    public IReadOnlyList<Metadata.HeaderEdit> RequestHeaderEdits { get; init; } = [];
+
     /// <summary>AddOutputFilterByType DEFLATE / BROTLI_COMPRESS: the media types compressed, and how; lines accumulate across scopes.</summary>
     public IReadOnlyList<OutputFilterRule> OutputFilterByType { get; init; } = [];
 
@@ -67,6 +76,9 @@ internal sealed record PerDirSettings
 
     /// <summary>DeflateFilterNote: the names of the notes a compressed response leaves for the access log (%{name}n); null = none.</summary>
     public CompressionNotes? CompressionNotes { get; init; }
+
+    /// <summary>Variables or header edits apply to requests in scope, so each needs its <see cref="Metadata.RequestMetadata"/>.</summary>
+    public bool HasMetadata => SetEnv.Count > 0 || SetEnvIf.Count > 0 || ResponseHeaderEdits.Count > 0 || RequestHeaderEdits.Count > 0;
 
     /// <summary>An output filter that compresses may apply to responses in scope.</summary>
     public bool CompressesOutput => OutputFilterByType.Count > 0 || OutputFilterByExtension.Count > 0 || SetOutputFilter is > ContentCodings.None;
@@ -99,6 +111,9 @@ internal sealed record PerDirSettings
             TrustedProxyHeaders = over.TrustedProxyHeaders ?? TrustedProxyHeaders,
             TrustedProxies = over.TrustedProxies ?? TrustedProxies,
             SetEnv = over.SetEnv.Count == 0 ? SetEnv : [.. SetEnv, .. over.SetEnv],
+            SetEnvIf = over.SetEnvIf.Count == 0 ? SetEnvIf : [.. SetEnvIf, .. over.SetEnvIf],
+            ResponseHeaderEdits = over.ResponseHeaderEdits.Count == 0 ? ResponseHeaderEdits : [.. ResponseHeaderEdits, .. over.ResponseHeaderEdits],
+            RequestHeaderEdits = over.RequestHeaderEdits.Count == 0 ? RequestHeaderEdits : [.. RequestHeaderEdits, .. over.RequestHeaderEdits],
             OutputFilterByType = over.OutputFilterByType.Count == 0 ? OutputFilterByType : [.. OutputFilterByType, .. over.OutputFilterByType],
             OutputFilterByExtension = over.OutputFilterByExtension.Count == 0 ? OutputFilterByExtension : [.. OutputFilterByExtension, .. over.OutputFilterByExtension],
             SetOutputFilter = over.SetOutputFilter ?? SetOutputFilter,
@@ -109,27 +124,7 @@ internal sealed record PerDirSettings
     }
 
     /// <summary>The environment SetEnv/UnsetEnv leave, later entries winning.</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> EffectiveEnvironment()
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        var order = new List<string>();
-        foreach (var (name, value) in SetEnv)
-        {
-            if (value == null)
-            {
-                // As apr_table_unset: a later SetEnv of the name adds it at the end, once.
-                result.Remove(name);
-                order.Remove(name);
-                continue;
-            }
-            if (!result.ContainsKey(name))
-            {
-                order.Add(name);
-            }
-            result[name] = value;
-        }
-        return [.. order.Where(result.ContainsKey).Select(n => new KeyValuePair<string, string>(n, result[n]))];
-    }
+    public IReadOnlyList<KeyValuePair<string, string>> EffectiveEnvironment() => Metadata.RequestVariables.Fold(SetEnv);
 }
 
 /// <summary>WSGIMapHEADToGET.</summary>

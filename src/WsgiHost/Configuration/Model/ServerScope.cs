@@ -68,4 +68,5 @@ internal sealed record ServerScope
 internal sealed record TlsConfig(string CertificateFile, string? KeyFile, string? ChainFile, SourceLocation Location, System.Security.Authentication.SslProtocols? Protocols = null);
 
 /// <summary>CustomLog FILE FORMAT-or-NICKNAME: <paramref name="Format"/> is the format itself once built (nicknames resolved).</summary>
-internal sealed record CustomLogConfig(string Path, string Format, SourceLocation Location);
+/// <param name="Condition">CustomLog's env=[!]VAR: the line logs only the requests it holds for; null logs every request.</param>
+internal sealed record CustomLogConfig(string Path, string Format, SourceLocation Location, Metadata.VariableCondition? Condition = null);

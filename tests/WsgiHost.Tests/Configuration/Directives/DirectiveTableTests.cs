@@ -89,6 +89,12 @@ public sealed class DirectiveTableTests : IDisposable
         ["Satisfy"] = "<Location />\nSatisfy Any\n</Location>",
         ["AuthMerging"] = "<Location />\nAuthMerging Or\nRequire ip 10.0.0.1\n</Location>",
         ["AddOutputFilterByType"] = "AddOutputFilterByType DEFLATE text/html text/css",
+        ["SetEnvIf"] = "SetEnvIf X-Forwarded-Proto ^https$ HTTPS=on",
+        ["SetEnvIfNoCase"] = "SetEnvIfNoCase Request_URI \\.(?:gif|jpe?g|png)$ no-gzip dont-vary",
+        ["BrowserMatch"] = "BrowserMatch ^Mozilla/4 gzip-only-text/html",
+        ["BrowserMatchNoCase"] = "BrowserMatchNoCase bot is_bot",
+        ["Header"] = "Header always set Strict-Transport-Security \"max-age=31536000\"",
+        ["RequestHeader"] = "RequestHeader set X-Forwarded-Proto https",
         ["AddOutputFilter"] = "AddOutputFilter DEFLATE js css",
         ["DeflateFilterNote"] = "DeflateFilterNote Ratio ratio",
         ["BrotliFilterNote"] = "BrotliFilterNote Input instream",
@@ -199,7 +205,7 @@ public sealed class DirectiveTableTests : IDisposable
     [InlineData("RewriteRule ^/old$ /new [R=301,L]")]
     [InlineData("Redirect permanent /old https://example.com/new")]
     [InlineData("RedirectMatch ^/old /new")]
-    [InlineData("Header set X-Frame-Options DENY")]
+    [InlineData("SetEnvIfExpr \"-R '10.0.0.0/8'\" internal")]
     [InlineData("ProxyPass /api http://127.0.0.1:9000/")]
     [InlineData("ProxyPassReverse /api http://127.0.0.1:9000/")]
     [InlineData("ScriptAlias /cgi-bin/ /usr/lib/cgi-bin/")]
@@ -313,7 +319,11 @@ public sealed class DirectiveTableTests : IDisposable
         Assert.Equal("|/usr/bin/rotatelogs x", Assert.Single(SiteText.Clean("Listen 80\nCustomLog \"|/usr/bin/rotatelogs x\" common").MainServer.CustomLogs).Path);
         Assert.Equal("|/usr/bin/logger -t site", SiteText.Clean("Listen 80\nErrorLog \"|/usr/bin/logger -t site\"").ErrorLog);
 
-        SiteText.Warning("Listen 80\nCustomLog /dev/stdout common env=!dontlog").At(2, "CustomLog");
+        Assert.Equal(new WsgiHost.Metadata.VariableCondition("dontlog", Negated: true),
+            Assert.Single(SiteText.Clean("Listen 80\nCustomLog /dev/stdout common env=!dontlog").MainServer.CustomLogs).Condition);
+        var expr = SiteText.Error("Listen 80\nCustomLog /dev/stdout common \"expr=%{REQUEST_STATUS} >= 400\"");
+        expr.At(2, "CustomLog");
+        Assert.Contains("SetEnvIf", expr.Fix, StringComparison.Ordinal);
         SiteText.Warning("Listen 80\nErrorLog syslog:local1").At(2, "ErrorLog");
     }
 

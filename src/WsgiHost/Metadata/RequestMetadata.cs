@@ -1,0 +1,21 @@
+using Microsoft.AspNetCore.Http;
+
+namespace WsgiHost.Metadata;
+
+/// <summary>
+/// What mod_env, mod_setenvif and mod_headers left on one request, kept as a request feature for
+/// those that read it after routing: the access log (%{VAR}e, CustomLog env=, %{name}n of Header
+/// note) and the error pages (only <c>always</c> Header lines apply to them). Made only for a
+/// request whose scopes set variables or edit headers; every other request keeps none.
+/// </summary>
+internal sealed class RequestMetadata(IReadOnlyList<KeyValuePair<string, string?>> variables)
+{
+    /// <summary>The request's variable assignments (<see cref="RequestVariables"/>).</summary>
+    public IReadOnlyList<KeyValuePair<string, string?>> Variables { get; } = variables;
+
+    /// <summary>The request's Header lines, when it has some.</summary>
+    public ResponseHeaderEditor? Editor { get; set; }
+
+    /// <summary>The response about to go is an error page the server made, not the handler's: only <c>always</c> Header lines apply to it.</summary>
+    public static void MarkServerError(HttpContext context) => context.Features.Get<RequestMetadata>()?.Editor?.MarkServerError();
+}
