@@ -230,7 +230,9 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
         {
             return Decision;
         }
-        if (Metadata.RequestVariables.IsSet(_variables, "no-gzip"))
+        // gzip-only-text/html: mod_deflate's old-browser switch (BrowserMatch ^Mozilla/4 in its documentation).
+        if (Metadata.RequestVariables.IsSet(_variables, "no-gzip")
+            || (Metadata.RequestVariables.IsSet(_variables, "gzip-only-text/html") && !IsHtml(response.ContentType)))
         {
             offered &= ~ContentCodings.Gzip;
         }
@@ -250,7 +252,10 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
         {
             return Decision;
         }
-        ContentCodings coding = AcceptEncoding.Choose(_context.Request.Headers.AcceptEncoding, offered);
+        // force-gzip: gzip whatever Accept-Encoding says, as mod_deflate does.
+        ContentCodings coding = (offered & ContentCodings.Gzip) != 0 && Metadata.RequestVariables.IsSet(_variables, "force-gzip")
+            ? ContentCodings.Gzip
+            : AcceptEncoding.Choose(_context.Request.Headers.AcceptEncoding, offered);
         if (coding == ContentCodings.None)
         {
             return Decision;
@@ -269,4 +274,7 @@ internal sealed class CompressedResponseBody : IHttpResponseBodyFeature
             : _settings.DeflateCompressionLevel ?? CompressedEncoding.DefaultDeflateLevel;
         return Decision = CompressionDecision.Compressing;
     }
+
+    private static bool IsHtml(string? contentType) =>
+        contentType != null && contentType.AsSpan().TrimStart().StartsWith("text/html", StringComparison.OrdinalIgnoreCase);
 }

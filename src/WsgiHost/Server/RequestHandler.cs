@@ -31,6 +31,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         DateTimeOffset start = DateTimeOffset.Now;
         long bodyBytes = 0;
         IReadOnlyList<KeyValuePair<string, string>>? notes = null;
+        RequestMetadata? metadata = null;
         ConnectionInfo connection = context.Connection;
         // A Listen without an address binds dual-stack: show IPv4 clients as Apache does
         // (127.0.0.1, not ::ffff:127.0.0.1) in REMOTE_ADDR, access rules and logs.
@@ -58,6 +59,10 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         try
         {
             bodyBytes = await DispatchAsync(context, routing.Site, scope, host, start).ConfigureAwait(false);
+            // The handler is done with the headers; a buffered response may start only after
+            // this method returns, and the log below reads the edited headers and Header's notes.
+            metadata = context.Features.Get<RequestMetadata>();
+            metadata?.Editor?.Apply();
             if (context.Features.Get<IHttpResponseBodyFeature>() is CompressedResponseBody compressed)
             {
                 // The log and the metrics count the body as sent, compressed, as Apache's %b does.
@@ -82,7 +87,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             metrics.End(series, context.Response.StatusCode, DateTimeOffset.Now - start, bodyBytes);
             if (scope.AccessLogs.Length > 0)
             {
-                RequestMetadata? metadata = context.Features.Get<RequestMetadata>();
+                metadata ??= context.Features.Get<RequestMetadata>();
                 if (metadata?.Editor?.Notes is { } headerNotes)
                 {
                     notes = notes == null ? headerNotes : [.. notes, .. headerNotes];
