@@ -12,6 +12,7 @@ public static class ErrorPage
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        410 => "Gone",
         411 => "Length Required",
         412 => "Precondition Failed",
         413 => "Content Too Large",
@@ -31,6 +32,7 @@ public static class ErrorPage
         string detail = status switch
         {
             404 => "The requested URL was not found on this server.",
+            410 => "The requested resource is no longer available on this server and there is no forwarding address. Please remove all references to this resource.",
             411 => "A request of the requested method requires a valid Content-length.",
             413 => "The requested resource does not allow request data with this method, or the amount of data provided in the request exceeds the capacity limit.",
             500 => "The server encountered an internal error or misconfiguration and was unable to complete your request.",

@@ -130,6 +130,10 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] {target.Error}");
             return ErrorAsync(context, target.ErrorStatus);
         }
+        if (!scope.Redirects.IsEmpty && scope.Redirects.Match(target.Path, target.RawQuery) is RedirectAnswer redirect)
+        {
+            return RedirectAsync(context, scope, redirect, target.Path, start);
+        }
         MappedUrl? mapped = scope.Mapper.Map(target.Path);
         (PerDirSettings settings, AccessRules? access) = scope.Resolve(target.Path, mapped?.FilePath);
         IReadOnlyList<KeyValuePair<string, string?>> variables = settings.HasMetadata ? ApplyMetadata(context, settings, target.Path, start) : settings.SetEnv;
@@ -219,6 +223,21 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         }
         ValueTask<WsgiApplication> app = apps.GetAsync(call.Scope, mapped.Script!, mapped.FilePath, wsgi, settings);
         return app.IsCompletedSuccessfully ? Run(call, app.Result, options) : RunAfterCreateAsync(call, app, options);
+    }
+
+    /// <summary>
+    /// mod_alias's redirect, answered before the URL is mapped, as Apache answers it from its
+    /// translate phase: the server's and virtual host's Header lines with <c>always</c> apply.
+    /// </summary>
+    private static ValueTask<long> RedirectAsync(HttpContext context, ScopeRuntime scope, RedirectAnswer redirect, string uriPath, DateTimeOffset start)
+    {
+        if (scope.Defaults.HasMetadata)
+        {
+            ApplyMetadata(context, scope.Defaults, uriPath, start);
+        }
+        return redirect.Location is string location
+            ? new ValueTask<long>(RedirectResponse.WriteAsync(context, redirect.Status, location))
+            : ErrorAsync(context, redirect.Status);
     }
 
     /// <summary>

@@ -29,6 +29,7 @@ internal sealed class ScopeRuntime
         DocumentRoot = scope.DocumentRoot ?? main.DocumentRoot ?? "";
         bool own = ReferenceEquals(scope, main);
         Mapper = UrlMapper.ForScope(scope, main);
+        Redirects = RedirectMatcher.ForScope(scope, main);
         Defaults = own ? scope.Defaults : main.Defaults.Merge(scope.Defaults);
         var sections = own ? scope.Sections : [.. main.Sections, .. scope.Sections];
         _sections = new SectionWalk<SectionPayload>(sections);
@@ -58,6 +59,9 @@ internal sealed class ScopeRuntime
     public string DocumentRoot { get; }
 
     public UrlMapper Mapper { get; }
+
+    /// <summary>Redirect and RedirectMatch, tried before the mapper.</summary>
+    public RedirectMatcher Redirects { get; }
 
     public PerDirSettings Defaults { get; }
 

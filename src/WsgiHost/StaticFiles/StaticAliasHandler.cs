@@ -311,19 +311,7 @@ internal sealed class StaticAliasHandler
         string location = query < 0 ? raw + "/" : raw[..query] + "/" + raw[query..];
 
         // mod_dir redirects as an error response (ap_die): Header lines apply only with "always".
-        Metadata.RequestMetadata.MarkServerError(context);
-        HttpResponse response = context.Response;
-        response.StatusCode = StatusCodes.Status301MovedPermanently;
-        response.Headers.Location = location;
-        byte[] body = Encoding.Latin1.GetBytes(
-            "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>301 Moved Permanently</title>\n</head><body>\n<h1>Moved Permanently</h1>\n" +
-            $"<p>The document has moved <a href=\"{WebUtility.HtmlEncode(location)}\">here</a>.</p>\n</body></html>\n");
-        response.ContentType = ErrorPage.ContentType.Value;
-        response.ContentLength = body.Length;
-        if (!HttpMethods.IsHead(context.Request.Method))
-        {
-            await response.Body.WriteAsync(body).ConfigureAwait(false);
-        }
+        await Server.RedirectResponse.WriteAsync(context, StatusCodes.Status301MovedPermanently, location).ConfigureAwait(false);
     }
 
     private static Task RefuseMethodAsync(HttpContext context, string method)

@@ -13,6 +13,7 @@ internal static class DirectiveTable
             .Concat(RequestLimitDirectives.All())
             .Concat(CompressionDirectives.All())
             .Concat(MetadataDirectives.All())
+            .Concat(RedirectDirectives.All())
             .Concat(ApacheOnlyDirectives.All())
             .ToFrozenDictionary(d => d.Name, StringComparer.OrdinalIgnoreCase);
 

@@ -24,6 +24,8 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
 
     public List<AliasConfig> Aliases { get; } = [];
 
+    public List<RedirectConfig> Redirects { get; } = [];
+
     public List<ScriptAliasConfig> ScriptAliases { get; } = [];
 
     public PerDirBuilder Defaults { get; } = new();
@@ -63,6 +65,7 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
         ServerAliases = [.. ServerAliases],
         DocumentRoot = DocumentRoot,
         Aliases = [.. Aliases],
+        Redirects = [.. Redirects],
         ScriptAliases = [.. ScriptAliases],
         Defaults = Defaults.Value,
         Sections = [.. Sections],

@@ -38,6 +38,9 @@ internal sealed record ServerScope
     /// <summary>Alias and AliasMatch, in file order (tried before every script alias).</summary>
     public IReadOnlyList<AliasConfig> Aliases { get; init; } = [];
 
+    /// <summary>Redirect, RedirectMatch, RedirectPermanent, RedirectTemp, in file order; tried before every alias.</summary>
+    public IReadOnlyList<RedirectConfig> Redirects { get; init; } = [];
+
     /// <summary>WSGIScriptAlias and WSGIScriptAliasMatch, in file order (first match wins).</summary>
     public IReadOnlyList<ScriptAliasConfig> ScriptAliases { get; init; } = [];
 

@@ -95,6 +95,10 @@ public sealed class DirectiveTableTests : IDisposable
         ["BrowserMatchNoCase"] = "BrowserMatchNoCase bot is_bot",
         ["Header"] = "Header always set Strict-Transport-Security \"max-age=31536000\"",
         ["RequestHeader"] = "RequestHeader set X-Forwarded-Proto https",
+        ["Redirect"] = "Redirect permanent / https://example.com/",
+        ["RedirectMatch"] = "RedirectMatch 301 ^/blog/(\\d+)$ https://blog.example.com/posts/$1",
+        ["RedirectPermanent"] = "RedirectPermanent /old /new",
+        ["RedirectTemp"] = "RedirectTemp /soon https://example.com/later",
         ["AddOutputFilter"] = "AddOutputFilter DEFLATE js css",
         ["DeflateFilterNote"] = "DeflateFilterNote Ratio ratio",
         ["BrotliFilterNote"] = "BrotliFilterNote Input instream",
@@ -203,8 +207,6 @@ public sealed class DirectiveTableTests : IDisposable
     [Theory]
     [InlineData("RewriteEngine On")]
     [InlineData("RewriteRule ^/old$ /new [R=301,L]")]
-    [InlineData("Redirect permanent /old https://example.com/new")]
-    [InlineData("RedirectMatch ^/old /new")]
     [InlineData("SetEnvIfExpr \"-R '10.0.0.0/8'\" internal")]
     [InlineData("ProxyPass /api http://127.0.0.1:9000/")]
     [InlineData("ProxyPassReverse /api http://127.0.0.1:9000/")]
