@@ -1,11 +1,12 @@
 using Microsoft.AspNetCore.Http;
+using WsgiHost.Configuration.Model;
 using WsgiHost.Daemon;
 using WsgiHost.Server;
 
 namespace WsgiHost.Metadata;
 
 /// <summary>
-/// A request's Header lines, applied once as its response starts, after whatever made the
+/// A request's mod_expires and Header lines (in that order, as their filters run in Apache), applied once as its response starts, after whatever made the
 /// response (app, daemon, file handler) set its headers, as mod_headers' output filter edits them
 /// on their way out. Compression asks for the edits before it decides, as mod_headers' filter runs
 /// before DEFLATE's in Apache. Lines without <c>always</c> skip the error pages the server makes
@@ -15,16 +16,18 @@ namespace WsgiHost.Metadata;
 internal sealed class ResponseHeaderEditor
 {
     private readonly HttpContext _context;
-    private readonly IReadOnlyList<HeaderEdit> _edits;
+    private readonly PerDirSettings _settings;
+    private readonly string? _filePath;
     private readonly IReadOnlyList<KeyValuePair<string, string?>> _variables;
     private readonly DateTimeOffset _received;
     private bool _applied;
     private bool _serverError;
 
-    private ResponseHeaderEditor(HttpContext context, IReadOnlyList<HeaderEdit> edits, IReadOnlyList<KeyValuePair<string, string?>> variables, DateTimeOffset received)
+    private ResponseHeaderEditor(HttpContext context, PerDirSettings settings, string? filePath, IReadOnlyList<KeyValuePair<string, string?>> variables, DateTimeOffset received)
     {
         _context = context;
-        _edits = edits;
+        _settings = settings;
+        _filePath = filePath;
         _variables = variables;
         _received = received;
     }
@@ -32,10 +35,11 @@ internal sealed class ResponseHeaderEditor
     /// <summary>Note's notes, for the access log's %{name}n.</summary>
     public List<KeyValuePair<string, string>>? Notes { get; private set; }
 
-    /// <summary>Applies <paramref name="edits"/> when the response starts (or when compression asks first).</summary>
-    public static ResponseHeaderEditor Install(HttpContext context, IReadOnlyList<HeaderEdit> edits, IReadOnlyList<KeyValuePair<string, string?>> variables, DateTimeOffset received)
+    /// <summary>Applies the settings' ExpiresByType/ExpiresDefault and Header lines when the response starts (or when compression asks first).</summary>
+    /// <param name="filePath">The file the URL maps to (ExpiresByType of a 304 goes by its type).</param>
+    public static ResponseHeaderEditor Install(HttpContext context, PerDirSettings settings, string? filePath, IReadOnlyList<KeyValuePair<string, string?>> variables, DateTimeOffset received)
     {
-        var editor = new ResponseHeaderEditor(context, edits, variables, received);
+        var editor = new ResponseHeaderEditor(context, settings, filePath, variables, received);
         context.Response.OnStarting(static state =>
         {
             ((ResponseHeaderEditor)state).Apply();
@@ -56,7 +60,11 @@ internal sealed class ResponseHeaderEditor
         }
         _applied = true;
         HttpResponse response = _context.Response;
-        foreach (HeaderEdit edit in _edits)
+        if (_settings.ExpiresActive == true && !_serverError)
+        {
+            ExpiresHeaders.Apply(response, _settings, _received, _filePath);
+        }
+        foreach (HeaderEdit edit in _settings.ResponseHeaderEdits)
         {
             if ((_serverError && !edit.Always) || !edit.AppliesTo(_variables))
             {

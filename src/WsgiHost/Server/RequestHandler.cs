@@ -136,7 +136,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         }
         MappedUrl? mapped = scope.Mapper.Map(target.Path);
         (PerDirSettings settings, AccessRules? access) = scope.Resolve(target.Path, mapped?.FilePath);
-        IReadOnlyList<KeyValuePair<string, string?>> variables = settings.HasMetadata ? ApplyMetadata(context, settings, target.Path, start) : settings.SetEnv;
+        IReadOnlyList<KeyValuePair<string, string?>> variables = settings.HasMetadata ? ApplyMetadata(context, settings, target.Path, mapped?.FilePath, start) : settings.SetEnv;
         if (settings.CompressesOutput)
         {
             CompressedResponseBody.Install(context, settings, variables, mapped?.FilePath);
@@ -233,7 +233,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
     {
         if (scope.Defaults.HasMetadata)
         {
-            ApplyMetadata(context, scope.Defaults, uriPath, start);
+            ApplyMetadata(context, scope.Defaults, uriPath, null, start);
         }
         return redirect.Location is string location
             ? new ValueTask<long>(RedirectResponse.WriteAsync(context, redirect.Status, location))
@@ -241,10 +241,10 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
     }
 
     /// <summary>
-    /// mod_headers' early RequestHeader lines, then mod_setenvif's lines, then Header lines put
-    /// in place for the response: the request's variables, and the feature the log reads them from.
+    /// mod_headers' early RequestHeader lines, then mod_setenvif's lines, then mod_expires and
+    /// Header lines put in place for the response: the request's variables, and the feature the log reads them from.
     /// </summary>
-    private static IReadOnlyList<KeyValuePair<string, string?>> ApplyMetadata(HttpContext context, PerDirSettings settings, string uriPath, DateTimeOffset start)
+    private static IReadOnlyList<KeyValuePair<string, string?>> ApplyMetadata(HttpContext context, PerDirSettings settings, string uriPath, string? filePath, DateTimeOffset start)
     {
         if (settings.RequestHeaderEdits.Count > 0)
         {
@@ -252,9 +252,9 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         }
         var variables = settings.SetEnvIf.Count == 0 ? settings.SetEnv : SetEnvIfEvaluation.Evaluate(settings.SetEnvIf, context, uriPath, settings.SetEnv);
         var metadata = new RequestMetadata(variables);
-        if (settings.ResponseHeaderEdits.Count > 0)
+        if (settings.EditsResponse)
         {
-            metadata.Editor = ResponseHeaderEditor.Install(context, settings.ResponseHeaderEdits, variables, start);
+            metadata.Editor = ResponseHeaderEditor.Install(context, settings, filePath, variables, start);
         }
         context.Features.Set(metadata);
         return variables;

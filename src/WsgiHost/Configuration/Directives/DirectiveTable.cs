@@ -14,6 +14,7 @@ internal static class DirectiveTable
             .Concat(CompressionDirectives.All())
             .Concat(MetadataDirectives.All())
             .Concat(RedirectDirectives.All())
+            .Concat(ExpiresDirectives.All())
             .Concat(ApacheOnlyDirectives.All())
             .ToFrozenDictionary(d => d.Name, StringComparer.OrdinalIgnoreCase);
 

@@ -59,6 +59,15 @@ internal sealed record PerDirSettings
     /// <summary>RequestHeader lines in order; lines accumulate across scopes.</summary>
     public IReadOnlyList<Metadata.HeaderEdit> RequestHeaderEdits { get; init; } = [];
 
+    /// <summary>ExpiresActive; null inherits (off).</summary>
+    public bool? ExpiresActive { get; init; }
+
+    /// <summary>ExpiresDefault; null inherits.</summary>
+    public Metadata.ExpiresRule? ExpiresDefault { get; init; }
+
+    /// <summary>ExpiresByType by lower-case media type (or type/*); a scope's entries replace those of the same type it inherits.</summary>
+    public IReadOnlyDictionary<string, Metadata.ExpiresRule> ExpiresByType { get; init; } = System.Collections.Frozen.FrozenDictionary<string, Metadata.ExpiresRule>.Empty;
+
     /// <summary>AddOutputFilterByType DEFLATE / BROTLI_COMPRESS: the media types compressed, and how; lines accumulate across scopes.</summary>
     public IReadOnlyList<OutputFilterRule> OutputFilterByType { get; init; } = [];
 
@@ -78,7 +87,10 @@ internal sealed record PerDirSettings
     public CompressionNotes? CompressionNotes { get; init; }
 
     /// <summary>Variables or header edits apply to requests in scope, so each needs its <see cref="Metadata.RequestMetadata"/>.</summary>
-    public bool HasMetadata => SetEnv.Count > 0 || SetEnvIf.Count > 0 || ResponseHeaderEdits.Count > 0 || RequestHeaderEdits.Count > 0;
+    public bool HasMetadata => SetEnv.Count > 0 || SetEnvIf.Count > 0 || EditsResponse || RequestHeaderEdits.Count > 0;
+
+    /// <summary>Header lines or mod_expires apply to responses in scope.</summary>
+    public bool EditsResponse => ResponseHeaderEdits.Count > 0 || ExpiresActive == true;
 
     /// <summary>An output filter that compresses may apply to responses in scope.</summary>
     public bool CompressesOutput => OutputFilterByType.Count > 0 || OutputFilterByExtension.Count > 0 || SetOutputFilter is > ContentCodings.None;
@@ -111,6 +123,11 @@ internal sealed record PerDirSettings
             TrustedProxyHeaders = over.TrustedProxyHeaders ?? TrustedProxyHeaders,
             TrustedProxies = over.TrustedProxies ?? TrustedProxies,
             SetEnv = over.SetEnv.Count == 0 ? SetEnv : [.. SetEnv, .. over.SetEnv],
+            ExpiresActive = over.ExpiresActive ?? ExpiresActive,
+            ExpiresDefault = over.ExpiresDefault ?? ExpiresDefault,
+            ExpiresByType = over.ExpiresByType.Count == 0 ? ExpiresByType
+                : ExpiresByType.Count == 0 ? over.ExpiresByType
+                : new Dictionary<string, Metadata.ExpiresRule>(ExpiresByType.Concat(over.ExpiresByType).GroupBy(e => e.Key).Select(g => g.Last())),
             SetEnvIf = over.SetEnvIf.Count == 0 ? SetEnvIf : [.. SetEnvIf, .. over.SetEnvIf],
             ResponseHeaderEdits = over.ResponseHeaderEdits.Count == 0 ? ResponseHeaderEdits : [.. ResponseHeaderEdits, .. over.ResponseHeaderEdits],
             RequestHeaderEdits = over.RequestHeaderEdits.Count == 0 ? RequestHeaderEdits : [.. RequestHeaderEdits, .. over.RequestHeaderEdits],
