@@ -46,8 +46,9 @@ internal enum HeaderAction
 /// <param name="Value">Set/Append/Add/Merge/SetIfEmpty's value; Note's note name.</param>
 /// <param name="Pattern">Edit's and Echo's expression.</param>
 /// <param name="Replacement">Edit's replacement in .NET's syntax (<c>$1</c>; a literal <c>$</c> doubled).</param>
+/// <param name="Location">Where the line is, for wsgihost check.</param>
 internal sealed record HeaderEdit(HeaderAction Action, string Name, HeaderValueFormat? Value, Regex? Pattern, string? Replacement,
-    VariableCondition? Condition, bool Always, bool Early)
+    VariableCondition? Condition, bool Always, bool Early, Configuration.Syntax.SourceLocation Location)
 {
     public bool AppliesTo(IReadOnlyList<KeyValuePair<string, string?>> variables) => Condition == null || Condition.Holds(variables);
 }

@@ -23,7 +23,8 @@ internal enum RequestAttribute
 /// <see cref="Pattern"/>, each of <see cref="Assignments"/> is made: <c>var</c> sets "1",
 /// <c>var=value</c> sets the value (<c>$1</c>..<c>$9</c> taken from the match), <c>!var</c> unsets.
 /// </summary>
-internal sealed record SetEnvIfRule(RequestAttribute Attribute, string Name, Regex? NamePattern, Regex Pattern, IReadOnlyList<KeyValuePair<string, string?>> Assignments)
+internal sealed record SetEnvIfRule(RequestAttribute Attribute, string Name, Regex? NamePattern, Regex Pattern, IReadOnlyList<KeyValuePair<string, string?>> Assignments,
+    Configuration.Syntax.SourceLocation Location)
 {
     /// <summary>The attribute a name given to SetEnvIf stands for; names are mod_setenvif's, without case.</summary>
     public static RequestAttribute AttributeOf(string name) => name.ToLowerInvariant() switch

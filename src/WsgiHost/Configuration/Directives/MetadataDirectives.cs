@@ -51,7 +51,7 @@ internal static class MetadataDirectives
             }
             assignments.Add(new(name, equals >= 0 ? word[(equals + 1)..] : word.StartsWith('!') ? null : "1"));
         }
-        var rule = new SetEnvIfRule(kind, attribute, namePattern, regex, assignments);
+        var rule = new SetEnvIfRule(kind, attribute, namePattern, regex, assignments, node.Location);
         context.PerDir.Value = context.PerDir.Value with { SetEnvIf = [.. context.PerDir.Value.SetEnvIf, rule] };
     }
 
@@ -177,7 +177,7 @@ internal static class MetadataDirectives
                 }
                 break;
         }
-        var edit = new HeaderEdit(action, name, value, pattern, replacement, when, always, early);
+        var edit = new HeaderEdit(action, name, value, pattern, replacement, when, always, early, node.Location);
         context.PerDir.Value = response
             ? context.PerDir.Value with { ResponseHeaderEdits = [.. context.PerDir.Value.ResponseHeaderEdits, edit] }
             : context.PerDir.Value with { RequestHeaderEdits = [.. context.PerDir.Value.RequestHeaderEdits, edit] };

@@ -26,6 +26,9 @@ internal static class SiteLints
         HostLints.FallThrough(site, found);
         SubInterpreterLints.OffendingImports(site, found);
         TlsLints.Certificates(site, now ?? DateTimeOffset.UtcNow, found);
+        MetadataLints.HstsWithoutAlways(site, found);
+        MetadataLints.HttpsFromClientHeaders(site, found);
+        MetadataLints.RedirectsHidingMappings(site, found);
         return found;
     }
 
