@@ -71,7 +71,7 @@ public sealed class HeaderTests
     {
         await using var host = await WsgiHostProcess.RunConfigAsync("headers.conf");
 
-        foreach (string path in new[] { "/app/crash", "/nowhere", "/app/internal" })
+        foreach (string path in new[] { "/app/crash", "/daemon/crash", "/nowhere", "/app/internal" })
         {
             using HttpResponseMessage error = await GetAsync(host, path);
             Assert.True((int)error.StatusCode >= 400, $"{path}: {error.StatusCode}");

@@ -487,7 +487,12 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
         try
         {
-            head = DaemonProtocol.ParseResponseHead((await headRead.ConfigureAwait(false)).Span, connection.ResponseStrings);
+            ReadOnlyMemory<byte> headBytes = await headRead.ConfigureAwait(false);
+            head = DaemonProtocol.ParseResponseHead(headBytes.Span, connection.ResponseStrings);
+            if (DaemonProtocol.IsServerErrorPage(headBytes.Span))
+            {
+                Metadata.RequestMetadata.MarkServerError(context);
+            }
         }
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
         {

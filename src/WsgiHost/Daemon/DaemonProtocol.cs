@@ -252,7 +252,15 @@ internal static class DaemonProtocol
         return environ;
     }
 
-    public static byte[] EncodeResponseHead(int status, string reason, IReadOnlyList<KeyValuePair<string, string>> headers)
+    /// <summary>
+    /// The status field's high bit: the response is the server's own error page (the app failed),
+    /// not one the app made, so the front applies only Header lines with <c>always</c> to it.
+    /// Statuses take three digits, so the bit is never part of one.
+    /// </summary>
+    private const int ServerErrorPageBit = 0x8000;
+
+    /// <param name="serverErrorPage">The response is the worker's error page for a failed app, not the app's response.</param>
+    public static byte[] EncodeResponseHead(int status, string reason, IReadOnlyList<KeyValuePair<string, string>> headers, bool serverErrorPage = false)
     {
         if (headers.Count > MaxHeaders)
         {
@@ -266,12 +274,16 @@ internal static class DaemonProtocol
         var frame = new FrameWriter(new byte[size]);
         frame.U32((uint)(size - 4));
         frame.Bytes(ResponseMagic);
-        frame.U16((ushort)status);
+        frame.U16((ushort)(status | (serverErrorPage ? ServerErrorPageBit : 0)));
         frame.String16(reason);
         frame.U16((ushort)headers.Count);
         frame.Pairs(headers);
         return frame.Done();
     }
+
+    /// <summary>Whether a response head (as <see cref="ParseResponseHead"/> takes it) is the worker's own error page.</summary>
+    public static bool IsServerErrorPage(ReadOnlySpan<byte> head) =>
+        head.Length >= 6 && (System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(head[4..]) & ServerErrorPageBit) != 0;
 
     /// <summary>Parses a response head read with <see cref="ReadHeadAsync(Stream, byte[], CancellationToken)"/>.</summary>
     /// <param name="previous">The connection's strings of its previous response head, taken again where the bytes are the same; null decodes every string.</param>
@@ -282,7 +294,7 @@ internal static class DaemonProtocol
         {
             throw new InvalidDataException("not a WsgiHost response frame");
         }
-        int status = frame.U16();
+        int status = frame.U16() & ~ServerErrorPageBit;
         if (status is < 100 or > 999)
         {
             // The front sets it as the response status, which takes three digits only.

@@ -20,6 +20,7 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
     /// <summary>The body buffered since the last flush, after room for its chunk header (<see cref="DaemonProtocol.WriteChunk(Stream, byte[], int)"/>).</summary>
     private readonly MemoryStream _pending = NewPending();
     private (int Status, string Reason, List<KeyValuePair<string, string>> Headers)? _head;
+    private bool _serverErrorPage;
     private bool _headSent;
     private bool _bodyDone = wholeBody != null;
     private int _wholeBodyRead;
@@ -114,6 +115,9 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
             System.Buffers.ArrayPool<byte>.Shared.Return(scratch);
         }
     }
+
+    /// <summary>The front is told, so only Header lines with "always" apply to the page, as in embedded mode.</summary>
+    public void MarkErrorPage() => _serverErrorPage = true;
 
     public void StartResponse(int status, string reason, IReadOnlyList<KeyValuePair<string, string>> headers, long? contentLength)
     {
@@ -294,7 +298,7 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
         {
             return;
         }
-        output.Write(DaemonProtocol.EncodeResponseHead(head.Status, head.Reason, head.Headers));
+        output.Write(DaemonProtocol.EncodeResponseHead(head.Status, head.Reason, head.Headers, _serverErrorPage));
         _headSent = true;
     }
 

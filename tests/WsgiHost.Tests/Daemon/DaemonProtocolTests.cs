@@ -55,6 +55,17 @@ public sealed class DaemonProtocolTests
     }
 
     [Fact]
+    public void AWorkersErrorPageIsMarkedInItsHeadAndKeepsItsStatus()
+    {
+        byte[] page = DaemonProtocol.EncodeResponseHead(500, "Internal Server Error", [new("Content-Type", "text/html")], serverErrorPage: true);
+        byte[] app = DaemonProtocol.EncodeResponseHead(500, "Internal Server Error", [new("Content-Type", "text/html")]);
+
+        Assert.Equal(500, DaemonProtocol.ParseResponseHead(page.AsSpan(4)).Status);
+        Assert.True(DaemonProtocol.IsServerErrorPage(page.AsSpan(4)));
+        Assert.False(DaemonProtocol.IsServerErrorPage(app.AsSpan(4)));
+    }
+
+    [Fact]
     public async Task HeadsReadIntoAConnectionsBufferOneAfterAnotherParseAsSentLargerOnesIncluded()
     {
         KeyValuePair<string, string>[] small = [new("REQUEST_METHOD", "GET"), new("PATH_INFO", "/a")];

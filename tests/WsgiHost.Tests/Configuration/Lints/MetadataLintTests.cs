@@ -1,4 +1,3 @@
-using WsgiHost.Configuration.Lints;
 using WsgiHost.Configuration.Syntax;
 using WsgiHost.Tests.Configuration.Directives;
 
@@ -7,21 +6,9 @@ namespace WsgiHost.Tests.Configuration.Lints;
 /// <summary>`wsgihost check`'s lints of Header, SetEnvIf and Redirect lines: each fires on the config that shows its problem and is silent once fixed.</summary>
 public sealed class MetadataLintTests
 {
-    private static IReadOnlyList<ConfigDiagnostic> Lint(string text) => SiteLints.Run(SiteText.Config(text), processorCount: 2);
+    private static ConfigDiagnostic Single(string text) => SiteLintTests.Single(text);
 
-    private static ConfigDiagnostic Single(string text)
-    {
-        var found = Lint(text);
-        Assert.True(found.Count == 1, string.Join("\n", found));
-        Assert.Equal(DiagnosticSeverity.Warning, found[0].Severity);
-        return found[0];
-    }
-
-    private static void Silent(string text)
-    {
-        var found = Lint(text);
-        Assert.True(found.Count == 0, string.Join("\n", found));
-    }
+    private static void Silent(string text) => SiteLintTests.Silent(text);
 
     [Fact]
     public void HstsWithoutAlwaysMissesTheServersOwnPages()

@@ -12,9 +12,9 @@ public sealed class SiteLintTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private static IReadOnlyList<ConfigDiagnostic> Lint(string text) => SiteLints.Run(SiteText.Config(text), processorCount: 2);
+    internal static IReadOnlyList<ConfigDiagnostic> Lint(string text) => SiteLints.Run(SiteText.Config(text), processorCount: 2);
 
-    private static ConfigDiagnostic Single(string text)
+    internal static ConfigDiagnostic Single(string text)
     {
         var found = Lint(text);
         Assert.True(found.Count == 1, string.Join("\n", found));
@@ -22,7 +22,7 @@ public sealed class SiteLintTests : IDisposable
         return found[0];
     }
 
-    private static void Silent(string text)
+    internal static void Silent(string text)
     {
         var found = Lint(text);
         Assert.True(found.Count == 0, string.Join("\n", found));
