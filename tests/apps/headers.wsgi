@@ -3,7 +3,7 @@
 import json
 
 KEYS = ['HTTPS', 'wsgi.url_scheme', 'TENANT', 'is_bot', 'internal_client', 'dontlog',
-        'HTTP_X_VIA_PROXY', 'HTTP_X_SECRET', 'SITE_ROLE']
+        'HTTP_X_VIA_PROXY', 'HTTP_X_SECRET', 'SITE_ROLE', 'REMOTE_ADDR', 'HTTP_X_FORWARDED_FOR']
 
 # A page of text that compresses (the mod_deflate documentation example's section).
 PAGE = ''.join('<p>paragraph %d of the document</p>\n' % i for i in range(400)).encode('ascii')

@@ -46,6 +46,15 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         string host = context.Request.Headers.Host.ToString();
         SiteRouting routing = _routing;
         ScopeRuntime scope = routing.Select(connection.LocalIpAddress, connection.LocalPort, KestrelExchange.SplitHost(host).Host);
+        System.Net.IPAddress? peer = null;
+        if (scope.RemoteIp != null && connection.RemoteIpAddress is { } from
+            && Proxy.RemoteIpResolver.Apply(scope.RemoteIp, from, context.Request.Headers) is { } client)
+        {
+            // mod_remoteip: the client behind the proxies is the request's client from here on
+            // (access rules, REMOTE_ADDR, %a); the log keeps the proxy as %{c}a.
+            peer = from;
+            connection.RemoteIpAddress = client;
+        }
         metrics.Begin();
         // Set again below for a WSGI request; never one left from an earlier request on the connection.
         context.Features.Set<RequestSeries>(null);
@@ -92,7 +101,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
                 {
                     notes = notes == null ? headerNotes : [.. notes, .. headerNotes];
                 }
-                AccessLogEntry entry = Entry(context, scope, start, bodyBytes, notes, metadata?.Variables);
+                AccessLogEntry entry = Entry(context, scope, start, bodyBytes, notes, metadata?.Variables, peer);
                 foreach (ScopedAccessLog log in scope.AccessLogs)
                 {
                     if (log.Logs(entry.Environment))
@@ -291,7 +300,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
     private static string Client(HttpContext context) => WsgiDispatch.Client(context);
 
     private static AccessLogEntry Entry(HttpContext context, ScopeRuntime scope, DateTimeOffset start, long bodyBytes, IReadOnlyList<KeyValuePair<string, string>>? notes,
-        IReadOnlyList<KeyValuePair<string, string?>>? variables)
+        IReadOnlyList<KeyValuePair<string, string?>>? variables, System.Net.IPAddress? peer)
     {
         HttpRequest r = context.Request;
         ConnectionInfo c = context.Connection;
@@ -309,6 +318,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             headers.UserAgent.Count > 0 ? headers.UserAgent.ToString() : null)
         {
             RemoteAddress = c.RemoteIpAddress,
+            PeerAddress = peer,
             RemotePort = c.RemotePort,
             LocalAddress = c.LocalIpAddress,
             LocalPort = c.LocalPort,

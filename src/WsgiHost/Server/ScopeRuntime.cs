@@ -30,6 +30,7 @@ internal sealed class ScopeRuntime
         bool own = ReferenceEquals(scope, main);
         Mapper = UrlMapper.ForScope(scope, main);
         Redirects = RedirectMatcher.ForScope(scope, main);
+        RemoteIp = own ? scope.RemoteIp : Inherit(scope.RemoteIp, main.RemoteIp);
         Defaults = own ? scope.Defaults : main.Defaults.Merge(scope.Defaults);
         var sections = own ? scope.Sections : [.. main.Sections, .. scope.Sections];
         _sections = new SectionWalk<SectionPayload>(sections);
@@ -59,6 +60,18 @@ internal sealed class ScopeRuntime
     public string DocumentRoot { get; }
 
     public UrlMapper Mapper { get; }
+
+    /// <summary>mod_remoteip in force here (a virtual host's own settings over the main server's), or null.</summary>
+    public RemoteIpConfig? RemoteIp { get; }
+
+    /// <summary>mod_remoteip's merge: each setting a virtual host leaves out is the main server's; its proxy lists go together.</summary>
+    private static RemoteIpConfig? Inherit(RemoteIpConfig? own, RemoteIpConfig? main) =>
+        own == null ? main
+        : main == null ? own
+        : new RemoteIpConfig(own.Header ?? main.Header,
+            own.Internal.Count + own.Trusted.Count > 0 ? own.Internal : main.Internal,
+            own.Internal.Count + own.Trusted.Count > 0 ? own.Trusted : main.Trusted,
+            own.ProxiesHeader ?? main.ProxiesHeader);
 
     /// <summary>Redirect and RedirectMatch, tried before the mapper.</summary>
     public RedirectMatcher Redirects { get; }

@@ -15,6 +15,7 @@ internal static class DirectiveTable
             .Concat(MetadataDirectives.All())
             .Concat(RedirectDirectives.All())
             .Concat(ExpiresDirectives.All())
+            .Concat(RemoteIpDirectives.All())
             .Concat(ApacheOnlyDirectives.All())
             .ToFrozenDictionary(d => d.Name, StringComparer.OrdinalIgnoreCase);
 

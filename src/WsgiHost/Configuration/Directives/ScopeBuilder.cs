@@ -49,6 +49,14 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
 
     public bool ProxyProtocol { get; set; }
 
+    public string? RemoteIpHeader { get; set; }
+
+    public string? RemoteIpProxiesHeader { get; set; }
+
+    public List<IpNetwork> RemoteIpInternal { get; } = [];
+
+    public List<IpNetwork> RemoteIpTrusted { get; } = [];
+
     public List<CustomLogConfig> CustomLogs { get; } = [];
 
     /// <summary>WSGIDaemonProcess groups declared in this vhost, checked against ServerName once it is known.</summary>
@@ -72,6 +80,9 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
         Tls = SslEngine == true && CertificateFile != null ? new TlsConfig(CertificateFile, KeyFile, ChainFile, SslEngineNode!.Location, SslProtocols ?? main?.SslProtocols) : null,
         ErrorLog = ErrorLog,
         ProxyProtocol = ProxyProtocol,
+        RemoteIp = RemoteIpHeader == null && RemoteIpProxiesHeader == null && RemoteIpInternal.Count == 0 && RemoteIpTrusted.Count == 0
+            ? null
+            : new RemoteIpConfig(RemoteIpHeader, [.. RemoteIpInternal], [.. RemoteIpTrusted], RemoteIpProxiesHeader),
         CustomLogs = [.. CustomLogs],
     };
 }

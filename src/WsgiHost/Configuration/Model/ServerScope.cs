@@ -55,6 +55,9 @@ internal sealed record ServerScope
     /// <summary>RemoteIPProxyProtocol On: connections to its addresses start with a PROXY header.</summary>
     public bool ProxyProtocol { get; init; }
 
+    /// <summary>mod_remoteip's directives written in this scope; null when none are (a virtual host then has the main server's).</summary>
+    public RemoteIpConfig? RemoteIp { get; init; }
+
     /// <summary>ErrorLog of this virtual host; null inherits the main server's.</summary>
     public string? ErrorLog { get; init; }
 
