@@ -5,7 +5,7 @@ using WsgiHost.Configuration.Model;
 namespace WsgiHost.Routing;
 
 /// <summary>What a redirect answers: its status, and the Location (null for a status that is not a redirect).</summary>
-internal readonly record struct RedirectAnswer(int Status, string? Location, RedirectConfig Config);
+internal readonly record struct RedirectAnswer(int Status, string? Location);
 
 /// <summary>
 /// A scope's redirects, tried in order before any alias, as mod_alias's translate_alias_redir:
@@ -55,13 +55,13 @@ internal sealed class RedirectMatcher
             }
             if (target == null)
             {
-                return new RedirectAnswer(config.Status, null, config);
+                return new RedirectAnswer(config.Status, null);
             }
             if (rawQuery.Length > 0 && !target.Contains('?'))
             {
                 target += "?" + rawQuery;
             }
-            return new RedirectAnswer(config.Status, target, config);
+            return new RedirectAnswer(config.Status, target);
         }
         return null;
     }
@@ -92,8 +92,30 @@ internal sealed class RedirectMatcher
         return escaped?.ToString() ?? path;
     }
 
+    /// <summary>[NE]'s URL: left as written but for what cannot stand in a Location header at all (spaces, controls, non-ASCII).</summary>
+    internal static string EscapeUnsafe(string url)
+    {
+        if (url.All(c => c is > ' ' and < (char)0x7F))
+        {
+            return url;
+        }
+        var escaped = new StringBuilder(url.Length + 16);
+        foreach (byte b in Encoding.UTF8.GetBytes(url))
+        {
+            if (b is > (byte)' ' and < 0x7F)
+            {
+                escaped.Append((char)b);
+            }
+            else
+            {
+                escaped.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+        return escaped.ToString();
+    }
+
     /// <summary>RedirectMatch's result: the path escaped, the query string and fragment kept as written.</summary>
-    private static string EscapeUrl(string url)
+    internal static string EscapeUrl(string url)
     {
         int query = url.IndexOfAny(['?', '#']);
         string head = query < 0 ? url : url[..query];

@@ -139,6 +139,11 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] {target.Error}");
             return ErrorAsync(context, target.ErrorStatus);
         }
+        if (!scope.Rewrites.IsEmpty
+            && scope.Rewrites.Apply(target.Path, target.RawQuery, new RewriteRequestVariables(context, scope.ServerName, target.Path, target.RawQuery)) is RedirectAnswer rewrite)
+        {
+            return RedirectAsync(context, scope, rewrite, target.Path, start);
+        }
         if (!scope.Redirects.IsEmpty && scope.Redirects.Match(target.Path, target.RawQuery) is RedirectAnswer redirect)
         {
             return RedirectAsync(context, scope, redirect, target.Path, start);
@@ -235,8 +240,8 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
     }
 
     /// <summary>
-    /// mod_alias's redirect, answered before the URL is mapped, as Apache answers it from its
-    /// translate phase: the server's and virtual host's Header lines with <c>always</c> apply.
+    /// mod_rewrite's or mod_alias's answer, made before the URL is mapped, as Apache makes it in
+    /// its translate phase: the server's and virtual host's Header lines with <c>always</c> apply.
     /// </summary>
     private static ValueTask<long> RedirectAsync(HttpContext context, ScopeRuntime scope, RedirectAnswer redirect, string uriPath, DateTimeOffset start)
     {

@@ -30,6 +30,7 @@ internal sealed class ScopeRuntime
         bool own = ReferenceEquals(scope, main);
         Mapper = UrlMapper.ForScope(scope, main);
         Redirects = RedirectMatcher.ForScope(scope, main);
+        Rewrites = new RewriteRules(scope.RewriteRules);
         RemoteIp = own ? scope.RemoteIp : Inherit(scope.RemoteIp, main.RemoteIp);
         Defaults = own ? scope.Defaults : main.Defaults.Merge(scope.Defaults);
         var sections = own ? scope.Sections : [.. main.Sections, .. scope.Sections];
@@ -72,6 +73,9 @@ internal sealed class ScopeRuntime
             own.Internal.Count + own.Trusted.Count > 0 ? own.Internal : main.Internal,
             own.Internal.Count + own.Trusted.Count > 0 ? own.Trusted : main.Trusted,
             own.ProxiesHeader ?? main.ProxiesHeader);
+
+    /// <summary>The scope's own RewriteRules (not the main server's, as in Apache), tried before everything.</summary>
+    public RewriteRules Rewrites { get; }
 
     /// <summary>Redirect and RedirectMatch, tried before the mapper.</summary>
     public RedirectMatcher Redirects { get; }

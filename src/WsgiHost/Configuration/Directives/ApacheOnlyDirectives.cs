@@ -30,12 +30,9 @@ internal static class ApacheOnlyDirectives
     /// <summary>Known, not implemented, and meaningful for routing, access or responses.</summary>
     private static readonly (string Name, string Fix)[] Unsupported =
     [
-        ("RewriteEngine", "mod_rewrite is not supported; map URLs with Alias/WSGIScriptAlias, or rewrite in the app or a proxy in front"),
-        ("RewriteRule", "mod_rewrite is not supported; map URLs with Alias/WSGIScriptAlias, or rewrite in the app or a proxy in front"),
-        ("RewriteCond", "mod_rewrite is not supported; map URLs with Alias/WSGIScriptAlias, or rewrite in the app or a proxy in front"),
-        ("RewriteBase", "mod_rewrite is not supported"),
-        ("RewriteMap", "mod_rewrite is not supported"),
-        ("RewriteOptions", "mod_rewrite is not supported"),
+        ("RewriteBase", "per-directory rewriting is not supported; write the rule in the server or <VirtualHost> with the full URL path"),
+        ("RewriteMap", "rewrite maps are not supported; write one RewriteRule per case, or redirect in the app"),
+        ("RewriteOptions", "rules are not inherited here: write them in each <VirtualHost> that needs them"),
         ("ProxyPass", "WsgiHost is not a reverse proxy; put the proxy in front of it"),
         ("ProxyPassReverse", "WsgiHost is not a reverse proxy; put the proxy in front of it"),
         ("ProxyPreserveHost", "WsgiHost is not a reverse proxy"),

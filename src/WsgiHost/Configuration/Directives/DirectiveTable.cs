@@ -16,6 +16,7 @@ internal static class DirectiveTable
             .Concat(RedirectDirectives.All())
             .Concat(ExpiresDirectives.All())
             .Concat(RemoteIpDirectives.All())
+            .Concat(RewriteDirectives.All())
             .Concat(ApacheOnlyDirectives.All())
             .ToFrozenDictionary(d => d.Name, StringComparer.OrdinalIgnoreCase);
 

@@ -26,6 +26,14 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
 
     public List<RedirectConfig> Redirects { get; } = [];
 
+    /// <summary>RewriteEngine here; rules apply only where it is On (Apache's default is Off).</summary>
+    public bool? RewriteEngine { get; set; }
+
+    /// <summary>RewriteCond lines waiting for the RewriteRule they belong to.</summary>
+    public List<RewriteCondConfig> RewriteConditions { get; } = [];
+
+    public List<RewriteRuleConfig> RewriteRules { get; } = [];
+
     public List<ScriptAliasConfig> ScriptAliases { get; } = [];
 
     public PerDirBuilder Defaults { get; } = new();
@@ -74,6 +82,7 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
         DocumentRoot = DocumentRoot,
         Aliases = [.. Aliases],
         Redirects = [.. Redirects],
+        RewriteRules = RewriteEngine == true ? [.. RewriteRules] : [],
         ScriptAliases = [.. ScriptAliases],
         Defaults = Defaults.Value,
         Sections = [.. Sections],

@@ -97,6 +97,9 @@ public sealed class DirectiveTableTests : IDisposable
         ["RequestHeader"] = "RequestHeader set X-Forwarded-Proto https",
         ["Redirect"] = "Redirect permanent / https://example.com/",
         ["ExpiresActive"] = "ExpiresActive On",
+        ["RewriteEngine"] = "RewriteEngine On",
+        ["RewriteCond"] = "RewriteCond %{HTTPS} off",
+        ["RewriteRule"] = "RewriteRule ^ https://%{HTTP_HOST}%{REQUEST_URI} [R=301,L]",
         ["RemoteIPHeader"] = "RemoteIPHeader X-Forwarded-For",
         ["RemoteIPProxiesHeader"] = "RemoteIPProxiesHeader X-Forwarded-By",
         ["RemoteIPInternalProxy"] = "RemoteIPInternalProxy 10.0.0.0/8 127.0.0.1",
@@ -214,8 +217,7 @@ public sealed class DirectiveTableTests : IDisposable
     }
 
     [Theory]
-    [InlineData("RewriteEngine On")]
-    [InlineData("RewriteRule ^/old$ /new [R=301,L]")]
+    [InlineData("RewriteBase /app/")]
     [InlineData("SetEnvIfExpr \"-R '10.0.0.0/8'\" internal")]
     [InlineData("ProxyPass /api http://127.0.0.1:9000/")]
     [InlineData("ProxyPassReverse /api http://127.0.0.1:9000/")]
