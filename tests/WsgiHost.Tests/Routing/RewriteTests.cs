@@ -87,7 +87,8 @@ public sealed class RewriteTests
     [Fact]
     public void RulesApplyOnlyWithTheEngineOnAndAVirtualHostDoesNotInheritTheMainServers()
     {
-        Assert.True(Rules("RewriteRule ^ https://x.test/ [R]").IsEmpty);
+        Assert.True(new RewriteRules(SiteText.Config("Listen 80\nRewriteRule ^ https://x.test/ [R]").MainServer.RewriteRules).IsEmpty);
+        SiteText.Warning("Listen 80\nRewriteRule ^ https://x.test/ [R]").At(2, "RewriteRule");
         var config = SiteText.Clean("Listen 80\nRewriteEngine On\nRewriteRule ^ https://x.test/ [R]\n<VirtualHost *:80>\nServerName v.test\n</VirtualHost>");
         Assert.Single(config.MainServer.RewriteRules);
         Assert.Empty(config.VirtualHosts[0].RewriteRules);

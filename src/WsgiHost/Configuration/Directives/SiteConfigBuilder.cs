@@ -203,6 +203,16 @@ internal static class SiteConfigBuilder
 
     private static void Validate(SiteState site, ScopeBuilder main, List<ScopeBuilder> vhosts)
     {
+        foreach (ScopeBuilder scope in vhosts.Prepend(main))
+        {
+            // As in Apache, rules where RewriteEngine is not On do nothing: said, since that is rarely meant.
+            if (scope.RewriteEngine != true && scope.RewriteRules.Count > 0)
+            {
+                site.Diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Warning, scope.RewriteRules[0].Location, "RewriteRule",
+                    $"RewriteEngine is not On in this {(scope.IsVirtualHost ? "<VirtualHost>" : "server")}, so its {scope.RewriteRules.Count} RewriteRule line(s) do nothing",
+                    "add RewriteEngine On to the same scope"));
+            }
+        }
         if (site.Listeners.Count == 0)
         {
             site.Diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Error, main.Location, "Listen",

@@ -99,7 +99,7 @@ public sealed class DirectiveTableTests : IDisposable
         ["ExpiresActive"] = "ExpiresActive On",
         ["RewriteEngine"] = "RewriteEngine On",
         ["RewriteCond"] = "RewriteCond %{HTTPS} off",
-        ["RewriteRule"] = "RewriteRule ^ https://%{HTTP_HOST}%{REQUEST_URI} [R=301,L]",
+        ["RewriteRule"] = "RewriteEngine On\nRewriteRule ^ https://%{HTTP_HOST}%{REQUEST_URI} [R=301,L]",
         ["RemoteIPHeader"] = "RemoteIPHeader X-Forwarded-For",
         ["RemoteIPProxiesHeader"] = "RemoteIPProxiesHeader X-Forwarded-By",
         ["RemoteIPInternalProxy"] = "RemoteIPInternalProxy 10.0.0.0/8 127.0.0.1",
