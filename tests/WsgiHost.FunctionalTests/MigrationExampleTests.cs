@@ -86,6 +86,9 @@ public sealed class MigrationExampleTests : IAsyncLifetime
             using var css = await tls.GetAsync("/static/admin/css/base.css");
             Assert.Equal(HttpStatusCode.OK, css.StatusCode);
             Assert.Equal("text/css", css.Content.Headers.ContentType?.MediaType);
+            // mod_headers and mod_expires as the site had them.
+            Assert.Equal("max-age=63072000; includeSubDomains", string.Join(",", css.Headers.GetValues("Strict-Transport-Security")));
+            Assert.Equal(TimeSpan.FromDays(30), css.Headers.CacheControl?.MaxAge);
         }
 
         // Plain HTTP sent to the TLS port gets Apache's explanation, not a dropped connection.
