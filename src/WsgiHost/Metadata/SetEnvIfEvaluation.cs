@@ -11,10 +11,11 @@ namespace WsgiHost.Metadata;
 /// </summary>
 internal static class SetEnvIfEvaluation
 {
+    /// <remarks>A request no line matches gets <paramref name="setEnv"/> itself back, so it builds nothing and keeps the shared environ options.</remarks>
     public static IReadOnlyList<KeyValuePair<string, string?>> Evaluate(IReadOnlyList<SetEnvIfRule> rules, HttpContext context, string uriPath,
         IReadOnlyList<KeyValuePair<string, string?>> setEnv)
     {
-        var assignments = new List<KeyValuePair<string, string?>>(rules.Count + setEnv.Count);
+        List<KeyValuePair<string, string?>>? assignments = null;
         foreach (SetEnvIfRule rule in rules)
         {
             string value = Value(rule, context, uriPath, assignments) ?? "";
@@ -23,16 +24,21 @@ internal static class SetEnvIfEvaluation
             {
                 continue;
             }
+            assignments ??= new List<KeyValuePair<string, string?>>(rule.Assignments.Count + setEnv.Count);
             foreach (var (name, template) in rule.Assignments)
             {
                 assignments.Add(new(name, template == null ? null : SetEnvIfRule.Substitute(template, match)));
             }
         }
+        if (assignments == null)
+        {
+            return setEnv;
+        }
         assignments.AddRange(setEnv);
         return assignments;
     }
 
-    private static string? Value(SetEnvIfRule rule, HttpContext context, string uriPath, List<KeyValuePair<string, string?>> assignments)
+    private static string? Value(SetEnvIfRule rule, HttpContext context, string uriPath, List<KeyValuePair<string, string?>>? assignments)
     {
         ConnectionInfo connection = context.Connection;
         HttpRequest request = context.Request;
@@ -65,7 +71,8 @@ internal static class SetEnvIfEvaluation
                 return found;
             default:
                 // A header first; without one, a variable an earlier line set.
-                return request.Headers.TryGetValue(rule.Name, out var header) && header.Count > 0 ? header[0] : RequestVariables.Get(assignments, rule.Name);
+                return request.Headers.TryGetValue(rule.Name, out var header) && header.Count > 0 ? header[0]
+                    : assignments == null ? null : RequestVariables.Get(assignments, rule.Name);
         }
     }
 
