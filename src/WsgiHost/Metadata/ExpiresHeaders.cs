@@ -22,7 +22,7 @@ internal static class ExpiresHeaders
         {
             return;
         }
-        string? type = response.ContentType ?? (filePath != null ? StaticFiles.MimeTypes.Default.Lookup(filePath) : null);
+        string? type = response.ContentType ?? (filePath != null ? StaticFiles.MimeTypes.Default.TypeOf(filePath, settings) : null);
         ExpiresRule? rule = ForType(settings, type) ?? settings.ExpiresDefault;
         DateTimeOffset? modified = HeaderUtilities.TryParseDate(response.Headers.LastModified.ToString(), out DateTimeOffset m) ? m : null;
         if (rule?.ExpiresAt(requested, modified) is not DateTimeOffset expires)

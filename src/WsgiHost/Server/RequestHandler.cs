@@ -186,7 +186,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         }
         if (mapped.IsStatic)
         {
-            return StaticAsync(context, scope, mapped);
+            return StaticAsync(context, scope, mapped, settings);
         }
 
         var (localHost, localPort) = KestrelExchange.SplitHost(host);
@@ -288,9 +288,9 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
     private ValueTask<long> Run(in WsgiCall call, WsgiApplication app, RequestOptions options) =>
         WsgiDispatch.RunAsync(call.Context, executor, app, options, call.Mapped.ScriptName, call.Mapped.PathInfo, call.Target, call.RawTarget, call.Start);
 
-    private static async ValueTask<long> StaticAsync(HttpContext context, ScopeRuntime scope, MappedUrl mapped)
+    private static async ValueTask<long> StaticAsync(HttpContext context, ScopeRuntime scope, MappedUrl mapped, PerDirSettings settings)
     {
-        await scope.StaticHandler(mapped).HandleAsync(context, mapped.StaticPathInfo).ConfigureAwait(false);
+        await scope.StaticHandler(mapped).HandleAsync(context, mapped.StaticPathInfo, settings).ConfigureAwait(false);
         return HttpMethods.IsHead(context.Request.Method) ? 0 : context.Response.ContentLength ?? 0;
     }
 

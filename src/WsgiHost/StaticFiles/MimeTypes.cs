@@ -70,7 +70,16 @@ internal sealed class MimeTypes
     /// dot is looked at and the rightmost one with a type wins, so <c>report.css.bak</c> is
     /// text/css and <c>page.html.en</c> is text/html. Case-insensitive.
     /// </summary>
-    public string? Lookup(string fileName)
+    public string? Lookup(string fileName) => Lookup(fileName, null);
+
+    /// <summary>
+    /// The media type of a file in a scope: its ForceType, else by extension with the scope's
+    /// AddType lines before this table for the extensions they name (mod_mime's order).
+    /// </summary>
+    public string? TypeOf(string fileName, Configuration.Model.PerDirSettings settings) =>
+        settings.ForceType is { Length: > 0 } forced ? forced : Lookup(fileName, settings.AddType.Count > 0 ? settings.AddType : null);
+
+    private string? Lookup(string fileName, IReadOnlyDictionary<string, string>? added)
     {
         ReadOnlySpan<char> name = fileName.AsSpan();
         int slash = name.LastIndexOf('/');
@@ -88,7 +97,15 @@ internal sealed class MimeTypes
         foreach (Range part in name[(dot + 1)..].Split('.'))
         {
             ReadOnlySpan<char> extension = name[(dot + 1)..][part];
-            if (extension.Length > 0 && lookup.TryGetValue(extension, out string? found))
+            if (extension.Length == 0)
+            {
+                continue;
+            }
+            if (added != null && added.TryGetValue(extension.ToString().ToLowerInvariant(), out string? own))
+            {
+                type = own;
+            }
+            else if (lookup.TryGetValue(extension, out string? found))
             {
                 type = found;
             }

@@ -56,7 +56,8 @@ internal sealed class StaticAliasHandler
         _types = types;
     }
 
-    public async Task HandleAsync(HttpContext context, string pathInfo)
+    /// <param name="settings">The request's per-directory settings (AddType, ForceType); null for none.</param>
+    public async Task HandleAsync(HttpContext context, string pathInfo, Configuration.Model.PerDirSettings? settings = null)
     {
         HttpResponse response = context.Response;
         string method = context.Request.Method;
@@ -133,7 +134,7 @@ internal sealed class StaticAliasHandler
         }
         using (snapshot)
         {
-            await ServeAsync(context, snapshot).ConfigureAwait(false);
+            await ServeAsync(context, snapshot, settings).ConfigureAwait(false);
         }
     }
 
@@ -171,7 +172,7 @@ internal sealed class StaticAliasHandler
         return full;
     }
 
-    private async Task ServeAsync(HttpContext context, FileSnapshot file)
+    private async Task ServeAsync(HttpContext context, FileSnapshot file, Configuration.Model.PerDirSettings? settings)
     {
         HttpRequest request = context.Request;
         HttpResponse response = context.Response;
@@ -193,7 +194,7 @@ internal sealed class StaticAliasHandler
             return;
         }
         response.Headers.AcceptRanges = "bytes";
-        string? type = _types.Lookup(file.Path);
+        string? type = settings == null ? _types.Lookup(file.Path) : _types.TypeOf(file.Path, settings);
 
         RangeOutcome outcome = RangeOutcome.Ignore;
         List<ByteRange> ranges = [];

@@ -45,8 +45,6 @@ internal static class ApacheOnlyDirectives
         ("AuthGroupFile", "authentication is not supported; authenticate in the app or in a proxy in front"),
         ("AuthBasicProvider", "authentication is not supported; authenticate in the app or in a proxy in front"),
         ("SetEnvIfExpr", "test one attribute with SetEnvIf attribute regex var=value (ap_expr expressions are not supported)"),
-        ("AddType", "types come from /etc/mime.types; add the type there"),
-        ("ForceType", "types come from /etc/mime.types; add the type there"),
         ("WSGIHandlerScript", "map the script with WSGIScriptAlias"),
         ("WSGIDispatchScript", "choose groups with WSGIProcessGroup/WSGIApplicationGroup, or %{ENV:VAR} with SetEnv"),
         ("WSGIAuthUserScript", "authentication is not supported; authenticate in the app"),

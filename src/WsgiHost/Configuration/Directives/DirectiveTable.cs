@@ -17,6 +17,7 @@ internal static class DirectiveTable
             .Concat(ExpiresDirectives.All())
             .Concat(RemoteIpDirectives.All())
             .Concat(RewriteDirectives.All())
+            .Concat(MimeDirectives.All())
             .Concat(ApacheOnlyDirectives.All())
             .ToFrozenDictionary(d => d.Name, StringComparer.OrdinalIgnoreCase);
 

@@ -59,6 +59,12 @@ internal sealed record PerDirSettings
     /// <summary>RequestHeader lines in order; lines accumulate across scopes.</summary>
     public IReadOnlyList<Metadata.HeaderEdit> RequestHeaderEdits { get; init; } = [];
 
+    /// <summary>AddType: media types by lower-case extension (no dot), before /etc/mime.types; a scope's entries replace those of the same extension.</summary>
+    public IReadOnlyDictionary<string, string> AddType { get; init; } = System.Collections.Frozen.FrozenDictionary<string, string>.Empty;
+
+    /// <summary>ForceType: every file in scope served as this type; "" (ForceType None) undoes an inherited one; null inherits.</summary>
+    public string? ForceType { get; init; }
+
     /// <summary>ExpiresActive; null inherits (off).</summary>
     public bool? ExpiresActive { get; init; }
 
@@ -123,11 +129,11 @@ internal sealed record PerDirSettings
             TrustedProxyHeaders = over.TrustedProxyHeaders ?? TrustedProxyHeaders,
             TrustedProxies = over.TrustedProxies ?? TrustedProxies,
             SetEnv = over.SetEnv.Count == 0 ? SetEnv : [.. SetEnv, .. over.SetEnv],
+            AddType = Overlay(AddType, over.AddType),
+            ForceType = over.ForceType ?? ForceType,
             ExpiresActive = over.ExpiresActive ?? ExpiresActive,
             ExpiresDefault = over.ExpiresDefault ?? ExpiresDefault,
-            ExpiresByType = over.ExpiresByType.Count == 0 ? ExpiresByType
-                : ExpiresByType.Count == 0 ? over.ExpiresByType
-                : new Dictionary<string, Metadata.ExpiresRule>(ExpiresByType.Concat(over.ExpiresByType).GroupBy(e => e.Key).Select(g => g.Last())),
+            ExpiresByType = Overlay(ExpiresByType, over.ExpiresByType),
             SetEnvIf = over.SetEnvIf.Count == 0 ? SetEnvIf : [.. SetEnvIf, .. over.SetEnvIf],
             ResponseHeaderEdits = over.ResponseHeaderEdits.Count == 0 ? ResponseHeaderEdits : [.. ResponseHeaderEdits, .. over.ResponseHeaderEdits],
             RequestHeaderEdits = over.RequestHeaderEdits.Count == 0 ? RequestHeaderEdits : [.. RequestHeaderEdits, .. over.RequestHeaderEdits],
@@ -139,6 +145,12 @@ internal sealed record PerDirSettings
             CompressionNotes = over.CompressionNotes ?? CompressionNotes,
         };
     }
+
+    /// <summary>A table of a scope over the one it inherits: its keys replace the same keys, the rest stay.</summary>
+    private static IReadOnlyDictionary<string, T> Overlay<T>(IReadOnlyDictionary<string, T> inherited, IReadOnlyDictionary<string, T> own) =>
+        own.Count == 0 ? inherited
+        : inherited.Count == 0 ? own
+        : new Dictionary<string, T>(inherited.Concat(own).GroupBy(e => e.Key).Select(g => g.Last()));
 
     /// <summary>The environment SetEnv/UnsetEnv leave, later entries winning.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> EffectiveEnvironment() => Metadata.RequestVariables.Fold(SetEnv);

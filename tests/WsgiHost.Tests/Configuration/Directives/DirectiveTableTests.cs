@@ -97,6 +97,8 @@ public sealed class DirectiveTableTests : IDisposable
         ["RequestHeader"] = "RequestHeader set X-Forwarded-Proto https",
         ["Redirect"] = "Redirect permanent / https://example.com/",
         ["ExpiresActive"] = "ExpiresActive On",
+        ["AddType"] = "AddType application/wasm .wasm",
+        ["ForceType"] = "<Location /raw>\nForceType text/plain\n</Location>",
         ["RewriteEngine"] = "RewriteEngine On",
         ["RewriteCond"] = "RewriteCond %{HTTPS} off",
         ["RewriteRule"] = "RewriteEngine On\nRewriteRule ^ https://%{HTTP_HOST}%{REQUEST_URI} [R=301,L]",
