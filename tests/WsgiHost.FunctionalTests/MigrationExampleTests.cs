@@ -74,6 +74,7 @@ public sealed class MigrationExampleTests : IAsyncLifetime
         using HttpResponseMessage response = await host.Client.SendAsync(home);
         JsonElement http = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("http", http.GetProperty("scheme").GetString());
+        Assert.False(response.Headers.Contains("Strict-Transport-Security")); // env=HTTPS: over TLS only
         Assert.Equal("production", http.GetProperty("site_env").GetString());  // SetEnv reaches the environ
         Assert.Equal("mysite.settings", http.GetProperty("settings_module").GetString());
         Assert.Equal("example.com", http.GetProperty("process_group").GetString());        // served by the daemon group's workers

@@ -265,6 +265,11 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             RequestHeaderEditing.Apply(context, settings.RequestHeaderEdits, early: true, [], start);
         }
         var variables = settings.SetEnvIf.Count == 0 ? settings.SetEnv : SetEnvIfEvaluation.Evaluate(settings.SetEnvIf, context, uriPath, settings.SetEnv);
+        if (context.Request.IsHttps)
+        {
+            // mod_ssl sets HTTPS on every TLS request, so "Header ... env=HTTPS" holds there.
+            variables = [new("HTTPS", "on"), .. variables];
+        }
         var metadata = new RequestMetadata(variables);
         if (settings.EditsResponse)
         {
