@@ -8,6 +8,7 @@ public static class ErrorPage
     /// <summary>The reason phrase Apache uses for <paramref name="status"/>.</summary>
     public static string Reason(int status) => status switch
     {
+        302 => "Found",
         400 => "Bad Request",
         403 => "Forbidden",
         404 => "Not Found",

@@ -36,6 +36,9 @@ public interface IWsgiExchange
     {
     }
 
+    /// <summary>The page the site's configuration gives for the server's own error <paramref name="status"/> (Apache's ErrorDocument), or null for the built-in one.</summary>
+    (int Status, IReadOnlyList<KeyValuePair<string, string>> Headers, byte[] Body)? ErrorDocument(int status) => null;
+
     /// <summary>Sets status and headers; they go out with the first flush or at completion.</summary>
     void StartResponse(int status, string reason, IReadOnlyList<KeyValuePair<string, string>> headers, long? contentLength);
 

@@ -314,6 +314,15 @@ internal static unsafe class WsgiGateway
     internal static void SendError(IWsgiExchange exchange, int status)
     {
         exchange.MarkErrorPage();
+        if (exchange.ErrorDocument(status) is { } document)
+        {
+            exchange.StartResponse(document.Status, ErrorPage.Reason(document.Status), document.Headers, document.Body.Length);
+            if (!exchange.IsHead)
+            {
+                exchange.Buffer(document.Body);
+            }
+            return;
+        }
         byte[] body = ErrorPage.Body(status);
         exchange.StartResponse(status, ErrorPage.Reason(status), [ErrorPage.ContentType], body.Length);
         if (!exchange.IsHead)

@@ -468,6 +468,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             bodyReader.AdvanceTo(taken.Buffer.End);
         }
         (int Status, string Reason, List<KeyValuePair<string, string>> Headers) head;
+        bool serverPage = false;
         Task<ReadOnlyMemory<byte>> headRead = DaemonProtocol.ReadHeadAsync(stream, connection.HeadBuffer, waiting);
         if (!bodyComplete && !headRead.IsCompleted && await Task.WhenAny(headRead, body).ConfigureAwait(false) == body
             && body.Exception?.InnerException is BadHttpRequestException refused)
@@ -492,6 +493,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             if (DaemonProtocol.IsServerErrorPage(headBytes.Span))
             {
                 Metadata.RequestMetadata.MarkServerError(context);
+                serverPage = true;
             }
         }
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
@@ -510,6 +512,13 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
                 $"[client {client}] Response header '{tooLong.Key}' from daemon process '{_config.Name}' is {tooLong.Key.Length + 2 + tooLong.Value.Length} bytes, more than header-buffer-size={_config.HeaderBufferSize}; raise header-buffer-size in WSGIDaemonProcess '{_config.Name}' if the header is meant to be that long.");
             await Observe(body).ConfigureAwait(false);
             return (await WsgiDispatch.ErrorAsync(context, 500).ConfigureAwait(false), false);
+        }
+        if (serverPage && Metadata.ErrorDocuments.Find(context, head.Status) is { } document)
+        {
+            // The worker's error page for a failed app gives way to the site's ErrorDocument;
+            // its body is read off the connection, which stays usable.
+            await DrainBodyAsync(stream, connection.HeadBuffer.AsMemory(0, DaemonProtocol.ChunkHeaderBytes), aborted).ConfigureAwait(false);
+            return (await Metadata.ErrorDocuments.WriteAsync(context, document).ConfigureAwait(false), await Observe(body).ConfigureAwait(false));
         }
         HttpResponse response = context.Response;
         response.StatusCode = head.Status;
@@ -601,6 +610,37 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             throw new IncompleteResponseException("daemon worker failed mid-response", sent);
         }
         return (sent, await Observe(body).ConfigureAwait(false));
+    }
+
+    /// <summary>Reads a response body's chunks off the connection without sending them (an error page replaced by an ErrorDocument).</summary>
+    private static async Task DrainBodyAsync(Stream stream, Memory<byte> prefix, CancellationToken aborted)
+    {
+        byte[] scratch = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            while (true)
+            {
+                await stream.ReadExactlyAsync(prefix, aborted).ConfigureAwait(false);
+                uint n = DaemonProtocol.ChunkHeader(prefix.Span);
+                if (n == DaemonProtocol.End)
+                {
+                    return;
+                }
+                if (n == DaemonProtocol.Abort)
+                {
+                    throw new InvalidDataException("the worker aborted its own error page");
+                }
+                for (long left = n; left > 0;)
+                {
+                    int read = await stream.ReadAsync(scratch.AsMemory(0, (int)Math.Min(left, scratch.Length)), aborted).ConfigureAwait(false);
+                    left -= read > 0 ? read : throw new EndOfStreamException("the worker closed the connection inside a body chunk");
+                }
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(scratch);
+        }
     }
 
     // Methods, not local functions of ExchangeAsync: capturing its locals made the compiler

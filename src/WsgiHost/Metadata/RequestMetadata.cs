@@ -10,6 +10,16 @@ namespace WsgiHost.Metadata;
 /// </summary>
 internal sealed class RequestMetadata(IReadOnlyList<KeyValuePair<string, string?>> variables)
 {
+    /// <summary>The ErrorDocuments in force for the request.</summary>
+    public IReadOnlyDictionary<int, Configuration.Model.ErrorDocumentConfig> ErrorDocuments { get; init; } =
+        System.Collections.Frozen.FrozenDictionary<int, Configuration.Model.ErrorDocumentConfig>.Empty;
+
+    /// <summary>The scope's mapping, for an ErrorDocument's local URL.</summary>
+    public Routing.UrlMapper? Mapper { get; init; }
+
+    /// <summary>The scope's error log, for an ErrorDocument that cannot be sent.</summary>
+    public Python.Runtime.IErrorLog? Log { get; init; }
+
     /// <summary>The request's variable assignments (<see cref="RequestVariables"/>).</summary>
     public IReadOnlyList<KeyValuePair<string, string?>> Variables { get; } = variables;
 

@@ -47,6 +47,12 @@ internal sealed class KestrelExchange : IWsgiExchange
     /// <summary>Header lines without "always" skip the server's error pages, as Apache's skip its error responses.</summary>
     public void MarkErrorPage() => Metadata.RequestMetadata.MarkServerError(_context);
 
+    /// <remarks>Only on a failed request's way out: a local ErrorDocument's file (1 MiB at most) is read here, on the WSGI thread.</remarks>
+    public (int Status, IReadOnlyList<KeyValuePair<string, string>> Headers, byte[] Body)? ErrorDocument(int status) =>
+        Metadata.ErrorDocuments.Find(_context, status) is { } page
+            ? (page.Status, page.Location == null ? [new("Content-Type", page.ContentType)] : [new("Content-Type", page.ContentType), new("Location", page.Location)], page.Body)
+            : null;
+
     public long BodyBytesSent { get; private set; }
 
     public string ClientForLog

@@ -150,7 +150,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         }
         MappedUrl? mapped = scope.Mapper.Map(target.Path);
         (PerDirSettings settings, AccessRules? access) = scope.Resolve(target.Path, mapped?.FilePath);
-        IReadOnlyList<KeyValuePair<string, string?>> variables = settings.HasMetadata ? ApplyMetadata(context, settings, target.Path, mapped?.FilePath, start) : settings.SetEnv;
+        IReadOnlyList<KeyValuePair<string, string?>> variables = settings.HasMetadata ? ApplyMetadata(context, scope, settings, target.Path, mapped?.FilePath, start) : settings.SetEnv;
         if (settings.CompressesOutput)
         {
             CompressedResponseBody.Install(context, settings, variables, mapped?.FilePath);
@@ -247,7 +247,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
     {
         if (scope.Defaults.HasMetadata)
         {
-            ApplyMetadata(context, scope.Defaults, uriPath, null, start);
+            ApplyMetadata(context, scope, scope.Defaults, uriPath, null, start);
         }
         return redirect.Location is string location
             ? new ValueTask<long>(RedirectResponse.WriteAsync(context, redirect.Status, location))
@@ -258,7 +258,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
     /// mod_headers' early RequestHeader lines, then mod_setenvif's lines, then mod_expires and
     /// Header lines put in place for the response: the request's variables, and the feature the log reads them from.
     /// </summary>
-    private static IReadOnlyList<KeyValuePair<string, string?>> ApplyMetadata(HttpContext context, PerDirSettings settings, string uriPath, string? filePath, DateTimeOffset start)
+    private static IReadOnlyList<KeyValuePair<string, string?>> ApplyMetadata(HttpContext context, ScopeRuntime scope, PerDirSettings settings, string uriPath, string? filePath, DateTimeOffset start)
     {
         if (settings.RequestHeaderEdits.Count > 0)
         {
@@ -270,7 +270,12 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             // mod_ssl sets HTTPS on every TLS request, so "Header ... env=HTTPS" holds there.
             variables = [new("HTTPS", "on"), .. variables];
         }
-        var metadata = new RequestMetadata(variables);
+        var metadata = new RequestMetadata(variables)
+        {
+            ErrorDocuments = settings.ErrorDocuments,
+            Mapper = settings.ErrorDocuments.Count > 0 ? scope.Mapper : null,
+            Log = scope.Log,
+        };
         if (settings.EditsResponse)
         {
             metadata.Editor = ResponseHeaderEditor.Install(context, settings, filePath, variables, start);

@@ -146,6 +146,10 @@ internal static class WsgiDispatch
     public static async Task<long> ErrorAsync(HttpContext context, int status)
     {
         Metadata.RequestMetadata.MarkServerError(context);
+        if (Metadata.ErrorDocuments.Find(context, status) is { } document)
+        {
+            return await Metadata.ErrorDocuments.WriteAsync(context, document).ConfigureAwait(false);
+        }
         byte[] body = ErrorPage.Body(status);
         context.Response.StatusCode = status;
         context.Response.ContentType = ErrorPage.ContentType.Value;

@@ -328,6 +328,11 @@ internal sealed class StaticAliasHandler
     private static async Task ErrorAsync(HttpContext context, int status)
     {
         Metadata.RequestMetadata.MarkServerError(context);
+        if (Metadata.ErrorDocuments.Find(context, status) is { } document)
+        {
+            await Metadata.ErrorDocuments.WriteAsync(context, document).ConfigureAwait(false);
+            return;
+        }
         byte[] body = ErrorPage.Body(status);
         HttpResponse response = context.Response;
         response.StatusCode = status;

@@ -38,7 +38,6 @@ internal static class ApacheOnlyDirectives
         ("ProxyPreserveHost", "WsgiHost is not a reverse proxy"),
         ("ScriptAlias", "CGI is not supported; serve the program as a WSGI app"),
         ("AddHandler", "map WSGI scripts with WSGIScriptAlias"),
-        ("ErrorDocument", "render error pages in the app"),
         ("AuthType", "authentication is not supported; authenticate in the app or in a proxy in front"),
         ("AuthName", "authentication is not supported; authenticate in the app or in a proxy in front"),
         ("AuthUserFile", "authentication is not supported; authenticate in the app or in a proxy in front"),

@@ -18,6 +18,7 @@ internal static class DirectiveTable
             .Concat(RemoteIpDirectives.All())
             .Concat(RewriteDirectives.All())
             .Concat(MimeDirectives.All())
+            .Concat(ErrorDocumentDirective.All())
             .Concat(ApacheOnlyDirectives.All())
             .ToFrozenDictionary(d => d.Name, StringComparer.OrdinalIgnoreCase);
 

@@ -59,6 +59,9 @@ internal sealed record PerDirSettings
     /// <summary>RequestHeader lines in order; lines accumulate across scopes.</summary>
     public IReadOnlyList<Metadata.HeaderEdit> RequestHeaderEdits { get; init; } = [];
 
+    /// <summary>ErrorDocument by status; a scope's entries replace those of the same status it inherits.</summary>
+    public IReadOnlyDictionary<int, ErrorDocumentConfig> ErrorDocuments { get; init; } = System.Collections.Frozen.FrozenDictionary<int, ErrorDocumentConfig>.Empty;
+
     /// <summary>AddType: media types by lower-case extension (no dot), before /etc/mime.types; a scope's entries replace those of the same extension.</summary>
     public IReadOnlyDictionary<string, string> AddType { get; init; } = System.Collections.Frozen.FrozenDictionary<string, string>.Empty;
 
@@ -93,7 +96,7 @@ internal sealed record PerDirSettings
     public CompressionNotes? CompressionNotes { get; init; }
 
     /// <summary>Variables or header edits apply to requests in scope, so each needs its <see cref="Metadata.RequestMetadata"/>.</summary>
-    public bool HasMetadata => SetEnv.Count > 0 || SetEnvIf.Count > 0 || EditsResponse || RequestHeaderEdits.Count > 0;
+    public bool HasMetadata => SetEnv.Count > 0 || SetEnvIf.Count > 0 || EditsResponse || RequestHeaderEdits.Count > 0 || ErrorDocuments.Count > 0;
 
     /// <summary>Header lines or mod_expires apply to responses in scope.</summary>
     public bool EditsResponse => ResponseHeaderEdits.Count > 0 || ExpiresActive == true;
@@ -130,6 +133,7 @@ internal sealed record PerDirSettings
             TrustedProxies = over.TrustedProxies ?? TrustedProxies,
             SetEnv = over.SetEnv.Count == 0 ? SetEnv : [.. SetEnv, .. over.SetEnv],
             AddType = Overlay(AddType, over.AddType),
+            ErrorDocuments = Overlay(ErrorDocuments, over.ErrorDocuments),
             ForceType = over.ForceType ?? ForceType,
             ExpiresActive = over.ExpiresActive ?? ExpiresActive,
             ExpiresDefault = over.ExpiresDefault ?? ExpiresDefault,
@@ -147,10 +151,11 @@ internal sealed record PerDirSettings
     }
 
     /// <summary>A table of a scope over the one it inherits: its keys replace the same keys, the rest stay.</summary>
-    private static IReadOnlyDictionary<string, T> Overlay<T>(IReadOnlyDictionary<string, T> inherited, IReadOnlyDictionary<string, T> own) =>
+    private static IReadOnlyDictionary<TKey, T> Overlay<TKey, T>(IReadOnlyDictionary<TKey, T> inherited, IReadOnlyDictionary<TKey, T> own)
+        where TKey : notnull =>
         own.Count == 0 ? inherited
         : inherited.Count == 0 ? own
-        : new Dictionary<string, T>(inherited.Concat(own).GroupBy(e => e.Key).Select(g => g.Last()));
+        : new Dictionary<TKey, T>(inherited.Concat(own).GroupBy(e => e.Key).Select(g => g.Last()));
 
     /// <summary>The environment SetEnv/UnsetEnv leave, later entries winning.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> EffectiveEnvironment() => Metadata.RequestVariables.Fold(SetEnv);

@@ -98,6 +98,7 @@ public sealed class DirectiveTableTests : IDisposable
         ["Redirect"] = "Redirect permanent / https://example.com/",
         ["ExpiresActive"] = "ExpiresActive On",
         ["AddType"] = "AddType application/wasm .wasm",
+        ["ErrorDocument"] = "ErrorDocument 404 /errors/404.html",
         ["ForceType"] = "<Location /raw>\nForceType text/plain\n</Location>",
         ["RewriteEngine"] = "RewriteEngine On",
         ["RewriteCond"] = "RewriteCond %{HTTPS} off",
@@ -224,7 +225,6 @@ public sealed class DirectiveTableTests : IDisposable
     [InlineData("ProxyPass /api http://127.0.0.1:9000/")]
     [InlineData("ProxyPassReverse /api http://127.0.0.1:9000/")]
     [InlineData("ScriptAlias /cgi-bin/ /usr/lib/cgi-bin/")]
-    [InlineData("ErrorDocument 404 /404.html")]
     [InlineData("WSGIDispatchScript /srv/dispatch.py")]
     public void UnsupportedDirectivesAreErrors(string line)
     {
