@@ -28,11 +28,11 @@ internal static class ErrorDocumentDirective
         ErrorDocumentConfig config;
         if (document.Equals("default", StringComparison.OrdinalIgnoreCase))
         {
-            config = new ErrorDocumentConfig(ErrorDocumentKind.Default, "");
+            config = new ErrorDocumentConfig(ErrorDocumentKind.Default, "", node.Location);
         }
         else if (document.StartsWith('/'))
         {
-            config = new ErrorDocumentConfig(ErrorDocumentKind.LocalUrl, document);
+            config = new ErrorDocumentConfig(ErrorDocumentKind.LocalUrl, document, node.Location);
         }
         else if (document.Contains("://", StringComparison.Ordinal) && !document.Contains(' '))
         {
@@ -41,11 +41,11 @@ internal static class ErrorDocumentDirective
                 context.Error(node, "a 401 cannot be a redirect: the client would never see the authentication request", "give a local URL path or a message");
                 return;
             }
-            config = new ErrorDocumentConfig(ErrorDocumentKind.Redirect, document);
+            config = new ErrorDocumentConfig(ErrorDocumentKind.Redirect, document, node.Location);
         }
         else
         {
-            config = new ErrorDocumentConfig(ErrorDocumentKind.Text, document);
+            config = new ErrorDocumentConfig(ErrorDocumentKind.Text, document, node.Location);
         }
         var documents = new Dictionary<int, ErrorDocumentConfig>(context.PerDir.Value.ErrorDocuments) { [status] = config };
         context.PerDir.Value = context.PerDir.Value with { ErrorDocuments = documents };

@@ -74,6 +74,35 @@ internal static class MetadataLints
         }
     }
 
+    /// <summary>An ErrorDocument whose local URL maps to no file: the server's own page would be sent instead.</summary>
+    public static void ErrorDocumentsWithoutAFile(SiteConfig site, List<ConfigDiagnostic> found)
+    {
+        foreach (ServerScope scope in site.AllScopes)
+        {
+            UrlMapper mapper = UrlMapper.ForScope(scope, site.MainServer);
+            foreach (PerDirSettings settings in scope.Sections.Select(s => s.Payload.Settings).Prepend(scope.Defaults))
+            {
+                foreach (var (status, document) in settings.ErrorDocuments.Where(d => d.Value.Kind == ErrorDocumentKind.LocalUrl))
+                {
+                    string path = document.Value.Split('?')[0];
+                    string? problem = mapper.Map(path) switch
+                    {
+                        null => "maps to nothing (no Alias or DocumentRoot covers it)",
+                        { IsStatic: false } => "maps to a WSGI application, which WsgiHost does not run for an error page",
+                        { FilePath: var file } when !File.Exists(file) => $"maps to {file}, which does not exist",
+                        _ => null,
+                    };
+                    if (problem != null)
+                    {
+                        found.Add(SiteLints.Warning(document.Location, "ErrorDocument",
+                            $"ErrorDocument {status} {document.Value} {problem}: the server's own {status} page will be sent",
+                            "point it at a file under an Alias (Alias /errors/ /srv/site/errors/), or give the message itself"));
+                    }
+                }
+            }
+        }
+    }
+
     private static IEnumerable<PerDirSettings> AllSettings(SiteConfig site) =>
         site.AllScopes.SelectMany(s => s.Sections.Select(section => section.Payload.Settings).Prepend(s.Defaults));
 }

@@ -29,6 +29,7 @@ internal static class SiteLints
         MetadataLints.HstsWithoutAlways(site, found);
         MetadataLints.HttpsFromClientHeaders(site, found);
         MetadataLints.RedirectsHidingMappings(site, found);
+        MetadataLints.ErrorDocumentsWithoutAFile(site, found);
         return found;
     }
 

@@ -16,5 +16,5 @@ internal enum ErrorDocumentKind
     LocalUrl,
 }
 
-/// <summary>One ErrorDocument line: the page for one status.</summary>
-internal sealed record ErrorDocumentConfig(ErrorDocumentKind Kind, string Value);
+/// <summary>One ErrorDocument line: the page for one status; <paramref name="Location"/> is where it is written.</summary>
+internal sealed record ErrorDocumentConfig(ErrorDocumentKind Kind, string Value, Syntax.SourceLocation Location);

@@ -20,12 +20,14 @@ public sealed class ErrorDocumentDirectiveTests
         var server = config.MainServer.Defaults;
         var api = server.Merge(config.MainServer.Sections[0].Payload.Settings);
 
-        Assert.Equal(new ErrorDocumentConfig(ErrorDocumentKind.LocalUrl, "/errors/404.html"), server.ErrorDocuments[404]);
-        Assert.Equal(new ErrorDocumentConfig(ErrorDocumentKind.Text, "Sorry, something broke"), server.ErrorDocuments[500]);
-        Assert.Equal(new ErrorDocumentConfig(ErrorDocumentKind.Redirect, "https://status.example.com/"), server.ErrorDocuments[503]);
+        Assert.Equal((ErrorDocumentKind.LocalUrl, "/errors/404.html", 2), Of(server.ErrorDocuments[404]));
+        Assert.Equal((ErrorDocumentKind.Text, "Sorry, something broke", 3), Of(server.ErrorDocuments[500]));
+        Assert.Equal((ErrorDocumentKind.Redirect, "https://status.example.com/", 4), Of(server.ErrorDocuments[503]));
         Assert.Equal(ErrorDocumentKind.Default, api.ErrorDocuments[404].Kind);
         Assert.Equal(ErrorDocumentKind.Text, api.ErrorDocuments[500].Kind);
     }
+
+    private static (ErrorDocumentKind, string, int) Of(ErrorDocumentConfig document) => (document.Kind, document.Value, document.Location.Line);
 
     [Theory]
     [InlineData("ErrorDocument 200 /ok.html", "'200' is not an error status")]

@@ -43,4 +43,17 @@ public sealed class MetadataLintTests
         Silent("Listen 80\nListen 8443\n<VirtualHost *:80>\nServerName a.test\nRedirect permanent / https://a.test/\n</VirtualHost>\n<VirtualHost *:8443>\nServerName a.test\nWSGIScriptAlias / /srv/site.wsgi\n</VirtualHost>");
         Silent("Listen 80\nWSGIScriptAlias / /srv/site.wsgi\nRedirect /old-blog https://blog.example.com/");
     }
+
+    [Fact]
+    public void AnErrorDocumentThatMapsToNoFile()
+    {
+        var app = Single("Listen 80\nWSGIScriptAlias / /srv/site.wsgi\nErrorDocument 404 /not-found");
+        Assert.Contains("maps to a WSGI application", app.Message, StringComparison.Ordinal);
+        app.At(3, "ErrorDocument");
+
+        var missing = Single("Listen 80\nAlias /errors/ /nonexistent/errors/\nErrorDocument 500 /errors/500.html");
+        Assert.Contains("maps to /nonexistent/errors/500.html, which does not exist", missing.Message, StringComparison.Ordinal);
+
+        Silent("Listen 80\nErrorDocument 500 \"Sorry\"\nErrorDocument 503 https://status.example.com/");
+    }
 }
