@@ -38,6 +38,23 @@ public sealed class TlsProtocolTests : IDisposable
         Assert.Equal(0, await host.StopAsync());
     }
 
+    [Fact]
+    public async Task ProtocolsWithoutH2KeepsAVirtualHostToHttp11()
+    {
+        var (cert, key) = TestCertificate.Write(_dir, "server", Name);
+        var site = TlsSite.Write(_dir, Name, cert, key, "Protocols http/1.1");
+        await using var host = await site.RunAsync();
+        using var client = site.Client(Options(SslProtocols.Tls12 | SslProtocols.Tls13));
+        string url = $"https://{Name}:{site.TlsPort}/method";
+
+        using var asked = new HttpRequestMessage(HttpMethod.Get, url) { Version = System.Net.HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower };
+        using var response = await client.SendAsync(asked);
+
+        Assert.Equal(System.Net.HttpVersion.Version11, response.Version);
+        Assert.Equal("GET", await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, await host.StopAsync());
+    }
+
     private static SslClientAuthenticationOptions Options(SslProtocols protocols) => new()
     {
         EnabledSslProtocols = protocols,

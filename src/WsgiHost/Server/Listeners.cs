@@ -24,6 +24,8 @@ internal static class Listeners
                 .ToList();
             var covering = site.VirtualHosts.Where(v => v.Addresses.Any(a => (a.Port == null || a.Port == listen.Port) && (a.Address == null || listen.Address == null || a.Address.Equals(listen.Address)))).ToList();
             bool proxyProtocol = covering.Count > 0 ? covering.Any(v => v.ProxyProtocol) : site.MainServer.ProxyProtocol;
+            // ALPN is settled per port before a virtual host is chosen: h2 if one of the port's TLS hosts speaks it.
+            bool http2 = tlsHosts.Any(v => v.SpeaksHttp2);
             void Configure(ListenOptions l)
             {
                 if (proxyProtocol)
@@ -33,6 +35,7 @@ internal static class Listeners
                 }
                 if (tlsHosts.Count > 0)
                 {
+                    l.Protocols = http2 ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
                     var certificates = tlsHosts.Select(v => (Names: Names(v), Context: TlsCertificate.Load(v.Tls!), v.Tls!.Protocols)).ToList();
                     // Before the TLS layer, so it sees the client's first bytes as they are.
                     l.Use(PlainHttpOnTlsPort.Middleware);

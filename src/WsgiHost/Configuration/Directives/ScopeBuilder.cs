@@ -57,6 +57,9 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
 
     public bool ProxyProtocol { get; set; }
 
+    /// <summary>Protocols (h2, http/1.1) as written here; null when not written.</summary>
+    public List<string>? Protocols { get; set; }
+
     public string? RemoteIpHeader { get; set; }
 
     public string? RemoteIpProxiesHeader { get; set; }
@@ -89,6 +92,7 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
         Tls = SslEngine == true && CertificateFile != null ? new TlsConfig(CertificateFile, KeyFile, ChainFile, SslEngineNode!.Location, SslProtocols ?? main?.SslProtocols) : null,
         ErrorLog = ErrorLog,
         ProxyProtocol = ProxyProtocol,
+        Protocols = Protocols ?? main?.Protocols,
         RemoteIp = RemoteIpHeader == null && RemoteIpProxiesHeader == null && RemoteIpInternal.Count == 0 && RemoteIpTrusted.Count == 0
             ? null
             : new RemoteIpConfig(RemoteIpHeader, [.. RemoteIpInternal], [.. RemoteIpTrusted], RemoteIpProxiesHeader),

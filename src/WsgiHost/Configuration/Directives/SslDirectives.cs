@@ -26,7 +26,39 @@ internal static class SslDirectives
         new("SSLStaplingCache", DirectiveScope.Server, 1, 1, "type", Tuning),
         new("SSLRandomSeed", DirectiveScope.Server, 2, 3, "context source [bytes]", Tuning),
         new("SSLPassPhraseDialog", DirectiveScope.Server, 1, 1, "type", Tuning),
+        new("SSLOpenSSLConfCmd", SV, 2, 2, "command value", Tuning),
+        new("Protocols", SV, 1, -1, "protocol ...", HttpProtocols),
     ];
+
+    /// <summary>
+    /// mod_http2's (core's) Protocols: h2 lets a TLS virtual host speak HTTP/2 (by ALPN), and its
+    /// absence keeps it to HTTP/1.1. Without the directive WsgiHost offers h2 on TLS ports, where
+    /// Apache would need the line. h2c (HTTP/2 on a plain port) is not served: a warning.
+    /// </summary>
+    private static void HttpProtocols(ConfigNode node, BuildContext context)
+    {
+        var protocols = new List<string>();
+        foreach (string word in node.Arguments)
+        {
+            string protocol = word.ToLowerInvariant();
+            if (protocol is not ("h2" or "h2c" or "http/1.1"))
+            {
+                context.Error(node, $"'{word}' is not a protocol", "Protocols h2 http/1.1");
+                return;
+            }
+            if (protocol == "h2c")
+            {
+                context.Warning(node, "h2c (HTTP/2 without TLS) is not served; plain ports speak HTTP/1.1", "drop h2c, or put a proxy that speaks h2c in front");
+            }
+            protocols.Add(protocol);
+        }
+        if (!protocols.Contains("http/1.1") && !protocols.Contains("h2"))
+        {
+            context.Error(node, "leaves no protocol WsgiHost serves", "Protocols h2 http/1.1");
+            return;
+        }
+        context.Scope.Protocols = protocols;
+    }
 
     private static void SslEngine(ConfigNode node, BuildContext context)
     {

@@ -58,6 +58,12 @@ internal sealed record ServerScope
     /// <summary>RemoteIPProxyProtocol On: connections to its addresses start with a PROXY header.</summary>
     public bool ProxyProtocol { get; init; }
 
+    /// <summary>Protocols: the ones the scope speaks (h2, http/1.1); a virtual host without the line has the main server's; null: both, h2 by ALPN on TLS.</summary>
+    public IReadOnlyList<string>? Protocols { get; init; }
+
+    /// <summary>HTTP/2 may be offered (by ALPN) on this scope's TLS connections.</summary>
+    public bool SpeaksHttp2 => Protocols?.Contains("h2") ?? true;
+
     /// <summary>mod_remoteip's directives written in this scope; null when none are (a virtual host then has the main server's).</summary>
     public RemoteIpConfig? RemoteIp { get; init; }
 

@@ -98,6 +98,8 @@ public sealed class DirectiveTableTests : IDisposable
         ["Redirect"] = "Redirect permanent / https://example.com/",
         ["ExpiresActive"] = "ExpiresActive On",
         ["AddType"] = "AddType application/wasm .wasm",
+        ["Protocols"] = "Protocols h2 http/1.1",
+        ["SSLOpenSSLConfCmd"] = "SSLOpenSSLConfCmd Curves X25519:prime256v1:secp384r1",
         ["ErrorDocument"] = "ErrorDocument 404 /errors/404.html",
         ["ForceType"] = "<Location /raw>\nForceType text/plain\n</Location>",
         ["RewriteEngine"] = "RewriteEngine On",
