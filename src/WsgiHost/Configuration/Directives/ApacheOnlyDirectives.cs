@@ -25,6 +25,7 @@ internal static class ApacheOnlyDirectives
         "WSGIRestrictStdin", "WSGIRestrictStdout", "WSGIRestrictSignal", "WSGICaseSensitivity", "WSGIVerboseDebugging",
         "WSGIEnableSendfile", "WSGIIgnoreActivity", "WSGIServerMetrics", "WSGISwitchInterval", "WSGIPerInterpreterGIL",
         "WSGIFreeThreading", "WSGIPassApacheRequest", "WSGIErrorOverride",
+        "DefaultType", "AccessFileName", "ErrorLogFormat",
     ];
 
     /// <summary>Known, not implemented, and meaningful for routing, access or responses.</summary>
@@ -43,6 +44,10 @@ internal static class ApacheOnlyDirectives
         ("AuthUserFile", "authentication is not supported; authenticate in the app or in a proxy in front"),
         ("AuthGroupFile", "authentication is not supported; authenticate in the app or in a proxy in front"),
         ("AuthBasicProvider", "authentication is not supported; authenticate in the app or in a proxy in front"),
+        ("SSLVerifyClient", "client certificates are not asked for nor verified by WsgiHost; verify them in a proxy in front and pass the result in a header (WSGITrustedProxyHeaders)"),
+        ("SSLVerifyDepth", "client certificates are not asked for nor verified by WsgiHost; verify them in a proxy in front"),
+        ("SSLCACertificateFile", "client certificates are not asked for nor verified by WsgiHost; verify them in a proxy in front"),
+        ("SSLCACertificatePath", "client certificates are not asked for nor verified by WsgiHost; verify them in a proxy in front"),
         ("SetEnvIfExpr", "test one attribute with SetEnvIf attribute regex var=value (ap_expr expressions are not supported)"),
         ("WSGIHandlerScript", "map the script with WSGIScriptAlias"),
         ("WSGIDispatchScript", "choose groups with WSGIProcessGroup/WSGIApplicationGroup, or %{ENV:VAR} with SetEnv"),
