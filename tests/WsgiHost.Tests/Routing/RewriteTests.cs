@@ -94,6 +94,20 @@ public sealed class RewriteTests
         Assert.Empty(config.VirtualHosts[0].RewriteRules);
     }
 
+    [Fact]
+    public void RewriteOptionsInheritTakesTheMainServersRulesAfterOrBefore()
+    {
+        const string Main = "Listen 80\nRewriteEngine On\nRewriteRule ^/a https://main.test/ [R]\n";
+        var after = SiteText.Clean(Main + "<VirtualHost *:80>\nServerName v.test\nRewriteEngine On\nRewriteOptions Inherit\nRewriteRule ^/a https://vhost.test/ [R]\n</VirtualHost>");
+        var before = SiteText.Clean(Main + "<VirtualHost *:80>\nServerName v.test\nRewriteEngine On\nRewriteOptions InheritBefore\nRewriteRule ^/a https://vhost.test/ [R]\n</VirtualHost>");
+
+        Assert.Equal((302, "https://vhost.test/"), Run(new RewriteRules(after.VirtualHosts[0].RewriteRules), "v.test", "/a"));
+        Assert.Equal((302, "https://main.test/"), Run(new RewriteRules(before.VirtualHosts[0].RewriteRules), "v.test", "/a"));
+        Assert.Equal(2, after.VirtualHosts[0].RewriteRules.Count);
+        SiteText.Error("Listen 80\nRewriteOptions Inherit").At(2, "RewriteOptions");
+        SiteText.Error("Listen 80\n<VirtualHost *:80>\nRewriteOptions MergeBase\n</VirtualHost>").At(3, "RewriteOptions");
+    }
+
     [Theory]
     [InlineData("RewriteRule ^/old /new", "RewriteRule", "rewrites the URL inside the server")]
     [InlineData("RewriteRule ^/old /new [PT]", "RewriteRule", "the flag 'PT' is not supported by WsgiHost")]

@@ -33,7 +33,6 @@ internal static class ApacheOnlyDirectives
     [
         ("RewriteBase", "per-directory rewriting is not supported; write the rule in the server or <VirtualHost> with the full URL path"),
         ("RewriteMap", "rewrite maps are not supported; write one RewriteRule per case, or redirect in the app"),
-        ("RewriteOptions", "rules are not inherited here: write them in each <VirtualHost> that needs them"),
         ("ProxyPass", "WsgiHost is not a reverse proxy; put the proxy in front of it"),
         ("ProxyPassReverse", "WsgiHost is not a reverse proxy; put the proxy in front of it"),
         ("ProxyPreserveHost", "WsgiHost is not a reverse proxy"),

@@ -22,7 +22,31 @@ internal static class RewriteDirectives
         new("RewriteEngine", SV, 1, 1, "On|Off", (n, c) => c.Scope.RewriteEngine = c.Flag(n, n.Arguments[0]) ?? c.Scope.RewriteEngine),
         new("RewriteCond", SV, 2, 3, "TestString CondPattern [flags]", RewriteCond),
         new("RewriteRule", SV, 2, 3, "Pattern Substitution [flags]", RewriteRule),
+        new("RewriteOptions", SV, 1, -1, "Inherit|InheritBefore", RewriteOptions),
     ];
+
+    /// <summary>RewriteOptions Inherit (the main server's rules after a virtual host's own) or InheritBefore (before them).</summary>
+    private static void RewriteOptions(ConfigNode node, BuildContext context)
+    {
+        foreach (string option in node.Arguments)
+        {
+            switch (option.ToLowerInvariant())
+            {
+                case "inherit" when context.Scope.IsVirtualHost:
+                    context.Scope.RewriteInherit = RewriteInheritance.After;
+                    break;
+                case "inheritbefore" when context.Scope.IsVirtualHost:
+                    context.Scope.RewriteInherit = RewriteInheritance.Before;
+                    break;
+                case "inherit" or "inheritbefore":
+                    context.Error(node, $"'{option}' takes effect in a <VirtualHost>, which inherits the main server's rules", "write RewriteOptions Inherit inside the <VirtualHost>");
+                    return;
+                default:
+                    context.Error(node, $"the option '{option}' is not supported by WsgiHost", "RewriteOptions Inherit or InheritBefore");
+                    return;
+            }
+        }
+    }
 
     private static void RewriteCond(ConfigNode node, BuildContext context)
     {

@@ -34,6 +34,8 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
 
     public List<RewriteRuleConfig> RewriteRules { get; } = [];
 
+    public RewriteInheritance RewriteInherit { get; set; }
+
     public List<ScriptAliasConfig> ScriptAliases { get; } = [];
 
     public PerDirBuilder Defaults { get; } = new();
@@ -85,7 +87,10 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
         DocumentRoot = DocumentRoot,
         Aliases = [.. Aliases],
         Redirects = [.. Redirects],
-        RewriteRules = RewriteEngine == true ? [.. RewriteRules] : [],
+        RewriteRules = RewriteEngine != true ? []
+            : RewriteInherit == RewriteInheritance.After && main?.RewriteEngine == true ? [.. RewriteRules, .. main.RewriteRules]
+            : RewriteInherit == RewriteInheritance.Before && main?.RewriteEngine == true ? [.. main.RewriteRules, .. RewriteRules]
+            : [.. RewriteRules],
         ScriptAliases = [.. ScriptAliases],
         Defaults = Defaults.Value,
         Sections = [.. Sections],

@@ -38,3 +38,15 @@ internal enum RewriteAction
 /// <param name="Last">[L] or [END]: no later rule is tried once this one matched.</param>
 internal sealed record RewriteRuleConfig(Regex Pattern, bool Negated, RewriteTemplate? Substitution, RewriteAction Action, int Status,
     bool QueryAppend, bool QueryDiscard, bool NoEscape, bool Last, IReadOnlyList<RewriteCondConfig> Conditions, SourceLocation Location);
+
+/// <summary>RewriteOptions Inherit/InheritBefore: where a virtual host takes the main server's rules.</summary>
+internal enum RewriteInheritance
+{
+    None,
+
+    /// <summary>Inherit: after the virtual host's own rules.</summary>
+    After,
+
+    /// <summary>InheritBefore: before them.</summary>
+    Before,
+}

@@ -38,7 +38,7 @@ internal sealed record ServerScope
     /// <summary>Alias and AliasMatch, in file order (tried before every script alias).</summary>
     public IReadOnlyList<AliasConfig> Aliases { get; init; } = [];
 
-    /// <summary>This scope's own RewriteRules (a virtual host does not inherit the main server's), when RewriteEngine is On; tried before everything.</summary>
+    /// <summary>This scope's RewriteRules when its RewriteEngine is On (a virtual host's own, with the main server's only after RewriteOptions Inherit); tried before everything.</summary>
     public IReadOnlyList<RewriteRuleConfig> RewriteRules { get; init; } = [];
 
     /// <summary>Redirect, RedirectMatch, RedirectPermanent, RedirectTemp, in file order; tried before every alias.</summary>

@@ -103,6 +103,7 @@ public sealed class DirectiveTableTests : IDisposable
         ["ErrorDocument"] = "ErrorDocument 404 /errors/404.html",
         ["ForceType"] = "<Location /raw>\nForceType text/plain\n</Location>",
         ["RewriteEngine"] = "RewriteEngine On",
+        ["RewriteOptions"] = "<VirtualHost *:80>\nServerName v.test\nRewriteOptions Inherit\n</VirtualHost>",
         ["RewriteCond"] = "RewriteCond %{HTTPS} off",
         ["RewriteRule"] = "RewriteEngine On\nRewriteRule ^ https://%{HTTP_HOST}%{REQUEST_URI} [R=301,L]",
         ["RemoteIPHeader"] = "RemoteIPHeader X-Forwarded-For",
