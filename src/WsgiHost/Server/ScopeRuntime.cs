@@ -74,7 +74,7 @@ internal sealed class ScopeRuntime
             own.Internal.Count + own.Trusted.Count > 0 ? own.Trusted : main.Trusted,
             own.ProxiesHeader ?? main.ProxiesHeader);
 
-    /// <summary>The scope's own RewriteRules (not the main server's, as in Apache), tried before everything.</summary>
+    /// <summary>The scope's RewriteRules (the main server's too only under RewriteOptions Inherit, as in Apache), tried before everything.</summary>
     public RewriteRules Rewrites { get; }
 
     /// <summary>Redirect and RedirectMatch, tried before the mapper.</summary>

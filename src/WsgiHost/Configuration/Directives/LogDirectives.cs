@@ -133,11 +133,11 @@ internal static class LogDirectives
         Metadata.VariableCondition? condition = null;
         if (node.Arguments.Count == 3 && (condition = Metadata.VariableCondition.TryParse(node.Arguments[2])) == null)
         {
-            context.Error(node, $"'{node.Arguments[2]}' is not a condition WsgiHost reads",
+            // A log line's condition changes no response: the site still starts, logging every request.
+            context.Warning(node, $"the condition '{node.Arguments[2]}' is not supported; every request is logged",
                 node.Arguments[2].StartsWith("expr=", StringComparison.OrdinalIgnoreCase)
                     ? "set a variable with SetEnvIf and write env=VAR (ap_expr expressions are not supported)"
                     : "write env=VAR or env=!VAR");
-            return;
         }
         string format = node.Arguments[1];
         if (format.Contains('%') && !IsValidFormat(node, format, context))

@@ -339,7 +339,7 @@ public sealed class DirectiveTableTests : IDisposable
 
         Assert.Equal(new WsgiHost.Metadata.VariableCondition("dontlog", Negated: true),
             Assert.Single(SiteText.Clean("Listen 80\nCustomLog /dev/stdout common env=!dontlog").MainServer.CustomLogs).Condition);
-        var expr = SiteText.Error("Listen 80\nCustomLog /dev/stdout common \"expr=%{REQUEST_STATUS} >= 400\"");
+        var expr = SiteText.Warning("Listen 80\nCustomLog /dev/stdout common \"expr=%{REQUEST_STATUS} >= 400\"");
         expr.At(2, "CustomLog");
         Assert.Contains("SetEnvIf", expr.Fix, StringComparison.Ordinal);
         SiteText.Warning("Listen 80\nErrorLog syslog:local1").At(2, "ErrorLog");
