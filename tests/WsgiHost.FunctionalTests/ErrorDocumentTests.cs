@@ -6,11 +6,7 @@ namespace WsgiHost.FunctionalTests;
 /// <summary>ErrorDocument over real HTTP (tests/apps/configs/headers.conf): the site's pages for the server's own errors, and none for the app's.</summary>
 public sealed class ErrorDocumentTests
 {
-    private static async Task<HttpResponseMessage> GetAsync(WsgiHostProcess host, string path)
-    {
-        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = host.Client.BaseAddress };
-        return await client.GetAsync(path);
-    }
+    private static Task<HttpResponseMessage> GetAsync(WsgiHostProcess host, string path) => host.ClientWithoutRedirects.GetAsync(path);
 
     [Theory]
     [InlineData("/nowhere", HttpStatusCode.NotFound, "the site's own 404 page")]             // no mapping

@@ -19,7 +19,7 @@ public sealed class FlaskSiteTests
             defines["EMBEDDED"] = "1";
         }
         await using var host = await WsgiHostProcess.RunAsync(Path.Combine(WsgiHostProcess.RepoRoot, "examples", "flask-site", "site.conf"), port, defines);
-        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = host.Client.BaseAddress };
+        HttpClient client = host.ClientWithoutRedirects;
 
         string page = await client.GetStringAsync("/notes-site/");
         Assert.Contains("<form method=\"post\" action=\"/notes-site/notes\">", page);   // url_for knows the mount

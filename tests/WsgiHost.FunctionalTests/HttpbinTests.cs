@@ -32,7 +32,7 @@ public sealed class HttpbinTests
     public async Task HttpbinWorksEndToEnd(bool daemon)
     {
         await using var host = await RunAsync(daemon);
-        using var noRedirects = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.None }) { BaseAddress = host.Client.BaseAddress };
+        HttpClient noRedirects = host.ClientWithoutRedirects;
 
         // /anything: method, args, form, headers.
         using (var form = new FormUrlEncodedContent([new("name", "wsgi host"), new("lang", "C#")]))

@@ -122,7 +122,7 @@ public sealed class MigrationExampleTests : IAsyncLifetime
         await using var host = await WsgiHostProcess.RunAsync(Path.Combine(Example, "site.conf"), _http, Defines(("OFFICE_NETWORK", "127.0.0.0/8")));
         using var admin = new HttpRequestMessage(HttpMethod.Get, "/admin/");
         admin.Headers.Host = "www.example.com";
-        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = host.Client.BaseAddress };
+        HttpClient client = host.ClientWithoutRedirects;
         using HttpResponseMessage response = await client.SendAsync(admin);
         Assert.Equal(HttpStatusCode.Found, response.StatusCode);
         Assert.StartsWith("/admin/login/", response.Headers.Location?.OriginalString);

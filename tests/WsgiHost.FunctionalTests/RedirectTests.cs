@@ -6,11 +6,8 @@ namespace WsgiHost.FunctionalTests;
 /// <summary>mod_alias's Redirect and RedirectMatch over real HTTP (tests/apps/configs/headers.conf), as a moved site's config has them.</summary>
 public sealed class RedirectTests
 {
-    private static async Task<HttpResponseMessage> GetAsync(WsgiHostProcess host, string path, HttpMethod? method = null)
-    {
-        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = host.Client.BaseAddress };
-        return await client.SendAsync(new HttpRequestMessage(method ?? HttpMethod.Get, path));
-    }
+    private static Task<HttpResponseMessage> GetAsync(WsgiHostProcess host, string path, HttpMethod? method = null) =>
+        host.ClientWithoutRedirects.SendAsync(new HttpRequestMessage(method ?? HttpMethod.Get, path));
 
     [Fact]
     public async Task RedirectsAnswerBeforeAnyAliasWithApachesPageAndOnlyTheAlwaysHeaders()

@@ -8,14 +8,13 @@ public sealed class RewriteTests
 {
     private static async Task<HttpResponseMessage> GetAsync(WsgiHostProcess host, string host_, string path, string? userAgent = null)
     {
-        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = host.Client.BaseAddress };
         var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Host = host_;
         if (userAgent != null)
         {
             request.Headers.TryAddWithoutValidation("User-Agent", userAgent);
         }
-        return await client.SendAsync(request);
+        return await host.ClientWithoutRedirects.SendAsync(request);
     }
 
     [Fact]

@@ -32,6 +32,15 @@ public sealed class WsgiHostProcess : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>A client of the same server that hands back redirects instead of following them.</summary>
+    public HttpClient ClientWithoutRedirects => _noRedirects ??= new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.None })
+    {
+        BaseAddress = Client.BaseAddress,
+        Timeout = TimeSpan.FromSeconds(60),
+    };
+
+    private HttpClient? _noRedirects;
+
     public int Pid => _process.Id;
 
     public static string TestAppsDirectory => Path.Combine(RepoRoot, "tests", "apps");
@@ -312,6 +321,7 @@ public sealed class WsgiHostProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        _noRedirects?.Dispose();
         try
         {
             if (!_process.HasExited)
