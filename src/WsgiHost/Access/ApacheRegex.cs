@@ -15,6 +15,12 @@ internal static class ApacheRegex
 {
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// The longest pattern read; no real one comes near it. .NET's
+    /// parser takes seconds over a hundred thousand escapes, so a mangled line must not reach it.
+    /// </summary>
+    public const int MaxPatternLength = 8192;
+
     private static readonly Dictionary<string, string> PosixClasses = new(StringComparer.Ordinal)
     {
         ["alpha"] = "a-zA-Z",
@@ -36,6 +42,11 @@ internal static class ApacheRegex
     public static Regex? TryCreate(string pattern, out string? problem)
     {
         problem = null;
+        if (pattern.Length > MaxPatternLength)
+        {
+            problem = $"the expression is {pattern.Length} characters long, more than the {MaxPatternLength} WsgiHost reads";
+            return null;
+        }
         var translated = TranslatePosixClasses(pattern, out var badClass);
         if (badClass is not null)
         {

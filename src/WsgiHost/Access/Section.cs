@@ -80,6 +80,13 @@ internal static class Section
             return null;
         }
 
+        if (pattern.Length > ApacheRegex.MaxPatternLength)
+        {
+            Report(diagnostics, location, tag, $"{tag}'s pattern is {pattern.Length} characters long, more than the {ApacheRegex.MaxPatternLength} WsgiHost reads",
+                "shorten the pattern");
+            return null;
+        }
+
         if (isMatch)
         {
             if (ApacheRegex.TryCreate(pattern, out var problem) is not { } regex)

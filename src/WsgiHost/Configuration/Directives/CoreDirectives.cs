@@ -132,6 +132,11 @@ internal static class CoreDirectives
 
     internal static bool IsValidRegex(ConfigNode node, string pattern, BuildContext context)
     {
+        if (pattern.Length > Access.ApacheRegex.MaxPatternLength)
+        {
+            context.Error(node, $"the expression is {pattern.Length} characters long, more than the {Access.ApacheRegex.MaxPatternLength} WsgiHost reads", "shorten it");
+            return false;
+        }
         try
         {
             _ = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
