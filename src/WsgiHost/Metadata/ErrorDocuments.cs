@@ -58,20 +58,6 @@ internal static class ErrorDocuments
     }
 
     /// <summary>Sends <paramref name="page"/>; returns the body's length.</summary>
-    public static async Task<long> WriteAsync(HttpContext context, ErrorDocumentPage page)
-    {
-        HttpResponse response = context.Response;
-        response.StatusCode = page.Status;
-        if (page.Location != null)
-        {
-            response.Headers.Location = page.Location;
-        }
-        response.ContentType = page.ContentType;
-        response.ContentLength = page.Body.Length;
-        if (!HttpMethods.IsHead(context.Request.Method))
-        {
-            await response.Body.WriteAsync(page.Body).ConfigureAwait(false);
-        }
-        return page.Body.Length;
-    }
+    public static Task<long> WriteAsync(HttpContext context, ErrorDocumentPage page) =>
+        Server.RedirectResponse.SendPageAsync(context, page.Status, page.ContentType, page.Body, page.Location);
 }

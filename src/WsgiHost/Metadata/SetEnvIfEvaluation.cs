@@ -27,7 +27,7 @@ internal static class SetEnvIfEvaluation
             assignments ??= new List<KeyValuePair<string, string?>>(rule.Assignments.Count + setEnv.Count);
             foreach (var (name, template) in rule.Assignments)
             {
-                assignments.Add(new(name, template == null ? null : SetEnvIfRule.Substitute(template, match)));
+                assignments.Add(new(name, template == null ? null : template.Contains('$') ? match.Result(template) : template));
             }
         }
         if (assignments == null)

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace WsgiHost.Metadata;
@@ -21,7 +20,8 @@ internal enum RequestAttribute
 /// One SetEnvIf, SetEnvIfNoCase, BrowserMatch or BrowserMatchNoCase line: when the attribute's
 /// value (empty when absent, so <c>^$</c> matches a missing header, as mod_setenvif does) matches
 /// <see cref="Pattern"/>, each of <see cref="Assignments"/> is made: <c>var</c> sets "1",
-/// <c>var=value</c> sets the value (<c>$1</c>..<c>$9</c> taken from the match), <c>!var</c> unsets.
+/// <c>var=value</c> sets the value (<c>$1</c>..<c>$9</c> taken from the match: a value with a '$' is
+/// kept in .NET's substitution syntax, converted once when the line is read), <c>!var</c> unsets.
 /// </summary>
 internal sealed record SetEnvIfRule(RequestAttribute Attribute, string Name, Regex? NamePattern, Regex Pattern, IReadOnlyList<KeyValuePair<string, string?>> Assignments,
     Configuration.Syntax.SourceLocation Location)
@@ -39,32 +39,4 @@ internal sealed record SetEnvIfRule(RequestAttribute Attribute, string Name, Reg
         // A name with anything but letters, digits, '-' and '_' is a pattern over header names.
         _ => name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') ? RequestAttribute.Header : RequestAttribute.HeaderNamePattern,
     };
-
-    /// <summary>The value to assign for <paramref name="template"/> after <paramref name="match"/>: <c>$0</c>-<c>$9</c> are groups, a backslash takes the next character as it is (ap_pregsub).</summary>
-    public static string Substitute(string template, Match match)
-    {
-        if (!template.Contains('$'))
-        {
-            return template;
-        }
-        var value = new StringBuilder(template.Length + 16);
-        for (int i = 0; i < template.Length; i++)
-        {
-            char c = template[i];
-            if (c == '$' && i + 1 < template.Length && char.IsAsciiDigit(template[i + 1]))
-            {
-                Group group = match.Groups[template[++i] - '0'];
-                value.Append(group.Success ? group.Value : "");
-            }
-            else if (c == '\\' && i + 1 < template.Length)
-            {
-                value.Append(template[++i]);
-            }
-            else
-            {
-                value.Append(c);
-            }
-        }
-        return value.ToString();
-    }
 }

@@ -5,18 +5,26 @@ using WsgiHost.Python.Wsgi;
 
 namespace WsgiHost.Server;
 
-/// <summary>A redirect the server makes itself (mod_alias's Redirect, mod_dir's trailing slash): Location and Apache's short page.</summary>
+/// <summary>The pages the server makes itself: redirects (mod_alias's Redirect, mod_dir's trailing slash) with Apache's short page, and the sending of any such page.</summary>
 internal static class RedirectResponse
 {
     /// <summary>Sends the redirect; returns the body's length. Only Header lines with <c>always</c> apply to it, as to Apache's.</summary>
-    public static async Task<long> WriteAsync(HttpContext context, int status, string location)
+    public static Task<long> WriteAsync(HttpContext context, int status, string location)
     {
         Metadata.RequestMetadata.MarkServerError(context);
+        return SendPageAsync(context, status, ErrorPage.ContentType.Value, Body(status, location), location);
+    }
+
+    /// <summary>Sends a page the server makes itself (an error page, an ErrorDocument, a redirect): status, type, length, body unless HEAD; returns the body's length.</summary>
+    public static async Task<long> SendPageAsync(HttpContext context, int status, string contentType, byte[] body, string? location = null)
+    {
         HttpResponse response = context.Response;
         response.StatusCode = status;
-        response.Headers.Location = location;
-        byte[] body = Body(status, location);
-        response.ContentType = ErrorPage.ContentType.Value;
+        if (location != null)
+        {
+            response.Headers.Location = location;
+        }
+        response.ContentType = contentType;
         response.ContentLength = body.Length;
         if (!HttpMethods.IsHead(context.Request.Method))
         {

@@ -143,22 +143,12 @@ internal static class WsgiDispatch
         : "/" + context.Request.QueryString.ToUriComponent();
 
     /// <summary>Answers with Apache's error page for <paramref name="status"/>; returns the body length.</summary>
-    public static async Task<long> ErrorAsync(HttpContext context, int status)
+    public static Task<long> ErrorAsync(HttpContext context, int status)
     {
         Metadata.RequestMetadata.MarkServerError(context);
-        if (Metadata.ErrorDocuments.Find(context, status) is { } document)
-        {
-            return await Metadata.ErrorDocuments.WriteAsync(context, document).ConfigureAwait(false);
-        }
-        byte[] body = ErrorPage.Body(status);
-        context.Response.StatusCode = status;
-        context.Response.ContentType = ErrorPage.ContentType.Value;
-        context.Response.ContentLength = body.Length;
-        if (!HttpMethods.IsHead(context.Request.Method))
-        {
-            await context.Response.Body.WriteAsync(body).ConfigureAwait(false);
-        }
-        return body.Length;
+        return Metadata.ErrorDocuments.Find(context, status) is { } document
+            ? Metadata.ErrorDocuments.WriteAsync(context, document)
+            : RedirectResponse.SendPageAsync(context, status, ErrorPage.ContentType.Value, ErrorPage.Body(status));
     }
 
     /// <summary>The client as the error log names it: address:port.</summary>

@@ -325,22 +325,5 @@ internal sealed class StaticAliasHandler
         return ErrorAsync(context, StatusCodes.Status405MethodNotAllowed);
     }
 
-    private static async Task ErrorAsync(HttpContext context, int status)
-    {
-        Metadata.RequestMetadata.MarkServerError(context);
-        if (Metadata.ErrorDocuments.Find(context, status) is { } document)
-        {
-            await Metadata.ErrorDocuments.WriteAsync(context, document).ConfigureAwait(false);
-            return;
-        }
-        byte[] body = ErrorPage.Body(status);
-        HttpResponse response = context.Response;
-        response.StatusCode = status;
-        response.ContentType = ErrorPage.ContentType.Value;
-        response.ContentLength = body.Length;
-        if (!HttpMethods.IsHead(context.Request.Method))
-        {
-            await response.Body.WriteAsync(body).ConfigureAwait(false);
-        }
-    }
+    private static Task ErrorAsync(HttpContext context, int status) => Server.WsgiDispatch.ErrorAsync(context, status);
 }

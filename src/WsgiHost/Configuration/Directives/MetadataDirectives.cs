@@ -49,7 +49,9 @@ internal static class MetadataDirectives
                 context.Error(node, $"'{word}' names no variable", "write var, var=value or !var");
                 return;
             }
-            assignments.Add(new(name, equals >= 0 ? word[(equals + 1)..] : word.StartsWith('!') ? null : "1"));
+            // A value with $N or a backslash is kept in .NET's substitution syntax, for Match.Result.
+            string? value = equals >= 0 ? word[(equals + 1)..] : word.StartsWith('!') ? null : "1";
+            assignments.Add(new(name, value != null && (value.Contains('$') || value.Contains('\\')) ? Replacement(value) : value));
         }
         var rule = new SetEnvIfRule(kind, attribute, namePattern, regex, assignments, node.Location);
         context.PerDir.Value = context.PerDir.Value with { SetEnvIf = [.. context.PerDir.Value.SetEnvIf, rule] };
