@@ -135,4 +135,29 @@ internal static class ApacheRegex
 
         return result.ToString();
     }
+
+    /// <summary>A substitution of Apache's (ap_pregsub: Header edit, RedirectMatch, SetEnvIf values) in .NET's syntax: <c>$0</c>-<c>$9</c> stay groups, any other '$' is literal, a backslash takes the next character as it is (ap_pregsub).</summary>
+    public static string Substitution(string apache)
+    {
+        var result = new StringBuilder(apache.Length + 4);
+        for (int i = 0; i < apache.Length; i++)
+        {
+            char c = apache[i];
+            if (c == '$' && i + 1 < apache.Length && char.IsAsciiDigit(apache[i + 1]))
+            {
+                // ${n} so a digit after the group ($10 in Apache is group 1 then '0') stays literal.
+                result.Append("${").Append(apache[++i]).Append('}');
+            }
+            else if (c == '\\' && i + 1 < apache.Length)
+            {
+                char next = apache[++i];
+                result.Append(next == '$' ? "$$" : next.ToString());
+            }
+            else
+            {
+                result.Append(c == '$' ? "$$" : c.ToString());
+            }
+        }
+        return result.ToString();
+    }
 }

@@ -42,7 +42,7 @@ internal sealed class RedirectMatcher
                 {
                     continue;
                 }
-                target = config.Target == null ? null : EscapeUrl(match.Result(Substitutions(config.Target)));
+                target = config.Target == null ? null : EscapeUrl(match.Result(Access.ApacheRegex.Substitution(config.Target)));
             }
             else
             {
@@ -66,8 +66,6 @@ internal sealed class RedirectMatcher
         return null;
     }
 
-    /// <summary>An Apache substitution ($0-$9, a backslash taking the next character) in .NET's Result syntax.</summary>
-    private static string Substitutions(string target) => Configuration.Directives.MetadataDirectives.Replacement(target);
 
     /// <summary>ap_os_escape_path: a decoded path with what may not stand in a URL's path %-escaped, as UTF-8.</summary>
     internal static string EscapePath(string path)

@@ -147,6 +147,6 @@ public sealed class HeaderDirectiveTests
     [Fact]
     public void AnEditReplacementKeepsApachesMeaningInDotNetSyntax()
     {
-        Assert.Equal("${1}0 $$ x", WsgiHost.Configuration.Directives.MetadataDirectives.Replacement(@"$10 $ \x"));
+        Assert.Equal("${1}0 $$ x", WsgiHost.Access.ApacheRegex.Substitution(@"$10 $ \x"));
     }
 }

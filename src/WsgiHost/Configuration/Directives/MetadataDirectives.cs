@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.RegularExpressions;
 using WsgiHost.Access;
 using WsgiHost.Configuration.Syntax;
@@ -51,13 +50,14 @@ internal static class MetadataDirectives
             }
             // A value with $N or a backslash is kept in .NET's substitution syntax, for Match.Result.
             string? value = equals >= 0 ? word[(equals + 1)..] : word.StartsWith('!') ? null : "1";
-            assignments.Add(new(name, value != null && (value.Contains('$') || value.Contains('\\')) ? Replacement(value) : value));
+            assignments.Add(new(name, value != null && (value.Contains('$') || value.Contains('\\')) ? ApacheRegex.Substitution(value) : value));
         }
         var rule = new SetEnvIfRule(kind, attribute, namePattern, regex, assignments, node.Location);
         context.PerDir.Value = context.PerDir.Value with { SetEnvIf = [.. context.PerDir.Value.SetEnvIf, rule] };
     }
 
-    private static Regex? Compile(ConfigNode node, BuildContext context, string pattern, bool ignoreCase, string what)
+    /// <summary>A pattern of a line (PCRE as .NET reads it; [NC]/NoCase as (?i)), or null after reporting why it cannot be one.</summary>
+    internal static Regex? Compile(ConfigNode node, BuildContext context, string pattern, bool ignoreCase, string what)
     {
         Regex? regex = ApacheRegex.TryCreate(ignoreCase ? "(?i)" + pattern : pattern, out string? problem);
         if (regex == null)
@@ -162,7 +162,7 @@ internal static class MetadataDirectives
                 {
                     return;
                 }
-                replacement = Replacement(arguments[1]);
+                replacement = ApacheRegex.Substitution(arguments[1]);
                 break;
             case HeaderAction.Unset:
                 break;
@@ -191,29 +191,4 @@ internal static class MetadataDirectives
         HeaderAction.Unset => "unset X-Powered-By",
         _ => "set Strict-Transport-Security \"max-age=31536000\"",
     };
-
-    /// <summary>An edit's replacement in .NET's syntax: <c>$0</c>-<c>$9</c> stay groups, any other '$' is literal, a backslash takes the next character as it is (ap_pregsub).</summary>
-    internal static string Replacement(string apache)
-    {
-        var result = new StringBuilder(apache.Length + 4);
-        for (int i = 0; i < apache.Length; i++)
-        {
-            char c = apache[i];
-            if (c == '$' && i + 1 < apache.Length && char.IsAsciiDigit(apache[i + 1]))
-            {
-                // ${n} so a digit after the group ($10 in Apache is group 1 then '0') stays literal.
-                result.Append("${").Append(apache[++i]).Append('}');
-            }
-            else if (c == '\\' && i + 1 < apache.Length)
-            {
-                char next = apache[++i];
-                result.Append(next == '$' ? "$$" : next.ToString());
-            }
-            else
-            {
-                result.Append(c == '$' ? "$$" : c.ToString());
-            }
-        }
-        return result.ToString();
-    }
 }

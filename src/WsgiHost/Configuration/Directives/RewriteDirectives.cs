@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using WsgiHost.Access;
 using WsgiHost.Configuration.Model;
 using WsgiHost.Configuration.Syntax;
 using WsgiHost.Routing;
@@ -77,7 +76,7 @@ internal static class RewriteDirectives
                 "test with a regular expression or =string; a front controller needs no file test: map static files with Alias and the rest with WSGIScriptAlias");
             return;
         }
-        else if ((regex = Compile(node, context, pattern, noCase)) == null)
+        else if ((regex = MetadataDirectives.Compile(node, context, pattern, noCase, "pattern")) == null)
         {
             return;
         }
@@ -97,7 +96,7 @@ internal static class RewriteDirectives
         bool Has(params string[] names) => names.Any(flags.ContainsKey);
         string pattern = node.Arguments[0];
         bool negated = pattern.StartsWith('!');
-        if (Compile(node, context, negated ? pattern[1..] : pattern, Has("NC", "NOCASE")) is not Regex regex)
+        if (MetadataDirectives.Compile(node, context, negated ? pattern[1..] : pattern, Has("NC", "NOCASE"), "pattern") is not Regex regex)
         {
             return;
         }
@@ -193,15 +192,5 @@ internal static class RewriteDirectives
             context.Error(node, $"'{text}' cannot be read: {problem}", "use the server variables listed, or %{HTTP:Header-Name} for a request header");
         }
         return template;
-    }
-
-    private static Regex? Compile(ConfigNode node, BuildContext context, string pattern, bool noCase)
-    {
-        Regex? regex = ApacheRegex.TryCreate(noCase ? "(?i)" + pattern : pattern, out string? problem);
-        if (regex == null)
-        {
-            context.Error(node, $"'{pattern}' is not a valid regular expression: {problem}", "write an expression PCRE and .NET both read");
-        }
-        return regex;
     }
 }
