@@ -10,15 +10,19 @@
 //   stream  every request: 1 MiB of 'x' (application/octet-stream, Content-Length: 1048576)
 //           written in 16 chunks of 64 KiB -- the bytes apps/stream.wsgi produces
 // Whatever the mode, the paths /hello, /echo and /stream always answer as that mode.
+using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using WsgiHost.Server;
 
 int port = 8000;
 string mode = "hello";
@@ -55,6 +59,10 @@ builder.WebHost.UseKestrelCore().ConfigureKestrel(options =>
     options.Limits.MaxRequestBodySize = null;   // as WsgiHost
     options.Listen(IPAddress.Loopback, port);   // 127.0.0.1 only
 });
+// The transport as WsgiHost sets it up (WsgiServer): 128 KiB blocks, and the same read-ahead
+// (RequestLimits.MinReadAheadBytes), so an upload costs the same receives and pipe wake-ups.
+builder.WebHost.UseSockets(o => o.MaxReadBufferSize = 256 * 1024);
+builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPool.Factory>();
 builder.Logging.ClearProviders();
 WebApplication app = builder.Build();
 app.Run(context => context.Request.Path.Value switch
