@@ -520,6 +520,20 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             await DrainBodyAsync(stream, connection.HeadBuffer.AsMemory(0, DaemonProtocol.ChunkHeaderBytes), aborted).ConfigureAwait(false);
             return (await Metadata.ErrorDocuments.WriteAsync(context, document).ConfigureAwait(false), await Observe(body).ConfigureAwait(false));
         }
+        if (XSendFileResponse.Find(context, head.Status, head.Headers) is { } sendFile)
+        {
+            // X-Sendfile: the front sends the file; the body the app wrote is read off the
+            // connection, which stays usable, and the worker is free at once.
+            await DrainBodyAsync(stream, connection.HeadBuffer.AsMemory(0, DaemonProtocol.ChunkHeaderBytes), aborted).ConfigureAwait(false);
+            foreach (var (name, value) in head.Headers)
+            {
+                if (!XSendFileResponse.Replaces(name) && !name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) && !name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase))
+                {
+                    context.Response.Headers.Append(name, value);
+                }
+            }
+            return (await XSendFileResponse.SendAsync(context, sendFile).ConfigureAwait(false), await Observe(body).ConfigureAwait(false));
+        }
         HttpResponse response = context.Response;
         response.StatusCode = head.Status;
         if (context.Features.Get<IHttpResponseFeature>() is { } feature)
@@ -612,7 +626,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         return (sent, await Observe(body).ConfigureAwait(false));
     }
 
-    /// <summary>Reads a response body's chunks off the connection without sending them (an error page replaced by an ErrorDocument).</summary>
+    /// <summary>Reads a response body's chunks off the connection without sending them (an error page replaced by an ErrorDocument, a body by the file X-Sendfile names).</summary>
     private static async Task DrainBodyAsync(Stream stream, Memory<byte> prefix, CancellationToken aborted)
     {
         byte[] scratch = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);

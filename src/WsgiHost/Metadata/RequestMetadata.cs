@@ -20,6 +20,12 @@ internal sealed class RequestMetadata(IReadOnlyList<KeyValuePair<string, string?
     /// <summary>The scope's error log, for an ErrorDocument that cannot be sent.</summary>
     public Python.Runtime.IErrorLog? Log { get; init; }
 
+    /// <summary>mod_xsendfile's settings when XSendFile is On for the request, else null.</summary>
+    public Configuration.Model.XSendFileConfig? XSendFile { get; init; }
+
+    /// <summary>The folder of the file the URL maps to (the WSGI script): mod_xsendfile lets an app name files inside it without an XSendFilePath.</summary>
+    public string? ScriptDirectory { get; init; }
+
     /// <summary>The request's variable assignments (<see cref="RequestVariables"/>).</summary>
     public IReadOnlyList<KeyValuePair<string, string?>> Variables { get; } = variables;
 

@@ -325,9 +325,15 @@ internal sealed class KestrelExchange : IWsgiExchange
             feature.ReasonPhrase = reason;
         }
         IHeaderDictionary target = response.Headers;
+        // A start_response after an error (the app failed) replaces the first one, X-Sendfile and all.
+        PendingSendFile = XSendFileResponse.Find(_context, status, headers);
         for (int i = 0; i < headers.Count; i++)
         {
             var (name, value) = headers[i];
+            if (PendingSendFile != null && XSendFileResponse.Replaces(name))
+            {
+                continue;
+            }
             // Kestrel frames the body itself; an app's own Transfer-Encoding would corrupt it.
             if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) || name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase))
             {
@@ -335,15 +341,21 @@ internal sealed class KestrelExchange : IWsgiExchange
             }
             target.Append(name, value);
         }
-        if (contentLength is long length)
+        if (contentLength is long length && PendingSendFile == null)
         {
             response.ContentLength = length;
         }
     }
 
+    /// <summary>
+    /// The file the app named in X-Sendfile (XSendFile On, a 200): what it writes is dropped,
+    /// and the file is sent once it returns (<see cref="WsgiDispatch"/>). Null otherwise.
+    /// </summary>
+    public XSendFileRequest? PendingSendFile { get; private set; }
+
     public void Buffer(ReadOnlySpan<byte> data)
     {
-        if (_aborted || _context.RequestAborted.IsCancellationRequested)
+        if (_aborted || _context.RequestAborted.IsCancellationRequested || PendingSendFile != null)
         {
             return;
         }
@@ -356,6 +368,10 @@ internal sealed class KestrelExchange : IWsgiExchange
         if (_aborted || _context.RequestAborted.IsCancellationRequested)
         {
             return false;
+        }
+        if (PendingSendFile != null)
+        {
+            return true;
         }
         try
         {
@@ -371,6 +387,10 @@ internal sealed class KestrelExchange : IWsgiExchange
 
     public long SendFile(SafeFileHandle file, long offset, long count)
     {
+        if (PendingSendFile != null)
+        {
+            return count; // dropped, as the rest of the app's body
+        }
         PipeWriter writer = _context.Response.BodyWriter;
         long sent = 0;
         while (sent < count)

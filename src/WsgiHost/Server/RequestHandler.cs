@@ -275,6 +275,8 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             ErrorDocuments = settings.ErrorDocuments,
             Mapper = settings.ErrorDocuments.Count > 0 ? scope.Mapper : null,
             Log = scope.Log,
+            XSendFile = settings.XSendFile.IsOn ? settings.XSendFile : null,
+            ScriptDirectory = settings.XSendFile.IsOn && filePath != null ? Path.GetDirectoryName(filePath) : null,
         };
         if (settings.EditsResponse)
         {

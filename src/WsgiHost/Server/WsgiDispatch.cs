@@ -132,6 +132,11 @@ internal static class WsgiDispatch
             await context.Response.BodyWriter.FlushAsync().ConfigureAwait(false);
             throw new IncompleteResponseException(exchange.IncompleteReason, exchange.BodyBytesSent);
         }
+        if (exchange.PendingSendFile is { } sendFile)
+        {
+            // On the thread pool, the WSGI thread already free for the next request.
+            return await XSendFileResponse.SendAsync(context, sendFile).ConfigureAwait(false);
+        }
         return exchange.BodyBytesSent;
     }
 

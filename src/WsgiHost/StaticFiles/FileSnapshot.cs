@@ -28,9 +28,9 @@ internal sealed class FileSnapshot : IDisposable
     public string Path { get; }
     public SafeFileHandle Handle { get; }
     public long Length { get; }
-    public DateTimeOffset LastModified { get; }
-    public bool LastModifiedIsStrong { get; }
-    public EntityTag ETag { get; }
+    public DateTimeOffset LastModified { get; private set; }
+    public bool LastModifiedIsStrong { get; private set; }
+    public EntityTag ETag { get; private set; }
     public DateTime Now { get; }
 
     /// <summary>
@@ -52,6 +52,24 @@ internal sealed class FileSnapshot : IDisposable
         {
             handle.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Validators an application chose for the file (mod_xsendfile keeps an X-Sendfile
+    /// response's own ETag and Last-Modified): what is sent and what conditional requests are
+    /// compared with. A date the application gives is taken as weak, as its precision is unknown.
+    /// </summary>
+    public void UseValidators(EntityTag? etag, DateTimeOffset? lastModified)
+    {
+        if (etag is EntityTag tag)
+        {
+            ETag = tag;
+        }
+        if (lastModified is DateTimeOffset date)
+        {
+            LastModified = date;
+            LastModifiedIsStrong = false;
         }
     }
 

@@ -41,10 +41,6 @@ internal sealed class StaticAliasHandler
         "MKWORKSPACE", "MKACTIVITY", "BASELINE-CONTROL", "MERGE",
     };
 
-    /// <summary>One boundary per process, like Apache's ap_multipart_boundary: random, so file
-    /// content cannot be crafted to contain it by someone who has not seen a response.</summary>
-    private static readonly string s_boundary = Convert.ToHexStringLower(WsgiHost.Server.KernelRandom.GetBytes(8));
-
     private readonly string _root;
     private readonly string _rootWithSlash;
     private readonly MimeTypes _types;
@@ -134,7 +130,8 @@ internal sealed class StaticAliasHandler
         }
         using (snapshot)
         {
-            await ServeAsync(context, snapshot, settings).ConfigureAwait(false);
+            string? type = settings == null ? _types.Lookup(snapshot.Path) : _types.TypeOf(snapshot.Path, settings);
+            await FileResponse.ServeAsync(context, snapshot, type).ConfigureAwait(false);
         }
     }
 
@@ -170,128 +167,6 @@ internal sealed class StaticAliasHandler
             return null;
         }
         return full;
-    }
-
-    private async Task ServeAsync(HttpContext context, FileSnapshot file, Configuration.Model.PerDirSettings? settings)
-    {
-        HttpRequest request = context.Request;
-        HttpResponse response = context.Response;
-        bool head = HttpMethods.IsHead(request.Method);
-
-        Precondition precondition = ConditionalRequest.Evaluate(request.Headers, file);
-        if (precondition == Precondition.Failed)
-        {
-            await ErrorAsync(context, StatusCodes.Status412PreconditionFailed).ConfigureAwait(false);
-            return;
-        }
-        response.Headers.LastModified = file.LastModified.ToString("r", CultureInfo.InvariantCulture);
-        string etag = file.ETag.ToString();
-        response.Headers.ETag = etag;
-        if (precondition == Precondition.NotModified)
-        {
-            // No body and no Content-Length/Type: a 304 describes the cached copy's validators only.
-            response.StatusCode = StatusCodes.Status304NotModified;
-            return;
-        }
-        response.Headers.AcceptRanges = "bytes";
-        string? type = settings == null ? _types.Lookup(file.Path) : _types.TypeOf(file.Path, settings);
-
-        RangeOutcome outcome = RangeOutcome.Ignore;
-        List<ByteRange> ranges = [];
-        string? range = request.Headers.Range.Count == 1 ? request.Headers.Range[0] : null;
-        if (range != null && ConditionalRequest.RangeAllowed(request.Headers, file))
-        {
-            outcome = ByteRanges.Parse(range, file.Length, out ranges);
-        }
-
-        if (outcome == RangeOutcome.Unsatisfiable)
-        {
-            response.Headers.ContentRange = "bytes */" + file.Length.ToString(CultureInfo.InvariantCulture);
-            await ErrorAsync(context, StatusCodes.Status416RangeNotSatisfiable).ConfigureAwait(false);
-            return;
-        }
-        if (outcome == RangeOutcome.Ignore)
-        {
-            response.StatusCode = StatusCodes.Status200OK;
-            SetContentType(response, type);
-            response.ContentLength = file.Length;
-            if (!head && file.Length > 0)
-            {
-                if (context.Features.Get<IHttpResponseBodyFeature>() is CompressedResponseBody compressed
-                    && compressed.Decide() == CompressionDecision.Compressing && file.Length <= CompressedFileCache.MaxFileBytes)
-                {
-                    // Compressed once per version of the file, not once per request.
-                    byte[] encoded = CompressedFileCache.Shared.GetOrAdd(file.Path, etag, file.Handle, file.Length, compressed.Coding, compressed.Level);
-                    await compressed.SendEncodedAsync(encoded, file.Length, context.RequestAborted).ConfigureAwait(false);
-                    return;
-                }
-                await FileBody.SendAsync(response.BodyWriter, file.Handle, 0, file.Length, context.RequestAborted).ConfigureAwait(false);
-            }
-            return;
-        }
-
-        response.StatusCode = StatusCodes.Status206PartialContent;
-        if (ranges.Count == 1)
-        {
-            ByteRange only = ranges[0];
-            SetContentType(response, type);
-            response.Headers.ContentRange = ContentRange(only, file.Length);
-            response.ContentLength = only.Length;
-            if (!head)
-            {
-                await FileBody.SendAsync(response.BodyWriter, file.Handle, only.Start, only.Length, context.RequestAborted).ConfigureAwait(false);
-            }
-            return;
-        }
-        await SendMultipartAsync(response, file, type, ranges, head).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// multipart/byteranges (RFC 9110 §14.6), laid out as Apache's byterange filter does: each
-    /// part is CRLF, the boundary, its Content-Type (left out when the file has no type) and
-    /// Content-Range, a blank line and the bytes; CRLF, the closing boundary and CRLF end it.
-    /// The part headers are built first so Content-Length is exact.
-    /// </summary>
-    private static async Task SendMultipartAsync(HttpResponse response, FileSnapshot file, string? type, List<ByteRange> ranges, bool head)
-    {
-        var heads = new byte[ranges.Count][];
-        long length = 0;
-        for (int i = 0; i < ranges.Count; i++)
-        {
-            string part = "\r\n--" + s_boundary + "\r\n"
-                + (type != null ? "Content-Type: " + type + "\r\n" : "")
-                + "Content-Range: " + ContentRange(ranges[i], file.Length) + "\r\n\r\n";
-            heads[i] = Encoding.Latin1.GetBytes(part);
-            length += heads[i].Length + ranges[i].Length;
-        }
-        byte[] tail = Encoding.ASCII.GetBytes("\r\n--" + s_boundary + "--\r\n");
-        length += tail.Length;
-
-        response.ContentType = "multipart/byteranges; boundary=" + s_boundary;
-        response.ContentLength = length;
-        if (head)
-        {
-            return;
-        }
-        for (int i = 0; i < ranges.Count; i++)
-        {
-            await response.Body.WriteAsync(heads[i]).ConfigureAwait(false);
-            await FileBody.SendAsync(response.BodyWriter, file.Handle, ranges[i].Start, ranges[i].Length, response.HttpContext.RequestAborted).ConfigureAwait(false);
-        }
-        await response.Body.WriteAsync(tail).ConfigureAwait(false);
-    }
-
-    private static string ContentRange(ByteRange range, long size) =>
-        string.Create(CultureInfo.InvariantCulture, $"bytes {range.Start}-{range.End}/{size}");
-
-    /// <summary>Apache sends no Content-Type for an unknown extension (no DefaultType), and no
-    /// charset for text types (AddDefaultCharset Off).</summary>
-    private static void SetContentType(HttpResponse response, string? type)
-    {
-        if (type != null)
-        {
-            response.ContentType = type;
-        }
     }
 
     /// <summary>

@@ -48,6 +48,7 @@ internal static class ApacheOnlyDirectives
         ("SSLCACertificateFile", "client certificates are not asked for nor verified by WsgiHost; verify them in a proxy in front"),
         ("SSLCACertificatePath", "client certificates are not asked for nor verified by WsgiHost; verify them in a proxy in front"),
         ("SetEnvIfExpr", "test one attribute with SetEnvIf attribute regex var=value (ap_expr expressions are not supported)"),
+        ("XSendFileAllowAbove", "mod_xsendfile 1.0 removed it (it let an app send any file on the machine): name the folders the app may send files from with XSendFilePath"),
         ("WSGIHandlerScript", "map the script with WSGIScriptAlias"),
         ("WSGIDispatchScript", "choose groups with WSGIProcessGroup/WSGIApplicationGroup, or %{ENV:VAR} with SetEnv"),
         ("WSGIAuthUserScript", "authentication is not supported; authenticate in the app"),

@@ -19,6 +19,7 @@ internal static class DirectiveTable
             .Concat(RewriteDirectives.All())
             .Concat(MimeDirectives.All())
             .Concat(ErrorDocumentDirective.All())
+            .Concat(XSendFileDirectives.All())
             .Concat(ApacheOnlyDirectives.All())
             .ToFrozenDictionary(d => d.Name, StringComparer.OrdinalIgnoreCase);
 

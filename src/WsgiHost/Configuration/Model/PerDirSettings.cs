@@ -96,7 +96,10 @@ internal sealed record PerDirSettings
     public CompressionNotes? CompressionNotes { get; init; }
 
     /// <summary>Variables or header edits apply to requests in scope, so each needs its <see cref="Metadata.RequestMetadata"/>.</summary>
-    public bool HasMetadata => SetEnv.Count > 0 || SetEnvIf.Count > 0 || EditsResponse || RequestHeaderEdits.Count > 0 || ErrorDocuments.Count > 0;
+    public bool HasMetadata => XSendFile.IsOn || SetEnv.Count > 0 || SetEnvIf.Count > 0 || EditsResponse || RequestHeaderEdits.Count > 0 || ErrorDocuments.Count > 0;
+
+    /// <summary>mod_xsendfile's settings.</summary>
+    public XSendFileConfig XSendFile { get; init; } = XSendFileConfig.Empty;
 
     /// <summary>Header lines or mod_expires apply to responses in scope.</summary>
     public bool EditsResponse => ResponseHeaderEdits.Count > 0 || ExpiresActive == true;
@@ -147,6 +150,7 @@ internal sealed record PerDirSettings
             DeflateCompressionLevel = over.DeflateCompressionLevel ?? DeflateCompressionLevel,
             BrotliCompressionQuality = over.BrotliCompressionQuality ?? BrotliCompressionQuality,
             CompressionNotes = over.CompressionNotes ?? CompressionNotes,
+            XSendFile = XSendFile.Merge(over.XSendFile),
         };
     }
 

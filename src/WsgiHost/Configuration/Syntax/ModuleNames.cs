@@ -14,7 +14,7 @@ internal static class ModuleNames
         "wsgi_module", "ssl_module", "alias_module", "authz_core_module", "authz_host_module",
         "access_compat_module", "log_config_module", "mime_module", "dir_module", "env_module",
         "setenvif_module", "headers_module", "version_module", "filter_module", "deflate_module", "brotli_module",
-        "expires_module", "remoteip_module",
+        "expires_module", "remoteip_module", "xsendfile_module",
     }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The part every spelling shares: <c>wsgi</c> for all three above.</summary>

@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using WsgiHost.Compression;
+
+namespace WsgiHost.StaticFiles;
+
+/// <summary>
+/// A response made of one file, as Apache's default handler sends it: GET or HEAD with
+/// Last-Modified and ETag, conditional requests (304, 412), byte ranges (206, 416,
+/// multipart/byteranges) and the compressed copy when an output filter compresses. For a
+/// static Alias and for a file an application names in X-Sendfile.
+/// </summary>
+internal static class FileResponse
+{
+    /// <summary>One boundary per process, like Apache's ap_multipart_boundary: random, so file
+    /// content cannot be crafted to contain it by someone who has not seen a response.</summary>
+    private static readonly string s_boundary = Convert.ToHexStringLower(WsgiHost.Server.KernelRandom.GetBytes(8));
+
+    /// <param name="type">The Content-Type to send; null sends the one already on the response, if any.</param>
+    public static async Task ServeAsync(HttpContext context, FileSnapshot file, string? type)
+    {
+        HttpRequest request = context.Request;
+        HttpResponse response = context.Response;
+        bool head = HttpMethods.IsHead(request.Method);
+
+        Precondition precondition = ConditionalRequest.Evaluate(request.Headers, file);
+        if (precondition == Precondition.Failed)
+        {
+            await ErrorAsync(context, StatusCodes.Status412PreconditionFailed).ConfigureAwait(false);
+            return;
+        }
+        response.Headers.LastModified = file.LastModified.ToString("r", CultureInfo.InvariantCulture);
+        string etag = file.ETag.ToString();
+        response.Headers.ETag = etag;
+        if (precondition == Precondition.NotModified)
+        {
+            // No body and no Content-Length/Type: a 304 describes the cached copy's validators only.
+            response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+        response.Headers.AcceptRanges = "bytes";
+
+        RangeOutcome outcome = RangeOutcome.Ignore;
+        List<ByteRange> ranges = [];
+        string? range = request.Headers.Range.Count == 1 ? request.Headers.Range[0] : null;
+        if (range != null && ConditionalRequest.RangeAllowed(request.Headers, file))
+        {
+            outcome = ByteRanges.Parse(range, file.Length, out ranges);
+        }
+
+        if (outcome == RangeOutcome.Unsatisfiable)
+        {
+            response.Headers.ContentRange = "bytes */" + file.Length.ToString(CultureInfo.InvariantCulture);
+            await ErrorAsync(context, StatusCodes.Status416RangeNotSatisfiable).ConfigureAwait(false);
+            return;
+        }
+        if (outcome == RangeOutcome.Ignore)
+        {
+            response.StatusCode = StatusCodes.Status200OK;
+            SetContentType(response, type);
+            response.ContentLength = file.Length;
+            if (!head && file.Length > 0)
+            {
+                if (context.Features.Get<IHttpResponseBodyFeature>() is CompressedResponseBody compressed
+                    && compressed.Decide() == CompressionDecision.Compressing && file.Length <= CompressedFileCache.MaxFileBytes)
+                {
+                    // Compressed once per version of the file, not once per request.
+                    byte[] encoded = CompressedFileCache.Shared.GetOrAdd(file.Path, etag, file.Handle, file.Length, compressed.Coding, compressed.Level);
+                    await compressed.SendEncodedAsync(encoded, file.Length, context.RequestAborted).ConfigureAwait(false);
+                    return;
+                }
+                await FileBody.SendAsync(response.BodyWriter, file.Handle, 0, file.Length, context.RequestAborted).ConfigureAwait(false);
+            }
+            return;
+        }
+
+        response.StatusCode = StatusCodes.Status206PartialContent;
+        if (ranges.Count == 1)
+        {
+            ByteRange only = ranges[0];
+            SetContentType(response, type);
+            response.Headers.ContentRange = ContentRange(only, file.Length);
+            response.ContentLength = only.Length;
+            if (!head)
+            {
+                await FileBody.SendAsync(response.BodyWriter, file.Handle, only.Start, only.Length, context.RequestAborted).ConfigureAwait(false);
+            }
+            return;
+        }
+        await SendMultipartAsync(response, file, type, ranges, head).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// multipart/byteranges (RFC 9110 §14.6), laid out as Apache's byterange filter does: each
+    /// part is CRLF, the boundary, its Content-Type (left out when the file has no type) and
+    /// Content-Range, a blank line and the bytes; CRLF, the closing boundary and CRLF end it.
+    /// The part headers are built first so Content-Length is exact.
+    /// </summary>
+    private static async Task SendMultipartAsync(HttpResponse response, FileSnapshot file, string? type, List<ByteRange> ranges, bool head)
+    {
+        var heads = new byte[ranges.Count][];
+        long length = 0;
+        for (int i = 0; i < ranges.Count; i++)
+        {
+            string part = "\r\n--" + s_boundary + "\r\n"
+                + (type != null ? "Content-Type: " + type + "\r\n" : "")
+                + "Content-Range: " + ContentRange(ranges[i], file.Length) + "\r\n\r\n";
+            heads[i] = Encoding.Latin1.GetBytes(part);
+            length += heads[i].Length + ranges[i].Length;
+        }
+        byte[] tail = Encoding.ASCII.GetBytes("\r\n--" + s_boundary + "--\r\n");
+        length += tail.Length;
+
+        response.ContentType = "multipart/byteranges; boundary=" + s_boundary;
+        response.ContentLength = length;
+        if (head)
+        {
+            return;
+        }
+        for (int i = 0; i < ranges.Count; i++)
+        {
+            await response.Body.WriteAsync(heads[i]).ConfigureAwait(false);
+            await FileBody.SendAsync(response.BodyWriter, file.Handle, ranges[i].Start, ranges[i].Length, response.HttpContext.RequestAborted).ConfigureAwait(false);
+        }
+        await response.Body.WriteAsync(tail).ConfigureAwait(false);
+    }
+
+    private static string ContentRange(ByteRange range, long size) =>
+        string.Create(CultureInfo.InvariantCulture, $"bytes {range.Start}-{range.End}/{size}");
+
+    /// <summary>Apache sends no Content-Type for an unknown extension (no DefaultType), and no
+    /// charset for text types (AddDefaultCharset Off).</summary>
+    private static void SetContentType(HttpResponse response, string? type)
+    {
+        if (type != null)
+        {
+            response.ContentType = type;
+        }
+    }
+
+    private static Task ErrorAsync(HttpContext context, int status) => Server.WsgiDispatch.ErrorAsync(context, status);
+}
