@@ -95,13 +95,14 @@ eval "peers_$(declare -f app_def)"
 app_def() {
   case $1 in
     file_1mib) WRK_LUA=report.lua; APP_WSGI=$HERE/apps/file_1mib.wsgi; APP_PATH=/; APP_EXPECT='xxxxxxxx' ;;
+    xsendfile_1mib) WRK_LUA=report.lua; APP_WSGI=$HERE/apps/xsendfile_1mib.wsgi; APP_PATH=/; APP_EXPECT='xxxxxxxx' ;;
     post_1kib) peers_app_def echo; WRK_LUA=$(realpath --relative-to="$LUA_DIR" "$HERE/lua/post-1kib.lua") ;;
     hello_close|flask_close|django_close)
       peers_app_def "${1%_close}"; WRK_LUA=$(realpath --relative-to="$LUA_DIR" "$HERE/lua/close.lua") ;;
     *) peers_app_def "$1" ;;
   esac
 }
-ALL_APPS="$ALL_APPS file_1mib post_1kib hello_close flask_close django_close"
+ALL_APPS="$ALL_APPS file_1mib xsendfile_1mib post_1kib hello_close flask_close django_close"
 export WSGIHOST_BENCH_REPORT_LUA=$LUA_DIR/report.lua
 
 # run-peers.sh's have_server, plus: raw-kestrel runs only for the apps it can mirror, and
@@ -145,6 +146,36 @@ have_server() {
     return 1
   fi
   peers_have_server "$@"
+}
+
+# xsendfile_1mib: file_1mib's 1 MiB named by the app in an X-Sendfile header and sent by the
+# server (bench/apps/xsendfile_1mib.wsgi), each server set up as its users do it: WsgiHost with
+# --x-sendfile-path (XSendFile On + XSendFilePath), Apache with mod_xsendfile and EnableSendfile,
+# uWSGI with its documented X-Sendfile emulation (the header collected into a variable, a
+# static: response route, offload threads). gunicorn and waitress have none (the app would need
+# a proxy in front), so the app's empty body is all they send: not a download, not measured.
+XSENDFILE_DIR=${TMPDIR:-/tmp}
+for s in wsgihost wsgihost_embedded wsgihost_multi wsgihost_interp apache_embedded apache_daemon uwsgi; do
+  eval "xsendfile_$(declare -f "srv_$s")"
+  eval "srv_$s() { xsendfile_srv_$s \"\$@\"; xsendfile_setup $s; }"
+done
+xsendfile_setup() {
+  [ "$(basename "${APP_WSGI:-}")" = xsendfile_1mib.wsgi ] || return 0
+  case $1 in
+    wsgihost*) CMD+=(--x-sendfile-path "$XSENDFILE_DIR") ;;
+    apache_*) printf '%s\n' "LoadModule xsendfile_module /usr/lib/apache2/modules/mod_xsendfile.so" \
+                "EnableSendfile On" "XSendFile On" "XSendFilePath $XSENDFILE_DIR" >> "$RUN_DIR/httpd.conf" ;;
+    uwsgi) CMD+=(--offload-threads 2 --collect-header "X-Sendfile X_SENDFILE"
+                 --response-route-if-not "empty:\${X_SENDFILE} static:\${X_SENDFILE}") ;;
+  esac
+}
+eval "xsendfile_$(declare -f have_server)"
+have_server() {
+  case "$1:${app:-$STARTUP_APP}" in
+    gunicorn*:xsendfile_1mib|waitress:xsendfile_1mib|raw-kestrel:xsendfile_1mib)
+      echo "  ($1 has no X-Sendfile: it would send the app's empty body)" >&2; return 1 ;;
+  esac
+  xsendfile_have_server "$@"
 }
 
 case $PEERS_MODE in

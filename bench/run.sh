@@ -12,7 +12,7 @@
 #                      wsgihost-static apache-static uwsgi-static (the static apps only)
 #                      uwsgi-http10 (the *_close apps only: uwsgi's keep-alive socket ignores
 #                      a request's Connection: close)
-#   APPS      default: hello flask django echo post_1kib stream file_1mib hello_close flask_close
+#   APPS      default: hello flask django echo post_1kib stream file_1mib xsendfile_1mib hello_close flask_close
 #                      static static_1mib   (django_close also exists)
 #   REPS=2 DURATION=10s WARMUP=2s CONNS=32 WRK_THREADS=1
 #   OUT_DIR   default: bench/.out/results/<timestamp>
@@ -33,7 +33,7 @@ MODE=${1:-bench}
 export SHARED_BENCH=${SHARED_BENCH:-$(cd "$REPO/.." && pwd)/shared/bench}
 export PY=${PY:-/usr/bin/python3}
 export SERVERS=${SERVERS:-raw-kestrel wsgihost-embedded wsgihost-multi wsgihost-interp wsgihost-daemon uwsgi uwsgi-http10 apache-embedded apache-daemon gunicorn-gthread waitress wsgihost-static apache-static uwsgi-static}
-export APPS=${APPS:-hello flask django echo post_1kib stream file_1mib hello_close flask_close static static_1mib}
+export APPS=${APPS:-hello flask django echo post_1kib stream file_1mib xsendfile_1mib hello_close flask_close static static_1mib}
 export REPS=${REPS:-2}
 export DURATION=${DURATION:-10s}
 export OUT_DIR=${OUT_DIR:-$OUT/results/$(date +%Y%m%d-%H%M%S)}
@@ -45,7 +45,7 @@ log() { printf '== %s\n' "$*" >&2; }
 # ---------------------------------------------------------------------------
 # 1. Debian packages: the peers, wrk, and what the harness itself uses.
 # ---------------------------------------------------------------------------
-PACKAGES="apache2 libapache2-mod-wsgi-py3 gunicorn uwsgi uwsgi-plugin-python3 python3
+PACKAGES="apache2 libapache2-mod-wsgi-py3 libapache2-mod-xsendfile gunicorn uwsgi uwsgi-plugin-python3 python3
 python3-waitress python3-flask python3-django wrk time iproute2 curl clang lld zlib1g-dev"
 
 install_packages() {

@@ -10,8 +10,8 @@ For every app and server: median req/s, p99 latency and RSS (sum over the server
 processes, after the run), each also as a ratio to
   Kestrel    raw-kestrel on the same app; Flask and Django have no C# twin, so there the
              raw-kestrel hello run is the ceiling (marked †; hello_close for the *_close apps); file_1mib (a file through
-             wsgi.file_wrapper) is measured against raw-kestrel's stream run, the same
-             1 MiB from memory (marked ‡)
+             wsgi.file_wrapper) and xsendfile_1mib (a file named in X-Sendfile) are measured against
+             raw-kestrel's stream run, the same 1 MiB from memory (marked ‡)
   best peer  the Python peer (not raw-kestrel, not wsgihost*, not *-static) with the
              highest median req/s on that app; on the static apps, the static file
              server (apache-static, uwsgi-static) with the highest
@@ -38,10 +38,10 @@ UWSGI_CLOSE = 'uwsgi-http10'
 SERVER_ORDER = ['raw-kestrel', 'wsgihost-embedded', 'wsgihost-multi', 'wsgihost-interp', 'wsgihost-daemon', 'wsgihost', 'uwsgi',
                 'uwsgi-http10', 'apache-embedded', 'apache-daemon', 'gunicorn-sync2',
                 'gunicorn-sync4', 'gunicorn-gthread', 'waitress', 'wsgihost-static', 'apache-static', 'uwsgi-static']
-APP_ORDER = ['hello', 'flask', 'flask_page', 'django', 'echo', 'post_1kib', 'stream', 'file_1mib',
+APP_ORDER = ['hello', 'flask', 'flask_page', 'django', 'echo', 'post_1kib', 'stream', 'file_1mib', 'xsendfile_1mib',
              'hello_close', 'flask_close', 'django_close', 'static', 'static_1mib']
 # An app with no raw-Kestrel run of its own, measured against another that moves the same bytes.
-KESTREL_TWIN = {'file_1mib': 'stream'}
+KESTREL_TWIN = {'file_1mib': 'stream', 'xsendfile_1mib': 'stream'}
 FAILED = ('START_FAILED', 'NOT_READY', 'WRK_FAILED')
 
 
@@ -159,7 +159,7 @@ def main(argv):
           'file server on the static apps; named in '
           'the app row), ÷uWSGI = to uwsgi. req/s: higher is better; p99 and RSS: lower is better. '
           '† = Flask/Django have no Kestrel twin: ratio to raw Kestrel\'s hello run. '
-          '‡ = file_1mib: ratio to raw Kestrel\'s stream run (the same 1 MiB from memory).\n')
+          '‡ = file_1mib, xsendfile_1mib: ratio to raw Kestrel\'s stream run (the same 1 MiB from memory).\n')
     print('| app | server | req/s | ÷K | ÷best | ÷uWSGI | p99 ms | ÷K | ÷best | RSS MB | ÷K | ÷best | errors |')
     print('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
     for a in apps:

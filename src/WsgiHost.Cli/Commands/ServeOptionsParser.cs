@@ -42,6 +42,8 @@ internal static class ServeOptionsParser
           --pass-authorization        pass the Authorization header as HTTP_AUTHORIZATION
           --limit-request-body BYTES  reject larger request bodies with 413
           --compress-responses        gzip text, HTML, CSS, JavaScript and JSON responses for clients that accept it
+          --x-sendfile-path DIR       send a file under DIR that the app names in an X-Sendfile header in place of its
+                                      body (mod_xsendfile's XSendFile On with XSendFilePath DIR; repeatable)
           --no-reload                 do not re-execute the script when it changes
           --drain SECONDS             after SIGTERM, serve this long with the health check failing and
                                       connections closed after each response, then stop accepting
@@ -59,6 +61,7 @@ internal static class ServeOptionsParser
         string? python = null, pythonHome = null, workingDirectory = null, serverName = null, errorLog = null;
         var pythonPath = new List<string>();
         var aliases = new List<AliasConfig>();
+        var sendFilePaths = new List<XSendFilePath>();
         bool accessLog = false, chunked = false, passAuth = false, reload = true, embedded = false, reloadOnChanges = false, compress = false;
         int? processes = null;
         int drain = 0;
@@ -100,6 +103,7 @@ internal static class ServeOptionsParser
                 case "--processes": processes = Int(arg, Value(), 1, 256); break;
                 case "--drain": drain = Int(arg, Value(), 0, 3600); break;
                 case "--compress-responses": compress = true; break;
+                case "--x-sendfile-path": sendFilePaths.Add(new XSendFilePath(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Value())), false)); break;
                 default:
                     if (arg.StartsWith('-'))
                     {
@@ -188,6 +192,7 @@ internal static class ServeOptionsParser
                     LimitRequestBody = limitBody,
                     ScriptReloading = reload,
                     OutputFilterByType = compress ? CompressedTypes : [],
+                    XSendFile = sendFilePaths.Count == 0 ? XSendFileConfig.Empty : new XSendFileConfig { Enabled = true, Paths = sendFilePaths },
                 },
                 CustomLogs = accessLog ? [new CustomLogConfig("/dev/stdout", Logging.LogFormat.Combined.ToString(), generated)] : [],
             },

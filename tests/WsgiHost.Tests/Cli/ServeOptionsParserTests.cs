@@ -47,6 +47,17 @@ public sealed class ServeOptionsParserTests : IDisposable
     }
 
     [Fact]
+    public void XSendFilePathTurnsXSendFileOnForTheFoldersGiven()
+    {
+        Assert.False(ServeOptionsParser.Parse([_script]).MainServer.Defaults.XSendFile.IsOn);
+
+        var sendFile = ServeOptionsParser.Parse([_script, "--x-sendfile-path", "/srv/private/", "--x-sendfile-path", "/srv/exports"]).MainServer.Defaults.XSendFile;
+
+        Assert.True(sendFile.IsOn);
+        Assert.Equal([new("/srv/private", false), new("/srv/exports", false)], sendFile.Paths);
+    }
+
+    [Fact]
     public void OptionsAreApplied()
     {
         var model = ServeOptionsParser.Parse([_script, "--port", "9000", "--threads", "16", "--url-alias", "/static", _dir,
