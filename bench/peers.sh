@@ -150,12 +150,13 @@ have_server() {
 
 # xsendfile_1mib: file_1mib's 1 MiB named by the app in an X-Sendfile header and sent by the
 # server (bench/apps/xsendfile_1mib.wsgi), each server set up as its users do it: WsgiHost with
-# --x-sendfile-path (XSendFile On + XSendFilePath), Apache with mod_xsendfile and EnableSendfile,
-# uWSGI with its documented X-Sendfile emulation (the header collected into a variable, a
-# static: response route, offload threads). gunicorn and waitress have none (the app would need
-# a proxy in front), so the app's empty body is all they send: not a download, not measured.
+# --x-sendfile-path (XSendFile On + XSendFilePath), Apache with mod_xsendfile and EnableSendfile.
+# uWSGI's X-Sendfile emulation (--collect-header with a static: response route) needs its internal
+# routing, which Debian's build lacks (no PCRE: "unable to register route"); gunicorn and
+# waitress have none (the app would need a proxy in front). Those would send the app's empty
+# body: not a download, not measured.
 XSENDFILE_DIR=${TMPDIR:-/tmp}
-for s in wsgihost wsgihost_embedded wsgihost_multi wsgihost_interp apache_embedded apache_daemon uwsgi; do
+for s in wsgihost wsgihost_embedded wsgihost_multi wsgihost_interp apache_embedded apache_daemon; do
   eval "xsendfile_$(declare -f "srv_$s")"
   eval "srv_$s() { xsendfile_srv_$s \"\$@\"; xsendfile_setup $s; }"
 done
@@ -165,14 +166,12 @@ xsendfile_setup() {
     wsgihost*) CMD+=(--x-sendfile-path "$XSENDFILE_DIR") ;;
     apache_*) printf '%s\n' "LoadModule xsendfile_module /usr/lib/apache2/modules/mod_xsendfile.so" \
                 "EnableSendfile On" "XSendFile On" "XSendFilePath $XSENDFILE_DIR" >> "$RUN_DIR/httpd.conf" ;;
-    uwsgi) CMD+=(--offload-threads 2 --collect-header "X-Sendfile X_SENDFILE"
-                 --response-route-if-not "empty:\${X_SENDFILE} static:\${X_SENDFILE}") ;;
   esac
 }
 eval "xsendfile_$(declare -f have_server)"
 have_server() {
   case "$1:${app:-$STARTUP_APP}" in
-    gunicorn*:xsendfile_1mib|waitress:xsendfile_1mib|raw-kestrel:xsendfile_1mib)
+    gunicorn*:xsendfile_1mib|waitress:xsendfile_1mib|uwsgi*:xsendfile_1mib|raw-kestrel:xsendfile_1mib)
       echo "  ($1 has no X-Sendfile: it would send the app's empty body)" >&2; return 1 ;;
   esac
   xsendfile_have_server "$@"

@@ -15,6 +15,9 @@ internal static class FileBody
     /// <summary>Bytes written between flushes: the transport sends while the next are read.</summary>
     private const int FlushBytes = 256 * 1024;
 
+    /// <summary>The least room a read asks the writer for: a block with less left gives way to a fresh one.</summary>
+    private const int MinPiece = 16 * 1024;
+
     /// <summary>
     /// Writes <paramref name="length"/> bytes of the file from <paramref name="offset"/>. A file
     /// that shrank meanwhile ends the body early, and Kestrel then aborts the response whose
@@ -53,8 +56,12 @@ internal static class FileBody
     /// </summary>
     public static int ReadPiece(PipeWriter writer, SafeFileHandle file, long offset, long length, int max)
     {
-        Span<byte> span = writer.GetSpan((int)Math.Min(length, max));
-        int read = RandomAccess.Read(file, span[..(int)Math.Min(length, span.Length)], offset);
+        // A small hint, then as much of the span the writer gives as is wanted: the transport's
+        // pipe hands out the rest of its current block, or a fresh block (128 KiB). A hint
+        // larger than the pool's blocks made the pipe rent every piece from ArrayPool instead
+        // (256 KiB pieces: 20 MB more RSS with 32 downloads, and no pinned memory for the send).
+        Span<byte> span = writer.GetSpan((int)Math.Min(Math.Min(length, max), MinPiece));
+        int read = RandomAccess.Read(file, span[..(int)Math.Min(Math.Min(length, max), span.Length)], offset);
         if (read > 0)
         {
             writer.Advance(read);

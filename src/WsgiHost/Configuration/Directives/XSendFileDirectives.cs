@@ -18,7 +18,7 @@ internal static class XSendFileDirectives
 {
     public static IEnumerable<DirectiveSpec> All() =>
     [
-        new("XSendFile", DirectiveScope.Anywhere, 1, 1, "On|Off", (node, context) => SetFlag(node, context, (c, on) => c with { Enabled = on })),
+        new("XSendFile", DirectiveScope.Anywhere, 1, 1, "On|Off", (node, context) => SetFlag(node, context, (c, on) => c with { Enabled = on, EnabledAt = node.Location })),
         new("XSendFilePath", DirectiveScope.Anywhere, 1, 2, "absolute-path [AllowFileDelete]", XSendFilePath),
         new("XSendFileUnescape", DirectiveScope.Anywhere, 1, 1, "On|Off", (node, context) => SetFlag(node, context, (c, on) => c with { Unescape = on })),
         new("XSendFileIgnoreEtag", DirectiveScope.Anywhere, 1, 1, "On|Off", (node, context) => SetFlag(node, context, (c, on) => c with { IgnoreETag = on })),

@@ -103,6 +103,26 @@ internal static class MetadataLints
         }
     }
 
+    /// <summary>
+    /// XSendFile On with no XSendFilePath anywhere: an app may then name only files in its own
+    /// script's folder (its code), so the protected downloads kept anywhere else answer 404 —
+    /// the step mod_xsendfile's users most often miss.
+    /// </summary>
+    public static void XSendFileWithoutPaths(SiteConfig site, List<ConfigDiagnostic> found)
+    {
+        var settings = AllSettings(site).ToList();
+        if (settings.Any(s => s.XSendFile.Paths.Count > 0))
+        {
+            return;
+        }
+        foreach (PerDirSettings on in settings.Where(s => s.XSendFile.Enabled == true && s.XSendFile.EnabledAt != null))
+        {
+            found.Add(SiteLints.Warning(on.XSendFile.EnabledAt!, "XSendFile",
+                "XSendFile is On but no XSendFilePath names a folder: an app may send only files in its WSGI script's own folder, so a download kept anywhere else answers 404",
+                "XSendFilePath /srv/app/private  (the folder the app's protected files are in)"));
+        }
+    }
+
     private static IEnumerable<PerDirSettings> AllSettings(SiteConfig site) =>
         site.AllScopes.SelectMany(s => s.Sections.Select(section => section.Payload.Settings).Prepend(s.Defaults));
 }

@@ -30,6 +30,7 @@ internal static class SiteLints
         MetadataLints.HttpsFromClientHeaders(site, found);
         MetadataLints.RedirectsHidingMappings(site, found);
         MetadataLints.ErrorDocumentsWithoutAFile(site, found);
+        MetadataLints.XSendFileWithoutPaths(site, found);
         return found;
     }
 

@@ -12,6 +12,9 @@ internal sealed record XSendFileConfig
     /// <summary>XSendFile; null inherits (off).</summary>
     public bool? Enabled { get; init; }
 
+    /// <summary>Where the XSendFile line that set <see cref="Enabled"/> is.</summary>
+    public Syntax.SourceLocation? EnabledAt { get; init; }
+
     /// <summary>XSendFileUnescape; null inherits (on: the header's value is URL-decoded).</summary>
     public bool? Unescape { get; init; }
 
@@ -32,6 +35,7 @@ internal sealed record XSendFileConfig
         : new XSendFileConfig
         {
             Enabled = over.Enabled ?? Enabled,
+            EnabledAt = over.Enabled != null ? over.EnabledAt : EnabledAt,
             Unescape = over.Unescape ?? Unescape,
             IgnoreETag = over.IgnoreETag ?? IgnoreETag,
             IgnoreLastModified = over.IgnoreLastModified ?? IgnoreLastModified,

@@ -22,6 +22,17 @@ public sealed class MetadataLintTests
     }
 
     [Fact]
+    public void XSendFileWithoutAnyPathCanSendOnlyTheScriptsOwnFolder()
+    {
+        var warning = Single("Listen 80\n<Location /downloads>\nXSendFile On\n</Location>");
+
+        warning.At(3, "XSendFile");
+        Assert.Contains("XSendFilePath", warning.Fix, StringComparison.Ordinal);
+        Silent("Listen 80\nXSendFilePath /srv/private\n<Location /downloads>\nXSendFile On\n</Location>");
+        Silent("Listen 80\nXSendFile Off");
+    }
+
+    [Fact]
     public void HttpsFromAForwardedHeaderOnAServerOthersCanReach()
     {
         var warning = Single("Listen 8080\nSetEnvIf X-Forwarded-Proto ^https$ HTTPS=on");
