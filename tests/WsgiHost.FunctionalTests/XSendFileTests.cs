@@ -98,6 +98,25 @@ public sealed class XSendFileTests : IDisposable
         Assert.Equal(0, await host.StopAsync());
     }
 
+    [Theory]
+    [InlineData("/app")]
+    [InlineData("/daemon")]
+    public async Task FlasksXSendFileResponseWithTheFilesLengthAndNoBodyIsNoTruncation(string mount)
+    {
+        await using var host = await StartAsync();
+
+        using HttpResponseMessage response = await host.Client.GetAsync($"{mount}/declared?{Files}/report.bin");
+        using HttpResponseMessage off = await host.Client.GetAsync($"/off/declared?{Files}/report.bin", HttpCompletionOption.ResponseHeadersRead);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(Report, await response.Content.ReadAsStringAsync());
+        // Where XSendFile is Off the same response is what it says: truncated, and logged so.
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => off.Content.ReadAsStringAsync());
+        string log = await host.WaitForLogAsync("Truncated response");
+        Assert.Single(log.Split('\n'), line => line.Contains("Truncated response", StringComparison.Ordinal));
+        Assert.Equal(0, await host.StopAsync());
+    }
+
     [Fact]
     public async Task ARelativeNameIsTakenInTheScriptsFolder()
     {

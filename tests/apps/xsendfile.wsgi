@@ -1,6 +1,8 @@
 # Fixture for mod_xsendfile (XSendFileTests): answers with X-Sendfile or X-Sendfile-Temporary
 # naming the file given as the raw query string (still URL-encoded, as an app would send it),
 # and a body of its own that the server must drop.
+import os
+
 DROPPED = b'the body the app wrote, which the file replaces\n'
 
 
@@ -19,6 +21,12 @@ def application(environ, start_response):
         start_response('200 OK', headers + [('X-Sendfile', name), ('ETag', '"release-7"'),
                                             ('Last-Modified', 'Tue, 01 Dec 2026 10:00:00 GMT')])
         return [DROPPED]
+    if path == '/declared':
+        # As werkzeug's send_file(..., use_x_sendfile=True) (Flask's USE_X_SENDFILE): the file's
+        # length in Content-Length, and no body at all.
+        start_response('200 OK', [('Content-Type', 'application/x-report'), ('X-Sendfile', name),
+                                  ('Content-Length', str(os.path.getsize(name)))])
+        return []
     if path == '/wrapper':
         # A body sent through wsgi.file_wrapper is dropped as well.
         start_response('200 OK', [('Content-Type', 'text/plain'), ('X-Sendfile', name)])

@@ -31,6 +31,13 @@ public interface IWsgiExchange
     /// </summary>
     int RefusedBodyStatus => 0;
 
+    /// <summary>
+    /// The server sends something else in place of the body the app writes (the file an X-Sendfile
+    /// header names): a body shorter than its Content-Length is then no truncation (werkzeug's
+    /// send_file with X-Sendfile declares the file's length and sends nothing).
+    /// </summary>
+    bool BodyReplaced => false;
+
     /// <summary>The response about to start is the server's own error page (the app failed or could not load), not the app's.</summary>
     void MarkErrorPage()
     {

@@ -269,7 +269,7 @@ internal static unsafe class WsgiGateway
             request.ContentLength ??= 0;
             request.SendHeaders();
         }
-        if (!request.BodyComplete && !request.ClientGone)
+        if (!request.BodyComplete && !request.ClientGone && !request.Exchange.BodyReplaced)
         {
             app.Log.Write(ErrorLogLevel.Error, "wsgi",
                 $"[client {request.Exchange.ClientForLog}] Truncated response from WSGI script '{app.Options.ScriptPath}': " +

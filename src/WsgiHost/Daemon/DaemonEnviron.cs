@@ -25,6 +25,10 @@ internal static class DaemonEnviron
         capture.Add(DaemonKeys.ScriptReloading, scriptReloading ? "1" : "0");
         capture.Add(DaemonKeys.Head, HttpMethods.IsHead(context.Request.Method) ? "1" : "0");
         capture.Add(DaemonKeys.Client, WsgiDispatch.Client(context));
+        if (context.Features.Get<Metadata.RequestMetadata>()?.XSendFile != null)
+        {
+            capture.Add(DaemonKeys.XSendFile, "1");
+        }
         return capture.Entries;
     }
 }

@@ -21,6 +21,9 @@ internal static class DaemonKeys
 
     public const string Client = "wsgihost.client";
 
+    /// <summary>"1" when XSendFile is On for the request: the front replaces a 200 that names a file, so its body may be short.</summary>
+    public const string XSendFile = "wsgihost.x_sendfile";
+
     /// <summary>
     /// "1" when the request's whole body follows its head in the same write (none, or a small one
     /// the front had read already), up to its end-of-body marker: the worker reads it all before

@@ -6,12 +6,12 @@ namespace WsgiHost.Daemon;
 /// Absent keys read as "".
 /// </summary>
 internal readonly record struct DaemonRouting(
-    string Secret, string Script, string Callable, string ApplicationGroup, bool ScriptReloading, bool Head, string Client, bool BodyComplete)
+    string Secret, string Script, string Callable, string ApplicationGroup, bool ScriptReloading, bool Head, string Client, bool BodyComplete, bool XSendFile = false)
 {
     public static DaemonRouting Read(List<KeyValuePair<string, string>> environ)
     {
         string secret = "", script = "", callable = "", group = "", client = "";
-        bool reloading = true, head = false, bodyComplete = false;
+        bool reloading = true, head = false, bodyComplete = false, xsendfile = false;
         foreach (var (key, value) in environ)
         {
             if (!key.StartsWith(DaemonKeys.Prefix, StringComparison.Ordinal))
@@ -28,8 +28,9 @@ internal readonly record struct DaemonRouting(
                 case DaemonKeys.Head: head = value == "1"; break;
                 case DaemonKeys.Client: client = value; break;
                 case DaemonKeys.BodyComplete: bodyComplete = true; break;
+                case DaemonKeys.XSendFile: xsendfile = value == "1"; break;
             }
         }
-        return new DaemonRouting(secret, script, callable, group, reloading, head, client, bodyComplete);
+        return new DaemonRouting(secret, script, callable, group, reloading, head, client, bodyComplete, xsendfile);
     }
 }

@@ -308,7 +308,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                 // The front holds the body back until the request is taken (it could still go elsewhere).
                 output.Flush();
             }
-            var exchange = new WorkerExchange(stream, output, environ, routing.Head, routing.Client, wholeBody, connection.Socket);
+            var exchange = new WorkerExchange(stream, output, environ, routing.Head, routing.Client, wholeBody, connection.Socket, routing.XSendFile);
             Interlocked.Increment(ref _active);
             _interrupter?.Started(exchange, app);
             try

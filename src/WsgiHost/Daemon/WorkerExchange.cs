@@ -14,8 +14,9 @@ namespace WsgiHost.Daemon;
 /// <param name="input">The connection, read unbuffered (the request body follows the head).</param>
 /// <param name="output">The connection behind a write buffer, flushed at each Flush.</param>
 /// <param name="wholeBody">The request's whole body when it came with the head and was read already (<see cref="DaemonKeys.BodyComplete"/>; empty for none), else null: the body follows on <paramref name="input"/> as chunks, read as the app reads it.</param>
+/// <param name="xsendfile">XSendFile is On for the request (<see cref="DaemonKeys.XSendFile"/>).</param>
 /// <param name="socket">The connection's socket, for sending streamed body chunks without a copy (<see cref="Send"/>); without it they go through <paramref name="output"/>.</param>
-internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<KeyValuePair<string, string>> environ, bool isHead, string client, byte[]? wholeBody = null, Socket? socket = null) : IWsgiExchange
+internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<KeyValuePair<string, string>> environ, bool isHead, string client, byte[]? wholeBody = null, Socket? socket = null, bool xsendfile = false) : IWsgiExchange
 {
     /// <summary>The body buffered since the last flush, after room for its chunk header (<see cref="DaemonProtocol.WriteChunk(Stream, byte[], int)"/>).</summary>
     private readonly MemoryStream _pending = NewPending();
@@ -35,6 +36,9 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
     private int _owedBody;
 
     public bool IsHead { get; } = isHead;
+
+    /// <summary>The front sends the file this response's X-Sendfile names in place of its body.</summary>
+    public bool BodyReplaced => xsendfile && _head is { } head && Metadata.XSendFileTarget.Names(head.Status, head.Headers);
 
     public string ClientForLog { get; } = client;
 

@@ -11,6 +11,24 @@ internal static class XSendFileTarget
     public const string Header = "X-Sendfile";
     public const string TemporaryHeader = "X-Sendfile-Temporary";
 
+    /// <summary>Whether a response is one mod_xsendfile replaces: a 200 with a non-empty X-Sendfile or X-Sendfile-Temporary.</summary>
+    public static bool Names(int status, IReadOnlyList<KeyValuePair<string, string>> headers)
+    {
+        if (status != 200)
+        {
+            return false;
+        }
+        for (int i = 0; i < headers.Count; i++)
+        {
+            var (name, value) = headers[i];
+            if (value.Length > 0 && (name.Equals(Header, StringComparison.OrdinalIgnoreCase) || name.Equals(TemporaryHeader, StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>
     /// The file name in an X-Sendfile value, or null when it cannot be one: a "%" without two
     /// hex digits after it, an encoded "/" or NUL (Apache's ap_unescape_url refuses those, and

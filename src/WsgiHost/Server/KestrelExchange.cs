@@ -353,6 +353,8 @@ internal sealed class KestrelExchange : IWsgiExchange
     /// </summary>
     public XSendFileRequest? PendingSendFile { get; private set; }
 
+    public bool BodyReplaced => PendingSendFile != null;
+
     public void Buffer(ReadOnlySpan<byte> data)
     {
         if (_aborted || _context.RequestAborted.IsCancellationRequested || PendingSendFile != null)

@@ -48,6 +48,15 @@ public sealed class XSendFileTargetTests
     public void ANameOutsideEveryRootIsRefused(string name) =>
         Assert.Null(XSendFileTarget.Resolve(name, ["/srv/app", "/srv/files"]));
 
+    [Theory]
+    [InlineData(200, "X-Sendfile", "/srv/files/a.pdf", true)]
+    [InlineData(200, "x-sendfile-temporary", "/var/spool/a.csv", true)]
+    [InlineData(200, "X-Sendfile", "", false)]           // an empty header names nothing
+    [InlineData(404, "X-Sendfile", "/srv/files/a.pdf", false)] // only a 200 is replaced
+    [InlineData(200, "X-Accel-Redirect", "/protected/a.pdf", false)]
+    public void OnlyA200ThatNamesAFileIsReplaced(int status, string header, string value, bool replaced) =>
+        Assert.Equal(replaced, XSendFileTarget.Names(status, [new("Content-Type", "application/pdf"), new(header, value)]));
+
     [Fact]
     public void NoRootsAllowNothing() =>
         Assert.Null(XSendFileTarget.Resolve("/srv/files/report.pdf", []));
