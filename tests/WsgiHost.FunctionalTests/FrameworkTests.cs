@@ -30,6 +30,24 @@ public sealed class FrameworkTests
         Assert.Equal(404, (int)outside.StatusCode);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task FlasksSendFileWithXSendFileIsSentByTheServer(bool embedded)
+    {
+        string downloads = WsgiHostProcess.App("downloads");
+        string[] mode = embedded ? ["--embedded"] : [];
+        await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("flask_app.wsgi"), ["--x-sendfile-path", downloads, .. mode]);
+
+        using HttpResponseMessage response = await host.Client.GetAsync("/download/manual.txt");
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(downloads, "manual.txt")), await response.Content.ReadAsStringAsync());
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.False(response.Headers.Contains("X-Sendfile"));
+        Assert.DoesNotContain("Truncated", host.ErrorLog, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ADjangoViewServesWithItsSettings()
     {
