@@ -32,8 +32,7 @@ internal static class FileResponse
             return;
         }
         response.Headers.LastModified = file.LastModified.ToString("r", CultureInfo.InvariantCulture);
-        string etag = file.ETag.ToString();
-        response.Headers.ETag = etag;
+        response.Headers.ETag = file.ETag.ToString();
         if (precondition == Precondition.NotModified)
         {
             // No body and no Content-Length/Type: a 304 describes the cached copy's validators only.
@@ -67,7 +66,7 @@ internal static class FileResponse
                     && compressed.Decide() == CompressionDecision.Compressing && file.Length <= CompressedFileCache.MaxFileBytes)
                 {
                     // Compressed once per version of the file, not once per request.
-                    byte[] encoded = CompressedFileCache.Shared.GetOrAdd(file.Path, etag, file.Handle, file.Length, compressed.Coding, compressed.Level);
+                    byte[] encoded = CompressedFileCache.Shared.GetOrAdd(file.Path, file.ContentTag.ToString(), file.Handle, file.Length, compressed.Coding, compressed.Level);
                     await compressed.SendEncodedAsync(encoded, file.Length, context.RequestAborted).ConfigureAwait(false);
                     return;
                 }

@@ -18,7 +18,7 @@ internal sealed class FileSnapshot : IDisposable
         // a clock-skewed file would otherwise look newer than every later If-Modified-Since.
         DateTime modified = modifiedUtc > nowUtc ? nowUtc : modifiedUtc;
         LastModified = new DateTimeOffset(modified.Ticks - modified.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
-        ETag = EntityTag.ForFile(length, modified, nowUtc);
+        ETag = ContentTag = EntityTag.ForFile(length, modified, nowUtc);
         // RFC 9110 §8.8.2.2: a date is a strong validator only if the file has not changed
         // during the second the date names; same rule Apache uses to weaken the ETag.
         LastModifiedIsStrong = !ETag.IsWeak;
@@ -31,6 +31,9 @@ internal sealed class FileSnapshot : IDisposable
     public DateTimeOffset LastModified { get; private set; }
     public bool LastModifiedIsStrong { get; private set; }
     public EntityTag ETag { get; private set; }
+
+    /// <summary>The ETag of this version of the file, whatever <see cref="UseValidators"/> was told: what caches of its content are keyed by.</summary>
+    public EntityTag ContentTag { get; }
     public DateTime Now { get; }
 
     /// <summary>

@@ -1,11 +1,5 @@
-using System.Globalization;
-using System.Net;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Net.Http.Headers;
-using WsgiHost.Compression;
-using WsgiHost.Python.Wsgi;
 
 namespace WsgiHost.StaticFiles;
 

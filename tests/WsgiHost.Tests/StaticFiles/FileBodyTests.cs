@@ -36,6 +36,54 @@ public sealed class FileBodyTests : IDisposable
     }
 
     [Fact]
+    public async Task TheFileIsReadIntoTheTransportsOwnBlocks()
+    {
+        // Kestrel's socket transport pipe with WsgiHost's 128 KiB blocks: a piece asked for
+        // larger than a block made the pipe take it from ArrayPool, outside the pool.
+        string path = Path.Combine(_folder, "big.bin");
+        File.WriteAllBytes(path, new byte[1024 * 1024]);
+        using FileSnapshot file = FileSnapshot.Open(path);
+        using var pool = new CountingPool(128 * 1024);
+        var pipe = new Pipe(new PipeOptions(pool, pauseWriterThreshold: 0));
+
+        await FileBody.SendAsync(pipe.Writer, file.Handle, 0, file.Length, CancellationToken.None);
+
+        Assert.True(pool.Rented * pool.MaxBufferSize >= file.Length, $"{pool.Rented} blocks of the pool for {file.Length} bytes");
+    }
+
+    [Fact]
+    public void ValidatorsAnAppChoseLeaveTheContentTagOfTheFile()
+    {
+        string path = Path.Combine(_folder, "report.pdf");
+        File.WriteAllText(path, "report");
+        using FileSnapshot file = FileSnapshot.Open(path);
+        EntityTag own = file.ETag;
+
+        file.UseValidators(new EntityTag("\"release-7\"", false), new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal("\"release-7\"", file.ETag.ToString());
+        Assert.Equal(own, file.ContentTag);   // what the compressed-copy cache is keyed by
+        Assert.False(file.LastModifiedIsStrong);
+    }
+
+    private sealed class CountingPool(int blockSize) : System.Buffers.MemoryPool<byte>
+    {
+        public int Rented { get; private set; }
+
+        public override int MaxBufferSize => blockSize;
+
+        public override System.Buffers.IMemoryOwner<byte> Rent(int minBufferSize = -1)
+        {
+            Rented++;
+            return System.Buffers.MemoryPool<byte>.Shared.Rent(blockSize);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+        }
+    }
+
+    [Fact]
     public async Task TheBodyIsTheFileTheValidatorsCameFromEvenIfTheNameIsReplaced()
     {
         // A deploy that renames a new version into place between the open and the send: the
