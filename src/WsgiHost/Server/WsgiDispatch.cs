@@ -134,7 +134,9 @@ internal static class WsgiDispatch
         }
         if (exchange.PendingSendFile is { } sendFile)
         {
-            // On the thread pool, the WSGI thread already free for the next request.
+            // Still on the WSGI thread (WsgiExecutor completes requests synchronously), without
+            // the GIL, until the transport's buffer is full; a slow download then goes on from
+            // the thread pool and holds no WSGI thread.
             return await XSendFileResponse.SendAsync(context, sendFile).ConfigureAwait(false);
         }
         return exchange.BodyBytesSent;

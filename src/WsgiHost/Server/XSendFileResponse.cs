@@ -18,9 +18,10 @@ internal sealed record XSendFileRequest(string Value, bool Temporary, XSendFileC
 /// that file, read by the server (sendfile(2) where the connection allows), instead of the
 /// body the application wrote, which is dropped. What Django's and Flask's "protected
 /// download" backends use on Apache: the app checks who may download, the server moves the
-/// bytes, and no WSGI thread or daemon worker is held for the length of the download. Embedded
-/// mode applies it in the exchange once the app returns; daemon mode in the front, which reads
-/// the worker's response head and drains its body.
+/// bytes, and no Python code runs for them: a daemon worker is free once its response head is
+/// read, and an embedded WSGI thread once the transport's buffer is full (a slow client holds
+/// none). Embedded mode applies it in the exchange once the app returns; daemon mode in the
+/// front, which reads the worker's response head and drains its body.
 /// </summary>
 internal static class XSendFileResponse
 {
