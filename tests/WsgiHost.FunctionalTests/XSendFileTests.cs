@@ -64,6 +64,12 @@ public sealed class XSendFileTests : IDisposable
         using HttpResponseMessage partial = await host.Client.SendAsync(range);
         Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
         Assert.Equal("report", await partial.Content.ReadAsStringAsync());
+        using var beyond = new HttpRequestMessage(HttpMethod.Get, $"{mount}/send?{Files}/report.bin");
+        beyond.Headers.Range = new RangeHeaderValue(1000, 2000);
+        using HttpResponseMessage unsatisfiable = await host.Client.SendAsync(beyond);
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, unsatisfiable.StatusCode);
+        Assert.Equal($"bytes */{Report.Length}", unsatisfiable.Content.Headers.ContentRange?.ToString());
+        Assert.Null(unsatisfiable.Content.Headers.ContentDisposition);   // the server's page, not the download
 
         // The daemon worker's dropped body was read off its connection: the next request on it works.
         using HttpResponseMessage next = await host.Client.GetAsync($"{mount}/send?{Files}/with%20space.txt");

@@ -87,7 +87,7 @@ internal static class XSendFileResponse
         if (name == null)
         {
             Log(context, request, $"xsendfile: bad file name encoding in '{request.Value}' (a '%' needs two hex digits, and '/' and NUL may not be encoded); send the path with real slashes, or set XSendFileUnescape Off if the name is not URL-encoded");
-            return await FailAsync(context, StatusCodes.Status500InternalServerError).ConfigureAwait(false);
+            return await FileResponse.ErrorAsync(context, StatusCodes.Status500InternalServerError).ConfigureAwait(false);
         }
         IEnumerable<string> roots = request.Temporary
             ? config.Paths.Where(p => p.AllowFileDelete).Select(p => p.Path)
@@ -98,7 +98,7 @@ internal static class XSendFileResponse
             Log(context, request, request.Temporary
                 ? $"xsendfile: unable to find file: {name} is in no XSendFilePath with AllowFileDelete; X-Sendfile-Temporary deletes the file, so its folder must be named as 'XSendFilePath DIR AllowFileDelete'"
                 : $"xsendfile: unable to find file: {name} is neither in the script's folder ({request.ScriptDirectory ?? "none"}) nor in an XSendFilePath; add 'XSendFilePath DIR' for the folder it is in");
-            return await FailAsync(context, StatusCodes.Status404NotFound).ConfigureAwait(false);
+            return await FileResponse.ErrorAsync(context, StatusCodes.Status404NotFound).ConfigureAwait(false);
         }
         FileSnapshot file;
         try
@@ -112,7 +112,7 @@ internal static class XSendFileResponse
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Log(context, request, $"xsendfile: cannot open file: {path}: {e.Message}");
-            return await FailAsync(context, StatusCodes.Status404NotFound).ConfigureAwait(false);
+            return await FileResponse.ErrorAsync(context, StatusCodes.Status404NotFound).ConfigureAwait(false);
         }
         try
         {
@@ -130,16 +130,6 @@ internal static class XSendFileResponse
             }
         }
         return HttpMethods.IsHead(context.Request.Method) ? 0 : context.Response.ContentLength ?? 0;
-    }
-
-    /// <summary>The server's error page, without the headers the app meant for the file (Apache's error response keeps none of them).</summary>
-    private static Task<long> FailAsync(HttpContext context, int status)
-    {
-        IHeaderDictionary headers = context.Response.Headers;
-        Microsoft.Extensions.Primitives.StringValues connection = headers.Connection;  // the server's own (closing, draining)
-        headers.Clear();
-        headers.Connection = connection;
-        return WsgiDispatch.ErrorAsync(context, status);
     }
 
     private static EntityTag? AppETag(IHeaderDictionary headers, XSendFileConfig config)

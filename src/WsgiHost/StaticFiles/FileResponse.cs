@@ -139,5 +139,25 @@ internal static class FileResponse
         }
     }
 
-    private static Task ErrorAsync(HttpContext context, int status) => Server.WsgiDispatch.ErrorAsync(context, status);
+    /// <summary>
+    /// The server's error page in place of the file: the headers put on the response for it go
+    /// (an X-Sendfile app's Content-Disposition, the validators), as Apache's error response keeps
+    /// none of them; the connection's own Connection and a 416's Content-Range stay.
+    /// </summary>
+    public static Task<long> ErrorAsync(HttpContext context, int status)
+    {
+        IHeaderDictionary headers = context.Response.Headers;
+        Microsoft.Extensions.Primitives.StringValues connection = headers.Connection;
+        Microsoft.Extensions.Primitives.StringValues range = headers.ContentRange;
+        headers.Clear();
+        if (connection.Count > 0)
+        {
+            headers.Connection = connection;
+        }
+        if (range.Count > 0)
+        {
+            headers.ContentRange = range;
+        }
+        return Server.WsgiDispatch.ErrorAsync(context, status);
+    }
 }
