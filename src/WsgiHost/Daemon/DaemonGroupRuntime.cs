@@ -527,7 +527,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             await DrainBodyAsync(stream, connection.HeadBuffer.AsMemory(0, DaemonProtocol.ChunkHeaderBytes), aborted).ConfigureAwait(false);
             foreach (var (name, value) in head.Headers)
             {
-                if (!XSendFileResponse.Replaces(name) && !name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) && !name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase))
+                if (!XSendFileResponse.Replaces(name))
                 {
                     context.Response.Headers.Append(name, value);
                 }
@@ -546,7 +546,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             {
                 response.ContentLength = length;
             }
-            else if (!name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) && !name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase))
+            else if (!WsgiDispatch.IsFramingHeader(name))
             {
                 response.Headers.Append(name, value);
             }

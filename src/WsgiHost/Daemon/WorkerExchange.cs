@@ -38,7 +38,7 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
     public bool IsHead { get; } = isHead;
 
     /// <summary>The front sends the file this response's X-Sendfile names in place of its body.</summary>
-    public bool BodyReplaced => xsendfile && _head is { } head && Metadata.XSendFileTarget.Names(head.Status, head.Headers);
+    public bool BodyReplaced => xsendfile && _head is { } head && Metadata.XSendFileTarget.Named(head.Status, head.Headers) != null;
 
     public string ClientForLog { get; } = client;
 

@@ -11,22 +11,34 @@ internal static class XSendFileTarget
     public const string Header = "X-Sendfile";
     public const string TemporaryHeader = "X-Sendfile-Temporary";
 
-    /// <summary>Whether a response is one mod_xsendfile replaces: a 200 with a non-empty X-Sendfile or X-Sendfile-Temporary.</summary>
-    public static bool Names(int status, IReadOnlyList<KeyValuePair<string, string>> headers)
+    /// <summary>
+    /// The file a response names for mod_xsendfile to send: a 200 with a non-empty X-Sendfile,
+    /// else X-Sendfile-Temporary (X-Sendfile wins when both are there, as in mod_xsendfile); null otherwise.
+    /// </summary>
+    public static (string Value, bool Temporary)? Named(int status, IReadOnlyList<KeyValuePair<string, string>> headers)
     {
         if (status != 200)
         {
-            return false;
+            return null;
         }
+        string? temporary = null;
         for (int i = 0; i < headers.Count; i++)
         {
             var (name, value) = headers[i];
-            if (value.Length > 0 && (name.Equals(Header, StringComparison.OrdinalIgnoreCase) || name.Equals(TemporaryHeader, StringComparison.OrdinalIgnoreCase)))
+            if (value.Length == 0)
             {
-                return true;
+                continue;
+            }
+            if (name.Equals(Header, StringComparison.OrdinalIgnoreCase))
+            {
+                return (value, false);
+            }
+            if (temporary == null && name.Equals(TemporaryHeader, StringComparison.OrdinalIgnoreCase))
+            {
+                temporary = value;
             }
         }
-        return false;
+        return temporary != null ? (temporary, true) : null;
     }
 
     /// <summary>

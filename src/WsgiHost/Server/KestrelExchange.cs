@@ -330,12 +330,7 @@ internal sealed class KestrelExchange : IWsgiExchange
         for (int i = 0; i < headers.Count; i++)
         {
             var (name, value) = headers[i];
-            if (PendingSendFile != null && XSendFileResponse.Replaces(name))
-            {
-                continue;
-            }
-            // Kestrel frames the body itself; an app's own Transfer-Encoding would corrupt it.
-            if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) || name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase))
+            if (WsgiDispatch.IsFramingHeader(name) || (PendingSendFile != null && XSendFileResponse.Replaces(name)))
             {
                 continue;
             }

@@ -158,6 +158,13 @@ internal static class WsgiDispatch
             : RedirectResponse.SendPageAsync(context, status, ErrorPage.ContentType.Value, ErrorPage.Body(status));
     }
 
+    /// <summary>
+    /// Headers of an app's response that Kestrel makes itself: it frames the body and keeps the
+    /// connection, and an app's own Transfer-Encoding or Keep-Alive would contradict it.
+    /// </summary>
+    public static bool IsFramingHeader(string name) =>
+        name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) || name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The client as the error log names it: address:port.</summary>
     public static string Client(HttpContext context) =>
         $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";

@@ -26,35 +26,12 @@ internal sealed record XSendFileRequest(string Value, bool Temporary, XSendFileC
 internal static class XSendFileResponse
 {
     /// <summary>The request's X-Sendfile, when XSendFile is On for it and the response is a 200 that carries one; else null.</summary>
-    public static XSendFileRequest? Find(HttpContext context, int status, IReadOnlyList<KeyValuePair<string, string>> headers)
-    {
-        if (status != StatusCodes.Status200OK || context.Features.Get<RequestMetadata>() is not { XSendFile: { } config } metadata)
-        {
-            return null;
-        }
-        string? file = null;
-        string? temporary = null;
-        for (int i = 0; i < headers.Count; i++)
-        {
-            var (name, value) = headers[i];
-            if (value.Length == 0)
-            {
-                continue;
-            }
-            if (file == null && name.Equals(XSendFileTarget.Header, StringComparison.OrdinalIgnoreCase))
-            {
-                file = value;
-            }
-            else if (temporary == null && name.Equals(XSendFileTarget.TemporaryHeader, StringComparison.OrdinalIgnoreCase))
-            {
-                temporary = value;
-            }
-        }
-        // X-Sendfile wins over X-Sendfile-Temporary when both are there, as in mod_xsendfile.
-        return file != null ? new XSendFileRequest(file, false, config, metadata.ScriptDirectory, metadata.Log)
-            : temporary != null ? new XSendFileRequest(temporary, true, config, metadata.ScriptDirectory, metadata.Log)
+    public static XSendFileRequest? Find(HttpContext context, int status, IReadOnlyList<KeyValuePair<string, string>> headers) =>
+        status == StatusCodes.Status200OK
+        && context.Features.Get<RequestMetadata>() is { XSendFile: { } config } metadata
+        && XSendFileTarget.Named(status, headers) is var (value, temporary)
+            ? new XSendFileRequest(value, temporary, config, metadata.ScriptDirectory, metadata.Log)
             : null;
-    }
 
     /// <summary>
     /// The application's headers that do not go out with the file: the X-Sendfile headers
@@ -64,7 +41,8 @@ internal static class XSendFileResponse
         name.Equals(XSendFileTarget.Header, StringComparison.OrdinalIgnoreCase)
         || name.Equals(XSendFileTarget.TemporaryHeader, StringComparison.OrdinalIgnoreCase)
         || name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase)
-        || name.Equals(HeaderNames.ContentEncoding, StringComparison.OrdinalIgnoreCase);
+        || name.Equals(HeaderNames.ContentEncoding, StringComparison.OrdinalIgnoreCase)
+        || WsgiDispatch.IsFramingHeader(name);
 
     /// <summary>
     /// Sends the file with the application's other headers (already on the response): its

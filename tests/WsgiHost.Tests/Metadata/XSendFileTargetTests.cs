@@ -55,7 +55,13 @@ public sealed class XSendFileTargetTests
     [InlineData(404, "X-Sendfile", "/srv/files/a.pdf", false)] // only a 200 is replaced
     [InlineData(200, "X-Accel-Redirect", "/protected/a.pdf", false)]
     public void OnlyA200ThatNamesAFileIsReplaced(int status, string header, string value, bool replaced) =>
-        Assert.Equal(replaced, XSendFileTarget.Names(status, [new("Content-Type", "application/pdf"), new(header, value)]));
+        Assert.Equal(replaced ? (value, header.EndsWith("temporary", StringComparison.OrdinalIgnoreCase)) : null,
+            XSendFileTarget.Named(status, [new("Content-Type", "application/pdf"), new(header, value)]));
+
+    [Fact]
+    public void XSendfileWinsOverTheTemporaryHeader() =>
+        Assert.Equal(("/srv/files/a.pdf", false),
+            XSendFileTarget.Named(200, [new("X-Sendfile-Temporary", "/var/spool/a.csv"), new("X-Sendfile", "/srv/files/a.pdf")]));
 
     [Fact]
     public void NoRootsAllowNothing() =>
