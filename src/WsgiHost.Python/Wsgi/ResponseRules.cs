@@ -40,13 +40,11 @@ internal static class ResponseRules
             error = "header name must not be empty";
             return false;
         }
-        foreach (char c in name)
+        if (!IsToken(name))
         {
-            if (!IsTokenChar(c))
-            {
-                error = $"header name {Quote(name)} contains an invalid character {Quote(c.ToString())}";
-                return false;
-            }
+            char c = name.First(ch => !IsTokenChar(ch));
+            error = $"header name {Quote(name)} contains an invalid character {Quote(c.ToString())}";
+            return false;
         }
         foreach (char c in value)
         {
@@ -60,6 +58,19 @@ internal static class ResponseRules
         }
         error = "";
         return true;
+    }
+
+    /// <summary>An RFC 9110 token (§5.6.2): a header name, a charset or language tag in a header value.</summary>
+    public static bool IsToken(string text)
+    {
+        foreach (char c in text)
+        {
+            if (!IsTokenChar(c))
+            {
+                return false;
+            }
+        }
+        return text.Length > 0;
     }
 
     private static bool IsTokenChar(char c) =>

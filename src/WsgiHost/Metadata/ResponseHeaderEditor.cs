@@ -6,13 +6,15 @@ using WsgiHost.Server;
 namespace WsgiHost.Metadata;
 
 /// <summary>
-/// A request's mod_expires and Header lines (in that order, as their filters run in Apache),
+/// A request's mod_expires and Header lines (in that order, as their filters run in Apache) and
+/// AddDefaultCharset (last, as Apache's header filter adds the charset),
 /// applied once as its response starts, after whatever made the response (app, daemon, file
 /// handler) set its headers, as mod_headers' output filter edits them on their way out.
 /// Compression asks for the edits before it decides, as mod_headers' filter runs before
 /// DEFLATE's. Lines without <c>always</c> skip the error pages the server makes itself (403, 404
 /// for an unmapped URL, 500 for a crashed app...), as Apache drops its <c>headers_out</c> when it
-/// sends an error page; so does mod_expires. Installed only where Header lines or ExpiresActive On apply.
+/// sends an error page; so does mod_expires. Installed only where Header lines, ExpiresActive On
+/// or AddDefaultCharset apply.
 /// </summary>
 internal sealed class ResponseHeaderEditor
 {
@@ -77,6 +79,10 @@ internal sealed class ResponseHeaderEditor
                 Notes ??= [];
             }
             HeaderEditing.Apply(response.Headers, edit, value, _context.Request.Headers, Notes);
+        }
+        if (_settings.DefaultCharset is { Length: > 0 } charset && response.Headers.ContentType is [string type])
+        {
+            response.Headers.ContentType = DefaultCharset.Apply(type, charset);
         }
     }
 

@@ -19,7 +19,8 @@ internal static class FileResponse
     private static readonly string s_boundary = Convert.ToHexStringLower(WsgiHost.Server.KernelRandom.GetBytes(8));
 
     /// <param name="type">The Content-Type to send; null sends the one already on the response, if any.</param>
-    public static async Task ServeAsync(HttpContext context, FileSnapshot file, string? type)
+    /// <param name="language">The Content-Language to send (mod_mime's AddLanguage, DefaultLanguage); null sends none.</param>
+    public static async Task ServeAsync(HttpContext context, FileSnapshot file, string? type, string? language = null)
     {
         HttpRequest request = context.Request;
         HttpResponse response = context.Response;
@@ -58,7 +59,7 @@ internal static class FileResponse
         if (outcome == RangeOutcome.Ignore)
         {
             response.StatusCode = StatusCodes.Status200OK;
-            SetContentType(response, type);
+            SetContentType(response, type, language);
             response.ContentLength = file.Length;
             if (!head && file.Length > 0)
             {
@@ -79,7 +80,7 @@ internal static class FileResponse
         if (ranges.Count == 1)
         {
             ByteRange only = ranges[0];
-            SetContentType(response, type);
+            SetContentType(response, type, language);
             response.Headers.ContentRange = ContentRange(only, file.Length);
             response.ContentLength = only.Length;
             if (!head)
@@ -88,6 +89,7 @@ internal static class FileResponse
             }
             return;
         }
+        SetContentType(response, null, language);
         await SendMultipartAsync(response, file, type, ranges, head).ConfigureAwait(false);
     }
 
@@ -129,13 +131,17 @@ internal static class FileResponse
     private static string ContentRange(ByteRange range, long size) =>
         string.Create(CultureInfo.InvariantCulture, $"bytes {range.Start}-{range.End}/{size}");
 
-    /// <summary>Apache sends no Content-Type for an unknown extension (no DefaultType), and no
-    /// charset for text types (AddDefaultCharset Off).</summary>
-    private static void SetContentType(HttpResponse response, string? type)
+    /// <summary>Apache sends no Content-Type for an unknown extension (no DefaultType); the
+    /// charset a text type gets is mod_mime's (AddCharset) or AddDefaultCharset's, as the response starts.</summary>
+    private static void SetContentType(HttpResponse response, string? type, string? language)
     {
         if (type != null)
         {
             response.ContentType = type;
+        }
+        if (language != null)
+        {
+            response.Headers.ContentLanguage = language;
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using WsgiHost.Configuration.Model;
 
 namespace WsgiHost.StaticFiles;
 
@@ -74,12 +75,72 @@ internal sealed class MimeTypes
 
     /// <summary>
     /// The media type of a file in a scope: its ForceType, else by extension with the scope's
-    /// AddType lines before this table for the extensions they name (mod_mime's order).
+    /// AddType lines before this table for the extensions they name (mod_mime's order), and
+    /// none from an extension a RemoveType names.
     /// </summary>
-    public string? TypeOf(string fileName, Configuration.Model.PerDirSettings settings) =>
-        settings.ForceType is { Length: > 0 } forced ? forced : Lookup(fileName, settings.AddType.Count > 0 ? settings.AddType : null);
+    public string? TypeOf(string fileName, PerDirSettings settings) =>
+        settings.ForceType is { Length: > 0 } forced ? forced : Lookup(fileName, settings.Mime.Types.Count > 0 ? settings.Mime.Types : null);
 
-    private string? Lookup(string fileName, IReadOnlyDictionary<string, string>? added)
+    /// <summary>
+    /// The Content-Type and Content-Language of a file in a scope, as mod_mime gives them:
+    /// <see cref="TypeOf"/> with the charset of the rightmost extension that has one (AddCharset)
+    /// in place of, or after, the type's own charset parameter (not for a ForceType, which core
+    /// applies after mod_mime); the languages of its extensions (AddLanguage) in order, comma
+    /// separated, else the scope's DefaultLanguage.
+    /// </summary>
+    public (string? Type, string? Language) MediaOf(string fileName, PerDirSettings settings)
+    {
+        string? type = TypeOf(fileName, settings);
+        MimeMaps mime = settings.Mime;
+        if (mime.Charsets.Count == 0 && mime.Languages.Count == 0)
+        {
+            return (type, mime.DefaultLanguage);
+        }
+        string? charset = null;
+        List<string>? languages = null;
+        foreach (string extension in Extensions(fileName))
+        {
+            if (mime.Charsets.TryGetValue(extension, out string? c) && c != null)
+            {
+                charset = c;
+            }
+            if (mime.Languages.TryGetValue(extension, out string? l) && l != null)
+            {
+                (languages ??= []).Add(l);
+            }
+        }
+        if (charset != null && type != null && settings.ForceType is not { Length: > 0 })
+        {
+            type = WithCharset(type, charset);
+        }
+        return (type, languages != null ? string.Join(',', languages) : mime.DefaultLanguage);
+    }
+
+    /// <summary><paramref name="type"/> with its charset parameter set to <paramref name="charset"/>: the first one replaced, else one added.</summary>
+    public static string WithCharset(string type, string charset)
+    {
+        string[] parts = type.Split(';');
+        for (int i = 1; i < parts.Length; i++)
+        {
+            int equals = parts[i].IndexOf('=');
+            if (equals > 0 && parts[i].AsSpan(0, equals).Trim().Equals("charset", StringComparison.OrdinalIgnoreCase))
+            {
+                parts[i] = " charset=" + charset;
+                return string.Join(';', parts);
+            }
+        }
+        return type + "; charset=" + charset;
+    }
+
+    /// <summary>The lower-case extensions of a file name, left to right: every part after the first dot but empty ones (mod_mime's).</summary>
+    private static IEnumerable<string> Extensions(string fileName)
+    {
+        string name = fileName[(fileName.LastIndexOf('/') + 1)..];
+        int dot = name.IndexOf('.');
+        return dot < 0 ? [] : name[(dot + 1)..].Split('.', StringSplitOptions.RemoveEmptyEntries).Select(e => e.ToLowerInvariant());
+    }
+
+    private string? Lookup(string fileName, IReadOnlyDictionary<string, string?>? added)
     {
         ReadOnlySpan<char> name = fileName.AsSpan();
         int slash = name.LastIndexOf('/');
@@ -103,7 +164,8 @@ internal sealed class MimeTypes
             }
             if (added != null && added.TryGetValue(extension.ToString().ToLowerInvariant(), out string? own))
             {
-                type = own;
+                // RemoveType (null) leaves the extension without a type, mime.types' too.
+                type = own ?? type;
             }
             else if (lookup.TryGetValue(extension, out string? found))
             {

@@ -46,7 +46,7 @@ internal sealed class StaticAliasHandler
         _types = types;
     }
 
-    /// <param name="settings">The request's per-directory settings (AddType, ForceType); null for none.</param>
+    /// <param name="settings">The request's per-directory settings (AddType, AddCharset, AddLanguage, ForceType); null for none.</param>
     public async Task HandleAsync(HttpContext context, string pathInfo, Configuration.Model.PerDirSettings? settings = null)
     {
         HttpResponse response = context.Response;
@@ -124,8 +124,8 @@ internal sealed class StaticAliasHandler
         }
         using (snapshot)
         {
-            string? type = settings == null ? _types.Lookup(snapshot.Path) : _types.TypeOf(snapshot.Path, settings);
-            await FileResponse.ServeAsync(context, snapshot, type).ConfigureAwait(false);
+            (string? type, string? language) = settings == null ? (_types.Lookup(snapshot.Path), null) : _types.MediaOf(snapshot.Path, settings);
+            await FileResponse.ServeAsync(context, snapshot, type, language).ConfigureAwait(false);
         }
     }
 

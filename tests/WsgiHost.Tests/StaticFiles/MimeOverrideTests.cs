@@ -3,10 +3,10 @@ using WsgiHost.Tests.Configuration.Directives;
 
 namespace WsgiHost.Tests.StaticFiles;
 
-/// <summary>AddType and ForceType read from a config, and the type a file gets in their scope.</summary>
+/// <summary>mod_mime's lines read from a config (AddType, ForceType, AddCharset, AddLanguage, the Remove* lines, DefaultLanguage), and the type and language a file gets in their scope.</summary>
 public sealed class MimeOverrideTests
 {
-    private static readonly MimeTypes Types = MimeTypes.Parse(new StringReader("text/css css\napplication/json json\ntext/html html htm\n"));
+    private static readonly MimeTypes Types = MimeTypes.Parse(new StringReader("text/css css\napplication/json json\ntext/html html htm\napplication/ecmascript es\n"));
 
     [Fact]
     public void AddTypeWinsForItsExtensionsAndTheRightmostTypedExtensionWins()
@@ -35,6 +35,69 @@ public sealed class MimeOverrideTests
     [InlineData("AddType wasm .wasm", 2, "AddType")]
     [InlineData("<Location />\nForceType plain\n</Location>", 3, "ForceType")]
     public void BadTypesAreErrorsWithTheirLine(string lines, int line, string directive)
+    {
+        SiteText.Error("Listen 80\n" + lines).At(line, directive);
+    }
+
+    [Fact]
+    public void AddCharsetAndAddLanguageGoByExtensionAndEveryLanguageIsKept()
+    {
+        var settings = SiteText.Clean("Listen 80\nAddCharset UTF-8 .utf8\nAddCharset EUC-JP euc\nAddLanguage en .en\nAddLanguage fr .FR").MainServer.Defaults;
+
+        Assert.Equal(("text/html", "en"), Types.MediaOf("/srv/page.html.en", settings));
+        Assert.Equal(("text/html; charset=UTF-8", null), Types.MediaOf("/srv/page.utf8.html", settings));
+        // The rightmost charset wins; every language is listed, in order.
+        Assert.Equal(("text/html; charset=EUC-JP", "fr,en"), Types.MediaOf("/srv/page.fr.utf8.html.euc.en", settings));
+        // No type, no charset: the charset is a parameter of the type.
+        Assert.Equal((null, "en"), Types.MediaOf("/srv/data.bin.utf8.en", settings));
+    }
+
+    [Fact]
+    public void RemoveTypeTakesTheTypeOfMimeTypesAwayToo()
+    {
+        // Debian's mime.conf: ".es is ecmascript in /etc/mime.types".
+        var removed = SiteText.Clean("Listen 80\nRemoveType  es\nAddLanguage es .es").MainServer.Defaults;
+        var kept = SiteText.Clean("Listen 80\nAddLanguage es .es").MainServer.Defaults;
+
+        Assert.Equal(("text/html", "es"), Types.MediaOf("/srv/index.html.es", removed));
+        Assert.Equal(("application/ecmascript", "es"), Types.MediaOf("/srv/index.html.es", kept));
+        Assert.Equal("application/ecmascript", Types.Lookup("/srv/index.html.es"));
+    }
+
+    [Fact]
+    public void ASectionRemovesWhatItInheritsAndDefaultLanguageFillsIn()
+    {
+        var config = SiteText.Clean("Listen 80\nAddType text/x-site .site\nAddCharset UTF-8 .utf8\nAddLanguage en .en\n"
+            + "<Location /plain>\nRemoveType .site\nRemoveCharset .utf8\nRemoveLanguage .en\nDefaultLanguage de\n</Location>\n"
+            + "<Location /forced>\nForceType text/plain\n</Location>");
+        var server = config.MainServer.Defaults;
+        var plain = server.Merge(config.MainServer.Sections[0].Payload.Settings);
+        var forced = server.Merge(config.MainServer.Sections[1].Payload.Settings);
+
+        Assert.Equal(("text/x-site", null), Types.MediaOf("/srv/a.site", server));
+        Assert.Equal(("text/html; charset=UTF-8", "en"), Types.MediaOf("/srv/page.html.utf8.en", server));
+        Assert.Equal((null, "de"), Types.MediaOf("/srv/a.site", plain));
+        Assert.Equal(("text/html", "de"), Types.MediaOf("/srv/page.html.utf8.en", plain));
+        // ForceType is core's, applied after mod_mime: its type as written, no charset.
+        Assert.Equal(("text/plain", "en"), Types.MediaOf("/srv/page.html.utf8.en", forced));
+    }
+
+    [Theory]
+    [InlineData("text/html", "text/html; charset=UTF-8")]
+    [InlineData("text/html;level=1", "text/html;level=1; charset=UTF-8")]
+    [InlineData("text/html; charset=iso-8859-1", "text/html; charset=UTF-8")]
+    [InlineData("text/html; Charset=\"x\"; level=1", "text/html; charset=UTF-8; level=1")]
+    public void TheCharsetParameterIsReplacedOrAdded(string type, string expected)
+    {
+        Assert.Equal(expected, MimeTypes.WithCharset(type, "UTF-8"));
+    }
+
+    [Theory]
+    [InlineData("AddCharset UTF<8> .x", 2, "AddCharset")]
+    [InlineData("AddLanguage e/n .en", 2, "AddLanguage")]
+    [InlineData("DefaultLanguage en,fr", 2, "DefaultLanguage")]
+    [InlineData("AddDefaultCharset utf-8;x", 2, "AddDefaultCharset")]
+    public void ACharsetOrLanguageThatIsNoTokenIsAnError(string lines, int line, string directive)
     {
         SiteText.Error("Listen 80\n" + lines).At(line, directive);
     }

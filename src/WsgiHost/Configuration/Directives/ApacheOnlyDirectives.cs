@@ -16,7 +16,7 @@ internal static class ApacheOnlyDirectives
         "HostnameLookups", "UseCanonicalName", "UseCanonicalPhysicalPort", "DefaultRuntimeDir", "ScoreBoardFile", "StartServers",
         "MinSpareServers", "MaxSpareServers", "ServerLimit", "MaxRequestWorkers", "MaxClients", "MaxConnectionsPerChild",
         "MaxRequestsPerChild", "ThreadLimit", "MinSpareThreads", "MaxSpareThreads", "ThreadStackSize", "ListenBacklog",
-        "EnableSendfile", "EnableMMAP", "TraceEnable", "ExtendedStatus", "AddDefaultCharset",
+        "EnableSendfile", "EnableMMAP", "TraceEnable", "ExtendedStatus",
         "TypesConfig", "AcceptFilter", "MaxKeepAliveRequests", "AsyncRequestWorkerFactor",
         "HttpProtocolOptions", "FileETag", "ContentDigest", "CoreDumpDirectory",
         "MaxMemFree", "RLimitCPU", "RLimitMEM", "RLimitNPROC", "ServerPath", "LogLevelOverride", "BufferedLogs",
@@ -28,6 +28,20 @@ internal static class ApacheOnlyDirectives
         "DefaultType", "AccessFileName", "ErrorLogFormat",
     ];
 
+    /// <summary>
+    /// Known and not implemented, but they only shape a feature WsgiHost does not have, whose
+    /// switch is reported where it is turned on (Options Indexes, MultiViews): accepted with a
+    /// note saying so, as Debian's stock mods-enabled/*.conf carries them.
+    /// </summary>
+    private static readonly (string[] Names, string Note)[] Shaping =
+    [
+        (["IndexOptions", "IndexIgnore", "IndexIgnoreReset", "IndexOrderDefault", "IndexStyleSheet", "IndexHeadInsert", "HeaderName",
+          "ReadmeName", "AddIcon", "AddIconByType", "AddIconByEncoding", "AddAlt", "AddAltByType", "AddAltByEncoding", "AddDescription", "DefaultIcon"],
+         "shapes mod_autoindex's folder listings, which WsgiHost does not make (a folder URL without an index file is 404); accepted and unused"),
+        (["LanguagePriority", "ForceLanguagePriority", "CacheNegotiatedDocs"],
+         "orders mod_negotiation's choices (MultiViews, type maps), which WsgiHost does not make; accepted and unused"),
+    ];
+
     /// <summary>Known, not implemented, and meaningful for routing, access or responses.</summary>
     private static readonly (string Name, string Fix)[] Unsupported =
     [
@@ -37,7 +51,6 @@ internal static class ApacheOnlyDirectives
         ("ProxyPassReverse", "WsgiHost is not a reverse proxy; put the proxy in front of it"),
         ("ProxyPreserveHost", "WsgiHost is not a reverse proxy"),
         ("ScriptAlias", "CGI is not supported; serve the program as a WSGI app"),
-        ("AddHandler", "map WSGI scripts with WSGIScriptAlias"),
         ("AuthType", "authentication is not supported; authenticate in the app or in a proxy in front"),
         ("AuthName", "authentication is not supported; authenticate in the app or in a proxy in front"),
         ("AuthUserFile", "authentication is not supported; authenticate in the app or in a proxy in front"),
@@ -60,6 +73,8 @@ internal static class ApacheOnlyDirectives
     [
         .. Tuning.Select(name => new DirectiveSpec(name, DirectiveScope.Anywhere, 0, -1, "...",
             (n, c) => c.Note(n, "tunes Apache itself; WsgiHost accepts it and does not use it"))),
+        .. Shaping.SelectMany(s => s.Names.Select(name => new DirectiveSpec(name, DirectiveScope.Anywhere, 0, -1, "...",
+            (n, c) => c.Note(n, s.Note)))),
         .. Unsupported.Where(u => !AccessRulesParser.IsAccessDirective(u.Name)).Select(u => new DirectiveSpec(u.Name, DirectiveScope.Anywhere, 0, -1, "...",
             (n, c) => c.Error(n, "is not supported by WsgiHost", u.Fix))),
         // Read (and, for authentication, refused) by the access-rules parser with the rest of their

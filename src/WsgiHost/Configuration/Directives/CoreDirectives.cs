@@ -182,10 +182,15 @@ internal static class CoreDirectives
     private static void Options(ConfigNode node, BuildContext context)
     {
         var words = node.Arguments.Select(a => a.TrimStart('+', '-')).ToList();
-        if (node.Arguments.Any(a => a.TrimStart('+').Equals("Indexes", StringComparison.OrdinalIgnoreCase) && !a.StartsWith('-')))
+        if (TurnsOn(node, "Indexes"))
         {
             context.Warning(node, "Indexes: WsgiHost never lists folders; a folder URL without an index file is 404",
                 "remove Indexes (or serve a generated index.html)");
+        }
+        if (TurnsOn(node, "MultiViews"))
+        {
+            context.Warning(node, "MultiViews: WsgiHost does not negotiate, so /page does not find page.html or page.html.en; such a URL is 404",
+                "remove MultiViews and link the files by their full names");
         }
         var unknown = words.Where(w => !KnownOptions.Contains(w)).ToList();
         if (unknown.Count > 0)
@@ -195,6 +200,9 @@ internal static class CoreDirectives
         }
         context.Note(node, "symbolic links are followed, no CGI or SSI is run and no folder is listed, whatever Options says");
     }
+
+    private static bool TurnsOn(ConfigNode node, string option) =>
+        node.Arguments.Any(a => a.TrimStart('+').Equals(option, StringComparison.OrdinalIgnoreCase) && !a.StartsWith('-'));
 
     private static readonly HashSet<string> KnownOptions = new(StringComparer.OrdinalIgnoreCase)
     {

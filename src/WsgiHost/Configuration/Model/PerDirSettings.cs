@@ -62,8 +62,11 @@ internal sealed record PerDirSettings
     /// <summary>ErrorDocument by status; a scope's entries replace those of the same status it inherits.</summary>
     public IReadOnlyDictionary<int, ErrorDocumentConfig> ErrorDocuments { get; init; } = System.Collections.Frozen.FrozenDictionary<int, ErrorDocumentConfig>.Empty;
 
-    /// <summary>AddType: media types by lower-case extension (no dot), before /etc/mime.types; a scope's entries replace those of the same extension.</summary>
-    public IReadOnlyDictionary<string, string> AddType { get; init; } = System.Collections.Frozen.FrozenDictionary<string, string>.Empty;
+    /// <summary>mod_mime's AddType, AddCharset, AddLanguage (and Remove*), DefaultLanguage: for the files WsgiHost serves.</summary>
+    public MimeMaps Mime { get; init; } = MimeMaps.Empty;
+
+    /// <summary>AddDefaultCharset: the charset a text/plain or text/html response without one gets; "" (Off) undoes an inherited one; null inherits (Off).</summary>
+    public string? DefaultCharset { get; init; }
 
     /// <summary>ForceType: every file in scope served as this type; "" (ForceType None) undoes an inherited one; null inherits.</summary>
     public string? ForceType { get; init; }
@@ -101,8 +104,8 @@ internal sealed record PerDirSettings
     /// <summary>mod_xsendfile's settings.</summary>
     public XSendFileConfig XSendFile { get; init; } = XSendFileConfig.Empty;
 
-    /// <summary>Header lines or mod_expires apply to responses in scope.</summary>
-    public bool EditsResponse => ResponseHeaderEdits.Count > 0 || ExpiresActive == true;
+    /// <summary>Header lines, mod_expires or AddDefaultCharset apply to responses in scope.</summary>
+    public bool EditsResponse => ResponseHeaderEdits.Count > 0 || ExpiresActive == true || DefaultCharset is { Length: > 0 };
 
     /// <summary>An output filter that compresses may apply to responses in scope.</summary>
     public bool CompressesOutput => OutputFilterByType.Count > 0 || OutputFilterByExtension.Count > 0 || SetOutputFilter is > ContentCodings.None;
@@ -135,7 +138,8 @@ internal sealed record PerDirSettings
             TrustedProxyHeaders = over.TrustedProxyHeaders ?? TrustedProxyHeaders,
             TrustedProxies = over.TrustedProxies ?? TrustedProxies,
             SetEnv = over.SetEnv.Count == 0 ? SetEnv : [.. SetEnv, .. over.SetEnv],
-            AddType = Overlay(AddType, over.AddType),
+            Mime = Mime.Merge(over.Mime),
+            DefaultCharset = over.DefaultCharset ?? DefaultCharset,
             ErrorDocuments = Overlay(ErrorDocuments, over.ErrorDocuments),
             ForceType = over.ForceType ?? ForceType,
             ExpiresActive = over.ExpiresActive ?? ExpiresActive,
@@ -155,7 +159,7 @@ internal sealed record PerDirSettings
     }
 
     /// <summary>A table of a scope over the one it inherits: its keys replace the same keys, the rest stay.</summary>
-    private static IReadOnlyDictionary<TKey, T> Overlay<TKey, T>(IReadOnlyDictionary<TKey, T> inherited, IReadOnlyDictionary<TKey, T> own)
+    internal static IReadOnlyDictionary<TKey, T> Overlay<TKey, T>(IReadOnlyDictionary<TKey, T> inherited, IReadOnlyDictionary<TKey, T> own)
         where TKey : notnull =>
         own.Count == 0 ? inherited
         : inherited.Count == 0 ? own

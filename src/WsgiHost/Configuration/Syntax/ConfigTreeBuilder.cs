@@ -173,7 +173,7 @@ internal sealed class ConfigTreeBuilder
             foreach (var name in undefined)
             {
                 Report(DiagnosticSeverity.Error, location, directive, $"variable ${{{name}}} is not defined",
-                    $"add 'Define {name} <value>' before this line");
+                    DebianEnvVars.Fix(name, location.File) ?? $"add 'Define {name} <value>' before this line");
             }
         }
 
