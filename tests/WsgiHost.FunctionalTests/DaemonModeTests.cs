@@ -313,6 +313,23 @@ public sealed class DaemonModeTests
         Assert.Equal(0, await host.StopAsync());
     }
 
+    [RootFact]
+    public async Task WorkersWithoutUserRunAsApachesUserAndGroup()
+    {
+        await using var host = await RunAsync("daemon-apache-user.conf");
+        int byDefault = int.Parse(await host.Client.GetStringAsync("/default/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int own = int.Parse(await host.Client.GetStringAsync("/own/pid"), System.Globalization.CultureInfo.InvariantCulture);
+
+        // User nobody, Group nogroup; user=www-data keeps its own (and its primary group).
+        Assert.Matches(@"Uid:\s+65534\s+65534\s+65534\s+65534", File.ReadAllText($"/proc/{byDefault}/status"));
+        Assert.Matches(@"Gid:\s+65534\s+65534\s+65534\s+65534", File.ReadAllText($"/proc/{byDefault}/status"));
+        Assert.Matches(@"Uid:\s+33\s+33\s+33\s+33", File.ReadAllText($"/proc/{own}/status"));
+        Assert.Matches(@"Gid:\s+33\s+33\s+33\s+33", File.ReadAllText($"/proc/{own}/status"));
+        // The server itself keeps the identity it started with.
+        Assert.Matches(@"Uid:\s+0\s", File.ReadAllText($"/proc/{host.Pid}/status"));
+        Assert.Equal(0, await host.StopAsync());
+    }
+
     [Fact]
     public Task ARequestPastRequestTimeoutGets504AndItsWorkerIsReplaced() =>
         StuckRequestReplacesTheWorkerAsync("daemon-timeout.conf", "/sleep?30", HttpStatusCode.GatewayTimeout,

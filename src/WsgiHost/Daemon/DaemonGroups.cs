@@ -157,13 +157,16 @@ internal sealed class DaemonGroups : IAsyncDisposable
         {
             args.AddRange(["--home", config.Home]);
         }
-        if (config.User != null)
+        // Apache's User and Group for a group that names neither, as mod_wsgi: only a server
+        // started as root can switch (elsewhere they are Apache's children's identity, unused here).
+        bool apacheIdentity = config.User == null && config.Group == null && DaemonIdentity.IsRoot;
+        if ((config.User ?? (apacheIdentity ? site.User : null)) is string user)
         {
-            args.AddRange(["--user", config.User]);
+            args.AddRange(["--user", user]);
         }
-        if (config.Group != null)
+        if ((config.Group ?? (apacheIdentity ? site.Group : null)) is string group)
         {
-            args.AddRange(["--run-as-group", config.Group]);
+            args.AddRange(["--run-as-group", group]);
         }
         if (config.DisplayName != null)
         {

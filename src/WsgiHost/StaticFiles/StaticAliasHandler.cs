@@ -5,7 +5,7 @@ namespace WsgiHost.StaticFiles;
 
 /// <summary>
 /// Serves an Alias target the way Apache 2.4 does with its core default handler, mod_mime
-/// and mod_dir (DirectorySlash On, DirectoryIndex index.html, no autoindex):
+/// and mod_dir (DirectorySlash On, DirectoryIndex, index.html by default; no autoindex):
 /// GET/HEAD with ETag, Last-Modified, conditional requests and byte ranges; OPTIONS with Allow;
 /// 405 for other known methods and 501 for unknown ones. The target may be a file (then only
 /// the alias URL itself maps to it) or a directory (the rest of the URL maps inside it); it is
@@ -21,7 +21,7 @@ internal sealed class StaticAliasHandler
     internal const string Allow = "GET, HEAD, OPTIONS";
 
     /// <summary>mod_dir's DirectoryIndex default.</summary>
-    private const string IndexFile = "index.html";
+    private static readonly string[] s_defaultIndex = ["index.html"];
 
     /// <summary>
     /// Methods Apache's method registry knows; any other method reaches its default handler as
@@ -46,7 +46,7 @@ internal sealed class StaticAliasHandler
         _types = types;
     }
 
-    /// <param name="settings">The request's per-directory settings (AddType, AddCharset, AddLanguage, ForceType); null for none.</param>
+    /// <param name="settings">The request's per-directory settings (DirectoryIndex, AddType, AddCharset, AddLanguage, ForceType); null for none.</param>
     public async Task HandleAsync(HttpContext context, string pathInfo, Configuration.Model.PerDirSettings? settings = null)
     {
         HttpResponse response = context.Response;
@@ -67,8 +67,16 @@ internal sealed class StaticAliasHandler
                 await RedirectAsync(context).ConfigureAwait(false);
                 return;
             }
-            string index = Path.Join(full, IndexFile);
-            file = File.Exists(index) ? index : null;
+            file = null;
+            foreach (string name in settings?.DirectoryIndex ?? s_defaultIndex)
+            {
+                string index = Path.Join(full, name);
+                if (File.Exists(index))
+                {
+                    file = index;
+                    break;
+                }
+            }
         }
         // Otherwise whether the file exists is asked only where the answer decides the status
         // (POST): a GET or HEAD learns it from the open (a missing file is 404 there), one

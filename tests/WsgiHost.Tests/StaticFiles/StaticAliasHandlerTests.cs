@@ -1,6 +1,8 @@
 using System.Text;
+using WsgiHost.Configuration.Model;
 using WsgiHost.Python.Wsgi;
 using WsgiHost.StaticFiles;
+using WsgiHost.Tests.Configuration.Directives;
 
 namespace WsgiHost.Tests.StaticFiles;
 
@@ -266,6 +268,29 @@ public sealed class StaticAliasHandlerTests : IDisposable
         Assert.Equal("<p>index</p>", r.Text);
         Assert.Equal("text/html", r.Header("Content-Type"));
         Assert.NotNull(r.Header("ETag"));
+    }
+
+    [Fact]
+    public async Task DirectoryIndexTriesItsNamesInOrderAndDisabledServesNone()
+    {
+        _site.Write("a/index.htm", "<p>htm</p>");
+        _site.Write("b/index.htm", "<p>htm</p>");
+        _site.Write("b/default.html", "<p>default</p>");
+        _site.Write("c/index.html", "<p>html</p>");
+        // Debian's dir.conf, two lines in one scope (which add up), and a deeper scope that replaces them.
+        var config = SiteText.Clean("Listen 80\nDirectoryIndex index.html index.cgi\nDirectoryIndex index.htm\n"
+            + "<Location /static/b>\nDirectoryIndex default.html index.htm\n</Location>\n<Location /static/c>\nDirectoryIndex disabled\n</Location>");
+        var server = config.MainServer.Defaults;
+        var b = server.Merge(config.MainServer.Sections[0].Payload.Settings);
+        var c = server.Merge(config.MainServer.Sections[1].Payload.Settings);
+
+        Assert.Equal(["index.html", "index.cgi", "index.htm"], server.DirectoryIndex);
+        Assert.Equal("<p>htm</p>", (await _site.GetAsync("/a/", server)).Text);
+        Assert.Equal("<p>default</p>", (await _site.GetAsync("/b/", b)).Text);
+        Assert.Equal("<p>html</p>", (await _site.GetAsync("/c/", server)).Text);
+        Assert.Equal(404, (await _site.GetAsync("/c/", c)).Status);
+        // Without a DirectoryIndex line, index.html only, as mod_dir's default.
+        Assert.Equal(404, (await _site.GetAsync("/a/", PerDirSettings.Empty)).Status);
     }
 
     [Fact]

@@ -55,7 +55,15 @@ internal sealed class StaticSite : IDisposable
     public Task<Reply> GetAsync(string pathInfo, params (string Name, string Value)[] headers) =>
         SendAsync(Handler(), "GET", pathInfo, "/static" + pathInfo, headers);
 
-    public static async Task<Reply> SendAsync(StaticAliasHandler handler, string method, string pathInfo, string rawTarget, params (string Name, string Value)[] headers)
+    /// <summary>A GET in a scope: its per-directory settings (DirectoryIndex, mod_mime's lines).</summary>
+    public Task<Reply> GetAsync(string pathInfo, WsgiHost.Configuration.Model.PerDirSettings settings) =>
+        SendAsync(Handler(), "GET", pathInfo, "/static" + pathInfo, [], settings);
+
+    public static Task<Reply> SendAsync(StaticAliasHandler handler, string method, string pathInfo, string rawTarget, params (string Name, string Value)[] headers) =>
+        SendAsync(handler, method, pathInfo, rawTarget, headers, null);
+
+    private static async Task<Reply> SendAsync(StaticAliasHandler handler, string method, string pathInfo, string rawTarget, (string Name, string Value)[] headers,
+        WsgiHost.Configuration.Model.PerDirSettings? settings)
     {
         var context = new DefaultHttpContext();
         context.Request.Method = method;
@@ -66,7 +74,7 @@ internal sealed class StaticSite : IDisposable
         }
         var body = new MemoryStream();
         context.Response.Body = body;
-        await handler.HandleAsync(context, pathInfo);
+        await handler.HandleAsync(context, pathInfo, settings);
         return new Reply(context.Response.StatusCode, context.Response.Headers, body.ToArray());
     }
 

@@ -30,6 +30,8 @@ internal static class CoreDirectives
         new("GracefulShutdownTimeout", DirectiveScope.Server, 1, 1, "seconds",
             (n, c) => c.Site.GracefulShutdownTimeoutSeconds = (int)(c.Number(n, "GracefulShutdownTimeout", n.Arguments[0], 0, 86400) ?? 10)),
         new("ThreadsPerChild", DirectiveScope.Server, 1, 1, "number", ThreadsPerChild),
+        new("User", DirectiveScope.Server, 1, 1, "unix-user|#uid", (n, c) => RunAs(n, c, user: true)),
+        new("Group", DirectiveScope.Server, 1, 1, "unix-group|#gid", (n, c) => RunAs(n, c, user: false)),
         new("Options", DirectiveScope.Anywhere, 1, -1, "[+|-]option ...", Options),
         new("AllowOverride", DirectiveScope.Section, 1, -1, "None|All|directive-type ...", AllowOverride),
         new("DirectoryIndex", DirectiveScope.Anywhere, 1, -1, "local-url ...", DirectoryIndex),
@@ -179,6 +181,31 @@ internal static class CoreDirectives
         }
     }
 
+    /// <summary>
+    /// Apache's User and Group: daemon workers without user=/group= take them when the server
+    /// starts as root, as mod_wsgi's daemon processes do. The server process keeps its own
+    /// identity (it does not fork children as Apache does), so embedded applications run as the
+    /// user that started WsgiHost: SiteLints warns where that matters.
+    /// </summary>
+    private static void RunAs(ConfigNode node, BuildContext context, bool user)
+    {
+        string name = node.Arguments[0];
+        if (name.Length == 0 || name.AsSpan().ContainsAny(" :/\0"))
+        {
+            context.Error(node, $"'{name}' is not a {(user ? "user" : "group")} name", user ? "User www-data  or  User #33" : "Group www-data  or  Group #33");
+            return;
+        }
+        if (user)
+        {
+            context.Site.RunAsUser = name;
+        }
+        else
+        {
+            context.Site.RunAsGroup = name;
+        }
+        context.Note(node, $"daemon workers without {(user ? "user=" : "group=")} run as {(user ? "user" : "group")} {name} when WsgiHost starts as root, as under mod_wsgi; the server process keeps the identity it starts with");
+    }
+
     private static void Options(ConfigNode node, BuildContext context)
     {
         var words = node.Arguments.Select(a => a.TrimStart('+', '-')).ToList();
@@ -233,11 +260,35 @@ internal static class CoreDirectives
         context.PerDir.Value = context.PerDir.Value with { Handler = handler };
     }
 
+    /// <summary>
+    /// mod_dir's DirectoryIndex: names tried in order in a folder; lines in one scope add to its
+    /// list and a deeper scope's list replaces the inherited one (Apache 2.4); <c>disabled</c>
+    /// alone turns the index off. A URL path (<c>/app/</c>) would be an internal redirect, which
+    /// WsgiHost does not make: a warning, and the entry is left out.
+    /// </summary>
     private static void DirectoryIndex(ConfigNode node, BuildContext context)
     {
-        if (!node.Arguments.All(a => a.Equals("index.html", StringComparison.OrdinalIgnoreCase) || a.Equals("disabled", StringComparison.OrdinalIgnoreCase)))
+        if (node.Arguments.Any(a => a.Equals("disabled", StringComparison.OrdinalIgnoreCase)))
         {
-            context.Warning(node, "WsgiHost serves only index.html as a folder's index", "rename the index file to index.html");
+            if (node.Arguments.Count > 1)
+            {
+                context.Error(node, "'disabled' must be the only argument", "write 'DirectoryIndex disabled' on a line of its own");
+                return;
+            }
+            context.PerDir.Value = context.PerDir.Value with { DirectoryIndex = [] };
+            return;
         }
+        var names = new List<string>();
+        foreach (string name in node.Arguments)
+        {
+            if (name.Contains('/'))
+            {
+                context.Warning(node, $"'{name}': an index that is a URL path (an internal redirect) is not served by WsgiHost; it is left out",
+                    "name index files in the folder (DirectoryIndex index.html index.htm), or map the folder's URL to the app with WSGIScriptAlias");
+                continue;
+            }
+            names.Add(name);
+        }
+        context.PerDir.Value = context.PerDir.Value with { DirectoryIndex = [.. context.PerDir.Value.DirectoryIndex ?? [], .. names] };
     }
 }

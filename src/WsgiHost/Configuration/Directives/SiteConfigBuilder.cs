@@ -51,6 +51,8 @@ internal static class SiteConfigBuilder
             Python = new PythonSettings { Home = site.PythonHome, HomeLocation = site.PythonHomeLocation, Path = [.. site.PythonPath], OwnGil = site.OwnGil, ApplicationInterpreters = site.ApplicationInterpreters, ApplicationInterpretersLocation = site.ApplicationInterpretersLocation },
             RestrictEmbedded = site.RestrictEmbedded,
             Threads = site.Threads ?? 15,
+            User = site.RunAsUser,
+            Group = site.RunAsGroup,
             LogFormats = new Dictionary<string, string>(site.LogFormats),
             LogLevel = site.LogLevel,
             ModuleLogLevels = new Dictionary<string, WsgiHost.Python.Runtime.ErrorLogLevel>(site.ModuleLogLevels, StringComparer.OrdinalIgnoreCase),

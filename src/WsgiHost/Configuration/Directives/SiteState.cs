@@ -41,6 +41,11 @@ internal sealed class SiteState(string serverRoot)
 
     public int? Threads { get; set; }
 
+    /// <summary>Apache's User and Group.</summary>
+    public string? RunAsUser { get; set; }
+
+    public string? RunAsGroup { get; set; }
+
     public Dictionary<string, string> LogFormats { get; } = new(StringComparer.Ordinal)
     {
         // Apache's stock formats, so CustomLog ... combined works without a LogFormat line.

@@ -47,6 +47,25 @@ internal static partial class GroupLints
     }
 
     /// <summary>
+    /// An application that runs embedded in a site with Apache's User: Apache runs it in a child
+    /// process as that user, WsgiHost in the server process, as whoever started the server (root,
+    /// when it was started as root to bind port 80). Daemon workers do take User (mod_wsgi's default).
+    /// </summary>
+    public static void EmbeddedUnderApacheUser(SiteConfig site, List<ConfigDiagnostic> found)
+    {
+        if (site.User is not string user || site.RestrictEmbedded || user is "root" or "#0")
+        {
+            return;
+        }
+        foreach (LintMount mount in LintMount.All(site).Where(m => m.ProcessGroup.Length == 0).DistinctBy(m => m.Alias))
+        {
+            found.Add(SiteLints.Warning(mount.Alias.Location, mount.Alias.DirectiveName,
+                $"{mount.Alias.Target} runs embedded, in the server process, as the user that starts WsgiHost (root, if started as root for port 80 or 443), where Apache runs it as User {user}",
+                $"run it in a daemon group (WSGIDaemonProcess NAME, then process-group=NAME on the alias): its workers run as {user}; or start WsgiHost as {user} (ports below 1024 then need CAP_NET_BIND_SERVICE, AmbientCapabilities= in a systemd unit)"));
+        }
+    }
+
+    /// <summary>
     /// Two or more scripts in one interpreter where one uses os.environ.setdefault: the first
     /// script's value (DJANGO_SETTINGS_MODULE) wins for all of them. Under mod_wsgi every
     /// interpreter of a process shares it (os.environ writes reach the process environment);

@@ -68,6 +68,9 @@ internal sealed record PerDirSettings
     /// <summary>AddDefaultCharset: the charset a text/plain or text/html response without one gets; "" (Off) undoes an inherited one; null inherits (Off).</summary>
     public string? DefaultCharset { get; init; }
 
+    /// <summary>DirectoryIndex: the file names a folder URL is answered with, the first that exists; empty (disabled) for none; null inherits (index.html).</summary>
+    public IReadOnlyList<string>? DirectoryIndex { get; init; }
+
     /// <summary>ForceType: every file in scope served as this type; "" (ForceType None) undoes an inherited one; null inherits.</summary>
     public string? ForceType { get; init; }
 
@@ -142,6 +145,7 @@ internal sealed record PerDirSettings
             DefaultCharset = over.DefaultCharset ?? DefaultCharset,
             ErrorDocuments = Overlay(ErrorDocuments, over.ErrorDocuments),
             ForceType = over.ForceType ?? ForceType,
+            DirectoryIndex = over.DirectoryIndex ?? DirectoryIndex,
             ExpiresActive = over.ExpiresActive ?? ExpiresActive,
             ExpiresDefault = over.ExpiresDefault ?? ExpiresDefault,
             ExpiresByType = Overlay(ExpiresByType, over.ExpiresByType),

@@ -50,6 +50,16 @@ internal sealed record SiteConfig
     /// <summary>LogLevel's per-module levels (`LogLevel info wsgi:debug`), by the module name log entries carry.</summary>
     public IReadOnlyDictionary<string, ErrorLogLevel> ModuleLogLevels { get; init; } = new Dictionary<string, ErrorLogLevel>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Apache's User: the identity of daemon workers without user= or group= when the server
+    /// starts as root, as under mod_wsgi (Apache's children run as User; mod_wsgi's daemon
+    /// processes default to it). The server process itself keeps the identity it started with.
+    /// </summary>
+    public string? User { get; init; }
+
+    /// <summary>Apache's Group: with <see cref="User"/>, the group of daemon workers without user= or group=.</summary>
+    public string? Group { get; init; }
+
     /// <summary>ErrorLog of the main server; null means standard error.</summary>
     public string? ErrorLog { get; init; }
 

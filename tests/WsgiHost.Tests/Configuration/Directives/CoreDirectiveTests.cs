@@ -388,11 +388,28 @@ public sealed class CoreDirectiveTests
 
         SiteText.Warning("Listen 80\n<Directory /srv>\n  Options +Indexes\n</Directory>").At(3, "Options");
         SiteText.Warning("Listen 80\n<Directory /srv>\n  AllowOverride All\n</Directory>").At(3, "AllowOverride");
-        SiteText.Warning("Listen 80\nDirectoryIndex index.php").At(2, "DirectoryIndex");
+        var redirect = SiteText.Warning("Listen 80\nDirectoryIndex index.html /app/");
+        redirect.At(2, "DirectoryIndex");
+        Assert.StartsWith("'/app/': an index that is a URL path (an internal redirect) is not served", redirect.Message);
+        SiteText.Error("Listen 80\nDirectoryIndex disabled index.html").At(2, "DirectoryIndex");
 
         var error = SiteText.Error("Listen 80\nOptions FollowSymlinks Bogus");
         error.At(2, "Options");
         Assert.Equal("unknown option 'Bogus'", error.Message);
+    }
+
+    [Fact]
+    public void UserAndGroupAreTheServersAndNameWhatDaemonWorkersRunAs()
+    {
+        var config = SiteText.Config("Listen 80\nUser www-data\nGroup #33");
+        var note = SiteText.Notes("Listen 80\nUser www-data")[0];
+
+        Assert.Equal(("www-data", "#33"), (config.User, config.Group));
+        note.At(2, "User", hasFix: false);
+        Assert.Equal("daemon workers without user= run as user www-data when WsgiHost starts as root, as under mod_wsgi; the server process keeps the identity it starts with", note.Message);
+        SiteText.Error("Listen 80\n<VirtualHost *:80>\nUser www-data\n</VirtualHost>").At(3, "User");
+        SiteText.Error("Listen 80\nGroup \"www data\"").At(2, "Group");
+        Assert.Null(SiteText.Config("Listen 80").User);
     }
 
     [Fact]

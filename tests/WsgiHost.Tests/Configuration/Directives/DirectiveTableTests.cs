@@ -114,6 +114,8 @@ public sealed class DirectiveTableTests : IDisposable
         ["RemoveLanguage"] = "RemoveLanguage .en",
         ["DefaultLanguage"] = "DefaultLanguage en",
         ["AddDefaultCharset"] = "AddDefaultCharset UTF-8",
+        ["User"] = "User www-data",
+        ["Group"] = "Group #33",
         ["RewriteEngine"] = "RewriteEngine On",
         ["RewriteOptions"] = "<VirtualHost *:80>\nServerName v.test\nRewriteOptions Inherit\n</VirtualHost>",
         ["RewriteCond"] = "RewriteCond %{HTTPS} off",

@@ -95,6 +95,21 @@ public sealed class SiteLintTests : IDisposable
     }
 
     [Fact]
+    public void AnEmbeddedAppWhereApachesUserIsSet()
+    {
+        string app = _folder.Write("site/app.wsgi", "def application(environ, start_response):\n    pass\n");
+
+        var warning = Single($"Listen 80\nUser www-data\nGroup www-data\nWSGIDaemonProcess d\nWSGIScriptAlias /d {app} process-group=d\nWSGIScriptAlias / {app}");
+
+        warning.At(6, "WSGIScriptAlias");
+        Assert.Equal($"{app} runs embedded, in the server process, as the user that starts WsgiHost (root, if started as root for port 80 or 443), where Apache runs it as User www-data", warning.Message);
+        Assert.StartsWith("run it in a daemon group (WSGIDaemonProcess NAME, then process-group=NAME on the alias): its workers run as www-data", warning.Fix, StringComparison.Ordinal);
+        Silent($"Listen 80\nUser www-data\nWSGIDaemonProcess d\nWSGIScriptAlias / {app} process-group=d");
+        Silent($"Listen 80\nWSGIScriptAlias / {app}");
+        Silent($"Listen 80\nUser www-data\nWSGIRestrictEmbedded On\nWSGIDaemonProcess d\nWSGIProcessGroup d\nWSGIScriptAlias / {app}");
+    }
+
+    [Fact]
     public void TwoAppsInOneProcessCallingSetdefault()
     {
         string a = _folder.Write("a/a.wsgi", "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'a.settings')\n");
