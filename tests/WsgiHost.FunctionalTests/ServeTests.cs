@@ -43,6 +43,20 @@ public sealed class ServeTests
         Assert.Equal(0, await host.StopAsync());
     }
 
+    /// <summary>As mod_wsgi-express --user/--group: the worker process runs as them; the server keeps its own identity.</summary>
+    [RootFact]
+    public async Task UserAndGroupSwitchTheWorkerProcess()
+    {
+        await using var host = await WsgiHostProcess.StartDaemonAsync(WsgiHostProcess.App("gateway.wsgi"), "--user", "nobody", "--group", "www-data");
+        int worker = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+
+        string status = File.ReadAllText($"/proc/{worker}/status");
+        Assert.Matches(@"Uid:\s+65534\s+65534\s+65534\s+65534", status);
+        Assert.Matches(@"Gid:\s+33\s+33\s+33\s+33", status);
+        Assert.Matches(@"Uid:\s+0\s", File.ReadAllText($"/proc/{host.Pid}/status"));
+        Assert.Equal(0, await host.StopAsync());
+    }
+
     /// <summary>--reload-on-changes: editing a module the app imported restarts the worker, and the next requests run the new code.</summary>
     [Fact]
     public async Task ReloadOnChangesRestartsTheWorkerWhenAnImportedModuleChanges()
@@ -128,6 +142,7 @@ public sealed class ServeTests
     [InlineData(new[] { "serve", "x.wsgi", "--embedded", "--reload-on-changes" }, "--reload-on-changes restarts the daemon worker when code changes; it cannot be given with --embedded")]
     [InlineData(new[] { "serve", "x.wsgi", "--embedded", "--processes", "2" }, "--embedded runs the app in the server process; it cannot be given with --processes")]
     [InlineData(new[] { "serve", "x.wsgi", "--server-processes", "2", "--processes", "2" }, "--server-processes runs the app embedded in each server process; it cannot be given with --processes")]
+    [InlineData(new[] { "serve", "x.wsgi", "--embedded", "--user", "nobody" }, "--user switches the worker processes to another identity; with --embedded the app runs in the server process")]
     [InlineData(new[] { "frobnicate" }, "unknown command 'frobnicate'")]
     public async Task BadCommandLinesExitWith2AndSayWhy(string[] args, string message)
     {

@@ -22,6 +22,8 @@ internal static class ServeOptionsParser
           --threads N                 WSGI request threads (default 5)
           --processes N               daemon worker processes that run the app (default 1, with --threads each), as mod_wsgi-express
           --embedded                  run the app in the server process instead (no worker processes)
+          --user NAME                 run the worker processes as this user (the server starts as root), as mod_wsgi-express
+          --group NAME                ... and this group (default: the user's primary group)
           --reload-on-changes         restart the worker when the source of any loaded module changes (development)
           --server-processes N        run N embedded server processes sharing the port (SO_REUSEPORT), each with its own Python and --threads
           --interpreters N            run the app in N interpreters of each process, each with its own GIL (Python 3.13+): Python on
@@ -58,7 +60,7 @@ internal static class ServeOptionsParser
         int interpreters = 1;
         string mountPoint = "/";
         string callable = "application";
-        string? python = null, pythonHome = null, workingDirectory = null, serverName = null, errorLog = null;
+        string? python = null, pythonHome = null, workingDirectory = null, serverName = null, errorLog = null, user = null, group = null;
         var pythonPath = new List<string>();
         var aliases = new List<AliasConfig>();
         var sendFilePaths = new List<XSendFilePath>();
@@ -80,6 +82,8 @@ internal static class ServeOptionsParser
                 case "--threads": threads = Int(arg, Value(), 1, 1024); break;
                 case "--interpreters": interpreters = Int(arg, Value(), 1, WsgiDirectives.MaxApplicationInterpreters); break;
                 case "--embedded": embedded = true; break;
+                case "--user": user = Value(); break;
+                case "--group": group = Value(); break;
                 case "--reload-on-changes": reloadOnChanges = true; break;
                 case "--mount-point": mountPoint = Value(); break;
                 case "--url-alias":
@@ -129,6 +133,10 @@ internal static class ServeOptionsParser
         {
             throw new UsageException("--embedded runs the app in the server process; it cannot be given with --processes");
         }
+        if (embedded && (user ?? group) != null)
+        {
+            throw new UsageException($"{(user != null ? "--user" : "--group")} switches the worker processes to another identity; with --embedded the app runs in the server process, as the user that starts it");
+        }
         if (embedded && reloadOnChanges)
         {
             throw new UsageException("--reload-on-changes restarts the daemon worker when code changes; it cannot be given with --embedded");
@@ -158,6 +166,8 @@ internal static class ServeOptionsParser
             Threads = threads,
             Home = workingDirectory,
             ReloadOnChanges = reloadOnChanges,
+            User = user,
+            Group = group,
         };
         // The configuration mod_wsgi-express would generate, as a model: one listener, the main
         // server, one script alias in the main interpreter (%{GLOBAL}), the aliases, the switches.

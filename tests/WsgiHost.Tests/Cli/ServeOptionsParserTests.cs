@@ -1,4 +1,5 @@
 using WsgiHost.Cli.Commands;
+using WsgiHost.Configuration.Model;
 using WsgiHost.Supervisor;
 
 namespace WsgiHost.Tests.Cli;
@@ -55,6 +56,16 @@ public sealed class ServeOptionsParserTests : IDisposable
 
         Assert.True(sendFile.IsOn);
         Assert.Equal([new("/srv/private", false), new("/srv/exports", false)], sendFile.Paths);
+    }
+
+    [Fact]
+    public void UserAndGroupAreTheWorkersIdentity()
+    {
+        DaemonGroupConfig group = ServeOptionsParser.Parse([_script, "--user", "www-data", "--group", "#33"]).DaemonGroups[0];
+
+        Assert.Equal(("www-data", "#33"), (group.User, group.Group));
+        Assert.Null(ServeOptionsParser.Parse([_script]).DaemonGroups[0].User);
+        Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, "--embedded", "--group", "www-data"]));
     }
 
     [Fact]
