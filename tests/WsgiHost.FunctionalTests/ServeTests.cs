@@ -43,7 +43,7 @@ public sealed class ServeTests
         Assert.Equal(0, await host.StopAsync());
     }
 
-    /// <summary>As mod_wsgi-express --user/--group: the worker process runs as them; the server keeps its own identity.</summary>
+    /// <summary>As mod_wsgi-express --user/--group: the worker process runs as them, and the server too once its port is bound.</summary>
     [RootFact]
     public async Task UserAndGroupSwitchTheWorkerProcess()
     {
@@ -53,7 +53,8 @@ public sealed class ServeTests
         string status = File.ReadAllText($"/proc/{worker}/status");
         Assert.Matches(@"Uid:\s+65534\s+65534\s+65534\s+65534", status);
         Assert.Matches(@"Gid:\s+33\s+33\s+33\s+33", status);
-        Assert.Matches(@"Uid:\s+0\s", File.ReadAllText($"/proc/{host.Pid}/status"));
+        Assert.Matches(@"Uid:\s+65534\s+65534\s+65534\s+65534", File.ReadAllText($"/proc/{host.Pid}/status"));
+        Assert.Matches(@"Gid:\s+33\s+33\s+33\s+33", File.ReadAllText($"/proc/{host.Pid}/status"));
         Assert.Equal(0, await host.StopAsync());
     }
 

@@ -76,13 +76,6 @@ internal static class ConfigCommands
         {
             site = site with { Python = site.Python with { Executable = python.Executable, Home = python.Home } };
         }
-        if (printWarnings && Daemon.DaemonIdentity.IsRoot)
-        {
-            // Started as root: an embedded application runs as root, not as Apache's User.
-            var asRoot = new List<ConfigDiagnostic>();
-            GroupLints.EmbeddedUnderApacheUser(site, asRoot);
-            Print(asRoot);
-        }
         return site with { DrainSeconds = drain };
     }
 

@@ -22,7 +22,7 @@ internal static class ServeOptionsParser
           --threads N                 WSGI request threads (default 5)
           --processes N               daemon worker processes that run the app (default 1, with --threads each), as mod_wsgi-express
           --embedded                  run the app in the server process instead (no worker processes)
-          --user NAME                 run the worker processes as this user (the server starts as root), as mod_wsgi-express
+          --user NAME                 run as this user once the port is bound, the worker processes too (the server starts as root), as mod_wsgi-express
           --group NAME                ... and this group (default: the user's primary group)
           --reload-on-changes         restart the worker when the source of any loaded module changes (development)
           --server-processes N        run N embedded server processes sharing the port (SO_REUSEPORT), each with its own Python and --threads
@@ -177,6 +177,10 @@ internal static class ServeOptionsParser
             Listeners = [new ListenAddress(address, port, generated)],
             Threads = threads,
             DrainSeconds = drain,
+            // As mod_wsgi-express's --user/--group, which become Apache's User and Group: the
+            // server, too, runs as them once its port is bound (ServerIdentity).
+            User = user,
+            Group = group,
             DaemonGroups = daemon == null ? [] : [daemon],
             // As mod_wsgi-express: in daemon mode the app runs only in the workers, so the server
             // process loads no Python (about 20 MB less, and no interpreter next to the listeners).

@@ -30,8 +30,14 @@ internal static class SiteHost
             c.Cancel = true;
             if (running != null)
             {
-                int files = running.ReopenLogs();
+                var failed = new List<string>();
+                int files = running.ReopenLogs(failed);
                 log.Write(ErrorLogLevel.Notice, "core", $"SIGUSR1: reopened {files} log file(s).");
+                foreach (string failure in failed)
+                {
+                    log.Write(ErrorLogLevel.Error, "core",
+                        $"SIGUSR1: cannot reopen {failure}; still writing to the file it had open. A server that runs as Apache's User reopens its logs as that user: let it write in the log folder, or rotate with copytruncate or a piped logger (rotatelogs).");
+                }
             }
         });
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>

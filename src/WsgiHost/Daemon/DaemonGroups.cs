@@ -12,14 +12,20 @@ internal sealed class DaemonGroups : IAsyncDisposable
     private readonly List<DaemonGroupRuntime> _retired = [];
     private int _generation;
 
+    /// <summary>The server becomes Apache's User after startup (ServerIdentity): workers it starts then could not open root's log files, so they log through it.</summary>
+    private bool _serverBecomesUser;
+
     private DaemonGroups(DirectoryInfo sockets) => _sockets = sockets;
 
     public static DaemonGroups Empty { get; } = new(new DirectoryInfo(Path.GetTempPath()));
 
     public IReadOnlyCollection<DaemonGroupRuntime> All => _groups.Values;
 
-    /// <summary>Starts every group's workers; sockets live in a fresh folder only this user can enter.</summary>
-    public static DaemonGroups Start(SiteConfig site, WorkerLauncher launcher, IErrorLog log)
+    /// <summary>
+    /// Starts every group's workers; sockets live in a fresh folder only this user can enter
+    /// (<paramref name="serverBecomes"/>: the user the server becomes once started, who gets it).
+    /// </summary>
+    public static DaemonGroups Start(SiteConfig site, WorkerLauncher launcher, IErrorLog log, Server.ServerIdentity? serverBecomes = null)
     {
         if (site.DaemonGroups.Count == 0)
         {
@@ -31,7 +37,11 @@ internal sealed class DaemonGroups : IAsyncDisposable
             throw new InvalidOperationException(
                 $"WSGIDaemonProcess '{wrongUser.Name}' ({wrongUser.Location}) has user=/group=, which needs the server to start as root; start it as root (the workers switch users before Python starts) or remove user=/group=");
         }
-        var groups = new DaemonGroups(Directory.CreateTempSubdirectory("wsgihost-daemons-"));
+        var groups = new DaemonGroups(Directory.CreateTempSubdirectory("wsgihost-daemons-")) { _serverBecomesUser = serverBecomes != null };
+        if (serverBecomes != null)
+        {
+            DaemonIdentity.GiveTo(groups._sockets.FullName, serverBecomes.Uid, serverBecomes.Gid);
+        }
         var started = new Dictionary<string, DaemonGroupRuntime>(StringComparer.Ordinal);
         foreach (DaemonGroupConfig config in site.DaemonGroups)
         {
@@ -41,14 +51,22 @@ internal sealed class DaemonGroups : IAsyncDisposable
         return groups;
     }
 
+    /// <summary>
+    /// The user and group a group's workers switch to: user= and group=, each else Apache's User
+    /// and Group as mod_wsgi (a user= without group= takes that user's own group). Only a server
+    /// started as root switches (<paramref name="root"/>); elsewhere User and Group are unused.
+    /// </summary>
+    public static (string? User, string? Group) WorkerIdentity(SiteConfig site, DaemonGroupConfig config, bool root) =>
+        (config.User ?? (root ? site.User : null), config.Group ?? (config.User == null && root ? site.Group : null));
+
     private DaemonGroupRuntime StartGroup(SiteConfig site, DaemonGroupConfig config, WorkerLauncher launcher, IErrorLog log)
     {
-        var runtime = new DaemonGroupRuntime(config, _sockets.FullName, launcher, WorkerArguments(site, config), log, Interlocked.Increment(ref _generation))
+        var runtime = new DaemonGroupRuntime(config, _sockets.FullName, launcher, WorkerArguments(site, config, _serverBecomesUser), log, Interlocked.Increment(ref _generation))
         {
             Restarted = reason => WorkerRestarted?.Invoke(config.Name, reason),
             // Workers write Apache-shaped lines to standard error; the front passes them on when
             // its own log is one they cannot open: a piped ErrorLog, or a host's ILogger.
-            RelayStandardError = log is not Logging.ApacheErrorLog || (site.ErrorLog != null && Logging.PipedLog.IsPipe(site.ErrorLog)),
+            RelayStandardError = log is not Logging.ApacheErrorLog || (site.ErrorLog != null && Logging.PipedLog.IsPipe(site.ErrorLog)) || _serverBecomesUser,
         };
         runtime.Start();
         log.Write(ErrorLogLevel.Notice, "wsgi",
@@ -118,7 +136,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
     public bool TryGet(string name, out DaemonGroupRuntime group) => _groups.TryGetValue(name, out group!);
 
     /// <summary>The `wsgihost worker` arguments of a group (the socket path is added per worker).</summary>
-    internal static List<string> WorkerArguments(SiteConfig site, DaemonGroupConfig config)
+    internal static List<string> WorkerArguments(SiteConfig site, DaemonGroupConfig config, bool relayLogs = false)
     {
         var args = new List<string> { "worker", "--group", config.Name, "--threads", config.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         if (config.Processes != null)
@@ -157,14 +175,12 @@ internal sealed class DaemonGroups : IAsyncDisposable
         {
             args.AddRange(["--home", config.Home]);
         }
-        // Apache's User and Group for a group that names neither, as mod_wsgi: only a server
-        // started as root can switch (elsewhere they are Apache's children's identity, unused here).
-        bool apacheIdentity = config.User == null && config.Group == null && DaemonIdentity.IsRoot;
-        if ((config.User ?? (apacheIdentity ? site.User : null)) is string user)
+        var (user, group) = WorkerIdentity(site, config, DaemonIdentity.IsRoot);
+        if (user != null)
         {
             args.AddRange(["--user", user]);
         }
-        if ((config.Group ?? (apacheIdentity ? site.Group : null)) is string group)
+        if (group != null)
         {
             args.AddRange(["--run-as-group", group]);
         }
@@ -197,7 +213,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
         }
         // A piped ErrorLog has one program, the server's: workers then log to standard error,
         // which the server passes on to it (see DaemonGroupRuntime.Spawn).
-        if (site.ErrorLog != null && site.ErrorLog != "/dev/stderr" && !Logging.PipedLog.IsPipe(site.ErrorLog))
+        if (site.ErrorLog != null && site.ErrorLog != "/dev/stderr" && !Logging.PipedLog.IsPipe(site.ErrorLog) && !relayLogs)
         {
             args.AddRange(["--error-log", site.ErrorLog]);
         }

@@ -26,9 +26,17 @@ internal static class DaemonIdentity
         return (uid, gid, home);
     }
 
-    /// <summary>Switches this process to the identity; throws when any step fails.</summary>
+    /// <summary>
+    /// Switches this process to the identity; throws when any step fails. A process that already
+    /// is it (a worker started by a server that became User itself) has nothing to switch, and
+    /// could not: setgroups needs root.
+    /// </summary>
     public static void Switch(uint uid, uint gid)
     {
+        if (geteuid() == uid && getegid() == gid && uid != 0)
+        {
+            return;
+        }
         if (setgroups(1, [gid]) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
         {
             throw new InvalidOperationException($"cannot switch to uid {uid} gid {gid} (errno {Marshal.GetLastPInvokeError()})");
@@ -73,7 +81,19 @@ internal static class DaemonIdentity
         throw new InvalidOperationException($"no group '{group}' in /etc/group");
     }
 
+    /// <summary>Gives a file (a worker's socket, the sockets' folder) to the identity a process is about to switch to, so it can still reach it.</summary>
+    public static void GiveTo(string path, uint uid, uint gid)
+    {
+        if (chown(path, uid, gid) != 0)
+        {
+            throw new IOException($"cannot give {path} to uid {uid} gid {gid} (errno {Marshal.GetLastPInvokeError()})");
+        }
+    }
+
     // DllImport, not LibraryImport: this project has no unsafe code (WsgiHost.Python alone does).
+    [DllImport("libc", SetLastError = true)]
+    private static extern int chown(string path, uint uid, uint gid);
+
     [DllImport("libc", SetLastError = true)]
     private static extern uint geteuid();
 

@@ -37,12 +37,17 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             ProcessName.Set(options.DisplayName);
         }
         IReadOnlyList<string> path = options.Home == null ? options.PythonPath : [options.Home, .. options.PythonPath];
-        // The socket is made while still root (the server, also root, connects to it); then the
-        // worker becomes user=/group= before any Python runs.
+        // The socket is made while still root; then the worker becomes user=/group= before any
+        // Python runs. The socket becomes theirs: a server that became Apache's User (the same
+        // identity: ServerIdentity) connects to it as that user; a root server connects anyway.
         using var listener = Listen(options.SocketPath);
         if (options.User != null || options.RunAsGroup != null)
         {
             var (uid, gid, userHome) = DaemonIdentity.Resolve(options.User, options.RunAsGroup);
+            if (DaemonIdentity.IsRoot)
+            {
+                DaemonIdentity.GiveTo(options.SocketPath, uid, gid);
+            }
             DaemonIdentity.Switch(uid, gid);
             if (userHome != null)
             {

@@ -36,19 +36,32 @@ internal sealed class LogFile : SynchronousLogWriter
         return file;
     }
 
-    /// <summary>SIGUSR1: every open log file closes and opens its name again.</summary>
-    public static int ReopenAll()
+    /// <summary>
+    /// SIGUSR1: every open log file opens its name again and closes the old one. One that cannot
+    /// be opened (a server that became Apache's User, say, and a log folder only root may write)
+    /// keeps writing to the file it has; its path and the reason are in <paramref name="failed"/>.
+    /// </summary>
+    public static int ReopenAll(List<string>? failed = null)
     {
         List<LogFile> files;
         lock (s_open)
         {
             files = [.. s_open.Select(w => w.TryGetTarget(out LogFile? f) ? f : null).OfType<LogFile>()];
         }
+        int reopened = 0;
         foreach (LogFile file in files)
         {
-            file.Reopen();
+            try
+            {
+                file.Reopen();
+                reopened++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                failed?.Add($"{file._path}: {e.Message}");
+            }
         }
-        return files.Count;
+        return reopened;
     }
 
     private static StreamWriter Open(string path)
@@ -85,11 +98,13 @@ internal sealed class LogFile : SynchronousLogWriter
 
     private void Reopen()
     {
+        // The new file first: if it cannot be had, the old one stays in use.
+        StreamWriter next = Open(_path);
         lock (_lock)
         {
             _writer.Flush();
             _writer.Dispose();
-            _writer = Open(_path);
+            _writer = next;
         }
     }
 

@@ -3,8 +3,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using WsgiHost.Configuration.Model;
 using WsgiHost.Daemon;
 using WsgiHost.Logging;
@@ -101,6 +103,13 @@ internal sealed class WsgiServer : IAsyncDisposable
         // As mod_wsgi with WSGIRestrictEmbedded On: no Python in the server process when no
         // request may run there (memory, start time, and no app code next to the listeners).
         bool embedded = launcher == null || !site.RestrictEmbedded;
+        // Started as root with Apache's User: root's part of startup, then User for good.
+        ServerIdentity? becomes = ServerIdentity.Plan(site, launcher != null, out DaemonGroupConfig? keptRootFor);
+        if (keptRootFor != null)
+        {
+            log.Write(ErrorLogLevel.Warning, "core",
+                $"Started as root with User {site.User}: the server stays root to start daemon group '{keptRootFor.Name}' ({keptRootFor.Location}) as another user, so it parses requests{(embedded ? " and runs embedded applications" : "")} as root. Give that group user={site.User} (or no user=) and the server becomes {site.User} once started.");
+        }
         PythonRuntime? python = embedded
             ? PythonRuntime.Start(site.Python.Executable, site.Python.Home, new PythonRuntimeOptions { PythonPath = EmbeddedPythonPath(site, launcher == null), OwnGil = site.Python.OwnGil, ApplicationInterpreters = site.Python.ApplicationInterpreters }, log)
             : null;
@@ -119,17 +128,13 @@ internal sealed class WsgiServer : IAsyncDisposable
                     $"WSGIDaemonProcess '{group.Name}': python-home={group.PythonHome} is not used while the group runs embedded; this process embeds {python!.Executable}. Set WSGIPythonHome {group.PythonHome} (or run --python-home) to use it.");
             }
         }
-        // Scripts for a daemon group are imported by its workers as they start.
-        foreach (ImportScriptConfig import in site.ImportScripts.Where(i => python != null && (launcher == null || i.ProcessGroup.Length == 0)))
-        {
-            // Before the listeners open, as mod_wsgi preloads before a daemon accepts requests.
-            WsgiApplication.Preload(python!, import.ScriptPath, import.ApplicationGroup, log);
-        }
         var executor = new WsgiExecutor(site.Threads, log);
-        var logs = new LogSet(site, log);
-        DaemonGroups daemons = launcher == null ? DaemonGroups.Empty : DaemonGroups.Start(site, launcher, log);
+        LogSet? logs = null;
+        DaemonGroups daemons = DaemonGroups.Empty;
         try
         {
+            logs = new LogSet(site, log);
+            daemons = launcher == null ? DaemonGroups.Empty : DaemonGroups.Start(site, launcher, log, becomes);
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = Directory.GetCurrentDirectory() });
             builder.WebHost.UseKestrelCore().ConfigureKestrel(options =>
             {
@@ -175,10 +180,8 @@ internal sealed class WsgiServer : IAsyncDisposable
                 {
                     o.MaxWriteBufferSize = EmbeddedResponseAheadBytes;
                 }
-                if (reusePort)
-                {
-                    o.CreateBoundListenSocket = ReusePortSocket.Create;
-                }
+                Func<System.Net.EndPoint, System.Net.Sockets.Socket> create = reusePort ? ReusePortSocket.Create : SocketTransportOptions.CreateDefaultBoundListenSocket;
+                o.CreateBoundListenSocket = becomes == null ? create : endpoint => becomes.BoundSocket(endpoint, create);
             });
             // 128 KiB transport buffers instead of 4 KiB (LargeBlockMemoryPool); the sockets
             // transport takes its pool factory from the services, last registration first.
@@ -203,15 +206,34 @@ internal sealed class WsgiServer : IAsyncDisposable
             var handler = new RequestHandler(routing, new ApplicationCache(python, site, log), executor, daemons, metrics);
             web.Run(handler.HandleAsync);
 
+            if (becomes != null)
+            {
+                // Kestrel's options are settled now, so TLS keys are read as root; the ports bound.
+                _ = web.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
+                becomes.BindListeners(site, reusePort ? ReusePortSocket.Create : SocketTransportOptions.CreateDefaultBoundListenSocket);
+                becomes.Become(log);
+            }
+            // Scripts for a daemon group are imported by its workers as they start.
+            foreach (ImportScriptConfig import in site.ImportScripts.Where(i => python != null && (launcher == null || i.ProcessGroup.Length == 0)))
+            {
+                // Before the listeners open, as mod_wsgi preloads before a daemon accepts
+                // requests; as User when the server becomes User, as Apache's children import.
+                WsgiApplication.Preload(python!, import.ScriptPath, import.ApplicationGroup, log);
+            }
             await web.StartAsync().ConfigureAwait(false);
+            becomes?.Dispose();
             return new WsgiServer(web, executor, python, logs, log, [.. Listeners.Describe(site)], handler, site, daemons, launcher, metrics) { WorkersPython = workersPython };
         }
         catch
         {
+            becomes?.Dispose();
             await daemons.DisposeAsync().ConfigureAwait(false);
             executor.Dispose();
             python?.Dispose();
-            await logs.DisposeAsync().ConfigureAwait(false);
+            if (logs != null)
+            {
+                await logs.DisposeAsync().ConfigureAwait(false);
+            }
             throw;
         }
     }
@@ -304,10 +326,10 @@ internal sealed class WsgiServer : IAsyncDisposable
         }
     }
 
-    /// <summary>SIGUSR1: reopens every log file (after logrotate renamed them), here and in the daemon workers.</summary>
-    public int ReopenLogs()
+    /// <summary>SIGUSR1: the log files reopened (those that could not be are in <paramref name="failed"/>, still written to), and the workers told.</summary>
+    public int ReopenLogs(List<string>? failed = null)
     {
-        int files = LogFile.ReopenAll();
+        int files = LogFile.ReopenAll(failed);
         _daemons.Signal(10);
         return files;
     }

@@ -182,10 +182,9 @@ internal static class CoreDirectives
     }
 
     /// <summary>
-    /// Apache's User and Group: daemon workers without user=/group= take them when the server
-    /// starts as root, as mod_wsgi's daemon processes do. The server process keeps its own
-    /// identity (it does not fork children as Apache does), so embedded applications run as the
-    /// user that started WsgiHost: SiteLints warns where that matters.
+    /// Apache's User and Group: a server started as root becomes them once it has bound its ports
+    /// and opened its logs (ServerIdentity), and daemon workers without user=/group= take them,
+    /// as mod_wsgi's daemon processes do.
     /// </summary>
     private static void RunAs(ConfigNode node, BuildContext context, bool user)
     {
@@ -203,7 +202,7 @@ internal static class CoreDirectives
         {
             context.Site.RunAsGroup = name;
         }
-        context.Note(node, $"daemon workers without {(user ? "user=" : "group=")} run as {(user ? "user" : "group")} {name} when WsgiHost starts as root, as under mod_wsgi; the server process keeps the identity it starts with");
+        context.Note(node, $"started as root, the server becomes {(user ? "user" : "group")} {name} once its ports are bound and its logs open, and daemon workers without {(user ? "user=" : "group=")} run as {name}, as under Apache and mod_wsgi");
     }
 
     private static void Options(ConfigNode node, BuildContext context)

@@ -47,21 +47,32 @@ internal static partial class GroupLints
     }
 
     /// <summary>
-    /// An application that runs embedded in a site with Apache's User: Apache runs it in a child
-    /// process as that user, WsgiHost in the server process, as whoever started the server (root,
-    /// when it was started as root to bind port 80). Daemon workers do take User (mod_wsgi's default).
+    /// Apache's User with a daemon group whose workers run as someone else: a server started as
+    /// root then stays root to start them (ServerIdentity), so it parses requests, and runs
+    /// embedded applications, as root, where Apache's children run as User. By names, as
+    /// written: `check` may run where the users do not exist.
     /// </summary>
-    public static void EmbeddedUnderApacheUser(SiteConfig site, List<ConfigDiagnostic> found)
+    public static void RootKeptForADaemonGroup(SiteConfig site, List<ConfigDiagnostic> found)
     {
-        if (site.User is not string user || site.RestrictEmbedded || user is "root" or "#0")
+        if (site.User is not string user || user is "root" or "#0"
+            || site.DaemonGroups.FirstOrDefault(g => Daemon.DaemonGroups.WorkerIdentity(site, g, root: true) != (site.User, site.Group)) is not { } other)
+        {
+            return;
+        }
+        string identity = $"user={other.User ?? user}{(other.Group != null ? $" group={other.Group}" : "")}";
+        string fix = $"give daemon group '{other.Name}' the server's User and Group (or no user=/group=): the server then becomes {user} once started";
+        found.Add(SiteLints.Warning(other.Location, "WSGIDaemonProcess",
+            $"daemon group '{other.Name}' runs as {identity}, not as User {user}: a server started as root stays root to start it, so it parses requests as root, where Apache's children run as {user}",
+            fix));
+        if (site.RestrictEmbedded)
         {
             return;
         }
         foreach (LintMount mount in LintMount.All(site).Where(m => m.ProcessGroup.Length == 0).DistinctBy(m => m.Alias))
         {
             found.Add(SiteLints.Warning(mount.Alias.Location, mount.Alias.DirectiveName,
-                $"{mount.Alias.Target} runs embedded, in the server process, as the user that starts WsgiHost (root, if started as root for port 80 or 443), where Apache runs it as User {user}",
-                $"run it in a daemon group (WSGIDaemonProcess NAME, then process-group=NAME on the alias): its workers run as {user}; or start WsgiHost as {user} (ports below 1024 then need CAP_NET_BIND_SERVICE, AmbientCapabilities= in a systemd unit)"));
+                $"{mount.Alias.Target} runs embedded, in a server that stays root (for daemon group '{other.Name}', {identity}), where Apache runs it as User {user}",
+                $"{fix}; or run the application in a daemon group"));
         }
     }
 

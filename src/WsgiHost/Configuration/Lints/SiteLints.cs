@@ -19,7 +19,7 @@ internal static class SiteLints
         MappingLints.ScriptsServedAsFiles(site, found);
         GroupLints.UnusedDaemonGroups(site, found);
         GroupLints.SharedEnvironSetdefault(site, found);
-        GroupLints.EmbeddedUnderApacheUser(site, found);
+        GroupLints.RootKeptForADaemonGroup(site, found);
         GroupLints.PythonHomes(site, found);
         GroupLints.ThreadsBeyondCores(site, processorCount ?? Environment.ProcessorCount, found);
         GroupLints.InterpretersBeyondCores(site, processorCount ?? Environment.ProcessorCount, found);

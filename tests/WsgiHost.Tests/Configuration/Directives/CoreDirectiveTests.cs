@@ -406,7 +406,7 @@ public sealed class CoreDirectiveTests
 
         Assert.Equal(("www-data", "#33"), (config.User, config.Group));
         note.At(2, "User", hasFix: false);
-        Assert.Equal("daemon workers without user= run as user www-data when WsgiHost starts as root, as under mod_wsgi; the server process keeps the identity it starts with", note.Message);
+        Assert.Equal("started as root, the server becomes user www-data once its ports are bound and its logs open, and daemon workers without user= run as www-data, as under Apache and mod_wsgi", note.Message);
         SiteText.Error("Listen 80\n<VirtualHost *:80>\nUser www-data\n</VirtualHost>").At(3, "User");
         SiteText.Error("Listen 80\nGroup \"www data\"").At(2, "Group");
         Assert.Null(SiteText.Config("Listen 80").User);

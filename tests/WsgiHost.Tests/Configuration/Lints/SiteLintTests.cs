@@ -95,18 +95,22 @@ public sealed class SiteLintTests : IDisposable
     }
 
     [Fact]
-    public void AnEmbeddedAppWhereApachesUserIsSet()
+    public void ADaemonGroupAsAnotherUserKeepsTheServerRoot()
     {
         string app = _folder.Write("site/app.wsgi", "def application(environ, start_response):\n    pass\n");
 
-        var warning = Single($"Listen 80\nUser www-data\nGroup www-data\nWSGIDaemonProcess d\nWSGIScriptAlias /d {app} process-group=d\nWSGIScriptAlias / {app}");
+        var found = Lint($"Listen 80\nUser www-data\nGroup www-data\nWSGIDaemonProcess d user=nobody\nWSGIScriptAlias /d {app} process-group=d\nWSGIScriptAlias / {app}");
 
-        warning.At(6, "WSGIScriptAlias");
-        Assert.Equal($"{app} runs embedded, in the server process, as the user that starts WsgiHost (root, if started as root for port 80 or 443), where Apache runs it as User www-data", warning.Message);
-        Assert.StartsWith("run it in a daemon group (WSGIDaemonProcess NAME, then process-group=NAME on the alias): its workers run as www-data", warning.Fix, StringComparison.Ordinal);
-        Silent($"Listen 80\nUser www-data\nWSGIDaemonProcess d\nWSGIScriptAlias / {app} process-group=d");
-        Silent($"Listen 80\nWSGIScriptAlias / {app}");
-        Silent($"Listen 80\nUser www-data\nWSGIRestrictEmbedded On\nWSGIDaemonProcess d\nWSGIProcessGroup d\nWSGIScriptAlias / {app}");
+        Assert.Equal(2, found.Count);
+        found[0].At(4, "WSGIDaemonProcess");
+        Assert.Equal("daemon group 'd' runs as user=nobody, not as User www-data: a server started as root stays root to start it, so it parses requests as root, where Apache's children run as www-data", found[0].Message);
+        Assert.Equal("give daemon group 'd' the server's User and Group (or no user=/group=): the server then becomes www-data once started", found[0].Fix);
+        found[1].At(6, "WSGIScriptAlias");
+        Assert.Equal($"{app} runs embedded, in a server that stays root (for daemon group 'd', user=nobody), where Apache runs it as User www-data", found[1].Message);
+        // The group runs as User and Group (no user=, or the same names): the server becomes User.
+        Silent($"Listen 80\nUser www-data\nGroup www-data\nWSGIDaemonProcess d\nWSGIScriptAlias /d {app} process-group=d\nWSGIScriptAlias / {app}");
+        Silent($"Listen 80\nUser www-data\nGroup www-data\nWSGIDaemonProcess d user=www-data group=www-data\nWSGIScriptAlias / {app} process-group=d");
+        Silent($"Listen 80\nWSGIDaemonProcess d user=nobody\nWSGIScriptAlias / {app} process-group=d");
     }
 
     [Fact]
