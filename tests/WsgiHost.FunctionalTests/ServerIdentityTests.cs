@@ -51,6 +51,22 @@ public sealed class ServerIdentityTests : IDisposable
         Assert.Equal(5, logged.Count(l => l == "/daemon 200"));
     }
 
+    /// <summary>
+    /// Python aborts the whole process when a new interpreter cannot read its standard library,
+    /// which would happen at a first request once the server is User: it does not start at all.
+    /// </summary>
+    [RootOnlyPythonFact]
+    public async Task APythonThatUserCannotReadIsRefusedAtStartup()
+    {
+        int port = WsgiHostProcess.FreePort();
+        var (code, _, error) = await WsgiHostProcess.RunToEndAsync("run", Path.Combine(WsgiHostProcess.TestAppsDirectory, "configs", "server-user.conf"),
+            "-D", $"PORT={port}", "-D", $"LOGS={_logs}", "--python", RootOnlyPythonFactAttribute.Python!);
+
+        Assert.Equal(1, code);
+        Assert.Contains("wsgihost: cannot start: User nobody cannot read /", error);
+        Assert.Contains("the server runs as nobody once started, and Python 3.", error);
+    }
+
     private static int Uid(int pid) =>
         int.Parse(File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 }

@@ -48,6 +48,10 @@ public sealed unsafe class PythonRuntime : IDisposable
     /// <summary>Path of the libpython shared library that was loaded.</summary>
     public string LibraryPath => Installation.LibraryPath;
 
+    /// <summary>A file every new interpreter reads as it starts (encodings/__init__.py of the standard library), where the usual layout puts it.</summary>
+    public string StandardLibraryProbe =>
+        Path.Combine(Installation.BasePrefix, "lib", "python" + string.Join('.', Version.Split('.').Take(2)), "encodings", "__init__.py");
+
     internal Interpreter MainInterpreter => _main ?? throw new InvalidOperationException("Python is not started");
 
     /// <summary>

@@ -119,6 +119,27 @@ internal sealed class ServerIdentity : IDisposable
             $"Server process now runs as User {User} (uid {Uid} gid {Gid}), as Apache's children do; the ports were bound and the logs opened as root.");
     }
 
+    /// <summary>
+    /// After <see cref="Become"/>: files the server still needs, tried as User. Python aborts the
+    /// whole process when it cannot read its standard library as it starts an interpreter (a
+    /// pyenv build under /root, say), which the server does at a first request: better not to start.
+    /// </summary>
+    public void CheckReadable(IEnumerable<string> files, string what)
+    {
+        foreach (string file in files)
+        {
+            try
+            {
+                using var _ = File.OpenRead(file);
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                throw new InvalidOperationException(
+                    $"User {User} cannot read {file} ({e.Message}): the server runs as {User} once started, and {what} needs it. Install it where {User} can read it (Debian's /usr/bin/python3, or a virtualenv outside /root), give {User} access, or remove User");
+            }
+        }
+    }
+
     /// <summary>Sockets bound for addresses Kestrel did not ask for (none, unless startup failed).</summary>
     public void Dispose()
     {

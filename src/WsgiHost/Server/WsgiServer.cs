@@ -211,7 +211,9 @@ internal sealed class WsgiServer : IAsyncDisposable
                 // Kestrel's options are settled now, so TLS keys are read as root; the ports bound.
                 _ = web.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
                 becomes.BindListeners(site, reusePort ? ReusePortSocket.Create : SocketTransportOptions.CreateDefaultBoundListenSocket);
+                string[] pythonFiles = python == null ? [] : [.. new[] { python.LibraryPath, python.StandardLibraryProbe }.Where(File.Exists)];
                 becomes.Become(log);
+                becomes.CheckReadable(pythonFiles, $"Python {python?.Version} (new interpreters, at a first request)");
             }
             // Scripts for a daemon group are imported by its workers as they start.
             foreach (ImportScriptConfig import in site.ImportScripts.Where(i => python != null && (launcher == null || i.ProcessGroup.Length == 0)))

@@ -11,3 +11,37 @@ public sealed class RootFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>
+/// A root test that needs a pyenv Python in a folder other users cannot enter (pyenv's default,
+/// /root/.pyenv); skipped, with the reason, otherwise.
+/// </summary>
+public sealed class RootOnlyPythonFactAttribute : FactAttribute
+{
+    public RootOnlyPythonFactAttribute()
+    {
+        if (Environment.UserName != "root")
+        {
+            Skip = $"needs root (running as {Environment.UserName})";
+        }
+        else if (Python == null)
+        {
+            Skip = "no pyenv Python in a folder only root may enter on this machine";
+        }
+    }
+
+    /// <summary>The first pyenv Python whose home other users cannot enter, or null.</summary>
+    public static string? Python => Pythons.Versions.Select(Pythons.Pyenv).OfType<string>()
+        .FirstOrDefault(p => AncestorsOf(p).Any(OthersCannotEnter));
+
+    private static bool OthersCannotEnter(string folder) =>
+        !OperatingSystem.IsWindows() && (File.GetUnixFileMode(folder) & UnixFileMode.OtherExecute) == 0;
+
+    private static IEnumerable<string> AncestorsOf(string path)
+    {
+        for (string? d = Path.GetDirectoryName(path); !string.IsNullOrEmpty(d); d = Path.GetDirectoryName(d))
+        {
+            yield return d;
+        }
+    }
+}
