@@ -31,12 +31,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
         {
             return Empty;
         }
-        var wrongUser = site.DaemonGroups.FirstOrDefault(g => (g.User != null || g.Group != null) && !DaemonIdentity.IsRoot);
-        if (wrongUser != null)
-        {
-            throw new InvalidOperationException(
-                $"WSGIDaemonProcess '{wrongUser.Name}' ({wrongUser.Location}) has user=/group=, which needs the server to start as root; start it as root (the workers switch users before Python starts) or remove user=/group=");
-        }
+        CheckStartable(site);
         var groups = new DaemonGroups(Directory.CreateTempSubdirectory("wsgihost-daemons-")) { _serverBecomesUser = serverBecomes != null };
         if (serverBecomes != null)
         {
@@ -49,6 +44,24 @@ internal sealed class DaemonGroups : IAsyncDisposable
         }
         groups._groups = started;
         return groups;
+    }
+
+    /// <summary>
+    /// Workers of a group with user=/group= switch to them, which only root can (the server that
+    /// started as root and stayed so, or one not started as root at all): else none is started.
+    /// </summary>
+    private static void CheckStartable(SiteConfig site)
+    {
+        if (DaemonIdentity.IsRoot)
+        {
+            return;
+        }
+        var wrongUser = site.DaemonGroups.FirstOrDefault(g => (g.User != null || g.Group != null) && !DaemonIdentity.IsCurrent(g.User, g.Group));
+        if (wrongUser != null)
+        {
+            throw new InvalidOperationException(
+                $"WSGIDaemonProcess '{wrongUser.Name}' ({wrongUser.Location}) has user=/group= other than the server's own identity, and only a server that runs as root can start workers as another user: start WsgiHost as root (workers switch users before Python starts), or remove user=/group=. A server that became Apache's User starts workers as User only.");
+        }
     }
 
     /// <summary>
@@ -81,6 +94,8 @@ internal sealed class DaemonGroups : IAsyncDisposable
     /// </summary>
     public IReadOnlyList<string> Roll(SiteConfig site, WorkerLauncher launcher, IErrorLog log)
     {
+        // Before any group starts: a server that became Apache's User can start no one else.
+        CheckStartable(site);
         Dictionary<string, DaemonGroupRuntime> current = _groups;
         var next = new Dictionary<string, DaemonGroupRuntime>(StringComparer.Ordinal);
         var rolled = new List<string>();

@@ -26,6 +26,13 @@ internal static class DaemonIdentity
         return (uid, gid, home);
     }
 
+    /// <summary>Whether this process already is user/group (as <see cref="Resolve"/> reads them).</summary>
+    public static bool IsCurrent(string? user, string? group)
+    {
+        var (uid, gid, _) = Resolve(user, group);
+        return uid == geteuid() && gid == getegid();
+    }
+
     /// <summary>
     /// Switches this process to the identity; throws when any step fails. A process that already
     /// is it (a worker started by a server that became User itself) has nothing to switch, and

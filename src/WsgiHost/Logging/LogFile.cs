@@ -18,6 +18,9 @@ internal sealed class LogFile : SynchronousLogWriter
     private readonly Lock _lock = new();
     private StreamWriter _writer;
 
+    /// <summary>Disposed: SIGUSR1 leaves it alone.</summary>
+    private bool _closed;
+
     private LogFile(string path)
     {
         _path = path;
@@ -102,6 +105,12 @@ internal sealed class LogFile : SynchronousLogWriter
         StreamWriter next = Open(_path);
         lock (_lock)
         {
+            if (_closed)
+            {
+                // Closed since ReopenAll listed it: nothing writes here any more.
+                next.Dispose();
+                return;
+            }
             _writer.Flush();
             _writer.Dispose();
             _writer = next;
@@ -130,7 +139,12 @@ internal sealed class LogFile : SynchronousLogWriter
         {
             lock (_lock)
             {
+                _closed = true;
                 _writer.Dispose();
+            }
+            lock (s_open)
+            {
+                s_open.RemoveAll(w => !w.TryGetTarget(out LogFile? f) || f == this);
             }
         }
         base.Dispose(disposing);

@@ -129,6 +129,7 @@ internal sealed class WsgiServer : IAsyncDisposable
             }
         }
         var executor = new WsgiExecutor(site.Threads, log);
+        Func<System.Net.EndPoint, System.Net.Sockets.Socket> createSocket = reusePort ? ReusePortSocket.Create : SocketTransportOptions.CreateDefaultBoundListenSocket;
         LogSet? logs = null;
         DaemonGroups daemons = DaemonGroups.Empty;
         try
@@ -180,8 +181,7 @@ internal sealed class WsgiServer : IAsyncDisposable
                 {
                     o.MaxWriteBufferSize = EmbeddedResponseAheadBytes;
                 }
-                Func<System.Net.EndPoint, System.Net.Sockets.Socket> create = reusePort ? ReusePortSocket.Create : SocketTransportOptions.CreateDefaultBoundListenSocket;
-                o.CreateBoundListenSocket = becomes == null ? create : endpoint => becomes.BoundSocket(endpoint, create);
+                o.CreateBoundListenSocket = becomes == null ? createSocket : endpoint => becomes.BoundSocket(endpoint, createSocket);
             });
             // 128 KiB transport buffers instead of 4 KiB (LargeBlockMemoryPool); the sockets
             // transport takes its pool factory from the services, last registration first.
@@ -210,7 +210,7 @@ internal sealed class WsgiServer : IAsyncDisposable
             {
                 // Kestrel's options are settled now, so TLS keys are read as root; the ports bound.
                 _ = web.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
-                becomes.BindListeners(site, reusePort ? ReusePortSocket.Create : SocketTransportOptions.CreateDefaultBoundListenSocket);
+                becomes.BindListeners(site, createSocket);
                 string[] pythonFiles = python == null ? [] : [.. new[] { python.LibraryPath, python.StandardLibraryProbe }.Where(File.Exists)];
                 becomes.Become(log);
                 becomes.CheckReadable(pythonFiles, $"Python {python?.Version} (new interpreters, at a first request)");
