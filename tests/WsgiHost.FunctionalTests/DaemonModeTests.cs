@@ -313,6 +313,23 @@ public sealed class DaemonModeTests
         Assert.Equal(0, await host.StopAsync());
     }
 
+    /// <summary>
+    /// user= with the server's Python where that user cannot reach it (pyenv under /root): the
+    /// worker says so and exits, where it used to find another Python on its own PATH, or abort.
+    /// </summary>
+    [RootOnlyPythonFact]
+    public async Task AWorkerWhoseUserCannotReachThePythonSaysSo()
+    {
+        int port = WsgiHostProcess.FreePort();
+        await using var host = await WsgiHostProcess.RunAsync(Path.Combine(WsgiHostProcess.TestAppsDirectory, "configs", "daemon-user.conf"), port,
+            new Dictionary<string, string> { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) }, "--python", RootOnlyPythonFactAttribute.Python!);
+
+        await host.WaitForLogAsync("Daemon process group 'unprivileged' worker cannot start: it runs as nobody, who cannot reach the server's Python /");
+        await host.WaitForLogAsync("could not start Python (the reason is logged above)");
+        Assert.DoesNotContain("Unhandled exception", host.Output);
+        Assert.Equal(0, await host.StopAsync());
+    }
+
     [RootFact]
     public async Task WorkersWithoutUserRunAsApachesUserAndGroup()
     {

@@ -62,7 +62,8 @@ internal sealed record PythonInstallation(
             $"python-home '{home}' is not a Python prefix or virtualenv: there is no bin/python3 in it");
     }
 
-    private static string? FindOnPath(string name)
+    /// <summary>The first file of that name in the folders of PATH, or null.</summary>
+    internal static string? FindOnPath(string name)
     {
         foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
         {

@@ -41,8 +41,13 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         // Python runs. The socket becomes theirs: a server that became Apache's User (the same
         // identity: ServerIdentity) connects to it as that user; a root server connects anyway.
         using var listener = Listen(options.SocketPath);
+        string? python = options.PythonExecutable;
         if (options.User != null || options.RunAsGroup != null)
         {
+            // The python3 on the PATH of the server (root, still): after the switch the PATH
+            // may lead elsewhere for user= (pyenv's shims in /root), and the workers would run
+            // another Python, with other packages, than the one the server names at startup.
+            python ??= options.PythonHome == null ? PythonInstallation.FindOnPath("python3") : null;
             var (uid, gid, userHome) = DaemonIdentity.Resolve(options.User, options.RunAsGroup);
             if (DaemonIdentity.IsRoot)
             {
@@ -55,9 +60,14 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                 ProcessEnvironment.Set("HOME", userHome);
             }
             log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker runs as uid {uid} gid {gid}.");
+            if (python != null && !File.Exists(python))
+            {
+                throw new PythonNotFoundException(
+                    $"it runs as {options.User ?? "uid " + uid}, who cannot reach the server's Python {python}: install Python where that user can read it (Debian's /usr/bin/python3, or a virtualenv outside /root) and name it with WSGIPythonHome or python-home=, or give the user access.");
+            }
         }
         ProcessLimits.Apply(options);
-        _python = PythonRuntime.Start(options.PythonExecutable, options.PythonHome, new PythonRuntimeOptions { PythonPath = path, OwnGil = options.OwnGil, ApplicationInterpreters = options.ApplicationInterpreters }, log);
+        _python = PythonRuntime.Start(python, options.PythonHome, new PythonRuntimeOptions { PythonPath = path, OwnGil = options.OwnGil, ApplicationInterpreters = options.ApplicationInterpreters }, log);
         foreach (var (script, group) in options.Imports)
         {
             // Before listening, as mod_wsgi preloads before a daemon accepts requests.

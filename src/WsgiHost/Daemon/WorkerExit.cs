@@ -13,6 +13,10 @@ internal static class WorkerExit
     public static string Describe(int exitCode, string? killedBy = null)
     {
         // .NET reports a process killed by signal N as 128+N.
+        if (exitCode == WorkerRestartReasons.NoPythonExitCode)
+        {
+            return "could not start Python (the reason is logged above)";
+        }
         if (exitCode <= 128 || exitCode >= 160)
         {
             return $"exited with code {exitCode}";   // why is WorkerRestartReasons' (the log line adds its label)

@@ -33,7 +33,16 @@ internal static class WorkerMain
         // reloads the configuration and rolls workers itself. A worker killed by it would fail
         // the requests it runs.
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => c.Cancel = true);
-        return await worker.RunAsync(stop.Token).ConfigureAwait(false);
+        try
+        {
+            return await worker.RunAsync(stop.Token).ConfigureAwait(false);
+        }
+        catch (PythonNotFoundException e)
+        {
+            // Said once, plainly, where an unhandled exception would abort the process.
+            log.Write(ErrorLogLevel.Critical, "wsgi", $"Daemon process group '{options.Group}' worker cannot start: {e.Message}");
+            return WorkerRestartReasons.NoPythonExitCode;
+        }
     }
 
     /// <summary>What <see cref="RunAsync"/> throws when it was started wrongly (by hand, or with arguments no front gives): a usage error, not a crash.</summary>

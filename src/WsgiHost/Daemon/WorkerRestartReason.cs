@@ -59,6 +59,9 @@ internal static class WorkerRestartReasons
     /// <summary>deadlock-timeout ends the process with _exit, from the monitor thread.</summary>
     public const int DeadlockExitCode = 3;
 
+    /// <summary>The worker's Python could not be found or used (it logged why): a crash, replaced with the usual back-off.</summary>
+    public const int NoPythonExitCode = 4;
+
     /// <summary>
     /// Why a worker that exited with <paramref name="code"/> is replaced. .NET reports a
     /// process killed by signal N as 128+N; SIGXCPU is the kernel enforcing cpu-time-limit.
