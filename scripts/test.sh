@@ -25,6 +25,9 @@ done
 # The native executable that scripts/publish.sh ships (and the benchmarks run): the
 # functional tests again, on it instead of the built assembly.
 native=$(mktemp -d)
+# mktemp's folder is root's alone; the server that becomes Apache's User (ServerIdentityTests)
+# starts recycled daemon workers from it as that user, as an installed wsgihost would be.
+chmod 755 "$native"
 if dotnet publish src/WsgiHost.Cli -c Release -o "$native" -nologo -v quiet; then
     WSGIHOST_TEST_CLI="$native/wsgihost" dotnet test tests/WsgiHost.FunctionalTests -c Release --no-build -nologo \
         --filter "$NATIVE_TESTS" \

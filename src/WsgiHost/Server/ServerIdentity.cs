@@ -124,7 +124,7 @@ internal sealed class ServerIdentity : IDisposable
     /// whole process when it cannot read its standard library as it starts an interpreter (a
     /// pyenv build under /root, say), which the server does at a first request: better not to start.
     /// </summary>
-    public void CheckReadable(IEnumerable<string> files, string what)
+    public void CheckReadable(IEnumerable<string> files, string what, string where)
     {
         foreach (string file in files)
         {
@@ -135,7 +135,7 @@ internal sealed class ServerIdentity : IDisposable
             catch (Exception e) when (e is UnauthorizedAccessException or IOException)
             {
                 throw new InvalidOperationException(
-                    $"User {User} cannot read {file} ({e.Message}): the server runs as {User} once started, and {what} needs it. Install it where {User} can read it (Debian's /usr/bin/python3, or a virtualenv outside /root), give {User} access, or remove User");
+                    $"User {User} cannot read {file} ({e.Message}): the server runs as {User} once started, and {what} needs it. Install it where {User} can read it ({where}), give {User} access, or remove User");
             }
         }
     }

@@ -212,8 +212,10 @@ internal sealed class WsgiServer : IAsyncDisposable
                 _ = web.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
                 becomes.BindListeners(site, createSocket);
                 string[] pythonFiles = python == null ? [] : [.. new[] { python.LibraryPath, python.StandardLibraryProbe }.Where(File.Exists)];
+                string[] workerFiles = WorkerProgramFiles(site, launcher);
                 becomes.Become(log);
-                becomes.CheckReadable(pythonFiles, $"Python {python?.Version} (new interpreters, at a first request)");
+                becomes.CheckReadable(pythonFiles, $"Python {python?.Version} (new interpreters, at a first request)", "Debian's /usr/bin/python3, or a virtualenv outside /root");
+                becomes.CheckReadable(workerFiles, "starting a daemon worker (a recycled or crashed one)", "scripts/publish.sh DIR with DIR such as /usr/local/lib/wsgihost, not under /root or in a private temporary folder");
             }
             // Scripts for a daemon group are imported by its workers as they start.
             foreach (ImportScriptConfig import in site.ImportScripts.Where(i => python != null && (launcher == null || i.ProcessGroup.Length == 0)))
@@ -238,6 +240,17 @@ internal sealed class WsgiServer : IAsyncDisposable
             }
             throw;
         }
+    }
+
+    /// <summary>The program (and assembly, under `dotnet`) that daemon workers are started from, while root can see them.</summary>
+    private static string[] WorkerProgramFiles(SiteConfig site, WorkerLauncher? launcher)
+    {
+        if (launcher == null || site.DaemonGroups.Count == 0)
+        {
+            return [];
+        }
+        System.Diagnostics.ProcessStartInfo start = launcher(["worker"]);
+        return [.. new[] { start.FileName }.Concat(start.ArgumentList).Where(File.Exists)];
     }
 
     /// <summary>
