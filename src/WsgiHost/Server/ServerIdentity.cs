@@ -17,22 +17,15 @@ namespace WsgiHost.Server;
 /// start no worker as anyone else, so a group with another user= keeps the server root (and
 /// says so; `wsgihost check` warns of it for embedded applications).
 /// </summary>
-internal sealed class ServerIdentity : IDisposable
+internal sealed class ServerIdentity(string user, uint uid, uint gid) : IDisposable
 {
     private readonly Dictionary<EndPoint, Socket> _bound = [];
 
-    private ServerIdentity(string user, uint uid, uint gid)
-    {
-        User = user;
-        Uid = uid;
-        Gid = gid;
-    }
+    public string User { get; } = user;
 
-    public string User { get; }
+    public uint Uid { get; } = uid;
 
-    public uint Uid { get; }
-
-    public uint Gid { get; }
+    public uint Gid { get; } = gid;
 
     /// <summary>
     /// The identity to become, or null: not started as root, no User (or User root), or a daemon
