@@ -40,6 +40,8 @@ internal static class ApacheOnlyDirectives
          "shapes mod_autoindex's folder listings, which WsgiHost does not make (a folder URL without an index file is 404); accepted and unused"),
         (["LanguagePriority", "ForceLanguagePriority", "CacheNegotiatedDocs"],
          "orders mod_negotiation's choices (MultiViews, type maps), which WsgiHost does not make; accepted and unused"),
+        (["ScriptSock", "CGIDScriptTimeout"],
+         "sets up mod_cgid's CGI daemon, whose programs WsgiHost does not run (ScriptAlias is an error); accepted and unused"),
     ];
 
     /// <summary>Known, not implemented, and meaningful for routing, access or responses.</summary>
@@ -51,6 +53,7 @@ internal static class ApacheOnlyDirectives
         ("ProxyPassReverse", "WsgiHost is not a reverse proxy; put the proxy in front of it"),
         ("ProxyPreserveHost", "WsgiHost is not a reverse proxy"),
         ("ScriptAlias", "CGI is not supported; serve the program as a WSGI app"),
+        ("UserDir", "per-user folders are not served by name; map them with AliasMatch ^/~([a-z_][a-z0-9_-]*)(/.*)?$ /home/$1/public_html$2 and a <Directory /home/*/public_html> that grants access"),
         ("AuthType", "authentication is not supported; authenticate in the app or in a proxy in front"),
         ("AuthName", "authentication is not supported; authenticate in the app or in a proxy in front"),
         ("AuthUserFile", "authentication is not supported; authenticate in the app or in a proxy in front"),
