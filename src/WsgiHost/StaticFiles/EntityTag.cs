@@ -13,12 +13,31 @@ internal readonly record struct EntityTag(string Opaque, bool IsWeak)
     /// makes it weak when the file changed less than a second before the request, because
     /// another write within the same second could keep size and mtime and so the tag.
     /// </summary>
-    public static EntityTag ForFile(long size, DateTime modifiedUtc, DateTime nowUtc)
+    public static EntityTag ForFile(long size, DateTime modifiedUtc, DateTime nowUtc) =>
+        ForFile(size, modifiedUtc, nowUtc, Configuration.Model.FileETagRule.Default, inode: 0);
+
+    /// <summary>
+    /// The tag FileETag's <paramref name="parts"/> make, in Apache's order (ap_make_etag):
+    /// inode, size, mtime, those present joined by '-' (None: an empty tag, not sent).
+    /// </summary>
+    public static EntityTag ForFile(long size, DateTime modifiedUtc, DateTime nowUtc, Configuration.Model.FileETagParts parts, ulong inode)
     {
         long micros = (modifiedUtc.Ticks - DateTime.UnixEpoch.Ticks) / 10;
-        string opaque = string.Create(CultureInfo.InvariantCulture, $"\"{size:x}-{micros:x}\"");
+        var pieces = new List<string>(3);
+        if (parts.HasFlag(Configuration.Model.FileETagParts.INode))
+        {
+            pieces.Add(inode.ToString("x", CultureInfo.InvariantCulture));
+        }
+        if (parts.HasFlag(Configuration.Model.FileETagParts.Size))
+        {
+            pieces.Add(size.ToString("x", CultureInfo.InvariantCulture));
+        }
+        if (parts.HasFlag(Configuration.Model.FileETagParts.MTime))
+        {
+            pieces.Add(micros.ToString("x", CultureInfo.InvariantCulture));
+        }
         bool weak = nowUtc - modifiedUtc <= TimeSpan.FromSeconds(1);
-        return new EntityTag(opaque, weak);
+        return new EntityTag("\"" + string.Join('-', pieces) + "\"", weak);
     }
 
     public override string ToString() => IsWeak ? "W/" + Opaque : Opaque;

@@ -33,7 +33,10 @@ internal static class FileResponse
             return;
         }
         response.Headers.LastModified = file.LastModified.ToString("r", CultureInfo.InvariantCulture);
-        response.Headers.ETag = file.ETag.ToString();
+        if (file.SendsETag)
+        {
+            response.Headers.ETag = file.ETag.ToString();
+        }
         if (precondition == Precondition.NotModified)
         {
             // No body and no Content-Length/Type: a 304 describes the cached copy's validators only.

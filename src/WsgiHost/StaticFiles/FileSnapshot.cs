@@ -18,6 +18,7 @@ internal sealed class FileSnapshot : IDisposable
         // a clock-skewed file would otherwise look newer than every later If-Modified-Since.
         DateTime modified = modifiedUtc > nowUtc ? nowUtc : modifiedUtc;
         LastModified = new DateTimeOffset(modified.Ticks - modified.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        _modifiedUtc = modified;
         ETag = ContentTag = EntityTag.ForFile(length, modified, nowUtc);
         // RFC 9110 §8.8.2.2: a date is a strong validator only if the file has not changed
         // during the second the date names; same rule Apache uses to weaken the ETag.
@@ -25,12 +26,18 @@ internal sealed class FileSnapshot : IDisposable
         Now = nowUtc;
     }
 
+    /// <summary>The modification time to the microsecond (Last-Modified has whole seconds): what ETags are made of.</summary>
+    private readonly DateTime _modifiedUtc;
+
     public string Path { get; }
     public SafeFileHandle Handle { get; }
     public long Length { get; }
     public DateTimeOffset LastModified { get; private set; }
     public bool LastModifiedIsStrong { get; private set; }
     public EntityTag ETag { get; private set; }
+
+    /// <summary>False under FileETag None: the response carries no ETag.</summary>
+    public bool SendsETag { get; private set; } = true;
 
     /// <summary>The ETag of this version of the file, whatever <see cref="UseValidators"/> was told: what caches of its content are keyed by.</summary>
     public EntityTag ContentTag { get; }
@@ -74,6 +81,21 @@ internal sealed class FileSnapshot : IDisposable
             LastModified = date;
             LastModifiedIsStrong = false;
         }
+    }
+
+    /// <summary>
+    /// The ETag FileETag asks for in the file's scope (the default's is made already); the
+    /// content tag, which caches of the content are keyed by, stays the default one.
+    /// </summary>
+    public void TagWith(Configuration.Model.FileETagParts parts)
+    {
+        if (parts == Configuration.Model.FileETagRule.Default)
+        {
+            return;
+        }
+        SendsETag = parts != Configuration.Model.FileETagParts.None;
+        ulong inode = parts.HasFlag(Configuration.Model.FileETagParts.INode) ? FileInode.Of(Handle) : 0;
+        ETag = EntityTag.ForFile(Length, _modifiedUtc, Now, parts, inode);
     }
 
     public void Dispose() => Handle.Dispose();

@@ -133,6 +133,7 @@ internal sealed class StaticAliasHandler
         using (snapshot)
         {
             (string? type, string? language) = settings == null ? (_types.Lookup(snapshot.Path), null) : _types.MediaOf(snapshot.Path, settings);
+            snapshot.TagWith(Configuration.Model.FileETagRule.InForce(settings?.FileETag));
             await FileResponse.ServeAsync(context, snapshot, type, language).ConfigureAwait(false);
         }
     }

@@ -55,6 +55,48 @@ public sealed class StaticAliasHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task FileETagChoosesThePartsOfTheTagOrNone()
+    {
+        long micros = new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.Zero).ToUnixTimeMilliseconds() * 1000 + 678_901;
+        var config = SiteText.Clean("Listen 80\nFileETag MTime\n<Location /static/all>\nFileETag All\n</Location>\n"
+            + "<Location /static/none>\nFileETag None\n</Location>\n<Location /static/more>\nFileETag +Size +INode -MTime\n</Location>");
+        PerDirSettings server = config.MainServer.Defaults;
+        PerDirSettings all = server.Merge(config.MainServer.Sections[0].Payload.Settings);
+        PerDirSettings none = server.Merge(config.MainServer.Sections[1].Payload.Settings);
+        PerDirSettings more = server.Merge(config.MainServer.Sections[2].Payload.Settings);
+        string inode = Convert.ToUInt64(Inode(Path.Combine(_site.Root, "digits.txt"))).ToString("x");
+
+        Assert.Equal($"\"{micros:x}\"", (await _site.GetAsync("/digits.txt", server)).Header("ETag"));
+        // Apache's order: inode, size, mtime.
+        Assert.Equal($"\"{inode}-a-{micros:x}\"", (await _site.GetAsync("/digits.txt", all)).Header("ETag"));
+        Assert.Equal($"\"{inode}-a\"", (await _site.GetAsync("/digits.txt", more)).Header("ETag"));
+        var untagged = await _site.GetAsync("/digits.txt", none);
+        Assert.Equal(200, untagged.Status);
+        Assert.Null(untagged.Header("ETag"));
+        Assert.Equal(StaticSite.ModifiedHeader, untagged.Header("Last-Modified"));
+        // Without a FileETag line: Apache 2.4's default, MTime Size.
+        Assert.Equal(DigitsETag, (await _site.GetAsync("/digits.txt", PerDirSettings.Empty)).Header("ETag"));
+    }
+
+    [Theory]
+    [InlineData("FileETag MTime +Size")]
+    [InlineData("FileETag None Size")]
+    [InlineData("FileETag Digest")]
+    [InlineData("FileETag Bogus")]
+    public void AFileETagLineApacheRefusesIsAnError(string line)
+    {
+        SiteText.Error($"Listen 80\n{line}").At(2, "FileETag");
+    }
+
+    private static string Inode(string path)
+    {
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["--format=%i", path]) { RedirectStandardOutput = true })!;
+        string output = stat.StandardOutput.ReadToEnd().Trim();
+        stat.WaitForExit();
+        return output;
+    }
+
+    [Fact]
     public async Task HeadHasTheSameHeadersAndNoBody()
     {
         var get = await _site.GetAsync("/digits.txt");

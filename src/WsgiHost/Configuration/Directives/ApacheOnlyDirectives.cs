@@ -18,7 +18,7 @@ internal static class ApacheOnlyDirectives
         "MaxRequestsPerChild", "ThreadLimit", "MinSpareThreads", "MaxSpareThreads", "ThreadStackSize", "ListenBacklog",
         "EnableSendfile", "EnableMMAP", "TraceEnable", "ExtendedStatus",
         "TypesConfig", "AcceptFilter", "MaxKeepAliveRequests", "AsyncRequestWorkerFactor",
-        "HttpProtocolOptions", "FileETag", "ContentDigest", "CoreDumpDirectory",
+        "HttpProtocolOptions", "ContentDigest", "CoreDumpDirectory",
         "MaxMemFree", "RLimitCPU", "RLimitMEM", "RLimitNPROC", "ServerPath", "LogLevelOverride", "BufferedLogs",
         "WSGISocketPrefix", "WSGISocketRotation", "WSGIAcceptMutex", "WSGILazyInitialization", "WSGIPythonEggs",
         "WSGIPythonOptimize", "WSGIPythonHashSeed", "WSGIPythonWarnings", "WSGIDontWriteBytecode", "WSGIDestroyInterpreter",

@@ -35,6 +35,7 @@ internal static class CoreDirectives
         new("Options", DirectiveScope.Anywhere, 1, -1, "[+|-]option ...", Options),
         new("AllowOverride", DirectiveScope.Section, 1, -1, "None|All|directive-type ...", AllowOverride),
         new("DirectoryIndex", DirectiveScope.Anywhere, 1, -1, "local-url ...", DirectoryIndex),
+        new("FileETag", DirectiveScope.Anywhere, 1, -1, "component ...", FileETag),
         new("RemoteIPProxyProtocol", SV, 1, 1, "On|Off", (n, c) => c.Scope.ProxyProtocol = c.Flag(n, n.Arguments[0]) ?? false),
         new("SetHandler", DirectiveScope.Section, 1, 1, "server-status|wsgihost-health|wsgihost-metrics|None", SetHandler),
     ];
@@ -257,6 +258,52 @@ internal static class CoreDirectives
             return;
         }
         context.PerDir.Value = context.PerDir.Value with { Handler = handler };
+    }
+
+    /// <summary>
+    /// Core's FileETag: INode, MTime, Size, All or None, or +Part/-Part to change the inherited set
+    /// (not both kinds on one line, as Apache). Digest (a hash of the content) is not computed.
+    /// </summary>
+    private static void FileETag(ConfigNode node, BuildContext context)
+    {
+        FileETagParts? parts = null;
+        FileETagParts add = FileETagParts.None, remove = FileETagParts.None;
+        bool relative = node.Arguments.Any(a => a.StartsWith('+') || a.StartsWith('-'));
+        foreach (string argument in node.Arguments)
+        {
+            char sign = argument[0] is '+' or '-' ? argument[0] : ' ';
+            string word = sign == ' ' ? argument : argument[1..];
+            FileETagParts? part = word.ToLowerInvariant() switch
+            {
+                "inode" => FileETagParts.INode,
+                "mtime" => FileETagParts.MTime,
+                "size" => FileETagParts.Size,
+                "all" => FileETagParts.All,
+                "none" => FileETagParts.None,
+                _ => null,
+            };
+            if (part == null || (relative && sign == ' ') || (word.Equals("None", StringComparison.OrdinalIgnoreCase) && (sign != ' ' || node.Arguments.Count > 1)))
+            {
+                context.Error(node, word.Equals("Digest", StringComparison.OrdinalIgnoreCase)
+                        ? "Digest (a hash of each file's content) is not computed by WsgiHost"
+                        : $"'{argument}': expected INode, MTime, Size, All or None, or all of them with + or - (None alone)",
+                    "FileETag MTime Size (Apache's default), FileETag None, or FileETag -INode");
+                return;
+            }
+            if (sign == '+')
+            {
+                add |= part.Value;
+            }
+            else if (sign == '-')
+            {
+                remove |= part.Value;
+            }
+            else
+            {
+                parts = (parts ?? FileETagParts.None) | part.Value;
+            }
+        }
+        context.PerDir.Value = context.PerDir.Value with { FileETag = new FileETagRule(parts, add, remove) };
     }
 
     /// <summary>

@@ -68,6 +68,9 @@ internal sealed record PerDirSettings
     /// <summary>AddDefaultCharset: the charset a text/plain or text/html response without one gets; "" (Off) undoes an inherited one; null inherits (Off).</summary>
     public string? DefaultCharset { get; init; }
 
+    /// <summary>FileETag: the parts a served file's ETag is made of; null inherits (MTime Size).</summary>
+    public FileETagRule? FileETag { get; init; }
+
     /// <summary>DirectoryIndex: the file names a folder URL is answered with, the first that exists; empty (disabled) for none; null inherits (index.html).</summary>
     public IReadOnlyList<string>? DirectoryIndex { get; init; }
 
@@ -146,6 +149,7 @@ internal sealed record PerDirSettings
             ErrorDocuments = Overlay(ErrorDocuments, over.ErrorDocuments),
             ForceType = over.ForceType ?? ForceType,
             DirectoryIndex = over.DirectoryIndex ?? DirectoryIndex,
+            FileETag = FileETagRule.Merge(FileETag, over.FileETag),
             ExpiresActive = over.ExpiresActive ?? ExpiresActive,
             ExpiresDefault = over.ExpiresDefault ?? ExpiresDefault,
             ExpiresByType = Overlay(ExpiresByType, over.ExpiresByType),

@@ -115,6 +115,7 @@ public sealed class DirectiveTableTests : IDisposable
         ["DefaultLanguage"] = "DefaultLanguage en",
         ["AddDefaultCharset"] = "AddDefaultCharset UTF-8",
         ["User"] = "User www-data",
+        ["FileETag"] = "<Directory /srv>\nFileETag -INode\n</Directory>",
         ["Group"] = "Group #33",
         ["RewriteEngine"] = "RewriteEngine On",
         ["RewriteOptions"] = "<VirtualHost *:80>\nServerName v.test\nRewriteOptions Inherit\n</VirtualHost>",
