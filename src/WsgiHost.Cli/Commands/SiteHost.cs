@@ -113,6 +113,11 @@ internal static class SiteHost
             if (result.Config is not SiteConfig next)
             {
                 log.Write(ErrorLogLevel.Error, "core", "SIGHUP: the configuration has errors (above) and was not reloaded; the previous configuration keeps serving");
+                if (!Daemon.DaemonIdentity.IsRoot && result.Diagnostics.Any(d => d.Message.StartsWith("could not open configuration file", StringComparison.Ordinal)))
+                {
+                    // A server that became Apache's User reads it as that user; Apache's root parent would not need to.
+                    log.Write(ErrorLogLevel.Error, "core", $"SIGHUP: this server runs as {Environment.UserName} (Apache's User) since it started, so it reloads as {Environment.UserName}: let that user read the configuration and every file it includes.");
+                }
                 return;
             }
             IReadOnlyList<string> notApplied = server.Reload(next);

@@ -61,7 +61,7 @@ internal sealed class LogFile : SynchronousLogWriter
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                failed?.Add($"{file._path}: {e.Message}");
+                failed?.Add($"{file._path}: {e.Message.TrimEnd('.')}");
             }
         }
         return reopened;
