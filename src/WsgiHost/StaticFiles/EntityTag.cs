@@ -14,7 +14,7 @@ internal readonly record struct EntityTag(string Opaque, bool IsWeak)
     /// another write within the same second could keep size and mtime and so the tag.
     /// </summary>
     public static EntityTag ForFile(long size, DateTime modifiedUtc, DateTime nowUtc) =>
-        ForFile(size, modifiedUtc, nowUtc, Configuration.Model.FileETagRule.Default, inode: 0);
+        new(string.Create(CultureInfo.InvariantCulture, $"\"{size:x}-{Micros(modifiedUtc):x}\""), IsRecent(modifiedUtc, nowUtc));
 
     /// <summary>
     /// The tag FileETag's <paramref name="parts"/> make, in Apache's order (ap_make_etag):
@@ -22,7 +22,11 @@ internal readonly record struct EntityTag(string Opaque, bool IsWeak)
     /// </summary>
     public static EntityTag ForFile(long size, DateTime modifiedUtc, DateTime nowUtc, Configuration.Model.FileETagParts parts, ulong inode)
     {
-        long micros = (modifiedUtc.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+        if (parts == Configuration.Model.FileETagRule.Default)
+        {
+            // Every static request's tag: one string, no list (FileSnapshot makes it anyway).
+            return ForFile(size, modifiedUtc, nowUtc);
+        }
         var pieces = new List<string>(3);
         if (parts.HasFlag(Configuration.Model.FileETagParts.INode))
         {
@@ -34,11 +38,15 @@ internal readonly record struct EntityTag(string Opaque, bool IsWeak)
         }
         if (parts.HasFlag(Configuration.Model.FileETagParts.MTime))
         {
-            pieces.Add(micros.ToString("x", CultureInfo.InvariantCulture));
+            pieces.Add(Micros(modifiedUtc).ToString("x", CultureInfo.InvariantCulture));
         }
-        bool weak = nowUtc - modifiedUtc <= TimeSpan.FromSeconds(1);
-        return new EntityTag("\"" + string.Join('-', pieces) + "\"", weak);
+        return new EntityTag("\"" + string.Join('-', pieces) + "\"", IsRecent(modifiedUtc, nowUtc));
     }
+
+    private static long Micros(DateTime utc) => (utc.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+
+    /// <summary>Changed within the last second: another write in that second could keep the tag, so it is weak.</summary>
+    private static bool IsRecent(DateTime modifiedUtc, DateTime nowUtc) => nowUtc - modifiedUtc <= TimeSpan.FromSeconds(1);
 
     public override string ToString() => IsWeak ? "W/" + Opaque : Opaque;
 
