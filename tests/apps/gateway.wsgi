@@ -79,6 +79,29 @@ def route_echo(environ, start_response):
     return jsonify(start_response, {'length': total, 'sha256': digest.hexdigest()})
 
 
+def route_slow_echo(environ, start_response):
+    # As /echo, reading 8 KiB at a time with a pause after every 128 KiB: a daemon front that
+    # sends the body faster than this waits for room (in the socket, or its shared memory).
+    stream = environ['wsgi.input']
+    digest = hashlib.sha256()
+    total = 0
+    while True:
+        block = stream.read(8192)
+        if not block:
+            break
+        digest.update(block)
+        total += len(block)
+        if total % (128 * 1024) == 0:
+            time.sleep(0.02)
+    return jsonify(start_response, {'length': total, 'sha256': digest.hexdigest()})
+
+
+def route_read_then_exit(environ, start_response):
+    # Daemon mode only: the worker reads part of the body, then dies (the front was sending the rest).
+    environ['wsgi.input'].read(int(environ['QUERY_STRING'] or '1'))
+    os._exit(7)
+
+
 def route_read_modes(environ, start_response):
     stream = environ['wsgi.input']
     mode = environ['QUERY_STRING']
@@ -174,6 +197,8 @@ def route_socket_buffers(environ, start_response):
                 sock.getpeername()
             except OSError:
                 continue  # the listener
+            if not sock.getsockname():
+                continue  # a socket pair (the wake-up channel of a connection's shared memory)
             found.append([sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF),
                           sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)])
     return jsonify(start_response, found)
@@ -411,6 +436,8 @@ ROUTES = {
     '/environ': route_environ,
     '/echo': route_echo,
     '/read': route_read_modes,
+    '/slow-echo': route_slow_echo,
+    '/read-then-exit': route_read_then_exit,
     '/download': route_sha_download,
     '/counting': route_counting,
     '/socket-buffers': route_socket_buffers,

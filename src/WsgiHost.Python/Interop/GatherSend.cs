@@ -15,8 +15,6 @@ internal static unsafe class GatherSend
 {
     private const int EINTR = 4;
     private const int EAGAIN = 11;
-    private const int MSG_NOSIGNAL = 0x4000;
-    private const int MSG_DONTWAIT = 0x40;
 
     public static bool IsSupported => OperatingSystem.IsLinux() && IntPtr.Size == 8;
 
@@ -34,13 +32,13 @@ internal static unsafe class GatherSend
             fixed (byte* h = header)
             fixed (byte* b = body)
             {
-                Iovec* iov = stackalloc Iovec[2];
-                iov[0] = new Iovec { Base = h, Length = (nuint)header.Length };
-                iov[1] = new Iovec { Base = b, Length = (nuint)body.Length };
-                var message = new MessageHeader { Iov = iov, IovLength = 2 };
+                SocketMessage.Iovec* iov = stackalloc SocketMessage.Iovec[2];
+                iov[0] = new SocketMessage.Iovec { Base = h, Length = (nuint)header.Length };
+                iov[1] = new SocketMessage.Iovec { Base = b, Length = (nuint)body.Length };
+                var message = new SocketMessage.MessageHeader { Iov = iov, IovLength = 2 };
                 while (true)
                 {
-                    nint sent = sendmsg((int)socket.DangerousGetHandle(), &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+                    nint sent = SocketMessage.sendmsg((int)socket.DangerousGetHandle(), &message, SocketMessage.MSG_NOSIGNAL | SocketMessage.MSG_DONTWAIT);
                     if (sent >= 0)
                     {
                         return (int)sent;
@@ -99,26 +97,4 @@ internal static unsafe class GatherSend
 
     private static IOException Failed(int errno) =>
         new($"sending on the socket failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct Iovec
-    {
-        public byte* Base;
-        public nuint Length;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MessageHeader
-    {
-        public nint Name;
-        public uint NameLength;
-        public Iovec* Iov;
-        public nuint IovLength;
-        public nint Control;
-        public nuint ControlLength;
-        public int Flags;
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint sendmsg(int fd, MessageHeader* message, int flags);
 }

@@ -8,6 +8,10 @@ namespace WsgiHost.Daemon;
 /// </summary>
 internal sealed class DaemonConnection(Socket socket) : IDisposable
 {
+    private bool _slotsRefused;
+
+    public Socket Socket => socket;
+
     public NetworkStream Output { get; } = new(socket, ownsSocket: true);
 
     public Stream Input { get; } = new DaemonConnectionInput(socket);
@@ -24,9 +28,27 @@ internal sealed class DaemonConnection(Socket socket) : IDisposable
     /// <summary>The strings of the last response head read here, for the next one (<see cref="DaemonProtocol.ParseResponseHead"/>).</summary>
     public FrameStrings ResponseStrings { get; } = new();
 
+    /// <summary>The connection's shared memory for streamed request bodies, once one came (<see cref="BodySlots"/>).</summary>
+    public BodySlots? Slots { get; private set; }
+
+    /// <summary>The worker has the connection's <see cref="Slots"/> (<see cref="DaemonProtocol.SlotsAttached"/> went out).</summary>
+    public bool SlotsAttached { get; set; }
+
+    /// <summary>The connection's slots, made now for its first streamed body; null where shared memory cannot be had (asked once a connection).</summary>
+    public BodySlots? SlotsForBody()
+    {
+        if (Slots == null && !_slotsRefused)
+        {
+            Slots = BodySlots.TryCreate();
+            _slotsRefused = Slots == null;
+        }
+        return Slots;
+    }
+
     public void Dispose()
     {
         Input.Dispose();
         Output.Dispose();
+        Slots?.Dispose();
     }
 }

@@ -459,7 +459,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         Task body = Task.CompletedTask;
         if (!bodyComplete)
         {
-            body = PumpBodyAsync(context.Request.BodyReader, output, aborted);
+            body = PumpBodyAsync(context.Request.BodyReader, connection, aborted);
             StartTimeout(timeout);
         }
         else if (bodyReader != null && bodyReader.TryRead(out ReadResult taken))
@@ -757,20 +757,24 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }, TaskScheduler.Default);
     }
 
-    /// <summary>Copies the client's body to the worker as chunks, then the end-of-body marker.</summary>
-    private static async Task PumpBodyAsync(PipeReader reader, NetworkStream stream, CancellationToken aborted)
+    /// <summary>
+    /// Copies the client's body to the worker as chunks, then the end-of-body marker: each piece
+    /// into the connection's shared memory when a slot is free (<see cref="BodySlots"/>), else
+    /// through the socket.
+    /// </summary>
+    private static async Task PumpBodyAsync(PipeReader reader, DaemonConnection connection, CancellationToken aborted)
     {
+        NetworkStream stream = connection.Output;
+        BodySlots? slots = await AttachSlotsAsync(connection, aborted).ConfigureAwait(false);
         // Kestrel's pipe hands the body over in segments of the transport's blocks (4 KiB in
         // Kestrel's own pool, 128 KiB in LargeBlockMemoryPool). A chunk per segment cost two
         // writes here and, in the worker, a read with the GIL let go per segment; copying what
         // each read brings into chunks of up to a block (128 KiB), one write each, costs far
         // less (64 KiB chunks: 7% more CPU a 1 MiB upload, front and workers, 4 of 5
-        // interleaved pairs, 2026-12-04). The
-        // copy shows as 10% of the front's samples on a 1 MiB upload (perf, 2026-12-03), yet
-        // sending the pipe's segments as they are, in a non-blocking sendmsg with the copy
-        // only for what the socket did not take, saved nothing measurable (the copy fell to
-        // 3%; the front's CPU per request, 6 interleaved pairs: medians 860 and 872 µs).
+        // interleaved pairs, 2026-12-04). Chunks in shared memory go out as their slot numbers,
+        // those of one read in one write.
         byte[] frame = ArrayPool<byte>.Shared.Rent(4 + BodyChunkBytes);
+        int described = 0;
         try
         {
             while (true)
@@ -779,6 +783,31 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
                 ReadOnlySequence<byte> data = result.Buffer;
                 while (!data.IsEmpty)
                 {
+                    if (slots != null)
+                    {
+                        if (described + DaemonProtocol.SlotChunkBytes + 4 > frame.Length)
+                        {
+                            await stream.WriteAsync(frame.AsMemory(0, described), aborted).ConfigureAwait(false);
+                            described = 0;
+                        }
+                        if (!slots.TryTake(out int slot))
+                        {
+                            // The worker frees slots as it reads the chunks already sent: those
+                            // waiting here go out before the front waits.
+                            if (described > 0)
+                            {
+                                await stream.WriteAsync(frame.AsMemory(0, described), aborted).ConfigureAwait(false);
+                                described = 0;
+                            }
+                            slot = await slots.TakeAsync(aborted).ConfigureAwait(false);
+                        }
+                        int piece = (int)Math.Min(data.Length, BodySlots.SlotBytes);
+                        slots.Fill(slot, data.Slice(0, piece));
+                        DaemonProtocol.WriteSlotChunk(frame.AsSpan(described), slot, piece);
+                        described += DaemonProtocol.SlotChunkBytes;
+                        data = data.Slice(piece);
+                        continue;
+                    }
                     int n = (int)Math.Min(data.Length, BodyChunkBytes);
                     System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)n);
                     data.Slice(0, n).CopyTo(frame.AsSpan(4));
@@ -790,14 +819,51 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
                 {
                     break;
                 }
+                if (described > 0)
+                {
+                    await stream.WriteAsync(frame.AsMemory(0, described), aborted).ConfigureAwait(false);
+                    described = 0;
+                }
             }
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(frame, 0);
-            await stream.WriteAsync(frame.AsMemory(0, 4), aborted).ConfigureAwait(false);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(described), 0);
+            await stream.WriteAsync(frame.AsMemory(0, described + 4), aborted).ConfigureAwait(false);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(frame);
         }
+    }
+
+    /// <summary>
+    /// The connection's slots, passed to the worker with <see cref="DaemonProtocol.SlotsAttached"/>
+    /// on its first streamed body; null when there are none, or they could not be passed now
+    /// (the socket's buffer full: tried again with the next body).
+    /// </summary>
+    private static async ValueTask<BodySlots?> AttachSlotsAsync(DaemonConnection connection, CancellationToken aborted)
+    {
+        if (connection.SlotsAttached)
+        {
+            return connection.Slots;
+        }
+        if (connection.SlotsForBody() is not { } slots)
+        {
+            return null;
+        }
+        byte[] marker = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(marker, DaemonProtocol.SlotsAttached);
+        int sent = WsgiHost.Python.Interop.DescriptorPassing.TrySend(connection.Socket.SafeHandle, marker, slots.ToPass);
+        if (sent == 0)
+        {
+            return null;
+        }
+        if (sent < marker.Length)
+        {
+            // The descriptor went with the first byte; the rest of the marker follows.
+            await connection.Output.WriteAsync(marker.AsMemory(sent), aborted).ConfigureAwait(false);
+        }
+        connection.SlotsAttached = true;
+        slots.Passed();
+        return slots;
     }
 
     /// <summary>The largest body sent with its request's head (<see cref="DaemonKeys.BodyComplete"/>): what <see cref="WsgiDispatch.PrepareBodyAsync"/> reads before a request comes here.</summary>

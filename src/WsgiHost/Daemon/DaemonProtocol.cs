@@ -10,7 +10,8 @@ namespace WsgiHost.Daemon;
 /// it, so a corrupt or hostile frame ends the connection instead of exhausting memory.
 /// <code>
 /// request:  u32 frameLen | "WSGQ" u8 version | u32 count | count x (u16 keyLen key | u32 valueLen value)   (latin-1)
-///           then body chunks: u32 length data ... u32 0 (end of body)
+///           then body chunks: u32 length data ... u32 0 (end of body); a chunk may instead be in
+///           shared memory: u32 SlotChunk u32 slot u32 length (after u32 SlotsAttached, once a connection)
 /// response: u32 frameLen | "WSGR" u16 status | u16 reasonLen reason | u16 count | count x (u16 nameLen name | u32 valueLen value)
 ///           then body chunks: u32 length data ... u32 End (complete) or u32 Abort u32 len message (incomplete)
 /// </code>
@@ -32,6 +33,21 @@ internal static class DaemonProtocol
 
     /// <summary>Body chunk marker: the response failed after it started (a message follows).</summary>
     public const uint Abort = 0xFFFF_FFFE;
+
+    /// <summary>
+    /// Request body marker: a chunk in shared memory (<see cref="BodySlots"/>); a u32 slot number
+    /// and a u32 length follow, the bytes are in that slot.
+    /// </summary>
+    public const uint SlotChunk = 0xFFFF_FFFD;
+
+    /// <summary>
+    /// Request body marker, once on a connection, before its first <see cref="SlotChunk"/>: the
+    /// connection's shared memory is passed with it (SCM_RIGHTS on its first byte).
+    /// </summary>
+    public const uint SlotsAttached = 0xFFFF_FFFC;
+
+    /// <summary>A <see cref="SlotChunk"/> on the wire: the marker, the slot, the length.</summary>
+    public const int SlotChunkBytes = 12;
 
     /// <summary>
     /// The byte a worker sends once it has taken a request: before the front sends the body,
@@ -364,6 +380,40 @@ internal static class DaemonProtocol
 
     /// <summary>Reads a chunk header: a length up to <see cref="MaxChunk"/>, 0 (end of request body), <see cref="End"/> or <see cref="Abort"/>.</summary>
     public static uint ReadChunkHeader(Stream stream) => ChunkHeader(ReadU32(stream));
+
+    /// <summary>
+    /// Reads a request body's chunk header: a length up to <see cref="MaxChunk"/>, 0 (the end of
+    /// the body), <see cref="SlotChunk"/> or <see cref="SlotsAttached"/>; a response's markers are refused.
+    /// </summary>
+    public static uint ReadRequestChunkHeader(Stream stream)
+    {
+        uint n = ReadU32(stream);
+        if (n > MaxChunk && n != SlotChunk && n != SlotsAttached)
+        {
+            throw new InvalidDataException(n is End or Abort ? "a response marker in the request body" : $"body chunk of {n} bytes, more than {MaxChunk}");
+        }
+        return n;
+    }
+
+    /// <summary>After <see cref="SlotChunk"/>: the slot and the chunk's length, checked against <see cref="BodySlots"/>' bounds.</summary>
+    public static (int Slot, int Length) ReadSlotChunk(Stream stream)
+    {
+        uint slot = ReadU32(stream);
+        uint length = ReadU32(stream);
+        if (!BodySlots.IsValid(slot, length))
+        {
+            throw new InvalidDataException($"a shared-memory chunk of {length} bytes in slot {slot}, outside the {BodySlots.Count} slots of {BodySlots.SlotBytes} bytes");
+        }
+        return ((int)slot, (int)length);
+    }
+
+    /// <summary>Writes a <see cref="SlotChunk"/> (<see cref="SlotChunkBytes"/> bytes) at the start of <paramref name="destination"/>.</summary>
+    public static void WriteSlotChunk(Span<byte> destination, int slot, int length)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(destination, SlotChunk);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], (uint)slot);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], (uint)length);
+    }
 
     /// <summary>A chunk header read already (4 bytes, little-endian): a length, <see cref="End"/> or <see cref="Abort"/>.</summary>
     public static uint ChunkHeader(ReadOnlySpan<byte> header) => ChunkHeader(BinaryPrimitives.ReadUInt32LittleEndian(header));

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
+using Microsoft.Win32.SafeHandles;
 using WsgiHost.Python.Interop;
 
 namespace WsgiHost.Daemon;
@@ -50,6 +51,9 @@ internal sealed class FrontConnectionInput : ReadOnlyStream, IReadinessTarget, I
     private long _lastReceived;
 
     private long _announced;
+
+    // The reader's: a descriptor received and not yet attached (AttachSlots).
+    private SafeFileHandle[]? _passed;
     private ManualResetValueTaskSourceCore<long> _readable;
 
     public FrontConnectionInput(Socket socket, ReadinessLoop loop, int bufferSize = 16 * 1024)
@@ -81,9 +85,17 @@ internal sealed class FrontConnectionInput : ReadOnlyStream, IReadinessTarget, I
         }
         // The loop need not wake for what this thread reads itself (a body coming in pieces).
         Pause();
-        int received = destination.Length >= _buffer.Capacity
-            ? SocketReceive.Receive(_socket.SafeHandle, destination)
-            : _buffer.Received(SocketReceive.Receive(_socket.SafeHandle, _buffer.Space.Span), destination);
+        int received;
+        SafeFileHandle[]? passed;
+        if (destination.Length >= _buffer.Capacity)
+        {
+            received = SocketReceive.Receive(_socket.SafeHandle, destination, out passed);
+        }
+        else
+        {
+            received = _buffer.Received(SocketReceive.Receive(_socket.SafeHandle, _buffer.Space.Span, out passed), destination);
+        }
+        Keep(passed);
         Volatile.Write(ref _lastReceived, System.Diagnostics.Stopwatch.GetTimestamp());
         return received;
     }
@@ -108,7 +120,8 @@ internal sealed class FrontConnectionInput : ReadOnlyStream, IReadinessTarget, I
             long announced = await NotifiedAsync().ConfigureAwait(false);
             ObjectDisposedException.ThrowIf(_detached, this);
             Memory<byte> space = _buffer.Space;
-            int received = SocketReceive.TryReceive(_socket.SafeHandle, space.Span);
+            int received = SocketReceive.TryReceive(_socket.SafeHandle, space.Span, out SafeFileHandle[]? passed);
+            Keep(passed);
             // A receive that did not fill the buffer took all there was (a stream socket); one
             // that found the end may be asked again, and finds it again.
             if (received == SocketReceive.WouldBlock || (received > 0 && received < space.Length))
@@ -122,6 +135,52 @@ internal sealed class FrontConnectionInput : ReadOnlyStream, IReadinessTarget, I
                 Volatile.Write(ref _announced, announced != 0 ? announced : now);
                 return _buffer.Received(received, destination.Span);
             }
+        }
+    }
+
+    /// <summary>
+    /// The connection's shared memory for request bodies, once the front has attached it
+    /// (<see cref="AttachSlots"/>); null before.
+    /// </summary>
+    public BodySlots? Slots { get; private set; }
+
+    /// <summary>
+    /// Maps the shared memory passed with the <see cref="DaemonProtocol.SlotsAttached"/> marker
+    /// just read: the descriptor came with the marker's first byte, so it is here.
+    /// </summary>
+    /// <exception cref="InvalidDataException">No descriptor came, the connection has its slots already, or it is not what the front makes.</exception>
+    public BodySlots AttachSlots()
+    {
+        SafeFileHandle[] passed = _passed ?? throw new InvalidDataException("shared memory announced on the connection, and none passed");
+        _passed = null;
+        if (Slots != null)
+        {
+            Close(passed);
+            throw new InvalidDataException("shared memory passed twice on one connection");
+        }
+        return Slots = BodySlots.Map(passed);
+    }
+
+    /// <summary>Descriptors that came with received bytes: kept for <see cref="AttachSlots"/>; any that come after them are closed.</summary>
+    private void Keep(SafeFileHandle[]? passed)
+    {
+        if (passed == null)
+        {
+            return;
+        }
+        if (_passed != null || Slots != null)
+        {
+            Close(passed);
+            return;
+        }
+        _passed = passed;
+    }
+
+    private static void Close(SafeFileHandle[] handles)
+    {
+        foreach (SafeFileHandle handle in handles)
+        {
+            handle.Dispose();
         }
     }
 
@@ -214,6 +273,11 @@ internal sealed class FrontConnectionInput : ReadOnlyStream, IReadinessTarget, I
         if (disposing)
         {
             Detach();
+            if (_passed != null)
+            {
+                Close(_passed);
+            }
+            Slots?.Dispose();
         }
         base.Dispose(disposing);
     }

@@ -26,6 +26,12 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
     private bool _bodyDone = wholeBody != null;
     private int _wholeBodyRead;
     private int _chunkLeft;
+
+    // The chunk being read when it is in shared memory: its slot (-1: in the socket) and the
+    // bytes of it read so far; the connection's slots once a chunk came there.
+    private int _slot = -1;
+    private int _slotRead;
+    private BodySlots? _slots;
     private bool _failed;
 
     // A chunk that SendNow began and the socket took only part of: the first of its header
@@ -69,19 +75,22 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
         {
             return 0;
         }
-        if (_chunkLeft == 0)
+        if (_chunkLeft == 0 && !NextChunk())
         {
-            uint n = DaemonProtocol.ReadChunkHeader(input);
-            if (n == 0)
+            return 0;
+        }
+        if (_slot >= 0)
+        {
+            int n = Math.Min(buffer.Length, _chunkLeft);
+            _slots!.Read(_slot, _slotRead, buffer[..n]);
+            _slotRead += n;
+            _chunkLeft -= n;
+            if (_chunkLeft == 0)
             {
-                _bodyDone = true;
-                return 0;
+                _slots.Release(_slot);
+                _slot = -1;
             }
-            if (n > DaemonProtocol.MaxChunk)
-            {
-                throw new InvalidDataException("a response marker in the request body");
-            }
-            _chunkLeft = (int)n;
+            return n;
         }
         int read = input.Read(buffer[..Math.Min(buffer.Length, _chunkLeft)]);
         if (read == 0)
@@ -91,6 +100,37 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
         _chunkLeft -= read;
         return read;
     }
+
+    /// <summary>Reads the next chunk's header, in the socket or in shared memory; false at the end of the body.</summary>
+    private bool NextChunk()
+    {
+        while (true)
+        {
+            uint n = DaemonProtocol.ReadRequestChunkHeader(input);
+            if (n == 0)
+            {
+                _bodyDone = true;
+                return false;
+            }
+            if (n == DaemonProtocol.SlotsAttached)
+            {
+                _slots = Connection().AttachSlots();
+                continue;
+            }
+            if (n == DaemonProtocol.SlotChunk)
+            {
+                (_slot, _chunkLeft) = DaemonProtocol.ReadSlotChunk(input);
+                _slots ??= Connection().Slots ?? throw new InvalidDataException("a shared-memory chunk on a connection without shared memory");
+                _slotRead = 0;
+                return true;
+            }
+            _chunkLeft = (int)n;
+            return true;
+        }
+    }
+
+    private FrontConnectionInput Connection() =>
+        input as FrontConnectionInput ?? throw new InvalidDataException("shared memory on a connection that cannot receive it");
 
     /// <summary>
     /// Reads what is left of the request body (an app may ignore it), so the connection is at

@@ -211,11 +211,4 @@ public sealed class FrontConnectionInputTests : IDisposable
         const int ONonBlock = 0x800;
         Assert.Equal(0, octal & ONonBlock);
     }
-
-    private sealed class NullLog : IErrorLog
-    {
-        public void Write(ErrorLogLevel level, string module, string message)
-        {
-        }
-    }
 }

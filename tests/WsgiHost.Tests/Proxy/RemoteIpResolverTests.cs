@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using WsgiHost.Configuration.Model;
 using WsgiHost.Proxy;
 using WsgiHost.Tests.Configuration.Directives;
+using WsgiHost.Tests.Interop;
 
 namespace WsgiHost.Tests.Proxy;
 
@@ -65,12 +66,5 @@ public sealed class RemoteIpResolverTests
     public void BadProxiesAreErrorsWithTheirLine(string line, string directive)
     {
         SiteText.Error("Listen 80\n" + line).At(2, directive);
-    }
-
-    private sealed class NullLog : WsgiHost.Python.Runtime.IErrorLog
-    {
-        public void Write(WsgiHost.Python.Runtime.ErrorLogLevel level, string module, string message)
-        {
-        }
     }
 }
