@@ -62,6 +62,19 @@ public sealed class DaemonUploadTests
         Assert.Equal(0, await host.StopAsync());
     }
 
+    /// <summary>A body of unknown length (chunked transfer coding) goes the same way, up to its last chunk.</summary>
+    [Fact]
+    public async Task AChunkedUploadArrivesWhole()
+    {
+        await using var host = await RunAsync();
+        byte[] body = Body(1536 * 1024 + 17, 21);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/echo") { Content = new StreamContent(new MemoryStream(body), 50_000) };
+        request.Headers.TransferEncodingChunked = true;
+        using var response = await host.Client.SendAsync(request);
+        await AssertEchoedAsync(response, body);
+        Assert.Equal(0, await host.StopAsync());
+    }
+
     /// <summary>An app reading slowly: the front fills every slot and waits for the worker to free some, many times over.</summary>
     [Fact]
     public async Task ASlowReaderMakesTheFrontWaitAndGetsEveryByte()
