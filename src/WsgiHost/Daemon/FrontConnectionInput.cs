@@ -52,7 +52,7 @@ internal sealed class FrontConnectionInput : ReadOnlyStream, IReadinessTarget, I
 
     private long _announced;
 
-    // The reader's: a descriptor received and not yet attached (AttachSlots).
+    // The reader's: descriptors received and not yet attached (AttachSlots).
     private SafeFileHandle[]? _passed;
     private ManualResetValueTaskSourceCore<long> _readable;
 
@@ -146,9 +146,9 @@ internal sealed class FrontConnectionInput : ReadOnlyStream, IReadinessTarget, I
 
     /// <summary>
     /// Maps the shared memory passed with the <see cref="DaemonProtocol.SlotsAttached"/> marker
-    /// just read: the descriptor came with the marker's first byte, so it is here.
+    /// just read: its descriptors came with the marker's first byte, so they are here.
     /// </summary>
-    /// <exception cref="InvalidDataException">No descriptor came, the connection has its slots already, or it is not what the front makes.</exception>
+    /// <exception cref="InvalidDataException">No descriptors came, the connection has its slots already, or they are not what the front makes.</exception>
     public BodySlots AttachSlots()
     {
         SafeFileHandle[] passed = _passed ?? throw new InvalidDataException("shared memory announced on the connection, and none passed");
