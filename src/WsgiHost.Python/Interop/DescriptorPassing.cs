@@ -12,9 +12,6 @@ namespace WsgiHost.Python.Interop;
 /// </summary>
 internal static unsafe class DescriptorPassing
 {
-    private const int EINTR = 4;
-    private const int EAGAIN = 11;
-
     /// <summary>Room for a control message carrying up to <see cref="MaxDescriptors"/> descriptors (CMSG_SPACE).</summary>
     public const int ControlSpace = SocketMessage.ControlHeaderBytes + 8;
 
@@ -61,23 +58,7 @@ internal static unsafe class DescriptorPassing
                     // CMSG_SPACE of what is passed: CMSG_ALIGN(the header's length).
                     ControlLength = (header->Length + 7) & ~(nuint)7,
                 };
-                while (true)
-                {
-                    nint sent = SocketMessage.sendmsg((int)socket.DangerousGetHandle(), &message, SocketMessage.MSG_NOSIGNAL | SocketMessage.MSG_DONTWAIT);
-                    if (sent >= 0)
-                    {
-                        return (int)sent;
-                    }
-                    int errno = Marshal.GetLastPInvokeError();
-                    if (errno == EAGAIN)
-                    {
-                        return 0;
-                    }
-                    if (errno != EINTR)
-                    {
-                        throw new IOException($"passing a descriptor on the socket failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
-                    }
-                }
+                return SocketMessage.TrySend((int)socket.DangerousGetHandle(), &message, "passing a descriptor on the socket");
             }
         }
         finally

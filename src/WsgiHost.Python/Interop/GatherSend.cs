@@ -13,9 +13,6 @@ namespace WsgiHost.Python.Interop;
 /// </summary>
 internal static unsafe class GatherSend
 {
-    private const int EINTR = 4;
-    private const int EAGAIN = 11;
-
     public static bool IsSupported => OperatingSystem.IsLinux() && IntPtr.Size == 8;
 
     /// <summary>
@@ -36,23 +33,7 @@ internal static unsafe class GatherSend
                 iov[0] = new SocketMessage.Iovec { Base = h, Length = (nuint)header.Length };
                 iov[1] = new SocketMessage.Iovec { Base = b, Length = (nuint)body.Length };
                 var message = new SocketMessage.MessageHeader { Iov = iov, IovLength = 2 };
-                while (true)
-                {
-                    nint sent = SocketMessage.sendmsg((int)socket.DangerousGetHandle(), &message, SocketMessage.MSG_NOSIGNAL | SocketMessage.MSG_DONTWAIT);
-                    if (sent >= 0)
-                    {
-                        return (int)sent;
-                    }
-                    int errno = Marshal.GetLastPInvokeError();
-                    if (errno == EAGAIN)
-                    {
-                        return 0;
-                    }
-                    if (errno != EINTR)
-                    {
-                        throw Failed(errno);
-                    }
-                }
+                return SocketMessage.TrySend((int)socket.DangerousGetHandle(), &message, "sending on the socket");
             }
         }
         finally
@@ -94,7 +75,4 @@ internal static unsafe class GatherSend
             }
         }
     }
-
-    private static IOException Failed(int errno) =>
-        new($"sending on the socket failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
 }

@@ -11,7 +11,7 @@ namespace WsgiHost.Python.Interop;
 internal static unsafe class SocketMessage
 {
     public const int MSG_DONTWAIT = 0x40;
-    public const int MSG_NOSIGNAL = 0x4000;
+    private const int MSG_NOSIGNAL = 0x4000;
 
     /// <summary>A descriptor received is closed on exec, as every descriptor .NET opens: a program the app starts does not inherit it.</summary>
     public const int MSG_CMSG_CLOEXEC = 0x40000000;
@@ -50,8 +50,36 @@ internal static unsafe class SocketMessage
         public int Type;
     }
 
+    private const int EINTR = 4;
+    private const int EAGAIN = 11;
+
+    /// <summary>
+    /// <c>sendmsg</c> without waiting (nor SIGPIPE): the count of bytes sent, 0 when the socket's
+    /// buffer is full; an <see cref="IOException"/> naming <paramref name="what"/> when it fails.
+    /// </summary>
+    public static int TrySend(int fd, MessageHeader* message, string what)
+    {
+        while (true)
+        {
+            nint sent = sendmsg(fd, message, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (sent >= 0)
+            {
+                return (int)sent;
+            }
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == EAGAIN)
+            {
+                return 0;
+            }
+            if (errno != EINTR)
+            {
+                throw new IOException($"{what} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
+            }
+        }
+    }
+
     [DllImport("libc", SetLastError = true)]
-    public static extern nint sendmsg(int fd, MessageHeader* message, int flags);
+    private static extern nint sendmsg(int fd, MessageHeader* message, int flags);
 
     [DllImport("libc", SetLastError = true)]
     public static extern nint recvmsg(int fd, MessageHeader* message, int flags);
