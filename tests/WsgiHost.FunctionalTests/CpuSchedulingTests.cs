@@ -21,7 +21,7 @@ public sealed class CpuSchedulingTests : IDisposable
     public async Task TheServerAndItsWorkersRunBatchByDefault()
     {
         await using var host = await WsgiHostProcess.StartDaemonAsync(WsgiHostProcess.App("gateway.wsgi"), "--threads", "3");
-        int worker = int.Parse(await host.Client.GetStringAsync("/pid"), CultureInfo.InvariantCulture);
+        int worker = await host.AppPidAsync();
 
         Assert.NotEqual(host.Pid, worker);
         Assert.Equal([SchedBatch], Policies(host.Pid));
@@ -33,7 +33,7 @@ public sealed class CpuSchedulingTests : IDisposable
     public async Task NormalKeepsLinuxDefaultPolicy()
     {
         await using var host = await WsgiHostProcess.StartDaemonAsync(WsgiHostProcess.App("gateway.wsgi"), "--cpu-scheduling", "normal");
-        int worker = int.Parse(await host.Client.GetStringAsync("/pid"), CultureInfo.InvariantCulture);
+        int worker = await host.AppPidAsync();
 
         Assert.Equal([SchedOther], Policies(host.Pid));
         Assert.Equal([SchedOther], Policies(worker));

@@ -8,10 +8,6 @@ namespace WsgiHost.FunctionalTests;
 /// <summary>WSGIDaemonProcess groups run in supervised worker processes fed over Unix sockets.</summary>
 public sealed class DaemonModeTests
 {
-    /// <summary>The PID of the worker that answered (the fixture's /pid).</summary>
-    private static async Task<int> PidAsync(WsgiHostProcess host) =>
-        int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
-
     private static Task<WsgiHostProcess> RunAsync(string config) => WsgiHostProcess.RunConfigAsync(config);
 
     private static bool Alive(int pid)
@@ -35,7 +31,7 @@ public sealed class DaemonModeTests
     public async Task TheNativeServersWorkersRunTheWorkerProgram()
     {
         await using var host = await RunAsync("daemon.conf");
-        int pid = await PidAsync(host);
+        int pid = await host.AppPidAsync();
         Assert.Equal(host.Pid, ProcFs.ParentOf(pid));
         Assert.Equal(WsgiHostProcess.NativeCli is { } native ? WsgiHostProcess.NativeSibling(native, "wsgihost-worker") : ProcFs.ProgramOf(host.Pid), ProcFs.ProgramOf(pid));
         Assert.Equal("shop", JsonDocument.Parse(await host.Client.GetStringAsync("/environ")).RootElement.GetProperty("mod_wsgi.process_group").GetProperty("value").GetString());
@@ -57,7 +53,7 @@ public sealed class DaemonModeTests
         // again by this server or its worker must not pass for this run's (CI runs the tests twice).
         DateTime started = DateTime.UtcNow.AddSeconds(-1);
         await using var host = await RunAsync("daemon.conf");
-        int pid = await PidAsync(host);
+        int pid = await host.AppPidAsync();
         Assert.NotEqual(host.Pid, pid);
         Assert.Contains($"mode:   embedded, 15 WSGI thread(s); daemon groups: shop (1 x 3 threads, pids {pid})", host.Output);
         var environ = JsonDocument.Parse(await host.Client.GetStringAsync("/environ?x=1")).RootElement;
@@ -190,7 +186,7 @@ public sealed class DaemonModeTests
     public async Task AKilledWorkerFailsOnlyItsOwnRequestAndIsReplaced()
     {
         await using var host = await RunAsync("daemon.conf");
-        int pid = await PidAsync(host);
+        int pid = await host.AppPidAsync();
         Task<HttpResponseMessage> inFlight = host.Client.GetAsync("/sleep?5");
         await Task.Delay(500);
         Process.GetProcessById(pid).Kill();   // SIGKILL
@@ -199,7 +195,7 @@ public sealed class DaemonModeTests
             Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
         }
         await host.WaitForLogAsync("was killed by signal 9");
-        int replacement = await PidAsync(host);
+        int replacement = await host.AppPidAsync();
         Assert.NotEqual(pid, replacement);
         Assert.Contains("closed the connection before answering", host.ErrorLog);
         Assert.Equal(0, await host.StopAsync());
@@ -303,7 +299,7 @@ public sealed class DaemonModeTests
     public async Task UserAndGroupSwitchTheWorkerBeforePythonStarts()
     {
         await using var host = await RunAsync("daemon-user.conf");
-        int pid = await PidAsync(host);
+        int pid = await host.AppPidAsync();
         string status = File.ReadAllText($"/proc/{pid}/status");
         Assert.Matches(@"Uid:\s+65534\s+65534\s+65534\s+65534", status);
         Assert.Matches(@"Gid:\s+65534\s+65534\s+65534\s+65534", status);
@@ -356,7 +352,7 @@ public sealed class DaemonModeTests
     public async Task InterruptTimeoutRaisesRequestTimeoutInTheStuckThreadAndTheWorkerLives()
     {
         await using var host = await RunAsync("daemon-interrupt.conf");
-        int pid = await PidAsync(host);
+        int pid = await host.AppPidAsync();
         using (HttpResponseMessage stuck = await host.Client.GetAsync("/spin?60"))
         {
             Assert.Equal(HttpStatusCode.GatewayTimeout, stuck.StatusCode);
@@ -367,7 +363,7 @@ public sealed class DaemonModeTests
         // The same worker serves on, on both of its threads.
         for (int i = 0; i < 4; i++)
         {
-            Assert.Equal(pid, await PidAsync(host));
+            Assert.Equal(pid, await host.AppPidAsync());
         }
         Assert.Equal("spun", await host.Client.GetStringAsync("/spin?0.1"));
         Assert.Equal(0, await host.StopAsync());
@@ -385,13 +381,13 @@ public sealed class DaemonModeTests
     private static async Task StuckRequestReplacesTheWorkerAsync(string config, string stuckPath, HttpStatusCode status, string logText, string group, string reason)
     {
         await using var host = await RunAsync(config);
-        int pid = await PidAsync(host);
+        int pid = await host.AppPidAsync();
         using (HttpResponseMessage stuck = await host.Client.GetAsync(stuckPath))
         {
             Assert.Equal(status, stuck.StatusCode);
         }
         await host.WaitForLogAsync(logText);
-        int replacement = await PidAsync(host);
+        int replacement = await host.AppPidAsync();
         Assert.NotEqual(pid, replacement);
         string metrics = await host.Client.GetStringAsync("/metrics");
         Assert.Contains($"wsgihost_daemon_worker_restarts_total{{process_group=\"{group}\",reason=\"{reason}\"}} 1\n", metrics);
@@ -403,7 +399,7 @@ public sealed class DaemonModeTests
     public async Task AResponseHeaderLongerThanHeaderBufferSizeIs500AndTheWorkerLives()
     {
         await using var host = await RunAsync("daemon-headers.conf");
-        int pid = await PidAsync(host);
+        int pid = await host.AppPidAsync();
         using (HttpResponseMessage fits = await host.Client.GetAsync("/long-header?8180"))
         {
             Assert.Equal(HttpStatusCode.OK, fits.StatusCode);
@@ -414,7 +410,7 @@ public sealed class DaemonModeTests
             Assert.Equal(HttpStatusCode.InternalServerError, tooLong.StatusCode);
         }
         await host.WaitForLogAsync("Response header 'X-Long' from daemon process 'headers' is 9008 bytes, more than header-buffer-size=8192");
-        Assert.Equal(pid, await PidAsync(host));
+        Assert.Equal(pid, await host.AppPidAsync());
         Assert.Equal(0, await host.StopAsync());
     }
 
@@ -422,7 +418,7 @@ public sealed class DaemonModeTests
     public async Task UmaskAndResourceLimitsApplyToTheWorker()
     {
         await using var host = await RunAsync("daemon-limits.conf");
-        int pid = await PidAsync(host);
+        int pid = await host.AppPidAsync();
         Assert.Matches(@"Umask:\s+0027", File.ReadAllText($"/proc/{pid}/status"));
         string limits = File.ReadAllText($"/proc/{pid}/limits");
         Assert.Matches(@"Max data size\s+2000000000\s+2000000000\s+bytes", limits);
@@ -434,7 +430,7 @@ public sealed class DaemonModeTests
     public async Task AnIdleWorkerEndsAfterInactivityTimeoutAndIsReplaced()
     {
         await using var host = await RunAsync("daemon-idle.conf");
-        int pid = await PidAsync(host);
+        int pid = await host.AppPidAsync();
         // A worker may also have idled out before the first request: wait for an exit after this point.
         int Exits() => System.Text.RegularExpressions.Regex.Matches(host.ErrorLog, "reached inactivity-timeout=1 s").Count;
         int before = Exits();
@@ -444,7 +440,7 @@ public sealed class DaemonModeTests
             await Task.Delay(50);
         }
         Assert.True(Exits() > before, "no worker reached inactivity-timeout");
-        int next = await PidAsync(host);
+        int next = await host.AppPidAsync();
         Assert.NotEqual(pid, next);
         Assert.Equal(0, await host.StopAsync());
     }

@@ -37,7 +37,7 @@ public sealed class DaemonUploadTests
     public async Task UploadsGoThroughSharedMemoryAndArriveWhole()
     {
         await using var host = await RunAsync();
-        int worker = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int worker = await host.AppPidAsync();
         Assert.Equal("", SharedMemoryOf(worker)); // made for a first streamed body, not before
 
         // One after the other: the connection to the worker is reused, and so are its slots.
@@ -126,7 +126,7 @@ public sealed class DaemonUploadTests
     public async Task AWorkerDyingMidUploadFailsOnlyThatRequest()
     {
         await using var host = await RunAsync();
-        int before = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int before = await host.AppPidAsync();
         var watch = System.Diagnostics.Stopwatch.StartNew();
         // Over a socket of its own: the answer comes while the client still sends, and the
         // server then closes the connection (HttpClient reports the failed send, not the answer).
@@ -153,7 +153,7 @@ public sealed class DaemonUploadTests
         byte[] body = Body(2 * 1024 * 1024, 2);
         using var response = await host.Client.PostAsync("/echo", new ByteArrayContent(body));
         await AssertEchoedAsync(response, body);
-        Assert.NotEqual(before, int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.NotEqual(before, await host.AppPidAsync());
         Assert.Equal(0, await host.StopAsync());
     }
 }

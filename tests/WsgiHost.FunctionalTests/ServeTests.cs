@@ -48,7 +48,7 @@ public sealed class ServeTests
     public async Task UserAndGroupSwitchTheWorkerProcess()
     {
         await using var host = await WsgiHostProcess.StartDaemonAsync(WsgiHostProcess.App("gateway.wsgi"), "--user", "nobody", "--group", "www-data");
-        int worker = int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+        int worker = await host.AppPidAsync();
 
         string status = File.ReadAllText($"/proc/{worker}/status");
         Assert.Matches(@"Uid:\s+65534\s+65534\s+65534\s+65534", status);

@@ -43,6 +43,10 @@ public sealed class WsgiHostProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>The PID the fixture app's <c>/pid</c> answers with: the daemon worker that served it, or the server itself in embedded mode.</summary>
+    public async Task<int> AppPidAsync() =>
+        int.Parse(await Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture);
+
     public static string TestAppsDirectory => Path.Combine(RepoRoot, "tests", "apps");
 
     public static string RepoRoot
