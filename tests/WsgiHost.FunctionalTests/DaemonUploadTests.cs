@@ -62,6 +62,44 @@ public sealed class DaemonUploadTests
         Assert.Equal(0, await host.StopAsync());
     }
 
+    /// <summary>
+    /// The front's connections to a worker that no request took for 10 s close, and with them
+    /// the shared memory their uploads left in both processes; until then they wait for the
+    /// next request, and the next upload after they closed connects anew.
+    /// </summary>
+    [Fact]
+    public async Task IdleConnectionsCloseAndGiveTheirSharedMemoryBack()
+    {
+        await using var host = await RunAsync();
+        int worker = await host.AppPidAsync();
+        await Parallel.ForEachAsync(Enumerable.Range(0, 4), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (seed, _) =>
+        {
+            byte[] body = Body(1024 * 1024 + seed, seed);
+            using var response = await host.Client.PostAsync("/echo", new ByteArrayContent(body));
+            await AssertEchoedAsync(response, body);
+        });
+        var idle = System.Diagnostics.Stopwatch.StartNew();
+        Assert.NotEqual("", SharedMemoryOf(worker));
+        Assert.NotEqual("", SharedMemoryOf(host.Pid));
+
+        while ((SharedMemoryOf(worker) != "" || SharedMemoryOf(host.Pid) != "") && idle.Elapsed < TimeSpan.FromSeconds(40))
+        {
+            await Task.Delay(200);
+        }
+        Assert.Equal("", SharedMemoryOf(worker));
+        Assert.Equal("", SharedMemoryOf(host.Pid));
+        Assert.True(idle.Elapsed > TimeSpan.FromSeconds(8), $"closed after {idle.Elapsed}, not kept for the next request");
+
+        byte[] next = Body(2 * 1024 * 1024, 99);
+        using (var response = await host.Client.PostAsync("/echo", new ByteArrayContent(next)))
+        {
+            await AssertEchoedAsync(response, next);
+        }
+        Assert.NotEqual("", SharedMemoryOf(worker));
+        Assert.Equal(worker, await host.AppPidAsync());
+        Assert.Equal(0, await host.StopAsync());
+    }
+
     /// <summary>A body of unknown length (chunked transfer coding) goes the same way, up to its last chunk.</summary>
     [Fact]
     public async Task AChunkedUploadArrivesWhole()

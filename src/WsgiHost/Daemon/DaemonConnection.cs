@@ -34,6 +34,9 @@ internal sealed class DaemonConnection(Socket socket) : IDisposable
     /// <summary>The worker has the connection's <see cref="Slots"/> (<see cref="DaemonProtocol.SlotsAttached"/> went out).</summary>
     public bool SlotsAttached { get; set; }
 
+    /// <summary>When it last went back to its pool (<see cref="Environment.TickCount64"/>, <see cref="DaemonConnectionPool.Return"/>).</summary>
+    public long IdleSince { get; set; }
+
     /// <summary>The connection's slots, made now for its first streamed body; null where shared memory cannot be had (asked once a connection).</summary>
     public BodySlots? SlotsForBody()
     {

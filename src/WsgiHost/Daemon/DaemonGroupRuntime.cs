@@ -30,6 +30,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     private readonly RequestGate _gate;
     private volatile bool _stopping;
     private long _requestIds;
+    private Timer? _idleSweep;
 
     private sealed class Slot(int index, string socketPath)
     {
@@ -65,16 +66,10 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
 
         /// <summary>Connections to this worker between requests, reused (a worker serves one request at a time on each).</summary>
-        public System.Collections.Concurrent.ConcurrentStack<DaemonConnection> Idle { get; } = new();
+        public DaemonConnectionPool Idle { get; } = new();
 
         /// <summary>Drops pooled connections (the worker was replaced: they lead nowhere).</summary>
-        public void DropIdle()
-        {
-            while (Idle.TryPop(out DaemonConnection? connection))
-            {
-                connection.Dispose();
-            }
-        }
+        public void DropIdle() => Idle.CloseAll();
     }
 
     /// <param name="generation">Part of the socket names, so a group rolled by SIGHUP never shares a path with the one it replaces.</param>
@@ -124,6 +119,23 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         foreach (Slot slot in _slots)
         {
             Spawn(slot);
+        }
+        // Twice per timeout: a connection closes 10 to 15 s after its last request.
+        TimeSpan every = DaemonConnectionPool.IdleTimeout / 2;
+        _idleSweep = new Timer(static group => ((DaemonGroupRuntime)group!).CloseIdleConnections(), this, every, every);
+    }
+
+    /// <summary>Closes the connections to the workers that no request took for <see cref="DaemonConnectionPool.IdleTimeout"/>.</summary>
+    private void CloseIdleConnections()
+    {
+        long now = Environment.TickCount64;
+        foreach (Slot slot in _slots)
+        {
+            if (_stopping)
+            {
+                return;
+            }
+            slot.Idle.CloseIdle(now, DaemonConnectionPool.IdleTimeout);
         }
     }
 
@@ -260,7 +272,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
                 try
                 {
                     DaemonConnection? stream = null;
-                    if (!slot.Idle.TryPop(out stream))
+                    if (!slot.Idle.TryTake(out stream))
                     {
                         Socket? socket = await ConnectAsync(slot, deadline, aborted).ConfigureAwait(false);
                         if (socket == null)
@@ -281,7 +293,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
                         slot.Requests.TryRemove(requestId, out _);
                         if (reusable && !_stopping)
                         {
-                            slot.Idle.Push(stream);
+                            slot.Idle.Return(stream);
                         }
                         else
                         {
@@ -909,6 +921,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     private async Task StopWorkersAsync()
     {
         _stopping = true;
+        _idleSweep?.Dispose();
         foreach (Slot slot in _slots)
         {
             slot.DropIdle();
