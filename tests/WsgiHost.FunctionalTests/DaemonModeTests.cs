@@ -75,12 +75,9 @@ public sealed class DaemonModeTests
         var lang = JsonDocument.Parse(await host.Client.GetStringAsync("/os-environ?LANG")).RootElement;
         Assert.Equal("C.UTF-8", lang.GetProperty("value").GetString());
         // The body streams through the worker.
-        byte[] upload = new byte[3 * 1024 * 1024];
-        new Random(5).NextBytes(upload);
+        byte[] upload = EchoedUploads.Body(3 * 1024 * 1024, 5);
         using var echo = await host.Client.PostAsync("/echo", new ByteArrayContent(upload));
-        var echoed = JsonDocument.Parse(await echo.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal(upload.Length, echoed.GetProperty("length").GetInt32());
-        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(upload)), echoed.GetProperty("sha256").GetString());
+        await EchoedUploads.AssertEchoedAsync(echo, upload);
         Assert.Equal("written then returned", await host.Client.GetStringAsync("/write"));
         // The worker's connections send through WsgiHost's default buffer (1 MiB, capped by the system).
         int sendBuffer = 2 * Math.Min(1024 * 1024, int.Parse(File.ReadAllText("/proc/sys/net/core/wmem_max").Trim(), System.Globalization.CultureInfo.InvariantCulture));
@@ -236,13 +233,9 @@ public sealed class DaemonModeTests
         int[] sizes = [0, 1, 1000, 64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 300 * 1024];
         await Parallel.ForEachAsync(Enumerable.Range(0, 4 * sizes.Length), new ParallelOptions { MaxDegreeOfParallelism = 3 }, async (i, _) =>
         {
-            byte[] upload = new byte[sizes[i % sizes.Length]];
-            new Random(i).NextBytes(upload);
+            byte[] upload = EchoedUploads.Body(sizes[i % sizes.Length], i);
             using var response = await host.Client.PostAsync("/echo", new ByteArrayContent(upload));
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var echoed = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-            Assert.Equal(upload.Length, echoed.GetProperty("length").GetInt32());
-            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(upload)), echoed.GetProperty("sha256").GetString());
+            await EchoedUploads.AssertEchoedAsync(response, upload);
         });
         const string body = "line one\nline two\n\nlast without newline";
         foreach (var (mode, expected) in new (string, string[])[]

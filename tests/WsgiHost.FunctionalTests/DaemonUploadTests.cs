@@ -1,7 +1,6 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text.Json;
 using WsgiHost.FunctionalTests.Infrastructure;
+using static WsgiHost.FunctionalTests.Infrastructure.EchoedUploads;
 
 namespace WsgiHost.FunctionalTests;
 
@@ -14,21 +13,6 @@ namespace WsgiHost.FunctionalTests;
 public sealed class DaemonUploadTests
 {
     private static Task<WsgiHostProcess> RunAsync() => WsgiHostProcess.RunConfigAsync("daemon.conf");
-
-    private static byte[] Body(int size, int seed)
-    {
-        byte[] body = new byte[size];
-        new Random(seed).NextBytes(body);
-        return body;
-    }
-
-    private static async Task AssertEchoedAsync(HttpResponseMessage response, byte[] sent)
-    {
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var echoed = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal(sent.Length, echoed.GetProperty("length").GetInt32());
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(sent)), echoed.GetProperty("sha256").GetString());
-    }
 
     private static string SharedMemoryOf(int pid) =>
         string.Join("\n", File.ReadAllLines($"/proc/{pid}/maps").Where(l => l.Contains("memfd:wsgihost-request-body", StringComparison.Ordinal)));

@@ -34,6 +34,7 @@ internal sealed class WsgiServer : IAsyncDisposable
     private readonly DaemonGroups _daemons;
     private readonly WorkerLauncher? _launcher;
     private readonly ServerMetrics _metrics;
+    private readonly IdleMemoryTrim _idleTrim;
 
     /// <summary>The daemon groups' worker PIDs by group (empty when groups run embedded).</summary>
     public IReadOnlyDictionary<string, int[]> DaemonPids => _daemons.All.ToDictionary(g => g.Name, g => g.Pids.ToArray());
@@ -52,6 +53,7 @@ internal sealed class WsgiServer : IAsyncDisposable
         Urls = urls;
         _handler = handler;
         _site = site;
+        _idleTrim = new IdleMemoryTrim(() => (metrics.Total, metrics.InFlight > 0), log);
     }
 
     /// <summary>The addresses Kestrel listens on, e.g. http://127.0.0.1:8000.</summary>
@@ -352,6 +354,7 @@ internal sealed class WsgiServer : IAsyncDisposable
     /// <summary>Stops accepting, lets in-flight requests finish, stops the WSGI threads, finalises Python.</summary>
     public async ValueTask DisposeAsync()
     {
+        _idleTrim.Dispose();
         // Health checks answer 503 from now on, while running requests finish.
         _metrics.Draining = true;
         if (_site.DrainSeconds > 0)
