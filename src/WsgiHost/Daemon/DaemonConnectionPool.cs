@@ -11,9 +11,9 @@ namespace WsgiHost.Daemon;
 /// <remarks>
 /// Closing them is what gives memory back after a burst. A connection costs both processes a
 /// socket and the worker a serving task, and one that carried an upload 516 KiB of shared
-/// memory in each (<see cref="BodySlots"/>): a group of 2 workers x 8 threads kept 7 MB of it
-/// mapped (14 MB of RSS, front and workers counted) from one burst of 1 MiB uploads until the
-/// workers were replaced, and a group with more threads keeps more. Taking the most recently
+/// memory in each (<see cref="BodySlots"/>): a group of 2 workers x 8 threads kept 7-8 MB of it
+/// mapped (about 15 MB of RSS, front and workers counted) from one burst of 1 MiB uploads until
+/// the workers were replaced, and a group with more threads keeps more. Taking the most recently
 /// returned connection first leaves the surplus at the bottom, where it ages out, while steady
 /// traffic keeps reusing the same few. A request that finds none connects anew (tens of
 /// microseconds).
