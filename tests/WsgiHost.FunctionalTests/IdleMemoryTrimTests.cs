@@ -3,8 +3,8 @@ using WsgiHost.FunctionalTests.Infrastructure;
 namespace WsgiHost.FunctionalTests;
 
 /// <summary>
-/// After requests, a quiet spell of 10 s makes the front and the daemon worker each give
-/// memory back once (a compacting collection and malloc_trim, noted at core:debug), and what
+/// After a burst of requests, the first quiet 10 s tick makes the front and the daemon worker
+/// each give memory back once (a compacting collection and malloc_trim, noted at core:debug), and what
 /// the app serves afterwards, uploads through shared memory included, is still whole.
 /// </summary>
 public sealed class IdleMemoryTrimTests
@@ -17,7 +17,7 @@ public sealed class IdleMemoryTrimTests
     }
 
     private static int Trims(WsgiHostProcess host, int pid) =>
-        host.ErrorLog.Split('\n').Count(l => l.Contains($"[pid {pid}] Idle for 10 s: gave ", StringComparison.Ordinal));
+        host.ErrorLog.Split('\n').Count(l => l.Contains($"[pid {pid}] After a burst of requests: gave ", StringComparison.Ordinal));
 
     [Fact]
     public async Task TheFrontAndTheWorkerGiveMemoryBackOnceAfterAQuietSpellAndServeOnWhole()
@@ -27,10 +27,10 @@ public sealed class IdleMemoryTrimTests
         await Parallel.ForEachAsync(Enumerable.Range(0, 6), new ParallelOptions { MaxDegreeOfParallelism = 3 }, async (seed, _) => await UploadAsync(host, 2 * 1024 * 1024 + seed, seed));
         var quiet = System.Diagnostics.Stopwatch.StartNew();
 
-        await host.WaitForLogAsync($"[pid {worker}] Idle for 10 s: gave ", 40_000);
-        await host.WaitForLogAsync($"[pid {host.Pid}] Idle for 10 s: gave ", 40_000);
+        await host.WaitForLogAsync($"[pid {worker}] After a burst of requests: gave ", 40_000);
+        await host.WaitForLogAsync($"[pid {host.Pid}] After a burst of requests: gave ", 40_000);
         Assert.True(quiet.Elapsed > TimeSpan.FromSeconds(9), $"trimmed {quiet.Elapsed} after the last request");
-        // Once per quiet spell: a while later there is still one line each.
+        // Once per burst: a while later there is still one line each.
         await Task.Delay(TimeSpan.FromSeconds(11));
         Assert.Equal(1, Trims(host, worker));
         Assert.Equal(1, Trims(host, host.Pid));

@@ -99,7 +99,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stop);
         _ = _done.Task.ContinueWith(_ => stopping.Cancel(), TaskScheduler.Default);
         using Timer? lifetime = Recycler(stopping.Token);
-        using var idleTrim = new Server.IdleMemoryTrim(() => (Volatile.Read(ref _lastActivityTicks), Volatile.Read(ref _active) > 0), log);
+        using var idleTrim = new Server.IdleMemoryTrim(() => (Interlocked.Read(ref _ended), Volatile.Read(ref _active) > 0), log);
         try
         {
             while (true)
@@ -337,6 +337,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             {
                 _interrupter?.Ended(exchange);
                 Interlocked.Decrement(ref _active);
+                Interlocked.Increment(ref _ended);
                 Volatile.Write(ref _lastActivityTicks, DateTime.UtcNow.Ticks);
             }
             CheckStartup(app);
@@ -459,6 +460,9 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
 
     private long _lastActivityTicks = DateTime.UtcNow.Ticks;
     private int _active;
+
+    /// <summary>Requests run to their end (IdleMemoryTrim counts them).</summary>
+    private long _ended;
 
     /// <summary>
     /// startup-timeout: an application that still has not loaded this long after the first

@@ -4,76 +4,94 @@ using WsgiHost.Python.Runtime;
 namespace WsgiHost.Server;
 
 /// <summary>
-/// Gives memory back to the system once a process that served requests has been idle for a
-/// whole <see cref="Interval"/>: a full, compacting garbage collection that also decommits the
-/// collector's free regions (<see cref="GCCollectionMode.Aggressive"/>), then
-/// <see cref="NativeHeap.Trim"/> for the C heap, where CPython's larger objects lived.
-/// Once per quiet spell: nothing runs again until requests come and go again.
+/// Gives memory back to the system once a burst is over: when the requests a process ended in
+/// a tick of <see cref="Interval"/> fall to a tenth of the busiest tick since it last did so
+/// (after a few requests, to none), with none running, and the process has grown by
+/// <see cref="WorthTrimming"/> since, it runs a full, compacting garbage collection that also
+/// decommits the collector's free regions (<see cref="GCCollectionMode.Aggressive"/>), then
+/// <see cref="NativeHeap.Trim"/> for the C heap, where CPython's larger objects lived. A
+/// steady trickle (a load balancer's health checks) neither keeps it from running after a
+/// burst nor makes it run again and again.
 /// </summary>
 /// <remarks>
 /// Without it a burst left its high-water mark behind for good: a group of 2 daemon workers
-/// after 4 s of 1 MiB uploads from 64 clients went from 51 to 75 MB for the whole server, and
+/// after 4 s of 1 MiB uploads from 64 clients went from 50 to 75 MB for the whole server, and
 /// stayed there: the garbage collector keeps the regions a burst filled committed (4-6 MB a
 /// process), and glibc the pages Python freed. Collections are otherwise rare here (little is
 /// allocated per request), so nothing else returns them. The cost, a collection of a small
-/// heap (a few milliseconds) and the page faults of the next burst, falls on idle time.
+/// heap (a few milliseconds) and the page faults of the next burst, falls on a quiet moment.
 /// </remarks>
 internal sealed class IdleMemoryTrim : IDisposable
 {
-    /// <summary>How long a process must have served nothing before it trims.</summary>
+    /// <summary>How often the requests are counted.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
-    private readonly Func<(long Marker, bool Busy)> _activity;
+    /// <summary>How much a process must have grown since its last trim (or its start) for a trim to be worth its collection.</summary>
+    public const long WorthTrimming = 1024 * 1024;
+
+    /// <summary>A tick this many times quieter than the busiest since the last trim ends the burst.</summary>
+    private const long QuietRatio = 10;
+
+    private readonly Func<(long Served, bool Busy)> _activity;
     private readonly Action _trim;
+    private readonly Func<long> _resident;
     private readonly Timer? _timer;
-    private long _marker;
-    private bool _trimmed = true; // nothing to give back before the first request
+    private readonly Lock _lock = new();
+    private long _served;
+
+    /// <summary>The most requests a tick ended since the last trim; 0: none since.</summary>
+    private long _busiest;
+
+    /// <summary>The process's resident bytes after its last trim, or at its start.</summary>
+    private long _trimmedTo;
 
     /// <param name="activity">
-    /// What the process did so far: a number that changes whenever a request starts or ends
-    /// (a count, a timestamp), and whether any request is running now.
+    /// How many requests the process has ended so far, and whether any is running now.
     /// </param>
     /// <param name="log">Where each trim is noted (at debug level), with what it gave back.</param>
-    public IdleMemoryTrim(Func<(long Marker, bool Busy)> activity, IErrorLog log)
-        : this(activity, () => Trim(log), Interval)
+    public IdleMemoryTrim(Func<(long Served, bool Busy)> activity, IErrorLog log)
+        : this(activity, () => Trim(log), static () => Environment.WorkingSet, Interval)
     {
     }
 
+    /// <param name="resident">The process's resident bytes now.</param>
     /// <param name="every">How often <see cref="Tick"/> runs; <see cref="Timeout.InfiniteTimeSpan"/>: never by itself.</param>
-    internal IdleMemoryTrim(Func<(long Marker, bool Busy)> activity, Action trim, TimeSpan every)
+    internal IdleMemoryTrim(Func<(long Served, bool Busy)> activity, Action trim, Func<long> resident, TimeSpan every)
     {
         _activity = activity;
         _trim = trim;
-        _marker = activity().Marker;
+        _resident = resident;
+        _served = activity().Served;
+        _trimmedTo = resident();
         if (every != Timeout.InfiniteTimeSpan)
         {
             _timer = new Timer(static self => ((IdleMemoryTrim)self!).Tick(), this, every, every);
         }
     }
 
-    /// <summary>
-    /// One look: after an interval with requests, remembers them; after a quiet one that
-    /// follows requests, trims. True when it trimmed.
-    /// </summary>
+    /// <summary>One tick: counts the requests ended since the last, and trims when a burst is over. True when it trimmed.</summary>
     internal bool Tick()
     {
-        (long marker, bool busy) = _activity();
-        lock (_activity)
+        (long served, bool busy) = _activity();
+        lock (_lock)
         {
-            if (busy || marker != _marker)
+            long ended = served - _served;
+            _served = served;
+            if (busy || _busiest == 0 || ended * QuietRatio > _busiest)
             {
-                _marker = marker;
-                _trimmed = false;
+                _busiest = Math.Max(_busiest, ended);
                 return false;
             }
-            if (_trimmed)
+            // What still comes is the new normal: only a burst above it can end in a trim again.
+            _busiest = ended;
+            if (_resident() < _trimmedTo + WorthTrimming)
             {
                 return false;
             }
-            _trimmed = true;
+            _trim();
+            _trimmedTo = _resident();
+            return true;
         }
-        _trim();
-        return true;
     }
 
     private static void Trim(IErrorLog log)
@@ -85,7 +103,7 @@ internal sealed class IdleMemoryTrim : IDisposable
         TimeSpan took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         long after = Environment.WorkingSet;
         log.Write(ErrorLogLevel.Debug, "core",
-            $"Idle for {Interval.TotalSeconds:0} s: gave {Math.Max(0, before - after) / 1048576.0:0.0} MB of memory back to the system in {took.TotalMilliseconds:0.0} ms (RSS {after / 1048576.0:0.0} MB).");
+            $"After a burst of requests: gave {Math.Max(0, before - after) / 1048576.0:0.0} MB of memory back to the system in {took.TotalMilliseconds:0.0} ms (RSS {after / 1048576.0:0.0} MB).");
     }
 
     public void Dispose() => _timer?.Dispose();

@@ -3,57 +3,95 @@ using WsgiHost.Server;
 namespace WsgiHost.Tests.Server;
 
 /// <summary>
-/// When a process gives memory back: once after each quiet spell that follows requests, never
-/// while a request runs, and not at all before the first request.
+/// When a process gives memory back: once a burst of requests is over (a tick with a tenth of
+/// the busiest tick's requests, none running), once per burst, not before any request, not
+/// when it has not grown, and a trickle of requests (health checks) does not change that.
 /// </summary>
 public sealed class IdleMemoryTrimTests
 {
-    private long _marker;
+    private const long MiB = 1024 * 1024;
+
+    private long _served;
     private bool _busy;
+    private long _resident = 30 * MiB;
     private int _trims;
 
-    private IdleMemoryTrim Trim() => new(() => (_marker, _busy), () => _trims++, Timeout.InfiniteTimeSpan);
+    private IdleMemoryTrim Trim() => new(() => (_served, _busy), () => { _trims++; _resident -= MiB; }, () => _resident, Timeout.InfiniteTimeSpan);
+
+    /// <summary>A tick in which <paramref name="requests"/> requests ended.</summary>
+    private bool Tick(IdleMemoryTrim trim, long requests)
+    {
+        _served += requests;
+        return trim.Tick();
+    }
 
     [Fact]
     public void AProcessThatServedNothingDoesNotTrim()
     {
         using IdleMemoryTrim trim = Trim();
+        _resident += 5 * MiB;
         for (int i = 0; i < 3; i++)
         {
-            Assert.False(trim.Tick());
+            Assert.False(Tick(trim, 0));
         }
         Assert.Equal(0, _trims);
     }
 
     [Fact]
-    public void AQuietIntervalAfterRequestsTrimsOnceUntilRequestsComeAgain()
+    public void AQuietTickAfterABurstTrimsOnceUntilTheNextBurst()
     {
         using IdleMemoryTrim trim = Trim();
-        _marker = 5; // requests since the start
-        Assert.False(trim.Tick());
-        Assert.True(trim.Tick());
-        Assert.False(trim.Tick());
-        Assert.False(trim.Tick());
+        _resident += 5 * MiB;
+        Assert.False(Tick(trim, 500));
+        Assert.False(Tick(trim, 800));
+        Assert.True(Tick(trim, 0));
+        Assert.False(Tick(trim, 0));
+        Assert.False(Tick(trim, 0));
         Assert.Equal(1, _trims);
 
-        _marker = 6;
-        Assert.False(trim.Tick());
-        Assert.True(trim.Tick());
+        _resident += 3 * MiB;
+        Assert.False(Tick(trim, 40));
+        Assert.True(Tick(trim, 0));
         Assert.Equal(2, _trims);
+    }
+
+    [Fact]
+    public void ATrickleAfterABurstStillEndsItAndDoesNotTrimAgain()
+    {
+        using IdleMemoryTrim trim = Trim();
+        _resident += 5 * MiB;
+        Assert.False(Tick(trim, 2000));
+        Assert.True(Tick(trim, 3));   // a load balancer's health checks
+        foreach (long requests in new long[] { 2, 0, 3, 1, 0, 2 })
+        {
+            Assert.False(Tick(trim, requests));
+        }
+        Assert.Equal(1, _trims);
     }
 
     [Fact]
     public void ARequestStillRunningKeepsItFromTrimming()
     {
         using IdleMemoryTrim trim = Trim();
-        _marker = 1;
+        _resident += 5 * MiB;
+        Assert.False(Tick(trim, 100));
         _busy = true;
         for (int i = 0; i < 3; i++)
         {
-            Assert.False(trim.Tick());
+            Assert.False(Tick(trim, 0));
         }
         _busy = false;
-        Assert.True(trim.Tick());
+        Assert.True(Tick(trim, 0));
         Assert.Equal(1, _trims);
+    }
+
+    [Fact]
+    public void AProcessThatHardlyGrewSkipsTheCollection()
+    {
+        using IdleMemoryTrim trim = Trim();
+        _resident += MiB / 2;
+        Assert.False(Tick(trim, 300));
+        Assert.False(Tick(trim, 0));
+        Assert.Equal(0, _trims);
     }
 }
