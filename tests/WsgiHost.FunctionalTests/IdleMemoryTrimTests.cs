@@ -3,9 +3,10 @@ using WsgiHost.FunctionalTests.Infrastructure;
 namespace WsgiHost.FunctionalTests;
 
 /// <summary>
-/// After a burst of requests, the first quiet 10 s tick makes the front and the daemon worker
-/// each give memory back once (a compacting collection and malloc_trim, noted at core:debug), and what
-/// the app serves afterwards, uploads through shared memory included, is still whole.
+/// After a burst of requests, the first quiet 10 s tick makes a process that grew give memory
+/// back, once (a compacting collection and malloc_trim, noted at core:debug): a daemon worker,
+/// an embedded server process. What the app serves afterwards, uploads through shared memory
+/// included, is still whole.
 /// </summary>
 public sealed class IdleMemoryTrimTests
 {
@@ -19,26 +20,47 @@ public sealed class IdleMemoryTrimTests
     private static int Trims(WsgiHostProcess host, int pid) =>
         host.ErrorLog.Split('\n').Count(l => l.Contains($"[pid {pid}] After a burst of requests: gave ", StringComparison.Ordinal));
 
+    /// <summary>Uploads in parallel, then waits for <paramref name="pid"/>'s trim; returns how long after the burst it came.</summary>
+    private static async Task<TimeSpan> BurstThenTrimAsync(WsgiHostProcess host, int pid)
+    {
+        await Parallel.ForEachAsync(Enumerable.Range(0, 6), new ParallelOptions { MaxDegreeOfParallelism = 3 }, async (seed, _) => await UploadAsync(host, 2 * 1024 * 1024 + seed, seed));
+        var quiet = System.Diagnostics.Stopwatch.StartNew();
+        await host.WaitForLogAsync($"[pid {pid}] After a burst of requests: gave ", 40_000);
+        return quiet.Elapsed;
+    }
+
     [Fact]
-    public async Task TheFrontAndTheWorkerGiveMemoryBackOnceAfterAQuietSpellAndServeOnWhole()
+    public async Task ADaemonWorkerGivesMemoryBackOnceAfterABurstAndServesOnWhole()
     {
         await using var host = await WsgiHostProcess.RunConfigAsync("idle-trim.conf");
         int worker = await host.AppPidAsync();
-        await Parallel.ForEachAsync(Enumerable.Range(0, 6), new ParallelOptions { MaxDegreeOfParallelism = 3 }, async (seed, _) => await UploadAsync(host, 2 * 1024 * 1024 + seed, seed));
-        var quiet = System.Diagnostics.Stopwatch.StartNew();
-
-        await host.WaitForLogAsync($"[pid {worker}] After a burst of requests: gave ", 40_000);
-        await host.WaitForLogAsync($"[pid {host.Pid}] After a burst of requests: gave ", 40_000);
-        Assert.True(quiet.Elapsed > TimeSpan.FromSeconds(9), $"trimmed {quiet.Elapsed} after the last request");
-        // Once per burst: a while later there is still one line each.
+        TimeSpan after = await BurstThenTrimAsync(host, worker);
+        Assert.True(after > TimeSpan.FromSeconds(9), $"trimmed {after} after the last request");
+        // Once per burst: a while later there is still one line. The front, which has no
+        // Python, may have grown too little to be worth a collection, but trims once at most.
         await Task.Delay(TimeSpan.FromSeconds(11));
         Assert.Equal(1, Trims(host, worker));
-        Assert.Equal(1, Trims(host, host.Pid));
+        Assert.InRange(Trims(host, host.Pid), 0, 1);
 
         // The collection moved what it could: nothing the worker or the front still uses was left behind.
         await UploadAsync(host, 3 * 1024 * 1024 + 1, 42);
         await UploadAsync(host, 100, 43);
         Assert.Equal(worker, await host.AppPidAsync());
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    [Fact]
+    public async Task AnEmbeddedServerGivesMemoryBackOnceAfterABurstAndServesOnWhole()
+    {
+        await using var host = await WsgiHostProcess.RunConfigAsync("idle-trim-embedded.conf");
+        Assert.Equal(host.Pid, await host.AppPidAsync());
+        TimeSpan after = await BurstThenTrimAsync(host, host.Pid);
+        Assert.True(after > TimeSpan.FromSeconds(9), $"trimmed {after} after the last request");
+        await Task.Delay(TimeSpan.FromSeconds(11));
+        Assert.Equal(1, Trims(host, host.Pid));
+
+        await UploadAsync(host, 3 * 1024 * 1024 + 1, 42);
+        await UploadAsync(host, 100, 43);
         Assert.Equal(0, await host.StopAsync());
     }
 }

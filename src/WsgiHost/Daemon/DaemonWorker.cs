@@ -99,7 +99,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stop);
         _ = _done.Task.ContinueWith(_ => stopping.Cancel(), TaskScheduler.Default);
         using Timer? lifetime = Recycler(stopping.Token);
-        using var idleTrim = new Server.IdleMemoryTrim(() => (Interlocked.Read(ref _ended), Volatile.Read(ref _active) > 0), log);
+        using var idleTrim = new Server.IdleMemoryTrim(() => (Interlocked.Read(ref _ended), Volatile.Read(ref _active)), log);
         try
         {
             while (true)

@@ -5,13 +5,13 @@ namespace WsgiHost.Server;
 
 /// <summary>
 /// Gives memory back to the system once a burst is over: when the requests a process ended in
-/// a tick of <see cref="Interval"/> fall to a tenth of the busiest tick since it last did so
-/// (after a few requests, to none), with none running, and the process has grown by
+/// a tick of <see cref="Interval"/>, and those still running, fall to a tenth of the busiest
+/// tick since it last did so (after a few requests, to none), and the process has grown by
 /// <see cref="WorthTrimming"/> since, it runs a full, compacting garbage collection that also
 /// decommits the collector's free regions (<see cref="GCCollectionMode.Aggressive"/>), then
 /// <see cref="NativeHeap.Trim"/> for the C heap, where CPython's larger objects lived. A
-/// steady trickle (a load balancer's health checks) neither keeps it from running after a
-/// burst nor makes it run again and again.
+/// steady trickle (a load balancer's health checks) or a long request (a long poll) neither
+/// keeps it from running after a burst nor makes it run again and again.
 /// </summary>
 /// <remarks>
 /// Without it a burst left its high-water mark behind for good: a group of 2 daemon workers
@@ -32,7 +32,7 @@ internal sealed class IdleMemoryTrim : IDisposable
     /// <summary>A tick this many times quieter than the busiest since the last trim ends the burst.</summary>
     private const long QuietRatio = 10;
 
-    private readonly Func<(long Served, bool Busy)> _activity;
+    private readonly Func<(long Served, long Running)> _activity;
     private readonly Action _trim;
     private readonly Func<long> _resident;
     private readonly Timer? _timer;
@@ -46,17 +46,17 @@ internal sealed class IdleMemoryTrim : IDisposable
     private long _trimmedTo;
 
     /// <param name="activity">
-    /// How many requests the process has ended so far, and whether any is running now.
+    /// How many requests the process has ended so far, and how many are running now.
     /// </param>
     /// <param name="log">Where each trim is noted (at debug level), with what it gave back.</param>
-    public IdleMemoryTrim(Func<(long Served, bool Busy)> activity, IErrorLog log)
+    public IdleMemoryTrim(Func<(long Served, long Running)> activity, IErrorLog log)
         : this(activity, () => Trim(log), static () => Environment.WorkingSet, Interval)
     {
     }
 
     /// <param name="resident">The process's resident bytes now.</param>
     /// <param name="every">How often <see cref="Tick"/> runs; <see cref="Timeout.InfiniteTimeSpan"/>: never by itself.</param>
-    internal IdleMemoryTrim(Func<(long Served, bool Busy)> activity, Action trim, Func<long> resident, TimeSpan every)
+    internal IdleMemoryTrim(Func<(long Served, long Running)> activity, Action trim, Func<long> resident, TimeSpan every)
     {
         _activity = activity;
         _trim = trim;
@@ -72,12 +72,12 @@ internal sealed class IdleMemoryTrim : IDisposable
     /// <summary>One tick: counts the requests ended since the last, and trims when a burst is over. True when it trimmed.</summary>
     internal bool Tick()
     {
-        (long served, bool busy) = _activity();
+        (long served, long running) = _activity();
         lock (_lock)
         {
             long ended = served - _served;
             _served = served;
-            if (busy || _busiest == 0 || ended * QuietRatio > _busiest)
+            if (_busiest == 0 || Math.Max(ended, running) * QuietRatio > _busiest)
             {
                 _busiest = Math.Max(_busiest, ended);
                 return false;

@@ -53,7 +53,7 @@ internal sealed class WsgiServer : IAsyncDisposable
         Urls = urls;
         _handler = handler;
         _site = site;
-        _idleTrim = new IdleMemoryTrim(() => (metrics.Total, metrics.InFlight > 0), log);
+        _idleTrim = new IdleMemoryTrim(() => (metrics.Total, metrics.InFlight), log);
     }
 
     /// <summary>The addresses Kestrel listens on, e.g. http://127.0.0.1:8000.</summary>

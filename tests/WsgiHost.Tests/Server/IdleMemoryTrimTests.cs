@@ -3,20 +3,21 @@ using WsgiHost.Server;
 namespace WsgiHost.Tests.Server;
 
 /// <summary>
-/// When a process gives memory back: once a burst of requests is over (a tick with a tenth of
-/// the busiest tick's requests, none running), once per burst, not before any request, not
-/// when it has not grown, and a trickle of requests (health checks) does not change that.
+/// When a process gives memory back: once a burst of requests is over (a tick whose requests,
+/// ended and running, are a tenth of the busiest tick's), once per burst, not before any
+/// request, not when it has not grown; a trickle of requests (health checks) or a long request
+/// does not change that.
 /// </summary>
 public sealed class IdleMemoryTrimTests
 {
     private const long MiB = 1024 * 1024;
 
     private long _served;
-    private bool _busy;
+    private long _running;
     private long _resident = 30 * MiB;
     private int _trims;
 
-    private IdleMemoryTrim Trim() => new(() => (_served, _busy), () => { _trims++; _resident -= MiB; }, () => _resident, Timeout.InfiniteTimeSpan);
+    private IdleMemoryTrim Trim() => new(() => (_served, _running), () => { _trims++; _resident -= MiB; }, () => _resident, Timeout.InfiniteTimeSpan);
 
     /// <summary>A tick in which <paramref name="requests"/> requests ended.</summary>
     private bool Tick(IdleMemoryTrim trim, long requests)
@@ -70,17 +71,28 @@ public sealed class IdleMemoryTrimTests
     }
 
     [Fact]
-    public void ARequestStillRunningKeepsItFromTrimming()
+    public void ManyRequestsStillRunningKeepItFromTrimming()
     {
         using IdleMemoryTrim trim = Trim();
         _resident += 5 * MiB;
         Assert.False(Tick(trim, 100));
-        _busy = true;
+        _running = 11; // slow uploads of the burst, ending few at a time
         for (int i = 0; i < 3; i++)
         {
-            Assert.False(Tick(trim, 0));
+            Assert.False(Tick(trim, 1));
         }
-        _busy = false;
+        _running = 0;
+        Assert.True(Tick(trim, 0));
+        Assert.Equal(1, _trims);
+    }
+
+    [Fact]
+    public void ALongRequestStillRunningDoesNotKeepItFromTrimming()
+    {
+        using IdleMemoryTrim trim = Trim();
+        _resident += 5 * MiB;
+        Assert.False(Tick(trim, 400));
+        _running = 2; // long polls
         Assert.True(Tick(trim, 0));
         Assert.Equal(1, _trims);
     }
