@@ -95,6 +95,8 @@ internal sealed class ServerProcessSupervisor
         }
         Console.Out.WriteLine($"{banner[^1]}; {_slots.Length} server processes (pids {string.Join(", ", Pids())})");
         Console.Out.Flush();
+        // From here it only waits on its children: the pages its startup mapped can go.
+        WsgiHost.Server.MappedFilePages.ReleaseClean();
         await _stop.Task.ConfigureAwait(false);
         int[] exits = await ExitCodesAsync().ConfigureAwait(false);
         Console.Out.WriteLine(StoppingLine);

@@ -8,9 +8,10 @@ internal static class PageRelease
     private const int MadviseDontNeed = 4;
 
     /// <summary>
-    /// Releases the whole pages inside [start, start + length): the memory stays mapped, and
-    /// reads as zeros when next touched. Partial pages at either end are kept. Returns the bytes
-    /// released (0 where the system cannot).
+    /// Releases the whole pages inside [start, start + length): the memory stays mapped;
+    /// anonymous memory reads as zeros when next touched, a file's page as the file's bytes
+    /// again (a private copy the process wrote is lost). Partial pages at either end are kept.
+    /// Returns the bytes released (0 where the system cannot).
     /// </summary>
     public static long Release(nint start, long length)
     {

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace WsgiHost.Server;
+
+/// <summary>
+/// The pages of files this process maps read-only (the code and constant data of its own
+/// executable, of libpython and of every other library): once startup is over most of them are
+/// never touched again, yet each stays counted in the process's resident memory. (Linux.)
+/// </summary>
+/// <remarks>
+/// Why: a server process maps 12 MB of its executable and 4.5 MB of libpython, of which it
+/// touches 3.5 MB and 0.35 MB while it serves (the Referenced column of /proc/PID/smaps after
+/// <c>clear_refs</c>, under wrk): the rest is startup code, and the neighbours the kernel maps
+/// around every page a fault touches (64 KiB, "fault-around"). Dropping those mappings is what
+/// the kernel itself does to clean file pages under memory pressure: the page stays in the page
+/// cache, shared with every process that maps the file, and a touch maps it back from there.
+/// Pages of a private mapping that the process did write (relocations applied before the
+/// mapping became read-only) are anonymous copies: pagemap says so, and those are kept, since
+/// dropping them would bring back the file's bytes.
+/// </remarks>
+internal static class MappedFilePages
+{
+    // /proc/PID/pagemap: one 64-bit entry a page. Bit 63: present; bit 61: a file page (or
+    // shared anonymous memory), clear for the anonymous copy a write to a private mapping made.
+    private const ulong Present = 1UL << 63;
+    private const ulong FilePage = 1UL << 61;
+
+    /// <summary>
+    /// Drops this process's mappings of the clean file pages in its read-only private file
+    /// mappings. Returns the bytes dropped (0 where the system has no /proc/self/pagemap).
+    /// </summary>
+    public static long ReleaseClean()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return 0;
+        }
+        try
+        {
+            using SafeFileHandle pagemap = File.OpenHandle("/proc/self/pagemap");
+            long released = 0;
+            foreach ((ulong start, ulong end) in ReadOnlyFileMappings(File.ReadLines("/proc/self/maps")))
+            {
+                released += ReleaseClean(pagemap, start, end);
+            }
+            return released;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>
+    /// The address ranges of /proc/self/maps lines that map a file privately and read-only
+    /// ("r--p", "r-xp"); writable, shared and anonymous mappings are none of its business.
+    /// </summary>
+    internal static IEnumerable<(ulong Start, ulong End)> ReadOnlyFileMappings(IEnumerable<string> maps)
+    {
+        foreach (string line in maps)
+        {
+            // "7f7ccc57d000-7f7ccc5d4000 r--p 00000000 fe:00 319798    /usr/lib/locale/C.utf8/LC_CTYPE"
+            string[] fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length < 6 || fields[1] is not ("r--p" or "r-xp") || !fields[5].StartsWith('/'))
+            {
+                continue;
+            }
+            int dash = fields[0].IndexOf('-');
+            if (dash > 0
+                && ulong.TryParse(fields[0].AsSpan(0, dash), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong start)
+                && ulong.TryParse(fields[0].AsSpan(dash + 1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong end)
+                && end > start)
+            {
+                yield return (start, end);
+            }
+        }
+    }
+
+    private static long ReleaseClean(SafeFileHandle pagemap, ulong start, ulong end)
+    {
+        ulong pageSize = (ulong)Environment.SystemPageSize;
+        // A chunk of entries at a time: a mapping can be large (the locale archive: 200 MB).
+        Span<ulong> entries = stackalloc ulong[512];
+        long released = 0;
+        ulong runStart = start, runPages = 0;
+        for (ulong page = start; page < end;)
+        {
+            int want = (int)Math.Min((ulong)entries.Length, (end - page) / pageSize);
+            int read = RandomAccess.Read(pagemap, MemoryMarshal.AsBytes(entries[..want]), (long)(page / pageSize * sizeof(ulong))) / sizeof(ulong);
+            if (read == 0)
+            {
+                break;
+            }
+            foreach (ulong entry in entries[..read])
+            {
+                if ((entry & (Present | FilePage)) == (Present | FilePage))
+                {
+                    runPages++;
+                }
+                else
+                {
+                    released += Drop(runStart, runPages, pageSize);
+                    runStart = page + pageSize;
+                    runPages = 0;
+                }
+                page += pageSize;
+            }
+        }
+        return released + Drop(runStart, runPages, pageSize);
+    }
+
+    private static long Drop(ulong start, ulong pages, ulong pageSize) =>
+        pages == 0 ? 0 : PageRelease.Release((nint)start, (long)(pages * pageSize));
+}
