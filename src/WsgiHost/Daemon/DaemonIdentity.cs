@@ -44,6 +44,8 @@ internal static class DaemonIdentity
         {
             return;
         }
+        // Before it: /proc/self/pagemap is root's once the process is another user.
+        Server.MappedFilePages.KeepPageMapOpen();
         if (setgroups(1, [gid]) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
         {
             throw new InvalidOperationException($"cannot switch to uid {uid} gid {gid} (errno {Marshal.GetLastPInvokeError()})");

@@ -18,7 +18,9 @@ namespace WsgiHost.Server;
 /// cache, shared with every process that maps the file, and a touch maps it back from there.
 /// Pages of a private mapping that the process did write (relocations applied before the
 /// mapping became read-only) are anonymous copies: pagemap says so, and those are kept, since
-/// dropping them would bring back the file's bytes.
+/// dropping them would bring back the file's bytes. (A page written between the two, after an
+/// mprotect back to writable, would be lost: only a library patching its own code at load does
+/// that, with text relocations, which x86-64 position-independent builds do not have.)
 /// </remarks>
 internal static class MappedFilePages
 {
@@ -27,9 +29,30 @@ internal static class MappedFilePages
     private const ulong Present = 1UL << 63;
     private const ulong FilePage = 1UL << 61;
 
+    private static readonly Lock s_lock = new();
+
+    /// <summary>This process's page map, opened once and kept: see <see cref="KeepPageMapOpen"/>.</summary>
+    private static SafeFileHandle? s_pagemap;
+
+    /// <summary>
+    /// Opens /proc/self/pagemap now, for the rest of the process's life: once a process switches
+    /// to another user the kernel makes it undumpable, and its /proc files root's, so a server
+    /// started as root that becomes User (or a daemon worker that becomes user=) opens it first.
+    /// Undumpable it stays: that keeps other processes of User from reading its memory (the TLS
+    /// keys it read as root).
+    /// </summary>
+    public static void KeepPageMapOpen()
+    {
+        lock (s_lock)
+        {
+            OpenPageMap();
+        }
+    }
+
     /// <summary>
     /// Drops this process's mappings of the clean file pages in its read-only private file
-    /// mappings. Returns the bytes dropped (0 where the system has no /proc/self/pagemap).
+    /// mappings. Returns the bytes dropped (0 where the system has no /proc/self/pagemap, or the
+    /// process could no longer open it).
     /// </summary>
     public static long ReleaseClean()
     {
@@ -37,20 +60,41 @@ internal static class MappedFilePages
         {
             return 0;
         }
-        try
+        lock (s_lock)
         {
-            using SafeFileHandle pagemap = File.OpenHandle("/proc/self/pagemap");
-            long released = 0;
-            foreach ((ulong start, ulong end) in ReadOnlyFileMappings(File.ReadLines("/proc/self/maps")))
+            if (OpenPageMap() is not { } pagemap)
             {
-                released += ReleaseClean(pagemap, start, end);
+                return 0;
             }
-            return released;
+            try
+            {
+                long released = 0;
+                foreach ((ulong start, ulong end) in ReadOnlyFileMappings(File.ReadLines("/proc/self/maps")))
+                {
+                    released += ReleaseClean(pagemap, start, end);
+                }
+                return released;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return 0;
+            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    }
+
+    private static SafeFileHandle? OpenPageMap()
+    {
+        if (s_pagemap == null && OperatingSystem.IsLinux())
         {
-            return 0;
+            try
+            {
+                s_pagemap = File.OpenHandle("/proc/self/pagemap");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
         }
+        return s_pagemap;
     }
 
     /// <summary>
