@@ -84,6 +84,14 @@ internal static class MappedFilePages
 
     private static SafeFileHandle? OpenPageMap()
     {
+        if (s_pagemap != null && !IsPageMap(s_pagemap))
+        {
+            // Someone closed the descriptor (an app's os.closerange) and it may now be another
+            // file's: reading it as the page map could drop pages the process wrote. Never
+            // close it from here either: it is not ours any more.
+            s_pagemap.SetHandleAsInvalid();
+            s_pagemap = null;
+        }
         if (s_pagemap == null && OperatingSystem.IsLinux())
         {
             try
@@ -95,6 +103,28 @@ internal static class MappedFilePages
             }
         }
         return s_pagemap;
+    }
+
+    /// <summary>
+    /// False when the descriptor no longer is this process's page map (closed, or another file's
+    /// since); true also where the process may not look (/proc/self/fd is root's once it
+    /// switched user), keeping what it opened.
+    /// </summary>
+    internal static bool IsPageMap(SafeFileHandle handle)
+    {
+        try
+        {
+            string fd = handle.DangerousGetHandle().ToString(CultureInfo.InvariantCulture);
+            return new FileInfo($"/proc/self/fd/{fd}").LinkTarget == $"/proc/{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}/pagemap";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

@@ -94,6 +94,18 @@ public sealed class MappedFilePagesTests : IDisposable
         }
     }
 
+    [Fact]
+    public void AKeptDescriptorThatNoLongerIsThePageMapIsNotReadAsOne()
+    {
+        using (var pagemap = File.OpenHandle("/proc/self/pagemap"))
+        {
+            Assert.True(MappedFilePages.IsPageMap(pagemap));
+        }
+        // What an app's os.closerange and a later open leave under the same number.
+        using var other = File.OpenHandle(_path);
+        Assert.False(MappedFilePages.IsPageMap(other));
+    }
+
     private nint Map(int protection)
     {
         using var file = File.OpenHandle(_path);
