@@ -9,7 +9,9 @@ namespace WsgiHost.Server;
 /// tick since it last did so (after a few requests, to none), and the process has grown by
 /// <see cref="WorthTrimming"/> since, it runs a full, compacting garbage collection that also
 /// decommits the collector's free regions (<see cref="GCCollectionMode.Aggressive"/>), then
-/// <see cref="NativeHeap.Trim"/> for the C heap, where CPython's larger objects lived. A
+/// <see cref="NativeHeap.Trim"/> for the C heap, where CPython's larger objects lived, and
+/// <see cref="MappedFilePages.ReleaseClean()"/> (which also runs once as it is made, when the
+/// process starts serving, for the code and data only startup used). A
 /// steady trickle (a load balancer's health checks) or a long request (a long poll) neither
 /// keeps it from running after a burst nor makes it run again and again.
 /// </summary>
