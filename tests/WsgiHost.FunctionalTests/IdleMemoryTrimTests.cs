@@ -18,6 +18,13 @@ public sealed class IdleMemoryTrimTests
         await EchoedUploads.AssertEchoedAsync(response, body);
     }
 
+    /// <summary>A large upload (through the shared-memory slots in daemon mode) and a small one, each echoed whole.</summary>
+    private static async Task ServesOnWholeAsync(WsgiHostProcess host)
+    {
+        await UploadAsync(host, 3 * 1024 * 1024 + 1, 42);
+        await UploadAsync(host, 100, 43);
+    }
+
     private static int Trims(WsgiHostProcess host, int pid) =>
         host.ErrorLog.Split('\n').Count(l => l.Contains($"[pid {pid}] After a burst of requests: gave ", StringComparison.Ordinal));
 
@@ -38,8 +45,7 @@ public sealed class IdleMemoryTrimTests
         foreach (int pid in new[] { host.Pid, worker })
         {
             // "[pid N] Started: dropped 18.7 MB of mapped file pages only startup used in 12.5 ms (RSS 29.4 -> 15.0 MB)."
-            string marker = $"[pid {pid}] Started: dropped ";
-            string line = (await host.WaitForLogAsync(marker, 10_000)).Split('\n').First(l => l.Contains(marker, StringComparison.Ordinal));
+            string line = await host.WaitForLogLineAsync($"[pid {pid}] Started: dropped ", 10_000);
             var figures = System.Text.RegularExpressions.Regex.Match(line, @"dropped (\d+\.\d) MB .* \(RSS (\d+\.\d) -> (\d+\.\d) MB\)");
             Assert.True(figures.Success, line);
             double dropped = double.Parse(figures.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
@@ -49,8 +55,7 @@ public sealed class IdleMemoryTrimTests
         }
 
         // Code and data dropped come back from the page cache as they are touched.
-        await UploadAsync(host, 3 * 1024 * 1024 + 1, 42);
-        await UploadAsync(host, 100, 43);
+        await ServesOnWholeAsync(host);
         Assert.Equal(worker, await host.AppPidAsync());
         Assert.Equal(0, await host.StopAsync());
     }
@@ -69,8 +74,7 @@ public sealed class IdleMemoryTrimTests
         Assert.InRange(Trims(host, host.Pid), 0, 1);
 
         // The collection moved what it could: nothing the worker or the front still uses was left behind.
-        await UploadAsync(host, 3 * 1024 * 1024 + 1, 42);
-        await UploadAsync(host, 100, 43);
+        await ServesOnWholeAsync(host);
         Assert.Equal(worker, await host.AppPidAsync());
         Assert.Equal(0, await host.StopAsync());
     }
@@ -85,8 +89,7 @@ public sealed class IdleMemoryTrimTests
         await Task.Delay(TimeSpan.FromSeconds(11));
         Assert.Equal(1, Trims(host, host.Pid));
 
-        await UploadAsync(host, 3 * 1024 * 1024 + 1, 42);
-        await UploadAsync(host, 100, 43);
+        await ServesOnWholeAsync(host);
         Assert.Equal(0, await host.StopAsync());
     }
 }

@@ -24,7 +24,7 @@ public sealed class ServerIdentityTests : IDisposable
         await host.WaitForLogAsync("Server process now runs as User nobody (uid 65534 gid 65534)");
         Assert.Equal(65534, Uid(host.Pid));
         // It opened its page map as root, so as nobody it still drops what only startup used.
-        string started = (await host.WaitForLogAsync($"[pid {host.Pid}] Started: dropped ")).Split('\n').First(l => l.Contains($"[pid {host.Pid}] Started: dropped ", StringComparison.Ordinal));
+        string started = await host.WaitForLogLineAsync($"[pid {host.Pid}] Started: dropped ");
         Assert.DoesNotContain("dropped 0.0 MB", started);
         // WSGIImportScript imported the script as nobody too, in the server process.
         Assert.Equal($"65534 65534 {host.Pid}", await host.Client.GetStringAsync("/embedded"));
@@ -33,7 +33,7 @@ public sealed class ServerIdentityTests : IDisposable
         int worker = int.Parse(first[2], CultureInfo.InvariantCulture);
         Assert.Equal(["65534", "65534"], first[..2]);
         Assert.Equal(65534, Uid(worker));
-        string workerStarted = (await host.WaitForLogAsync($"[pid {worker}] Started: dropped ")).Split('\n').First(l => l.Contains($"[pid {worker}] Started: dropped ", StringComparison.Ordinal));
+        string workerStarted = await host.WaitForLogLineAsync($"[pid {worker}] Started: dropped ");
         Assert.DoesNotContain("dropped 0.0 MB", workerStarted);
         // maximum-requests=2: the next worker is started by the server as it is now, nobody.
         var later = new List<string>();

@@ -52,21 +52,16 @@ internal sealed class IdleMemoryTrim : IDisposable
     /// </param>
     /// <param name="log">Where each trim is noted (at debug level), with what it gave back.</param>
     public IdleMemoryTrim(Func<(long Served, long Running)> activity, IErrorLog log)
-        : this(activity, () => Trim(log), static () => Environment.WorkingSet, Interval)
+        : this(activity, () => Trim(log), static () => Environment.WorkingSet, Interval, atStart: () => DropStartupPages(log))
     {
-        // Made as the process starts serving: the code and data only startup used go now.
-        long before = Environment.WorkingSet;
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        long dropped = MappedFilePages.ReleaseClean();
-        log.Write(ErrorLogLevel.Debug, "core",
-            $"Started: dropped {dropped / 1048576.0:0.0} MB of mapped file pages only startup used in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0} ms (RSS {before / 1048576.0:0.0} -> {Environment.WorkingSet / 1048576.0:0.0} MB).");
-        _trimmedTo = Environment.WorkingSet;
     }
 
     /// <param name="resident">The process's resident bytes now.</param>
     /// <param name="every">How often <see cref="Tick"/> runs; <see cref="Timeout.InfiniteTimeSpan"/>: never by itself.</param>
-    internal IdleMemoryTrim(Func<(long Served, long Running)> activity, Action trim, Func<long> resident, TimeSpan every)
+    /// <param name="atStart">Run first, before the resident bytes the next trim is measured against are read.</param>
+    internal IdleMemoryTrim(Func<(long Served, long Running)> activity, Action trim, Func<long> resident, TimeSpan every, Action? atStart = null)
     {
+        atStart?.Invoke();
         _activity = activity;
         _trim = trim;
         _resident = resident;
@@ -114,6 +109,18 @@ internal sealed class IdleMemoryTrim : IDisposable
         long after = Environment.WorkingSet;
         log.Write(ErrorLogLevel.Debug, "core",
             $"After a burst of requests: gave {Math.Max(0, before - after) / 1048576.0:0.0} MB of memory back to the system in {took.TotalMilliseconds:0.0} ms (RSS {after / 1048576.0:0.0} MB).");
+    }
+
+    /// <summary>Made as the process starts serving: the code and data only startup used go now.</summary>
+    private static void DropStartupPages(IErrorLog log)
+    {
+        long before = Environment.WorkingSet;
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        long dropped = MappedFilePages.ReleaseClean();
+        TimeSpan took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        long after = Environment.WorkingSet;
+        log.Write(ErrorLogLevel.Debug, "core",
+            $"Started: dropped {dropped / 1048576.0:0.0} MB of mapped file pages only startup used in {took.TotalMilliseconds:0.0} ms (RSS {before / 1048576.0:0.0} -> {after / 1048576.0:0.0} MB).");
     }
 
     public void Dispose() => _timer?.Dispose();

@@ -278,6 +278,10 @@ public sealed class WsgiHostProcess : IAsyncDisposable
     public Task<string> WaitForLogAsync(string text, int timeoutMs = 30_000) =>
         WaitForAsync(() => ErrorLog, "error log", text, timeoutMs);
 
+    /// <summary>Waits until the error log contains the text; returns the first line that does.</summary>
+    public async Task<string> WaitForLogLineAsync(string text, int timeoutMs = 30_000) =>
+        (await WaitForLogAsync(text, timeoutMs)).Split('\n').First(l => l.Contains(text, StringComparison.Ordinal));
+
     public Task<string> WaitForOutputAsync(string text, int timeoutMs = 30_000) =>
         WaitForAsync(() => Output, "output", text, timeoutMs);
 
