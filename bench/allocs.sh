@@ -19,6 +19,7 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$HERE/await-server.sh"
 ROOT=$(cd "$HERE/.." && pwd)
 MODE=embedded TRACE=0
 for a in "$@"; do
@@ -58,12 +59,7 @@ trap stop EXIT
 start() {
     "$1" run "$CONF" --python "$PY" > "$OUT/server.log" 2>&1 &
     pid=$!
-    for _ in $(seq 100); do
-        curl -sf -o /dev/null "http://127.0.0.1:$PORT/" && return 0
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    echo "allocs.sh: the server did not answer; its log:" >&2; cat "$OUT/server.log" >&2; exit 1
+    await_server allocs.sh "$pid" "$OUT/server.log" "http://127.0.0.1:$PORT/"
 }
 
 # Allocated bytes and requests answered, from the metrics page.

@@ -15,6 +15,7 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$HERE/await-server.sh"
 ROOT=$(cd "$HERE/.." && pwd)
 SERVERS=("$@")
 [ ${#SERVERS[@]} -gt 0 ] || SERVERS=(daemon embedded uwsgi)
@@ -70,11 +71,7 @@ for server in "${SERVERS[@]}"; do
                    --disable-logging --die-on-term --need-app > "$OUT/$server.log" 2>&1 & ;;
     esac
     pid=$!
-    for _ in $(seq 100); do
-        curl -sf -o /dev/null -X POST --data x "http://127.0.0.1:$PORT/" && break
-        kill -0 "$pid" 2>/dev/null || { echo "burst.sh: $server exited; its log:" >&2; cat "$OUT/$server.log" >&2; exit 1; }
-        sleep 0.1
-    done
+    await_server "burst.sh ($server)" "$pid" "$OUT/$server.log" -X POST --data x "http://127.0.0.1:$PORT/"
     sleep 1
     echo "$server: $CLIENTS clients uploading 1 MiB for $DURATION" >&2
     START[$server]=$(sample start)

@@ -10,6 +10,7 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$HERE/await-server.sh"
 ROOT=$(cd "$HERE/.." && pwd)
 N=${N:-1000} PORT=${PORT:-8791} PY=${PY:-/usr/bin/python3}
 SHARED=${SHARED_BENCH:-$ROOT/../shared/bench}
@@ -34,11 +35,7 @@ trap stop EXIT
 
 "$BIN" serve "$SHARED/apps/echo.wsgi" --port "$PORT" --embedded --threads 8 --python "$PY" > "$OUT/server.log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do
-    curl -sf -o /dev/null -X POST --data x "http://127.0.0.1:$PORT/" && break
-    kill -0 "$pid" 2>/dev/null || { echo "connmem.sh: the server exited; its log:" >&2; cat "$OUT/server.log" >&2; exit 1; }
-    sleep 0.1
-done
+await_server connmem.sh "$pid" "$OUT/server.log" -X POST --data x "http://127.0.0.1:$PORT/"
 rss() { awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$pid/status"; }
 
 # Holds N connections in one mode until they are all in place, then reads the RSS.

@@ -18,6 +18,7 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$HERE/await-server.sh"
 ROOT=$(cd "$HERE/.." && pwd)
 MODE=${1:-embedded}
 BIN=${2:-$HERE/.out/wsgihost/wsgihost}
@@ -39,10 +40,11 @@ read -r APP_WSGI URL_PATH WRK_LUA < <(
 WRK_SCRIPT=(-s "$WRK_LUA")
 command -v wrk >/dev/null || { echo "threads.sh: wrk is missing (bench/run.sh installs it)" >&2; exit 2; }
 
-"$BIN" serve "$APP_WSGI" --host 127.0.0.1 --port "$PORT" --python "$PY" "${ARGS[@]}" > /dev/null 2>&1 &
+mkdir -p "$HERE/.out"
+"$BIN" serve "$APP_WSGI" --host 127.0.0.1 --port "$PORT" --python "$PY" "${ARGS[@]}" > "$HERE/.out/threads-server.log" 2>&1 &
 SERVER=$!
 trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT$URL_PATH" && break; sleep 0.1; done
+await_server threads.sh "$SERVER" "$HERE/.out/threads-server.log" "http://127.0.0.1:$PORT$URL_PATH"
 wrk -t1 -c32 -d2s "${WRK_SCRIPT[@]}" "http://127.0.0.1:$PORT$URL_PATH" > /dev/null
 
 # One line per thread: role:name (spaces made _) utime+stime (ticks) context-switches.
