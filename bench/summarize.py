@@ -125,6 +125,14 @@ def main(argv):
     def fmt_ratio(x, mark=''):
         return '' if x is None else '%.2f%s' % (x, mark)
 
+    def app_rows(a, heading):
+        """A table's rows for app a: (label, server, errors) of each server that ran it, the heading in the first row's label."""
+        label = heading
+        for s in servers:
+            if (s, a) in runs:
+                yield label, s, error_count(s, a)
+                label = ''
+
     def best_wsgihost(a):
         mine = [s for s in servers if s.startswith('wsgihost') and (s, a) in runs]
         return max(mine, key=lambda s: stat(s, a, 'rps')) if mine else None
@@ -142,13 +150,7 @@ def main(argv):
     for a in apps:
         wh = best_wsgihost(a)
         wref = (wh, a) if wh else None
-        first = True
-        for s in servers:
-            if (s, a) not in runs:
-                continue
-            label = f'**{a}** (WsgiHost: {wh})' if first else ''
-            first = False
-            errors = error_count(s, a)
+        for label, s, errors in app_rows(a, f'**{a}** (WsgiHost: {wh})'):
             cells = []
             for key, fmt in (('rps', '%.0f'), ('p50_ms', '%.2f'), ('p99_ms', '%.1f'), ('rss_mb', '%.0f'), ('srv_cpu_us_per_req', '%.1f')):
                 cells += [fmt % stat(s, a, key), fmt_ratio(ratio(s, a, key, wref))]
@@ -167,13 +169,7 @@ def main(argv):
         best = best_peer(a)
         bref = (best, a) if best else None
         uref = (uwsgi_of(a), a) if (uwsgi_of(a), a) in runs else None
-        first = True
-        for s in servers:
-            if (s, a) not in runs:
-                continue
-            label = f'**{a}** (best peer: {best})' if first else ''
-            first = False
-            errors = error_count(s, a)
+        for label, s, errors in app_rows(a, f'**{a}** (best peer: {best})'):
             print('| %s | %s | %.0f | %s | %s | %s | %.1f | %s | %s | %.0f | %s | %s | %d |' % (
                 label, s, stat(s, a, 'rps'),
                 fmt_ratio(ratio(s, a, 'rps', kref), mark), fmt_ratio(ratio(s, a, 'rps', bref)),
