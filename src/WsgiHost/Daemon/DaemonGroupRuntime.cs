@@ -471,7 +471,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         Task body = Task.CompletedTask;
         if (!bodyComplete)
         {
-            body = PumpBodyAsync(context.Request.BodyReader, connection, aborted);
+            body = DaemonRequestBody.PumpAsync(context.Request.BodyReader, connection, aborted);
             StartTimeout(timeout);
         }
         else if (bodyReader != null && bodyReader.TryRead(out ReadResult taken))
@@ -522,7 +522,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             // The rest of the response is still on the connection: it is not reused.
             log.Write(ErrorLogLevel.Error, "wsgi",
                 $"[client {client}] Response header '{tooLong.Key}' from daemon process '{_config.Name}' is {tooLong.Key.Length + 2 + tooLong.Value.Length} bytes, more than header-buffer-size={_config.HeaderBufferSize}; raise header-buffer-size in WSGIDaemonProcess '{_config.Name}' if the header is meant to be that long.");
-            await Observe(body).ConfigureAwait(false);
+            await DaemonRequestBody.ObserveAsync(body).ConfigureAwait(false);
             return (await WsgiDispatch.ErrorAsync(context, 500).ConfigureAwait(false), false);
         }
         if (serverPage && Metadata.ErrorDocuments.Find(context, head.Status) is { } document)
@@ -530,7 +530,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             // The worker's error page for a failed app gives way to the site's ErrorDocument;
             // its body is read off the connection, which stays usable.
             await DrainBodyAsync(stream, connection.HeadBuffer.AsMemory(0, DaemonProtocol.ChunkHeaderBytes), aborted).ConfigureAwait(false);
-            return (await Metadata.ErrorDocuments.WriteAsync(context, document).ConfigureAwait(false), await Observe(body).ConfigureAwait(false));
+            return (await Metadata.ErrorDocuments.WriteAsync(context, document).ConfigureAwait(false), await DaemonRequestBody.ObserveAsync(body).ConfigureAwait(false));
         }
         if (XSendFileResponse.Find(context, head.Status, head.Headers) is { } sendFile)
         {
@@ -544,7 +544,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
                     context.Response.Headers.Append(name, value);
                 }
             }
-            return (await XSendFileResponse.SendAsync(context, sendFile).ConfigureAwait(false), await Observe(body).ConfigureAwait(false));
+            return (await XSendFileResponse.SendAsync(context, sendFile).ConfigureAwait(false), await DaemonRequestBody.ObserveAsync(body).ConfigureAwait(false));
         }
         HttpResponse response = context.Response;
         response.StatusCode = head.Status;
@@ -635,7 +635,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             throw new IncompleteResponseException("daemon worker failed mid-response", sent);
         }
-        return (sent, await Observe(body).ConfigureAwait(false));
+        return (sent, await DaemonRequestBody.ObserveAsync(body).ConfigureAwait(false));
     }
 
     /// <summary>Reads a response body's chunks off the connection without sending them (an error page replaced by an ErrorDocument, a body by the file X-Sendfile names).</summary>
@@ -679,7 +679,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         log.Write(ErrorLogLevel.Error, "wsgi",
             $"[client {client}] {Describe(environ)}: Timeout when reading response headers from daemon process '{_config.Name}' (request-timeout={_config.RequestTimeoutSeconds} s{(_config.InterruptTimeoutSeconds > 0 ? $", interrupt-timeout={_config.InterruptTimeoutSeconds} s" : "")}); recycling worker {slot.Index} (pid {pid}).");
         Recycle(slot);
-        await Observe(body).ConfigureAwait(false);
+        await DaemonRequestBody.ObserveAsync(body).ConfigureAwait(false);
         return await WsgiDispatch.ErrorAsync(context, 504).ConfigureAwait(false);
     }
 
@@ -690,7 +690,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         log.Write(ErrorLogLevel.Error, "wsgi",
             $"[client {client}] {Describe(environ)}: WSGI daemon process '{_config.Name}' worker {slot.Index} (pid {pid}) closed the connection before answering: " +
             (how != null ? $"the worker {how}." : $"the worker died or was restarted mid-request ({cause})."));
-        await Observe(body).ConfigureAwait(false);
+        await DaemonRequestBody.ObserveAsync(body).ConfigureAwait(false);
         return await WsgiDispatch.ErrorAsync(context, 502).ConfigureAwait(false);
     }
 
@@ -769,141 +769,11 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }, TaskScheduler.Default);
     }
 
-    /// <summary>
-    /// Copies the client's body to the worker as chunks, then the end-of-body marker: each piece
-    /// into the connection's shared memory when a slot is free (<see cref="BodySlots"/>), else
-    /// through the socket.
-    /// </summary>
-    private static async Task PumpBodyAsync(PipeReader reader, DaemonConnection connection, CancellationToken aborted)
-    {
-        NetworkStream stream = connection.Output;
-        BodySlots? slots = await AttachSlotsAsync(connection, aborted).ConfigureAwait(false);
-        // Kestrel's pipe hands the body over in segments of the transport's blocks (4 KiB in
-        // Kestrel's own pool, 128 KiB in LargeBlockMemoryPool). A chunk per segment cost two
-        // writes here and, in the worker, a read with the GIL let go per segment; copying what
-        // each read brings into chunks of up to a block (128 KiB), one write each, costs far
-        // less (64 KiB chunks: 7% more CPU a 1 MiB upload, front and workers, 4 of 5
-        // interleaved pairs, 2026-12-04). Chunks in shared memory go out as their slot numbers,
-        // those of one read in one write.
-        byte[] frame = ArrayPool<byte>.Shared.Rent(4 + BodyChunkBytes);
-        int described = 0;
-        try
-        {
-            while (true)
-            {
-                ReadResult result = await reader.ReadAsync(aborted).ConfigureAwait(false);
-                ReadOnlySequence<byte> data = result.Buffer;
-                while (!data.IsEmpty)
-                {
-                    if (slots != null)
-                    {
-                        if (described + DaemonProtocol.SlotChunkBytes + 4 > frame.Length)
-                        {
-                            await stream.WriteAsync(frame.AsMemory(0, described), aborted).ConfigureAwait(false);
-                            described = 0;
-                        }
-                        if (!slots.TryTake(out int slot))
-                        {
-                            // The worker frees slots as it reads the chunks already sent: those
-                            // waiting here go out before the front waits.
-                            if (described > 0)
-                            {
-                                await stream.WriteAsync(frame.AsMemory(0, described), aborted).ConfigureAwait(false);
-                                described = 0;
-                            }
-                            slot = await slots.TakeAsync(aborted).ConfigureAwait(false);
-                        }
-                        int piece = (int)Math.Min(data.Length, BodySlots.SlotBytes);
-                        slots.Fill(slot, data.Slice(0, piece));
-                        DaemonProtocol.WriteSlotChunk(frame.AsSpan(described), slot, piece);
-                        described += DaemonProtocol.SlotChunkBytes;
-                        data = data.Slice(piece);
-                        continue;
-                    }
-                    int n = (int)Math.Min(data.Length, BodyChunkBytes);
-                    System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)n);
-                    data.Slice(0, n).CopyTo(frame.AsSpan(4));
-                    await stream.WriteAsync(frame.AsMemory(0, 4 + n), aborted).ConfigureAwait(false);
-                    data = data.Slice(n);
-                }
-                reader.AdvanceTo(result.Buffer.End);
-                if (result.IsCompleted || result.IsCanceled)
-                {
-                    break;
-                }
-                if (described > 0)
-                {
-                    await stream.WriteAsync(frame.AsMemory(0, described), aborted).ConfigureAwait(false);
-                    described = 0;
-                }
-            }
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(described), 0);
-            await stream.WriteAsync(frame.AsMemory(0, described + 4), aborted).ConfigureAwait(false);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(frame);
-        }
-    }
-
-    /// <summary>
-    /// The connection's slots, passed to the worker with <see cref="DaemonProtocol.SlotsAttached"/>
-    /// on its first streamed body; null when there are none, or they could not be passed now
-    /// (the socket's buffer full: tried again with the next body).
-    /// </summary>
-    private static async ValueTask<BodySlots?> AttachSlotsAsync(DaemonConnection connection, CancellationToken aborted)
-    {
-        if (connection.SlotsAttached)
-        {
-            return connection.Slots;
-        }
-        if (connection.SlotsForBody() is not { } slots)
-        {
-            return null;
-        }
-        byte[] marker = new byte[4];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(marker, DaemonProtocol.SlotsAttached);
-        int sent = WsgiHost.Python.Interop.DescriptorPassing.TrySend(connection.Socket.SafeHandle, marker, slots.ToPass);
-        if (sent == 0)
-        {
-            return null;
-        }
-        if (sent < marker.Length)
-        {
-            // The descriptor went with the first byte; the rest of the marker follows.
-            await connection.Output.WriteAsync(marker.AsMemory(sent), aborted).ConfigureAwait(false);
-        }
-        connection.SlotsAttached = true;
-        slots.Passed();
-        return slots;
-    }
-
     /// <summary>The largest body sent with its request's head (<see cref="DaemonKeys.BodyComplete"/>): what <see cref="WsgiDispatch.PrepareBodyAsync"/> reads before a request comes here.</summary>
     private const int WholeBodyBytes = WsgiDispatch.BufferedBodyStart;
 
-    /// <summary>The largest request body chunk the front sends a worker: a transport block (well under <see cref="DaemonProtocol.MaxChunk"/>).</summary>
-    private const int BodyChunkBytes = Server.LargeBlockMemoryPool.BlockSize;
-
     /// <summary>How much of a response chunk the front reads before it flushes it to the client without waiting for the chunk's end.</summary>
     private const int FlushEveryBytes = 64 * 1024;
-
-    /// <summary>
-    /// Waits for the body pump; true when the whole body went to the worker. It may fail once
-    /// the worker has answered (the client stopped sending): not an error, but then the
-    /// connection is not at a request boundary and must not be reused.
-    /// </summary>
-    private static async Task<bool> Observe(Task pump)
-    {
-        try
-        {
-            await pump.ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException or SocketException or BadHttpRequestException or ObjectDisposedException)
-        {
-            return false;
-        }
-    }
 
     /// <summary>Stops the workers: SIGTERM (they finish their requests), SIGKILL after shutdown-timeout.</summary>
     public ValueTask DisposeAsync()
