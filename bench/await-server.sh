@@ -1,6 +1,6 @@
 # await-server.sh -- sourced by the bench scripts that start a server of their own.
 #
-# await_server NAME PID LOG CURL_ARGS... : waits up to 10 s for the server (process PID) to
+# await_server NAME PID LOG CURL_ARGS... : tries 100 times, 0.1 s apart, for the server (process PID) to
 # answer `curl -sf CURL_ARGS...`; when it exits first or never answers, prints LOG and exits
 # the calling script with status 1, naming NAME.
 await_server() {
@@ -12,7 +12,7 @@ await_server() {
         sleep 0.1
     done
     if kill -0 "$server" 2>/dev/null; then
-        echo "$name: the server did not answer within 10 s; its log:" >&2
+        echo "$name: the server did not answer in 100 tries; its log:" >&2
     else
         echo "$name: the server exited; its log:" >&2
     fi
