@@ -59,17 +59,9 @@ builder.WebHost.UseKestrelCore().ConfigureKestrel(options =>
     options.Limits.MaxRequestBodySize = null;   // as WsgiHost
     options.Listen(IPAddress.Loopback, port);   // 127.0.0.1 only
 });
-// The transport as WsgiHost sets it up (WsgiServer): 128 KiB blocks, the same read-ahead
-// (RequestLimits.MinReadAheadBytes), so an upload costs the same receives and pipe wake-ups,
-// and on 2 cores no I/O queues (transport callbacks straight to the thread pool).
-builder.WebHost.UseSockets(o =>
-{
-    o.MaxReadBufferSize = 256 * 1024;
-    if (Environment.ProcessorCount <= 2)
-    {
-        o.IOQueueCount = 0;
-    }
-});
+// The transport as WsgiHost sets it up (WsgiServer): 128 KiB blocks, and the same read-ahead
+// (RequestLimits.MinReadAheadBytes), so an upload costs the same receives and pipe wake-ups.
+builder.WebHost.UseSockets(o => o.MaxReadBufferSize = 256 * 1024);
 builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPool.Factory>();
 builder.Logging.ClearProviders();
 WebApplication app = builder.Build();

@@ -179,18 +179,6 @@ internal sealed class WsgiServer : IAsyncDisposable
             {
                 // Kestrel reads up to 1 MiB ahead of the app by default (RequestLimits.ReadAheadBytes).
                 o.MaxReadBufferSize = site.RequestLimits.ReadAheadBytes;
-                // Transport callbacks (a receive's data for the request, a flushed response for
-                // the send) go straight to the thread pool instead of through Kestrel's I/O queues,
-                // which batch each queue's callbacks into one thread-pool item, for many cores. On
-                // 2 cores (2026-12-06, interleaved pairs of 8 s outside the harness, same binary),
-                // 21 of 29 pairs were faster without them: embedded hello 4 of 4 (+3% median),
-                // echo 3 of 3 (+5%), 2 server processes hello 3 of 3; daemon hello 5 of 7 (+6%),
-                // Flask 2 of 3, echo 2 of 3; Flask in 2 server processes 2 of 6 (its pairs swing
-                // +-15% either way). Only where measured: Kestrel's default above 2 cores.
-                if (Environment.ProcessorCount <= 2)
-                {
-                    o.IOQueueCount = 0;
-                }
                 if (daemons.All.Count == 0)
                 {
                     o.MaxWriteBufferSize = EmbeddedResponseAheadBytes;
