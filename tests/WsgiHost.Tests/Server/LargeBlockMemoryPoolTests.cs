@@ -127,6 +127,48 @@ public sealed class LargeBlockMemoryPoolTests
         Assert.All(arrays, a => Assert.Equal(0, ResidentInteriorPages(a)));
     }
 
+    [Fact]
+    public void TheFactoryHandsEveryTransportQueueTheSamePool()
+    {
+        // Kestrel asks once for each I/O queue of each listener; a block one queue's connection
+        // returned serves the next connection of any queue.
+        var factory = new LargeBlockMemoryPool.Factory();
+        MemoryPool<byte> first = factory.Create();
+        MemoryPool<byte> second = factory.Create();
+        Assert.Same(first, second);
+        IMemoryOwner<byte> block = first.Rent();
+        block.Dispose();
+        using IMemoryOwner<byte> again = second.Rent();
+        Assert.Same(block, again);
+        first.Dispose();
+        second.Dispose();
+    }
+
+    [Fact]
+    public void ASharedPoolIsFreedWhenItsLastUserDisposesIt()
+    {
+        var factory = new LargeBlockMemoryPool.Factory();
+        MemoryPool<byte> one = factory.Create();
+        MemoryPool<byte> two = factory.Create();
+
+        // One listener stopped: the other still gets its blocks back for reuse.
+        one.Dispose();
+        IMemoryOwner<byte> block = two.Rent();
+        block.Dispose();
+        IMemoryOwner<byte> again = two.Rent();
+        Assert.Same(block, again);
+
+        // The last one stopped: a block returned after that is left to the GC, not kept.
+        two.Dispose();
+        again.Dispose();
+        using IMemoryOwner<byte> fresh = two.Rent();
+        Assert.NotSame(again, fresh);
+
+        // A server started again on the same factory gets a pool of its own, not the freed one.
+        using MemoryPool<byte> next = factory.Create();
+        Assert.NotSame(two, next);
+    }
+
     private static byte[] ArrayOf(IMemoryOwner<byte> block)
     {
         Assert.True(MemoryMarshal.TryGetArray<byte>(block.Memory, out ArraySegment<byte> segment));
