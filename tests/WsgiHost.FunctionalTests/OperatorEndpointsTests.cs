@@ -88,6 +88,10 @@ public sealed class OperatorEndpointsTests
         // The server's own .NET allocations: it has served requests, so it has allocated.
         Assert.Matches(@"\ndotnet_gc_allocated_bytes_total [1-9]\d{3,}\n", metrics);
         Assert.Matches(@"\ndotnet_gc_collections_total\{generation=""2""\} \d+\n", metrics);
+        // The thread pool has run Kestrel's work for the requests served before this scrape.
+        Assert.Matches(@"\ndotnet_thread_pool_work_items_total [1-9]\d*\n", metrics);
+        Assert.Matches(@"\ndotnet_thread_pool_threads [1-9]\d*\n", metrics);
+        Assert.Matches(@"\ndotnet_monitor_lock_contentions_total \d+\n", metrics);
         // Heap sizes are known once the collector has run (the scrape says whether it has).
         if (!metrics.Contains("\ndotnet_gc_collections_total{generation=\"0\"} 0\n", StringComparison.Ordinal))
         {

@@ -48,6 +48,7 @@ internal static class BuiltinHandlers
         ProcessMemory.ResidentBytes(Environment.ProcessId))
     {
         Gc = GcReading.Now(),
+        Threading = ThreadingReading.Now(),
     };
 
     private static string StatusPage(ServerMetrics metrics, WsgiExecutor executor, DaemonGroups daemons)

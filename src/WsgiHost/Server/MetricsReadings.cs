@@ -5,6 +5,24 @@ internal sealed record MetricsReadings(int EmbeddedQueueLength, int EmbeddedThre
 {
     /// <summary>The server process's .NET garbage collector: bytes allocated since start, and collections by generation (0, 1, 2).</summary>
     public GcReading? Gc { get; init; }
+
+    /// <summary>The server process's locks and thread pool.</summary>
+    public ThreadingReading? Threading { get; init; }
+}
+
+/// <summary>
+/// The server process's contended locks and its .NET thread pool, where Kestrel's connections
+/// and the daemon relay run: a lock many threads share (the transport's block pool, the WSGI
+/// queues) shows as contentions climbing with the load, a starved pool as a queue that stays.
+/// </summary>
+/// <param name="LockContentions">Times a thread found a lock (Monitor or System.Threading.Lock) held and waited, since start.</param>
+/// <param name="PoolThreads">Thread pool threads now.</param>
+/// <param name="PoolQueueLength">Work items queued to the thread pool and not yet started.</param>
+/// <param name="PoolCompleted">Work items the thread pool has run since start.</param>
+internal sealed record ThreadingReading(long LockContentions, int PoolThreads, long PoolQueueLength, long PoolCompleted)
+{
+    public static ThreadingReading Now() =>
+        new(Monitor.LockContentionCount, ThreadPool.ThreadCount, ThreadPool.PendingWorkItemCount, ThreadPool.CompletedWorkItemCount);
 }
 
 /// <summary>

@@ -184,6 +184,17 @@ internal sealed class ServerMetrics
                     .Sample("dotnet_gc_committed_bytes", gc.CommittedBytes);
             }
         }
+        if (now.Threading is { } threading)
+        {
+            text.Family("dotnet_monitor_lock_contentions_total", "counter", "Times a thread of the server process found a lock held and waited for it, since it started.")
+                .Sample("dotnet_monitor_lock_contentions_total", threading.LockContentions);
+            text.Family("dotnet_thread_pool_threads", "gauge", "Threads in the server process's .NET thread pool.")
+                .Sample("dotnet_thread_pool_threads", threading.PoolThreads);
+            text.Family("dotnet_thread_pool_queue_length", "gauge", "Work items queued to the server process's thread pool and not yet started.")
+                .Sample("dotnet_thread_pool_queue_length", threading.PoolQueueLength);
+            text.Family("dotnet_thread_pool_work_items_total", "counter", "Work items the server process's thread pool has run since it started.")
+                .Sample("dotnet_thread_pool_work_items_total", threading.PoolCompleted);
+        }
         text.Family("wsgihost_uptime_seconds", "gauge", "Seconds since the server started.")
             .Sample("wsgihost_uptime_seconds", (long)(DateTimeOffset.UtcNow - Started).TotalSeconds);
         return text.ToString();

@@ -110,6 +110,17 @@ public sealed class ServerMetricsTests
     }
 
     [Fact]
+    public void LocksAndTheThreadPoolAreReportedWhenRead()
+    {
+        Assert.DoesNotContain("dotnet_thread_pool", new ServerMetrics().Prometheus(s_idle));
+        string text = new ServerMetrics().Prometheus(s_idle with { Threading = new ThreadingReading(17, 4, 2, 12345) });
+        Assert.Contains("# TYPE dotnet_monitor_lock_contentions_total counter\ndotnet_monitor_lock_contentions_total 17\n", text);
+        Assert.Contains("# TYPE dotnet_thread_pool_threads gauge\ndotnet_thread_pool_threads 4\n", text);
+        Assert.Contains("# TYPE dotnet_thread_pool_queue_length gauge\ndotnet_thread_pool_queue_length 2\n", text);
+        Assert.Contains("# TYPE dotnet_thread_pool_work_items_total counter\ndotnet_thread_pool_work_items_total 12345\n", text);
+    }
+
+    [Fact]
     public void SeriesBeyondTheLimitCountUnderOther()
     {
         var metrics = new ServerMetrics();
