@@ -35,7 +35,7 @@ public sealed class DaemonRequestBodyTests
             lengths.Add(length);
         }
         Assert.Equal(socket.Length, socket.Position);
-        Assert.All(lengths, l => Assert.InRange(l, 1u, (uint)(128 * 1024 - DaemonProtocol.ChunkHeaderBytes)));
+        Assert.All(lengths, l => Assert.InRange(l, 1u, (uint)(WsgiHost.Server.LargeBlockMemoryPool.BlockSize - DaemonProtocol.ChunkHeaderBytes)));
         Assert.Equal(body.Length, lengths.Sum(l => (long)l));
 
         // The worker's side reads the client's bytes back exactly.
