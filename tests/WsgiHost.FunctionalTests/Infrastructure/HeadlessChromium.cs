@@ -16,6 +16,7 @@ public sealed class HeadlessChromium : IAsyncDisposable
     private readonly IBrowser _browser;
     private readonly List<NetworkEntry> _responses = [];
     private readonly List<string> _problems = [];
+    private readonly HashSet<IRequest> _unfinished = [];
 
     private HeadlessChromium(IPlaywright playwright, IBrowser browser, IPage page)
     {
@@ -24,6 +25,10 @@ public sealed class HeadlessChromium : IAsyncDisposable
         Page = page;
         page.Response += (_, r) => Record(new NetworkEntry(r.Status, r.Request.Method, r.Url, r.Request.ResourceType));
         page.RequestFailed += (_, r) => Problem($"failed: {r.Method} {r.Url} ({r.Failure})");
+        // Requests sent and neither finished nor failed: what a page that never loads waits for.
+        page.Request += (_, r) => Unfinished(r, add: true);
+        page.RequestFinished += (_, r) => Unfinished(r, add: false);
+        page.RequestFailed += (_, r) => Unfinished(r, add: false);
         page.PageError += (_, message) => Problem($"script error on {page.Url}: {message}");
     }
 
@@ -77,6 +82,8 @@ public sealed class HeadlessChromium : IAsyncDisposable
             // Generous: other builds and tests share the machine's two cores.
             page.SetDefaultTimeout(60_000);
             page.SetDefaultNavigationTimeout(60_000);
+            // And for the polled assertions (Assertions.Expect), whose own default is 5 s.
+            Assertions.SetDefaultExpectTimeout(60_000);
             return new HeadlessChromium(playwright, browser, page);
         }
         catch
@@ -100,7 +107,39 @@ public sealed class HeadlessChromium : IAsyncDisposable
         {
             string shot = await ScreenshotAsync(name);
             string network = string.Join("\n", Responses.Select(r => "  " + r));
-            throw new Xunit.Sdk.XunitException($"{e.GetType().Name}: {e.Message}\nbrowser at: {Page.Url}\nscreenshot: {shot}\nproblems: {string.Join("; ", Problems)}\nnetwork:\n{network}\n{e.StackTrace}");
+            string unfinished;
+            lock (_unfinished)
+            {
+                unfinished = string.Join("; ", _unfinished.Select(r => $"{r.Method} {r.Url} ({r.ResourceType})"));
+            }
+            throw new Xunit.Sdk.XunitException($"{e.GetType().Name}: {e.Message}\nbrowser at: {Page.Url} (document {await ReadyStateAsync()})\nscreenshot: {shot}\nproblems: {string.Join("; ", Problems)}\nunfinished requests: {unfinished}\nnetwork:\n{network}\n{e.StackTrace}");
+        }
+    }
+
+    private async Task<string> ReadyStateAsync()
+    {
+        try
+        {
+            return await Page.EvaluateAsync<string>("() => document.readyState");
+        }
+        catch (PlaywrightException e)
+        {
+            return $"state unknown: {e.Message}";
+        }
+    }
+
+    private void Unfinished(IRequest request, bool add)
+    {
+        lock (_unfinished)
+        {
+            if (add)
+            {
+                _unfinished.Add(request);
+            }
+            else
+            {
+                _unfinished.Remove(request);
+            }
         }
     }
 
