@@ -119,11 +119,12 @@ public sealed class BrowserTests
     /// <summary>
     /// Waits until the page's document is the one at <paramref name="path"/> (query aside), by
     /// polling its URL, not for its load event: a CI run once saw Playwright report "networkidle"
-    /// after every response had arrived but never "load" in 60 s (20 runs on two busy cores here
-    /// did not repeat it), and <c>WaitForURLAsync</c> waits for "load" even when told to wait
-    /// only for the commit, if the URL already matches. So the steps after this one wait, by
-    /// polling, for what they check (an element's text, a script's global), and the network log
-    /// at the end still checks that every stylesheet and script arrived.
+    /// after every response had arrived but never "load" in 60 s (24 runs, 12 in each mode, on
+    /// two busy cores here did not repeat it), and <c>WaitForURLAsync</c> waits for "load" even
+    /// when told to wait only for the commit, if the URL already matches. So the steps after this
+    /// one wait, by polling, for what they check (an element's text, a script's global). A
+    /// stylesheet or script that never arrives still fails the test: the next navigation aborts
+    /// it, and every failed request is one of <see cref="HeadlessChromium.Problems"/>, which must be empty.
     /// </summary>
     private static Task ArrivedAtAsync(IPage page, string path) =>
         Assertions.Expect(page).ToHaveURLAsync(new Regex("^https?://[^/]+" + Regex.Escape(path) + @"(\?[^#]*)?(#.*)?$"));
