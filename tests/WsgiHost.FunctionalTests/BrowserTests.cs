@@ -42,8 +42,8 @@ public sealed class BrowserTests
             // The add form: its scripts run (the admin's jQuery), and its POST is accepted too.
             await page.ClickAsync("a.addlink[href='/blog/admin/posts/post/add/']");
             await ArrivedAtAsync(page, "/blog/admin/posts/post/add/");
-            // Polled, so a slow machine only waits; a missing script still fails, at the timeout.
-            await page.WaitForFunctionAsync("() => typeof window.django === 'object' && typeof window.django.jQuery === 'function'");
+            Assert.True(await page.EvaluateAsync<bool>("() => typeof window.django === 'object' && typeof window.django.jQuery === 'function'"),
+                "the admin's JavaScript (django.jQuery) did not load on the add form");
             await page.FillAsync("#id_title", title);
             await page.FillAsync("#id_body", "Written through WsgiHost.");
             await page.ClickAsync("input[name=_save]");
@@ -117,17 +117,20 @@ public sealed class BrowserTests
     private static string PathOf(IPage page) => new Uri(page.Url).AbsolutePath;
 
     /// <summary>
-    /// Waits until the page's document is the one at <paramref name="path"/> (query aside), by
-    /// polling its URL, not for its load event: a CI run once saw Playwright report "networkidle"
+    /// Waits until the page's document is the one at <paramref name="path"/> (query aside) and
+    /// has loaded, by polling its URL and then its <c>document.readyState</c> in the page, not by
+    /// waiting for Playwright's load event: a CI run once saw Playwright report "networkidle"
     /// after every response had arrived but never "load" in 60 s (24 runs, 12 in each mode, on
-    /// two busy cores here did not repeat it), and <c>WaitForURLAsync</c> waits for "load" even
-    /// when told to wait only for the commit, if the URL already matches. So the steps after this
-    /// one wait, by polling, for what they check (an element's text, a script's global). A
-    /// stylesheet or script that never arrives still fails the test: the next navigation aborts
-    /// it, and every failed request is one of <see cref="HeadlessChromium.Problems"/>, which must be empty.
+    /// two busy cores here did not repeat it), and <c>WaitForURLAsync</c> waits for that event
+    /// even when told to wait only for the commit, if the URL already matches. Loaded, not only
+    /// committed: the test's next click leaves the page, which would abort what it still loads,
+    /// and every failed request is one of <see cref="HeadlessChromium.Problems"/>, which must be empty.
     /// </summary>
-    private static Task ArrivedAtAsync(IPage page, string path) =>
-        Assertions.Expect(page).ToHaveURLAsync(new Regex("^https?://[^/]+" + Regex.Escape(path) + @"(\?[^#]*)?(#.*)?$"));
+    private static async Task ArrivedAtAsync(IPage page, string path)
+    {
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("^https?://[^/]+" + Regex.Escape(path) + @"(\?[^#]*)?(#.*)?$"));
+        await page.WaitForFunctionAsync("() => document.readyState === 'complete'");
+    }
 
     /// <summary>The admin's base.css applied: its header is the admin's blue, not the browser's default.</summary>
     private static async Task AssertAdminStyledAsync(IPage page) =>
