@@ -19,13 +19,13 @@ internal static class DaemonRequestBody
     /// The largest request body chunk the front sends a worker through the socket: a transport
     /// block with the chunk's length in front (well under <see cref="DaemonProtocol.MaxChunk"/>).
     /// </summary>
-    private const int BodyChunkBytes = Server.LargeBlockMemoryPool.BlockSize - 4;
+    private const int BodyChunkBytes = Server.LargeBlockMemoryPool.BlockSize - DaemonProtocol.ChunkHeaderBytes;
 
     /// <summary>
     /// A write's worth of slot numbers: every slot's at most (after writing those it described,
     /// the front waits for a slot to be freed), then the end-of-body marker.
     /// </summary>
-    private const int SlotFrameBytes = BodySlots.Count * DaemonProtocol.SlotChunkBytes + 4;
+    private const int SlotFrameBytes = BodySlots.Count * DaemonProtocol.SlotChunkBytes + DaemonProtocol.ChunkHeaderBytes;
 
     /// <summary>
     /// Copies the client's body to the worker as chunks, then the end-of-body marker: each piece
@@ -52,7 +52,7 @@ internal static class DaemonRequestBody
         // numbers. A block's worth for every upload was an array on the large object heap per
         // upload running at once, which ArrayPool keeps after (4 bytes over 128 KiB also took
         // its 256 KiB size): 5.8 MB of the front's heap after 32 uploads at once (metrics page).
-        int frameBytes = slots != null ? SlotFrameBytes : 4 + BodyChunkBytes;
+        int frameBytes = slots != null ? SlotFrameBytes : DaemonProtocol.ChunkHeaderBytes + BodyChunkBytes;
         byte[] frame = ArrayPool<byte>.Shared.Rent(frameBytes);
         int described = 0;
         try
@@ -65,7 +65,7 @@ internal static class DaemonRequestBody
                 {
                     if (slots != null)
                     {
-                        if (described + DaemonProtocol.SlotChunkBytes + 4 > frameBytes)
+                        if (described + DaemonProtocol.SlotChunkBytes + DaemonProtocol.ChunkHeaderBytes > frameBytes)
                         {
                             await stream.WriteAsync(frame.AsMemory(0, described), aborted).ConfigureAwait(false);
                             described = 0;
@@ -90,8 +90,8 @@ internal static class DaemonRequestBody
                     }
                     int n = (int)Math.Min(data.Length, BodyChunkBytes);
                     BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)n);
-                    data.Slice(0, n).CopyTo(frame.AsSpan(4));
-                    await stream.WriteAsync(frame.AsMemory(0, 4 + n), aborted).ConfigureAwait(false);
+                    data.Slice(0, n).CopyTo(frame.AsSpan(DaemonProtocol.ChunkHeaderBytes));
+                    await stream.WriteAsync(frame.AsMemory(0, DaemonProtocol.ChunkHeaderBytes + n), aborted).ConfigureAwait(false);
                     data = data.Slice(n);
                 }
                 reader.AdvanceTo(result.Buffer.End);
@@ -106,7 +106,7 @@ internal static class DaemonRequestBody
                 }
             }
             BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(described), 0);
-            await stream.WriteAsync(frame.AsMemory(0, described + 4), aborted).ConfigureAwait(false);
+            await stream.WriteAsync(frame.AsMemory(0, described + DaemonProtocol.ChunkHeaderBytes), aborted).ConfigureAwait(false);
         }
         finally
         {
@@ -129,7 +129,7 @@ internal static class DaemonRequestBody
         {
             return null;
         }
-        byte[] marker = new byte[4];
+        byte[] marker = new byte[DaemonProtocol.ChunkHeaderBytes];
         BinaryPrimitives.WriteUInt32LittleEndian(marker, DaemonProtocol.SlotsAttached);
         int sent = DescriptorPassing.TrySend(connection.Socket.SafeHandle, marker, slots.ToPass);
         if (sent == 0)
