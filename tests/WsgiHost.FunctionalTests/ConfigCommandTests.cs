@@ -284,6 +284,51 @@ public sealed class ConfigCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task ADaemonGroupDeclaredInAVirtualHostLogsToThatHostsErrorLog()
+    {
+        // As in mod_wsgi: the app's output, wsgi.errors and the workers' own lines go to the
+        // ErrorLog of the virtual host that declared the group, file or pipe, not the main one.
+        int port = WsgiHostProcess.FreePort();
+        string main = Path.Combine(_dir, "main-error.log");
+        string fileHost = Path.Combine(_dir, "a-error.log");
+        string pipedHost = Path.Combine(_dir, "b-error.log");
+        string conf = Write($$"""
+            Listen 127.0.0.1:{{port}}
+            LogLevel info
+            ErrorLog {{main}}
+            WSGIApplicationGroup %{GLOBAL}
+            <VirtualHost *:{{port}}>
+                ServerName a.test
+                ErrorLog {{fileHost}}
+                WSGIDaemonProcess a threads=2
+                WSGIProcessGroup a
+                WSGIScriptAlias / GATEWAY
+            </VirtualHost>
+            <VirtualHost *:{{port}}>
+                ServerName b.test
+                ErrorLog "|/bin/cat >> {{pipedHost}}"
+                WSGIDaemonProcess b threads=2
+                WSGIProcessGroup b
+                WSGIScriptAlias / GATEWAY
+            </VirtualHost>
+            """);
+        await using var host = await WsgiHostProcess.RunAsync(conf, port, new Dictionary<string, string>());
+        foreach (var (name, log) in new[] { ("a.test", fileHost), ("b.test", pipedHost) })
+        {
+            string tag = Guid.NewGuid().ToString("N");
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/print?{tag}");
+            request.Headers.Host = name;
+            using var response = await host.Client.SendAsync(request);
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            await WaitForFileAsync(log, $"printed line two {tag}");
+            await WaitForFileAsync(log, $"stderr line {tag}");
+            await WaitForFileAsync(log, $"errors line b {tag}");
+            Assert.DoesNotContain(tag, File.ReadAllText(main));
+        }
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    [Fact]
     public async Task PipedLogsFeedAProgramAndDaemonWorkersLogThroughTheServer()
     {
         int port = WsgiHostProcess.FreePort();

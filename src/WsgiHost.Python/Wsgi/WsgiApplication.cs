@@ -119,7 +119,7 @@ public sealed class WsgiApplication
         using (var v = Py.Latin1(Options.ProcessGroup)) { Py.DictSet(env, "mod_wsgi.process_group", v.Borrow()); }
         using (var v = Py.Latin1(Options.ApplicationGroup)) { Py.DictSet(env, "mod_wsgi.application_group", v.Borrow()); }
         using (var v = Py.Latin1(Options.CallableObject)) { Py.DictSet(env, "mod_wsgi.callable_object", v.Borrow()); }
-        using (var v = Py.Latin1(Options.ScriptReloading ? "1" : "0")) { Py.DictSet(env, "mod_wsgi.script_reloading", v.Borrow()); }
+        using (var v = Py.Latin1(Options.ScriptReloading || Options.ReloadsByRestart ? "1" : "0")) { Py.DictSet(env, "mod_wsgi.script_reloading", v.Borrow()); }
         using (var v = Py.Utf8(Options.ScriptPath)) { Py.DictSet(env, "SCRIPT_FILENAME", v.Borrow()); }
         foreach (var (key, value) in Options.Environ)
         {

@@ -18,6 +18,13 @@ public sealed record WsgiApplicationOptions
     /// <summary>WSGIScriptReloading: re-execute the script when its mtime changes.</summary>
     public bool ScriptReloading { get; init; } = true;
 
+    /// <summary>
+    /// A daemon worker's: WSGIScriptReloading is on, and a changed script restarts the whole
+    /// process instead of re-executing it here (<see cref="ScriptReloading"/> is then false).
+    /// The environ still says reloading is on (mod_wsgi.script_reloading), as mod_wsgi's does.
+    /// </summary>
+    public bool ReloadsByRestart { get; init; }
+
     /// <summary>wsgi.multithread: more than one request thread may run the app at once.</summary>
     public bool MultiThread { get; init; } = true;
 

@@ -88,8 +88,11 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
 
     public DaemonGroupConfig Config => _config;
 
-    /// <summary>Pass the workers' standard error (their log lines) on to the server's error log.</summary>
+    /// <summary>Pass the workers' standard error (their log lines) on to <see cref="WorkersLog"/>.</summary>
     public bool RelayStandardError { get; init; }
+
+    /// <summary>Where the workers' own lines go when relayed: the error log of the virtual host the group was declared in; null: the server's.</summary>
+    public IErrorLog? WorkersLog { get; init; }
 
     /// <summary>Called when a worker exits and a new one is started, with the reason.</summary>
     public Action<WorkerRestartReason>? Restarted { get; init; }
@@ -181,17 +184,18 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         {
             return;
         }
-        if (_log is Logging.ApacheErrorLog errorLog)
+        IErrorLog log = WorkersLog ?? _log;
+        if (log is Logging.ApacheErrorLog errorLog)
         {
             errorLog.WriteFormatted(line);
         }
         else if (Logging.ApacheErrorLog.TryParseLine(line, out ErrorLogLevel level, out string module, out string message))
         {
-            _log.Write(level, module, message);
+            log.Write(level, module, message);
         }
         else
         {
-            _log.Write(ErrorLogLevel.Error, "wsgi", $"Daemon process group '{_config.Name}': {line}");
+            log.Write(ErrorLogLevel.Error, "wsgi", $"Daemon process group '{_config.Name}': {line}");
         }
     }
 

@@ -25,7 +25,9 @@ internal sealed class DaemonGroups : IAsyncDisposable
     /// Starts every group's workers; sockets live in a fresh folder only this user can enter
     /// (<paramref name="serverBecomes"/>: the user the server becomes once started, who gets it).
     /// </summary>
-    public static DaemonGroups Start(SiteConfig site, WorkerLauncher launcher, IErrorLog log, Server.ServerIdentity? serverBecomes = null)
+    /// <param name="log">The main server's error log: the workers' comings and goings.</param>
+    /// <param name="scopeLog">A scope's error log (the site's LogSet): what a group's workers write goes to the ErrorLog of the virtual host it was declared in (<see cref="SiteConfig.ErrorLogOf"/>); null: to <paramref name="log"/>.</param>
+    public static DaemonGroups Start(SiteConfig site, WorkerLauncher launcher, IErrorLog log, Server.ServerIdentity? serverBecomes = null, Func<ServerScope, IErrorLog>? scopeLog = null)
     {
         if (site.DaemonGroups.Count == 0)
         {
@@ -40,7 +42,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
         var started = new Dictionary<string, DaemonGroupRuntime>(StringComparer.Ordinal);
         foreach (DaemonGroupConfig config in site.DaemonGroups)
         {
-            started[config.Name] = groups.StartGroup(site, config, launcher, log);
+            started[config.Name] = groups.StartGroup(site, config, launcher, log, scopeLog);
         }
         groups._groups = started;
         return groups;
@@ -72,14 +74,17 @@ internal sealed class DaemonGroups : IAsyncDisposable
     public static (string? User, string? Group) WorkerIdentity(SiteConfig site, DaemonGroupConfig config, bool root) =>
         (config.User ?? (root ? site.User : null), config.Group ?? (config.User == null && root ? site.Group : null));
 
-    private DaemonGroupRuntime StartGroup(SiteConfig site, DaemonGroupConfig config, WorkerLauncher launcher, IErrorLog log)
+    private DaemonGroupRuntime StartGroup(SiteConfig site, DaemonGroupConfig config, WorkerLauncher launcher, IErrorLog log, Func<ServerScope, IErrorLog>? scopeLog)
     {
+        string? errorLog = site.ErrorLogOf(config);
+        IErrorLog workersLog = scopeLog != null && site.OwnerOf(config) is { } owner ? scopeLog(owner) : log;
         var runtime = new DaemonGroupRuntime(config, _sockets.FullName, launcher, WorkerArguments(site, config, _serverBecomesUser), log, Interlocked.Increment(ref _generation))
         {
             Restarted = reason => WorkerRestarted?.Invoke(config.Name, reason),
             // Workers write Apache-shaped lines to standard error; the front passes them on when
-            // its own log is one they cannot open: a piped ErrorLog, or a host's ILogger.
-            RelayStandardError = log is not Logging.ApacheErrorLog || (site.ErrorLog != null && Logging.PipedLog.IsPipe(site.ErrorLog)) || _serverBecomesUser,
+            // their log is one they cannot open: a piped ErrorLog, or a host's ILogger.
+            RelayStandardError = workersLog is not Logging.ApacheErrorLog || (errorLog != null && Logging.PipedLog.IsPipe(errorLog)) || _serverBecomesUser,
+            WorkersLog = workersLog,
         };
         runtime.Start();
         log.Write(ErrorLogLevel.Notice, "wsgi",
@@ -92,7 +97,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
     /// replace (and removed ones) stop taking requests and finish the ones they have. Unchanged
     /// groups keep their workers. Returns the names of the groups rolled.
     /// </summary>
-    public IReadOnlyList<string> Roll(SiteConfig site, WorkerLauncher launcher, IErrorLog log)
+    public IReadOnlyList<string> Roll(SiteConfig site, WorkerLauncher launcher, IErrorLog log, Func<ServerScope, IErrorLog>? scopeLog = null)
     {
         // Before any group starts: a server that became Apache's User can start no one else.
         CheckStartable(site);
@@ -107,7 +112,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
                 next[config.Name] = running;
                 continue;
             }
-            next[config.Name] = StartGroup(site, config, launcher, log);
+            next[config.Name] = StartGroup(site, config, launcher, log, scopeLog);
             rolled.Add(config.Name);
             if (running != null)
             {
@@ -228,9 +233,10 @@ internal sealed class DaemonGroups : IAsyncDisposable
         }
         // A piped ErrorLog has one program, the server's: workers then log to standard error,
         // which the server passes on to it (see DaemonGroupRuntime.Spawn).
-        if (site.ErrorLog != null && site.ErrorLog != "/dev/stderr" && !Logging.PipedLog.IsPipe(site.ErrorLog) && !relayLogs)
+        string? errorLog = site.ErrorLogOf(config);
+        if (errorLog != null && errorLog != "/dev/stderr" && !Logging.PipedLog.IsPipe(errorLog) && !relayLogs)
         {
-            args.AddRange(["--error-log", site.ErrorLog]);
+            args.AddRange(["--error-log", errorLog]);
         }
         args.AddRange(["--log-level", site.LogLevel.ToString()]);
         foreach (var (module, level) in site.ModuleLogLevels)

@@ -357,6 +357,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             ProcessGroup = options.Group,
             // The worker restarts instead (ServeAsync); the module is never re-executed in place.
             ScriptReloading = false,
+            ReloadsByRestart = k.Reload,
             MultiThread = options.Threads != 1,
             MultiProcess = options.MultiProcess,
             MemoryErrorHint = ProcessLimits.MemoryErrorHint(options),
@@ -444,10 +445,11 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         return new Timer(_ =>
         {
             DateTime now = DateTime.UtcNow;
+            long lastActivity = Volatile.Read(ref _lastActivityTicks);
             (WorkerRestartReason Reason, string Text)? reason = options.RestartIntervalSeconds > 0 && now - started >= TimeSpan.FromSeconds(options.RestartIntervalSeconds)
                 ? (WorkerRestartReason.RestartInterval, $"restart-interval={options.RestartIntervalSeconds} s")
-                : options.InactivityTimeoutSeconds > 0 && Volatile.Read(ref _active) == 0
-                    && now - new DateTime(Volatile.Read(ref _lastActivityTicks), DateTimeKind.Utc) >= TimeSpan.FromSeconds(options.InactivityTimeoutSeconds)
+                : options.InactivityTimeoutSeconds > 0 && Volatile.Read(ref _active) == 0 && lastActivity != 0
+                    && now - new DateTime(lastActivity, DateTimeKind.Utc) >= TimeSpan.FromSeconds(options.InactivityTimeoutSeconds)
                     ? (WorkerRestartReason.InactivityTimeout, $"inactivity-timeout={options.InactivityTimeoutSeconds} s")
                     : null;
             if (reason != null && !stopping.IsCancellationRequested && !_stopping)
@@ -458,7 +460,13 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
-    private long _lastActivityTicks = DateTime.UtcNow.Ticks;
+    /// <summary>
+    /// When the last request ended; 0 until the first one has. As in mod_wsgi, whose idle timer
+    /// starts with the first request: inactivity-timeout gives back what requests made a
+    /// worker take, and a worker that has served none has nothing to give back. Counting from
+    /// the start restarted every idle worker each timeout, around the clock.
+    /// </summary>
+    private long _lastActivityTicks;
     private int _active;
 
     /// <summary>Requests run to their end (IdleMemoryTrim counts them).</summary>

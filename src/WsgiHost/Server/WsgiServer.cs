@@ -137,7 +137,7 @@ internal sealed class WsgiServer : IAsyncDisposable
         try
         {
             logs = new LogSet(site, log);
-            daemons = launcher == null ? DaemonGroups.Empty : DaemonGroups.Start(site, launcher, log, becomes);
+            daemons = launcher == null ? DaemonGroups.Empty : DaemonGroups.Start(site, launcher, log, becomes, logs.ErrorLogFor);
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = Directory.GetCurrentDirectory() });
             builder.WebHost.UseKestrelCore().ConfigureKestrel(options =>
             {
@@ -323,7 +323,7 @@ internal sealed class WsgiServer : IAsyncDisposable
             if (_launcher != null)
             {
                 // New and changed groups start before the routing points at them; old ones drain.
-                IReadOnlyList<string> rolled = _daemons.Roll(applied, _launcher, _log);
+                IReadOnlyList<string> rolled = _daemons.Roll(applied, _launcher, _log, _logs.ErrorLogFor);
                 foreach (DaemonGroupConfig group in applied.DaemonGroups)
                 {
                     _metrics.DeclareProcessGroup(group.Name);

@@ -26,7 +26,7 @@ internal static class LogDirectives
             context.Warning(node, "syslog is not supported; errors go to standard error", "give a file path, or run under systemd, which keeps standard error in the journal");
             return;
         }
-        string path = Target(value, context);
+        string path = Target(node, value, context);
         if (context.Scope.IsVirtualHost)
         {
             context.Scope.ErrorLog = path;
@@ -37,9 +37,26 @@ internal static class LogDirectives
         }
     }
 
-    /// <summary>A log file path; /dev/stdout, /dev/stderr and piped logs ("|program") are kept as written.</summary>
-    private static string Target(string value, BuildContext context) =>
-        value.StartsWith("/dev/", StringComparison.Ordinal) || Logging.PipedLog.IsPipe(value) ? value : context.ResolvePath(value);
+    /// <summary>
+    /// A log file path; /dev/stdout, /dev/stderr and piped logs ("|program") are kept as written.
+    /// A file's folder must exist, as Apache requires (AH02291): creating it would send a
+    /// mistyped path's lines where nobody looks, made by root.
+    /// </summary>
+    private static string Target(ConfigNode node, string value, BuildContext context)
+    {
+        if (value.StartsWith("/dev/", StringComparison.Ordinal) || Logging.PipedLog.IsPipe(value))
+        {
+            return value;
+        }
+        string path = context.ResolvePath(value);
+        string? folder = Path.GetDirectoryName(path);
+        // A ${NAME} left in the path was reported as undefined already.
+        if (folder != null && !Directory.Exists(folder) && !value.Contains("${", StringComparison.Ordinal))
+        {
+            context.Error(node, $"the folder of the log file {path} does not exist", $"create it (mkdir -p {folder}) or correct the path");
+        }
+        return path;
+    }
 
     private static void LogLevel(ConfigNode node, BuildContext context)
     {
@@ -101,7 +118,7 @@ internal static class LogDirectives
 
     /// <summary>TransferLog: the format of the last LogFormat without a nickname, else Apache's common format.</summary>
     private static void TransferLog(ConfigNode node, BuildContext context) =>
-        context.Scope.CustomLogs.Add(new CustomLogConfig(Target(node.Arguments[0], context),
+        context.Scope.CustomLogs.Add(new CustomLogConfig(Target(node, node.Arguments[0], context),
             context.Site.LogFormats.GetValueOrDefault("default") ?? context.Site.LogFormats["common"], node.Location));
 
     private static void LogFormat(ConfigNode node, BuildContext context)
@@ -149,7 +166,7 @@ internal static class LogDirectives
             // A nickname: Apache looks it up once the whole file is read, so a LogFormat may come later.
             context.Site.PendingNicknames.Add(new PendingNickname(context.Scope, context.Scope.CustomLogs.Count, node, format));
         }
-        context.Scope.CustomLogs.Add(new CustomLogConfig(Target(node.Arguments[0], context), format, node.Location, condition));
+        context.Scope.CustomLogs.Add(new CustomLogConfig(Target(node, node.Arguments[0], context), format, node.Location, condition));
     }
 
     /// <summary>Replaces every CustomLog nickname with its format, now that every LogFormat is known.</summary>

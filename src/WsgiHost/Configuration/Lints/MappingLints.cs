@@ -8,23 +8,32 @@ namespace WsgiHost.Configuration.Lints;
 /// <summary>Lints of URL mapping: what can never be reached, and access rules tied to URLs.</summary>
 internal static class MappingLints
 {
-    /// <summary>A WSGIScriptAlias that an earlier one (first match wins) always takes first.</summary>
-    public static void ShadowedScriptAliases(SiteConfig site, List<ConfigDiagnostic> found)
+    /// <summary>
+    /// A WSGIScriptAlias, or an Alias, that an earlier one of its kind (first match wins) always
+    /// takes first: `Alias /static/ A` then `Alias /static/admin/ B` serves /static/admin/ from
+    /// A. Apache warns of such an Alias at startup (AH00671).
+    /// </summary>
+    public static void ShadowedAliases(SiteConfig site, List<ConfigDiagnostic> found)
     {
         foreach (ServerScope scope in site.AllScopes)
         {
-            var aliases = scope.ScriptAliases.Where(a => !a.IsRegex).ToList();
-            for (int later = 0; later < aliases.Count; later++)
+            Shadowed("WSGIScriptAlias", [.. scope.ScriptAliases.Where(a => !a.IsRegex).Select(a => (a.UrlPattern, a.Location))], found);
+            Shadowed("Alias", [.. scope.Aliases.Where(a => !a.IsRegex).Select(a => (a.UrlPattern, a.Location))], found);
+        }
+    }
+
+    private static void Shadowed(string directive, List<(string UrlPattern, SourceLocation Location)> aliases, List<ConfigDiagnostic> found)
+    {
+        for (int later = 0; later < aliases.Count; later++)
+        {
+            for (int earlier = 0; earlier < later; earlier++)
             {
-                for (int earlier = 0; earlier < later; earlier++)
+                if (AliasMatcher.Match(aliases[earlier].UrlPattern, aliases[later].UrlPattern) >= 0)
                 {
-                    if (AliasMatcher.Match(aliases[earlier].UrlPattern, aliases[later].UrlPattern) >= 0)
-                    {
-                        found.Add(SiteLints.Warning(aliases[later].Location, "WSGIScriptAlias",
-                            $"'{aliases[later].UrlPattern}' is never reached: the WSGIScriptAlias '{aliases[earlier].UrlPattern}' at {aliases[earlier].Location} is tried first and matches every URL under it",
-                            $"move the WSGIScriptAlias for '{aliases[later].UrlPattern}' above the one for '{aliases[earlier].UrlPattern}'"));
-                        break;
-                    }
+                    found.Add(SiteLints.Warning(aliases[later].Location, directive,
+                        $"'{aliases[later].UrlPattern}' is never reached: the {directive} '{aliases[earlier].UrlPattern}' at {aliases[earlier].Location} is tried first and matches every URL under it",
+                        $"move the {directive} for '{aliases[later].UrlPattern}' above the one for '{aliases[earlier].UrlPattern}'"));
+                    break;
                 }
             }
         }

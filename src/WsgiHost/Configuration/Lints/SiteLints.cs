@@ -13,7 +13,7 @@ internal static class SiteLints
     public static IReadOnlyList<ConfigDiagnostic> Run(SiteConfig site, int? processorCount = null, DateTimeOffset? now = null)
     {
         var found = new List<ConfigDiagnostic>();
-        MappingLints.ShadowedScriptAliases(site, found);
+        MappingLints.ShadowedAliases(site, found);
         MappingLints.AliasesHidingScriptAliases(site, found);
         MappingLints.LocationAccessOnWsgiUrls(site, found);
         MappingLints.ScriptsServedAsFiles(site, found);

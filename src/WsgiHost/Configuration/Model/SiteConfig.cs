@@ -87,6 +87,17 @@ internal sealed record SiteConfig
 
     /// <summary>Every scope that can serve a request: the virtual hosts, then the main server.</summary>
     public IEnumerable<ServerScope> AllScopes => VirtualHosts.Append(MainServer);
+
+    /// <summary>The &lt;VirtualHost&gt; a daemon group was declared in; null when declared at server level.</summary>
+    public ServerScope? OwnerOf(DaemonGroupConfig group) =>
+        group.OwnerLocation == null ? null : VirtualHosts.FirstOrDefault(v => v.Location == group.OwnerLocation);
+
+    /// <summary>
+    /// Where a daemon group's workers log (their standard error, the app's output, wsgi.errors):
+    /// as in mod_wsgi, the ErrorLog of the virtual host the group was declared in, else the
+    /// main server's. Null is standard error.
+    /// </summary>
+    public string? ErrorLogOf(DaemonGroupConfig group) => OwnerOf(group)?.ErrorLog ?? ErrorLog;
 }
 
 /// <summary>A Listen directive: an address (null = every address) and a port.</summary>

@@ -341,29 +341,29 @@ public sealed class DirectiveTableTests : IDisposable
     {
         var config = SiteText.Clean("""
             Listen 80
-            ErrorLog /var/log/wsgihost/error.log
+            ErrorLog /tmp/error.log
             LogLevel info
             LogFormat "%h %>s" short
-            CustomLog /var/log/wsgihost/access.log combined
+            CustomLog /tmp/access.log combined
             <VirtualHost *:80>
-              ErrorLog /var/log/a/error.log
+              ErrorLog /var/tmp/error.log
               CustomLog /dev/stdout short
-              CustomLog /var/log/a/raw.log "%h %U"
-              TransferLog /var/log/a/transfer.log
+              CustomLog /var/tmp/raw.log "%h %U"
+              TransferLog /var/tmp/transfer.log
             </VirtualHost>
             """);
 
-        Assert.Equal("/var/log/wsgihost/error.log", config.ErrorLog);
+        Assert.Equal("/tmp/error.log", config.ErrorLog);
         Assert.Equal(ErrorLogLevel.Info, config.LogLevel);
         Assert.Equal("%h %>s", config.LogFormats["short"]);
         var main = Assert.Single(config.MainServer.CustomLogs);
-        Assert.Equal("/var/log/wsgihost/access.log", main.Path);
+        Assert.Equal("/tmp/access.log", main.Path);
         Assert.Equal("%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\"", main.Format);
         Assert.Equal(5, main.Location.Line);
         var vhost = config.VirtualHosts[0];
-        Assert.Equal("/var/log/a/error.log", vhost.ErrorLog);
+        Assert.Equal("/var/tmp/error.log", vhost.ErrorLog);
         Assert.Equal(["%h %>s", "%h %U", "%h %l %u %t \"%r\" %>s %b"], vhost.CustomLogs.Select(l => l.Format));
-        Assert.Equal(["/dev/stdout", "/var/log/a/raw.log", "/var/log/a/transfer.log"], vhost.CustomLogs.Select(l => l.Path));
+        Assert.Equal(["/dev/stdout", "/var/tmp/raw.log", "/var/tmp/transfer.log"], vhost.CustomLogs.Select(l => l.Path));
     }
 
     [Theory]
@@ -414,6 +414,20 @@ public sealed class DirectiveTableTests : IDisposable
         expr.At(2, "CustomLog");
         Assert.Contains("SetEnvIf", expr.Fix, StringComparison.Ordinal);
         SiteText.Warning("Listen 80\nErrorLog syslog:local1").At(2, "ErrorLog");
+    }
+
+    [Fact]
+    public void ALogFileInAFolderThatDoesNotExistIsAnError()
+    {
+        // Apache refuses to start (AH02291); creating the folder would hide a mistyped path.
+        string missing = _folder.PathOf("no-such-folder");
+        var error = SiteText.Error($"Listen 80\nLogLevel info\nErrorLog {missing}/error.log");
+        error.At(3, "ErrorLog");
+        Assert.Equal($"the folder of the log file {missing}/error.log does not exist", error.Message);
+        Assert.Equal($"create it (mkdir -p {missing}) or correct the path", error.Fix);
+        SiteText.Error($"Listen 80\n<VirtualHost *:80>\nCustomLog {missing}/access.log common\n</VirtualHost>").At(3, "CustomLog");
+        SiteText.Error($"Listen 80\nTransferLog {missing}/transfer.log").At(2, "TransferLog");
+        Assert.False(Directory.Exists(missing));
     }
 
     [Fact]

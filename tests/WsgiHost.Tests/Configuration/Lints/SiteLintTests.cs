@@ -51,6 +51,20 @@ public sealed class SiteLintTests : IDisposable
     }
 
     [Fact]
+    public void AnAliasShadowedByAnEarlierOneNamesBothLines()
+    {
+        // Apache warns of it at startup (AH00671): /static/admin/x.css is served from /srv/static.
+        var warning = Single("Listen 80\nAlias /static/ /srv/static/\nAlias /static/admin/ /srv/admin-static/");
+
+        warning.At(3, "Alias");
+        Assert.Equal("'/static/admin/' is never reached: the Alias '/static/' at site.conf:2 is tried first and matches every URL under it", warning.Message);
+        Assert.Equal("move the Alias for '/static/admin/' above the one for '/static/'", warning.Fix);
+
+        Silent("Listen 80\nAlias /static/admin/ /srv/admin-static/\nAlias /static/ /srv/static/");
+        Silent("Listen 80\nAlias /media /srv/media\nAlias /media-thumbs /srv/thumbs");
+    }
+
+    [Fact]
     public void AnAliasHidingAScriptAlias()
     {
         var warning = Single("Listen 80\nWSGIScriptAlias /app/api /srv/api.wsgi\nAlias /app /srv/app-static");
