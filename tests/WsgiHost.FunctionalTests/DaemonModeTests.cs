@@ -410,6 +410,14 @@ public sealed class DaemonModeTests
     }
 
     [Fact]
+    public async Task ABodyOnAStatusThatHasNoneIsDroppedAndTheConnectionGoesOn()
+    {
+        await using var host = await RunAsync("daemon.conf");
+        await ResponseTests.AssertBodiesOfBodylessStatusesAreDropped(host.Port);
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    [Fact]
     public async Task UmaskAndResourceLimitsApplyToTheWorker()
     {
         await using var host = await RunAsync("daemon-limits.conf");

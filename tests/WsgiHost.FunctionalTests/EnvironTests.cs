@@ -167,6 +167,19 @@ public sealed class EnvironTests(GatewayServer server)
     }
 
     [Fact]
+    public async Task AHostHeaderWithoutAPortGivesTheSchemesDefaultPortAsApacheDoes()
+    {
+        // UseCanonicalName Off: a proxy that sends "Host: example.com" to this port is port 80 to the app.
+        string response = await RawHttp.SendAsync(Host.Port, "GET /environ HTTP/1.1\r\nHost: www.example.com\r\nConnection: close\r\n\r\n");
+        Assert.Equal(200, RawHttp.StatusOf(response));
+        Assert.Contains("\"SERVER_PORT\": {\"repr\": \"'80'\"", response);
+        Assert.Contains($"\"mod_wsgi.listener_port\": {{\"repr\": \"'{Host.Port}'\"", response);
+        // Without a Host header (HTTP/1.0): the port that took the connection.
+        string bare = await RawHttp.SendAsync(Host.Port, "GET /environ HTTP/1.0\r\n\r\n");
+        Assert.Contains($"\"SERVER_PORT\": {{\"repr\": \"'{Host.Port}'\"", bare);
+    }
+
+    [Fact]
     public async Task Latin1HeaderBytesReachTheAppAsLatin1()
     {
         byte[] request = [.. "GET /environ HTTP/1.1\r\nHost: a\r\nConnection: close\r\nX-Latin: caf"u8, 0xE9, .. "\r\n\r\n"u8];

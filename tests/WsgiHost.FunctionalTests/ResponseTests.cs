@@ -52,6 +52,41 @@ public sealed class ResponseTests(GatewayServer server)
     }
 
     [Fact]
+    public Task ABodyOnAStatusThatHasNoneIsDroppedAndTheConnectionGoesOn() => AssertBodiesOfBodylessStatusesAreDropped(Host.Port);
+
+    /// <summary>
+    /// An app that returns content with a 204, 205 or 304 (Django's HttpResponse('ok',
+    /// status=204)): the response goes out without it, as Apache sends it, and the next response
+    /// on the connection is whole. Sent, the body would be read as the start of the next response.
+    /// </summary>
+    internal static async Task AssertBodiesOfBodylessStatusesAreDropped(int port)
+    {
+        foreach (string status in new[] { "204 No Content", "205 Reset Content", "304 Not Modified" })
+        {
+            string first = $"GET /headers-back?{Uri.EscapeDataString(status)}|X-Status|{status[..3]} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+            string second = "GET /headers-back?200%20OK|X-Status|200 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+            string response = await RawHttp.SendAsync(port, first + second);
+            Assert.StartsWith($"HTTP/1.1 {status}\r\n", response, StringComparison.Ordinal);
+            int next = response.IndexOf("HTTP/1.1 200 OK\r\n", StringComparison.Ordinal);
+            Assert.True(next > 0, $"no second response after the {status}:\n{response}");
+            string head = response[..next];
+            Assert.EndsWith("\r\n\r\n", head, StringComparison.Ordinal);   // nothing between the head and the next response
+            Assert.Contains($"X-Status: {status[..3]}\r\n", head, StringComparison.Ordinal);
+            if (status[..3] == "204")
+            {
+                Assert.DoesNotContain("Content-Length", head, StringComparison.OrdinalIgnoreCase);
+            }
+            else if (status[..3] == "205")
+            {
+                // Kestrel says so itself (RFC 9110 15.3.6 allows it); never the dropped body's length.
+                Assert.DoesNotMatch("Content-Length: [1-9]", head);
+            }
+            Assert.EndsWith("headers back", response, StringComparison.Ordinal);
+            Assert.Single(System.Text.RegularExpressions.Regex.Matches(response, "headers back"));
+        }
+    }
+
+    [Fact]
     public async Task EachResponseCarriesItsOwnStatusAndHeadersWhenTheyChangeBetweenRequests()
     {
         // One connection, so the same WSGI thread is likely to serve them all: what it read for

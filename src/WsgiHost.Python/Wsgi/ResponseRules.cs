@@ -3,12 +3,15 @@ namespace WsgiHost.Python.Wsgi;
 /// <summary>The checks start_response applies to what an application sends (PEP 3333, mod_wsgi).</summary>
 internal static class ResponseRules
 {
-    /// <summary>"NNN reason": three digits (100-599), one space, a reason without control characters.</summary>
+    /// <summary>
+    /// "NNN reason": three digits (100-599), one space, a reason without control characters,
+    /// which may be empty ("404 "), as HTTP's reason-phrase may be and mod_wsgi takes it.
+    /// </summary>
     public static bool TryParseStatus(string status, out int code, out string reason, out string error)
     {
         code = 0;
         reason = "";
-        if (status.Length < 5 || status[3] != ' ' || !char.IsAsciiDigit(status[0]) || !char.IsAsciiDigit(status[1]) || !char.IsAsciiDigit(status[2]))
+        if (status.Length < 4 || status[3] != ' ' || !char.IsAsciiDigit(status[0]) || !char.IsAsciiDigit(status[1]) || !char.IsAsciiDigit(status[2]))
         {
             error = $"status must be 3 digits, a space and a reason phrase, got {Quote(status)}";
             return false;

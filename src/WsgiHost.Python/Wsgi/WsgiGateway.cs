@@ -231,7 +231,7 @@ internal static unsafe class WsgiGateway
         }
         request.SendHeaders();
         request.CountBody(count);
-        if (request.Exchange.IsHead || count == 0)
+        if (request.SendsNoBody || count == 0)
         {
             return true;
         }

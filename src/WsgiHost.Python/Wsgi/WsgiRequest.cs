@@ -72,18 +72,27 @@ internal sealed class WsgiRequest : IDisposable
         if (!HeadersSent)
         {
             HeadersSent = true;
-            Exchange.StartResponse(Status, Reason, Headers, ContentLength);
+            // No Content-Length on a 1xx, 204 or 205 (RFC 9110 8.6, 15.3.6): what it would
+            // announce is never sent. A 304's is the representation's, and stays.
+            Exchange.StartResponse(Status, Reason, Headers, Status is < 200 or 204 or 205 ? null : ContentLength);
         }
     }
 
     /// <summary>
+    /// The response carries no body: a HEAD, or a status that has none (1xx, 204, 205, 304).
+    /// What the app returns for it is counted and dropped, as Apache drops it; sent, it would
+    /// be read as the start of the next response on the connection.
+    /// </summary>
+    public bool SendsNoBody => Exchange.IsHead || Status is < 200 or 204 or 205 or 304;
+
+    /// <summary>
     /// Buffers a chunk, cut at the declared Content-Length (mod_wsgi drops the excess).
-    /// HEAD sends nothing but still counts, so a short body is still detected.
+    /// HEAD (or a status without a body) sends nothing but still counts, so a short body is still detected.
     /// </summary>
     public void BufferChunk(ReadOnlySpan<byte> data)
     {
         data = Count(data);
-        if (!Exchange.IsHead && data.Length > 0)
+        if (!SendsNoBody && data.Length > 0)
         {
             Exchange.Buffer(data);
         }
@@ -103,7 +112,7 @@ internal sealed class WsgiRequest : IDisposable
             return false;
         }
         bool sent;
-        bool hasBody = !Exchange.IsHead && data.Length > 0;
+        bool hasBody = !SendsNoBody && data.Length > 0;
         // What the transport takes without waiting goes with the GIL held: releasing it for a
         // send that does not wait handed it to another thread and back for every 64 KiB of a
         // daemon worker's download (a third of the worker's system calls were futexes).

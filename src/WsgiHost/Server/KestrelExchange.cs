@@ -130,7 +130,7 @@ internal sealed class KestrelExchange : IWsgiExchange
         // and the port that accepted the connection.
         (string host, string? port) = SplitHost(proxy.HttpHost ?? request.Headers.Host.ToString());
         sink.Add("SERVER_NAME", proxy.ServerName ?? (host.Length > 0 ? host : _options.ServerName));
-        if ((proxy.ServerPort ?? port) is string serverPort)
+        if ((proxy.ServerPort ?? ServerPort(host, port, https)) is string serverPort)
         {
             sink.Add("SERVER_PORT", serverPort);
         }
@@ -232,6 +232,15 @@ internal sealed class KestrelExchange : IWsgiExchange
     private static (string Host, string? Port) t_lastSplit;
 
     /// <summary>A Host header's name (lowercase, without a trailing dot) and port (null when none).</summary>
+    /// <summary>
+    /// SERVER_PORT as Apache gives it with UseCanonicalName Off: the Host header's port, and the
+    /// scheme's default port when the Host header names none (behind a proxy that sends
+    /// "Host: example.com" to port 8080, the app sees 80, as under Apache). Null without a
+    /// Host header: then the port that accepted the connection.
+    /// </summary>
+    internal static string? ServerPort(string host, string? hostPort, bool https) =>
+        hostPort ?? (host.Length > 0 ? (https ? "443" : "80") : null);
+
     internal static (string Host, string? Port) SplitHost(string hostHeader)
     {
         if (hostHeader.Length == 0)

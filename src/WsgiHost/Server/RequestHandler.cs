@@ -190,7 +190,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         }
 
         var (localHost, localPort) = KestrelExchange.SplitHost(host);
-        var facts = new GroupLabels.RequestFacts(scope.ServerName, RequestPort(context, localPort), mapped.ScriptName, localHost.Length > 0 ? localHost : null, variables);
+        var facts = new GroupLabels.RequestFacts(scope.ServerName, RequestPort(context, localHost, localPort), mapped.ScriptName, localHost.Length > 0 ? localHost : null, variables);
         var (wsgi, status, error) = WsgiTarget.Resolve(mapped.Script!, settings, site, scope, facts);
         // Kestrel keeps extra features in a list it reuses per connection: no allocation per request.
         context.Features.Set(metrics.Series(scope.ServerName, wsgi.ProcessGroup, wsgi.ApplicationGroup));
@@ -306,10 +306,9 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         return HttpMethods.IsHead(context.Request.Method) ? 0 : context.Response.ContentLength ?? 0;
     }
 
-    /// <summary>The port for %{SERVER}/%{RESOURCE}: the Host header's, else the one that accepted the connection (UseCanonicalName Off).</summary>
-    private static int RequestPort(HttpContext context, string? hostPort) =>
-        int.TryParse(hostPort, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int p) ? p
-        : hostPort == null && context.Request.Headers.Host.Count > 0 ? (context.Request.IsHttps ? 443 : 80)
+    /// <summary>The port for %{SERVER}/%{RESOURCE}: SERVER_PORT's (<see cref="KestrelExchange.ServerPort"/>), else the one that accepted the connection (UseCanonicalName Off).</summary>
+    private static int RequestPort(HttpContext context, string host, string? hostPort) =>
+        int.TryParse(KestrelExchange.ServerPort(host, hostPort, context.Request.IsHttps), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int p) ? p
         : context.Connection.LocalPort;
 
     private static ValueTask<long> ErrorAsync(HttpContext context, int status) => new(WsgiDispatch.ErrorAsync(context, status));

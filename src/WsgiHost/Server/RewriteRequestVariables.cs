@@ -6,8 +6,9 @@ namespace WsgiHost.Server;
 
 /// <summary>
 /// mod_rewrite's server variables for one request, read when a template names them. SERVER_NAME
-/// and SERVER_PORT follow the Host header (UseCanonicalName Off, Apache's default), else the
-/// virtual host's ServerName and the port the connection came in on.
+/// and SERVER_PORT follow the Host header (UseCanonicalName Off, Apache's default; a Host
+/// without a port is the scheme's default port), else the virtual host's ServerName and the
+/// port the connection came in on.
 /// </summary>
 internal sealed class RewriteRequestVariables(HttpContext context, string serverName, string uriPath, string rawQuery) : IRewriteVariables
 {
@@ -25,7 +26,7 @@ internal sealed class RewriteRequestVariables(HttpContext context, string server
             "HTTPS" => request.IsHttps ? "on" : "off",
             "HTTP_HOST" => request.Headers.Host.ToString(),
             "SERVER_NAME" => host.Length > 0 ? host : serverName,
-            "SERVER_PORT" => port ?? connection.LocalPort.ToString(CultureInfo.InvariantCulture),
+            "SERVER_PORT" => KestrelExchange.ServerPort(host, port, request.IsHttps) ?? connection.LocalPort.ToString(CultureInfo.InvariantCulture),
             "SERVER_ADDR" => connection.LocalIpAddress?.ToString() ?? "",
             // In the server's context, before any mapping, Apache's REQUEST_FILENAME is the URL path too.
             "REQUEST_URI" or "REQUEST_FILENAME" => uriPath,

@@ -8,6 +8,7 @@ public sealed class ResponseRulesTests
     [InlineData("200 OK", 200, "OK")]
     [InlineData("404 Not Found", 404, "Not Found")]
     [InlineData("599 Custom reason with spaces", 599, "Custom reason with spaces")]
+    [InlineData("404 ", 404, "")]
     public void ValidStatusLinesParse(string status, int code, string reason)
     {
         Assert.True(ResponseRules.TryParseStatus(status, out int c, out string r, out _));
@@ -16,7 +17,7 @@ public sealed class ResponseRulesTests
 
     [Theory]
     [InlineData("200")]
-    [InlineData("200 ")]
+    [InlineData("200OK")]
     [InlineData("OK 200")]
     [InlineData("2000 OK")]
     [InlineData("099 Low")]
