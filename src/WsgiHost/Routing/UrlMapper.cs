@@ -132,6 +132,10 @@ internal sealed class UrlMapper
 
     private MappedUrl? Script(Entry<ScriptAliasConfig> entry, string path, string target, string rest)
     {
+        if (entry.Config.SlashAfterScript)
+        {
+            rest = "/" + rest.TrimStart('/');
+        }
         if (rest.Length > 0 && !rest.StartsWith('/') && !target.EndsWith('/'))
         {
             // target + rest names no file (the trailing-slash mismatch of mod_wsgi issue #603).

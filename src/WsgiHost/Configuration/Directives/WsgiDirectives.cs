@@ -104,6 +104,11 @@ internal static class WsgiDirectives
         string rawTarget = node.Arguments[1];
         bool templated = regex && rawTarget.Contains('$');
         string target = templated ? rawTarget : context.ResolvePath(rawTarget);
+        bool slashAfterScript = !templated && target.EndsWith('/') && target.Length > 1 && File.Exists(target.TrimEnd('/'));
+        if (slashAfterScript)
+        {
+            target = target.TrimEnd('/');
+        }
         if (!templated && !File.Exists(target) && !Directory.Exists(target))
         {
             context.Warning(node, $"'{target}' does not exist; requests for {url} will get 404 until it does", "check the path");
@@ -116,7 +121,7 @@ internal static class WsgiDirectives
         }
         var aliasOptions = new ScriptAliasOptions(options.GetValueOrDefault("process-group"), options.GetValueOrDefault("application-group"),
             options.GetValueOrDefault("callable-object"), passAuth);
-        context.Scope.ScriptAliases.Add(new ScriptAliasConfig(url, regex, target, aliasOptions, node.Location));
+        context.Scope.ScriptAliases.Add(new ScriptAliasConfig(url, regex, target, aliasOptions, node.Location) { SlashAfterScript = slashAfterScript });
         if (aliasOptions.ProcessGroup is string pg && GroupLabels.IsStatic(pg) && pg != GroupLabels.Global)
         {
             context.Site.GroupReferences.Add(new GroupReference(pg, context.Scope, node));

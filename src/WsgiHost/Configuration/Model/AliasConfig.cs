@@ -12,6 +12,13 @@ internal sealed record AliasConfig(string UrlPattern, bool IsRegex, string Targe
 internal sealed record ScriptAliasConfig(string UrlPattern, bool IsRegex, string Target, ScriptAliasOptions Options, SourceLocation Location)
 {
     public string DirectiveName => IsRegex ? "WSGIScriptAliasMatch" : "WSGIScriptAlias";
+
+    /// <summary>
+    /// The script was written with a trailing slash (WSGIScriptAlias /app/ /srv/app.wsgi/), which
+    /// <see cref="Target"/> no longer has: Apache maps the URL onto "app.wsgi/" + the rest, and
+    /// its directory walk stops at the file, so the rest is always PATH_INFO after a slash.
+    /// </summary>
+    public bool SlashAfterScript { get; init; }
 }
 
 /// <summary>

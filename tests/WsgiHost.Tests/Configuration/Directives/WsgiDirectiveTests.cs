@@ -128,6 +128,24 @@ public sealed class WsgiDirectiveTests : IDisposable
         SiteText.Clean($"Listen 80\nWSGIScriptAlias /apps/ {_folder.PathOf("apps")}/\nWSGIScriptAlias /app {script}\nWSGIScriptAlias / {script}");
     }
 
+    [Fact]
+    public void AScriptWrittenWithATrailingSlashIsTheScriptWithPathInfoAfterIt()
+    {
+        // mod_wsgi's documented form for a mount with a trailing slash: both sides end in one.
+        string script = Script();
+        var config = SiteText.Clean($"Listen 80\nWSGIScriptAlias /app/ {script}/");
+
+        var alias = Assert.Single(config.MainServer.ScriptAliases);
+        Assert.Equal(script, alias.Target);
+        Assert.True(alias.SlashAfterScript);
+        var mapper = new WsgiHost.Routing.UrlMapper([], config.MainServer.ScriptAliases, File.Exists, Directory.Exists);
+        var page = mapper.Map("/app/a/b")!;
+        Assert.Equal((script, "/app", "/a/b"), (page.FilePath, page.ScriptName, page.PathInfo));
+        var root = mapper.Map("/app/")!;
+        Assert.Equal((script, "/app", "/"), (root.FilePath, root.ScriptName, root.PathInfo));
+        Assert.Null(mapper.Map("/app"));
+    }
+
     [Theory]
     [InlineData("WSGIProcessGroup", "%{GLOBAL}")]
     [InlineData("WSGIProcessGroup", "%{ENV:GROUP}")]
