@@ -21,6 +21,25 @@ public sealed class InputTests(GatewayServer server)
     }
 
     [Fact]
+    public async Task AnUploadThatStallsSomeSecondsIsStillTakenByDefault()
+    {
+        // No RequestReadTimeout: as Apache with mod_reqtimeout's defaults, a small body may stall
+        // for seconds (a phone changing networks); Kestrel's own default cut it off after 5 s.
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, Host.Port);
+        using NetworkStream stream = client.GetStream();
+        byte[] body = new byte[1200];
+        Array.Fill(body, (byte)'s');
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n"));
+        await stream.WriteAsync(body.AsMemory(0, 10));
+        await Task.Delay(TimeSpan.FromSeconds(7));
+        await stream.WriteAsync(body.AsMemory(10));
+        string response = System.Text.Encoding.Latin1.GetString(await RawHttp.ReadToEndAsync(stream));
+        Assert.Equal(200, RawHttp.StatusOf(response));
+        Assert.Contains($"\"sha256\": \"{Convert.ToHexStringLower(SHA256.HashData(body))}\"", response, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ReadWithoutArgumentReadsTheWholeBody() =>
         Assert.Equal([Body], await ReadAsync("all"));
 

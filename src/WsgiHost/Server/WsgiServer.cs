@@ -150,15 +150,9 @@ internal sealed class WsgiServer : IAsyncDisposable
                 options.Limits.MaxRequestHeaderCount = limits.MaxFields == 0 ? int.MaxValue : limits.MaxFields;
                 options.Limits.MaxRequestHeadersTotalSize = limits.MaxHeaderBytes;
                 options.Limits.MaxRequestLineSize = limits.RequestLineBytes;
-                if (limits.BodyTimeoutSeconds == 0)
-                {
-                    options.Limits.MinRequestBodyDataRate = null;
-                }
-                else if (limits.BodyTimeoutSeconds is int grace)
-                {
-                    // Kestrel needs a grace period longer than its 1 s heartbeat.
-                    options.Limits.MinRequestBodyDataRate = new MinDataRate(limits.BodyMinRate ?? 240, TimeSpan.FromSeconds(Math.Max(2, grace)));
-                }
+                int bodyGrace = limits.BodyTimeoutSeconds ?? RequestLimits.DefaultBodyTimeoutSeconds;
+                // Kestrel needs a grace period longer than its 1 s heartbeat.
+                options.Limits.MinRequestBodyDataRate = bodyGrace == 0 ? null : new MinDataRate(limits.BodyMinRate ?? 240, TimeSpan.FromSeconds(Math.Max(2, bodyGrace)));
                 options.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(Math.Max(1, site.KeepAliveTimeoutSeconds));
                 // WSGI strings are latin-1: header bytes 0x80-0xFF must reach the app as such.
                 options.RequestHeaderEncodingSelector = _ => Encoding.Latin1;

@@ -19,8 +19,16 @@ internal sealed record RequestLimits
     /// <summary>RequestReadTimeout header=: seconds to receive the whole header section (the range's maximum); null leaves it to Timeout.</summary>
     public int? HeaderTimeoutSeconds { get; init; }
 
-    /// <summary>RequestReadTimeout body=: the seconds before the body's MinRate applies; null leaves Kestrel's default, 0 turns the check off.</summary>
+    /// <summary>RequestReadTimeout body=: the seconds before the body's MinRate applies; null is <see cref="DefaultBodyTimeoutSeconds"/>, 0 turns the check off.</summary>
     public int? BodyTimeoutSeconds { get; init; }
+
+    /// <summary>
+    /// The body's grace period when RequestReadTimeout does not set one: mod_reqtimeout's default
+    /// body timeout (20 s; Debian's Apache loads the module), not Kestrel's 5 s, after which a
+    /// small upload that stalled a few seconds (a phone changing networks) was cut off with 408
+    /// where Apache takes it. A body that then averages below MinRate (240 bytes/s) still is.
+    /// </summary>
+    public const int DefaultBodyTimeoutSeconds = 20;
 
     /// <summary>RequestReadTimeout body=...,MinRate=: bytes per second a body must keep up; null is Kestrel's default rate (240).</summary>
     public int? BodyMinRate { get; init; }
