@@ -40,8 +40,8 @@ public class RoutingBenchmarks
         SiteConfig site = SiteConfigBuilder.Load(_site.ConfigPath).Config ?? throw new InvalidOperationException("the generated config has errors");
         // As WsgiServer.BuildRouting, with logs that go nowhere (no request here writes one).
         var log = new LoggerErrorLog(NullLogger.Instance, LogLevel.None);
-        var main = new ScopeRuntime(-1, site.MainServer, site.MainServer, log, []);
-        var vhosts = site.VirtualHosts.Select((v, i) => new ScopeRuntime(i, v, site.MainServer, log, [])).ToArray();
+        var main = new ScopeRuntime(-1, site.MainServer, site.MainServer, log, [], TimeSpan.FromSeconds(site.TimeoutSeconds));
+        var vhosts = site.VirtualHosts.Select((v, i) => new ScopeRuntime(i, v, site.MainServer, log, [], TimeSpan.FromSeconds(site.TimeoutSeconds))).ToArray();
         var selector = new VirtualHostSelector([.. site.VirtualHosts.Select(v => new VirtualHostKey(v.Addresses, v.ServerName ?? site.MainServer.ServerName, v.ServerAliases))]);
         _routing = new SiteRouting(site, selector, vhosts, main);
         _host = $"{LargeSite.HostName(VirtualHost)}:{LargeSite.Port}";

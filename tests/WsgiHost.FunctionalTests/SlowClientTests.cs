@@ -72,6 +72,31 @@ public sealed class SlowClientTests
         Assert.Equal("[]", await seen.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("/app")]
+    [InlineData("/daemon")]
+    public async Task AClientThatStopsReadingIsClosedAfterTimeoutAndFreesTheThread(string mount)
+    {
+        // One WSGI thread; the client asks for 200 MB and reads none of it. Apache closes it
+        // after Timeout (2 s here); before, the thread waited for it for good.
+        int port = WsgiHostProcess.FreePort();
+        await using var host = await WsgiHostProcess.RunAsync(Path.Combine(WsgiHostProcess.TestAppsDirectory, "configs", "stalled.conf"), port,
+            new Dictionary<string, string> { ["PORT"] = port.ToString(CultureInfo.InvariantCulture) });
+        using var stalled = new TcpClient { ReceiveBufferSize = 4096 };
+        await stalled.ConnectAsync("127.0.0.1", port);
+        await stalled.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"GET {mount}/download?{200 * 1024 * 1024} HTTP/1.1\r\nHost: stalled.test\r\n\r\n"));
+
+        await host.WaitForLogAsync("The client took none of the response for 2 s (Timeout); closing the connection.");
+        // The thread is free again: the next request is served.
+        using var next = await host.Client.GetAsync($"{mount}/pid");
+        Assert.Equal(200, (int)next.StatusCode);
+        // The stalled connection was closed: what is left to read ends.
+        string rest = Encoding.Latin1.GetString(await RawHttp.ReadToEndAsync(stalled.GetStream(), timeoutMs: 30_000));
+        Assert.StartsWith("HTTP/1.1 200 OK", rest, StringComparison.Ordinal);
+        Assert.True(rest.Length < 200 * 1024 * 1024, "the whole response went out");
+        Assert.Equal(0, await host.StopAsync());
+    }
+
     /// <summary>A client that sends a request head, then a few bytes at a time, until the server closes or it is disposed.</summary>
     private sealed class Dribbler : IAsyncDisposable
     {

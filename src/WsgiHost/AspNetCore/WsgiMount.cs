@@ -36,7 +36,7 @@ internal sealed class WsgiMount
         _limitRequestBody = options.LimitRequestBody;
         _processGroup = options.ProcessGroup;
         _documentRoot = documentRoot;
-        _requestOptions = new RequestOptions(RequestOptions.Default.ServerName, options.PassAuthorization, [.. options.Environment], null);
+        _requestOptions = new RequestOptions(RequestOptions.Default.ServerName, options.PassAuthorization, [.. options.Environment], null, SendTimeout: RequestOptions.DefaultSendTimeout);
         _appOptions = new WsgiApplicationOptions
         {
             ScriptPath = scriptPath,

@@ -85,6 +85,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
             // their log is one they cannot open: a piped ErrorLog, or a host's ILogger.
             RelayStandardError = workersLog is not Logging.ApacheErrorLog || (errorLog != null && Logging.PipedLog.IsPipe(errorLog)) || _serverBecomesUser,
             WorkersLog = workersLog,
+            SendTimeout = TimeSpan.FromSeconds(site.TimeoutSeconds),
         };
         runtime.Start();
         log.Write(ErrorLogLevel.Notice, "wsgi",

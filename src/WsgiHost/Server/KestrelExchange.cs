@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.Win32.SafeHandles;
 using System.Net;
 using WsgiHost.Proxy;
+using WsgiHost.Python.Runtime;
 using WsgiHost.Python.Wsgi;
 using WsgiHost.Routing;
 
@@ -27,11 +28,14 @@ internal sealed class KestrelExchange : IWsgiExchange
     private readonly RequestTarget _target;
     private readonly string _rawTarget;
     private readonly DateTimeOffset _start;
+    private readonly IErrorLog? _log;
     private PipeReader? _body;
     private bool _aborted;
 
-    public KestrelExchange(HttpContext context, RequestOptions options, string scriptName, string pathInfo, RequestTarget target, string rawTarget, DateTimeOffset start)
+    /// <param name="log">Where a client that stopped reading is logged (<see cref="StalledClient"/>); null: nowhere.</param>
+    public KestrelExchange(HttpContext context, RequestOptions options, string scriptName, string pathInfo, RequestTarget target, string rawTarget, DateTimeOffset start, IErrorLog? log = null)
     {
+        _log = log;
         _context = context;
         _options = options;
         _scriptName = scriptName;
@@ -382,7 +386,17 @@ internal sealed class KestrelExchange : IWsgiExchange
         try
         {
             ValueTask<FlushResult> pending = _context.Response.BodyWriter.FlushAsync();
-            FlushResult result = BlockingWait.Result(pending);
+            FlushResult result;
+            if (pending.IsCompleted)
+            {
+                result = pending.Result;
+            }
+            else
+            {
+                // The client is not taking bytes as fast as the app makes them: wait, up to Timeout.
+                using StalledClient watch = StalledClient.Watch(_context, _options.SendTimeout, _log, ClientForLog);
+                result = BlockingWait.Result(pending);
+            }
             return !result.IsCompleted && !result.IsCanceled && !_context.RequestAborted.IsCancellationRequested;
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException)

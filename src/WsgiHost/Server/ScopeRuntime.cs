@@ -20,9 +20,12 @@ internal sealed class ScopeRuntime
     private readonly System.Collections.Concurrent.ConcurrentDictionary<AliasConfig, StaticAliasHandler> _static = new();
     private readonly RequestOptions _default;
     private readonly RequestOptions _defaultWithAuthorization;
+    private readonly TimeSpan _sendTimeout;
 
-    public ScopeRuntime(int index, ServerScope scope, ServerScope main, IErrorLog log, ScopedAccessLog[] accessLogs)
+    /// <param name="sendTimeout">Apache's Timeout, for the responses' writes.</param>
+    public ScopeRuntime(int index, ServerScope scope, ServerScope main, IErrorLog log, ScopedAccessLog[] accessLogs, TimeSpan sendTimeout)
     {
+        _sendTimeout = sendTimeout;
         Index = index;
         Scope = scope;
         ServerName = scope.ServerName ?? main.ServerName ?? "localhost";
@@ -41,8 +44,8 @@ internal sealed class ScopeRuntime
         var environment = Defaults.EffectiveEnvironment();
         ProxyHeaderRules? proxy = ProxyRules(Defaults);
         bool ssl = Defaults.SslStdEnvVars == true;
-        _default = new RequestOptions(ServerName, false, environment, null, proxy, ssl);
-        _defaultWithAuthorization = new RequestOptions(ServerName, true, environment, null, proxy, ssl);
+        _default = new RequestOptions(ServerName, false, environment, null, proxy, ssl, sendTimeout);
+        _defaultWithAuthorization = new RequestOptions(ServerName, true, environment, null, proxy, ssl, sendTimeout);
     }
 
     public int Index { get; }
@@ -99,7 +102,7 @@ internal sealed class ScopeRuntime
         {
             return passAuthorization ? _defaultWithAuthorization : _default;
         }
-        return new RequestOptions(ServerName, passAuthorization, Metadata.RequestVariables.Fold(variables), methodOverride, ProxyRules(settings), settings.SslStdEnvVars == true);
+        return new RequestOptions(ServerName, passAuthorization, Metadata.RequestVariables.Fold(variables), methodOverride, ProxyRules(settings), settings.SslStdEnvVars == true, _sendTimeout);
     }
 
     /// <summary>The trusted proxy rules of some settings (validated when the configuration was read).</summary>

@@ -120,7 +120,7 @@ internal static class WsgiDispatch
     public static ValueTask<long> RunAsync(HttpContext context, WsgiExecutor executor, WsgiApplication app, RequestOptions options,
         string scriptName, string pathInfo, RequestTarget target, string rawTarget, DateTimeOffset start)
     {
-        var exchange = new KestrelExchange(context, options, scriptName, pathInfo, target, rawTarget, start);
+        var exchange = new KestrelExchange(context, options, scriptName, pathInfo, target, rawTarget, start, app.Log);
         return FinishAsync(context, exchange, executor.RunAsync(app, exchange));
     }
 

@@ -260,8 +260,9 @@ internal sealed class WsgiServer : IAsyncDisposable
 
     private static SiteRouting BuildRouting(SiteConfig site, LogSet logs)
     {
-        var main = new ScopeRuntime(-1, site.MainServer, site.MainServer, logs.ErrorLogFor(site.MainServer), logs.AccessLogsFor(site.MainServer, site.MainServer));
-        var vhosts = site.VirtualHosts.Select((v, i) => new ScopeRuntime(i, v, site.MainServer, logs.ErrorLogFor(v), logs.AccessLogsFor(v, site.MainServer))).ToArray();
+        var timeout = TimeSpan.FromSeconds(site.TimeoutSeconds);
+        var main = new ScopeRuntime(-1, site.MainServer, site.MainServer, logs.ErrorLogFor(site.MainServer), logs.AccessLogsFor(site.MainServer, site.MainServer), timeout);
+        var vhosts = site.VirtualHosts.Select((v, i) => new ScopeRuntime(i, v, site.MainServer, logs.ErrorLogFor(v), logs.AccessLogsFor(v, site.MainServer), timeout)).ToArray();
         var selector = new VirtualHostSelector([.. site.VirtualHosts.Select(v => new VirtualHostKey(v.Addresses, v.ServerName ?? site.MainServer.ServerName, v.ServerAliases))]);
         return new SiteRouting(site, selector, vhosts, main);
     }

@@ -53,7 +53,7 @@ public sealed class RemoteIpResolverTests
     public void AVirtualHostWithoutItsOwnSettingsHasTheMainServers()
     {
         var config = SiteText.Clean("Listen 80\nRemoteIPHeader X-Real-IP\nRemoteIPInternalProxy 127.0.0.1\n<VirtualHost *:80>\nServerName v.test\nRemoteIPTrustedProxy 192.0.2.0/24\n</VirtualHost>");
-        var runtime = new WsgiHost.Server.ScopeRuntime(0, config.VirtualHosts[0], config.MainServer, new NullLog(), []);
+        var runtime = new WsgiHost.Server.ScopeRuntime(0, config.VirtualHosts[0], config.MainServer, new NullLog(), [], TimeSpan.FromSeconds(60));
 
         Assert.Equal("X-Real-IP", runtime.RemoteIp!.Header);
         Assert.Empty(runtime.RemoteIp.Internal);
