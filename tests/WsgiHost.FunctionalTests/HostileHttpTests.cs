@@ -66,6 +66,41 @@ public sealed class HostileHttpTests(HostileSite site)
     }
 
     [Fact]
+    public async Task AContentLengthWithManyLeadingZerosIsAValidLength()
+    {
+        // 1*DIGIT: 21 digits are as valid as 1 (Apache reads the body). Kestrel, handed the field
+        // through the Latin-1 header encoding, threw on it: no response, a dozen log lines.
+        string request = "POST /app/echo HTTP/1.1\r\nHost: hostile.test\r\nConnection: close\r\nContent-Length: 000000000000000000005\r\n\r\nhello";
+
+        string response = await RawHttp.SendAsync(Host.Port, request);
+
+        Assert.Equal(200, RawHttp.StatusOf(response));
+        Assert.Contains("\"length\": 5", response);
+        Assert.False(Host.HasExited);
+    }
+
+    [Fact]
+    public async Task OptionsStarIsAnsweredByTheServer()
+    {
+        string response = await RawHttp.SendAsync(Host.Port, "OPTIONS * HTTP/1.1\r\nHost: hostile.test\r\nConnection: close\r\n\r\n");
+
+        Assert.Equal(200, RawHttp.StatusOf(response));
+        Assert.Contains("Allow: GET,HEAD,POST,OPTIONS\r\n", response);
+        Assert.Contains("Content-Length: 0\r\n", response);
+    }
+
+    [Fact]
+    public async Task AnAbsoluteFormTargetNamesTheHostWhateverTheHostHeaderSays()
+    {
+        // RFC 9112 3.2.2: the target's authority wins and the Host header is ignored (Apache: 200).
+        string token = "absolute-" + Guid.NewGuid().ToString("N");
+        string response = await RawHttp.SendAsync(Host.Port, $"GET http://hostile.test/app/write?{token} HTTP/1.1\r\nHost: other.example\r\nConnection: close\r\n\r\n");
+
+        Assert.Equal(200, RawHttp.StatusOf(response));
+        Assert.Equal($"[\"/app/write?{token}\"]", await site.SeenAsync(token));
+    }
+
+    [Fact]
     public async Task HeaderCountOverLimitRequestFieldsGets431()
     {
         // LimitRequestFields 30: Host, Connection and 28 more are allowed; one more is not.

@@ -133,6 +133,14 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             return ErrorAsync(context, 400);
         }
         string rawTarget = WsgiDispatch.RawTarget(context);
+        if (rawTarget == "*" && HttpMethods.IsOptions(request.Method))
+        {
+            // OPTIONS * asks about the server, not a resource (RFC 9110 9.3.7): Apache's core
+            // answers it itself, and so does this; no app or access rule is involved.
+            context.Response.Headers.Allow = "GET,HEAD,POST,OPTIONS";
+            context.Response.ContentLength = 0;
+            return new ValueTask<long>(0);
+        }
         RequestTarget target = RequestTarget.Parse(rawTarget);
         if (!target.IsValid)
         {

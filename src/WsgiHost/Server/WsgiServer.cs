@@ -154,8 +154,15 @@ internal sealed class WsgiServer : IAsyncDisposable
                 // Kestrel needs a grace period longer than its 1 s heartbeat.
                 options.Limits.MinRequestBodyDataRate = bodyGrace == 0 ? null : new MinDataRate(limits.BodyMinRate ?? 240, TimeSpan.FromSeconds(Math.Max(2, bodyGrace)));
                 options.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(Math.Max(1, site.KeepAliveTimeoutSeconds));
+                // An absolute-form target (GET http://example.com/path) names the host, and the
+                // Host header is then ignored (RFC 9112 3.2.2), as Apache does; Kestrel otherwise
+                // refuses one whose Host differs with 400.
+                options.AllowHostHeaderOverride = true;
                 // WSGI strings are latin-1: header bytes 0x80-0xFF must reach the app as such.
-                options.RequestHeaderEncodingSelector = _ => Encoding.Latin1;
+                // Not Content-Length, which is digits: through a custom encoding Kestrel parses it
+                // on a path that took '+5', and threw (no response, a dozen log lines) on a
+                // value of more than 20 characters such as 000000000000000000005.
+                options.RequestHeaderEncodingSelector = static name => name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) ? null : Encoding.Latin1;
                 options.ResponseHeaderEncodingSelector = _ => Encoding.Latin1;
                 Listeners.Bind(options, site, log);
             });
