@@ -410,6 +410,29 @@ public sealed class DaemonModeTests
     }
 
     [Fact]
+    public async Task TheModWsgiModuleDescribesTheWorkerAndCallsShutdownSubscribers()
+    {
+        string marker = Path.Combine(Path.GetTempPath(), $"wsgihost-shutdown-{Guid.NewGuid():N}");
+        await using var host = await RunAsync("daemon.conf");
+        var module = JsonDocument.Parse(await host.Client.GetStringAsync($"/mod-wsgi?shutdown={Uri.EscapeDataString(marker)}")).RootElement;
+        Assert.Equal("shop", module.GetProperty("process_group").GetString());
+        Assert.Equal("", module.GetProperty("application_group").GetString());
+        Assert.Equal(1, module.GetProperty("maximum_processes").GetInt32());
+        Assert.Equal(3, module.GetProperty("threads_per_process").GetInt32());
+        Assert.Equal(module.GetProperty("environ_version").GetRawText(), module.GetProperty("version").GetRawText());
+        Assert.True(module.GetProperty("request_timeout_is_base_exception").GetBoolean());
+        Assert.Equal(0, await host.StopAsync());
+        try
+        {
+            Assert.Equal("process_stopping", File.ReadAllText(marker));
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
+    }
+
+    [Fact]
     public async Task ABodyOnAStatusThatHasNoneIsDroppedAndTheConnectionGoesOn()
     {
         await using var host = await RunAsync("daemon.conf");

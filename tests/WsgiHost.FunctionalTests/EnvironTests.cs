@@ -49,6 +49,17 @@ public sealed class EnvironTests(GatewayServer server)
     }
 
     [Fact]
+    public async Task CodeWrittenForModWsgiCanImportItsModule()
+    {
+        var module = JsonDocument.Parse(await Host.Client.GetStringAsync("/mod-wsgi")).RootElement;
+        Assert.Equal("", module.GetProperty("process_group").GetString());   // embedded
+        Assert.Equal("", module.GetProperty("application_group").GetString());
+        Assert.Equal(1, module.GetProperty("maximum_processes").GetInt32());
+        Assert.Equal(8, module.GetProperty("threads_per_process").GetInt32());
+        Assert.Equal(module.GetProperty("environ_version").GetRawText(), module.GetProperty("version").GetRawText());
+    }
+
+    [Fact]
     public async Task WsgiKeysHaveTheirPep3333Types()
     {
         var env = await EnvironAsync(new HttpRequestMessage(HttpMethod.Get, "/environ"));

@@ -423,6 +423,30 @@ def route_method(environ, start_response):
     return [environ['REQUEST_METHOD'].encode('ascii')]
 
 
+def route_mod_wsgi(environ, start_response):
+    # The mod_wsgi module, as code written for mod_wsgi imports it; ?shutdown=PATH subscribes a
+    # callback that writes its event to PATH when the process stops.
+    import mod_wsgi
+    from urllib.parse import parse_qs
+    query = parse_qs(environ['QUERY_STRING'])
+    if 'shutdown' in query:
+        path = query['shutdown'][0]
+
+        def stopping(event, **kwargs):
+            with open(path, 'w') as f:
+                f.write(event)
+        mod_wsgi.subscribe_shutdown(stopping)
+    return jsonify(start_response, {
+        'version': list(mod_wsgi.version),
+        'process_group': mod_wsgi.process_group,
+        'application_group': mod_wsgi.application_group,
+        'maximum_processes': mod_wsgi.maximum_processes,
+        'threads_per_process': mod_wsgi.threads_per_process,
+        'request_timeout_is_base_exception': issubclass(mod_wsgi.RequestTimeout, BaseException) and not issubclass(mod_wsgi.RequestTimeout, Exception),
+        'environ_version': list(environ['mod_wsgi.version']),
+    })
+
+
 def route_pid(environ, start_response):
     # Which process served the request (daemon mode runs apps in worker processes).
     return text(start_response, str(os.getpid()))
@@ -431,6 +455,7 @@ def route_pid(environ, start_response):
 ROUTES = {
     '/hold-gil': lambda environ, start_response: hold_gil(environ, start_response),
     '/pid': route_pid,
+    '/mod-wsgi': route_mod_wsgi,
     '/os-environ': route_os_environ,
     '/method': route_method,
     '/environ': route_environ,

@@ -127,6 +127,7 @@ public sealed unsafe class PythonRuntime : IDisposable
                 }
                 var interpreter = new Interpreter(name, LibPython.PyInterpreterState_Get(), ts) { OwnGil = ownGil, Replica = replica };
                 interpreter.Bootstrap = Bootstrap.Install([.. LogFunctions.Definitions(), .. InputFunctions.Definitions()]);
+                InstallModWsgi(interpreter);
                 IsolateEnvironment(interpreter);
                 if (_options.PythonPath.Count > 0)
                 {
@@ -173,6 +174,24 @@ public sealed unsafe class PythonRuntime : IDisposable
 
     /// <summary>Sub-interpreters get their own GIL: asked for, and this Python can.</summary>
     private bool _ownGil;
+
+    /// <summary>The `mod_wsgi` module, as mod_wsgi gives every interpreter (bootstrap.py's install_mod_wsgi).</summary>
+    private void InstallModWsgi(Interpreter interpreter)
+    {
+        Version mod = Wsgi.WsgiGateway.CompatibleModWsgiVersion;
+        using var version = Py.Tuple(3);
+        Py.SetTupleItem(version.Borrow(), 0, Py.Long(mod.Major).Steal());
+        Py.SetTupleItem(version.Borrow(), 1, Py.Long(mod.Minor).Steal());
+        Py.SetTupleItem(version.Borrow(), 2, Py.Long(mod.Build).Steal());
+        using var args = Py.Tuple(5);
+        Py.SetTupleItem(args.Borrow(), 0, Py.Utf8(interpreter.Name).Steal());
+        Py.SetTupleItem(args.Borrow(), 1, Py.Utf8(_options.ProcessGroup).Steal());
+        Py.SetTupleItem(args.Borrow(), 2, Py.Long(_options.MaximumProcesses).Steal());
+        Py.SetTupleItem(args.Borrow(), 3, Py.Long(_options.ThreadsPerProcess).Steal());
+        Py.SetTupleItem(args.Borrow(), 4, version.Steal());
+        using var install = Py.GetAttr(interpreter.Bootstrap.Module.Borrow(), "install_mod_wsgi");
+        using var result = Py.CallTuple(install.Borrow(), args.Borrow());
+    }
 
     private void IsolateEnvironment(Interpreter interpreter)
     {
@@ -243,6 +262,7 @@ public sealed unsafe class PythonRuntime : IDisposable
             nint ts = LibPython.PyThreadState_Get();
             var main = new Interpreter("", LibPython.PyInterpreterState_Get(), ts);
             main.Bootstrap = Bootstrap.Install([.. LogFunctions.Definitions(), .. InputFunctions.Definitions()]);
+            InstallModWsgi(main);
             if (_options.PythonPath.Count > 0)
             {
                 AddPythonPath(main, _options.PythonPath);

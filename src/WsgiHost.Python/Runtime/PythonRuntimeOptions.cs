@@ -22,6 +22,15 @@ public sealed record PythonRuntimeOptions
     /// </summary>
     public int ApplicationInterpreters { get; init; } = 1;
 
+    /// <summary>The daemon process group this process serves (mod_wsgi.process_group); "" when embedded.</summary>
+    public string ProcessGroup { get; init; } = "";
+
+    /// <summary>Processes serving the same applications (mod_wsgi.maximum_processes): a group's processes=, or the server processes.</summary>
+    public int MaximumProcesses { get; init; } = 1;
+
+    /// <summary>Request threads of this process (mod_wsgi.threads_per_process).</summary>
+    public int ThreadsPerProcess { get; init; } = 1;
+
     /// <summary>Seconds to wait for Py_FinalizeEx (atexit handlers, non-daemon threads) at shutdown.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -1,6 +1,7 @@
 # The Python half of WsgiHost's gateway, executed once in every interpreter as module
 # `_wsgihost`. The native functions `_log`, `_log_flush`, `_input_read` and `_input_readline` are put
 # into this module's globals by the host before this source runs.
+import atexit
 import io
 import os
 import site
@@ -199,6 +200,27 @@ class RequestTimeout(BaseException):
     """Raised in the thread of a request that ran past request-timeout when interrupt-timeout
     is set (mod_wsgi.RequestTimeout). A BaseException, so `except Exception` in the app does
     not swallow it; the client gets 504."""
+
+
+def install_mod_wsgi(application_group, process_group, maximum_processes, threads_per_process, version):
+    """The `mod_wsgi` module mod_wsgi puts in every interpreter (its mod-wsgi-python-module
+    guide): code that imports it learns how it runs (process_group is '' when embedded) and can
+    be called when the process stops. What WsgiHost does not have (server_metrics(), the event
+    stream) is absent rather than faked: an AttributeError tells the truth."""
+    module = types.ModuleType('mod_wsgi')
+    module.version = version
+    module.process_group = process_group
+    module.application_group = application_group
+    module.maximum_processes = maximum_processes
+    module.threads_per_process = threads_per_process
+    module.RequestTimeout = RequestTimeout
+
+    def subscribe_shutdown(callback):
+        """callback('process_stopping') runs when this interpreter ends with the process."""
+        atexit.register(callback, 'process_stopping')
+
+    module.subscribe_shutdown = subscribe_shutdown
+    sys.modules['mod_wsgi'] = module
 
 
 def module_files():

@@ -76,7 +76,7 @@ internal sealed class WsgiRuntime : IDisposable
             if (_python == null || _executor == null)
             {
                 _python = PythonRuntime.Start(_options.Python, _options.PythonHome,
-                    new PythonRuntimeOptions { PythonPath = [.. _options.PythonPath], ApplicationInterpreters = _options.Interpreters }, Log);
+                    new PythonRuntimeOptions { PythonPath = [.. _options.PythonPath], ApplicationInterpreters = _options.Interpreters, ThreadsPerProcess = _options.Threads }, Log);
                 Log.Write(ErrorLogLevel.Notice, "wsgi", $"Initializing Python {_python.Version} from {_python.LibraryPath} (sys.executable {_python.Executable}), {_options.Threads} WSGI threads.");
                 _executor = new WsgiExecutor(_options.Threads, Log);
             }

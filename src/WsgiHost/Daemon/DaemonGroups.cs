@@ -162,7 +162,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
         var args = new List<string> { "worker", "--group", config.Name, "--threads", config.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         if (config.Processes != null)
         {
-            args.Add("--multiprocess");
+            args.AddRange(["--multiprocess", "--processes", config.EffectiveProcesses.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         }
         if (config.ReloadOnChanges)
         {

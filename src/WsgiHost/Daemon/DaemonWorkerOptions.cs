@@ -12,6 +12,9 @@ internal sealed record DaemonWorkerOptions
     /// <summary>processes= was given: wsgi.multiprocess is then True, as in mod_wsgi.</summary>
     public bool MultiProcess { get; init; }
 
+    /// <summary>processes= of the group (mod_wsgi.maximum_processes); 1 when not given.</summary>
+    public int Processes { get; init; } = 1;
+
     public string? PythonExecutable { get; init; }
 
     public string? PythonHome { get; init; }

@@ -60,7 +60,7 @@ internal static class WorkerMain
     internal static (DaemonWorkerOptions Options, string? ErrorLog, ErrorLogLevel Level, IReadOnlyDictionary<string, ErrorLogLevel> ModuleLevels) Parse(IReadOnlyList<string> args, string secret)
     {
         string? socket = null, group = null, python = null, pythonHome = null, home = null, errorLog = null, displayName = null, user = null, runAsGroup = null;
-        int threads = 15, interpreters = 1, maximumRequests = 0, graceful = 15;
+        int threads = 15, processes = 1, interpreters = 1, maximumRequests = 0, graceful = 15;
         bool multiprocess = false, reloadOnChanges = false, ownGil = false;
         var pythonPath = new List<string>();
         var imports = new List<(string, string)>();
@@ -82,6 +82,7 @@ internal static class WorkerMain
                 case "--group": group = Value(); break;
                 case "--threads": threads = Int(); break;
                 case "--multiprocess": multiprocess = true; break;
+                case "--processes": processes = Int(); break;
                 case "--reload-on-changes": reloadOnChanges = true; break;
                 case "--own-gil": ownGil = true; break;
                 case "--interpreters": interpreters = Int(); break;
@@ -135,6 +136,7 @@ internal static class WorkerMain
             Group = group,
             Threads = threads,
             MultiProcess = multiprocess,
+            Processes = processes,
             PythonExecutable = python,
             PythonHome = pythonHome,
             PythonPath = pythonPath,

@@ -113,7 +113,7 @@ internal sealed class WsgiServer : IAsyncDisposable
                 $"Started as root with User {site.User}: the server stays root to start daemon group '{keptRootFor.Name}' ({keptRootFor.Location}) as another user, so it parses requests{(embedded ? " and runs embedded applications" : "")} as root. Give that group user={site.User} (or no user=) and the server becomes {site.User} once started.");
         }
         PythonRuntime? python = embedded
-            ? PythonRuntime.Start(site.Python.Executable, site.Python.Home, new PythonRuntimeOptions { PythonPath = EmbeddedPythonPath(site, launcher == null), OwnGil = site.Python.OwnGil, ApplicationInterpreters = site.Python.ApplicationInterpreters }, log)
+            ? PythonRuntime.Start(site.Python.Executable, site.Python.Home, new PythonRuntimeOptions { PythonPath = EmbeddedPythonPath(site, launcher == null), OwnGil = site.Python.OwnGil, ApplicationInterpreters = site.Python.ApplicationInterpreters, MaximumProcesses = Math.Max(1, site.ServerProcesses), ThreadsPerProcess = site.Threads }, log)
             : null;
         string? workersPython = python == null ? LocateWorkersPython(site) : null;
         if (python != null)
