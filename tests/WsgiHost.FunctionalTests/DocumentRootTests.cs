@@ -50,6 +50,37 @@ public sealed class DocumentRootTests : IDisposable
     }
 
     [Fact]
+    public async Task FilesWhoseNamesAreNotAsciiAreServedUnderTheirUtf8Names()
+    {
+        // Uploaded media: caf%C3%A9.jpg is the file whose name is the UTF-8 bytes c3 a9, as Apache
+        // serves it; under its own access rule too (<Files> names it as written in the config).
+        File.WriteAllText(Path.Combine(_dir, "static", "café menu.txt"), "croissant");
+        File.WriteAllText(Path.Combine(_dir, "htdocs", "naïve.txt"), "root");
+        File.WriteAllText(Path.Combine(_dir, "static", "geheim-ü.txt"), "secret");
+        string config = Path.Combine(_dir, "site.conf");
+        int port = WsgiHostProcess.FreePort();
+        File.WriteAllText(config, $"""
+            Listen 127.0.0.1:{port}
+            DocumentRoot {_dir}/htdocs
+            Alias /static/ {_dir}/static/
+            <Directory {_dir}/static>
+                <Files "geheim-ü.txt">
+                    Require all denied
+                </Files>
+            </Directory>
+            """);
+        await using var host = await WsgiHostProcess.RunAsync(config, port, new Dictionary<string, string>());
+
+        Assert.Equal("croissant", await host.Client.GetStringAsync("/static/caf%C3%A9%20menu.txt"));
+        Assert.Equal("root", await host.Client.GetStringAsync("/na%C3%AFve.txt"));
+        using HttpResponseMessage denied = await host.Client.GetAsync("/static/geheim-%C3%BC.txt");
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        // Not UTF-8 (latin-1 é): no file has that name.
+        using HttpResponseMessage latin1 = await host.Client.GetAsync("/static/caf%E9%20menu.txt");
+        Assert.Equal(HttpStatusCode.NotFound, latin1.StatusCode);
+    }
+
+    [Fact]
     public async Task ServeMountedBelowTheRootDoesNotServeItsWorkingDirectory()
     {
         // serve's DocumentRoot is the working directory, for DOCUMENT_ROOT only: the files next

@@ -46,10 +46,22 @@ internal sealed class ApacheErrorLog : IErrorLog, IAsyncDisposable
             return;
         }
         string prefix = $"[{FormatTime(DateTime.Now)}] [{module}:{LevelName(level)}] [pid {_pid}] ";
+        // A request's message names its client on every line, as Apache's request log lines
+        // do: each line of a traceback is found by grep or fail2ban on the client's address.
+        string client = message.StartsWith("[client ", StringComparison.Ordinal) && message.IndexOf("] ", StringComparison.Ordinal) is int end and > 0
+            ? message[..(end + 2)]
+            : "";
         var entry = new StringBuilder();
+        bool first = true;
         foreach (string line in message.Split('\n'))
         {
-            entry.Append(prefix).Append(line.TrimEnd('\r')).Append('\n');
+            entry.Append(prefix);
+            if (!first)
+            {
+                entry.Append(client);
+            }
+            entry.Append(line.TrimEnd('\r')).Append('\n');
+            first = false;
         }
         _output.Write(entry.ToString());
     }

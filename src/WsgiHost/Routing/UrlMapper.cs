@@ -89,7 +89,7 @@ internal sealed class UrlMapper
                 // The alias's own trailing slash belongs to the rest: "Alias /static/ d" maps
                 // /static/ to d + "/" (the folder, with its index), not to d.
                 string pathInfo = rest.StartsWith('/') || (rest.Length == 0 && !entry.Pattern.EndsWith('/')) ? rest : "/" + rest;
-                return new MappedUrl(entry.Config, null, entry.Target, entry.Target.TrimEnd('/') + pathInfo, pathInfo, "", "");
+                return new MappedUrl(entry.Config, null, entry.Target, entry.Target.TrimEnd('/') + FileNames.FromUrl(pathInfo), pathInfo, "", "");
             }
         }
         foreach (var entry in _scripts)
@@ -125,7 +125,7 @@ internal sealed class UrlMapper
         if (DocumentRoot is { } root)
         {
             // Apache's core handler: the URL's path under the DocumentRoot.
-            return new MappedUrl(root, null, root.Target, root.Target.TrimEnd('/') + path, path, "", "");
+            return new MappedUrl(root, null, root.Target, root.Target.TrimEnd('/') + FileNames.FromUrl(path), path, "", "");
         }
         return null;
     }
@@ -154,7 +154,7 @@ internal sealed class UrlMapper
             int slash = remaining.IndexOf('/');
             string segment = slash < 0 ? remaining : remaining[..slash];
             remaining = slash < 0 ? "" : remaining[slash..];
-            current = current + "/" + segment;
+            current = current + "/" + FileNames.FromUrl(segment);
             if (_isFile(current))
             {
                 return new MappedUrl(null, entry.Config, target, current, "", ScriptNameOf(path, remaining), remaining) { ScriptFromUrl = true };

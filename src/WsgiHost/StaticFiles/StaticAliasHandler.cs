@@ -155,6 +155,11 @@ internal sealed class StaticAliasHandler
         {
             return null;
         }
+        string fileName = Routing.FileNames.FromUrl(pathInfo);
+        if (fileName.Contains(Routing.FileNames.NoFile))
+        {
+            return null;
+        }
         foreach (Range segment in pathInfo.AsSpan().Split('/'))
         {
             ReadOnlySpan<char> name = pathInfo.AsSpan()[segment];
@@ -163,7 +168,7 @@ internal sealed class StaticAliasHandler
                 return null;
             }
         }
-        string full = Path.GetFullPath(_root + pathInfo);
+        string full = Path.GetFullPath(_root + fileName);
         string withoutSlash = Path.TrimEndingDirectorySeparator(full);
         if (withoutSlash != _root && !full.StartsWith(_rootWithSlash, StringComparison.Ordinal))
         {

@@ -21,6 +21,24 @@ public sealed class ErrorLogLineTests
         Assert.Equal($"[pid {Environment.ProcessId}] worker: something [odd]: here", message);
     }
 
+    [Fact]
+    public async Task EachLineOfARequestsMessageNamesItsClient()
+    {
+        // As Apache's request lines: a traceback's every line carries [client ...].
+        var writer = new StringWriter();
+        await using (var log = new ApacheErrorLog(writer, ErrorLogLevel.Debug))
+        {
+            log.Write(ErrorLogLevel.Error, "wsgi", "[client 192.0.2.7:5150] Exception occurred.\nTraceback (most recent call last):\n  File \"app.wsgi\", line 3");
+            log.Write(ErrorLogLevel.Error, "wsgi", "no client\nsecond line");
+        }
+        string[] lines = writer.ToString().TrimEnd('\n').Split('\n');
+        Assert.Equal(5, lines.Length);
+        Assert.EndsWith($"[pid {Environment.ProcessId}] [client 192.0.2.7:5150] Exception occurred.", lines[0]);
+        Assert.EndsWith($"[pid {Environment.ProcessId}] [client 192.0.2.7:5150] Traceback (most recent call last):", lines[1]);
+        Assert.EndsWith($"[pid {Environment.ProcessId}] [client 192.0.2.7:5150]   File \"app.wsgi\", line 3", lines[2]);
+        Assert.EndsWith($"[pid {Environment.ProcessId}] second line", lines[4]);
+    }
+
     [Theory]
     [InlineData("[Sun Nov 22 05:30:26.123456 2026] [core:crit] [pid 7] gone", ErrorLogLevel.Critical, "core", "[pid 7] gone")]
     [InlineData("[Sun Nov 22 05:30:26.123456 2026] [ssl:debug] x", ErrorLogLevel.Debug, "ssl", "x")]
