@@ -18,7 +18,7 @@ internal sealed class StaticAliasHandler
     /// because it would deliver POST to scripts, yet answers POST on a plain file with 405;
     /// RFC 9110 §15.5.6 wants Allow to list what the resource supports, so POST is left out.
     /// </summary>
-    internal const string Allow = "GET, HEAD, OPTIONS";
+    internal const string Allow = "GET, HEAD, POST, OPTIONS";
 
     /// <summary>mod_dir's DirectoryIndex default.</summary>
     private static readonly string[] s_defaultIndex = ["index.html"];
@@ -89,6 +89,8 @@ internal sealed class StaticAliasHandler
             response.ContentLength = 0;
             return;
         }
+        // POST is served as GET, as Apache's core handler serves it (a form whose action is a
+        // page, a script posting to a static JSON file); the body is left unread.
         bool isGetOrHead = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
         if (!isGetOrHead && !HttpMethods.IsPost(method))
         {
@@ -100,17 +102,6 @@ internal sealed class StaticAliasHandler
         if (file == null)
         {
             await ErrorAsync(context, StatusCodes.Status404NotFound).ConfigureAwait(false);
-            return;
-        }
-        if (!isGetOrHead)
-        {
-            // POST on an existing file: Apache checks existence first (404), then refuses.
-            if (!File.Exists(file))
-            {
-                await ErrorAsync(context, StatusCodes.Status404NotFound).ConfigureAwait(false);
-                return;
-            }
-            await RefuseMethodAsync(context, method).ConfigureAwait(false);
             return;
         }
 
