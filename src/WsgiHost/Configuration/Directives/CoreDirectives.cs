@@ -219,6 +219,12 @@ internal static class CoreDirectives
             context.Warning(node, "MultiViews: WsgiHost does not negotiate, so /page does not find page.html or page.html.en; such a URL is 404",
                 "remove MultiViews and link the files by their full names");
         }
+        if (node.Arguments.Any(a => a.Equals("-FollowSymLinks", StringComparison.OrdinalIgnoreCase)) || TurnsOn(node, "SymLinksIfOwnerMatch"))
+        {
+            // Written to keep links from serving what they point to: say that it does not.
+            context.Warning(node, "symbolic links are followed whatever Options says: a link in this folder serves the file it points to, wherever that is",
+                "remove the links that point out of the folder (find DIR -type l), or keep the folder free of links other users can make");
+        }
         var unknown = words.Where(w => !KnownOptions.Contains(w)).ToList();
         if (unknown.Count > 0)
         {

@@ -198,6 +198,18 @@ public sealed class DirectiveTableTests : IDisposable
         Assert.StartsWith("map each script with WSGIScriptAlias", wsgi.Fix);
     }
 
+    [Theory]
+    [InlineData("Options -FollowSymLinks")]
+    [InlineData("Options SymLinksIfOwnerMatch")]
+    [InlineData("Options -Indexes +SymLinksIfOwnerMatch -FollowSymLinks")]
+    public void TurningOffSymbolicLinksIsAWarningThatTheyAreStillFollowed(string line)
+    {
+        // Written to keep links from serving what they point to (Apache: 403): check must say it does not.
+        var warning = SiteText.Warning($"Listen 80\n<Directory /srv>\n{line}\n</Directory>");
+        warning.At(3, "Options");
+        Assert.StartsWith("symbolic links are followed whatever Options says", warning.Message);
+    }
+
     [Fact]
     public void MultiViewsIsAWarningAsIndexesIs()
     {
