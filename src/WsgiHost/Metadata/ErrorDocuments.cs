@@ -41,7 +41,9 @@ internal static class ErrorDocuments
                     try
                     {
                         string type = StaticFiles.MimeTypes.Default.Lookup(file.FullName) ?? "text/html";
-                        return new ErrorDocumentPage(status, null, type, File.ReadAllBytes(file.FullName));
+                        var page = new ErrorDocumentPage(status, null, type, File.ReadAllBytes(file.FullName));
+                        metadata.Editor?.ServeErrorDocument();
+                        return page;
                     }
                     catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                     {

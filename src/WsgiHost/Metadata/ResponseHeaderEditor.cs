@@ -54,6 +54,13 @@ internal sealed class ResponseHeaderEditor
     /// <summary>The response about to go is an error page the server made, not the handler's: only <c>always</c> lines apply to it.</summary>
     public void MarkServerError() => _serverError = true;
 
+    /// <summary>
+    /// A local ErrorDocument's file answers instead of the server's page: as the request Apache
+    /// redirects to it internally, which serves the file with success, every line applies
+    /// (a site's security headers are on its 404 page), not only the <c>always</c> ones.
+    /// </summary>
+    public void ServeErrorDocument() => _serverError = false;
+
     /// <summary>Applies the lines, once; later calls do nothing.</summary>
     public void Apply()
     {
