@@ -25,17 +25,25 @@ internal sealed class StalledClient : IDisposable
     private readonly string _client;
     private readonly Timer _timer;
 
+    /// <summary>The client's TCP connection, to tell a slow reader from one that reads nothing; null where it cannot be had.</summary>
+    private readonly System.Net.Sockets.Socket? _socket;
+
+    /// <summary>Bytes the client had acknowledged when the watch began or last saw progress; -1 when they cannot be read.</summary>
+    private long _acked;
+
     private StalledClient(HttpContext context, TimeSpan timeout, IErrorLog? log, string client)
     {
         _context = context;
         _timeout = timeout;
         _log = log;
         _client = client;
+        _socket = context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket;
+        _acked = BytesAcked(_socket);
         // No Timeout (not a positive one): the write waits as long as it takes.
-        _timer = new Timer(static state => ((StalledClient)state!).Close(), this, timeout > TimeSpan.Zero ? timeout : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer = new Timer(static state => ((StalledClient)state!).Check(), this, timeout > TimeSpan.Zero ? timeout : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Watches a write that is waiting for the client: disposed when it completes, or the connection is closed at <paramref name="timeout"/>.</summary>
+    /// <summary>Watches a write that is waiting for the client: disposed when it completes, or the connection is closed when the client takes nothing for <paramref name="timeout"/>.</summary>
     public static StalledClient Watch(HttpContext context, TimeSpan timeout, IErrorLog? log, string client) => new(context, timeout, log, client);
 
     /// <summary>A flush of <paramref name="writer"/>, closing the connection when the client takes none of it within <paramref name="timeout"/>.</summary>
@@ -51,11 +59,56 @@ internal sealed class StalledClient : IDisposable
         return await flush.ConfigureAwait(false);
     }
 
-    private void Close()
+    /// <summary>
+    /// Timeout passed with the write still waiting. A client that acknowledged bytes since (a
+    /// slow reader: the write waits for the transport to send a whole buffer, which takes long
+    /// at a few KB/s) gets another Timeout, as Apache's Timeout bounds each send, not the
+    /// response; one that took nothing is closed.
+    /// </summary>
+    private void Check()
     {
+        long acked = BytesAcked(_socket);
+        if (acked >= 0 && acked != _acked)
+        {
+            _acked = acked;
+            try
+            {
+                _timer.Change(_timeout, Timeout.InfiniteTimeSpan);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The write completed meanwhile.
+            }
+            return;
+        }
         _log?.Write(ErrorLogLevel.Info, "core",
             $"[client {_client}] The client took none of the response for {_timeout.TotalSeconds:0} s (Timeout); closing the connection.");
         _context.Abort();
+    }
+
+    private const int IpProtoTcp = 6;
+    private const int TcpInfo = 11;
+
+    /// <summary>Linux's struct tcp_info: tcpi_bytes_acked (since 4.1), a u64 at this offset.</summary>
+    private const int BytesAckedOffset = 120;
+
+    /// <summary>The bytes of the response the client has acknowledged (TCP_INFO), or -1 when they cannot be read (not Linux, not TCP, a Unix socket).</summary>
+    private static long BytesAcked(System.Net.Sockets.Socket? socket)
+    {
+        if (socket == null || !OperatingSystem.IsLinux() || socket.ProtocolType != System.Net.Sockets.ProtocolType.Tcp)
+        {
+            return -1;
+        }
+        Span<byte> info = stackalloc byte[256];
+        try
+        {
+            int length = socket.GetRawSocketOption(IpProtoTcp, TcpInfo, info);
+            return length >= BytesAckedOffset + sizeof(long) ? System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(info[BytesAckedOffset..]) : -1;
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            return -1;
+        }
     }
 
     public void Dispose() => _timer.Dispose();
