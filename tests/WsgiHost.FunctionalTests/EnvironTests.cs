@@ -60,6 +60,20 @@ public sealed class EnvironTests(GatewayServer server)
     }
 
     [Fact]
+    public async Task AnInstalledModWsgiPackageIsExtendedSoItsSubmodulesStillImport()
+    {
+        // pip's mod_wsgi (mod_wsgi.server in a Django project's INSTALLED_APPS): as mod_wsgi does,
+        // the server gives the installed package its attributes instead of hiding it.
+        await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("gateway.wsgi"),
+            "--python-path", Path.Combine(WsgiHostProcess.TestAppsDirectory, "modwsgi_package"));
+        var module = JsonDocument.Parse(await host.Client.GetStringAsync("/mod-wsgi?submodule=1")).RootElement;
+        Assert.Equal("pip mod_wsgi", module.GetProperty("package").GetString());
+        Assert.Equal("mod_wsgi.server", module.GetProperty("server").GetString());
+        Assert.Equal("", module.GetProperty("process_group").GetString());
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    [Fact]
     public async Task WsgiKeysHaveTheirPep3333Types()
     {
         var env = await EnvironAsync(new HttpRequestMessage(HttpMethod.Get, "/environ"));

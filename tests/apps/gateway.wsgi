@@ -436,6 +436,9 @@ def route_mod_wsgi(environ, start_response):
             with open(path, 'w') as f:
                 f.write(event)
         mod_wsgi.subscribe_shutdown(stopping)
+    if 'submodule' in query:
+        import mod_wsgi.server
+        return jsonify(start_response, {'package': mod_wsgi.PACKAGE, 'server': mod_wsgi.server.NAME, 'process_group': mod_wsgi.process_group})
     return jsonify(start_response, {
         'version': list(mod_wsgi.version),
         'process_group': mod_wsgi.process_group,

@@ -127,12 +127,13 @@ public sealed unsafe class PythonRuntime : IDisposable
                 }
                 var interpreter = new Interpreter(name, LibPython.PyInterpreterState_Get(), ts) { OwnGil = ownGil, Replica = replica };
                 interpreter.Bootstrap = Bootstrap.Install([.. LogFunctions.Definitions(), .. InputFunctions.Definitions()]);
-                InstallModWsgi(interpreter);
                 IsolateEnvironment(interpreter);
                 if (_options.PythonPath.Count > 0)
                 {
                     AddPythonPath(interpreter, _options.PythonPath);
                 }
+                // After python-path: an installed mod_wsgi package there is the one extended.
+                InstallModWsgi(interpreter);
                 lock (_created)
                 {
                     _created.Add(interpreter);
@@ -262,11 +263,11 @@ public sealed unsafe class PythonRuntime : IDisposable
             nint ts = LibPython.PyThreadState_Get();
             var main = new Interpreter("", LibPython.PyInterpreterState_Get(), ts);
             main.Bootstrap = Bootstrap.Install([.. LogFunctions.Definitions(), .. InputFunctions.Definitions()]);
-            InstallModWsgi(main);
             if (_options.PythonPath.Count > 0)
             {
                 AddPythonPath(main, _options.PythonPath);
             }
+            InstallModWsgi(main);
             _main = main;
             _mainThreadState = LibPython.PyEval_SaveThread();
         });

@@ -206,8 +206,13 @@ def install_mod_wsgi(application_group, process_group, maximum_processes, thread
     """The `mod_wsgi` module mod_wsgi puts in every interpreter (its mod-wsgi-python-module
     guide): code that imports it learns how it runs (process_group is '' when embedded) and can
     be called when the process stops. What WsgiHost does not have (server_metrics(), the event
-    stream) is absent rather than faked: an AttributeError tells the truth."""
-    module = types.ModuleType('mod_wsgi')
+    stream) is absent rather than faked: an AttributeError tells the truth. As mod_wsgi does, an
+    installed package of that name (pip's mod_wsgi, whose mod_wsgi.server a Django project may
+    list in INSTALLED_APPS) is imported and given the attributes, so its submodules still import."""
+    try:
+        module = importlib.import_module('mod_wsgi')
+    except Exception:
+        module = types.ModuleType('mod_wsgi')
     module.version = version
     module.process_group = process_group
     module.application_group = application_group
