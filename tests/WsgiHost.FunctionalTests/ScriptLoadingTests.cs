@@ -47,6 +47,24 @@ public sealed class ScriptLoadingTests : IDisposable
     }
 
     [Fact]
+    public async Task AModuleInAFolderAboveTheScriptIsNamedInTheLogWithTheOptionThatAddsIt()
+    {
+        // Django's layout: serve mysite/wsgi.py, which imports mysite.settings.
+        string layout = Path.Combine(WsgiHostProcess.TestAppsDirectory, "layout");
+        string script = Path.Combine(layout, "site_pkg", "wsgi.py");
+        await using (var host = await WsgiHostProcess.StartAsync(script))
+        {
+            using var failed = await host.Client.GetAsync("/");
+            Assert.Equal(500, (int)failed.StatusCode);
+            await host.WaitForLogAsync($"The module 'site_pkg' is in {layout}, which is not on sys.path: add it with --python-path {layout} (serve)");
+        }
+        await using (var fixedHost = await WsgiHostProcess.StartAsync(script, "--python-path", layout))
+        {
+            Assert.Equal("found site_pkg", await fixedHost.Client.GetStringAsync("/"));
+        }
+    }
+
+    [Fact]
     public async Task AChangedScriptIsReExecutedOnTheNextRequest()
     {
         string script = Copy("version_one.wsgi");

@@ -92,8 +92,11 @@ internal static class ServeOptionsParser
                     aliases.Add(new AliasConfig(url.StartsWith('/') ? url : "/" + url, false, Path.GetFullPath(target), generated));
                     break;
                 case "--callable-object": callable = Value(); break;
-                case "--python": python = Value(); break;
-                case "--python-home": pythonHome = Value(); break;
+                // Paths are the current folder's, as every other path option's: the server later
+                // works from the script's folder, where venv/bin/python named nothing. A bare
+                // name (python3.12) is looked up on PATH.
+                case "--python": python = Value() is var p && p.Contains('/') ? Path.GetFullPath(p) : p; break;
+                case "--python-home": pythonHome = Path.GetFullPath(Value()); break;
                 case "--python-path": pythonPath.Add(Path.GetFullPath(Value())); break;
                 case "--working-directory": workingDirectory = Path.GetFullPath(Value()); break;
                 case "--server-name": serverName = Value(); break;

@@ -131,7 +131,7 @@ internal sealed class WsgiScript
         {
             _log.Write(ErrorLogLevel.Error, "wsgi",
                 $"[client {client}] Failed to exec Python script file '{_options.ScriptPath}'.\n" +
-                $"Exception occurred processing WSGI script '{_options.ScriptPath}'.\n{e.PythonTraceback}{SubInterpreterHint(e.PythonTraceback)}");
+                $"Exception occurred processing WSGI script '{_options.ScriptPath}'.\n{e.PythonTraceback}{SubInterpreterHint(e.PythonTraceback)}{MissingModuleHint.For(e, _options.ScriptPath)}");
             NoteIsolationRefused(e.PythonTraceback);
             return null;
         }

@@ -110,6 +110,15 @@ public sealed class ServeOptionsParserTests : IDisposable
     }
 
     [Fact]
+    public void ARelativePythonIsTheCurrentFoldersAndABareNameIsLookedUpOnPath()
+    {
+        // The server works from the script's folder later: venv/bin/python must be read from here.
+        Assert.Equal(Path.GetFullPath("venv/bin/python"), ServeOptionsParser.Parse([_script, "--python", "venv/bin/python"]).Python.Executable);
+        Assert.Equal("python3.12", ServeOptionsParser.Parse([_script, "--python", "python3.12"]).Python.Executable);
+        Assert.Equal(Path.GetFullPath("venv"), ServeOptionsParser.Parse([_script, "--python-home", "venv"]).Python.Home);
+    }
+
+    [Fact]
     public void PythonAndPythonHomeAreExclusive() =>
         Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, "--python", "a", "--python-home", "b"]));
 
