@@ -18,6 +18,18 @@ public sealed class ServeTests
         Assert.Equal(0, await host.StopAsync());
     }
 
+    [Fact]
+    public async Task APortInUseIsOneLineWithTheFixAndNoStack()
+    {
+        await using var first = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("versions.wsgi"));
+        var (code, _, error) = await WsgiHostProcess.RunToEndAsync("serve", WsgiHostProcess.App("versions.wsgi"), "--embedded",
+            "--port", first.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--python", "/usr/bin/python3");
+        Assert.Equal(1, code);
+        Assert.Contains($"wsgihost: cannot start: Failed to bind to address http://127.0.0.1:{first.Port}: address already in use. Another server listens on 127.0.0.1:{first.Port}: stop it", error);
+        Assert.DoesNotContain("   at ", error);   // no stack trace above the line that matters
+        Assert.Equal(0, await first.StopAsync());
+    }
+
     /// <summary>As mod_wsgi-express: daemon mode by default, one worker process with 5 threads, the main interpreter.</summary>
     [Fact]
     public async Task ByDefaultTheAppRunsInOneDaemonWorkerProcess()

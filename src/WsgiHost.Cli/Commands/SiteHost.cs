@@ -14,9 +14,19 @@ internal static class SiteHost
     /// <param name="reread">For SIGHUP: reads the configuration again (null: SIGHUP is ignored, as for serve).</param>
     public static async Task<int> RunAsync(SiteConfig site, Func<WsgiServer, IEnumerable<string>> banner, Func<SiteConfigResult>? reread = null)
     {
-        await using ApacheErrorLog log = site.ErrorLog is null or "/dev/stderr"
-            ? new ApacheErrorLog(Console.Error, site.LogLevel, moduleLevels: site.ModuleLogLevels)
-            : ApacheErrorLog.ToFile(site.ErrorLog, site.LogLevel, site.ModuleLogLevels);
+        ApacheErrorLog opened;
+        try
+        {
+            opened = site.ErrorLog is null or "/dev/stderr"
+                ? new ApacheErrorLog(Console.Error, site.LogLevel, moduleLevels: site.ModuleLogLevels)
+                : ApacheErrorLog.ToFile(site.ErrorLog, site.LogLevel, site.ModuleLogLevels);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"wsgihost: cannot start: cannot open the error log {site.ErrorLog}: {e.Message} (give a file this user can write)").ConfigureAwait(false);
+            return 1;
+        }
+        await using ApacheErrorLog log = opened;
 
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
@@ -67,10 +77,12 @@ internal static class SiteHost
             server = await WsgiServer.StartAsync(site, log, WorkerProcess.StartInfo, reusePort: ServerProcesses.Child != null).ConfigureAwait(false);
         }
         catch (Exception e) when (e is PythonNotFoundException or IOException or ArgumentException or NotSupportedException
-            or InvalidOperationException or DllNotFoundException or System.Security.Cryptography.CryptographicException)
+            or InvalidOperationException or DllNotFoundException or System.Security.Cryptography.CryptographicException
+            or System.Net.Sockets.SocketException or UnauthorizedAccessException)
         {
-            log.Write(ErrorLogLevel.Critical, "core", $"wsgihost cannot start: {e.Message}");
-            await Console.Error.WriteLineAsync($"wsgihost: cannot start: {e.Message}").ConfigureAwait(false);
+            string reason = StartFailure.Describe(e, site);
+            log.Write(ErrorLogLevel.Critical, "core", $"wsgihost cannot start: {reason}");
+            await Console.Error.WriteLineAsync($"wsgihost: cannot start: {reason}").ConfigureAwait(false);
             return 1;
         }
         running = server;

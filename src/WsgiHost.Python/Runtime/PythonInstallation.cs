@@ -82,6 +82,10 @@ internal sealed record PythonInstallation(
         {
             executable = FindOnPath(executable) ?? executable;
         }
+        if (Directory.Exists(executable))
+        {
+            throw new PythonNotFoundException($"'{executable}' is a folder, not a Python executable: name the executable in it (such as {Path.Join(executable, "bin", "python3")}), or give the folder as the Python's home (--python-home, WSGIPythonHome, python-home=)");
+        }
         if (!File.Exists(executable))
         {
             throw new PythonNotFoundException($"Python executable '{executable}' does not exist");
@@ -95,7 +99,17 @@ internal sealed record PythonInstallation(
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add(ProbeScript);
         string output, error;
-        using (var process = Process.Start(psi) ?? throw new PythonNotFoundException($"cannot run {executable}"))
+        Process? started;
+        try
+        {
+            started = Process.Start(psi);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            // Not executable, or not a program at all (--python /etc/passwd).
+            throw new PythonNotFoundException($"cannot run '{executable}' to ask it about itself ({e.Message}): is it a Python executable?");
+        }
+        using (var process = started ?? throw new PythonNotFoundException($"cannot run {executable}"))
         {
             Task<string> err = process.StandardError.ReadToEndAsync();
             output = process.StandardOutput.ReadToEnd();
@@ -110,7 +124,16 @@ internal sealed record PythonInstallation(
                 throw new PythonNotFoundException($"{executable} failed the sysconfig probe (exit {process.ExitCode}): {error.Trim()}");
             }
         }
-        using var json = JsonDocument.Parse(output);
+        JsonDocument json;
+        try
+        {
+            json = JsonDocument.Parse(output);
+        }
+        catch (JsonException)
+        {
+            throw new PythonNotFoundException($"{executable} did not answer the sysconfig probe as Python does (its output: {output.Trim()[..Math.Min(200, output.Trim().Length)]}): is it a Python executable?");
+        }
+        using var parsed = json;
         var root = json.RootElement;
         string Str(string name) => root.GetProperty(name).ValueKind == JsonValueKind.String ? root.GetProperty(name).GetString()! : "";
         int major = root.GetProperty("major").GetInt32();

@@ -24,6 +24,11 @@ internal sealed class ErrorLogLoggerProvider(IErrorLog log) : ILoggerProvider
         // an info line (the client got a 4xx and the operator may want to know why).
         private readonly bool _badRequests = category == "Microsoft.AspNetCore.Server.Kestrel.BadRequests";
 
+        // The host reports a failed start with the exception's whole stack; the command that
+        // started it says why in one line with the fix (a port taken, say), and the stack
+        // buried that line under thirty others.
+        private readonly bool _host = category == "Microsoft.Extensions.Hosting.Internal.Host";
+
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning || (_badRequests && logLevel >= LogLevel.Debug);
@@ -42,6 +47,10 @@ internal sealed class ErrorLogLoggerProvider(IErrorLog log) : ILoggerProvider
                 _ => ErrorLogLevel.Critical,
             };
             string message = formatter(state, exception);
+            if (_host && message == "Hosting failed to start")
+            {
+                return;
+            }
             if (exception != null && !_badRequests)
             {
                 message += "\n" + exception;

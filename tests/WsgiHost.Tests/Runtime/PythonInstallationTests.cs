@@ -36,6 +36,17 @@ public sealed class PythonInstallationTests : IDisposable
         Assert.Null(PythonInstallation.FindLibrary(_dir, "", "libpython3.11.a", "", "3.11"));
 
     [Fact]
+    public void AFolderOrAFileThatIsNoProgramIsRefusedWithWhatToGiveInstead()
+    {
+        var folder = Assert.Throws<PythonNotFoundException>(() => PythonInstallation.Locate(_dir, null));
+        Assert.StartsWith($"'{_dir}' is a folder, not a Python executable", folder.Message);
+        Assert.Contains("--python-home", folder.Message);
+        string text = Touch("notes.txt");
+        var notProgram = Assert.Throws<PythonNotFoundException>(() => PythonInstallation.Locate(text, null));
+        Assert.Contains("is it a Python executable?", notProgram.Message);
+    }
+
+    [Fact]
     public void APythonHomeWithoutAnInterpreterIsRefusedWithTheReason()
     {
         var e = Assert.Throws<PythonNotFoundException>(() => PythonInstallation.Locate(null, _dir));
