@@ -46,6 +46,19 @@ public sealed class ScriptLoadingTests : IDisposable
         Assert.Equal(["loaded"], File.ReadAllLines(Path.Combine(_dir, "loads.txt")));
     }
 
+    [Theory]
+    [InlineData("--embedded")]
+    [InlineData("--processes")]
+    public async Task ServeLoadsTheScriptAtStartSoABrokenOneIsInTheLogBeforeAnyRequest(string mode)
+    {
+        // As mod_wsgi-express, which preloads its script in the daemon: the traceback is there at once.
+        string script = Copy("syntax_error.wsgi");
+        string[] args = mode == "--processes" ? [mode, "1"] : [mode];
+        await using var host = await WsgiHostProcess.StartAsync(script, args);
+        await host.WaitForLogAsync("SyntaxError");
+        Assert.Contains($"Failed to exec Python script file '{script}'", host.ErrorLog);
+    }
+
     [Fact]
     public async Task AModuleInAFolderAboveTheScriptIsNamedInTheLogWithTheOptionThatAddsIt()
     {
