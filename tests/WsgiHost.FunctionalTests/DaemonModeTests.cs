@@ -433,6 +433,20 @@ public sealed class DaemonModeTests
     }
 
     [Fact]
+    public async Task WorkersWhoseServerIsKilledOutrightStopThemselves()
+    {
+        await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("gateway.wsgi"), "--processes", "2", "--threads", "2");
+        var workers = new HashSet<int>();
+        for (int i = 0; i < 20 && workers.Count < 2; i++)
+        {
+            workers.Add(int.Parse(await host.Client.GetStringAsync("/pid"), System.Globalization.CultureInfo.InvariantCulture));
+        }
+        Assert.NotEmpty(workers);
+        Process.GetProcessById(host.Pid).Kill();
+        await ServerProcessesTests.WaitGoneAsync(workers);
+    }
+
+    [Fact]
     public async Task ABodyOnAStatusThatHasNoneIsDroppedAndTheConnectionGoesOn()
     {
         await using var host = await RunAsync("daemon.conf");

@@ -107,6 +107,42 @@ public sealed class ServerProcessesTests
     }
 
     [Fact]
+    public async Task ServerProcessesWhoseSupervisorIsKilledOutrightStopThemselves()
+    {
+        // SIGKILL (or the OOM killer) gives the supervisor no chance to stop them: they would go
+        // on answering on the shared port beside the next server.
+        await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("gateway.wsgi"), "--threads", "2", "--server-processes", "2");
+        HashSet<int> children = await PidsSeenAsync(host.Port, 2);
+        Assert.Equal(2, children.Count);
+        Process.GetProcessById(host.Pid).Kill();
+        await WaitGoneAsync(children);
+    }
+
+    /// <summary>Waits up to 15 s for every one of <paramref name="pids"/> to have exited.</summary>
+    internal static async Task WaitGoneAsync(IEnumerable<int> pids)
+    {
+        var sw = Stopwatch.StartNew();
+        while (pids.Any(Alive) && sw.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            await Task.Delay(100);
+        }
+        Assert.False(pids.Any(Alive), $"still running: {string.Join(", ", pids.Where(Alive))}");
+
+        static bool Alive(int pid)
+        {
+            try
+            {
+                using var p = Process.GetProcessById(pid);
+                return !p.HasExited;
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
+        }
+    }
+
+    [Fact]
     public async Task DaemonGroupsAreRefusedWithTheReason()
     {
         var (exit, output, error) = await WsgiHostProcess.RunToEndAsync("run", Path.Combine(WsgiHostProcess.TestAppsDirectory, "configs", "daemon.conf"),

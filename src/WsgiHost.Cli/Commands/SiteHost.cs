@@ -61,6 +61,13 @@ internal static class SiteHost
             }
         });
 
+        // One of several server processes: if its supervisor is killed outright, it stops too,
+        // instead of answering on the shared port beside the next server.
+        using ParentWatch? parent = ServerProcesses.Child == null ? null : new ParentWatch(() =>
+        {
+            log.Write(ErrorLogLevel.Warning, "core", "The supervisor that started this server process is gone (killed?); stopping.");
+            stop.TrySetResult();
+        });
         if (ServerProcesses.Child is var (_, count))
         {
             if (ServerProcessConflict(site) is string conflict)

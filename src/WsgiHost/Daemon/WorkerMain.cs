@@ -33,6 +33,12 @@ internal static class WorkerMain
         // reloads the configuration and rolls workers itself. A worker killed by it would fail
         // the requests it runs.
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => c.Cancel = true);
+        // A front killed outright (SIGKILL, the OOM killer) cannot stop its workers: they stop themselves.
+        using var parent = new Server.ParentWatch(() =>
+        {
+            log.Write(ErrorLogLevel.Warning, "wsgi", $"Daemon process group '{options.Group}' worker: the server that started it is gone (killed?); stopping.");
+            stop.Cancel();
+        });
         try
         {
             return await worker.RunAsync(stop.Token).ConfigureAwait(false);
