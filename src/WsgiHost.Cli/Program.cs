@@ -27,6 +27,9 @@ internal static class Program
             {
                 TakeCpuScheduling(ref rest);
             }
+            // --server-processes N runs the app embedded in each, 1 included (one server process,
+            // embedded), not serve's daemon default.
+            bool serverProcesses = args[0] == "serve" && rest.Contains(ServerProcesses.Option);
             switch (args[0])
             {
                 case "serve" when rest.Contains("--help") || rest.Contains("-h"):
@@ -35,7 +38,7 @@ internal static class Program
                 case "serve" or "run" when ServerProcesses.Take(ref rest) is > 1 and int processes && ServerProcesses.Child == null:
                     return await SupervisorLaunch.RunAsync(args[0], args[0] == "serve" ? ServeOptionsParser.Embedded(rest) : rest, processes).ConfigureAwait(false);
                 case "serve":
-                    return await ServeCommand.RunAsync(rest).ConfigureAwait(false);
+                    return await ServeCommand.RunAsync(serverProcesses ? ServeOptionsParser.Embedded(rest) : rest).ConfigureAwait(false);
                 case "version":
                 case "--version":
                     return VersionCommand.Run(rest);

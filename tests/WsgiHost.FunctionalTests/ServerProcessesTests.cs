@@ -107,6 +107,16 @@ public sealed class ServerProcessesTests
     }
 
     [Fact]
+    public async Task OneServerProcessRunsTheAppEmbeddedAsMoreDo()
+    {
+        // --server-processes N is the embedded mode in N processes, 1 included: not serve's daemon default.
+        await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("gateway.wsgi"), "--threads", "2", "--server-processes", "1");
+        Assert.Contains("mode:   embedded", host.Output);
+        Assert.Equal(host.Pid, await host.AppPidAsync());
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    [Fact]
     public async Task ServerProcessesWhoseSupervisorIsKilledOutrightStopThemselves()
     {
         // SIGKILL (or the OOM killer) gives the supervisor no chance to stop them: they would go

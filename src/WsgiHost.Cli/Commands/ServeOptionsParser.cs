@@ -53,6 +53,8 @@ internal static class ServeOptionsParser
 
     public static SiteConfig Parse(IReadOnlyList<string> args)
     {
+        // --port=8080, as mod_wsgi-express takes it too: the same as --port 8080.
+        args = [.. args.SelectMany(a => a.StartsWith("--", StringComparison.Ordinal) && a.IndexOf('=') is int eq and > 2 ? new[] { a[..eq], a[(eq + 1)..] } : [a])];
         string? script = null;
         string host = "127.0.0.1";
         int port = 8000;
@@ -114,7 +116,7 @@ internal static class ServeOptionsParser
                 default:
                     if (arg.StartsWith('-'))
                     {
-                        throw new UsageException($"unknown option '{arg}'");
+                        throw new UsageException(ServeOptionHints.For(arg));
                     }
                     if (script != null)
                     {

@@ -119,6 +119,23 @@ public sealed class ServeOptionsParserTests : IDisposable
     }
 
     [Fact]
+    public void AnOptionMayCarryItsValueAfterAnEqualsSignAsModWsgiExpressTakesIt() =>
+        Assert.Equal(9623, Assert.Single(ServeOptionsParser.Parse([_script, "--port=9623"]).Listeners).Port);
+
+    [Theory]
+    [InlineData("--porrt", "did you mean --port?")]
+    [InlineData("--log-to-terminal", "serve logs to the terminal already")]
+    [InlineData("--maximum-requests", "WSGIDaemonProcess NAME maximum-requests=... sets it")]
+    [InlineData("--https-port", "TLS is set in a configuration file")]
+    public void AnUnknownOptionSaysWhatToDoInstead(string option, string hint)
+    {
+        var e = Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, option, "1"]));
+        Assert.StartsWith($"unknown option '{option}': ", e.Message);
+        Assert.Contains(hint, e.Message);
+        Assert.EndsWith("(wsgihost serve --help lists the options)", e.Message);
+    }
+
+    [Fact]
     public void PythonAndPythonHomeAreExclusive() =>
         Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, "--python", "a", "--python-home", "b"]));
 
