@@ -189,8 +189,11 @@ internal static class ServeOptionsParser
             DaemonGroups = daemon == null ? [] : [daemon],
             // As mod_wsgi-express (and mod_wsgi for an alias naming both groups): the script is
             // loaded as the workers (or the server) start, so a syntax or import error is in the
-            // log at once, not at the first request; that request then finds it loaded.
-            ImportScripts = [new ImportScriptConfig(scriptPath, daemon?.Name ?? "", "", generated)],
+            // log at once, not at the first request; that request then finds it loaded. Not with
+            // several interpreters: one that cannot load the script (an extension refusing
+            // isolation) is found and left out by the first request's load, which a preload
+            // failure would only repeat.
+            ImportScripts = interpreters == 1 ? [new ImportScriptConfig(scriptPath, daemon?.Name ?? "", "", generated)] : [],
             // As mod_wsgi-express: in daemon mode the app runs only in the workers, so the server
             // process loads no Python (about 20 MB less, and no interpreter next to the listeners).
             RestrictEmbedded = daemon != null,
