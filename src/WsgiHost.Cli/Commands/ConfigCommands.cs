@@ -98,9 +98,9 @@ internal static class ConfigCommands
     /// <summary>The last startup line: what runs in the server process and in which daemon groups.</summary>
     private static string Mode(SiteConfig site, Server.WsgiServer server)
     {
-        string embedded = site.RestrictEmbedded ? "no embedded applications (WSGIRestrictEmbedded On)" : $"embedded, {site.Threads} WSGI thread(s){ServeCommand.Interpreters(site.Python.ApplicationInterpreters, server.PythonDescription)}";
+        string embedded = site.RestrictEmbedded ? "no embedded applications (WSGIRestrictEmbedded On)" : $"embedded, {site.Threads} WSGI thread(s){ServeCommand.Interpreters(site.Python.ApplicationInterpreters, server.RunsIsolatedInterpreters)}";
         var groups = site.DaemonGroups.Select(g =>
-            $"{g.Name} ({g.EffectiveProcesses} x {g.Threads} threads{ServeCommand.Interpreters(g.EffectiveInterpreters(site.Python), server.PythonDescription)}, pids {string.Join(", ", server.DaemonPids.GetValueOrDefault(g.Name) ?? [])})");
+            $"{g.Name} ({g.EffectiveProcesses} x {g.Threads} threads{ServeCommand.Interpreters(g.EffectiveInterpreters(site.Python), server.RunsIsolatedInterpreters)}, pids {string.Join(", ", server.DaemonPids.GetValueOrDefault(g.Name) ?? [])})");
         return site.DaemonGroups.Count == 0 ? $"  mode:   {embedded}" : $"  mode:   {embedded}; daemon groups: {string.Join("; ", groups)}";
     }
 

@@ -76,6 +76,20 @@ internal sealed record PythonInstallation(
         return null;
     }
 
+    /// <summary>The probe's JSON answer; a program that is not Python answers something else.</summary>
+    private static JsonDocument ParseProbe(string executable, string output)
+    {
+        try
+        {
+            return JsonDocument.Parse(output);
+        }
+        catch (JsonException)
+        {
+            string said = output.Trim();
+            throw new PythonNotFoundException($"{executable} did not answer the sysconfig probe as Python does (its output: {said[..Math.Min(200, said.Length)]}): is it a Python executable?");
+        }
+    }
+
     private static PythonInstallation Probe(string executable)
     {
         if (!File.Exists(executable) && !executable.Contains('/'))
@@ -124,16 +138,7 @@ internal sealed record PythonInstallation(
                 throw new PythonNotFoundException($"{executable} failed the sysconfig probe (exit {process.ExitCode}): {error.Trim()}");
             }
         }
-        JsonDocument json;
-        try
-        {
-            json = JsonDocument.Parse(output);
-        }
-        catch (JsonException)
-        {
-            throw new PythonNotFoundException($"{executable} did not answer the sysconfig probe as Python does (its output: {output.Trim()[..Math.Min(200, output.Trim().Length)]}): is it a Python executable?");
-        }
-        using var parsed = json;
+        using JsonDocument json = ParseProbe(executable, output);
         var root = json.RootElement;
         string Str(string name) => root.GetProperty(name).ValueKind == JsonValueKind.String ? root.GetProperty(name).GetString()! : "";
         int major = root.GetProperty("major").GetInt32();

@@ -179,17 +179,12 @@ public sealed unsafe class PythonRuntime : IDisposable
     /// <summary>The `mod_wsgi` module, as mod_wsgi gives every interpreter (bootstrap.py's install_mod_wsgi).</summary>
     private void InstallModWsgi(Interpreter interpreter)
     {
-        Version mod = Wsgi.WsgiGateway.CompatibleModWsgiVersion;
-        using var version = Py.Tuple(3);
-        Py.SetTupleItem(version.Borrow(), 0, Py.Long(mod.Major).Steal());
-        Py.SetTupleItem(version.Borrow(), 1, Py.Long(mod.Minor).Steal());
-        Py.SetTupleItem(version.Borrow(), 2, Py.Long(mod.Build).Steal());
         using var args = Py.Tuple(5);
         Py.SetTupleItem(args.Borrow(), 0, Py.Utf8(interpreter.Name).Steal());
         Py.SetTupleItem(args.Borrow(), 1, Py.Utf8(_options.ProcessGroup).Steal());
         Py.SetTupleItem(args.Borrow(), 2, Py.Long(_options.MaximumProcesses).Steal());
         Py.SetTupleItem(args.Borrow(), 3, Py.Long(_options.ThreadsPerProcess).Steal());
-        Py.SetTupleItem(args.Borrow(), 4, version.Steal());
+        Py.SetTupleItem(args.Borrow(), 4, Wsgi.WsgiGateway.ModWsgiVersionTuple().Steal());
         using var install = Py.GetAttr(interpreter.Bootstrap.Module.Borrow(), "install_mod_wsgi");
         using var result = Py.CallTuple(install.Borrow(), args.Borrow());
     }
@@ -222,20 +217,25 @@ public sealed unsafe class PythonRuntime : IDisposable
     }
 
     /// <summary>Describes which Python would be loaded, without loading it.</summary>
-    public static string Describe(string? python, string? pythonHome)
-    {
-        PythonInstallation i = PythonInstallation.Locate(python, pythonHome);
-        return $"Python {i.Version} ({i.Executable}, {i.LibraryPath}{(i.IsVirtualEnvironment ? ", virtualenv " + i.Prefix : "")})";
-    }
+    public static string Describe(string? python, string? pythonHome) => Describe(PythonInstallation.Locate(python, pythonHome));
+
+    internal static string Describe(PythonInstallation i) =>
+        $"Python {i.Version} ({i.Executable}, {i.LibraryPath}{(i.IsVirtualEnvironment ? ", virtualenv " + i.Prefix : "")})";
+
+    /// <summary>
+    /// Whether a Python of <paramref name="version"/> runs sub-interpreters with a GIL each
+    /// (own GIL, several interpreters an application). PEP 684 arrived in 3.12, but an embedding
+    /// process that ends an isolated sub-interpreter aborts in 3.12's Py_FinalizeEx ("free():
+    /// invalid pointer", seen with 3.12.1; 3.13 finalises cleanly), so WsgiHost uses it from 3.13.
+    /// </summary>
+    internal static bool RunsIsolatedInterpreters(string version) =>
+        System.Version.TryParse(version, out Version? parsed) && parsed >= new Version(3, 13);
 
     private void Initialize()
     {
         LogFunctions.SetLog(_log);
         LibPython.Load(Installation.LibraryPath);
-        // PEP 684 arrived in 3.12, but an embedding process that ends an isolated
-        // sub-interpreter aborts in 3.12's Py_FinalizeEx ("free(): invalid pointer", seen with
-        // 3.12.1; 3.13 finalises cleanly), so WsgiHost uses it from 3.13.
-        bool supported = LibPython.Py_NewInterpreterFromConfig != null && System.Version.TryParse(Installation.Version, out Version? version) && version >= new Version(3, 13);
+        bool supported = LibPython.Py_NewInterpreterFromConfig != null && RunsIsolatedInterpreters(Installation.Version);
         OwnGilSupported = supported;
         _ownGil = _options.OwnGil && supported;
         ApplicationInterpreters = supported ? _options.ApplicationInterpreters : 1;

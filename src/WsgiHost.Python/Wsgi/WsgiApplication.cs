@@ -109,11 +109,8 @@ public sealed class WsgiApplication
         using (var v = Py.Bool(true)) { Py.DictSet(env, "wsgi.input_terminated", v.Borrow()); }
         Py.DictSet(env, "wsgi.errors", Interpreter.Bootstrap.Errors.Borrow());
         Py.DictSet(env, "wsgi.file_wrapper", Interpreter.Bootstrap.FileWrapperType.Borrow());
-        using (var version = Py.Tuple(3))
+        using (var version = WsgiGateway.ModWsgiVersionTuple())
         {
-            Py.SetTupleItem(version.Borrow(), 0, Py.Long(WsgiGateway.CompatibleModWsgiVersion.Major).Steal());
-            Py.SetTupleItem(version.Borrow(), 1, Py.Long(WsgiGateway.CompatibleModWsgiVersion.Minor).Steal());
-            Py.SetTupleItem(version.Borrow(), 2, Py.Long(WsgiGateway.CompatibleModWsgiVersion.Build).Steal());
             Py.DictSet(env, "mod_wsgi.version", version.Borrow());
         }
         using (var v = Py.Latin1(Options.ProcessGroup)) { Py.DictSet(env, "mod_wsgi.process_group", v.Borrow()); }

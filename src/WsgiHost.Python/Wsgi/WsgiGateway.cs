@@ -16,6 +16,16 @@ internal static unsafe class WsgiGateway
     /// <summary>The mod_wsgi release whose behaviour we follow, reported as mod_wsgi.version.</summary>
     public static readonly Version CompatibleModWsgiVersion = new(5, 0, 0);
 
+    /// <summary><see cref="CompatibleModWsgiVersion"/> as Python's (5, 0, 0): the environ's mod_wsgi.version and the mod_wsgi module's.</summary>
+    internal static PyOwned ModWsgiVersionTuple()
+    {
+        var version = Py.Tuple(3);
+        Py.SetTupleItem(version.Borrow(), 0, Py.Long(CompatibleModWsgiVersion.Major).Steal());
+        Py.SetTupleItem(version.Borrow(), 1, Py.Long(CompatibleModWsgiVersion.Minor).Steal());
+        Py.SetTupleItem(version.Borrow(), 2, Py.Long(CompatibleModWsgiVersion.Build).Steal());
+        return version;
+    }
+
     /// <summary>Runs one request; <paramref name="arrived"/> (a Stopwatch timestamp) is when it reached the server, for the script's freshness check.</summary>
     public static void Invoke(WsgiApplication app, IWsgiExchange exchange, long arrived)
     {

@@ -15,7 +15,9 @@ internal sealed record ErrorDocumentPage(int Status, string? Location, string Co
 /// the embedded gateway, the daemon front for a worker's page) asks here first. A local URL is
 /// served from the file it maps to (an Alias or the DocumentRoot), up to 1 MiB, with the error's
 /// status; one that maps to no file (a WSGI application, say) falls back to the server's page,
-/// with the reason in the error log.
+/// with the reason in the error log. Finding such a file page also tells the request's Header
+/// lines that it is no longer the server's own error page (<see cref="ResponseHeaderEditor.ServeErrorDocument"/>):
+/// here, because every one of those places sends the page Find gives.
 /// </summary>
 internal static class ErrorDocuments
 {

@@ -64,7 +64,18 @@ internal sealed class WsgiServer : IAsyncDisposable
         : $"{WorkersPython} in the daemon workers, not loaded in the server process (WSGIRestrictEmbedded On)";
 
     /// <summary>Which Python the daemon workers embed, when the server process has none.</summary>
-    private string? WorkersPython { get; init; }
+    private string? WorkersPython => _workersPython == null ? null : string.Join("; ", _workersPython.Select(PythonRuntime.Describe).Distinct());
+
+    private IReadOnlyList<PythonInstallation>? _workersPython;
+
+    /// <summary>
+    /// Whether the Python that runs the applications gives each several interpreters when asked
+    /// (WSGIApplicationInterpreters, --interpreters): from 3.13. For the banner, which says
+    /// what runs rather than what was asked.
+    /// </summary>
+    public bool RunsIsolatedInterpreters => _python != null
+        ? PythonRuntime.RunsIsolatedInterpreters(_python.Version)
+        : _workersPython?.All(i => PythonRuntime.RunsIsolatedInterpreters(i.Version)) == true;
 
     /// <summary>
     /// The Pythons the daemon workers will embed, located now (without loading them): a wrong
@@ -72,9 +83,8 @@ internal sealed class WsgiServer : IAsyncDisposable
     /// instead of leaving workers that fail to start over and over.
     /// </summary>
     /// <exception cref="PythonNotFoundException">One of them is not a usable Python.</exception>
-    private static string LocateWorkersPython(SiteConfig site) => string.Join("; ", site.DaemonGroups
-        .Select(g => g.PythonHome != null ? PythonRuntime.Describe(null, g.PythonHome) : PythonRuntime.Describe(site.Python.Executable, site.Python.Home))
-        .Distinct());
+    private static PythonInstallation[] LocateWorkersPython(SiteConfig site) => [.. site.DaemonGroups
+        .Select(g => g.PythonHome != null ? PythonInstallation.Locate(null, g.PythonHome) : PythonInstallation.Locate(site.Python.Executable, site.Python.Home))];
 
     internal const string ServerSoftware = "WsgiHost";
 
@@ -115,7 +125,7 @@ internal sealed class WsgiServer : IAsyncDisposable
         PythonRuntime? python = embedded
             ? PythonRuntime.Start(site.Python.Executable, site.Python.Home, new PythonRuntimeOptions { PythonPath = EmbeddedPythonPath(site, launcher == null), OwnGil = site.Python.OwnGil, ApplicationInterpreters = site.Python.ApplicationInterpreters, MaximumProcesses = Math.Max(1, site.ServerProcesses), ThreadsPerProcess = site.Threads }, log)
             : null;
-        string? workersPython = python == null ? LocateWorkersPython(site) : null;
+        PythonInstallation[]? workersPython = python == null ? LocateWorkersPython(site) : null;
         if (python != null)
         {
             log.Write(ErrorLogLevel.Notice, "wsgi", $"Initializing Python {python.Version} from {python.LibraryPath} (sys.executable {python.Executable}).");
@@ -229,7 +239,7 @@ internal sealed class WsgiServer : IAsyncDisposable
             }
             await web.StartAsync().ConfigureAwait(false);
             becomes?.Dispose();
-            return new WsgiServer(web, executor, python, logs, log, [.. Listeners.Describe(site)], handler, site, daemons, launcher, metrics) { WorkersPython = workersPython };
+            return new WsgiServer(web, executor, python, logs, log, [.. Listeners.Describe(site)], handler, site, daemons, launcher, metrics) { _workersPython = workersPython };
         }
         catch
         {

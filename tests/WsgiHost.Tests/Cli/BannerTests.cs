@@ -6,10 +6,18 @@ namespace WsgiHost.Tests.Cli;
 public sealed class BannerTests
 {
     [Theory]
-    [InlineData(1, "Python 3.13.0 (/x/python3, /x/libpython3.13.so)", "")]
-    [InlineData(2, "Python 3.13.0 (/x/python3, /x/libpython3.13.so)", " in 2 interpreters with a GIL each")]
-    [InlineData(2, "Python 3.11.2 (/usr/bin/python3, /usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0)", " in 1 interpreter (2 asked for: that needs Python 3.13 or later)")]
-    [InlineData(3, "Python 3.11.2 (/usr/bin/python3, ...) in the daemon workers, not loaded in the server process (WSGIRestrictEmbedded On)", " in 1 interpreter (3 asked for: that needs Python 3.13 or later)")]
-    public void InterpretersAreTheOnesThatRun(int asked, string python, string expected) =>
-        Assert.Equal(expected, ServeCommand.Interpreters(asked, python));
+    [InlineData(1, true, "")]
+    [InlineData(2, true, " in 2 interpreters with a GIL each")]
+    [InlineData(2, false, " in 1 interpreter (2 asked for: that needs Python 3.13 or later)")]
+    [InlineData(3, false, " in 1 interpreter (3 asked for: that needs Python 3.13 or later)")]
+    public void InterpretersAreTheOnesThatRun(int asked, bool possible, string expected) =>
+        Assert.Equal(expected, ServeCommand.Interpreters(asked, possible));
+
+    [Theory]
+    [InlineData("3.11.2", false)]
+    [InlineData("3.12.1", false)]
+    [InlineData("3.13.0", true)]
+    [InlineData("3.14.0", true)]
+    public void SeveralInterpretersNeedPython313(string version, bool runs) =>
+        Assert.Equal(runs, WsgiHost.Python.Runtime.PythonRuntime.RunsIsolatedInterpreters(version));
 }
