@@ -287,6 +287,52 @@ public sealed class ServeTests
         Assert.Equal("spun", await spinning);
     }
 
+    /// <summary>
+    /// A mod_wsgi-express command line as a Django project's container runs it: the project's
+    /// WSGI module by name, HTTPS only, worker recycling; serve takes it as it is.
+    /// </summary>
+    [Fact]
+    public async Task AModWsgiExpressCommandLineForADjangoModuleRunsAsItIs()
+    {
+        string certificates = Directory.CreateTempSubdirectory("wsgihost-serve-tls-").FullName;
+        try
+        {
+            TestCertificate.Write(certificates, "site", "localhost");
+            int httpsPort = WsgiHostProcess.FreePort();
+            string port = httpsPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await using var host = await WsgiHostProcess.StartDaemonAsync("djsite.wsgi", "--application-type", "module",
+                "--working-directory", WsgiHostProcess.App("djsite"), "--log-to-terminal", "--maximum-requests", "2",
+                "--https-port", port, "--ssl-certificate", Path.Combine(certificates, "site"), "--https-only", "--hsts-policy", "max-age=600");
+            Assert.Contains($"WsgiHost serving the module djsite.wsgi (application) at https://127.0.0.1:{port}/", host.Output);
+
+            // The plain port sends every request to the same URL over HTTPS.
+            using var plain = await host.ClientWithoutRedirects.GetAsync("/hello/express/?x=1");
+            Assert.Equal(301, (int)plain.StatusCode);
+            Assert.Equal($"https://127.0.0.1:{port}/hello/express/?x=1", plain.Headers.Location?.ToString());
+
+            using var client = new HttpClient(new SocketsHttpHandler
+            {
+                SslOptions = new System.Net.Security.SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, c, _, _) => c?.Subject == "CN=localhost" },
+            });
+            for (int i = 0; i < 3; i++)
+            {
+                using var response = await client.GetAsync($"https://127.0.0.1:{port}/hello/express/");
+                Assert.Equal(200, (int)response.StatusCode);
+                Assert.Equal("max-age=600", string.Join(",", response.Headers.GetValues("Strict-Transport-Security")));
+                using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                Assert.Equal("express", json.RootElement.GetProperty("hello").GetString());
+                Assert.Equal("djsite.settings", json.RootElement.GetProperty("settings").GetString());
+            }
+            // --maximum-requests 2: the worker that served two requests was replaced.
+            await host.WaitForLogAsync("reached maximum-requests=2");
+            Assert.Equal(0, await host.StopAsync());
+        }
+        finally
+        {
+            Directory.Delete(certificates, recursive: true);
+        }
+    }
+
     internal static async Task<(int Code, string Output)> RunCliAsync(params string[] args)
     {
         var (code, output, error) = await WsgiHostProcess.RunToEndAsync(args);

@@ -10,7 +10,7 @@ internal static class ServeCommand
         SiteConfig site = ServeOptionsParser.Parse(args);
         ScriptAliasConfig mount = site.MainServer.ScriptAliases[0];
         return SiteHost.RunAsync(site, server => [
-            .. server.Urls.Select(url => $"WsgiHost serving {mount.Target} at {url}{mount.UrlPattern}"),
+            .. server.Urls.Select(url => $"WsgiHost serving {ModuleEntryPoint.Describe(mount.Target)} at {url}{mount.UrlPattern}"),
             $"  python: {server.PythonDescription}",
             $"  cpu:    {WsgiHost.Server.CpuScheduling.Outcome}",
             site.DaemonGroups.Count == 0

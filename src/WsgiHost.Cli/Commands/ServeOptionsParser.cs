@@ -32,23 +32,48 @@ internal static class ServeOptionsParser
           --mount-point URL           URL the app is mounted at (default /)
           --url-alias URL PATH        serve a file or directory at URL (repeatable)
           --callable-object NAME      the WSGI callable in the script (default application)
+          --application-type TYPE     script (default: APP.wsgi is a file) or module (APP is a dotted module name such as
+                                      mysite.wsgi, imported from the working directory, as mod_wsgi-express)
+          --entry-point APP           the script or module, as mod_wsgi-express takes it (or give it first)
           --python PATH               the python executable to embed
           --python-home DIR           a Python prefix or virtualenv to embed
           --python-path DIR           add DIR first on sys.path (repeatable)
-          --working-directory DIR     working directory (default: the script's folder)
+          --working-directory DIR     working directory (default: the script's folder; for a module, the current folder)
           --server-name NAME          SERVER_NAME when a request has no Host header
+          --https-port N              serve HTTPS on this port too, with the certificate below
+          --ssl-certificate-file FILE --ssl-certificate-key-file FILE   the certificate and its key (PEM)
+          --ssl-certificate BASE      ... or BASE.crt and BASE.key
+          --https-only                redirect every request on --port to the same URL on --https-port (301)
+          --hsts-policy POLICY        send Strict-Transport-Security: POLICY with HTTPS responses
           --access-log                log each request to standard output (combined format)
+          --log-to-terminal           (as mod_wsgi-express; serve logs to the terminal unless --error-log is given)
           --error-log FILE            error log file (default: standard error)
           --log-level LEVEL           debug|info|notice|warn|error|crit (default info)
           --chunked-request           accept chunked request bodies (else 411)
           --pass-authorization        pass the Authorization header as HTTP_AUTHORIZATION
           --limit-request-body BYTES  reject larger request bodies with 413
+          --setenv NAME VALUE         add NAME to every request's WSGI environ (repeatable)
+          --passenv NAME              add NAME to the environ from the server's environment (repeatable)
+          --trust-proxy-header NAME   take the client's address or scheme from this header (WSGITrustedProxyHeaders; repeatable)
+          --trust-proxy ADDR          ... only from proxies at these addresses or networks (WSGITrustedProxies; repeatable)
+          --keep-alive-timeout SECONDS  close an idle kept-alive connection after this long (default 5)
+          --socket-timeout SECONDS    Apache's Timeout: how long a client may take to send or read (default 60)
           --compress-responses        gzip text, HTML, CSS, JavaScript and JSON responses for clients that accept it
           --x-sendfile-path DIR       send a file under DIR that the app names in an X-Sendfile header in place of its
                                       body (mod_xsendfile's XSendFile On with XSendFilePath DIR; repeatable)
           --no-reload                 do not re-execute the script when it changes
           --drain SECONDS             after SIGTERM, serve this long with the health check failing and
                                       connections closed after each response, then stop accepting
+        daemon worker options, as mod_wsgi-express's (each sets the WSGIDaemonProcess option of its name):
+          --maximum-requests N        replace a worker after N requests (default 0: never)
+          --request-timeout SECONDS   504 and a new worker for a request without a response in time (default 60)
+          --interrupt-timeout SECONDS with --request-timeout: first raise RequestTimeout in the request's thread (default 0)
+          --queue-timeout SECONDS     504 for a request that waited this long for a thread (default 45)
+          --inactivity-timeout, --restart-interval, --graceful-timeout (15), --shutdown-timeout (5),
+          --startup-timeout (15), --deadlock-timeout (60), --connect-timeout (15) SECONDS
+          --cpu-time-limit SECONDS, --memory-limit BYTES, --virtual-memory-limit BYTES  (0: none)
+          --header-buffer-size, --response-buffer-size, --send-buffer-size, --receive-buffer-size BYTES,
+          --daemon-backlog N, --process-name NAME, --lang LANG, --locale LOCALE
         """;
 
     public static SiteConfig Parse(IReadOnlyList<string> args)
@@ -66,7 +91,13 @@ internal static class ServeOptionsParser
         var pythonPath = new List<string>();
         var aliases = new List<AliasConfig>();
         var sendFilePaths = new List<XSendFilePath>();
-        bool accessLog = false, chunked = false, passAuth = false, reload = true, embedded = false, reloadOnChanges = false, compress = false;
+        bool accessLog = false, chunked = false, passAuth = false, reload = true, embedded = false, reloadOnChanges = false, compress = false, module = false;
+        var daemonOptions = new ServeDaemonOptions();
+        var https = new ServeHttps();
+        var environ = new List<KeyValuePair<string, string?>>();
+        var trustedHeaders = new List<string>();
+        var trustedProxies = new List<string>();
+        int? keepAlive = null, timeout = null;
         int? processes = null;
         int drain = 0;
         long? limitBody = null;
@@ -83,7 +114,7 @@ internal static class ServeOptionsParser
                 case "--port": port = Int(arg, Value(), 1, 65535); break;
                 case "--threads": threads = Int(arg, Value(), 1, 1024); break;
                 case "--interpreters": interpreters = Int(arg, Value(), 1, WsgiDirectives.MaxApplicationInterpreters); break;
-                case "--embedded": embedded = true; break;
+                case "--embedded" or "--embedded-mode": embedded = true; break;
                 case "--user": user = Value(); break;
                 case "--group": group = Value(); break;
                 case "--reload-on-changes": reloadOnChanges = true; break;
@@ -94,6 +125,33 @@ internal static class ServeOptionsParser
                     aliases.Add(new AliasConfig(url.StartsWith('/') ? url : "/" + url, false, Path.GetFullPath(target), generated));
                     break;
                 case "--callable-object": callable = Value(); break;
+                case "--application-type":
+                    module = Value() switch
+                    {
+                        "script" => false,
+                        "module" => true,
+                        var other => throw new UsageException($"--application-type must be script or module, got '{other}'" +
+                            (other == "paste" ? " (a PasteDeploy app: write a script that calls paste.deploy.loadapp)" : other == "static" ? " (serve files with --url-alias / DIR)" : "")),
+                    };
+                    break;
+                case "--entry-point": script = Entry(script, Value()); break;
+                // serve logs to the terminal already, as this asks mod_wsgi-express to.
+                case "--log-to-terminal" or "--startup-log": break;
+                case "--setenv": environ.Add(new(Value(), Value())); break;
+                case "--passenv":
+                    string name = Value();
+                    // As Apache's PassEnv: the variable's value when the server started; one it does not have is left out.
+                    if (Environment.GetEnvironmentVariable(name) is { } passed)
+                    {
+                        environ.Add(new(name, passed));
+                    }
+                    break;
+                case "--trust-proxy-header": trustedHeaders.Add(TrustedHeader(Value())); break;
+                case "--trust-proxy": trustedProxies.Add(TrustedProxy(Value())); break;
+                case "--keep-alive-timeout": keepAlive = Int(arg, Value(), 0, 3600); break;
+                case "--socket-timeout": timeout = Int(arg, Value(), 1, 86400); break;
+                case var daemonOption when ServeDaemonOptions.IsOption(daemonOption): daemonOptions.Add(daemonOption, Value()); break;
+                case var httpsOption when ServeHttps.IsOption(httpsOption, out bool takesValue): https.Add(httpsOption, takesValue ? Value() : null); break;
                 // Paths are the current folder's, as every other path option's: the server later
                 // works from the script's folder, where venv/bin/python named nothing. A bare
                 // name (python3.12) is looked up on PATH.
@@ -118,11 +176,7 @@ internal static class ServeOptionsParser
                     {
                         throw new UsageException(ServeOptionHints.For(arg));
                     }
-                    if (script != null)
-                    {
-                        throw new UsageException($"only one WSGI script can be served, got '{script}' and '{arg}'");
-                    }
-                    script = arg;
+                    script = Entry(script, arg);
                     break;
             }
         }
@@ -146,10 +200,27 @@ internal static class ServeOptionsParser
         {
             throw new UsageException("--reload-on-changes restarts the daemon worker when code changes; it cannot be given with --embedded");
         }
-        string scriptPath = Path.GetFullPath(script);
-        if (!File.Exists(scriptPath))
+        if (embedded && daemonOptions.FirstGiven is { } workerOption)
         {
-            throw new UsageException($"WSGI script '{scriptPath}' does not exist");
+            throw new UsageException($"{workerOption} is an option of the daemon worker processes; with --embedded the app runs in the server process, which has none");
+        }
+        string scriptPath;
+        if (module)
+        {
+            // A module is imported from the working directory, as under mod_wsgi-express: the
+            // current folder unless given.
+            workingDirectory ??= Environment.CurrentDirectory;
+            scriptPath = ModuleEntryPoint.Write(script, callable);
+            callable = "application";
+        }
+        else
+        {
+            scriptPath = Path.GetFullPath(script);
+            if (!File.Exists(scriptPath))
+            {
+                throw new UsageException($"WSGI script '{scriptPath}' does not exist" +
+                    (ModuleEntryPoint.CouldBeModule(script) ? $" (for the module {script}, add --application-type module)" : ""));
+            }
         }
         IPAddress address = host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
             : IPAddress.TryParse(host.Trim('[', ']'), out IPAddress? parsed) ? parsed
@@ -163,25 +234,22 @@ internal static class ServeOptionsParser
         string mount = "/" + mountPoint.Trim('/');
         // mod_wsgi-express's daemon mode by default: one group of --processes workers (1) with
         // --threads each, and processes= given, so wsgi.multiprocess is True as under express.
-        DaemonGroupConfig? daemon = embedded ? null : new DaemonGroupConfig
+        DaemonGroupConfig? daemon = embedded ? null : daemonOptions.Build("wsgihost-serve", generated, processes ?? 1, threads, workingDirectory) with
         {
-            Name = "wsgihost-serve",
-            Location = generated,
-            Processes = processes ?? 1,
-            Threads = threads,
-            Home = workingDirectory,
             ReloadOnChanges = reloadOnChanges,
             User = user,
             Group = group,
         };
         // The configuration mod_wsgi-express would generate, as a model: one listener, the main
         // server, one script alias in the main interpreter (%{GLOBAL}), the aliases, the switches.
-        return new SiteConfig
+        var site = new SiteConfig
         {
             Source = "wsgihost serve",
             Listeners = [new ListenAddress(address, port, generated)],
             Threads = threads,
             DrainSeconds = drain,
+            TimeoutSeconds = timeout ?? 60,
+            KeepAliveTimeoutSeconds = keepAlive ?? 5,
             // As mod_wsgi-express's --user/--group, which become Apache's User and Group: the
             // server, too, runs as them once its port is bound (ServerIdentity).
             User = user,
@@ -219,11 +287,29 @@ internal static class ServeOptionsParser
                     ScriptReloading = reload,
                     OutputFilterByType = compress ? CompressedTypes : [],
                     XSendFile = sendFilePaths.Count == 0 ? XSendFileConfig.Empty : new XSendFileConfig { Enabled = true, Paths = sendFilePaths },
+                    SetEnv = environ,
+                    TrustedProxyHeaders = trustedHeaders.Count > 0 ? trustedHeaders : null,
+                    TrustedProxies = trustedProxies.Count > 0 ? trustedProxies : null,
                 },
                 CustomLogs = accessLog ? [new CustomLogConfig("/dev/stdout", Logging.LogFormat.Combined.ToString(), generated)] : [],
             },
         };
+        return https.Apply(site, address, port, generated);
     }
+
+    /// <summary>The app to serve, given first or with --entry-point: only one.</summary>
+    private static string Entry(string? before, string app) =>
+        before == null ? app : throw new UsageException($"only one WSGI script can be served, got '{before}' and '{app}'");
+
+    /// <summary>--trust-proxy-header: a header WSGITrustedProxyHeaders takes, spelled as it spells it.</summary>
+    private static string TrustedHeader(string name) =>
+        Proxy.ProxyHeaderNames.Categories.Keys.FirstOrDefault(k => k.Equals(name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new UsageException($"--trust-proxy-header: '{name}' is not a header mod_wsgi can trust; one of {string.Join(", ", Proxy.ProxyHeaderNames.Categories.Keys)}");
+
+    /// <summary>--trust-proxy: an address or network, as WSGITrustedProxies takes it.</summary>
+    private static string TrustedProxy(string value) =>
+        Access.IpNetwork.TryParse(value, out _, out string? problem) == Access.IpNetwork.ParseOutcome.Parsed ? value
+        : throw new UsageException($"--trust-proxy: '{value}' is not an IP address or network{(problem != null ? $": {problem}" : "")}, for example 10.0.0.1 or 10.0.0.0/8");
 
     /// <summary>--compress-responses: the types mod_wsgi-express's option gives mod_deflate.</summary>
     private static readonly OutputFilterRule[] CompressedTypes =

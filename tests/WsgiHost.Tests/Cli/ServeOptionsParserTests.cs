@@ -124,9 +124,9 @@ public sealed class ServeOptionsParserTests : IDisposable
 
     [Theory]
     [InlineData("--porrt", "did you mean --port?")]
-    [InlineData("--log-to-terminal", "serve logs to the terminal already")]
-    [InlineData("--maximum-requests", "WSGIDaemonProcess NAME maximum-requests=... sets it")]
-    [InlineData("--https-port", "TLS is set in a configuration file")]
+    [InlineData("--document-root", "--url-alias /URL/ DIR")]
+    [InlineData("--include-file", "serve it with wsgihost run")]
+    [InlineData("--maximum-request", "did you mean --maximum-requests?")]
     public void AnUnknownOptionSaysWhatToDoInstead(string option, string hint)
     {
         var e = Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, option, "1"]));
@@ -165,4 +165,106 @@ public sealed class ServeOptionsParserTests : IDisposable
         Assert.Equal([_script, "--embedded"], ServeOptionsParser.Embedded([_script, "--embedded"]));
         Assert.Throws<UsageException>(() => ServeOptionsParser.Embedded([_script, "--processes", "2"]));
     }
+
+    /// <summary>mod_wsgi-express's worker options set the WSGIDaemonProcess options of their names; where none is given, express's values apply.</summary>
+    [Fact]
+    public void ExpressWorkerOptionsSetTheDaemonGroupsOptions()
+    {
+        DaemonGroupConfig defaults = Assert.Single(ServeOptionsParser.Parse([_script]).DaemonGroups);
+        Assert.Equal((60, 45, 60, 15, 0, 15, 5), (defaults.RequestTimeoutSeconds, defaults.QueueTimeoutSeconds, defaults.DeadlockTimeoutSeconds,
+            defaults.StartupTimeoutSeconds, defaults.MaximumRequests, defaults.GracefulTimeoutSeconds, defaults.ShutdownTimeoutSeconds));
+        Assert.Equal(_dir, defaults.Home);
+
+        DaemonGroupConfig group = Assert.Single(ServeOptionsParser.Parse([_script, "--maximum-requests", "1000", "--request-timeout", "30",
+            "--interrupt-timeout", "5", "--restart-interval=3600", "--memory-limit", "500000000", "--cpu-time-limit", "600", "--process-name", "(wsgi:site)"]).DaemonGroups);
+        Assert.Equal((1000, 30, 5, 3600), (group.MaximumRequests, group.RequestTimeoutSeconds, group.InterruptTimeoutSeconds, group.RestartIntervalSeconds));
+        Assert.Equal("(wsgi:site)", group.DisplayName);
+        // The worker is started from the options as written, as for a configuration's group.
+        Assert.Equal("500000000", group.Options["memory-limit"]);
+        Assert.Equal("600", group.Options["cpu-time-limit"]);
+    }
+
+    [Theory]
+    [InlineData("--request-timeout", "soon", "--request-timeout must be a whole number seconds from 0 to")]
+    [InlineData("--memory-limit", "-1", "--memory-limit must be a whole number bytes from 0 to")]
+    [InlineData("--header-buffer-size", "100", "--header-buffer-size must be a whole number bytes from 8192 to")]
+    public void AWorkerOptionsBadValueIsNamedAsItWasGiven(string option, string value, string message) =>
+        Assert.Contains(message, Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, option, value])).Message);
+
+    [Fact]
+    public void WorkerOptionsNeedWorkers() =>
+        Assert.Contains("--maximum-requests is an option of the daemon worker processes; with --embedded",
+            Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, "--embedded-mode", "--maximum-requests", "10"])).Message);
+
+    /// <summary>--application-type module: a script that imports the module by name, from the current folder unless --working-directory says.</summary>
+    [Fact]
+    public void AModuleIsServedThroughAScriptThatImportsIt()
+    {
+        var model = ServeOptionsParser.Parse(["--entry-point", "mysite.wsgi", "--application-type", "module", "--callable-object", "app", "--log-to-terminal"]);
+        ScriptAliasConfig mount = Assert.Single(model.MainServer.ScriptAliases);
+        Assert.Equal("application", mount.Options.CallableObject);
+        Assert.Contains("application = importlib.import_module('mysite.wsgi').app", File.ReadAllText(mount.Target));
+        Assert.Equal("the module mysite.wsgi (app)", ModuleEntryPoint.Describe(mount.Target));
+        Assert.Equal(Environment.CurrentDirectory, model.Python.WorkingDirectory);
+        Assert.Equal(Environment.CurrentDirectory, model.DaemonGroups[0].Home);
+        Assert.Equal(_dir, ServeOptionsParser.Parse(["mysite.wsgi", "--application-type", "module", "--working-directory", _dir]).Python.WorkingDirectory);
+    }
+
+    [Theory]
+    [InlineData("mysite/wsgi.py", "module", "takes a module's dotted name such as mysite.wsgi, got 'mysite/wsgi.py' (for a file, leave out --application-type module)")]
+    [InlineData("mysite.wsgi", "paste", "--application-type must be script or module, got 'paste'")]
+    [InlineData("mysite.wsgi", "script", "does not exist (for the module mysite.wsgi, add --application-type module)")]
+    public void AModuleNameOrTypeThatCannotBeServedIsExplained(string app, string type, string message) =>
+        Assert.Contains(message, Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([app, "--application-type", type])).Message);
+
+    /// <summary>--setenv and --passenv add to the WSGI environ (not os.environ), as mod_wsgi-express's; a variable the server does not have is left out.</summary>
+    [Fact]
+    public void SetenvAndPassenvAddToTheEnviron()
+    {
+        var model = ServeOptionsParser.Parse([_script, "--setenv", "STAGE", "prod", "--passenv", "PATH", "--passenv", "WSGIHOST_TEST_NOT_SET"]);
+        Assert.Equal([new("STAGE", "prod"), new("PATH", Environment.GetEnvironmentVariable("PATH"))], model.MainServer.Defaults.SetEnv);
+    }
+
+    [Fact]
+    public void TrustedProxyOptionsAreModWsgisDirectives()
+    {
+        var defaults = ServeOptionsParser.Parse([_script, "--trust-proxy-header", "x-forwarded-for", "--trust-proxy", "10.0.0.0/8"]).MainServer.Defaults;
+        Assert.Equal(["X-Forwarded-For"], defaults.TrustedProxyHeaders);
+        Assert.Equal(["10.0.0.0/8"], defaults.TrustedProxies);
+        Assert.Contains("not a header mod_wsgi can trust", Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, "--trust-proxy-header", "X-Real"])).Message);
+    }
+
+    [Fact]
+    public void TimeoutsOfTheServerAreTaken()
+    {
+        var model = ServeOptionsParser.Parse([_script, "--keep-alive-timeout", "2", "--socket-timeout", "30"]);
+        Assert.Equal((2, 30), (model.KeepAliveTimeoutSeconds, model.TimeoutSeconds));
+    }
+
+    /// <summary>--https-port with the certificate: a TLS virtual host on that port serving what the plain port serves; --https-only makes the plain port redirect.</summary>
+    [Fact]
+    public void HttpsPortAddsATlsVirtualHostThatServesTheSameApp()
+    {
+        File.WriteAllText(Path.Combine(_dir, "site.crt"), "");
+        File.WriteAllText(Path.Combine(_dir, "site.key"), "");
+        var model = ServeOptionsParser.Parse([_script, "--port", "8000", "--https-port", "8443", "--ssl-certificate", Path.Combine(_dir, "site"), "--https-only", "--hsts-policy", "max-age=60"]);
+        Assert.Equal([8000, 8443], model.Listeners.Select(l => l.Port));
+        ServerScope tls = Assert.Single(model.VirtualHosts);
+        Assert.Equal((Path.Combine(_dir, "site.crt"), Path.Combine(_dir, "site.key")), (tls.Tls?.CertificateFile, tls.Tls?.KeyFile));
+        Assert.Equal(8443, Assert.Single(tls.Addresses).Port);
+        Assert.Equal(model.MainServer.ScriptAliases, tls.ScriptAliases);
+        Assert.Empty(tls.RewriteRules);
+        Assert.Equal("Strict-Transport-Security", Assert.Single(tls.Defaults.ResponseHeaderEdits).Name);
+        Assert.Equal(301, Assert.Single(model.MainServer.RewriteRules).Status);
+        Assert.Empty(model.MainServer.Defaults.ResponseHeaderEdits);
+        Assert.Empty(ServeOptionsParser.Parse([_script]).VirtualHosts);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--ssl-certificate-file", "a.crt" }, "--ssl-certificate-file needs --https-port N")]
+    [InlineData(new[] { "--https-port", "8443" }, "--https-port needs the certificate")]
+    [InlineData(new[] { "--https-port", "8000", "--ssl-certificate", "site" }, "--https-port 8000 is the port HTTP is served on already")]
+    [InlineData(new[] { "--https-port", "8443", "--ssl-certificate", "/nonexistent/site" }, "'/nonexistent/site.crt' does not exist")]
+    public void HttpsOptionsThatDoNotMakeAPortAreExplained(string[] options, string message) =>
+        Assert.Contains(message, Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, .. options])).Message);
 }

@@ -52,16 +52,15 @@ internal static class DaemonProcessDirective
         }
         var options = OptionList.Parse(node, 1, Options.Keys, context);
         var valid = new Dictionary<string, string>(StringComparer.Ordinal);
-        var numbers = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var (option, value) in options)
         {
-            if (Check(node, option, value, context, out long? number))
+            if (Check(option, value, commandLine: false, context.Site.ServerRoot) is { } error)
+            {
+                context.Error(node, error.Message, error.Fix);
+            }
+            else
             {
                 valid[option] = value;
-                if (number is long n)
-                {
-                    numbers[option] = n;
-                }
             }
         }
         if (valid.ContainsKey("script-user") && valid.ContainsKey("script-group"))
@@ -80,14 +79,25 @@ internal static class DaemonProcessDirective
                 "group names are global: define the group once outside the <VirtualHost> blocks, or once in the :80 vhost and reference it from the :443 vhost with the same ServerName");
             return;
         }
-        int Seconds(string key, int fallback) => numbers.TryGetValue(key, out long v) ? (int)v : fallback;
-        var group = new DaemonGroupConfig
+        DaemonGroupConfig group = Build(name, node.Location, valid) with { OwnerLocation = context.Scope.IsVirtualHost ? context.Scope.Location : null };
+        context.Site.DaemonGroups.Add((group, context.Scope));
+    }
+
+    /// <summary>
+    /// The group that options already checked (<see cref="Check"/>) describe: the typed values the
+    /// server acts on, each option's default where it is not given, and every option as written.
+    /// </summary>
+    public static DaemonGroupConfig Build(string name, SourceLocation location, IReadOnlyDictionary<string, string> valid)
+    {
+        var numbers = valid.Where(o => Options[o.Key] is Kind.Count or Kind.Seconds or Kind.Bytes)
+            .ToDictionary(o => o.Key, o => long.Parse(o.Value, NumberStyles.None, CultureInfo.InvariantCulture), StringComparer.OrdinalIgnoreCase);
+        int Number(string key, int fallback) => numbers.TryGetValue(key, out long v) ? (int)v : fallback;
+        return new DaemonGroupConfig
         {
             Name = name,
-            Location = node.Location,
-            OwnerLocation = context.Scope.IsVirtualHost ? context.Scope.Location : null,
+            Location = location,
             Processes = numbers.TryGetValue("processes", out long p) ? (int)p : null,
-            Threads = Seconds("threads", 15),
+            Threads = Number("threads", 15),
             Interpreters = numbers.TryGetValue("interpreters", out long interpreters) ? (int)interpreters : null,
             PythonHome = valid.GetValueOrDefault("python-home"),
             PythonPath = valid.TryGetValue("python-path", out string? pp) ? pp.Split(':', StringSplitOptions.RemoveEmptyEntries) : [],
@@ -97,31 +107,36 @@ internal static class DaemonProcessDirective
             Group = valid.GetValueOrDefault("group"),
             Lang = valid.GetValueOrDefault("lang"),
             Locale = valid.GetValueOrDefault("locale"),
-            MaximumRequests = Seconds("maximum-requests", 0),
-            RequestTimeoutSeconds = Seconds("request-timeout", 0),
-            InterruptTimeoutSeconds = Seconds("interrupt-timeout", 0),
-            QueueTimeoutSeconds = Seconds("queue-timeout", 0),
-            InactivityTimeoutSeconds = Seconds("inactivity-timeout", 0),
-            GracefulTimeoutSeconds = Seconds("graceful-timeout", 15),
-            ShutdownTimeoutSeconds = Seconds("shutdown-timeout", 5),
-            StartupTimeoutSeconds = Seconds("startup-timeout", 0),
-            RestartIntervalSeconds = Seconds("restart-interval", 0),
-            DeadlockTimeoutSeconds = Seconds("deadlock-timeout", 300),
-            ConnectTimeoutSeconds = Seconds("connect-timeout", 15),
-            SocketTimeoutSeconds = Seconds("socket-timeout", 0),
+            MaximumRequests = Number("maximum-requests", 0),
+            RequestTimeoutSeconds = Number("request-timeout", 0),
+            InterruptTimeoutSeconds = Number("interrupt-timeout", 0),
+            QueueTimeoutSeconds = Number("queue-timeout", 0),
+            InactivityTimeoutSeconds = Number("inactivity-timeout", 0),
+            GracefulTimeoutSeconds = Number("graceful-timeout", 15),
+            ShutdownTimeoutSeconds = Number("shutdown-timeout", 5),
+            StartupTimeoutSeconds = Number("startup-timeout", 0),
+            RestartIntervalSeconds = Number("restart-interval", 0),
+            DeadlockTimeoutSeconds = Number("deadlock-timeout", 300),
+            ConnectTimeoutSeconds = Number("connect-timeout", 15),
+            SocketTimeoutSeconds = Number("socket-timeout", 0),
             // 0 (what mod_wsgi-express writes) means the built-in size, as in mod_wsgi.
-            HeaderBufferSize = Seconds("header-buffer-size", 0) is > 0 and int size ? size : DaemonGroupConfig.DefaultHeaderBufferSize,
-            SendBufferSize = Seconds("send-buffer-size", 0) is > 0 and int send ? send : DaemonGroupConfig.DefaultSendBufferSize,
-            ReceiveBufferSize = Seconds("receive-buffer-size", 0),
+            HeaderBufferSize = Number("header-buffer-size", 0) is > 0 and int size ? size : DaemonGroupConfig.DefaultHeaderBufferSize,
+            SendBufferSize = Number("send-buffer-size", 0) is > 0 and int send ? send : DaemonGroupConfig.DefaultSendBufferSize,
+            ReceiveBufferSize = Number("receive-buffer-size", 0),
             Options = valid,
         };
-        context.Site.DaemonGroups.Add((group, context.Scope));
     }
 
-    private static bool Check(ConfigNode node, string option, string value, BuildContext context, out long? number)
+    /// <summary>
+    /// What is wrong with one option's value, with a fix where there is one; null when it is
+    /// valid. The message names the option as it was written: "request-timeout=" in a
+    /// configuration, "--request-timeout" on serve's command line (<paramref name="commandLine"/>).
+    /// </summary>
+    public static (string Message, string? Fix)? Check(string option, string value, bool commandLine, string serverRoot)
     {
-        number = null;
         Kind kind = Options[option];
+        string shown = commandLine ? "--" + option : option + "=";
+        string With(string v) => commandLine ? $"--{option} {v}" : $"{option}={v}";
         switch (kind)
         {
             case Kind.Count or Kind.Seconds or Kind.Bytes:
@@ -130,56 +145,27 @@ internal static class DaemonProcessDirective
                 if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long n) || n > max || (n < min && !(n == 0 && option.EndsWith("-buffer-size", StringComparison.Ordinal))))
                 {
                     string unit = kind switch { Kind.Seconds => " seconds", Kind.Bytes => " bytes", _ => "" };
-                    context.Error(node, $"{option}= must be a whole number{unit} from {min} to {max}, got '{value}'", null);
-                    return false;
+                    return ($"{shown} must be a whole number{unit} from {min} to {max}, got '{value}'", null);
                 }
-                number = n;
-                return true;
+                return null;
             case Kind.Priority:
-                if (!int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int priority) || priority is < -20 or > 20)
-                {
-                    context.Error(node, $"cpu-priority= must be from -20 to 20, got '{value}'", null);
-                    return false;
-                }
-                return true;
+                return int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int priority) && priority is >= -20 and <= 20
+                    ? null : ($"{shown} must be from -20 to 20, got '{value}'", null);
             case Kind.Flag:
-                if (!value.Equals("on", StringComparison.OrdinalIgnoreCase) && !value.Equals("off", StringComparison.OrdinalIgnoreCase))
-                {
-                    context.Error(node, $"{option}= must be On or Off, got '{value}'", null);
-                    return false;
-                }
-                return true;
+                return value.Equals("on", StringComparison.OrdinalIgnoreCase) || value.Equals("off", StringComparison.OrdinalIgnoreCase)
+                    ? null : ($"{shown} must be On or Off, got '{value}'", null);
             case Kind.Octal:
-                if (value.Any(c => c is < '0' or > '7') || value.Length > 4)
-                {
-                    context.Error(node, $"umask= must be octal like 0022, got '{value}'", null);
-                    return false;
-                }
-                return true;
+                return value.Any(c => c is < '0' or > '7') || value.Length > 4 ? ($"{shown} must be octal like 0022, got '{value}'", null) : null;
             case Kind.AbsolutePath:
-                if (!Path.IsPathRooted(value))
-                {
-                    context.Error(node, $"{option}= must be an absolute path, got '{value}'", $"{option}={Path.GetFullPath(Path.Combine(context.Site.ServerRoot, value))}");
-                    return false;
-                }
-                return true;
+                return Path.IsPathRooted(value) ? null
+                    : ($"{shown} must be an absolute path, got '{value}'", With(Path.GetFullPath(Path.Combine(serverRoot, value))));
             case Kind.PathList:
                 var relative = value.Split(':', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(d => !Path.IsPathRooted(d));
-                if (relative != null)
-                {
-                    context.Error(node, $"python-path= entries must be absolute, got '{relative}'", null);
-                    return false;
-                }
-                return true;
+                return relative == null ? null : ($"{shown} entries must be absolute, got '{relative}'", null);
             case Kind.Identity:
-                if (value is "root" or "#0")
-                {
-                    context.Error(node, $"{option}={value}: WSGI daemon processes are blocked from running as root", "name an unprivileged user");
-                    return false;
-                }
-                return true;
+                return value is "root" or "#0" ? ($"{With(value)}: WSGI daemon processes are blocked from running as root", "name an unprivileged user") : null;
             default:
-                return true;
+                return null;
         }
     }
 }
