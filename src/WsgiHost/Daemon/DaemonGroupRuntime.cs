@@ -88,6 +88,9 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
 
     public DaemonGroupConfig Config => _config;
 
+    /// <summary>script-user= or script-group= is set: each request's script is checked first (<see cref="ScriptOwnership"/>).</summary>
+    public bool ChecksScriptOwner => _config.Options.ContainsKey("script-user") || _config.Options.ContainsKey("script-group");
+
     /// <summary>Pass the workers' standard error (their log lines) on to <see cref="WorkersLog"/>.</summary>
     public bool RelayStandardError { get; init; }
 

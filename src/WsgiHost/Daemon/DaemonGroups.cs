@@ -85,7 +85,9 @@ internal sealed class DaemonGroups : IAsyncDisposable
             // their log is one they cannot open: a piped ErrorLog, or a host's ILogger.
             RelayStandardError = workersLog is not Logging.ApacheErrorLog || (errorLog != null && Logging.PipedLog.IsPipe(errorLog)) || _serverBecomesUser,
             WorkersLog = workersLog,
-            SendTimeout = TimeSpan.FromSeconds(site.TimeoutSeconds),
+            // response-socket-timeout=, else socket-timeout=, else Timeout: how long a send to the
+            // client may wait, as mod_wsgi's defaults chain them.
+            SendTimeout = TimeSpan.FromSeconds(FirstSet(config, "response-socket-timeout", "socket-timeout") ?? site.TimeoutSeconds),
         };
         runtime.Start();
         log.Write(ErrorLogLevel.Notice, "wsgi",
@@ -156,6 +158,11 @@ internal sealed class DaemonGroups : IAsyncDisposable
 
     public bool TryGet(string name, out DaemonGroupRuntime group) => _groups.TryGetValue(name, out group!);
 
+    /// <summary>The first of these options given a value above 0, in seconds.</summary>
+    private static int? FirstSet(DaemonGroupConfig config, params string[] options) =>
+        options.Select(o => config.Options.TryGetValue(o, out string? v) && int.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out int n) && n > 0 ? n : (int?)null)
+            .FirstOrDefault(n => n != null);
+
     /// <summary>The `wsgihost worker` arguments of a group (the socket path is added per worker).</summary>
     internal static List<string> WorkerArguments(SiteConfig site, DaemonGroupConfig config, bool relayLogs = false)
     {
@@ -217,7 +224,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
         {
             args.AddRange(["--import", import.ScriptPath, "--import-group", import.ApplicationGroup]);
         }
-        foreach (string option in new[] { "restart-interval", "inactivity-timeout", "umask", "memory-limit", "virtual-memory-limit", "cpu-time-limit", "startup-timeout", "request-timeout", "interrupt-timeout" })
+        foreach (string option in new[] { "restart-interval", "inactivity-timeout", "umask", "memory-limit", "virtual-memory-limit", "cpu-time-limit", "startup-timeout", "request-timeout", "interrupt-timeout", "supplementary-groups", "python-eggs", "cpu-priority" })
         {
             if (config.Options.TryGetValue(option, out string? value))
             {

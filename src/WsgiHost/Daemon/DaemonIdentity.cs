@@ -7,6 +7,9 @@ namespace WsgiHost.Daemon;
 /// user= and group= of WSGIDaemonProcess: a worker started as root switches to them before
 /// Python starts (mod_wsgi's order: groups, then gid, then uid; a failure ends the worker,
 /// never leaving it root). Names are looked up in /etc/passwd and /etc/group; "#N" is a number.
+/// The supplementary groups are the user's (initgroups(3), as mod_wsgi and Apache's User set
+/// them: a site whose files a group the user is in may read stays readable), or those
+/// supplementary-groups= names.
 /// </summary>
 internal static class DaemonIdentity
 {
@@ -38,7 +41,8 @@ internal static class DaemonIdentity
     /// is it (a worker started by a server that became User itself) has nothing to switch, and
     /// could not: setgroups needs root.
     /// </summary>
-    public static void Switch(uint uid, uint gid)
+    /// <param name="groups">The supplementary groups (<see cref="SupplementaryGroups(string?, uint, string?)"/>).</param>
+    public static void Switch(uint uid, uint gid, uint[] groups)
     {
         if (geteuid() == uid && getegid() == gid && uid != 0)
         {
@@ -46,7 +50,7 @@ internal static class DaemonIdentity
         }
         // Before it: /proc/self/pagemap is root's once the process is another user.
         Server.MappedFilePages.KeepPageMapOpen();
-        if (setgroups(1, [gid]) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
+        if (setgroups((nuint)groups.Length, groups) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
         {
             throw new InvalidOperationException($"cannot switch to uid {uid} gid {gid} (errno {Marshal.GetLastPInvokeError()})");
         }
@@ -55,6 +59,64 @@ internal static class DaemonIdentity
             throw new InvalidOperationException("still root after setuid");
         }
     }
+
+    /// <summary>
+    /// The supplementary groups of <paramref name="user"/> with primary group <paramref name="gid"/>,
+    /// that first: the groups <paramref name="given"/> names (supplementary-groups=, comma-separated
+    /// names or #N), else every group /etc/group lists the user in, as initgroups(3) finds them;
+    /// only the primary group when no user is named.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A group given is not in /etc/group.</exception>
+    public static uint[] SupplementaryGroups(string? user, uint gid, string? given) =>
+        SupplementaryGroups(user, gid, given, File.ReadLines("/etc/group"));
+
+    /// <summary><see cref="SupplementaryGroups(string?, uint, string?)"/> with /etc/group's lines given (tests).</summary>
+    internal static uint[] SupplementaryGroups(string? user, uint gid, string? given, IEnumerable<string> groupFile)
+    {
+        var groups = new List<uint> { gid };
+        if (given != null)
+        {
+            groups.AddRange(given.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(LookupGroup));
+        }
+        else if (user != null && NameOf(user) is { } name)
+        {
+            foreach (string line in groupFile)
+            {
+                string[] f = line.Split(':');
+                if (f.Length >= 4 && f[3].Split(',').Contains(name) && uint.TryParse(f[2], NumberStyles.None, CultureInfo.InvariantCulture, out uint member))
+                {
+                    groups.Add(member);
+                }
+            }
+        }
+        return [.. groups.Distinct()];
+    }
+
+    /// <summary>The user's name: as given, or for "#N" the name /etc/passwd gives uid N (null when it has none).</summary>
+    private static string? NameOf(string user)
+    {
+        if (!user.StartsWith('#'))
+        {
+            return user;
+        }
+        foreach (string line in File.ReadLines("/etc/passwd"))
+        {
+            string[] f = line.Split(':');
+            if (f.Length >= 7 && f[2] == user[1..])
+            {
+                return f[0];
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The uid of a user name or "#N" (script-user=).</summary>
+    /// <exception cref="InvalidOperationException">No such user.</exception>
+    public static uint UidOf(string user) => LookupUser(user).Uid;
+
+    /// <summary>The gid of a group name or "#N" (script-group=).</summary>
+    /// <exception cref="InvalidOperationException">No such group.</exception>
+    public static uint GidOf(string group) => LookupGroup(group);
 
     private static (uint Uid, uint Gid, string Home) LookupUser(string user)
     {

@@ -41,6 +41,11 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         // Python runs. The socket becomes theirs: a server that became Apache's User (the same
         // identity: ServerIdentity) connects to it as that user; a root server connects anyway.
         using var listener = Listen(options.SocketPath);
+        ProcessLimits.SetPriority(options);
+        if (options.PythonEggs != null)
+        {
+            ProcessEnvironment.Set("PYTHON_EGG_CACHE", options.PythonEggs);
+        }
         string? python = options.PythonExecutable;
         if (options.User != null || options.RunAsGroup != null)
         {
@@ -53,7 +58,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             {
                 DaemonIdentity.GiveTo(options.SocketPath, uid, gid);
             }
-            DaemonIdentity.Switch(uid, gid);
+            DaemonIdentity.Switch(uid, gid, DaemonIdentity.SupplementaryGroups(options.User, gid, options.SupplementaryGroups));
             if (userHome != null)
             {
                 // As mod_wsgi: HOME is the daemon user's home, for libraries that keep files there.

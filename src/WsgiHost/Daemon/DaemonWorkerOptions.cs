@@ -81,6 +81,15 @@ internal sealed record DaemonWorkerOptions
 
     public string? RunAsGroup { get; init; }
 
+    /// <summary>supplementary-groups=: the groups the worker is in besides its primary one (names or #N, comma-separated); null gives the user's own (initgroups).</summary>
+    public string? SupplementaryGroups { get; init; }
+
+    /// <summary>python-eggs=: PYTHON_EGG_CACHE for the worker's Python.</summary>
+    public string? PythonEggs { get; init; }
+
+    /// <summary>cpu-priority=: the worker's nice value (-20 to 20; below 0 needs root).</summary>
+    public int? CpuPriority { get; init; }
+
     /// <summary>display-name=: the process name ps and top show (the first 15 characters, Linux's limit).</summary>
     public string? DisplayName { get; init; }
 }

@@ -3,12 +3,13 @@ using System.Runtime.InteropServices;
 
 namespace WsgiHost.Daemon;
 
-/// <summary>umask= and the resource limits of WSGIDaemonProcess, applied to the worker process before Python starts.</summary>
+/// <summary>umask=, cpu-priority= and the resource limits of WSGIDaemonProcess, applied to the worker process before Python starts.</summary>
 internal static class ProcessLimits
 {
     private const int RLIMIT_CPU = 0;
     private const int RLIMIT_DATA = 2;
     private const int RLIMIT_AS = 9;
+    private const int PRIO_PROCESS = 0;
 
     [StructLayout(LayoutKind.Sequential)]
     private struct RLimit
@@ -26,6 +27,15 @@ internal static class ProcessLimits
         Limit(RLIMIT_DATA, options.MemoryLimit, "memory-limit");
         Limit(RLIMIT_AS, options.VirtualMemoryLimit, "virtual-memory-limit");
         Limit(RLIMIT_CPU, options.CpuTimeLimitSeconds, "cpu-time-limit");
+    }
+
+    /// <summary>cpu-priority=: the worker's nice value, set while it may still be root (a value below 0 needs it), as mod_wsgi does.</summary>
+    public static void SetPriority(DaemonWorkerOptions options)
+    {
+        if (options.CpuPriority is int priority && setpriority(PRIO_PROCESS, 0, priority) != 0)
+        {
+            throw new InvalidOperationException($"cpu-priority={priority.ToString(CultureInfo.InvariantCulture)}: setpriority failed (errno {Marshal.GetLastPInvokeError()}; below 0 needs the server started as root)");
+        }
     }
 
     /// <summary>
@@ -60,4 +70,7 @@ internal static class ProcessLimits
 
     [DllImport("libc", SetLastError = true)]
     private static extern int setrlimit(int resource, ref RLimit limit);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int setpriority(int which, uint who, int priority);
 }

@@ -73,7 +73,8 @@ internal static class WorkerMain
         int sendBufferSize = 0, receiveBufferSize = 0;
         int restartInterval = 0, inactivity = 0, deadlockTimeout = 0, startupTimeout = 0, requestTimeout = 0, interruptTimeout = 0;
         long memoryLimit = 0, virtualMemoryLimit = 0, cpuTimeLimit = 0;
-        string? umask = null;
+        string? umask = null, supplementaryGroups = null, pythonEggs = null;
+        int? cpuPriority = null;
         ErrorLogLevel level = ErrorLogLevel.Warning;
         var moduleLevels = new Dictionary<string, ErrorLogLevel>(StringComparer.OrdinalIgnoreCase);
         for (int i = 0; i < args.Count; i++)
@@ -114,6 +115,9 @@ internal static class WorkerMain
                 case "--virtual-memory-limit": virtualMemoryLimit = Long(); break;
                 case "--cpu-time-limit": cpuTimeLimit = Long(); break;
                 case "--run-as-group": runAsGroup = Value(); break;
+                case "--supplementary-groups": supplementaryGroups = Value(); break;
+                case "--python-eggs": pythonEggs = Value(); break;
+                case "--cpu-priority": cpuPriority = Int(); break;
                 case "--import":
                     string importScript = Value();
                     if (i + 2 >= args.Count || args[i + 1] != "--import-group")
@@ -163,6 +167,9 @@ internal static class WorkerMain
             VirtualMemoryLimit = virtualMemoryLimit,
             CpuTimeLimitSeconds = cpuTimeLimit,
             RunAsGroup = runAsGroup,
+            SupplementaryGroups = supplementaryGroups,
+            PythonEggs = pythonEggs,
+            CpuPriority = cpuPriority,
             Imports = imports,
             ReloadOnChanges = reloadOnChanges,
             OwnGil = ownGil,

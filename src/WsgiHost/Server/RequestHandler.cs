@@ -239,6 +239,11 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             HttpMethods.IsHead(context.Request.Method) && MapsHeadToGet(settings, mapped.FilePath) ? "GET" : null);
         if (wsgi.ProcessGroup.Length > 0 && daemons.TryGet(wsgi.ProcessGroup, out DaemonGroupRuntime? daemon))
         {
+            if (daemon.ChecksScriptOwner && Daemon.ScriptOwnership.Refusal(daemon.Config, mapped.FilePath) is { } refusal)
+            {
+                call.Scope.Log.Write(ErrorLogLevel.Error, "wsgi", $"[client {Client(context)}] {refusal}");
+                return ErrorAsync(context, 403);
+            }
             var environ = DaemonEnviron.Build(context, options, call.Scope.DocumentRoot, mapped.ScriptName, mapped.PathInfo, call.Target, call.RawTarget, call.Start,
                 mapped.FilePath, wsgi.CallableObject, wsgi.ApplicationGroup, settings.ScriptReloading != false);
             return daemon.ForwardAsync(context, environ, call.Scope.Log, Client(context));

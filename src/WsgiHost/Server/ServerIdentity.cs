@@ -107,7 +107,7 @@ internal sealed class ServerIdentity(string user, uint uid, uint gid) : IDisposa
     /// <summary>Becomes User and Group for good (Apache's children's identity); the rest of the server's life runs as them.</summary>
     public void Become(IErrorLog log)
     {
-        DaemonIdentity.Switch(Uid, Gid);
+        DaemonIdentity.Switch(Uid, Gid, DaemonIdentity.SupplementaryGroups(User, Gid, given: null));
         log.Write(ErrorLogLevel.Notice, "core",
             $"Server process now runs as User {User} (uid {Uid} gid {Gid}), as Apache's children do; the ports were bound and the logs opened as root.");
     }

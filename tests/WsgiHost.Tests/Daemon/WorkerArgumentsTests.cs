@@ -30,6 +30,17 @@ public sealed class WorkerArgumentsTests
         Assert.Equal(("/var/log/e", ErrorLogLevel.Debug), (errorLog, level));
     }
 
+    /// <summary>supplementary-groups=, python-eggs= and cpu-priority= reach the worker, which applies them before Python starts.</summary>
+    [Fact]
+    public void IdentityAndEnvironmentOptionsReachTheWorker()
+    {
+        var site = SiteText.Clean("Listen 80\nWSGIDaemonProcess a supplementary-groups=www-data,#44 python-eggs=/srv/eggs cpu-priority=-5");
+        List<string> args = DaemonGroups.WorkerArguments(site, site.DaemonGroups[0]);
+        var (options, _, _, _) = WorkerMain.Parse([.. args.Skip(1), "--socket", "/tmp/s.sock"], "s");
+
+        Assert.Equal(("www-data,#44", "/srv/eggs", -5), (options.SupplementaryGroups, options.PythonEggs, options.CpuPriority));
+    }
+
     /// <summary>A group's interpreters= wins over WSGIApplicationInterpreters; one interpreter is the worker's default and not passed.</summary>
     [Fact]
     public void TheWorkerRunsEachApplicationInTheGroupsInterpreters()

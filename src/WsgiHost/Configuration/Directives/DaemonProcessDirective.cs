@@ -33,6 +33,20 @@ internal static class DaemonProcessDirective
         ["interpreters"] = Kind.Count,
     };
 
+    /// <summary>
+    /// Options taken (a configuration that has them runs) with no effect here, and why: a
+    /// warning where a site may rely on what they do, a note where WsgiHost needs nothing of them.
+    /// </summary>
+    private static readonly Dictionary<string, (bool Warn, string Why)> WithoutEffect = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["stack-size"] = (true, "WSGI threads get the runtime's default stack (1.5 MiB); an app that needs more recursion depth than that should say so in its own threads"),
+        ["switch-interval"] = (true, "the workers keep Python's switch interval (5 ms); call sys.setswitchinterval() from the WSGI script to change it"),
+        ["eviction-timeout"] = (true, "SIGUSR1 to a worker does not evict it; graceful-timeout= bounds every drain"),
+        ["server-metrics"] = (true, "mod_wsgi.server_metrics() is not provided; WsgiHost's server-status and metrics pages give the server's figures"),
+        ["socket-user"] = (false, "the server connects to its own daemon sockets, so their owner needs no change"),
+        ["response-flush-delay"] = (false, "the front passes on what a worker writes as it comes"),
+    };
+
     /// <summary>Lower bounds mod_wsgi enforces beyond "not negative".</summary>
     private static readonly Dictionary<string, long> Minimum = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -66,6 +80,18 @@ internal static class DaemonProcessDirective
         if (valid.ContainsKey("script-user") && valid.ContainsKey("script-group"))
         {
             context.Error(node, "script-user= and script-group= cannot both be given", "keep one of them");
+        }
+        foreach (string option in valid.Keys.Where(WithoutEffect.ContainsKey))
+        {
+            var (warn, why) = WithoutEffect[option];
+            if (warn)
+            {
+                context.Warning(node, $"{option}= has no effect in WsgiHost: {why}", $"remove {option}=");
+            }
+            else
+            {
+                context.Note(node, $"{option}= has no effect in WsgiHost: {why}");
+            }
         }
         if (valid.ContainsKey("chroot"))
         {

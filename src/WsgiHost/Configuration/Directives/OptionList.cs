@@ -23,6 +23,18 @@ internal static class OptionList
             }
             string name = arg[..eq].ToLowerInvariant();
             string value = arg[(eq + 1)..];
+            // mod_wsgi reads a value as Apache reads a word (ap_getword_conf): quotes around it,
+            // single or double, are not part of it (lang='en_US.UTF-8', as Django's guide writes
+            // it), and a quoted value may hold spaces, which split it into arguments here.
+            if (value.Length > 0 && value[0] is '\'' or '"')
+            {
+                char quote = value[0];
+                while ((value.Length < 2 || value[^1] != quote) && i + 1 < node.Arguments.Count)
+                {
+                    value += " " + node.Arguments[++i];
+                }
+                value = value.Length >= 2 && value[^1] == quote ? value[1..^1] : value[1..];
+            }
             if (!known.Contains(name))
             {
                 string? suggestion = DidYouMean.Suggest(name, known);

@@ -1,3 +1,4 @@
+using WsgiHost.Configuration.Syntax;
 using WsgiHost.Configuration.Model;
 
 namespace WsgiHost.Tests.Configuration.Directives;
@@ -33,7 +34,8 @@ public sealed class DaemonProcessTests
     [Fact]
     public void EveryOptionKindIsParsed()
     {
-        var config = SiteText.Clean("""
+        // Config, not Clean: the options without effect here are warned of (OptionsWithoutEffectAreSaid).
+        var config = SiteText.Config("""
             Listen 80
             WSGIDaemonProcess site processes=2 threads=0 user=www-data group=#33 supplementary-groups=a,b umask=0022 \
                 home=/srv/site display-name=%{GROUP} lang=en_US.UTF-8 locale=C.UTF-8 python-home=/srv/venv \
@@ -162,6 +164,27 @@ public sealed class DaemonProcessTests
 
         error.At(2, "WSGIDaemonProcess");
         Assert.Equal("script-user= and script-group= cannot both be given", error.Message);
+    }
+
+    /// <summary>As mod_wsgi reads an option's value (ap_getword_conf): quotes around it are not part of it, and may hold spaces.</summary>
+    [Fact]
+    public void QuotedValuesAreWhatIsBetweenTheQuotes()
+    {
+        var group = Assert.Single(SiteText.Clean("Listen 80\nWSGIDaemonProcess site lang='C.UTF-8' locale=\"C.UTF-8\" display-name='(wsgi) my site' python-path='/srv/a:/srv/b' home='/srv'").DaemonGroups);
+
+        Assert.Equal(("C.UTF-8", "C.UTF-8", "(wsgi) my site", "/srv"), (group.Lang, group.Locale, group.DisplayName, group.Home));
+        Assert.Equal(["/srv/a", "/srv/b"], group.PythonPath);
+    }
+
+    /// <summary>Options WsgiHost takes without acting on them are said: a warning where a site may rely on them, a note where it needs nothing.</summary>
+    [Fact]
+    public void OptionsWithoutEffectAreSaid()
+    {
+        var diagnostics = SiteText.Build("Listen 80\nWSGIDaemonProcess site stack-size=524288 socket-user=www-data").Diagnostics;
+
+        Assert.Contains(diagnostics, d => d.Severity == DiagnosticSeverity.Warning && d.Message.StartsWith("stack-size= has no effect in WsgiHost", StringComparison.Ordinal));
+        Assert.Contains(diagnostics, d => d.Severity == DiagnosticSeverity.Note && d.Message.StartsWith("socket-user= has no effect in WsgiHost", StringComparison.Ordinal));
+        Assert.Empty(SiteText.Build("Listen 80\nWSGIDaemonProcess site cpu-priority=5 supplementary-groups=www-data python-eggs=/tmp/eggs").Diagnostics);
     }
 
     [Fact]
