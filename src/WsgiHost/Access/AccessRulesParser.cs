@@ -169,7 +169,7 @@ internal static class AccessRulesParser
         {
             var name = inner.IsSection ? $"<{inner.Name}>" : inner.Name;
             diagnostics.Error(inner, name, $"access rules inside <{node.Name}> are not supported",
-                $"move the rules out of <{node.Name}> into a <Location> or <Directory> section");
+                $"express the condition as a <Location>, <LocationMatch>, <Directory> or <Files> section that holds the rules, or as Require expr-free rules (Require ip, Require host, Require env with SetEnvIf); moving the rules out without their condition would apply them to every request");
         }
     }
 

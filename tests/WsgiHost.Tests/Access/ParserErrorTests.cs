@@ -149,6 +149,9 @@ public sealed class ParserErrorTests
         var error = InLocation("<If \"%{HTTP_HOST} == 'a'\">\nRequire all denied\n</If>");
         Assert.Equal("access rules inside <If> are not supported", error.Message);
         Assert.Equal(3, error.Location.Line);
+        // The fix keeps the condition: rules moved out without it would hold for every request.
+        Assert.DoesNotContain("move the rules out", error.Fix, StringComparison.Ordinal);
+        Assert.Contains("would apply them to every request", error.Fix, StringComparison.Ordinal);
     }
 
     [Fact]

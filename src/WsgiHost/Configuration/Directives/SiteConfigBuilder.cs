@@ -122,6 +122,14 @@ internal static class SiteConfigBuilder
         }
         if (!Access.Section.TryGetKind(name, out SectionKind kind))
         {
+            if (name is "If" or "ElseIf" or "Else")
+            {
+                // Apache 2.4's expression sections: not unknown, and not safe to drop (a Require in
+                // one would then hold for every request, or for none).
+                context.Error(node, $"<{name}> (Apache's per-request expressions) is not supported",
+                    "express the condition with sections (<Location>, <Directory>, <Files>, <VirtualHost>) or SetEnvIf and Require env; do not remove the section without its condition");
+                return;
+            }
             string? suggestion = DirectiveTable.Suggest(name);
             context.Error(node, $"unknown section <{name}>", suggestion != null ? $"did you mean <{suggestion}>?" : "remove it");
             return;

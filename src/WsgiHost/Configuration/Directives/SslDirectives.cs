@@ -109,8 +109,20 @@ internal static class SslDirectives
         }
     }
 
+    /// <summary>
+    /// mod_ssl's tuning directives, each taken with what WsgiHost does instead: .NET's TLS over
+    /// the system's OpenSSL chooses ciphers, caches sessions and seeds itself.
+    /// </summary>
     private static void Tuning(ConfigNode node, BuildContext context) =>
-        context.Note(node, "accepted; TLS cipher choice follows the operating system's defaults");
+        context.Note(node, "accepted; " + node.Name.ToLowerInvariant() switch
+        {
+            "sslciphersuite" or "sslhonorcipherorder" => "the ciphers and their order are the operating system's OpenSSL defaults",
+            "sslsessiontickets" or "sslsessioncache" or "sslsessioncachetimeout" => "TLS sessions are resumed as .NET and OpenSSL do by default",
+            "sslcompression" => "TLS compression is never used",
+            "sslusestapling" or "sslstaplingcache" => "OCSP stapling is not done; clients check revocation themselves",
+            "sslrandomseed" => "OpenSSL seeds itself from the operating system",
+            _ => "certificate keys must be unencrypted PEM files: no pass phrase is asked for",
+        });
 
     /// <summary>
     /// SSLProtocol as mod_ssl reads it: from no protocol, a word adds its protocol (with + too),
@@ -124,6 +136,17 @@ internal static class SslDirectives
         {
             bool remove = word.StartsWith('-');
             string name = word.TrimStart('+', '-');
+            if (name.Equals("SSLv2", StringComparison.OrdinalIgnoreCase))
+            {
+                // As mod_ssl: -SSLv2 (certbot's options-ssl-apache.conf has it) is taken and
+                // means nothing, SSLv2 itself is no longer supported.
+                if (remove)
+                {
+                    continue;
+                }
+                context.Error(node, "SSLv2 is no longer supported", "SSLProtocol all -SSLv3 -TLSv1 -TLSv1.1");
+                return;
+            }
             string[] protocols = name.Equals("all", StringComparison.OrdinalIgnoreCase) ? [.. Protocols]
                 : Protocols.FirstOrDefault(p => p.Equals(name, StringComparison.OrdinalIgnoreCase)) is string known ? [known]
                 : [];

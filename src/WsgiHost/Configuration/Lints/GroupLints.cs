@@ -91,7 +91,21 @@ internal static partial class GroupLints
             .Where(g => g.Count > 1);
         foreach (var mounts in byProcess)
         {
-            foreach (LintMount mount in mounts.Where(m => UsesSetdefault(m.Alias.Target)))
+            // Two Django sites in one interpreter: Django sets itself up once, from the settings
+            // of whichever loads first, however each script sets DJANGO_SETTINGS_MODULE.
+            var djangoShared = new HashSet<LintMount>();
+            foreach (var sharing in mounts.GroupBy(m => m.Interpreter).Select(g => g.Where(m => SetsDjangoSettings(m.Alias.Target)).ToList()).Where(g => g.Count > 1))
+            {
+                string where = sharing[0].ProcessGroup.Length == 0 ? "the server process" : $"the daemon group '{sharing[0].ProcessGroup}'";
+                foreach (LintMount mount in sharing.Skip(1))
+                {
+                    djangoShared.Add(mount);
+                    found.Add(SiteLints.Warning(mount.Alias.Location, mount.Alias.DirectiveName,
+                        $"{mount.Alias.Target} and {sharing[0].Alias.Target} both set DJANGO_SETTINGS_MODULE and share one interpreter (application group {mount.ApplicationGroup}) in {where}: Django sets itself up once, with the settings of whichever loads first, and serves that site for both",
+                        "give each Django site its own WSGIApplicationGroup (for example %{SERVER} or %{RESOURCE}) or its own daemon group"));
+                }
+            }
+            foreach (LintMount mount in mounts.Where(m => !djangoShared.Contains(m) && UsesSetdefault(m.Alias.Target)))
             {
                 string where = mount.ProcessGroup.Length == 0 ? "the server process" : $"the daemon group '{mount.ProcessGroup}'";
                 var shared = mounts.Where(m => m.Alias != mount.Alias && m.Interpreter == mount.Interpreter).Select(m => m.Alias.Target).ToList();
@@ -99,7 +113,7 @@ internal static partial class GroupLints
                 {
                     found.Add(SiteLints.Warning(mount.Alias.Location, mount.Alias.DirectiveName,
                         $"{mount.Alias.Target} calls os.environ.setdefault and shares one interpreter (application group {mount.ApplicationGroup}) in {where} with {string.Join(", ", shared)}: whichever loads first sets the value for all of them (Django's DJANGO_SETTINGS_MODULE leaks between sites)",
-                        "give each application its own WSGIApplicationGroup (or daemon group), or write os.environ['DJANGO_SETTINGS_MODULE'] = '...' instead of setdefault"));
+                        "give each application its own WSGIApplicationGroup (or daemon group): in one interpreter, Django (and most frameworks) set themselves up once for the first site's settings, so writing os.environ[...] instead of setdefault does not separate them"));
                     continue;
                 }
                 var others = mounts.Where(m => m.Alias != mount.Alias).Select(m => m.Alias.Target);
@@ -110,11 +124,15 @@ internal static partial class GroupLints
         }
     }
 
-    private static bool UsesSetdefault(string script)
+    private static bool UsesSetdefault(string script) => ScriptMatches(script, SetdefaultCall());
+
+    private static bool SetsDjangoSettings(string script) => ScriptMatches(script, DjangoSettings());
+
+    private static bool ScriptMatches(string script, Regex pattern)
     {
         try
         {
-            return SetdefaultCall().IsMatch(File.ReadAllText(script));
+            return pattern.IsMatch(File.ReadAllText(script));
         }
         catch (IOException)
         {
@@ -128,6 +146,10 @@ internal static partial class GroupLints
 
     [GeneratedRegex(@"^[^#\n]*os\.environ\.setdefault\s*\(", RegexOptions.Multiline)]
     private static partial Regex SetdefaultCall();
+
+    /// <summary>A line that sets DJANGO_SETTINGS_MODULE: os.environ.setdefault('DJANGO_SETTINGS_MODULE', ...) or os.environ['DJANGO_SETTINGS_MODULE'] = ...</summary>
+    [GeneratedRegex(@"^[^#\n]*os\.environ(\.setdefault\s*\(\s*|\s*\[\s*)['""]DJANGO_SETTINGS_MODULE['""]", RegexOptions.Multiline)]
+    private static partial Regex DjangoSettings();
 
     /// <summary>WSGIPythonHome / python-home= must be a Python prefix or virtualenv.</summary>
     public static void PythonHomes(SiteConfig site, List<ConfigDiagnostic> found)

@@ -481,6 +481,17 @@ public sealed class CoreDirectiveTests
         Assert.Equal("did you mean <Location>?", error.Fix);
     }
 
+    /// <summary>Apache 2.4's expression sections are known, and not to be dropped without their condition.</summary>
+    [Fact]
+    public void AnIfSectionIsNamedAsApachesAndNotToBeRemoved()
+    {
+        var error = SiteText.Error("Listen 80\n<If \"%{HTTP_HOST} == 'a.example'\">\n  Header set X-A 1\n</If>");
+
+        error.At(2, "<If>");
+        Assert.Equal("<If> (Apache's per-request expressions) is not supported", error.Message);
+        Assert.Contains("do not remove the section without its condition", error.Fix, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void EveryErrorIsCollected()
     {

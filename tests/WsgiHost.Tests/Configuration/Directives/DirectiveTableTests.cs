@@ -467,6 +467,8 @@ public sealed class DirectiveTableTests : IDisposable
 
     [Theory]
     [InlineData("all -SSLv3 -TLSv1 -TLSv1.1", SslProtocols.Tls12 | SslProtocols.Tls13, null)]
+    // certbot's options-ssl-apache.conf: -SSLv2 is taken and means nothing, as in mod_ssl.
+    [InlineData("all -SSLv2 -SSLv3 -TLSv1 -TLSv1.1", SslProtocols.Tls12 | SslProtocols.Tls13, null)]
     [InlineData("-all +TLSv1.3", SslProtocols.Tls13, null)]
     [InlineData("TLSv1.2", SslProtocols.Tls12, null)]
     [InlineData("all -SSLv3", SslProtocols.Tls12 | SslProtocols.Tls13, "TLSv1, TLSv1.1 not served (OpenSSL refuses them at its default security level); TLSv1.2 and TLSv1.3 as chosen")]
@@ -506,6 +508,9 @@ public sealed class DirectiveTableTests : IDisposable
         var unknown = SiteText.Error(TlsSite("  SSLProtocol all -TLSv2\n"));
         unknown.At(6, "SSLProtocol");
         Assert.Equal("unknown protocol 'TLSv2'", unknown.Message);
+
+        var sslv2 = SiteText.Error(TlsSite("  SSLProtocol +SSLv2 +TLSv1.2\n"));
+        Assert.Equal("SSLv2 is no longer supported", sslv2.Message);
     }
 
     /// <summary>A TLS virtual host whose sixth line is <paramref name="extra"/>'s first.</summary>

@@ -137,9 +137,11 @@ public sealed class SiteLintTests : IDisposable
         var found = Lint($"Listen 80\nWSGIApplicationGroup %{{GLOBAL}}\nWSGIScriptAlias /a {a}\nWSGIScriptAlias /b {b}");
         Assert.Equal(2, found.Count);
         Assert.All(found, f => Assert.Equal(DiagnosticSeverity.Warning, f.Severity));
-        found[0].At(3, "WSGIScriptAlias");
-        found[1].At(4, "WSGIScriptAlias");
-        Assert.StartsWith($"{a} calls os.environ.setdefault and shares one interpreter (application group %{{GLOBAL}}) in the server process with {b}", found[0].Message, StringComparison.Ordinal);
+        // Both Django sites: b (the second) is told they share one Django; a, that its setdefault leaks.
+        var setdefault = Assert.Single(found, f => f.Message.StartsWith($"{a} calls os.environ.setdefault and shares one interpreter (application group %{{GLOBAL}}) in the server process with {b}", StringComparison.Ordinal));
+        setdefault.At(3, "WSGIScriptAlias");
+        var django = Assert.Single(found, f => f.Message.StartsWith($"{b} and {a} both set DJANGO_SETTINGS_MODULE and share one interpreter", StringComparison.Ordinal));
+        django.At(4, "WSGIScriptAlias");
 
         // Separate interpreters (Apache's default %{RESOURCE}): WsgiHost isolates os.environ,
         // mod_wsgi would not, so a note says so.
@@ -158,6 +160,22 @@ public sealed class SiteLintTests : IDisposable
         // A commented-out call is no call.
         string c = _folder.Write("c/c.wsgi", "import os\n# os.environ.setdefault('X', 'y')\nos.environ['X'] = 'c'\n");
         Silent($"Listen 80\nWSGIScriptAlias /a {c}\nWSGIScriptAlias /b {_folder.Write("d/d.wsgi", "")}");
+    }
+
+    /// <summary>Two Django sites in one interpreter collide however they set DJANGO_SETTINGS_MODULE: Django sets itself up once.</summary>
+    [Fact]
+    public void TwoDjangoSitesInOneInterpreterEvenWithoutSetdefault()
+    {
+        string a = _folder.Write("a/wsgi.py", "import os\nos.environ['DJANGO_SETTINGS_MODULE'] = 'a.settings'\n");
+        string b = _folder.Write("b/wsgi.py", "import os\nos.environ[\"DJANGO_SETTINGS_MODULE\"] = \"b.settings\"\n");
+
+        var found = Single($"Listen 80\nWSGIApplicationGroup %{{GLOBAL}}\nWSGIScriptAlias /a {a}\nWSGIScriptAlias /b {b}");
+        found.At(4, "WSGIScriptAlias");
+        Assert.Equal(DiagnosticSeverity.Warning, found.Severity);
+        Assert.StartsWith($"{b} and {a} both set DJANGO_SETTINGS_MODULE and share one interpreter (application group %{{GLOBAL}}) in the server process", found.Message, StringComparison.Ordinal);
+        Assert.StartsWith("give each Django site its own WSGIApplicationGroup", found.Fix, StringComparison.Ordinal);
+        // Their own interpreters (Apache's default %{RESOURCE}): nothing to say.
+        Silent($"Listen 80\nWSGIScriptAlias /a {a}\nWSGIScriptAlias /b {b}");
     }
 
     [Fact]
