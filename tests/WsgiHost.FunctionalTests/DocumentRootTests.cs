@@ -49,6 +49,57 @@ public sealed class DocumentRootTests : IDisposable
         Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
     }
 
+    /// <summary>
+    /// Options -FollowSymLinks and SymLinksIfOwnerMatch keep a link in a served folder from
+    /// serving what it points to, as Apache's 403; with Apache's default (FollowSymLinks) it does.
+    /// </summary>
+    [Fact]
+    public async Task SymbolicLinksAreFollowedOnlyWhereOptionsAllowThem()
+    {
+        string outside = Path.Combine(_dir, "outside.txt");
+        File.WriteAllText(outside, "outside the folders");
+        File.CreateSymbolicLink(Path.Combine(_dir, "htdocs", "private", "link.txt"), outside);
+        File.CreateSymbolicLink(Path.Combine(_dir, "static", "link.txt"), outside);
+        Directory.CreateDirectory(Path.Combine(_dir, "owned"));
+        File.CreateSymbolicLink(Path.Combine(_dir, "owned", "same-owner.txt"), outside);
+        bool root = Environment.UserName == "root";
+        string others = Path.Combine(_dir, "others.txt");
+        File.WriteAllText(others, "another user's file");
+        if (root)
+        {
+            WsgiHost.Daemon.DaemonIdentity.GiveTo(others, 4242, 4242);
+        }
+        File.CreateSymbolicLink(Path.Combine(_dir, "owned", "other-owner.txt"), others);
+        string config = Path.Combine(_dir, "site.conf");
+        int port = WsgiHostProcess.FreePort();
+        File.WriteAllText(config, $"""
+            Listen 127.0.0.1:{port}
+            DocumentRoot {_dir}/htdocs
+            Alias /static/ {_dir}/static/
+            Alias /owned/ {_dir}/owned/
+            <Directory {_dir}/htdocs>
+                Options -FollowSymLinks
+            </Directory>
+            <Directory {_dir}/owned>
+                Options SymLinksIfOwnerMatch
+            </Directory>
+            """);
+        await using var host = await WsgiHostProcess.RunAsync(config, port, new Dictionary<string, string>());
+
+        using HttpResponseMessage refused = await host.Client.GetAsync("/private/link.txt");
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        await host.WaitForLogAsync($"AH00037: Symbolic link not allowed or link target not accessible: {_dir}/htdocs/private/link.txt");
+        // A file that is no link, in the same folder, is served.
+        Assert.Equal("<h1>home</h1>", await host.Client.GetStringAsync("/"));
+        Assert.Equal("outside the folders", await host.Client.GetStringAsync("/static/link.txt"));
+        Assert.Equal("outside the folders", await host.Client.GetStringAsync("/owned/same-owner.txt"));
+        if (root)
+        {
+            using HttpResponseMessage otherOwner = await host.Client.GetAsync("/owned/other-owner.txt");
+            Assert.Equal(HttpStatusCode.Forbidden, otherOwner.StatusCode);
+        }
+    }
+
     [Fact]
     public async Task FilesWhoseNamesAreNotAsciiAreServedUnderTheirUtf8Names()
     {

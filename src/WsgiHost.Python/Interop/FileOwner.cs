@@ -15,14 +15,16 @@ internal static unsafe class FileOwner
     private const int UidOffset = 20, GidOffset = 24, ModeOffset = 28;
     private const int StatxSize = 256;
 
-    /// <summary>The owner, group and permission bits of <paramref name="path"/> (links followed), or null when it cannot be read.</summary>
-    public static (uint Uid, uint Gid, UnixFileMode Mode)? Of(string path)
+    private const int AT_SYMLINK_NOFOLLOW = 0x100;
+
+    /// <summary>The owner, group and permission bits of <paramref name="path"/>, or of the link itself when not <paramref name="followLinks"/>; null when it cannot be read.</summary>
+    public static (uint Uid, uint Gid, UnixFileMode Mode)? Of(string path, bool followLinks = true)
     {
         byte[] utf8 = Encoding.UTF8.GetBytes(path + "\0");
         byte* buffer = stackalloc byte[StatxSize];
         fixed (byte* p = utf8)
         {
-            if (statx(AT_FDCWD, p, 0, STATX_MODE | STATX_UID | STATX_GID, buffer) != 0)
+            if (statx(AT_FDCWD, p, followLinks ? 0 : AT_SYMLINK_NOFOLLOW, STATX_MODE | STATX_UID | STATX_GID, buffer) != 0)
             {
                 return null;
             }

@@ -315,7 +315,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
 
     private static async ValueTask<long> StaticAsync(HttpContext context, ScopeRuntime scope, MappedUrl mapped, PerDirSettings settings)
     {
-        await scope.StaticHandler(mapped).HandleAsync(context, mapped.StaticPathInfo, settings).ConfigureAwait(false);
+        await scope.StaticHandler(mapped).HandleAsync(context, mapped.StaticPathInfo, settings, scope.Log).ConfigureAwait(false);
         return HttpMethods.IsHead(context.Request.Method) ? 0 : context.Response.ContentLength ?? 0;
     }
 

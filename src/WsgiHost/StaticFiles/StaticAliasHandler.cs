@@ -46,8 +46,9 @@ internal sealed class StaticAliasHandler
         _types = types;
     }
 
-    /// <param name="settings">The request's per-directory settings (DirectoryIndex, AddType, AddCharset, AddLanguage, ForceType); null for none.</param>
-    public async Task HandleAsync(HttpContext context, string pathInfo, Configuration.Model.PerDirSettings? settings = null)
+    /// <param name="settings">The request's per-directory settings (DirectoryIndex, AddType, AddCharset, AddLanguage, ForceType, Options' symbolic links); null for none.</param>
+    /// <param name="log">Where a refused symbolic link is logged.</param>
+    public async Task HandleAsync(HttpContext context, string pathInfo, Configuration.Model.PerDirSettings? settings = null, Python.Runtime.IErrorLog? log = null)
     {
         HttpResponse response = context.Response;
         string method = context.Request.Method;
@@ -102,6 +103,12 @@ internal sealed class StaticAliasHandler
         if (file == null)
         {
             await ErrorAsync(context, StatusCodes.Status404NotFound).ConfigureAwait(false);
+            return;
+        }
+        if (settings != null && settings.SymLinks != SymLinkRule.Follow && SymbolicLinks.Refused(_root, file, settings.SymLinks) is { } link)
+        {
+            log?.Write(Python.Runtime.ErrorLogLevel.Error, "core", $"[client {Server.WsgiDispatch.Client(context)}] AH00037: Symbolic link not allowed or link target not accessible: {link}");
+            await ErrorAsync(context, StatusCodes.Status403Forbidden).ConfigureAwait(false);
             return;
         }
 

@@ -219,19 +219,31 @@ internal static class CoreDirectives
             context.Warning(node, "MultiViews: WsgiHost does not negotiate, so /page does not find page.html or page.html.en; such a URL is 404",
                 "remove MultiViews and link the files by their full names");
         }
-        if (node.Arguments.Any(a => a.Equals("-FollowSymLinks", StringComparison.OrdinalIgnoreCase)) || TurnsOn(node, "SymLinksIfOwnerMatch"))
-        {
-            // Written to keep links from serving what they point to: say that it does not.
-            context.Warning(node, "symbolic links are followed whatever Options says: a link in this folder serves the file it points to, wherever that is",
-                "remove the links that point out of the folder (find DIR -type l), or keep the folder free of links other users can make");
-        }
         var unknown = words.Where(w => !KnownOptions.Contains(w)).ToList();
         if (unknown.Count > 0)
         {
             context.Error(node, $"unknown option '{unknown[0]}'", $"Apache's options are {string.Join(", ", KnownOptions)}");
             return;
         }
-        context.Note(node, "symbolic links are followed, no CGI or SSI is run and no folder is listed, whatever Options says");
+        bool relative = node.Arguments.Any(a => a.StartsWith('+') || a.StartsWith('-'));
+        if (relative && node.Arguments.Any(a => !a.StartsWith('+') && !a.StartsWith('-')))
+        {
+            // Apache 2.4 refuses the mix too: which of the two meanings was meant cannot be told.
+            context.Error(node, "either every option starts with + or -, or none does", $"Options {string.Join(' ', node.Arguments.Select(a => a.StartsWith('+') || a.StartsWith('-') ? a : "+" + a))}");
+            return;
+        }
+        // The symbolic-link options are enforced for files served from the folder
+        // (StaticFiles.SymbolicLinks); an Options line without + or - sets every option, so one
+        // that does not name FollowSymLinks turns it off, as in Apache.
+        bool? Set(string option) => relative
+            ? node.Arguments.LastOrDefault(a => a[1..].Equals(option, StringComparison.OrdinalIgnoreCase)) is { } word ? word[0] == '+' : null
+            : words.Any(w => w.Equals(option, StringComparison.OrdinalIgnoreCase) || w.Equals("All", StringComparison.OrdinalIgnoreCase));
+        context.PerDir.Value = context.PerDir.Value with
+        {
+            FollowSymLinks = Set("FollowSymLinks") ?? context.PerDir.Value.FollowSymLinks,
+            SymLinksIfOwnerMatch = Set("SymLinksIfOwnerMatch") ?? context.PerDir.Value.SymLinksIfOwnerMatch,
+        };
+        context.Note(node, "no CGI or SSI is run and no folder is listed, whatever Options says");
     }
 
     private static bool TurnsOn(ConfigNode node, string option) =>

@@ -116,6 +116,18 @@ internal sealed record PerDirSettings
     /// <summary>An output filter that compresses may apply to responses in scope.</summary>
     public bool CompressesOutput => OutputFilterByType.Count > 0 || OutputFilterByExtension.Count > 0 || SetOutputFilter is > ContentCodings.None;
 
+    /// <summary>Options FollowSymLinks: on or off as an Options line left it; null where none says (Apache's default: on).</summary>
+    public bool? FollowSymLinks { get; init; }
+
+    /// <summary>Options SymLinksIfOwnerMatch; null where no Options line says (off).</summary>
+    public bool? SymLinksIfOwnerMatch { get; init; }
+
+    /// <summary>Which symbolic links a file's path may go through (<see cref="StaticFiles.SymbolicLinks"/>).</summary>
+    public StaticFiles.SymLinkRule SymLinks =>
+        FollowSymLinks != false ? StaticFiles.SymLinkRule.Follow
+        : SymLinksIfOwnerMatch == true ? StaticFiles.SymLinkRule.IfOwnerMatch
+        : StaticFiles.SymLinkRule.Never;
+
     /// <summary>These settings with <paramref name="over"/>'s set values replacing them.</summary>
     public PerDirSettings Merge(PerDirSettings over)
     {
@@ -163,6 +175,8 @@ internal sealed record PerDirSettings
             BrotliCompressionQuality = over.BrotliCompressionQuality ?? BrotliCompressionQuality,
             CompressionNotes = over.CompressionNotes ?? CompressionNotes,
             XSendFile = XSendFile.Merge(over.XSendFile),
+            FollowSymLinks = over.FollowSymLinks ?? FollowSymLinks,
+            SymLinksIfOwnerMatch = over.SymLinksIfOwnerMatch ?? SymLinksIfOwnerMatch,
         };
     }
 

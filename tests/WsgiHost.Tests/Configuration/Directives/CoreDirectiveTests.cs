@@ -383,7 +383,7 @@ public sealed class CoreDirectiveTests
     [Fact]
     public void OptionsAllowOverrideAndDirectoryIndex()
     {
-        var notes = SiteText.Notes("Listen 80\n<Directory /srv>\n  Options FollowSymLinks -MultiViews\n  AllowOverride None\n  DirectoryIndex index.html\n</Directory>");
+        var notes = SiteText.Notes("Listen 80\n<Directory /srv>\n  Options +FollowSymLinks -MultiViews\n  AllowOverride None\n  DirectoryIndex index.html\n</Directory>");
         Assert.Single(notes).At(3, "Options", hasFix: false);
 
         SiteText.Warning("Listen 80\n<Directory /srv>\n  Options +Indexes\n</Directory>").At(3, "Options");

@@ -1,3 +1,4 @@
+using WsgiHost.StaticFiles;
 using System.Security.Authentication;
 using WsgiHost.Access;
 using WsgiHost.Configuration.Directives;
@@ -198,22 +199,38 @@ public sealed class DirectiveTableTests : IDisposable
         Assert.StartsWith("map each script with WSGIScriptAlias", wsgi.Fix);
     }
 
+    /// <summary>
+    /// The symbolic-link options as Apache merges them: + and - change what the folder above
+    /// gives, a line without them sets every option (so one that does not name FollowSymLinks
+    /// turns it off); they are enforced for static files (SymbolicLinksTests).
+    /// </summary>
     [Theory]
-    [InlineData("Options -FollowSymLinks")]
-    [InlineData("Options SymLinksIfOwnerMatch")]
-    [InlineData("Options -Indexes +SymLinksIfOwnerMatch -FollowSymLinks")]
-    public void TurningOffSymbolicLinksIsAWarningThatTheyAreStillFollowed(string line)
+    [InlineData("", "", "Follow")]
+    [InlineData("", "Options -FollowSymLinks", "Never")]
+    [InlineData("", "Options SymLinksIfOwnerMatch", "IfOwnerMatch")]
+    [InlineData("", "Options -Indexes +SymLinksIfOwnerMatch -FollowSymLinks", "IfOwnerMatch")]
+    [InlineData("", "Options Indexes", "Never")]
+    [InlineData("", "Options None", "Never")]
+    [InlineData("Options None", "Options All", "Follow")]
+    [InlineData("Options None", "Options +FollowSymLinks", "Follow")]
+    [InlineData("Options -FollowSymLinks +SymLinksIfOwnerMatch", "Options -Indexes", "IfOwnerMatch")]
+    [InlineData("Options -FollowSymLinks", "Options +Indexes", "Never")]
+    public void SymbolicLinkOptionsMergeAsApachesDo(string outer, string inner, string rule)
     {
-        // Written to keep links from serving what they point to (Apache: 403): check must say it does not.
-        var warning = SiteText.Warning($"Listen 80\n<Directory /srv>\n{line}\n</Directory>");
-        warning.At(3, "Options");
-        Assert.StartsWith("symbolic links are followed whatever Options says", warning.Message);
+        SymLinkRule expected = Enum.Parse<SymLinkRule>(rule);
+        var config = SiteText.Config($"Listen 80\n<Directory /srv>\n{outer}\n</Directory>\n<Directory /srv/site>\n{inner}\n</Directory>");
+        var settings = config.MainServer.Defaults.Merge(config.MainServer.Sections[0].Payload.Settings).Merge(config.MainServer.Sections[1].Payload.Settings);
+        Assert.Equal(expected, settings.SymLinks);
     }
+
+    [Fact]
+    public void OptionsMixingAbsoluteAndRelativeIsAnError() =>
+        Assert.Equal("either every option starts with + or -, or none does", SiteText.Error("Listen 80\n<Directory /srv>\nOptions Indexes -FollowSymLinks\n</Directory>").Message);
 
     [Fact]
     public void MultiViewsIsAWarningAsIndexesIs()
     {
-        var multiViews = SiteText.Warning("Listen 80\n<Directory /srv>\nOptions FollowSymLinks +MultiViews\n</Directory>");
+        var multiViews = SiteText.Warning("Listen 80\n<Directory /srv>\nOptions +FollowSymLinks +MultiViews\n</Directory>");
         var notes = SiteText.Notes("Listen 80\n<Directory /srv>\nOptions -MultiViews -Indexes\n</Directory>");
 
         multiViews.At(3, "Options");
