@@ -50,6 +50,41 @@ public sealed class DocumentRootTests : IDisposable
     }
 
     /// <summary>
+    /// A .htaccess where AllowOverride lets it apply is never skipped: WsgiHost does not read it,
+    /// so what is under it is 500 (Apache: what its rules say), and the log says what to move
+    /// where; where AllowOverride is None, Apache ignores it and so does WsgiHost.
+    /// </summary>
+    [Fact]
+    public async Task AnHtaccessFileThatWouldApplyIsNeverServedPast()
+    {
+        File.WriteAllText(Path.Combine(_dir, "htdocs", "private", ".htaccess"), "Require all denied\n");
+        File.WriteAllText(Path.Combine(_dir, "static", ".htaccess"), "Require all denied\n");
+        string config = Path.Combine(_dir, "site.conf");
+        int port = WsgiHostProcess.FreePort();
+        File.WriteAllText(config, $"""
+            Listen 127.0.0.1:{port}
+            DocumentRoot {_dir}/htdocs
+            Alias /static/ {_dir}/static/
+            <Directory {_dir}/htdocs>
+                AllowOverride All
+            </Directory>
+            """);
+        await using var host = await WsgiHostProcess.RunAsync(config, port, new Dictionary<string, string>());
+
+        using HttpResponseMessage refused = await host.Client.GetAsync("/private/notes.txt");
+        Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+        await host.WaitForLogAsync($"{_dir}/htdocs/private/.htaccess: .htaccess files are not read by WsgiHost");
+        Assert.Equal("<h1>home</h1>", await host.Client.GetStringAsync("/"));
+        // AllowOverride None (Apache 2.4's default) there: the file means nothing to either server.
+        Assert.Equal("body { margin: 0 }", await host.Client.GetStringAsync("/static/site.css"));
+
+        var (code, output, error) = await WsgiHostProcess.RunToEndAsync("check", config);
+        Assert.Equal(0, code);
+        Assert.Contains($"{_dir}/htdocs/private/.htaccess is not read by WsgiHost, and AllowOverride lets it apply here", output + error);
+        Assert.DoesNotContain($"{_dir}/static/.htaccess", output + error);
+    }
+
+    /// <summary>
     /// Options -FollowSymLinks and SymLinksIfOwnerMatch keep a link in a served folder from
     /// serving what it points to, as Apache's 403; with Apache's default (FollowSymLinks) it does.
     /// </summary>

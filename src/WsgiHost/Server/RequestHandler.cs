@@ -234,6 +234,13 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             return ErrorAsync(context, 404);
         }
         PerDirSettings settings = call.Settings;
+        if (settings.AllowOverride == true && Path.GetDirectoryName(mapped.FilePath) is { } scriptFolder
+            && StaticFiles.AccessFiles.Find(scriptFolder, mapped.FilePath) is { } accessFile)
+        {
+            // Apache reads the script folder's .htaccess too; its rules are not skipped here either.
+            call.Scope.Log.Write(ErrorLogLevel.Critical, "core", $"[client {Client(context)}] {StaticFiles.AccessFiles.Refusal(accessFile)}");
+            return ErrorAsync(context, 500);
+        }
         WsgiTarget wsgi = call.Wsgi;
         var options = call.Scope.RequestOptionsFor(settings, call.Variables, wsgi.PassAuthorization,
             HttpMethods.IsHead(context.Request.Method) && MapsHeadToGet(settings, mapped.FilePath) ? "GET" : null);

@@ -105,6 +105,12 @@ internal sealed class StaticAliasHandler
             await ErrorAsync(context, StatusCodes.Status404NotFound).ConfigureAwait(false);
             return;
         }
+        if (settings?.AllowOverride == true && AccessFiles.Find(_root, file) is { } accessFile)
+        {
+            log?.Write(Python.Runtime.ErrorLogLevel.Critical, "core", $"[client {Server.WsgiDispatch.Client(context)}] {AccessFiles.Refusal(accessFile)}");
+            await ErrorAsync(context, StatusCodes.Status500InternalServerError).ConfigureAwait(false);
+            return;
+        }
         if (settings != null && settings.SymLinks != SymLinkRule.Follow && SymbolicLinks.Refused(_root, file, settings.SymLinks) is { } link)
         {
             log?.Write(Python.Runtime.ErrorLogLevel.Error, "core", $"[client {Server.WsgiDispatch.Client(context)}] AH00037: Symbolic link not allowed or link target not accessible: {link}");

@@ -256,12 +256,13 @@ internal static class CoreDirectives
 
     private static void AllowOverride(ConfigNode node, BuildContext context)
     {
-        if (node.Arguments.Count == 1 && node.Arguments[0].Equals("None", StringComparison.OrdinalIgnoreCase))
+        bool none = node.Arguments.Count == 1 && node.Arguments[0].Equals("None", StringComparison.OrdinalIgnoreCase);
+        context.PerDir.Value = context.PerDir.Value with { AllowOverride = !none };
+        if (!none)
         {
-            return;
+            context.Warning(node, ".htaccess files are not read by WsgiHost: a request for a path through a folder here that has one is answered 500, never served past its rules",
+                "move the .htaccess rules into this section and write AllowOverride None");
         }
-        context.Warning(node, ".htaccess files are never read by WsgiHost, so rules in them do not apply",
-            "move the .htaccess rules into this section and write AllowOverride None");
     }
 
     private static readonly string[] Handlers = ["server-status", "wsgihost-health", "wsgihost-metrics", "none"];

@@ -32,6 +32,7 @@ internal static class SiteLints
         MetadataLints.RedirectsHidingMappings(site, found);
         MetadataLints.ErrorDocumentsWithoutAFile(site, found);
         MetadataLints.XSendFileWithoutPaths(site, found);
+        AccessFileLints.Unread(site, found);
         return found;
     }
 

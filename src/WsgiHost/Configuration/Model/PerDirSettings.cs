@@ -116,6 +116,9 @@ internal sealed record PerDirSettings
     /// <summary>An output filter that compresses may apply to responses in scope.</summary>
     public bool CompressesOutput => OutputFilterByType.Count > 0 || OutputFilterByExtension.Count > 0 || SetOutputFilter is > ContentCodings.None;
 
+    /// <summary>AllowOverride other than None: .htaccess files would apply here (<see cref="StaticFiles.AccessFiles"/>); null where none says (Apache 2.4's default None).</summary>
+    public bool? AllowOverride { get; init; }
+
     /// <summary>Options FollowSymLinks: on or off as an Options line left it; null where none says (Apache's default: on).</summary>
     public bool? FollowSymLinks { get; init; }
 
@@ -175,6 +178,7 @@ internal sealed record PerDirSettings
             BrotliCompressionQuality = over.BrotliCompressionQuality ?? BrotliCompressionQuality,
             CompressionNotes = over.CompressionNotes ?? CompressionNotes,
             XSendFile = XSendFile.Merge(over.XSendFile),
+            AllowOverride = over.AllowOverride ?? AllowOverride,
             FollowSymLinks = over.FollowSymLinks ?? FollowSymLinks,
             SymLinksIfOwnerMatch = over.SymLinksIfOwnerMatch ?? SymLinksIfOwnerMatch,
         };
