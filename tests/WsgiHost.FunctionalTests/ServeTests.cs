@@ -333,6 +333,17 @@ public sealed class ServeTests
         }
     }
 
+    /// <summary>--pid-file (PidFile in a configuration): the PID to signal while the server runs, gone once it stops.</summary>
+    [Fact]
+    public async Task ThePidFileNamesTheServerWhileItRuns()
+    {
+        string pidFile = Path.Combine(Path.GetTempPath(), $"wsgihost-pid-{Guid.NewGuid():N}.pid");
+        await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("pid.wsgi"), "--pid-file", pidFile);
+        Assert.Equal($"{host.Pid}\n", File.ReadAllText(pidFile));
+        Assert.Equal(0, await host.StopAsync());
+        Assert.False(File.Exists(pidFile));
+    }
+
     internal static async Task<(int Code, string Output)> RunCliAsync(params string[] args)
     {
         var (code, output, error) = await WsgiHostProcess.RunToEndAsync(args);

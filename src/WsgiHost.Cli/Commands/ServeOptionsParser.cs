@@ -49,6 +49,7 @@ internal static class ServeOptionsParser
           --log-to-terminal           (as mod_wsgi-express; serve logs to the terminal unless --error-log is given)
           --error-log FILE            error log file (default: standard error)
           --log-level LEVEL           debug|info|notice|warn|error|crit (default info)
+          --pid-file FILE             write the server's PID to FILE while it runs (removed when it stops)
           --chunked-request           accept chunked request bodies (else 411)
           --pass-authorization        pass the Authorization header as HTTP_AUTHORIZATION
           --limit-request-body BYTES  reject larger request bodies with 413
@@ -87,7 +88,7 @@ internal static class ServeOptionsParser
         int interpreters = 1;
         string mountPoint = "/";
         string callable = "application";
-        string? python = null, pythonHome = null, workingDirectory = null, serverName = null, errorLog = null, user = null, group = null;
+        string? python = null, pythonHome = null, workingDirectory = null, serverName = null, errorLog = null, user = null, group = null, pidFile = null;
         var pythonPath = new List<string>();
         var aliases = new List<AliasConfig>();
         var sendFilePaths = new List<XSendFilePath>();
@@ -163,6 +164,7 @@ internal static class ServeOptionsParser
                 case "--access-log": accessLog = true; break;
                 case "--error-log": errorLog = Path.GetFullPath(Value()); break;
                 case "--log-level": level = Level(Value()); break;
+                case "--pid-file": pidFile = Path.GetFullPath(Value()); break;
                 case "--chunked-request": chunked = true; break;
                 case "--pass-authorization": passAuth = true; break;
                 case "--limit-request-body": limitBody = Int(arg, Value(), 0, int.MaxValue); break;
@@ -267,6 +269,7 @@ internal static class ServeOptionsParser
             RestrictEmbedded = daemon != null,
             LogLevel = level,
             ErrorLog = errorLog,
+            PidFile = pidFile,
             Python = new PythonSettings { Executable = python, Home = pythonHome, Path = pythonPath, WorkingDirectory = workingDirectory, ApplicationInterpreters = interpreters },
             MainServer = new ServerScope
             {

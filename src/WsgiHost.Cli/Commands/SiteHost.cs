@@ -78,6 +78,18 @@ internal static class SiteHost
             }
             site = site with { ServerProcesses = count };
         }
+        PidFile? pidFile;
+        try
+        {
+            pidFile = PidFile.Write(site);
+        }
+        catch (IOException e)
+        {
+            log.Write(ErrorLogLevel.Critical, "core", $"wsgihost cannot start: {e.Message}");
+            await Console.Error.WriteLineAsync($"wsgihost: cannot start: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+        using PidFile? written = pidFile;
         WsgiServer server;
         try
         {

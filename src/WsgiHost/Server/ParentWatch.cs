@@ -35,6 +35,9 @@ internal sealed class ParentWatch : IDisposable
 
     public void Dispose() => _timer?.Dispose();
 
+    /// <summary>The process that started this one (0 where that cannot be asked).</summary>
+    public static int ParentId => OperatingSystem.IsLinux() ? getppid() : 0;
+
     // DllImport, not LibraryImport: this project has no unsafe code (WsgiHost.Python alone does).
     [DllImport("libc")]
     private static extern int getppid();

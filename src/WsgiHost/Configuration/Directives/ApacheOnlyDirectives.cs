@@ -12,7 +12,7 @@ internal static class ApacheOnlyDirectives
 {
     private static readonly string[] Tuning =
     [
-        "LoadModule", "PidFile", "Mutex", "ServerAdmin", "ServerSignature", "ServerTokens",
+        "LoadModule", "Mutex", "ServerAdmin", "ServerSignature", "ServerTokens",
         "HostnameLookups", "UseCanonicalName", "UseCanonicalPhysicalPort", "DefaultRuntimeDir", "ScoreBoardFile", "StartServers",
         "MinSpareServers", "MaxSpareServers", "ServerLimit", "MaxRequestWorkers", "MaxClients", "MaxConnectionsPerChild",
         "MaxRequestsPerChild", "ThreadLimit", "MinSpareThreads", "MaxSpareThreads", "ThreadStackSize", "ListenBacklog",

@@ -12,6 +12,7 @@ internal static class LogDirectives
     public static IEnumerable<DirectiveSpec> All() =>
     [
         new("ErrorLog", SV, 1, 1, "file-path|syslog[:facility]", ErrorLog),
+        new("PidFile", DirectiveScope.Server, 1, 1, "file-path", (node, context) => context.Site.PidFile = context.ResolvePath(node.Arguments[0])),
         new("LogLevel", SV, 1, -1, "[module:]level ...", LogLevel),
         new("LogFormat", SV, 1, 2, "format [nickname]", LogFormat),
         new("CustomLog", SV, 2, 3, "file format|nickname [env=[!]VAR]", CustomLog),

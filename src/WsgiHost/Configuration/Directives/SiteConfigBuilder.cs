@@ -57,6 +57,7 @@ internal static class SiteConfigBuilder
             LogLevel = site.LogLevel,
             ModuleLogLevels = new Dictionary<string, WsgiHost.Python.Runtime.ErrorLogLevel>(site.ModuleLogLevels, StringComparer.OrdinalIgnoreCase),
             ErrorLog = site.ErrorLogPath,
+            PidFile = site.PidFile,
             TimeoutSeconds = site.TimeoutSeconds,
             KeepAliveTimeoutSeconds = site.KeepAlive ? site.KeepAliveTimeoutSeconds : 0,
             RequestLimits = site.RequestLimits,

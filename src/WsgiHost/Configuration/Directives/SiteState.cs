@@ -62,6 +62,8 @@ internal sealed class SiteState(string serverRoot)
 
     public string? ErrorLogPath { get; set; }
 
+    public string? PidFile { get; set; }
+
     public int TimeoutSeconds { get; set; } = 60;
 
     public int KeepAliveTimeoutSeconds { get; set; } = 5;

@@ -63,6 +63,9 @@ internal sealed record SiteConfig
     /// <summary>ErrorLog of the main server; null means standard error.</summary>
     public string? ErrorLog { get; init; }
 
+    /// <summary>PidFile: where the server writes the PID to signal (apache2ctl, systemd's PIDFile=, logrotate), ServerRoot-relative as written; null for none.</summary>
+    public string? PidFile { get; init; }
+
     /// <summary>Timeout: seconds a client may take to send request headers.</summary>
     public int TimeoutSeconds { get; init; } = 60;
 

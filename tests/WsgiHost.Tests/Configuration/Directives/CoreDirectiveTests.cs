@@ -229,6 +229,16 @@ public sealed class CoreDirectiveTests
         Assert.Equal(Path.Combine(root, "htdocs"), config.VirtualHosts[0].DocumentRoot);
     }
 
+    /// <summary>PidFile is taken (apache2ctl, systemd and logrotate read it), relative to ServerRoot as in Apache.</summary>
+    [Fact]
+    public void PidFileIsWhereTheServerWritesItsPid()
+    {
+        string root = Path.GetTempPath().TrimEnd('/');
+        Assert.Equal(Path.Combine(root, "run/apache2.pid"), SiteText.Clean($"ServerRoot {root}\nListen 80\nPidFile run/apache2.pid").PidFile);
+        Assert.Equal("/var/run/apache2/apache2.pid", SiteText.Clean("Listen 80\nPidFile /var/run/apache2/apache2.pid").PidFile);
+        Assert.Null(SiteText.Clean("Listen 80").PidFile);
+    }
+
     [Fact]
     public void AliasAndAliasMatchKeepFileOrderAndTheirKind()
     {

@@ -36,6 +36,7 @@ public sealed class DirectiveTableTests : IDisposable
         ["AllowOverride"] = "<Directory /srv>\nAllowOverride None\n</Directory>",
         ["DirectoryIndex"] = "DirectoryIndex index.html",
         ["ErrorLog"] = "ErrorLog /dev/stderr",
+        ["PidFile"] = "PidFile /run/httpd.pid",
         ["LogLevel"] = "LogLevel info",
         ["LogFormat"] = "LogFormat \"%h %r\" short",
         ["CustomLog"] = "CustomLog /dev/stdout combined",
@@ -295,7 +296,6 @@ public sealed class DirectiveTableTests : IDisposable
 
     [Theory]
     [InlineData("LoadModule wsgi_module modules/mod_wsgi.so")]
-    [InlineData("PidFile /run/httpd.pid")]
     [InlineData("Mutex default")]
     [InlineData("User apache")]
     [InlineData("Group apache")]
