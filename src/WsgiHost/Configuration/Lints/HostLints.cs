@@ -15,14 +15,28 @@ internal static class HostLints
             var hosts = group.ToList();
             ServerScope first = hosts[0];
             var selector = new VirtualHostSelector([.. hosts.Select(h => new VirtualHostKey(h.Addresses, h.ServerName ?? site.MainServer.ServerName, h.ServerAliases))]);
+            if (hosts.Count > 1 && (first.ServerName ?? site.MainServer.ServerName) is string firstName && !first.ServerAliases.Contains("*"))
+            {
+                // Apache's rule: a name no virtual host of the address claims (a request by IP
+                // address, a stray DNS name, a scanner) is served by the first one listed. That
+                // first one, by file order (sites-enabled sorts by name), is a site, not a default.
+                found.Add(SiteLints.Warning(first.Location, "<VirtualHost>",
+                    $"requests for a name no virtual host of {group.Key} claims (by IP address, a stray DNS name) are served by this one, {firstName}, because it is listed first",
+                    $"list a default virtual host first, one without ServerName (as Debian's 000-default.conf) that answers them with a page of its own or Require all denied, or make sure {firstName} is the site meant for them"));
+            }
             for (int i = 0; i < hosts.Count; i++)
             {
                 ServerScope host = hosts[i];
                 if (host.ServerName == null && site.MainServer.ServerName == null && hosts.Count > 1)
                 {
-                    found.Add(SiteLints.Warning(host.Location, "<VirtualHost>",
-                        $"this virtual host has no ServerName, so {(i == 0 ? "it only receives requests no other virtual host of its address claims" : "no request can select it by name; it is unreachable")}",
-                        "add ServerName with the site's host name"));
+                    // The first one without a name is the default (Debian's 000-default.conf): it is
+                    // meant to receive the requests no other claims.
+                    if (i > 0)
+                    {
+                        found.Add(SiteLints.Warning(host.Location, "<VirtualHost>",
+                            "this virtual host has no ServerName, and one is listed before it, so no request can select it by name; it is unreachable",
+                            "add ServerName with the site's host name"));
+                    }
                     continue;
                 }
                 if (host.ServerName == null || hosts.Count < 2)

@@ -210,7 +210,10 @@ public sealed class SiteLintTests : IDisposable
         var warning = Single("""
             Listen 80
             <VirtualHost *:80>
+            </VirtualHost>
+            <VirtualHost *:80>
               ServerName a.example
+              ServerAlias www.a.example
               WSGIScriptAlias / /srv/app/app.wsgi
               <Location /admin>
                 Require ip 10.0.0.0/8
@@ -223,7 +226,7 @@ public sealed class SiteLintTests : IDisposable
             </VirtualHost>
             """);
 
-        warning.At(5, "<Location>");
+        warning.At(8, "<Location>");
         Assert.Contains("without this rule", warning.Message, StringComparison.Ordinal);
     }
 
@@ -233,7 +236,7 @@ public sealed class SiteLintTests : IDisposable
         const string Hosts = """
             Listen 80
             <VirtualHost *:80>
-              ServerName first.example
+              DocumentRoot /var/www/html
             </VirtualHost>
             <VirtualHost *:80>
               ServerName www.example.com
@@ -243,10 +246,47 @@ public sealed class SiteLintTests : IDisposable
 
         var warning = Single(string.Format(System.Globalization.CultureInfo.InvariantCulture, Hosts, ""));
         warning.At(5, "ServerName");
-        Assert.StartsWith("requests for example.com fall through to the first virtual host of *:80 (first.example)", warning.Message, StringComparison.Ordinal);
+        Assert.StartsWith("requests for example.com fall through to the first virtual host of *:80 (site.conf:2)", warning.Message, StringComparison.Ordinal);
         Assert.Equal("add ServerAlias example.com to this virtual host if it is the same site", warning.Fix);
 
         Silent(string.Format(System.Globalization.CultureInfo.InvariantCulture, Hosts, "  ServerAlias example.com"));
+    }
+
+    /// <summary>
+    /// The first virtual host of an address serves every name none claims (requests by IP, stray
+    /// DNS names): a named site listed first by file order gets them; a default one without a
+    /// name (Debian's 000-default.conf) is meant to, and is not warned about.
+    /// </summary>
+    [Fact]
+    public void UnclaimedNamesGoToTheFirstVirtualHost()
+    {
+        var warning = Single("""
+            Listen 80
+            <VirtualHost *:80>
+              ServerName intranet.example.com
+            </VirtualHost>
+            <VirtualHost *:80>
+              ServerName www.example.com
+              ServerAlias example.com
+            </VirtualHost>
+            """);
+        warning.At(2, "<VirtualHost>");
+        Assert.Equal("requests for a name no virtual host of *:80 claims (by IP address, a stray DNS name) are served by this one, intranet.example.com, because it is listed first", warning.Message);
+
+        Silent("""
+            Listen 80
+            <VirtualHost *:80>
+              DocumentRoot /var/www/html
+            </VirtualHost>
+            <VirtualHost *:80>
+              ServerName intranet.example.com
+              ServerAlias www.intranet.example.com
+            </VirtualHost>
+            <VirtualHost *:80>
+              ServerName www.example.com
+              ServerAlias example.com
+            </VirtualHost>
+            """);
     }
 
     [Fact]
@@ -255,7 +295,7 @@ public sealed class SiteLintTests : IDisposable
         Silent("""
             Listen 80
             <VirtualHost *:80>
-              ServerName first.example
+              DocumentRoot /var/www/html
             </VirtualHost>
             <VirtualHost *:80>
               ServerName www.example.com
@@ -267,7 +307,7 @@ public sealed class SiteLintTests : IDisposable
         Silent("""
             Listen 80
             <VirtualHost *:80>
-              ServerName first.example
+              DocumentRoot /var/www/html
             </VirtualHost>
             <VirtualHost *:80>
               ServerName www.example.com
