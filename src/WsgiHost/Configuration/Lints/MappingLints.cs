@@ -39,6 +39,21 @@ internal static class MappingLints
         }
     }
 
+    /// <summary>
+    /// Alias /static/ /srv/static: Apache joins what follows the URL's slash to the target as
+    /// written, so /static/site.css is /srv/staticsite.css there (404 or 403); WsgiHost puts the
+    /// slash back and serves /srv/static/site.css. Apache's documentation warns of exactly this.
+    /// </summary>
+    public static void AliasSlashMismatch(SiteConfig site, List<ConfigDiagnostic> found)
+    {
+        foreach (var alias in site.AllScopes.SelectMany(s => s.Aliases).Where(a => !a.IsRegex && a.UrlPattern.Length > 1 && a.UrlPattern.EndsWith('/') && !a.Target.EndsWith('/')))
+        {
+            found.Add(SiteLints.Warning(alias.Location, "Alias",
+                $"'{alias.UrlPattern}' ends with a slash and '{alias.Target}' does not: Apache maps {alias.UrlPattern}name to {alias.Target}name (so it finds no file), where WsgiHost serves {alias.Target}/name",
+                $"write both with a trailing slash or both without: Alias {alias.UrlPattern} {alias.Target}/"));
+        }
+    }
+
     /// <summary>An Alias (tried before every script alias) that covers a WSGIScriptAlias's URL.</summary>
     public static void AliasesHidingScriptAliases(SiteConfig site, List<ConfigDiagnostic> found)
     {

@@ -14,6 +14,7 @@ internal static class SiteLints
     {
         var found = new List<ConfigDiagnostic>();
         MappingLints.ShadowedAliases(site, found);
+        MappingLints.AliasSlashMismatch(site, found);
         MappingLints.AliasesHidingScriptAliases(site, found);
         MappingLints.LocationAccessOnWsgiUrls(site, found);
         MappingLints.ScriptsServedAsFiles(site, found);

@@ -64,6 +64,19 @@ public sealed class SiteLintTests : IDisposable
         Silent("Listen 80\nAlias /media /srv/media\nAlias /media-thumbs /srv/thumbs");
     }
 
+    /// <summary>Alias /static/ /srv/static: Apache's documented trap (it maps to /srv/staticname); WsgiHost is lenient, check says so.</summary>
+    [Fact]
+    public void AnAliasWithASlashOnTheUrlOnly()
+    {
+        var warning = Single("Listen 80\nAlias /static/ /srv/static");
+        warning.At(2, "Alias");
+        Assert.Equal("'/static/' ends with a slash and '/srv/static' does not: Apache maps /static/name to /srv/staticname (so it finds no file), where WsgiHost serves /srv/static/name", warning.Message);
+
+        Silent("Listen 80\nAlias /static/ /srv/static/");
+        Silent("Listen 80\nAlias /static /srv/static");
+        Silent("Listen 80\nAlias /robots.txt /srv/robots.txt");
+    }
+
     [Fact]
     public void AnAliasHidingAScriptAlias()
     {
