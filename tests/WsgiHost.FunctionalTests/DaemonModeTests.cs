@@ -223,6 +223,33 @@ public sealed class DaemonModeTests
     }
 
     /// <summary>
+    /// A worker that reaches maximum-requests while a long request runs on it: its successor
+    /// takes new requests at once, and the long request finishes on the old one (mod_wsgi's
+    /// draining daemon keeps serving too). Before, new requests waited for the drain (503).
+    /// </summary>
+    [Fact]
+    public async Task ARecycledWorkersSuccessorServesWhileItFinishesALongRequest()
+    {
+        await using var host = await RunAsync("daemon-recycle.conf");
+        string first = await host.Client.GetStringAsync("/pid");
+        Task<HttpResponseMessage> longRequest = host.Client.GetAsync("/sleep?6");
+        await Task.Delay(300);
+        // The third request reaches maximum-requests=3; the worker then drains the long one.
+        Assert.Equal(first, await host.Client.GetStringAsync("/pid"));
+        await host.WaitForLogAsync("reached maximum-requests=3");
+        var timer = System.Diagnostics.Stopwatch.StartNew();
+        string next = await host.Client.GetStringAsync("/pid");
+        Assert.NotEqual(first, next);
+        Assert.False(longRequest.IsCompleted, $"the successor answered only after the drain ({timer.ElapsedMilliseconds} ms)");
+        using (HttpResponseMessage finished = await longRequest)
+        {
+            Assert.Equal(HttpStatusCode.OK, finished.StatusCode);
+        }
+        await host.WaitForLogAsync("its successor took its place already");
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    /// <summary>
     /// A small body goes to the worker whole, with its head (one write, answered with the
     /// response); a larger one streams once the worker has taken the request. Either arrives
     /// byte for byte and reads in every way, also when the worker it was sent to is being

@@ -34,6 +34,9 @@ internal sealed class DaemonConnection(Socket socket) : IDisposable
     /// <summary>The worker has the connection's <see cref="Slots"/> (<see cref="DaemonProtocol.SlotsAttached"/> went out).</summary>
     public bool SlotsAttached { get; set; }
 
+    /// <summary>The worker process the connection leads to.</summary>
+    public DaemonGroupRuntime.Worker? Worker { get; init; }
+
     /// <summary>When it last went back to its pool (<see cref="Environment.TickCount64"/>, <see cref="DaemonConnectionPool.Return"/>).</summary>
     public long IdleSince { get; set; }
 

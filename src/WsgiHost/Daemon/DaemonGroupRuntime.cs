@@ -32,44 +32,64 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     private long _requestIds;
     private Timer? _idleSweep;
 
-    private sealed class Slot(int index, string socketPath)
+    /// <summary>
+    /// One place of the group's processes= count. Its worker is replaced when it ends, or at
+    /// once when it starts to stop while requests still run on it (<see cref="Retire"/>): the
+    /// successor takes new requests while the old one drains, as mod_wsgi's draining daemon
+    /// keeps serving them.
+    /// </summary>
+    private sealed class Slot(int index, string socketBase)
     {
         public int Index { get; } = index;
 
-        public string SocketPath { get; } = socketPath;
+        private int _sequence;
 
-        public Process? Process { get; set; }
+        /// <summary>A socket path of its own for each worker, so a successor can listen while its predecessor drains.</summary>
+        public string NextSocketPath() => $"{socketBase}.{Interlocked.Increment(ref _sequence)}.sock";
 
-        public DateTime StartedAt { get; set; }
+        /// <summary>The worker new requests go to; null before the first start.</summary>
+        public volatile Worker? Current;
 
-        /// <summary>Completes with how the current worker ended (<see cref="WorkerExit.Describe"/>).</summary>
-        public Task<string> Exit { get; set; } = Task.FromResult("was not started");
-
-        /// <summary>Why the server sent the current worker SIGKILL itself, if it did.</summary>
-        public string? KilledBy { get; set; }
-
-        /// <summary>The environs of the requests sent to the worker and not answered, for the log when it dies (<see cref="Describe"/>).</summary>
-        public System.Collections.Concurrent.ConcurrentDictionary<long, IReadOnlyList<KeyValuePair<string, string>>> Requests { get; } = new();
+        /// <summary>Workers that drain after their successor took the slot (under the slot's lock).</summary>
+        public List<Worker> Draining { get; } = [];
 
         public int InFlight;
 
-        private int _endedBy = -1;
-
-        /// <summary>
-        /// Why the front is ending this worker (request-timeout): no new request goes to it, and
-        /// the restart metrics count the reason. Null when the worker runs, or ends itself.
-        /// </summary>
-        public WorkerRestartReason? EndedBy
-        {
-            get => Volatile.Read(ref _endedBy) is int v and >= 0 ? (WorkerRestartReason)v : null;
-            set => Volatile.Write(ref _endedBy, value is { } reason ? (int)reason : -1);
-        }
-
-        /// <summary>Connections to this worker between requests, reused (a worker serves one request at a time on each).</summary>
+        /// <summary>Connections to the current worker between requests, reused (a worker serves one request at a time on each).</summary>
         public DaemonConnectionPool Idle { get; } = new();
 
         /// <summary>Drops pooled connections (the worker was replaced: they lead nowhere).</summary>
         public void DropIdle() => Idle.CloseAll();
+    }
+
+    /// <summary>One worker process of a slot.</summary>
+    internal sealed class Worker(Process process, string socketPath, Task<string> exit)
+    {
+        public Process Process { get; } = process;
+
+        public int Pid { get; } = process.Id;
+
+        public string SocketPath { get; } = socketPath;
+
+        public DateTime StartedAt { get; } = DateTime.UtcNow;
+
+        /// <summary>Completes with how the worker ended (<see cref="WorkerExit.Describe"/>).</summary>
+        public Task<string> Exit { get; } = exit;
+
+        /// <summary>Why the server sent it SIGKILL itself, if it did.</summary>
+        public string? KilledBy { get; set; }
+
+        /// <summary>Why the front retired it (request-timeout), for the restart metrics; null when it ended itself.</summary>
+        public WorkerRestartReason? EndedBy { get; set; }
+
+        /// <summary>Its replacement was counted when it was retired (<see cref="Restarted"/>).</summary>
+        public bool Counted { get; set; }
+
+        /// <summary>The front connected to it once: a refused connection after that means it stopped listening (it is stopping).</summary>
+        public volatile bool Reached;
+
+        /// <summary>The environs of the requests sent to it and not answered, for the log when it dies (<see cref="Describe"/>).</summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<long, IReadOnlyList<KeyValuePair<string, string>>> Requests { get; } = new();
     }
 
     /// <param name="generation">Part of the socket names, so a group rolled by SIGHUP never shares a path with the one it replaces.</param>
@@ -79,7 +99,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         _launcher = launcher;
         _workerArguments = workerArguments;
         _log = log;
-        _slots = [.. Enumerable.Range(0, config.EffectiveProcesses).Select(i => new Slot(i, Path.Combine(socketDirectory, $"{SafeName(config.Name)}.{generation}.{i}.sock")))];
+        _slots = [.. Enumerable.Range(0, config.EffectiveProcesses).Select(i => new Slot(i, Path.Combine(socketDirectory, $"{SafeName(config.Name)}.{generation}.{i}")))];
         _gate = new RequestGate(config.EffectiveProcesses * Math.Max(1, config.Threads),
             config.QueueTimeoutSeconds > 0 ? TimeSpan.FromSeconds(config.QueueTimeoutSeconds) : Timeout.InfiniteTimeSpan);
     }
@@ -108,9 +128,9 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
 
     /// <summary>The running workers by slot (the slot number is stable across restarts, the PID is not).</summary>
     public IEnumerable<(int Slot, int Pid)> Workers => _slots
-        .Select(s => (s.Index, Process: s.Process))
-        .Where(w => w.Process is { HasExited: false })
-        .Select(w => (w.Index, w.Process!.Id));
+        .Select(s => (s.Index, Worker: s.Current))
+        .Where(w => w.Worker != null && !w.Worker.Process.HasExited)
+        .Select(w => (w.Index, w.Worker!.Pid));
 
     /// <summary>Requests waiting for a free thread in the group's workers.</summary>
     public int QueueLength => _gate.Waiting;
@@ -150,7 +170,8 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
 
     private void Spawn(Slot slot)
     {
-        ProcessStartInfo start = _launcher([.. _workerArguments, "--socket", slot.SocketPath]);
+        string socketPath = slot.NextSocketPath();
+        ProcessStartInfo start = _launcher([.. _workerArguments, "--socket", socketPath]);
         start.UseShellExecute = false;
         start.Environment[DaemonKeys.SecretVariable] = _secret;
         // lang= and locale=, as mod_wsgi sets them before Python starts (its str/bytes defaults follow).
@@ -165,22 +186,63 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         start.RedirectStandardError = RelayStandardError;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var exit = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.Exited += (_, _) => OnExited(slot, process, exit);
+        Worker? worker = null;
+        process.Exited += (_, _) => OnExited(slot, worker!, exit);
         if (RelayStandardError)
         {
             process.ErrorDataReceived += (_, e) => Relay(e.Data);
         }
-        process.Start();
+        lock (slot)
+        {
+            // Under the lock: OnExited, which takes it too, sees the worker set.
+            process.Start();
+            worker = new Worker(process, socketPath, exit.Task);
+            slot.Current = worker;
+        }
         if (RelayStandardError)
         {
             process.BeginErrorReadLine();
         }
-        Process? previous = slot.Process;
-        slot.Process = process;
-        slot.Exit = exit.Task;
-        slot.KilledBy = null;
-        slot.StartedAt = DateTime.UtcNow;
-        previous?.Dispose();
+    }
+
+    /// <summary>
+    /// A worker that is stopping while requests may still run on it (it declined a request, or
+    /// stopped listening; or request-timeout recycles it): its successor starts now and takes
+    /// new requests while it drains, instead of after it exits. mod_wsgi's draining daemon
+    /// keeps taking requests; a fresh process taking them serves them as soon, and the one
+    /// that drains ends sooner.
+    /// </summary>
+    /// <returns>Whether a successor took the slot now.</returns>
+    private bool Retire(Slot slot, Worker worker, WorkerRestartReason? reason)
+    {
+        lock (slot)
+        {
+            if (!ReferenceEquals(slot.Current, worker) || _stopping || worker.Process.HasExited)
+            {
+                return false;
+            }
+            worker.EndedBy ??= reason;
+            slot.Draining.Add(worker);
+            slot.DropIdle();
+            try
+            {
+                Spawn(slot);
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+            {
+                _log.Write(ErrorLogLevel.Error, "wsgi", $"Daemon process group '{_config.Name}': cannot start a worker: {e.Message}");
+                return false;
+            }
+        }
+        if (reason is { } known)
+        {
+            // Replaced now: counted now (a reason the worker gives itself is known once it exits).
+            worker.Counted = true;
+            Restarted?.Invoke(known);
+        }
+        _log.Write(ErrorLogLevel.Info, "wsgi",
+            $"Daemon process group '{_config.Name}' worker {slot.Index} (pid {worker.Pid}) is stopping{(reason is { } r ? $" ({r.Label()})" : "")}; worker pid {slot.Current?.Pid} takes new requests while it finishes its own.");
+        return true;
     }
 
     /// <summary>A worker's standard error line into the front's log: as it is into an Apache error log, else (an ILogger) taken apart into level, module and message.</summary>
@@ -205,31 +267,57 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
     }
 
-    private void OnExited(Slot slot, Process process, TaskCompletionSource<string> exit)
+    private void OnExited(Slot slot, Worker worker, TaskCompletionSource<string> exit)
     {
-        slot.DropIdle();
-        int code = process.ExitCode;
-        string how = WorkerExit.Describe(code, slot.KilledBy);
+        int code = worker.Process.ExitCode;
+        string how = WorkerExit.Describe(code, worker.KilledBy);
         // Taken before the requests learn how it ended: they stop being in flight right after.
-        string serving = slot.Requests.IsEmpty ? "" : $" while serving {string.Join(", ", slot.Requests.Values.Select(Describe))}";
+        string serving = worker.Requests.IsEmpty ? "" : $" while serving {string.Join(", ", worker.Requests.Values.Select(Describe))}";
+        bool current;
+        lock (slot)
+        {
+            current = ReferenceEquals(slot.Current, worker);
+            slot.Draining.Remove(worker);
+        }
+        if (current)
+        {
+            slot.DropIdle();
+        }
         exit.TrySetResult(how);
+        try
+        {
+            // Its own work, but a worker killed outright or running as another user leaves it.
+            File.Delete(worker.SocketPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
         if (_stopping)
         {
             return;
         }
-        TimeSpan lived = DateTime.UtcNow - slot.StartedAt;
-        WorkerRestartReason reason = slot.EndedBy ?? WorkerRestartReasons.FromExitCode(code);
-        slot.EndedBy = null;
+        TimeSpan lived = DateTime.UtcNow - worker.StartedAt;
+        WorkerRestartReason reason = worker.EndedBy ?? WorkerRestartReasons.FromExitCode(code);
         bool planned = code == 0 || WorkerRestartReasons.IsPlanned(code);
+        if (!worker.Counted)
+        {
+            Restarted?.Invoke(reason);
+        }
+        if (!current)
+        {
+            _log.Write(planned ? ErrorLogLevel.Info : ErrorLogLevel.Error, "wsgi",
+                $"Daemon process group '{_config.Name}' worker {slot.Index} (pid {worker.Pid}) {how} ({reason.Label()}) after {lived.TotalSeconds:0.#} s{serving}; its successor took its place already.");
+            worker.Process.Dispose();
+            return;
+        }
         _log.Write(planned ? ErrorLogLevel.Info : ErrorLogLevel.Error, "wsgi",
-            $"Daemon process group '{_config.Name}' worker {slot.Index} (pid {process.Id}) {how} ({reason.Label()}) after {lived.TotalSeconds:0.#} s{serving}; starting a new one.");
-        Restarted?.Invoke(reason);
+            $"Daemon process group '{_config.Name}' worker {slot.Index} (pid {worker.Pid}) {how} ({reason.Label()}) after {lived.TotalSeconds:0.#} s{serving}; starting a new one.");
         // A worker that dies young would die again at once: do not spin (mod_wsgi waits too).
         TimeSpan delay = !planned && lived < TimeSpan.FromSeconds(5) ? TimeSpan.FromSeconds(1) : TimeSpan.Zero;
         _ = Task.Run(async () =>
         {
             await Task.Delay(delay).ConfigureAwait(false);
-            if (!_stopping)
+            if (!_stopping && ReferenceEquals(slot.Current, worker))
             {
                 try
                 {
@@ -239,6 +327,10 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
                 {
                     _log.Write(ErrorLogLevel.Error, "wsgi", $"Daemon process group '{_config.Name}': cannot start a worker: {e.Message}");
                 }
+            }
+            if (!ReferenceEquals(slot.Current, worker))
+            {
+                worker.Process.Dispose();
             }
         });
     }
@@ -266,32 +358,20 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             while (true)
             {
                 Slot slot = LeastBusy();
-                if (slot.EndedBy != null)
-                {
-                    // Every worker is being replaced (request-timeout): one told to stop may not have
-                    // closed its socket yet and would take a request it then has no time to finish.
-                    if (DateTime.UtcNow >= deadline)
-                    {
-                        log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] No worker of WSGI daemon process '{_config.Name}' was back within connect-timeout.");
-                        return await WsgiDispatch.ErrorAsync(context, 503).ConfigureAwait(false);
-                    }
-                    await Task.Delay(10, aborted).ConfigureAwait(false);
-                    continue;
-                }
                 Interlocked.Increment(ref slot.InFlight);
                 try
                 {
                     DaemonConnection? stream = null;
                     if (!slot.Idle.TryTake(out stream))
                     {
-                        Socket? socket = await ConnectAsync(slot, deadline, aborted).ConfigureAwait(false);
+                        (Socket? socket, Worker? worker) = await ConnectAsync(slot, deadline, aborted).ConfigureAwait(false);
                         if (socket == null)
                         {
                             log.Write(ErrorLogLevel.Error, "wsgi",
-                                $"[client {client}] Unable to connect to WSGI daemon process '{_config.Name}' on '{slot.SocketPath}' within connect-timeout={_config.ConnectTimeoutSeconds} s.");
+                                $"[client {client}] Unable to connect to WSGI daemon process '{_config.Name}' on '{worker?.SocketPath}' within connect-timeout={_config.ConnectTimeoutSeconds} s.");
                             return await WsgiDispatch.ErrorAsync(context, 503).ConfigureAwait(false);
                         }
-                        stream = new DaemonConnection(socket);
+                        stream = new DaemonConnection(socket) { Worker = worker };
                     }
                     (long? sent, bool reusable) = (null, false);
                     try
@@ -300,7 +380,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
                     }
                     finally
                     {
-                        slot.Requests.TryRemove(requestId, out _);
+                        stream.Worker?.Requests.TryRemove(requestId, out _);
                         if (reusable && !_stopping)
                         {
                             slot.Idle.Return(stream);
@@ -334,14 +414,13 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
     }
 
-    /// <summary>The least busy worker not being replaced; one being replaced only when all are.</summary>
+    /// <summary>The least busy slot (a stuck worker is replaced in its slot at once, so every slot's current worker takes requests).</summary>
     private Slot LeastBusy()
     {
         Slot best = _slots[0];
         foreach (Slot s in _slots)
         {
-            if ((best.EndedBy != null && s.EndedBy == null)
-                || ((s.EndedBy == null) == (best.EndedBy == null) && Volatile.Read(ref s.InFlight) < Volatile.Read(ref best.InFlight)))
+            if (Volatile.Read(ref s.InFlight) < Volatile.Read(ref best.InFlight))
             {
                 best = s;
             }
@@ -349,30 +428,47 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         return best;
     }
 
-    /// <summary>Connects, retrying while the worker starts or restarts, up to connect-timeout; null when it never answers.</summary>
-    private async Task<Socket?> ConnectAsync(Slot slot, DateTime deadline, CancellationToken aborted)
+    /// <summary>
+    /// Connects to the slot's current worker, retrying while it starts or is replaced, up to
+    /// connect-timeout; the socket is null when none answered. A worker that answered before
+    /// and refuses now has stopped listening, which it does when it stops: it is retired, and
+    /// the connection goes to its successor.
+    /// </summary>
+    private async Task<(Socket? Socket, Worker? Worker)> ConnectAsync(Slot slot, DateTime deadline, CancellationToken aborted)
     {
         var delay = TimeSpan.FromMilliseconds(10);
         while (true)
         {
-            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            DaemonSocketBuffers.Apply(socket, _config.SendBufferSize, _config.ReceiveBufferSize);
-            try
+            Worker? worker = slot.Current;
+            if (worker != null)
             {
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(slot.SocketPath), aborted).ConfigureAwait(false);
-                return socket;
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                DaemonSocketBuffers.Apply(socket, _config.SendBufferSize, _config.ReceiveBufferSize);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(worker.SocketPath), aborted).ConfigureAwait(false);
+                    worker.Reached = true;
+                    return (socket, worker);
+                }
+                catch (SocketException e)
+                {
+                    socket.Dispose();
+                    if (worker.Reached && (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable) && Retire(slot, worker, null))
+                    {
+                        continue;
+                    }
+                    if (DateTime.UtcNow >= deadline || _stopping)
+                    {
+                        return (null, worker);
+                    }
+                }
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !_stopping)
+            else if (DateTime.UtcNow >= deadline || _stopping)
             {
-                socket.Dispose();
-                await Task.Delay(delay, aborted).ConfigureAwait(false);
-                delay = TimeSpan.FromMilliseconds(Math.Min(250, delay.TotalMilliseconds * 2));
+                return (null, null);
             }
-            catch (SocketException)
-            {
-                socket.Dispose();
-                return null;
-            }
+            await Task.Delay(delay, aborted).ConfigureAwait(false);
+            delay = TimeSpan.FromMilliseconds(Math.Min(250, delay.TotalMilliseconds * 2));
         }
     }
 
@@ -384,9 +480,10 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     private async ValueTask<(long? Sent, bool Reusable)> ExchangeAsync(HttpContext context, DaemonConnection connection, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client, Slot slot, long requestId)
     {
         CancellationToken aborted = context.RequestAborted;
-        // The worker this connection leads to: a pooled connection never outlives it (DropIdle).
-        Task<string> exit = slot.Exit;
-        int? pid = slot.Process?.Id;
+        // The worker this connection leads to.
+        Worker worker = connection.Worker!;
+        Task<string> exit = worker.Exit;
+        int? pid = worker.Pid;
         // Writes go straight to the socket; reads through a buffer, so the accept byte, the
         // response head and a small body usually come in one read.
         NetworkStream output = connection.Output;
@@ -437,7 +534,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         CancellationToken waiting = timeout?.Token ?? aborted;
         int answer;
         // Registered before it is sent: a request without a body may be running before its accept byte comes.
-        slot.Requests[requestId] = environ;
+        worker.Requests[requestId] = environ;
         try
         {
             try
@@ -465,9 +562,16 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
         {
-            return (await TimedOutAsync(Task.CompletedTask, context, environ, log, client, slot, pid).ConfigureAwait(false), false);
+            return (await TimedOutAsync(Task.CompletedTask, context, environ, log, client, slot, worker).ConfigureAwait(false), false);
         }
-        if (answer == DaemonProtocol.NotTaken || (answer == -1 && !bodyComplete))
+        if (answer == DaemonProtocol.NotTaken)
+        {
+            // The worker is stopping (maximum-requests, a changed script, restart-interval...),
+            // perhaps with requests still running: its successor starts now.
+            Retire(slot, worker, null);
+            return (null, false);
+        }
+        if (answer == -1 && !bodyComplete)
         {
             // Not taken (the worker is stopping): nothing of the request ran, nor was its body read.
             return (null, false);
@@ -520,7 +624,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
         {
-            return (await TimedOutAsync(body, context, environ, log, client, slot, pid).ConfigureAwait(false), false);
+            return (await TimedOutAsync(body, context, environ, log, client, slot, worker).ConfigureAwait(false), false);
         }
         catch (Exception e) when (e is IOException or InvalidDataException && !aborted.IsCancellationRequested)
         {
@@ -685,11 +789,11 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     private void StartTimeout(CancellationTokenSource? timeout) =>
         timeout?.CancelAfter(TimeSpan.FromSeconds(_config.RequestTimeoutSeconds + _config.InterruptTimeoutSeconds));
 
-    private async Task<long> TimedOutAsync(Task body, HttpContext context, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client, Slot slot, int? pid)
+    private async Task<long> TimedOutAsync(Task body, HttpContext context, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client, Slot slot, Worker worker)
     {
         log.Write(ErrorLogLevel.Error, "wsgi",
-            $"[client {client}] {Describe(environ)}: Timeout when reading response headers from daemon process '{_config.Name}' (request-timeout={_config.RequestTimeoutSeconds} s{(_config.InterruptTimeoutSeconds > 0 ? $", interrupt-timeout={_config.InterruptTimeoutSeconds} s" : "")}); recycling worker {slot.Index} (pid {pid}).");
-        Recycle(slot);
+            $"[client {client}] {Describe(environ)}: Timeout when reading response headers from daemon process '{_config.Name}' (request-timeout={_config.RequestTimeoutSeconds} s{(_config.InterruptTimeoutSeconds > 0 ? $", interrupt-timeout={_config.InterruptTimeoutSeconds} s" : "")}); recycling worker {slot.Index} (pid {worker.Pid}).");
+        Recycle(slot, worker);
         await DaemonRequestBody.ObserveAsync(body).ConfigureAwait(false);
         return await WsgiDispatch.ErrorAsync(context, 504).ConfigureAwait(false);
     }
@@ -748,34 +852,33 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     }
 
     /// <summary>
-    /// Replaces a stuck worker: SIGTERM (it stops taking requests and lets the others finish
-    /// within graceful-timeout), then SIGKILL if it is still there after shutdown-timeout more.
-    /// The supervisor starts the new one when it exits.
+    /// Replaces a stuck worker: its successor starts at once (<see cref="Retire"/>), and it gets
+    /// SIGTERM (it stops taking requests and lets the others finish within graceful-timeout),
+    /// then SIGKILL if it is still there after shutdown-timeout more.
     /// </summary>
-    private void Recycle(Slot slot)
+    private void Recycle(Slot slot, Worker worker)
     {
-        Process? process = slot.Process;
-        if (process == null || process.HasExited)
+        Process process = worker.Process;
+        if (process.HasExited)
         {
             return;
         }
-        slot.DropIdle();
-        slot.EndedBy = WorkerRestartReason.RequestTimeout;
-        _ = Kill(process.Id, 15);
+        Retire(slot, worker, WorkerRestartReason.RequestTimeout);
+        _ = Kill(worker.Pid, 15);
         TimeSpan grace = TimeSpan.FromSeconds(_config.GracefulTimeoutSeconds + Math.Max(1, _config.ShutdownTimeoutSeconds));
         _ = Task.Delay(grace).ContinueWith(_ =>
         {
             try
             {
-                if (ReferenceEquals(slot.Process, process) && !process.HasExited)
+                if (!process.HasExited)
                 {
-                    slot.KilledBy = $"the server ended it, still running {grace.TotalSeconds:0} s (graceful-timeout + shutdown-timeout) after request-timeout recycled it";
+                    worker.KilledBy = $"the server ended it, still running {grace.TotalSeconds:0} s (graceful-timeout + shutdown-timeout) after request-timeout recycled it";
                     process.Kill(entireProcessTree: true);
                 }
             }
             catch (InvalidOperationException)
             {
-                // Already replaced and disposed: it exited.
+                // Already exited and disposed.
             }
         }, TaskScheduler.Default);
     }
@@ -807,7 +910,14 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         {
             slot.DropIdle();
         }
-        var running = _slots.Select(s => s.Process).OfType<Process>().Where(p => !p.HasExited).ToList();
+        var running = new List<Process>();
+        foreach (Slot slot in _slots)
+        {
+            lock (slot)
+            {
+                running.AddRange(slot.Draining.Select(w => w.Process).Append(slot.Current?.Process).OfType<Process>().Where(p => !p.HasExited));
+            }
+        }
         foreach (Process p in running)
         {
             _ = Kill(p.Id, 15);
