@@ -72,13 +72,18 @@ internal sealed class ServeDaemonOptions
     }
 
     /// <summary>The daemon group: express's values, serve's own (processes, threads, home), and what was given.</summary>
-    public DaemonGroupConfig Build(string name, SourceLocation location, int processes, int threads, string home)
+    /// <param name="pythonPath">--python-path (and the working directory): the group's python-path=, as mod_wsgi-express writes it.</param>
+    public DaemonGroupConfig Build(string name, SourceLocation location, int processes, int threads, string home, IReadOnlyList<string> pythonPath)
     {
         var options = ExpressDefaults.ToDictionary(d => d.Option, d => d.Value, StringComparer.Ordinal);
         // processes= written, as express always writes it: wsgi.multiprocess is True.
         options["processes"] = processes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         options["threads"] = threads.ToString(System.Globalization.CultureInfo.InvariantCulture);
         options["home"] = home;
+        if (pythonPath.Count > 0)
+        {
+            options["python-path"] = string.Join(':', pythonPath);
+        }
         foreach (var (option, value) in _given)
         {
             options[option] = value;

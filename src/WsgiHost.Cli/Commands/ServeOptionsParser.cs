@@ -236,7 +236,7 @@ internal static class ServeOptionsParser
         string mount = "/" + mountPoint.Trim('/');
         // mod_wsgi-express's daemon mode by default: one group of --processes workers (1) with
         // --threads each, and processes= given, so wsgi.multiprocess is True as under express.
-        DaemonGroupConfig? daemon = embedded ? null : daemonOptions.Build("wsgihost-serve", generated, processes ?? 1, threads, workingDirectory) with
+        DaemonGroupConfig? daemon = embedded ? null : daemonOptions.Build("wsgihost-serve", generated, processes ?? 1, threads, workingDirectory, pythonPath) with
         {
             ReloadOnChanges = reloadOnChanges,
             User = user,

@@ -195,7 +195,9 @@ internal sealed class DaemonGroups : IAsyncDisposable
         {
             args.AddRange(["--python-home", site.Python.Home]);
         }
-        foreach (string dir in site.Python.Path.Concat(config.PythonPath))
+        // The group's python-path= alone: WSGIPythonPath is the server process's (mod_wsgi does not
+        // give it to daemon processes), so one group cannot import another app's modules from it.
+        foreach (string dir in config.PythonPath)
         {
             args.AddRange(["--python-path", dir]);
         }

@@ -174,6 +174,8 @@ public sealed class ServeOptionsParserTests : IDisposable
         Assert.Equal((60, 45, 60, 15, 0, 15, 5), (defaults.RequestTimeoutSeconds, defaults.QueueTimeoutSeconds, defaults.DeadlockTimeoutSeconds,
             defaults.StartupTimeoutSeconds, defaults.MaximumRequests, defaults.GracefulTimeoutSeconds, defaults.ShutdownTimeoutSeconds));
         Assert.Equal(_dir, defaults.Home);
+        // --python-path and the script's folder are the group's python-path=, as express writes it.
+        Assert.Equal(["/opt/lib", _dir], Assert.Single(ServeOptionsParser.Parse([_script, "--python-path", "/opt/lib"]).DaemonGroups).PythonPath);
 
         DaemonGroupConfig group = Assert.Single(ServeOptionsParser.Parse([_script, "--maximum-requests", "1000", "--request-timeout", "30",
             "--interrupt-timeout", "5", "--restart-interval=3600", "--memory-limit", "500000000", "--cpu-time-limit", "600", "--process-name", "(wsgi:site)"]).DaemonGroups);

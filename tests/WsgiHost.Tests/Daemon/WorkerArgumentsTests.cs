@@ -30,6 +30,20 @@ public sealed class WorkerArgumentsTests
         Assert.Equal(("/var/log/e", ErrorLogLevel.Debug), (errorLog, level));
     }
 
+    /// <summary>A group's sys.path gets its python-path= and not WSGIPythonPath, which is the server process's (mod_wsgi gives it no daemon process).</summary>
+    [Fact]
+    public void AGroupTakesItsOwnPythonPathOnly()
+    {
+        var site = SiteText.Clean("Listen 80\nWSGIPythonPath /srv/embedded\nWSGIDaemonProcess a python-path=/srv/a\nWSGIDaemonProcess b");
+        List<string> PythonPath(string group)
+        {
+            List<string> args = DaemonGroups.WorkerArguments(site, site.DaemonGroups.Single(g => g.Name == group));
+            return [.. args.Select((a, i) => (a, i)).Where(p => p.a == "--python-path").Select(p => args[p.i + 1])];
+        }
+        Assert.Equal(["/srv/a"], PythonPath("a"));
+        Assert.Empty(PythonPath("b"));
+    }
+
     /// <summary>supplementary-groups=, python-eggs= and cpu-priority= reach the worker, which applies them before Python starts.</summary>
     [Fact]
     public void IdentityAndEnvironmentOptionsReachTheWorker()
