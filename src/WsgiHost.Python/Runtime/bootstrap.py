@@ -273,4 +273,22 @@ def install_std_streams():
     return sys.stderr
 
 
+def restrict_signals():
+    """WSGIRestrictSignal On, mod_wsgi's default: an application's signal.signal() is ignored,
+    with a warning and the stack that called it. Installed, a handler would take the server's
+    own signals (SIGTERM: the server would not stop), and off the main thread it raises
+    ValueError where mod_wsgi lets the app go on. As mod_wsgi's, it returns the handler given."""
+    import signal
+    import traceback
+
+    def ignored(signalnum, handler):
+        _log('warning', 'Callback registration for signal %d ignored (WSGIRestrictSignal).' % int(signalnum))
+        for line in ''.join(traceback.format_stack()[:-1]).rstrip('\n').split('\n'):
+            _log('warning', line)
+        return handler
+
+    signal.signal = ignored
+
+
 errors = install_std_streams()
+restrict_signals()
