@@ -88,6 +88,31 @@ public sealed class AspNetCoreTests(AspNetCoreHost host)
         Assert.Equal(url, json.RootElement.GetProperty("REQUEST_URI").GetProperty("value").GetString());
     }
 
+    /// <summary>
+    /// SCRIPT_NAME is where routing matched the mount: below a route group and its parameters,
+    /// after an internal rewrite (REQUEST_URI stays the client's, as after mod_rewrite), and at
+    /// a prefix that is not ASCII (WSGI's latin-1 form of its UTF-8 bytes).
+    /// </summary>
+    [Theory]
+    [InlineData("/grp/acme/py/environ", "/grp/acme/py", "/environ")]
+    [InlineData("/old/environ", "/gw", "/environ")]
+    [InlineData("/caf%C3%A9/environ", "/caf\u00c3\u00a9", "/environ")]
+    public async Task TheMountIsWhereRoutingMatchedIt(string url, string scriptName, string pathInfo)
+    {
+        var environ = await EnvironAsync(url);
+        Assert.Equal((scriptName, pathInfo, url), (environ["SCRIPT_NAME"], environ["PATH_INFO"], environ["REQUEST_URI"]));
+    }
+
+    /// <summary>A whole body (a list the app returns) reaches a client through a middleware that replaced the response stream.</summary>
+    [Fact]
+    public async Task AResponseStreamAMiddlewareReplacedGetsTheWholeBody()
+    {
+        using var response = await Client.SendAsync(AspNetCoreHost.Get("/copied/environ"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("/copied", json.RootElement.GetProperty("SCRIPT_NAME").GetProperty("value").GetString());
+    }
+
     [Fact]
     public async Task TheBarePrefixIsMountedWithAnEmptyPathInfo()
     {

@@ -53,14 +53,14 @@ public static class WsgiEndpointRouteBuilderExtensions
             throw new InvalidOperationException(
                 $"MapWsgi(\"{prefix}\"): no daemon process group '{options.ProcessGroup}'; define it with builder.Services.AddWsgi(o => o.AddDaemonProcess(\"{options.ProcessGroup}\", \"processes=2 threads=15\"))");
         }
-        var mount = new WsgiMount(mountPrefix, script, options, runtime, documentRoot);
+        var mount = new WsgiMount(script, options, runtime, documentRoot);
 
         // A group, so conventions added to the returned builder reach both endpoints: the
         // prefix itself (the more specific literal wins over the catch-all) and below it.
         RouteGroupBuilder group = endpoints.MapGroup(mountPrefix);
         string name = $"WSGI {script} at {(mountPrefix.Length == 0 ? "/" : mountPrefix)}";
         group.Map("", mount.HandleAsync).WithDisplayName(name);
-        group.Map("{**path}", mount.HandleAsync).WithDisplayName(name + "/*");
+        group.Map("{**" + WsgiMount.RestParameter + "}", mount.HandleAsync).WithDisplayName(name + "/*");
         return group;
     }
 }

@@ -15,7 +15,6 @@ namespace WsgiHost.AspNetCore;
 /// </summary>
 internal sealed class WsgiMount
 {
-    private readonly string _prefix;
     private readonly WsgiRuntime _runtime;
     private readonly WsgiApplicationOptions _appOptions;
     private readonly RequestOptions _requestOptions;
@@ -26,11 +25,9 @@ internal sealed class WsgiMount
     private readonly Lock _lock = new();
     private WsgiApplication? _app;
 
-    /// <param name="prefix">The normalised route prefix: "" for the root, else "/a/b" without a trailing "/".</param>
     /// <param name="options">Read once here, so later changes to the object change nothing.</param>
-    public WsgiMount(string prefix, string scriptPath, WsgiAppOptions options, WsgiRuntime runtime, string documentRoot)
+    public WsgiMount(string scriptPath, WsgiAppOptions options, WsgiRuntime runtime, string documentRoot)
     {
-        _prefix = prefix;
         _runtime = runtime;
         _chunkedRequest = options.ChunkedRequest;
         _limitRequestBody = options.LimitRequestBody;
@@ -78,11 +75,11 @@ internal sealed class WsgiMount
             await WsgiDispatch.ErrorAsync(context, target.ErrorStatus).ConfigureAwait(false);
             return;
         }
-        string mount = context.Request.PathBase.Value + _prefix;
-        if (!TrySplit(target.Path, mount, out string scriptName, out string pathInfo))
+        string mount = MountPath(context);
+        if (!TrySplit(target.Path, mount, out string scriptName, out string pathInfo)
+            && !TrySplit(WsgiString(context.Request.PathBase + context.Request.Path), mount, out scriptName, out pathInfo))
         {
-            // Routing matched Kestrel's view of the path; Apache's decoding of the raw target
-            // (which the app will see) disagrees, so this mount does not cover it.
+            // Neither the client's URL nor the one routing matched is below the mount.
             log.Write(ErrorLogLevel.Info, "core", $"[client {WsgiDispatch.Client(context)}] URL '{target.Path}' is not below the WSGI mount '{mount}'");
             await WsgiDispatch.ErrorAsync(context, StatusCodes.Status404NotFound).ConfigureAwait(false);
             return;
@@ -116,6 +113,31 @@ internal sealed class WsgiMount
             _appOptions.ScriptPath, _appOptions.CallableObject, _appOptions.ApplicationGroup, _appOptions.ScriptReloading);
         await group.ForwardAsync(context, environ, _runtime.Log, WsgiDispatch.Client(context)).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Where this request's mount is, as routing matched it: the request's path without what
+    /// the catch-all took, so a route group's prefix (MapGroup("/grp").MapWsgi("/py")) or a
+    /// parameter in it (MapWsgi("/t/{tenant}")) is part of SCRIPT_NAME, as the app must see it
+    /// to build its URLs. In WSGI's form: the UTF-8 bytes as latin-1 characters. The client's
+    /// URL is split against it first (Apache's decoding, REQUEST_URI's source); where routing
+    /// matched another path (UseRewriter, a re-executed status page), the path routing matched
+    /// is, as SCRIPT_NAME and PATH_INFO follow mod_rewrite's internal rewrites in Apache.
+    /// </summary>
+    private string MountPath(HttpContext context)
+    {
+        string full = (context.Request.PathBase + context.Request.Path).Value ?? "";
+        string rest = context.Request.RouteValues.TryGetValue(RestParameter, out object? value) && value is string s ? s : "";
+        string mount = rest.Length > 0 && full.EndsWith(rest, StringComparison.Ordinal) ? full[..^rest.Length] : full;
+        return WsgiString(mount.TrimEnd('/'));
+    }
+
+    /// <summary>The catch-all route parameter of a mount's endpoint below its prefix (a name a route group's own parameters will not have).</summary>
+    internal const string RestParameter = "wsgiPathInfo";
+
+    /// <summary>A decoded .NET path as WSGI's native string: its UTF-8 bytes, one latin-1 character each.</summary>
+    private static string WsgiString(PathString path) => WsgiString(path.Value ?? "");
+
+    private static string WsgiString(string path) => System.Text.Ascii.IsValid(path) ? path : System.Text.Encoding.Latin1.GetString(System.Text.Encoding.UTF8.GetBytes(path));
 
     /// <summary>
     /// SCRIPT_NAME is the mount as the client spelled it (routing matches case-insensitively),

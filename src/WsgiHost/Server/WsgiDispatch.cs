@@ -139,8 +139,21 @@ internal static class WsgiDispatch
             // the thread pool and holds no WSGI thread.
             return await XSendFileResponse.SendAsync(context, sendFile).ConfigureAwait(false);
         }
+        if (exchange.BodyBytesSent > 0 && !WritesToKestrel(context))
+        {
+            // A middleware put its own stream under the response (response caching, a body
+            // logger): what the app returned whole is still in the writer over that stream, which
+            // Kestrel's end of the response does not flush for it.
+            await context.Response.BodyWriter.FlushAsync().ConfigureAwait(false);
+        }
         return exchange.BodyBytesSent;
     }
+
+    private static readonly System.Reflection.Assembly Kestrel = typeof(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions).Assembly;
+
+    /// <summary>The response body is Kestrel's own pipe, which Kestrel flushes as the response ends.</summary>
+    private static bool WritesToKestrel(HttpContext context) =>
+        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.GetType().Assembly == Kestrel;
 
     /// <summary>The raw request-target as the client sent it (path and query, undecoded).</summary>
     /// <remarks>Kestrel always provides it; a host without the feature (a test server) gets the request's own path and query re-encoded.</remarks>

@@ -53,6 +53,19 @@ public sealed class AspNetCoreHost : IAsyncLifetime
         _app = builder.Build();
         // A PathBase for requests that start with /base, so SCRIPT_NAME = PathBase + prefix can be checked.
         _app.UsePathBase("/base");
+        // An internal rewrite before routing: /old/... is served by the /gw mount.
+        _app.UseRewriter(Microsoft.AspNetCore.Rewrite.RewriteOptionsExtensions.AddRewrite(new Microsoft.AspNetCore.Rewrite.RewriteOptions(), "^old/(.*)", "gw/$1", skipRemainingRules: true));
+        // A middleware that puts its own stream under the response, as response caching and body loggers do.
+        _app.UseWhen(c => c.Request.Path.StartsWithSegments("/copied"), branch => branch.Use(async (context, next) =>
+        {
+            Stream original = context.Response.Body;
+            using var copy = new MemoryStream();
+            context.Response.Body = copy;
+            await next(context);
+            copy.Position = 0;
+            context.Response.Body = original;
+            await copy.CopyToAsync(original);
+        }));
         // Explicitly after UsePathBase: the implicit UseRouting would run first and match the unstripped path.
         _app.UseRouting();
         _app.UseAuthentication();
@@ -67,6 +80,9 @@ public sealed class AspNetCoreHost : IAsyncLifetime
             o.ApplicationGroup = "alt-group";
         });
         _app.MapWsgi("/missing", "no-such-script.wsgi");
+        _app.MapGroup("/grp/{tenant}").MapWsgi("/py", "gateway.wsgi");
+        _app.MapWsgi("/café", "gateway.wsgi");
+        _app.MapWsgi("/copied", "gateway.wsgi");
         _app.MapWsgi("/daemon", "gateway.wsgi", o =>
         {
             o.ProcessGroup = DaemonGroup;
