@@ -26,5 +26,5 @@ internal sealed class WsgiLifetimeService(WsgiRuntime runtime) : IHostedLifecycl
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StoppedAsync(CancellationToken cancellationToken) => runtime.StopAsync();
+    public Task StoppedAsync(CancellationToken cancellationToken) => runtime.StopAsync(cancellationToken);
 }

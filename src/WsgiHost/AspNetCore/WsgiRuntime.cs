@@ -103,8 +103,13 @@ internal sealed class WsgiRuntime : IDisposable
         }
     }
 
-    /// <summary>Stops the daemon workers and the WSGI threads, then finalises Python. Idempotent.</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Stops the daemon workers and the WSGI threads, then finalises Python. Idempotent. Threads
+    /// still running a request when <paramref name="stopping"/> is cancelled (the host's
+    /// ShutdownTimeout ran out) are left to end with the process, and Python is not finalised
+    /// under them: finalising would wait for them, or pull the interpreter from under them.
+    /// </summary>
+    public async Task StopAsync(CancellationToken stopping = default)
     {
         PythonRuntime? python;
         WsgiExecutor? executor;
@@ -122,7 +127,11 @@ internal sealed class WsgiRuntime : IDisposable
         {
             await daemons.DisposeAsync().ConfigureAwait(false);
         }
-        executor?.Dispose();
+        if (executor != null && !executor.Stop(TimeSpan.FromSeconds(30), stopping))
+        {
+            Log.Write(ErrorLogLevel.Warning, "wsgi", "WSGI requests were still running when the host's shutdown timeout ran out; they end with the process, and Python is not finalised (its atexit callbacks do not run).");
+            return;
+        }
         python?.Dispose();
         if (python != null)
         {

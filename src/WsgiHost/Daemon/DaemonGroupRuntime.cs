@@ -270,7 +270,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     private void OnExited(Slot slot, Worker worker, TaskCompletionSource<string> exit)
     {
         int code = worker.Process.ExitCode;
-        string how = WorkerExit.Describe(code, worker.KilledBy);
+        string how = WorkerExit.Describe(code, worker.KilledBy) + MemoryLimitHint(code);
         // Taken before the requests learn how it ended: they stop being in flight right after.
         string serving = worker.Requests.IsEmpty ? "" : $" while serving {string.Join(", ", worker.Requests.Values.Select(Describe))}";
         bool current;
@@ -333,6 +333,22 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
                 worker.Process.Dispose();
             }
         });
+    }
+
+    /// <summary>
+    /// For a worker that aborted or crashed under memory-limit= or virtual-memory-limit=: the
+    /// limit may be why (the runtime itself refused memory), which the signal alone does not say.
+    /// </summary>
+    private string MemoryLimitHint(int code)
+    {
+        if (code is not (128 + 6 or 128 + 11))
+        {
+            return "";
+        }
+        string limits = string.Join(" and ", new[] { "memory-limit", "virtual-memory-limit" }
+            .Where(o => _config.Options.TryGetValue(o, out string? v) && v != "0").Select(o => $"{o}={_config.Options[o]}"));
+        return limits.Length == 0 ? ""
+            : $"; with {limits} the worker may have been refused memory it needed (the application's own allocations raise MemoryError): raise the limit if the application needs that much";
     }
 
     /// <summary>Sends one request to a worker and its response to the client. Returns the body bytes sent.</summary>

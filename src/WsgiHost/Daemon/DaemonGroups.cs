@@ -236,6 +236,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
         // mod_wsgi's default applies when the option is not written (300 s).
         args.AddRange(["--deadlock-timeout", config.DeadlockTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         args.AddRange(["--graceful-timeout", config.GracefulTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        args.AddRange(["--shutdown-timeout", config.ShutdownTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         args.AddRange(["--send-buffer-size", config.SendBufferSize.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         if (config.ReceiveBufferSize > 0)
         {

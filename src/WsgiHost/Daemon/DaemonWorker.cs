@@ -143,7 +143,11 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             // A worker that switched users cannot remove it; the next worker (root) or the server does.
         }
         CloseIdleConnections();
-        var deadline = DateTime.UtcNow + options.GracefulTimeout;
+        // graceful-timeout for the running requests, then shutdown-timeout more; after that the
+        // worker ends without them, as mod_wsgi's reaper ends the process.
+        var graceful = DateTime.UtcNow + options.GracefulTimeout;
+        var deadline = graceful + TimeSpan.FromSeconds(Math.Max(1, options.ShutdownTimeoutSeconds));
+        bool warned = false, drained = true;
         for (int returned = 0; returned < options.Threads;)
         {
             if (await slots.WaitAsync(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false))
@@ -153,9 +157,14 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             }
             // A connection may have gone idle since the last pass.
             CloseIdleConnections();
+            if (DateTime.UtcNow > graceful && !warned)
+            {
+                warned = true;
+                log.Write(ErrorLogLevel.Warning, "wsgi", $"Daemon process group '{options.Group}': requests still running after graceful-timeout={options.GracefulTimeout.TotalSeconds:0} s; they get shutdown-timeout={options.ShutdownTimeoutSeconds} s more.");
+            }
             if (DateTime.UtcNow > deadline)
             {
-                log.Write(ErrorLogLevel.Warning, "wsgi", $"Daemon process group '{options.Group}': requests still running after graceful-timeout; stopping anyway.");
+                drained = false;
                 break;
             }
         }
@@ -163,7 +172,13 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         deadlock?.Dispose();
         codeMonitor?.Dispose();
         interrupter?.Dispose();
-        executor.Dispose();
+        if (!drained || !executor.Stop(TimeSpan.FromSeconds(Math.Max(1, options.ShutdownTimeoutSeconds)), CancellationToken.None))
+        {
+            // Finalising Python would wait for those requests, or pull the interpreter from
+            // under them: the process ends with them instead.
+            log.Write(ErrorLogLevel.Warning, "wsgi", $"Daemon process group '{options.Group}': requests still running after shutdown-timeout; the worker ends without finishing them.");
+            return Volatile.Read(ref _exitCode);
+        }
         _python.Dispose();
         return Volatile.Read(ref _exitCode);
     }
@@ -421,6 +436,16 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         {
             log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker restarts to reopen its log files (it runs as another user and may not open them itself).");
             Stop(WorkerRestartReason.LogReopen);
+        }
+    }
+
+    /// <summary>SIGXCPU: cpu-time-limit= reached; the worker restarts once its requests finish, as mod_wsgi's.</summary>
+    public void CpuTimeLimitReached()
+    {
+        if (!_stopping)
+        {
+            log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker exceeded cpu-time-limit={options.CpuTimeLimitSeconds} s of CPU; restarting once its requests finish.");
+            Stop(WorkerRestartReason.CpuTimeLimit);
         }
     }
 

@@ -30,6 +30,9 @@ internal sealed record DaemonWorkerOptions
     /// <summary>graceful-timeout=: how long running requests may take once the worker stops taking new ones.</summary>
     public TimeSpan GracefulTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>shutdown-timeout=: after graceful-timeout, how long requests still running get before the worker ends without them.</summary>
+    public int ShutdownTimeoutSeconds { get; init; } = 5;
+
     /// <summary>send-buffer-size= and receive-buffer-size=: SO_SNDBUF and SO_RCVBUF of each connection from the front (0: the system's).</summary>
     public int SendBufferSize { get; init; }
 

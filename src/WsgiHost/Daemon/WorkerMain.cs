@@ -33,6 +33,8 @@ internal static class WorkerMain
         // reloads the configuration and rolls workers itself. A worker killed by it would fail
         // the requests it runs.
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => c.Cancel = true);
+        // SIGXCPU (24): cpu-time-limit's soft limit; the hard one leaves the drain its time (ProcessLimits).
+        using var sigxcpu = PosixSignalRegistration.Create((PosixSignal)24, c => { c.Cancel = true; worker.CpuTimeLimitReached(); });
         // A front killed outright (SIGKILL, the OOM killer) cannot stop its workers: they stop themselves.
         using var parent = new Server.ParentWatch(() =>
         {
@@ -66,7 +68,7 @@ internal static class WorkerMain
     internal static (DaemonWorkerOptions Options, string? ErrorLog, ErrorLogLevel Level, IReadOnlyDictionary<string, ErrorLogLevel> ModuleLevels) Parse(IReadOnlyList<string> args, string secret)
     {
         string? socket = null, group = null, python = null, pythonHome = null, home = null, errorLog = null, displayName = null, user = null, runAsGroup = null;
-        int threads = 15, processes = 1, interpreters = 1, maximumRequests = 0, graceful = 15;
+        int threads = 15, processes = 1, interpreters = 1, maximumRequests = 0, graceful = 15, shutdown = 5;
         bool multiprocess = false, reloadOnChanges = false, ownGil = false;
         var pythonPath = new List<string>();
         var imports = new List<(string, string)>();
@@ -99,6 +101,7 @@ internal static class WorkerMain
                 case "--home": home = Value(); break;
                 case "--maximum-requests": maximumRequests = Int(); break;
                 case "--graceful-timeout": graceful = Int(); break;
+                case "--shutdown-timeout": shutdown = Int(); break;
                 case "--send-buffer-size": sendBufferSize = Int(); break;
                 case "--receive-buffer-size": receiveBufferSize = Int(); break;
                 case "--error-log": errorLog = Value(); break;
@@ -153,6 +156,7 @@ internal static class WorkerMain
             Home = home,
             MaximumRequests = maximumRequests,
             GracefulTimeout = TimeSpan.FromSeconds(graceful),
+            ShutdownTimeoutSeconds = shutdown,
             SendBufferSize = sendBufferSize,
             ReceiveBufferSize = receiveBufferSize,
             Secret = secret,

@@ -71,13 +71,18 @@ internal static class WorkerRestartReasons
         0 => WorkerRestartReason.Signal,
         DeadlockExitCode => WorkerRestartReason.DeadlockTimeout,
         >= FirstPlannedExitCode and <= FirstPlannedExitCode + (int)LastPlanned => (WorkerRestartReason)(code - FirstPlannedExitCode),
-        128 + 24 => WorkerRestartReason.CpuTimeLimit,
+        // The worker took SIGXCPU and restarted itself (WorkerMain), or the kernel's default ended it.
+        FirstPlannedExitCode + (int)WorkerRestartReason.CpuTimeLimit or 128 + 24 => WorkerRestartReason.CpuTimeLimit,
+        // Signals a process raises on itself (a segfault, abort(), a bus error, an illegal
+        // instruction): the app or an extension crashed; nothing outside stopped it.
+        128 + 4 or 128 + 5 or 128 + 6 or 128 + 7 or 128 + 8 or 128 + 11 or 128 + 31 => WorkerRestartReason.Crash,
         > 128 and < 160 => WorkerRestartReason.Signal,
         _ => WorkerRestartReason.Crash,
     };
 
     /// <summary>A worker that ended itself on purpose: logged as information, replaced without a back-off.</summary>
-    public static bool IsPlanned(int code) => code is >= FirstPlannedExitCode and <= FirstPlannedExitCode + (int)LastPlanned;
+    public static bool IsPlanned(int code) => code is >= FirstPlannedExitCode and <= FirstPlannedExitCode + (int)LastPlanned
+        || code == FirstPlannedExitCode + (int)WorkerRestartReason.CpuTimeLimit;
 
     /// <summary>The last reason a worker ends itself for; those after it are the front's.</summary>
     private const WorkerRestartReason LastPlanned = WorkerRestartReason.LogReopen;

@@ -11,6 +11,7 @@ public sealed class WorkerRestartReasonTests
         {
             WorkerRestartReason.MaximumRequests, WorkerRestartReason.RestartInterval, WorkerRestartReason.InactivityTimeout,
             WorkerRestartReason.StartupTimeout, WorkerRestartReason.DeadlockTimeout, WorkerRestartReason.ScriptChanged, WorkerRestartReason.LogReopen,
+            WorkerRestartReason.CpuTimeLimit,
         })
         {
             Assert.Equal(reason, WorkerRestartReasons.FromExitCode(reason.ExitCode()));
@@ -20,12 +21,19 @@ public sealed class WorkerRestartReasonTests
     [Theory]
     [InlineData(0, "signal")]         // SIGTERM from outside: a graceful stop
     [InlineData(137, "signal")]       // SIGKILL
+    [InlineData(139, "crash")]        // SIGSEGV: the app or an extension crashed, nothing outside stopped it
+    [InlineData(134, "crash")]        // SIGABRT
     [InlineData(152, "cpu-time-limit")] // SIGXCPU: RLIMIT_CPU reached
     [InlineData(1, "crash")]          // an unhandled exception
     [InlineData(3, "deadlock-timeout")]
     [InlineData(80, "maximum-requests")]
     public void ExitCodesOfWorkersMapToReasons(int code, string label) =>
         Assert.Equal(label, WorkerRestartReasons.FromExitCode(code).Label());
+
+    /// <summary>A worker that restarts itself at cpu-time-limit (SIGXCPU taken) is a planned restart, replaced without the crash back-off.</summary>
+    [Fact]
+    public void CpuTimeLimitIsAPlannedRestart() =>
+        Assert.True(WorkerRestartReasons.IsPlanned(WorkerRestartReason.CpuTimeLimit.ExitCode()));
 
     [Fact]
     public void LabelsAreDistinct() =>
