@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using WsgiHost.AspNetCore;
 using WsgiHost.FunctionalTests.Infrastructure;
 
 namespace WsgiHost.FunctionalTests;
@@ -111,6 +114,20 @@ public sealed class AspNetCoreTests(AspNetCoreHost host)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("/copied", json.RootElement.GetProperty("SCRIPT_NAME").GetProperty("value").GetString());
+    }
+
+    /// <summary>A second MapWsgi at the same prefix is refused at startup (routing would otherwise answer every request there 500).</summary>
+    [Fact]
+    public async Task TwoMountsAtOnePrefixAreRefusedAtStartup()
+    {
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+        builder.Services.AddWsgi(o => o.Python = Pythons.Debian);
+        await using var app = builder.Build();
+        app.MapWsgi("/py", WsgiHostProcess.App("gateway.wsgi"));
+        var refused = Assert.Throws<InvalidOperationException>(() => app.MapWsgi("/py/", WsgiHostProcess.App("pid.wsgi")));
+        Assert.Equal("MapWsgi(\"/py/\"): another MapWsgi mounts an application at '/py' already; give each application its own prefix", refused.Message);
+        // Another builder (a route group) is another place.
+        app.MapGroup("/v2").MapWsgi("/py", WsgiHostProcess.App("pid.wsgi"));
     }
 
     [Fact]

@@ -178,7 +178,7 @@ public sealed class ConfigCommandTests : IDisposable
         });
         Write(Config(3));
         host.SendSignal(1);
-        await host.WaitForLogAsync("daemon process group(s) rolled restarted with the new configuration");
+        await host.WaitForLogAsync("daemon process group(s) rolled get fresh workers");
         string after = before;
         for (int i = 0; i < 100 && after == before; i++)
         {
@@ -193,6 +193,36 @@ public sealed class ConfigCommandTests : IDisposable
         Assert.Contains("wsgihost_daemon_worker_restarts_total{process_group=\"rolled\",reason=\"reload\"} 1\n", metrics);
         Assert.Contains("wsgihost_daemon_worker_restarts_total{process_group=\"rolled\",reason=\"signal\"} 0\n", metrics);
         Assert.Contains("wsgihost_wsgi_threads{process_group=\"rolled\"} 3\n", metrics);
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    /// <summary>
+    /// SIGHUP with the configuration unchanged still gives the group fresh workers, as Apache's
+    /// graceful restart restarts mod_wsgi's daemons: a deploy's reload serves the new code.
+    /// </summary>
+    [Fact]
+    public async Task SighupLoadsTheApplicationsNewCodeInFreshWorkers()
+    {
+        int port = WsgiHostProcess.FreePort();
+        string app = Path.Combine(_dir, "version.wsgi");
+        // Not a script change the worker would notice itself (WSGIScriptReloading Off): a module it imports.
+        File.WriteAllText(Path.Combine(_dir, "release.py"), "NAME = 'v1'\n");
+        File.WriteAllText(app, "import release\n\ndef application(environ, start_response):\n    start_response('200 OK', [('Content-Type', 'text/plain')])\n    return [release.NAME.encode()]\n");
+        string conf = Write($"Listen 127.0.0.1:{port}\nLogLevel info\nWSGIScriptReloading Off\nWSGIDaemonProcess site threads=2 python-path={_dir}\nWSGIProcessGroup site\nWSGIScriptAlias / {app}\n");
+        await using var host = await WsgiHostProcess.RunAsync(conf, port, new Dictionary<string, string>());
+        Assert.Equal("v1", await host.Client.GetStringAsync("/"));
+
+        File.WriteAllText(Path.Combine(_dir, "release.py"), "NAME = 'v2'\n");
+        host.SendSignal(1);
+        await host.WaitForLogAsync("daemon process group(s) site get fresh workers");
+        string served = "v1";
+        for (int i = 0; i < 200 && served == "v1"; i++)
+        {
+            using var response = await host.Client.GetAsync("/");
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            served = await response.Content.ReadAsStringAsync();
+        }
+        Assert.Equal("v2", served);
         Assert.Equal(0, await host.StopAsync());
     }
 

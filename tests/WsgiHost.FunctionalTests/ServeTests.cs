@@ -344,6 +344,24 @@ public sealed class ServeTests
         Assert.False(File.Exists(pidFile));
     }
 
+    /// <summary>A request whose client gave up while it waited for the only WSGI thread is not run when the thread frees up.</summary>
+    [Fact]
+    public async Task ARequestWhoseClientLeftWhileQueuedIsNotRun()
+    {
+        await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("gateway.wsgi"), "--threads", "1", "--log-level", "info");
+        Task<string> busy = host.Client.GetStringAsync("/sleep?2");
+        await Task.Delay(300);
+        using (var client = new System.Net.Sockets.TcpClient())
+        {
+            await client.ConnectAsync(System.Net.IPAddress.Loopback, host.Port);
+            await client.GetStream().WriteAsync("GET /environ HTTP/1.1\r\nHost: a\r\n\r\n"u8.ToArray());
+            await Task.Delay(300);
+        }
+        Assert.StartsWith("slept", await busy, StringComparison.Ordinal);
+        await host.WaitForLogAsync("The client went away while the request waited for a WSGI thread; it was not run.");
+        Assert.Equal(0, await host.StopAsync());
+    }
+
     internal static async Task<(int Code, string Output)> RunCliAsync(params string[] args)
     {
         var (code, output, error) = await WsgiHostProcess.RunToEndAsync(args);

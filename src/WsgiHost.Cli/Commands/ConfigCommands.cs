@@ -74,6 +74,11 @@ internal static class ConfigCommands
         }
         if (python != null)
         {
+            if (printWarnings && site.Python.Home is string home && site.Python.HomeLocation is { } at)
+            {
+                // A site's virtualenv silently left out would run the app on other packages.
+                Console.Error.WriteLine($"{at}: warning: WSGIPythonHome: {home} is not used: {(python.Executable != null ? $"--python {python.Executable}" : $"--python-home {python.Home}")} given to run replaces it (leave the option out to embed the site's own Python)");
+            }
             site = site with { Python = site.Python with { Executable = python.Executable, Home = python.Home } };
         }
         return site with { DrainSeconds = drain };

@@ -11,7 +11,7 @@ namespace WsgiHost.Cli.Commands;
 internal static class SiteHost
 {
     /// <param name="banner">The startup lines; the last one tells tools and people that the server is ready.</param>
-    /// <param name="reread">For SIGHUP: reads the configuration again (null: SIGHUP is ignored, as for serve).</param>
+    /// <param name="reread">For SIGHUP: reads the configuration again (null, for serve: SIGHUP only restarts the daemon workers).</param>
     public static async Task<int> RunAsync(SiteConfig site, Func<WsgiServer, IEnumerable<string>> banner, Func<SiteConfigResult>? reread = null)
     {
         ApacheErrorLog opened;
@@ -58,6 +58,12 @@ internal static class SiteHost
                 // Off the signal handler thread: reading and building take a moment.
                 WsgiServer target = running;
                 _ = Task.Run(() => Reload(target, reread, log));
+            }
+            else if (running != null)
+            {
+                // serve: nothing to read again; the workers restart, as apachectl graceful does under mod_wsgi-express.
+                WsgiServer target = running;
+                _ = Task.Run(target.RestartDaemonWorkers);
             }
         });
 

@@ -16,6 +16,9 @@ public interface IWsgiExchange
     /// <summary>Client address for log lines ("127.0.0.1:50432").</summary>
     string ClientForLog { get; }
 
+    /// <summary>The client has gone (its connection closed) while the request waited for a WSGI thread: running it would answer no one.</summary>
+    bool ClientGone => false;
+
     /// <summary>Adds the CGI variables of this request (REQUEST_METHOD, PATH_INFO, HTTP_*, ...).</summary>
     void WriteCgiVariables(IEnvironSink sink);
 

@@ -386,7 +386,16 @@ public sealed class WsgiExecutor : IDisposable
         Exception? failure = null;
         try
         {
-            WsgiGateway.Invoke(item.App, item.Exchange, item.Arrived);
+            if (item.Exchange.ClientGone)
+            {
+                // Queued behind busy threads until its client gave up: under overload, retrying
+                // clients would otherwise fill the queue with work no one waits for.
+                _log.Write(ErrorLogLevel.Info, "wsgi", $"[client {item.Exchange.ClientForLog}] The client went away while the request waited for a WSGI thread; it was not run.");
+            }
+            else
+            {
+                WsgiGateway.Invoke(item.App, item.Exchange, item.Arrived);
+            }
         }
         catch (Exception e)
         {

@@ -53,6 +53,17 @@ public static class WsgiEndpointRouteBuilderExtensions
             throw new InvalidOperationException(
                 $"MapWsgi(\"{prefix}\"): no daemon process group '{options.ProcessGroup}'; define it with builder.Services.AddWsgi(o => o.AddDaemonProcess(\"{options.ProcessGroup}\", \"processes=2 threads=15\"))");
         }
+        // Mistakes that would otherwise show only per request: a second mount at the same place
+        // (routing's AmbiguousMatchException, a 500 each time) is refused here; a script that is
+        // not there yet is said once (its requests are 404 until it is, as under Apache).
+        if (!runtime.ClaimMount(endpoints, mountPrefix))
+        {
+            throw new InvalidOperationException($"MapWsgi(\"{prefix}\"): another MapWsgi mounts an application at '{(mountPrefix.Length == 0 ? "/" : mountPrefix)}' already; give each application its own prefix");
+        }
+        if (!File.Exists(script))
+        {
+            runtime.Log.Write(Python.Runtime.ErrorLogLevel.Warning, "wsgi", $"MapWsgi(\"{prefix}\"): the WSGI script {script} does not exist; requests there are answered 404 until it does.");
+        }
         var mount = new WsgiMount(script, options, runtime, documentRoot);
 
         // A group, so conventions added to the returned builder reach both endpoints: the

@@ -95,6 +95,19 @@ internal sealed class WsgiRuntime : IDisposable
         }
     }
 
+    // The prefixes mounted on each route builder (a route group is a builder of its own).
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, HashSet<string>> _mounts = new();
+
+    /// <summary>Takes <paramref name="prefix"/> on <paramref name="builder"/>; false when a mount there has it already.</summary>
+    public bool ClaimMount(object builder, string prefix)
+    {
+        HashSet<string> taken = _mounts.GetOrCreateValue(builder);
+        lock (taken)
+        {
+            return taken.Add(prefix.ToLowerInvariant());
+        }
+    }
+
     private void ThrowIfStopped()
     {
         if (_stopped)

@@ -135,6 +135,22 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     /// <summary>Requests waiting for a free thread in the group's workers.</summary>
     public int QueueLength => _gate.Waiting;
 
+    /// <summary>
+    /// SIGHUP, as Apache's graceful restart restarts mod_wsgi's daemon processes: each worker is
+    /// replaced by a fresh one, which loads the application's code anew and takes new requests
+    /// at once, while the old one finishes its own (SIGTERM: graceful).
+    /// </summary>
+    public void RestartWorkers()
+    {
+        foreach (Slot slot in _slots)
+        {
+            if (slot.Current is { } worker && Retire(slot, worker, WorkerRestartReason.Reload))
+            {
+                _ = Kill(worker.Pid, 15);
+            }
+        }
+    }
+
     public void Signal(int signal)
     {
         foreach (int pid in Pids)

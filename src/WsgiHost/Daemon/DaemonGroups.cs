@@ -98,7 +98,9 @@ internal sealed class DaemonGroups : IAsyncDisposable
     /// <summary>
     /// SIGHUP: starts changed and new groups, then sends new requests to them; the groups they
     /// replace (and removed ones) stop taking requests and finish the ones they have. Unchanged
-    /// groups keep their workers. Returns the names of the groups rolled.
+    /// groups get fresh workers the same way (<see cref="DaemonGroupRuntime.RestartWorkers"/>),
+    /// as Apache's graceful restart restarts every mod_wsgi daemon: a reload loads the
+    /// application's new code. Returns the names of the groups rolled.
     /// </summary>
     public IReadOnlyList<string> Roll(SiteConfig site, WorkerLauncher launcher, IErrorLog log, Func<ServerScope, IErrorLog>? scopeLog = null)
     {
@@ -113,6 +115,8 @@ internal sealed class DaemonGroups : IAsyncDisposable
             if (current.TryGetValue(config.Name, out DaemonGroupRuntime? running) && DaemonGroupComparer.Instance.Equals(running.Config, config))
             {
                 next[config.Name] = running;
+                running.RestartWorkers();
+                rolled.Add(config.Name);
                 continue;
             }
             next[config.Name] = StartGroup(site, config, launcher, log, scopeLog);
@@ -139,6 +143,15 @@ internal sealed class DaemonGroups : IAsyncDisposable
             }
         }
         return rolled;
+    }
+
+    /// <summary>SIGHUP under serve, which has no configuration to read again: every group's workers are replaced gracefully.</summary>
+    public void RestartWorkers()
+    {
+        foreach (DaemonGroupRuntime group in _groups.Values)
+        {
+            group.RestartWorkers();
+        }
     }
 
     /// <summary>Sends a signal to every running worker (SIGUSR1: reopen the log files).</summary>

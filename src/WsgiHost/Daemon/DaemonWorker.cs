@@ -99,7 +99,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
                 Stop(WorkerRestartReason.CodeChanged);
             }, log)
             : null;
-        log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker started (pid {Environment.ProcessId}, {options.Threads} threads, Python {_python.Version}).");
+        log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker started (pid {Environment.ProcessId}, {options.Threads} threads, {PythonRuntime.Describe(_python.Installation)}).");
         using var slots = new SemaphoreSlim(options.Threads);
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stop);
         _ = _done.Task.ContinueWith(_ => stopping.Cancel(), TaskScheduler.Default);

@@ -363,6 +363,8 @@ internal sealed class KestrelExchange : IWsgiExchange
 
     public bool BodyReplaced => PendingSendFile != null;
 
+    public bool ClientGone => _context.RequestAborted.IsCancellationRequested;
+
     public void Buffer(ReadOnlySpan<byte> data)
     {
         if (_aborted || _context.RequestAborted.IsCancellationRequested || PendingSendFile != null)

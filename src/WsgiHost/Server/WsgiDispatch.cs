@@ -27,7 +27,7 @@ internal static class WsgiDispatch
         if (!chunkedRequest && request.ContentLength == null && request.Headers.TransferEncoding.Count > 0)
         {
             log.Write(ErrorLogLevel.Error, "wsgi",
-                $"[client {Client(context)}] Request with Transfer-Encoding: chunked refused (411) for '{path}'; enable WSGIChunkedRequest On (serve --chunked-request) to accept it.");
+                $"[client {Client(context)}] Request with Transfer-Encoding: chunked refused (411) for '{path}'; enable WSGIChunkedRequest On (serve --chunked-request; ChunkedRequest = true in MapWsgi) to accept it.");
             return StatusCodes.Status411LengthRequired;
         }
         if (limitRequestBody is long limit && limit > 0)

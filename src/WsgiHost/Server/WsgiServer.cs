@@ -342,7 +342,7 @@ internal sealed class WsgiServer : IAsyncDisposable
                 }
                 if (rolled.Count > 0)
                 {
-                    _log.Write(ErrorLogLevel.Notice, "wsgi", $"SIGHUP: daemon process group(s) {string.Join(", ", rolled)} restarted with the new configuration.");
+                    _log.Write(ErrorLogLevel.Notice, "wsgi", $"SIGHUP: daemon process group(s) {string.Join(", ", rolled)} get fresh workers (the application's code loaded anew), with the new configuration; the old ones finish their requests.");
                 }
             }
             else if (!current.DaemonGroups.SequenceEqual(next.DaemonGroups, DaemonGroupComparer.Instance))
@@ -353,6 +353,13 @@ internal sealed class WsgiServer : IAsyncDisposable
             _site = applied;
             return notApplied;
         }
+    }
+
+    /// <summary>SIGHUP where no configuration is read again (serve): the daemon workers are replaced gracefully, so the application's code is loaded anew.</summary>
+    public void RestartDaemonWorkers()
+    {
+        _daemons.RestartWorkers();
+        _log.Write(ErrorLogLevel.Notice, "wsgi", "SIGHUP: daemon workers restarted gracefully (the application's code loaded anew); the old ones finish their requests.");
     }
 
     /// <summary>SIGUSR1: the log files reopened (those that could not be are in <paramref name="failed"/>, still written to), and the workers told.</summary>
