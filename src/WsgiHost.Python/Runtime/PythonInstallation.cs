@@ -50,9 +50,26 @@ internal sealed record PythonInstallation(
 
     private static string HomeExecutable(string home)
     {
+        if (File.Exists(home))
+        {
+            throw new PythonNotFoundException(
+                $"python-home '{home}' is a file, not a folder: give an executable with --python instead, or the folder of its prefix or virtualenv as the home");
+        }
+        if (!Directory.Exists(home))
+        {
+            throw new PythonNotFoundException($"python-home '{home}' does not exist: give the folder of a virtualenv (python3 -m venv DIR) or of a Python installation (sys.prefix)");
+        }
         foreach (string name in new[] { "python3", "python" })
         {
             string candidate = Path.Combine(home, "bin", name);
+            var info = new FileInfo(candidate);
+            if (info.LinkTarget is string link && info.ResolveLinkTarget(returnFinalTarget: true) is not { Exists: true })
+            {
+                // A virtualenv whose base Python was removed or moved: its bin/python3 leads nowhere.
+                string? baseHome = VirtualenvHome(home);
+                throw new PythonNotFoundException(
+                    $"python-home '{home}' is a virtualenv whose Python is gone: {candidate} points to {link}, which does not exist{(baseHome != null ? $" (pyvenv.cfg names home = {baseHome})" : "")}; recreate the virtualenv with an installed Python (python3 -m venv --clear {home})");
+            }
             if (File.Exists(candidate))
             {
                 return candidate;
@@ -60,6 +77,21 @@ internal sealed record PythonInstallation(
         }
         throw new PythonNotFoundException(
             $"python-home '{home}' is not a Python prefix or virtualenv: there is no bin/python3 in it");
+    }
+
+    /// <summary>The home = line of a virtualenv's pyvenv.cfg (the base Python's bin folder), or null.</summary>
+    private static string? VirtualenvHome(string home)
+    {
+        try
+        {
+            return File.ReadLines(Path.Combine(home, "pyvenv.cfg"))
+                .Select(l => l.Split('=', 2))
+                .FirstOrDefault(p => p.Length == 2 && p[0].Trim() == "home")?[1].Trim();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The first file of that name in the folders of PATH, or null.</summary>

@@ -52,4 +52,23 @@ public sealed class PythonInstallationTests : IDisposable
         var e = Assert.Throws<PythonNotFoundException>(() => PythonInstallation.Locate(null, _dir));
         Assert.Contains("not a Python prefix or virtualenv", e.Message);
     }
+
+    /// <summary>Each wrong home says what is wrong with it: missing, a file, a virtualenv whose Python is gone.</summary>
+    [Fact]
+    public void AWrongPythonHomeSaysWhatIsWrongWithIt()
+    {
+        string missing = Path.Combine(_dir, "nowhere");
+        Assert.Contains($"python-home '{missing}' does not exist", Assert.Throws<PythonNotFoundException>(() => PythonInstallation.Locate(null, missing)).Message);
+        string file = Touch("python3.11");
+        Assert.Contains("is a file, not a folder: give an executable with --python instead", Assert.Throws<PythonNotFoundException>(() => PythonInstallation.Locate(null, file)).Message);
+
+        string venv = Path.Combine(_dir, "venv");
+        Directory.CreateDirectory(Path.Combine(venv, "bin"));
+        File.WriteAllText(Path.Combine(venv, "pyvenv.cfg"), "home = /opt/python-removed/bin\ninclude-system-site-packages = false\n");
+        File.CreateSymbolicLink(Path.Combine(venv, "bin", "python3"), "/opt/python-removed/bin/python3");
+        string gone = Assert.Throws<PythonNotFoundException>(() => PythonInstallation.Locate(null, venv)).Message;
+        Assert.Contains("is a virtualenv whose Python is gone", gone);
+        Assert.Contains("(pyvenv.cfg names home = /opt/python-removed/bin)", gone);
+        Assert.Contains($"python3 -m venv --clear {venv}", gone);
+    }
 }
