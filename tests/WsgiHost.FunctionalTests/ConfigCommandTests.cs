@@ -300,6 +300,25 @@ public sealed class ConfigCommandTests : IDisposable
         Assert.Equal(0, await host.StopAsync());
     }
 
+    /// <summary>%I and %O count the request's and response's head lines too, as Apache's do (Debian's combined and vhost_combined use %O); %b is the body alone.</summary>
+    [Fact]
+    public async Task BytesInAndOutCountTheHeadersToo()
+    {
+        int port = WsgiHostProcess.FreePort();
+        string access = Path.Combine(_dir, "bytes.log");
+        string conf = Write($"Listen 127.0.0.1:{port}\nLogFormat \"%r|%b|%I|%O\" bytes\nCustomLog {access} bytes\nWSGIApplicationGroup %{{GLOBAL}}\nWSGIScriptAlias / GATEWAY\n");
+        await using var host = await WsgiHostProcess.RunAsync(conf, port, new Dictionary<string, string>());
+        string raw = await RawHttp.SendAsync(port, "GET /pid HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        await WaitForFileAsync(access, "GET /pid HTTP/1.1|");
+        string[] fields = File.ReadAllText(access).Trim().Split('|');
+        int body = raw.Length - raw.IndexOf("\r\n\r\n", StringComparison.Ordinal) - 4;
+        Assert.Equal(body.ToString(System.Globalization.CultureInfo.InvariantCulture), fields[1]);
+        Assert.Equal("GET /pid HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".Length.ToString(System.Globalization.CultureInfo.InvariantCulture), fields[2]);
+        // What went out: the status line, the headers and the body, within a few bytes of the wire.
+        Assert.InRange(int.Parse(fields[3], System.Globalization.CultureInfo.InvariantCulture), raw.Length - 8, raw.Length + 8);
+        Assert.Equal(0, await host.StopAsync());
+    }
+
     private static async Task WaitForFileAsync(string path, string text)
     {
         for (int i = 0; i < 200; i++)

@@ -78,10 +78,19 @@ internal readonly record struct AccessLogEntry(
     public TimeSpan Duration { get; init; }
 
     /// <summary>%I: bytes received, request line and headers included.</summary>
-    public long BytesReceived { get; init; }
+    public long BytesReceived => RequestBodyBytes + (HeadBytesReceived?.Invoke() ?? 0);
 
     /// <summary>%O: bytes sent, headers included.</summary>
-    public long BytesSent { get; init; }
+    public long BytesSent => BodyBytes + (HeadBytesSent?.Invoke() ?? 0);
+
+    /// <summary>The request body's bytes (part of %I).</summary>
+    public long RequestBodyBytes { get; init; }
+
+    /// <summary>The request line's and headers' bytes, counted only for a format that logs them (%I, %S).</summary>
+    public Func<long>? HeadBytesReceived { get; init; }
+
+    /// <summary>The status line's and response headers' bytes, counted only for a format that logs them (%O, %S).</summary>
+    public Func<long>? HeadBytesSent { get; init; }
 
     /// <summary>%k: requests this connection served before this one (0 for the first).</summary>
     public int KeepAliveRequests { get; init; }

@@ -335,6 +335,20 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
 
     private static string Client(HttpContext context) => WsgiDispatch.Client(context);
 
+    /// <summary>The bytes of header lines ("Name: value" and CRLF each) and the blank line after them.</summary>
+    private static long HeaderBytes(IHeaderDictionary headers)
+    {
+        long bytes = 2;
+        foreach (var (name, values) in headers)
+        {
+            foreach (string? value in values)
+            {
+                bytes += name.Length + 2 + (value?.Length ?? 0) + 2;
+            }
+        }
+        return bytes;
+    }
+
     private static AccessLogEntry Entry(HttpContext context, ScopeRuntime scope, DateTimeOffset start, long bodyBytes, IReadOnlyList<KeyValuePair<string, string>>? notes,
         IReadOnlyList<KeyValuePair<string, string?>>? variables, System.Net.IPAddress? peer)
     {
@@ -363,8 +377,13 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             Method = r.Method,
             Protocol = r.Protocol,
             Duration = DateTimeOffset.Now - start,
-            BytesReceived = r.ContentLength ?? 0,
-            BytesSent = bodyBytes,
+            RequestBodyBytes = r.ContentLength ?? 0,
+            // As Apache counts them on the wire for HTTP/1.x: each line and its CRLF.
+            HeadBytesReceived = () => r.Method.Length + 1 + rawTarget.Length + 1 + r.Protocol.Length + 2 + HeaderBytes(headers),
+            HeadBytesSent = () => r.Protocol.Length + 5 + (Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(context.Response.StatusCode).Length + 1) + 2 + HeaderBytes(responseHeaders)
+                // Kestrel writes these itself, outside the dictionary: "Date: <29 characters>" and, ending the connection, "Connection: close".
+                + (responseHeaders.ContainsKey("Date") ? 0 : 37)
+                + (!responseHeaders.ContainsKey("Connection") && (headers.Connection.ToString().Contains("close", StringComparison.OrdinalIgnoreCase) || r.Protocol == "HTTP/1.0") ? 19 : 0),
             RequestHeaders = name => headers.TryGetValue(name, out var v) ? v.ToString() : null,
             ResponseHeaders = name => responseHeaders.TryGetValue(name, out var v) ? v.ToString() : null,
             Notes = notes,
