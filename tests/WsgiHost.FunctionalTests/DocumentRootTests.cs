@@ -20,6 +20,15 @@ public sealed class DocumentRootTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    /// <summary>Runs a site with the folders' DocumentRoot and /static/ alias, and <paramref name="more"/> after them; returns the server and its configuration file.</summary>
+    private async Task<(WsgiHostProcess Host, string Config)> StartSiteAsync(string more)
+    {
+        string config = Path.Combine(_dir, "site.conf");
+        int port = WsgiHostProcess.FreePort();
+        File.WriteAllText(config, $"Listen 127.0.0.1:{port}\nDocumentRoot {_dir}/htdocs\nAlias /static/ {_dir}/static/\n{more}\n");
+        return (await WsgiHostProcess.RunAsync(config, port, new Dictionary<string, string>()), config);
+    }
+
     [Fact]
     public async Task AUrlNoAliasMapsIsServedFromTheDocumentRootUnderItsAccessRules()
     {
@@ -59,17 +68,12 @@ public sealed class DocumentRootTests : IDisposable
     {
         File.WriteAllText(Path.Combine(_dir, "htdocs", "private", ".htaccess"), "Require all denied\n");
         File.WriteAllText(Path.Combine(_dir, "static", ".htaccess"), "Require all denied\n");
-        string config = Path.Combine(_dir, "site.conf");
-        int port = WsgiHostProcess.FreePort();
-        File.WriteAllText(config, $"""
-            Listen 127.0.0.1:{port}
-            DocumentRoot {_dir}/htdocs
-            Alias /static/ {_dir}/static/
+        var (started, config) = await StartSiteAsync($"""
             <Directory {_dir}/htdocs>
                 AllowOverride All
             </Directory>
             """);
-        await using var host = await WsgiHostProcess.RunAsync(config, port, new Dictionary<string, string>());
+        await using WsgiHostProcess host = started;
 
         using HttpResponseMessage refused = await host.Client.GetAsync("/private/notes.txt");
         Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
@@ -105,12 +109,7 @@ public sealed class DocumentRootTests : IDisposable
             WsgiHost.Daemon.DaemonIdentity.GiveTo(others, 4242, 4242);
         }
         File.CreateSymbolicLink(Path.Combine(_dir, "owned", "other-owner.txt"), others);
-        string config = Path.Combine(_dir, "site.conf");
-        int port = WsgiHostProcess.FreePort();
-        File.WriteAllText(config, $"""
-            Listen 127.0.0.1:{port}
-            DocumentRoot {_dir}/htdocs
-            Alias /static/ {_dir}/static/
+        var (started, _) = await StartSiteAsync($"""
             Alias /owned/ {_dir}/owned/
             <Directory {_dir}/htdocs>
                 Options -FollowSymLinks
@@ -119,7 +118,7 @@ public sealed class DocumentRootTests : IDisposable
                 Options SymLinksIfOwnerMatch
             </Directory>
             """);
-        await using var host = await WsgiHostProcess.RunAsync(config, port, new Dictionary<string, string>());
+        await using WsgiHostProcess host = started;
 
         using HttpResponseMessage refused = await host.Client.GetAsync("/private/link.txt");
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
