@@ -64,6 +64,36 @@ internal static class HostLints
         }
     }
 
+    /// <summary>
+    /// A &lt;VirtualHost *:P&gt; beside one for a specific address on P: a connection to that
+    /// address is served by the virtual hosts listed with it alone (Apache tries the exact
+    /// address before *), whatever name it asks for. Where every Listen of P is on such
+    /// addresses, the * host is never reached at all.
+    /// </summary>
+    public static void WildcardHiddenByAddress(SiteConfig site, List<ConfigDiagnostic> found)
+    {
+        foreach (ServerScope wildcard in site.VirtualHosts)
+        {
+            foreach (int port in wildcard.Addresses.Where(a => a.Address == null && a.Port != null).Select(a => a.Port!.Value).Distinct())
+            {
+                var exact = site.VirtualHosts
+                    .SelectMany(v => v.Addresses.Where(a => a.Address != null && a.Port == port).Select(a => (Host: v, a.Address)))
+                    .ToList();
+                if (exact.Count == 0)
+                {
+                    continue;
+                }
+                var listens = site.Listeners.Where(l => l.Port == port).ToList();
+                bool unreachable = listens.Count > 0 && listens.All(l => l.Address != null && exact.Any(e => e.Address!.Equals(l.Address)));
+                var (first, address) = exact[0];
+                found.Add(SiteLints.Warning(wildcard.Location, "<VirtualHost>",
+                    $"requests to {address}:{port} never reach this virtual host ({wildcard.ServerName ?? "no ServerName"}): the virtual host at {first.Location} lists that address, and Apache tries the exact address before *, whatever name is asked for"
+                        + (unreachable ? $"; every Listen of port {port} is on such an address, so this virtual host is never reached" : ""),
+                    $"write the same address form in both (both *:{port}, or both {address}:{port})"));
+            }
+        }
+    }
+
     /// <summary>Whether <paramref name="host"/> names <paramref name="name"/> in its ServerName or a ServerAlias.</summary>
     private static bool Claims(ServerScope host, string name) =>
         (host.ServerName != null && host.ServerName.Equals(name, StringComparison.OrdinalIgnoreCase))

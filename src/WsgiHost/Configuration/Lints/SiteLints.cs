@@ -26,6 +26,7 @@ internal static class SiteLints
         GroupLints.InterpretersBeyondCores(site, processorCount ?? Environment.ProcessorCount, found);
         GroupLints.InterpretersBeyondThreads(site, found);
         HostLints.FallThrough(site, found);
+        HostLints.WildcardHiddenByAddress(site, found);
         SubInterpreterLints.OffendingImports(site, found);
         TlsLints.Certificates(site, now ?? DateTimeOffset.UtcNow, found);
         MetadataLints.HstsWithoutAlways(site, found);

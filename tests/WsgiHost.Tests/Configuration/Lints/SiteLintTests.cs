@@ -302,6 +302,29 @@ public sealed class SiteLintTests : IDisposable
             """);
     }
 
+    /// <summary>A * virtual host beside one with the exact address: connections to that address never reach it (Apache tries the exact address first).</summary>
+    [Fact]
+    public void AWildcardVirtualHostBesideAnExactAddressOne()
+    {
+        const string Hosts = """
+            Listen {0}:80
+            <VirtualHost 127.0.0.1:80>
+              ServerName a.example
+            </VirtualHost>
+            <VirtualHost *:80>
+              ServerName b.example
+            </VirtualHost>
+            """;
+        var unreachable = Single(string.Format(System.Globalization.CultureInfo.InvariantCulture, Hosts, "127.0.0.1"));
+        unreachable.At(5, "<VirtualHost>");
+        Assert.Equal("requests to 127.0.0.1:80 never reach this virtual host (b.example): the virtual host at site.conf:2 lists that address, and Apache tries the exact address before *, whatever name is asked for; every Listen of port 80 is on such an address, so this virtual host is never reached", unreachable.Message);
+        Assert.Equal("write the same address form in both (both *:80, or both 127.0.0.1:80)", unreachable.Fix);
+
+        var partly = Single("Listen 80\n<VirtualHost 127.0.0.1:80>\n  ServerName a.example\n</VirtualHost>\n<VirtualHost *:80>\n  ServerName b.example\n</VirtualHost>");
+        Assert.DoesNotContain("is never reached", partly.Message, StringComparison.Ordinal);
+        Silent("Listen 80\n<VirtualHost *:80>\n</VirtualHost>\n<VirtualHost *:80>\n  ServerName b.example\n  ServerAlias www.b.example\n</VirtualHost>");
+    }
+
     [Fact]
     public void ASiblingNameClaimedByAnotherVirtualHostDoesNotFallThrough()
     {
