@@ -35,6 +35,7 @@ internal static class SiteLints
         MetadataLints.ErrorDocumentsWithoutAFile(site, found);
         MetadataLints.XSendFileWithoutPaths(site, found);
         AccessFileLints.Unread(site, found);
+        AccessLints.UnreachableMounts(site, found);
         return found;
     }
 

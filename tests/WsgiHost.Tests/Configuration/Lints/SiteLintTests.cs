@@ -325,6 +325,23 @@ public sealed class SiteLintTests : IDisposable
         Silent("Listen 80\n<VirtualHost *:80>\n</VirtualHost>\n<VirtualHost *:80>\n  ServerName b.example\n  ServerAlias www.b.example\n</VirtualHost>");
     }
 
+    /// <summary>A mount whose script's folder grants no client answers only 403: check says so, with the section to grant it in.</summary>
+    [Fact]
+    public void AMountNoClientCanReach()
+    {
+        string app = _folder.Write("site/app.wsgi", "");
+        string folder = Path.GetDirectoryName(app)!;
+        var warning = Single($"Listen 80\n<Directory />\n  Require all denied\n</Directory>\nWSGIScriptAlias /app {app}");
+        warning.At(5, "WSGIScriptAlias");
+        Assert.Equal($"every request for '/app' is denied (403): the access rules that apply to {app} grant no client", warning.Message);
+        Assert.StartsWith($"grant it where the script is: <Directory {folder}> Require all granted", warning.Fix, StringComparison.Ordinal);
+
+        Silent($"Listen 80\n<Directory />\n  Require all denied\n</Directory>\n<Directory {folder}>\n  Require all granted\n</Directory>\nWSGIScriptAlias /app {app}");
+        Silent($"Listen 80\n<Directory />\n  Require all denied\n</Directory>\n<Directory {folder}>\n  Require ip 10.0.0.0/8\n</Directory>\nWSGIScriptAlias /app {app}");
+        // Who a host name lets in, check cannot tell: nothing is said.
+        Silent($"Listen 80\n<Directory />\n  Require all denied\n</Directory>\n<Directory {folder}>\n  Require host example.com\n</Directory>\nWSGIScriptAlias /app {app}");
+    }
+
     [Fact]
     public void ASiblingNameClaimedByAnotherVirtualHostDoesNotFallThrough()
     {

@@ -1,0 +1,56 @@
+using System.Net;
+using WsgiHost.Access;
+using WsgiHost.Configuration.Model;
+using WsgiHost.Configuration.Syntax;
+
+namespace WsgiHost.Configuration.Lints;
+
+/// <summary>
+/// Mounts no client can reach: the access rules of the script's folder (a Require all denied
+/// left on it, no grant under Debian's <c>&lt;Directory /&gt; Require all denied</c>) deny every
+/// request, so the app answers nothing but 403. Apache and WsgiHost agree on that; check says it
+/// before a deploy does.
+/// </summary>
+internal static partial class AccessLints
+{
+    // Clients of every kind a site serves: loopback, private networks, the internet, IPv6.
+    private static readonly IPAddress[] Clients =
+        [IPAddress.Loopback, IPAddress.IPv6Loopback, IPAddress.Parse("10.1.2.3"), IPAddress.Parse("192.168.1.10"), IPAddress.Parse("203.0.113.7"), IPAddress.Parse("2001:db8::7")];
+
+    public static void UnreachableMounts(SiteConfig site, List<ConfigDiagnostic> found)
+    {
+        foreach (ServerScope scope in site.AllScopes)
+        {
+            var sections = new SectionWalk<SectionPayload>(scope.IsVirtualHost ? [.. site.MainServer.Sections, .. scope.Sections] : scope.Sections);
+            foreach (ScriptAliasConfig alias in scope.ScriptAliases.Where(a => !a.IsRegex))
+            {
+                AccessRules? rules = AccessRules.MergeAll(sections.Applicable(alias.UrlPattern, alias.Target).Select(p => p.Access));
+                if (rules == null || DependsOnNamesOrVariables(rules)
+                    || Clients.Any(c => AccessRules.Evaluate(rules, new AccessRequest(c, alias.UrlPattern, NoNames.Instance)).IsGranted))
+                {
+                    continue;
+                }
+                string folder = Path.GetDirectoryName(alias.Target) ?? "/";
+                found.Add(SiteLints.Warning(alias.Location, alias.DirectiveName,
+                    $"every request for '{alias.UrlPattern}' is denied (403): the access rules that apply to {alias.Target} grant no client",
+                    $"grant it where the script is: <Directory {folder}> Require all granted </Directory> (or <Files {Path.GetFileName(alias.Target)}> inside it)"));
+            }
+        }
+    }
+
+    /// <summary>Rules a client's host name or the request's variables may grant (Require host, Require env, Allow from a name): check cannot tell who they let in.</summary>
+    private static bool DependsOnNamesOrVariables(AccessRules rules) => NameOrVariableRule().IsMatch(rules.ToString());
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Require\s+(not\s+)?(host|env|forward-dns)\b|\bfrom\s+(env=|(?!all\b)[A-Za-z])", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex NameOrVariableRule();
+
+    /// <summary>No DNS from check: a Require host rule matches no one here.</summary>
+    private sealed class NoNames : IHostNameResolver
+    {
+        public static readonly NoNames Instance = new();
+
+        public string? GetHostName(IPAddress address) => null;
+
+        public IReadOnlyList<IPAddress> GetAddresses(string hostName) => [];
+    }
+}
