@@ -100,6 +100,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         _workerArguments = workerArguments;
         _log = log;
         _slots = [.. Enumerable.Range(0, config.EffectiveProcesses).Select(i => new Slot(i, Path.Combine(socketDirectory, $"{SafeName(config.Name)}.{generation}.{i}")))];
+        ScriptOwner = ScriptOwnership.For(config);
         _gate = new RequestGate(config.EffectiveProcesses * Math.Max(1, config.Threads),
             config.QueueTimeoutSeconds > 0 ? TimeSpan.FromSeconds(config.QueueTimeoutSeconds) : Timeout.InfiniteTimeSpan);
     }
@@ -108,8 +109,8 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
 
     public DaemonGroupConfig Config => _config;
 
-    /// <summary>script-user= or script-group= is set: each request's script is checked first (<see cref="ScriptOwnership"/>).</summary>
-    public bool ChecksScriptOwner => _config.Options.ContainsKey("script-user") || _config.Options.ContainsKey("script-group");
+    /// <summary>script-user= or script-group=: each request's script is checked first; null without them.</summary>
+    public ScriptOwnership? ScriptOwner { get; }
 
     /// <summary>Pass the workers' standard error (their log lines) on to <see cref="WorkersLog"/>.</summary>
     public bool RelayStandardError { get; init; }

@@ -87,7 +87,8 @@ internal sealed class DaemonGroups : IAsyncDisposable
             WorkersLog = workersLog,
             // response-socket-timeout=, else socket-timeout=, else Timeout: how long a send to the
             // client may wait, as mod_wsgi's defaults chain them.
-            SendTimeout = TimeSpan.FromSeconds(FirstSet(config, "response-socket-timeout", "socket-timeout") ?? site.TimeoutSeconds),
+            SendTimeout = TimeSpan.FromSeconds(config.ResponseSocketTimeoutSeconds > 0 ? config.ResponseSocketTimeoutSeconds
+                : config.SocketTimeoutSeconds > 0 ? config.SocketTimeoutSeconds : site.TimeoutSeconds),
         };
         runtime.Start();
         log.Write(ErrorLogLevel.Notice, "wsgi",
@@ -170,11 +171,6 @@ internal sealed class DaemonGroups : IAsyncDisposable
     public Action<string, WorkerRestartReason>? WorkerRestarted { get; set; }
 
     public bool TryGet(string name, out DaemonGroupRuntime group) => _groups.TryGetValue(name, out group!);
-
-    /// <summary>The first of these options given a value above 0, in seconds.</summary>
-    private static int? FirstSet(DaemonGroupConfig config, params string[] options) =>
-        options.Select(o => config.Options.TryGetValue(o, out string? v) && int.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out int n) && n > 0 ? n : (int?)null)
-            .FirstOrDefault(n => n != null);
 
     /// <summary>The `wsgihost worker` arguments of a group (the socket path is added per worker).</summary>
     internal static List<string> WorkerArguments(SiteConfig site, DaemonGroupConfig config, bool relayLogs = false)

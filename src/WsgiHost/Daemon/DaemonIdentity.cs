@@ -78,7 +78,8 @@ internal static class DaemonIdentity
         {
             groups.AddRange(given.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(LookupGroup));
         }
-        else if (user != null && NameOf(user) is { } name)
+        // A name is the name; "#N" is the name /etc/passwd gives uid N, if any.
+        else if (user != null && (user.StartsWith('#') ? Passwd(user)?.Name : user) is { } name)
         {
             foreach (string line in groupFile)
             {
@@ -92,24 +93,6 @@ internal static class DaemonIdentity
         return [.. groups.Distinct()];
     }
 
-    /// <summary>The user's name: as given, or for "#N" the name /etc/passwd gives uid N (null when it has none).</summary>
-    private static string? NameOf(string user)
-    {
-        if (!user.StartsWith('#'))
-        {
-            return user;
-        }
-        foreach (string line in File.ReadLines("/etc/passwd"))
-        {
-            string[] f = line.Split(':');
-            if (f.Length >= 7 && f[2] == user[1..])
-            {
-                return f[0];
-            }
-        }
-        return null;
-    }
-
     /// <summary>The uid of a user name or "#N" (script-user=).</summary>
     /// <exception cref="InvalidOperationException">No such user.</exception>
     public static uint UidOf(string user) => LookupUser(user).Uid;
@@ -120,19 +103,29 @@ internal static class DaemonIdentity
 
     private static (uint Uid, uint Gid, string Home) LookupUser(string user)
     {
-        foreach (string line in File.ReadLines("/etc/passwd"))
+        if (Passwd(user) is var (_, uid, gid, home))
         {
-            string[] f = line.Split(':');
-            if (f.Length >= 7 && (f[0] == user || (user.StartsWith('#') && f[2] == user[1..])))
-            {
-                return (uint.Parse(f[2], CultureInfo.InvariantCulture), uint.Parse(f[3], CultureInfo.InvariantCulture), f[5]);
-            }
+            return (uid, gid, home);
         }
         if (user.StartsWith('#') && uint.TryParse(user[1..], NumberStyles.None, CultureInfo.InvariantCulture, out uint id))
         {
             return (id, id, "/");
         }
         throw new InvalidOperationException($"no user '{user}' in /etc/passwd");
+    }
+
+    /// <summary>The /etc/passwd entry of a user name or "#N", or null when it has none.</summary>
+    private static (string Name, uint Uid, uint Gid, string Home)? Passwd(string user)
+    {
+        foreach (string line in File.ReadLines("/etc/passwd"))
+        {
+            string[] f = line.Split(':');
+            if (f.Length >= 7 && (f[0] == user || (user.StartsWith('#') && f[2] == user[1..])))
+            {
+                return (f[0], uint.Parse(f[2], CultureInfo.InvariantCulture), uint.Parse(f[3], CultureInfo.InvariantCulture), f[5]);
+            }
+        }
+        return null;
     }
 
     private static uint LookupGroup(string group)

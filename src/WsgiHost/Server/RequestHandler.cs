@@ -246,7 +246,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             HttpMethods.IsHead(context.Request.Method) && MapsHeadToGet(settings, mapped.FilePath) ? "GET" : null);
         if (wsgi.ProcessGroup.Length > 0 && daemons.TryGet(wsgi.ProcessGroup, out DaemonGroupRuntime? daemon))
         {
-            if (daemon.ChecksScriptOwner && Daemon.ScriptOwnership.Refusal(daemon.Config, mapped.FilePath) is { } refusal)
+            if (daemon.ScriptOwner?.Refusal(mapped.FilePath) is { } refusal)
             {
                 call.Scope.Log.Write(ErrorLogLevel.Error, "wsgi", $"[client {Client(context)}] {refusal}");
                 return ErrorAsync(context, 403);

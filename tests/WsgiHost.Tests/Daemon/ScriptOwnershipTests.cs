@@ -37,32 +37,32 @@ public sealed class ScriptOwnershipTests : IDisposable
 
     [Fact]
     public void AGroupWithoutEitherRunsAnyScript() =>
-        Assert.Null(ScriptOwnership.Refusal(Group("threads=2"), _script));
+        Assert.Null(ScriptOwnership.For(Group("threads=2")));
 
     [Fact]
     public void AScriptTheUserOwnsInAFolderItOwnsRuns() =>
-        Assert.Null(ScriptOwnership.Refusal(Group($"script-user=#{_uid}"), _script));
+        Assert.Null(ScriptOwnership.For(Group($"script-user=#{_uid}"))!.Refusal(_script));
 
     [Fact]
     public void AScriptAnotherUserOwnsIsRefused() =>
         Assert.Equal($"Owner of WSGI script file does not match required user for daemon process, user=#4343 (uid {_uid} owns it): {_script}",
-            ScriptOwnership.Refusal(Group("script-user=#4343"), _script));
+            ScriptOwnership.For(Group("script-user=#4343"))!.Refusal(_script));
 
     [Fact]
     public void AScriptItsGroupMayChangeIsRefusedForScriptUser()
     {
         File.SetUnixFileMode(_script, File.GetUnixFileMode(_script) | UnixFileMode.GroupWrite);
-        Assert.Equal($"WSGI script file is writable to group: {_script}", ScriptOwnership.Refusal(Group($"script-user=#{_uid}"), _script));
+        Assert.Equal($"WSGI script file is writable to group: {_script}", ScriptOwnership.For(Group($"script-user=#{_uid}"))!.Refusal(_script));
         // script-group= lets the group write; not the world.
-        Assert.Null(ScriptOwnership.Refusal(Group($"script-group=#{_gid}"), _script));
+        Assert.Null(ScriptOwnership.For(Group($"script-group=#{_gid}"))!.Refusal(_script));
         File.SetUnixFileMode(_script, File.GetUnixFileMode(_script) | UnixFileMode.OtherWrite);
-        Assert.Equal($"WSGI script file is writable to world: {_script}", ScriptOwnership.Refusal(Group($"script-group=#{_gid}"), _script));
+        Assert.Equal($"WSGI script file is writable to world: {_script}", ScriptOwnership.For(Group($"script-group=#{_gid}"))!.Refusal(_script));
     }
 
     [Fact]
     public void AFolderTheWorldMayChangeIsRefused()
     {
         File.SetUnixFileMode(_dir, File.GetUnixFileMode(_dir) | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute);
-        Assert.Equal($"Parent directory of WSGI script file is writable to world: {_dir}", ScriptOwnership.Refusal(Group($"script-user=#{_uid}"), _script));
+        Assert.Equal($"Parent directory of WSGI script file is writable to world: {_dir}", ScriptOwnership.For(Group($"script-user=#{_uid}"))!.Refusal(_script));
     }
 }

@@ -145,6 +145,7 @@ internal static class DaemonProcessDirective
             DeadlockTimeoutSeconds = Number("deadlock-timeout", 300),
             ConnectTimeoutSeconds = Number("connect-timeout", 15),
             SocketTimeoutSeconds = Number("socket-timeout", 0),
+            ResponseSocketTimeoutSeconds = Number("response-socket-timeout", 0),
             // 0 (what mod_wsgi-express writes) means the built-in size, as in mod_wsgi.
             HeaderBufferSize = Number("header-buffer-size", 0) is > 0 and int size ? size : DaemonGroupConfig.DefaultHeaderBufferSize,
             SendBufferSize = Number("send-buffer-size", 0) is > 0 and int send ? send : DaemonGroupConfig.DefaultSendBufferSize,

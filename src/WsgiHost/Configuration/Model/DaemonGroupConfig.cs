@@ -70,6 +70,9 @@ internal sealed record DaemonGroupConfig
 
     public int SocketTimeoutSeconds { get; init; }
 
+    /// <summary>response-socket-timeout=: how long a send of a response to the client may wait; 0 takes socket-timeout=, then Timeout, as mod_wsgi chains them.</summary>
+    public int ResponseSocketTimeoutSeconds { get; init; }
+
     /// <summary>mod_wsgi's built-in header-buffer-size: the longest response header line a worker may send.</summary>
     public const int DefaultHeaderBufferSize = 32768;
 
