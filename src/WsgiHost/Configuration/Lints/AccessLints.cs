@@ -19,22 +19,17 @@ internal static partial class AccessLints
 
     public static void UnreachableMounts(SiteConfig site, List<ConfigDiagnostic> found)
     {
-        foreach (ServerScope scope in site.AllScopes)
+        foreach (var (_, alias, _, rules) in LintMount.All(site).Where(m => !m.Alias.IsRegex))
         {
-            var sections = new SectionWalk<SectionPayload>(scope.IsVirtualHost ? [.. site.MainServer.Sections, .. scope.Sections] : scope.Sections);
-            foreach (ScriptAliasConfig alias in scope.ScriptAliases.Where(a => !a.IsRegex))
+            if (rules == null || DependsOnNamesOrVariables(rules)
+                || Clients.Any(c => AccessRules.Evaluate(rules, new AccessRequest(c, alias.UrlPattern, NoNames.Instance)).IsGranted))
             {
-                AccessRules? rules = AccessRules.MergeAll(sections.Applicable(alias.UrlPattern, alias.Target).Select(p => p.Access));
-                if (rules == null || DependsOnNamesOrVariables(rules)
-                    || Clients.Any(c => AccessRules.Evaluate(rules, new AccessRequest(c, alias.UrlPattern, NoNames.Instance)).IsGranted))
-                {
-                    continue;
-                }
-                string folder = Path.GetDirectoryName(alias.Target) ?? "/";
-                found.Add(SiteLints.Warning(alias.Location, alias.DirectiveName,
-                    $"every request for '{alias.UrlPattern}' is denied (403): the access rules that apply to {alias.Target} grant no client",
-                    $"grant it where the script is: <Directory {folder}> Require all granted </Directory> (or <Files {Path.GetFileName(alias.Target)}> inside it)"));
+                continue;
             }
+            string folder = Path.GetDirectoryName(alias.Target) ?? "/";
+            found.Add(SiteLints.Warning(alias.Location, alias.DirectiveName,
+                $"every request for '{alias.UrlPattern}' is denied (403): the access rules that apply to {alias.Target} grant no client",
+                $"grant it where the script is: <Directory {folder}> Require all granted </Directory> (or <Files {Path.GetFileName(alias.Target)}> inside it)"));
         }
     }
 

@@ -4,8 +4,8 @@ using WsgiHost.Routing;
 
 namespace WsgiHost.Configuration.Lints;
 
-/// <summary>A WSGIScriptAlias with an existing script and the per-directory settings that apply to it.</summary>
-internal readonly record struct LintMount(ServerScope Scope, ScriptAliasConfig Alias, PerDirSettings Settings)
+/// <summary>A WSGIScriptAlias with an existing script and the per-directory settings and access rules that apply to it.</summary>
+internal readonly record struct LintMount(ServerScope Scope, ScriptAliasConfig Alias, PerDirSettings Settings, AccessRules? Access)
 {
     /// <summary>The process group as written, "" for embedded (%{GLOBAL} or none).</summary>
     public string ProcessGroup => (Alias.Options.ProcessGroup ?? Settings.ProcessGroup ?? GroupLabels.Global) is var p && p == GroupLabels.Global ? "" : p;
@@ -33,7 +33,8 @@ internal readonly record struct LintMount(ServerScope Scope, ScriptAliasConfig A
             PerDirSettings defaults = scope.IsVirtualHost ? site.MainServer.Defaults.Merge(scope.Defaults) : scope.Defaults;
             foreach (ScriptAliasConfig alias in scope.ScriptAliases.Where(a => File.Exists(a.Target)))
             {
-                yield return new LintMount(scope, alias, sections.Applicable(alias.UrlPattern, alias.Target).Aggregate(defaults, (s, p) => s.Merge(p.Settings)));
+                IReadOnlyList<SectionPayload> applicable = sections.Applicable(alias.UrlPattern, alias.Target);
+                yield return new LintMount(scope, alias, applicable.Aggregate(defaults, (s, p) => s.Merge(p.Settings)), AccessRules.MergeAll(applicable.Select(p => p.Access)));
             }
         }
     }
