@@ -55,7 +55,7 @@ public sealed class DaemonModeTests
         await using var host = await RunAsync("daemon.conf");
         int pid = await host.AppPidAsync();
         Assert.NotEqual(host.Pid, pid);
-        Assert.Contains($"mode:   embedded, 15 WSGI thread(s); daemon groups: shop (1 x 3 threads, pids {pid})", host.Output);
+        Assert.Contains($"mode:   every mount runs in a daemon group; the server's own Python (15 WSGI thread(s)) serves none of them (WSGIRestrictEmbedded On leaves it out); daemon groups: shop (1 x 3 threads, pids {pid})", host.Output);
         var environ = JsonDocument.Parse(await host.Client.GetStringAsync("/environ?x=1")).RootElement;
         Assert.Equal("shop", environ.GetProperty("mod_wsgi.process_group").GetProperty("value").GetString());
         Assert.Equal("True", environ.GetProperty("wsgi.multiprocess").GetProperty("repr").GetString());   // processes= was given

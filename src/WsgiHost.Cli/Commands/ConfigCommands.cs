@@ -103,10 +103,22 @@ internal static class ConfigCommands
     /// <summary>The last startup line: what runs in the server process and in which daemon groups.</summary>
     private static string Mode(SiteConfig site, Server.WsgiServer server)
     {
-        string embedded = site.RestrictEmbedded ? "no embedded applications (WSGIRestrictEmbedded On)" : $"embedded, {site.Threads} WSGI thread(s){ServeCommand.Interpreters(site.Python.ApplicationInterpreters, server.RunsIsolatedInterpreters)}";
+        string embedded = site.RestrictEmbedded ? "no embedded applications (WSGIRestrictEmbedded On)"
+            : EveryMountInADaemonGroup(site) ? $"every mount runs in a daemon group; the server's own Python ({site.Threads} WSGI thread(s)) serves none of them (WSGIRestrictEmbedded On leaves it out)"
+            : $"embedded, {site.Threads} WSGI thread(s){ServeCommand.Interpreters(site.Python.ApplicationInterpreters, server.RunsIsolatedInterpreters)}";
         var groups = site.DaemonGroups.Select(g =>
             $"{g.Name} ({g.EffectiveProcesses} x {g.Threads} threads{ServeCommand.Interpreters(g.EffectiveInterpreters(site.Python), server.RunsIsolatedInterpreters)}, pids {string.Join(", ", server.DaemonPids.GetValueOrDefault(g.Name) ?? [])})");
         return site.DaemonGroups.Count == 0 ? $"  mode:   {embedded}" : $"  mode:   {embedded}; daemon groups: {string.Join("; ", groups)}";
+    }
+
+    /// <summary>
+    /// Whether each mount, as configured, names one of the daemon groups: the embedded
+    /// threads then only wait (a %{ENV:...} group is decided per request, so it does not count).
+    /// </summary>
+    private static bool EveryMountInADaemonGroup(SiteConfig site)
+    {
+        var mounts = LintMount.All(site).ToList();
+        return mounts.Count > 0 && mounts.All(m => site.DaemonGroups.Any(g => g.Name == m.ProcessGroup));
     }
 
     private static string Describe(ServerScope scope) =>

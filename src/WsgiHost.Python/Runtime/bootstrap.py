@@ -47,6 +47,8 @@ class ErrorLog(io.TextIOBase):
             raise TypeError('write() argument must be str, not %s' % type(text).__name__)
         if not text:
             return 0
+        if _forked_child:
+            return _write_stderr(text)
         data = self._pending + text
         lines = data.split('\n')
         self._pending = lines.pop()
@@ -59,6 +61,8 @@ class ErrorLog(io.TextIOBase):
             self.write(line)
 
     def flush(self):
+        if _forked_child:
+            return
         if self._pending:
             line, self._pending = self._pending, ''
             _log(self._level, line)
@@ -287,8 +291,83 @@ def restrict_signals():
             _log('warning', line)
         return handler
 
+    global _unrestricted_signal
+    _unrestricted_signal = signal.signal
     signal.signal = ignored
+
+
+_unrestricted_signal = None
+
+# True in a process the application forked (os.fork, multiprocessing's fork start method).
+_forked_child = False
+
+# The signals the server's runtime (.NET) and the server itself catch. A forked child inherits
+# the handlers, and they write the signal to a pipe the *server* reads: Pool.terminate()'s
+# SIGTERM to its workers stopped the server, and the workers themselves never died.
+_SERVER_SIGNALS = ('SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE',
+                   'SIGUSR1', 'SIGSEGV', 'SIGUSR2', 'SIGTERM', 'SIGCHLD', 'SIGCONT', 'SIGTSTP',
+                   'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGXCPU', 'SIGWINCH')
+
+
+def _write_stderr(text):
+    """Output of a forked child: straight to file descriptor 2, as a plain python3 process
+    writes it. The server's log functions are managed code, which a forked child cannot run
+    (its runtime's threads were not copied)."""
+    data = text.encode('utf-8', 'backslashreplace')
+    while data:
+        data = data[os.write(2, data):]
+    return len(text)
+
+
+_mask_before_fork = None
+
+
+def before_fork():
+    """Blocks every signal in the forking thread until the child has reset its handlers: a
+    SIGTERM that reached the child in between would still go to the server."""
+    global _mask_before_fork
+    import signal
+    _mask_before_fork = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+
+
+def after_fork_in_parent():
+    import signal
+    signal.pthread_sigmask(signal.SIG_SETMASK, _mask_before_fork)
+
+
+def after_fork_in_child():
+    """Makes a process forked from the server a plain Python process: default signal
+    dispositions and output to stderr. Registered with os.register_at_fork, so it runs in the
+    child before os.fork() returns there; signals wait (blocked since before_fork) until then."""
+    global _forked_child
+    _forked_child = True
+    import signal
+    try:
+        _reset_signal_handlers(signal)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, _mask_before_fork)
+
+
+def _reset_signal_handlers(signal):
+    # The child is no longer the server: its signals are its own again.
+    if _unrestricted_signal is not None:
+        signal.signal = _unrestricted_signal
+    numbers = [int(getattr(signal, name)) for name in _SERVER_SIGNALS if hasattr(signal, name)]
+    numbers += range(int(signal.SIGRTMIN), int(signal.SIGRTMAX) + 1) if hasattr(signal, 'SIGRTMIN') else []
+    try:
+        # ctypes, not signal.signal: that only works in the main interpreter, and an
+        # application group's sub-interpreter forks too.
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.signal.restype = ctypes.c_void_p
+        libc.signal.argtypes = (ctypes.c_int, ctypes.c_void_p)
+        for number in numbers:
+            libc.signal(number, None)   # SIG_DFL is 0
+    except Exception as error:
+        _write_stderr('wsgihost: a forked child could not reset its signal handlers (%s): '
+                      'use multiprocessing\'s spawn or forkserver start method\n' % error)
 
 
 errors = install_std_streams()
 restrict_signals()
+os.register_at_fork(before=before_fork, after_in_parent=after_fork_in_parent, after_in_child=after_fork_in_child)
