@@ -36,7 +36,7 @@ internal static class Listeners
                 if (tlsHosts.Count > 0)
                 {
                     l.Protocols = http2 ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
-                    var certificates = tlsHosts.Select(v => (Names: Names(v), Context: TlsCertificate.Load(v.Tls!), v.Tls!.Protocols)).ToList();
+                    var certificates = tlsHosts.Select(v => (Names: Names(v), Context: TlsCertificate.Load(v.Tls!), Tls: v.Tls!)).ToList();
                     // Before the TLS layer, so it sees the client's first bytes as they are.
                     l.Use(PlainHttpOnTlsPort.Middleware);
                     // Options per connection (Kestrel adds the ALPN protocols to them), each
@@ -45,11 +45,14 @@ internal static class Listeners
                     {
                         OnConnection = context =>
                         {
-                            var (certificate, protocols) = Select(certificates, context.ClientHelloInfo.ServerName);
+                            string? sni = context.ClientHelloInfo.ServerName;
+                            var (certificate, tls) = Select(certificates, sni);
+                            // For the requests: a Host naming a virtual host with other TLS settings is misdirected (421).
+                            context.Connection.Items[TlsHandshake.Key] = new TlsHandshake(string.IsNullOrEmpty(sni) ? null : sni, tls);
                             return ValueTask.FromResult(new SslServerAuthenticationOptions
                             {
                                 ServerCertificateContext = certificate,
-                                EnabledSslProtocols = protocols ?? System.Security.Authentication.SslProtocols.None,
+                                EnabledSslProtocols = tls.Protocols ?? System.Security.Authentication.SslProtocols.None,
                             });
                         },
                     });
@@ -69,21 +72,21 @@ internal static class Listeners
     private static HostPattern[] Names(ServerScope v) =>
         [.. (v.ServerName == null ? Array.Empty<string>() : [v.ServerName]).Concat(v.ServerAliases).Select(n => new HostPattern(n))];
 
-    /// <summary>The virtual host the client named (SNI), else the first: its certificate and SSLProtocol (null: the system's default).</summary>
-    private static (SslStreamCertificateContext Context, System.Security.Authentication.SslProtocols? Protocols) Select(
-        List<(HostPattern[] Names, SslStreamCertificateContext Context, System.Security.Authentication.SslProtocols? Protocols)> hosts, string? sniName)
+    /// <summary>The virtual host the client named (SNI), else the first: its certificate and TLS settings.</summary>
+    private static (SslStreamCertificateContext Context, TlsConfig Tls) Select(
+        List<(HostPattern[] Names, SslStreamCertificateContext Context, TlsConfig Tls)> hosts, string? sniName)
     {
         if (!string.IsNullOrEmpty(sniName))
         {
-            foreach (var (names, context, protocols) in hosts)
+            foreach (var (names, context, tls) in hosts)
             {
                 if (names.Any(n => n.Matches(sniName)))
                 {
-                    return (context, protocols);
+                    return (context, tls);
                 }
             }
         }
-        return (hosts[0].Context, hosts[0].Protocols);
+        return (hosts[0].Context, hosts[0].Tls);
     }
 
     /// <summary>Addresses as URLs for the startup lines.</summary>

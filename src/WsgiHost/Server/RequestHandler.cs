@@ -127,6 +127,10 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         {
             return ErrorAsync(context, badFraming);
         }
+        if (context.Request.IsHttps && TlsHandshake.Check(context, scope.Scope, host, log) is int misdirected and not 0)
+        {
+            return ErrorAsync(context, misdirected);
+        }
         if (host.Length == 0 && request.Headers.ContainsKey("Host") && HttpProtocol.IsHttp11(request.Protocol))
         {
             log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] client sent HTTP/1.1 request with an empty Host header");
