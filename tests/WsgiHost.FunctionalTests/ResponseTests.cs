@@ -172,6 +172,23 @@ public sealed class ResponseTests(GatewayServer server)
         Assert.EndsWith("\r\n\r\n", response);
     }
 
+    [Theory]
+    [InlineData("HEAD", "head-empty", 200)]
+    [InlineData("GET", "not-modified", 304)]
+    public async Task AnEmptyBodyForHeadOrNotModifiedUnderTheFullLengthIsNoTruncation(string method, string kind, int status)
+    {
+        // Werkzeug answers HEAD with the GET's Content-Length and no body: a complete response,
+        // and the connection stays for the next request (pipelined here).
+        string response = await RawHttp.SendAsync(Host.Port,
+            $"{method} /content-length?{kind} HTTP/1.1\r\nHost: localhost\r\n\r\n" +
+            "GET /content-length?head-empty HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        Assert.StartsWith($"HTTP/1.1 {status} ", response, StringComparison.Ordinal);
+        Assert.Contains("Content-Length: 11\r\n", response, StringComparison.Ordinal);
+        Assert.EndsWith("\r\n\r\nhello world", response, StringComparison.Ordinal);
+        Assert.Equal(2, response.Split("HTTP/1.1 ").Length - 1);
+        Assert.DoesNotContain($"content-length?{kind}", Host.ErrorLog, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task WriteCallableOutputPrecedesTheReturnedIterable()
     {

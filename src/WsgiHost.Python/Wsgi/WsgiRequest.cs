@@ -87,7 +87,7 @@ internal sealed class WsgiRequest : IDisposable
 
     /// <summary>
     /// Buffers a chunk, cut at the declared Content-Length (mod_wsgi drops the excess).
-    /// HEAD (or a status without a body) sends nothing but still counts, so a short body is still detected.
+    /// HEAD (or a status without a body) sends nothing but still counts, for the log.
     /// </summary>
     public void BufferChunk(ReadOnlySpan<byte> data)
     {
@@ -152,7 +152,12 @@ internal sealed class WsgiRequest : IDisposable
     /// <summary>Counts bytes sent outside BufferChunk (a file sent from its descriptor).</summary>
     public void CountBody(long count) => BodyBytes += count;
 
-    public bool BodyComplete => ContentLength is not long limit || BodyBytes >= limit;
+    /// <summary>
+    /// The app sent all the body it declared. A response without a body is always complete:
+    /// HEAD and 304 carry the full representation's Content-Length with no body (Werkzeug,
+    /// Django), which is no truncation.
+    /// </summary>
+    public bool BodyComplete => SendsNoBody || ContentLength is not long limit || BodyBytes >= limit;
 
     public void Dispose() => _input?.Dispose();
 }
