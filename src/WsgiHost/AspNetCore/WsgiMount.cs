@@ -33,7 +33,7 @@ internal sealed class WsgiMount
         _limitRequestBody = options.LimitRequestBody;
         _processGroup = options.ProcessGroup;
         _documentRoot = documentRoot;
-        _requestOptions = new RequestOptions(RequestOptions.Default.ServerName, options.PassAuthorization, [.. options.Environment], null, SendTimeout: RequestOptions.DefaultSendTimeout);
+        _requestOptions = new RequestOptions(RequestOptions.Default.ServerName, options.PassAuthorization, [.. options.Environment], null, IoTimeout: RequestOptions.DefaultIoTimeout);
         _appOptions = new WsgiApplicationOptions
         {
             ScriptPath = scriptPath,
@@ -84,7 +84,7 @@ internal sealed class WsgiMount
             await WsgiDispatch.ErrorAsync(context, StatusCodes.Status404NotFound).ConfigureAwait(false);
             return;
         }
-        int refused = await WsgiDispatch.PrepareBodyAsync(context, _chunkedRequest, _limitRequestBody, log, target.Path).ConfigureAwait(false);
+        int refused = await WsgiDispatch.PrepareBodyAsync(context, _chunkedRequest, _limitRequestBody, _requestOptions.IoTimeout, log, target.Path).ConfigureAwait(false);
         if (refused != 0)
         {
             await WsgiDispatch.ErrorAsync(context, refused).ConfigureAwait(false);

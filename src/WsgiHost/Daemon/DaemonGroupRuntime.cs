@@ -115,8 +115,8 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     /// <summary>Pass the workers' standard error (their log lines) on to <see cref="WorkersLog"/>.</summary>
     public bool RelayStandardError { get; init; }
 
-    /// <summary>Apache's Timeout for the writes of a response to its client (<see cref="Server.StalledClient"/>).</summary>
-    public TimeSpan SendTimeout { get; init; } = Server.RequestOptions.DefaultSendTimeout;
+    /// <summary>Apache's Timeout for the writes of a response to its client (<see cref="Server.StalledClient"/>) and the reads of its request body (<see cref="Server.BodyReadTimeout"/>).</summary>
+    public TimeSpan IoTimeout { get; init; } = Server.RequestOptions.DefaultIoTimeout;
 
     /// <summary>Where the workers' own lines go when relayed: the error log of the virtual host the group was declared in; null: the server's.</summary>
     public IErrorLog? WorkersLog { get; init; }
@@ -618,7 +618,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         Task body = Task.CompletedTask;
         if (!bodyComplete)
         {
-            body = DaemonRequestBody.PumpAsync(context.Request.BodyReader, connection, aborted);
+            body = DaemonRequestBody.PumpAsync(context.Request.BodyReader, connection, IoTimeout, aborted);
             StartTimeout(timeout);
         }
         else if (bodyReader != null && bodyReader.TryRead(out ReadResult taken))
@@ -766,12 +766,12 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
                         // A chunk up to 1 MiB (an app's large write, a file_wrapper file) goes
                         // on to the client as it comes, not held whole in the response's pipe.
                         unflushed = 0;
-                        await Server.StalledClient.FlushAsync(writer, context, SendTimeout, log, client, aborted).ConfigureAwait(false);
+                        await Server.StalledClient.FlushAsync(writer, context, IoTimeout, log, client, aborted).ConfigureAwait(false);
                     }
                 }
                 unflushed = 0;
                 // Up to Timeout for a client that stopped reading: the worker's thread waits on it.
-                await Server.StalledClient.FlushAsync(writer, context, SendTimeout, log, client, aborted).ConfigureAwait(false);
+                await Server.StalledClient.FlushAsync(writer, context, IoTimeout, log, client, aborted).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is IOException or InvalidDataException && !aborted.IsCancellationRequested)

@@ -87,7 +87,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
             WorkersLog = workersLog,
             // response-socket-timeout=, else socket-timeout=, else Timeout: how long a send to the
             // client may wait, as mod_wsgi's defaults chain them.
-            SendTimeout = TimeSpan.FromSeconds(config.ResponseSocketTimeoutSeconds > 0 ? config.ResponseSocketTimeoutSeconds
+            IoTimeout = TimeSpan.FromSeconds(config.ResponseSocketTimeoutSeconds > 0 ? config.ResponseSocketTimeoutSeconds
                 : config.SocketTimeoutSeconds > 0 ? config.SocketTimeoutSeconds : site.TimeoutSeconds),
         };
         runtime.Start();

@@ -32,14 +32,15 @@ internal static class DaemonRequestBody
     /// into the connection's shared memory when a slot is free (<see cref="BodySlots"/>), else
     /// through the socket.
     /// </summary>
-    public static async Task PumpAsync(PipeReader reader, DaemonConnection connection, CancellationToken aborted)
+    /// <param name="timeout">Apache's Timeout: a read that gets nothing from the client for this long fails the body (408, <see cref="Server.BodyReadTimeout"/>).</param>
+    public static async Task PumpAsync(PipeReader reader, DaemonConnection connection, TimeSpan timeout, CancellationToken aborted)
     {
         BodySlots? slots = await AttachSlotsAsync(connection, aborted).ConfigureAwait(false);
-        await PumpAsync(reader, connection.Output, slots, aborted).ConfigureAwait(false);
+        await PumpAsync(reader, connection.Output, slots, timeout, aborted).ConfigureAwait(false);
     }
 
     /// <summary>The copy itself, once it is settled whether the connection has slots (null: none, the socket carries the body).</summary>
-    internal static async Task PumpAsync(PipeReader reader, Stream stream, BodySlots? slots, CancellationToken aborted)
+    internal static async Task PumpAsync(PipeReader reader, Stream stream, BodySlots? slots, TimeSpan timeout, CancellationToken aborted)
     {
         // Kestrel's pipe hands the body over in segments of the transport's blocks (4 KiB in
         // Kestrel's own pool, 128 KiB in LargeBlockMemoryPool). A chunk per segment cost two
@@ -59,7 +60,7 @@ internal static class DaemonRequestBody
         {
             while (true)
             {
-                ReadResult result = await reader.ReadAsync(aborted).ConfigureAwait(false);
+                ReadResult result = await Server.BodyReadTimeout.ReadAsync(reader, timeout, aborted).ConfigureAwait(false);
                 ReadOnlySequence<byte> data = result.Buffer;
                 while (!data.IsEmpty)
                 {

@@ -301,7 +301,17 @@ internal sealed class KestrelExchange : IWsgiExchange
             ReadResult result;
             try
             {
-                result = BlockingWait.Result(pending);
+                if (pending.IsCompleted)
+                {
+                    result = pending.Result;
+                }
+                else
+                {
+                    // The client has not sent the next bytes yet: wait, up to Timeout.
+                    using BodyReadTimeout? watch = BodyReadTimeout.Watch(reader, _options.IoTimeout);
+                    result = BlockingWait.Result(pending);
+                    result = watch?.Checked(result) ?? result;
+                }
             }
             catch (Exception e) when (e is BadHttpRequestException or IOException && !_context.RequestAborted.IsCancellationRequested)
             {
@@ -396,7 +406,7 @@ internal sealed class KestrelExchange : IWsgiExchange
             else
             {
                 // The client is not taking bytes as fast as the app makes them: wait, up to Timeout.
-                using StalledClient watch = StalledClient.Watch(_context, _options.SendTimeout, _log, ClientForLog);
+                using StalledClient watch = StalledClient.Watch(_context, _options.IoTimeout, _log, ClientForLog);
                 result = BlockingWait.Result(pending);
             }
             return !result.IsCompleted && !result.IsCanceled && !_context.RequestAborted.IsCancellationRequested;

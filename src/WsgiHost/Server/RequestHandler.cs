@@ -212,7 +212,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             return ErrorAsync(context, status);
         }
         var call = new WsgiCall(context, scope, settings, variables, mapped, wsgi, target, rawTarget, start);
-        Task<int> body = WsgiDispatch.PrepareBodyAsync(context, settings.ChunkedRequest == true, settings.LimitRequestBody, log, target.Path);
+        Task<int> body = WsgiDispatch.PrepareBodyAsync(context, settings.ChunkedRequest == true, settings.LimitRequestBody, scope.IoTimeout, log, target.Path);
         return body.IsCompletedSuccessfully ? RunWsgi(call, body.Result) : RunWsgiAfterBodyAsync(call, body);
     }
 

@@ -20,12 +20,14 @@ internal sealed class ScopeRuntime
     private readonly System.Collections.Concurrent.ConcurrentDictionary<AliasConfig, StaticAliasHandler> _static = new();
     private readonly RequestOptions _default;
     private readonly RequestOptions _defaultWithAuthorization;
-    private readonly TimeSpan _sendTimeout;
 
-    /// <param name="sendTimeout">Apache's Timeout, for the responses' writes.</param>
-    public ScopeRuntime(int index, ServerScope scope, ServerScope main, IErrorLog log, ScopedAccessLog[] accessLogs, TimeSpan sendTimeout)
+    /// <summary>Apache's Timeout: for each write of a response and each read of a request body.</summary>
+    public TimeSpan IoTimeout { get; }
+
+    /// <param name="ioTimeout">Apache's Timeout, for the responses' writes and the request bodies' reads.</param>
+    public ScopeRuntime(int index, ServerScope scope, ServerScope main, IErrorLog log, ScopedAccessLog[] accessLogs, TimeSpan ioTimeout)
     {
-        _sendTimeout = sendTimeout;
+        IoTimeout = ioTimeout;
         Index = index;
         Scope = scope;
         ServerName = scope.ServerName ?? main.ServerName ?? "localhost";
@@ -44,8 +46,8 @@ internal sealed class ScopeRuntime
         var environment = Defaults.EffectiveEnvironment();
         ProxyHeaderRules? proxy = ProxyRules(Defaults);
         bool ssl = Defaults.SslStdEnvVars == true;
-        _default = new RequestOptions(ServerName, false, environment, null, proxy, ssl, sendTimeout);
-        _defaultWithAuthorization = new RequestOptions(ServerName, true, environment, null, proxy, ssl, sendTimeout);
+        _default = new RequestOptions(ServerName, false, environment, null, proxy, ssl, ioTimeout);
+        _defaultWithAuthorization = new RequestOptions(ServerName, true, environment, null, proxy, ssl, ioTimeout);
     }
 
     public int Index { get; }
@@ -102,7 +104,7 @@ internal sealed class ScopeRuntime
         {
             return passAuthorization ? _defaultWithAuthorization : _default;
         }
-        return new RequestOptions(ServerName, passAuthorization, Metadata.RequestVariables.Fold(variables), methodOverride, ProxyRules(settings), settings.SslStdEnvVars == true, _sendTimeout);
+        return new RequestOptions(ServerName, passAuthorization, Metadata.RequestVariables.Fold(variables), methodOverride, ProxyRules(settings), settings.SslStdEnvVars == true, IoTimeout);
     }
 
     /// <summary>The trusted proxy rules of some settings (validated when the configuration was read).</summary>

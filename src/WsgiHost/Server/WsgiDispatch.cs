@@ -67,7 +67,8 @@ internal static class WsgiDispatch
     /// or 413 here, before any app code runs. The bytes stay in the request pipe for the app.
     /// </summary>
     /// <returns>The status to answer with, or 0 when the request may go to the app.</returns>
-    public static async Task<int> PrepareBodyAsync(HttpContext context, bool chunkedRequest, long? limitRequestBody, IErrorLog log, string path)
+    /// <param name="timeout">Apache's Timeout: the client sending nothing for this long gets 408 (<see cref="BodyReadTimeout"/>).</param>
+    public static async Task<int> PrepareBodyAsync(HttpContext context, bool chunkedRequest, long? limitRequestBody, TimeSpan timeout, IErrorLog log, string path)
     {
         int refused = CheckBody(context, chunkedRequest, limitRequestBody, log, path);
         if (refused != 0 || context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false || context.Request.ContentLength == 0)
@@ -77,8 +78,14 @@ internal static class WsgiDispatch
         PipeReader reader = context.Request.BodyReader;
         try
         {
-            ReadResult result = await reader.ReadAtLeastAsync((int)Math.Min(context.Request.ContentLength ?? BufferedBodyStart, BufferedBodyStart), context.RequestAborted).ConfigureAwait(false);
-            // Nothing consumed or examined: the app's first read returns these bytes at once.
+            long wanted = Math.Min(context.Request.ContentLength ?? BufferedBodyStart, BufferedBodyStart);
+            ReadResult result = await BodyReadTimeout.ReadAsync(reader, timeout, context.RequestAborted).ConfigureAwait(false);
+            while (result.Buffer.Length < wanted && !result.IsCompleted && !result.IsCanceled)
+            {
+                reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+                result = await BodyReadTimeout.ReadAsync(reader, timeout, context.RequestAborted).ConfigureAwait(false);
+            }
+            // Nothing consumed: the app's first read returns these bytes at once.
             reader.AdvanceTo(result.Buffer.Start);
             return 0;
         }

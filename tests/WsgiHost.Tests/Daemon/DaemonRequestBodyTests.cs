@@ -17,7 +17,7 @@ public sealed class DaemonRequestBodyTests
         new Random(7).NextBytes(body);
         var pipe = new Pipe();
         var socket = new MemoryStream();
-        Task pump = DaemonRequestBody.PumpAsync(pipe.Reader, socket, slots: null, CancellationToken.None);
+        Task pump = DaemonRequestBody.PumpAsync(pipe.Reader, socket, slots: null, TimeSpan.FromSeconds(60), CancellationToken.None);
         // In pieces that are not the chunk size, as a transport's receives arrive.
         for (int offset = 0; offset < body.Length; offset += 100_000)
         {
