@@ -30,6 +30,7 @@ public sealed class HostileHttpTests(HostileSite site)
     [InlineData("obs-fold", "X-Folded: a\r\n Transfer-Encoding: chunked\r\nContent-Length: 0\r\n\r\n")]
     [InlineData("obs-fold with tab", "Content-Length: 0\r\nX-Folded: a\r\n\tb\r\n\r\n")]
     [InlineData("control character in a value", "X-Ctl: a\u0001b\r\nContent-Length: 0\r\n\r\n")]
+    [InlineData("control character in a name", "X\u0001Ctl: ab\r\nContent-Length: 0\r\n\r\n")]
     [InlineData("chunk size not hex", "Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n")]
     [InlineData("negative chunk size", "Transfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n")]
     [InlineData("overflowing chunk size", "Transfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\nhello\r\n0\r\n\r\n")]
@@ -77,6 +78,29 @@ public sealed class HostileHttpTests(HostileSite site)
         Assert.Equal(200, RawHttp.StatusOf(response));
         Assert.Contains("\"length\": 5", response);
         Assert.False(Host.HasExited);
+    }
+
+    [Fact]
+    public async Task ConnectIsRefusedAndNothingFollowsTheAnswer()
+    {
+        // Answered by the app before, as a 2xx without framing: its body bytes were read as the next response.
+        string token = "connect-" + Guid.NewGuid().ToString("N");
+        string response = await RawHttp.SendAsync(Host.Port,
+            $"CONNECT /app/write?{token} HTTP/1.1\r\nHost: hostile.test\r\n\r\nGET /app/write?{token}-next HTTP/1.1\r\nHost: hostile.test\r\n\r\n");
+
+        Assert.Equal(400, RawHttp.StatusOf(response));
+        Assert.Equal(1, Count(response, "HTTP/1.1 "));
+        Assert.EndsWith("</html>\n", response, StringComparison.Ordinal);
+        Assert.Equal("[]", await site.SeenAsync(token));
+    }
+
+    [Fact]
+    public async Task AnExpectationOtherThan100ContinueGets417()
+    {
+        string response = await RawHttp.SendAsync(Host.Port, "GET /app/write HTTP/1.1\r\nHost: hostile.test\r\nExpect: foo\r\nConnection: close\r\n\r\n");
+
+        Assert.Equal(417, RawHttp.StatusOf(response));
+        Assert.Contains("Expectation Failed", response, StringComparison.Ordinal);
     }
 
     [Fact]

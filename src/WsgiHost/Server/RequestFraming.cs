@@ -18,6 +18,10 @@ internal static class RequestFraming
     private static readonly SearchValues<char> ControlCharacters = SearchValues.Create(
         string.Concat(Enumerable.Range(0, 0x20).Where(c => c != '\t').Select(c => (char)c)) + "\u007f");
 
+    /// <summary>RFC 9110's token characters: all a field name may have.</summary>
+    private static readonly SearchValues<char> TokenCharacters = SearchValues.Create(
+        "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
     /// <param name="maxFieldSize">LimitRequestFieldSize: the longest "Name: value" line; 0 is unlimited.</param>
     /// <returns>The status to answer with (400, 431) and why, or 0 when the request may go on.</returns>
     public static (int Status, string? Reason) Check(HttpRequest request, int maxFieldSize)
@@ -25,6 +29,12 @@ internal static class RequestFraming
         IHeaderDictionary headers = request.Headers;
         if (headers.TransferEncoding.Count > 0)
         {
+            // HTTP/2 and 3 frame bodies themselves: such a request is malformed (RFC 9113
+            // 8.2.2), and an app that passed it on to an HTTP/1.1 backend would be smuggling.
+            if (HttpProtocol.IsHttp2(request.Protocol) || HttpProtocol.IsHttp3(request.Protocol))
+            {
+                return (400, $"{request.Protocol} request with Transfer-Encoding (malformed)");
+            }
             // Kestrel takes Transfer-Encoding over Content-Length (RFC 9112 6.3), closes the
             // connection after the response and moves the length to X-Content-Length (so that
             // header is how we see both were sent). A front that framed the body by the length
@@ -43,6 +53,11 @@ internal static class RequestFraming
         }
         foreach (KeyValuePair<string, StringValues> header in headers)
         {
+            // Kestrel's HTTP/1.1 parser lets control characters through in a name, its HTTP/2 one spaces.
+            if (header.Key.AsSpan().IndexOfAnyExcept(TokenCharacters) >= 0)
+            {
+                return (400, $"request header field name '{header.Key}' has a character a name may not have");
+            }
             foreach (string? value in header.Value)
             {
                 if (value == null)

@@ -59,10 +59,12 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         // Set again below for a WSGI request; never one left from an earlier request on the connection.
         context.Features.Set<RequestSeries>(null);
         context.Features.Set<RequestMetadata>(null);
-        if (metrics.Draining)
+        int before = ConnectionRequests.Next(context);
+        if (metrics.Draining || ConnectionRequests.EndsConnection(context.Request, before, routing.Site.KeepAliveTimeoutSeconds, routing.Site.MaxKeepAliveRequests))
         {
             // Kestrel closes the connection after this response: clients and proxies reconnect
-            // elsewhere instead of reusing a connection to a server about to stop.
+            // elsewhere instead of reusing a connection to a server about to stop; or
+            // KeepAlive Off, or the connection carried MaxKeepAliveRequests already.
             context.Response.Headers.Connection = "close";
         }
         try
@@ -101,7 +103,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
                 {
                     notes = notes == null ? headerNotes : [.. notes, .. headerNotes];
                 }
-                AccessLogEntry entry = Entry(context, scope, start, bodyBytes, notes, metadata?.Variables, peer);
+                AccessLogEntry entry = Entry(context, scope, start, bodyBytes, notes, metadata?.Variables, peer, before);
                 foreach (ScopedAccessLog log in scope.AccessLogs)
                 {
                     if (log.Logs(entry.Environment))
@@ -126,6 +128,20 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         if (WsgiDispatch.CheckFraming(context, site.RequestLimits.MaxFieldSize, log) is int badFraming and not 0)
         {
             return ErrorAsync(context, badFraming);
+        }
+        if (HttpMethods.IsConnect(request.Method))
+        {
+            // A proxy's method: no WSGI app or file answers it, and Kestrel would send a 2xx
+            // answer to it without a body framing (what followed on the connection was garbage).
+            log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] CONNECT refused: this server is no proxy");
+            context.Response.Headers.Connection = "close";
+            return ErrorAsync(context, 400);
+        }
+        if (request.Headers.Expect.Count > 0 && !string.Equals(request.Headers.Expect.ToString(), "100-continue", StringComparison.OrdinalIgnoreCase))
+        {
+            // Kestrel knows 100-continue only; any other expectation cannot be met (RFC 9110 10.1.1), as Apache answers.
+            log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] client sent an unrecognized expectation value of Expect: {request.Headers.Expect}");
+            return ErrorAsync(context, 417);
         }
         if (context.Request.IsHttps && TlsHandshake.Check(context, scope.Scope, host, log) is int misdirected and not 0)
         {
@@ -354,7 +370,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
     }
 
     private static AccessLogEntry Entry(HttpContext context, ScopeRuntime scope, DateTimeOffset start, long bodyBytes, IReadOnlyList<KeyValuePair<string, string>>? notes,
-        IReadOnlyList<KeyValuePair<string, string?>>? variables, System.Net.IPAddress? peer)
+        IReadOnlyList<KeyValuePair<string, string?>>? variables, System.Net.IPAddress? peer, int before)
     {
         HttpRequest r = context.Request;
         ConnectionInfo c = context.Connection;
@@ -384,12 +400,22 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             RequestBodyBytes = r.ContentLength ?? 0,
             // As Apache counts them on the wire for HTTP/1.x: each line and its CRLF.
             HeadBytesReceived = () => r.Method.Length + 1 + rawTarget.Length + 1 + r.Protocol.Length + 2 + HeaderBytes(headers),
-            HeadBytesSent = () => r.Protocol.Length + 5 + (Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(context.Response.StatusCode).Length + 1) + 2 + HeaderBytes(responseHeaders)
+            // "HTTP/1.1 200 OK\r\n": the protocol, " 200 ", the reason and CRLF.
+            HeadBytesSent = () => r.Protocol.Length + 5 + Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(context.Response.StatusCode).Length + 2 + HeaderBytes(responseHeaders)
                 // Kestrel writes these itself, outside the dictionary: "Date: <29 characters>" and, ending the connection, "Connection: close".
                 + (responseHeaders.ContainsKey("Date") ? 0 : 37)
                 + (!responseHeaders.ContainsKey("Connection") && (headers.Connection.ToString().Contains("close", StringComparison.OrdinalIgnoreCase) || r.Protocol == "HTTP/1.0") ? 19 : 0),
-            RequestHeaders = name => headers.TryGetValue(name, out var v) ? v.ToString() : null,
-            ResponseHeaders = name => responseHeaders.TryGetValue(name, out var v) ? v.ToString() : null,
+            // Repeated fields joined as Apache joins them, with ", " (StringValues' own ToString uses ",").
+            RequestHeaders = name => headers.TryGetValue(name, out var v) ? string.Join(", ", v.ToArray()) : null,
+            ResponseHeaders = name => responseHeaders.TryGetValue(name, out var v) ? string.Join(", ", v.ToArray()) : null,
+            // %U decoded as Apache logs it (an absolute-form target's path only); %q with it.
+            UrlPath = (r.PathBase + r.Path).Value is { Length: > 0 } path ? path : "/",
+            Query = r.QueryString.Value is { Length: > 1 } query ? query[1..] : null,
+            KeepAliveRequests = before,
+            ConnectionAborted = context.RequestAborted.IsCancellationRequested,
+            KeepAlive = !responseHeaders.Connection.ToString().Contains("close", StringComparison.OrdinalIgnoreCase)
+                && !headers.Connection.ToString().Contains("close", StringComparison.OrdinalIgnoreCase)
+                && (r.Protocol != "HTTP/1.0" || headers.Connection.ToString().Contains("keep-alive", StringComparison.OrdinalIgnoreCase)),
             Notes = notes,
             Environment = variables,
         };

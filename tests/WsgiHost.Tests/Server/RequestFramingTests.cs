@@ -25,6 +25,26 @@ public sealed class RequestFramingTests
     }
 
     [Theory]
+    [InlineData("HTTP/2")]
+    [InlineData("HTTP/3")]
+    public void TransferEncodingInAnHttp2OrHttp3RequestIs400(string protocol)
+    {
+        HttpRequest request = Request(("Transfer-Encoding", "chunked"));
+        request.Protocol = protocol;
+
+        Assert.Equal((400, $"{protocol} request with Transfer-Encoding (malformed)"), RequestFraming.Check(request, 8190));
+    }
+
+    [Theory]
+    [InlineData("X\u0001Ctl")]
+    [InlineData("x a")]
+    [InlineData("x:a")]
+    public void AFieldNameWithANonTokenCharacterIs400(string name)
+    {
+        Assert.Equal((400, $"request header field name '{name}' has a character a name may not have"), RequestFraming.Check(Request((name, "v")), 8190));
+    }
+
+    [Theory]
     [InlineData("Content-Length", "5")]
     // Kestrel's rewrite of a Content-Length it found next to Transfer-Encoding.
     [InlineData("X-Content-Length", "5")]

@@ -17,7 +17,7 @@ internal static class ApacheOnlyDirectives
         "MinSpareServers", "MaxSpareServers", "ServerLimit", "MaxRequestWorkers", "MaxClients", "MaxConnectionsPerChild",
         "MaxRequestsPerChild", "ThreadLimit", "MinSpareThreads", "MaxSpareThreads", "ThreadStackSize", "ListenBacklog",
         "EnableSendfile", "EnableMMAP", "TraceEnable", "ExtendedStatus",
-        "TypesConfig", "AcceptFilter", "MaxKeepAliveRequests", "AsyncRequestWorkerFactor",
+        "TypesConfig", "AcceptFilter", "AsyncRequestWorkerFactor",
         "HttpProtocolOptions", "ContentDigest", "CoreDumpDirectory",
         "MaxMemFree", "RLimitCPU", "RLimitMEM", "RLimitNPROC", "ServerPath", "LogLevelOverride", "BufferedLogs",
         "WSGISocketPrefix", "WSGISocketRotation", "WSGIAcceptMutex", "WSGILazyInitialization", "WSGIPythonEggs",

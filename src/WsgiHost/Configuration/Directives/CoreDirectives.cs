@@ -26,6 +26,7 @@ internal static class CoreDirectives
         new("LimitRequestBody", DirectiveScope.Anywhere, 1, 1, "bytes", LimitRequestBody),
         new("Timeout", DirectiveScope.Server, 1, 1, "seconds", (n, c) => c.Site.TimeoutSeconds = (int)(c.Number(n, "Timeout", n.Arguments[0], 1, 86400) ?? 60)),
         new("KeepAlive", DirectiveScope.Server, 1, 1, "On|Off", (n, c) => c.Site.KeepAlive = c.Flag(n, n.Arguments[0]) ?? true),
+        new("MaxKeepAliveRequests", DirectiveScope.Server, 1, 1, "number", (n, c) => c.Site.MaxKeepAliveRequests = (int)(c.Number(n, "MaxKeepAliveRequests", n.Arguments[0], 0, int.MaxValue) ?? 0)),
         new("KeepAliveTimeout", DirectiveScope.Server, 1, 1, "seconds", (n, c) => c.Site.KeepAliveTimeoutSeconds = (int)(c.Number(n, "KeepAliveTimeout", n.Arguments[0], 0, 86400) ?? 5)),
         new("GracefulShutdownTimeout", DirectiveScope.Server, 1, 1, "seconds",
             (n, c) => c.Site.GracefulShutdownTimeoutSeconds = (int)(c.Number(n, "GracefulShutdownTimeout", n.Arguments[0], 0, 86400) ?? 10)),

@@ -60,6 +60,7 @@ internal static class SiteConfigBuilder
             PidFile = site.PidFile,
             TimeoutSeconds = site.TimeoutSeconds,
             KeepAliveTimeoutSeconds = site.KeepAlive ? site.KeepAliveTimeoutSeconds : 0,
+            MaxKeepAliveRequests = site.MaxKeepAliveRequests,
             RequestLimits = site.RequestLimits,
             GracefulShutdownTimeoutSeconds = site.GracefulShutdownTimeoutSeconds,
         };

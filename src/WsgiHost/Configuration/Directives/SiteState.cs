@@ -72,6 +72,9 @@ internal sealed class SiteState(string serverRoot)
 
     public bool KeepAlive { get; set; } = true;
 
+    /// <summary>MaxKeepAliveRequests; 0 (also when not given) is unlimited.</summary>
+    public int MaxKeepAliveRequests { get; set; }
+
     public Model.RequestLimits RequestLimits { get; set; } = new();
 
     public void Report(DiagnosticSeverity severity, ConfigNode node, string message, string? fix) =>

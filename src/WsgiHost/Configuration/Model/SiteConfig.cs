@@ -72,6 +72,13 @@ internal sealed record SiteConfig
     /// <summary>KeepAliveTimeout in seconds; KeepAlive Off is 0.</summary>
     public int KeepAliveTimeoutSeconds { get; init; } = 5;
 
+    /// <summary>
+    /// MaxKeepAliveRequests: an HTTP/1.x connection closes after its response to the request
+    /// that follows this many (Apache's count); 0 is unlimited, also when not given (Apache's
+    /// default is 100).
+    /// </summary>
+    public int MaxKeepAliveRequests { get; init; }
+
     /// <summary>LimitRequestFields, LimitRequestFieldSize, LimitRequestLine, RequestReadTimeout.</summary>
     public RequestLimits RequestLimits { get; init; } = new();
 

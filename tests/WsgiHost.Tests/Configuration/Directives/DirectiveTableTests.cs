@@ -30,6 +30,7 @@ public sealed class DirectiveTableTests : IDisposable
         ["Timeout"] = "Timeout 30",
         ["KeepAlive"] = "KeepAlive On",
         ["KeepAliveTimeout"] = "KeepAliveTimeout 5",
+        ["MaxKeepAliveRequests"] = "MaxKeepAliveRequests 100",
         ["GracefulShutdownTimeout"] = "GracefulShutdownTimeout 30",
         ["ThreadsPerChild"] = "ThreadsPerChild 10",
         ["Options"] = "Options None",
