@@ -25,6 +25,21 @@ public sealed class ErrorLogTests(GatewayServer server)
     }
 
     [Fact]
+    public async Task ControlCharactersAreEscapedAndUndecodableBytesKeepTheirTraceback()
+    {
+        string tag = Guid.NewGuid().ToString("N");
+        using var response = await Host.Client.GetAsync($"/print-hostile?{tag}");
+        Assert.Equal(500, (int)response.StatusCode);
+        string log = await Host.WaitForLogAsync($"pdf {tag}");
+        // Written as Apache writes them, so that tailing the log cannot drive the terminal.
+        Assert.Contains($"login failed for \\x1b[2J\\x1b]0;pwned\\x07 {tag}", log, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', log);
+        // The whole traceback, the file name's bytes as Python escapes them.
+        Assert.Contains($"ValueError: /data/r\\udce9sum\\udce9.pdf {tag}", log, StringComparison.Ordinal);
+        Assert.Contains("in route_print_hostile", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheAccessLogHasACombinedFormatLine()
     {
         string tag = Guid.NewGuid().ToString("N");

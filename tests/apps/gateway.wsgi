@@ -350,6 +350,13 @@ def route_print(environ, start_response):
     return text(start_response, 'logged')
 
 
+def route_print_hostile(environ, start_response):
+    # What an app logs that it was given: terminal escapes, and a file name's undecodable bytes.
+    tag = environ['QUERY_STRING']
+    print('login failed for \x1b[2J\x1b]0;pwned\x07 %s' % tag)
+    raise ValueError(os.fsdecode(b'/data/r\xe9sum\xe9.pdf ') + tag)
+
+
 def route_file_wrapper(environ, start_response):
     query = dict(part.split('=', 1) for part in environ['QUERY_STRING'].split('&') if '=' in part)
     # size=N: a file of N bytes (default 1 MiB) of the repeating bytes 0..255.
@@ -463,6 +470,7 @@ def route_pid(environ, start_response):
 ROUTES = {
     '/hold-gil': lambda environ, start_response: hold_gil(environ, start_response),
     '/pid': route_pid,
+    '/print-hostile': route_print_hostile,
     '/mod-wsgi': route_mod_wsgi,
     '/os-environ': route_os_environ,
     '/method': route_method,

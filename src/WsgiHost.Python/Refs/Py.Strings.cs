@@ -143,14 +143,26 @@ internal static unsafe partial class Py
         return Utf8Text(str.Borrow());
     }
 
-    /// <summary>A str object's text, decoded from UTF-8 with surrogates replaced.</summary>
+    /// <summary>
+    /// A str object's text. Lone surrogates (a file name's undecodable bytes, which
+    /// os.fsdecode gives as \udcXX) are written as Python escapes: a traceback that names such
+    /// a file was one "&lt;undecodable text&gt;" line.
+    /// </summary>
     public static string Utf8Text(PyBorrowed str)
     {
         nint b = LibPython.PyUnicode_AsUTF8String(str.Handle);
         if (b == 0)
         {
             LibPython.PyErr_Clear();
-            return "<undecodable text>";
+            fixed (byte* encoding = "utf-8\0"u8, errors = "backslashreplace\0"u8)
+            {
+                b = LibPython.PyUnicode_AsEncodedString(str.Handle, encoding, errors);
+            }
+            if (b == 0)
+            {
+                LibPython.PyErr_Clear();
+                return "<undecodable text>";
+            }
         }
         using var bytes = PyOwned.New(b);
         TryGetBytes(bytes.Borrow(), out var data);

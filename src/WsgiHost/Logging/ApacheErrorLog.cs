@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using WsgiHost.Python.Runtime;
@@ -60,10 +61,31 @@ internal sealed class ApacheErrorLog : IErrorLog, IAsyncDisposable
             {
                 entry.Append(client);
             }
-            entry.Append(line.TrimEnd('\r')).Append('\n');
+            AppendEscaped(entry, line.AsSpan().TrimEnd('\r'));
+            entry.Append('\n');
             first = false;
         }
         _output.Write(entry.ToString());
+    }
+
+    /// <summary>Control characters (tab aside), DEL and C1 controls: written as \xNN, as Apache's error log writes them.</summary>
+    private static readonly SearchValues<char> Unprintable = SearchValues.Create(
+        string.Concat(Enumerable.Range(0, 0x20).Where(c => c != '\t').Concat(Enumerable.Range(0x7f, 0x21)).Select(c => (char)c)));
+
+    /// <summary>
+    /// The text with its control characters escaped: what an app logs (a user name it was
+    /// given, an exception's message) could otherwise clear the terminal of whoever tails the
+    /// log, retitle it, or forge a line of its own.
+    /// </summary>
+    private static void AppendEscaped(StringBuilder entry, ReadOnlySpan<char> text)
+    {
+        int i;
+        while ((i = text.IndexOfAny(Unprintable)) >= 0)
+        {
+            entry.Append(text[..i]).Append("\\x").Append(((int)text[i]).ToString("x2", CultureInfo.InvariantCulture));
+            text = text[(i + 1)..];
+        }
+        entry.Append(text);
     }
 
     /// <summary>
