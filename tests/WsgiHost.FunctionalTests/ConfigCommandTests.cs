@@ -352,11 +352,15 @@ public sealed class ConfigCommandTests : IDisposable
         Assert.Fail($"{path} never contained '{text}'");
     }
 
-    [Fact]
-    public async Task ADaemonGroupDeclaredInAVirtualHostLogsToThatHostsErrorLog()
+    [Theory]
+    [InlineData("daemon")]
+    [InlineData("embedded")]
+    public async Task AnAppsOutputGoesToItsVirtualHostsErrorLogNamingTheClient(string mode)
     {
         // As in mod_wsgi: the app's output, wsgi.errors and the workers' own lines go to the
-        // ErrorLog of the virtual host that declared the group, file or pipe, not the main one.
+        // ErrorLog of the virtual host (that declared the group), file or pipe, not the main
+        // one, each line naming the request's client.
+        string Group(string name) => mode == "daemon" ? $"WSGIDaemonProcess {name} threads=2\n    WSGIProcessGroup {name}" : "";
         int port = WsgiHostProcess.FreePort();
         string main = Path.Combine(_dir, "main-error.log");
         string fileHost = Path.Combine(_dir, "a-error.log");
@@ -369,15 +373,13 @@ public sealed class ConfigCommandTests : IDisposable
             <VirtualHost *:{{port}}>
                 ServerName a.test
                 ErrorLog {{fileHost}}
-                WSGIDaemonProcess a threads=2
-                WSGIProcessGroup a
+                {{Group("a")}}
                 WSGIScriptAlias / GATEWAY
             </VirtualHost>
             <VirtualHost *:{{port}}>
                 ServerName b.test
                 ErrorLog "|/bin/cat >> {{pipedHost}}"
-                WSGIDaemonProcess b threads=2
-                WSGIProcessGroup b
+                {{Group("b")}}
                 WSGIScriptAlias / GATEWAY
             </VirtualHost>
             """);
@@ -392,6 +394,8 @@ public sealed class ConfigCommandTests : IDisposable
             await WaitForFileAsync(log, $"printed line two {tag}");
             await WaitForFileAsync(log, $"stderr line {tag}");
             await WaitForFileAsync(log, $"errors line b {tag}");
+            Assert.All(File.ReadAllLines(log).Where(l => l.Contains(tag, StringComparison.Ordinal)),
+                line => Assert.Matches(@"\] \[client 127\.0\.0\.1:\d+\] (printed line|stderr line|errors line)", line));
             Assert.DoesNotContain(tag, File.ReadAllText(main));
         }
         Assert.Equal(0, await host.StopAsync());

@@ -347,6 +347,9 @@ def route_print(environ, start_response):
     sys.stderr.write('stderr line %s\n' % tag)
     environ['wsgi.errors'].write('errors line a %s\nerrors line b %s\n' % (tag, tag))
     environ['wsgi.errors'].flush()
+    # No newline: the line ends with the request, not glued to the next request's output.
+    sys.stderr.write('partial ')
+    sys.stderr.write('line %s' % tag)
     return text(start_response, 'logged')
 
 

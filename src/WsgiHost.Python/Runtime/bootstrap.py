@@ -1,5 +1,5 @@
 # The Python half of WsgiHost's gateway, executed once in every interpreter as module
-# `_wsgihost`. The native functions `_log`, `_log_flush`, `_input_read` and `_input_readline` are put
+# `_wsgihost`. The native functions `_log`, `_log_write`, `_log_flush`, `_input_read` and `_input_readline` are put
 # into this module's globals by the host before this source runs.
 import atexit
 import io
@@ -12,14 +12,16 @@ import types
 
 class ErrorLog(io.TextIOBase):
     """wsgi.errors, sys.stdout and sys.stderr: every complete line goes to the server's
-    error log as one entry, as mod_wsgi's Log object does. A partial line waits for its
-    newline (or a flush) so that print(a, b) does not become two entries."""
+    error log as one entry, as mod_wsgi's Log object does. The host keeps each thread's
+    partial line (per stream) until its newline, a flush or the end of the thread's request,
+    so that print(a, b) is one entry and two requests' pieces are never glued together; a
+    line written in a request goes to its virtual host's log, naming its client."""
 
-    def __init__(self, name, level):
+    def __init__(self, name, level, stream):
         super().__init__()
         self._name = name
         self._level = level
-        self._pending = ''
+        self._stream = stream
 
     @property
     def name(self):
@@ -45,15 +47,10 @@ class ErrorLog(io.TextIOBase):
     def write(self, text):
         if not isinstance(text, str):
             raise TypeError('write() argument must be str, not %s' % type(text).__name__)
-        if not text:
-            return 0
         if _forked_child:
             return _write_stderr(text)
-        data = self._pending + text
-        lines = data.split('\n')
-        self._pending = lines.pop()
-        for line in lines:
-            _log(self._level, line)
+        if text:
+            _log_write(self._stream, self._level, text)
         return len(text)
 
     def writelines(self, lines):
@@ -63,12 +60,9 @@ class ErrorLog(io.TextIOBase):
     def flush(self):
         if _forked_child:
             return
-        if self._pending:
-            line, self._pending = self._pending, ''
-            _log(self._level, line)
         # Written out before flush() returns, as mod_wsgi's log is: a line flushed just before
         # the process crashes is in the log.
-        _log_flush()
+        _log_flush(self._stream)
 
     def close(self):
         # Apps sometimes close sys.stdout; the log must keep working for everyone else.
@@ -272,8 +266,8 @@ def isolate_environ(items):
 
 
 def install_std_streams():
-    sys.stdout = ErrorLog('<wsgi.stdout>', 'error')
-    sys.stderr = ErrorLog('<wsgi.stderr>', 'error')
+    sys.stdout = ErrorLog('<wsgi.stdout>', 'error', 0)
+    sys.stderr = ErrorLog('<wsgi.stderr>', 'error', 1)
     return sys.stderr
 
 

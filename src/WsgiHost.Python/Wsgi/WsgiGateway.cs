@@ -67,6 +67,7 @@ internal static unsafe class WsgiGateway
     {
         PyOwned result = default;
         nint resultType = 0;
+        LogFunctions.BeginRequest(app.Log, request.Exchange);
         try
         {
             using var requestId = Py.Long(request.Id);
@@ -104,6 +105,7 @@ internal static unsafe class WsgiGateway
                 Close(app, request, result.Borrow());
             }
             result.Dispose();
+            LogFunctions.EndRequest();
             request.Finished = true;
             if (request.Interrupted)
             {
