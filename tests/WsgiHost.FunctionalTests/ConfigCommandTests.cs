@@ -277,8 +277,10 @@ public sealed class ConfigCommandTests : IDisposable
         Assert.Equal(0, await host.StopAsync());
     }
 
-    [Fact]
-    public async Task SigusrOneReopensTheLogFilesAfterARotation()
+    [Theory]
+    [InlineData(10, "SIGUSR1")]
+    [InlineData(1, "SIGHUP")]
+    public async Task SigusrOneOrAHangupReopensTheLogFilesAfterARotation(int signal, string name)
     {
         int port = WsgiHostProcess.FreePort();
         string access = Path.Combine(_dir, "access.log");
@@ -291,8 +293,8 @@ public sealed class ConfigCommandTests : IDisposable
         // logrotate: rename, then signal.
         File.Move(access, access + ".1");
         File.Move(errors, errors + ".1");
-        host.SendSignal(10);
-        await WaitForFileAsync(errors, "SIGUSR1: reopened");
+        host.SendSignal(signal);
+        await WaitForFileAsync(errors, $"{name}: reopened");
         Assert.Equal("written then returned", await host.Client.GetStringAsync("/write?after"));
         await WaitForFileAsync(access, "/write?after");
         Assert.DoesNotContain("/write?before", File.ReadAllText(access));
@@ -395,9 +397,43 @@ public sealed class ConfigCommandTests : IDisposable
             await WaitForFileAsync(log, $"stderr line {tag}");
             await WaitForFileAsync(log, $"errors line b {tag}");
             Assert.All(File.ReadAllLines(log).Where(l => l.Contains(tag, StringComparison.Ordinal)),
-                line => Assert.Matches(@"\] \[client 127\.0\.0\.1:\d+\] (printed line|stderr line|errors line)", line));
+                line => Assert.Matches(@"\] \[client 127\.0\.0\.1:\d+\] (printed|stderr|errors|buffer|partial) line", line));
             Assert.DoesNotContain(tag, File.ReadAllText(main));
         }
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    [Fact]
+    public async Task AVirtualHostsLogLevelIsItsOwn()
+    {
+        // Apache's LogLevel in a <VirtualHost> quiets that host only; it had silenced every host.
+        int port = WsgiHostProcess.FreePort();
+        string main = Path.Combine(_dir, "levels-main.log");
+        string conf = Write($$"""
+            Listen 127.0.0.1:{{port}}
+            ErrorLog {{main}}
+            WSGIApplicationGroup %{GLOBAL}
+            <VirtualHost *:{{port}}>
+                ServerName quiet.test
+                LogLevel crit
+                WSGIScriptAlias / GATEWAY
+            </VirtualHost>
+            <VirtualHost *:{{port}}>
+                ServerName loud.test
+                WSGIScriptAlias / GATEWAY
+            </VirtualHost>
+            """);
+        await using var host = await WsgiHostProcess.RunAsync(conf, port, new Dictionary<string, string>());
+        foreach (string name in new[] { "quiet.test", "loud.test" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/raise?before");
+            request.Headers.Host = name;
+            using var response = await host.Client.SendAsync(request);
+            Assert.Equal(System.Net.HttpStatusCode.InternalServerError, response.StatusCode);
+        }
+        await WaitForFileAsync(main, "ZeroDivisionError: raised before start_response");
+        // One traceback: loud.test's. quiet.test's error was under its crit.
+        Assert.Single(File.ReadAllLines(main), l => l.Contains("ZeroDivisionError: raised before start_response", StringComparison.Ordinal));
         Assert.Equal(0, await host.StopAsync());
     }
 
@@ -407,7 +443,7 @@ public sealed class ConfigCommandTests : IDisposable
         int port = WsgiHostProcess.FreePort();
         string access = Path.Combine(_dir, "piped-access.log");
         string errors = Path.Combine(_dir, "piped-error.log");
-        string conf = Write($"Listen 127.0.0.1:{port}\nLogLevel info\nErrorLog \"|/bin/cat >> {errors}\"\nCustomLog \"|/bin/cat >> {access}\" common\n" +
+        string conf = Write($"Listen 127.0.0.1:{port}\nLogLevel info\nErrorLog \"|/bin/cat >> {errors}\"\nCustomLog \"|$/bin/cat >> {access}\" common\n" +
             "WSGIDaemonProcess piped threads=2\nWSGIProcessGroup piped\nWSGIApplicationGroup %{GLOBAL}\nWSGIScriptAlias / GATEWAY\n");
         await using var host = await WsgiHostProcess.RunAsync(conf, port, new Dictionary<string, string>());
         Assert.Equal("written then returned", await host.Client.GetStringAsync("/write?piped"));

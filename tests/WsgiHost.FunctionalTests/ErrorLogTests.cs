@@ -19,10 +19,10 @@ public sealed class ErrorLogTests(GatewayServer server)
         log = Host.ErrorLog;
         await Host.WaitForLogAsync($"partial line {tag}");
         log = Host.ErrorLog;
-        foreach (string expected in new[] { $"printed line one {tag}", $"printed line two {tag}", $"stderr line {tag}", $"errors line a {tag}", $"errors line b {tag}", $"partial line {tag}" })
+        foreach (string expected in new[] { $"printed line one {tag}", $"printed line two {tag}", $"stderr line {tag}", $"errors line a {tag}", $"errors line b {tag}", $"buffer line {tag}", $"partial line {tag}" })
         {
             string line = log.Split('\n').Single(l => l.TrimEnd('\r').EndsWith(expected, StringComparison.Ordinal));
-            Assert.Matches(new Regex(@"^\[\w{3} \w{3} \d{2} \d{2}:\d{2}:\d{2}\.\d{6} \d{4}\] \[wsgi:error\] \[pid \d+\] \[client 127\.0\.0\.1:\d+\] (printed|stderr|errors|partial) line"), line);
+            Assert.Matches(new Regex(@"^\[\w{3} \w{3} \d{2} \d{2}:\d{2}:\d{2}\.\d{6} \d{4}\] \[wsgi:error\] \[pid \d+\] \[client 127\.0\.0\.1:\d+\] (printed|stderr|errors|buffer|partial) line"), line);
         }
     }
 

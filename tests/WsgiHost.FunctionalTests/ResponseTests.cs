@@ -41,7 +41,6 @@ public sealed class ResponseTests(GatewayServer server)
     [InlineData("bytes-header", "header name must be a str")]
     [InlineData("tuple-headers", "response headers must be a list, not tuple")]
     [InlineData("non-latin1", "must be a str of latin-1 characters")]
-    [InlineData("twice", "start_response() was already called")]
     public async Task InvalidStatusOrHeadersGive500AndALogLine(string kind, string logged)
     {
         string response = await RawHttp.SendAsync(Host.Port, Get($"/bad-status?{kind}"));
@@ -49,6 +48,16 @@ public sealed class ResponseTests(GatewayServer server)
         Assert.DoesNotContain("should not be seen", response);
         Assert.DoesNotContain("Set-Cookie", response);
         await Host.WaitForLogAsync(logged);
+    }
+
+    [Fact]
+    public async Task AStartResponseCalledAgainBeforeTheBodyReplacesTheFirstAsUnderModWsgi()
+    {
+        using var response = await Host.Client.GetAsync("/bad-status?twice");
+        Assert.Equal(201, (int)response.StatusCode);
+        Assert.False(response.Headers.Contains("X-First"));
+        Assert.Equal("2", response.Headers.GetValues("X-Second").Single());
+        Assert.Equal("the second call wins", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]

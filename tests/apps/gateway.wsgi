@@ -239,8 +239,10 @@ def route_bad_status(environ, start_response):
     elif kind == 'non-latin1':
         start_response('200 OK', [('X-Snowman', '\u2603')])
     elif kind == 'twice':
-        start_response('200 OK', [])
-        start_response('200 OK', [])
+        # Before any body: mod_wsgi lets the second call replace the first (PEP 3333 would raise).
+        start_response('200 OK', [('X-First', '1')])
+        start_response('201 Created', [('X-Second', '2')])
+        return [b'the second call wins']
     return [b'should not be seen']
 
 
@@ -347,6 +349,7 @@ def route_print(environ, start_response):
     sys.stderr.write('stderr line %s\n' % tag)
     environ['wsgi.errors'].write('errors line a %s\nerrors line b %s\n' % (tag, tag))
     environ['wsgi.errors'].flush()
+    sys.stdout.buffer.write(('buffer line %s\n' % tag).encode())
     # No newline: the line ends with the request, not glued to the next request's output.
     sys.stderr.write('partial ')
     sys.stderr.write('line %s' % tag)

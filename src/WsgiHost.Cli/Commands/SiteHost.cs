@@ -34,25 +34,34 @@ internal static class SiteHost
         WsgiServer? running = null;
         InheritedSignals.Reclaim(log);
         log.Write(ErrorLogLevel.Info, "core", $"CPU scheduling: {CpuScheduling.Outcome}.");
+        void ReopenLogs(WsgiServer server, string signal)
+        {
+            var failed = new List<string>();
+            int files = server.ReopenLogs(failed);
+            log.Write(ErrorLogLevel.Notice, "core", $"{signal}: reopened {files} log file(s).");
+            foreach (string failure in failed)
+            {
+                log.Write(ErrorLogLevel.Error, "core",
+                    $"{signal}: cannot reopen {failure}; still writing to the file it had open. A server that runs as Apache's User reopens its logs as that user: let it write in the log folder, or rotate with copytruncate or a piped logger (rotatelogs).");
+            }
+        }
         // SIGUSR1 (10 on Linux; .NET accepts raw numbers): reopen the log files, for logrotate.
         using var sigusr1 = PosixSignalRegistration.Create((PosixSignal)10, c =>
         {
             c.Cancel = true;
             if (running != null)
             {
-                var failed = new List<string>();
-                int files = running.ReopenLogs(failed);
-                log.Write(ErrorLogLevel.Notice, "core", $"SIGUSR1: reopened {files} log file(s).");
-                foreach (string failure in failed)
-                {
-                    log.Write(ErrorLogLevel.Error, "core",
-                        $"SIGUSR1: cannot reopen {failure}; still writing to the file it had open. A server that runs as Apache's User reopens its logs as that user: let it write in the log folder, or rotate with copytruncate or a piped logger (rotatelogs).");
-                }
+                ReopenLogs(running, "SIGUSR1");
             }
         });
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
         {
             c.Cancel = true;
+            if (running != null)
+            {
+                // A restart reopens the logs too, as Apache's does (logrotate scripts that send HUP).
+                ReopenLogs(running, "SIGHUP");
+            }
             if (running != null && reread != null)
             {
                 // Off the signal handler thread: reading and building take a moment.

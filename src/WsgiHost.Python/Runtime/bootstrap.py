@@ -22,6 +22,14 @@ class ErrorLog(io.TextIOBase):
         self._name = name
         self._level = level
         self._stream = stream
+        self._buffer = None
+
+    @property
+    def buffer(self):
+        """The binary side, as a TextIOWrapper has one: sys.stdout.buffer.write(b'...')."""
+        if self._buffer is None:
+            self._buffer = ErrorLogBuffer(self)
+        return self._buffer
 
     @property
     def name(self):
@@ -66,6 +74,31 @@ class ErrorLog(io.TextIOBase):
 
     def close(self):
         # Apps sometimes close sys.stdout; the log must keep working for everyone else.
+        self.flush()
+
+
+class ErrorLogBuffer(io.BufferedIOBase):
+    """sys.stdout.buffer and sys.stderr.buffer: bytes written are decoded as UTF-8 (a sequence
+    split across writes kept for the next) and go to the text log."""
+
+    def __init__(self, text):
+        super().__init__()
+        import codecs
+        self._text = text
+        self._decoder = codecs.getincrementaldecoder('utf-8')('backslashreplace')
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        data = bytes(data)
+        self._text.write(self._decoder.decode(data))
+        return len(data)
+
+    def flush(self):
+        self._text.flush()
+
+    def close(self):
         self.flush()
 
 

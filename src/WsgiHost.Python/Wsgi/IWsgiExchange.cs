@@ -16,6 +16,13 @@ public interface IWsgiExchange
     /// <summary>Client address for log lines ("127.0.0.1:50432").</summary>
     string ClientForLog { get; }
 
+    /// <summary>
+    /// The error log of the server (virtual host) the request came to: its app's output and
+    /// failures are logged there, whichever host first loaded an application that several
+    /// share. Null: the application's own log.
+    /// </summary>
+    Runtime.IErrorLog? Log { get; }
+
     /// <summary>The client has gone (its connection closed) while the request waited for a WSGI thread: running it would answer no one.</summary>
     bool ClientGone => false;
 

@@ -62,9 +62,11 @@ internal static unsafe class StartResponseFunctions
                     return Reraise(excInfo);
                 }
             }
-            else if (request.Started)
+            else if (request.HeadersSent)
             {
-                return Fail(LibPython.PyExc_RuntimeError, "start_response() was already called; pass exc_info to replace the status and headers");
+                // Before the headers went out, a second call replaces the first, as under
+                // mod_wsgi (PEP 3333 would raise; apps that work under mod_wsgi rely on it).
+                return Fail(LibPython.PyExc_RuntimeError, "start_response() was called again after the headers were sent; pass exc_info to report an error");
             }
 
             ResponseTextCache texts = ResponseTextCache.ForThread;

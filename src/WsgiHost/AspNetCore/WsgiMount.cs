@@ -96,7 +96,8 @@ internal sealed class WsgiMount
             return;
         }
         var (python, executor) = _runtime.Start();
-        await WsgiDispatch.RunAsync(context, executor, Application(python), _requestOptions, scriptName, pathInfo, target, rawTarget, start).ConfigureAwait(false);
+        WsgiApplication application = Application(python);
+        await WsgiDispatch.RunAsync(context, executor, application, _requestOptions, scriptName, pathInfo, target, rawTarget, start, application.Log).ConfigureAwait(false);
     }
 
     /// <summary>To a worker of the daemon group, with the environ the embedded path would build.</summary>

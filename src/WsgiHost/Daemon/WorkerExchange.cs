@@ -18,6 +18,9 @@ namespace WsgiHost.Daemon;
 /// <param name="socket">The connection's socket, for sending streamed body chunks without a copy (<see cref="Send"/>); without it they go through <paramref name="output"/>.</param>
 internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<KeyValuePair<string, string>> environ, bool isHead, string client, byte[]? wholeBody = null, Socket? socket = null, bool xsendfile = false) : IWsgiExchange
 {
+    /// <summary>The worker's own log: the front passes its lines to the group's.</summary>
+    public WsgiHost.Python.Runtime.IErrorLog? Log => null;
+
     /// <summary>The body buffered since the last flush, after room for its chunk header (<see cref="DaemonProtocol.WriteChunk(Stream, byte[], int)"/>).</summary>
     private readonly MemoryStream _pending = NewPending();
     private (int Status, string Reason, List<KeyValuePair<string, string>> Headers)? _head;

@@ -17,11 +17,27 @@ internal sealed class ApacheErrorLog : IErrorLog, IAsyncDisposable
 
     /// <param name="moduleLevels">LogLevel's per-module levels (`wsgi:debug`), by the module name entries carry.</param>
     public ApacheErrorLog(TextWriter writer, ErrorLogLevel minimum = ErrorLogLevel.Info, bool ownsWriter = false, IReadOnlyDictionary<string, ErrorLogLevel>? moduleLevels = null)
+        : this(new BackgroundWriter(writer, ownsWriter), minimum, moduleLevels, ownsOutput: true)
     {
-        _output = new BackgroundWriter(writer, ownsWriter);
+    }
+
+    private ApacheErrorLog(BackgroundWriter output, ErrorLogLevel minimum, IReadOnlyDictionary<string, ErrorLogLevel>? moduleLevels, bool ownsOutput)
+    {
+        _output = output;
+        _ownsOutput = ownsOutput;
         Minimum = minimum;
         _moduleLevels = moduleLevels is { Count: > 0 } ? moduleLevels : null;
     }
+
+    /// <summary>False for a view made by <see cref="WithLevels"/>: the log it shares its output with closes it.</summary>
+    private readonly bool _ownsOutput;
+
+    /// <summary>
+    /// The same log at other levels: a virtual host's own LogLevel over the file it shares with
+    /// the server (or another host). Closing the view leaves the file to this log.
+    /// </summary>
+    public ApacheErrorLog WithLevels(ErrorLogLevel minimum, IReadOnlyDictionary<string, ErrorLogLevel>? moduleLevels) =>
+        new(_output, minimum, moduleLevels, ownsOutput: false);
 
     private readonly IReadOnlyDictionary<string, ErrorLogLevel>? _moduleLevels;
 
@@ -124,5 +140,5 @@ internal sealed class ApacheErrorLog : IErrorLog, IAsyncDisposable
         "." + (t.Ticks % TimeSpan.TicksPerSecond / 10).ToString("000000", CultureInfo.InvariantCulture) +
         t.ToString(" yyyy", CultureInfo.InvariantCulture);
 
-    public ValueTask DisposeAsync() => _output.DisposeAsync();
+    public ValueTask DisposeAsync() => _ownsOutput ? _output.DisposeAsync() : ValueTask.CompletedTask;
 }

@@ -5,8 +5,9 @@ namespace WsgiHost.Logging;
 
 /// <summary>
 /// Apache's piped logs: `CustomLog "|/usr/bin/rotatelogs /var/log/access.%Y%m%d 86400" combined`
-/// writes to the standard input of a program the server starts ("|" runs it through /bin/sh,
-/// "||" runs it directly, as Apache 2.4). A program that exits is started again for the next
+/// writes to the standard input of a program the server starts ("||" runs it directly, "|$"
+/// through /bin/sh, as Apache 2.4; a plain "|", direct in Apache 2.4, runs through /bin/sh, so
+/// that configurations written for 2.2 keep their redirections). A program that exits is started again for the next
 /// line, as Apache restarts piped loggers, so a crashing rotatelogs loses at most that line.
 /// </summary>
 internal sealed class PipedLog : SynchronousLogWriter
@@ -38,7 +39,8 @@ internal sealed class PipedLog : SynchronousLogWriter
         }
         _process?.Dispose();
         bool direct = _command.StartsWith("||", StringComparison.Ordinal);
-        string command = _command[(direct ? 2 : 1)..].Trim();
+        // "|$command": Apache 2.4's explicit shell form; the '$' is no part of the command.
+        string command = _command[(direct || _command.StartsWith("|$", StringComparison.Ordinal) ? 2 : 1)..].Trim();
         var start = direct
             ? new ProcessStartInfo(command.Split(' ', 2)[0], command.Contains(' ') ? command.Split(' ', 2)[1] : "")
             : new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", command } };

@@ -29,6 +29,8 @@ internal sealed class KestrelExchange : IWsgiExchange
     private readonly string _rawTarget;
     private readonly DateTimeOffset _start;
     private readonly IErrorLog? _log;
+
+    public IErrorLog? Log => _log;
     private PipeReader? _body;
     private bool _aborted;
 

@@ -13,18 +13,32 @@ internal sealed class LogSet(SiteConfig site, IErrorLog main) : IAsyncDisposable
     private readonly Dictionary<string, ApacheErrorLog> _errorLogs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (AccessLog Log, TextWriter? Owned)> _accessLogs = new(StringComparer.Ordinal);
 
+    /// <summary>The scope's ErrorLog (the main one when it has none) at the scope's LogLevel.</summary>
     public IErrorLog ErrorLogFor(ServerScope scope)
     {
+        IErrorLog file;
         if (scope.ErrorLog == null || scope.ErrorLog == site.ErrorLog)
         {
-            return main;
+            file = main;
         }
-        if (!_errorLogs.TryGetValue(scope.ErrorLog, out ApacheErrorLog? log))
+        else if (!_errorLogs.TryGetValue(scope.ErrorLog, out ApacheErrorLog? log))
         {
-            log = ApacheErrorLog.ToFile(scope.ErrorLog, site.LogLevel, site.ModuleLogLevels);
-            _errorLogs[scope.ErrorLog] = log;
+            file = _errorLogs[scope.ErrorLog] = ApacheErrorLog.ToFile(scope.ErrorLog, site.LogLevel, site.ModuleLogLevels);
         }
-        return log;
+        else
+        {
+            file = log;
+        }
+        if ((scope.LogLevel == null && scope.ModuleLogLevels == null) || file is not ApacheErrorLog shared)
+        {
+            return file;
+        }
+        var modules = new Dictionary<string, ErrorLogLevel>(site.ModuleLogLevels, StringComparer.OrdinalIgnoreCase);
+        foreach (var (module, level) in scope.ModuleLogLevels ?? new Dictionary<string, ErrorLogLevel>())
+        {
+            modules[module] = level;
+        }
+        return shared.WithLevels(scope.LogLevel ?? site.LogLevel, modules);
     }
 
     /// <summary>A virtual host's CustomLogs, or the main server's when it has none (Apache's inheritance).</summary>

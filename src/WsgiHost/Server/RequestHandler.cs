@@ -338,7 +338,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         await Run(call, await app.ConfigureAwait(false), options).ConfigureAwait(false);
 
     private ValueTask<long> Run(in WsgiCall call, WsgiApplication app, RequestOptions options) =>
-        WsgiDispatch.RunAsync(call.Context, executor, app, options, call.Mapped.ScriptName, call.Mapped.PathInfo, call.Target, call.RawTarget, call.Start);
+        WsgiDispatch.RunAsync(call.Context, executor, app, options, call.Mapped.ScriptName, call.Mapped.PathInfo, call.Target, call.RawTarget, call.Start, call.Scope.Log);
 
     private static async ValueTask<long> StaticAsync(HttpContext context, ScopeRuntime scope, MappedUrl mapped, PerDirSettings settings)
     {

@@ -124,10 +124,11 @@ internal static class WsgiDispatch
     /// wait, where only the context and the exchange are needed after it (a smaller allocation
     /// per request, dotnet-trace).
     /// </remarks>
+    /// <param name="log">The error log of the server (virtual host) the request came to.</param>
     public static ValueTask<long> RunAsync(HttpContext context, WsgiExecutor executor, WsgiApplication app, RequestOptions options,
-        string scriptName, string pathInfo, RequestTarget target, string rawTarget, DateTimeOffset start)
+        string scriptName, string pathInfo, RequestTarget target, string rawTarget, DateTimeOffset start, IErrorLog log)
     {
-        var exchange = new KestrelExchange(context, options, scriptName, pathInfo, target, rawTarget, start, app.Log);
+        var exchange = new KestrelExchange(context, options, scriptName, pathInfo, target, rawTarget, start, log);
         return FinishAsync(context, exchange, executor.RunAsync(app, exchange));
     }
 

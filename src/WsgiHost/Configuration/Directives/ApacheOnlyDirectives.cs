@@ -25,7 +25,7 @@ internal static class ApacheOnlyDirectives
         "WSGIRestrictStdin", "WSGIRestrictStdout", "WSGIRestrictSignal", "WSGICaseSensitivity", "WSGIVerboseDebugging",
         "WSGIEnableSendfile", "WSGIIgnoreActivity", "WSGIServerMetrics", "WSGISwitchInterval", "WSGIPerInterpreterGIL",
         "WSGIFreeThreading", "WSGIPassApacheRequest", "WSGIErrorOverride",
-        "DefaultType", "AccessFileName", "ErrorLogFormat",
+        "DefaultType", "AccessFileName",
     ];
 
     /// <summary>
@@ -42,6 +42,13 @@ internal static class ApacheOnlyDirectives
          "orders mod_negotiation's choices (MultiViews, type maps), which WsgiHost does not make; accepted and unused"),
         (["ScriptSock", "CGIDScriptTimeout"],
          "sets up mod_cgid's CGI daemon, whose programs WsgiHost does not run (ScriptAlias is an error); accepted and unused"),
+    ];
+
+    /// <summary>Known and not implemented, and what they change shows: accepted with a warning saying what is written instead.</summary>
+    private static readonly (string Name, string Warning, string Fix)[] Ignored =
+    [
+        ("ErrorLogFormat", "the error log keeps Apache's default format ([time] [module:level] [pid N] [client ip:port] message); this format is not applied",
+         "remove the line, or have log parsers read the default format"),
     ];
 
     /// <summary>Known, not implemented, and meaningful for routing, access or responses.</summary>
@@ -78,6 +85,8 @@ internal static class ApacheOnlyDirectives
             (n, c) => c.Note(n, "tunes Apache itself; WsgiHost accepts it and does not use it"))),
         .. Shaping.SelectMany(s => s.Names.Select(name => new DirectiveSpec(name, DirectiveScope.Anywhere, 0, -1, "...",
             (n, c) => c.Note(n, s.Note)))),
+        .. Ignored.Select(i => new DirectiveSpec(i.Name, DirectiveScope.Anywhere, 0, -1, "...",
+            (n, c) => c.Warning(n, i.Warning, i.Fix))),
         .. Unsupported.Where(u => !AccessRulesParser.IsAccessDirective(u.Name)).Select(u => new DirectiveSpec(u.Name, DirectiveScope.Anywhere, 0, -1, "...",
             (n, c) => c.Error(n, "is not supported by WsgiHost", u.Fix))),
         // Read (and, for authentication, refused) by the access-rules parser with the rest of their

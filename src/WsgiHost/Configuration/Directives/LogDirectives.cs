@@ -73,7 +73,15 @@ internal static class LogDirectives
             }
             if (module.Length == 0)
             {
-                context.Site.LogLevel = parsed;
+                // In a virtual host, for its messages only (Apache's per-server LogLevel).
+                if (context.Scope.IsVirtualHost)
+                {
+                    context.Scope.LogLevel = parsed;
+                }
+                else
+                {
+                    context.Site.LogLevel = parsed;
+                }
                 continue;
             }
             // Apache names a module by its log name (wsgi), its identifier (wsgi_module) or its
@@ -84,7 +92,7 @@ internal static class LogDirectives
                 context.Warning(node, $"WsgiHost writes no messages as module '{module}', so '{arg}' changes nothing",
                     $"one of {string.Join(", ", s_modules.Order(StringComparer.Ordinal))}");
             }
-            context.Site.ModuleLogLevels[name] = parsed;
+            (context.Scope.IsVirtualHost ? context.Scope.ModuleLogLevels : context.Site.ModuleLogLevels)[name] = parsed;
         }
     }
 

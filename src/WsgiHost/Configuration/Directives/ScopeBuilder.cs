@@ -57,6 +57,12 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
 
     public string? ErrorLog { get; set; }
 
+    /// <summary>A virtual host's own LogLevel (its level without a module); null: the server's.</summary>
+    public WsgiHost.Python.Runtime.ErrorLogLevel? LogLevel { get; set; }
+
+    /// <summary>A virtual host's own per-module levels (over the server's).</summary>
+    public Dictionary<string, WsgiHost.Python.Runtime.ErrorLogLevel> ModuleLogLevels { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     public bool ProxyProtocol { get; set; }
 
     /// <summary>Protocols (h2, http/1.1) as written here; null when not written.</summary>
@@ -96,6 +102,8 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
         Sections = [.. Sections],
         Tls = SslEngine == true && CertificateFile != null ? new TlsConfig(CertificateFile, KeyFile, ChainFile, SslEngineNode!.Location, SslProtocols ?? main?.SslProtocols) : null,
         ErrorLog = ErrorLog,
+        LogLevel = LogLevel,
+        ModuleLogLevels = ModuleLogLevels.Count > 0 ? new Dictionary<string, WsgiHost.Python.Runtime.ErrorLogLevel>(ModuleLogLevels, StringComparer.OrdinalIgnoreCase) : null,
         ProxyProtocol = ProxyProtocol,
         Protocols = Protocols ?? main?.Protocols,
         RemoteIp = RemoteIpHeader == null && RemoteIpProxiesHeader == null && RemoteIpInternal.Count == 0 && RemoteIpTrusted.Count == 0

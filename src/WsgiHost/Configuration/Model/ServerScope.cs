@@ -70,6 +70,12 @@ internal sealed record ServerScope
     /// <summary>ErrorLog of this virtual host; null inherits the main server's.</summary>
     public string? ErrorLog { get; init; }
 
+    /// <summary>LogLevel written in this virtual host (its messages only, as Apache's); null: the server's.</summary>
+    public WsgiHost.Python.Runtime.ErrorLogLevel? LogLevel { get; init; }
+
+    /// <summary>Per-module levels written in this virtual host, over the server's; null when none.</summary>
+    public IReadOnlyDictionary<string, WsgiHost.Python.Runtime.ErrorLogLevel>? ModuleLogLevels { get; init; }
+
     public IReadOnlyList<CustomLogConfig> CustomLogs { get; init; } = [];
 
     /// <summary>How to name this scope in messages.</summary>
