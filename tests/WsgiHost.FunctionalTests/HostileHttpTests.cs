@@ -222,6 +222,21 @@ public sealed class HostileHttpTests(HostileSite site)
         Assert.Equal(200, (int)next.StatusCode);
     }
 
+    [Theory]
+    [InlineData("/limited")]
+    [InlineData("/daemon-limited")]
+    public async Task AChunkedBodyOfExactlyLimitRequestBodyInSmallChunksReachesTheApp(string mount)
+    {
+        // 100,000 body bytes (LimitRequestBody 100000) in one-byte chunks: 600,000 bytes on the
+        // wire with their framing, which only the body's bytes count against, as in Apache.
+        string chunks = string.Concat(Enumerable.Repeat("1\r\nc\r\n", 100_000));
+        string response = await RawHttp.SendAsync(Host.Port,
+            $"POST {mount}/echo HTTP/1.1\r\nHost: hostile.test\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n{chunks}0\r\n\r\n");
+
+        Assert.True(RawHttp.StatusOf(response) == 200, response);
+        Assert.Contains("\"length\": 100000", response, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AChunkedBodyUnderLimitRequestBodyReachesTheAppWhole()
     {

@@ -847,7 +847,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     {
         int status = WsgiDispatch.RefusedBodyStatus(refused);
         log.Write(ErrorLogLevel.Info, "core", $"[client {client}] request body refused ({status}) for {Describe(environ)}: {refused.Message}");
-        context.Response.Headers.Connection = "close";
+        Server.WsgiDispatch.CloseConnection(context);
         return await WsgiDispatch.ErrorAsync(context, status).ConfigureAwait(false);
     }
 

@@ -321,7 +321,7 @@ internal sealed class KestrelExchange : IWsgiExchange
                 // malformed or crosses LimitRequestBody here fails the app's read; if the app
                 // then fails, the client gets 400/413, and the connection cannot be reused.
                 RefusedBodyStatus = WsgiDispatch.RefusedBodyStatus(e);
-                _context.Response.Headers.Connection = "close";
+                WsgiDispatch.CloseConnection(_context);
                 throw;
             }
             ReadOnlySequence<byte> data = result.Buffer;

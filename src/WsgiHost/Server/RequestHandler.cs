@@ -65,7 +65,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             // Kestrel closes the connection after this response: clients and proxies reconnect
             // elsewhere instead of reusing a connection to a server about to stop; or
             // KeepAlive Off, or the connection carried MaxKeepAliveRequests already.
-            context.Response.Headers.Connection = "close";
+            WsgiDispatch.CloseConnection(context);
         }
         try
         {
@@ -134,7 +134,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             // A proxy's method: no WSGI app or file answers it, and Kestrel would send a 2xx
             // answer to it without a body framing (what followed on the connection was garbage).
             log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] CONNECT refused: this server is no proxy");
-            context.Response.Headers.Connection = "close";
+            WsgiDispatch.CloseConnection(context);
             return ErrorAsync(context, 400);
         }
         if (request.Headers.Expect.Count > 0 && !string.Equals(request.Headers.Expect.ToString(), "100-continue", StringComparison.OrdinalIgnoreCase))

@@ -37,13 +37,13 @@ internal static class WsgiDispatch
                 log.Write(ErrorLogLevel.Error, "core", $"[client {Client(context)}] AH00126: Requested content-length of {request.ContentLength} is larger than the configured limit of {limit}");
                 // Answered at once, from the headers: the body is never read, so the connection
                 // closes instead of Kestrel draining a body the client may still be sending.
-                context.Response.Headers.Connection = "close";
+                CloseConnection(context);
                 return StatusCodes.Status413PayloadTooLarge;
             }
-            var size = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
-            if (size is { IsReadOnly: false })
+            if (request.ContentLength == null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != false)
             {
-                size.MaxRequestBodySize = limit;
+                // Counted as it is read, body bytes only (chunk framing aside), as Apache counts.
+                LimitedBodyReader.Install(context, limit);
             }
         }
         return 0;
@@ -94,7 +94,7 @@ internal static class WsgiDispatch
             int status = RefusedBodyStatus(e);
             log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] request body refused ({status}) for '{path}': {e.Message}");
             // The rest of the connection cannot be framed any more.
-            context.Response.Headers.Connection = "close";
+            CloseConnection(context);
             return status;
         }
     }
@@ -109,7 +109,7 @@ internal static class WsgiDispatch
         if (status != 0)
         {
             log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] {reason}");
-            context.Response.Headers.Connection = "close";
+            CloseConnection(context);
         }
         return status;
     }
@@ -185,6 +185,19 @@ internal static class WsgiDispatch
     /// </summary>
     public static bool IsFramingHeader(string name) =>
         name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) || name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Kestrel closes the HTTP/1.x connection after this response (Connection: close). An
+    /// HTTP/2 or 3 stream ends by itself, and the header is not allowed there (Kestrel removed
+    /// it with a warning per response).
+    /// </summary>
+    public static void CloseConnection(HttpContext context)
+    {
+        if (!HttpProtocol.IsHttp2(context.Request.Protocol) && !HttpProtocol.IsHttp3(context.Request.Protocol))
+        {
+            context.Response.Headers.Connection = "close";
+        }
+    }
 
     /// <summary>The client as the error log names it: address:port.</summary>
     public static string Client(HttpContext context) =>
