@@ -92,14 +92,11 @@ internal static unsafe class LogFunctions
             string level = Py.ToText(Py.TupleItem(tuple, 0));
             string text = Py.Utf8Text(Py.TupleItem(tuple, 1));
             Emit(Parse(level), text);
-            LibPython.Py_IncRef(LibPython.Py_None);
-            return LibPython.Py_None;
+            return None();
         }
         catch (Exception e)
         {
-            // An exception must never unwind into CPython's frames.
-            Py.SetError(LibPython.PyExc_RuntimeError, "wsgihost log failed: " + e.Message);
-            return 0;
+            return Failed("log", e);
         }
     }
 
@@ -133,13 +130,11 @@ internal static unsafe class LogFunctions
             {
                 (pending[stream] ??= new System.Text.StringBuilder()).Append(text, start, text.Length - start);
             }
-            LibPython.Py_IncRef(LibPython.Py_None);
-            return LibPython.Py_None;
+            return None();
         }
         catch (Exception e)
         {
-            Py.SetError(LibPython.PyExc_RuntimeError, "wsgihost log failed: " + e.Message);
-            return 0;
+            return Failed("log", e);
         }
     }
 
@@ -158,14 +153,25 @@ internal static unsafe class LogFunctions
             {
                 log.Flush();
             }
-            LibPython.Py_IncRef(LibPython.Py_None);
-            return LibPython.Py_None;
+            return None();
         }
         catch (Exception e)
         {
-            Py.SetError(LibPython.PyExc_RuntimeError, "wsgihost log flush failed: " + e.Message);
-            return 0;
+            return Failed("log flush", e);
         }
+    }
+
+    private static nint None()
+    {
+        LibPython.Py_IncRef(LibPython.Py_None);
+        return LibPython.Py_None;
+    }
+
+    /// <summary>The exception as a Python RuntimeError: one must never unwind into CPython's frames.</summary>
+    private static nint Failed(string what, Exception e)
+    {
+        Py.SetError(LibPython.PyExc_RuntimeError, $"wsgihost {what} failed: {e.Message}");
+        return 0;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

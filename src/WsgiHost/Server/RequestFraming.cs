@@ -10,7 +10,9 @@ namespace WsgiHost.Server;
 /// differently: the classic request smuggling shapes. Runs before routing, so no app, static
 /// file or access rule sees such a request, and the connection closes after the answer (what
 /// follows on it cannot be trusted). Kestrel itself already refuses obs-fold, unknown transfer
-/// codings, duplicate or non-numeric Content-Length and malformed chunk sizes (400).
+/// codings, duplicate or non-numeric Content-Length and malformed chunk sizes (400). Also the
+/// requests Apache's core refuses before any handler: CONNECT (400) and an expectation other
+/// than 100-continue (417).
 /// </summary>
 internal static class RequestFraming
 {
@@ -23,10 +25,21 @@ internal static class RequestFraming
         "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
     /// <param name="maxFieldSize">LimitRequestFieldSize: the longest "Name: value" line; 0 is unlimited.</param>
-    /// <returns>The status to answer with (400, 431) and why, or 0 when the request may go on.</returns>
+    /// <returns>The status to answer with (400, 417, 431) and why, or 0 when the request may go on.</returns>
     public static (int Status, string? Reason) Check(HttpRequest request, int maxFieldSize)
     {
+        if (HttpMethods.IsConnect(request.Method))
+        {
+            // A proxy's method: no WSGI app or file answers it, and Kestrel would send a 2xx
+            // answer to it without a body framing (what followed on the connection was garbage).
+            return (400, "CONNECT refused: this server is no proxy");
+        }
         IHeaderDictionary headers = request.Headers;
+        if (headers.Expect.Count > 0 && !string.Equals(headers.Expect.ToString(), "100-continue", StringComparison.OrdinalIgnoreCase))
+        {
+            // Kestrel knows 100-continue only; any other expectation cannot be met (RFC 9110 10.1.1), as Apache answers.
+            return (417, $"client sent an unrecognized expectation value of Expect: {headers.Expect}");
+        }
         if (headers.TransferEncoding.Count > 0)
         {
             // HTTP/2 and 3 frame bodies themselves: such a request is malformed (RFC 9113

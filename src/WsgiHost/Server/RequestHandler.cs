@@ -129,20 +129,6 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         {
             return ErrorAsync(context, badFraming);
         }
-        if (HttpMethods.IsConnect(request.Method))
-        {
-            // A proxy's method: no WSGI app or file answers it, and Kestrel would send a 2xx
-            // answer to it without a body framing (what followed on the connection was garbage).
-            log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] CONNECT refused: this server is no proxy");
-            WsgiDispatch.CloseConnection(context);
-            return ErrorAsync(context, 400);
-        }
-        if (request.Headers.Expect.Count > 0 && !string.Equals(request.Headers.Expect.ToString(), "100-continue", StringComparison.OrdinalIgnoreCase))
-        {
-            // Kestrel knows 100-continue only; any other expectation cannot be met (RFC 9110 10.1.1), as Apache answers.
-            log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] client sent an unrecognized expectation value of Expect: {request.Headers.Expect}");
-            return ErrorAsync(context, 417);
-        }
         if (context.Request.IsHttps && TlsHandshake.Check(context, scope.Scope, host, log) is int misdirected and not 0)
         {
             return ErrorAsync(context, misdirected);

@@ -24,6 +24,16 @@ public sealed class RequestFramingTests
         Assert.Equal((0, null), RequestFraming.Check(Request(("Transfer-Encoding", " Chunked ")), 8190));
     }
 
+    [Fact]
+    public void ConnectIs400AndAnExpectationOtherThan100ContinueIs417()
+    {
+        HttpRequest connect = Request(("Host", "a"));
+        connect.Method = "CONNECT";
+        Assert.Equal(400, RequestFraming.Check(connect, 8190).Status);
+        Assert.Equal((417, "client sent an unrecognized expectation value of Expect: foo"), RequestFraming.Check(Request(("Expect", "foo")), 8190));
+        Assert.Equal((0, null), RequestFraming.Check(Request(("Expect", "100-Continue")), 8190));
+    }
+
     [Theory]
     [InlineData("HTTP/2")]
     [InlineData("HTTP/3")]
