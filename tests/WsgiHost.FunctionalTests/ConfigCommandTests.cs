@@ -404,6 +404,32 @@ public sealed class ConfigCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task TraceEnableOffAnswersTrace405InTheHostThatSaysSo()
+    {
+        int port = WsgiHostProcess.FreePort();
+        string conf = Write($$"""
+            Listen 127.0.0.1:{{port}}
+            WSGIApplicationGroup %{GLOBAL}
+            <VirtualHost *:{{port}}>
+                ServerName open.test
+                WSGIScriptAlias / GATEWAY
+            </VirtualHost>
+            <VirtualHost *:{{port}}>
+                ServerName closed.test
+                TraceEnable off
+                WSGIScriptAlias / GATEWAY
+            </VirtualHost>
+            """);
+        await using var host = await WsgiHostProcess.RunAsync(conf, port, new Dictionary<string, string>());
+        string closed = await RawHttp.SendAsync(port, "TRACE /write HTTP/1.1\r\nHost: closed.test\r\nConnection: close\r\n\r\n");
+        Assert.Equal(405, RawHttp.StatusOf(closed));
+        Assert.Contains("Allow: GET,HEAD,POST,OPTIONS\r\n", closed, StringComparison.Ordinal);
+        string open = await RawHttp.SendAsync(port, "TRACE /write HTTP/1.1\r\nHost: open.test\r\nConnection: close\r\n\r\n");
+        Assert.Equal(200, RawHttp.StatusOf(open));
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    [Fact]
     public async Task AVirtualHostsLogLevelIsItsOwn()
     {
         // Apache's LogLevel in a <VirtualHost> quiets that host only; it had silenced every host.

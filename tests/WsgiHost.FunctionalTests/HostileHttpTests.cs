@@ -95,6 +95,23 @@ public sealed class HostileHttpTests(HostileSite site)
     }
 
     [Fact]
+    public async Task TraceIsAnsweredByTheServerAndNeverReachesTheApp()
+    {
+        // TraceEnable on, Apache's default: the head echoed back; a body is 413.
+        string token = "trace-" + Guid.NewGuid().ToString("N");
+        string response = await RawHttp.SendAsync(Host.Port, $"TRACE /app/write?{token} HTTP/1.1\r\nHost: hostile.test\r\nX-Probe: {token}\r\nConnection: close\r\n\r\n");
+
+        Assert.Equal(200, RawHttp.StatusOf(response));
+        Assert.Contains("Content-Type: message/http\r\n", response, StringComparison.Ordinal);
+        Assert.Contains($"\r\n\r\nTRACE /app/write?{token} HTTP/1.1\r\n", response, StringComparison.Ordinal);
+        Assert.Contains($"X-Probe: {token}\r\n", response, StringComparison.Ordinal);
+        Assert.Equal("[]", await site.SeenAsync(token));
+
+        string withBody = await RawHttp.SendAsync(Host.Port, $"TRACE /app/write?{token} HTTP/1.1\r\nHost: hostile.test\r\nContent-Length: 3\r\n\r\nabc");
+        Assert.Equal(413, RawHttp.StatusOf(withBody));
+    }
+
+    [Fact]
     public async Task AnExpectationOtherThan100ContinueGets417()
     {
         string response = await RawHttp.SendAsync(Host.Port, "GET /app/write HTTP/1.1\r\nHost: hostile.test\r\nExpect: foo\r\nConnection: close\r\n\r\n");

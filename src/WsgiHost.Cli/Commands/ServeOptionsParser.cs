@@ -45,9 +45,13 @@ internal static class ServeOptionsParser
           --ssl-certificate BASE      ... or BASE.crt and BASE.key
           --https-only                redirect every request on --port to the same URL on --https-port (301)
           --hsts-policy POLICY        send Strict-Transport-Security: POLICY with HTTPS responses
-          --access-log                log each request to standard output (combined format)
-          --log-to-terminal           (as mod_wsgi-express; serve logs to the terminal unless --error-log is given)
+          --access-log                log each request (to standard output, or access_log in --log-directory)
+          --access-log-format FORMAT  common, combined (the default) or a LogFormat string
           --error-log FILE            error log file (default: standard error)
+          --log-directory DIR         write error_log (and access_log) in DIR, as mod_wsgi-express
+          --error-log-name NAME --access-log-name NAME   their file names in DIR
+          --rotate-logs [--max-log-size MB]   rotate them with Apache's rotatelogs at MB (default 5)
+          --log-to-terminal           log to the terminal whatever else is given (serve's default)
           --log-level LEVEL           debug|info|notice|warn|error|crit (default info)
           --pid-file FILE             write the server's PID to FILE while it runs (removed when it stops)
           --chunked-request           accept chunked request bodies (else 411)
@@ -88,13 +92,14 @@ internal static class ServeOptionsParser
         int interpreters = 1;
         string mountPoint = "/";
         string callable = "application";
-        string? python = null, pythonHome = null, workingDirectory = null, serverName = null, errorLog = null, user = null, group = null, pidFile = null;
+        string? python = null, pythonHome = null, workingDirectory = null, serverName = null, user = null, group = null, pidFile = null;
         var pythonPath = new List<string>();
         var aliases = new List<AliasConfig>();
         var sendFilePaths = new List<XSendFilePath>();
-        bool accessLog = false, chunked = false, passAuth = false, reload = true, embedded = false, reloadOnChanges = false, compress = false, module = false;
+        bool chunked = false, passAuth = false, reload = true, embedded = false, reloadOnChanges = false, compress = false, module = false;
         var daemonOptions = new ServeDaemonOptions();
         var https = new ServeHttps();
+        var logs = new ServeLogOptions();
         var environ = new List<KeyValuePair<string, string?>>();
         var trustedHeaders = new List<string>();
         var trustedProxies = new List<string>();
@@ -136,8 +141,6 @@ internal static class ServeOptionsParser
                     };
                     break;
                 case "--entry-point": script = Entry(script, Value()); break;
-                // serve logs to the terminal already, as this asks mod_wsgi-express to.
-                case "--log-to-terminal" or "--startup-log": break;
                 case "--setenv": environ.Add(new(Value(), Value())); break;
                 case "--passenv":
                     string name = Value();
@@ -153,6 +156,7 @@ internal static class ServeOptionsParser
                 case "--socket-timeout": timeout = Int(arg, Value(), 1, 86400); break;
                 case var daemonOption when ServeDaemonOptions.IsOption(daemonOption): daemonOptions.Add(daemonOption, Value()); break;
                 case var httpsOption when ServeHttps.IsOption(httpsOption, out bool takesValue): https.Add(httpsOption, takesValue ? Value() : null); break;
+                case var logOption when ServeLogOptions.IsOption(logOption, out bool logValue): logs.Add(logOption, logValue ? Value() : null); break;
                 // Paths are the current folder's, as every other path option's: the server later
                 // works from the script's folder, where venv/bin/python named nothing. A bare
                 // name (python3.12) is looked up on PATH.
@@ -161,8 +165,6 @@ internal static class ServeOptionsParser
                 case "--python-path": pythonPath.Add(Path.GetFullPath(Value())); break;
                 case "--working-directory": workingDirectory = Path.GetFullPath(Value()); break;
                 case "--server-name": serverName = Value(); break;
-                case "--access-log": accessLog = true; break;
-                case "--error-log": errorLog = Path.GetFullPath(Value()); break;
                 case "--log-level": level = Level(Value()); break;
                 case "--pid-file": pidFile = Path.GetFullPath(Value()); break;
                 case "--chunked-request": chunked = true; break;
@@ -268,7 +270,7 @@ internal static class ServeOptionsParser
             // process loads no Python (about 20 MB less, and no interpreter next to the listeners).
             RestrictEmbedded = daemon != null,
             LogLevel = level,
-            ErrorLog = errorLog,
+            ErrorLog = logs.ErrorLog(),
             PidFile = pidFile,
             Python = new PythonSettings { Executable = python, Home = pythonHome, Path = pythonPath, WorkingDirectory = workingDirectory, ApplicationInterpreters = interpreters },
             MainServer = new ServerScope
@@ -294,7 +296,7 @@ internal static class ServeOptionsParser
                     TrustedProxyHeaders = trustedHeaders.Count > 0 ? trustedHeaders : null,
                     TrustedProxies = trustedProxies.Count > 0 ? trustedProxies : null,
                 },
-                CustomLogs = accessLog ? [new CustomLogConfig("/dev/stdout", Logging.LogFormat.Combined.ToString(), generated)] : [],
+                CustomLogs = logs.CustomLogs(generated),
             },
         };
         return https.Apply(site, address, port, generated);

@@ -139,6 +139,10 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             return ErrorAsync(context, 400);
         }
         string rawTarget = WsgiDispatch.RawTarget(context);
+        if (HttpMethods.IsTrace(request.Method))
+        {
+            return new ValueTask<long>(TraceResponse.SendAsync(context, scope.TraceEnable, rawTarget, log));
+        }
         if (rawTarget == "*" && HttpMethods.IsOptions(request.Method))
         {
             // OPTIONS * asks about the server, not a resource (RFC 9110 9.3.7): Apache's core

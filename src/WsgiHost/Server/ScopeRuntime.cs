@@ -21,6 +21,9 @@ internal sealed class ScopeRuntime
     private readonly RequestOptions _default;
     private readonly RequestOptions _defaultWithAuthorization;
 
+    /// <summary>TraceEnable for this scope: on, off or extended.</summary>
+    public string TraceEnable { get; }
+
     /// <summary>Apache's Timeout: for each write of a response and each read of a request body.</summary>
     public TimeSpan IoTimeout { get; }
 
@@ -28,6 +31,7 @@ internal sealed class ScopeRuntime
     public ScopeRuntime(int index, ServerScope scope, ServerScope main, IErrorLog log, ScopedAccessLog[] accessLogs, TimeSpan ioTimeout)
     {
         IoTimeout = ioTimeout;
+        TraceEnable = scope.TraceEnable ?? main.TraceEnable ?? "on";
         Index = index;
         Scope = scope;
         ServerName = scope.ServerName ?? main.ServerName ?? "localhost";

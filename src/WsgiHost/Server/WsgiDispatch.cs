@@ -71,8 +71,12 @@ internal static class WsgiDispatch
     public static async Task<int> PrepareBodyAsync(HttpContext context, bool chunkedRequest, long? limitRequestBody, TimeSpan timeout, IErrorLog log, string path)
     {
         int refused = CheckBody(context, chunkedRequest, limitRequestBody, log, path);
-        if (refused != 0 || context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false || context.Request.ContentLength == 0)
+        if (refused != 0 || context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false || context.Request.ContentLength == 0
+            || context.Request.Headers.Expect.Count > 0)
         {
+            // Expect: 100-continue: reading here would send the 100 before the app looked at the
+            // request; as under mod_wsgi, it goes when the app first reads wsgi.input, and an app
+            // that refuses the request without reading spares the client its upload.
             return refused;
         }
         PipeReader reader = context.Request.BodyReader;

@@ -38,6 +38,42 @@ public sealed class ServeOptionsParserTests : IDisposable
     }
 
     [Fact]
+    public void LogOptionsOfModWsgiExpressWriteTheLogsInTheLogDirectory()
+    {
+        // Default: the terminal, no access log.
+        var plain = ServeOptionsParser.Parse([_script]);
+        Assert.Null(plain.ErrorLog);
+        Assert.Empty(plain.MainServer.CustomLogs);
+
+        var site = ServeOptionsParser.Parse([_script, "--log-directory", _dir, "--access-log", "--access-log-format", "common", "--error-log-name", "errors.log"]);
+        Assert.Equal(Path.Combine(_dir, "errors.log"), site.ErrorLog);
+        var access = Assert.Single(site.MainServer.CustomLogs);
+        Assert.Equal(Path.Combine(_dir, "access_log"), access.Path);
+        Assert.Equal("%h %l %u %t \"%r\" %>s %b", access.Format);
+
+        // --log-to-terminal wins, as under mod_wsgi-express.
+        var terminal = ServeOptionsParser.Parse([_script, "--log-directory", _dir, "--access-log", "--log-to-terminal"]);
+        Assert.Null(terminal.ErrorLog);
+        Assert.Equal("/dev/stdout", Assert.Single(terminal.MainServer.CustomLogs).Path);
+
+        Assert.Contains("does not exist", Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, "--log-directory", Path.Combine(_dir, "missing")])).Message, StringComparison.Ordinal);
+        Assert.Contains("Apache's default format", Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, "--error-log-format", "%M"])).Message, StringComparison.Ordinal);
+        Assert.StartsWith("--access-log-format: ", Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, "--access-log", "--access-log-format", "%{x"])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RotateLogsPipesTheLogsThroughRotatelogsAsModWsgiExpressDoes()
+    {
+        if (!File.Exists("/usr/bin/rotatelogs"))
+        {
+            Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, "--log-directory", _dir, "--rotate-logs"]));
+            return;
+        }
+        var site = ServeOptionsParser.Parse([_script, "--log-directory", _dir, "--rotate-logs", "--max-log-size", "10"]);
+        Assert.Equal($"||/usr/bin/rotatelogs {Path.Combine(_dir, "error_log")}.%Y-%m-%d-%H_%M_%S 10M", site.ErrorLog);
+    }
+
+    [Fact]
     public void CompressResponsesGzipsTheTypesModWsgiExpressDoes()
     {
         var rules = ServeOptionsParser.Parse([_script, "--compress-responses"]).MainServer.Defaults.OutputFilterByType;

@@ -16,7 +16,7 @@ internal static class ApacheOnlyDirectives
         "HostnameLookups", "UseCanonicalName", "UseCanonicalPhysicalPort", "DefaultRuntimeDir", "ScoreBoardFile", "StartServers",
         "MinSpareServers", "MaxSpareServers", "ServerLimit", "MaxRequestWorkers", "MaxClients", "MaxConnectionsPerChild",
         "MaxRequestsPerChild", "ThreadLimit", "MinSpareThreads", "MaxSpareThreads", "ThreadStackSize", "ListenBacklog",
-        "EnableSendfile", "EnableMMAP", "TraceEnable", "ExtendedStatus",
+        "EnableSendfile", "EnableMMAP", "ExtendedStatus",
         "TypesConfig", "AcceptFilter", "AsyncRequestWorkerFactor",
         "HttpProtocolOptions", "ContentDigest", "CoreDumpDirectory",
         "MaxMemFree", "RLimitCPU", "RLimitMEM", "RLimitNPROC", "ServerPath", "LogLevelOverride", "BufferedLogs",

@@ -37,6 +37,7 @@ internal static class CoreDirectives
         new("AllowOverride", DirectiveScope.Section, 1, -1, "None|All|directive-type ...", AllowOverride),
         new("DirectoryIndex", DirectiveScope.Anywhere, 1, -1, "local-url ...", DirectoryIndex),
         new("FileETag", DirectiveScope.Anywhere, 1, -1, "component ...", FileETag),
+        new("TraceEnable", SV, 1, 1, "on|off|extended", TraceEnable),
         new("RemoteIPProxyProtocol", SV, 1, 1, "On|Off", (n, c) => c.Scope.ProxyProtocol = c.Flag(n, n.Arguments[0]) ?? false),
         new("SetHandler", DirectiveScope.Section, 1, 1, "server-status|wsgihost-health|wsgihost-metrics|None", SetHandler),
     ];
@@ -172,6 +173,17 @@ internal static class CoreDirectives
         {
             context.PerDir.Value = context.PerDir.Value with { LimitRequestBody = bytes };
         }
+    }
+
+    private static void TraceEnable(ConfigNode node, BuildContext context)
+    {
+        string value = node.Arguments[0].ToLowerInvariant();
+        if (value is not ("on" or "off" or "extended"))
+        {
+            context.Error(node, $"'{node.Arguments[0]}' is not on, off or extended", "TraceEnable on|off|extended");
+            return;
+        }
+        context.Scope.TraceEnable = value;
     }
 
     private static void ThreadsPerChild(ConfigNode node, BuildContext context)

@@ -65,6 +65,9 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
 
     public bool ProxyProtocol { get; set; }
 
+    /// <summary>TraceEnable as written (on, off, extended); null when not.</summary>
+    public string? TraceEnable { get; set; }
+
     /// <summary>Protocols (h2, http/1.1) as written here; null when not written.</summary>
     public List<string>? Protocols { get; set; }
 
@@ -105,6 +108,7 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
         LogLevel = LogLevel,
         ModuleLogLevels = ModuleLogLevels.Count > 0 ? new Dictionary<string, WsgiHost.Python.Runtime.ErrorLogLevel>(ModuleLogLevels, StringComparer.OrdinalIgnoreCase) : null,
         ProxyProtocol = ProxyProtocol,
+        TraceEnable = TraceEnable,
         Protocols = Protocols ?? main?.Protocols,
         RemoteIp = RemoteIpHeader == null && RemoteIpProxiesHeader == null && RemoteIpInternal.Count == 0 && RemoteIpTrusted.Count == 0
             ? null

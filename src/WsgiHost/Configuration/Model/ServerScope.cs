@@ -55,6 +55,9 @@ internal sealed record ServerScope
 
     public TlsConfig? Tls { get; init; }
 
+    /// <summary>TraceEnable as written here (on, off, extended); null: the main server's, else on.</summary>
+    public string? TraceEnable { get; init; }
+
     /// <summary>RemoteIPProxyProtocol On: connections to its addresses start with a PROXY header.</summary>
     public bool ProxyProtocol { get; init; }
 

@@ -28,6 +28,7 @@ public sealed class DirectiveTableTests : IDisposable
         ["UnsetEnv"] = "UnsetEnv A",
         ["LimitRequestBody"] = "LimitRequestBody 1000",
         ["Timeout"] = "Timeout 30",
+        ["TraceEnable"] = "TraceEnable off",
         ["KeepAlive"] = "KeepAlive On",
         ["KeepAliveTimeout"] = "KeepAliveTimeout 5",
         ["MaxKeepAliveRequests"] = "MaxKeepAliveRequests 100",
