@@ -323,6 +323,12 @@ public sealed class WsgiHostProcess : IAsyncDisposable
                 throw new Xunit.Sdk.XunitException($"wsgihost did not exit within {timeoutMs} ms of SIGTERM");
             }
         }
+        if (_process.ExitCode > 128)
+        {
+            // Killed by a signal while stopping (139: SIGSEGV): what it logged last is the lead.
+            string[] lines = (ErrorLog + Output).Split('\n');
+            throw new Xunit.Sdk.XunitException($"wsgihost died of signal {_process.ExitCode - 128} while stopping; its last output:\n{string.Join('\n', lines.TakeLast(40))}");
+        }
         return _process.ExitCode;
     }
 
