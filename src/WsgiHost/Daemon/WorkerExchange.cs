@@ -78,9 +78,16 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
         {
             return 0;
         }
-        if (_chunkLeft == 0 && !NextChunk())
+        try
         {
-            return 0;
+            if (_chunkLeft == 0 && !NextChunk())
+            {
+                return 0;
+            }
+        }
+        catch (EndOfStreamException)
+        {
+            throw new EndOfStreamException(FrontEnded);
         }
         if (_slot >= 0)
         {
@@ -98,11 +105,14 @@ internal sealed class WorkerExchange(Stream input, Stream output, IReadOnlyList<
         int read = input.Read(buffer[..Math.Min(buffer.Length, _chunkLeft)]);
         if (read == 0)
         {
-            throw new EndOfStreamException("the front closed the connection in the middle of the request body");
+            throw new EndOfStreamException(FrontEnded);
         }
         _chunkLeft -= read;
         return read;
     }
+
+    /// <summary>Why the body stopped when the front dropped the connection: it does so when the client's body is refused or the client is gone.</summary>
+    private const string FrontEnded = "the server ended the request body (the client went away, or its body was refused: LimitRequestBody, Timeout, malformed chunks)";
 
     /// <summary>Reads the next chunk's header, in the socket or in shared memory; false at the end of the body.</summary>
     private bool NextChunk()

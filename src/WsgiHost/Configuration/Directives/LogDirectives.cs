@@ -125,10 +125,10 @@ internal static class LogDirectives
         return l != null;
     }
 
-    /// <summary>TransferLog: the format of the last LogFormat without a nickname, else Apache's common format.</summary>
+    /// <summary>TransferLog: the format of the last LogFormat without a nickname (the virtual host's own first), else Apache's common format.</summary>
     private static void TransferLog(ConfigNode node, BuildContext context) =>
         context.Scope.CustomLogs.Add(new CustomLogConfig(Target(node, node.Arguments[0], context),
-            context.Site.LogFormats.GetValueOrDefault("default") ?? context.Site.LogFormats["common"], node.Location));
+            context.Scope.LogFormats.GetValueOrDefault("default") ?? context.Site.LogFormats.GetValueOrDefault("default") ?? context.Site.LogFormats["common"], node.Location));
 
     private static void LogFormat(ConfigNode node, BuildContext context)
     {
@@ -137,7 +137,8 @@ internal static class LogDirectives
         {
             return;
         }
-        context.Site.LogFormats[nickname] = node.Arguments[0];
+        // In a virtual host, its own: Apache's other hosts keep the server's format of that name.
+        (context.Scope.IsVirtualHost ? context.Scope.LogFormats : context.Site.LogFormats)[nickname] = node.Arguments[0];
     }
 
     private static bool IsValidFormat(ConfigNode node, string format, BuildContext context)
@@ -183,7 +184,7 @@ internal static class LogDirectives
     {
         foreach (PendingNickname pending in site.PendingNicknames)
         {
-            if (site.LogFormats.TryGetValue(pending.Nickname, out string? format))
+            if (pending.Scope.LogFormats.TryGetValue(pending.Nickname, out string? format) || site.LogFormats.TryGetValue(pending.Nickname, out format))
             {
                 CustomLogConfig log = pending.Scope.CustomLogs[pending.Index];
                 pending.Scope.CustomLogs[pending.Index] = log with { Format = format };

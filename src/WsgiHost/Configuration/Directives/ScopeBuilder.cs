@@ -57,6 +57,9 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
 
     public string? ErrorLog { get; set; }
 
+    /// <summary>LogFormat nicknames defined in this virtual host: its CustomLogs see them before the server's.</summary>
+    public Dictionary<string, string> LogFormats { get; } = new(StringComparer.Ordinal);
+
     /// <summary>A virtual host's own LogLevel (its level without a module); null: the server's.</summary>
     public WsgiHost.Python.Runtime.ErrorLogLevel? LogLevel { get; set; }
 

@@ -474,6 +474,16 @@ public sealed class DirectiveTableTests : IDisposable
     }
 
     [Fact]
+    public void ALogFormatNicknameDefinedInAVirtualHostIsThatHostsOwn()
+    {
+        var config = SiteText.Clean("Listen 80\nLogFormat \"%h main\" x\n" +
+            "<VirtualHost *:80>\n  ServerName a\n  LogFormat \"%h a\" x\n  CustomLog /var/log/a.log x\n  TransferLog /var/log/a-transfer.log\n</VirtualHost>\n" +
+            "<VirtualHost *:80>\n  ServerName b\n  CustomLog /var/log/b.log x\n</VirtualHost>");
+        Assert.Equal("%h a", config.VirtualHosts[0].CustomLogs[0].Format);
+        Assert.Equal("%h main", Assert.Single(config.VirtualHosts[1].CustomLogs).Format);
+    }
+
+    [Fact]
     public void TlsVirtualHost()
     {
         string cert = _folder.Write("cert.pem", "x");
