@@ -67,7 +67,7 @@ internal static unsafe class WsgiGateway
     {
         PyOwned result = default;
         nint resultType = 0;
-        LogFunctions.BeginRequest(request.Exchange.Log ?? app.Log, request.Exchange);
+        LogFunctions.BeginRequest(LogOf(app, request), request.Exchange);
         try
         {
             using var requestId = Py.Long(request.Id);
@@ -257,7 +257,7 @@ internal static unsafe class WsgiGateway
             }
             else if (sent < count)
             {
-                (request.Exchange.Log ?? app.Log).Write(ErrorLogLevel.Error, "wsgi",
+                LogOf(app, request).Write(ErrorLogLevel.Error, "wsgi",
                     $"[client {request.Exchange.ClientForLog}] WSGI script '{app.Options.ScriptPath}': the file returned through wsgi.file_wrapper ended {count - sent} bytes before the size it had when the response began (it was rewritten or truncated meanwhile); " +
                     "the connection is closed so the client sees the response is incomplete. Replace such files by renaming a new one into place: the open file then stays whole.");
                 request.Exchange.Abort(FileShrankReason(position + sent, position + count));
@@ -283,16 +283,19 @@ internal static unsafe class WsgiGateway
         }
         if (!request.BodyComplete && !request.ClientGone && !request.Exchange.BodyReplaced)
         {
-            (request.Exchange.Log ?? app.Log).Write(ErrorLogLevel.Error, "wsgi",
+            LogOf(app, request).Write(ErrorLogLevel.Error, "wsgi",
                 $"[client {request.Exchange.ClientForLog}] Truncated response from WSGI script '{app.Options.ScriptPath}': " +
                 $"Content-Length is {request.ContentLength} but the application returned {request.BodyBytes} bytes; the connection is closed so the client sees it is incomplete.");
             request.Exchange.Abort("response shorter than its Content-Length");
         }
     }
 
+    /// <summary>The log of the server the request came to; the application's when the exchange has none (a daemon worker's).</summary>
+    private static IErrorLog LogOf(WsgiApplication app, WsgiRequest request) => request.Exchange.Log ?? app.Log;
+
     private static void Fail(WsgiApplication app, WsgiRequest request, string message, int status = 500)
     {
-        (request.Exchange.Log ?? app.Log).Write(ErrorLogLevel.Error, "wsgi", $"[client {request.Exchange.ClientForLog}] {message}");
+        LogOf(app, request).Write(ErrorLogLevel.Error, "wsgi", $"[client {request.Exchange.ClientForLog}] {message}");
         if (!request.HeadersSent)
         {
             // An app that fails because the body it read was refused gets the client's error (400,
@@ -318,7 +321,7 @@ internal static unsafe class WsgiGateway
         }
         catch (PythonException e)
         {
-            (request.Exchange.Log ?? app.Log).Write(ErrorLogLevel.Error, "wsgi",
+            LogOf(app, request).Write(ErrorLogLevel.Error, "wsgi",
                 $"[client {request.Exchange.ClientForLog}] Exception occurred closing the iterable of WSGI script '{app.Options.ScriptPath}'.\n{e.PythonTraceback}");
         }
     }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 using WsgiHost.Python.Runtime;
@@ -77,31 +76,14 @@ internal sealed class ApacheErrorLog : IErrorLog, IAsyncDisposable
             {
                 entry.Append(client);
             }
-            AppendEscaped(entry, line.AsSpan().TrimEnd('\r'));
+            // Control characters escaped as in the access log (an app logging what it was given
+            // could otherwise drive the terminal of whoever tails the log, or forge a line);
+            // other text stays readable.
+            LogItemEscaper.AppendControls(entry, line.AsSpan().TrimEnd('\r'));
             entry.Append('\n');
             first = false;
         }
         _output.Write(entry.ToString());
-    }
-
-    /// <summary>Control characters (tab aside), DEL and C1 controls: written as \xNN, as Apache's error log writes them.</summary>
-    private static readonly SearchValues<char> Unprintable = SearchValues.Create(
-        string.Concat(Enumerable.Range(0, 0x20).Where(c => c != '\t').Concat(Enumerable.Range(0x7f, 0x21)).Select(c => (char)c)));
-
-    /// <summary>
-    /// The text with its control characters escaped: what an app logs (a user name it was
-    /// given, an exception's message) could otherwise clear the terminal of whoever tails the
-    /// log, retitle it, or forge a line of its own.
-    /// </summary>
-    private static void AppendEscaped(StringBuilder entry, ReadOnlySpan<char> text)
-    {
-        int i;
-        while ((i = text.IndexOfAny(Unprintable)) >= 0)
-        {
-            entry.Append(text[..i]).Append("\\x").Append(((int)text[i]).ToString("x2", CultureInfo.InvariantCulture));
-            text = text[(i + 1)..];
-        }
-        entry.Append(text);
     }
 
     /// <summary>

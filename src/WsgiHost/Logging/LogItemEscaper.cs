@@ -64,6 +64,27 @@ internal static class LogItemEscaper
         }
     }
 
+    /// <summary>Control characters (tab aside), DEL and C1 controls: all the error log escapes.</summary>
+    private static readonly SearchValues<char> Controls = SearchValues.Create(
+        string.Concat(Enumerable.Range(0, 0x20).Where(c => c != '\t').Concat(Enumerable.Range(0x7f, 0x21)).Select(c => (char)c)));
+
+    /// <summary>
+    /// Appends <paramref name="value"/> with its control characters escaped as above, and the
+    /// rest as it is: the error log's free text (a traceback, an app's message) stays readable,
+    /// quotes and non-ASCII letters included.
+    /// </summary>
+    public static void AppendControls(StringBuilder output, ReadOnlySpan<char> value)
+    {
+        int i;
+        while ((i = value.IndexOfAny(Controls)) >= 0)
+        {
+            output.Append(value[..i]);
+            AppendByte(output, (byte)value[i]);
+            value = value[(i + 1)..];
+        }
+        output.Append(value);
+    }
+
     private static void AppendByte(StringBuilder output, byte b)
     {
         output.Append('\\');

@@ -367,6 +367,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         string rawTarget = WsgiDispatch.RawTarget(context);
         var headers = r.Headers;
         var responseHeaders = context.Response.Headers;
+        string requestConnection = headers.Connection.ToString();
         return new AccessLogEntry(
             c.RemoteIpAddress?.ToString() ?? "-",
             null,
@@ -394,7 +395,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             HeadBytesSent = () => r.Protocol.Length + 5 + Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(context.Response.StatusCode).Length + 2 + HeaderBytes(responseHeaders)
                 // Kestrel writes these itself, outside the dictionary: "Date: <29 characters>" and, ending the connection, "Connection: close".
                 + (responseHeaders.ContainsKey("Date") ? 0 : 37)
-                + (!responseHeaders.ContainsKey("Connection") && (headers.Connection.ToString().Contains("close", StringComparison.OrdinalIgnoreCase) || r.Protocol == "HTTP/1.0") ? 19 : 0),
+                + (!responseHeaders.ContainsKey("Connection") && (requestConnection.Contains("close", StringComparison.OrdinalIgnoreCase) || r.Protocol == "HTTP/1.0") ? 19 : 0),
             // Repeated fields joined as Apache joins them, with ", " (StringValues' own ToString uses ",").
             RequestHeaders = name => headers.TryGetValue(name, out var v) ? string.Join(", ", v.ToArray()) : null,
             ResponseHeaders = name => responseHeaders.TryGetValue(name, out var v) ? string.Join(", ", v.ToArray()) : null,
@@ -404,8 +405,8 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             KeepAliveRequests = before,
             ConnectionAborted = context.RequestAborted.IsCancellationRequested,
             KeepAlive = !responseHeaders.Connection.ToString().Contains("close", StringComparison.OrdinalIgnoreCase)
-                && !headers.Connection.ToString().Contains("close", StringComparison.OrdinalIgnoreCase)
-                && (r.Protocol != "HTTP/1.0" || headers.Connection.ToString().Contains("keep-alive", StringComparison.OrdinalIgnoreCase)),
+                && !requestConnection.Contains("close", StringComparison.OrdinalIgnoreCase)
+                && (r.Protocol != "HTTP/1.0" || requestConnection.Contains("keep-alive", StringComparison.OrdinalIgnoreCase)),
             Notes = notes,
             Environment = variables,
         };
