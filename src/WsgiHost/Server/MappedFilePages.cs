@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using WsgiHost.Python.Interop;
 
 namespace WsgiHost.Server;
 
@@ -18,9 +19,9 @@ namespace WsgiHost.Server;
 /// cache, shared with every process that maps the file, and a touch maps it back from there.
 /// Pages of a private mapping that the process did write (relocations applied before the
 /// mapping became read-only) are anonymous copies: pagemap says so, and those are kept, since
-/// dropping them would bring back the file's bytes. (A page written between the two, after an
-/// mprotect back to writable, would be lost: only a library patching its own code at load does
-/// that, with text relocations, which x86-64 position-independent builds do not have.)
+/// dropping them would bring back the file's bytes. Only the segments the loader has finished
+/// placing are visited, under its lock (<see cref="LoadedImageSegments"/>): /proc/self/maps
+/// also shows a library being loaded on another thread, whose relocations were lost.
 /// </remarks>
 internal static class MappedFilePages
 {
@@ -50,9 +51,11 @@ internal static class MappedFilePages
     }
 
     /// <summary>
-    /// Drops this process's mappings of the clean file pages in its read-only private file
-    /// mappings. Returns the bytes dropped (0 where the system has no /proc/self/pagemap, or the
-    /// process could no longer open it).
+    /// Drops this process's mappings of the clean file pages in the segments its executable and
+    /// libraries map without write permission (<see cref="LoadedImageSegments"/>, which holds the
+    /// dynamic loader's lock meanwhile: no library is being mapped under it). Returns the bytes
+    /// dropped (0 where the system has no /proc/self/pagemap, or the process could no longer
+    /// open it).
     /// </summary>
     public static long ReleaseClean()
     {
@@ -68,14 +71,17 @@ internal static class MappedFilePages
             }
             try
             {
-                long released = 0;
-                foreach ((ulong start, ulong end) in ReadOnlyFileMappings(File.ReadLines("/proc/self/maps")))
-                {
-                    released += ReleaseClean(pagemap, start, end);
-                }
-                return released;
+                // Every call the walk makes is bound now: binding one under the loader's lock would
+                // wait for that lock (dlsym), held by a thread loading a library that waits for us.
+                Span<ulong> first = stackalloc ulong[1];
+                RandomAccess.Read(pagemap, MemoryMarshal.AsBytes(first), 0);
+                PageRelease.Bind();
+                var walk = (Pagemap: pagemap, Released: 0L);
+                LoadedImageSegments.Visit(ref walk, static (ref (SafeFileHandle Pagemap, long Released) w, ulong start, ulong end) =>
+                    w.Released += ReleaseClean(w.Pagemap, start, end));
+                return walk.Released;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (InvalidOperationException e) when (e.InnerException is IOException or UnauthorizedAccessException)
             {
                 return 0;
             }
@@ -124,31 +130,6 @@ internal static class MappedFilePages
         catch (IOException)
         {
             return false;
-        }
-    }
-
-    /// <summary>
-    /// The address ranges of /proc/self/maps lines that map a file privately and read-only
-    /// ("r--p", "r-xp"); writable, shared and anonymous mappings are none of its business.
-    /// </summary>
-    internal static IEnumerable<(ulong Start, ulong End)> ReadOnlyFileMappings(IEnumerable<string> maps)
-    {
-        foreach (string line in maps)
-        {
-            // "7f7ccc57d000-7f7ccc5d4000 r--p 00000000 fe:00 319798    /usr/lib/locale/C.utf8/LC_CTYPE"
-            string[] fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length < 6 || fields[1] is not ("r--p" or "r-xp") || !fields[5].StartsWith('/'))
-            {
-                continue;
-            }
-            int dash = fields[0].IndexOf('-');
-            if (dash > 0
-                && ulong.TryParse(fields[0].AsSpan(0, dash), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong start)
-                && ulong.TryParse(fields[0].AsSpan(dash + 1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong end)
-                && end > start)
-            {
-                yield return (start, end);
-            }
         }
     }
 

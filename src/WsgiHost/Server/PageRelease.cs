@@ -5,7 +5,17 @@ namespace WsgiHost.Server;
 /// <summary>Gives the pages of memory the process keeps but does not need now back to the kernel (Linux).</summary>
 internal static class PageRelease
 {
+    private const int MadviseNormal = 0;
     private const int MadviseDontNeed = 4;
+
+    /// <summary>Binds the system call now (an empty range), for a caller that may not bind it later (under the dynamic loader's lock).</summary>
+    public static void Bind()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            _ = madvise(0, 0, MadviseNormal);
+        }
+    }
 
     /// <summary>
     /// Releases the whole pages inside [start, start + length): the memory stays mapped;
