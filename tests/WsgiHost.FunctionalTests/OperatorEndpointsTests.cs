@@ -177,6 +177,27 @@ public sealed class OperatorEndpointsTests
         Assert.Equal(0, await host.StopAsync(timeoutMs: 60_000));
     }
 
+    /// <summary>
+    /// A request that still runs once its WSGI thread has had its time after the cut-off keeps
+    /// Python from being finalised under it (that deleted the thread's state while the thread
+    /// slept in it): the server says so and exits cleanly without waiting for the request.
+    /// </summary>
+    [Fact]
+    public async Task ARequestStillRunningInPythonAfterTheCutOffLeavesPythonUnfinalised()
+    {
+        await using var host = await RunAsync("shutdown.conf");
+        Task<HttpResponseMessage> running = host.Client.GetAsync("/sleep?40");
+        while (!(await host.Client.GetStringAsync("/metrics")).Contains("\nwsgihost_requests_in_flight 2\n", StringComparison.Ordinal))
+        {
+            Assert.False(running.IsCompleted);
+            await Task.Delay(20);
+        }
+        host.SendSignal(15);
+        await host.WaitForLogAsync("WSGI requests were still running when the shutdown timeout ran out; they end with the process, and Python is not finalised");
+        await Assert.ThrowsAsync<HttpRequestException>(() => running);
+        Assert.Equal(0, await host.StopAsync(timeoutMs: 25_000));
+    }
+
     private static Task<WsgiHostProcess> RunAsync(string config, params string[] args) => WsgiHostProcess.RunConfigAsync(config, args);
 
     /// <summary>A GET with a chosen Host header; asserts the status and returns the body.</summary>

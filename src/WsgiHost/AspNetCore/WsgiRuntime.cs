@@ -8,6 +8,8 @@ using WsgiHost.Daemon;
 using WsgiHost.Python.Runtime;
 using WsgiHost.Python.Wsgi;
 
+using WsgiHost.Server;
+
 namespace WsgiHost.AspNetCore;
 
 /// <summary>
@@ -140,15 +142,10 @@ internal sealed class WsgiRuntime : IDisposable
         {
             await daemons.DisposeAsync().ConfigureAwait(false);
         }
-        if (executor != null && !executor.Stop(TimeSpan.FromSeconds(30), stopping))
+        // Python and the WSGI threads are made together (Start).
+        if (executor != null)
         {
-            Log.Write(ErrorLogLevel.Warning, "wsgi", "WSGI requests were still running when the host's shutdown timeout ran out; they end with the process, and Python is not finalised (its atexit callbacks do not run).");
-            return;
-        }
-        python?.Dispose();
-        if (python != null)
-        {
-            Log.Write(ErrorLogLevel.Notice, "wsgi", "Python finalised.");
+            EmbeddedPythonShutdown.Stop(executor, python, Log, TimeSpan.FromSeconds(30), stopping);
         }
     }
 

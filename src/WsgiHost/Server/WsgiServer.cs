@@ -402,8 +402,7 @@ internal sealed class WsgiServer : IAsyncDisposable
         }
         await _web.DisposeAsync().ConfigureAwait(false);
         await _daemons.DisposeAsync().ConfigureAwait(false);
-        _executor.Dispose();
-        _python?.Dispose();
+        EmbeddedPythonShutdown.Stop(_executor, _python, _log, TimeSpan.FromSeconds(10), CancellationToken.None);
         await _logs.DisposeAsync().ConfigureAwait(false);
     }
 }
