@@ -1,4 +1,5 @@
 using System.Text;
+using WsgiHost.Configuration.Model;
 
 namespace WsgiHost.Routing;
 
@@ -12,7 +13,7 @@ internal readonly record struct RequestTarget(string Path, string RawPath, strin
 {
     public bool IsValid => ErrorStatus == 0;
 
-    public static RequestTarget Parse(string rawTarget)
+    public static RequestTarget Parse(string rawTarget, EncodedSlashes slashes = EncodedSlashes.Off)
     {
         string target = rawTarget;
         if (!target.StartsWith('/'))
@@ -37,7 +38,7 @@ internal readonly record struct RequestTarget(string Path, string RawPath, strin
             rawQuery = rawQuery[..fragment];
         }
 
-        if (!TryDecode(rawPath, out string decoded, out int status, out string? error))
+        if (!TryDecode(rawPath, slashes, out string decoded, out int status, out string? error))
         {
             return new RequestTarget("", rawPath, rawQuery, status, error);
         }
@@ -51,10 +52,11 @@ internal readonly record struct RequestTarget(string Path, string RawPath, strin
     }
 
     /// <summary>
-    /// Percent-decodes to bytes. As Apache: a malformed escape is 400; an encoded NUL or "/"
-    /// is 404 (AllowEncodedSlashes Off, so "%2F" cannot smuggle a path separator).
+    /// Percent-decodes to bytes. As Apache: a malformed escape is 400; an encoded NUL is 404;
+    /// an encoded "/" is 404 with AllowEncodedSlashes Off (so "%2F" cannot smuggle a path
+    /// separator), decoded with On, and kept as written with NoDecode.
     /// </summary>
-    internal static bool TryDecode(string raw, out string decoded, out int status, out string? error)
+    internal static bool TryDecode(string raw, EncodedSlashes slashes, out string decoded, out int status, out string? error)
     {
         if (raw.IndexOf('%') < 0)
         {
@@ -81,12 +83,21 @@ internal readonly record struct RequestTarget(string Path, string RawPath, strin
                 return false;
             }
             byte b = (byte)((HexValue(raw[i + 1]) << 4) | HexValue(raw[i + 2]));
-            if (b == 0 || b == (byte)'/')
+            if (b == 0 || (b == (byte)'/' && slashes == EncodedSlashes.Off))
             {
                 decoded = "";
                 status = 404;
-                error = $"encoded {(b == 0 ? "NUL" : "slash")} in '{raw}' is refused (AllowEncodedSlashes Off)";
+                error = b == 0 ? $"encoded NUL in '{raw}' is refused"
+                    : $"AH00026: found %2f (encoded '/') in URI path ({raw}), returning 404 (AllowEncodedSlashes On or NoDecode allows it)";
                 return false;
+            }
+            if (b == (byte)'/' && slashes == EncodedSlashes.NoDecode)
+            {
+                bytes[n++] = (byte)'%';
+                bytes[n++] = (byte)raw[i + 1];
+                bytes[n++] = (byte)raw[i + 2];
+                i += 2;
+                continue;
             }
             bytes[n++] = b;
             i += 2;

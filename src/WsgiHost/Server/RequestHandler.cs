@@ -151,7 +151,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             context.Response.ContentLength = 0;
             return new ValueTask<long>(0);
         }
-        RequestTarget target = RequestTarget.Parse(rawTarget);
+        RequestTarget target = RequestTarget.Parse(rawTarget, scope.EncodedSlashes);
         if (!target.IsValid)
         {
             log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] {target.Error}");

@@ -24,6 +24,9 @@ internal sealed class ScopeRuntime
     /// <summary>TraceEnable for this scope: on, off or extended.</summary>
     public string TraceEnable { get; }
 
+    /// <summary>AllowEncodedSlashes for this scope.</summary>
+    public EncodedSlashes EncodedSlashes { get; }
+
     /// <summary>Apache's Timeout: for each write of a response and each read of a request body.</summary>
     public TimeSpan IoTimeout { get; }
 
@@ -32,6 +35,7 @@ internal sealed class ScopeRuntime
     {
         IoTimeout = ioTimeout;
         TraceEnable = scope.TraceEnable ?? main.TraceEnable ?? "on";
+        EncodedSlashes = scope.EncodedSlashes ?? main.EncodedSlashes ?? EncodedSlashes.Off;
         Index = index;
         Scope = scope;
         ServerName = scope.ServerName ?? main.ServerName ?? "localhost";

@@ -1,3 +1,4 @@
+using WsgiHost.Configuration.Model;
 using WsgiHost.Routing;
 
 namespace WsgiHost.Tests.Routing;
@@ -76,6 +77,27 @@ public sealed class RequestTargetTests
     [InlineData("nonsense", 400)]
     public void BadPathsAreRefusedWithApachesStatus(string raw, int status) =>
         Assert.Equal(status, RequestTarget.Parse(raw).ErrorStatus);
+
+    [Theory]
+    [InlineData("On", "/api/a%2Fb%2fc", "/api/a/b/c")]
+    [InlineData("NoDecode", "/api/a%2Fb%2fc%20d", "/api/a%2Fb%2fc d")]
+    [InlineData("NoDecode", "/api/..%2F..%2Fetc", "/api/..%2F..%2Fetc")]
+    [InlineData("On", "/api/x/..%2fy", "/api/y")]
+    public void AllowEncodedSlashesDecidesWhatAnEncodedSlashBecomes(string slashes, string raw, string expected)
+    {
+        var t = RequestTarget.Parse(raw, Enum.Parse<EncodedSlashes>(slashes));
+
+        Assert.True(t.IsValid, t.Error);
+        Assert.Equal(expected, t.Path);
+    }
+
+    [Theory]
+    [InlineData("Off", "/a%2Fb", 404)]
+    [InlineData("On", "/a%00b", 404)]
+    [InlineData("NoDecode", "/a%00b", 404)]
+    [InlineData("On", "/a/..%2F..%2Fetc", 400)]
+    public void AnEncodedNulIsRefusedWhateverAllowEncodedSlashesSaysAndSoIsAClimbAboveTheRoot(string slashes, string raw, int status) =>
+        Assert.Equal(status, RequestTarget.Parse(raw, Enum.Parse<EncodedSlashes>(slashes)).ErrorStatus);
 
     [Fact]
     public void AbsoluteFormKeepsOnlyPathAndQuery()

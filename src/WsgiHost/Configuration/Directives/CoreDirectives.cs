@@ -38,6 +38,7 @@ internal static class CoreDirectives
         new("DirectoryIndex", DirectiveScope.Anywhere, 1, -1, "local-url ...", DirectoryIndex),
         new("FileETag", DirectiveScope.Anywhere, 1, -1, "component ...", FileETag),
         new("TraceEnable", SV, 1, 1, "on|off|extended", TraceEnable),
+        new("AllowEncodedSlashes", SV, 1, 1, "On|Off|NoDecode", AllowEncodedSlashes),
         new("RemoteIPProxyProtocol", SV, 1, 1, "On|Off", (n, c) => c.Scope.ProxyProtocol = c.Flag(n, n.Arguments[0]) ?? false),
         new("SetHandler", DirectiveScope.Section, 1, 1, "server-status|wsgihost-health|wsgihost-metrics|None", SetHandler),
     ];
@@ -184,6 +185,23 @@ internal static class CoreDirectives
             return;
         }
         context.Scope.TraceEnable = value;
+    }
+
+    private static void AllowEncodedSlashes(ConfigNode node, BuildContext context)
+    {
+        EncodedSlashes? value = node.Arguments[0].ToLowerInvariant() switch
+        {
+            "on" => EncodedSlashes.On,
+            "off" => EncodedSlashes.Off,
+            "nodecode" => EncodedSlashes.NoDecode,
+            _ => null,
+        };
+        if (value == null)
+        {
+            context.Error(node, $"'{node.Arguments[0]}' is not On, Off or NoDecode", "AllowEncodedSlashes On|Off|NoDecode");
+            return;
+        }
+        context.Scope.EncodedSlashes = value;
     }
 
     private static void ThreadsPerChild(ConfigNode node, BuildContext context)

@@ -71,6 +71,9 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
     /// <summary>TraceEnable as written (on, off, extended); null when not.</summary>
     public string? TraceEnable { get; set; }
 
+    /// <summary>AllowEncodedSlashes as written; null when not.</summary>
+    public EncodedSlashes? EncodedSlashes { get; set; }
+
     /// <summary>Protocols (h2, http/1.1) as written here; null when not written.</summary>
     public List<string>? Protocols { get; set; }
 
@@ -112,6 +115,7 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
         ModuleLogLevels = ModuleLogLevels.Count > 0 ? new Dictionary<string, WsgiHost.Python.Runtime.ErrorLogLevel>(ModuleLogLevels, StringComparer.OrdinalIgnoreCase) : null,
         ProxyProtocol = ProxyProtocol,
         TraceEnable = TraceEnable,
+        EncodedSlashes = EncodedSlashes,
         Protocols = Protocols ?? main?.Protocols,
         RemoteIp = RemoteIpHeader == null && RemoteIpProxiesHeader == null && RemoteIpInternal.Count == 0 && RemoteIpTrusted.Count == 0
             ? null

@@ -58,6 +58,9 @@ internal sealed record ServerScope
     /// <summary>TraceEnable as written here (on, off, extended); null: the main server's, else on.</summary>
     public string? TraceEnable { get; init; }
 
+    /// <summary>AllowEncodedSlashes as written here; null: the main server's, else Off.</summary>
+    public EncodedSlashes? EncodedSlashes { get; init; }
+
     /// <summary>RemoteIPProxyProtocol On: connections to its addresses start with a PROXY header.</summary>
     public bool ProxyProtocol { get; init; }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using WsgiHost.Access;
+using WsgiHost.Configuration.Model;
 using WsgiHost.Routing;
 
 namespace WsgiHost.Tests.Configuration.Directives;
@@ -500,6 +501,35 @@ public sealed class CoreDirectiveTests
         error.At(2, "<If>");
         Assert.Equal("<If> (Apache's per-request expressions) is not supported", error.Message);
         Assert.Contains("do not remove the section without its condition", error.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AllowEncodedSlashesIsPerVirtualHostAndAHostWithoutItLeavesItToTheMainServer()
+    {
+        var config = SiteText.Clean("""
+            Listen 80
+            AllowEncodedSlashes nodecode
+            <VirtualHost *:80>
+                ServerName api.example
+                AllowEncodedSlashes On
+            </VirtualHost>
+            <VirtualHost *:80>
+                ServerName www.example
+            </VirtualHost>
+            """);
+
+        Assert.Equal(EncodedSlashes.NoDecode, config.MainServer.EncodedSlashes);
+        Assert.Equal(EncodedSlashes.On, config.VirtualHosts[0].EncodedSlashes);
+        Assert.Null(config.VirtualHosts[1].EncodedSlashes);
+    }
+
+    [Fact]
+    public void AnAllowEncodedSlashesValueApacheDoesNotKnowIsAnError()
+    {
+        var error = SiteText.Error("Listen 80\nAllowEncodedSlashes Decode");
+
+        error.At(2, "AllowEncodedSlashes");
+        Assert.Equal("'Decode' is not On, Off or NoDecode", error.Message);
     }
 
     [Fact]

@@ -29,6 +29,7 @@ public sealed class DirectiveTableTests : IDisposable
         ["LimitRequestBody"] = "LimitRequestBody 1000",
         ["Timeout"] = "Timeout 30",
         ["TraceEnable"] = "TraceEnable off",
+        ["AllowEncodedSlashes"] = "AllowEncodedSlashes NoDecode",
         ["KeepAlive"] = "KeepAlive On",
         ["KeepAliveTimeout"] = "KeepAliveTimeout 5",
         ["MaxKeepAliveRequests"] = "MaxKeepAliveRequests 100",
