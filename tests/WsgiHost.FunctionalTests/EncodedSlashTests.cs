@@ -4,10 +4,11 @@ using WsgiHost.FunctionalTests.Infrastructure;
 namespace WsgiHost.FunctionalTests;
 
 /// <summary>
-/// AllowEncodedSlashes against `wsgihost run` (encoded-slashes.conf): Off refuses a path with
-/// %2F (404, Apache's AH00026), On gives the app a '/', NoDecode gives it %2F as sent, in
-/// embedded and daemon mode; a virtual host without the directive has the main server's.
-/// The gateway app's own 404 names the PATH_INFO it was given.
+/// How the request path is read, against `wsgihost run` (encoded-slashes.conf):
+/// AllowEncodedSlashes Off refuses a path with %2F (404, Apache's AH00026), On gives the app a
+/// '/', NoDecode gives it %2F as sent, in embedded and daemon mode; a virtual host without the
+/// directive has the main server's. MergeSlashes Off keeps "//"; AcceptPathInfo Off refuses
+/// a path after the script. The gateway app's own 404 names the PATH_INFO it was given.
 /// </summary>
 public sealed class EncodedSlashTests : IAsyncLifetime
 {
@@ -49,6 +50,32 @@ public sealed class EncodedSlashTests : IAsyncLifetime
         // Kestrel refuses it before any routing (Apache: 404).
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.DoesNotContain("no route", body);
+    }
+
+    [Theory]
+    [InlineData("inherit.test", "/app//repos///x", "'/repos/x'")]
+    [InlineData("on.test", "/app//repos///x", "'//repos///x'")]
+    [InlineData("on.test", "/app//repos//..//x", "'//repos//x'")]
+    public async Task MergeSlashesOffKeepsTheSlashesTheClientSent(string host, string target, string pathInfo)
+    {
+        var (status, body) = await GetAsync(host, target);
+
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Contains($"no route {pathInfo}", body);
+    }
+
+    [Fact]
+    public async Task AcceptPathInfoOffRefusesAPathAfterTheScriptAndLetsTheScriptItselfBe()
+    {
+        var (status, body) = await GetAsync("inherit.test", "/strict/environ");
+
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.DoesNotContain("no route", body);
+        await _host.WaitForLogAsync("AcceptPathInfo off disallows user's path");
+
+        (status, body) = await GetAsync("inherit.test", "/strict");
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Contains("no route ''", body);
     }
 
     private async Task<(HttpStatusCode Status, string Body)> GetAsync(string host, string target)

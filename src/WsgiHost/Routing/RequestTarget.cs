@@ -13,7 +13,9 @@ internal readonly record struct RequestTarget(string Path, string RawPath, strin
 {
     public bool IsValid => ErrorStatus == 0;
 
-    public static RequestTarget Parse(string rawTarget, EncodedSlashes slashes = EncodedSlashes.Off)
+    /// <param name="slashes">AllowEncodedSlashes.</param>
+    /// <param name="mergeSlashes">MergeSlashes: "//" read as "/" (Apache's default); false keeps them.</param>
+    public static RequestTarget Parse(string rawTarget, EncodedSlashes slashes = EncodedSlashes.Off, bool mergeSlashes = true)
     {
         string target = rawTarget;
         if (!target.StartsWith('/'))
@@ -42,7 +44,7 @@ internal readonly record struct RequestTarget(string Path, string RawPath, strin
         {
             return new RequestTarget("", rawPath, rawQuery, status, error);
         }
-        if (!TryNormalize(decoded, out string normalized))
+        if (!TryNormalize(decoded, mergeSlashes, out string normalized))
         {
             return new RequestTarget("", rawPath, rawQuery, 400, $"invalid URI path '{rawPath}' (it climbs above the root)");
         }
@@ -110,10 +112,10 @@ internal readonly record struct RequestTarget(string Path, string RawPath, strin
 
     private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 
-    /// <summary>Merges "//" and resolves "." and ".." segments; false when ".." climbs above "/".</summary>
-    internal static bool TryNormalize(string path, out string normalized)
+    /// <summary>Merges "//" (unless <paramref name="mergeSlashes"/> is false) and resolves "." and ".." segments; false when ".." climbs above "/".</summary>
+    internal static bool TryNormalize(string path, bool mergeSlashes, out string normalized)
     {
-        if (!path.Contains("//", StringComparison.Ordinal) && !path.Contains("/.", StringComparison.Ordinal))
+        if ((!mergeSlashes || !path.Contains("//", StringComparison.Ordinal)) && !path.Contains("/.", StringComparison.Ordinal))
         {
             normalized = path;
             return true;
@@ -124,7 +126,7 @@ internal readonly record struct RequestTarget(string Path, string RawPath, strin
         {
             string part = parts[i];
             bool last = i == parts.Length - 1;
-            if (part.Length == 0 && !last)
+            if (part.Length == 0 && !last && mergeSlashes)
             {
                 continue;
             }

@@ -151,7 +151,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             context.Response.ContentLength = 0;
             return new ValueTask<long>(0);
         }
-        RequestTarget target = RequestTarget.Parse(rawTarget, scope.EncodedSlashes);
+        RequestTarget target = RequestTarget.Parse(rawTarget, scope.EncodedSlashes, scope.MergeSlashes);
         if (!target.IsValid)
         {
             log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] {target.Error}");
@@ -205,6 +205,11 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         if (mapped.IsStatic)
         {
             return StaticAsync(context, scope, mapped, settings);
+        }
+        if (settings.AcceptPathInfo == false && mapped.PathInfo.Length > 0)
+        {
+            log.Write(ErrorLogLevel.Error, "wsgi", $"[client {Client(context)}] AcceptPathInfo off disallows user's path: '{mapped.FilePath}' (PATH_INFO '{mapped.PathInfo}').");
+            return ErrorAsync(context, 404);
         }
 
         var (localHost, localPort) = KestrelExchange.SplitHost(host);

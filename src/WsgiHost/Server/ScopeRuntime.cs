@@ -27,6 +27,9 @@ internal sealed class ScopeRuntime
     /// <summary>AllowEncodedSlashes for this scope.</summary>
     public EncodedSlashes EncodedSlashes { get; }
 
+    /// <summary>MergeSlashes for this scope: whether "//" in a path is read as "/".</summary>
+    public bool MergeSlashes { get; }
+
     /// <summary>Apache's Timeout: for each write of a response and each read of a request body.</summary>
     public TimeSpan IoTimeout { get; }
 
@@ -36,6 +39,7 @@ internal sealed class ScopeRuntime
         IoTimeout = ioTimeout;
         TraceEnable = scope.TraceEnable ?? main.TraceEnable ?? "on";
         EncodedSlashes = scope.EncodedSlashes ?? main.EncodedSlashes ?? EncodedSlashes.Off;
+        MergeSlashes = scope.MergeSlashes ?? main.MergeSlashes ?? true;
         Index = index;
         Scope = scope;
         ServerName = scope.ServerName ?? main.ServerName ?? "localhost";

@@ -99,6 +99,19 @@ public sealed class RequestTargetTests
     public void AnEncodedNulIsRefusedWhateverAllowEncodedSlashesSaysAndSoIsAClimbAboveTheRoot(string slashes, string raw, int status) =>
         Assert.Equal(status, RequestTarget.Parse(raw, Enum.Parse<EncodedSlashes>(slashes)).ErrorStatus);
 
+    [Theory]
+    [InlineData("/a//b///c", true, "/a/b/c")]
+    [InlineData("/a//b///c", false, "/a//b///c")]
+    [InlineData("//a//../b", false, "//a/b")]
+    [InlineData("/a/./b//", false, "/a/b//")]
+    public void MergeSlashesOffKeepsEmptySegmentsAndStillResolvesDotSegments(string raw, bool merge, string expected)
+    {
+        var t = RequestTarget.Parse(raw, EncodedSlashes.Off, merge);
+
+        Assert.True(t.IsValid, t.Error);
+        Assert.Equal(expected, t.Path);
+    }
+
     [Fact]
     public void AbsoluteFormKeepsOnlyPathAndQuery()
     {

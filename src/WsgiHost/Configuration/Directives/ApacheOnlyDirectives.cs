@@ -26,6 +26,8 @@ internal static class ApacheOnlyDirectives
         "WSGIEnableSendfile", "WSGIIgnoreActivity", "WSGIServerMetrics", "WSGISwitchInterval", "WSGIPerInterpreterGIL",
         "WSGIFreeThreading", "WSGIPassApacheRequest", "WSGIErrorOverride",
         "DefaultType", "AccessFileName",
+        // Only mod_dav reads XML bodies; socket buffer sizes are the kernel's defaults here.
+        "LimitXMLRequestBody", "SendBufferSize", "ReceiveBufferSize",
     ];
 
     /// <summary>
@@ -49,6 +51,8 @@ internal static class ApacheOnlyDirectives
     [
         ("ErrorLogFormat", "the error log keeps Apache's default format ([time] [module:level] [pid N] [client ip:port] message); this format is not applied",
          "remove the line, or have log parsers read the default format"),
+        ("H2Direct", "HTTP/2 without TLS (h2c, prior knowledge) is not served, so this is not applied: plain ports speak HTTP/1.1, and HTTP/2 is offered on TLS ports by ALPN",
+         "remove the line, or put a proxy that speaks h2c in front"),
     ];
 
     /// <summary>Known, not implemented, and meaningful for routing, access or responses.</summary>

@@ -39,6 +39,8 @@ internal static class CoreDirectives
         new("FileETag", DirectiveScope.Anywhere, 1, -1, "component ...", FileETag),
         new("TraceEnable", SV, 1, 1, "on|off|extended", TraceEnable),
         new("AllowEncodedSlashes", SV, 1, 1, "On|Off|NoDecode", AllowEncodedSlashes),
+        new("MergeSlashes", SV, 1, 1, "On|Off", (n, c) => c.Scope.MergeSlashes = c.Flag(n, n.Arguments[0])),
+        new("AcceptPathInfo", DirectiveScope.Anywhere, 1, 1, "On|Off|Default", AcceptPathInfo),
         new("RemoteIPProxyProtocol", SV, 1, 1, "On|Off", (n, c) => c.Scope.ProxyProtocol = c.Flag(n, n.Arguments[0]) ?? false),
         new("SetHandler", DirectiveScope.Section, 1, 1, "server-status|wsgihost-health|wsgihost-metrics|None", SetHandler),
     ];
@@ -202,6 +204,18 @@ internal static class CoreDirectives
             return;
         }
         context.Scope.EncodedSlashes = value;
+    }
+
+    private static void AcceptPathInfo(ConfigNode node, BuildContext context)
+    {
+        string value = node.Arguments[0].ToLowerInvariant();
+        if (value is not ("on" or "off" or "default"))
+        {
+            context.Error(node, $"'{node.Arguments[0]}' is not On, Off or Default", "AcceptPathInfo On|Off|Default");
+            return;
+        }
+        // Default is the handler's choice, and mod_wsgi's is to accept, as On.
+        context.PerDir.Value = context.PerDir.Value with { AcceptPathInfo = value != "off" };
     }
 
     private static void ThreadsPerChild(ConfigNode node, BuildContext context)

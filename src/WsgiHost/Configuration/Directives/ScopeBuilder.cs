@@ -74,6 +74,9 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
     /// <summary>AllowEncodedSlashes as written; null when not.</summary>
     public EncodedSlashes? EncodedSlashes { get; set; }
 
+    /// <summary>MergeSlashes as written; null when not.</summary>
+    public bool? MergeSlashes { get; set; }
+
     /// <summary>Protocols (h2, http/1.1) as written here; null when not written.</summary>
     public List<string>? Protocols { get; set; }
 
@@ -116,6 +119,7 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
         ProxyProtocol = ProxyProtocol,
         TraceEnable = TraceEnable,
         EncodedSlashes = EncodedSlashes,
+        MergeSlashes = MergeSlashes,
         Protocols = Protocols ?? main?.Protocols,
         RemoteIp = RemoteIpHeader == null && RemoteIpProxiesHeader == null && RemoteIpInternal.Count == 0 && RemoteIpTrusted.Count == 0
             ? null

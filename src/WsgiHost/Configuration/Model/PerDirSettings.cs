@@ -22,6 +22,9 @@ internal sealed record PerDirSettings
 
     public bool? ChunkedRequest { get; init; }
 
+    /// <summary>AcceptPathInfo: false (Off) makes a request with path info after its script 404, as mod_wsgi honours it; null or true (Default, On) accepts it.</summary>
+    public bool? AcceptPathInfo { get; init; }
+
     public MapHeadToGet? MapHeadToGet { get; init; }
 
     public bool? ScriptReloading { get; init; }
@@ -149,6 +152,7 @@ internal sealed record PerDirSettings
             CallableObject = over.CallableObject ?? CallableObject,
             PassAuthorization = over.PassAuthorization ?? PassAuthorization,
             ChunkedRequest = over.ChunkedRequest ?? ChunkedRequest,
+            AcceptPathInfo = over.AcceptPathInfo ?? AcceptPathInfo,
             MapHeadToGet = over.MapHeadToGet ?? MapHeadToGet,
             ScriptReloading = over.ScriptReloading ?? ScriptReloading,
             LimitRequestBody = over.LimitRequestBody ?? LimitRequestBody,

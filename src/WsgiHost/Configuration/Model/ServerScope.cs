@@ -61,6 +61,9 @@ internal sealed record ServerScope
     /// <summary>AllowEncodedSlashes as written here; null: the main server's, else Off.</summary>
     public EncodedSlashes? EncodedSlashes { get; init; }
 
+    /// <summary>MergeSlashes as written here; null: the main server's, else On ("//" in a path is "/").</summary>
+    public bool? MergeSlashes { get; init; }
+
     /// <summary>RemoteIPProxyProtocol On: connections to its addresses start with a PROXY header.</summary>
     public bool ProxyProtocol { get; init; }
 

@@ -533,6 +533,16 @@ public sealed class CoreDirectiveTests
     }
 
     [Fact]
+    public void AcceptPathInfoOffHoldsInItsSectionAndDefaultAcceptsAsModWsgiDoes()
+    {
+        var config = SiteText.Clean("Listen 80\nAcceptPathInfo Default\n<Location /strict>\nAcceptPathInfo Off\n</Location>");
+
+        Assert.Equal(true, config.MainServer.Defaults.AcceptPathInfo);
+        Assert.Equal(false, Assert.Single(config.MainServer.Sections).Payload.Settings.AcceptPathInfo);
+        SiteText.Error("Listen 80\nAcceptPathInfo Maybe").At(2, "AcceptPathInfo");
+    }
+
+    [Fact]
     public void EveryErrorIsCollected()
     {
         var errors = SiteText.Errors("""

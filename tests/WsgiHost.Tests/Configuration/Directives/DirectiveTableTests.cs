@@ -30,6 +30,8 @@ public sealed class DirectiveTableTests : IDisposable
         ["Timeout"] = "Timeout 30",
         ["TraceEnable"] = "TraceEnable off",
         ["AllowEncodedSlashes"] = "AllowEncodedSlashes NoDecode",
+        ["MergeSlashes"] = "MergeSlashes Off",
+        ["AcceptPathInfo"] = "<Location /app>\nAcceptPathInfo Off\n</Location>",
         ["KeepAlive"] = "KeepAlive On",
         ["KeepAliveTimeout"] = "KeepAliveTimeout 5",
         ["MaxKeepAliveRequests"] = "MaxKeepAliveRequests 100",
