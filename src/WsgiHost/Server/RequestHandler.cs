@@ -23,6 +23,9 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
 {
     private volatile SiteRouting _routing = routing;
 
+    /// <summary>The routing snapshot in force.</summary>
+    public SiteRouting Routing => _routing;
+
     /// <summary>Replaces the routing snapshot; requests already running finish with the old one.</summary>
     public void Swap(SiteRouting next) => _routing = next;
 
@@ -59,6 +62,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         // Set again below for a WSGI request; never one left from an earlier request on the connection.
         context.Features.Set<RequestSeries>(null);
         context.Features.Set<RequestMetadata>(null);
+        context.Features.Set(RejectedRequestLog.Handled.Request);
         int before = ConnectionRequests.Next(context);
         if (metrics.Draining || ConnectionRequests.EndsConnection(context.Request, before, routing.Site.KeepAliveTimeoutSeconds, routing.Site.MaxKeepAliveRequests))
         {

@@ -35,6 +35,7 @@ internal sealed class WsgiServer : IAsyncDisposable
     private readonly WorkerLauncher? _launcher;
     private readonly ServerMetrics _metrics;
     private readonly IdleMemoryTrim _idleTrim;
+    private readonly RejectedRequestLog? _rejected;
 
     /// <summary>The daemon groups' worker PIDs by group (empty when groups run embedded).</summary>
     public IReadOnlyDictionary<string, int[]> DaemonPids => _daemons.All.ToDictionary(g => g.Name, g => g.Pids.ToArray());
@@ -54,6 +55,7 @@ internal sealed class WsgiServer : IAsyncDisposable
         _handler = handler;
         _site = site;
         _idleTrim = new IdleMemoryTrim(() => (metrics.Total, metrics.InFlight), log);
+        _rejected = web.Services.GetService<System.Diagnostics.DiagnosticListener>() is { } listener ? new RejectedRequestLog(listener, () => handler.Routing) : null;
     }
 
     /// <summary>The addresses Kestrel listens on, e.g. http://127.0.0.1:8000.</summary>
@@ -374,6 +376,7 @@ internal sealed class WsgiServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _idleTrim.Dispose();
+        _rejected?.Dispose();
         // Health checks answer 503 from now on, while running requests finish.
         _metrics.Draining = true;
         if (_site.DrainSeconds > 0)
