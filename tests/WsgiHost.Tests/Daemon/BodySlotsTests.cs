@@ -72,6 +72,37 @@ public sealed class BodySlotsTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Once the worker has freed every slot filled so far, the front starts again at the first:
+    /// a body the worker keeps up with goes through one slot (its pages the only ones resident);
+    /// while a chunk is still held, the ring goes on.
+    /// </summary>
+    [Fact]
+    public void TheFrontStartsAgainAtTheFirstSlotWhenTheWorkerHasFreedThemAll()
+    {
+        var (front, worker) = Passed();
+        using (front)
+        using (worker)
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.True(front.TryTake(out int taken));
+                Assert.Equal(0, taken);
+                worker.Release(taken);
+            }
+            Assert.True(front.TryTake(out int first));
+            Assert.True(front.TryTake(out int second));
+            Assert.Equal((0, 1), (first, second));
+            worker.Release(0);
+            Assert.True(front.TryTake(out int third));
+            Assert.Equal(2, third); // slot 1 still holds its chunk
+            worker.Release(1);
+            worker.Release(2);
+            Assert.True(front.TryTake(out int again));
+            Assert.Equal(0, again);
+        }
+    }
+
     [Fact]
     public async Task TheFrontWaitsUntilHalfTheSlotsAreFreeThenTakesTheOldest()
     {
