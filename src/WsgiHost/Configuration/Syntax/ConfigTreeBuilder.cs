@@ -3,7 +3,7 @@ namespace WsgiHost.Configuration.Syntax;
 /// <summary>
 /// Reads one configuration and the files it includes into a tree. It applies the directives that shape the
 /// tree while reading, in order, as Apache does with its EXEC_ON_READ directives: <c>Define</c>, <c>UnDefine</c>,
-/// <c>Include</c>, <c>IncludeOptional</c>, <c>&lt;IfDefine&gt;</c> and <c>&lt;IfModule&gt;</c> leave no node;
+/// <c>Include</c>, <c>IncludeOptional</c>, <c>&lt;IfDefine&gt;</c>, <c>&lt;IfModule&gt;</c> and <c>&lt;IfVersion&gt;</c> leave no node;
 /// <c>ServerRoot</c> is applied and kept. Every other directive is kept as written. Each file must balance its
 /// own sections, as in Apache; nodes an Include brings become children of the section around it.
 /// One instance reads one configuration.
@@ -223,6 +223,15 @@ internal sealed class ConfigTreeBuilder
         {
             kind = Condition(tag, arguments, location, "a module such as mod_wsgi.c, or ! and a module",
                 n => ModuleNames.IsLoaded(n, _options.LoadedModules));
+        }
+        else if (IsNamed(name, "IfVersion"))
+        {
+            bool holds = IfVersionTest.Holds(arguments, out string? error);
+            if (error != null)
+            {
+                Report(DiagnosticSeverity.Error, location, tag, $"{tag} {error}", "its content is skipped until the test is fixed");
+            }
+            kind = holds ? FrameKind.Transparent : FrameKind.Dropped;
         }
 
         open.Add(new Frame(kind, name, arguments, location));

@@ -8,13 +8,19 @@ namespace WsgiHost.Configuration.Syntax;
 /// </summary>
 internal static class ModuleNames
 {
-    /// <summary>The modules WsgiHost provides the equivalent of.</summary>
+    /// <summary>
+    /// The modules WsgiHost provides the equivalent of, in whole or in part: a section for one of
+    /// them is read, so what WsgiHost does not do inside it is an error rather than skipped
+    /// unseen (a force-HTTPS RewriteRule in &lt;IfModule mod_rewrite.c&gt; was dropped, and the
+    /// site served plain HTTP). mpm_event is the MPM whose tuning a site carries (Debian's).
+    /// </summary>
     public static readonly IReadOnlySet<string> DefaultLoaded = new[]
     {
         "wsgi_module", "ssl_module", "alias_module", "authz_core_module", "authz_host_module",
         "access_compat_module", "log_config_module", "mime_module", "dir_module", "env_module",
         "setenvif_module", "headers_module", "version_module", "filter_module", "deflate_module", "brotli_module",
-        "expires_module", "remoteip_module", "xsendfile_module",
+        "expires_module", "remoteip_module", "xsendfile_module", "rewrite_module", "reqtimeout_module",
+        "status_module", "http2_module", "mpm_event_module",
     }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The part every spelling shares: <c>wsgi</c> for all three above.</summary>

@@ -49,6 +49,10 @@ public sealed class ConditionalTests : IDisposable
     [InlineData("mod_ssl.c")]
     [InlineData("alias_module")]
     [InlineData("mod_version.c")]
+    [InlineData("mod_rewrite.c")]
+    [InlineData("rewrite_module")]
+    [InlineData("mod_reqtimeout.c")]
+    [InlineData("mpm_event_module")]
     public void IfModuleKeepsContentForDefaultLoadedModulesInEverySpelling(string module)
     {
         var result = _folder.Read($"""
@@ -65,7 +69,8 @@ public sealed class ConditionalTests : IDisposable
     }
 
     [Theory]
-    [InlineData("mod_rewrite.c")]
+    [InlineData("mod_cgi.c")]
+    [InlineData("mpm_prefork_module")]
     [InlineData("php_module")]
     [InlineData("mod_php7")]
     public void IfModuleDropsContentForOtherModules(string module)
@@ -81,6 +86,46 @@ public sealed class ConditionalTests : IDisposable
 
         Tree.NoDiagnostics(result);
         Assert.Equal("Listen|81", Tree.Show(result.Nodes));
+    }
+
+    /// <summary>
+    /// mod_wsgi's own guide chooses Apache 2.2's or 2.4's access rules by &lt;IfVersion&gt;: the
+    /// configuration is read as Apache 2.4 reads it.
+    /// </summary>
+    [Theory]
+    [InlineData(">= 2.4", true)]
+    [InlineData("< 2.4", false)]
+    [InlineData("2.4", true)]
+    [InlineData("= 2.2", false)]
+    [InlineData("!= 2.2", true)]
+    [InlineData("> 2.4", false)]
+    [InlineData("> 2.3.99", true)]
+    [InlineData("<= 2.4.0", false)]
+    [InlineData("~ ^2\\.4", true)]
+    [InlineData("/^2\\.2/", false)]
+    [InlineData("!~ ^2\\.2", true)]
+    public void IfVersionAnswersAsApache24(string test, bool kept)
+    {
+        var result = _folder.Read($"""
+            <IfVersion {test}>
+                Listen 80
+            </IfVersion>
+            """);
+
+        Tree.NoDiagnostics(result);
+        Assert.Equal(kept ? "Listen|80" : "", Tree.Show(result.Nodes));
+    }
+
+    [Theory]
+    [InlineData(">= two", "'two' is not a version")]
+    [InlineData("=> 2.4", "unknown operator '=>'")]
+    [InlineData("", "takes [[!]operator] version")]
+    public void AMalformedIfVersionIsAnErrorAndItsContentIsSkipped(string test, string message)
+    {
+        var result = _folder.Read($"<IfVersion {test}>\nListen 80\n</IfVersion>");
+
+        Assert.Contains(result.Diagnostics, d => d.Severity == DiagnosticSeverity.Error && d.Message.Contains(message, StringComparison.Ordinal));
+        Assert.Equal("", Tree.Show(result.Nodes));
     }
 
     [Fact]
