@@ -21,10 +21,10 @@ internal static class ApacheOnlyDirectives
         "HttpProtocolOptions", "ContentDigest", "CoreDumpDirectory",
         "MaxMemFree", "RLimitCPU", "RLimitMEM", "RLimitNPROC", "ServerPath", "LogLevelOverride", "BufferedLogs",
         "WSGISocketPrefix", "WSGISocketRotation", "WSGIAcceptMutex", "WSGILazyInitialization", "WSGIPythonEggs",
-        "WSGIPythonOptimize", "WSGIPythonHashSeed", "WSGIPythonWarnings", "WSGIDontWriteBytecode", "WSGIDestroyInterpreter",
+        "WSGIPythonHashSeed", "WSGIPythonWarnings", "WSGIDontWriteBytecode", "WSGIDestroyInterpreter",
         "WSGIRestrictStdin", "WSGIRestrictStdout", "WSGIRestrictSignal", "WSGICaseSensitivity", "WSGIVerboseDebugging",
         "WSGIEnableSendfile", "WSGIIgnoreActivity", "WSGIServerMetrics", "WSGISwitchInterval", "WSGIPerInterpreterGIL",
-        "WSGIFreeThreading", "WSGIPassApacheRequest", "WSGIErrorOverride",
+        "WSGIFreeThreading", "WSGIPassApacheRequest",
         "DefaultType", "AccessFileName",
         // Only mod_dav reads XML bodies; socket buffer sizes are the kernel's defaults here.
         "LimitXMLRequestBody", "SendBufferSize", "ReceiveBufferSize",
@@ -40,7 +40,7 @@ internal static class ApacheOnlyDirectives
         (["IndexOptions", "IndexIgnore", "IndexIgnoreReset", "IndexOrderDefault", "IndexStyleSheet", "IndexHeadInsert", "HeaderName",
           "ReadmeName", "AddIcon", "AddIconByType", "AddIconByEncoding", "AddAlt", "AddAltByType", "AddAltByEncoding", "AddDescription", "DefaultIcon"],
          "shapes mod_autoindex's folder listings, which WsgiHost does not make (a folder URL without an index file is 404); accepted and unused"),
-        (["LanguagePriority", "ForceLanguagePriority", "CacheNegotiatedDocs"],
+        (["LanguagePriority", "ForceLanguagePriority", "CacheNegotiatedDocs", "MultiviewsMatch"],
          "orders mod_negotiation's choices (MultiViews, type maps), which WsgiHost does not make; accepted and unused"),
         (["ScriptSock", "CGIDScriptTimeout"],
          "sets up mod_cgid's CGI daemon, whose programs WsgiHost does not run (ScriptAlias is an error); accepted and unused"),
@@ -51,6 +51,10 @@ internal static class ApacheOnlyDirectives
     [
         ("ErrorLogFormat", "the error log keeps Apache's default format ([time] [module:level] [pid N] [client ip:port] message); this format is not applied",
          "remove the line, or have log parsers read the default format"),
+        ("WSGIPythonOptimize", "Python runs without optimisation, so this is not applied: assert statements run and __debug__ is True",
+         "remove the line, or make sure the app's asserts hold in production"),
+        ("WSGIErrorOverride", "an app's own error responses are sent as the app made them, so this is not applied: ErrorDocument does not replace them",
+         "remove the line, or have the app render its error pages"),
         ("H2Direct", "HTTP/2 without TLS (h2c, prior knowledge) is not served, so this is not applied: plain ports speak HTTP/1.1, and HTTP/2 is offered on TLS ports by ALPN",
          "remove the line, or put a proxy that speaks h2c in front"),
     ];

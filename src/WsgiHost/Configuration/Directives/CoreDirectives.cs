@@ -41,6 +41,7 @@ internal static class CoreDirectives
         new("AllowEncodedSlashes", SV, 1, 1, "On|Off|NoDecode", AllowEncodedSlashes),
         new("MergeSlashes", SV, 1, 1, "On|Off", (n, c) => c.Scope.MergeSlashes = c.Flag(n, n.Arguments[0])),
         new("AcceptPathInfo", DirectiveScope.Anywhere, 1, 1, "On|Off|Default", AcceptPathInfo),
+        new("DirectorySlash", DirectiveScope.Anywhere, 1, 1, "On|Off", DirectorySlash),
         new("RemoteIPProxyProtocol", SV, 1, 1, "On|Off", (n, c) => c.Scope.ProxyProtocol = c.Flag(n, n.Arguments[0]) ?? false),
         new("SetHandler", DirectiveScope.Section, 1, 1, "server-status|wsgihost-health|wsgihost-metrics|None", SetHandler),
     ];
@@ -216,6 +217,16 @@ internal static class CoreDirectives
         }
         // Default is the handler's choice, and mod_wsgi's is to accept, as On.
         context.PerDir.Value = context.PerDir.Value with { AcceptPathInfo = value != "off" };
+    }
+
+    /// <summary>On is what WsgiHost does (a folder's URL without its slash is redirected to it); Off is not applied.</summary>
+    private static void DirectorySlash(ConfigNode node, BuildContext context)
+    {
+        if (context.Flag(node, node.Arguments[0]) == false)
+        {
+            context.Warning(node, "a folder's URL without its trailing slash is still redirected to the URL with it, so this is not applied",
+                "remove the line, or link to folders with their trailing slash");
+        }
     }
 
     private static void ThreadsPerChild(ConfigNode node, BuildContext context)

@@ -31,6 +31,7 @@ public sealed class DirectiveTableTests : IDisposable
         ["TraceEnable"] = "TraceEnable off",
         ["AllowEncodedSlashes"] = "AllowEncodedSlashes NoDecode",
         ["MergeSlashes"] = "MergeSlashes Off",
+        ["DirectorySlash"] = "DirectorySlash On",
         ["AcceptPathInfo"] = "<Location /app>\nAcceptPathInfo Off\n</Location>",
         ["KeepAlive"] = "KeepAlive On",
         ["KeepAliveTimeout"] = "KeepAliveTimeout 5",
