@@ -20,7 +20,8 @@ internal static class FileResponse
 
     /// <param name="type">The Content-Type to send; null sends the one already on the response, if any.</param>
     /// <param name="language">The Content-Language to send (mod_mime's AddLanguage, DefaultLanguage); null sends none.</param>
-    public static async Task ServeAsync(HttpContext context, FileSnapshot file, string? type, string? language = null)
+    /// <param name="encoding">The Content-Encoding to send (mod_mime's AddEncoding: the file's bytes are already encoded, so never compressed again); null sends none.</param>
+    public static async Task ServeAsync(HttpContext context, FileSnapshot file, string? type, string? language = null, string? encoding = null)
     {
         HttpRequest request = context.Request;
         HttpResponse response = context.Response;
@@ -62,7 +63,7 @@ internal static class FileResponse
         if (outcome == RangeOutcome.Ignore)
         {
             response.StatusCode = StatusCodes.Status200OK;
-            SetContentType(response, type, language);
+            SetContentType(response, type, language, encoding);
             response.ContentLength = file.Length;
             if (!head && file.Length > 0)
             {
@@ -83,7 +84,7 @@ internal static class FileResponse
         if (ranges.Count == 1)
         {
             ByteRange only = ranges[0];
-            SetContentType(response, type, language);
+            SetContentType(response, type, language, encoding);
             response.Headers.ContentRange = ContentRange(only, file.Length);
             response.ContentLength = only.Length;
             if (!head)
@@ -92,7 +93,7 @@ internal static class FileResponse
             }
             return;
         }
-        SetContentType(response, null, language);
+        SetContentType(response, null, language, encoding);
         await SendMultipartAsync(response, file, type, ranges, head).ConfigureAwait(false);
     }
 
@@ -136,8 +137,12 @@ internal static class FileResponse
 
     /// <summary>Apache sends no Content-Type for an unknown extension (no DefaultType); the
     /// charset a text type gets is mod_mime's (AddCharset) or AddDefaultCharset's, as the response starts.</summary>
-    private static void SetContentType(HttpResponse response, string? type, string? language)
+    private static void SetContentType(HttpResponse response, string? type, string? language, string? encoding)
     {
+        if (encoding != null)
+        {
+            response.Headers.ContentEncoding = encoding;
+        }
         if (type != null)
         {
             response.ContentType = type;

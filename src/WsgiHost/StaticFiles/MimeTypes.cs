@@ -86,20 +86,26 @@ internal sealed class MimeTypes
     /// <see cref="TypeOf"/> with the charset of the rightmost extension that has one (AddCharset)
     /// in place of, or after, the type's own charset parameter (not for a ForceType, which core
     /// applies after mod_mime); the languages of its extensions (AddLanguage) in order, comma
-    /// separated, else the scope's DefaultLanguage.
+    /// separated, else the scope's DefaultLanguage; the encodings of its extensions (AddEncoding) in
+    /// order, as its Content-Encoding.
     /// </summary>
-    public (string? Type, string? Language) MediaOf(string fileName, PerDirSettings settings)
+    public (string? Type, string? Language, string? Encoding) MediaOf(string fileName, PerDirSettings settings)
     {
         string? type = TypeOf(fileName, settings);
         MimeMaps mime = settings.Mime;
-        if (mime.Charsets.Count == 0 && mime.Languages.Count == 0)
+        if (mime.Charsets.Count == 0 && mime.Languages.Count == 0 && mime.Encodings.Count == 0)
         {
-            return (type, mime.DefaultLanguage);
+            return (type, mime.DefaultLanguage, null);
         }
         string? charset = null;
         List<string>? languages = null;
+        List<string>? encodings = null;
         foreach (string extension in Extensions(fileName))
         {
+            if (mime.Encodings.TryGetValue(extension, out string? e) && e != null)
+            {
+                (encodings ??= []).Add(e);
+            }
             if (mime.Charsets.TryGetValue(extension, out string? c) && c != null)
             {
                 charset = c;
@@ -113,7 +119,7 @@ internal sealed class MimeTypes
         {
             type = WithCharset(type, charset);
         }
-        return (type, languages != null ? string.Join(',', languages) : mime.DefaultLanguage);
+        return (type, languages != null ? string.Join(',', languages) : mime.DefaultLanguage, encodings != null ? string.Join(", ", encodings) : null);
     }
 
     /// <summary><paramref name="type"/> with its charset parameter set to <paramref name="charset"/>: the first one replaced, else one added.</summary>

@@ -136,9 +136,9 @@ internal sealed class StaticAliasHandler
         }
         using (snapshot)
         {
-            (string? type, string? language) = settings == null ? (_types.Lookup(snapshot.Path), null) : _types.MediaOf(snapshot.Path, settings);
+            (string? type, string? language, string? encoding) = settings == null ? (_types.Lookup(snapshot.Path), null, null) : _types.MediaOf(snapshot.Path, settings);
             snapshot.TagWith(Configuration.Model.FileETagRule.InForce(settings?.FileETag));
-            await FileResponse.ServeAsync(context, snapshot, type, language).ConfigureAwait(false);
+            await FileResponse.ServeAsync(context, snapshot, type, language, encoding).ConfigureAwait(false);
         }
     }
 

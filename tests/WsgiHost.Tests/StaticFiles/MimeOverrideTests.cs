@@ -40,16 +40,28 @@ public sealed class MimeOverrideTests
     }
 
     [Fact]
+    public void AddEncodingGivesTheContentEncodingOfEachOfAFilesExtensionsAndRemoveEncodingUndoesIt()
+    {
+        var settings = SiteText.Clean("Listen 80\nAddType image/svg+xml .svg .svgz\nAddEncoding gzip svgz\nAddEncoding x-compress .Z").MainServer.Defaults;
+        var removed = SiteText.Clean("Listen 80\nAddEncoding gzip svgz\n<Location /raw>\nRemoveEncoding .svgz\n</Location>").MainServer;
+
+        Assert.Equal(("image/svg+xml", null, "gzip"), Types.MediaOf("/srv/logo.svgz", settings));
+        Assert.Equal(("image/svg+xml", null, null), Types.MediaOf("/srv/logo.svg", settings));
+        Assert.Equal(("image/svg+xml", null, "gzip, x-compress"), Types.MediaOf("/srv/a.svgz.Z", settings));
+        Assert.Null(Types.MediaOf("/srv/logo.svgz", removed.Defaults.Merge(Assert.Single(removed.Sections).Payload.Settings)).Encoding);
+    }
+
+    [Fact]
     public void AddCharsetAndAddLanguageGoByExtensionAndEveryLanguageIsKept()
     {
         var settings = SiteText.Clean("Listen 80\nAddCharset UTF-8 .utf8\nAddCharset EUC-JP euc\nAddLanguage en .en\nAddLanguage fr .FR").MainServer.Defaults;
 
-        Assert.Equal(("text/html", "en"), Types.MediaOf("/srv/page.html.en", settings));
-        Assert.Equal(("text/html; charset=UTF-8", null), Types.MediaOf("/srv/page.utf8.html", settings));
+        Assert.Equal(("text/html", "en", null), Types.MediaOf("/srv/page.html.en", settings));
+        Assert.Equal(("text/html; charset=UTF-8", null, null), Types.MediaOf("/srv/page.utf8.html", settings));
         // The rightmost charset wins; every language is listed, in order.
-        Assert.Equal(("text/html; charset=EUC-JP", "fr,en"), Types.MediaOf("/srv/page.fr.utf8.html.euc.en", settings));
+        Assert.Equal(("text/html; charset=EUC-JP", "fr,en", null), Types.MediaOf("/srv/page.fr.utf8.html.euc.en", settings));
         // No type, no charset: the charset is a parameter of the type.
-        Assert.Equal((null, "en"), Types.MediaOf("/srv/data.bin.utf8.en", settings));
+        Assert.Equal((null, "en", null), Types.MediaOf("/srv/data.bin.utf8.en", settings));
     }
 
     [Fact]
@@ -59,8 +71,8 @@ public sealed class MimeOverrideTests
         var removed = SiteText.Clean("Listen 80\nRemoveType  es\nAddLanguage es .es").MainServer.Defaults;
         var kept = SiteText.Clean("Listen 80\nAddLanguage es .es").MainServer.Defaults;
 
-        Assert.Equal(("text/html", "es"), Types.MediaOf("/srv/index.html.es", removed));
-        Assert.Equal(("application/ecmascript", "es"), Types.MediaOf("/srv/index.html.es", kept));
+        Assert.Equal(("text/html", "es", null), Types.MediaOf("/srv/index.html.es", removed));
+        Assert.Equal(("application/ecmascript", "es", null), Types.MediaOf("/srv/index.html.es", kept));
         Assert.Equal("application/ecmascript", Types.Lookup("/srv/index.html.es"));
     }
 
@@ -74,12 +86,12 @@ public sealed class MimeOverrideTests
         var plain = server.Merge(config.MainServer.Sections[0].Payload.Settings);
         var forced = server.Merge(config.MainServer.Sections[1].Payload.Settings);
 
-        Assert.Equal(("text/x-site", null), Types.MediaOf("/srv/a.site", server));
-        Assert.Equal(("text/html; charset=UTF-8", "en"), Types.MediaOf("/srv/page.html.utf8.en", server));
-        Assert.Equal((null, "de"), Types.MediaOf("/srv/a.site", plain));
-        Assert.Equal(("text/html", "de"), Types.MediaOf("/srv/page.html.utf8.en", plain));
+        Assert.Equal(("text/x-site", null, null), Types.MediaOf("/srv/a.site", server));
+        Assert.Equal(("text/html; charset=UTF-8", "en", null), Types.MediaOf("/srv/page.html.utf8.en", server));
+        Assert.Equal((null, "de", null), Types.MediaOf("/srv/a.site", plain));
+        Assert.Equal(("text/html", "de", null), Types.MediaOf("/srv/page.html.utf8.en", plain));
         // ForceType is core's, applied after mod_mime: its type as written, no charset.
-        Assert.Equal(("text/plain", "en"), Types.MediaOf("/srv/page.html.utf8.en", forced));
+        Assert.Equal(("text/plain", "en", null), Types.MediaOf("/srv/page.html.utf8.en", forced));
     }
 
     [Theory]

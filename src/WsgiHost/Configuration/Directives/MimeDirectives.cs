@@ -18,6 +18,8 @@ internal static class MimeDirectives
         new("ForceType", DirectiveScope.Section, 1, 1, "media-type|None", ForceType),
         new("AddCharset", DirectiveScope.Anywhere, 2, -1, "charset extension [extension] ...", (n, c) => Add(n, c, MimeTable.Charsets, "charset", "AddCharset UTF-8 .utf8")),
         new("AddLanguage", DirectiveScope.Anywhere, 2, -1, "language-tag extension [extension] ...", (n, c) => Add(n, c, MimeTable.Languages, "language tag", "AddLanguage en .en")),
+        new("AddEncoding", DirectiveScope.Anywhere, 2, -1, "encoding extension [extension] ...", (n, c) => Add(n, c, MimeTable.Encodings, "content coding", "AddEncoding gzip .svgz")),
+        new("RemoveEncoding", DirectiveScope.Anywhere, 1, -1, "extension [extension] ...", (n, c) => Remove(n, c, MimeTable.Encodings)),
         new("RemoveType", DirectiveScope.Anywhere, 1, -1, "extension [extension] ...", (n, c) => Remove(n, c, MimeTable.Types)),
         new("RemoveCharset", DirectiveScope.Anywhere, 1, -1, "extension [extension] ...", (n, c) => Remove(n, c, MimeTable.Charsets)),
         new("RemoveLanguage", DirectiveScope.Anywhere, 1, -1, "extension [extension] ...", (n, c) => Remove(n, c, MimeTable.Languages)),

@@ -3,7 +3,7 @@ using System.Collections.Frozen;
 namespace WsgiHost.Configuration.Model;
 
 /// <summary>
-/// mod_mime's tables by file extension for one scope (AddType, AddCharset, AddLanguage and their
+/// mod_mime's tables by file extension for one scope (AddType, AddCharset, AddLanguage, AddEncoding and their
 /// Remove* lines) and its DefaultLanguage. Keys are lower-case extensions without the dot. A null
 /// value is a Remove* line: no type, charset or language comes from that extension in scope, not
 /// even /etc/mime.types' type (Apache 2.4's RemoveType, which Debian's mime.conf relies on for
@@ -23,10 +23,13 @@ internal sealed record MimeMaps
     /// <summary>AddLanguage (RemoveLanguage: null): the file's Content-Language.</summary>
     public IReadOnlyDictionary<string, string?> Languages { get; init; } = FrozenDictionary<string, string?>.Empty;
 
+    /// <summary>AddEncoding (RemoveEncoding: null): the file's Content-Encoding (a .svgz is gzip-encoded SVG).</summary>
+    public IReadOnlyDictionary<string, string?> Encodings { get; init; } = FrozenDictionary<string, string?>.Empty;
+
     /// <summary>DefaultLanguage: the Content-Language of a file none of whose extensions names one; null inherits.</summary>
     public string? DefaultLanguage { get; init; }
 
-    public bool IsEmpty => Types.Count == 0 && Charsets.Count == 0 && Languages.Count == 0 && DefaultLanguage == null;
+    public bool IsEmpty => Types.Count == 0 && Charsets.Count == 0 && Languages.Count == 0 && Encodings.Count == 0 && DefaultLanguage == null;
 
     /// <summary>These tables with <paramref name="over"/>'s entries replacing the same extensions.</summary>
     public MimeMaps Merge(MimeMaps over) =>
@@ -37,6 +40,7 @@ internal sealed record MimeMaps
             Types = PerDirSettings.Overlay(Types, over.Types),
             Charsets = PerDirSettings.Overlay(Charsets, over.Charsets),
             Languages = PerDirSettings.Overlay(Languages, over.Languages),
+            Encodings = PerDirSettings.Overlay(Encodings, over.Encodings),
             DefaultLanguage = over.DefaultLanguage ?? DefaultLanguage,
         };
 
@@ -47,6 +51,7 @@ internal sealed record MimeMaps
         {
             MimeTable.Types => Types,
             MimeTable.Charsets => Charsets,
+            MimeTable.Encodings => Encodings,
             _ => Languages,
         });
         foreach (string extension in extensions)
@@ -57,6 +62,7 @@ internal sealed record MimeMaps
         {
             MimeTable.Types => this with { Types = entries },
             MimeTable.Charsets => this with { Charsets = entries },
+            MimeTable.Encodings => this with { Encodings = entries },
             _ => this with { Languages = entries },
         };
     }
@@ -71,4 +77,5 @@ internal enum MimeTable
     Types,
     Charsets,
     Languages,
+    Encodings,
 }

@@ -116,6 +116,8 @@ public sealed class DirectiveTableTests : IDisposable
         ["XSendFileIgnoreLastModified"] = "<Location /downloads>\nXSendFileIgnoreLastModified On\n</Location>",
         ["ForceType"] = "<Location /raw>\nForceType text/plain\n</Location>",
         ["AddCharset"] = "AddCharset UTF-8 .utf8",
+        ["AddEncoding"] = "AddEncoding gzip .svgz",
+        ["RemoveEncoding"] = "<Location /x>\nRemoveEncoding .svgz\n</Location>",
         ["AddLanguage"] = "AddLanguage en .en",
         ["RemoveType"] = "RemoveType .es",
         ["RemoveCharset"] = "<Location /x>\nRemoveCharset .utf8\n</Location>",
