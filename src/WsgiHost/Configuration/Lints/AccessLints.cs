@@ -19,10 +19,11 @@ internal static partial class AccessLints
 
     public static void UnreachableMounts(SiteConfig site, List<ConfigDiagnostic> found)
     {
-        foreach (var (_, alias, _, rules) in LintMount.All(site).Where(m => !m.Alias.IsRegex))
+        foreach (LintMount mount in LintMount.All(site).Where(m => !m.Alias.IsRegex))
         {
-            if (rules == null || DependsOnNamesOrVariables(rules)
-                || Clients.Any(c => AccessRules.Evaluate(rules, new AccessRequest(c, alias.UrlPattern, NoNames.Instance)).IsGranted))
+            ScriptAliasConfig alias = mount.Alias;
+            if (LintMount.RulesWhereServed(site, mount).Any(rules => rules == null || DependsOnNamesOrVariables(rules)
+                || Clients.Any(c => AccessRules.Evaluate(rules, new AccessRequest(c, alias.UrlPattern, NoNames.Instance)).IsGranted)))
             {
                 continue;
             }

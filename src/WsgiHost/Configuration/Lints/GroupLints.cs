@@ -49,13 +49,14 @@ internal static partial class GroupLints
     /// <summary>
     /// Apache's User with a daemon group whose workers run as someone else: a server started as
     /// root then stays root to start them (ServerIdentity), so it parses requests, and runs
-    /// embedded applications, as root, where Apache's children run as User. By names, as
-    /// written: `check` may run where the users do not exist.
+    /// embedded applications, as root, where Apache's children run as User. By the ids the names
+    /// have here (user= alone runs as that user's own group, which may be Group), else by the
+    /// names as written: `check` may run where the users do not exist.
     /// </summary>
     public static void RootKeptForADaemonGroup(SiteConfig site, List<ConfigDiagnostic> found)
     {
         if (site.User is not string user || user is "root" or "#0"
-            || site.DaemonGroups.FirstOrDefault(g => Daemon.DaemonGroups.WorkerIdentity(site, g, root: true) != (site.User, site.Group)) is not { } other)
+            || site.DaemonGroups.FirstOrDefault(g => !SameIdentity(Daemon.DaemonGroups.WorkerIdentity(site, g, root: true), (site.User, site.Group))) is not { } other)
         {
             return;
         }
@@ -73,6 +74,24 @@ internal static partial class GroupLints
             found.Add(SiteLints.Warning(mount.Alias.Location, mount.Alias.DirectiveName,
                 $"{mount.Alias.Target} runs embedded, in a server that stays root (for daemon group '{other.Name}', {identity}), where Apache runs it as User {user}",
                 $"{fix}; or run the application in a daemon group"));
+        }
+    }
+
+    private static bool SameIdentity((string? User, string? Group) worker, (string? User, string? Group) server)
+    {
+        if (worker == server)
+        {
+            return true;
+        }
+        try
+        {
+            return Daemon.DaemonIdentity.Resolve(worker.User, worker.Group) is var (uid, gid, _)
+                && Daemon.DaemonIdentity.Resolve(server.User, server.Group) is var (serverUid, serverGid, _)
+                && uid == serverUid && gid == serverGid;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

@@ -29,13 +29,26 @@ internal readonly record struct LintMount(ServerScope Scope, ScriptAliasConfig A
     {
         foreach (ServerScope scope in site.AllScopes)
         {
-            var sections = new SectionWalk<SectionPayload>(scope.IsVirtualHost ? [.. site.MainServer.Sections, .. scope.Sections] : scope.Sections);
-            PerDirSettings defaults = scope.IsVirtualHost ? site.MainServer.Defaults.Merge(scope.Defaults) : scope.Defaults;
             foreach (ScriptAliasConfig alias in scope.ScriptAliases.Where(a => File.Exists(a.Target)))
             {
-                IReadOnlyList<SectionPayload> applicable = sections.Applicable(alias.UrlPattern, alias.Target);
-                yield return new LintMount(scope, alias, applicable.Aggregate(defaults, (s, p) => s.Merge(p.Settings)), AccessRules.MergeAll(applicable.Select(p => p.Access)));
+                yield return In(site, scope, alias);
             }
         }
+    }
+
+    /// <summary>
+    /// The access rules a mount's requests meet in each host that serves it: a mount of the main
+    /// server is inherited by every virtual host, whose own sections apply to it there (a
+    /// &lt;Directory&gt; grant written inside the only &lt;VirtualHost&gt; lets its requests in).
+    /// </summary>
+    public static IEnumerable<AccessRules?> RulesWhereServed(SiteConfig site, LintMount mount) =>
+        mount.Scope.IsVirtualHost ? [mount.Access] : [mount.Access, .. site.VirtualHosts.Select(host => In(site, host, mount.Alias).Access)];
+
+    private static LintMount In(SiteConfig site, ServerScope scope, ScriptAliasConfig alias)
+    {
+        var sections = new SectionWalk<SectionPayload>(scope.IsVirtualHost ? [.. site.MainServer.Sections, .. scope.Sections] : scope.Sections);
+        PerDirSettings defaults = scope.IsVirtualHost ? site.MainServer.Defaults.Merge(scope.Defaults) : scope.Defaults;
+        IReadOnlyList<SectionPayload> applicable = sections.Applicable(alias.UrlPattern, alias.Target);
+        return new LintMount(scope, alias, applicable.Aggregate(defaults, (s, p) => s.Merge(p.Settings)), AccessRules.MergeAll(applicable.Select(p => p.Access)));
     }
 }

@@ -138,6 +138,8 @@ public sealed class SiteLintTests : IDisposable
         Silent($"Listen 80\nUser www-data\nGroup www-data\nWSGIDaemonProcess d\nWSGIScriptAlias /d {app} process-group=d\nWSGIScriptAlias / {app}");
         Silent($"Listen 80\nUser www-data\nGroup www-data\nWSGIDaemonProcess d user=www-data group=www-data\nWSGIScriptAlias / {app} process-group=d");
         Silent($"Listen 80\nWSGIDaemonProcess d user=nobody\nWSGIScriptAlias / {app} process-group=d");
+        // user= alone runs as that user's own group, which here (Debian's www-data) is Group.
+        Silent($"Listen 80\nUser www-data\nGroup www-data\nWSGIDaemonProcess d user=www-data\nWSGIScriptAlias / {app} process-group=d");
     }
 
     [Fact]
@@ -340,6 +342,10 @@ public sealed class SiteLintTests : IDisposable
         Silent($"Listen 80\n<Directory />\n  Require all denied\n</Directory>\n<Directory {folder}>\n  Require ip 10.0.0.0/8\n</Directory>\nWSGIScriptAlias /app {app}");
         // Who a host name lets in, check cannot tell: nothing is said.
         Silent($"Listen 80\n<Directory />\n  Require all denied\n</Directory>\n<Directory {folder}>\n  Require host example.com\n</Directory>\nWSGIScriptAlias /app {app}");
+        // A mount of the main server is served by the virtual host too, under its sections: a
+        // grant written there lets the requests in (as a Django site's config often has it).
+        Silent($"Listen 80\n<Directory />\n  Require all denied\n</Directory>\nWSGIScriptAlias /app {app}\n<VirtualHost *:80>\n  <Directory {folder}>\n    Require all granted\n  </Directory>\n</VirtualHost>");
+        Single($"Listen 80\n<Directory />\n  Require all denied\n</Directory>\nWSGIScriptAlias /app {app}\n<VirtualHost *:80>\n  ServerName a.example\n</VirtualHost>").At(5, "WSGIScriptAlias");
     }
 
     [Fact]
