@@ -29,6 +29,28 @@ public sealed class DocumentRootTests : IDisposable
         return (await WsgiHostProcess.RunAsync(config, port, new Dictionary<string, string>()), config);
     }
 
+    /// <summary>
+    /// A ScriptAlias folder (CGI programs WsgiHost does not run) is accepted with a warning and
+    /// its URLs are refused, even under the DocumentRoot and a grant: a program's source is never sent.
+    /// </summary>
+    [Fact]
+    public async Task AScriptAliasFolderIsRefusedNeverSent()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "htdocs", "cgi-bin"));
+        File.WriteAllText(Path.Combine(_dir, "htdocs", "cgi-bin", "stats.pl"), "#!/usr/bin/perl\nmy $password = 'secret';\n");
+        var (host, config) = await StartSiteAsync($"ScriptAlias /cgi-bin/ {_dir}/htdocs/cgi-bin/\n<Directory {_dir}/htdocs>\n    Require all granted\n</Directory>");
+        await using (host)
+        {
+            using HttpResponseMessage program = await host.Client.GetAsync("/cgi-bin/stats.pl");
+            Assert.Equal(HttpStatusCode.Forbidden, program.StatusCode);
+            Assert.DoesNotContain("secret", await program.Content.ReadAsStringAsync());
+            Assert.Equal("<h1>home</h1>", await host.Client.GetStringAsync("/"));
+            await host.WaitForLogAsync("and WsgiHost does not run CGI programs: refused (403)");
+        }
+        var (_, output, error) = await WsgiHostProcess.RunToEndAsync("check", config);
+        Assert.Contains("site.conf:4: warning: ScriptAlias: CGI programs are not run by WsgiHost", output + error);
+    }
+
     [Fact]
     public async Task AUrlNoAliasMapsIsServedFromTheDocumentRootUnderItsAccessRules()
     {

@@ -208,6 +208,11 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         }
         if (mapped.IsStatic)
         {
+            if (mapped.Alias!.IsCgi)
+            {
+                log.Write(ErrorLogLevel.Error, "cgi", $"[client {Client(context)}] {mapped.FilePath} is under {mapped.Alias.DirectiveName} {mapped.Alias.UrlPattern}, and WsgiHost does not run CGI programs: refused (403). Serve the program as a WSGI app with WSGIScriptAlias.");
+                return ErrorAsync(context, 403);
+            }
             return StaticAsync(context, scope, mapped, settings);
         }
         if (settings.AcceptPathInfo == false && mapped.PathInfo.Length > 0)

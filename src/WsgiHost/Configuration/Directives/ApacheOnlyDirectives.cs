@@ -67,7 +67,6 @@ internal static class ApacheOnlyDirectives
         ("ProxyPass", "WsgiHost is not a reverse proxy; put the proxy in front of it"),
         ("ProxyPassReverse", "WsgiHost is not a reverse proxy; put the proxy in front of it"),
         ("ProxyPreserveHost", "WsgiHost is not a reverse proxy"),
-        ("ScriptAlias", "CGI is not supported; serve the program as a WSGI app"),
         ("UserDir", "per-user folders are not served by name; map them with AliasMatch ^/~([a-z_][a-z0-9_-]*)(/.*)?$ /home/$1/public_html$2 and a <Directory /home/*/public_html> that grants access"),
         ("AuthType", "authentication is not supported; authenticate in the app or in a proxy in front"),
         ("AuthName", "authentication is not supported; authenticate in the app or in a proxy in front"),

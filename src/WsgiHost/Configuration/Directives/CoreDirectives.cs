@@ -21,6 +21,8 @@ internal static class CoreDirectives
         new("DocumentRoot", SV, 1, 1, "directory", (n, c) => c.Scope.DocumentRoot = c.ResolvePath(n.Arguments[0])),
         new("Alias", SV, 2, 2, "URL-path file-or-directory", Alias),
         new("AliasMatch", SV, 2, 2, "regex file-or-directory", Alias),
+        new("ScriptAlias", SV, 2, 2, "URL-path file-or-directory", Alias),
+        new("ScriptAliasMatch", SV, 2, 2, "regex file-or-directory", Alias),
         new("SetEnv", DirectiveScope.Anywhere, 1, 2, "VAR [value]", SetEnv),
         new("UnsetEnv", DirectiveScope.Anywhere, 1, -1, "VAR [VAR] ...", UnsetEnv),
         new("LimitRequestBody", DirectiveScope.Anywhere, 1, 1, "bytes", LimitRequestBody),
@@ -123,9 +125,15 @@ internal static class CoreDirectives
         context.Scope.ServerName = value;
     }
 
+    /// <summary>
+    /// Alias and AliasMatch; and ScriptAlias and ScriptAliasMatch, whose CGI programs WsgiHost
+    /// does not run: their URLs are refused (403), never sent as files, with a warning, so a site
+    /// that carries a /cgi-bin/ it does not use still runs.
+    /// </summary>
     private static void Alias(ConfigNode node, BuildContext context)
     {
-        bool regex = node.Name.Equals("AliasMatch", StringComparison.OrdinalIgnoreCase);
+        bool regex = node.Name.EndsWith("AliasMatch", StringComparison.OrdinalIgnoreCase);
+        bool cgi = node.Name.StartsWith("Script", StringComparison.OrdinalIgnoreCase);
         string url = node.Arguments[0];
         if (regex ? !IsValidRegex(node, url, context) : !url.StartsWith('/'))
         {
@@ -136,7 +144,12 @@ internal static class CoreDirectives
             return;
         }
         string target = regex && node.Arguments[1].Contains('$') ? node.Arguments[1] : context.ResolvePath(node.Arguments[1]);
-        context.Scope.Aliases.Add(new AliasConfig(url, regex, target, node.Location));
+        context.Scope.Aliases.Add(new AliasConfig(url, regex, target, node.Location) { IsCgi = cgi });
+        if (cgi)
+        {
+            context.Warning(node, $"CGI programs are not run by WsgiHost, so this is not applied as in Apache: requests for {url} are answered 403 (the programs' files are never sent)",
+                "serve the program as a WSGI app with WSGIScriptAlias, or remove the line if nothing is served there");
+        }
     }
 
     internal static bool IsValidRegex(ConfigNode node, string pattern, BuildContext context)

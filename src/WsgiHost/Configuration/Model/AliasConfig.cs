@@ -5,7 +5,13 @@ namespace WsgiHost.Configuration.Model;
 /// <summary>Alias URL-path target, or AliasMatch regex target (with $1.. substituted).</summary>
 internal sealed record AliasConfig(string UrlPattern, bool IsRegex, string Target, SourceLocation Location)
 {
-    public string DirectiveName => IsRegex ? "AliasMatch" : "Alias";
+    /// <summary>
+    /// A ScriptAlias (or ScriptAliasMatch): a folder of CGI programs, which WsgiHost does not run.
+    /// Its URLs are answered 403, so a program's file is never sent as its source.
+    /// </summary>
+    public bool IsCgi { get; init; }
+
+    public string DirectiveName => (IsCgi ? "Script" : "") + (IsRegex ? "AliasMatch" : "Alias");
 }
 
 /// <summary>WSGIScriptAlias URL-path target [options], or WSGIScriptAliasMatch regex target [options].</summary>
