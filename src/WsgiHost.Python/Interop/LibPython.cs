@@ -40,6 +40,18 @@ internal static unsafe partial class LibPython
         throw new NotSupportedException($"libpython does not export {name}; WsgiHost needs Python 3.9 or later.");
     }
 
+    /// <summary>Sets an int variable libpython exports (a pre-initialisation flag); false when this Python has none of that name.</summary>
+    public static bool TrySetGlobalInt(string name, int value)
+    {
+        nint address = Optional(name);
+        if (address == 0)
+        {
+            return false;
+        }
+        *(int*)address = value;
+        return true;
+    }
+
     private static nint Optional(string name) =>
         NativeLibrary.TryGetExport(s_handle, name, out nint address) ? address : 0;
 

@@ -254,6 +254,11 @@ public sealed unsafe class PythonRuntime : IDisposable
         RunOnMain(() =>
         {
             SetProgramName(Installation.Executable);
+            // Read by Py_InitializeEx, as python -O sets it; still exported (deprecated) up to 3.14.
+            if (_options.Optimize > 0 && !LibPython.TrySetGlobalInt("Py_OptimizeFlag", _options.Optimize))
+            {
+                _log.Write(ErrorLogLevel.Warning, "wsgi", $"WSGIPythonOptimize {_options.Optimize} is not applied: Python {Installation.Version} has no Py_OptimizeFlag to set.");
+            }
             // 0: Python installs no signal handlers; SIGINT/SIGTERM stay with the .NET host.
             LibPython.Py_InitializeEx(0);
             if (LibPython.Py_IsInitialized() == 0)

@@ -31,6 +31,12 @@ public sealed record PythonRuntimeOptions
     /// <summary>Request threads of this process (mod_wsgi.threads_per_process).</summary>
     public int ThreadsPerProcess { get; init; } = 1;
 
+    /// <summary>
+    /// WSGIPythonOptimize: 1 strips assert statements and makes __debug__ False, 2 also drops
+    /// docstrings, as python -O and -OO; 0, the default, neither.
+    /// </summary>
+    public int Optimize { get; init; }
+
     /// <summary>Seconds to wait for Py_FinalizeEx (atexit handlers, non-daemon threads) at shutdown.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

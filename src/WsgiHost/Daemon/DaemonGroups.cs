@@ -214,6 +214,10 @@ internal sealed class DaemonGroups : IAsyncDisposable
         {
             args.AddRange(["--home", config.Home]);
         }
+        if (site.Python.Optimize > 0)
+        {
+            args.AddRange(["--python-optimize", site.Python.Optimize.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
         var (user, group) = WorkerIdentity(site, config, DaemonIdentity.IsRoot);
         if (user != null)
         {

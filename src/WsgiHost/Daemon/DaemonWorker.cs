@@ -72,7 +72,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             }
         }
         ProcessLimits.Apply(options);
-        _python = PythonRuntime.Start(python, options.PythonHome, new PythonRuntimeOptions { PythonPath = path, OwnGil = options.OwnGil, ApplicationInterpreters = options.ApplicationInterpreters, ProcessGroup = options.Group, MaximumProcesses = options.Processes, ThreadsPerProcess = options.Threads }, log);
+        _python = PythonRuntime.Start(python, options.PythonHome, new PythonRuntimeOptions { PythonPath = path, Optimize = options.PythonOptimize, OwnGil = options.OwnGil, ApplicationInterpreters = options.ApplicationInterpreters, ProcessGroup = options.Group, MaximumProcesses = options.Processes, ThreadsPerProcess = options.Threads }, log);
         foreach (var (script, group) in options.Imports)
         {
             // Before listening, as mod_wsgi preloads before a daemon accepts requests.

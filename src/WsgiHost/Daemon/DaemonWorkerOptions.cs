@@ -21,6 +21,9 @@ internal sealed record DaemonWorkerOptions
 
     public IReadOnlyList<string> PythonPath { get; init; } = [];
 
+    /// <summary>WSGIPythonOptimize, which mod_wsgi applies to the daemon processes' Python too.</summary>
+    public int PythonOptimize { get; init; }
+
     /// <summary>home=: working directory and first on sys.path.</summary>
     public string? Home { get; init; }
 

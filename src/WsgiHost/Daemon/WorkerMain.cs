@@ -68,7 +68,7 @@ internal static class WorkerMain
     internal static (DaemonWorkerOptions Options, string? ErrorLog, ErrorLogLevel Level, IReadOnlyDictionary<string, ErrorLogLevel> ModuleLevels) Parse(IReadOnlyList<string> args, string secret)
     {
         string? socket = null, group = null, python = null, pythonHome = null, home = null, errorLog = null, displayName = null, user = null, runAsGroup = null;
-        int threads = 15, processes = 1, interpreters = 1, maximumRequests = 0, graceful = 15, shutdown = 5;
+        int threads = 15, processes = 1, interpreters = 1, maximumRequests = 0, graceful = 15, shutdown = 5, optimize = 0;
         bool multiprocess = false, reloadOnChanges = false, ownGil = false;
         var pythonPath = new List<string>();
         var imports = new List<(string, string)>();
@@ -98,6 +98,7 @@ internal static class WorkerMain
                 case "--python": python = Value(); break;
                 case "--python-home": pythonHome = Value(); break;
                 case "--python-path": pythonPath.Add(Value()); break;
+                case "--python-optimize": optimize = Int(); break;
                 case "--home": home = Value(); break;
                 case "--maximum-requests": maximumRequests = Int(); break;
                 case "--graceful-timeout": graceful = Int(); break;
@@ -153,6 +154,7 @@ internal static class WorkerMain
             PythonExecutable = python,
             PythonHome = pythonHome,
             PythonPath = pythonPath,
+            PythonOptimize = optimize,
             Home = home,
             MaximumRequests = maximumRequests,
             GracefulTimeout = TimeSpan.FromSeconds(graceful),

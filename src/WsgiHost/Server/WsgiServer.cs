@@ -125,7 +125,7 @@ internal sealed class WsgiServer : IAsyncDisposable
                 $"Started as root with User {site.User}: the server stays root to start daemon group '{keptRootFor.Name}' ({keptRootFor.Location}) as another user, so it parses requests{(embedded ? " and runs embedded applications" : "")} as root. Give that group user={site.User} (or no user=) and the server becomes {site.User} once started.");
         }
         PythonRuntime? python = embedded
-            ? PythonRuntime.Start(site.Python.Executable, site.Python.Home, new PythonRuntimeOptions { PythonPath = EmbeddedPythonPath(site, launcher == null), OwnGil = site.Python.OwnGil, ApplicationInterpreters = site.Python.ApplicationInterpreters, MaximumProcesses = Math.Max(1, site.ServerProcesses), ThreadsPerProcess = site.Threads }, log)
+            ? PythonRuntime.Start(site.Python.Executable, site.Python.Home, new PythonRuntimeOptions { PythonPath = EmbeddedPythonPath(site, launcher == null), OwnGil = site.Python.OwnGil, Optimize = site.Python.Optimize, ApplicationInterpreters = site.Python.ApplicationInterpreters, MaximumProcesses = Math.Max(1, site.ServerProcesses), ThreadsPerProcess = site.Threads }, log)
             : null;
         PythonInstallation[]? workersPython = python == null ? LocateWorkersPython(site) : null;
         if (python != null)
@@ -309,9 +309,10 @@ internal sealed class WsgiServer : IAsyncDisposable
                 notApplied.Add("TLS certificates");
             }
             if (current.Python.Home != next.Python.Home || !current.Python.Path.SequenceEqual(next.Python.Path) || current.Python.Executable != next.Python.Executable
-                || current.Python.OwnGil != next.Python.OwnGil || current.Python.ApplicationInterpreters != next.Python.ApplicationInterpreters)
+                || current.Python.OwnGil != next.Python.OwnGil || current.Python.ApplicationInterpreters != next.Python.ApplicationInterpreters
+                || current.Python.Optimize != next.Python.Optimize)
             {
-                notApplied.Add("WSGIPythonHome/WSGIPythonPath/WSGISubInterpreterGIL/WSGIApplicationInterpreters");
+                notApplied.Add("WSGIPythonHome/WSGIPythonPath/WSGIPythonOptimize/WSGISubInterpreterGIL/WSGIApplicationInterpreters");
             }
             if (current.Threads != next.Threads || current.TimeoutSeconds != next.TimeoutSeconds || current.KeepAliveTimeoutSeconds != next.KeepAliveTimeoutSeconds)
             {

@@ -48,7 +48,7 @@ internal static class SiteConfigBuilder
             VirtualHosts = [.. vhosts.Select(v => v.Build(main))],
             DaemonGroups = [.. site.DaemonGroups.Select(g => g.Group with { OwnerServerName = g.Scope.IsVirtualHost ? g.Scope.ServerName ?? main.ServerName : null })],
             ImportScripts = [.. site.ImportScripts],
-            Python = new PythonSettings { Home = site.PythonHome, HomeLocation = site.PythonHomeLocation, Path = [.. site.PythonPath], OwnGil = site.OwnGil, ApplicationInterpreters = site.ApplicationInterpreters, ApplicationInterpretersLocation = site.ApplicationInterpretersLocation },
+            Python = new PythonSettings { Home = site.PythonHome, HomeLocation = site.PythonHomeLocation, Path = [.. site.PythonPath], OwnGil = site.OwnGil, Optimize = site.PythonOptimize, ApplicationInterpreters = site.ApplicationInterpreters, ApplicationInterpretersLocation = site.ApplicationInterpretersLocation },
             RestrictEmbedded = site.RestrictEmbedded,
             Threads = site.Threads ?? 15,
             User = site.RunAsUser,

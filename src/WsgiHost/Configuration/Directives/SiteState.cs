@@ -31,6 +31,9 @@ internal sealed class SiteState(string serverRoot)
 
     public bool RestrictEmbedded { get; set; }
 
+    /// <summary>WSGIPythonOptimize.</summary>
+    public int PythonOptimize { get; set; }
+
     /// <summary>WSGISubInterpreterGIL Own.</summary>
     public bool OwnGil { get; set; }
 

@@ -34,6 +34,7 @@ internal static class WsgiDirectives
         // WsgiHost's own: an application in several own-GIL interpreters of one process.
         new("WSGIApplicationInterpreters", DirectiveScope.Server, 1, 1, "N", ApplicationInterpreters),
         new("WSGIPythonHome", DirectiveScope.Server, 1, 1, "prefix", PythonHome),
+        new("WSGIPythonOptimize", DirectiveScope.Server, 1, 1, "0|1|2", (n, c) => c.Site.PythonOptimize = (int)(c.Number(n, "WSGIPythonOptimize", n.Arguments[0], 0, 2) ?? 0)),
         new("WSGIPythonPath", DirectiveScope.Server, 1, -1, "dir[:dir ...]", PythonPath),
     ];
 

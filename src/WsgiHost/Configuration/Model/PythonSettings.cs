@@ -28,6 +28,9 @@ internal sealed record PythonSettings
     /// <summary>Where WSGIApplicationInterpreters was written, for messages; null when it came from elsewhere.</summary>
     public Syntax.SourceLocation? ApplicationInterpretersLocation { get; init; }
 
+    /// <summary>WSGIPythonOptimize: 0, 1 (no asserts, __debug__ False) or 2 (no docstrings either), in the server and every daemon worker.</summary>
+    public int Optimize { get; init; }
+
     /// <summary>The process working directory while serving (serve --working-directory).</summary>
     public string? WorkingDirectory { get; init; }
 }

@@ -543,6 +543,14 @@ public sealed class CoreDirectiveTests
     }
 
     [Fact]
+    public void WSGIPythonOptimizeTakesPythonsLevels()
+    {
+        Assert.Equal(2, SiteText.Clean("Listen 80\nWSGIPythonOptimize 2").Python.Optimize);
+        Assert.Equal(0, SiteText.Clean("Listen 80").Python.Optimize);
+        SiteText.Error("Listen 80\nWSGIPythonOptimize 3").At(2, "WSGIPythonOptimize", hasFix: false);
+    }
+
+    [Fact]
     public void EveryErrorIsCollected()
     {
         var errors = SiteText.Errors("""

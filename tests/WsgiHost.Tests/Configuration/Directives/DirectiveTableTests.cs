@@ -32,6 +32,7 @@ public sealed class DirectiveTableTests : IDisposable
         ["AllowEncodedSlashes"] = "AllowEncodedSlashes NoDecode",
         ["MergeSlashes"] = "MergeSlashes Off",
         ["DirectorySlash"] = "DirectorySlash On",
+        ["WSGIPythonOptimize"] = "WSGIPythonOptimize 1",
         ["AcceptPathInfo"] = "<Location /app>\nAcceptPathInfo Off\n</Location>",
         ["KeepAlive"] = "KeepAlive On",
         ["KeepAliveTimeout"] = "KeepAliveTimeout 5",
