@@ -172,6 +172,14 @@ internal sealed class ConfigTreeBuilder
             var directive = DirectiveName(ArgumentTokenizer.Split(text).Words.FirstOrDefault() ?? "");
             foreach (var name in undefined)
             {
+                if (name.IndexOf(':') is > 0 and var colon && directive.StartsWith("Rewrite", StringComparison.OrdinalIgnoreCase))
+                {
+                    // ${map:key} in a rewrite line is mod_rewrite's RewriteMap lookup, not a variable.
+                    Report(DiagnosticSeverity.Error, location, directive,
+                        $"${{{name}}} looks a key up in RewriteMap '{name[..colon]}', and rewrite maps are not supported by WsgiHost",
+                        "write one RewriteRule per case, or do the lookup (lower-casing, a table) in the app");
+                    continue;
+                }
                 Report(DiagnosticSeverity.Error, location, directive, $"variable ${{{name}}} is not defined",
                     DebianEnvVars.Fix(name, location.File) ?? $"add 'Define {name} <value>' before this line");
             }

@@ -86,6 +86,16 @@ public sealed class DefineTests : IDisposable
     }
 
     [Fact]
+    public void ARewriteMapLookupIsNamedAsOneNotAsAMissingDefine()
+    {
+        var result = _folder.Read("RewriteRule ^/(.*)$ /${lc:$1} [R=301,L]");
+
+        var error = Tree.SingleError(result);
+        Assert.Equal("${lc:$1} looks a key up in RewriteMap 'lc', and rewrite maps are not supported by WsgiHost", error.Message);
+        Assert.DoesNotContain("Define", error.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void OptionDefinesArePredefined()
     {
         var options = new ConfigReaderOptions { Defines = new Dictionary<string, string> { ["ROOT"] = "/opt/site" } };
