@@ -375,8 +375,13 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     /// <c>bench/allocs.sh daemon --trace</c>); pooled, 2,580 (with 32 requests in flight the
     /// pools do not cover every one).
     /// </remarks>
+    /// <param name="errorOverride">
+    /// WSGIErrorOverride On: an error status from the app (400 and up) is answered with the
+    /// site's ErrorDocument for it, else the server's own error page, as mod_wsgi hands such a
+    /// status back to Apache in daemon mode; the app's body is read off and dropped.
+    /// </param>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<long> ForwardAsync(HttpContext context, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client)
+    public async ValueTask<long> ForwardAsync(HttpContext context, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client, bool errorOverride = false)
     {
         CancellationToken aborted = context.RequestAborted;
         long requestId = Interlocked.Increment(ref _requestIds);
@@ -409,7 +414,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
                     (long? sent, bool reusable) = (null, false);
                     try
                     {
-                        (sent, reusable) = await ExchangeAsync(context, stream, environ, log, client, slot, requestId).ConfigureAwait(false);
+                        (sent, reusable) = await ExchangeAsync(context, stream, environ, log, client, slot, requestId, errorOverride).ConfigureAwait(false);
                     }
                     finally
                     {
@@ -510,7 +515,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     /// the app); reusable when the connection ended cleanly at a request boundary.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(long? Sent, bool Reusable)> ExchangeAsync(HttpContext context, DaemonConnection connection, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client, Slot slot, long requestId)
+    private async ValueTask<(long? Sent, bool Reusable)> ExchangeAsync(HttpContext context, DaemonConnection connection, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client, Slot slot, long requestId, bool errorOverride)
     {
         CancellationToken aborted = context.RequestAborted;
         // The worker this connection leads to.
@@ -672,12 +677,24 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             await DaemonRequestBody.ObserveAsync(body).ConfigureAwait(false);
             return (await WsgiDispatch.ErrorAsync(context, 500).ConfigureAwait(false), false);
         }
-        if (serverPage && Metadata.ErrorDocuments.Find(context, head.Status) is { } document)
+        bool overridden = errorOverride && head.Status >= 400;
+        if (overridden)
         {
-            // The worker's error page for a failed app gives way to the site's ErrorDocument;
-            // its body is read off the connection, which stays usable.
+            // The server's own answer from here (a local ErrorDocument file unmarks it, in Find).
+            Metadata.RequestMetadata.MarkServerError(context);
+        }
+        if ((serverPage || overridden) && Metadata.ErrorDocuments.Find(context, head.Status) is { } document)
+        {
+            // The worker's error page for a failed app (or, with WSGIErrorOverride, the app's own
+            // error page) gives way to the site's ErrorDocument; its body is read off the
+            // connection, which stays usable.
             await DrainBodyAsync(stream, connection.HeadBuffer.AsMemory(0, DaemonProtocol.ChunkHeaderBytes), aborted).ConfigureAwait(false);
             return (await Metadata.ErrorDocuments.WriteAsync(context, document).ConfigureAwait(false), await DaemonRequestBody.ObserveAsync(body).ConfigureAwait(false));
+        }
+        if (overridden)
+        {
+            await DrainBodyAsync(stream, connection.HeadBuffer.AsMemory(0, DaemonProtocol.ChunkHeaderBytes), aborted).ConfigureAwait(false);
+            return (await WsgiDispatch.ErrorAsync(context, head.Status).ConfigureAwait(false), await DaemonRequestBody.ObserveAsync(body).ConfigureAwait(false));
         }
         if (XSendFileResponse.Find(context, head.Status, head.Headers) is { } sendFile)
         {

@@ -277,7 +277,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             }
             var environ = DaemonEnviron.Build(context, options, call.Scope.DocumentRoot, mapped.ScriptName, mapped.PathInfo, call.Target, call.RawTarget, call.Start,
                 mapped.FilePath, wsgi.CallableObject, wsgi.ApplicationGroup, settings.ScriptReloading != false);
-            return daemon.ForwardAsync(context, environ, call.Scope.Log, Client(context));
+            return daemon.ForwardAsync(context, environ, call.Scope.Log, Client(context), settings.ErrorOverride == true);
         }
         ValueTask<WsgiApplication> app = apps.GetAsync(call.Scope, mapped.Script!, mapped.FilePath, wsgi, settings);
         return app.IsCompletedSuccessfully ? Run(call, app.Result, options) : RunAfterCreateAsync(call, app, options);

@@ -51,8 +51,6 @@ internal static class ApacheOnlyDirectives
     [
         ("ErrorLogFormat", "the error log keeps Apache's default format ([time] [module:level] [pid N] [client ip:port] message); this format is not applied",
          "remove the line, or have log parsers read the default format"),
-        ("WSGIErrorOverride", "an app's own error responses are sent as the app made them, so this is not applied: ErrorDocument does not replace them",
-         "remove the line, or have the app render its error pages"),
         ("H2Direct", "HTTP/2 without TLS (h2c, prior knowledge) is not served, so this is not applied: plain ports speak HTTP/1.1, and HTTP/2 is offered on TLS ports by ALPN",
          "remove the line, or put a proxy that speaks h2c in front"),
     ];

@@ -22,6 +22,7 @@ internal static class WsgiDirectives
         new("WSGICallableObject", DirectiveScope.Anywhere, 1, 1, "name|%{ENV:VAR}", CallableObject),
         new("WSGIPassAuthorization", DirectiveScope.Anywhere, 1, 1, "On|Off", (n, c) => c.PerDir.Value = c.PerDir.Value with { PassAuthorization = c.Flag(n, n.Arguments[0]) }),
         new("WSGIChunkedRequest", DirectiveScope.Anywhere, 1, 1, "On|Off", (n, c) => c.PerDir.Value = c.PerDir.Value with { ChunkedRequest = c.Flag(n, n.Arguments[0]) }),
+        new("WSGIErrorOverride", DirectiveScope.Anywhere, 1, 1, "On|Off", (n, c) => c.PerDir.Value = c.PerDir.Value with { ErrorOverride = c.Flag(n, n.Arguments[0]) }),
         new("WSGIScriptReloading", DirectiveScope.Anywhere, 1, 1, "On|Off", (n, c) => c.PerDir.Value = c.PerDir.Value with { ScriptReloading = c.Flag(n, n.Arguments[0]) }),
         new("WSGIMapHEADToGET", DirectiveScope.Anywhere, 1, 1, "On|Off|Auto", MapHeadToGet),
         new("WSGIRestrictProcess", DirectiveScope.Anywhere, 1, -1, "group ...", RestrictProcess),

@@ -22,6 +22,9 @@ internal sealed record PerDirSettings
 
     public bool? ChunkedRequest { get; init; }
 
+    /// <summary>WSGIErrorOverride: a daemon app's error status is answered with the site's error page (ErrorDocument) instead of the app's body.</summary>
+    public bool? ErrorOverride { get; init; }
+
     /// <summary>AcceptPathInfo: false (Off) makes a request with path info after its script 404, as mod_wsgi honours it; null or true (Default, On) accepts it.</summary>
     public bool? AcceptPathInfo { get; init; }
 
@@ -152,6 +155,7 @@ internal sealed record PerDirSettings
             CallableObject = over.CallableObject ?? CallableObject,
             PassAuthorization = over.PassAuthorization ?? PassAuthorization,
             ChunkedRequest = over.ChunkedRequest ?? ChunkedRequest,
+            ErrorOverride = over.ErrorOverride ?? ErrorOverride,
             AcceptPathInfo = over.AcceptPathInfo ?? AcceptPathInfo,
             MapHeadToGet = over.MapHeadToGet ?? MapHeadToGet,
             ScriptReloading = over.ScriptReloading ?? ScriptReloading,

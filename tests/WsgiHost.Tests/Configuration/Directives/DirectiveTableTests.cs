@@ -33,6 +33,7 @@ public sealed class DirectiveTableTests : IDisposable
         ["MergeSlashes"] = "MergeSlashes Off",
         ["DirectorySlash"] = "DirectorySlash On",
         ["WSGIPythonOptimize"] = "WSGIPythonOptimize 1",
+        ["WSGIErrorOverride"] = "<Location /app>\nWSGIErrorOverride On\n</Location>",
         ["AcceptPathInfo"] = "<Location /app>\nAcceptPathInfo Off\n</Location>",
         ["KeepAlive"] = "KeepAlive On",
         ["KeepAliveTimeout"] = "KeepAliveTimeout 5",
