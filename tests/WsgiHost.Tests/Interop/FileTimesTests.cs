@@ -7,6 +7,9 @@ namespace WsgiHost.Tests.Interop;
 /// or an editor changes a script is seen by the next call, although the file is stat'ed again
 /// only after inotify reported a change on its path.
 /// </summary>
+// Alone: the shared notifier's version counts changes anywhere it watches, so another test's
+// file written meanwhile made AnUnchangedFileIsNotStatedAgain see one stat more (seen once).
+[Collection(nameof(FileTimesTests))]
 public sealed class FileTimesTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("wsgihost-times-").FullName;
@@ -192,3 +195,6 @@ public sealed class FileTimesTests : IDisposable
         return path;
     }
 }
+
+[CollectionDefinition(nameof(FileTimesTests), DisableParallelization = true)]
+public sealed class FileTimesCollection;
