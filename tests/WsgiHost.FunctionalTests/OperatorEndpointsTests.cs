@@ -174,7 +174,7 @@ public sealed class OperatorEndpointsTests
         host.SendSignal(15);
         await host.WaitForLogAsync("requests still running after GracefulShutdownTimeout 1 s were cut off at shutdown");
         await Assert.ThrowsAsync<HttpRequestException>(() => running);
-        Assert.Equal(0, await host.StopAsync(timeoutMs: 60_000));
+        Assert.Equal(0, await host.WaitForExitAsync(timeoutMs: 60_000));
     }
 
     /// <summary>
@@ -195,7 +195,7 @@ public sealed class OperatorEndpointsTests
         host.SendSignal(15);
         await host.WaitForLogAsync("WSGI requests were still running when the shutdown timeout ran out; they end with the process, and Python is not finalised");
         await Assert.ThrowsAsync<HttpRequestException>(() => running);
-        Assert.Equal(0, await host.StopAsync(timeoutMs: 25_000));
+        Assert.Equal(0, await host.WaitForExitAsync(timeoutMs: 25_000));
     }
 
     private static Task<WsgiHostProcess> RunAsync(string config, params string[] args) => WsgiHostProcess.RunConfigAsync(config, args);

@@ -305,6 +305,25 @@ public sealed class WsgiHostProcess : IAsyncDisposable
     /// <summary>Sends a signal (1 = SIGHUP) to the server process by its PID.</summary>
     public void SendSignal(int signal) => Signal(_process.Id, signal);
 
+    /// <summary>
+    /// Waits for a server already told to stop (a signal the test sent) to exit by itself; returns
+    /// the exit code. No second SIGTERM: one that arrives after the server has let go of its
+    /// handler, as it ends, kills it with the signal's default action.
+    /// </summary>
+    public async Task<int> WaitForExitAsync(int timeoutMs)
+    {
+        using var cts = new CancellationTokenSource(timeoutMs);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"wsgihost did not exit within {timeoutMs} ms; its last output:\n{string.Join('\n', (ErrorLog + Output).Split('\n').TakeLast(40))}");
+        }
+        return _process.ExitCode;
+    }
+
     /// <summary>Sends SIGTERM and waits for a clean exit; returns the exit code.</summary>
     public async Task<int> StopAsync(int timeoutMs = 15_000)
     {
