@@ -39,6 +39,22 @@ internal sealed class BuildContext(SiteState site, ScopeBuilder scope, PerDirBui
         return null;
     }
 
+    /// <summary>
+    /// Which of <paramref name="choices"/> (any case) the argument is, as Apache's keyword
+    /// directives take them; null after reporting anything else.
+    /// </summary>
+    public int? Keyword(ConfigNode node, params string[] choices)
+    {
+        string value = node.Arguments[0];
+        int found = Array.FindIndex(choices, c => c.Equals(value, StringComparison.OrdinalIgnoreCase));
+        if (found >= 0)
+        {
+            return found;
+        }
+        Error(node, $"'{value}' is not {string.Join(", ", choices[..^1])} or {choices[^1]}", $"{node.Name} {string.Join('|', choices)}");
+        return null;
+    }
+
     /// <summary>A whole number in [min, max]; null after reporting anything else.</summary>
     public long? Number(ConfigNode node, string what, string value, long min, long max)
     {

@@ -194,42 +194,27 @@ internal static class CoreDirectives
 
     private static void TraceEnable(ConfigNode node, BuildContext context)
     {
-        string value = node.Arguments[0].ToLowerInvariant();
-        if (value is not ("on" or "off" or "extended"))
+        if (context.Keyword(node, "on", "off", "extended") is int choice)
         {
-            context.Error(node, $"'{node.Arguments[0]}' is not on, off or extended", "TraceEnable on|off|extended");
-            return;
+            context.Scope.TraceEnable = choice switch { 0 => "on", 1 => "off", _ => "extended" };
         }
-        context.Scope.TraceEnable = value;
     }
 
     private static void AllowEncodedSlashes(ConfigNode node, BuildContext context)
     {
-        EncodedSlashes? value = node.Arguments[0].ToLowerInvariant() switch
+        if (context.Keyword(node, "On", "Off", "NoDecode") is int choice)
         {
-            "on" => EncodedSlashes.On,
-            "off" => EncodedSlashes.Off,
-            "nodecode" => EncodedSlashes.NoDecode,
-            _ => null,
-        };
-        if (value == null)
-        {
-            context.Error(node, $"'{node.Arguments[0]}' is not On, Off or NoDecode", "AllowEncodedSlashes On|Off|NoDecode");
-            return;
+            context.Scope.EncodedSlashes = choice switch { 0 => EncodedSlashes.On, 1 => EncodedSlashes.Off, _ => EncodedSlashes.NoDecode };
         }
-        context.Scope.EncodedSlashes = value;
     }
 
     private static void AcceptPathInfo(ConfigNode node, BuildContext context)
     {
-        string value = node.Arguments[0].ToLowerInvariant();
-        if (value is not ("on" or "off" or "default"))
-        {
-            context.Error(node, $"'{node.Arguments[0]}' is not On, Off or Default", "AcceptPathInfo On|Off|Default");
-            return;
-        }
         // Default is the handler's choice, and mod_wsgi's is to accept, as On.
-        context.PerDir.Value = context.PerDir.Value with { AcceptPathInfo = value != "off" };
+        if (context.Keyword(node, "On", "Off", "Default") is int choice)
+        {
+            context.PerDir.Value = context.PerDir.Value with { AcceptPathInfo = choice != 1 };
+        }
     }
 
     /// <summary>On is what WsgiHost does (a folder's URL without its slash is redirected to it); Off is not applied.</summary>
