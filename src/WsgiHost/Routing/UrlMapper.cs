@@ -132,9 +132,10 @@ internal sealed class UrlMapper
 
     private MappedUrl? Script(Entry<ScriptAliasConfig> entry, string path, string target, string rest)
     {
-        if (entry.Config.SlashAfterScript)
+        if (entry.Config.PathAfterScript is { Length: > 0 } after)
         {
-            rest = "/" + rest.TrimStart('/');
+            // Apache joins the target and the rest as strings, then stops at the file.
+            rest = after.EndsWith('/') && rest.StartsWith('/') ? after + rest[1..] : after + rest;
         }
         if (rest.Length > 0 && !rest.StartsWith('/') && !target.EndsWith('/'))
         {
@@ -169,6 +170,39 @@ internal sealed class UrlMapper
         return new MappedUrl(null, entry.Config, target, current, "", path, "") { ScriptFromUrl = true };
     }
 
-    private static string ScriptNameOf(string path, string pathInfo) =>
-        pathInfo.Length > 0 && path.EndsWith(pathInfo, StringComparison.Ordinal) ? path[..^pathInfo.Length] : path;
+    /// <summary>
+    /// SCRIPT_NAME: the URL up to where PATH_INFO starts in it, as Apache's
+    /// <c>ap_find_path_info</c> finds it: the common tail is matched from the end (a run of
+    /// slashes in the URL counts as one), then the cut moves on to the next segment boundary.
+    /// PATH_INFO that is not the URL's tail (a target with a path after its script) still
+    /// leaves the mount: <c>/accounts</c> with PATH_INFO <c>/accounts</c> has SCRIPT_NAME "".
+    /// </summary>
+    internal static string ScriptNameOf(string path, string pathInfo)
+    {
+        if (pathInfo.Length == 0)
+        {
+            return path;
+        }
+        int u = path.Length - 1;
+        int p = pathInfo.Length - 1;
+        while (u >= 0 && p >= 0 && path[u] == pathInfo[p])
+        {
+            if (pathInfo[p] == '/')
+            {
+                while (u > 0 && path[u - 1] == '/')
+                {
+                    u--;
+                }
+            }
+            u--;
+            p--;
+        }
+        // Stopped on a mismatch (or ran out of PATH_INFO) at u: the segment holding it stays in SCRIPT_NAME.
+        int cut = Math.Max(u, 0);
+        while (cut < path.Length && path[cut] != '/')
+        {
+            cut++;
+        }
+        return path[..cut];
+    }
 }

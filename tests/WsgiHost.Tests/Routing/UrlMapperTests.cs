@@ -243,4 +243,17 @@ public sealed class UrlMapperTests
         var match = Mapper([], [ScriptMatch("^/([a-z]+)", "/srv/$1.wsgi")]);
         Assert.True(match.Map("/anything/x")!.ScriptFromUrl);
     }
+
+    [Theory]
+    [InlineData("/app/x", "/x", "/app")]
+    [InlineData("/app/", "/", "/app")]
+    [InlineData("/app", "", "/app")]
+    [InlineData("/accounts", "/accounts", "")]
+    [InlineData("/accounts/login", "/accounts/login", "")]
+    [InlineData("/other/x", "/fas/x", "/other")]
+    [InlineData("/x", "/y", "/x")]
+    [InlineData("/app//x", "/x", "/app")]
+    [InlineData("/a/bc", "/c", "/a/bc")]
+    public void ScriptNameIsTheUrlUpToWherePathInfoStartsAsApacheFindsIt(string url, string pathInfo, string scriptName) =>
+        Assert.Equal(scriptName, UrlMapper.ScriptNameOf(url, pathInfo));
 }

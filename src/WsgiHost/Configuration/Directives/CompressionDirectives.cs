@@ -89,7 +89,7 @@ internal static class CompressionDirectives
             }
             rules.Add(new OutputFilterRule(codings, extension));
         }
-        context.PerDir.Value = context.PerDir.Value with { OutputFilterByExtension = [.. context.PerDir.Value.OutputFilterByExtension, .. rules] };
+        context.PerDir.Value = context.PerDir.Value with { OutputFilterByExtension = OutputFilterRule.OverlayByExtension(context.PerDir.Value.OutputFilterByExtension, rules) };
     }
 
     /// <summary>

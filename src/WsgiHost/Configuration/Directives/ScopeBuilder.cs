@@ -102,7 +102,8 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
         ServerName = ServerName,
         ServerNamePort = ServerNamePort,
         ServerAliases = [.. ServerAliases],
-        DocumentRoot = DocumentRoot,
+        // The main server always has one in Apache: the compiled-in default when no line sets it.
+        DocumentRoot = DocumentRoot ?? (IsVirtualHost ? null : ServerScope.DefaultDocumentRoot),
         Aliases = [.. Aliases],
         Redirects = [.. Redirects],
         RewriteRules = RewriteEngine != true ? []

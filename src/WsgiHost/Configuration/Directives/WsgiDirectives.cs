@@ -106,12 +106,13 @@ internal static class WsgiDirectives
         string rawTarget = node.Arguments[1];
         bool templated = regex && rawTarget.Contains('$');
         string target = templated ? rawTarget : context.ResolvePath(rawTarget);
-        bool slashAfterScript = !templated && target.EndsWith('/') && target.Length > 1 && File.Exists(target.TrimEnd('/'));
-        if (slashAfterScript)
+        string pathAfterScript = "";
+        if (!templated && !File.Exists(target) && !Directory.Exists(target) && ScriptAbove(target) is { } script)
         {
-            target = target.TrimEnd('/');
+            pathAfterScript = target[script.Length..];
+            target = script;
         }
-        if (!templated && !File.Exists(target) && !Directory.Exists(target))
+        else if (!templated && !File.Exists(target) && !Directory.Exists(target))
         {
             context.Warning(node, $"'{target}' does not exist; requests for {url} will get 404 until it does", "check the path");
         }
@@ -123,7 +124,7 @@ internal static class WsgiDirectives
         }
         var aliasOptions = new ScriptAliasOptions(options.GetValueOrDefault("process-group"), options.GetValueOrDefault("application-group"),
             options.GetValueOrDefault("callable-object"), passAuth);
-        context.Scope.ScriptAliases.Add(new ScriptAliasConfig(url, regex, target, aliasOptions, node.Location) { SlashAfterScript = slashAfterScript });
+        context.Scope.ScriptAliases.Add(new ScriptAliasConfig(url, regex, target, aliasOptions, node.Location) { PathAfterScript = pathAfterScript });
         if (aliasOptions.ProcessGroup is string pg && GroupLabels.IsStatic(pg) && pg != GroupLabels.Global)
         {
             context.Site.GroupReferences.Add(new GroupReference(pg, context.Scope, node));
@@ -133,6 +134,27 @@ internal static class WsgiDirectives
         {
             context.Site.ImportScripts.Add(new ImportScriptConfig(target, Static(p), Static(a), node.Location));
         }
+    }
+
+    /// <summary>
+    /// The file a target that does not exist names a path below (<c>/srv/app.wsgi/accounts</c>:
+    /// <c>/srv/app.wsgi</c>), as Apache's directory walk finds it; null when no part of it is a file.
+    /// </summary>
+    private static string? ScriptAbove(string target)
+    {
+        for (int slash = target.LastIndexOf('/'); slash > 0; slash = target.LastIndexOf('/', slash - 1))
+        {
+            string above = target[..slash];
+            if (File.Exists(above))
+            {
+                return above;
+            }
+            if (Directory.Exists(above))
+            {
+                return null;
+            }
+        }
+        return null;
     }
 
     private static string Static(string label) => label == GroupLabels.Global ? "" : label;

@@ -20,11 +20,13 @@ internal sealed record ScriptAliasConfig(string UrlPattern, bool IsRegex, string
     public string DirectiveName => IsRegex ? "WSGIScriptAliasMatch" : "WSGIScriptAlias";
 
     /// <summary>
-    /// The script was written with a trailing slash (WSGIScriptAlias /app/ /srv/app.wsgi/), which
-    /// <see cref="Target"/> no longer has: Apache maps the URL onto "app.wsgi/" + the rest, and
-    /// its directory walk stops at the file, so the rest is always PATH_INFO after a slash.
+    /// What the target names after the script file ("" when it names the file itself): "/" for
+    /// <c>WSGIScriptAlias /app/ /srv/app.wsgi/</c>, "/accounts" for <c>WSGIScriptAlias /accounts
+    /// /srv/app.wsgi/accounts</c> (Fedora's FAS). <see cref="Target"/> is the file. Apache maps the
+    /// URL onto the whole target + the rest and its directory walk stops at the file, so this,
+    /// then the rest of the URL, is always PATH_INFO.
     /// </summary>
-    public bool SlashAfterScript { get; init; }
+    public string PathAfterScript { get; init; } = "";
 }
 
 /// <summary>

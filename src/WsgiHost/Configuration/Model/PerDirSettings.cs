@@ -92,10 +92,10 @@ internal sealed record PerDirSettings
     /// <summary>ExpiresByType by lower-case media type (or type/*); a scope's entries replace those of the same type it inherits.</summary>
     public IReadOnlyDictionary<string, Metadata.ExpiresRule> ExpiresByType { get; init; } = System.Collections.Frozen.FrozenDictionary<string, Metadata.ExpiresRule>.Empty;
 
-    /// <summary>AddOutputFilterByType DEFLATE / BROTLI_COMPRESS: the media types compressed, and how; lines accumulate across scopes.</summary>
+    /// <summary>AddOutputFilterByType DEFLATE / BROTLI_COMPRESS: the media types compressed, and how; a scope's lines accumulate, and a filter it names replaces the inherited one's types (mod_filter).</summary>
     public IReadOnlyList<OutputFilterRule> OutputFilterByType { get; init; } = [];
 
-    /// <summary>AddOutputFilter DEFLATE / BROTLI_COMPRESS by file extension (mod_mime): lower case, without the dot; lines accumulate.</summary>
+    /// <summary>AddOutputFilter DEFLATE / BROTLI_COMPRESS by file extension (mod_mime): lower case, without the dot; a later line or deeper scope naming an extension replaces its filters.</summary>
     public IReadOnlyList<OutputFilterRule> OutputFilterByExtension { get; init; } = [];
 
     /// <summary>SetOutputFilter: codings for every response in scope, whatever its type; null inherits.</summary>
@@ -179,8 +179,8 @@ internal sealed record PerDirSettings
             SetEnvIf = over.SetEnvIf.Count == 0 ? SetEnvIf : [.. SetEnvIf, .. over.SetEnvIf],
             ResponseHeaderEdits = over.ResponseHeaderEdits.Count == 0 ? ResponseHeaderEdits : [.. ResponseHeaderEdits, .. over.ResponseHeaderEdits],
             RequestHeaderEdits = over.RequestHeaderEdits.Count == 0 ? RequestHeaderEdits : [.. RequestHeaderEdits, .. over.RequestHeaderEdits],
-            OutputFilterByType = over.OutputFilterByType.Count == 0 ? OutputFilterByType : [.. OutputFilterByType, .. over.OutputFilterByType],
-            OutputFilterByExtension = over.OutputFilterByExtension.Count == 0 ? OutputFilterByExtension : [.. OutputFilterByExtension, .. over.OutputFilterByExtension],
+            OutputFilterByType = OutputFilterRule.OverlayByType(OutputFilterByType, over.OutputFilterByType),
+            OutputFilterByExtension = OutputFilterRule.OverlayByExtension(OutputFilterByExtension, over.OutputFilterByExtension),
             SetOutputFilter = over.SetOutputFilter ?? SetOutputFilter,
             DeflateCompressionLevel = over.DeflateCompressionLevel ?? DeflateCompressionLevel,
             BrotliCompressionQuality = over.BrotliCompressionQuality ?? BrotliCompressionQuality,

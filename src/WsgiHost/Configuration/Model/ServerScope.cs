@@ -26,7 +26,18 @@ internal sealed record ServerScope
 
     public IReadOnlyList<string> ServerAliases { get; init; } = [];
 
+    /// <summary>
+    /// DocumentRoot: the main server's is <see cref="DefaultDocumentRoot"/> when no line sets it;
+    /// a virtual host's is null when it sets none (it serves the main server's).
+    /// </summary>
     public string? DocumentRoot { get; init; }
+
+    /// <summary>
+    /// Apache's compiled-in DocumentRoot as Debian and Ubuntu build it (upstream's is its
+    /// prefix's htdocs): a site that never sets one serves files from here, and its apps see it
+    /// as DOCUMENT_ROOT.
+    /// </summary>
+    public const string DefaultDocumentRoot = "/var/www/html";
 
     /// <summary>
     /// Files under <see cref="DocumentRoot"/> answer the URLs that no Alias or WSGIScriptAlias

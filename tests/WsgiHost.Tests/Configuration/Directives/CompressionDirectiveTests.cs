@@ -28,11 +28,14 @@ public sealed class CompressionDirectiveTests
     }
 
     [Fact]
-    public void FiltersCombineAndSectionsAddToTheServersTypes()
+    public void ASectionNamingAFilterReplacesItsInheritedTypesAsModFilterDoes()
     {
+        // Apache 2.4 + mod_filter, checked side by side: under <Location /api> with its own
+        // DEFLATE line, a text/plain response the server's line compresses elsewhere is sent as is.
         var config = SiteText.Clean("""
             Listen 80
             AddOutputFilterByType DEFLATE;BROTLI_COMPRESS Text/HTML;charset=utf-8
+            AddOutputFilterByType DEFLATE text/plain
             <Location /api>
               AddOutputFilterByType DEFLATE application/json
             </Location>
@@ -41,12 +44,32 @@ public sealed class CompressionDirectiveTests
             </Location>
             """);
 
-        Assert.Equal([new(ContentCodings.Gzip | ContentCodings.Brotli, "text/html")], config.MainServer.Defaults.OutputFilterByType);
+        Assert.Equal([new(ContentCodings.Gzip | ContentCodings.Brotli, "text/html"), new(ContentCodings.Gzip, "text/plain")],
+            config.MainServer.Defaults.OutputFilterByType);
         var api = config.MainServer.Defaults.Merge(config.MainServer.Sections[0].Payload.Settings);
-        Assert.Equal(["text/html", "application/json"], api.OutputFilterByType.Select(r => r.Match));
+        // DEFLATE is the section's own now; BROTLI_COMPRESS, which it does not name, keeps text/html.
+        Assert.Equal([new(ContentCodings.Brotli, "text/html"), new(ContentCodings.Gzip, "application/json")], api.OutputFilterByType);
         var files = config.MainServer.Defaults.Merge(config.MainServer.Sections[1].Payload.Settings);
         Assert.Equal(ContentCodings.Gzip, files.SetOutputFilter);
+        Assert.Equal(config.MainServer.Defaults.OutputFilterByType, files.OutputFilterByType);
         Assert.False(PerDirSettings.Empty.CompressesOutput);
+    }
+
+    [Fact]
+    public void ALaterAddOutputFilterForAnExtensionReplacesItsFiltersAsModMimeDoes()
+    {
+        var config = SiteText.Clean("""
+            Listen 80
+            AddOutputFilter DEFLATE js css
+            AddOutputFilter BROTLI_COMPRESS css
+            <Location /static>
+              AddOutputFilter BROTLI_COMPRESS js
+            </Location>
+            """);
+
+        Assert.Equal([new(ContentCodings.Gzip, "js"), new(ContentCodings.Brotli, "css")], config.MainServer.Defaults.OutputFilterByExtension);
+        var statics = config.MainServer.Defaults.Merge(config.MainServer.Sections[0].Payload.Settings);
+        Assert.Equal([new(ContentCodings.Brotli, "css"), new(ContentCodings.Brotli, "js")], statics.OutputFilterByExtension);
     }
 
     [Fact]

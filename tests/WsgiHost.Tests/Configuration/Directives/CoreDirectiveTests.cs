@@ -230,6 +230,19 @@ public sealed class CoreDirectiveTests
         Assert.Equal(Path.Combine(root, "htdocs"), config.VirtualHosts[0].DocumentRoot);
     }
 
+    [Fact]
+    public void WithoutDocumentRootTheMainServerServesApachesCompiledInOneAndAVirtualHostInheritsIt()
+    {
+        // Apache 2.4 as Debian builds it, checked side by side: "/" is /var/www/html/index.html
+        // and the app's DOCUMENT_ROOT is /var/www/html.
+        var config = SiteText.Config("Listen 80\n<VirtualHost *:80>\n  ServerName a.test\n</VirtualHost>");
+
+        Assert.Equal("/var/www/html", config.MainServer.DocumentRoot);
+        Assert.Null(config.VirtualHosts[0].DocumentRoot);
+        var mapper = WsgiHost.Routing.UrlMapper.ForScope(config.VirtualHosts[0], config.MainServer);
+        Assert.Equal("/var/www/html/index.html", mapper.Map("/index.html")!.FilePath);
+    }
+
     /// <summary>PidFile is taken (apache2ctl, systemd and logrotate read it), relative to ServerRoot as in Apache.</summary>
     [Fact]
     public void PidFileIsWhereTheServerWritesItsPid()

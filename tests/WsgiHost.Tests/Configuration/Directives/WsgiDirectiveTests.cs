@@ -137,13 +137,44 @@ public sealed class WsgiDirectiveTests : IDisposable
 
         var alias = Assert.Single(config.MainServer.ScriptAliases);
         Assert.Equal(script, alias.Target);
-        Assert.True(alias.SlashAfterScript);
+        Assert.Equal("/", alias.PathAfterScript);
         var mapper = new WsgiHost.Routing.UrlMapper([], config.MainServer.ScriptAliases, File.Exists, Directory.Exists);
         var page = mapper.Map("/app/a/b")!;
         Assert.Equal((script, "/app", "/a/b"), (page.FilePath, page.ScriptName, page.PathInfo));
         var root = mapper.Map("/app/")!;
         Assert.Equal((script, "/app", "/"), (root.FilePath, root.ScriptName, root.PathInfo));
         Assert.Null(mapper.Map("/app"));
+    }
+
+    [Fact]
+    public void ATargetNamingAPathBelowItsScriptRunsTheScriptWithThatPathFirstInPathInfo()
+    {
+        // Fedora's FAS: WSGIScriptAlias /accounts /usr/sbin/fas.wsgi/accounts. Apache 2.4 +
+        // mod_wsgi, checked side by side: SCRIPT_NAME '' and PATH_INFO '/accounts/login'.
+        string script = Script("fas.wsgi");
+        var config = SiteText.Clean($"Listen 80\nWSGIScriptAlias /accounts {script}/accounts\nWSGIScriptAlias /other {script}/fas");
+
+        var alias = config.MainServer.ScriptAliases[0];
+        Assert.Equal((script, "/accounts"), (alias.Target, alias.PathAfterScript));
+        var mapper = new WsgiHost.Routing.UrlMapper([], config.MainServer.ScriptAliases, File.Exists, Directory.Exists);
+        var login = mapper.Map("/accounts/login")!;
+        Assert.Equal((script, "", "/accounts/login"), (login.FilePath, login.ScriptName, login.PathInfo));
+        var top = mapper.Map("/accounts")!;
+        Assert.Equal((script, "", "/accounts"), (top.FilePath, top.ScriptName, top.PathInfo));
+        // Not the URL's tail: the mount stays SCRIPT_NAME, as Apache's ap_find_path_info cuts it.
+        var other = mapper.Map("/other/x")!;
+        Assert.Equal((script, "/other", "/fas/x"), (other.FilePath, other.ScriptName, other.PathInfo));
+    }
+
+    [Fact]
+    public void ATargetBelowAFolderThatDoesNotExistIsStillAWarning()
+    {
+        string folder = _folder.PathOf("apps");
+        Directory.CreateDirectory(folder);
+        var warning = SiteText.Warning($"Listen 80\nWSGIScriptAlias /x {folder}/missing.wsgi/deeper");
+
+        warning.At(2, "WSGIScriptAlias");
+        Assert.Equal($"'{folder}/missing.wsgi/deeper' does not exist; requests for /x will get 404 until it does", warning.Message);
     }
 
     [Theory]
