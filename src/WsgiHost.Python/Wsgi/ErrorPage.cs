@@ -10,6 +10,7 @@ public static class ErrorPage
     {
         302 => "Found",
         400 => "Bad Request",
+        401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
@@ -34,6 +35,7 @@ public static class ErrorPage
     {
         string detail = status switch
         {
+            401 => "This server could not verify that you are authorized to access the document requested.  Either you supplied the wrong credentials (e.g., bad password), or your browser doesn't understand how to supply the credentials required.",
             404 => "The requested URL was not found on this server.",
             410 => "The requested resource is no longer available on this server and there is no forwarding address. Please remove all references to this resource.",
             411 => "A request of the requested method requires a valid Content-length.",

@@ -6,7 +6,25 @@ namespace WsgiHost.Access;
 /// fail2ban match on; for a grant, what granted it.</param>
 internal sealed record AccessDecision(bool IsGranted, string Reason)
 {
+    /// <summary>The answer to a refused request: 403, 401 (credentials needed or refused) or 500 (authentication
+    /// misconfigured, or its files unreadable); 0 for a grant.</summary>
+    public int Status { get; init; }
+
+    /// <summary>For a 401: the realm (AuthName) of the <c>WWW-Authenticate: Basic</c> challenge.</summary>
+    public string? Realm { get; init; }
+
+    /// <summary>For a grant after authentication: the user (REMOTE_USER, the access log's %u).</summary>
+    public string? User { get; init; }
+
+    /// <summary>Logged at debug level only: a request that simply came without credentials yet.</summary>
+    public bool Quiet { get; init; }
+
     public static AccessDecision Granted(string reason) => new(true, reason);
 
-    public static AccessDecision Denied(string reason) => new(false, reason);
+    public static AccessDecision Denied(string reason) => new(false, reason) { Status = 403 };
+
+    /// <summary>401 with a challenge, so the client asks for (other) credentials.</summary>
+    public static AccessDecision Unauthorized(string reason, string realm) => new(false, reason) { Status = 401, Realm = realm };
+
+    public static AccessDecision ServerError(string reason) => new(false, reason) { Status = 500 };
 }

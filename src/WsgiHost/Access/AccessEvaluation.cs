@@ -26,6 +26,12 @@ internal sealed class AccessEvaluation
 
     public IHostNameResolver Resolver => _resolver;
 
+    /// <summary>The authenticated user; null until authentication has run and succeeded.</summary>
+    public string? User { get; set; }
+
+    /// <summary>The groups the AuthGroupFile that applies gives a user; null when none applies.</summary>
+    public Func<string, IReadOnlySet<string>?> GroupsOf { get; set; } = static _ => null;
+
     /// <summary>
     /// The client's name, only if it is double-reverse confirmed (Apache's <c>REMOTE_DOUBLE_REV</c>): the PTR name
     /// must resolve back to the client's address. Otherwise anyone controlling the reverse zone of their own

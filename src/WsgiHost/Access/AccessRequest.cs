@@ -10,8 +10,9 @@ namespace WsgiHost.Access;
 /// <param name="Local">The server's address on the connection: <c>Require local</c> also grants a client that
 /// connects from the server's own address, as mod_authz_host compares the two.</param>
 /// <param name="Variables">The request's variable assignments (SetEnvIf, SetEnv), for <c>Require env</c> and <c>Allow from env=</c>.</param>
+/// <param name="Authorization">The request's Authorization header, for Basic authentication; null when absent.</param>
 internal sealed record AccessRequest(IPAddress Client, string Path, IHostNameResolver? Resolver = null, IPAddress? Local = null,
-    IReadOnlyList<KeyValuePair<string, string?>>? Variables = null)
+    IReadOnlyList<KeyValuePair<string, string?>>? Variables = null, string? Authorization = null)
 {
     /// <summary>Whether the request's variables set <paramref name="name"/>.</summary>
     public bool Sets(string name) => Variables != null && Metadata.RequestVariables.IsSet(Variables, name);

@@ -8,13 +8,17 @@ namespace WsgiHost.Access;
 /// </summary>
 internal sealed class AccessRules
 {
-    internal AccessRules(ContainerRule? require, AuthMergingMode? merging, LegacyAccess? legacy, SatisfyMode? satisfy)
+    internal AccessRules(ContainerRule? require, AuthMergingMode? merging, LegacyAccess? legacy, SatisfyMode? satisfy, AuthSettings? auth = null)
     {
         Require = require;
         Merging = merging;
         Legacy = legacy;
         Satisfy = satisfy;
+        Auth = auth;
     }
+
+    /// <summary>AuthType, AuthName, AuthUserFile, AuthGroupFile; null when no section sets any.</summary>
+    public AuthSettings? Auth { get; }
 
     /// <summary>mod_authz_core's rule tree; null when no Require applies.</summary>
     internal ContainerRule? Require { get; }
@@ -45,6 +49,7 @@ internal sealed class AccessRules
     /// <item>Order/Allow/Deny (mod_access_compat, which has no merge function, so "default is to override"):
     /// a section with any of them replaces the parent's as a whole, its Order defaulting to deny,allow again.</item>
     /// <item>Satisfy (core): inherited unless the section sets it.</item>
+    /// <item>AuthType, AuthName, AuthUserFile, AuthGroupFile: each inherited unless the section sets it.</item>
     /// </list>
     /// </summary>
     public static AccessRules Merge(AccessRules? parent, AccessRules child)
@@ -58,7 +63,8 @@ internal sealed class AccessRules
             MergeRequire(parent, child),
             child.Merging,
             child.Legacy ?? parent.Legacy,
-            child.Satisfy ?? parent.Satisfy);
+            child.Satisfy ?? parent.Satisfy,
+            AuthSettings.Merge(parent.Auth, child.Auth));
     }
 
     /// <summary>Folds <see cref="Merge"/> over the sections in the order they apply; null entries (sections with
@@ -138,16 +144,58 @@ internal sealed class AccessRules
 
         if (Require is null)
         {
+            if (Auth is { IsBasic: true })
+            {
+                // authorize_user_core: authentication that no rule asks for is a configuration error in Apache.
+                return AccessDecision.ServerError($"AH01627: AuthType configured with no corresponding authorization directives (add Require valid-user where AuthType Basic is set): {request.Path}");
+            }
+
             return AccessDecision.Granted(Legacy is null ? "granted (no directives)" : "granted by Order/Allow/Deny");
         }
 
         return EvaluateRequire(Require, evaluation, request);
     }
 
-    private static AccessDecision EvaluateRequire(ContainerRule require, AccessEvaluation evaluation, AccessRequest request) =>
-        require.Evaluate(evaluation) == AuthzResult.Granted
-            ? AccessDecision.Granted("authorization result: granted")
-            : AccessDecision.Denied($"AH01630: client denied by server configuration: {request.Path}");
+    /// <summary>
+    /// mod_authz_core's two passes (<c>authorize_user_core</c>): the rules first without a user; when only an
+    /// authenticated user could pass them, mod_auth_basic authenticates the client and the rules run again
+    /// with the user. A client that gave no or wrong credentials, or whose user the rules refuse, gets 401
+    /// with the challenge, so the browser asks again.
+    /// </summary>
+    private AccessDecision EvaluateRequire(ContainerRule require, AccessEvaluation evaluation, AccessRequest request)
+    {
+        var result = require.Evaluate(evaluation);
+        if (result == AuthzResult.Granted)
+        {
+            return AccessDecision.Granted("authorization result: granted");
+        }
+
+        if (result != AuthzResult.DeniedNoUser)
+        {
+            return AccessDecision.Denied($"AH01630: client denied by server configuration: {request.Path}");
+        }
+
+        if (Auth is not { IsBasic: true } auth)
+        {
+            return AccessDecision.ServerError($"AH00027: No authentication done but request not allowed without authentication for {request.Path}. Authentication not configured? (set AuthType Basic, AuthName and AuthUserFile where the Require valid-user, user or group rule applies)");
+        }
+
+        var authentication = BasicAuthentication.Authenticate(auth, request.Authorization, request.Path);
+        if (authentication.User is not { } user)
+        {
+            return authentication.Failure!;
+        }
+
+        evaluation.User = user;
+        if (auth.GroupFile is { } groupFile)
+        {
+            evaluation.GroupsOf = name => GroupFile.GroupsOf(groupFile, name);
+        }
+
+        return require.Evaluate(evaluation) == AuthzResult.Granted
+            ? AccessDecision.Granted($"authorization result: granted (user {user})") with { User = user }
+            : AccessDecision.Unauthorized($"AH01631: user {user}: authorization failure for \"{request.Path}\": ", auth.Realm!);
+    }
 
     /// <summary>The rules in configuration syntax, one part per line, for diagnostics and tests.</summary>
     public override string ToString()

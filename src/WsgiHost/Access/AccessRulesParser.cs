@@ -16,6 +16,12 @@ internal static class AccessRulesParser
         "Require", "Order", "Allow", "Deny", "Satisfy", "AuthMerging",
     };
 
+    /// <summary>The authentication directives read: Basic authentication against htpasswd and group files.</summary>
+    private static readonly HashSet<string> AuthDirectives = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "AuthType", "AuthName", "AuthUserFile", "AuthGroupFile", "AuthBasicProvider", "AuthBasicAuthoritative",
+    };
+
     private static readonly HashSet<string> Sections = new(StringComparer.OrdinalIgnoreCase)
     {
         "RequireAll", "RequireAny", "RequireNone", "Limit", "LimitExcept",
@@ -23,22 +29,29 @@ internal static class AccessRulesParser
 
     /// <summary>
     /// Whether the directive or section name belongs to access control: Require, Order, Allow, Deny, Satisfy,
-    /// AuthMerging, the RequireAll/Any/None and Limit/LimitExcept sections, and every other <c>Auth*</c>
-    /// directive (AuthType, AuthUserFile, ...), which this parser reports as unsupported authentication.
+    /// AuthMerging, the RequireAll/Any/None and Limit/LimitExcept sections, and every <c>Auth*</c> directive:
+    /// Basic authentication's (AuthType, AuthName, AuthUserFile, ...) are read, the others (Digest, LDAP, DBM,
+    /// forms) are reported as unsupported.
     /// </summary>
     public static bool IsAccessDirective(string name) =>
         Directives.Contains(name) || Sections.Contains(name) || name.StartsWith("Auth", StringComparison.OrdinalIgnoreCase);
 
-    /// <inheritdoc cref="Parse(IReadOnlyList{ConfigNode}, ICollection{ConfigDiagnostic}, AccessContext)"/>
+    /// <summary>The access rules of a directory-context section's <paramref name="directives"/>; null when there are none.</summary>
     public static AccessRules? Parse(IReadOnlyList<ConfigNode> directives, ICollection<ConfigDiagnostic> diagnostics) =>
         Parse(directives, diagnostics, AccessContext.Directory);
+
+    /// <summary>The access rules of a directory-context section's <paramref name="directives"/>; null when there are none.</summary>
+    /// <param name="resolvePath">Makes AuthUserFile's and AuthGroupFile's paths absolute, as every path of the file is.</param>
+    public static AccessRules? Parse(IReadOnlyList<ConfigNode> directives, ICollection<ConfigDiagnostic> diagnostics, Func<string, string> resolvePath) =>
+        Parse(directives, diagnostics, AccessContext.Directory, resolvePath);
 
     /// <summary>
     /// The access rules among <paramref name="directives"/>, the children of one section; other nodes are
     /// ignored. Null when there are none. In <see cref="AccessContext.Server"/> every access directive is an
     /// error, as in Apache, and the result is always null.
     /// </summary>
-    public static AccessRules? Parse(IReadOnlyList<ConfigNode> directives, ICollection<ConfigDiagnostic> diagnostics, AccessContext context)
+    public static AccessRules? Parse(IReadOnlyList<ConfigNode> directives, ICollection<ConfigDiagnostic> diagnostics, AccessContext context,
+        Func<string, string>? resolvePath = null)
     {
         if (context == AccessContext.Server)
         {
@@ -51,6 +64,7 @@ internal static class AccessRulesParser
         AuthMergingMode? merging = null;
         SatisfyMode? satisfy = null;
         ConfigNode? mergingNode = null;
+        AuthSettings? auth = null;
         var any = false;
         foreach (var node in directives)
         {
@@ -68,7 +82,11 @@ internal static class AccessRulesParser
             }
 
             any = true;
-            if (!Directives.Contains(name) && !Sections.Contains(name))
+            if (AuthDirectives.Contains(name) && !node.IsSection)
+            {
+                auth = ParseAuth(node, auth ?? new AuthSettings(null, null, null, null), resolvePath ?? Path.GetFullPath, diagnostics);
+            }
+            else if (!Directives.Contains(name) && !Sections.Contains(name))
             {
                 RejectAuthentication(node, diagnostics);
             }
@@ -116,7 +134,7 @@ internal static class AccessRulesParser
                 "remove 'AuthMerging Off' to inherit them, or add the Require rules this section needs");
         }
 
-        return new AccessRules(require, merging, legacy.Result, satisfy);
+        return new AccessRules(require, merging, legacy.Result, satisfy, auth);
     }
 
     private static SatisfyMode? ParseSatisfy(ConfigNode node, ICollection<ConfigDiagnostic> diagnostics)
@@ -158,8 +176,55 @@ internal static class AccessRulesParser
     }
 
     private static void RejectAuthentication(ConfigNode node, ICollection<ConfigDiagnostic> diagnostics) =>
-        diagnostics.Error(node, node.Name, $"{node.Name}: authentication is not supported by this server",
-            "remove the authentication directives, or put an authenticating proxy in front of this server and allow only the proxy, e.g. 'Require ip <proxy address>'");
+        diagnostics.Error(node, node.Name, $"{node.Name}: this kind of authentication is not supported (WsgiHost has AuthType Basic with AuthUserFile and AuthGroupFile)",
+            "use AuthType Basic with an htpasswd file, or put an authenticating proxy in front of this server and allow only the proxy, e.g. 'Require ip <proxy address>'");
+
+    /// <summary>One of Basic authentication's directives, over what the section set before it.</summary>
+    private static AuthSettings ParseAuth(ConfigNode node, AuthSettings auth, Func<string, string> resolvePath, ICollection<ConfigDiagnostic> diagnostics)
+    {
+        var name = node.Name;
+        if (node.Arguments.Count == 0)
+        {
+            diagnostics.Error(node, name, $"{name} needs a value", null);
+            return auth;
+        }
+
+        var value = node.Arguments[0];
+        switch (name.ToLowerInvariant())
+        {
+            case "authtype":
+                if (value.Equals("Basic", StringComparison.OrdinalIgnoreCase) || value.Equals("None", StringComparison.OrdinalIgnoreCase))
+                {
+                    return auth with { Type = value };
+                }
+
+                diagnostics.Error(node, name, $"AuthType {value} is not supported (WsgiHost has Basic, and None)",
+                    "use AuthType Basic with an AuthUserFile (over HTTPS, since Basic sends the password as it is), or authenticate in the application");
+                return auth;
+            case "authname":
+                return auth with { Realm = value };
+            case "authuserfile":
+                return auth with { UserFile = resolvePath(value) };
+            case "authgroupfile":
+                return auth with { GroupFile = resolvePath(value) };
+            case "authbasicprovider":
+                if (node.Arguments.FirstOrDefault(p => !p.Equals("file", StringComparison.OrdinalIgnoreCase)) is { } provider)
+                {
+                    diagnostics.Error(node, name, $"the authentication provider '{provider}' is not supported (WsgiHost has 'file': AuthUserFile)",
+                        "write 'AuthBasicProvider file' with an AuthUserFile, or authenticate in the application");
+                }
+
+                return auth;
+            default:
+                // AuthBasicAuthoritative: with one provider there is none to fall through to.
+                if (!value.Equals("On", StringComparison.OrdinalIgnoreCase) && !value.Equals("Off", StringComparison.OrdinalIgnoreCase))
+                {
+                    diagnostics.Error(node, name, $"{name} must be On or Off, got '{value}'", $"{name} On");
+                }
+
+                return auth;
+        }
+    }
 
     /// <summary>Apache evaluates access rules inside &lt;If&gt; per request; this server does not, so they must
     /// not be quietly dropped by whoever skips the &lt;If&gt;.</summary>

@@ -8,6 +8,12 @@ internal abstract class AuthzProvider
     /// <summary>Granted or denied; negation and neutrality are the container's business.</summary>
     public abstract bool Grants(AccessEvaluation evaluation);
 
+    /// <summary>
+    /// The provider's answer: <see cref="Grants"/> for rules about the client, and
+    /// <see cref="AuthzResult.DeniedNoUser"/> from a rule about the user while nobody is authenticated.
+    /// </summary>
+    public virtual AuthzResult Check(AccessEvaluation evaluation) => Grants(evaluation) ? AuthzResult.Granted : AuthzResult.Denied;
+
     /// <summary>The directive as written after <c>Require</c>, for descriptions.</summary>
     public abstract override string ToString();
 }

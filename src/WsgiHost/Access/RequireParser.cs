@@ -9,12 +9,12 @@ namespace WsgiHost.Access;
 /// </summary>
 internal static class RequireParser
 {
-    public const string KnownProviders = "all, ip, host, forward-dns, local, env";
+    public const string KnownProviders = "all, ip, host, forward-dns, local, env, valid-user, user, group";
 
-    /// <summary>Providers that need an authenticated user (mod_authz_user, _groupfile, _dbm, _dbd, _owner, ldap).</summary>
+    /// <summary>Providers of an authenticated user that are not supported (mod_authz_dbm, _dbd, _owner, ldap).</summary>
     private static readonly HashSet<string> UserProviders = new(StringComparer.OrdinalIgnoreCase)
     {
-        "valid-user", "user", "group", "file-owner", "file-group", "dbm-group", "dbd-group",
+        "file-owner", "file-group", "dbm-group", "dbd-group",
         "ldap-user", "ldap-group", "ldap-dn", "ldap-attribute", "ldap-filter", "ldap-search",
     };
 
@@ -153,6 +153,9 @@ internal static class RequireParser
             "forward-dns" => ParseForwardDns(node, args, diagnostics),
             "local" => ParseLocal(node, args, diagnostics),
             "env" => ParseEnv(node, args, diagnostics),
+            "valid-user" => ParseValidUser(node, args, diagnostics),
+            "user" => Names(node, "user", args, diagnostics) is { } users ? new NamedUserProvider(users) : null,
+            "group" => Names(node, "group", args, diagnostics) is { } groups ? new GroupProvider(groups) : null,
             _ => Unsupported(node, name, diagnostics),
         };
         return provider is null ? null : new ProviderRule(provider, negated);
@@ -267,6 +270,29 @@ internal static class RequireParser
         return new EnvProvider(args);
     }
 
+    private static AuthzProvider? ParseValidUser(ConfigNode node, List<string> args, ICollection<ConfigDiagnostic> diagnostics)
+    {
+        if (args.Count > 0)
+        {
+            diagnostics.Error(node, "Require", "'Require valid-user' takes no arguments", $"write 'Require valid-user', or 'Require user {string.Join(' ', args)}' for those users only");
+            return null;
+        }
+
+        return new ValidUserProvider();
+    }
+
+    /// <summary>The user or group names of <c>Require user|group</c>: at least one.</summary>
+    private static List<string>? Names(ConfigNode node, string provider, List<string> args, ICollection<ConfigDiagnostic> diagnostics)
+    {
+        if (args.Count == 0)
+        {
+            diagnostics.Error(node, "Require", $"'Require {provider}' needs at least one name", $"write e.g. 'Require {provider} {(provider == "user" ? "alice bob" : "staff")}'");
+            return null;
+        }
+
+        return args;
+    }
+
     private static AuthzProvider? ParseLocal(ConfigNode node, List<string> args, ICollection<ConfigDiagnostic> diagnostics)
     {
         if (args.Count > 0)
@@ -284,8 +310,8 @@ internal static class RequireParser
         if (UserProviders.Contains(lower))
         {
             diagnostics.Error(node, "Require",
-                $"'Require {name}' needs an authenticated user, and this server does not support authentication",
-                "remove it, or put an authenticating proxy in front of this server and allow only the proxy, e.g. 'Require ip <proxy address>'");
+                $"'Require {name}' is not supported: WsgiHost authenticates users with AuthType Basic and an AuthUserFile, and tests them with Require valid-user, user and group (AuthGroupFile)",
+                "use Require valid-user, user or group, or check the user in the application");
         }
         else if (lower is "expr" or "method")
         {

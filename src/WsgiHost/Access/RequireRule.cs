@@ -18,11 +18,12 @@ internal abstract class RequireRule(bool negated)
         }
 
         // A negated rule that matched denies; one that did not match is neutral, never a grant: "we can not
-        // grant access simply because authorization was not rejected" (apply_authz_sections).
+        // grant access simply because authorization was not rejected" (apply_authz_sections). A user rule
+        // with nobody authenticated is neutral too once negated.
         return result switch
         {
             AuthzResult.Granted => AuthzResult.Denied,
-            AuthzResult.Denied => AuthzResult.Neutral,
+            AuthzResult.Denied or AuthzResult.DeniedNoUser => AuthzResult.Neutral,
             _ => result,
         };
     }
@@ -34,8 +35,7 @@ internal sealed class ProviderRule(AuthzProvider provider, bool negated) : Requi
 {
     public AuthzProvider Provider { get; } = provider;
 
-    protected override AuthzResult EvaluateUnnegated(AccessEvaluation evaluation) =>
-        Provider.Grants(evaluation) ? AuthzResult.Granted : AuthzResult.Denied;
+    protected override AuthzResult EvaluateUnnegated(AccessEvaluation evaluation) => Provider.Check(evaluation);
 
     public override string ToString() => "Require " + (Negated ? "not " : "") + Provider;
 }
@@ -74,6 +74,8 @@ internal sealed class ContainerRule(RequireLogic logic, bool negated, IReadOnlyL
                 continue;
             }
 
+            // apply_authz_sections: a denial that a user may still turn (DeniedNoUser) is kept over a plain
+            // one, so authentication runs whenever an authenticated user could change the outcome.
             if (Logic == RequireLogic.All)
             {
                 if (childResult == AuthzResult.Denied)
@@ -81,7 +83,10 @@ internal sealed class ContainerRule(RequireLogic logic, bool negated, IReadOnlyL
                     return AuthzResult.Denied;
                 }
 
-                result = AuthzResult.Granted;
+                if (result == AuthzResult.Neutral || childResult == AuthzResult.DeniedNoUser)
+                {
+                    result = childResult;
+                }
             }
             else
             {
@@ -90,7 +95,10 @@ internal sealed class ContainerRule(RequireLogic logic, bool negated, IReadOnlyL
                     return AuthzResult.Granted;
                 }
 
-                result = AuthzResult.Denied;
+                if (result == AuthzResult.Neutral || (childResult == AuthzResult.DeniedNoUser && result == AuthzResult.Denied))
+                {
+                    result = childResult;
+                }
             }
         }
 

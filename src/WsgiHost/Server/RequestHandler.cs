@@ -186,11 +186,21 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         string resource = mapped?.FilePath ?? target.Path;
         if (access != null)
         {
-            AccessDecision decision = access.Evaluate(new AccessRequest(context.Connection.RemoteIpAddress ?? System.Net.IPAddress.None, resource, DnsHostNameResolver.Instance, context.Connection.LocalIpAddress, variables));
+            AccessDecision decision = access.Evaluate(new AccessRequest(context.Connection.RemoteIpAddress ?? System.Net.IPAddress.None, resource, DnsHostNameResolver.Instance,
+                context.Connection.LocalIpAddress, variables, request.Headers.Authorization.Count > 0 ? request.Headers.Authorization.ToString() : null));
             if (!decision.IsGranted)
             {
-                log.Write(ErrorLogLevel.Error, "authz_core", $"[client {Client(context)}] {decision.Reason}");
-                return ErrorAsync(context, 403);
+                log.Write(decision.Quiet ? ErrorLogLevel.Debug : ErrorLogLevel.Error, decision.Status == 403 ? "authz_core" : "auth_basic", $"[client {Client(context)}] {decision.Reason}");
+                if (decision.Realm is { } realm)
+                {
+                    context.Response.Headers.WWWAuthenticate = BasicChallenge.For(realm);
+                }
+                return ErrorAsync(context, decision.Status);
+            }
+            if (decision.User is { } user)
+            {
+                // REMOTE_USER and AUTH_TYPE for the app (embedded and daemon), and %u for the access log.
+                context.Features.Set<Microsoft.AspNetCore.Http.Features.Authentication.IHttpAuthenticationFeature>(BasicChallenge.Authenticated(user));
             }
         }
         if (settings.SslRequireSsl == true && !request.IsHttps)
@@ -384,7 +394,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         string requestConnection = headers.Connection.ToString();
         return new AccessLogEntry(
             c.RemoteIpAddress?.ToString() ?? "-",
-            null,
+            context.Features.Get<Microsoft.AspNetCore.Http.Features.Authentication.IHttpAuthenticationFeature>()?.User?.Identity?.Name,
             start,
             $"{r.Method} {rawTarget} {r.Protocol}",
             context.Response.StatusCode,

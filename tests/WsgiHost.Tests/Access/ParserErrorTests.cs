@@ -42,28 +42,33 @@ public sealed class ParserErrorTests
     {
         var error = InLocation("Require bogus thing");
         Assert.Equal("unknown Require provider 'bogus'", error.Message);
-        Assert.Equal("use one of: all, ip, host, forward-dns, local, env", error.Fix);
+        Assert.Equal("use one of: all, ip, host, forward-dns, local, env, valid-user, user, group", error.Fix);
     }
 
     [Theory]
-    [InlineData("Require valid-user")]
-    [InlineData("Require user alice")]
-    [InlineData("Require group admins")]
     [InlineData("Require ldap-group cn=admins")]
-    public void AuthenticationProvidersAreRefused(string line)
+    [InlineData("Require file-owner")]
+    [InlineData("Require dbm-group admins")]
+    public void UserProvidersOtherThanValidUserUserAndGroupAreRefused(string line)
     {
         var error = InLocation(line);
-        Assert.EndsWith("needs an authenticated user, and this server does not support authentication", error.Message, StringComparison.Ordinal);
-        Assert.Contains("authenticating proxy", error.Fix, StringComparison.Ordinal);
+        Assert.EndsWith("is not supported: WsgiHost authenticates users with AuthType Basic and an AuthUserFile, and tests them with Require valid-user, user and group (AuthGroupFile)", error.Message, StringComparison.Ordinal);
+        Assert.Equal("use Require valid-user, user or group, or check the user in the application", error.Fix);
     }
 
     [Theory]
-    [InlineData("AuthType Basic")]
-    [InlineData("AuthUserFile /etc/htpasswd")]
-    public void AuthenticationDirectivesAreRefused(string line)
+    [InlineData("Require valid-user alice", "'Require valid-user' takes no arguments")]
+    [InlineData("Require user", "'Require user' needs at least one name")]
+    [InlineData("Require group", "'Require group' needs at least one name")]
+    [InlineData("AuthType Form", "AuthType Form is not supported (WsgiHost has Basic, and None)")]
+    [InlineData("AuthBasicProvider file dbm", "the authentication provider 'dbm' is not supported (WsgiHost has 'file': AuthUserFile)")]
+    [InlineData("AuthBasicAuthoritative maybe", "AuthBasicAuthoritative must be On or Off, got 'maybe'")]
+    [InlineData("AuthDigestDomain /", "AuthDigestDomain: this kind of authentication is not supported (WsgiHost has AuthType Basic with AuthUserFile and AuthGroupFile)")]
+    public void MalformedOrUnsupportedAuthenticationIsAnErrorAtItsLine(string line, string message)
     {
         var error = InLocation(line);
-        Assert.EndsWith("authentication is not supported by this server", error.Message, StringComparison.Ordinal);
+        Assert.Equal(message, error.Message);
+        Assert.Equal(new SourceLocation("site.conf", 2), error.Location);
         Assert.True(AccessRulesParser.IsAccessDirective(line.Split(' ')[0]));
     }
 

@@ -64,11 +64,6 @@ internal static class ApacheOnlyDirectives
         ("ProxyPassReverse", "WsgiHost is not a reverse proxy; put the proxy in front of it"),
         ("ProxyPreserveHost", "WsgiHost is not a reverse proxy"),
         ("UserDir", "per-user folders are not served by name; map them with AliasMatch ^/~([a-z_][a-z0-9_-]*)(/.*)?$ /home/$1/public_html$2 and a <Directory /home/*/public_html> that grants access"),
-        ("AuthType", "authentication is not supported; authenticate in the app or in a proxy in front"),
-        ("AuthName", "authentication is not supported; authenticate in the app or in a proxy in front"),
-        ("AuthUserFile", "authentication is not supported; authenticate in the app or in a proxy in front"),
-        ("AuthGroupFile", "authentication is not supported; authenticate in the app or in a proxy in front"),
-        ("AuthBasicProvider", "authentication is not supported; authenticate in the app or in a proxy in front"),
         ("SSLVerifyClient", "client certificates are not asked for nor verified by WsgiHost; verify them in a proxy in front and pass the result in a header (WSGITrustedProxyHeaders)"),
         ("SSLVerifyDepth", "client certificates are not asked for nor verified by WsgiHost; verify them in a proxy in front"),
         ("SSLCACertificateFile", "client certificates are not asked for nor verified by WsgiHost; verify them in a proxy in front"),
@@ -92,9 +87,9 @@ internal static class ApacheOnlyDirectives
             (n, c) => c.Warning(n, i.Warning, i.Fix))),
         .. Unsupported.Where(u => !AccessRulesParser.IsAccessDirective(u.Name)).Select(u => new DirectiveSpec(u.Name, DirectiveScope.Anywhere, 0, -1, "...",
             (n, c) => c.Error(n, "is not supported by WsgiHost", u.Fix))),
-        // Read (and, for authentication, refused) by the access-rules parser with the rest of their
-        // section; here only their place is checked, so Require in <VirtualHost> is an error.
-        .. new[] { "Require", "Order", "Allow", "Deny", "Satisfy", "AuthMerging" }
+        // Read by the access-rules parser with the rest of their section (which refuses the kinds of
+        // authentication not supported); here only their place is checked, so Require in <VirtualHost> is an error.
+        .. new[] { "Require", "Order", "Allow", "Deny", "Satisfy", "AuthMerging", "AuthType", "AuthName", "AuthUserFile", "AuthGroupFile", "AuthBasicProvider", "AuthBasicAuthoritative" }
             .Concat(Unsupported.Select(u => u.Name).Where(AccessRulesParser.IsAccessDirective))
             .Select(name => new DirectiveSpec(name, DirectiveScope.Section, 0, -1, "...", static (_, _) => { })),
     ];

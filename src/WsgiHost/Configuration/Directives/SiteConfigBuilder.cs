@@ -154,7 +154,7 @@ internal static class SiteConfigBuilder
             ? Access.Section.TryCreate<object?>(kind, args, null, node.Location, new List<ConfigDiagnostic>())
             : null;
         Walk(node.Children, new BuildContext(context.Site, context.Scope, perDir, DirectiveScope.Section), vhosts, enclosing);
-        AccessRules? access = AccessRulesParser.Parse(node.Children, context.Site.Diagnostics);
+        AccessRules? access = AccessRulesParser.Parse(node.Children, context.Site.Diagnostics, context.ResolvePath);
         var payload = new SectionPayload(perDir.Value, access, node.Location);
         var section = Access.Section.TryCreate(kind, args, payload, node.Location, context.Site.Diagnostics);
         if (section != null)

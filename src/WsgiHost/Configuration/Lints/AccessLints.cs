@@ -22,8 +22,19 @@ internal static partial class AccessLints
         foreach (LintMount mount in LintMount.All(site).Where(m => !m.Alias.IsRegex))
         {
             ScriptAliasConfig alias = mount.Alias;
-            if (LintMount.RulesWhereServed(site, mount).Any(rules => rules == null || DependsOnNamesOrVariables(rules)
-                || Clients.Any(c => AccessRules.Evaluate(rules, new AccessRequest(c, alias.UrlPattern, NoNames.Instance)).IsGranted)))
+            var served = LintMount.RulesWhereServed(site, mount).ToList();
+            if (served.Select(rules => rules == null ? null : AccessRules.Evaluate(rules, new AccessRequest(IPAddress.Loopback, alias.UrlPattern, NoNames.Instance)))
+                .FirstOrDefault(d => d is { Status: 500 }) is { } broken)
+            {
+                // Authentication set up halfway (no AuthName, no AuthUserFile, AuthType without Require): Apache answers 500.
+                found.Add(SiteLints.Warning(alias.Location, alias.DirectiveName,
+                    $"every request for '{alias.UrlPattern}' fails (500): {broken.Reason}",
+                    "give the section that asks for a user AuthType Basic, AuthName \"...\" and AuthUserFile, with Require valid-user (or user/group)"));
+                continue;
+            }
+            // A 401 asks for credentials: users who have them get in.
+            if (served.Any(rules => rules == null || DependsOnNamesOrVariables(rules)
+                || Clients.Any(c => AccessRules.Evaluate(rules, new AccessRequest(c, alias.UrlPattern, NoNames.Instance)) is { IsGranted: true } or { Status: 401 })))
             {
                 continue;
             }

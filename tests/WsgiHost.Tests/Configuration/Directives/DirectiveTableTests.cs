@@ -98,6 +98,12 @@ public sealed class DirectiveTableTests : IDisposable
         ["Deny"] = "<Location />\nDeny from 10.0.0.1\n</Location>",
         ["Satisfy"] = "<Location />\nSatisfy Any\n</Location>",
         ["AuthMerging"] = "<Location />\nAuthMerging Or\nRequire ip 10.0.0.1\n</Location>",
+        ["AuthType"] = "<Location />\nAuthType Basic\nAuthName Staff\nAuthUserFile /etc/htpasswd\nRequire valid-user\n</Location>",
+        ["AuthName"] = "<Location />\nAuthName \"Staff only\"\n</Location>",
+        ["AuthUserFile"] = "<Location />\nAuthUserFile /etc/htpasswd\n</Location>",
+        ["AuthGroupFile"] = "<Location />\nAuthGroupFile /etc/htgroup\n</Location>",
+        ["AuthBasicProvider"] = "<Location />\nAuthBasicProvider file\n</Location>",
+        ["AuthBasicAuthoritative"] = "<Location />\nAuthBasicAuthoritative On\n</Location>",
         ["AddOutputFilterByType"] = "AddOutputFilterByType DEFLATE text/html text/css",
         ["SetEnvIf"] = "SetEnvIf X-Forwarded-Proto ^https$ HTTPS=on",
         ["SetEnvIfNoCase"] = "SetEnvIfNoCase Request_URI \\.(?:gif|jpe?g|png)$ no-gzip dont-vary",
@@ -183,10 +189,10 @@ public sealed class DirectiveTableTests : IDisposable
         }
         if (AccessRulesParser.IsAccessDirective(name))
         {
-            // Authentication: refused where it may be written, by the access-rules parser.
+            // Authentication not supported: refused where it may be written, by the access-rules parser.
             var refused = SiteText.Error($"Listen 80\n<Location />\n{name} x\n</Location>");
             refused.At(3, name);
-            Assert.Equal($"{name}: authentication is not supported by this server", refused.Message);
+            Assert.Equal($"{name}: this kind of authentication is not supported (WsgiHost has AuthType Basic with AuthUserFile and AuthGroupFile)", refused.Message);
             return;
         }
         var diagnostic = Assert.Single(SiteText.Build($"Listen 80\n{name} x").Diagnostics);
@@ -380,11 +386,38 @@ public sealed class DirectiveTableTests : IDisposable
     }
 
     [Fact]
-    public void AuthenticationIsRefusedInASection()
+    public void AuthenticationOtherThanBasicIsRefusedInASection()
     {
-        var errors = SiteText.Errors("Listen 80\n<Location />\n  AuthType Basic\n</Location>");
+        var errors = SiteText.Errors("Listen 80\n<Location />\n  AuthType Digest\n  AuthDigestProvider file\n  AuthBasicProvider ldap\n</Location>");
 
-        Assert.Contains(errors, e => e.Location.Line == 3 && e.Directive == "AuthType");
+        Assert.Contains(errors, e => e.Location.Line == 3 && e.Directive == "AuthType" && e.Message == "AuthType Digest is not supported (WsgiHost has Basic, and None)");
+        Assert.Contains(errors, e => e.Location.Line == 4 && e.Directive == "AuthDigestProvider");
+        Assert.Contains(errors, e => e.Location.Line == 5 && e.Directive == "AuthBasicProvider" && e.Message.Contains("'ldap'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void BasicAuthenticationIsReadAndInheritedFieldByField()
+    {
+        var config = SiteText.Clean("""
+            Listen 80
+            ServerRoot /etc/apache2
+            <Directory /srv/site>
+              AuthType Basic
+              AuthName "Staff only"
+              AuthUserFile passwords
+              Require valid-user
+            </Directory>
+            <Location /admin>
+              AuthGroupFile /etc/apache2/groups
+              Require group admins
+            </Location>
+            """);
+
+        var directory = config.MainServer.Sections[0].Payload.Access!;
+        Assert.Equal(new WsgiHost.Access.AuthSettings("Basic", "Staff only", "/etc/apache2/passwords", null), directory.Auth);
+        var admin = WsgiHost.Access.AccessRules.Merge(directory, config.MainServer.Sections[1].Payload.Access!);
+        Assert.Equal(new WsgiHost.Access.AuthSettings("Basic", "Staff only", "/etc/apache2/passwords", "/etc/apache2/groups"), admin.Auth);
+        Assert.Equal("<RequireAny> Require group admins </RequireAny>", admin.ToString());
     }
 
     [Fact]

@@ -1,0 +1,43 @@
+namespace WsgiHost.Access;
+
+/// <summary>
+/// The rules about who the client is (mod_authz_user, mod_authz_groupfile). Before authentication they
+/// answer <see cref="AuthzResult.DeniedNoUser"/>, which makes the server ask for credentials; after it,
+/// they test the authenticated user.
+/// </summary>
+internal abstract class UserProvider : AuthzProvider
+{
+    public sealed override bool Grants(AccessEvaluation evaluation) => Check(evaluation) == AuthzResult.Granted;
+
+    public sealed override AuthzResult Check(AccessEvaluation evaluation) =>
+        evaluation.User is not { } user ? AuthzResult.DeniedNoUser
+        : Admits(user, evaluation) ? AuthzResult.Granted
+        : AuthzResult.Denied;
+
+    protected abstract bool Admits(string user, AccessEvaluation evaluation);
+}
+
+/// <summary><c>Require valid-user</c>: anyone who authenticated.</summary>
+internal sealed class ValidUserProvider : UserProvider
+{
+    protected override bool Admits(string user, AccessEvaluation evaluation) => true;
+
+    public override string ToString() => "valid-user";
+}
+
+/// <summary><c>Require user alice bob</c>: those users, by exact name.</summary>
+internal sealed class NamedUserProvider(IReadOnlyList<string> users) : UserProvider
+{
+    protected override bool Admits(string user, AccessEvaluation evaluation) => users.Contains(user, StringComparer.Ordinal);
+
+    public override string ToString() => "user " + string.Join(' ', users);
+}
+
+/// <summary><c>Require group staff</c>: a member of one of the groups of the AuthGroupFile that applies.</summary>
+internal sealed class GroupProvider(IReadOnlyList<string> groups) : UserProvider
+{
+    protected override bool Admits(string user, AccessEvaluation evaluation) =>
+        evaluation.GroupsOf(user) is { } member && groups.Any(member.Contains);
+
+    public override string ToString() => "group " + string.Join(' ', groups);
+}
