@@ -16,6 +16,9 @@ internal sealed record AccessDecision(bool IsGranted, string Reason)
     /// <summary>For a grant after authentication: the user (REMOTE_USER, the access log's %u).</summary>
     public string? User { get; init; }
 
+    /// <summary>The module Apache names in the log line: authz_core (rules), auth_basic (credentials), core.</summary>
+    public string Module { get; init; } = "authz_core";
+
     /// <summary>Logged at debug level only: a request that simply came without credentials yet.</summary>
     public bool Quiet { get; init; }
 

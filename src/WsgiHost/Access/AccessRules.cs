@@ -177,10 +177,10 @@ internal sealed class AccessRules
 
         if (Auth is not { IsBasic: true } auth)
         {
-            return AccessDecision.ServerError($"AH00027: No authentication done but request not allowed without authentication for {request.Path}. Authentication not configured? (set AuthType Basic, AuthName and AuthUserFile where the Require valid-user, user or group rule applies)");
+            return AccessDecision.ServerError($"AH00027: No authentication done but request not allowed without authentication for {request.Uri ?? request.Path}. Authentication not configured? (set AuthType Basic, AuthName and AuthUserFile where the Require valid-user, user or group rule applies)") with { Module = "core" };
         }
 
-        var authentication = BasicAuthentication.Authenticate(auth, request.Authorization, request.Path);
+        var authentication = BasicAuthentication.Authenticate(auth, request.Authorization, request.Uri ?? request.Path);
         if (authentication.User is not { } user)
         {
             return authentication.Failure!;
@@ -194,7 +194,7 @@ internal sealed class AccessRules
 
         return require.Evaluate(evaluation) == AuthzResult.Granted
             ? AccessDecision.Granted($"authorization result: granted (user {user})") with { User = user }
-            : AccessDecision.Unauthorized($"AH01631: user {user}: authorization failure for \"{request.Path}\": ", auth.Realm!);
+            : AccessDecision.Unauthorized($"AH01631: user {user}: authorization failure for \"{request.Uri ?? request.Path}\": ", auth.Realm!);
     }
 
     /// <summary>The rules in configuration syntax, one part per line, for diagnostics and tests.</summary>

@@ -9,28 +9,30 @@ namespace WsgiHost.Access;
 /// </summary>
 internal static class BasicAuthentication
 {
-    /// <param name="path">The request's file or URL, for the log lines.</param>
+    private const string Module = "auth_basic";
+
+    /// <param name="path">The request's URL path, for the log lines.</param>
     public static (string? User, AccessDecision? Failure) Authenticate(AuthSettings auth, string? authorization, string path)
     {
         if (auth.Realm is not { } realm)
         {
-            return (null, AccessDecision.ServerError($"AH01615: need AuthName: {path} (add AuthName \"...\" next to AuthType Basic)"));
+            return (null, AccessDecision.ServerError($"AH01615: need AuthName: {path} (add AuthName \"...\" next to AuthType Basic)") with { Module = Module });
         }
 
         if (authorization is null)
         {
             // A browser's first request: the challenge makes it ask; Apache logs nothing here.
-            return (null, AccessDecision.Unauthorized($"no credentials for {path}: asked for them (realm \"{realm}\")", realm) with { Quiet = true });
+            return (null, AccessDecision.Unauthorized($"no credentials for {path}: asked for them (realm \"{realm}\")", realm) with { Quiet = true, Module = Module });
         }
 
         if (Credentials(authorization) is not var (user, password))
         {
-            return (null, AccessDecision.Unauthorized($"AH01614: client used wrong authentication scheme: {path}", realm));
+            return (null, AccessDecision.Unauthorized($"AH01614: client used wrong authentication scheme: {path}", realm) with { Module = Module });
         }
 
         if (auth.UserFile is not { } file)
         {
-            return (null, AccessDecision.ServerError($"AH01619: AuthUserFile not specified in the configuration (for {path})"));
+            return (null, AccessDecision.ServerError($"AH01619: AuthUserFile not specified in the configuration (for {path})") with { Module = "authn_file" });
         }
 
         string? hash;
@@ -40,17 +42,17 @@ internal static class BasicAuthentication
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return (null, AccessDecision.ServerError($"AH01620: Could not open password file: {file} ({e.Message})"));
+            return (null, AccessDecision.ServerError($"AH01620: Could not open password file: {file} ({e.Message})") with { Module = "authn_file" });
         }
 
         if (hash is null)
         {
-            return (null, AccessDecision.Unauthorized($"AH01618: user {user} not found: {path}", realm));
+            return (null, AccessDecision.Unauthorized($"AH01618: user {user} not found: {path}", realm) with { Module = Module });
         }
 
         return PasswordHash.Verify(password, hash)
             ? (user, null)
-            : (null, AccessDecision.Unauthorized($"AH01617: user {user}: authentication failure for \"{path}\": Password Mismatch", realm));
+            : (null, AccessDecision.Unauthorized($"AH01617: user {user}: authentication failure for \"{path}\": Password Mismatch", realm) with { Module = Module });
     }
 
     /// <summary>

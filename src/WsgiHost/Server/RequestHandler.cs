@@ -187,10 +187,10 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         if (access != null)
         {
             AccessDecision decision = access.Evaluate(new AccessRequest(context.Connection.RemoteIpAddress ?? System.Net.IPAddress.None, resource, DnsHostNameResolver.Instance,
-                context.Connection.LocalIpAddress, variables, request.Headers.Authorization.Count > 0 ? request.Headers.Authorization.ToString() : null));
+                context.Connection.LocalIpAddress, variables, request.Headers.Authorization.Count > 0 ? request.Headers.Authorization.ToString() : null, target.Path));
             if (!decision.IsGranted)
             {
-                log.Write(decision.Quiet ? ErrorLogLevel.Debug : ErrorLogLevel.Error, decision.Status == 403 ? "authz_core" : "auth_basic", $"[client {Client(context)}] {decision.Reason}");
+                log.Write(decision.Quiet ? ErrorLogLevel.Debug : ErrorLogLevel.Error, decision.Module, $"[client {Client(context)}] {decision.Reason}");
                 if (decision.Realm is { } realm)
                 {
                     context.Response.Headers.WWWAuthenticate = BasicChallenge.For(realm);

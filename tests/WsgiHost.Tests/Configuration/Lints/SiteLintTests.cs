@@ -348,6 +348,20 @@ public sealed class SiteLintTests : IDisposable
         Single($"Listen 80\n<Directory />\n  Require all denied\n</Directory>\nWSGIScriptAlias /app {app}\n<VirtualHost *:80>\n  ServerName a.example\n</VirtualHost>").At(5, "WSGIScriptAlias");
     }
 
+    /// <summary>A login in front of a mount is no denial; half-configured authentication answers only 500, and check says so.</summary>
+    [Fact]
+    public void AMountBehindALoginIsReachableAndHalfConfiguredAuthenticationIsAWarning()
+    {
+        string app = _folder.Write("site/app.wsgi", "");
+        string users = _folder.Write("users", "alice:$apr1$x$y\n");
+
+        string folder = Path.GetDirectoryName(app)!;
+        Silent($"Listen 80\nWSGIScriptAlias /app {app}\n<Directory {folder}>\n  AuthType Basic\n  AuthName Staff\n  AuthUserFile {users}\n  Require valid-user\n</Directory>");
+        var warning = Single($"Listen 80\nWSGIScriptAlias /app {app}\n<Directory {folder}>\n  AuthType Basic\n  AuthUserFile {users}\n  Require valid-user\n</Directory>");
+        warning.At(2, "WSGIScriptAlias");
+        Assert.StartsWith("every request for '/app' fails (500): AH01615: need AuthName", warning.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ASiblingNameClaimedByAnotherVirtualHostDoesNotFallThrough()
     {
