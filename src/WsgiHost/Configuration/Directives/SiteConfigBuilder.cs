@@ -94,6 +94,12 @@ internal static class SiteConfigBuilder
                 context.Error(node, $"takes {Count(spec)}, got {node.Arguments.Count}", $"{spec.Name} {spec.Syntax}");
                 continue;
             }
+            if (EmptyRequiredArgument(spec, node) is int empty)
+            {
+                // Apache reads "" as a missing argument; taken as a path it would be the config's own folder.
+                context.Error(node, $"argument {empty + 1} is empty (\"\"), which Apache reads as a missing argument", $"{spec.Name} {spec.Syntax}");
+                continue;
+            }
             spec.Handler(node, context);
         }
     }
@@ -313,6 +319,30 @@ internal static class SiteConfigBuilder
             return $"move {spec.Name} to the <VirtualHost> or the main server";
         }
         return $"move {spec.Name}";
+    }
+
+    /// <summary>Directives whose arguments Apache reads as raw text (RAW_ARGS), where an empty word may be meant.</summary>
+    private static readonly HashSet<string> RawArguments = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Header", "RequestHeader", "SetEnvIf", "SetEnvIfNoCase", "BrowserMatch", "BrowserMatchNoCase", "RewriteRule", "RewriteCond",
+    };
+
+    /// <summary>The index of a required argument written as "" (the first <see cref="DirectiveSpec.MinArgs"/>, or the first of a directive that needs none); null when none is.</summary>
+    private static int? EmptyRequiredArgument(DirectiveSpec spec, ConfigNode node)
+    {
+        if (RawArguments.Contains(spec.Name))
+        {
+            return null;
+        }
+        int required = Math.Min(Math.Max(spec.MinArgs, 1), node.Arguments.Count);
+        for (int i = 0; i < required; i++)
+        {
+            if (node.Arguments[i].Length == 0)
+            {
+                return i;
+            }
+        }
+        return null;
     }
 
     private static string Count(DirectiveSpec spec) =>

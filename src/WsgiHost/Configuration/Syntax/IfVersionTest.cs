@@ -88,6 +88,11 @@ internal static class IfVersionTest
         {
             return Regex.IsMatch(Emulated.ToString(3), pattern, RegexOptions.None, TimeSpan.FromSeconds(1));
         }
+        catch (RegexMatchTimeoutException)
+        {
+            error = $"'{pattern}' takes more than a second to test against a version number (it backtracks without end)";
+            return null;
+        }
         catch (ArgumentException e)
         {
             error = $"'{pattern}' is not a regular expression: {e.Message}";

@@ -38,77 +38,74 @@ internal static class WildcardPattern
             return false;
         }
 
-        return Match(pattern, 0, name, 0);
+        return Match(pattern, name);
     }
 
-    private static bool Match(string pattern, int p, string name, int n)
+    /// <summary>
+    /// The classic single-backtrack match: on a mismatch, the last <c>*</c> takes one more character and
+    /// matching resumes after it. Every other token matches one character, so that is enough, and the time
+    /// stays proportional to pattern times name (a recursive try of every split was exponential in the
+    /// number of stars).
+    /// </summary>
+    private static bool Match(string pattern, string name)
     {
-        while (p < pattern.Length)
+        int p = 0, n = 0;
+        int afterStar = -1, starFrom = 0;
+        while (n < name.Length || p < pattern.Length)
         {
-            var c = pattern[p];
-            if (c == '*')
+            if (p < pattern.Length && pattern[p] == '*')
             {
                 while (p < pattern.Length && pattern[p] == '*')
                 {
                     p++;
                 }
 
-                if (p == pattern.Length)
-                {
-                    return true;
-                }
-
-                for (var k = n; k <= name.Length; k++)
-                {
-                    if (Match(pattern, p, name, k))
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
-            }
-
-            if (n == name.Length)
-            {
-                return false;
-            }
-
-            if (c == '?')
-            {
-                p++;
-                n++;
+                afterStar = p;
+                starFrom = n;
                 continue;
             }
 
-            if (c == '[' && TryMatchClass(pattern, p, name[n], out var next, out var matched))
+            if (p < pattern.Length && n < name.Length && MatchOne(pattern, p, name[n], out int next))
             {
-                if (!matched)
-                {
-                    return false;
-                }
-
                 p = next;
                 n++;
                 continue;
             }
 
-            if (c == '\\' && p + 1 < pattern.Length)
-            {
-                p++;
-                c = pattern[p];
-            }
-
-            if (c != name[n])
+            if (afterStar < 0 || starFrom >= name.Length)
             {
                 return false;
             }
 
-            p++;
-            n++;
+            starFrom++;
+            n = starFrom;
+            p = afterStar;
         }
 
-        return n == name.Length;
+        return true;
+    }
+
+    /// <summary>Whether the token at <paramref name="p"/> (<c>?</c>, a class, an escaped or plain character) matches <paramref name="c"/>; <paramref name="next"/> is the token after it.</summary>
+    private static bool MatchOne(string pattern, int p, char c, out int next)
+    {
+        if (pattern[p] == '?')
+        {
+            next = p + 1;
+            return true;
+        }
+
+        if (pattern[p] == '[' && TryMatchClass(pattern, p, c, out next, out bool matched))
+        {
+            return matched;
+        }
+
+        if (pattern[p] == '\\' && p + 1 < pattern.Length)
+        {
+            p++;
+        }
+
+        next = p + 1;
+        return pattern[p] == c;
     }
 
     /// <summary>Matches <paramref name="c"/> against the class starting at <paramref name="open"/>;

@@ -385,6 +385,44 @@ public sealed class DirectiveTableTests : IDisposable
         Assert.Equal("put <RequireAll> inside <Location> or <Directory>", container.Fix);
     }
 
+    /// <summary>
+    /// Apache reads "" as a missing argument. Taken as a path, it was the config's own folder:
+    /// <c>WSGIScriptAlias / ""</c> ran every file next to the config as a script (QA).
+    /// </summary>
+    [Theory]
+    [InlineData("WSGIScriptAlias / \"\"", "WSGIScriptAlias", 2)]
+    [InlineData("DocumentRoot \"\"", "DocumentRoot", 1)]
+    [InlineData("Alias /a \"\"", "Alias", 2)]
+    [InlineData("SetEnv \"\" x", "SetEnv", 1)]
+    [InlineData("WSGIDaemonProcess \"\"", "WSGIDaemonProcess", 1)]
+    [InlineData("WSGIPythonPath \"\"", "WSGIPythonPath", 1)]
+    [InlineData("ServerRoot \"\"", "ServerRoot", 1)]
+    public void AnEmptyRequiredArgumentIsAnError(string line, string directive, int argument)
+    {
+        var error = SiteText.Error($"Listen 80\n{line}");
+
+        error.At(2, directive);
+        Assert.Equal($"argument {argument} is empty (\"\"), which Apache reads as a missing argument", error.Message);
+    }
+
+    [Theory]
+    [InlineData("Define \"\" x", "Define")]
+    [InlineData("Include \"\"", "Include")]
+    [InlineData("IncludeOptional \"\"", "IncludeOptional")]
+    public void AnEmptyNameOrPathOfTheReaderIsAnError(string line, string directive)
+    {
+        var error = SiteText.Error($"Listen 80\n{line}");
+
+        error.At(2, directive);
+        Assert.Equal($"{directive}'s argument is empty (\"\"), which Apache reads as no argument", error.Message);
+    }
+
+    [Fact]
+    public void AnEmptyOptionalValueStaysAllowed()
+    {
+        SiteText.Clean("Listen 80\nSetEnv EMPTY \"\"\nHeader set X-Empty \"\"\n<Location />\n  RequestHeader set X-Forwarded-User \"\"\n</Location>");
+    }
+
     [Fact]
     public void AuthenticationOtherThanBasicIsRefusedInASection()
     {

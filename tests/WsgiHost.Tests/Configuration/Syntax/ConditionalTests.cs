@@ -120,6 +120,7 @@ public sealed class ConditionalTests : IDisposable
     [InlineData(">= two", "'two' is not a version")]
     [InlineData("=> 2.4", "unknown operator '=>'")]
     [InlineData("", "takes [[!]operator] version")]
+    [InlineData("~ ^(\\d*)*(\\d*)*(\\d*)*(\\d*)*(\\d*)*(\\d*)*(\\d*)*(\\d*)*(\\d*)*(\\d*)*(\\d*)*(\\d*)*(\\d*)*(\\d*)*(\\d*)*(\\d*)*(\\d*)*(\\d*)*(\\d*)*$x", "takes more than a second to test against a version number")]
     public void AMalformedIfVersionIsAnErrorAndItsContentIsSkipped(string test, string message)
     {
         var result = _folder.Read($"<IfVersion {test}>\nListen 80\n</IfVersion>");

@@ -32,15 +32,19 @@ public sealed class DefineTests : IDisposable
     }
 
     [Fact]
-    public void AValuelessDefineIsTheEmptyString()
+    public void AValuelessDefineIsANameForIfDefineNotAVariable()
     {
+        // Apache keeps ${SUFFIX} as written (AH00111); expanding it to "" turned "Alias /static ${STATIC}/" into "/".
         var result = _folder.Read("""
             Define SUFFIX
+            <IfDefine SUFFIX>
             SetEnv NAME app${SUFFIX}
+            </IfDefine>
             """);
 
-        Tree.NoDiagnostics(result);
-        Assert.Equal("SetEnv|NAME|app", Tree.Show(result.Nodes));
+        var error = Tree.SingleError(result);
+        Assert.Equal("variable ${SUFFIX} is not defined", error.Message);
+        Assert.Equal(3, error.Location.Line);
     }
 
     [Fact]

@@ -198,8 +198,23 @@ public sealed class IncludeTests : IDisposable
 
         var error = Tree.SingleError(result);
         Assert.Equal(new SourceLocation(b, 2), error.Location);
-        Assert.Equal($"include cycle: {a} -> {b} -> {a}", error.Message);
+        Assert.Equal($"include cycle: {a} -> {b} -> {a} (no further Include is read)", error.Message);
         Assert.Equal("Listen|1\nListen|2", Tree.Show(result.Nodes));
+    }
+
+    [Fact]
+    public void FilesThatIncludeEachOtherByAWildcardAreReportedOnceNotInEveryOrder()
+    {
+        // Each order of 8 such files was read: 767,209 reports in 49 s (QA). Reading stops at the first cycle.
+        for (int i = 0; i < 8; i++)
+        {
+            _folder.Write($"part{i}.conf", $"Listen {i + 1}\nInclude {_folder.PathOf("part*.conf")}\n");
+        }
+
+        var result = ConfigReader.ReadFile(_folder.PathOf("part0.conf"));
+
+        var error = Tree.SingleError(result);
+        Assert.StartsWith("include cycle: ", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
