@@ -184,7 +184,14 @@ internal sealed class ConfigTreeBuilder
         if (undefined.Count > 0)
         {
             var directive = DirectiveName(ArgumentTokenizer.Split(text).Words.FirstOrDefault() ?? "");
-            foreach (var name in undefined)
+            if (directive.Length > 64)
+            {
+                // A line of variables with no space: its first "word" is the whole line.
+                directive = directive[..64] + "...";
+            }
+
+            // Once per name and line: a long line of one undefined ${A} made a report (and a copy of the line) per use.
+            foreach (var name in undefined.Distinct(StringComparer.Ordinal))
             {
                 if (name.IndexOf(':') is > 0 and var colon && directive.StartsWith("Rewrite", StringComparison.OrdinalIgnoreCase))
                 {

@@ -48,6 +48,16 @@ public sealed class DefineTests : IDisposable
     }
 
     [Fact]
+    public void AnUndefinedVariableIsReportedOncePerLineWithAShortName()
+    {
+        // QA: 10,000 uses of ${A} on one line without spaces wrote 401 MB of reports, each naming the whole line.
+        var result = _folder.Read(string.Concat(Enumerable.Repeat("${A}", 10_000)) + " ${B} ${A}");
+
+        Assert.Equal(["variable ${A} is not defined", "variable ${B} is not defined"], result.Diagnostics.Select(d => d.Message));
+        Assert.All(result.Diagnostics, d => Assert.True(d.Directive.Length <= 67, d.Directive));
+    }
+
+    [Fact]
     public void UnDefineRemovesTheName()
     {
         var result = _folder.Read("""
