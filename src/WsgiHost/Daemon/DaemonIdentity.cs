@@ -101,6 +101,20 @@ internal static class DaemonIdentity
     /// <exception cref="InvalidOperationException">No such group.</exception>
     public static uint GidOf(string group) => LookupGroup(group);
 
+    /// <summary>Whether a user (or group) name is known here; "#N" always is, as Apache takes a raw id.</summary>
+    public static bool Exists(string name, bool user)
+    {
+        try
+        {
+            _ = user ? LookupUser(name).Uid : LookupGroup(name);
+            return true;
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     private static (uint Uid, uint Gid, string Home) LookupUser(string user)
     {
         if (Passwd(user) is var (_, uid, gid, home))

@@ -184,13 +184,25 @@ internal static class DaemonProcessDirective
             case Kind.Octal:
                 return value.Any(c => c is < '0' or > '7') || value.Length > 4 ? ($"{shown} must be octal like 0022, got '{value}'", null) : null;
             case Kind.AbsolutePath:
-                return Path.IsPathRooted(value) ? null
-                    : ($"{shown} must be an absolute path, got '{value}'", With(Path.GetFullPath(Path.Combine(serverRoot, value))));
+                if (!Path.IsPathRooted(value))
+                {
+                    return ($"{shown} must be an absolute path, got '{value}'", With(Path.GetFullPath(Path.Combine(serverRoot, value))));
+                }
+                // The worker changes into it first thing: a folder that is not there fails every start.
+                return option == "home" && !Directory.Exists(value) ? ($"{shown}{value} is not a folder on this machine, so no worker could start", "create the folder, or give the app's folder") : null;
             case Kind.PathList:
                 var relative = value.Split(':', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(d => !Path.IsPathRooted(d));
                 return relative == null ? null : ($"{shown} entries must be absolute, got '{relative}'", null);
             case Kind.Identity:
-                return value is "root" or "#0" ? ($"{With(value)}: WSGI daemon processes are blocked from running as root", "name an unprivileged user") : null;
+                if (value is "root" or "#0")
+                {
+                    return ($"{With(value)}: WSGI daemon processes are blocked from running as root", "name an unprivileged user");
+                }
+                // Apache refuses an unknown name too (AH00543); a worker could not become it, and would fail every start.
+                bool isUser = option is "user" or "script-user" or "socket-user";
+                return Daemon.DaemonIdentity.Exists(value, isUser) ? null
+                    : ($"{shown}{value}: no such {(isUser ? "user" : "group")} on this machine ({(isUser ? "/etc/passwd" : "/etc/group")})",
+                        isUser ? $"create it (adduser --system {value}), or name an existing user or #uid" : $"create it (addgroup --system {value}), or name an existing group or #gid");
             default:
                 return null;
         }

@@ -38,14 +38,14 @@ public sealed class DaemonProcessTests
         var config = SiteText.Config("""
             Listen 80
             WSGIDaemonProcess site processes=2 threads=0 user=www-data group=#33 supplementary-groups=a,b umask=0022 \
-                home=/srv/site display-name=%{GROUP} lang=en_US.UTF-8 locale=C.UTF-8 python-home=/srv/venv \
+                home=/tmp display-name=%{GROUP} lang=en_US.UTF-8 locale=C.UTF-8 python-home=/srv/venv \
                 python-path=/srv/a:/srv/b python-eggs=/tmp/eggs switch-interval=0.01 cpu-priority=-5 stack-size=524288 \
                 socket-user=#1000 server-metrics=On maximum-requests=1000 restart-interval=3600 cpu-time-limit=10 \
                 memory-limit=1000000 virtual-memory-limit=2000000 inactivity-timeout=300 request-timeout=60 \
                 interrupt-timeout=5 deadlock-timeout=60 startup-timeout=15 graceful-timeout=10 eviction-timeout=20 \
                 shutdown-timeout=3 connect-timeout=10 socket-timeout=30 queue-timeout=45 listen-backlog=200 \
                 response-socket-timeout=20 header-buffer-size=8192 response-buffer-size=0 response-flush-delay=5 \
-                send-buffer-size=512 receive-buffer-size=1024 script-user=alice
+                send-buffer-size=512 receive-buffer-size=1024 script-user=nobody
             """);
 
         var group = Assert.Single(config.DaemonGroups);
@@ -53,7 +53,7 @@ public sealed class DaemonProcessTests
         Assert.Equal(0, group.Threads);
         Assert.Equal("www-data", group.User);
         Assert.Equal("#33", group.Group);
-        Assert.Equal("/srv/site", group.Home);
+        Assert.Equal("/tmp", group.Home);
         Assert.Equal("%{GROUP}", group.DisplayName);
         Assert.Equal("en_US.UTF-8", group.Lang);
         Assert.Equal("C.UTF-8", group.Locale);
@@ -77,7 +77,7 @@ public sealed class DaemonProcessTests
         Assert.Equal(42, group.Options.Count);
         Assert.Equal("0022", group.Options["umask"]);
         Assert.Equal("-5", group.Options["cpu-priority"]);
-        Assert.Equal("alice", group.Options["script-user"]);
+        Assert.Equal("nobody", group.Options["script-user"]);
     }
 
     [Theory]
@@ -102,6 +102,27 @@ public sealed class DaemonProcessTests
 
         error.At(2, "WSGIDaemonProcess", hasFix: false);
         Assert.Equal(message, error.Message);
+    }
+
+    /// <summary>QA: an unknown user=, group= or a missing home= passed check, and every worker then died at start, in a loop.</summary>
+    [Theory]
+    [InlineData("user=nosuchuser99", "user=nosuchuser99: no such user on this machine (/etc/passwd)")]
+    [InlineData("group=nosuchgroup99", "group=nosuchgroup99: no such group on this machine (/etc/group)")]
+    [InlineData("script-user=nosuchuser99", "script-user=nosuchuser99: no such user on this machine (/etc/passwd)")]
+    [InlineData("home=/nonexistent-wsgihost", "home=/nonexistent-wsgihost is not a folder on this machine, so no worker could start")]
+    [InlineData("home=/etc/passwd", "home=/etc/passwd is not a folder on this machine, so no worker could start")]
+    public void AnIdentityOrHomeTheMachineDoesNotHaveIsAnError(string option, string message)
+    {
+        var error = SiteText.Error($"Listen 80\nWSGIDaemonProcess site {option}");
+
+        error.At(2, "WSGIDaemonProcess");
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public void NumericIdsAreTakenAsTheyAre()
+    {
+        SiteText.Config("Listen 80\nWSGIDaemonProcess site user=#4321 group=#4321 home=/tmp");
     }
 
     [Theory]
@@ -160,7 +181,7 @@ public sealed class DaemonProcessTests
     [Fact]
     public void ScriptUserAndScriptGroupExcludeEachOther()
     {
-        var error = SiteText.Error("Listen 80\nWSGIDaemonProcess site script-user=alice script-group=staff");
+        var error = SiteText.Error("Listen 80\nWSGIDaemonProcess site script-user=nobody script-group=staff");
 
         error.At(2, "WSGIDaemonProcess");
         Assert.Equal("script-user= and script-group= cannot both be given", error.Message);
