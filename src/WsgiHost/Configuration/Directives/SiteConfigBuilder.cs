@@ -70,8 +70,9 @@ internal static class SiteConfigBuilder
     /// <param name="directory">The &lt;Directory&gt; around a nested &lt;Files&gt;, else null.</param>
     private static void Walk(IReadOnlyList<ConfigNode> nodes, BuildContext context, List<ScopeBuilder> vhosts, Section<object?>? directory)
     {
-        foreach (ConfigNode node in nodes)
+        foreach (ConfigNode written in nodes)
         {
+            ConfigNode node = written;
             if (node.IsSection)
             {
                 Section(node, context, vhosts, directory);
@@ -88,6 +89,12 @@ internal static class SiteConfigBuilder
             {
                 context.Error(node, $"not allowed {Describe(context.Where)}", PlacementFix(spec));
                 continue;
+            }
+            if (node.Arguments.Count > 1 && spec.Syntax.Equals("On|Off", StringComparison.OrdinalIgnoreCase))
+            {
+                // Apache's On/Off directives read one word and ignore the rest, so "RewriteEngine on # force https" runs there.
+                context.Warning(node, $"the words after '{node.Arguments[0]}' are ignored, as Apache ignores them", $"{spec.Name} {node.Arguments[0]}, with a comment on a line of its own");
+                node = node with { Arguments = [node.Arguments[0]] };
             }
             if (!spec.AcceptsCount(node.Arguments.Count))
             {

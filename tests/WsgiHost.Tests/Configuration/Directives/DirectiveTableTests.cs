@@ -418,6 +418,18 @@ public sealed class DirectiveTableTests : IDisposable
     }
 
     [Fact]
+    public void WordsAfterAnOnOffValueAreIgnoredWithAWarningAsApacheIgnoresThem()
+    {
+        var result = SiteText.Build("Listen 80\nRewriteEngine on # force https below\nWSGIPassAuthorization On really");
+
+        Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
+        var warnings = result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning).ToList();
+        Assert.Equal(["the words after 'on' are ignored, as Apache ignores them", "the words after 'On' are ignored, as Apache ignores them"], warnings.Select(w => w.Message));
+        Assert.Equal([2, 3], warnings.Select(w => w.Location.Line));
+        Assert.True(result.Config!.MainServer.Defaults.PassAuthorization);
+    }
+
+    [Fact]
     public void AnEmptyOptionalValueStaysAllowed()
     {
         SiteText.Clean("Listen 80\nSetEnv EMPTY \"\"\nHeader set X-Empty \"\"\n<Location />\n  RequestHeader set X-Forwarded-User \"\"\n</Location>");
