@@ -126,6 +126,12 @@ internal sealed class ConfigTreeBuilder
                 throw new InvalidDataException($"{path} is not a configuration file: it is larger than {MaxFileBytes / (1024 * 1024)} MiB");
             }
         }
+        if (bytes.GetBuffer().AsSpan(0, (int)bytes.Length).IndexOf((byte)0) >= 0)
+        {
+            // A program, an image, or UTF-16 text: read as lines, each would be an error of raw bytes.
+            throw new InvalidDataException($"{path} is not a configuration file: it holds NUL bytes (a binary file, or text saved as UTF-16)");
+        }
+
         bytes.Position = 0;
         // As File.ReadAllText: UTF-8 unless a byte order mark says otherwise.
         using var reader = new StreamReader(bytes, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);

@@ -218,6 +218,20 @@ public sealed class IncludeTests : IDisposable
     }
 
     [Fact]
+    public void ABinaryOrUtf16FileIsNotReadAsLines()
+    {
+        // QA: an Include of the server's own executable printed 38,609 error lines of raw bytes.
+        File.WriteAllBytes(_folder.PathOf("program.conf"), [0x7f, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1, 0, 0, 0, (byte)'\n', 0x1b, (byte)'[', (byte)'2', (byte)'J']);
+        File.WriteAllBytes(_folder.PathOf("utf16.conf"), System.Text.Encoding.Unicode.GetPreamble().Concat(System.Text.Encoding.Unicode.GetBytes("Listen 80\n")).ToArray());
+
+        foreach (string name in new[] { "program.conf", "utf16.conf" })
+        {
+            var error = Tree.SingleError(_folder.Read($"Include {name}"));
+            Assert.Equal($"{_folder.PathOf(name)} is not a configuration file: it holds NUL bytes (a binary file, or text saved as UTF-16)", error.Message);
+        }
+    }
+
+    [Fact]
     public void AFileThatIncludesItselfIsACycle()
     {
         var result = _folder.Read("Include *.conf");
