@@ -81,6 +81,9 @@ public sealed class DaemonModeTests
         using var echo = await host.Client.PostAsync("/echo", new ByteArrayContent(upload));
         await EchoedUploads.AssertEchoedAsync(echo, upload);
         Assert.Equal("written then returned", await host.Client.GetStringAsync("/write"));
+        // An empty header value crosses the socket and goes out as mod_wsgi sends it.
+        string empty = await RawHttp.SendAsync(host.Port, "GET /headers-back?200%20OK|X-Empty| HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        Assert.Contains("\r\nX-Empty: \r\n", empty, StringComparison.Ordinal);
         // The worker's connections send through WsgiHost's default buffer (1 MiB, capped by the system).
         int sendBuffer = 2 * Math.Min(1024 * 1024, int.Parse(File.ReadAllText("/proc/sys/net/core/wmem_max").Trim(), System.Globalization.CultureInfo.InvariantCulture));
         var buffers = JsonDocument.Parse(await host.Client.GetStringAsync("/socket-buffers")).RootElement.EnumerateArray().ToList();

@@ -108,6 +108,8 @@ public sealed class ResponseTests(GatewayServer server)
             ("200%20OK|X-Other|alpha", "HTTP/1.1 200 OK", "X-Other: alpha"),
             ("200%20OK|X-Value|alphb", "HTTP/1.1 200 OK", "X-Value: alphb"),
             ("404%20Not%20Here|X-Value|alpha", "HTTP/1.1 404 Not Here", "X-Value: alpha"),
+            // An empty value is sent as mod_wsgi sends it, not dropped.
+            ("200%20OK|X-Empty|", "HTTP/1.1 200 OK", "X-Empty: "),
         ];
         string requests = string.Concat(cases.Select((c, i) =>
             $"GET /headers-back?{c.Query} HTTP/1.1\r\nHost: 127.0.0.1\r\n{(i == cases.Length - 1 ? "Connection: close\r\n" : "")}\r\n"));

@@ -705,7 +705,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             {
                 if (!XSendFileResponse.Replaces(name))
                 {
-                    context.Response.Headers.Append(name, value);
+                    WsgiDispatch.AppendHeader(context.Response.Headers, name, value);
                 }
             }
             return (await XSendFileResponse.SendAsync(context, sendFile).ConfigureAwait(false), await DaemonRequestBody.ObserveAsync(body).ConfigureAwait(false));
@@ -724,7 +724,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             }
             else if (!WsgiDispatch.IsFramingHeader(name))
             {
-                response.Headers.Append(name, value);
+                WsgiDispatch.AppendHeader(response.Headers, name, value);
             }
         }
         long sent = 0;

@@ -359,7 +359,7 @@ internal sealed class KestrelExchange : IWsgiExchange
             {
                 continue;
             }
-            target.Append(name, value);
+            WsgiDispatch.AppendHeader(target, name, value);
         }
         if (contentLength is long length && PendingSendFile == null)
         {

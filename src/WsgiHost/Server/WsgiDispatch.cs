@@ -184,6 +184,20 @@ internal static class WsgiDispatch
     }
 
     /// <summary>
+    /// Adds one header line of an app's response as the app gave it. <c>Append</c> drops an empty
+    /// value (it takes one for "no header"); mod_wsgi sends <c>X-Name: </c> for it, and so does this.
+    /// </summary>
+    public static void AppendHeader(IHeaderDictionary headers, string name, string value)
+    {
+        if (value.Length > 0)
+        {
+            headers.Append(name, value);
+            return;
+        }
+        headers[name] = Microsoft.Extensions.Primitives.StringValues.Concat(headers[name], value);
+    }
+
+    /// <summary>
     /// Headers of an app's response that Kestrel makes itself: it frames the body and keeps the
     /// connection, and an app's own Transfer-Encoding or Keep-Alive would contradict it.
     /// </summary>
