@@ -12,7 +12,7 @@ internal static class LogDirectives
     public static IEnumerable<DirectiveSpec> All() =>
     [
         new("ErrorLog", SV, 1, 1, "file-path|syslog[:facility]", ErrorLog),
-        new("PidFile", DirectiveScope.Server, 1, 1, "file-path", (node, context) => context.Site.PidFile = context.ResolvePath(node.Arguments[0])),
+        new("PidFile", DirectiveScope.Server, 1, 1, "file-path", PidFile),
         new("LogLevel", SV, 1, -1, "[module:]level ...", LogLevel),
         new("LogFormat", SV, 1, 2, "format [nickname]", LogFormat),
         new("CustomLog", SV, 2, 3, "file format|nickname [env=[!]VAR]", CustomLog),
@@ -38,6 +38,21 @@ internal static class LogDirectives
         }
     }
 
+    /// <summary>PidFile: where the server writes its pid (apache2ctl, systemd and logrotate read it); its folder must exist.</summary>
+    private static void PidFile(ConfigNode node, BuildContext context)
+    {
+        string path = context.ResolvePath(node.Arguments[0]);
+        if (Path.GetDirectoryName(path) is { } folder && !Directory.Exists(folder) && !node.Arguments[0].Contains("${", StringComparison.Ordinal))
+        {
+            context.Error(node, $"the folder of the pid file {path} does not exist", $"create it (mkdir -p {folder}) or correct the path");
+        }
+        else if (Directory.Exists(path))
+        {
+            context.Error(node, $"{path} is a folder, not a pid file", $"name a file in it, as in PidFile {Path.Join(path, "wsgihost.pid")}");
+        }
+        context.Site.PidFile = path;
+    }
+
     /// <summary>
     /// A log file path; /dev/stdout, /dev/stderr and piped logs ("|program") are kept as written.
     /// A file's folder must exist, as Apache requires (AH02291): creating it would send a
@@ -55,6 +70,11 @@ internal static class LogDirectives
         if (folder != null && !Directory.Exists(folder) && !value.Contains("${", StringComparison.Ordinal))
         {
             context.Error(node, $"the folder of the log file {path} does not exist", $"create it (mkdir -p {folder}) or correct the path");
+        }
+        else if (Directory.Exists(path))
+        {
+            // run would refuse to open it; check says so first.
+            context.Error(node, $"{path} is a folder, not a log file", $"name a file in it, as in {node.Name} {Path.Join(path, node.Name.Equals("ErrorLog", StringComparison.OrdinalIgnoreCase) ? "error.log" : "access.log")}");
         }
         return path;
     }

@@ -247,10 +247,26 @@ public sealed class CoreDirectiveTests
     [Fact]
     public void PidFileIsWhereTheServerWritesItsPid()
     {
-        string root = Path.GetTempPath().TrimEnd('/');
+        using var folder = new WsgiHost.Tests.Configuration.Syntax.TempConfigFolder();
+        string root = folder.Root;
+        Directory.CreateDirectory(Path.Combine(root, "run"));
         Assert.Equal(Path.Combine(root, "run/apache2.pid"), SiteText.Clean($"ServerRoot {root}\nListen 80\nPidFile run/apache2.pid").PidFile);
-        Assert.Equal("/var/run/apache2/apache2.pid", SiteText.Clean("Listen 80\nPidFile /var/run/apache2/apache2.pid").PidFile);
+        Assert.Equal("/tmp/apache2.pid", SiteText.Clean("Listen 80\nPidFile /tmp/apache2.pid").PidFile);
         Assert.Null(SiteText.Clean("Listen 80").PidFile);
+    }
+
+    /// <summary>QA: these passed check, and run then refused to start.</summary>
+    [Theory]
+    [InlineData("PidFile /nonexistent-wsgihost/run/apache2.pid", "PidFile", "the folder of the pid file /nonexistent-wsgihost/run/apache2.pid does not exist")]
+    [InlineData("PidFile /tmp", "PidFile", "/tmp is a folder, not a pid file")]
+    [InlineData("ErrorLog /tmp", "ErrorLog", "/tmp is a folder, not a log file")]
+    [InlineData("CustomLog /tmp combined", "CustomLog", "/tmp is a folder, not a log file")]
+    public void APidOrLogFileThatCannotBeWrittenIsAnError(string line, string directive, string message)
+    {
+        var error = SiteText.Error($"Listen 80\n{line}");
+
+        error.At(2, directive);
+        Assert.Equal(message, error.Message);
     }
 
     [Fact]
