@@ -50,7 +50,7 @@ internal static class BasicAuthentication
             return (null, AccessDecision.Unauthorized($"AH01618: user {user} not found: {path}", realm) with { Module = Module });
         }
 
-        return PasswordHash.Verify(password, hash)
+        return VerifiedPasswords.Verify(user, password, hash)
             ? (user, null)
             : (null, AccessDecision.Unauthorized($"AH01617: user {user}: authentication failure for \"{path}\": Password Mismatch", realm) with { Module = Module });
     }

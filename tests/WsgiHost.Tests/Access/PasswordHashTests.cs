@@ -78,4 +78,16 @@ public sealed class PasswordHashTests
         Assert.Empty(GroupFile.GroupsOf(groups, "dave")!);
         Assert.Null(GroupFile.GroupsOf(groups + ".missing", "alice"));
     }
+
+    [Fact]
+    public void ARememberedPasswordStillHasToBeTheRightOneAndAChangedHashIsCheckedAgain()
+    {
+        string bcrypt = PasswordFile.HashOf(UserFile, "bob")!;
+
+        Assert.True(VerifiedPasswords.Verify("bob", "builder", bcrypt));
+        Assert.True(VerifiedPasswords.Verify("bob", "builder", bcrypt));
+        Assert.False(VerifiedPasswords.Verify("bob", "not-builder", bcrypt));
+        // htpasswd gave bob a new password: the old one no longer opens.
+        Assert.False(VerifiedPasswords.Verify("bob", "builder", PasswordFile.HashOf(UserFile, "alice")!));
+    }
 }
