@@ -72,8 +72,8 @@ internal static class ApacheOnlyDirectives
         ("XSendFileAllowAbove", "mod_xsendfile 1.0 removed it (it let an app send any file on the machine): name the folders the app may send files from with XSendFilePath"),
         ("WSGIHandlerScript", "map the script with WSGIScriptAlias"),
         ("WSGIDispatchScript", "choose groups with WSGIProcessGroup/WSGIApplicationGroup, or %{ENV:VAR} with SetEnv"),
-        ("WSGIAuthUserScript", "authentication is not supported; authenticate in the app"),
-        ("WSGIAuthGroupScript", "authentication is not supported; authenticate in the app"),
+        ("WSGIAuthUserScript", "authentication by a Python script is not supported; use AuthType Basic with an AuthUserFile (htpasswd), or authenticate in the app"),
+        ("WSGIAuthGroupScript", "groups from a Python script are not supported; use AuthGroupFile with Require group, or check groups in the app"),
         ("WSGIAccessScript", "use Require ip/host, or check access in the app"),
     ];
 
