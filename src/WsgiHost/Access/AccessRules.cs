@@ -187,12 +187,25 @@ internal sealed class AccessRules
         }
 
         evaluation.User = user;
+        bool groupFileUnreadable = false;
         if (auth.GroupFile is { } groupFile)
         {
-            evaluation.GroupsOf = name => GroupFile.GroupsOf(groupFile, name);
+            evaluation.GroupsOf = name =>
+            {
+                var groups = GroupFile.GroupsOf(groupFile, name);
+                groupFileUnreadable |= groups is null;
+                return groups;
+            };
         }
 
-        return require.Evaluate(evaluation) == AuthzResult.Granted
+        var withUser = require.Evaluate(evaluation);
+        if (groupFileUnreadable && withUser != AuthzResult.Granted)
+        {
+            // Apache 2.4 (checked side by side): the user is in no group, a 401, and the log says why.
+            return AccessDecision.Unauthorized($"AH01665: Could not open group file: {auth.GroupFile}", auth.Realm!) with { Module = "authz_groupfile" };
+        }
+
+        return withUser == AuthzResult.Granted
             ? AccessDecision.Granted($"authorization result: granted (user {user})") with { User = user }
             : AccessDecision.Unauthorized($"AH01631: user {user}: authorization failure for \"{request.Uri ?? request.Path}\": ", auth.Realm!);
     }

@@ -6,7 +6,7 @@ internal static class GroupFile
     private static readonly ParsedFileCache<Dictionary<string, HashSet<string>>> Cache = new(Parse);
 
     /// <summary>The groups <paramref name="user"/> is in; empty when none. Null when the file cannot be read
-    /// (Apache then refuses the request, as a user in no group).</summary>
+    /// (the user is then in no group, and the log says why, as in Apache).</summary>
     public static IReadOnlySet<string>? GroupsOf(string path, string user)
     {
         try

@@ -143,6 +143,17 @@ public sealed class AuthenticationTests
     }
 
     [Fact]
+    public void AGroupFileThatCannotBeReadIsA401WithItsReasonAsInApache()
+    {
+        var rules = AccessTestConfig.Rules($"<Location />\nAuthType Basic\nAuthName x\nAuthUserFile {Auth}/users.htpasswd\nAuthGroupFile {Auth}/no-such-groups\nRequire group staff\n</Location>");
+
+        var decision = Decide(rules, Basic("alice", "wonderland"));
+
+        // Apache 2.4 side by side: 401, and "AH01665: Could not open group file" in the error log.
+        Assert.Equal((401, $"AH01665: Could not open group file: {Auth}/no-such-groups", "authz_groupfile"), (decision.Status, decision.Reason, decision.Module));
+    }
+
+    [Fact]
     public void AuthTypeWithNoRequireIsA500AsInApache()
     {
         var rules = AccessTestConfig.Rules($"<Location />\nAuthType Basic\nAuthName x\nAuthUserFile {Auth}/users.htpasswd\n</Location>");
