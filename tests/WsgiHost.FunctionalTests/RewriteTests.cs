@@ -48,4 +48,27 @@ public sealed class RewriteTests
         Assert.Equal((HttpStatusCode.MovedPermanently, "http://app.test/env?x=1"), (www.StatusCode, www.Headers.Location?.OriginalString));
         Assert.Equal(0, await host.StopAsync());
     }
+
+    [Fact]
+    public async Task AnEFlagHandsTheAuthorizationHeaderToTheAppAsGuidesWriteIt()
+    {
+        await using var host = await WsgiHostProcess.RunConfigAsync("rewrite.conf");
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/environ");
+        request.Headers.Host = "api.test";
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer abc.def");
+        using HttpResponseMessage response = await host.Client.SendAsync(request);
+        var environ = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("Bearer abc.def", environ.GetProperty("HTTP_AUTHORIZATION").GetProperty("value").GetString());
+        // Several E flags on one rule, with $N and without a value.
+        Assert.Equal("environ", environ.GetProperty("API_TAG").GetProperty("value").GetString());
+        Assert.Equal("", environ.GetProperty("FLAGGED").GetProperty("value").GetString());
+
+        using var plain = new HttpRequestMessage(HttpMethod.Get, "/environ");
+        plain.Headers.Host = "api.test";
+        using HttpResponseMessage plainResponse = await host.Client.SendAsync(plain);
+        var plainEnviron = System.Text.Json.JsonDocument.Parse(await plainResponse.Content.ReadAsStringAsync()).RootElement;
+        // ^(.*) matches an absent header as "", and Apache sets the variable to that.
+        Assert.Equal("", plainEnviron.GetProperty("HTTP_AUTHORIZATION").GetProperty("value").GetString());
+    }
 }

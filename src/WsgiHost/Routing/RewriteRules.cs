@@ -15,7 +15,11 @@ internal sealed class RewriteRules(IReadOnlyList<RewriteRuleConfig> rules)
 {
     public bool IsEmpty => rules.Count == 0;
 
-    public RedirectAnswer? Apply(string path, string rawQuery, IRewriteVariables variables)
+    /// <summary>Some rule sets variables ([E=...]): the caller passes a list to <see cref="Apply"/> for them.</summary>
+    public bool SetsVariables { get; } = rules.Any(r => r.Environment.Count > 0);
+
+    /// <param name="setVariables">Where the [E=VAR:VALUE] assignments of the rules that matched go, in order; null when <see cref="SetsVariables"/> is false.</param>
+    public RedirectAnswer? Apply(string path, string rawQuery, IRewriteVariables variables, List<KeyValuePair<string, string?>>? setVariables = null)
     {
         foreach (RewriteRuleConfig rule in rules)
         {
@@ -23,6 +27,10 @@ internal sealed class RewriteRules(IReadOnlyList<RewriteRuleConfig> rules)
             if (match.Success == rule.Negated || !Holds(rule.Conditions, variables, match, out Match? condition))
             {
                 continue;
+            }
+            foreach (var (name, value) in rule.Environment)
+            {
+                setVariables?.Add(new(name, value.Expand(variables, match, condition)));
             }
             switch (rule.Action)
             {

@@ -161,8 +161,9 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
             log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] {target.Error}");
             return ErrorAsync(context, target.ErrorStatus);
         }
+        List<KeyValuePair<string, string?>>? rewriteVariables = scope.Rewrites.SetsVariables ? [] : null;
         if (!scope.Rewrites.IsEmpty
-            && scope.Rewrites.Apply(target.Path, target.RawQuery, new RewriteRequestVariables(context, scope.ServerName, target.Path, target.RawQuery)) is RedirectAnswer rewrite)
+            && scope.Rewrites.Apply(target.Path, target.RawQuery, new RewriteRequestVariables(context, scope.ServerName, target.Path, target.RawQuery), rewriteVariables) is RedirectAnswer rewrite)
         {
             return RedirectAsync(context, scope, rewrite, target.Path, start);
         }
@@ -173,6 +174,11 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         MappedUrl? mapped = scope.Mapper.Map(target.Path);
         (PerDirSettings settings, AccessRules? access) = scope.Resolve(target.Path, mapped?.FilePath);
         IReadOnlyList<KeyValuePair<string, string?>> variables = settings.HasMetadata ? ApplyMetadata(context, scope, settings, target.Path, mapped?.FilePath, start) : settings.SetEnv;
+        if (rewriteVariables is { Count: > 0 })
+        {
+            // mod_rewrite's [E=] run before mod_env's SetEnv (fixups), so SetEnv wins on a clash: theirs go first.
+            variables = [.. rewriteVariables, .. variables];
+        }
         if (settings.CompressesOutput)
         {
             CompressedResponseBody.Install(context, settings, variables, mapped?.FilePath);

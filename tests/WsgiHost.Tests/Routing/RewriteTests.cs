@@ -115,11 +115,32 @@ public sealed class RewriteTests
     [InlineData("RewriteCond %{REQUEST_FILENAME} !-f", "RewriteCond", "(file tests and comparisons) is not supported")]
     [InlineData("RewriteCond %{TIME_HOUR} ^0", "RewriteCond", "%{TIME_HOUR} is not a variable")]
     [InlineData("RewriteRule ^/(old https://x.test/ [R]", "RewriteRule", "is not a valid regular expression")]
+    [InlineData("RewriteRule .* - [E=!HTTP_AUTHORIZATION]", "RewriteRule", "the flag 'E=!HTTP_AUTHORIZATION' is not supported: WsgiHost sets variables with E=VAR:VALUE (or E=VAR), and does not unset them")]
     public void WhatIsNotRunIsAnErrorWithTheLine(string line, string directive, string message)
     {
         var error = SiteText.Error("Listen 80\nRewriteEngine On\n" + line);
 
         error.At(3, directive);
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EFlagsOfTheRulesThatMatchSetVariablesInOrderWithTheirGroupsExpanded()
+    {
+        var rules = Rules("""
+            RewriteEngine On
+            RewriteCond %{HTTP:Authorization} ^(.*)
+            RewriteRule .* - [e=HTTP_AUTHORIZATION:%1]
+            RewriteRule ^/api/(v\d+)/ - [E=API_VERSION:$1,ENV=API]
+            RewriteRule ^/never - [E=NEVER:1]
+            """);
+        var context = new DefaultHttpContext();
+        context.Request.Headers.Authorization = "Basic YTpi";
+        var set = new List<KeyValuePair<string, string?>>();
+
+        Assert.True(rules.SetsVariables);
+        Assert.Null(rules.Apply("/api/v2/items", "", new RewriteRequestVariables(context, "example.com", "/api/v2/items", ""), set));
+        Assert.Equal([new("HTTP_AUTHORIZATION", "Basic YTpi"), new("API_VERSION", "v2"), new("API", "")], set);
+        Assert.False(Rules("RewriteEngine On\nRewriteRule ^/old https://x.test/ [R]").SetsVariables);
     }
 }

@@ -89,7 +89,11 @@ internal static class RewriteDirectives
         List<RewriteCondConfig> conditions = [.. context.Scope.RewriteConditions];
         context.Scope.RewriteConditions.Clear();
         if (Flags(node, context, node.Arguments.Count > 2 ? node.Arguments[2] : null,
-            ["R", "REDIRECT", "L", "LAST", "END", "NE", "NOESCAPE", "NC", "NOCASE", "QSA", "QSAPPEND", "QSD", "QSDISCARD", "F", "FORBIDDEN", "G", "GONE"]) is not { } flags)
+            ["R", "REDIRECT", "L", "LAST", "END", "NE", "NOESCAPE", "NC", "NOCASE", "QSA", "QSAPPEND", "QSD", "QSDISCARD", "F", "FORBIDDEN", "G", "GONE", "E", "ENV"]) is not { } flags)
+        {
+            return;
+        }
+        if (EnvironmentFlags(node, context, node.Arguments.Count > 2 ? node.Arguments[2] : "") is not { } environment)
         {
             return;
         }
@@ -146,7 +150,45 @@ internal static class RewriteDirectives
             return;
         }
         context.Scope.RewriteRules.Add(new RewriteRuleConfig(regex, negated, target, action, status,
-            Has("QSA", "QSAPPEND"), Has("QSD", "QSDISCARD"), Has("NE", "NOESCAPE"), Has("L", "LAST", "END"), conditions, node.Location));
+            Has("QSA", "QSAPPEND"), Has("QSD", "QSDISCARD"), Has("NE", "NOESCAPE"), Has("L", "LAST", "END"), conditions, node.Location) { Environment = environment });
+    }
+
+    /// <summary>
+    /// Every <c>[E=VAR:VALUE]</c> (or <c>ENV=</c>) of a rule, in order: the variables a matching rule sets,
+    /// the value expanded as a substitution is (<c>$N</c>, <c>%N</c>, <c>%{HTTP:Header}</c>). The idiom that
+    /// hands the Authorization header to an app, <c>RewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]</c>,
+    /// is the reason. Null after reporting a form not supported (<c>E=!VAR</c>, which unsets).
+    /// </summary>
+    private static List<(string Name, RewriteTemplate Value)>? EnvironmentFlags(ConfigNode node, BuildContext context, string text)
+    {
+        var environment = new List<(string Name, RewriteTemplate Value)>();
+        if (!text.StartsWith('[') || !text.EndsWith(']'))
+        {
+            return environment;
+        }
+        foreach (string flag in text[1..^1].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            int equals = flag.IndexOf('=');
+            if (equals < 0 || !flag[..equals].ToUpperInvariant().Equals("E", StringComparison.Ordinal) && !flag[..equals].ToUpperInvariant().Equals("ENV", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            string assignment = flag[(equals + 1)..];
+            int colon = assignment.IndexOf(':');
+            string name = colon < 0 ? assignment : assignment[..colon];
+            if (name.Length == 0 || name.StartsWith('!'))
+            {
+                context.Error(node, $"the flag '{flag}' is not supported: WsgiHost sets variables with E=VAR:VALUE (or E=VAR), and does not unset them",
+                    "E=VAR:VALUE, or UnsetEnv VAR in the section");
+                return null;
+            }
+            if (Template(node, context, colon < 0 ? "" : assignment[(colon + 1)..]) is not { } value)
+            {
+                return null;
+            }
+            environment.Add((name, value));
+        }
+        return environment;
     }
 
     private static int? Status(string code) => code.ToLowerInvariant() switch

@@ -37,7 +37,11 @@ internal enum RewriteAction
 /// <param name="NoEscape">[NE]: the substitution is not %-escaped.</param>
 /// <param name="Last">[L] or [END]: no later rule is tried once this one matched.</param>
 internal sealed record RewriteRuleConfig(Regex Pattern, bool Negated, RewriteTemplate? Substitution, RewriteAction Action, int Status,
-    bool QueryAppend, bool QueryDiscard, bool NoEscape, bool Last, IReadOnlyList<RewriteCondConfig> Conditions, SourceLocation Location);
+    bool QueryAppend, bool QueryDiscard, bool NoEscape, bool Last, IReadOnlyList<RewriteCondConfig> Conditions, SourceLocation Location)
+{
+    /// <summary>[E=VAR:VALUE]: the request variables the rule sets when it matches, their values expanded as the substitution is.</summary>
+    public IReadOnlyList<(string Name, Routing.RewriteTemplate Value)> Environment { get; init; } = [];
+}
 
 /// <summary>RewriteOptions Inherit/InheritBefore: where a virtual host takes the main server's rules.</summary>
 internal enum RewriteInheritance
