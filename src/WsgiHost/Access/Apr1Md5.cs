@@ -24,38 +24,36 @@ internal static class Apr1Md5
         byte[] magic = Encoding.ASCII.GetBytes(Magic);
 
         byte[] alternate = MD5.HashData([.. password, .. salt, .. password]);
-        var context = new List<byte>(password.Length * 2 + 64);
-        context.AddRange(password);
-        context.AddRange(magic);
-        context.AddRange(salt);
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        md5.AppendData(password);
+        md5.AppendData(magic);
+        md5.AppendData(salt);
         for (int left = password.Length; left > 0; left -= 16)
         {
-            context.AddRange(alternate.AsSpan(0, Math.Min(16, left)).ToArray());
+            md5.AppendData(alternate, 0, Math.Min(16, left));
         }
 
         for (int i = password.Length; i != 0; i >>= 1)
         {
-            context.Add((i & 1) != 0 ? (byte)0 : password.Length > 0 ? password[0] : (byte)0);
+            md5.AppendData((i & 1) != 0 ? [0] : password.AsSpan(0, 1));
         }
 
-        byte[] final = MD5.HashData(context.ToArray());
-        var round = new List<byte>(password.Length * 2 + salt.Length + 32);
+        byte[] final = md5.GetHashAndReset();
         for (int i = 0; i < 1000; i++)
         {
-            round.Clear();
-            round.AddRange((i & 1) != 0 ? password : final);
+            md5.AppendData((i & 1) != 0 ? password : final);
             if (i % 3 != 0)
             {
-                round.AddRange(salt);
+                md5.AppendData(salt);
             }
 
             if (i % 7 != 0)
             {
-                round.AddRange(password);
+                md5.AppendData(password);
             }
 
-            round.AddRange((i & 1) != 0 ? final : password);
-            final = MD5.HashData(round.ToArray());
+            md5.AppendData((i & 1) != 0 ? final : password);
+            final = md5.GetHashAndReset();
         }
 
         var text = new StringBuilder(Magic).Append(saltText).Append('$');

@@ -39,26 +39,20 @@ internal static class LogDirectives
     }
 
     /// <summary>PidFile: where the server writes its pid (apache2ctl, systemd and logrotate read it); its folder must exist.</summary>
-    private static void PidFile(ConfigNode node, BuildContext context)
-    {
-        string path = context.ResolvePath(node.Arguments[0]);
-        if (Path.GetDirectoryName(path) is { } folder && !Directory.Exists(folder) && !node.Arguments[0].Contains("${", StringComparison.Ordinal))
-        {
-            context.Error(node, $"the folder of the pid file {path} does not exist", $"create it (mkdir -p {folder}) or correct the path");
-        }
-        else if (Directory.Exists(path))
-        {
-            context.Error(node, $"{path} is a folder, not a pid file", $"name a file in it, as in PidFile {Path.Join(path, "wsgihost.pid")}");
-        }
-        context.Site.PidFile = path;
-    }
+    private static void PidFile(ConfigNode node, BuildContext context) =>
+        context.Site.PidFile = Target(node, node.Arguments[0], context, "pid file", "wsgihost.pid");
 
     /// <summary>
     /// A log file path; /dev/stdout, /dev/stderr and piped logs ("|program") are kept as written.
     /// A file's folder must exist, as Apache requires (AH02291): creating it would send a
     /// mistyped path's lines where nobody looks, made by root.
     /// </summary>
-    private static string Target(ConfigNode node, string value, BuildContext context)
+    private static string Target(ConfigNode node, string value, BuildContext context) =>
+        Target(node, value, context, "log file", node.Name.Equals("ErrorLog", StringComparison.OrdinalIgnoreCase) ? "error.log" : "access.log");
+
+    /// <param name="kind">What the file is, for the messages ("log file", "pid file").</param>
+    /// <param name="example">A file name for the fix when a folder was given.</param>
+    private static string Target(ConfigNode node, string value, BuildContext context, string kind, string example)
     {
         if (value.StartsWith("/dev/", StringComparison.Ordinal) || Logging.PipedLog.IsPipe(value))
         {
@@ -69,12 +63,12 @@ internal static class LogDirectives
         // A ${NAME} left in the path was reported as undefined already.
         if (folder != null && !Directory.Exists(folder) && !value.Contains("${", StringComparison.Ordinal))
         {
-            context.Error(node, $"the folder of the log file {path} does not exist", $"create it (mkdir -p {folder}) or correct the path");
+            context.Error(node, $"the folder of the {kind} {path} does not exist", $"create it (mkdir -p {folder}) or correct the path");
         }
         else if (Directory.Exists(path))
         {
             // run would refuse to open it; check says so first.
-            context.Error(node, $"{path} is a folder, not a log file", $"name a file in it, as in {node.Name} {Path.Join(path, node.Name.Equals("ErrorLog", StringComparison.OrdinalIgnoreCase) ? "error.log" : "access.log")}");
+            context.Error(node, $"{path} is a folder, not a {kind}", $"name a file in it, as in {node.Name} {Path.Join(path, example)}");
         }
         return path;
     }
