@@ -85,7 +85,7 @@ internal sealed class ServerProcessSupervisor
                 _stopping = true;
             }
             Forward(15);
-            int[] codes = await ExitCodesAsync().ConfigureAwait(false);
+            int[] codes = await ExitCodesAsync(sayFailures: false).ConfigureAwait(false);
             return stopped ? 0 : codes.FirstOrDefault(c => c != 0, 1);
         }
         List<string> banner = banners[0]!;
@@ -98,7 +98,7 @@ internal sealed class ServerProcessSupervisor
         // From here it only waits on its children: the pages its startup mapped can go.
         WsgiHost.Server.MappedFilePages.ReleaseClean();
         await _stop.Task.ConfigureAwait(false);
-        int[] exits = await ExitCodesAsync().ConfigureAwait(false);
+        int[] exits = await ExitCodesAsync(sayFailures: true).ConfigureAwait(false);
         Console.Out.WriteLine(StoppingLine);
         return exits.Any(c => c != 0) ? 1 : 0;
     }
@@ -183,8 +183,7 @@ internal sealed class ServerProcessSupervisor
                 // Stopping, or a first start that failed: RunAsync handles both.
                 return;
             }
-            // .NET reports a process killed by signal N as 128+N.
-            string how = code is > 128 and < 160 ? $"was killed by signal {code - 128}" : $"exited with code {code}";
+            string how = HowItEnded(code);
             slot.QuickFailures = DateTime.UtcNow - slot.StartedAt < TimeSpan.FromSeconds(5) ? slot.QuickFailures + 1 : 0;
             delay = TimeSpan.FromSeconds(Math.Min(10, slot.QuickFailures));
             _log.Write(ErrorLogLevel.Error, "core",
@@ -192,6 +191,10 @@ internal sealed class ServerProcessSupervisor
         }
         _ = Task.Delay(delay).ContinueWith(_ => SpawnLogged(slot), TaskScheduler.Default);
     }
+
+    /// <remarks>.NET reports a process killed by signal N as 128+N.</remarks>
+    private static string HowItEnded(int code) =>
+        code is > 128 and < 160 ? $"was killed by signal {code - 128}" : $"exited with code {code}";
 
     private void SpawnLogged(Slot slot)
     {
@@ -223,7 +226,7 @@ internal sealed class ServerProcessSupervisor
         }
     }
 
-    private async Task<int[]> ExitCodesAsync()
+    private async Task<int[]> ExitCodesAsync(bool sayFailures)
     {
         Process?[] processes;
         lock (_lock)
@@ -231,12 +234,17 @@ internal sealed class ServerProcessSupervisor
             processes = [.. _slots.Select(s => s.Process)];
         }
         var codes = new List<int>();
-        foreach (Process? process in processes)
+        foreach (var (process, index) in processes.Select((p, i) => (p, i)))
         {
             if (process != null)
             {
                 await process.WaitForExitAsync().ConfigureAwait(false);
                 codes.Add(process.ExitCode);
+                if (sayFailures && process.ExitCode != 0)
+                {
+                    // The supervisor's own exit code only says "some": say which, and how.
+                    _log.Write(ErrorLogLevel.Error, "core", $"Server process {index} (pid {process.Id}) {HowItEnded(process.ExitCode)} while stopping.");
+                }
             }
         }
         return [.. codes];

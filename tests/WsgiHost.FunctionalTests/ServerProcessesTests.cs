@@ -72,7 +72,8 @@ public sealed class ServerProcessesTests
         {
             Assert.All(servers, pid => Assert.Equal(ProcFs.ProgramOf(host.Pid), ProcFs.ProgramOf(pid)));
         }
-        Assert.Equal(0, await host.StopAsync());
+        int exit = await host.StopAsync();
+        Assert.True(exit == 0, $"exit code {exit}; error log:\n{host.ErrorLog}");
     }
 
     [Fact]

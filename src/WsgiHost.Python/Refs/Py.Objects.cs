@@ -137,6 +137,10 @@ internal static unsafe partial class Py
     public static void SetTupleItem(PyBorrowed tuple, int index, PyStolen item) =>
         Check(LibPython.PyTuple_SetItem(tuple.Handle, index, item.Handle));
 
+    public static int TupleSize(PyBorrowed tuple) => (int)LibPython.PyTuple_Size(tuple.Handle);
+
+    public static bool IsNone(PyBorrowed obj) => obj.Handle == LibPython.Py_None;
+
     public static PyBorrowed TupleItem(PyBorrowed tuple, int index)
     {
         nint r = LibPython.PyTuple_GetItem(tuple.Handle, index);

@@ -17,8 +17,10 @@ internal sealed unsafe class Bootstrap
     private static readonly byte[] s_moduleName = Py.NulTerminated("_wsgihost");
 
     private Bootstrap(PyRef module, PyRef errors, PyRef inputType, PyRef fileWrapperType,
-        PyRef fileWrapperSource, PyRef loadScript, PyRef addPythonPath)
+        PyRef fileWrapperSource, PyRef loadScript, PyRef addPythonPath, PyRef checkPassword, PyRef groupsForUser)
     {
+        CheckPassword = checkPassword;
+        GroupsForUser = groupsForUser;
         Module = module;
         Errors = errors;
         InputType = inputType;
@@ -42,6 +44,12 @@ internal sealed unsafe class Bootstrap
     public PyRef LoadScript { get; }
 
     public PyRef AddPythonPath { get; }
+
+    /// <summary>check_password(module, script, environ, user, password): a WSGIAuthUserScript's answer, normalised.</summary>
+    public PyRef CheckPassword { get; }
+
+    /// <summary>groups_for_user(module, script, environ, user): a WSGIAuthGroupScript's groups as a tuple of str.</summary>
+    public PyRef GroupsForUser { get; }
 
     /// <summary>Creates `_wsgihost` in the interpreter whose GIL this thread holds.</summary>
     public static Bootstrap Install(IReadOnlyList<(string Name, nint Function)> natives)
@@ -76,7 +84,7 @@ internal sealed unsafe class Bootstrap
         using var code = PyOwned.New(codeHandle);
         using var result = PyOwned.New(LibPython.PyEval_EvalCode(code.Handle, globals.Handle, globals.Handle));
 
-        var names = new[] { "errors", "Input", "FileWrapper", "file_wrapper_source", "load_script", "add_python_path" };
+        var names = new[] { "errors", "Input", "FileWrapper", "file_wrapper_source", "load_script", "add_python_path", "check_password", "groups_for_user" };
         var refs = new PyRef[names.Length];
         for (int i = 0; i < names.Length; i++)
         {
@@ -87,7 +95,7 @@ internal sealed unsafe class Bootstrap
             }
             refs[i] = PyOwned.FromBorrowed(item.Handle).Keep();
         }
-        return new Bootstrap(module.Keep(), refs[0], refs[1], refs[2], refs[3], refs[4], refs[5]);
+        return new Bootstrap(module.Keep(), refs[0], refs[1], refs[2], refs[3], refs[4], refs[5], refs[6], refs[7]);
     }
 
     public void Release()
@@ -98,6 +106,8 @@ internal sealed unsafe class Bootstrap
         FileWrapperSource.Release();
         LoadScript.Release();
         AddPythonPath.Release();
+        CheckPassword.Release();
+        GroupsForUser.Release();
         Module.Release();
     }
 

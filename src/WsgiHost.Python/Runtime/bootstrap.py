@@ -214,6 +214,47 @@ def load_script(module_name, path, mtime):
     return module
 
 
+def check_password(module, script, environ, user, password):
+    """mod_wsgi's 'wsgi' authn provider: the WSGIAuthUserScript's check_password(environ,
+    user, password), its answer as (outcome, user name): 0 granted (True, or a str naming the
+    user), 1 a wrong password (False), 2 no such user (None). None for a module without the
+    function; anything else raises, as mod_wsgi fails the request then."""
+    function = getattr(module, 'check_password', None)
+    if function is None:
+        return None
+    result = function(environ, user, password)
+    if result is None:
+        return (2, None)
+    if result is True:
+        return (0, None)
+    if result is False:
+        return (1, None)
+    if isinstance(result, str):
+        return (0, result)
+    raise TypeError('Basic auth provider must return True, False None or user name as string')
+
+
+def groups_for_user(module, script, environ, user):
+    """mod_wsgi's 'wsgi-group' authz provider: the WSGIAuthGroupScript's groups_for_user(environ,
+    user) as a tuple of str. bytes (Django gives the names encoded as UTF-8) are decoded as
+    UTF-8, as the configuration's Require names are read, else as latin-1. None for a module
+    without the function."""
+    function = getattr(module, 'groups_for_user', None)
+    if function is None:
+        return None
+    groups = []
+    for group in function(environ, user):
+        if isinstance(group, bytes):
+            try:
+                group = group.decode('utf-8')
+            except UnicodeDecodeError:
+                group = group.decode('latin-1')
+        elif not isinstance(group, str):
+            raise TypeError('Groups for user returned from %r must be an iterable sequence of byte strings.' % script)
+        groups.append(group)
+    return tuple(groups)
+
+
 def add_python_path(directories):
     """Adds directories as site dirs (so .pth files work) and moves them to the front of
     sys.path, as mod_wsgi's python-path does."""

@@ -32,6 +32,9 @@ internal sealed class AccessEvaluation
     /// <summary>The groups the AuthGroupFile that applies gives a user; null when none applies.</summary>
     public Func<string, IReadOnlySet<string>?> GroupsOf { get; set; } = static _ => null;
 
+    /// <summary>The groups the WSGIAuthGroupScript that applies gives a user; null when none applies or it failed.</summary>
+    public Func<string, IReadOnlyList<string>?> ScriptGroupsOf { get; set; } = static _ => null;
+
     /// <summary>
     /// The client's name, only if it is double-reverse confirmed (Apache's <c>REMOTE_DOUBLE_REV</c>): the PTR name
     /// must resolve back to the client's address. Otherwise anyone controlling the reverse zone of their own

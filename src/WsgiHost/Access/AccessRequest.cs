@@ -12,8 +12,9 @@ namespace WsgiHost.Access;
 /// <param name="Variables">The request's variable assignments (SetEnvIf, SetEnv), for <c>Require env</c> and <c>Allow from env=</c>.</param>
 /// <param name="Authorization">The request's Authorization header, for Basic authentication; null when absent.</param>
 /// <param name="Uri">The URL path, which authentication's log lines name (Apache's <c>r-&gt;uri</c>); null: <paramref name="Path"/>.</param>
+/// <param name="Scripts">Runs WSGIAuthUserScript and WSGIAuthGroupScript hooks for this request; null where none can run.</param>
 internal sealed record AccessRequest(IPAddress Client, string Path, IHostNameResolver? Resolver = null, IPAddress? Local = null,
-    IReadOnlyList<KeyValuePair<string, string?>>? Variables = null, string? Authorization = null, string? Uri = null)
+    IReadOnlyList<KeyValuePair<string, string?>>? Variables = null, string? Authorization = null, string? Uri = null, IAuthScripts? Scripts = null)
 {
     /// <summary>Whether the request's variables set <paramref name="name"/>.</summary>
     public bool Sets(string name) => Variables != null && Metadata.RequestVariables.IsSet(Variables, name);

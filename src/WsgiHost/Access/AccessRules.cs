@@ -180,7 +180,7 @@ internal sealed class AccessRules
             return AccessDecision.ServerError($"AH00027: No authentication done but request not allowed without authentication for {request.Uri ?? request.Path}. Authentication not configured? (set AuthType Basic, AuthName and AuthUserFile where the Require valid-user, user or group rule applies)") with { Module = "core" };
         }
 
-        var authentication = BasicAuthentication.Authenticate(auth, request.Authorization, request.Uri ?? request.Path);
+        var authentication = BasicAuthentication.Authenticate(auth, request.Authorization, request.Uri ?? request.Path, request.Scripts);
         if (authentication.User is not { } user)
         {
             return authentication.Failure!;
@@ -198,6 +198,14 @@ internal sealed class AccessRules
             };
         }
 
+        string? groupScriptFailure = null;
+        evaluation.ScriptGroupsOf = name =>
+        {
+            var (groups, failure) = ScriptGroups(auth, request.Scripts, name);
+            groupScriptFailure ??= failure;
+            return groups;
+        };
+
         var withUser = require.Evaluate(evaluation);
         if (groupFileUnreadable && withUser != AuthzResult.Granted)
         {
@@ -205,9 +213,31 @@ internal sealed class AccessRules
             return AccessDecision.Unauthorized($"AH01665: Could not open group file: {auth.GroupFile}", auth.Realm!) with { Module = "authz_groupfile" };
         }
 
+        if (groupScriptFailure is not null && withUser != AuthzResult.Granted)
+        {
+            // mod_wsgi's wsgi-group provider turns its own failure into AUTHZ_DENIED: the user is in no group, a 401.
+            return AccessDecision.Unauthorized($"AH01631: user {user}: authorization failure for \"{request.Uri ?? request.Path}\": {groupScriptFailure}", auth.Realm!) with { Module = "wsgi" };
+        }
+
         return withUser == AuthzResult.Granted
             ? AccessDecision.Granted($"authorization result: granted (user {user})") with { User = user }
             : AccessDecision.Unauthorized($"AH01631: user {user}: authorization failure for \"{request.Uri ?? request.Path}\": ", auth.Realm!);
+    }
+
+    /// <summary><c>Require wsgi-group</c>'s groups for <paramref name="user"/>, or why there are none.</summary>
+    private static (IReadOnlyList<string>? Groups, string? Failure) ScriptGroups(AuthSettings auth, IAuthScripts? scripts, string user)
+    {
+        if (auth.GroupScript is not { } script)
+        {
+            return (null, "Location of WSGI group authorization script not provided (Require wsgi-group needs a WSGIAuthGroupScript where it applies).");
+        }
+
+        if (scripts is null)
+        {
+            return (null, $"WSGIAuthGroupScript '{script.Path}' ({script.Location}) cannot run: there is no Python in this process (WSGIRestrictEmbedded On).");
+        }
+
+        return scripts.GroupsOf(script, user) is { } groups ? (groups, null) : (null, $"WSGIAuthGroupScript '{script.Path}' ({script.Location}) failed; its error is logged above.");
     }
 
     /// <summary>The rules in configuration syntax, one part per line, for diagnostics and tests.</summary>

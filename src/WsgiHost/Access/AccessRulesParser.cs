@@ -20,6 +20,7 @@ internal static class AccessRulesParser
     private static readonly HashSet<string> AuthDirectives = new(StringComparer.OrdinalIgnoreCase)
     {
         "AuthType", "AuthName", "AuthUserFile", "AuthGroupFile", "AuthBasicProvider", "AuthBasicAuthoritative",
+        "WSGIAuthUserScript", "WSGIAuthGroupScript",
     };
 
     private static readonly HashSet<string> Sections = new(StringComparer.OrdinalIgnoreCase)
@@ -29,12 +30,12 @@ internal static class AccessRulesParser
 
     /// <summary>
     /// Whether the directive or section name belongs to access control: Require, Order, Allow, Deny, Satisfy,
-    /// AuthMerging, the RequireAll/Any/None and Limit/LimitExcept sections, and every <c>Auth*</c> directive:
-    /// Basic authentication's (AuthType, AuthName, AuthUserFile, ...) are read, the others (Digest, LDAP, DBM,
-    /// forms) are reported as unsupported.
+    /// AuthMerging, the RequireAll/Any/None and Limit/LimitExcept sections, mod_wsgi's WSGIAuthUserScript and
+    /// WSGIAuthGroupScript, and every <c>Auth*</c> directive: Basic authentication's (AuthType, AuthName,
+    /// AuthUserFile, ...) are read, the others (Digest, LDAP, DBM, forms) are reported as unsupported.
     /// </summary>
     public static bool IsAccessDirective(string name) =>
-        Directives.Contains(name) || Sections.Contains(name) || name.StartsWith("Auth", StringComparison.OrdinalIgnoreCase);
+        Directives.Contains(name) || Sections.Contains(name) || AuthDirectives.Contains(name) || name.StartsWith("Auth", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The access rules of a directory-context section's <paramref name="directives"/>; null when there are none.</summary>
     public static AccessRules? Parse(IReadOnlyList<ConfigNode> directives, ICollection<ConfigDiagnostic> diagnostics) =>
@@ -208,13 +209,18 @@ internal static class AccessRulesParser
             case "authgroupfile":
                 return auth with { GroupFile = resolvePath(value) };
             case "authbasicprovider":
-                if (node.Arguments.FirstOrDefault(p => !p.Equals("file", StringComparison.OrdinalIgnoreCase)) is { } provider)
+                if (node.Arguments.FirstOrDefault(p => !p.Equals("file", StringComparison.OrdinalIgnoreCase) && !p.Equals("wsgi", StringComparison.OrdinalIgnoreCase)) is { } provider)
                 {
-                    diagnostics.Error(node, name, $"the authentication provider '{provider}' is not supported (WsgiHost has 'file': AuthUserFile)",
-                        "write 'AuthBasicProvider file' with an AuthUserFile, or authenticate in the application");
+                    diagnostics.Error(node, name, $"the authentication provider '{provider}' is not supported (WsgiHost has 'file': AuthUserFile, and 'wsgi': WSGIAuthUserScript)",
+                        "write 'AuthBasicProvider file' with an AuthUserFile, or 'AuthBasicProvider wsgi' with a WSGIAuthUserScript");
+                    return auth;
                 }
 
-                return auth;
+                return auth with { Providers = [.. node.Arguments.Select(p => p.ToLowerInvariant())] };
+            case "wsgiauthuserscript":
+                return ParseScript(node, resolvePath, diagnostics) is { } userScript ? auth with { UserScript = userScript } : auth;
+            case "wsgiauthgroupscript":
+                return ParseScript(node, resolvePath, diagnostics) is { } groupScript ? auth with { GroupScript = groupScript } : auth;
             default:
                 // AuthBasicAuthoritative: with one provider there is none to fall through to.
                 if (!value.Equals("On", StringComparison.OrdinalIgnoreCase) && !value.Equals("Off", StringComparison.OrdinalIgnoreCase))
@@ -224,6 +230,34 @@ internal static class AccessRulesParser
 
                 return auth;
         }
+    }
+
+    /// <summary>
+    /// <c>WSGIAuthUserScript path [application-group=name]</c> (and WSGIAuthGroupScript): mod_wsgi's only option
+    /// for them; without it the script runs in the main interpreter (<c>%{GLOBAL}</c>).
+    /// </summary>
+    private static AuthScriptRef? ParseScript(ConfigNode node, Func<string, string> resolvePath, ICollection<ConfigDiagnostic> diagnostics)
+    {
+        var group = "%{GLOBAL}";
+        foreach (var option in node.Arguments.Skip(1))
+        {
+            int equals = option.IndexOf('=');
+            if (equals <= 0 || !option[..equals].Equals("application-group", StringComparison.OrdinalIgnoreCase))
+            {
+                diagnostics.Error(node, node.Name, $"Invalid option to WSGI authentication script definition: '{option}' (the only option is application-group=)",
+                    $"write '{node.Name} {node.Arguments[0]}' or '{node.Name} {node.Arguments[0]} application-group=%{{GLOBAL}}'");
+                return null;
+            }
+
+            group = option[(equals + 1)..];
+            if (group.Length == 0)
+            {
+                diagnostics.Error(node, node.Name, "application-group= needs a name", "write application-group=%{GLOBAL} for the main interpreter, or a name of a group");
+                return null;
+            }
+        }
+
+        return new AuthScriptRef(resolvePath(node.Arguments[0]), group, node.Location.ToString());
     }
 
     /// <summary>Apache evaluates access rules inside &lt;If&gt; per request; this server does not, so they must

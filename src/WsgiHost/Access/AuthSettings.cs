@@ -9,12 +9,25 @@ namespace WsgiHost.Access;
 /// <param name="Realm">AuthName: the realm the browser shows when it asks for credentials.</param>
 /// <param name="UserFile">An htpasswd file, absolute.</param>
 /// <param name="GroupFile">A group file (<c>group: user user ...</c> lines), absolute.</param>
-internal sealed record AuthSettings(string? Type, string? Realm, string? UserFile, string? GroupFile)
+/// <param name="Providers">AuthBasicProvider: <c>file</c> and <c>wsgi</c>, asked in order until one knows the user; null: <c>file</c>.</param>
+/// <param name="UserScript">WSGIAuthUserScript: the <c>wsgi</c> provider's <c>check_password</c>.</param>
+/// <param name="GroupScript">WSGIAuthGroupScript: <c>Require wsgi-group</c>'s <c>groups_for_user</c>.</param>
+internal sealed record AuthSettings(string? Type, string? Realm, string? UserFile, string? GroupFile,
+    IReadOnlyList<string>? Providers = null, AuthScriptRef? UserScript = null, AuthScriptRef? GroupScript = null)
 {
+    /// <summary>The providers asked, in order: AuthBasicProvider's, else mod_auth_basic's default, <c>file</c>.</summary>
+    public IReadOnlyList<string> ProvidersInOrder => Providers ?? DefaultProviders;
+
+    private static readonly string[] DefaultProviders = ["file"];
+
+    /// <summary>Whether a request under these settings may run a Python auth script.</summary>
+    public bool UsesScripts => UserScript is not null && ProvidersInOrder.Contains("wsgi") || GroupScript is not null;
+
     public bool IsBasic => string.Equals(Type, "Basic", StringComparison.OrdinalIgnoreCase);
 
     public static AuthSettings? Merge(AuthSettings? parent, AuthSettings? child) =>
         parent is null ? child
         : child is null ? parent
-        : new AuthSettings(child.Type ?? parent.Type, child.Realm ?? parent.Realm, child.UserFile ?? parent.UserFile, child.GroupFile ?? parent.GroupFile);
+        : new AuthSettings(child.Type ?? parent.Type, child.Realm ?? parent.Realm, child.UserFile ?? parent.UserFile, child.GroupFile ?? parent.GroupFile,
+            child.Providers ?? parent.Providers, child.UserScript ?? parent.UserScript, child.GroupScript ?? parent.GroupScript);
 }

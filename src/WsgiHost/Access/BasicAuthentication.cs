@@ -1,10 +1,12 @@
 using System.Text;
+using WsgiHost.Python.Auth;
 
 namespace WsgiHost.Access;
 
 /// <summary>
-/// mod_auth_basic with mod_authn_file: the user and password of an <c>Authorization: Basic</c> header, checked
-/// against the AuthUserFile's hash for that user. Failures carry the answer and the line Apache logs
+/// mod_auth_basic with mod_authn_file and mod_wsgi's <c>wsgi</c> provider: the user and password of an
+/// <c>Authorization: Basic</c> header, checked against the AuthUserFile's hash for that user or by the
+/// WSGIAuthUserScript's <c>check_password</c>, as AuthBasicProvider orders them. Failures carry the answer and the line Apache logs
 /// (AH01617 and AH01618 are what fail2ban's apache-auth filter matches).
 /// </summary>
 internal static class BasicAuthentication
@@ -12,7 +14,8 @@ internal static class BasicAuthentication
     private const string Module = "auth_basic";
 
     /// <param name="path">The request's URL path, for the log lines.</param>
-    public static (string? User, AccessDecision? Failure) Authenticate(AuthSettings auth, string? authorization, string path)
+    /// <param name="scripts">Runs the <c>wsgi</c> provider's WSGIAuthUserScript; null where no Python runs.</param>
+    public static (string? User, AccessDecision? Failure) Authenticate(AuthSettings auth, string? authorization, string path, IAuthScripts? scripts = null)
     {
         if (auth.Realm is not { } realm)
         {
@@ -30,9 +33,30 @@ internal static class BasicAuthentication
             return (null, AccessDecision.Unauthorized($"AH01614: client used wrong authentication scheme: {path}", realm) with { Module = Module });
         }
 
+        // authenticate_basic_user: each provider in turn until one knows the user.
+        foreach (string provider in auth.ProvidersInOrder)
+        {
+            var (outcome, name, failure) = provider == "wsgi" ? CheckWithScript(auth, user, password, scripts) : CheckWithFile(auth, user, password);
+            switch (outcome)
+            {
+                case PasswordVerdict.Granted:
+                    return (name ?? user, null);
+                case PasswordVerdict.Denied:
+                    return (null, AccessDecision.Unauthorized($"AH01617: user {user}: authentication failure for \"{path}\": Password Mismatch", realm) with { Module = Module });
+                case PasswordVerdict.Failed:
+                    return (null, failure);
+            }
+        }
+
+        return (null, AccessDecision.Unauthorized($"AH01618: user {user} not found: {path}", realm) with { Module = Module });
+    }
+
+    /// <summary>mod_authn_file: the AuthUserFile's hash for the user.</summary>
+    private static (PasswordVerdict, string?, AccessDecision?) CheckWithFile(AuthSettings auth, string user, string password)
+    {
         if (auth.UserFile is not { } file)
         {
-            return (null, AccessDecision.ServerError($"AH01619: AuthUserFile not specified in the configuration (for {path})") with { Module = "authn_file" });
+            return (PasswordVerdict.Failed, null, AccessDecision.ServerError($"AH01619: AuthUserFile not specified in the configuration (for user {user})") with { Module = "authn_file" });
         }
 
         string? hash;
@@ -42,17 +66,31 @@ internal static class BasicAuthentication
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return (null, AccessDecision.ServerError($"AH01620: Could not open password file: {file} ({e.Message})") with { Module = "authn_file" });
+            return (PasswordVerdict.Failed, null, AccessDecision.ServerError($"AH01620: Could not open password file: {file} ({e.Message})") with { Module = "authn_file" });
         }
 
-        if (hash is null)
+        return hash is null ? (PasswordVerdict.UserNotFound, null, null)
+            : VerifiedPasswords.Verify(user, password, hash) ? (PasswordVerdict.Granted, null, null)
+            : (PasswordVerdict.Denied, null, null);
+    }
+
+    /// <summary>mod_wsgi's <c>wsgi</c> provider: the WSGIAuthUserScript's <c>check_password</c>.</summary>
+    private static (PasswordVerdict, string?, AccessDecision?) CheckWithScript(AuthSettings auth, string user, string password, IAuthScripts? scripts)
+    {
+        if (auth.UserScript is not { } script)
         {
-            return (null, AccessDecision.Unauthorized($"AH01618: user {user} not found: {path}", realm) with { Module = Module });
+            return (PasswordVerdict.Failed, null, AccessDecision.ServerError("Location of WSGI user authentication script not provided (AuthBasicProvider wsgi needs a WSGIAuthUserScript where it applies).") with { Module = "wsgi" });
         }
 
-        return VerifiedPasswords.Verify(user, password, hash)
-            ? (user, null)
-            : (null, AccessDecision.Unauthorized($"AH01617: user {user}: authentication failure for \"{path}\": Password Mismatch", realm) with { Module = Module });
+        if (scripts is null)
+        {
+            return (PasswordVerdict.Failed, null, AccessDecision.ServerError($"WSGIAuthUserScript '{script.Path}' ({script.Location}) cannot run: there is no Python in this process (WSGIRestrictEmbedded On).") with { Module = "wsgi" });
+        }
+
+        var check = scripts.CheckPassword(script, user, password);
+        return (check.Verdict, check.User, check.Verdict == PasswordVerdict.Failed
+            ? AccessDecision.ServerError($"WSGIAuthUserScript '{script.Path}' ({script.Location}) failed to check user {user}; its error is logged above.") with { Module = "wsgi" }
+            : null);
     }
 
     /// <summary>

@@ -9,7 +9,7 @@ namespace WsgiHost.Access;
 /// </summary>
 internal static class RequireParser
 {
-    public const string KnownProviders = "all, ip, host, forward-dns, local, env, valid-user, user, group";
+    public const string KnownProviders = "all, ip, host, forward-dns, local, env, valid-user, user, group, wsgi-group";
 
     /// <summary>Providers of an authenticated user that are not supported (mod_authz_dbm, _dbd, _owner, ldap).</summary>
     private static readonly HashSet<string> UserProviders = new(StringComparer.OrdinalIgnoreCase)
@@ -156,6 +156,7 @@ internal static class RequireParser
             "valid-user" => ParseValidUser(node, args, diagnostics),
             "user" => Names(node, "user", args, diagnostics) is { } users ? new NamedUserProvider(users) : null,
             "group" => Names(node, "group", args, diagnostics) is { } groups ? new GroupProvider(groups) : null,
+            "wsgi-group" => Names(node, "wsgi-group", args, diagnostics) is { } groups ? new WsgiGroupProvider(groups) : null,
             _ => Unsupported(node, name, diagnostics),
         };
         return provider is null ? null : new ProviderRule(provider, negated);
@@ -310,8 +311,8 @@ internal static class RequireParser
         if (UserProviders.Contains(lower))
         {
             diagnostics.Error(node, "Require",
-                $"'Require {name}' is not supported: WsgiHost authenticates users with AuthType Basic and an AuthUserFile, and tests them with Require valid-user, user and group (AuthGroupFile)",
-                "use Require valid-user, user or group, or check the user in the application");
+                $"'Require {name}' is not supported: WsgiHost authenticates users with AuthType Basic and an AuthUserFile, and tests them with Require valid-user, user, group (AuthGroupFile) and wsgi-group (WSGIAuthGroupScript)",
+                "use Require valid-user, user, group or wsgi-group, or check the user in the application");
         }
         else if (lower is "expr" or "method")
         {

@@ -41,3 +41,16 @@ internal sealed class GroupProvider(IReadOnlyList<string> groups) : UserProvider
 
     public override string ToString() => "group " + string.Join(' ', groups);
 }
+
+/// <summary>
+/// <c>Require wsgi-group staff</c> (mod_wsgi's authz provider): a member of one of the groups that the
+/// WSGIAuthGroupScript's <c>groups_for_user(environ, user)</c> gives the user, compared without case as
+/// mod_wsgi looks them up (an APR table).
+/// </summary>
+internal sealed class WsgiGroupProvider(IReadOnlyList<string> groups) : UserProvider
+{
+    protected override bool Admits(string user, AccessEvaluation evaluation) =>
+        evaluation.ScriptGroupsOf(user) is { } member && groups.Any(g => member.Contains(g, StringComparer.OrdinalIgnoreCase));
+
+    public override string ToString() => "wsgi-group " + string.Join(' ', groups);
+}

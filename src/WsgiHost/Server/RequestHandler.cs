@@ -19,7 +19,7 @@ namespace WsgiHost.Server;
 /// the executor, with the checks mod_wsgi makes before an app runs (411, 413), and the access
 /// log line.
 /// </summary>
-internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps, WsgiExecutor executor, DaemonGroups daemons, ServerMetrics metrics)
+internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps, WsgiExecutor executor, DaemonGroups daemons, ServerMetrics metrics, Python.Auth.AuthScripts? authScripts = null)
 {
     private volatile SiteRouting _routing = routing;
 
@@ -193,7 +193,8 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         if (access != null)
         {
             AccessDecision decision = access.Evaluate(new AccessRequest(context.Connection.RemoteIpAddress ?? System.Net.IPAddress.None, resource, DnsHostNameResolver.Instance,
-                context.Connection.LocalIpAddress, variables, request.Headers.Authorization.Count > 0 ? request.Headers.Authorization.ToString() : null, target.Path));
+                context.Connection.LocalIpAddress, variables, request.Headers.Authorization.Count > 0 ? request.Headers.Authorization.ToString() : null, target.Path,
+                access.Auth is { UsesScripts: true } ? AuthScriptsFor(context, scope, settings, target, rawTarget, mapped, host, start) : null));
             if (!decision.IsGranted)
             {
                 log.Write(decision.Quiet ? ErrorLogLevel.Debug : ErrorLogLevel.Error, decision.Module, $"[client {Client(context)}] {decision.Reason}");
@@ -364,6 +365,18 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
     {
         await scope.StaticHandler(mapped).HandleAsync(context, mapped.StaticPathInfo, settings, scope.Log).ConfigureAwait(false);
         return HttpMethods.IsHead(context.Request.Method) ? 0 : context.Response.ContentLength ?? 0;
+    }
+
+    /// <summary>The request's WSGIAuthUserScript and WSGIAuthGroupScript hooks; null where no Python runs in this process.</summary>
+    private RequestAuthScripts? AuthScriptsFor(HttpContext context, ScopeRuntime scope, PerDirSettings settings, RequestTarget target, string rawTarget, MappedUrl? mapped, string host, DateTimeOffset start)
+    {
+        if (authScripts == null)
+        {
+            return null;
+        }
+        var (localHost, localPort) = KestrelExchange.SplitHost(host);
+        var facts = new GroupLabels.RequestFacts(scope.ServerName, RequestPort(context, localHost, localPort), mapped?.ScriptName ?? "", localHost.Length > 0 ? localHost : null, []);
+        return new RequestAuthScripts(authScripts, context, scope, settings, target, rawTarget, mapped?.PathInfo ?? "", start, facts);
     }
 
     /// <summary>The port for %{SERVER}/%{RESOURCE}: SERVER_PORT's (<see cref="KestrelExchange.ServerPort"/>), else the one that accepted the connection (UseCanonicalName Off).</summary>

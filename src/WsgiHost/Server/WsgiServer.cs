@@ -116,7 +116,9 @@ internal sealed class WsgiServer : IAsyncDisposable
         }
         // As mod_wsgi with WSGIRestrictEmbedded On: no Python in the server process when no
         // request may run there (memory, start time, and no app code next to the listeners).
-        bool embedded = launcher == null || !site.RestrictEmbedded;
+        // Python authentication scripts (WSGIAuthUserScript, WSGIAuthGroupScript) run in this
+        // process even then, as mod_wsgi runs them in Apache's children, never in a daemon.
+        bool embedded = launcher == null || !site.RestrictEmbedded || site.UsesAuthScripts;
         // Started as root with Apache's User: root's part of startup, then User for good.
         ServerIdentity? becomes = ServerIdentity.Plan(site, launcher != null, out DaemonGroupConfig? keptRootFor);
         if (keptRootFor != null)
@@ -218,7 +220,8 @@ internal sealed class WsgiServer : IAsyncDisposable
             {
                 metrics.DeclareProcessGroup(group.Name);
             }
-            var handler = new RequestHandler(routing, new ApplicationCache(python, site, log), executor, daemons, metrics);
+            var handler = new RequestHandler(routing, new ApplicationCache(python, site, log), executor, daemons, metrics,
+                python == null ? null : new Python.Auth.AuthScripts(python));
             web.Run(handler.HandleAsync);
 
             if (becomes != null)

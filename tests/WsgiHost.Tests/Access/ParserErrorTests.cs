@@ -42,7 +42,7 @@ public sealed class ParserErrorTests
     {
         var error = InLocation("Require bogus thing");
         Assert.Equal("unknown Require provider 'bogus'", error.Message);
-        Assert.Equal("use one of: all, ip, host, forward-dns, local, env, valid-user, user, group", error.Fix);
+        Assert.Equal("use one of: all, ip, host, forward-dns, local, env, valid-user, user, group, wsgi-group", error.Fix);
     }
 
     [Theory]
@@ -52,8 +52,8 @@ public sealed class ParserErrorTests
     public void UserProvidersOtherThanValidUserUserAndGroupAreRefused(string line)
     {
         var error = InLocation(line);
-        Assert.EndsWith("is not supported: WsgiHost authenticates users with AuthType Basic and an AuthUserFile, and tests them with Require valid-user, user and group (AuthGroupFile)", error.Message, StringComparison.Ordinal);
-        Assert.Equal("use Require valid-user, user or group, or check the user in the application", error.Fix);
+        Assert.EndsWith("is not supported: WsgiHost authenticates users with AuthType Basic and an AuthUserFile, and tests them with Require valid-user, user, group (AuthGroupFile) and wsgi-group (WSGIAuthGroupScript)", error.Message, StringComparison.Ordinal);
+        Assert.Equal("use Require valid-user, user, group or wsgi-group, or check the user in the application", error.Fix);
     }
 
     [Theory]
@@ -61,7 +61,10 @@ public sealed class ParserErrorTests
     [InlineData("Require user", "'Require user' needs at least one name")]
     [InlineData("Require group", "'Require group' needs at least one name")]
     [InlineData("AuthType Form", "AuthType Form is not supported (WsgiHost has Basic, and None)")]
-    [InlineData("AuthBasicProvider file dbm", "the authentication provider 'dbm' is not supported (WsgiHost has 'file': AuthUserFile)")]
+    [InlineData("AuthBasicProvider file dbm", "the authentication provider 'dbm' is not supported (WsgiHost has 'file': AuthUserFile, and 'wsgi': WSGIAuthUserScript)")]
+    [InlineData("WSGIAuthUserScript /srv/auth.wsgi process-group=x", "Invalid option to WSGI authentication script definition: 'process-group=x' (the only option is application-group=)")]
+    [InlineData("WSGIAuthGroupScript /srv/auth.wsgi application-group=", "application-group= needs a name")]
+    [InlineData("WSGIAuthUserScript", "WSGIAuthUserScript needs a value")]
     [InlineData("AuthBasicAuthoritative maybe", "AuthBasicAuthoritative must be On or Off, got 'maybe'")]
     [InlineData("AuthDigestDomain /", "AuthDigestDomain: this kind of authentication is not supported (WsgiHost has AuthType Basic with AuthUserFile and AuthGroupFile)")]
     public void MalformedOrUnsupportedAuthenticationIsAnErrorAtItsLine(string line, string message)

@@ -103,6 +103,8 @@ public sealed class DirectiveTableTests : IDisposable
         ["AuthUserFile"] = "<Location />\nAuthUserFile /etc/htpasswd\n</Location>",
         ["AuthGroupFile"] = "<Location />\nAuthGroupFile /etc/htgroup\n</Location>",
         ["AuthBasicProvider"] = "<Location />\nAuthBasicProvider file\n</Location>",
+        ["WSGIAuthUserScript"] = "<Location />\nWSGIAuthUserScript /srv/site/wsgi.py application-group=%{GLOBAL}\n</Location>",
+        ["WSGIAuthGroupScript"] = "<Location />\nWSGIAuthGroupScript /srv/site/wsgi.py\n</Location>",
         ["AuthBasicAuthoritative"] = "<Location />\nAuthBasicAuthoritative On\n</Location>",
         ["AddOutputFilterByType"] = "AddOutputFilterByType DEFLATE text/html text/css",
         ["SetEnvIf"] = "SetEnvIf X-Forwarded-Proto ^https$ HTTPS=on",

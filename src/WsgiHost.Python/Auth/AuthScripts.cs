@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Text;
+using WsgiHost.Python.Refs;
+using WsgiHost.Python.Runtime;
+using WsgiHost.Python.Wsgi;
+
+namespace WsgiHost.Python.Auth;
+
+/// <summary>
+/// mod_wsgi's Python authentication hooks, run in this process as mod_wsgi runs them in Apache's
+/// children (never in a daemon process): a WSGIAuthUserScript's <c>check_password(environ, user,
+/// password)</c> and a WSGIAuthGroupScript's <c>groups_for_user(environ, user)</c>, in the
+/// interpreter of the script's application group ("" is the main one, the default). The script
+/// is loaded as module _mod_wsgi_&lt;md5 of path&gt;, the name a WSGIScriptAlias of the same file
+/// gets, so the two share one module in one interpreter, and it is loaded again when the file
+/// changes. Calls run on the caller's thread (the request's, before its app), as in Apache.
+/// </summary>
+internal sealed class AuthScripts(PythonRuntime runtime)
+{
+    private readonly ConcurrentDictionary<(string Path, string Group), Script> _scripts = new();
+
+    /// <summary>One script in one interpreter: the file's modification time last loaded, and the lock a load takes.</summary>
+    private sealed class Script
+    {
+        public Lock LoadLock { get; } = new();
+
+        public long LoadedTicks { get; set; } = -1;
+    }
+
+    /// <summary>
+    /// check_password for <paramref name="user"/> and <paramref name="password"/>, as the client sent
+    /// them (bytes read as Latin-1; the script gets them decoded as UTF-8 where they are, as browsers send).
+    /// A failure has been logged with its traceback. Not on a thread that holds a GIL.
+    /// </summary>
+    /// <param name="path">The script, absolute.</param>
+    /// <param name="applicationGroup">Its interpreter's application group, expanded ("" is the main interpreter).</param>
+    /// <param name="environ">The request's CGI variables (mod_wsgi's cut-down set: no Authorization, no SetEnv).</param>
+    /// <param name="user">The user name sent.</param>
+    /// <param name="password">The password sent.</param>
+    /// <param name="client">The client, for the log lines.</param>
+    /// <param name="log">Where failures go (the virtual host's error log).</param>
+    public PasswordCheck CheckPassword(string path, string applicationGroup, IReadOnlyList<KeyValuePair<string, string>> environ, string user, string password, string client, IErrorLog log)
+    {
+        PasswordCheck check = new(PasswordVerdict.Failed);
+        Run(path, applicationGroup, environ, client, log, "user authentication", (interpreter, module, env) =>
+        {
+            using var args = Args(5, module, path);
+            Py.SetTupleItem(args.Borrow(), 2, PyOwned.FromBorrowed(env.Handle).Steal());
+            Py.SetTupleItem(args.Borrow(), 3, Py.Utf8(AsSent(user)).Steal());
+            Py.SetTupleItem(args.Borrow(), 4, Py.Utf8(AsSent(password)).Steal());
+            using var answer = Py.CallTuple(interpreter.Bootstrap.CheckPassword.Borrow(), args.Borrow());
+            if (Py.IsNone(answer.Borrow()))
+            {
+                log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Target WSGI user authentication script '{path}' does not provide 'Basic' auth provider (a check_password(environ, user, password) function).");
+                return;
+            }
+            long outcome = Py.AsLong(Py.TupleItem(answer.Borrow(), 0));
+            PyBorrowed name = Py.TupleItem(answer.Borrow(), 1);
+            check = outcome switch
+            {
+                0 => new PasswordCheck(PasswordVerdict.Granted, Py.IsNone(name) ? null : AsBytes(Py.Utf8Text(name))),
+                1 => new PasswordCheck(PasswordVerdict.Denied),
+                _ => new PasswordCheck(PasswordVerdict.UserNotFound),
+            };
+        });
+        return check;
+    }
+
+    /// <summary>groups_for_user's groups for <paramref name="user"/>; null when the script failed (logged). Not on a thread that holds a GIL.</summary>
+    public IReadOnlyList<string>? GroupsForUser(string path, string applicationGroup, IReadOnlyList<KeyValuePair<string, string>> environ, string user, string client, IErrorLog log)
+    {
+        List<string>? groups = null;
+        Run(path, applicationGroup, environ, client, log, "group authorization", (interpreter, module, env) =>
+        {
+            using var args = Args(4, module, path);
+            Py.SetTupleItem(args.Borrow(), 2, PyOwned.FromBorrowed(env.Handle).Steal());
+            Py.SetTupleItem(args.Borrow(), 3, Py.Utf8(AsSent(user)).Steal());
+            using var answer = Py.CallTuple(interpreter.Bootstrap.GroupsForUser.Borrow(), args.Borrow());
+            if (Py.IsNone(answer.Borrow()))
+            {
+                log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Target WSGI group authorization script '{path}' does not provide group provider (a groups_for_user(environ, user) function).");
+                return;
+            }
+            int count = Py.TupleSize(answer.Borrow());
+            groups = new List<string>(count);
+            for (int i = 0; i < count; i++)
+            {
+                groups.Add(Py.Utf8Text(Py.TupleItem(answer.Borrow(), i)));
+            }
+        });
+        return groups;
+    }
+
+    /// <summary>The hook helper's arguments: the module and the script's path first, the rest set by the caller.</summary>
+    private static PyOwned Args(int count, PyBorrowed module, string path)
+    {
+        var args = Py.Tuple(count);
+        Py.SetTupleItem(args.Borrow(), 0, PyOwned.FromBorrowed(module.Handle).Steal());
+        Py.SetTupleItem(args.Borrow(), 1, Py.Utf8(path).Steal());
+        return args;
+    }
+
+    /// <summary>
+    /// Loads the script as needed, then runs <paramref name="call"/> with its module and the environ,
+    /// under the interpreter's GIL. A script that is missing, fails to load or raises is logged.
+    /// </summary>
+    private void Run(string path, string applicationGroup, IReadOnlyList<KeyValuePair<string, string>> environ, string client, IErrorLog log, string kind,
+        Action<Interpreter, PyBorrowed, PyBorrowed> call)
+    {
+        if (!File.Exists(path))
+        {
+            log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Target WSGI {kind} script '{path}' does not exist.");
+            return;
+        }
+        long ticks = File.GetLastWriteTimeUtc(path).Ticks;
+        // Created on first use; that cannot be done holding a GIL.
+        Interpreter interpreter = runtime.InterpreterFor(applicationGroup);
+        Script script = _scripts.GetOrAdd((path, applicationGroup), static _ => new Script());
+        if (script.LoadedTicks != ticks)
+        {
+            // The first call (or the first after a change) runs the module alone: another thread
+            // waits here, without the GIL, which the loading one needs back for imports that block.
+            lock (script.LoadLock)
+            {
+                if (script.LoadedTicks != ticks && Load(interpreter, path, ticks, client, log, kind))
+                {
+                    script.LoadedTicks = ticks;
+                }
+            }
+            if (script.LoadedTicks != ticks)
+            {
+                return;
+            }
+        }
+        using var gil = TransientGil.Acquire(interpreter);
+        try
+        {
+            using var module = Exec(interpreter, path, ticks);
+            using var env = Environ(interpreter, environ, applicationGroup);
+            call(interpreter, module.Borrow(), env.Borrow());
+        }
+        catch (PythonException e)
+        {
+            log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Exception occurred processing WSGI script '{path}'.\n{e.PythonTraceback}");
+        }
+    }
+
+    private static bool Load(Interpreter interpreter, string path, long ticks, string client, IErrorLog log, string kind)
+    {
+        using var gil = TransientGil.Acquire(interpreter);
+        try
+        {
+            using var module = Exec(interpreter, path, ticks);
+            return true;
+        }
+        catch (PythonException e)
+        {
+            log.Write(ErrorLogLevel.Error, "wsgi",
+                $"[client {client}] Failed to exec Python script file '{path}' (the WSGI {kind} script).\n{e.PythonTraceback}{MissingModuleHint.For(e, path)}");
+            return false;
+        }
+    }
+
+    /// <summary>The module as the file is at <paramref name="ticks"/>: sys.modules' when it is that one, else run again. GIL held.</summary>
+    private static PyOwned Exec(Interpreter interpreter, string path, long ticks)
+    {
+        using var name = Py.Utf8(WsgiScript.ModuleNameFor(path));
+        using var file = Py.Utf8(path);
+        using var stamp = Py.Long(ticks);
+        return Py.Call(interpreter.Bootstrap.LoadScript.Borrow(), name.Borrow(), file.Borrow(), stamp.Borrow());
+    }
+
+    /// <summary>mod_wsgi's Auth_environ: the request's variables, wsgi.errors and the mod_wsgi keys (no wsgi.input, no wsgi.version). GIL held.</summary>
+    private static PyOwned Environ(Interpreter interpreter, IReadOnlyList<KeyValuePair<string, string>> variables, string applicationGroup)
+    {
+        var dict = Py.Dict();
+        var env = dict.Borrow();
+        foreach (var (key, value) in variables)
+        {
+            using var v = Py.Latin1(value);
+            Py.DictSet(env, key, v.Borrow());
+        }
+        Py.DictSet(env, "wsgi.errors", interpreter.Bootstrap.Errors.Borrow());
+        using (var version = WsgiGateway.ModWsgiVersionTuple())
+        {
+            Py.DictSet(env, "mod_wsgi.version", version.Borrow());
+        }
+        using (var v = Py.Latin1("")) { Py.DictSet(env, "mod_wsgi.process_group", v.Borrow()); }
+        using (var v = Py.Latin1(applicationGroup)) { Py.DictSet(env, "mod_wsgi.application_group", v.Borrow()); }
+        using (var v = Py.Latin1("1")) { Py.DictSet(env, "mod_wsgi.script_reloading", v.Borrow()); }
+        return dict;
+    }
+
+    /// <summary>A name the script gave, as the bytes of the user's name are kept (UTF-8 read as Latin-1), as mod_wsgi stores it in r->user.</summary>
+    private static string AsBytes(string text) => Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Latin-1-read bytes as the text the client meant: UTF-8 where they are valid UTF-8 (what browsers send), else Latin-1.</summary>
+    private static string AsSent(string latin1)
+    {
+        byte[] bytes = Encoding.Latin1.GetBytes(latin1);
+        try
+        {
+            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            return latin1;
+        }
+    }
+}
