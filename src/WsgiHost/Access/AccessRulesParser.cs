@@ -257,7 +257,7 @@ internal static class AccessRulesParser
             }
         }
 
-        return new AuthScriptRef(resolvePath(node.Arguments[0]), group, node.Location.ToString());
+        return new AuthScriptRef(resolvePath(node.Arguments[0]), group, node.Location);
     }
 
     /// <summary>Apache evaluates access rules inside &lt;If&gt; per request; this server does not, so they must

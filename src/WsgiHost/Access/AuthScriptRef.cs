@@ -1,3 +1,5 @@
+using WsgiHost.Configuration.Syntax;
+
 namespace WsgiHost.Access;
 
 /// <summary>
@@ -6,5 +8,5 @@ namespace WsgiHost.Access;
 /// </summary>
 /// <param name="Path">The script, absolute.</param>
 /// <param name="ApplicationGroup">A name, or <c>%{GLOBAL}</c>, <c>%{SERVER}</c> or <c>%{HOST}</c>, expanded per request.</param>
-/// <param name="Location">Where it is configured (file:line), for the log lines about it.</param>
-internal sealed record AuthScriptRef(string Path, string ApplicationGroup, string Location);
+/// <param name="Location">Where it is configured, for the log lines about it.</param>
+internal sealed record AuthScriptRef(string Path, string ApplicationGroup, SourceLocation Location);

@@ -134,7 +134,7 @@ public sealed class AuthScriptRulesTests
             WSGIAuthGroupScript /srv/site/groups.py application-group=%{SERVER}
             </Location>
             """);
-        Assert.Equal(new AuthScriptRef("/srv/site/wsgi.py", "%{GLOBAL}", "site.conf:3"), merged!.Auth!.UserScript);
+        Assert.Equal(new AuthScriptRef("/srv/site/wsgi.py", "%{GLOBAL}", new WsgiHost.Configuration.Syntax.SourceLocation("site.conf", 3)), merged!.Auth!.UserScript);
         Assert.Equal("%{SERVER}", merged.Auth.GroupScript!.ApplicationGroup);
         Assert.Equal(["wsgi"], merged.Auth.ProvidersInOrder);
     }

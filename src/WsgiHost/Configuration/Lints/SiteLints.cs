@@ -36,6 +36,7 @@ internal static class SiteLints
         MetadataLints.XSendFileWithoutPaths(site, found);
         AccessFileLints.Unread(site, found);
         AccessLints.UnreachableMounts(site, found);
+        AuthScriptLints.Unusable(site, found);
         return found;
     }
 

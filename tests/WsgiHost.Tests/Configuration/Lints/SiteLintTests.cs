@@ -362,6 +362,30 @@ public sealed class SiteLintTests : IDisposable
         Assert.StartsWith("every request for '/app' fails (500): AH01615: need AuthName", warning.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>mod_wsgi's hooks set up so that no login can succeed: check names the line.</summary>
+    [Fact]
+    public void AuthScriptsThatCannotRunAreWarnedOf()
+    {
+        string app = _folder.Write("site/wsgi.py", "def check_password(environ, user, password):\n    return None\n");
+        string folder = Path.GetDirectoryName(app)!;
+        string Login(string lines) => $"Listen 80\nWSGIScriptAlias /app {app}\n<Directory {folder}>\n  AuthType Basic\n  AuthName Staff\n  AuthBasicProvider wsgi\n{lines}\n</Directory>";
+
+        Silent(Login($"  WSGIAuthUserScript {app}\n  Require valid-user"));
+        Silent(Login($"  WSGIAuthUserScript {app}\n  WSGIAuthGroupScript {app}\n  Require wsgi-group staff"));
+
+        var missing = Single(Login($"  WSGIAuthUserScript {folder}/wgsi.py\n  Require valid-user"));
+        missing.At(7, "WSGIAuthUserScript");
+        Assert.Equal($"'{folder}/wgsi.py' does not exist: every request it should check fails (500)", missing.Message);
+
+        var noScript = Single(Login("  Require valid-user"));
+        noScript.At(2, "WSGIScriptAlias");
+        Assert.Equal("every login for '/app' fails (500): AuthBasicProvider wsgi applies there, and no WSGIAuthUserScript does", noScript.Message);
+
+        var noGroups = Single(Login($"  WSGIAuthUserScript {app}\n  Require wsgi-group staff"));
+        noGroups.At(2, "WSGIScriptAlias");
+        Assert.StartsWith("Require wsgi-group admits nobody to '/app'", noGroups.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ASiblingNameClaimedByAnotherVirtualHostDoesNotFallThrough()
     {

@@ -1,0 +1,53 @@
+using WsgiHost.Access;
+using WsgiHost.Configuration.Model;
+using WsgiHost.Configuration.Syntax;
+
+namespace WsgiHost.Configuration.Lints;
+
+/// <summary>
+/// mod_wsgi's Python authentication hooks set up so that every login fails: a WSGIAuthUserScript or
+/// WSGIAuthGroupScript whose file is missing, <c>AuthBasicProvider wsgi</c> where no WSGIAuthUserScript
+/// applies (mod_wsgi: "Location of WSGI user authentication script not provided", a 500 for each login),
+/// or <c>Require wsgi-group</c> where no WSGIAuthGroupScript does (nobody is in any group).
+/// </summary>
+internal static class AuthScriptLints
+{
+    public static void Unusable(SiteConfig site, List<ConfigDiagnostic> found)
+    {
+        var reported = new HashSet<(string, SourceLocation)>();
+        foreach (AuthSettings auth in site.AllScopes.SelectMany(s => s.Sections).Select(s => s.Payload.Access?.Auth).OfType<AuthSettings>())
+        {
+            foreach (var (script, directive) in new[] { (auth.UserScript, "WSGIAuthUserScript"), (auth.GroupScript, "WSGIAuthGroupScript") })
+            {
+                if (script is not null && !File.Exists(script.Path) && reported.Add((script.Path, script.Location)))
+                {
+                    found.Add(SiteLints.Warning(script.Location, directive,
+                        $"'{script.Path}' does not exist: every request it should check fails (500)",
+                        $"point {directive} at the file that defines {(directive == "WSGIAuthUserScript" ? "check_password(environ, user, password)" : "groups_for_user(environ, user)")} (Django's wsgi.py with 'from django.contrib.auth.handlers.modwsgi import check_password, groups_for_user')"));
+                }
+            }
+        }
+
+        foreach (LintMount mount in LintMount.All(site).Where(m => !m.Alias.IsRegex))
+        {
+            ScriptAliasConfig alias = mount.Alias;
+            foreach (AccessRules rules in LintMount.RulesWhereServed(site, mount).OfType<AccessRules>())
+            {
+                if (rules.Auth is { IsBasic: true } auth && auth.ProvidersInOrder.Contains("wsgi") && auth.UserScript is null)
+                {
+                    found.Add(SiteLints.Warning(alias.Location, alias.DirectiveName,
+                        $"every login for '{alias.UrlPattern}' fails (500): AuthBasicProvider wsgi applies there, and no WSGIAuthUserScript does",
+                        "add 'WSGIAuthUserScript /path/to/wsgi.py' to the section with AuthBasicProvider wsgi"));
+                    break;
+                }
+                if (rules.Auth?.GroupScript is null && rules.Require?.ToString().Contains("wsgi-group ", StringComparison.Ordinal) == true)
+                {
+                    found.Add(SiteLints.Warning(alias.Location, alias.DirectiveName,
+                        $"Require wsgi-group admits nobody to '{alias.UrlPattern}': no WSGIAuthGroupScript applies there to say who is in a group",
+                        "add 'WSGIAuthGroupScript /path/to/wsgi.py' (a groups_for_user(environ, user) function) to the section with Require wsgi-group"));
+                    break;
+                }
+            }
+        }
+    }
+}
