@@ -24,12 +24,45 @@ public sealed class AuthScriptTests
             new Dictionary<string, string> { ["PORT"] = port.ToString(CultureInfo.InvariantCulture), ["RESTRICT"] = restrictEmbedded });
     }
 
-    private static async Task<HttpResponseMessage> GetAsync(WsgiHostProcess host, string path, AuthenticationHeaderValue? credentials = null)
+    private static async Task<HttpResponseMessage> GetAsync(WsgiHostProcess host, string path, AuthenticationHeaderValue? credentials = null, string? access = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Authorization = credentials;
         request.Headers.Add("X-Trace", "t-1");
+        if (access != null)
+        {
+            request.Headers.Add("X-Access", access);
+        }
         return await host.Client.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task AllowAccessDeniesWithFalseOrAFailureAndUnderSatisfyAnyLetsInWithTrue()
+    {
+        await using var host = await StartAsync();
+
+        var answers = new Dictionary<string, HttpStatusCode>();
+        foreach (string access in new[] { "allow", "deny", "raise", "none", "host" })
+        {
+            using var response = await GetAsync(host, "/hosts/environ", access: access);
+            answers[access] = response.StatusCode;
+        }
+        Assert.Equal(HttpStatusCode.OK, answers["allow"]);
+        Assert.Equal(HttpStatusCode.Forbidden, answers["deny"]);
+        // As mod_wsgi: a script that cannot answer denies.
+        Assert.Equal(HttpStatusCode.Forbidden, answers["raise"]);
+        Assert.Equal(HttpStatusCode.OK, answers["none"]);
+        // The host is the client's address.
+        Assert.Equal(HttpStatusCode.OK, answers["host"]);
+        // Apache names the file the URL maps to.
+        await host.WaitForLogLineAsync($"Client denied by server configuration: '{WsgiHostProcess.App("gateway.wsgi")}' (WSGIAccessScript '");
+        await host.WaitForLogAsync("RuntimeError: the ban list is unreadable");
+
+        // Satisfy Any: the script's True is enough; its False asks for a login, which then lets in.
+        using var trusted = await GetAsync(host, "/hosts-or-login/environ", access: "allow");
+        using var untrusted = await GetAsync(host, "/hosts-or-login/environ", access: "deny");
+        using var loggedIn = await GetAsync(host, "/hosts-or-login/environ", Basic("alice", "wonderland"), access: "deny");
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.Unauthorized, HttpStatusCode.OK), (trusted.StatusCode, untrusted.StatusCode, loggedIn.StatusCode));
     }
 
     private static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>

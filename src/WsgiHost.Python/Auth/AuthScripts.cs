@@ -9,7 +9,8 @@ namespace WsgiHost.Python.Auth;
 /// <summary>
 /// mod_wsgi's Python authentication hooks, run in this process as mod_wsgi runs them in Apache's
 /// children (never in a daemon process): a WSGIAuthUserScript's <c>check_password(environ, user,
-/// password)</c> and a WSGIAuthGroupScript's <c>groups_for_user(environ, user)</c>, in the
+/// password)</c>, a WSGIAuthGroupScript's <c>groups_for_user(environ, user)</c> and a
+/// WSGIAccessScript's <c>allow_access(environ, host)</c>, in the
 /// interpreter of the script's application group ("" is the main one, the default). The script
 /// is loaded as module _mod_wsgi_&lt;md5 of path&gt;, the name a WSGIScriptAlias of the same file
 /// gets, so the two share one module in one interpreter, and it is loaded again when the file
@@ -89,6 +90,35 @@ internal sealed class AuthScripts(PythonRuntime runtime)
             }
         });
         return groups;
+    }
+
+    /// <summary>
+    /// allow_access for the client <paramref name="host"/>: true (allowed), null (no opinion) or false (denied,
+    /// also when the script is missing, fails or answers something else, as mod_wsgi denies then; logged).
+    /// Not on a thread that holds a GIL.
+    /// </summary>
+    public bool? AllowAccess(string path, string applicationGroup, IReadOnlyList<KeyValuePair<string, string>> environ, string host, string client, IErrorLog log)
+    {
+        bool? allowed = false;
+        Run(path, applicationGroup, environ, client, log, "host access", (interpreter, module, env) =>
+        {
+            using var args = Args(4, module, path);
+            Py.SetTupleItem(args.Borrow(), 2, PyOwned.FromBorrowed(env.Handle).Steal());
+            Py.SetTupleItem(args.Borrow(), 3, Py.Utf8(host).Steal());
+            using var answer = Py.CallTuple(interpreter.Bootstrap.AllowAccess.Borrow(), args.Borrow());
+            if (Py.IsNone(answer.Borrow()))
+            {
+                log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Target WSGI host access script '{path}' does not provide host validator (an allow_access(environ, host) function).");
+                return;
+            }
+            allowed = Py.AsLong(answer.Borrow()) switch
+            {
+                0 => true,
+                1 => false,
+                _ => null,
+            };
+        });
+        return allowed;
     }
 
     /// <summary>The hook helper's arguments: the module and the script's path first, the rest set by the caller.</summary>

@@ -17,8 +17,9 @@ internal sealed unsafe class Bootstrap
     private static readonly byte[] s_moduleName = Py.NulTerminated("_wsgihost");
 
     private Bootstrap(PyRef module, PyRef errors, PyRef inputType, PyRef fileWrapperType,
-        PyRef fileWrapperSource, PyRef loadScript, PyRef addPythonPath, PyRef checkPassword, PyRef groupsForUser)
+        PyRef fileWrapperSource, PyRef loadScript, PyRef addPythonPath, PyRef checkPassword, PyRef groupsForUser, PyRef allowAccess)
     {
+        AllowAccess = allowAccess;
         CheckPassword = checkPassword;
         GroupsForUser = groupsForUser;
         Module = module;
@@ -50,6 +51,9 @@ internal sealed unsafe class Bootstrap
 
     /// <summary>groups_for_user(module, script, environ, user): a WSGIAuthGroupScript's groups as a tuple of str.</summary>
     public PyRef GroupsForUser { get; }
+
+    /// <summary>allow_access(module, script, environ, host): a WSGIAccessScript's answer, normalised.</summary>
+    public PyRef AllowAccess { get; }
 
     /// <summary>Creates `_wsgihost` in the interpreter whose GIL this thread holds.</summary>
     public static Bootstrap Install(IReadOnlyList<(string Name, nint Function)> natives)
@@ -84,7 +88,7 @@ internal sealed unsafe class Bootstrap
         using var code = PyOwned.New(codeHandle);
         using var result = PyOwned.New(LibPython.PyEval_EvalCode(code.Handle, globals.Handle, globals.Handle));
 
-        var names = new[] { "errors", "Input", "FileWrapper", "file_wrapper_source", "load_script", "add_python_path", "check_password", "groups_for_user" };
+        var names = new[] { "errors", "Input", "FileWrapper", "file_wrapper_source", "load_script", "add_python_path", "check_password", "groups_for_user", "allow_access" };
         var refs = new PyRef[names.Length];
         for (int i = 0; i < names.Length; i++)
         {
@@ -95,7 +99,7 @@ internal sealed unsafe class Bootstrap
             }
             refs[i] = PyOwned.FromBorrowed(item.Handle).Keep();
         }
-        return new Bootstrap(module.Keep(), refs[0], refs[1], refs[2], refs[3], refs[4], refs[5], refs[6], refs[7]);
+        return new Bootstrap(module.Keep(), refs[0], refs[1], refs[2], refs[3], refs[4], refs[5], refs[6], refs[7], refs[8]);
     }
 
     public void Release()
@@ -108,6 +112,7 @@ internal sealed unsafe class Bootstrap
         AddPythonPath.Release();
         CheckPassword.Release();
         GroupsForUser.Release();
+        AllowAccess.Release();
         Module.Release();
     }
 

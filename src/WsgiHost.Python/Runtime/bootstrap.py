@@ -255,6 +255,23 @@ def groups_for_user(module, script, environ, user):
     return tuple(groups)
 
 
+def allow_access(module, script, environ, host):
+    """mod_wsgi's access checker: the WSGIAccessScript's allow_access(environ, host) as 0 (True:
+    allowed), 1 (False: denied) or 2 (None: no opinion). None for a module without the
+    function; anything else raises, and mod_wsgi denies the request then."""
+    function = getattr(module, 'allow_access', None)
+    if function is None:
+        return None
+    result = function(environ, host)
+    if result is None:
+        return 2
+    if result is True:
+        return 0
+    if result is False:
+        return 1
+    raise TypeError('Indicator of host accessibility returned from %r must a boolean or None.' % script)
+
+
 def add_python_path(directories):
     """Adds directories as site dirs (so .pth files work) and moves them to the front of
     sys.path, as mod_wsgi's python-path does."""

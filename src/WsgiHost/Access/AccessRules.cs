@@ -127,14 +127,22 @@ internal sealed class AccessRules
     public AccessDecision Evaluate(AccessRequest request)
     {
         var evaluation = new AccessEvaluation(request);
-        if (Satisfy == SatisfyMode.Any && Legacy is not null && Require is not null)
+        // mod_wsgi's WSGIAccessScript is an access checker too, asked beside Order/Allow/Deny.
+        bool? scriptAllows = Auth?.AccessScript is { } accessScript ? AllowedByScript(accessScript, request) : null;
+        if (Satisfy == SatisfyMode.Any && Require is not null && (Legacy is not null || scriptAllows is not null))
         {
-            if (Legacy.Permits(evaluation))
+            // The access checkers pass when none denies and one grants: Order/Allow/Deny, or the script saying True.
+            if (scriptAllows != false && (Legacy?.Permits(evaluation) ?? scriptAllows == true))
             {
-                return AccessDecision.Granted("granted by Order/Allow/Deny (Satisfy Any)");
+                return AccessDecision.Granted(Legacy is null ? "granted by WSGIAccessScript (Satisfy Any)" : "granted by Order/Allow/Deny (Satisfy Any)");
             }
 
             return EvaluateRequire(Require, evaluation, request);
+        }
+
+        if (scriptAllows == false)
+        {
+            return AccessDecision.Denied($"Client denied by server configuration: '{request.Path}' (WSGIAccessScript '{Auth!.AccessScript!.Path}').") with { Module = "wsgi" };
         }
 
         if (Legacy is not null && !Legacy.Permits(evaluation))
@@ -223,6 +231,13 @@ internal sealed class AccessRules
             ? AccessDecision.Granted($"authorization result: granted (user {user})") with { User = user }
             : AccessDecision.Unauthorized($"AH01631: user {user}: authorization failure for \"{request.Uri ?? request.Path}\": ", auth.Realm!);
     }
+
+    /// <summary>
+    /// The WSGIAccessScript's <c>allow_access(environ, host)</c> for the client, by address (as Apache passes it
+    /// without HostnameLookups): a script that cannot run denies, as mod_wsgi's does.
+    /// </summary>
+    private static bool? AllowedByScript(AuthScriptRef script, AccessRequest request) =>
+        request.Scripts is { } scripts ? scripts.AllowAccess(script, IpNetwork.Normalize(request.Client).ToString()) : false;
 
     /// <summary><c>Require wsgi-group</c>'s groups for <paramref name="user"/>, or why there are none.</summary>
     private static (IReadOnlyList<string>? Groups, string? Failure) ScriptGroups(AuthSettings auth, IAuthScripts? scripts, string user)

@@ -20,7 +20,7 @@ internal static class AccessRulesParser
     private static readonly HashSet<string> AuthDirectives = new(StringComparer.OrdinalIgnoreCase)
     {
         "AuthType", "AuthName", "AuthUserFile", "AuthGroupFile", "AuthBasicProvider", "AuthBasicAuthoritative",
-        "WSGIAuthUserScript", "WSGIAuthGroupScript",
+        "WSGIAuthUserScript", "WSGIAuthGroupScript", "WSGIAccessScript",
     };
 
     private static readonly HashSet<string> Sections = new(StringComparer.OrdinalIgnoreCase)
@@ -30,8 +30,8 @@ internal static class AccessRulesParser
 
     /// <summary>
     /// Whether the directive or section name belongs to access control: Require, Order, Allow, Deny, Satisfy,
-    /// AuthMerging, the RequireAll/Any/None and Limit/LimitExcept sections, mod_wsgi's WSGIAuthUserScript and
-    /// WSGIAuthGroupScript, and every <c>Auth*</c> directive: Basic authentication's (AuthType, AuthName,
+    /// AuthMerging, the RequireAll/Any/None and Limit/LimitExcept sections, mod_wsgi's WSGIAuthUserScript,
+    /// WSGIAuthGroupScript and WSGIAccessScript, and every <c>Auth*</c> directive: Basic authentication's (AuthType, AuthName,
     /// AuthUserFile, ...) are read, the others (Digest, LDAP, DBM, forms) are reported as unsupported.
     /// </summary>
     public static bool IsAccessDirective(string name) =>
@@ -221,6 +221,8 @@ internal static class AccessRulesParser
                 return ParseScript(node, resolvePath, diagnostics) is { } userScript ? auth with { UserScript = userScript } : auth;
             case "wsgiauthgroupscript":
                 return ParseScript(node, resolvePath, diagnostics) is { } groupScript ? auth with { GroupScript = groupScript } : auth;
+            case "wsgiaccessscript":
+                return ParseScript(node, resolvePath, diagnostics) is { } accessScript ? auth with { AccessScript = accessScript } : auth;
             default:
                 // AuthBasicAuthoritative: with one provider there is none to fall through to.
                 if (!value.Equals("On", StringComparison.OrdinalIgnoreCase) && !value.Equals("Off", StringComparison.OrdinalIgnoreCase))
@@ -233,7 +235,7 @@ internal static class AccessRulesParser
     }
 
     /// <summary>
-    /// <c>WSGIAuthUserScript path [application-group=name]</c> (and WSGIAuthGroupScript): mod_wsgi's only option
+    /// <c>WSGIAuthUserScript path [application-group=name]</c> (and WSGIAuthGroupScript, WSGIAccessScript): mod_wsgi's only option
     /// for them; without it the script runs in the main interpreter (<c>%{GLOBAL}</c>).
     /// </summary>
     private static AuthScriptRef? ParseScript(ConfigNode node, Func<string, string> resolvePath, ICollection<ConfigDiagnostic> diagnostics)

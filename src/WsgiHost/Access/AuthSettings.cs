@@ -12,8 +12,10 @@ namespace WsgiHost.Access;
 /// <param name="Providers">AuthBasicProvider: <c>file</c> and <c>wsgi</c>, asked in order until one knows the user; null: <c>file</c>.</param>
 /// <param name="UserScript">WSGIAuthUserScript: the <c>wsgi</c> provider's <c>check_password</c>.</param>
 /// <param name="GroupScript">WSGIAuthGroupScript: <c>Require wsgi-group</c>'s <c>groups_for_user</c>.</param>
+/// <param name="AccessScript">WSGIAccessScript: <c>allow_access</c>, asked beside Order/Allow/Deny. Not authentication, but
+/// mod_wsgi configures and merges it with its other hooks (AuthConfig directives, inherited unless a section sets one).</param>
 internal sealed record AuthSettings(string? Type, string? Realm, string? UserFile, string? GroupFile,
-    IReadOnlyList<string>? Providers = null, AuthScriptRef? UserScript = null, AuthScriptRef? GroupScript = null)
+    IReadOnlyList<string>? Providers = null, AuthScriptRef? UserScript = null, AuthScriptRef? GroupScript = null, AuthScriptRef? AccessScript = null)
 {
     /// <summary>The providers asked, in order: AuthBasicProvider's, else mod_auth_basic's default, <c>file</c>.</summary>
     public IReadOnlyList<string> ProvidersInOrder => Providers ?? DefaultProviders;
@@ -21,7 +23,7 @@ internal sealed record AuthSettings(string? Type, string? Realm, string? UserFil
     private static readonly string[] DefaultProviders = ["file"];
 
     /// <summary>Whether a request under these settings may run a Python auth script.</summary>
-    public bool UsesScripts => UserScript is not null && ProvidersInOrder.Contains("wsgi") || GroupScript is not null;
+    public bool UsesScripts => UserScript is not null && ProvidersInOrder.Contains("wsgi") || GroupScript is not null || AccessScript is not null;
 
     public bool IsBasic => string.Equals(Type, "Basic", StringComparison.OrdinalIgnoreCase);
 
@@ -29,5 +31,5 @@ internal sealed record AuthSettings(string? Type, string? Realm, string? UserFil
         parent is null ? child
         : child is null ? parent
         : new AuthSettings(child.Type ?? parent.Type, child.Realm ?? parent.Realm, child.UserFile ?? parent.UserFile, child.GroupFile ?? parent.GroupFile,
-            child.Providers ?? parent.Providers, child.UserScript ?? parent.UserScript, child.GroupScript ?? parent.GroupScript);
+            child.Providers ?? parent.Providers, child.UserScript ?? parent.UserScript, child.GroupScript ?? parent.GroupScript, child.AccessScript ?? parent.AccessScript);
 }

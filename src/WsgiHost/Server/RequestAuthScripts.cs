@@ -8,7 +8,7 @@ using WsgiHost.Routing;
 namespace WsgiHost.Server;
 
 /// <summary>
-/// The WSGIAuthUserScript and WSGIAuthGroupScript hooks for one request, with the environ mod_wsgi gives
+/// The WSGIAuthUserScript, WSGIAuthGroupScript and WSGIAccessScript hooks for one request, with the environ mod_wsgi gives
 /// them (its Auth_environ): the request's CGI variables and HTTP_* headers, without Authorization and
 /// Proxy-Authorization (the script gets the user and password as arguments) and without SetEnv values;
 /// SCRIPT_NAME is the whole URL path, as mod_wsgi sets it from the URI at that stage.
@@ -23,6 +23,9 @@ internal sealed class RequestAuthScripts(AuthScripts scripts, HttpContext contex
 
     public IReadOnlyList<string>? GroupsOf(AuthScriptRef script, string user) =>
         scripts.GroupsForUser(script.Path, ApplicationGroup(script), Environ(), user, WsgiDispatch.Client(context), scope.Log);
+
+    public bool? AllowAccess(AuthScriptRef script, string host) =>
+        scripts.AllowAccess(script.Path, ApplicationGroup(script), Environ(), host, WsgiDispatch.Client(context), scope.Log);
 
     /// <summary>mod_wsgi expands only %{GLOBAL}, %{SERVER} and %{HOST} for these scripts; any other value is a name as written.</summary>
     private string ApplicationGroup(AuthScriptRef script) => script.ApplicationGroup switch

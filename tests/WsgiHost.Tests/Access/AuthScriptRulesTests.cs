@@ -15,9 +15,15 @@ public sealed class AuthScriptRulesTests
 {
     private static readonly string Auth = Path.Combine(RepoPaths.Root, "tests", "apps", "auth");
 
-    /// <summary>check_password's answers by user (a missing user: None) and groups_for_user's (null: it raised).</summary>
-    private sealed class TableScripts(Dictionary<string, PasswordCheck> passwords, Dictionary<string, string[]?>? groups = null) : IAuthScripts
+    /// <summary>check_password's answers by user (a missing user: None), groups_for_user's (null: it raised) and allow_access's by client.</summary>
+    private sealed class TableScripts(Dictionary<string, PasswordCheck> passwords, Dictionary<string, string[]?>? groups = null, Dictionary<string, bool?>? hosts = null) : IAuthScripts
     {
+        public bool? AllowAccess(AuthScriptRef script, string host)
+        {
+            Calls.Add($"allow_access {host}");
+            return hosts != null && hosts.TryGetValue(host, out bool? allowed) ? allowed : null;
+        }
+
         public List<string> Calls { get; } = [];
 
         public PasswordCheck CheckPassword(AuthScriptRef script, string user, string password)
@@ -44,8 +50,41 @@ public sealed class AuthScriptRulesTests
     private static string Basic(string user, string password) =>
         "Basic " + Convert.ToBase64String(Encoding.Latin1.GetBytes($"{user}:{password}"));
 
-    private static AccessDecision Decide(AccessRules rules, string authorization, IAuthScripts? scripts) =>
-        rules.Evaluate(new AccessRequest(IPAddress.Parse("203.0.113.7"), "/srv/app/x", new FakeResolver(), Authorization: authorization, Uri: "/x", Scripts: scripts));
+    private static AccessDecision Decide(AccessRules rules, string? authorization, IAuthScripts? scripts, string client = "203.0.113.7") =>
+        rules.Evaluate(new AccessRequest(IPAddress.Parse(client), "/srv/app/x", new FakeResolver(), Authorization: authorization, Uri: "/x", Scripts: scripts));
+
+    [Fact]
+    public void AnAccessScriptThatSaysFalseDeniesBeforeAnyLoginAndTrueOrNoneLeavesTheRestToDecide()
+    {
+        var rules = AccessTestConfig.Rules(Section("AuthBasicProvider wsgi\nWSGIAuthUserScript /srv/site/wsgi.py\nWSGIAccessScript /srv/site/hosts.py\nRequire valid-user"));
+        var scripts = new TableScripts(new() { ["alice"] = new(PasswordVerdict.Granted) },
+            hosts: new() { ["10.9.9.9"] = false, ["10.1.1.1"] = true, ["192.0.2.1"] = null });
+
+        var banned = Decide(rules, Basic("alice", "pw"), scripts, client: "10.9.9.9");
+        Assert.Equal((403, "Client denied by server configuration: '/srv/app/x' (WSGIAccessScript '/srv/site/hosts.py')."), (banned.Status, banned.Reason));
+        // The host as the script sees it: the client's address, an IPv4-mapped one as IPv4.
+        Assert.Equal(["allow_access 10.9.9.9"], scripts.Calls);
+        Assert.Equal(401, Decide(rules, null, scripts, client: "::ffff:10.1.1.1").Status);
+        Assert.Contains("allow_access 10.1.1.1", scripts.Calls);
+        var unknownHost = Decide(rules, Basic("alice", "pw"), scripts, client: "192.0.2.1");
+        Assert.True(unknownHost.IsGranted, unknownHost.Reason);
+        // No Python to ask: denied, as mod_wsgi denies when the script cannot answer.
+        Assert.Equal(403, Decide(rules, Basic("alice", "pw"), scripts: null).Status);
+    }
+
+    [Fact]
+    public void UnderSatisfyAnyTheAccessScriptsTrueLetsInWithoutALoginAndItsFalseAsksForOne()
+    {
+        var rules = AccessTestConfig.Rules(Section("AuthBasicProvider wsgi\nWSGIAuthUserScript /srv/site/wsgi.py\nWSGIAccessScript /srv/site/hosts.py\nRequire valid-user\nSatisfy Any"));
+        var scripts = new TableScripts(new() { ["alice"] = new(PasswordVerdict.Granted) },
+            hosts: new() { ["10.9.9.9"] = false, ["10.1.1.1"] = true });
+
+        Assert.True(Decide(rules, null, scripts, client: "10.1.1.1").IsGranted);
+        Assert.Equal(401, Decide(rules, null, scripts, client: "10.9.9.9").Status);
+        Assert.True(Decide(rules, Basic("alice", "pw"), scripts, client: "10.9.9.9").IsGranted);
+        // No opinion is not a grant: a login is asked for.
+        Assert.Equal(401, Decide(rules, null, scripts, client: "192.0.2.1").Status);
+    }
 
     [Fact]
     public void TheScriptDecidesAndMayRenameTheUser()

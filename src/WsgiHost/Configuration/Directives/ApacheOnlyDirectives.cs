@@ -72,7 +72,6 @@ internal static class ApacheOnlyDirectives
         ("XSendFileAllowAbove", "mod_xsendfile 1.0 removed it (it let an app send any file on the machine): name the folders the app may send files from with XSendFilePath"),
         ("WSGIHandlerScript", "map the script with WSGIScriptAlias"),
         ("WSGIDispatchScript", "choose groups with WSGIProcessGroup/WSGIApplicationGroup, or %{ENV:VAR} with SetEnv"),
-        ("WSGIAccessScript", "use Require ip/host, or check access in the app"),
     ];
 
     public static IEnumerable<DirectiveSpec> All() =>
@@ -87,7 +86,7 @@ internal static class ApacheOnlyDirectives
             (n, c) => c.Error(n, "is not supported by WsgiHost", u.Fix))),
         // Read by the access-rules parser with the rest of their section (which refuses the kinds of
         // authentication not supported); here only their place is checked, so Require in <VirtualHost> is an error.
-        .. new[] { "Require", "Order", "Allow", "Deny", "Satisfy", "AuthMerging", "AuthType", "AuthName", "AuthUserFile", "AuthGroupFile", "AuthBasicProvider", "AuthBasicAuthoritative", "WSGIAuthUserScript", "WSGIAuthGroupScript" }
+        .. new[] { "Require", "Order", "Allow", "Deny", "Satisfy", "AuthMerging", "AuthType", "AuthName", "AuthUserFile", "AuthGroupFile", "AuthBasicProvider", "AuthBasicAuthoritative", "WSGIAuthUserScript", "WSGIAuthGroupScript", "WSGIAccessScript" }
             .Concat(Unsupported.Select(u => u.Name).Where(AccessRulesParser.IsAccessDirective))
             .Select(name => new DirectiveSpec(name, DirectiveScope.Section, 0, -1, "...", static (_, _) => { })),
     ];

@@ -5,8 +5,8 @@ using WsgiHost.Configuration.Syntax;
 namespace WsgiHost.Configuration.Lints;
 
 /// <summary>
-/// mod_wsgi's Python authentication hooks set up so that every login fails: a WSGIAuthUserScript or
-/// WSGIAuthGroupScript whose file is missing, <c>AuthBasicProvider wsgi</c> where no WSGIAuthUserScript
+/// mod_wsgi's Python authentication hooks set up so that every login fails: a WSGIAuthUserScript,
+/// WSGIAuthGroupScript or WSGIAccessScript whose file is missing (WSGIAccessScript's: every request is 403), <c>AuthBasicProvider wsgi</c> where no WSGIAuthUserScript
 /// applies (mod_wsgi: "Location of WSGI user authentication script not provided", a 500 for each login),
 /// or <c>Require wsgi-group</c> where no WSGIAuthGroupScript does (nobody is in any group).
 /// </summary>
@@ -17,13 +17,18 @@ internal static class AuthScriptLints
         var reported = new HashSet<(string, SourceLocation)>();
         foreach (AuthSettings auth in site.AllScopes.SelectMany(s => s.Sections).Select(s => s.Payload.Access?.Auth).OfType<AuthSettings>())
         {
-            foreach (var (script, directive) in new[] { (auth.UserScript, "WSGIAuthUserScript"), (auth.GroupScript, "WSGIAuthGroupScript") })
+            foreach (var (script, directive, function) in new[]
+            {
+                (auth.UserScript, "WSGIAuthUserScript", "check_password(environ, user, password)"),
+                (auth.GroupScript, "WSGIAuthGroupScript", "groups_for_user(environ, user)"),
+                (auth.AccessScript, "WSGIAccessScript", "allow_access(environ, host)"),
+            })
             {
                 if (script is not null && !File.Exists(script.Path) && reported.Add((script.Path, script.Location)))
                 {
                     found.Add(SiteLints.Warning(script.Location, directive,
-                        $"'{script.Path}' does not exist: every request it should check fails (500)",
-                        $"point {directive} at the file that defines {(directive == "WSGIAuthUserScript" ? "check_password(environ, user, password)" : "groups_for_user(environ, user)")} (Django's wsgi.py with 'from django.contrib.auth.handlers.modwsgi import check_password, groups_for_user')"));
+                        $"'{script.Path}' does not exist: every request it should check fails ({(directive == "WSGIAccessScript" ? "403" : "500")})",
+                        $"point {directive} at the file that defines {function} (as Django's wsgi.py does with 'from django.contrib.auth.handlers.modwsgi import check_password, groups_for_user')"));
                 }
             }
         }

@@ -98,8 +98,8 @@ internal sealed record SiteConfig
     /// <summary>Every scope that can serve a request: the virtual hosts, then the main server.</summary>
     public IEnumerable<ServerScope> AllScopes => VirtualHosts.Append(MainServer);
 
-    /// <summary>Whether a section sets a WSGIAuthUserScript or WSGIAuthGroupScript: Python then runs in the server process.</summary>
-    public bool UsesAuthScripts => AllScopes.Any(scope => scope.Sections.Any(s => s.Payload.Access?.Auth is { UserScript: not null } or { GroupScript: not null }));
+    /// <summary>Whether a section sets a WSGIAuthUserScript, WSGIAuthGroupScript or WSGIAccessScript: Python then runs in the server process.</summary>
+    public bool UsesAuthScripts => AllScopes.Any(scope => scope.Sections.Any(s => s.Payload.Access?.Auth is { UserScript: not null } or { GroupScript: not null } or { AccessScript: not null }));
 
     /// <summary>The &lt;VirtualHost&gt; a daemon group was declared in; null when declared at server level.</summary>
     public ServerScope? OwnerOf(DaemonGroupConfig group) =>

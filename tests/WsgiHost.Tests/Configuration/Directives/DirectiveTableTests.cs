@@ -105,6 +105,7 @@ public sealed class DirectiveTableTests : IDisposable
         ["AuthBasicProvider"] = "<Location />\nAuthBasicProvider file\n</Location>",
         ["WSGIAuthUserScript"] = "<Location />\nWSGIAuthUserScript /srv/site/wsgi.py application-group=%{GLOBAL}\n</Location>",
         ["WSGIAuthGroupScript"] = "<Location />\nWSGIAuthGroupScript /srv/site/wsgi.py\n</Location>",
+        ["WSGIAccessScript"] = "<Location />\nWSGIAccessScript /srv/site/hosts.py\n</Location>",
         ["AuthBasicAuthoritative"] = "<Location />\nAuthBasicAuthoritative On\n</Location>",
         ["AddOutputFilterByType"] = "AddOutputFilterByType DEFLATE text/html text/css",
         ["SetEnvIf"] = "SetEnvIf X-Forwarded-Proto ^https$ HTTPS=on",
