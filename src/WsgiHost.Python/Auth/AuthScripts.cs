@@ -14,7 +14,8 @@ namespace WsgiHost.Python.Auth;
 /// interpreter of the script's application group ("" is the main one, the default). The script
 /// is loaded as module _mod_wsgi_&lt;md5 of path&gt;, the name a WSGIScriptAlias of the same file
 /// gets, so the two share one module in one interpreter, and it is loaded again when the file
-/// changes. Calls run on the caller's thread (the request's, before its app), as in Apache.
+/// changes. Calls run on the caller's thread, which keeps its Python thread state for later calls:
+/// the server's hook threads (the request's own thread, before its app, in Apache).
 /// </summary>
 internal sealed class AuthScripts(PythonRuntime runtime)
 {
@@ -162,7 +163,7 @@ internal sealed class AuthScripts(PythonRuntime runtime)
                 return;
             }
         }
-        using var gil = TransientGil.Acquire(interpreter);
+        using var gil = GilScope.Acquire(interpreter);
         try
         {
             using var module = Exec(interpreter, path, ticks);
@@ -177,7 +178,7 @@ internal sealed class AuthScripts(PythonRuntime runtime)
 
     private static bool Load(Interpreter interpreter, string path, long ticks, string client, IErrorLog log, string kind)
     {
-        using var gil = TransientGil.Acquire(interpreter);
+        using var gil = GilScope.Acquire(interpreter);
         try
         {
             using var module = Exec(interpreter, path, ticks);

@@ -7,7 +7,6 @@ internal static unsafe partial class LibPython
     public static delegate* unmanaged<nint, nint> PyThreadState_New;
     public static delegate* unmanaged<nint, void> PyThreadState_Clear;
     public static delegate* unmanaged<nint, void> PyThreadState_Delete;
-    public static delegate* unmanaged<void> PyThreadState_DeleteCurrent;
     public static delegate* unmanaged<nint, nint> PyThreadState_Swap;
     public static delegate* unmanaged<nint> PyThreadState_Get;
     public static delegate* unmanaged<nint> PyInterpreterState_Get;
@@ -21,7 +20,6 @@ internal static unsafe partial class LibPython
         PyThreadState_New = (delegate* unmanaged<nint, nint>)Required(nameof(PyThreadState_New));
         PyThreadState_Clear = (delegate* unmanaged<nint, void>)Required(nameof(PyThreadState_Clear));
         PyThreadState_Delete = (delegate* unmanaged<nint, void>)Required(nameof(PyThreadState_Delete));
-        PyThreadState_DeleteCurrent = (delegate* unmanaged<void>)Required(nameof(PyThreadState_DeleteCurrent));
         PyThreadState_Swap = (delegate* unmanaged<nint, nint>)Required(nameof(PyThreadState_Swap));
         PyThreadState_Get = (delegate* unmanaged<nint>)Required(nameof(PyThreadState_Get));
         PyInterpreterState_Get = (delegate* unmanaged<nint>)Required(nameof(PyInterpreterState_Get));

@@ -19,7 +19,8 @@ namespace WsgiHost.Server;
 /// the executor, with the checks mod_wsgi makes before an app runs (411, 413), and the access
 /// log line.
 /// </summary>
-internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps, WsgiExecutor executor, DaemonGroups daemons, ServerMetrics metrics, Python.Auth.AuthScripts? authScripts = null)
+internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps, WsgiExecutor executor, DaemonGroups daemons, ServerMetrics metrics,
+    Python.Auth.AuthScripts? authScripts = null, HookThreads? hookThreads = null)
 {
     private volatile SiteRouting _routing = routing;
 
@@ -192,24 +193,58 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         string resource = mapped?.FilePath ?? target.Path;
         if (access != null)
         {
-            AccessDecision decision = access.Evaluate(new AccessRequest(context.Connection.RemoteIpAddress ?? System.Net.IPAddress.None, resource, DnsHostNameResolver.Instance,
+            var check = new AccessRequest(context.Connection.RemoteIpAddress ?? System.Net.IPAddress.None, resource, DnsHostNameResolver.Instance,
                 context.Connection.LocalIpAddress, variables, request.Headers.Authorization.Count > 0 ? request.Headers.Authorization.ToString() : null, target.Path,
-                access.Auth is { UsesScripts: true } ? AuthScriptsFor(context, scope, settings, target, rawTarget, mapped, host, start) : null));
-            if (!decision.IsGranted)
+                access.Auth is { UsesScripts: true } ? AuthScriptsFor(context, scope, settings, target, rawTarget, mapped, host, start) : null);
+            if (check.Scripts != null && hookThreads != null)
             {
-                log.Write(decision.Quiet ? ErrorLogLevel.Debug : ErrorLogLevel.Error, decision.Module, $"[client {Client(context)}] {decision.Reason}");
-                if (decision.Realm is { } realm)
-                {
-                    context.Response.Headers.WWWAuthenticate = BasicChallenge.For(realm);
-                }
-                return ErrorAsync(context, decision.Status);
+                // Python decides: on the hook threads, so a slow check_password (a database) holds no thread-pool thread.
+                return CheckWithHooksAsync(access, check, new AfterAccess(context, site, scope, host, start, rawTarget, target, mapped, settings, variables, builtin));
             }
-            if (decision.User is { } user)
+            if (Refusal(context, log, access.Evaluate(check)) is { } refused)
             {
-                // REMOTE_USER and AUTH_TYPE for the app (embedded and daemon), and %u for the access log.
-                context.Features.Set<Microsoft.AspNetCore.Http.Features.Authentication.IHttpAuthenticationFeature>(BasicChallenge.Authenticated(user));
+                return refused;
             }
         }
+        return Continue(new AfterAccess(context, site, scope, host, start, rawTarget, target, mapped, settings, variables, builtin));
+    }
+
+    /// <summary>What the rest of a request's dispatch needs once access is decided.</summary>
+    private readonly record struct AfterAccess(HttpContext Context, SiteConfig Site, ScopeRuntime Scope, string Host, DateTimeOffset Start, string RawTarget,
+        RequestTarget Target, MappedUrl? Mapped, PerDirSettings Settings, IReadOnlyList<KeyValuePair<string, string?>> Variables, bool Builtin);
+
+    private async ValueTask<long> CheckWithHooksAsync(AccessRules access, AccessRequest check, AfterAccess next)
+    {
+        AccessDecision decision = await hookThreads!.RunAsync(() => access.Evaluate(check)).ConfigureAwait(false);
+        return await (Refusal(next.Context, next.Scope.Log, decision) ?? Continue(next)).ConfigureAwait(false);
+    }
+
+    /// <summary>The answer to a request access refused (logged, with the challenge for a 401); null when granted, the user then set for the app and the log.</summary>
+    private static ValueTask<long>? Refusal(HttpContext context, IErrorLog log, AccessDecision decision)
+    {
+        if (!decision.IsGranted)
+        {
+            log.Write(decision.Quiet ? ErrorLogLevel.Debug : ErrorLogLevel.Error, decision.Module, $"[client {Client(context)}] {decision.Reason}");
+            if (decision.Realm is { } realm)
+            {
+                context.Response.Headers.WWWAuthenticate = BasicChallenge.For(realm);
+            }
+            return ErrorAsync(context, decision.Status);
+        }
+        if (decision.User is { } user)
+        {
+            // REMOTE_USER and AUTH_TYPE for the app (embedded and daemon), and %u for the access log.
+            context.Features.Set<Microsoft.AspNetCore.Http.Features.Authentication.IHttpAuthenticationFeature>(BasicChallenge.Authenticated(user));
+        }
+        return null;
+    }
+
+    private ValueTask<long> Continue(in AfterAccess next)
+    {
+        var (context, site, scope, host, start, rawTarget, target, mapped, settings, variables, builtin) = next;
+        IErrorLog log = scope.Log;
+        HttpRequest request = context.Request;
+        string resource = mapped?.FilePath ?? target.Path;
         if (settings.SslRequireSsl == true && !request.IsHttps)
         {
             log.Write(ErrorLogLevel.Error, "ssl", $"[client {Client(context)}] AH02219: access to {resource} failed, reason: SSL connection required");

@@ -70,6 +70,9 @@ internal sealed class WsgiServer : IAsyncDisposable
 
     private IReadOnlyList<PythonInstallation>? _workersPython;
 
+    /// <summary>The threads that run authentication hooks; null when the site has none.</summary>
+    private HookThreads? _hookThreads;
+
     /// <summary>
     /// Whether the Python that runs the applications gives each several interpreters when asked
     /// (WSGIApplicationInterpreters, --interpreters): from 3.13. For the banner, which says
@@ -147,6 +150,7 @@ internal sealed class WsgiServer : IAsyncDisposable
         var executor = new WsgiExecutor(site.Threads, log);
         Func<System.Net.EndPoint, System.Net.Sockets.Socket> createSocket = reusePort ? ReusePortSocket.Create : SocketTransportOptions.CreateDefaultBoundListenSocket;
         LogSet? logs = null;
+        HookThreads? hooks = null;
         DaemonGroups daemons = DaemonGroups.Empty;
         try
         {
@@ -220,8 +224,9 @@ internal sealed class WsgiServer : IAsyncDisposable
             {
                 metrics.DeclareProcessGroup(group.Name);
             }
+            hooks = python != null && site.UsesAuthScripts ? new HookThreads(site.Threads, log) : null;
             var handler = new RequestHandler(routing, new ApplicationCache(python, site, log), executor, daemons, metrics,
-                python == null ? null : new Python.Auth.AuthScripts(python));
+                hooks == null ? null : new Python.Auth.AuthScripts(python!), hooks);
             web.Run(handler.HandleAsync);
 
             if (becomes != null)
@@ -244,12 +249,13 @@ internal sealed class WsgiServer : IAsyncDisposable
             }
             await web.StartAsync().ConfigureAwait(false);
             becomes?.Dispose();
-            return new WsgiServer(web, executor, python, logs, log, [.. Listeners.Describe(site)], handler, site, daemons, launcher, metrics) { _workersPython = workersPython };
+            return new WsgiServer(web, executor, python, logs, log, [.. Listeners.Describe(site)], handler, site, daemons, launcher, metrics) { _workersPython = workersPython, _hookThreads = hooks };
         }
         catch
         {
             becomes?.Dispose();
             await daemons.DisposeAsync().ConfigureAwait(false);
+            hooks?.Dispose();
             executor.Dispose();
             python?.Dispose();
             if (logs != null)
@@ -409,6 +415,7 @@ internal sealed class WsgiServer : IAsyncDisposable
         }
         await _web.DisposeAsync().ConfigureAwait(false);
         await _daemons.DisposeAsync().ConfigureAwait(false);
+        _hookThreads?.Dispose();
         EmbeddedPythonShutdown.Stop(_executor, _python, _log, TimeSpan.FromSeconds(10), CancellationToken.None);
         await _logs.DisposeAsync().ConfigureAwait(false);
     }
