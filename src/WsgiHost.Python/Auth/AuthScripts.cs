@@ -36,15 +36,16 @@ internal sealed class AuthScripts(PythonRuntime runtime)
     /// </summary>
     /// <param name="path">The script, absolute.</param>
     /// <param name="applicationGroup">Its interpreter's application group, expanded ("" is the main interpreter).</param>
+    /// <param name="reloading">WSGIScriptReloading: load the script again when it changes; Off keeps the module first loaded.</param>
     /// <param name="environ">The request's CGI variables (mod_wsgi's cut-down set: no Authorization, no SetEnv).</param>
     /// <param name="user">The user name sent.</param>
     /// <param name="password">The password sent.</param>
     /// <param name="client">The client, for the log lines.</param>
     /// <param name="log">Where failures go (the virtual host's error log).</param>
-    public PasswordCheck CheckPassword(string path, string applicationGroup, IReadOnlyList<KeyValuePair<string, string>> environ, string user, string password, string client, IErrorLog log)
+    public PasswordCheck CheckPassword(string path, string applicationGroup, bool reloading, IReadOnlyList<KeyValuePair<string, string>> environ, string user, string password, string client, IErrorLog log)
     {
         PasswordCheck check = new(PasswordVerdict.Failed);
-        Run(path, applicationGroup, environ, client, log, "user authentication", (interpreter, module, env) =>
+        Run(path, applicationGroup, reloading, environ, client, log, "user authentication", (interpreter, module, env) =>
         {
             using var args = Args(5, module, path);
             Py.SetTupleItem(args.Borrow(), 2, PyOwned.FromBorrowed(env.Handle).Steal());
@@ -60,7 +61,7 @@ internal sealed class AuthScripts(PythonRuntime runtime)
             PyBorrowed name = Py.TupleItem(answer.Borrow(), 1);
             check = outcome switch
             {
-                0 => new PasswordCheck(PasswordVerdict.Granted, Py.IsNone(name) ? null : AsBytes(Py.Utf8Text(name))),
+                0 => new PasswordCheck(PasswordVerdict.Granted, Py.IsNone(name) || Py.Utf8Text(name) is not { Length: > 0 } renamed ? null : AsBytes(renamed)),
                 1 => new PasswordCheck(PasswordVerdict.Denied),
                 _ => new PasswordCheck(PasswordVerdict.UserNotFound),
             };
@@ -69,10 +70,10 @@ internal sealed class AuthScripts(PythonRuntime runtime)
     }
 
     /// <summary>groups_for_user's groups for <paramref name="user"/>; null when the script failed (logged). Not on a thread that holds a GIL.</summary>
-    public IReadOnlyList<string>? GroupsForUser(string path, string applicationGroup, IReadOnlyList<KeyValuePair<string, string>> environ, string user, string client, IErrorLog log)
+    public IReadOnlyList<string>? GroupsForUser(string path, string applicationGroup, bool reloading, IReadOnlyList<KeyValuePair<string, string>> environ, string user, string client, IErrorLog log)
     {
         List<string>? groups = null;
-        Run(path, applicationGroup, environ, client, log, "group authorization", (interpreter, module, env) =>
+        Run(path, applicationGroup, reloading, environ, client, log, "group authorization", (interpreter, module, env) =>
         {
             using var args = Args(4, module, path);
             Py.SetTupleItem(args.Borrow(), 2, PyOwned.FromBorrowed(env.Handle).Steal());
@@ -98,10 +99,10 @@ internal sealed class AuthScripts(PythonRuntime runtime)
     /// also when the script is missing, fails or answers something else, as mod_wsgi denies then; logged).
     /// Not on a thread that holds a GIL.
     /// </summary>
-    public bool? AllowAccess(string path, string applicationGroup, IReadOnlyList<KeyValuePair<string, string>> environ, string host, string client, IErrorLog log)
+    public bool? AllowAccess(string path, string applicationGroup, bool reloading, IReadOnlyList<KeyValuePair<string, string>> environ, string host, string client, IErrorLog log)
     {
         bool? allowed = false;
-        Run(path, applicationGroup, environ, client, log, "host access", (interpreter, module, env) =>
+        Run(path, applicationGroup, reloading, environ, client, log, "host access", (interpreter, module, env) =>
         {
             using var args = Args(4, module, path);
             Py.SetTupleItem(args.Borrow(), 2, PyOwned.FromBorrowed(env.Handle).Steal());
@@ -135,7 +136,7 @@ internal sealed class AuthScripts(PythonRuntime runtime)
     /// Loads the script as needed, then runs <paramref name="call"/> with its module and the environ,
     /// under the interpreter's GIL. A script that is missing, fails to load or raises is logged.
     /// </summary>
-    private void Run(string path, string applicationGroup, IReadOnlyList<KeyValuePair<string, string>> environ, string client, IErrorLog log, string kind,
+    private void Run(string path, string applicationGroup, bool reloading, IReadOnlyList<KeyValuePair<string, string>> environ, string client, IErrorLog log, string kind,
         Action<Interpreter, PyBorrowed, PyBorrowed> call)
     {
         if (!File.Exists(path))
@@ -147,6 +148,11 @@ internal sealed class AuthScripts(PythonRuntime runtime)
         // Created on first use; that cannot be done holding a GIL.
         Interpreter interpreter = runtime.InterpreterFor(applicationGroup);
         Script script = _scripts.GetOrAdd((path, applicationGroup), static _ => new Script());
+        if (!reloading && script.LoadedTicks >= 0)
+        {
+            // WSGIScriptReloading Off: the module as first loaded, whatever the file is now.
+            ticks = script.LoadedTicks;
+        }
         if (script.LoadedTicks != ticks)
         {
             // The first call (or the first after a change) runs the module alone: another thread
@@ -167,7 +173,7 @@ internal sealed class AuthScripts(PythonRuntime runtime)
         try
         {
             using var module = Exec(interpreter, path, ticks);
-            using var env = Environ(interpreter, environ, applicationGroup);
+            using var env = Environ(interpreter, environ, applicationGroup, reloading);
             call(interpreter, module.Borrow(), env.Borrow());
         }
         catch (PythonException e)
@@ -202,7 +208,7 @@ internal sealed class AuthScripts(PythonRuntime runtime)
     }
 
     /// <summary>mod_wsgi's Auth_environ: the request's variables, wsgi.errors and the mod_wsgi keys (no wsgi.input, no wsgi.version). GIL held.</summary>
-    private static PyOwned Environ(Interpreter interpreter, IReadOnlyList<KeyValuePair<string, string>> variables, string applicationGroup)
+    private static PyOwned Environ(Interpreter interpreter, IReadOnlyList<KeyValuePair<string, string>> variables, string applicationGroup, bool reloading)
     {
         var dict = Py.Dict();
         var env = dict.Borrow();
@@ -218,7 +224,8 @@ internal sealed class AuthScripts(PythonRuntime runtime)
         }
         using (var v = Py.Latin1("")) { Py.DictSet(env, "mod_wsgi.process_group", v.Borrow()); }
         using (var v = Py.Latin1(applicationGroup)) { Py.DictSet(env, "mod_wsgi.application_group", v.Borrow()); }
-        using (var v = Py.Latin1("1")) { Py.DictSet(env, "mod_wsgi.script_reloading", v.Borrow()); }
+        // An int here, where the app's environ has a str: mod_wsgi's Auth_environ builds it so.
+        using (var v = Py.Long(reloading ? 1 : 0)) { Py.DictSet(env, "mod_wsgi.script_reloading", v.Borrow()); }
         return dict;
     }
 

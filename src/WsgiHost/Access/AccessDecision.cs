@@ -13,7 +13,8 @@ internal sealed record AccessDecision(bool IsGranted, string Reason)
     /// <summary>For a 401: the realm (AuthName) of the <c>WWW-Authenticate: Basic</c> challenge.</summary>
     public string? Realm { get; init; }
 
-    /// <summary>For a grant after authentication: the user (REMOTE_USER, the access log's %u).</summary>
+    /// <summary>For a grant after authentication: the user (REMOTE_USER, the access log's %u); for a 401 to
+    /// credentials that did not pass, the user they named, which Apache's access log shows as %u too.</summary>
     public string? User { get; init; }
 
     /// <summary>The module Apache names in the log line: authz_core (rules), auth_basic (credentials), core.</summary>

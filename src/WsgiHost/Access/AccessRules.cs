@@ -224,12 +224,12 @@ internal sealed class AccessRules
         if (groupScriptFailure is not null && withUser != AuthzResult.Granted)
         {
             // mod_wsgi's wsgi-group provider turns its own failure into AUTHZ_DENIED: the user is in no group, a 401.
-            return AccessDecision.Unauthorized($"AH01631: user {user}: authorization failure for \"{request.Uri ?? request.Path}\": {groupScriptFailure}", auth.Realm!) with { Module = "wsgi" };
+            return AccessDecision.Unauthorized($"AH01631: user {Logging.LogItemEscaper.Escape(user)}: authorization failure for \"{request.Uri ?? request.Path}\": {groupScriptFailure}", auth.Realm!) with { Module = "wsgi", User = user };
         }
 
         return withUser == AuthzResult.Granted
             ? AccessDecision.Granted($"authorization result: granted (user {user})") with { User = user }
-            : AccessDecision.Unauthorized($"AH01631: user {user}: authorization failure for \"{request.Uri ?? request.Path}\": ", auth.Realm!);
+            : AccessDecision.Unauthorized($"AH01631: user {Logging.LogItemEscaper.Escape(user)}: authorization failure for \"{request.Uri ?? request.Path}\": ", auth.Realm!) with { User = user };
     }
 
     /// <summary>

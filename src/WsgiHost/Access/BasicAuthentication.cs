@@ -1,4 +1,5 @@
 using System.Text;
+using WsgiHost.Logging;
 using WsgiHost.Python.Auth;
 
 namespace WsgiHost.Access;
@@ -33,7 +34,8 @@ internal static class BasicAuthentication
             return (null, AccessDecision.Unauthorized($"AH01614: client used wrong authentication scheme: {path}", realm) with { Module = Module });
         }
 
-        // authenticate_basic_user: each provider in turn until one knows the user.
+        // authenticate_basic_user: each provider in turn until one knows the user. The name is
+        // escaped in log lines, as Apache's error log escapes it: it is the client's text.
         foreach (string provider in auth.ProvidersInOrder)
         {
             var (outcome, name, failure) = provider == "wsgi" ? CheckWithScript(auth, user, password, scripts) : CheckWithFile(auth, user, password);
@@ -42,13 +44,13 @@ internal static class BasicAuthentication
                 case PasswordVerdict.Granted:
                     return (name ?? user, null);
                 case PasswordVerdict.Denied:
-                    return (null, AccessDecision.Unauthorized($"AH01617: user {user}: authentication failure for \"{path}\": Password Mismatch", realm) with { Module = Module });
+                    return (null, AccessDecision.Unauthorized($"AH01617: user {LogItemEscaper.Escape(user)}: authentication failure for \"{path}\": Password Mismatch", realm) with { Module = Module, User = user });
                 case PasswordVerdict.Failed:
                     return (null, failure);
             }
         }
 
-        return (null, AccessDecision.Unauthorized($"AH01618: user {user} not found: {path}", realm) with { Module = Module });
+        return (null, AccessDecision.Unauthorized($"AH01618: user {LogItemEscaper.Escape(user)} not found: {path}", realm) with { Module = Module, User = user });
     }
 
     /// <summary>mod_authn_file: the AuthUserFile's hash for the user.</summary>
@@ -89,33 +91,77 @@ internal static class BasicAuthentication
 
         var check = scripts.CheckPassword(script, user, password);
         return (check.Verdict, check.User, check.Verdict == PasswordVerdict.Failed
-            ? AccessDecision.ServerError($"WSGIAuthUserScript '{script.Path}' ({script.Location}) failed to check user {user}; its error is logged above.") with { Module = "wsgi" }
+            ? AccessDecision.ServerError($"WSGIAuthUserScript '{script.Path}' ({script.Location}) failed to check user {LogItemEscaper.Escape(user)}; its error is logged above.") with { Module = "wsgi" }
             : null);
     }
 
     /// <summary>
-    /// The user and password of a <c>Basic</c> header, as bytes read as Latin-1 (browsers send UTF-8 or
-    /// Latin-1, and the htpasswd file holds bytes; Latin-1 keeps them all). Null for another scheme or
-    /// a value that is not base64.
+    /// The user and password of a <c>Basic</c> header, read as mod_auth_basic reads them: the word after the
+    /// scheme decoded as apr_base64_decode does (up to the first character outside the alphabet, padding not
+    /// needed), the user up to the first colon and the password after it, the text ending at a NUL byte. Bytes
+    /// are read as Latin-1 (browsers send UTF-8 or Latin-1, and the htpasswd file holds bytes; Latin-1 keeps them
+    /// all). Null for another scheme.
     /// </summary>
     public static (string User, string Password)? Credentials(string authorization)
     {
-        var value = authorization.AsSpan().Trim();
+        var value = authorization.AsSpan();
         int space = value.IndexOf(' ');
-        if (space <= 0 || !value[..space].Equals("Basic", StringComparison.OrdinalIgnoreCase))
+        if (!(space < 0 ? value : value[..space]).Equals("Basic", StringComparison.OrdinalIgnoreCase))
         {
             return null;
         }
 
-        var encoded = value[(space + 1)..].Trim();
-        var bytes = new byte[(encoded.Length * 3 / 4) + 3];
-        if (!Convert.TryFromBase64Chars(encoded, bytes, out int length))
+        ReadOnlySpan<char> encoded = space < 0 ? default : value[(space + 1)..].TrimStart(" \t");
+        string text = Encoding.Latin1.GetString(Base64Prefix(encoded));
+        if (text.IndexOf('\0') is int nul and >= 0)
         {
-            return null;
+            text = text[..nul];
         }
 
-        var text = Encoding.Latin1.GetString(bytes, 0, length);
         int colon = text.IndexOf(':');
         return colon < 0 ? (text, "") : (text[..colon], text[(colon + 1)..]);
     }
+
+    /// <summary>apr_base64_decode: the base64 characters from the start, decoded; a last lone character is ignored.</summary>
+    private static byte[] Base64Prefix(ReadOnlySpan<char> encoded)
+    {
+        int count = 0;
+        while (count < encoded.Length && Sextet(encoded[count]) >= 0)
+        {
+            count++;
+        }
+
+        var bytes = new List<byte>(count * 3 / 4 + 2);
+        int i = 0;
+        for (; count - i >= 4; i += 4)
+        {
+            int quad = Sextet(encoded[i]) << 18 | Sextet(encoded[i + 1]) << 12 | Sextet(encoded[i + 2]) << 6 | Sextet(encoded[i + 3]);
+            bytes.Add((byte)(quad >> 16));
+            bytes.Add((byte)(quad >> 8));
+            bytes.Add((byte)quad);
+        }
+
+        int left = count - i;
+        if (left > 1)
+        {
+            bytes.Add((byte)(Sextet(encoded[i]) << 2 | Sextet(encoded[i + 1]) >> 4));
+        }
+
+        if (left > 2)
+        {
+            bytes.Add((byte)(Sextet(encoded[i + 1]) << 4 | Sextet(encoded[i + 2]) >> 2));
+        }
+
+        return [.. bytes];
+    }
+
+    private static int Sextet(char c) => c switch
+    {
+        >= 'A' and <= 'Z' => c - 'A',
+        >= 'a' and <= 'z' => c - 'a' + 26,
+        >= '0' and <= '9' => c - '0' + 52,
+        '+' => 62,
+        '/' => 63,
+        _ => -1,
+    };
 }

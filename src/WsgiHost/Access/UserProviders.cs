@@ -44,13 +44,35 @@ internal sealed class GroupProvider(IReadOnlyList<string> groups) : UserProvider
 
 /// <summary>
 /// <c>Require wsgi-group staff</c> (mod_wsgi's authz provider): a member of one of the groups that the
-/// WSGIAuthGroupScript's <c>groups_for_user(environ, user)</c> gives the user, compared without case as
-/// mod_wsgi looks them up (an APR table).
+/// WSGIAuthGroupScript's <c>groups_for_user(environ, user)</c> gives the user, compared as mod_wsgi looks them
+/// up in an APR table: without case for ASCII letters only (strcasecmp), so "CAFÉ" is not "café".
 /// </summary>
 internal sealed class WsgiGroupProvider(IReadOnlyList<string> groups) : UserProvider
 {
     protected override bool Admits(string user, AccessEvaluation evaluation) =>
-        evaluation.ScriptGroupsOf(user) is { } member && groups.Any(g => member.Contains(g, StringComparer.OrdinalIgnoreCase));
+        evaluation.ScriptGroupsOf(user) is { } member && groups.Any(g => member.Any(m => AsciiCaseless.Same(m, g)));
 
     public override string ToString() => "wsgi-group " + string.Join(' ', groups);
+}
+
+/// <summary>strcasecmp's equality: ASCII letters compared without case, every other character exactly.</summary>
+internal static class AsciiCaseless
+{
+    public static bool Same(string a, string b)
+    {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < a.Length; i++)
+        {
+            if (a[i] != b[i] && (!char.IsAsciiLetter(a[i]) || (a[i] | 0x20) != (b[i] | 0x20)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

@@ -225,6 +225,11 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         if (!decision.IsGranted)
         {
             log.Write(decision.Quiet ? ErrorLogLevel.Debug : ErrorLogLevel.Error, decision.Module, $"[client {Client(context)}] {decision.Reason}");
+            if (decision.User is { } attempted)
+            {
+                // The user the refused credentials named, for the access log's %u, as Apache logs it.
+                context.Features.Set<Microsoft.AspNetCore.Http.Features.Authentication.IHttpAuthenticationFeature>(BasicChallenge.Authenticated(attempted));
+            }
             if (decision.Realm is { } realm)
             {
                 context.Response.Headers.WWWAuthenticate = BasicChallenge.For(realm);
@@ -411,7 +416,8 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         }
         var (localHost, localPort) = KestrelExchange.SplitHost(host);
         var facts = new GroupLabels.RequestFacts(scope.ServerName, RequestPort(context, localHost, localPort), mapped?.ScriptName ?? "", localHost.Length > 0 ? localHost : null, []);
-        return new RequestAuthScripts(authScripts, context, scope, settings, target, rawTarget, mapped?.PathInfo ?? "", start, facts);
+        bool script = mapped?.Script != null;
+        return new RequestAuthScripts(authScripts, context, scope, settings, target, rawTarget, script ? mapped!.ScriptName : target.Path, script ? mapped!.PathInfo : "", start, facts);
     }
 
     /// <summary>The port for %{SERVER}/%{RESOURCE}: SERVER_PORT's (<see cref="KestrelExchange.ServerPort"/>), else the one that accepted the connection (UseCanonicalName Off).</summary>

@@ -152,6 +152,12 @@ public sealed class AuthScriptRulesTests
         Assert.Equal(401, carol.Status);
         Assert.EndsWith("WSGIAuthGroupScript '/srv/site/wsgi.py' (site.conf:6) failed; its error is logged above.", carol.Reason, StringComparison.Ordinal);
 
+        // Case is ignored for ASCII letters only, as strcasecmp ignores it.
+        var cafe = AccessTestConfig.Rules(Section("AuthBasicProvider wsgi\nWSGIAuthUserScript /srv/site/wsgi.py\nWSGIAuthGroupScript /srv/site/wsgi.py\nRequire wsgi-group caf\u00e9"));
+        var cafeScripts = new TableScripts(everyone, new() { ["alice"] = ["CAF\u00e9"], ["bob"] = ["CAF\u00c9"] });
+        Assert.True(Decide(cafe, Basic("alice", "pw"), cafeScripts).IsGranted);
+        Assert.Equal(401, Decide(cafe, Basic("bob", "pw"), cafeScripts).Status);
+
         var noGroupScript = AccessTestConfig.Rules(Section("AuthBasicProvider wsgi\nWSGIAuthUserScript /srv/site/wsgi.py\nRequire wsgi-group admins"));
         var denied = Decide(noGroupScript, Basic("alice", "pw"), scripts);
         Assert.Equal(401, denied.Status);
