@@ -224,7 +224,7 @@ internal sealed class WsgiServer : IAsyncDisposable
             {
                 metrics.DeclareProcessGroup(group.Name);
             }
-            hooks = python != null && site.UsesAuthScripts ? new HookThreads(site.Threads, log) : null;
+            hooks = python != null && site.UsesAuthScripts ? new HookThreads(log) : null;
             var handler = new RequestHandler(routing, new ApplicationCache(python, site, log), executor, daemons, metrics,
                 hooks == null ? null : new Python.Auth.AuthScripts(python!), hooks);
             web.Run(handler.HandleAsync);
