@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using WsgiHost.FunctionalTests.Infrastructure;
 
@@ -14,8 +13,7 @@ namespace WsgiHost.FunctionalTests;
 /// </summary>
 public sealed class AuthScriptTests
 {
-    private static AuthenticationHeaderValue Basic(string user, string password) =>
-        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+    private static AuthenticationHeaderValue Basic(string user, string password) => AuthenticationTests.Basic(user, password);
 
     private static Task<WsgiHostProcess> StartAsync(string restrictEmbedded = "Off")
     {

@@ -13,7 +13,7 @@ namespace WsgiHost.FunctionalTests;
 /// </summary>
 public sealed class AuthenticationTests
 {
-    private static AuthenticationHeaderValue Basic(string user, string password) =>
+    internal static AuthenticationHeaderValue Basic(string user, string password) =>
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
 
     private static async Task<HttpResponseMessage> GetAsync(WsgiHostProcess host, string path, AuthenticationHeaderValue? credentials = null)
