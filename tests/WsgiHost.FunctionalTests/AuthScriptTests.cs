@@ -135,6 +135,8 @@ public sealed class AuthScriptTests
         await host.WaitForLogAsync("RuntimeError: the user database is down");
         await host.WaitForLogAsync("TypeError: Basic auth provider must return True, False None or user name as string");
         await host.WaitForLogAsync("does not provide 'Basic' auth provider");
+        // The tracebacks are the script's own frames.
+        Assert.DoesNotContain("<wsgihost bootstrap>", host.ErrorLog, StringComparison.Ordinal);
         await host.WaitForLogAsync("failed to check user crash; its error is logged above");
     }
 

@@ -47,14 +47,18 @@ internal sealed class AuthScripts(PythonRuntime runtime)
         PasswordCheck check = new(PasswordVerdict.Failed);
         Run(path, applicationGroup, reloading, environ, client, log, "user authentication", (interpreter, module, env) =>
         {
-            using var args = Args(5, module, path);
-            Py.SetTupleItem(args.Borrow(), 2, PyOwned.FromBorrowed(env.Handle).Steal());
-            Py.SetTupleItem(args.Borrow(), 3, Py.Utf8(AsSent(user)).Steal());
-            Py.SetTupleItem(args.Borrow(), 4, Py.Utf8(AsSent(password)).Steal());
-            using var answer = Py.CallTuple(interpreter.Bootstrap.CheckPassword.Borrow(), args.Borrow());
+            using var args = Arguments(env, 3);
+            Py.SetTupleItem(args.Borrow(), 1, Py.Utf8(AsSent(user)).Steal());
+            Py.SetTupleItem(args.Borrow(), 2, Py.Utf8(AsSent(password)).Steal());
+            using var result = CallHook(module, "check_password", "user authentication", "'Basic' auth provider", path, client, log, args.Borrow());
+            if (result.IsNull)
+            {
+                return;
+            }
+            using var answer = Py.Call(interpreter.Bootstrap.PasswordVerdict.Borrow(), result.Borrow());
             if (Py.IsNone(answer.Borrow()))
             {
-                log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Target WSGI user authentication script '{path}' does not provide 'Basic' auth provider (a check_password(environ, user, password) function).");
+                WrongType(path, client, log, "Basic auth provider must return True, False None or user name as string");
                 return;
             }
             long outcome = Py.AsLong(Py.TupleItem(answer.Borrow(), 0));
@@ -75,13 +79,17 @@ internal sealed class AuthScripts(PythonRuntime runtime)
         List<string>? groups = null;
         Run(path, applicationGroup, reloading, environ, client, log, "group authorization", (interpreter, module, env) =>
         {
-            using var args = Args(4, module, path);
-            Py.SetTupleItem(args.Borrow(), 2, PyOwned.FromBorrowed(env.Handle).Steal());
-            Py.SetTupleItem(args.Borrow(), 3, Py.Utf8(AsSent(user)).Steal());
-            using var answer = Py.CallTuple(interpreter.Bootstrap.GroupsForUser.Borrow(), args.Borrow());
+            using var args = Arguments(env, 2);
+            Py.SetTupleItem(args.Borrow(), 1, Py.Utf8(AsSent(user)).Steal());
+            using var result = CallHook(module, "groups_for_user", "group authorization", "group provider", path, client, log, args.Borrow());
+            if (result.IsNull)
+            {
+                return;
+            }
+            using var answer = Py.Call(interpreter.Bootstrap.GroupNames.Borrow(), result.Borrow());
             if (Py.IsNone(answer.Borrow()))
             {
-                log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Target WSGI group authorization script '{path}' does not provide group provider (a groups_for_user(environ, user) function).");
+                WrongType(path, client, log, $"Groups for user returned from '{path}' must be an iterable sequence of byte strings.");
                 return;
             }
             int count = Py.TupleSize(answer.Borrow());
@@ -104,13 +112,17 @@ internal sealed class AuthScripts(PythonRuntime runtime)
         bool? allowed = false;
         Run(path, applicationGroup, reloading, environ, client, log, "host access", (interpreter, module, env) =>
         {
-            using var args = Args(4, module, path);
-            Py.SetTupleItem(args.Borrow(), 2, PyOwned.FromBorrowed(env.Handle).Steal());
-            Py.SetTupleItem(args.Borrow(), 3, Py.Utf8(host).Steal());
-            using var answer = Py.CallTuple(interpreter.Bootstrap.AllowAccess.Borrow(), args.Borrow());
+            using var args = Arguments(env, 2);
+            Py.SetTupleItem(args.Borrow(), 1, Py.Utf8(host).Steal());
+            using var result = CallHook(module, "allow_access", "host access", "host validator", path, client, log, args.Borrow());
+            if (result.IsNull)
+            {
+                return;
+            }
+            using var answer = Py.Call(interpreter.Bootstrap.AccessVerdict.Borrow(), result.Borrow());
             if (Py.IsNone(answer.Borrow()))
             {
-                log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Target WSGI host access script '{path}' does not provide host validator (an allow_access(environ, host) function).");
+                WrongType(path, client, log, $"Indicator of host accessibility returned from '{path}' must a boolean or None.");
                 return;
             }
             allowed = Py.AsLong(answer.Borrow()) switch
@@ -123,13 +135,31 @@ internal sealed class AuthScripts(PythonRuntime runtime)
         return allowed;
     }
 
-    /// <summary>The hook helper's arguments: the module and the script's path first, the rest set by the caller.</summary>
-    private static PyOwned Args(int count, PyBorrowed module, string path)
+    /// <summary>A hook answered something of the wrong type: logged as mod_wsgi logs the TypeError it raises (no frames: none of the script's ran).</summary>
+    private static void WrongType(string path, string client, IErrorLog log, string message) =>
+        log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Exception occurred processing WSGI script '{path}'.\nTypeError: {message}");
+
+    /// <summary>A hook's argument tuple of <paramref name="count"/> items, the environ first; the caller sets the rest. GIL held.</summary>
+    private static PyOwned Arguments(PyBorrowed environ, int count)
     {
         var args = Py.Tuple(count);
-        Py.SetTupleItem(args.Borrow(), 0, PyOwned.FromBorrowed(module.Handle).Steal());
-        Py.SetTupleItem(args.Borrow(), 1, Py.Utf8(path).Steal());
+        Py.SetTupleItem(args.Borrow(), 0, PyOwned.FromBorrowed(environ.Handle).Steal());
         return args;
+    }
+
+    /// <summary>
+    /// The script's <paramref name="function"/> called with <paramref name="args"/>: its answer, or null
+    /// (logged as mod_wsgi words it) when the module has no such function. GIL held.
+    /// </summary>
+    private static PyOwned CallHook(PyBorrowed module, string function, string kind, string provides, string path, string client, IErrorLog log, PyBorrowed args)
+    {
+        using var hook = Py.GetAttrOrNull(module, function);
+        if (hook.IsNull)
+        {
+            log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Target WSGI {kind} script '{path}' does not provide {provides} (a {function} function).");
+            return PyOwned.NewOrNull(0);
+        }
+        return Py.CallTuple(hook.Borrow(), args);
     }
 
     /// <summary>

@@ -17,11 +17,11 @@ internal sealed unsafe class Bootstrap
     private static readonly byte[] s_moduleName = Py.NulTerminated("_wsgihost");
 
     private Bootstrap(PyRef module, PyRef errors, PyRef inputType, PyRef fileWrapperType,
-        PyRef fileWrapperSource, PyRef loadScript, PyRef addPythonPath, PyRef checkPassword, PyRef groupsForUser, PyRef allowAccess)
+        PyRef fileWrapperSource, PyRef loadScript, PyRef addPythonPath, PyRef passwordVerdict, PyRef groupNames, PyRef accessVerdict)
     {
-        AllowAccess = allowAccess;
-        CheckPassword = checkPassword;
-        GroupsForUser = groupsForUser;
+        AccessVerdict = accessVerdict;
+        PasswordVerdict = passwordVerdict;
+        GroupNames = groupNames;
         Module = module;
         Errors = errors;
         InputType = inputType;
@@ -46,14 +46,14 @@ internal sealed unsafe class Bootstrap
 
     public PyRef AddPythonPath { get; }
 
-    /// <summary>check_password(module, script, environ, user, password): a WSGIAuthUserScript's answer, normalised.</summary>
-    public PyRef CheckPassword { get; }
+    /// <summary>password_verdict(result): a WSGIAuthUserScript's check_password answer as (outcome, name); None for another type.</summary>
+    public PyRef PasswordVerdict { get; }
 
-    /// <summary>groups_for_user(module, script, environ, user): a WSGIAuthGroupScript's groups as a tuple of str.</summary>
-    public PyRef GroupsForUser { get; }
+    /// <summary>group_names(groups): a WSGIAuthGroupScript's groups_for_user answer as a tuple of str; None when it is not names.</summary>
+    public PyRef GroupNames { get; }
 
-    /// <summary>allow_access(module, script, environ, host): a WSGIAccessScript's answer, normalised.</summary>
-    public PyRef AllowAccess { get; }
+    /// <summary>access_verdict(result): a WSGIAccessScript's allow_access answer as an outcome; None for another type.</summary>
+    public PyRef AccessVerdict { get; }
 
     /// <summary>Creates `_wsgihost` in the interpreter whose GIL this thread holds.</summary>
     public static Bootstrap Install(IReadOnlyList<(string Name, nint Function)> natives)
@@ -88,7 +88,7 @@ internal sealed unsafe class Bootstrap
         using var code = PyOwned.New(codeHandle);
         using var result = PyOwned.New(LibPython.PyEval_EvalCode(code.Handle, globals.Handle, globals.Handle));
 
-        var names = new[] { "errors", "Input", "FileWrapper", "file_wrapper_source", "load_script", "add_python_path", "check_password", "groups_for_user", "allow_access" };
+        var names = new[] { "errors", "Input", "FileWrapper", "file_wrapper_source", "load_script", "add_python_path", "password_verdict", "group_names", "access_verdict" };
         var refs = new PyRef[names.Length];
         for (int i = 0; i < names.Length; i++)
         {
@@ -110,9 +110,9 @@ internal sealed unsafe class Bootstrap
         FileWrapperSource.Release();
         LoadScript.Release();
         AddPythonPath.Release();
-        CheckPassword.Release();
-        GroupsForUser.Release();
-        AllowAccess.Release();
+        PasswordVerdict.Release();
+        GroupNames.Release();
+        AccessVerdict.Release();
         Module.Release();
     }
 

@@ -214,15 +214,13 @@ def load_script(module_name, path, mtime):
     return module
 
 
-def check_password(module, script, environ, user, password):
-    """mod_wsgi's 'wsgi' authn provider: the WSGIAuthUserScript's check_password(environ,
-    user, password), its answer as (outcome, user name): 0 granted (True, or a str naming the
-    user), 1 a wrong password (False), 2 no such user (None). None for a module without the
-    function; anything else raises, as mod_wsgi fails the request then."""
-    function = getattr(module, 'check_password', None)
-    if function is None:
-        return None
-    result = function(environ, user, password)
+# The answers of mod_wsgi's Python authentication hooks, normalised. The server calls the hooks
+# itself, so that a traceback from one shows the script's frames only.
+
+def password_verdict(result):
+    """A WSGIAuthUserScript's check_password(environ, user, password) answer as (outcome, user
+    name): 0 granted (True, or a str naming the user), 1 a wrong password (False), 2 no such
+    user (None). None for anything else, which fails the request as in mod_wsgi."""
     if result is None:
         return (2, None)
     if result is True:
@@ -231,45 +229,36 @@ def check_password(module, script, environ, user, password):
         return (1, None)
     if isinstance(result, str):
         return (0, result)
-    raise TypeError('Basic auth provider must return True, False None or user name as string')
+    return None
 
 
-def groups_for_user(module, script, environ, user):
-    """mod_wsgi's 'wsgi-group' authz provider: the WSGIAuthGroupScript's groups_for_user(environ,
-    user) as a tuple of str. bytes (Django gives the names encoded as UTF-8) are decoded as
-    UTF-8, as the configuration's Require names are read, else as latin-1. None for a module
-    without the function."""
-    function = getattr(module, 'groups_for_user', None)
-    if function is None:
-        return None
-    groups = []
-    for group in function(environ, user):
+def group_names(groups):
+    """A WSGIAuthGroupScript's groups_for_user(environ, user) answer as a tuple of str. bytes
+    (Django gives the names encoded as UTF-8) are decoded as UTF-8, as the configuration's
+    Require names are read, else as latin-1. None when an item is neither."""
+    names = []
+    for group in groups:
         if isinstance(group, bytes):
             try:
                 group = group.decode('utf-8')
             except UnicodeDecodeError:
                 group = group.decode('latin-1')
         elif not isinstance(group, str):
-            raise TypeError('Groups for user returned from %r must be an iterable sequence of byte strings.' % script)
-        groups.append(group)
-    return tuple(groups)
+            return None
+        names.append(group)
+    return tuple(names)
 
 
-def allow_access(module, script, environ, host):
-    """mod_wsgi's access checker: the WSGIAccessScript's allow_access(environ, host) as 0 (True:
-    allowed), 1 (False: denied) or 2 (None: no opinion). None for a module without the
-    function; anything else raises, and mod_wsgi denies the request then."""
-    function = getattr(module, 'allow_access', None)
-    if function is None:
-        return None
-    result = function(environ, host)
+def access_verdict(result):
+    """A WSGIAccessScript's allow_access(environ, host) answer as 0 (True: allowed), 1 (False:
+    denied) or 2 (None: no opinion); None for anything else, which denies as in mod_wsgi."""
     if result is None:
         return 2
     if result is True:
         return 0
     if result is False:
         return 1
-    raise TypeError('Indicator of host accessibility returned from %r must a boolean or None.' % script)
+    return None
 
 
 def add_python_path(directories):
