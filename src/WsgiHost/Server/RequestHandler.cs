@@ -407,7 +407,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         return HttpMethods.IsHead(context.Request.Method) ? 0 : context.Response.ContentLength ?? 0;
     }
 
-    /// <summary>The request's WSGIAuthUserScript and WSGIAuthGroupScript hooks; null where no Python runs in this process.</summary>
+    /// <summary>The request's WSGIAuthUserScript, WSGIAuthGroupScript and WSGIAccessScript hooks; null where no Python runs in this process.</summary>
     private RequestAuthScripts? AuthScriptsFor(HttpContext context, ScopeRuntime scope, PerDirSettings settings, RequestTarget target, string rawTarget, MappedUrl? mapped, string host, DateTimeOffset start)
     {
         if (authScripts == null)

@@ -8,10 +8,15 @@ namespace WsgiHost.Configuration.Lints;
 /// mod_wsgi's Python authentication hooks set up so that every login fails: a WSGIAuthUserScript,
 /// WSGIAuthGroupScript or WSGIAccessScript whose file is missing (WSGIAccessScript's: every request is 403), <c>AuthBasicProvider wsgi</c> where no WSGIAuthUserScript
 /// applies (mod_wsgi: "Location of WSGI user authentication script not provided", a 500 for each login),
-/// or <c>Require wsgi-group</c> where no WSGIAuthGroupScript does (nobody is in any group).
+/// <c>Require wsgi-group</c> where no WSGIAuthGroupScript does (nobody is in any group), or <c>Require group</c>
+/// beside a WSGIAuthGroupScript with no AuthGroupFile (Django's docs' Apache 2.2 recipe: nobody is in any group).
 /// </summary>
-internal static class AuthScriptLints
+internal static partial class AuthScriptLints
 {
+    /// <summary>A <c>Require group</c> rule (mod_authz_groupfile's), not <c>Require wsgi-group</c>.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<![\w-])group ")]
+    private static partial System.Text.RegularExpressions.Regex GroupFileRule();
+
     public static void Unusable(SiteConfig site, List<ConfigDiagnostic> found)
     {
         var reported = new HashSet<(string, SourceLocation)>();
@@ -43,6 +48,14 @@ internal static class AuthScriptLints
                     found.Add(SiteLints.Warning(alias.Location, alias.DirectiveName,
                         $"every login for '{alias.UrlPattern}' fails (500): AuthBasicProvider wsgi applies there, and no WSGIAuthUserScript does",
                         "add 'WSGIAuthUserScript /path/to/wsgi.py' to the section with AuthBasicProvider wsgi"));
+                    break;
+                }
+                if (rules.Auth is { GroupScript: not null, GroupFile: null } && GroupFileRule().IsMatch(rules.Require?.ToString() ?? ""))
+                {
+                    // Django's docs still show Apache 2.2's way: 2.4's mod_wsgi answers only Require wsgi-group.
+                    found.Add(SiteLints.Warning(alias.Location, alias.DirectiveName,
+                        $"Require group admits nobody to '{alias.UrlPattern}': it reads an AuthGroupFile, and none applies; the WSGIAuthGroupScript's groups answer Require wsgi-group",
+                        "write 'Require wsgi-group NAME' for the script's groups (Django's deployment docs show 'Require group', which only Apache 2.2 passed to the script)"));
                     break;
                 }
                 if (rules.Auth?.GroupScript is null && rules.Require?.ToString().Contains("wsgi-group ", StringComparison.Ordinal) == true)

@@ -384,6 +384,11 @@ public sealed class SiteLintTests : IDisposable
         var noGroups = Single(Login($"  WSGIAuthUserScript {app}\n  Require wsgi-group staff"));
         noGroups.At(2, "WSGIScriptAlias");
         Assert.StartsWith("Require wsgi-group admits nobody to '/app'", noGroups.Message, StringComparison.Ordinal);
+
+        // Django's docs' recipe, written for Apache 2.2.
+        var djangoDocs = Single(Login($"  WSGIAuthUserScript {app}\n  WSGIAuthGroupScript {app}\n  Require group secret-agents"));
+        Assert.StartsWith("Require group admits nobody to '/app': it reads an AuthGroupFile", djangoDocs.Message, StringComparison.Ordinal);
+        Assert.StartsWith("write 'Require wsgi-group NAME'", djangoDocs.Fix, StringComparison.Ordinal);
     }
 
     [Fact]
