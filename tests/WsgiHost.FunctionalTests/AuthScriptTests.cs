@@ -176,6 +176,38 @@ public sealed class AuthScriptTests
         await host.WaitForLogLineAsync("AH01618: user mallory not found: /daemon/environ");
     }
 
+    [Fact]
+    public async Task ServeTakesModWsgiExpressAuthOptions()
+    {
+        string auth = Path.Combine(WsgiHostProcess.TestAppsDirectory, "auth");
+        // serve's default daemon mode: the hooks run in the server process, the app in its worker.
+        await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("gateway.wsgi"),
+            "--auth-user-script", Path.Combine(auth, "site.wsgi"), "--auth-group-script", Path.Combine(auth, "site.wsgi"), "--auth-group", "admins",
+            "--host-access-script", Path.Combine(auth, "hosts.py"));
+
+        using var challenge = await GetAsync(host, "/environ");
+        Assert.Equal(HttpStatusCode.Unauthorized, challenge.StatusCode);
+        Assert.Equal($"Basic realm=\"127.0.0.1:{host.Port}\"", challenge.Headers.WwwAuthenticate.ToString());
+        using var admin = await GetAsync(host, "/environ", Basic("alice", "wonderland"));
+        Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+        Assert.Equal("alice", (await JsonAsync(admin)).GetProperty("REMOTE_USER").GetProperty("value").GetString());
+        using var notAdmin = await GetAsync(host, "/environ", Basic("grace", "only-in-python"));
+        Assert.Equal(HttpStatusCode.Unauthorized, notAdmin.StatusCode);
+        using var banned = await GetAsync(host, "/environ", Basic("alice", "wonderland"), access: "deny");
+        Assert.Equal(HttpStatusCode.Forbidden, banned.StatusCode);
+    }
+
+    [Fact]
+    public async Task ServeRefusesAuthOptionsItCannotHonour()
+    {
+        var (exit, _, error) = await WsgiHostProcess.RunToEndAsync("serve", WsgiHostProcess.App("gateway.wsgi"), "--auth-user-script", "/no/such/check.py");
+        Assert.Equal(2, exit);
+        Assert.Contains("--auth-user-script: no such file: /no/such/check.py", error, StringComparison.Ordinal);
+        (exit, _, error) = await WsgiHostProcess.RunToEndAsync("serve", WsgiHostProcess.App("gateway.wsgi"), "--auth-type", "Digest");
+        Assert.Equal(2, exit);
+        Assert.Contains("WsgiHost authenticates with Basic only", error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("On")]
     [InlineData("Off")]

@@ -56,6 +56,10 @@ internal static class ServeOptionsParser
           --pid-file FILE             write the server's PID to FILE while it runs (removed when it stops)
           --chunked-request           accept chunked request bodies (else 411)
           --pass-authorization        pass the Authorization header as HTTP_AUTHORIZATION
+          --auth-user-script FILE     ask for a login on every URL and check it with FILE's check_password(environ, user, password)
+          --auth-group-script FILE    ... and let in only members of --auth-group NAME (default wsgi) by FILE's groups_for_user(environ, user)
+          --host-access-script FILE   admit or refuse clients by FILE's allow_access(environ, host) (True, False, or None for no opinion)
+          --auth-type Basic           the only kind (send it over --https-port)
           --limit-request-body BYTES  reject larger request bodies with 413
           --setenv NAME VALUE         add NAME to every request's WSGI environ (repeatable)
           --passenv NAME              add NAME to the environ from the server's environment (repeatable)
@@ -100,6 +104,7 @@ internal static class ServeOptionsParser
         var daemonOptions = new ServeDaemonOptions();
         var https = new ServeHttps();
         var logs = new ServeLogOptions();
+        var auth = new ServeAuth();
         var environ = new List<KeyValuePair<string, string?>>();
         var trustedHeaders = new List<string>();
         var trustedProxies = new List<string>();
@@ -157,6 +162,7 @@ internal static class ServeOptionsParser
                 case var daemonOption when ServeDaemonOptions.IsOption(daemonOption): daemonOptions.Add(daemonOption, Value()); break;
                 case var httpsOption when ServeHttps.IsOption(httpsOption, out bool takesValue): https.Add(httpsOption, takesValue ? Value() : null); break;
                 case var logOption when ServeLogOptions.IsOption(logOption, out bool logValue): logs.Add(logOption, logValue ? Value() : null); break;
+                case var authOption when ServeAuth.IsOption(authOption): auth.Add(authOption, Value()); break;
                 // Paths are the current folder's, as every other path option's: the server later
                 // works from the script's folder, where venv/bin/python named nothing. A bare
                 // name (python3.12) is looked up on PATH.
@@ -280,6 +286,7 @@ internal static class ServeOptionsParser
                 DocumentRoot = workingDirectory,
                 ServesDocumentRoot = false,
                 Aliases = aliases,
+                Sections = auth.Section(host, port, generated) is { } login ? [login] : [],
                 ScriptAliases =
                 [
                     new ScriptAliasConfig(mount, false, scriptPath, new ScriptAliasOptions(daemon?.Name, GroupLabels.Global, callable, null), generated),
