@@ -58,7 +58,7 @@ internal static class BasicAuthentication
     {
         if (auth.UserFile is not { } file)
         {
-            return (PasswordVerdict.Failed, null, AccessDecision.ServerError($"AH01619: AuthUserFile not specified in the configuration (for user {user})") with { Module = "authn_file" });
+            return (PasswordVerdict.Failed, null, AccessDecision.ServerError($"AH01619: AuthUserFile not specified in the configuration (for user {LogItemEscaper.Escape(user)})") with { Module = "authn_file" });
         }
 
         string? hash;

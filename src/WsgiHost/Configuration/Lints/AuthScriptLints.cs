@@ -33,7 +33,7 @@ internal static partial class AuthScriptLints
                 {
                     found.Add(SiteLints.Warning(script.Location, directive,
                         $"'{script.Path}' does not exist: every request it should check fails ({(directive == "WSGIAccessScript" ? "403" : "500")})",
-                        $"point {directive} at the file that defines {function} (as Django's wsgi.py does with 'from django.contrib.auth.handlers.modwsgi import check_password, groups_for_user')"));
+                        $"point {directive} at the file that defines {function}{(directive == "WSGIAccessScript" ? "" : " (as Django's wsgi.py does with 'from django.contrib.auth.handlers.modwsgi import check_password, groups_for_user')")}"));
                 }
             }
         }
