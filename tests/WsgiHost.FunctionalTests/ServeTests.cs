@@ -349,8 +349,9 @@ public sealed class ServeTests
     public async Task ARequestWhoseClientLeftWhileQueuedIsNotRun()
     {
         await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("gateway.wsgi"), "--threads", "1", "--log-level", "info");
-        Task<string> busy = host.Client.GetStringAsync("/sleep?2");
-        await Task.Delay(300);
+        Task<string> busy = host.Client.GetStringAsync("/announced-sleep?2&busy");
+        // The only thread is busy before the next request comes (a fixed wait was too short under load).
+        await host.WaitForLogAsync("sleeping busy");
         using (var client = new System.Net.Sockets.TcpClient())
         {
             await client.ConnectAsync(System.Net.IPAddress.Loopback, host.Port);
