@@ -169,12 +169,14 @@ internal sealed class AuthScripts(PythonRuntime runtime)
     private void Run(string path, string applicationGroup, bool reloading, IReadOnlyList<KeyValuePair<string, string>> environ, string client, IErrorLog log, string kind,
         Action<Interpreter, PyBorrowed, PyBorrowed> call)
     {
-        if (!File.Exists(path))
+        // One stat a call, as mod_wsgi makes for its reload check.
+        var file = new FileInfo(path);
+        if (!file.Exists)
         {
             log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Target WSGI {kind} script '{path}' does not exist.");
             return;
         }
-        long ticks = File.GetLastWriteTimeUtc(path).Ticks;
+        long ticks = file.LastWriteTimeUtc.Ticks;
         // Created on first use; that cannot be done holding a GIL.
         Interpreter interpreter = runtime.InterpreterFor(applicationGroup);
         Script script = _scripts.GetOrAdd((path, applicationGroup), static _ => new Script());
