@@ -184,23 +184,18 @@ internal sealed unsafe class FileChangeNotifier
     private static string? RealPath(string path)
     {
         byte[] utf8 = Encoding.UTF8.GetBytes(path + "\0");
+        // A buffer of PATH_MAX, not realpath's own allocation: that comes from whichever malloc
+        // the process runs (jemalloc or tcmalloc preloaded), while free imported from "libc" is
+        // glibc's own, so freeing it there corrupts the heap; glibc's malloc checking caught it.
+        byte* resolved = stackalloc byte[PathMax];
         fixed (byte* p = utf8)
         {
-            nint resolved = realpath(p, null);
-            if (resolved == 0)
-            {
-                return null;
-            }
-            try
-            {
-                return Marshal.PtrToStringUTF8(resolved);
-            }
-            finally
-            {
-                free(resolved);
-            }
+            return realpath(p, resolved) == 0 ? null : Marshal.PtrToStringUTF8((nint)resolved);
         }
     }
+
+    /// <summary>Linux's PATH_MAX, the most realpath writes, its terminating NUL included.</summary>
+    private const int PathMax = 4096;
 
     [DllImport("libc", SetLastError = true)]
     private static extern int inotify_init1(int flags);
@@ -213,7 +208,4 @@ internal sealed unsafe class FileChangeNotifier
 
     [DllImport("libc", SetLastError = true)]
     private static extern nint realpath(byte* path, byte* resolved);
-
-    [DllImport("libc")]
-    private static extern void free(nint pointer);
 }

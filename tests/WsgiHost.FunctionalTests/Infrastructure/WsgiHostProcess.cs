@@ -121,11 +121,23 @@ public sealed class WsgiHostProcess : IAsyncDisposable
     /// <summary>Starts `wsgihost serve script` in its default mode (daemon: one worker process).</summary>
     public static Task<WsgiHostProcess> StartDaemonAsync(string script, params string[] args) => StartServeAsync(script, args);
 
-    private static Task<WsgiHostProcess> StartServeAsync(string script, string[] args)
+    /// <summary>
+    /// Starts `wsgihost serve script` with variables added to its environment (which its daemon
+    /// workers and server processes inherit); the mode is the arguments' (serve's default: daemon).
+    /// </summary>
+    public static Task<WsgiHostProcess> StartServeAsync(string script, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         int port = FreePort();
-        return LaunchAsync(StartInfo(["serve", script, "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. args]), port, script);
+        var psi = StartInfo(["serve", script, "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. args]);
+        foreach (var (name, value) in environment)
+        {
+            psi.Environment[name] = value;
+        }
+        return LaunchAsync(psi, port, script);
     }
+
+    private static Task<WsgiHostProcess> StartServeAsync(string script, string[] args) =>
+        StartServeAsync(script, new Dictionary<string, string>(), args);
 
     /// <summary>
     /// Starts `wsgihost run` on a config of tests/apps/configs that listens on ${PORT}, given a
@@ -370,6 +382,13 @@ public sealed class WsgiHostProcess : IAsyncDisposable
                     _process.Kill(entireProcessTree: true);
                     await _process.WaitForExitAsync();
                 }
+            }
+            // WSGIHOST_TEST_CRASH_LOG=FILE: a server that died of a signal by the end of its test
+            // (one the test sent included) is noted there with its output, for hunting a rare crash
+            // that no assertion of the test looks for.
+            if (_process.ExitCode > 128 && Environment.GetEnvironmentVariable("WSGIHOST_TEST_CRASH_LOG") is { } crashLog)
+            {
+                File.AppendAllText(crashLog, $"==== pid {_process.Id} exit {_process.ExitCode} {Environment.StackTrace}\n{ErrorLog}{Output}\n");
             }
         }
         catch (InvalidOperationException)
