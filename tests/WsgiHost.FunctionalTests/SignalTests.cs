@@ -2,9 +2,30 @@ using WsgiHost.FunctionalTests.Infrastructure;
 
 namespace WsgiHost.FunctionalTests;
 
-/// <summary>An app's signal.signal() is ignored with a warning, as under mod_wsgi's WSGIRestrictSignal On.</summary>
+/// <summary>
+/// The server's signals are its own: an app's signal.signal() is ignored with a warning, as under
+/// mod_wsgi's WSGIRestrictSignal On, and SIGTERM stops it cleanly whenever it comes.
+/// </summary>
 public sealed class SignalTests
 {
+    /// <summary>
+    /// A SIGTERM while the listeners open (systemd stopping a server it just started, a
+    /// supervisor stopping its server processes as they start) stops the server as one that came
+    /// later does. The cue is the line logged just before they open. The web host's own console
+    /// lifetime, which also took SIGTERM, cancelled the start instead, and the process ended by
+    /// the unhandled TaskCanceledException (SIGABRT; its supervisor then exited 1).
+    /// </summary>
+    [Theory]
+    [InlineData("--embedded")]
+    [InlineData("--server-processes", "2")]
+    public async Task ASigtermWhileTheServerStartsStopsItCleanly(params string[] mode)
+    {
+        var (exit, output, error) = await WsgiHostProcess.ServeSignalledAtAsync(WsgiHostProcess.App("gateway.wsgi"), "at startup.", 15, mode);
+        Assert.True(exit == 0, $"exit code {exit}:\n{error}\n{output}");
+        Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("by signal", error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--embedded")]
     [InlineData("--processes")]

@@ -242,6 +242,55 @@ public sealed class WsgiHostProcess : IAsyncDisposable
         return psi;
     }
 
+    /// <summary>
+    /// Runs `wsgihost serve script` and sends it <paramref name="signal"/> the moment its error
+    /// log shows a line containing <paramref name="cue"/> (a point of its startup), then waits for
+    /// it to end: exit code, stdout, stderr.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output, string Error)> ServeSignalledAtAsync(string script, string cue, int signal, params string[] args)
+    {
+        var psi = StartInfo(["serve", script, "--host", "127.0.0.1", "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), .. args]);
+        using var process = new Process { StartInfo = psi };
+        var output = new StringBuilder();
+        var error = new StringBuilder();
+        int sent = 0;
+        process.OutputDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (error)
+            {
+                error.AppendLine(e.Data);
+            }
+            // Once: a second signal could come after the server let go of its handler, as it ends.
+            if (e.Data != null && e.Data.Contains(cue, StringComparison.Ordinal) && Interlocked.Exchange(ref sent, 1) == 0)
+            {
+                Signal(process.Id, signal);
+            }
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new Xunit.Sdk.XunitException($"wsgihost did not end within 60 s (signal sent: {sent == 1}):\n{error}{output}");
+        }
+        process.WaitForExit();
+        return (process.ExitCode, output.ToString(), error.ToString());
+    }
+
     private static async Task<WsgiHostProcess> LaunchAsync(ProcessStartInfo psi, int port, string script)
     {
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
