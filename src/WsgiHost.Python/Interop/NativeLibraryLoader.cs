@@ -9,7 +9,9 @@ namespace WsgiHost.Python.Interop;
 /// </summary>
 internal static partial class NativeLibraryLoader
 {
+    private const int RTLD_LAZY = 0x1;
     private const int RTLD_NOW = 0x2;
+    private const int RTLD_NOLOAD = 0x4;
     private const int RTLD_GLOBAL = 0x100;
 
     [LibraryImport("libc", EntryPoint = "dlopen", StringMarshalling = StringMarshalling.Utf8)]
@@ -28,4 +30,10 @@ internal static partial class NativeLibraryLoader
         }
         return handle;
     }
+
+    /// <summary>
+    /// A handle to the library if this process has it loaded already (by any name it was loaded
+    /// under, as a dependency too), else 0, loading nothing. Free it with NativeLibrary.Free.
+    /// </summary>
+    public static nint OpenIfLoaded(string soname) => DlOpen(soname, RTLD_LAZY | RTLD_NOLOAD);
 }

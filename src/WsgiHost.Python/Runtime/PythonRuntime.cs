@@ -442,18 +442,27 @@ public sealed unsafe class PythonRuntime : IDisposable
                 {
                     _log.Write(ErrorLogLevel.Warning, "wsgi", "Python finalisation reported an error (flushing buffered output failed)");
                 }
+                OpenSslThreadState.ReleaseForCurrentThread();
             }
             finally
             {
                 finished.Set();
             }
         });
-        if (!finished.Wait(_options.ShutdownTimeout))
+        bool ended = finished.Wait(_options.ShutdownTimeout);
+        if (!ended)
         {
             _log.Write(ErrorLogLevel.Warning, "wsgi",
                 $"Python did not finish shutting down within {_options.ShutdownTimeout.TotalSeconds:0.#} s " +
                 "(a non-daemon thread or an atexit handler is still running); exiting without waiting for it");
         }
         _mainQueue.CompleteAdding();
+        if (ended && Thread.CurrentThread != _mainThread)
+        {
+            // The thread ends too before the process goes on to exit: its end runs the
+            // thread-local destructors of the C libraries Python used on it, which must not run
+            // beside the process's exit handlers (see OpenSslThreadState).
+            _mainThread.Join(TimeSpan.FromSeconds(5));
+        }
     }
 }
