@@ -11,6 +11,13 @@ internal static class RequireParser
 {
     public const string KnownProviders = "all, ip, host, forward-dns, local, env, valid-user, user, group, wsgi-group";
 
+    /// <summary>
+    /// How deep &lt;RequireAll|Any|None&gt; sections may nest. Real configurations nest two or
+    /// three; the rule tree is read and evaluated recursively, and 40,000 levels overflowed the
+    /// stack (the process died of SIGSEGV reading the configuration) instead of saying what is wrong.
+    /// </summary>
+    public const int MaxNesting = 256;
+
     /// <summary>Providers of an authenticated user that are not supported (mod_authz_dbm, _dbd, _owner, ldap).</summary>
     private static readonly HashSet<string> UserProviders = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -22,7 +29,7 @@ internal static class RequireParser
     /// <c>&lt;RequireAny&gt;</c> Apache puts around them (<c>create_default_section</c>). Null when none parsed.</summary>
     public static ContainerRule? ParseSection(IReadOnlyList<ConfigNode> nodes, ICollection<ConfigDiagnostic> diagnostics)
     {
-        var children = ParseChildren(nodes, RequireLogic.Any, "<RequireAny>", diagnostics);
+        var children = ParseChildren(nodes, RequireLogic.Any, "<RequireAny>", 0, diagnostics);
         return children.Count == 0 ? null : new ContainerRule(RequireLogic.Any, negated: false, children);
     }
 
@@ -39,7 +46,7 @@ internal static class RequireParser
     }
 
     private static List<RequireRule> ParseChildren(
-        IReadOnlyList<ConfigNode> nodes, RequireLogic logic, string tag, ICollection<ConfigDiagnostic> diagnostics)
+        IReadOnlyList<ConfigNode> nodes, RequireLogic logic, string tag, int depth, ICollection<ConfigDiagnostic> diagnostics)
     {
         var rules = new List<RequireRule>();
         foreach (var node in nodes)
@@ -64,7 +71,14 @@ internal static class RequireParser
             }
             else if (node.IsSection && IsContainer(node.Name, out var childLogic, out var childNegated, out var canonical))
             {
-                if (ParseContainer(node, childLogic, childNegated, canonical, diagnostics) is not { } container)
+                if (depth >= MaxNesting)
+                {
+                    diagnostics.Error(node, $"<{canonical}>", $"authorization sections are nested more than {MaxNesting} deep",
+                        "flatten them: a section inside one of its own kind adds nothing (the rules of a <RequireAll> in a <RequireAll> can go in the outer one)");
+                    continue;
+                }
+
+                if (ParseContainer(node, childLogic, childNegated, canonical, depth + 1, diagnostics) is not { } container)
                 {
                     continue;
                 }
@@ -98,7 +112,7 @@ internal static class RequireParser
     }
 
     private static ContainerRule? ParseContainer(
-        ConfigNode node, RequireLogic logic, bool negated, string canonical, ICollection<ConfigDiagnostic> diagnostics)
+        ConfigNode node, RequireLogic logic, bool negated, string canonical, int depth, ICollection<ConfigDiagnostic> diagnostics)
     {
         var tag = $"<{canonical}>";
         if (node.Arguments.Count > 0)
@@ -107,7 +121,7 @@ internal static class RequireParser
         }
 
         var errorsBefore = diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
-        var children = ParseChildren(node.Children, logic, tag, diagnostics);
+        var children = ParseChildren(node.Children, logic, tag, depth, diagnostics);
         if (children.Count == 0)
         {
             if (diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error) == errorsBefore)

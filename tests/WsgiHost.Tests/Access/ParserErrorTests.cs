@@ -38,6 +38,46 @@ public sealed class ParserErrorTests
     }
 
     [Fact]
+    public void AuthorizationSectionsNestedTooDeepAreOneErrorAtTheFirstTooDeepNotAStackOverflow()
+    {
+        // Alternating kinds, which are not spliced into their parent as sections of one kind are.
+        const int levels = 40_000;
+        var lines = new List<string>();
+        for (int i = 0; i < levels; i++)
+        {
+            lines.Add(i % 2 == 0 ? "<RequireAll>" : "<RequireAny>");
+        }
+        lines.Add("Require all granted");
+        for (int i = levels - 1; i >= 0; i--)
+        {
+            lines.Add(i % 2 == 0 ? "</RequireAll>" : "</RequireAny>");
+        }
+        var error = InLocation(string.Join("\n", lines));
+        Assert.Equal($"authorization sections are nested more than {RequireParser.MaxNesting} deep", error.Message);
+        Assert.Equal(new SourceLocation("site.conf", 2 + RequireParser.MaxNesting), error.Location);
+        Assert.Contains("flatten", error.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AuthorizationSectionsNestedAsDeepAsAllowedAreRead()
+    {
+        var lines = new List<string>();
+        for (int i = 0; i < RequireParser.MaxNesting; i++)
+        {
+            lines.Add(i % 2 == 0 ? "<RequireAll>" : "<RequireAny>");
+        }
+        lines.Add("Require all granted");
+        for (int i = RequireParser.MaxNesting - 1; i >= 0; i--)
+        {
+            lines.Add(i % 2 == 0 ? "</RequireAll>" : "</RequireAny>");
+        }
+        var (rules, diagnostics) = AccessTestConfig.Parse($"<Location />\n{string.Join("\n", lines)}\n</Location>");
+        Assert.Empty(diagnostics);
+        // Evaluated through every level: the innermost rule decides.
+        Assert.True(rules.Allows("192.0.2.1"));
+    }
+
+    [Fact]
     public void AnUnknownProviderIsNamedWithTheKnownOnes()
     {
         var error = InLocation("Require bogus thing");
