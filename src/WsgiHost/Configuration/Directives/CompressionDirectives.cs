@@ -64,7 +64,7 @@ internal static class CompressionDirectives
             }
             rules.Add(new OutputFilterRule(codings, media));
         }
-        context.PerDir.Value = context.PerDir.Value with { OutputFilterByType = [.. context.PerDir.Value.OutputFilterByType, .. rules] };
+        context.PerDir.Value = context.PerDir.Value with { OutputFilterByType = AppendOnlyList<OutputFilterRule>.Append(context.PerDir.Value.OutputFilterByType, [.. rules]) };
     }
 
     /// <summary>

@@ -174,13 +174,13 @@ internal static class CoreDirectives
     private static void SetEnv(ConfigNode node, BuildContext context)
     {
         string value = node.Arguments.Count > 1 ? node.Arguments[1] : "";
-        context.PerDir.Value = context.PerDir.Value with { SetEnv = [.. context.PerDir.Value.SetEnv, new(node.Arguments[0], value)] };
+        context.PerDir.Value = context.PerDir.Value with { SetEnv = AppendOnlyList<KeyValuePair<string, string?>>.Append(context.PerDir.Value.SetEnv, new KeyValuePair<string, string?>(node.Arguments[0], value)) };
     }
 
     private static void UnsetEnv(ConfigNode node, BuildContext context) =>
         context.PerDir.Value = context.PerDir.Value with
         {
-            SetEnv = [.. context.PerDir.Value.SetEnv, .. node.Arguments.Select(a => new KeyValuePair<string, string?>(a, null))],
+            SetEnv = AppendOnlyList<KeyValuePair<string, string?>>.Append(context.PerDir.Value.SetEnv, [.. node.Arguments.Select(a => new KeyValuePair<string, string?>(a, null))]),
         };
 
     private static void LimitRequestBody(ConfigNode node, BuildContext context)

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using WsgiHost.Access;
+using WsgiHost.Configuration.Model;
 using WsgiHost.Configuration.Syntax;
 using WsgiHost.Metadata;
 
@@ -53,7 +54,7 @@ internal static class MetadataDirectives
             assignments.Add(new(name, value != null && (value.Contains('$') || value.Contains('\\')) ? ApacheRegex.Substitution(value) : value));
         }
         var rule = new SetEnvIfRule(kind, attribute, namePattern, regex, assignments, node.Location);
-        context.PerDir.Value = context.PerDir.Value with { SetEnvIf = [.. context.PerDir.Value.SetEnvIf, rule] };
+        context.PerDir.Value = context.PerDir.Value with { SetEnvIf = AppendOnlyList<SetEnvIfRule>.Append(context.PerDir.Value.SetEnvIf, rule) };
     }
 
     /// <summary>A pattern of a line (PCRE as .NET reads it; [NC]/NoCase as (?i)), or null after reporting why it cannot be one.</summary>
@@ -181,8 +182,8 @@ internal static class MetadataDirectives
         }
         var edit = new HeaderEdit(action, name, value, pattern, replacement, when, always, early, node.Location);
         context.PerDir.Value = response
-            ? context.PerDir.Value with { ResponseHeaderEdits = [.. context.PerDir.Value.ResponseHeaderEdits, edit] }
-            : context.PerDir.Value with { RequestHeaderEdits = [.. context.PerDir.Value.RequestHeaderEdits, edit] };
+            ? context.PerDir.Value with { ResponseHeaderEdits = AppendOnlyList<HeaderEdit>.Append(context.PerDir.Value.ResponseHeaderEdits, edit) }
+            : context.PerDir.Value with { RequestHeaderEdits = AppendOnlyList<HeaderEdit>.Append(context.PerDir.Value.RequestHeaderEdits, edit) };
     }
 
     private static string Example(HeaderAction action) => action switch
