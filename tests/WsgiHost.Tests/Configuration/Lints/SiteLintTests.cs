@@ -64,6 +64,39 @@ public sealed class SiteLintTests : IDisposable
         Silent("Listen 80\nAlias /media /srv/media\nAlias /media-thumbs /srv/thumbs");
     }
 
+    [Fact]
+    public void ShadowedScriptAliasesAreThoseAnEarlierOneMatchesLikeApache()
+    {
+        // Random mounts with slash runs, trailing slashes and shared prefixes: the lint names,
+        // for each, the first earlier mount mod_alias's own prefix test (AliasMatcher) matches.
+        var random = new Random(7);
+        string[] parts = ["a", "ab", "b", "/", "//"];
+        for (int round = 0; round < 200; round++)
+        {
+            var mounts = new List<string>();
+            for (int i = 0; i < 8; i++)
+            {
+                string url = "/" + string.Concat(Enumerable.Range(0, random.Next(0, 4)).Select(_ => parts[random.Next(parts.Length)]));
+                mounts.Add(url);
+            }
+            string text = "Listen 80\n" + string.Concat(mounts.Select((m, i) => $"WSGIScriptAlias {m} /srv/app{i}.wsgi\n"));
+
+            var expected = new List<string>();
+            for (int later = 0; later < mounts.Count; later++)
+            {
+                int earlier = Enumerable.Range(0, later).FirstOrDefault(e => WsgiHost.Routing.AliasMatcher.Match(mounts[e], mounts[later]) >= 0, -1);
+                if (earlier >= 0)
+                {
+                    expected.Add($"{later + 2}: site.conf:{earlier + 2}");
+                }
+            }
+            var actual = Lint(text).Where(d => d.Message.Contains("is never reached", StringComparison.Ordinal))
+                .Select(d => $"{d.Location.Line}: {System.Text.RegularExpressions.Regex.Match(d.Message, @"site\.conf:\d+").Value}");
+
+            Assert.True(expected.SequenceEqual(actual), $"{text}\nexpected {string.Join(", ", expected)}\ngot {string.Join(", ", actual)}");
+        }
+    }
+
     /// <summary>Alias /static/ /srv/static: Apache's documented trap (it maps to /srv/staticname); WsgiHost is lenient, check says so.</summary>
     [Fact]
     public void AnAliasWithASlashOnTheUrlOnly()
