@@ -20,6 +20,9 @@ internal sealed class HostPattern
 
     public bool HasWildcard => _pattern.Contains('*') || _pattern.Contains('?');
 
+    /// <summary>The name as matched: lower-cased, without port or trailing dot; without wildcards, the one host it matches.</summary>
+    public string Normalized => _pattern;
+
     public bool Matches(string host) => MatchesNormalized(Normalize(host));
 
     /// <summary>As <see cref="Matches"/> for a host already through <see cref="Normalize"/> (once per request, not once per name).</summary>
