@@ -11,21 +11,24 @@ namespace WsgiHost.Server;
 /// <summary>
 /// Binds Kestrel to exactly the Listen addresses. A listener that a virtual host with
 /// SSLEngine on covers speaks TLS, choosing the certificate by SNI among those virtual hosts
-/// (ServerName or ServerAlias), else the first of them, as mod_ssl does.
+/// (<see cref="TlsVirtualHosts"/>).
 /// </summary>
 internal static class Listeners
 {
-    public static void Bind(KestrelServerOptions options, SiteConfig site, Python.Runtime.IErrorLog log)
+    /// <summary>Binds every Listen address; the TLS ones are returned, for SIGHUP to load their certificates again.</summary>
+    /// <exception cref="InvalidOperationException">A certificate that cannot be loaded (<see cref="TlsCertificate.Load"/>).</exception>
+    public static IReadOnlyList<TlsVirtualHosts> Bind(KestrelServerOptions options, SiteConfig site, Python.Runtime.IErrorLog log)
     {
+        var tlsListeners = new List<TlsVirtualHosts>();
         foreach (ListenAddress listen in site.Listeners)
         {
-            var tlsHosts = site.VirtualHosts
-                .Where(v => v.Tls != null && v.Addresses.Any(a => (a.Port == null || a.Port == listen.Port) && (a.Address == null || listen.Address == null || a.Address.Equals(listen.Address))))
-                .ToList();
+            TlsVirtualHosts? tls = TlsVirtualHosts.Load(site, listen);
+            if (tls != null)
+            {
+                tlsListeners.Add(tls);
+            }
             var covering = site.VirtualHosts.Where(v => v.Addresses.Any(a => (a.Port == null || a.Port == listen.Port) && (a.Address == null || listen.Address == null || a.Address.Equals(listen.Address)))).ToList();
             bool proxyProtocol = covering.Count > 0 ? covering.Any(v => v.ProxyProtocol) : site.MainServer.ProxyProtocol;
-            // ALPN is settled per port before a virtual host is chosen: h2 if one of the port's TLS hosts speaks it.
-            bool http2 = tlsHosts.Any(v => v.SpeaksHttp2);
             void Configure(ListenOptions l)
             {
                 if (proxyProtocol)
@@ -33,10 +36,9 @@ internal static class Listeners
                     // First of all: the PROXY header precedes TLS and HTTP on the wire.
                     l.Use(next => Proxy.ProxyProtocolMiddleware.Create(next, log));
                 }
-                if (tlsHosts.Count > 0)
+                if (tls != null)
                 {
-                    l.Protocols = http2 ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
-                    var certificates = tlsHosts.Select(v => (Names: Names(v), Context: TlsCertificate.Load(v.Tls!), Tls: v.Tls!)).ToList();
+                    l.Protocols = tls.SpeaksHttp2 ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
                     // Before the TLS layer, so it sees the client's first bytes as they are.
                     l.Use(PlainHttpOnTlsPort.Middleware);
                     // Options per connection (Kestrel adds the ALPN protocols to them), each
@@ -45,14 +47,13 @@ internal static class Listeners
                     {
                         OnConnection = context =>
                         {
-                            string? sni = context.ClientHelloInfo.ServerName;
-                            var (certificate, tls) = Select(certificates, sni);
+                            var (certificate, handshake) = tls.Select(context.ClientHelloInfo.ServerName);
                             // For the requests: a Host naming a virtual host with other TLS settings is misdirected (421).
-                            context.Connection.Items[TlsHandshake.Key] = new TlsHandshake(string.IsNullOrEmpty(sni) ? null : sni, tls);
+                            context.Connection.Items[TlsHandshake.Key] = handshake;
                             return ValueTask.FromResult(new SslServerAuthenticationOptions
                             {
                                 ServerCertificateContext = certificate,
-                                EnabledSslProtocols = tls.Protocols ?? System.Security.Authentication.SslProtocols.None,
+                                EnabledSslProtocols = handshake.Tls.Protocols ?? System.Security.Authentication.SslProtocols.None,
                             });
                         },
                     });
@@ -67,26 +68,7 @@ internal static class Listeners
                 options.Listen(listen.Address, listen.Port, Configure);
             }
         }
-    }
-
-    private static HostPattern[] Names(ServerScope v) =>
-        [.. (v.ServerName == null ? Array.Empty<string>() : [v.ServerName]).Concat(v.ServerAliases).Select(n => new HostPattern(n))];
-
-    /// <summary>The virtual host the client named (SNI), else the first: its certificate and TLS settings.</summary>
-    private static (SslStreamCertificateContext Context, TlsConfig Tls) Select(
-        List<(HostPattern[] Names, SslStreamCertificateContext Context, TlsConfig Tls)> hosts, string? sniName)
-    {
-        if (!string.IsNullOrEmpty(sniName))
-        {
-            foreach (var (names, context, tls) in hosts)
-            {
-                if (names.Any(n => n.Matches(sniName)))
-                {
-                    return (context, tls);
-                }
-            }
-        }
-        return (hosts[0].Context, hosts[0].Tls);
+        return tlsListeners;
     }
 
     /// <summary>Addresses as URLs for the startup lines.</summary>

@@ -6,32 +6,37 @@ using WsgiHost.Python.Runtime;
 namespace WsgiHost.Server;
 
 /// <summary>
-/// What a TLS connection's handshake settled: the name the client sent (SNI) and the TLS
-/// settings of the virtual host it chose. Kept in the connection's items by <see cref="Listeners"/>.
+/// What a TLS connection's handshake settled: the name the client sent (SNI, null when it sent
+/// none), the TLS settings of the virtual host it chose and that host's name. Kept in the
+/// connection's items by <see cref="Listeners"/>.
 /// </summary>
-internal sealed record TlsHandshake(string? ServerName, TlsConfig Tls)
+internal sealed record TlsHandshake(string? ServerName, TlsConfig Tls, string HostName)
 {
     public static readonly object Key = new();
 
     /// <summary>
-    /// mod_ssl's check of each request on a connection whose client sent SNI: a request
-    /// without a Host is refused (400, AH02031), and one whose Host selects a virtual host with
-    /// other TLS settings than the handshake's is misdirected (421, AH02032). Otherwise the
-    /// handshake's SSLProtocol (or certificate) would be bypassed: a TLS 1.2 handshake for a
-    /// host that allows it, then Host naming a host that allows only TLS 1.3.
+    /// mod_ssl's check of each request on a TLS connection: with SNI, a request without a Host
+    /// is refused (400, AH02031); a request whose Host selects a virtual host with other TLS
+    /// settings than the handshake's is misdirected (421, AH02032), with SNI or without (then
+    /// the handshake was the address's first TLS host's, as in Apache 2.4.64 and later).
+    /// Otherwise the handshake's SSLProtocol (or certificate) would be bypassed: a TLS 1.2
+    /// handshake for a host that allows it, then Host naming a host that allows only TLS 1.3.
     /// </summary>
     /// <returns>The status to answer with, or 0 when the request may go on.</returns>
     public static int Check(HttpContext context, ServerScope scope, string host, IErrorLog log)
     {
         if (context.Features.Get<IConnectionItemsFeature>()?.Items is not { } items
-            || !items.TryGetValue(Key, out object? value) || value is not TlsHandshake { ServerName: string sni } handshake)
+            || !items.TryGetValue(Key, out object? value) || value is not TlsHandshake handshake)
         {
-            // Plain HTTP, or no SNI: the handshake's host serves whatever the Host names, as in Apache
-            // (without SSLStrictSNIVHostCheck).
             return 0;
         }
         if (host.Length == 0)
         {
+            if (handshake.ServerName is not string sni)
+            {
+                // HTTP/1.0 without Host and without SNI: the handshake's host serves it.
+                return 0;
+            }
             log.Write(ErrorLogLevel.Error, "ssl", $"[client {WsgiDispatch.Client(context)}] AH02031: Hostname {sni} provided via SNI, but no hostname provided in HTTP request");
             return StatusCodes.Status400BadRequest;
         }
@@ -39,8 +44,9 @@ internal sealed record TlsHandshake(string? ServerName, TlsConfig Tls)
         {
             return 0;
         }
+        string handshakeName = handshake.ServerName is string named ? $"{named} provided via SNI" : $"{handshake.HostName} (default host as no SNI was provided)";
         log.Write(ErrorLogLevel.Error, "ssl",
-            $"[client {WsgiDispatch.Client(context)}] AH02032: Hostname {sni} provided via SNI and hostname {KestrelExchange.SplitHost(host).Host} provided via HTTP have no compatible SSL setup");
+            $"[client {WsgiDispatch.Client(context)}] AH02032: Hostname {handshakeName} and hostname {KestrelExchange.SplitHost(host).Host} provided via HTTP have no compatible SSL setup");
         return StatusCodes.Status421MisdirectedRequest;
     }
 

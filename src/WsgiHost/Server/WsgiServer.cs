@@ -36,6 +36,7 @@ internal sealed class WsgiServer : IAsyncDisposable
     private readonly ServerMetrics _metrics;
     private readonly IdleMemoryTrim _idleTrim;
     private readonly RejectedRequestLog? _rejected;
+    private IReadOnlyList<TlsVirtualHosts> _tlsListeners = [];
 
     /// <summary>The daemon groups' worker PIDs by group (empty when groups run embedded).</summary>
     public IReadOnlyDictionary<string, int[]> DaemonPids => _daemons.All.ToDictionary(g => g.Name, g => g.Pids.ToArray());
@@ -151,6 +152,7 @@ internal sealed class WsgiServer : IAsyncDisposable
         Func<System.Net.EndPoint, System.Net.Sockets.Socket> createSocket = reusePort ? ReusePortSocket.Create : SocketTransportOptions.CreateDefaultBoundListenSocket;
         LogSet? logs = null;
         HookThreads? hooks = null;
+        IReadOnlyList<TlsVirtualHosts> tlsListeners = [];
         DaemonGroups daemons = DaemonGroups.Empty;
         try
         {
@@ -182,7 +184,7 @@ internal sealed class WsgiServer : IAsyncDisposable
                 // value of more than 20 characters such as 000000000000000000005.
                 options.RequestHeaderEncodingSelector = static name => name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) ? null : Encoding.Latin1;
                 options.ResponseHeaderEncodingSelector = _ => Encoding.Latin1;
-                Listeners.Bind(options, site, log);
+                tlsListeners = Listeners.Bind(options, site, log);
             });
             // Kestrel's pipe continuations stay on the thread pool (UnsafePreferInlineScheduling
             // off), while socket completions run on the socket event threads (InlineIo). Inline
@@ -250,7 +252,7 @@ internal sealed class WsgiServer : IAsyncDisposable
             }
             await web.StartAsync().ConfigureAwait(false);
             becomes?.Dispose();
-            return new WsgiServer(web, executor, python, logs, log, [.. Listeners.Describe(site)], handler, site, daemons, launcher, metrics) { _workersPython = workersPython, _hookThreads = hooks };
+            return new WsgiServer(web, executor, python, logs, log, [.. Listeners.Describe(site)], handler, site, daemons, launcher, metrics) { _workersPython = workersPython, _hookThreads = hooks, _tlsListeners = tlsListeners };
         }
         catch
         {
@@ -313,10 +315,23 @@ internal sealed class WsgiServer : IAsyncDisposable
             {
                 notApplied.Add("Listen addresses");
             }
-            if (current.VirtualHosts.Select(v => v.Tls?.CertificateFile).Where(c => c != null).Order(StringComparer.Ordinal)
-                .SequenceEqual(next.VirtualHosts.Select(v => v.Tls?.CertificateFile).Where(c => c != null).Order(StringComparer.Ordinal)) == false)
+            // Certificates are read again even where their paths did not change: a renewal
+            // writes new files under the same names, then reloads.
+            foreach (TlsVirtualHosts tls in _tlsListeners)
             {
-                notApplied.Add("TLS certificates");
+                if (!TlsVirtualHosts.HasAny(next, tls.Listen))
+                {
+                    notApplied.Add($"SSLEngine on {tls.Listen} (no virtual host with it covers that address now)");
+                }
+                else if (tls.Reload(next) is string problem)
+                {
+                    _log.Write(ErrorLogLevel.Error, "ssl", $"SIGHUP: the TLS certificates of {tls.Listen} were not reloaded, the ones loaded before are still served: {problem}"
+                        + (Daemon.DaemonIdentity.IsRoot ? "" : $" (this server runs as {Environment.UserName} since it started, Apache's User if one is set: let that user read the certificate and key files, or restart the server to read them as root)"));
+                }
+            }
+            foreach (ListenAddress listen in current.Listeners.Where(l => !_tlsListeners.Any(t => t.Listen == l) && TlsVirtualHosts.HasAny(next, l)))
+            {
+                notApplied.Add($"SSLEngine on {listen} (plain HTTP since the start)");
             }
             if (current.Python.Home != next.Python.Home || !current.Python.Path.SequenceEqual(next.Python.Path) || current.Python.Executable != next.Python.Executable
                 || current.Python.OwnGil != next.Python.OwnGil || current.Python.ApplicationInterpreters != next.Python.ApplicationInterpreters
