@@ -22,8 +22,9 @@ def record_close(tag):
 class Closing(object):
     """An iterable that records close() and can fail in the middle or in close()."""
 
-    def __init__(self, tag, chunks, fail_at=None, fail_close=False, delay=0.0):
+    def __init__(self, tag, chunks, fail_at=None, fail_close=False, delay=0.0, close_delay=0.0):
         self.tag = tag
+        self.close_delay = close_delay
         self.chunks = chunks
         self.fail_at = fail_at
         self.fail_close = fail_close
@@ -39,6 +40,9 @@ class Closing(object):
 
     def close(self):
         record_close(self.tag)
+        if self.close_delay:
+            # As Django's close() (request_finished: database connections closed).
+            time.sleep(self.close_delay)
         if self.fail_close:
             raise RuntimeError('failure in close()')
 
@@ -297,6 +301,9 @@ def route_close(environ, start_response):
     if kind == 'slow':
         start_response('200 OK', [('Content-Type', 'text/plain')])
         return Closing(tag, [b'x' * 65536] * 200, delay=0.02)
+    if kind == 'slow-close':
+        start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Length', '586')])
+        return Closing(tag, [b'x' * 586], close_delay=0.3)
     if kind == 'count':
         with CLOSE_LOCK:
             return text(start_response, str(CLOSES.get(tag, 0)))

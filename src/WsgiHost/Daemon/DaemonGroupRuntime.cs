@@ -791,6 +791,13 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
                 await Server.StalledClient.FlushAsync(writer, context, IoTimeout, log, client, aborted).ConfigureAwait(false);
             }
         }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client went away: %b and the metrics count what it was sent, which is all of
+            // it for a client that closes once it has Content-Length's bytes while the app's
+            // close() (Django's request_finished) still runs before the worker's end marker.
+            throw new IncompleteResponseException("the client closed the connection", sent);
+        }
         catch (Exception e) when (e is IOException or InvalidDataException && !aborted.IsCancellationRequested)
         {
             string? how = await ExitReasonAsync(exit).ConfigureAwait(false);
