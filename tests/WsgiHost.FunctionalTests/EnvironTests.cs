@@ -88,6 +88,40 @@ public sealed class EnvironTests(GatewayServer server)
         Assert.Contains("FileWrapper", Repr(env, "wsgi.file_wrapper"));
     }
 
+    /// <summary>As mod_wsgi: a daemon worker of one thread replaced after each request runs once (QA: it said False).</summary>
+    [Theory]
+    [InlineData("1", "1", "True")]
+    [InlineData("2", "1", "False")]
+    [InlineData("1", "2", "False")]
+    public async Task RunOnceIsTrueForOneThreadAndOneRequestPerWorker(string threads, string maximumRequests, string runOnce)
+    {
+        await using var host = await WsgiHostProcess.StartDaemonAsync(WsgiHostProcess.App("gateway.wsgi"), "--processes", "1", "--threads", threads, "--maximum-requests", maximumRequests);
+        var env = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(await host.Client.GetStringAsync("/environ"))!;
+        Assert.Equal(runOnce, Repr(env, "wsgi.run_once"));
+        Assert.Equal(threads == "1" ? "False" : "True", Repr(env, "wsgi.multithread"));
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    /// <summary>
+    /// locale= sets every category, as mod_wsgi's setlocale(LC_ALL): Python alone sets only
+    /// LC_CTYPE, and dates and numbers stayed in "C" (QA). An unknown locale is a warning.
+    /// </summary>
+    [Fact]
+    public async Task LocaleSetsEveryCategoryOfTheWorkers()
+    {
+        await using (var host = await WsgiHostProcess.StartDaemonAsync(WsgiHostProcess.App("gateway.wsgi"), "--processes", "1", "--locale", "C.UTF-8"))
+        {
+            Assert.Equal("C.UTF-8", await host.Client.GetStringAsync("/locale"));
+            Assert.Equal(0, await host.StopAsync());
+        }
+        await using (var host = await WsgiHostProcess.StartDaemonAsync(WsgiHostProcess.App("gateway.wsgi"), "--processes", "1", "--locale", "xx_NOWHERE.UTF-8"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await host.Client.GetAsync("/locale")).StatusCode);
+            await host.WaitForLogAsync("Unsupported locale setting 'xx_NOWHERE.UTF-8' specified for daemon process group");
+            Assert.Equal(0, await host.StopAsync());
+        }
+    }
+
     [Fact]
     public async Task ModWsgiKeysDescribeEmbeddedMode()
     {

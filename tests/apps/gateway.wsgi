@@ -480,7 +480,14 @@ def route_pid(environ, start_response):
     return text(start_response, str(os.getpid()))
 
 
+def route_locale(environ, start_response):
+    # Every category of the process's C locale, as one name when they agree (mod_wsgi's locale=).
+    import locale
+    return text(start_response, locale.setlocale(locale.LC_ALL))
+
+
 ROUTES = {
+    '/locale': route_locale,
     '/hold-gil': lambda environ, start_response: hold_gil(environ, start_response),
     '/pid': route_pid,
     '/print-hostile': route_print_hostile,

@@ -105,7 +105,7 @@ public sealed class WsgiApplication
         }
         using (var v = Py.Bool(Options.MultiThread)) { Py.DictSet(env, "wsgi.multithread", v.Borrow()); }
         using (var v = Py.Bool(Options.MultiProcess)) { Py.DictSet(env, "wsgi.multiprocess", v.Borrow()); }
-        using (var v = Py.Bool(false)) { Py.DictSet(env, "wsgi.run_once", v.Borrow()); }
+        using (var v = Py.Bool(Options.RunOnce)) { Py.DictSet(env, "wsgi.run_once", v.Borrow()); }
         using (var v = Py.Bool(true)) { Py.DictSet(env, "wsgi.input_terminated", v.Borrow()); }
         Py.DictSet(env, "wsgi.errors", Interpreter.Bootstrap.Errors.Borrow());
         Py.DictSet(env, "wsgi.file_wrapper", Interpreter.Bootstrap.FileWrapperType.Borrow());

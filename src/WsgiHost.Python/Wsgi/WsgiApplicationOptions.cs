@@ -31,6 +31,9 @@ public sealed record WsgiApplicationOptions
     /// <summary>wsgi.multiprocess: other processes serve the same application.</summary>
     public bool MultiProcess { get; init; }
 
+    /// <summary>wsgi.run_once: the process serves this one request (a daemon worker with threads=1 maximum-requests=1).</summary>
+    public bool RunOnce { get; init; }
+
     /// <summary>
     /// Environ entries that are the same for every request of this mount (SERVER_SOFTWARE,
     /// DOCUMENT_ROOT, SetEnv values); built once into the base dict instead of per request.

@@ -239,7 +239,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
         {
             args.AddRange(["--import", import.ScriptPath, "--import-group", import.ApplicationGroup]);
         }
-        foreach (string option in new[] { "restart-interval", "inactivity-timeout", "umask", "memory-limit", "virtual-memory-limit", "cpu-time-limit", "startup-timeout", "request-timeout", "interrupt-timeout", "supplementary-groups", "python-eggs", "cpu-priority" })
+        foreach (string option in new[] { "restart-interval", "inactivity-timeout", "umask", "memory-limit", "virtual-memory-limit", "cpu-time-limit", "startup-timeout", "request-timeout", "interrupt-timeout", "supplementary-groups", "python-eggs", "cpu-priority", "locale" })
         {
             if (config.Options.TryGetValue(option, out string? value))
             {

@@ -72,6 +72,10 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             }
         }
         ProcessLimits.Apply(options);
+        if (options.Locale != null)
+        {
+            ProcessLocale.SetAll(options.Locale, options.Group, log);
+        }
         _python = PythonRuntime.Start(python, options.PythonHome, new PythonRuntimeOptions { PythonPath = path, Optimize = options.PythonOptimize, OwnGil = options.OwnGil, ApplicationInterpreters = options.ApplicationInterpreters, ProcessGroup = options.Group, MaximumProcesses = options.Processes, ThreadsPerProcess = options.Threads }, log);
         foreach (var (script, group) in options.Imports)
         {
@@ -380,6 +384,8 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             ReloadsByRestart = k.Reload,
             MultiThread = options.Threads != 1,
             MultiProcess = options.MultiProcess,
+            // As mod_wsgi: one thread that serves one request, then is replaced.
+            RunOnce = options.Threads == 1 && options.MaximumRequests == 1,
             MemoryErrorHint = ProcessLimits.MemoryErrorHint(options),
         }, log);
 

@@ -93,6 +93,9 @@ internal sealed record DaemonWorkerOptions
     /// <summary>python-eggs=: PYTHON_EGG_CACHE for the worker's Python.</summary>
     public string? PythonEggs { get; init; }
 
+    /// <summary>locale=: every locale category of the process, as mod_wsgi's setlocale(LC_ALL) (<see cref="ProcessLocale"/>).</summary>
+    public string? Locale { get; init; }
+
     /// <summary>cpu-priority=: the worker's nice value (-20 to 20; below 0 needs root).</summary>
     public int? CpuPriority { get; init; }
 

@@ -75,7 +75,7 @@ internal static class WorkerMain
         int sendBufferSize = 0, receiveBufferSize = 0;
         int restartInterval = 0, inactivity = 0, deadlockTimeout = 0, startupTimeout = 0, requestTimeout = 0, interruptTimeout = 0;
         long memoryLimit = 0, virtualMemoryLimit = 0, cpuTimeLimit = 0;
-        string? umask = null, supplementaryGroups = null, pythonEggs = null;
+        string? umask = null, supplementaryGroups = null, pythonEggs = null, locale = null;
         int? cpuPriority = null;
         ErrorLogLevel level = ErrorLogLevel.Warning;
         var moduleLevels = new Dictionary<string, ErrorLogLevel>(StringComparer.OrdinalIgnoreCase);
@@ -122,6 +122,7 @@ internal static class WorkerMain
                 case "--supplementary-groups": supplementaryGroups = Value(); break;
                 case "--python-eggs": pythonEggs = Value(); break;
                 case "--cpu-priority": cpuPriority = Int(); break;
+                case "--locale": locale = Value(); break;
                 case "--import":
                     string importScript = Value();
                     if (i + 2 >= args.Count || args[i + 1] != "--import-group")
@@ -182,6 +183,7 @@ internal static class WorkerMain
             ApplicationInterpreters = interpreters,
             RequestTimeoutSeconds = requestTimeout,
             InterruptTimeoutSeconds = interruptTimeout,
+            Locale = locale,
         };
         return (options, errorLog, level, moduleLevels);
     }

@@ -168,7 +168,14 @@ internal static class DaemonProcessDirective
         {
             case Kind.Count or Kind.Seconds or Kind.Bytes:
                 long min = Minimum.GetValueOrDefault(option, 0);
-                long max = option switch { "threads" => 65533, "interpreters" => WsgiDirectives.MaxApplicationInterpreters, _ => int.MaxValue };
+                // The memory limits are 64-bit, as mod_wsgi reads them (apr_atoi64): 4 GiB is a usual one.
+                long max = option switch
+                {
+                    "threads" => 65533,
+                    "interpreters" => WsgiDirectives.MaxApplicationInterpreters,
+                    "memory-limit" or "virtual-memory-limit" => long.MaxValue,
+                    _ => int.MaxValue,
+                };
                 if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long n) || n > max || (n < min && !(n == 0 && option.EndsWith("-buffer-size", StringComparison.Ordinal))))
                 {
                     string unit = kind switch { Kind.Seconds => " seconds", Kind.Bytes => " bytes", _ => "" };
