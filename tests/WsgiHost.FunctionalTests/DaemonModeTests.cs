@@ -373,6 +373,30 @@ public sealed class DaemonModeTests
         StuckRequestReplacesTheWorkerAsync("daemon-timeout.conf", "/sleep?30", HttpStatusCode.GatewayTimeout,
             "Timeout when reading response headers from daemon process 'slow'", "slow", "request-timeout");
 
+    /// <summary>
+    /// mod_wsgi 6's rule: with several threads a request may run request-timeout × (1 + ln
+    /// threads) (2 s × 2.39 = 4.8 s with 4): a 3 s request past request-timeout itself is
+    /// served, as mod_wsgi serves it (QA: it got 504), and a stuck one still gets 504.
+    /// </summary>
+    [Fact]
+    public async Task WithSeveralThreadsARequestMayRunPastRequestTimeoutItselfAsInModWsgi()
+    {
+        await using var host = await WsgiHostProcess.StartDaemonAsync(WsgiHostProcess.App("gateway.wsgi"),
+            "--processes", "1", "--threads", "4", "--request-timeout", "2", "--graceful-timeout", "1", "--shutdown-timeout", "1");
+        using (HttpResponseMessage slow = await host.Client.GetAsync("/sleep?3"))
+        {
+            Assert.Equal(HttpStatusCode.OK, slow.StatusCode);
+        }
+        var clock = Stopwatch.StartNew();
+        using (HttpResponseMessage stuck = await host.Client.GetAsync("/sleep?30"))
+        {
+            Assert.Equal(HttpStatusCode.GatewayTimeout, stuck.StatusCode);
+        }
+        Assert.InRange(clock.Elapsed.TotalSeconds, 4.5, 25);
+        await host.WaitForLogAsync("(request-timeout=2 s, 5 s with 4 threads: request-timeout × (1 + ln threads), as mod_wsgi 6); recycling worker 0");
+        Assert.Equal(0, await host.StopAsync());
+    }
+
     [Fact]
     public async Task InterruptTimeoutRaisesRequestTimeoutInTheStuckThreadAndTheWorkerLives()
     {
@@ -383,7 +407,7 @@ public sealed class DaemonModeTests
             Assert.Equal(HttpStatusCode.GatewayTimeout, stuck.StatusCode);
         }
         string log = await host.WaitForLogAsync("ran past request-timeout and was interrupted (RequestTimeout raised in its thread); answering 504.");
-        Assert.Contains("ran past request-timeout=3 s; raised RequestTimeout in its thread", log, StringComparison.Ordinal);
+        Assert.Contains("ran past request-timeout=3 s, 5 s with 2 threads: request-timeout × (1 + ln threads), as mod_wsgi 6; raised RequestTimeout in its thread", log, StringComparison.Ordinal);
         Assert.DoesNotContain("recycling worker", log, StringComparison.Ordinal);
         // The same worker serves on, on both of its threads.
         for (int i = 0; i < 4; i++)

@@ -84,7 +84,7 @@ public sealed class FaultInjectionTests
     [Fact]
     public Task ARequestPastRequestTimeoutGets504AndItsWorkerIsRecycled() =>
         FaultAsync("/slow/sleep?30", Status(HttpStatusCode.GatewayTimeout), replaced: true, inject: null,
-            "GET /slow/sleep?30 (WSGI script '", "Timeout when reading response headers from daemon process 'slow' (request-timeout=5 s); recycling worker 0");
+            "GET /slow/sleep?30 (WSGI script '", "Timeout when reading response headers from daemon process 'slow' (request-timeout=5 s, 8 s with 2 threads: request-timeout × (1 + ln threads), as mod_wsgi 6); recycling worker 0");
 
     /// <summary>
     /// Sends <paramref name="faultPath"/> (and runs <paramref name="inject"/> with the faulty

@@ -844,12 +844,12 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     // Methods, not local functions of ExchangeAsync: capturing its locals made the compiler
     // allocate their closure at the start of every exchange, including all that never time out.
     private void StartTimeout(CancellationTokenSource? timeout) =>
-        timeout?.CancelAfter(TimeSpan.FromSeconds(_config.RequestTimeoutSeconds + _config.InterruptTimeoutSeconds));
+        timeout?.CancelAfter(RequestTimeoutRule.PerRequest(_config.RequestTimeoutSeconds, _config.Threads) + TimeSpan.FromSeconds(_config.InterruptTimeoutSeconds));
 
     private async Task<long> TimedOutAsync(Task body, HttpContext context, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client, Slot slot, Worker worker)
     {
         log.Write(ErrorLogLevel.Error, "wsgi",
-            $"[client {client}] {Describe(environ)}: Timeout when reading response headers from daemon process '{_config.Name}' (request-timeout={_config.RequestTimeoutSeconds} s{(_config.InterruptTimeoutSeconds > 0 ? $", interrupt-timeout={_config.InterruptTimeoutSeconds} s" : "")}); recycling worker {slot.Index} (pid {worker.Pid}).");
+            $"[client {client}] {Describe(environ)}: Timeout when reading response headers from daemon process '{_config.Name}' ({RequestTimeoutRule.Describe(_config.RequestTimeoutSeconds, _config.Threads)}{(_config.InterruptTimeoutSeconds > 0 ? $", interrupt-timeout={_config.InterruptTimeoutSeconds} s" : "")}); recycling worker {slot.Index} (pid {worker.Pid}).");
         Recycle(slot, worker);
         await DaemonRequestBody.ObserveAsync(body).ConfigureAwait(false);
         return await WsgiDispatch.ErrorAsync(context, 504).ConfigureAwait(false);

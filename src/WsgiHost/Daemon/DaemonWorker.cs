@@ -93,7 +93,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             ? new DeadlockMonitor(_python, TimeSpan.FromSeconds(options.DeadlockTimeoutSeconds), options.Group, log)
             : null;
         using RequestInterrupter? interrupter = options.RequestTimeoutSeconds > 0 && options.InterruptTimeoutSeconds > 0
-            ? new RequestInterrupter(_python, options.RequestTimeoutSeconds, options.InterruptTimeoutSeconds, options.Group, log)
+            ? new RequestInterrupter(_python, options.RequestTimeoutSeconds, options.Threads, options.InterruptTimeoutSeconds, options.Group, log)
             : null;
         _interrupter = interrupter;
         using CodeChangeMonitor? codeMonitor = options.ReloadOnChanges

@@ -15,14 +15,16 @@ internal sealed class RequestInterrupter : IDisposable
     private readonly ConcurrentDictionary<IWsgiExchange, (WsgiApplication App, DateTime Started)> _running = new();
     private readonly PythonRuntime _python;
     private readonly TimeSpan _requestTimeout;
+    private readonly string _described;
     private readonly string _group;
     private readonly IErrorLog _log;
     private readonly Timer _timer;
 
-    public RequestInterrupter(PythonRuntime python, int requestTimeoutSeconds, int interruptTimeoutSeconds, string group, IErrorLog log)
+    public RequestInterrupter(PythonRuntime python, int requestTimeoutSeconds, int threads, int interruptTimeoutSeconds, string group, IErrorLog log)
     {
         _python = python;
-        _requestTimeout = TimeSpan.FromSeconds(requestTimeoutSeconds);
+        _requestTimeout = RequestTimeoutRule.PerRequest(requestTimeoutSeconds, threads);
+        _described = RequestTimeoutRule.Describe(requestTimeoutSeconds, threads);
         _group = group;
         _log = log;
         InterruptTimeoutSeconds = interruptTimeoutSeconds;
@@ -56,7 +58,7 @@ internal sealed class RequestInterrupter : IDisposable
             if (WsgiGateway.Interrupt(_python, exchange))
             {
                 _log.Write(ErrorLogLevel.Warning, "wsgi",
-                    $"[client {exchange.ClientForLog}] Daemon process group '{_group}': a request of '{app.Options.ScriptPath}' ran past request-timeout={_requestTimeout.TotalSeconds:0} s; raised RequestTimeout in its thread (the worker is recycled if it has not ended within interrupt-timeout={InterruptTimeoutSeconds} s).");
+                    $"[client {exchange.ClientForLog}] Daemon process group '{_group}': a request of '{app.Options.ScriptPath}' ran past {_described}; raised RequestTimeout in its thread (the worker is recycled if it has not ended within interrupt-timeout={InterruptTimeoutSeconds} s).");
             }
         }
         catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
