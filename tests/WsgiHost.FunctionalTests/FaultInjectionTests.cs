@@ -78,7 +78,7 @@ public sealed class FaultInjectionTests
     [Fact]
     public Task AGilHeldPastDeadlockTimeoutEndsTheWorkerAndGets502() =>
         FaultAsync("/stuck/hold-gil?30", Status(HttpStatusCode.BadGateway), replaced: true, inject: null,
-            "the GIL was not released for deadlock-timeout=2 s", "exited with code 3 (deadlock-timeout)",
+            "the GIL was not released for deadlock-timeout=2 s", $"exited with code {WsgiHost.Daemon.WorkerRestartReasons.DeadlockExitCode} (deadlock-timeout)",
             "while serving GET /stuck/hold-gil?30");
 
     [Fact]

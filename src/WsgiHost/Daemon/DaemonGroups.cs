@@ -155,7 +155,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends a signal to every running worker (SIGUSR1: reopen the log files).</summary>
+    /// <summary>Sends a signal to every running worker (WorkerMain.ReopenLogsSignal: reopen the log files).</summary>
     public void Signal(int signal)
     {
         foreach (DaemonGroupRuntime group in _groups.Values)

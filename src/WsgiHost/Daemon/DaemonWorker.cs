@@ -423,7 +423,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
     private readonly ConcurrentDictionary<string, (FileTimes Times, DateTime? First)> _scriptTimes = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// SIGUSR1 (after logrotate): reopens the log files. A worker that switched to user=/group=
+    /// SIGUSR2 from the server (after its SIGUSR1, logrotate): reopens the log files. A worker that switched to user=/group=
     /// cannot open the server's log files again (that is the point of switching); it restarts
     /// gracefully instead, and the new worker opens them as root before it switches.
     /// </summary>
@@ -442,6 +442,16 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         {
             log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker restarts to reopen its log files (it runs as another user and may not open them itself).");
             Stop(WorkerRestartReason.LogReopen);
+        }
+    }
+
+    /// <summary>SIGUSR1 sent to the worker: mod_wsgi's eviction, a restart once its requests finish.</summary>
+    public void Evict()
+    {
+        if (!_stopping)
+        {
+            log.Write(ErrorLogLevel.Info, "wsgi", $"Daemon process group '{options.Group}' worker: process eviction requested (SIGUSR1), waiting for requests to complete.");
+            Stop(WorkerRestartReason.Eviction);
         }
     }
 

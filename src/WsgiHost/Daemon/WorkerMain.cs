@@ -14,6 +14,9 @@ namespace WsgiHost.Daemon;
 /// </summary>
 internal static class WorkerMain
 {
+    /// <summary>SIGUSR2: what the server sends its workers after its own SIGUSR1 (logrotate), to reopen their log files.</summary>
+    public const int ReopenLogsSignal = 12;
+
     /// <summary>Runs the worker; returns the process exit code.</summary>
     /// <exception cref="ArgumentException">The arguments or the environment are not what a front gives a worker.</exception>
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
@@ -24,11 +27,17 @@ internal static class WorkerMain
         var (options, errorLog, level, moduleLevels) = Parse(args, TakeSecret());
         await using ApacheErrorLog log = errorLog == null ? new ApacheErrorLog(Console.Error, level, moduleLevels: moduleLevels) : ApacheErrorLog.ToFile(errorLog, level, moduleLevels);
         using var stop = new CancellationTokenSource();
+        // A server started in the background by a script (`wsgihost run site.conf &`) inherits
+        // SIGINT ignored, and its workers with it: mod_wsgi's code-monitor recipe
+        // (os.kill(os.getpid(), signal.SIGINT) to restart on a change) did nothing (QA).
+        Server.InheritedSignals.Reclaim(log, Server.InheritedSignals.SigInt, Server.InheritedSignals.SigUsr1);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         var worker = new DaemonWorker(options, log);
-        // SIGUSR1 (10 on Linux; .NET accepts raw numbers), from the server after logrotate.
-        using var sigusr1 = PosixSignalRegistration.Create((PosixSignal)10, c => { c.Cancel = true; worker.ReopenLogs(hasLogFiles: errorLog != null); });
+        // SIGUSR1 (10 on Linux; .NET accepts raw numbers) sent to a worker: mod_wsgi's eviction,
+        // a graceful restart. The server's own log reopen comes as SIGUSR2 (12).
+        using var sigusr1 = PosixSignalRegistration.Create((PosixSignal)Server.InheritedSignals.SigUsr1, c => { c.Cancel = true; worker.Evict(); });
+        using var sigusr2 = PosixSignalRegistration.Create((PosixSignal)ReopenLogsSignal, c => { c.Cancel = true; worker.ReopenLogs(hasLogFiles: errorLog != null); });
         // A hang-up (the terminal of a foreground server closing) is the front's to act on: it
         // reloads the configuration and rolls workers itself. A worker killed by it would fail
         // the requests it runs.

@@ -15,7 +15,9 @@ internal enum WorkerRestartReason
     ScriptChanged,
     /// <summary>--reload-on-changes saw a loaded module's source change.</summary>
     CodeChanged,
-    /// <summary>SIGUSR1 reached a worker running as user=/group=, which may not reopen the server's log files itself.</summary>
+    /// <summary>SIGUSR1 sent to the worker itself: mod_wsgi's eviction, a graceful restart.</summary>
+    Eviction,
+    /// <summary>The server's log reopen (after its SIGUSR1) reached a worker running as user=/group=, which may not reopen the server's log files itself.</summary>
     LogReopen,
     RequestTimeout,
     CpuTimeLimit,
@@ -39,6 +41,7 @@ internal static class WorkerRestartReasons
         WorkerRestartReason.DeadlockTimeout => "deadlock-timeout",
         WorkerRestartReason.ScriptChanged => "script-changed",
         WorkerRestartReason.CodeChanged => "code-changed",
+        WorkerRestartReason.Eviction => "eviction",
         WorkerRestartReason.LogReopen => "log-reopen",
         WorkerRestartReason.RequestTimeout => "request-timeout",
         WorkerRestartReason.CpuTimeLimit => "cpu-time-limit",
@@ -56,11 +59,15 @@ internal static class WorkerRestartReasons
         ? DeadlockExitCode
         : FirstPlannedExitCode + (int)reason;
 
-    /// <summary>deadlock-timeout ends the process with _exit, from the monitor thread.</summary>
-    public const int DeadlockExitCode = 3;
+    /// <summary>
+    /// deadlock-timeout ends the process with _exit, from the monitor thread. Next to the planned
+    /// codes, not a small number an app may pass to os._exit itself: an app's os._exit(3) was
+    /// reported as a deadlock-timeout (QA).
+    /// </summary>
+    public const int DeadlockExitCode = FirstPlannedExitCode - 1;
 
     /// <summary>The worker's Python could not be found or used (it logged why): a crash, replaced with the usual back-off.</summary>
-    public const int NoPythonExitCode = 4;
+    public const int NoPythonExitCode = FirstPlannedExitCode - 2;
 
     /// <summary>
     /// Why a worker that exited with <paramref name="code"/> is replaced. .NET reports a

@@ -12,20 +12,25 @@ namespace WsgiHost.Server;
 /// </summary>
 internal static class InheritedSignals
 {
-    private const int SigHup = 1;
-    private const int SigUsr1 = 10;
+    public const int SigHup = 1;
+    public const int SigInt = 2;
+    public const int SigUsr1 = 10;
     private static readonly IntPtr s_default = IntPtr.Zero; // SIG_DFL
     private static readonly IntPtr s_ignore = new(1);       // SIG_IGN
 
     /// <summary>Resets SIGHUP and SIGUSR1 to their default action if they were ignored, and says so; call before registering handlers for them.</summary>
-    public static void Reclaim(IErrorLog log)
+    public static void Reclaim(IErrorLog log) => Reclaim(log, SigHup, SigUsr1);
+
+    /// <summary>Resets the given signals to their default action where they were ignored, and says so; call before registering handlers for them.</summary>
+    public static void Reclaim(IErrorLog log, params int[] signals)
     {
         if (!OperatingSystem.IsLinux())
         {
             return;
         }
-        foreach ((int number, string name) in new[] { (SigHup, "SIGHUP"), (SigUsr1, "SIGUSR1") })
+        foreach (int number in signals)
         {
+            string name = number switch { SigHup => "SIGHUP", SigInt => "SIGINT", SigUsr1 => "SIGUSR1", _ => $"signal {number}" };
             // Only the handler, the first field of glibc's struct sigaction, is read; the buffer
             // is larger than the struct on every Linux architecture.
             var current = new byte[256];

@@ -135,7 +135,7 @@ internal sealed class ServerMetrics
             text.Sample("wsgihost_daemon_workers", g.Workers.Count, ("process_group", g.Name));
         }
         text.Family("wsgihost_daemon_worker_restarts_total", "counter",
-            "Daemon workers replaced, by process group and reason (maximum-requests, restart-interval, inactivity-timeout, startup-timeout, deadlock-timeout, script-changed, request-timeout, cpu-time-limit, reload: SIGHUP changed the group, signal: killed or stopped from outside, crash: any other exit).");
+            "Daemon workers replaced, by process group and reason (maximum-requests, restart-interval, inactivity-timeout, startup-timeout, deadlock-timeout, script-changed, eviction (SIGUSR1 to the worker), request-timeout, cpu-time-limit, reload: SIGHUP changed the group, signal: killed or stopped from outside, crash: any other exit).");
         foreach (var (group, counts) in _restarts.OrderBy(r => r.Key, StringComparer.Ordinal))
         {
             foreach (WorkerRestartReason reason in WorkerRestartReasons.All)

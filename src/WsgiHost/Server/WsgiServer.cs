@@ -394,7 +394,7 @@ internal sealed class WsgiServer : IAsyncDisposable
     public int ReopenLogs(List<string>? failed = null)
     {
         int files = LogFile.ReopenAll(failed);
-        _daemons.Signal(10);
+        _daemons.Signal(Daemon.WorkerMain.ReopenLogsSignal);
         return files;
     }
 

@@ -366,6 +366,9 @@ public sealed class WsgiHostProcess : IAsyncDisposable
     /// <summary>Sends a signal (1 = SIGHUP) to the server process by its PID.</summary>
     public void SendSignal(int signal) => Signal(_process.Id, signal);
 
+    /// <summary>Sends a signal to another process the test started through the server (a daemon worker), by its PID.</summary>
+    public static void SendSignal(int pid, int signal) => Signal(pid, signal);
+
     /// <summary>
     /// Waits for a server already told to stop (a signal the test sent) to exit by itself; returns
     /// the exit code. No second SIGTERM: one that arrives after the server has let go of its

@@ -8,6 +8,8 @@ public sealed class WorkerExitTests
     [InlineData(0, "exited with code 0")]
     [InlineData(1, "exited with code 1")]
     [InlineData(3, "exited with code 3")]
+    [InlineData(4, "exited with code 4")] // an app's os._exit(4): was "could not start Python" (QA)
+    [InlineData(WorkerRestartReasons.NoPythonExitCode, "could not start Python")]
     [InlineData(139, "was killed by signal 11 (SIGSEGV: a crash in native code")]
     [InlineData(134, "was killed by signal 6 (SIGABRT: abort() in native code")]
     [InlineData(137, "was killed by signal 9 (SIGKILL: killed by hand or by the out-of-memory killer)")]

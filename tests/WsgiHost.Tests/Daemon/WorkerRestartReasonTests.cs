@@ -10,7 +10,7 @@ public sealed class WorkerRestartReasonTests
         foreach (var reason in new[]
         {
             WorkerRestartReason.MaximumRequests, WorkerRestartReason.RestartInterval, WorkerRestartReason.InactivityTimeout,
-            WorkerRestartReason.StartupTimeout, WorkerRestartReason.DeadlockTimeout, WorkerRestartReason.ScriptChanged, WorkerRestartReason.LogReopen,
+            WorkerRestartReason.StartupTimeout, WorkerRestartReason.DeadlockTimeout, WorkerRestartReason.ScriptChanged, WorkerRestartReason.Eviction, WorkerRestartReason.LogReopen,
             WorkerRestartReason.CpuTimeLimit,
         })
         {
@@ -25,7 +25,9 @@ public sealed class WorkerRestartReasonTests
     [InlineData(134, "crash")]        // SIGABRT
     [InlineData(152, "cpu-time-limit")] // SIGXCPU: RLIMIT_CPU reached
     [InlineData(1, "crash")]          // an unhandled exception
-    [InlineData(3, "deadlock-timeout")]
+    [InlineData(3, "crash")]          // an app's os._exit(3): was read as deadlock-timeout (QA)
+    [InlineData(4, "crash")]
+    [InlineData(WorkerRestartReasons.DeadlockExitCode, "deadlock-timeout")]
     [InlineData(80, "maximum-requests")]
     public void ExitCodesOfWorkersMapToReasons(int code, string label) =>
         Assert.Equal(label, WorkerRestartReasons.FromExitCode(code).Label());
