@@ -486,6 +486,36 @@ public sealed class DaemonModeTests
         }
     }
 
+    /// <summary>
+    /// The callbacks run before Python's own shutdown, which waits for the app's non-daemon
+    /// threads before the atexit handlers: a thread that a callback stops let the worker end
+    /// at once, its atexit handlers ran (QA: neither ran, and every stop took shutdown-timeout).
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ShutdownSubscribersRunBeforePythonWaitsForTheAppsThreads(bool daemon)
+    {
+        string marker = Path.Combine(Path.GetTempPath(), $"wsgihost-shutdown-{Guid.NewGuid():N}");
+        await using var host = daemon ? await RunAsync("daemon.conf") : await WsgiHostProcess.StartAsync(WsgiHostProcess.App("gateway.wsgi"));
+        using (HttpResponseMessage response = await host.Client.GetAsync($"/mod-wsgi?thread=1&shutdown={Uri.EscapeDataString(marker)}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        Assert.Equal(0, await host.StopAsync());
+        try
+        {
+            Assert.Equal("process_stopping", File.ReadAllText(marker));
+            Assert.Equal("atexit", File.ReadAllText(marker + ".atexit"));
+            Assert.DoesNotContain("Python did not finish shutting down", host.ErrorLog, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(marker);
+            File.Delete(marker + ".atexit");
+        }
+    }
+
     [Fact]
     public async Task WorkersWhoseServerIsKilledOutrightStopThemselves()
     {

@@ -456,8 +456,20 @@ def route_mod_wsgi(environ, start_response):
     query = parse_qs(environ['QUERY_STRING'])
     if 'shutdown' in query:
         path = query['shutdown'][0]
+        # &thread=1: a non-daemon background thread that the callback stops, and an atexit
+        # handler that says it ran (mod_wsgi runs the callbacks before Python waits for threads).
+        done = threading.Event()
+        if 'thread' in query:
+            threading.Thread(target=done.wait, name='app-background', daemon=False).start()
+
+            def at_exit():
+                with open(path + '.atexit', 'w') as f:
+                    f.write('atexit')
+            import atexit
+            atexit.register(at_exit)
 
         def stopping(event, **kwargs):
+            done.set()
             with open(path, 'w') as f:
                 f.write(event)
         mod_wsgi.subscribe_shutdown(stopping)

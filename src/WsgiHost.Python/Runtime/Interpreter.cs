@@ -143,12 +143,39 @@ internal sealed unsafe class Interpreter
     }
 
     /// <summary>
+    /// mod_wsgi.subscribe_shutdown's callbacks (bootstrap.py's process_stopping), before the
+    /// interpreter's own shutdown waits for the app's non-daemon threads.
+    /// </summary>
+    private void RunShutdownCallbacks()
+    {
+        if (Bootstrap == null)
+        {
+            return;
+        }
+        using var stopping = Py.GetAttrOrNull(Bootstrap.Module.Borrow(), "process_stopping");
+        if (stopping.IsNull)
+        {
+            return;
+        }
+        nint result = LibPython.PyObject_CallObject(stopping.Handle, 0);
+        if (result == 0)
+        {
+            LibPython.PyErr_Clear();
+        }
+        else
+        {
+            LibPython.Py_DecRef(result);
+        }
+    }
+
+    /// <summary>
     /// Drops cached objects and deletes other threads' thread states, with this thread's
     /// state current. Ending an interpreter while another thread state exists aborts the
     /// process ("Py_EndInterpreter: not the last thread").
     /// </summary>
     internal void ReleaseForShutdown(nint currentThreadState)
     {
+        RunShutdownCallbacks();
         foreach (PyRef r in _interned.Values)
         {
             r.Release();

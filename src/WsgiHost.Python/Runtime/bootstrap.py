@@ -1,7 +1,6 @@
 # The Python half of WsgiHost's gateway, executed once in every interpreter as module
 # `_wsgihost`. The native functions `_log`, `_log_write`, `_log_flush`, `_input_read` and `_input_readline` are put
 # into this module's globals by the host before this source runs.
-import atexit
 import io
 import os
 import site
@@ -280,6 +279,26 @@ class RequestTimeout(BaseException):
     not swallow it; the client gets 504."""
 
 
+_shutdown_callbacks = []
+
+
+def process_stopping():
+    """mod_wsgi's process_stopping event, run as the interpreter ends and before Python's own
+    shutdown: that waits for every non-daemon thread before it runs the atexit handlers, so a
+    thread that a callback would stop kept the process from ending (and atexit from running)
+    until shutdown-timeout killed it. As in mod_wsgi, a callback that fails is reported and the
+    others still run."""
+    callbacks = list(_shutdown_callbacks)
+    del _shutdown_callbacks[:]
+    for callback in callbacks:
+        try:
+            callback('process_stopping')
+        except BaseException:
+            import traceback
+            sys.stderr.write('mod_wsgi.subscribe_shutdown callback %r failed:\n' % (callback,))
+            traceback.print_exc()
+
+
 def install_mod_wsgi(application_group, process_group, maximum_processes, threads_per_process, version):
     """The `mod_wsgi` module mod_wsgi puts in every interpreter (its mod-wsgi-python-module
     guide): code that imports it learns how it runs (process_group is '' when embedded) and can
@@ -299,8 +318,9 @@ def install_mod_wsgi(application_group, process_group, maximum_processes, thread
     module.RequestTimeout = RequestTimeout
 
     def subscribe_shutdown(callback):
-        """callback('process_stopping') runs when this interpreter ends with the process."""
-        atexit.register(callback, 'process_stopping')
+        """callback('process_stopping') runs when this interpreter ends with the process,
+        before Python's own shutdown (process_stopping below)."""
+        _shutdown_callbacks.append(callback)
 
     module.subscribe_shutdown = subscribe_shutdown
     sys.modules['mod_wsgi'] = module
