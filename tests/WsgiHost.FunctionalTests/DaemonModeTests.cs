@@ -397,6 +397,30 @@ public sealed class DaemonModeTests
         Assert.Equal(0, await host.StopAsync());
     }
 
+    /// <summary>
+    /// listen-backlog bounds the requests waiting for a group's threads, as mod_wsgi's daemon
+    /// socket backlog does: those beyond it get 503 after connect-timeout instead of piling up
+    /// behind a stuck app (QA: every request waited for the stuck one).
+    /// </summary>
+    [Fact]
+    public async Task RequestsBeyondListenBacklogGet503AfterConnectTimeout()
+    {
+        await using var host = await WsgiHostProcess.StartDaemonAsync(WsgiHostProcess.App("gateway.wsgi"),
+            "--processes", "1", "--threads", "1", "--daemon-backlog", "1", "--connect-timeout", "2");
+        Task<HttpResponseMessage> stuck = host.Client.GetAsync("/sleep?6");
+        await Task.Delay(1000); // the stuck request has the group's one thread
+        var clock = Stopwatch.StartNew();
+        Task<HttpResponseMessage>[] more = [.. Enumerable.Range(0, 4).Select(_ => host.Client.GetAsync("/sleep?0.1"))];
+        HttpResponseMessage[] answers = await Task.WhenAll(more);
+        var statuses = answers.Select(a => a.StatusCode).ToList();
+        Assert.True(statuses.Count(s => s == HttpStatusCode.OK) == 1, string.Join(", ", statuses) + "\n" + host.ErrorLog);
+        Assert.Equal(3, statuses.Count(s => s == HttpStatusCode.ServiceUnavailable));
+        Assert.Equal(HttpStatusCode.OK, (await stuck).StatusCode);
+        await host.WaitForLogAsync("listen-backlog=1 requests were waiting for its threads for all of connect-timeout=2 s");
+        Assert.True(clock.Elapsed.TotalSeconds >= 1.5, $"{clock.Elapsed}");
+        Assert.Equal(0, await host.StopAsync());
+    }
+
     [Fact]
     public async Task InterruptTimeoutRaisesRequestTimeoutInTheStuckThreadAndTheWorkerLives()
     {

@@ -102,7 +102,8 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         _slots = [.. Enumerable.Range(0, config.EffectiveProcesses).Select(i => new Slot(i, Path.Combine(socketDirectory, $"{SafeName(config.Name)}.{generation}.{i}")))];
         ScriptOwner = ScriptOwnership.For(config);
         _gate = new RequestGate(config.EffectiveProcesses * Math.Max(1, config.Threads),
-            config.QueueTimeoutSeconds > 0 ? TimeSpan.FromSeconds(config.QueueTimeoutSeconds) : Timeout.InfiniteTimeSpan);
+            config.QueueTimeoutSeconds > 0 ? TimeSpan.FromSeconds(config.QueueTimeoutSeconds) : Timeout.InfiniteTimeSpan,
+            config.ListenBacklog, TimeSpan.FromSeconds(Math.Max(1, config.ConnectTimeoutSeconds)));
     }
 
     public string Name => _config.Name;
@@ -385,10 +386,15 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     {
         CancellationToken aborted = context.RequestAborted;
         long requestId = Interlocked.Increment(ref _requestIds);
-        if (!await _gate.EnterAsync(aborted).ConfigureAwait(false))
+        switch (await _gate.EnterAsync(aborted).ConfigureAwait(false))
         {
-            log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Queue timeout expired for WSGI daemon process '{_config.Name}'.");
-            return await WsgiDispatch.ErrorAsync(context, 504).ConfigureAwait(false);
+            case GateEntry.QueueTimeout:
+                log.Write(ErrorLogLevel.Error, "wsgi", $"[client {client}] Queue timeout expired for WSGI daemon process '{_config.Name}'.");
+                return await WsgiDispatch.ErrorAsync(context, 504).ConfigureAwait(false);
+            case GateEntry.NoRoom:
+                log.Write(ErrorLogLevel.Error, "wsgi",
+                    $"[client {client}] Unable to connect to WSGI daemon process '{_config.Name}': listen-backlog={_config.ListenBacklog} requests were waiting for its threads for all of connect-timeout={_config.ConnectTimeoutSeconds} s; raise processes= or threads=, or listen-backlog= to queue more.");
+                return await WsgiDispatch.ErrorAsync(context, 503).ConfigureAwait(false);
         }
         try
         {

@@ -5,7 +5,10 @@ namespace WsgiHost.Daemon;
 /// <summary>
 /// A daemon group's capacity (processes x threads): a request goes to a worker only while one
 /// of its threads is free; the others wait here in arrival order, up to queue-timeout
-/// (mod_wsgi's queue in front of the daemon sockets).
+/// (mod_wsgi's queue in front of the daemon sockets). As mod_wsgi's listen-backlog bounds
+/// that queue (the daemon socket's backlog; a request that finds it full retries its connect
+/// for connect-timeout, then gets 503), only the first listen-backlog waiters may wait on; one
+/// further back that has not moved up into them within connect-timeout is turned away.
 /// <para>
 /// A place that frees goes straight to the oldest waiter, whose request then continues on the
 /// thread that freed it (the one that just finished a response). SemaphoreSlim.WaitAsync, used
@@ -19,20 +22,35 @@ internal sealed class RequestGate : IDisposable
     private readonly Lock _lock = new();
     private readonly LinkedList<Waiter> _waiters = new();
     private readonly long _timeoutTicks;
+    private readonly int _backlog;
+    private readonly long _connectTicks;
     private readonly Timer? _expiry;
     private int _free;
 
     /// <param name="capacity">How many requests may be in the workers at once.</param>
     /// <param name="queueTimeout">How long a request may wait; infinite for no limit.</param>
-    public RequestGate(int capacity, TimeSpan queueTimeout)
+    /// <param name="backlog">How many requests may wait (listen-backlog); int.MaxValue for no limit.</param>
+    /// <param name="connectTimeout">How long a request beyond the backlog may wait to move up into it (connect-timeout).</param>
+    public RequestGate(int capacity, TimeSpan queueTimeout, int backlog = int.MaxValue, TimeSpan connectTimeout = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _free = capacity;
+        _backlog = backlog;
+        _connectTicks = (long)(connectTimeout.TotalSeconds * Stopwatch.Frequency);
+        var periods = new List<double>();
         if (queueTimeout != Timeout.InfiniteTimeSpan)
         {
             _timeoutTicks = (long)(queueTimeout.TotalSeconds * Stopwatch.Frequency);
+            periods.Add(queueTimeout.TotalMilliseconds);
+        }
+        if (backlog != int.MaxValue)
+        {
+            periods.Add(connectTimeout.TotalMilliseconds);
+        }
+        if (periods.Count > 0)
+        {
             // One timer for the whole queue, not one per waiter: the oldest waiters are first.
-            var period = TimeSpan.FromMilliseconds(Math.Clamp(queueTimeout.TotalMilliseconds / 10, 10, 250));
+            var period = TimeSpan.FromMilliseconds(Math.Clamp(periods.Min() / 10, 10, 250));
             _expiry = new Timer(_ => Expire(), null, period, period);
         }
     }
@@ -50,11 +68,11 @@ internal sealed class RequestGate : IDisposable
     }
 
     /// <summary>
-    /// True once the request has a place (it must then call <see cref="Exit"/>); false when
-    /// queue-timeout passed first.
+    /// <see cref="GateEntry.Entered"/> once the request has a place (it must then call
+    /// <see cref="Exit"/>); else why it has none.
     /// </summary>
     /// <exception cref="OperationCanceledException">The client went away while the request waited.</exception>
-    public ValueTask<bool> EnterAsync(CancellationToken aborted)
+    public ValueTask<GateEntry> EnterAsync(CancellationToken aborted)
     {
         Waiter waiter;
         lock (_lock)
@@ -62,7 +80,7 @@ internal sealed class RequestGate : IDisposable
             if (_free > 0)
             {
                 _free--;
-                return ValueTask.FromResult(true);
+                return ValueTask.FromResult(GateEntry.Entered);
             }
             waiter = new Waiter(this);
             waiter.Node = _waiters.AddLast(waiter);
@@ -71,7 +89,7 @@ internal sealed class RequestGate : IDisposable
         {
             waiter.Registration = aborted.UnsafeRegister(static (state, token) => ((Waiter)state!).Leave(canceled: token), waiter);
         }
-        return new ValueTask<bool>(waiter.Task);
+        return new ValueTask<GateEntry>(waiter.Task);
     }
 
     /// <summary>Gives the place back: to the oldest waiter, whose request continues on this thread.</summary>
@@ -90,27 +108,49 @@ internal sealed class RequestGate : IDisposable
             next.Node = null;
         }
         next.Registration.Unregister();
-        next.TrySetResult(true);
+        next.TrySetResult(GateEntry.Entered);
     }
 
-    /// <summary>Ends the waits older than queue-timeout (each gets a 504 from its caller).</summary>
+    /// <summary>
+    /// Ends the waits older than queue-timeout (each gets a 504 from its caller), and those
+    /// still beyond the backlog after connect-timeout (503).
+    /// </summary>
     private void Expire()
     {
         long now = Stopwatch.GetTimestamp();
-        List<Waiter>? expired = null;
+        List<(Waiter Waiter, GateEntry Why)>? ended = null;
         lock (_lock)
         {
-            while (_waiters.First?.Value is { } oldest && now - oldest.Enqueued >= _timeoutTicks)
+            while (_timeoutTicks > 0 && _waiters.First?.Value is { } oldest && now - oldest.Enqueued >= _timeoutTicks)
             {
                 _waiters.RemoveFirst();
                 oldest.Node = null;
-                (expired ??= []).Add(oldest);
+                (ended ??= []).Add((oldest, GateEntry.QueueTimeout));
+            }
+            if (_waiters.Count > _backlog)
+            {
+                LinkedListNode<Waiter>? node = _waiters.First;
+                for (int i = 0; i < _backlog; i++)
+                {
+                    node = node!.Next;
+                }
+                while (node != null)
+                {
+                    LinkedListNode<Waiter>? next = node.Next;
+                    if (now - node.Value.Enqueued >= _connectTicks)
+                    {
+                        _waiters.Remove(node);
+                        node.Value.Node = null;
+                        (ended ??= []).Add((node.Value, GateEntry.NoRoom));
+                    }
+                    node = next;
+                }
             }
         }
-        foreach (Waiter w in expired ?? [])
+        foreach ((Waiter w, GateEntry why) in ended ?? [])
         {
             w.Registration.Unregister();
-            w.TrySetResult(false);
+            w.TrySetResult(why);
         }
     }
 
@@ -120,7 +160,7 @@ internal sealed class RequestGate : IDisposable
     /// One waiting request. Its continuation runs synchronously on whichever thread completes it
     /// (no RunContinuationsAsynchronously): that is the point of the gate.
     /// </summary>
-    private sealed class Waiter(RequestGate gate) : TaskCompletionSource<bool>
+    private sealed class Waiter(RequestGate gate) : TaskCompletionSource<GateEntry>
     {
         public long Enqueued { get; } = Stopwatch.GetTimestamp();
 
@@ -144,4 +184,17 @@ internal sealed class RequestGate : IDisposable
             TrySetCanceled(canceled);
         }
     }
+}
+
+/// <summary>How a request's wait at a <see cref="RequestGate"/> ended.</summary>
+internal enum GateEntry
+{
+    /// <summary>It has a place in the workers.</summary>
+    Entered,
+
+    /// <summary>queue-timeout passed first (504).</summary>
+    QueueTimeout,
+
+    /// <summary>listen-backlog requests waited before it, and it did not move up into them within connect-timeout (503).</summary>
+    NoRoom,
 }

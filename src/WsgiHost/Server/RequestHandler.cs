@@ -134,6 +134,11 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         {
             return ErrorAsync(context, badFraming);
         }
+        if (MalformedHost.Check(host))
+        {
+            log.Write(ErrorLogLevel.Debug, "core", $"[client {Client(context)}] AH00550: Client sent malformed Host header: {host}");
+            return ErrorAsync(context, 400);
+        }
         if (context.Request.IsHttps && TlsHandshake.Check(context, scope.Scope, host, log) is int misdirected and not 0)
         {
             return ErrorAsync(context, misdirected);

@@ -137,6 +137,7 @@ internal static class DaemonProcessDirective
             RequestTimeoutSeconds = Number("request-timeout", 0),
             InterruptTimeoutSeconds = Number("interrupt-timeout", 0),
             QueueTimeoutSeconds = Number("queue-timeout", 0),
+            ListenBacklog = Number("listen-backlog", 100),
             InactivityTimeoutSeconds = Number("inactivity-timeout", 0),
             GracefulTimeoutSeconds = Number("graceful-timeout", 15),
             ShutdownTimeoutSeconds = Number("shutdown-timeout", 5),

@@ -42,15 +42,44 @@ internal static class TlsLints
             }
             if (files.Count == 0)
             {
-                found.Add(SiteLints.Warning(tls.Location, "SSLEngine", $"'{tls.CertificateFile}' holds no PEM certificate; the server will not start",
-                    "SSLCertificateFile needs the server's PEM certificate first"));
+                found.Add(new ConfigDiagnostic(DiagnosticSeverity.Error, tls.Location, "SSLEngine", $"'{tls.CertificateFile}' holds no PEM certificate; the server will not start",
+                    "SSLCertificateFile needs the server's PEM certificate first (a DER file: openssl x509 -inform der -in FILE -out FILE.pem)"));
                 continue;
             }
             X509Certificate2 certificate = files[0];
+            if (!Loads(tls, found))
+            {
+                continue;
+            }
             Expiry(tls, certificate, now, found);
             Names(host, site, tls, certificate, found);
             Chain(tls, certificate, files, now, found);
         }
+    }
+
+    /// <summary>
+    /// Loads the certificate with its key and chain as the server does at start: a key that does
+    /// not match, an encrypted key, a chain file without a certificate make `run` refuse to
+    /// start, so they are errors here too (QA: check passed them). A key this user may not read
+    /// (check run as yourself, the server as root) is a warning.
+    /// </summary>
+    private static bool Loads(TlsConfig tls, List<ConfigDiagnostic> found)
+    {
+        try
+        {
+            _ = Server.TlsCertificate.Load(tls);
+            return true;
+        }
+        catch (Server.TlsCertificateException e)
+        {
+            found.Add(new ConfigDiagnostic(DiagnosticSeverity.Error, tls.Location, "SSLEngine", $"cannot load {e.What}; the server will not start", e.Fix));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            found.Add(SiteLints.Warning(tls.Location, "SSLEngine", $"the key or chain cannot be read by {Environment.UserName}, so check cannot tell whether they load: {e.Message}",
+                "run check as the user the server starts as (root, when it reads its keys before it becomes User)"));
+        }
+        return false;
     }
 
     private static void Expiry(TlsConfig tls, X509Certificate2 certificate, DateTimeOffset now, List<ConfigDiagnostic> found)

@@ -54,6 +54,9 @@ internal sealed record DaemonGroupConfig
 
     public int QueueTimeoutSeconds { get; init; }
 
+    /// <summary>listen-backlog=: how many requests may wait for the group's threads (mod_wsgi's daemon socket backlog, 100 by default); one more waits connect-timeout for room, then gets 503.</summary>
+    public int ListenBacklog { get; init; } = 100;
+
     public int InactivityTimeoutSeconds { get; init; }
 
     public int GracefulTimeoutSeconds { get; init; } = 15;

@@ -75,10 +75,45 @@ public sealed class TlsLintTests : IDisposable
     {
         using var key = RSA.Create(2048);
         string broken = _folder.Write("broken.crt", "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
-        var warning = Assert.Single(Lint(Site(broken, key, "www.example.com")));
-        warning.At(5, "SSLEngine");
-        Assert.EndsWith("broken.crt' holds no PEM certificate; the server will not start", warning.Message, StringComparison.Ordinal);
+        var error = Assert.Single(Lint(Site(broken, key, "www.example.com")));
+        error.At(5, "SSLEngine");
+        Assert.Equal(DiagnosticSeverity.Error, error.Severity);
+        Assert.EndsWith("broken.crt' holds no PEM certificate; the server will not start", error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>What makes `run` refuse to start is an error of check too, with its cause (QA: check passed all of these).</summary>
+    [Fact]
+    public void CertificateFilesTheServerCannotLoadAreErrorsWithTheirCause()
+    {
+        using var key = RSA.Create(2048);
+        using var other = RSA.Create(2048);
+        X509Certificate2 certificate = SelfSigned(key, "www.example.com", Now.AddDays(-10), Now.AddDays(90), "www.example.com");
+        string cert = Pem("site.crt", certificate);
+
+        ConfigDiagnostic Error(string text)
+        {
+            var error = Assert.Single(Lint(text));
+            Assert.Equal(DiagnosticSeverity.Error, error.Severity);
+            error.At(5, "SSLEngine");
+            Assert.EndsWith("; the server will not start", error.Message, StringComparison.Ordinal);
+            return error;
+        }
+
+        Assert.Contains("the key does not match the certificate", Error(Site(cert, other, "www.example.com")).Message, StringComparison.Ordinal);
+
+        string encrypted = _folder.Write("encrypted.key", key.ExportEncryptedPkcs8PrivateKeyPem("secret", new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 1000)));
+        Assert.Contains("the key is encrypted with a pass phrase", Error(SiteWithKeyFile(cert, encrypted)).Message, StringComparison.Ordinal);
+
+        string der = Path.Combine(Path.GetDirectoryName(cert)!, "site.der");
+        File.WriteAllBytes(der, certificate.RawData);
+        Assert.Contains("openssl x509 -inform der", Error(Site(der, key, "www.example.com")).Fix, StringComparison.Ordinal);
+
+        string empty = _folder.Write("empty-chain.crt", "no certificates here\n");
+        Assert.Contains("holds no PEM certificate", Error(Site(cert, key, "www.example.com", $"SSLCertificateChainFile {empty}")).Message, StringComparison.Ordinal);
+    }
+
+    private string SiteWithKeyFile(string certificate, string keyFile) =>
+        $"Listen 443\n<VirtualHost *:443>\n  ServerName www.example.com\n  \n  SSLEngine on\n  SSLCertificateFile {certificate}\n  SSLCertificateKeyFile {keyFile}\n</VirtualHost>";
 
     private static IReadOnlyList<ConfigDiagnostic> Lint(string text) => SiteLints.Run(SiteText.Config(text), processorCount: 2, now: Now);
 
