@@ -54,6 +54,7 @@ internal static class Listeners
                             {
                                 ServerCertificateContext = certificate,
                                 EnabledSslProtocols = handshake.Tls.Protocols ?? System.Security.Authentication.SslProtocols.None,
+                                CipherSuitesPolicy = handshake.CipherSuites,
                             });
                         },
                     });

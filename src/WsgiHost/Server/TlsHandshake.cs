@@ -14,6 +14,9 @@ internal sealed record TlsHandshake(string? ServerName, TlsConfig Tls, string Ho
 {
     public static readonly object Key = new();
 
+    /// <summary>The handshake's SSLCipherSuite, as .NET takes it; null for OpenSSL's defaults.</summary>
+    public System.Net.Security.CipherSuitesPolicy? CipherSuites { get; init; }
+
     /// <summary>
     /// mod_ssl's check of each request on a TLS connection: with SNI, a request without a Host
     /// is refused (400, AH02031); a request whose Host selects a virtual host with other TLS
@@ -50,7 +53,8 @@ internal sealed record TlsHandshake(string? ServerName, TlsConfig Tls, string Ho
         return StatusCodes.Status421MisdirectedRequest;
     }
 
-    /// <summary>Same certificate, key, chain and protocols: a handshake for one serves the other as well (a shared or wildcard certificate).</summary>
+    /// <summary>Same certificate, key, chain, protocols and ciphers: a handshake for one serves the other as well (a shared or wildcard certificate).</summary>
     private static bool Compatible(TlsConfig a, TlsConfig b) => ReferenceEquals(a, b)
-        || (a.CertificateFile == b.CertificateFile && a.KeyFile == b.KeyFile && a.ChainFile == b.ChainFile && a.Protocols == b.Protocols);
+        || (a.CertificateFile == b.CertificateFile && a.KeyFile == b.KeyFile && a.ChainFile == b.ChainFile && a.Protocols == b.Protocols
+            && (a.CipherSuites ?? []).SequenceEqual(b.CipherSuites ?? []));
 }

@@ -71,7 +71,7 @@ internal sealed class TlsVirtualHosts
                 }
             }
         }
-        return (chosen.Certificate, new TlsHandshake(sni, chosen.Tls, chosen.Name));
+        return (chosen.Certificate, new TlsHandshake(sni, chosen.Tls, chosen.Name) { CipherSuites = chosen.CipherSuites });
     }
 
     /// <summary>Whether a virtual host with SSLEngine on covers <paramref name="listen"/> in <paramref name="site"/>.</summary>
@@ -85,7 +85,13 @@ internal sealed class TlsVirtualHosts
             [.. (v.ServerName == null ? Array.Empty<string>() : [v.ServerName]).Concat(v.ServerAliases).Select(n => new HostPattern(n))],
             TlsCertificate.Load(v.Tls!),
             v.Tls!,
-            v.ServerName ?? site.MainServer.ServerName ?? v.Tls!.Location.ToString()))];
+            v.ServerName ?? site.MainServer.ServerName ?? v.Tls!.Location.ToString(),
+            Policy(v.Tls!)))];
 
-    private sealed record Entry(HostPattern[] Names, SslStreamCertificateContext Certificate, TlsConfig Tls, string Name);
+    // .NET takes a cipher list on Linux and macOS; this server runs on Linux.
+    private static CipherSuitesPolicy? Policy(TlsConfig tls) =>
+        tls.CipherSuites == null || OperatingSystem.IsWindows() ? null : new CipherSuitesPolicy(tls.CipherSuites);
+
+    /// <param name="CipherSuites">SSLCipherSuite's suites, made once; null: OpenSSL's defaults.</param>
+    private sealed record Entry(HostPattern[] Names, SslStreamCertificateContext Certificate, TlsConfig Tls, string Name, CipherSuitesPolicy? CipherSuites);
 }

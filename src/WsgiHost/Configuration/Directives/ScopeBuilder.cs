@@ -55,6 +55,12 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
     /// <summary>SSLProtocol here; a virtual host without one takes the main server's, as mod_ssl merges them.</summary>
     public System.Security.Authentication.SslProtocols? SslProtocols { get; set; }
 
+    /// <summary>SSLCipherSuite (SSL) here, expanded: the TLS 1.2 suites; the main server's when not written.</summary>
+    public IReadOnlyList<System.Net.Security.TlsCipherSuite>? CipherSuites12 { get; set; }
+
+    /// <summary>SSLCipherSuite TLSv1.3 here, expanded; the main server's when not written.</summary>
+    public IReadOnlyList<System.Net.Security.TlsCipherSuite>? CipherSuites13 { get; set; }
+
     public string? ErrorLog { get; set; }
 
     /// <summary>LogFormat nicknames defined in this virtual host: its CustomLogs see them before the server's.</summary>
@@ -113,7 +119,10 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
         ScriptAliases = [.. ScriptAliases],
         Defaults = Defaults.Value,
         Sections = [.. Sections],
-        Tls = SslEngine == true && CertificateFile != null ? new TlsConfig(CertificateFile, KeyFile, ChainFile, SslEngineNode!.Location, SslProtocols ?? main?.SslProtocols) : null,
+        Tls = SslEngine == true && CertificateFile != null
+            ? new TlsConfig(CertificateFile, KeyFile, ChainFile, SslEngineNode!.Location, SslProtocols ?? main?.SslProtocols,
+                TlsCipherLists.Combine(CipherSuites12 ?? main?.CipherSuites12, CipherSuites13 ?? main?.CipherSuites13))
+            : null,
         ErrorLog = ErrorLog,
         LogLevel = LogLevel,
         ModuleLogLevels = ModuleLogLevels.Count > 0 ? new Dictionary<string, WsgiHost.Python.Runtime.ErrorLogLevel>(ModuleLogLevels, StringComparer.OrdinalIgnoreCase) : null,

@@ -16,7 +16,7 @@ internal static class SslDirectives
         new("SSLRequireSSL", DirectiveScope.Section, 0, 0, "", (n, c) => c.PerDir.Value = c.PerDir.Value with { SslRequireSsl = true }),
         new("SSLOptions", DirectiveScope.Anywhere, 1, -1, "[+|-]option ...", SslOptions),
         new("SSLProtocol", SV, 1, -1, "[+|-]protocol ...", SslProtocol),
-        new("SSLCipherSuite", SV, 1, 2, "cipher-spec", Tuning),
+        new("SSLCipherSuite", SV, 1, 2, "[SSL|TLSv1.3] cipher-spec", SslCipherSuite),
         new("SSLHonorCipherOrder", SV, 1, 1, "on|off", Tuning),
         new("SSLSessionTickets", SV, 1, 1, "on|off", Tuning),
         new("SSLCompression", SV, 1, 1, "on|off", Tuning),
@@ -116,13 +116,44 @@ internal static class SslDirectives
     private static void Tuning(ConfigNode node, BuildContext context) =>
         context.Note(node, "accepted; " + node.Name.ToLowerInvariant() switch
         {
-            "sslciphersuite" or "sslhonorcipherorder" => "the ciphers and their order are the operating system's OpenSSL defaults",
+            "sslhonorcipherorder" => "the order of the ciphers is OpenSSL's as .NET sets it up",
             "sslsessiontickets" or "sslsessioncache" or "sslsessioncachetimeout" => "TLS sessions are resumed as .NET and OpenSSL do by default",
             "sslcompression" => "TLS compression is never used",
             "sslusestapling" or "sslstaplingcache" => "OCSP stapling is not done; clients check revocation themselves",
             "sslrandomseed" => "OpenSSL seeds itself from the operating system",
             _ => "certificate keys must be unencrypted PEM files: no pass phrase is asked for",
         });
+
+    /// <summary>
+    /// SSLCipherSuite [SSL|TLSv1.3] spec, as mod_ssl hands it to OpenSSL: the string is expanded
+    /// by OpenSSL itself (<see cref="Server.OpenSslCiphers"/>), for TLS 1.2 (SSL, the default) or
+    /// for TLS 1.3, and the handshakes offer only what it selects. A string that selects nothing
+    /// is an error, as Apache refuses to start on it.
+    /// </summary>
+    private static void SslCipherSuite(ConfigNode node, BuildContext context)
+    {
+        string protocol = node.Arguments.Count == 2 ? node.Arguments[0] : "SSL";
+        bool tls13 = protocol.Equals("TLSv1.3", StringComparison.OrdinalIgnoreCase);
+        if (!tls13 && !protocol.Equals("SSL", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Error(node, $"unknown protocol '{protocol}'", "SSLCipherSuite cipher-spec (TLS 1.2), or SSLCipherSuite TLSv1.3 suites");
+            return;
+        }
+        string spec = node.Arguments[^1];
+        if (Server.OpenSslCiphers.Expand(spec, tls13, out string? error) is not { } suites)
+        {
+            context.Error(node, error!, tls13 ? "SSLCipherSuite TLSv1.3 TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256" : "SSLCipherSuite HIGH:!aNULL:!MD5");
+            return;
+        }
+        if (tls13)
+        {
+            context.Scope.CipherSuites13 = suites;
+        }
+        else
+        {
+            context.Scope.CipherSuites12 = suites;
+        }
+    }
 
     /// <summary>
     /// SSLProtocol as mod_ssl reads it: from no protocol, a word adds its protocol (with + too),

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using WsgiHost.StaticFiles;
 using System.Security.Authentication;
 using WsgiHost.Access;
@@ -646,6 +647,38 @@ public sealed class DirectiveTableTests : IDisposable
 
         var sslv2 = SiteText.Error(TlsSite("  SSLProtocol +SSLv2 +TLSv1.2\n"));
         Assert.Equal("SSLv2 is no longer supported", sslv2.Message);
+    }
+
+    /// <summary>SSLCipherSuite is expanded by OpenSSL as mod_ssl's is, and the handshakes offer only what it selects.</summary>
+    [Fact]
+    public void SslCipherSuiteSelectsTheSuitesOffered()
+    {
+        var tls = SiteText.Clean(TlsSite("  SSLCipherSuite ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384\n")).VirtualHosts[0].Tls!;
+        // The TLS 1.2 ones named, after OpenSSL's default TLS 1.3 suites, which the line leaves alone.
+        Assert.Equal([TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384], tls.CipherSuites!.Where(c => !c.ToString().StartsWith("TLS_AES_", StringComparison.Ordinal) && !c.ToString().StartsWith("TLS_CHACHA20_", StringComparison.Ordinal)));
+        Assert.Contains(TlsCipherSuite.TLS_AES_256_GCM_SHA384, tls.CipherSuites!);
+
+        var only13 = SiteText.Clean("SSLCipherSuite TLSv1.3 TLS_AES_256_GCM_SHA384\n" + TlsSite("")).VirtualHosts[0].Tls!;
+        Assert.Contains(TlsCipherSuite.TLS_AES_256_GCM_SHA384, only13.CipherSuites!);
+        Assert.DoesNotContain(TlsCipherSuite.TLS_AES_128_GCM_SHA256, only13.CipherSuites!);
+
+        // The usual line of Debian's ssl.conf: strong TLS 1.2 suites, none without authentication.
+        var high = SiteText.Clean(TlsSite("  SSLCipherSuite HIGH:!aNULL\n")).VirtualHosts[0].Tls!;
+        Assert.Contains(TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, high.CipherSuites!);
+        Assert.DoesNotContain(TlsCipherSuite.TLS_DH_anon_WITH_AES_256_GCM_SHA384, high.CipherSuites!);
+
+        Assert.Null(SiteText.Clean(TlsSite("")).VirtualHosts[0].Tls!.CipherSuites);
+    }
+
+    [Fact]
+    public void SslCipherSuiteThatSelectsNothingIsAnError()
+    {
+        var none = SiteText.Error(TlsSite("  SSLCipherSuite NOSUCHCIPHER\n"));
+        none.At(6, "SSLCipherSuite");
+        Assert.Equal("OpenSSL selects no TLS 1.2 cipher with 'NOSUCHCIPHER'", none.Message);
+
+        var protocol = SiteText.Error(TlsSite("  SSLCipherSuite TLSv1.2 HIGH\n"));
+        Assert.Equal("unknown protocol 'TLSv1.2'", protocol.Message);
     }
 
     /// <summary>A TLS virtual host whose sixth line is <paramref name="extra"/>'s first.</summary>
