@@ -71,10 +71,37 @@ public sealed class TlsReloadTests : IDisposable
         Assert.Equal(0, await host.StopAsync());
     }
 
+    /// <summary>SSLStrictSNIVHostCheck on (a config error until QA found it): a client without SNI gets 403, as from mod_ssl.</summary>
+    [Fact]
+    public async Task StrictSniRefusesAClientThatSendsNoServerName()
+    {
+        int http = WsgiHostProcess.FreePort();
+        int https = WsgiHostProcess.FreePort();
+        var (certificate, key) = TestCertificate.Write(_dir, "site", "a.test");
+        string conf = Path.Combine(_dir, "strict.conf");
+        File.WriteAllText(conf, $"""
+            Listen 127.0.0.1:{http}
+            Listen 127.0.0.1:{https}
+            SSLStrictSNIVHostCheck on
+            <VirtualHost *:{https}>
+                ServerName a.test
+                SSLEngine on
+                SSLCertificateFile {certificate}
+                SSLCertificateKeyFile {key}
+                WSGIScriptAlias / {WsgiHostProcess.App("gateway.wsgi")}
+            </VirtualHost>
+            """);
+        await using var host = await WsgiHostProcess.RunAsync(conf, http, new Dictionary<string, string>());
+        Assert.Equal("200", (await GetAsync(https)).Status);
+        Assert.Equal("403", (await GetAsync(https, sni: "")).Status);
+        await host.WaitForLogAsync("AH02033: No hostname was provided via SNI for a name based virtual host");
+        Assert.Equal(0, await host.StopAsync());
+    }
+
     private static string Thumbprint(string pemFile) => X509Certificate2.CreateFromPem(File.ReadAllText(pemFile)).Thumbprint;
 
-    /// <summary>A request over a new connection with SNI a.test: the status and the certificate the server showed.</summary>
-    private static async Task<(string Status, string Thumbprint)> GetAsync(int port)
+    /// <summary>A request for a.test over a new connection with <paramref name="sni"/> ("" for none): the status and the certificate the server showed.</summary>
+    private static async Task<(string Status, string Thumbprint)> GetAsync(int port, string sni = "a.test")
     {
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(System.Net.IPAddress.Loopback, port);
@@ -82,7 +109,7 @@ public sealed class TlsReloadTests : IDisposable
         string? thumbprint = null;
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
         {
-            TargetHost = "a.test",
+            TargetHost = sni,
             RemoteCertificateValidationCallback = (_, cert, _, _) =>
             {
                 thumbprint = cert == null ? null : new X509Certificate2(cert).Thumbprint;

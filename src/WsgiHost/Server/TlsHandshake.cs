@@ -33,6 +33,12 @@ internal sealed record TlsHandshake(string? ServerName, TlsConfig Tls, string Ho
         {
             return 0;
         }
+        if (handshake.ServerName == null && (handshake.Tls.StrictSni || scope.Tls?.StrictSni == true))
+        {
+            // SSLStrictSNIVHostCheck on, in the handshake's host or the request's: no way in without SNI.
+            log.Write(ErrorLogLevel.Error, "ssl", $"[client {WsgiDispatch.Client(context)}] AH02033: No hostname was provided via SNI for a name based virtual host");
+            return StatusCodes.Status403Forbidden;
+        }
         if (host.Length == 0)
         {
             if (handshake.ServerName is not string sni)

@@ -69,6 +69,7 @@ internal static class ApacheOnlyDirectives
         ("SSLCACertificateFile", "client certificates are not asked for nor verified by WsgiHost; verify them in a proxy in front"),
         ("SSLCACertificatePath", "client certificates are not asked for nor verified by WsgiHost; verify them in a proxy in front"),
         ("SetEnvIfExpr", "test one attribute with SetEnvIf attribute regex var=value (ap_expr expressions are not supported)"),
+        ("SSLRequire", "mod_ssl's deprecated SSLRequire expressions are not supported: write the rule with Require ip, Require host or Require env (and SSLRequireSSL where it only asks for HTTPS); left out, the rule would not be applied"),
         ("XSendFileAllowAbove", "mod_xsendfile 1.0 removed it (it let an app send any file on the machine): name the folders the app may send files from with XSendFilePath"),
         ("WSGIHandlerScript", "map the script with WSGIScriptAlias"),
         ("WSGIDispatchScript", "choose groups with WSGIProcessGroup/WSGIApplicationGroup, or %{ENV:VAR} with SetEnv"),

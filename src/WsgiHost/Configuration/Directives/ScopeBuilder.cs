@@ -58,6 +58,9 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
     /// <summary>SSLCipherSuite (SSL) here, expanded: the TLS 1.2 suites; the main server's when not written.</summary>
     public IReadOnlyList<System.Net.Security.TlsCipherSuite>? CipherSuites12 { get; set; }
 
+    /// <summary>SSLStrictSNIVHostCheck here; the main server's when not written.</summary>
+    public bool? StrictSni { get; set; }
+
     /// <summary>SSLCipherSuite TLSv1.3 here, expanded; the main server's when not written.</summary>
     public IReadOnlyList<System.Net.Security.TlsCipherSuite>? CipherSuites13 { get; set; }
 
@@ -121,7 +124,7 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
         Sections = [.. Sections],
         Tls = SslEngine == true && CertificateFile != null
             ? new TlsConfig(CertificateFile, KeyFile, ChainFile, SslEngineNode!.Location, SslProtocols ?? main?.SslProtocols,
-                TlsCipherLists.Combine(CipherSuites12 ?? main?.CipherSuites12, CipherSuites13 ?? main?.CipherSuites13))
+                TlsCipherLists.Combine(CipherSuites12 ?? main?.CipherSuites12, CipherSuites13 ?? main?.CipherSuites13), StrictSni ?? main?.StrictSni ?? false)
             : null,
         ErrorLog = ErrorLog,
         LogLevel = LogLevel,

@@ -107,8 +107,9 @@ internal sealed record ServerScope
 /// <summary>SSLEngine on with its certificate files.</summary>
 /// <param name="Protocols">SSLProtocol: the TLS versions served; null: the operating system's choice (TLS 1.2 and 1.3).</param>
 /// <param name="CipherSuites">SSLCipherSuite's TLS 1.2 and TLS 1.3 suites together; null: OpenSSL's defaults (no SSLCipherSuite line).</param>
+/// <param name="StrictSni">SSLStrictSNIVHostCheck on: a client that sends no SNI gets 403 for this name-based virtual host.</param>
 internal sealed record TlsConfig(string CertificateFile, string? KeyFile, string? ChainFile, SourceLocation Location, System.Security.Authentication.SslProtocols? Protocols = null,
-    IReadOnlyList<System.Net.Security.TlsCipherSuite>? CipherSuites = null);
+    IReadOnlyList<System.Net.Security.TlsCipherSuite>? CipherSuites = null, bool StrictSni = false);
 
 /// <summary>CustomLog FILE FORMAT-or-NICKNAME: <paramref name="Format"/> is the format itself once built (nicknames resolved).</summary>
 /// <param name="Condition">CustomLog's env=[!]VAR: the line logs only the requests it holds for; null logs every request.</param>

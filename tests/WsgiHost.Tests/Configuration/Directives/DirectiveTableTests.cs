@@ -59,6 +59,8 @@ public sealed class DirectiveTableTests : IDisposable
         ["SSLProtocol"] = "SSLProtocol all -SSLv3",
         ["SSLCipherSuite"] = "SSLCipherSuite HIGH:!aNULL",
         ["SSLHonorCipherOrder"] = "SSLHonorCipherOrder on",
+        ["SSLStrictSNIVHostCheck"] = "SSLStrictSNIVHostCheck on",
+        ["SSLInsecureRenegotiation"] = "SSLInsecureRenegotiation off",
         ["SSLSessionTickets"] = "SSLSessionTickets off",
         ["SSLCompression"] = "SSLCompression off",
         ["SSLUseStapling"] = "SSLUseStapling on",
