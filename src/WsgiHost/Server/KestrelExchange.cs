@@ -133,8 +133,13 @@ internal sealed class KestrelExchange : IWsgiExchange
         }
 
         // UseCanonicalName Off: the name and port the client used (Host), else ServerName
-        // and the port that accepted the connection.
+        // and the port that accepted the connection. On: ServerName and its port, else the
+        // scheme's, whatever Host says.
         (string host, string? port) = SplitHost(proxy.HttpHost ?? request.Headers.Host.ToString());
+        if (_options.Canonical is { } canonical && proxy.ServerName == null)
+        {
+            (host, port) = (_options.ServerName, canonical.Port ?? (https ? "443" : "80"));
+        }
         sink.Add("SERVER_NAME", proxy.ServerName ?? (host.Length > 0 ? host : _options.ServerName));
         if ((proxy.ServerPort ?? ServerPort(host, port, https)) is string serverPort)
         {

@@ -18,6 +18,7 @@ internal sealed class ScopeRuntime
     private readonly SectionWalk<SectionPayload> _sections;
     private readonly bool _hasSections;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<AliasConfig, StaticAliasHandler> _static = new();
+    private readonly CanonicalName? _canonical;
     private readonly RequestOptions _default;
     private readonly RequestOptions _defaultWithAuthorization;
 
@@ -58,8 +59,11 @@ internal sealed class ScopeRuntime
         var environment = Defaults.EffectiveEnvironment();
         ProxyHeaderRules? proxy = ProxyRules(Defaults);
         bool ssl = Defaults.SslStdEnvVars == true;
-        _default = new RequestOptions(ServerName, false, environment, null, proxy, ssl, ioTimeout);
-        _defaultWithAuthorization = new RequestOptions(ServerName, true, environment, null, proxy, ssl, ioTimeout);
+        _canonical = (scope.UseCanonicalName ?? main.UseCanonicalName) == true
+            ? new CanonicalName((scope.ServerName != null ? scope.ServerNamePort : main.ServerNamePort)?.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : null;
+        _default = new RequestOptions(ServerName, false, environment, null, proxy, ssl, ioTimeout, _canonical);
+        _defaultWithAuthorization = new RequestOptions(ServerName, true, environment, null, proxy, ssl, ioTimeout, _canonical);
     }
 
     public int Index { get; }
@@ -116,7 +120,7 @@ internal sealed class ScopeRuntime
         {
             return passAuthorization ? _defaultWithAuthorization : _default;
         }
-        return new RequestOptions(ServerName, passAuthorization, Metadata.RequestVariables.Fold(variables), methodOverride, ProxyRules(settings), settings.SslStdEnvVars == true, IoTimeout);
+        return new RequestOptions(ServerName, passAuthorization, Metadata.RequestVariables.Fold(variables), methodOverride, ProxyRules(settings), settings.SslStdEnvVars == true, IoTimeout, _canonical);
     }
 
     /// <summary>The trusted proxy rules of some settings (validated when the configuration was read).</summary>

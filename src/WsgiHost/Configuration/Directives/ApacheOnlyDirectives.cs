@@ -13,7 +13,7 @@ internal static class ApacheOnlyDirectives
     private static readonly string[] Tuning =
     [
         "LoadModule", "Mutex", "ServerAdmin", "ServerSignature", "ServerTokens",
-        "HostnameLookups", "UseCanonicalName", "UseCanonicalPhysicalPort", "DefaultRuntimeDir", "ScoreBoardFile", "StartServers",
+        "HostnameLookups", "UseCanonicalPhysicalPort", "DefaultRuntimeDir", "ScoreBoardFile", "StartServers",
         "MinSpareServers", "MaxSpareServers", "ServerLimit", "MaxRequestWorkers", "MaxClients", "MaxConnectionsPerChild",
         "MaxRequestsPerChild", "ThreadLimit", "MinSpareThreads", "MaxSpareThreads", "ThreadStackSize", "ListenBacklog",
         "EnableSendfile", "EnableMMAP", "ExtendedStatus",

@@ -40,6 +40,7 @@ internal static class CoreDirectives
         new("DirectoryIndex", DirectiveScope.Anywhere, 1, -1, "local-url ...", DirectoryIndex),
         new("FileETag", DirectiveScope.Anywhere, 1, -1, "component ...", FileETag),
         new("TraceEnable", SV, 1, 1, "on|off|extended", TraceEnable),
+        new("UseCanonicalName", SV, 1, 1, "on|off|dns", UseCanonicalName),
         new("AllowEncodedSlashes", SV, 1, 1, "On|Off|NoDecode", AllowEncodedSlashes),
         new("MergeSlashes", SV, 1, 1, "On|Off", (n, c) => c.Scope.MergeSlashes = c.Flag(n, n.Arguments[0])),
         new("AcceptPathInfo", DirectiveScope.Anywhere, 1, 1, "On|Off|Default", AcceptPathInfo),
@@ -189,6 +190,24 @@ internal static class CoreDirectives
         if (context.Number(node, "LimitRequestBody", node.Arguments[0], 0, 2147483647) is long bytes)
         {
             context.PerDir.Value = context.PerDir.Value with { LimitRequestBody = bytes };
+        }
+    }
+
+    /// <summary>
+    /// UseCanonicalName On: SERVER_NAME and SERVER_PORT are ServerName's (its port, else the
+    /// scheme's), not what the client's Host says; Off (Apache's default) takes the Host.
+    /// </summary>
+    private static void UseCanonicalName(ConfigNode node, BuildContext context)
+    {
+        if (context.Keyword(node, "on", "off", "dns") is int choice)
+        {
+            if (choice == 2)
+            {
+                context.Error(node, "UseCanonicalName DNS is not supported (a reverse DNS lookup of the server's address for every request)",
+                    "UseCanonicalName On with the name in ServerName, or Off");
+                return;
+            }
+            context.Scope.UseCanonicalName = choice == 0;
         }
     }
 

@@ -77,6 +77,9 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
 
     public bool ProxyProtocol { get; set; }
 
+    /// <summary>UseCanonicalName as written; null when not.</summary>
+    public bool? UseCanonicalName { get; set; }
+
     /// <summary>TraceEnable as written (on, off, extended); null when not.</summary>
     public string? TraceEnable { get; set; }
 
@@ -131,6 +134,7 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
         ModuleLogLevels = ModuleLogLevels.Count > 0 ? new Dictionary<string, WsgiHost.Python.Runtime.ErrorLogLevel>(ModuleLogLevels, StringComparer.OrdinalIgnoreCase) : null,
         ProxyProtocol = ProxyProtocol,
         TraceEnable = TraceEnable,
+        UseCanonicalName = UseCanonicalName,
         EncodedSlashes = EncodedSlashes,
         MergeSlashes = MergeSlashes,
         Protocols = Protocols ?? main?.Protocols,

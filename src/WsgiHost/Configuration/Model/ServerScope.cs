@@ -66,6 +66,9 @@ internal sealed record ServerScope
 
     public TlsConfig? Tls { get; init; }
 
+    /// <summary>UseCanonicalName On as written here; null: the main server's, else Off.</summary>
+    public bool? UseCanonicalName { get; init; }
+
     /// <summary>TraceEnable as written here (on, off, extended); null: the main server's, else on.</summary>
     public string? TraceEnable { get; init; }
 

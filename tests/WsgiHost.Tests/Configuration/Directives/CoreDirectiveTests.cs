@@ -314,6 +314,7 @@ public sealed class CoreDirectiveTests
     [InlineData("Listen 80 http extra", "Listen", "takes 1 to 2 arguments, got 3", "Listen [IP-address:]port [protocol]")]
     [InlineData("UnsetEnv", "UnsetEnv", "takes at least 1 argument(s), got 0", "UnsetEnv VAR [VAR] ...")]
     [InlineData("SetEnv A b c", "SetEnv", "takes 1 to 2 arguments, got 3", "SetEnv VAR [value]")]
+    [InlineData("UseCanonicalName DNS", "UseCanonicalName", "UseCanonicalName DNS is not supported (a reverse DNS lookup of the server's address for every request)", "UseCanonicalName On with the name in ServerName, or Off")]
     [InlineData("WSGIDaemonProcess", "WSGIDaemonProcess", "takes at least 1 argument(s), got 0", "WSGIDaemonProcess name [option=value ...]")]
     [InlineData("SSLRequireSSL", "SSLRequireSSL", "not allowed outside a <VirtualHost> (in the main server)", "put SSLRequireSSL inside <Location /> or <Directory ...>")]
     public void WrongArgumentCountsAndPlaces(string line, string directive, string message, string fix)

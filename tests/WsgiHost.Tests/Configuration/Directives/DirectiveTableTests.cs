@@ -60,6 +60,7 @@ public sealed class DirectiveTableTests : IDisposable
         ["SSLCipherSuite"] = "SSLCipherSuite HIGH:!aNULL",
         ["SSLHonorCipherOrder"] = "SSLHonorCipherOrder on",
         ["SSLStrictSNIVHostCheck"] = "SSLStrictSNIVHostCheck on",
+        ["UseCanonicalName"] = "UseCanonicalName On",
         ["SSLInsecureRenegotiation"] = "SSLInsecureRenegotiation off",
         ["SSLSessionTickets"] = "SSLSessionTickets off",
         ["SSLCompression"] = "SSLCompression off",
