@@ -48,7 +48,7 @@ internal sealed class TlsVirtualHosts
             _entries = LoadAll(next, Covering(next, Listen));
             return null;
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
         {
             return e.Message;
         }
