@@ -28,6 +28,9 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     private readonly string _secret = Convert.ToHexString(WsgiHost.Server.KernelRandom.GetBytes(32));
     private readonly Slot[] _slots;
     private readonly RequestGate _gate;
+
+    /// <summary>How long a request may wait for its response: request-timeout as mod_wsgi 6 counts it (RequestTimeoutRule), plus interrupt-timeout.</summary>
+    private readonly TimeSpan _responseTimeout;
     private volatile bool _stopping;
     private long _requestIds;
     private Timer? _idleSweep;
@@ -101,6 +104,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         _log = log;
         _slots = [.. Enumerable.Range(0, config.EffectiveProcesses).Select(i => new Slot(i, Path.Combine(socketDirectory, $"{SafeName(config.Name)}.{generation}.{i}")))];
         ScriptOwner = ScriptOwnership.For(config);
+        _responseTimeout = RequestTimeoutRule.PerRequest(config.RequestTimeoutSeconds, config.Threads) + TimeSpan.FromSeconds(config.InterruptTimeoutSeconds);
         _gate = new RequestGate(config.EffectiveProcesses * Math.Max(1, config.Threads),
             config.QueueTimeoutSeconds > 0 ? TimeSpan.FromSeconds(config.QueueTimeoutSeconds) : Timeout.InfiniteTimeSpan,
             config.ListenBacklog, TimeSpan.FromSeconds(Math.Max(1, config.ConnectTimeoutSeconds)));
@@ -850,7 +854,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     // Methods, not local functions of ExchangeAsync: capturing its locals made the compiler
     // allocate their closure at the start of every exchange, including all that never time out.
     private void StartTimeout(CancellationTokenSource? timeout) =>
-        timeout?.CancelAfter(RequestTimeoutRule.PerRequest(_config.RequestTimeoutSeconds, _config.Threads) + TimeSpan.FromSeconds(_config.InterruptTimeoutSeconds));
+        timeout?.CancelAfter(_responseTimeout);
 
     private async Task<long> TimedOutAsync(Task body, HttpContext context, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client, Slot slot, Worker worker)
     {

@@ -134,15 +134,13 @@ internal sealed class RequestGate : IDisposable
                 {
                     node = node!.Next;
                 }
-                while (node != null)
+                // In arrival order: past the first one still within connect-timeout, all are.
+                while (node != null && now - node.Value.Enqueued >= _connectTicks)
                 {
                     LinkedListNode<Waiter>? next = node.Next;
-                    if (now - node.Value.Enqueued >= _connectTicks)
-                    {
-                        _waiters.Remove(node);
-                        node.Value.Node = null;
-                        (ended ??= []).Add((node.Value, GateEntry.NoRoom));
-                    }
+                    _waiters.Remove(node);
+                    node.Value.Node = null;
+                    (ended ??= []).Add((node.Value, GateEntry.NoRoom));
                     node = next;
                 }
             }

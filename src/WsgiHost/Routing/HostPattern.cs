@@ -15,6 +15,10 @@ internal sealed class HostPattern
         _pattern = Normalize(StripPort(pattern));
     }
 
+    /// <summary>A virtual host's names: its ServerName (when it has one), then its ServerAliases.</summary>
+    public static HostPattern[] Of(string? serverName, IEnumerable<string> serverAliases) =>
+        [.. (serverName == null ? [] : new[] { serverName }).Concat(serverAliases).Select(n => new HostPattern(n))];
+
     /// <summary>The name as configured.</summary>
     public string Text { get; }
 

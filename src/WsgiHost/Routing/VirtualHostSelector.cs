@@ -39,7 +39,7 @@ internal sealed class VirtualHostSelector
     public VirtualHostSelector(IReadOnlyList<VirtualHostKey> hosts)
     {
         _addresses = [.. hosts.Select(h => h.Addresses.ToArray())];
-        _names = [.. hosts.Select(h => (h.ServerName == null ? [] : new[] { h.ServerName }).Concat(h.ServerAliases).Select(n => new HostPattern(n)).ToArray())];
+        _names = [.. hosts.Select(h => HostPattern.Of(h.ServerName, h.ServerAliases))];
     }
 
     /// <summary>The index of the virtual host that serves the request, or -1 for the main server.</summary>

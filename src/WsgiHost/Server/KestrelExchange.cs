@@ -269,6 +269,14 @@ internal sealed class KestrelExchange : IWsgiExchange
 
     private static (string Host, string? Port) Split(string hostHeader)
     {
+        (string host, string? port) = SplitPort(hostHeader);
+        host = host.TrimEnd('.').ToLowerInvariant();
+        return (host, string.IsNullOrEmpty(port) ? null : port);
+    }
+
+    /// <summary>A Host header's name (an IPv6 literal with its brackets) and port as written ("" for "name:"); null port when there is none.</summary>
+    internal static (string Name, string? Port) SplitPort(string hostHeader)
+    {
         string host = hostHeader;
         string? port = null;
         if (host.StartsWith('['))
@@ -289,8 +297,7 @@ internal sealed class KestrelExchange : IWsgiExchange
                 host = host[..colon];
             }
         }
-        host = host.TrimEnd('.').ToLowerInvariant();
-        return (host, string.IsNullOrEmpty(port) ? null : port);
+        return (host, port);
     }
 
     public int RefusedBodyStatus { get; private set; }

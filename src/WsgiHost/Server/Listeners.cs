@@ -27,7 +27,7 @@ internal static class Listeners
             {
                 tlsListeners.Add(tls);
             }
-            var covering = site.VirtualHosts.Where(v => v.Addresses.Any(a => (a.Port == null || a.Port == listen.Port) && (a.Address == null || listen.Address == null || a.Address.Equals(listen.Address)))).ToList();
+            var covering = site.VirtualHosts.Where(listen.Reaches).ToList();
             bool proxyProtocol = covering.Count > 0 ? covering.Any(v => v.ProxyProtocol) : site.MainServer.ProxyProtocol;
             void Configure(ListenOptions l)
             {

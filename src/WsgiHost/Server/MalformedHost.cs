@@ -21,22 +21,11 @@ internal static class MalformedHost
         {
             return false;
         }
-        string? port;
-        if (header[0] == '[')
+        (string name, string? port) = KestrelExchange.SplitPort(header);
+        // An IPv6 literal: Kestrel checks what is inside the brackets.
+        if (!name.StartsWith('[') && (name.Contains("..", StringComparison.Ordinal) || name.Contains('/') || name.Contains('\\')))
         {
-            // An IPv6 literal: Kestrel checks what is inside the brackets.
-            int end = header.IndexOf(']');
-            port = end > 0 && end + 1 < header.Length && header[end + 1] == ':' ? header[(end + 2)..] : null;
-        }
-        else
-        {
-            int colon = header.LastIndexOf(':');
-            string name = colon >= 0 ? header[..colon] : header;
-            port = colon >= 0 ? header[(colon + 1)..] : null;
-            if (name.Contains("..", StringComparison.Ordinal) || name.Contains('/') || name.Contains('\\'))
-            {
-                return true;
-            }
+            return true;
         }
         // An empty port ("example.com:") is allowed (RFC 9110 4.2.3's "port = *DIGIT").
         if (port is { Length: > 0 } && !(int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out int number) && number is >= 1 and <= 65535))

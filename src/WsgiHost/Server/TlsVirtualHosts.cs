@@ -78,11 +78,11 @@ internal sealed class TlsVirtualHosts
     public static bool HasAny(SiteConfig site, ListenAddress listen) => Covering(site, listen).Count > 0;
 
     private static List<ServerScope> Covering(SiteConfig site, ListenAddress listen) =>
-        [.. site.VirtualHosts.Where(v => v.Tls != null && v.Addresses.Any(a => (a.Port == null || a.Port == listen.Port) && (a.Address == null || listen.Address == null || a.Address.Equals(listen.Address))))];
+        [.. site.VirtualHosts.Where(v => v.Tls != null && listen.Reaches(v))];
 
     private static Entry[] LoadAll(SiteConfig site, List<ServerScope> hosts) =>
         [.. hosts.Select(v => new Entry(
-            [.. (v.ServerName == null ? Array.Empty<string>() : [v.ServerName]).Concat(v.ServerAliases).Select(n => new HostPattern(n))],
+            HostPattern.Of(v.ServerName, v.ServerAliases),
             TlsCertificate.Load(v.Tls!),
             v.Tls!,
             v.ServerName ?? site.MainServer.ServerName ?? v.Tls!.Location.ToString(),

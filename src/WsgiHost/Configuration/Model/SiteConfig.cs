@@ -116,6 +116,10 @@ internal sealed record SiteConfig
 /// <summary>A Listen directive: an address (null = every address) and a port.</summary>
 internal sealed record ListenAddress(System.Net.IPAddress? Address, int Port, SourceLocation Location)
 {
+    /// <summary>Whether connections to this address can reach <paramref name="host"/> (one of its &lt;VirtualHost&gt; addresses covers it).</summary>
+    public bool Reaches(ServerScope host) =>
+        host.Addresses.Any(a => (a.Port == null || a.Port == Port) && (a.Address == null || Address == null || a.Address.Equals(Address)));
+
     public override string ToString() =>
         Address == null ? $"*:{Port}" : Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{Address}]:{Port}" : $"{Address}:{Port}";
 }
