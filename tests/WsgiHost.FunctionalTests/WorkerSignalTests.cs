@@ -26,8 +26,10 @@ public sealed class WorkerSignalTests : IDisposable
             WSGIProcessGroup signals
             WSGIScriptAlias / {WsgiHostProcess.App("gateway.wsgi")}
             """);
-        // As a script's `wsgihost run site.conf &` starts it: SIGINT ignored, inherited by the workers.
-        await using var host = await WsgiHostProcess.RunThroughAsync("/bin/sh", conf, port, "-c", "trap '' INT; exec \"$@\"", "sh");
+        // As a script's `wsgihost run site.conf &` starts it: SIGINT ignored, inherited by the
+        // workers; and SIGUSR2, with which the server has its workers reopen their logs.
+        await using var host = await WsgiHostProcess.RunThroughAsync("/bin/sh", conf, port, "-c", "trap '' INT USR2; exec \"$@\"", "sh");
+        await host.WaitForLogAsync("SIGUSR2 was inherited as ignored (nohup?); WsgiHost handles it anyway.");
 
         int first = await host.AppPidAsync();
         WsgiHostProcess.SendSignal(first, 2);
@@ -42,6 +44,39 @@ public sealed class WorkerSignalTests : IDisposable
         host.SendSignal(10);
         await Task.Delay(1500);
         Assert.Equal(third, await host.AppPidAsync());
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    /// <summary>
+    /// eviction-timeout= bounds the drain after SIGUSR1 instead of graceful-timeout=, as in
+    /// mod_wsgi: a worker evicted with a request that runs on is replaced after about 1 s + 1 s
+    /// of shutdown-timeout, not after graceful-timeout's 60.
+    /// </summary>
+    [Fact]
+    public async Task EvictionTimeoutBoundsTheDrainAfterSigusr1()
+    {
+        int port = WsgiHostProcess.FreePort();
+        string conf = Path.Combine(_dir, "evict.conf");
+        File.WriteAllText(conf, $"""
+            Listen 127.0.0.1:{port}
+            LogLevel info
+            WSGIDaemonProcess evict processes=1 threads=2 graceful-timeout=60 eviction-timeout=1 shutdown-timeout=1
+            WSGIProcessGroup evict
+            WSGIScriptAlias / {WsgiHostProcess.App("gateway.wsgi")}
+            """);
+        await using var host = await WsgiHostProcess.RunAsync(conf, port, new Dictionary<string, string>());
+        int first = await host.AppPidAsync();
+        Task<HttpResponseMessage> running = host.Client.GetAsync("/announced-sleep?40&evicted");
+        await host.WaitForLogAsync("sleeping evicted");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        WsgiHostProcess.SendSignal(first, 10);
+        await host.WaitForLogAsync("requests still running after eviction-timeout=1 s; they get shutdown-timeout=1 s more.");
+        using (HttpResponseMessage cut = await running)
+        {
+            Assert.Equal(502, (int)cut.StatusCode);
+        }
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the drain took {clock.Elapsed}");
+        Assert.NotEqual(first, await NextWorkerAsync(host, first));
         Assert.Equal(0, await host.StopAsync());
     }
 

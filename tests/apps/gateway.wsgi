@@ -301,6 +301,16 @@ def route_close(environ, start_response):
     if kind == 'slow':
         start_response('200 OK', [('Content-Type', 'text/plain')])
         return Closing(tag, [b'x' * 65536] * 200, delay=0.02)
+    if kind.startswith('paused-'):
+        # A first piece, then a pause of N seconds before the second (socket-timeout tests).
+        pause = float(kind[len('paused-'):])
+
+        def pieces():
+            yield b'first\n'
+            time.sleep(pause)
+            yield b'second\n'
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return Closing(tag, pieces())
     if kind == 'slow-close':
         start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Length', '586')])
         return Closing(tag, [b'x' * 586], close_delay=0.3)
@@ -424,6 +434,16 @@ def route_spin(environ, start_response):
     return text(start_response, 'spun')
 
 
+def route_spin_cpu(environ, start_response):
+    # Busy until the process has used the asked CPU seconds more (a minute at most): on a
+    # loaded machine, spinning for wall-clock seconds may use far less CPU than asked.
+    wanted = time.process_time() + float(environ['QUERY_STRING'])
+    deadline = time.time() + 60
+    while time.process_time() < wanted and time.time() < deadline:
+        sum(range(1000))
+    return text(start_response, 'spun')
+
+
 def route_long_header(environ, start_response):
     # A response header of the asked length (header-buffer-size in daemon mode).
     start_response('200 OK', [('Content-Type', 'text/plain'), ('X-Long', 'x' * int(environ['QUERY_STRING']))])
@@ -527,6 +547,7 @@ ROUTES = {
     '/announced-sleep': route_announced_sleep,
     '/long-header': route_long_header,
     '/spin': route_spin,
+    '/spin-cpu': route_spin_cpu,
     '/write': route_write,
 }
 

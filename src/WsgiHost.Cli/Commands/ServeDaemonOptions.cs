@@ -26,6 +26,7 @@ internal sealed class ServeDaemonOptions
         ["--deadlock-timeout"] = "deadlock-timeout",
         ["--startup-timeout"] = "startup-timeout",
         ["--graceful-timeout"] = "graceful-timeout",
+        ["--eviction-timeout"] = "eviction-timeout",
         ["--shutdown-timeout"] = "shutdown-timeout",
         ["--connect-timeout"] = "connect-timeout",
         ["--cpu-time-limit"] = "cpu-time-limit",

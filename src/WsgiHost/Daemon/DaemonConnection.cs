@@ -37,6 +37,9 @@ internal sealed class DaemonConnection(Socket socket) : IDisposable
     /// <summary>The worker process the connection leads to.</summary>
     public DaemonGroupRuntime.Worker? Worker { get; init; }
 
+    /// <summary>Owned by a watch after a socket-timeout (<see cref="DaemonGroupRuntime"/>): whoever sent the request leaves it open.</summary>
+    public bool Detached { get; set; }
+
     /// <summary>When it last went back to its pool (<see cref="Environment.TickCount64"/>, <see cref="DaemonConnectionPool.Return"/>).</summary>
     public long IdleSince { get; set; }
 

@@ -123,6 +123,13 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     /// <summary>Apache's Timeout for the writes of a response to its client (<see cref="Server.StalledClient"/>) and the reads of its request body (<see cref="Server.BodyReadTimeout"/>).</summary>
     public TimeSpan IoTimeout { get; init; } = Server.RequestOptions.DefaultIoTimeout;
 
+    /// <summary>
+    /// socket-timeout=, else Apache's Timeout: how long the front waits for the worker's
+    /// response head, and then for each read of its body, as mod_wsgi bounds each read of the
+    /// daemon socket ("Timeout when reading response headers from daemon process": 504).
+    /// </summary>
+    public TimeSpan SocketTimeout { get; init; } = Server.RequestOptions.DefaultIoTimeout;
+
     /// <summary>Where the workers' own lines go when relayed: the error log of the virtual host the group was declared in; null: the server's.</summary>
     public IErrorLog? WorkersLog { get; init; }
 
@@ -292,7 +299,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     private void OnExited(Slot slot, Worker worker, TaskCompletionSource<string> exit)
     {
         int code = worker.Process.ExitCode;
-        string how = WorkerExit.Describe(code, worker.KilledBy) + MemoryLimitHint(code);
+        string how = WorkerExit.Describe(code, worker.KilledBy) + MemoryLimitHint(code) + CpuTimeLimitHint(code, worker.KilledBy);
         // Taken before the requests learn how it ended: they stop being in flight right after.
         string serving = worker.Requests.IsEmpty ? "" : $" while serving {string.Join(", ", worker.Requests.Values.Select(Describe))}";
         bool current;
@@ -373,6 +380,11 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             : $"; with {limits} the worker may have been refused memory it needed (the application's own allocations raise MemoryError): raise the limit if the application needs that much";
     }
 
+    private string CpuTimeLimitHint(int code, string? killedBy) =>
+        _config.Options.TryGetValue("cpu-time-limit", out string? limit) && long.TryParse(limit, out long seconds)
+            ? WorkerExit.CpuTimeLimitHint(code, killedBy, seconds, _config.GracefulTimeoutSeconds, _config.ShutdownTimeoutSeconds)
+            : "";
+
     /// <summary>Sends one request to a worker and its response to the client. Returns the body bytes sent.</summary>
     /// <remarks>
     /// This and <see cref="ExchangeAsync"/> keep their state machines in pools: allocated afresh
@@ -433,7 +445,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
                         {
                             slot.Idle.Return(stream);
                         }
-                        else
+                        else if (!stream.Detached)
                         {
                             stream.Dispose();
                         }
@@ -578,8 +590,9 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         // request-timeout: waiting for the response is bounded; the stuck worker is recycled.
         // With interrupt-timeout the worker first raises RequestTimeout in the request's thread
         // (a 504 from the worker, which lives on); only past both is it recycled.
-        using CancellationTokenSource? timeout = _config.RequestTimeoutSeconds > 0 ? CancellationTokenSource.CreateLinkedTokenSource(aborted) : null;
-        CancellationToken waiting = timeout?.Token ?? aborted;
+        // socket-timeout bounds the wait too, and each read of the body after it.
+        using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        CancellationToken waiting = timeout.Token;
         int answer;
         // Registered before it is sent: a request without a body may be running before its accept byte comes.
         worker.Requests[requestId] = environ;
@@ -610,7 +623,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
         {
-            return (await TimedOutAsync(Task.CompletedTask, context, environ, log, client, slot, worker).ConfigureAwait(false), false);
+            return (await WaitTimedOutAsync(Task.CompletedTask, connection, context, environ, log, client, slot, worker).ConfigureAwait(false), false);
         }
         if (answer == DaemonProtocol.NotTaken)
         {
@@ -634,7 +647,10 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         if (!bodyComplete)
         {
             body = DaemonRequestBody.PumpAsync(context.Request.BodyReader, connection, IoTimeout, aborted);
-            StartTimeout(timeout);
+            if (RequestTimeoutFirst)
+            {
+                StartTimeout(timeout); // request-timeout counts from the start, the upload included
+            }
         }
         else if (bodyReader != null && bodyReader.TryRead(out ReadResult taken))
         {
@@ -644,20 +660,29 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         (int Status, string Reason, List<KeyValuePair<string, string>> Headers) head;
         bool serverPage = false;
         Task<ReadOnlyMemory<byte>> headRead = DaemonProtocol.ReadHeadAsync(stream, connection.HeadBuffer, waiting);
-        if (!bodyComplete && !headRead.IsCompleted && await Task.WhenAny(headRead, body).ConfigureAwait(false) == body
-            && body.Exception?.InnerException is BadHttpRequestException refused)
+        bool bodyEndedFirst = !bodyComplete && !headRead.IsCompleted && await Task.WhenAny(headRead, body).ConfigureAwait(false) == body;
+        if (bodyEndedFirst && !RequestTimeoutFirst)
+        {
+            // socket-timeout bounds the wait for the head from the body's end, as mod_wsgi
+            // reads the head once it has sent the body: a long upload is no timeout.
+            StartTimeout(timeout);
+        }
+        if (bodyEndedFirst && body.Exception?.InnerException is { } lost && WsgiDispatch.AbortIfClientGone(context, lost))
+        {
+            // The client reset its connection in the middle of the body: the worker's read of
+            // the rest fails (its connection is dropped), and there is no one to answer.
+            log.Write(ErrorLogLevel.Info, "core", $"[client {client}] {Describe(environ)}: the client closed its connection in the middle of the request body ({lost.Message}); the application's read of wsgi.input fails.");
+            connection.Dispose();
+            await ObserveHeadAsync(headRead).ConfigureAwait(false);
+            return (0, false);
+        }
+        if (bodyEndedFirst && body.Exception?.InnerException is BadHttpRequestException refused)
         {
             // The client's body broke (past LimitRequestBody, malformed chunks) while the app
             // waits for the rest of it: the worker can get no more of it, so its connection is
             // dropped (its read fails) and the client gets the refusal, as in embedded mode.
             connection.Dispose();
-            try
-            {
-                await headRead.ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or InvalidDataException)
-            {
-            }
+            await ObserveHeadAsync(headRead).ConfigureAwait(false);
             return (await BodyRefusedAsync(refused, context, environ, log, client).ConfigureAwait(false), false);
         }
         try
@@ -672,12 +697,15 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
         {
-            return (await TimedOutAsync(body, context, environ, log, client, slot, worker).ConfigureAwait(false), false);
+            return (await WaitTimedOutAsync(body, connection, context, environ, log, client, slot, worker).ConfigureAwait(false), false);
         }
         catch (Exception e) when (e is IOException or InvalidDataException && !aborted.IsCancellationRequested)
         {
             return (await ClosedAsync(body, e.Message, context, environ, log, client, slot, pid, exit).ConfigureAwait(false), false);
         }
+        // The body's reads that wait get socket-timeout each (armed around them alone: none
+        // runs out while the client is written to).
+        timeout.CancelAfter(Timeout.InfiniteTimeSpan);
 
         if (TooLong(head.Headers, _config.HeaderBufferSize) is { } tooLong)
         {
@@ -748,7 +776,14 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         {
             while (true)
             {
-                await stream.ReadExactlyAsync(prefix[prefixRead..], aborted).ConfigureAwait(false);
+                ValueTask header = stream.ReadExactlyAsync(prefix[prefixRead..], waiting);
+                if (!header.IsCompletedSuccessfully)
+                {
+                    // Armed only for a read that waits: most come out of the connection's buffer.
+                    timeout.CancelAfter(SocketTimeout);
+                    await header.ConfigureAwait(false);
+                    timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+                }
                 prefixRead = 0;
                 uint n = DaemonProtocol.ChunkHeader(prefix.Span);
                 if (n == DaemonProtocol.End)
@@ -773,7 +808,18 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
                     // 64 KiB chunk and the header after it (the header read apart cost a
                     // system call, and a 16 KiB copy through the read buffer, per chunk).
                     Memory<byte> memory = writer.GetMemory(Math.Min(left, 64 * 1024) + DaemonProtocol.ChunkHeaderBytes);
-                    int read = await stream.ReadAsync(memory[..Math.Min(left + DaemonProtocol.ChunkHeaderBytes, memory.Length)], aborted).ConfigureAwait(false);
+                    ValueTask<int> reading = stream.ReadAsync(memory[..Math.Min(left + DaemonProtocol.ChunkHeaderBytes, memory.Length)], waiting);
+                    int read;
+                    if (reading.IsCompletedSuccessfully)
+                    {
+                        read = reading.Result;
+                    }
+                    else
+                    {
+                        timeout.CancelAfter(SocketTimeout);
+                        read = await reading.ConfigureAwait(false);
+                        timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+                    }
                     if (read == 0)
                     {
                         throw new EndOfStreamException("the worker closed the connection inside a body chunk");
@@ -806,7 +852,22 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             // The client went away: %b and the metrics count what it was sent, which is all of
             // it for a client that closes once it has Content-Length's bytes while the app's
             // close() (Django's request_finished) still runs before the worker's end marker.
+            // The body pump ends with the client (its reads are cancelled with it): waited for,
+            // so no read of the request body is left running when Kestrel ends the request.
+            await DaemonRequestBody.ObserveAsync(body).ConfigureAwait(false);
             throw new IncompleteResponseException("the client closed the connection", sent);
+        }
+        catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+        {
+            // socket-timeout between two pieces of the body: mod_wsgi gives up on the response
+            // the same way ("Failed to proxy response from daemon"); the worker's write fails.
+            log.Write(ErrorLogLevel.Error, "wsgi",
+                $"[client {client}] {Describe(environ)}: Timeout when reading the response from daemon process '{_config.Name}': nothing more came within {SocketTimeoutText}; " +
+                $"the client gets an incomplete response. An application that pauses longer between two writes needs a longer socket-timeout= in WSGIDaemonProcess '{_config.Name}'.");
+            await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            connection.Dispose(); // the worker's next write fails; the pump's too
+            await DaemonRequestBody.ObserveAsync(body).ConfigureAwait(false);
+            throw new IncompleteResponseException("socket-timeout while reading the response from the daemon", sent);
         }
         catch (Exception e) when (e is IOException or InvalidDataException && !aborted.IsCancellationRequested)
         {
@@ -815,6 +876,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
                 $"[client {client}] {Describe(environ)}: WSGI daemon process '{_config.Name}' worker {slot.Index} (pid {pid}) stopped in the middle of the response " +
                 $"({(how != null ? "the worker " + how : e.Message)}); the client gets an incomplete response.");
             await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            await DaemonRequestBody.ObserveAsync(body).ConfigureAwait(false);
             throw new IncompleteResponseException("daemon worker failed mid-response", sent);
         }
         return (sent, await DaemonRequestBody.ObserveAsync(body).ConfigureAwait(false));
@@ -853,8 +915,76 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
 
     // Methods, not local functions of ExchangeAsync: capturing its locals made the compiler
     // allocate their closure at the start of every exchange, including all that never time out.
-    private void StartTimeout(CancellationTokenSource? timeout) =>
-        timeout?.CancelAfter(_responseTimeout);
+    private void StartTimeout(CancellationTokenSource timeout) =>
+        timeout.CancelAfter(RequestTimeoutFirst ? _responseTimeout : SocketTimeout);
+
+    /// <summary>The wait for the response head ran out: request-timeout's or socket-timeout's, whichever came first.</summary>
+    private Task<long> WaitTimedOutAsync(Task body, DaemonConnection connection, HttpContext context, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client, Slot slot, Worker worker) =>
+        RequestTimeoutFirst
+            ? TimedOutAsync(body, context, environ, log, client, slot, worker)
+            : SocketTimedOutAsync(body, connection, context, environ, log, client, slot, worker);
+
+    /// <summary>request-timeout (with interrupt-timeout) ends the wait for a response head no later than socket-timeout does: the worker is recycled.</summary>
+    private bool RequestTimeoutFirst => _responseTimeout > TimeSpan.Zero && _responseTimeout <= SocketTimeout;
+
+    private string SocketTimeoutText => _config.SocketTimeoutSeconds > 0
+        ? $"socket-timeout={_config.SocketTimeoutSeconds} s"
+        : $"socket-timeout ({SocketTimeout.TotalSeconds:0} s: Timeout, as socket-timeout= is not set)";
+
+    /// <summary>
+    /// socket-timeout passed before request-timeout (or without one): the client gets 504, as
+    /// from mod_wsgi, and the request runs on in the worker. With request-timeout the worker
+    /// is still recycled if the request has not ended by then: the connection is watched
+    /// until that time (<see cref="WatchAsync"/>).
+    /// </summary>
+    private async Task<long> SocketTimedOutAsync(Task body, DaemonConnection connection, HttpContext context, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client, Slot slot, Worker worker)
+    {
+        bool watched = _responseTimeout > TimeSpan.Zero;
+        log.Write(ErrorLogLevel.Error, "wsgi",
+            $"[client {client}] {Describe(environ)}: Timeout when reading response headers from daemon process '{_config.Name}': no answer within {SocketTimeoutText}. " +
+            (watched
+                ? $"The request runs on in worker {slot.Index} (pid {worker.Pid}) until {RequestTimeoutRule.Describe(_config.RequestTimeoutSeconds, _config.Threads)} recycles it. "
+                : $"The request runs on in worker {slot.Index} (pid {worker.Pid}); request-timeout= would end such requests. ") +
+            $"If the application needs longer, raise socket-timeout= in WSGIDaemonProcess '{_config.Name}' (Timeout without it).");
+        if (watched)
+        {
+            connection.Detached = true;
+            _ = WatchAsync(connection, body, _responseTimeout - SocketTimeout, environ, slot, worker);
+        }
+        else
+        {
+            await DaemonRequestBody.ObserveAsync(body).ConfigureAwait(false);
+        }
+        return await WsgiDispatch.ErrorAsync(context, 504).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// After a socket-timeout, the rest of request-timeout: a worker that has neither answered
+    /// nor closed the connection by then still runs the request and is recycled, as a worker
+    /// past request-timeout is whoever waits for it.
+    /// </summary>
+    private async Task WatchAsync(DaemonConnection connection, Task body, TimeSpan rest, IReadOnlyList<KeyValuePair<string, string>> environ, Slot slot, Worker worker)
+    {
+        try
+        {
+            await Task.Delay(rest).ConfigureAwait(false);
+            // Readable: an answer (or the end of the connection) came; the request is over.
+            if (!_stopping && !connection.Socket.Poll(0, SelectMode.SelectRead))
+            {
+                _log.Write(ErrorLogLevel.Error, "wsgi",
+                    $"{Describe(environ)}: still running in daemon process '{_config.Name}' after {RequestTimeoutRule.Describe(_config.RequestTimeoutSeconds, _config.Threads)}{(_config.InterruptTimeoutSeconds > 0 ? $", interrupt-timeout={_config.InterruptTimeoutSeconds} s" : "")} (its client got 504 at socket-timeout); recycling worker {slot.Index} (pid {worker.Pid}).");
+                Recycle(slot, worker);
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            connection.Dispose();
+            await DaemonRequestBody.ObserveAsync(body).ConfigureAwait(false);
+        }
+    }
 
     private async Task<long> TimedOutAsync(Task body, HttpContext context, IReadOnlyList<KeyValuePair<string, string>> environ, IErrorLog log, string client, Slot slot, Worker worker)
     {
@@ -874,6 +1004,18 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             (how != null ? $"the worker {how}." : $"the worker died or was restarted mid-request ({cause})."));
         await DaemonRequestBody.ObserveAsync(body).ConfigureAwait(false);
         return await WsgiDispatch.ErrorAsync(context, 502).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits for a head read whose connection was just dropped; it can only fail.</summary>
+    private static async Task ObserveHeadAsync(Task<ReadOnlyMemory<byte>> headRead)
+    {
+        try
+        {
+            await headRead.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or InvalidDataException)
+        {
+        }
     }
 
     /// <summary>Answers a request whose body Kestrel refused with its 4xx; the client's connection closes, as the rest of it cannot be framed any more.</summary>

@@ -89,6 +89,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
             // client may wait, as mod_wsgi's defaults chain them.
             IoTimeout = TimeSpan.FromSeconds(config.ResponseSocketTimeoutSeconds > 0 ? config.ResponseSocketTimeoutSeconds
                 : config.SocketTimeoutSeconds > 0 ? config.SocketTimeoutSeconds : site.TimeoutSeconds),
+            SocketTimeout = TimeSpan.FromSeconds(config.SocketTimeoutSeconds > 0 ? config.SocketTimeoutSeconds : site.TimeoutSeconds),
         };
         runtime.Start();
         log.Write(ErrorLogLevel.Notice, "wsgi",
@@ -239,7 +240,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
         {
             args.AddRange(["--import", import.ScriptPath, "--import-group", import.ApplicationGroup]);
         }
-        foreach (string option in new[] { "restart-interval", "inactivity-timeout", "umask", "memory-limit", "virtual-memory-limit", "cpu-time-limit", "startup-timeout", "request-timeout", "interrupt-timeout", "supplementary-groups", "python-eggs", "cpu-priority", "locale" })
+        foreach (string option in new[] { "restart-interval", "inactivity-timeout", "umask", "memory-limit", "virtual-memory-limit", "cpu-time-limit", "startup-timeout", "eviction-timeout", "request-timeout", "interrupt-timeout", "supplementary-groups", "python-eggs", "cpu-priority", "locale" })
         {
             if (config.Options.TryGetValue(option, out string? value))
             {

@@ -149,7 +149,11 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
         CloseIdleConnections();
         // graceful-timeout for the running requests, then shutdown-timeout more; after that the
         // worker ends without them, as mod_wsgi's reaper ends the process.
-        var graceful = DateTime.UtcNow + options.GracefulTimeout;
+        // SIGUSR1's eviction has eviction-timeout= instead, when set, as in mod_wsgi.
+        (TimeSpan drainFor, string drainOption) = Volatile.Read(ref _exitCode) == WorkerRestartReason.Eviction.ExitCode() && options.EvictionTimeoutSeconds > 0
+            ? (TimeSpan.FromSeconds(options.EvictionTimeoutSeconds), "eviction-timeout")
+            : (options.GracefulTimeout, "graceful-timeout");
+        var graceful = DateTime.UtcNow + drainFor;
         var deadline = graceful + TimeSpan.FromSeconds(Math.Max(1, options.ShutdownTimeoutSeconds));
         bool warned = false, drained = true;
         for (int returned = 0; returned < options.Threads;)
@@ -164,7 +168,7 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             if (DateTime.UtcNow > graceful && !warned)
             {
                 warned = true;
-                log.Write(ErrorLogLevel.Warning, "wsgi", $"Daemon process group '{options.Group}': requests still running after graceful-timeout={options.GracefulTimeout.TotalSeconds:0} s; they get shutdown-timeout={options.ShutdownTimeoutSeconds} s more.");
+                log.Write(ErrorLogLevel.Warning, "wsgi", $"Daemon process group '{options.Group}': requests still running after {drainOption}={drainFor.TotalSeconds:0} s; they get shutdown-timeout={options.ShutdownTimeoutSeconds} s more.");
             }
             if (DateTime.UtcNow > deadline)
             {
@@ -479,17 +483,28 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
 
     /// <summary>
     /// restart-interval and inactivity-timeout: a once-a-second check that ends the worker
-    /// gracefully when it has lived long enough or has been idle too long.
+    /// gracefully when it has lived long enough or has been idle too long; and startup-timeout,
+    /// which mod_wsgi's monitor thread checks the same way, so the worker is fresh before the
+    /// next request comes rather than failing it too.
     /// </summary>
     private Timer? Recycler(CancellationToken stopping)
     {
-        if (options.RestartIntervalSeconds <= 0 && options.InactivityTimeoutSeconds <= 0)
+        if (options.RestartIntervalSeconds <= 0 && options.InactivityTimeoutSeconds <= 0 && options.StartupTimeoutSeconds <= 0)
         {
             return null;
         }
         DateTime started = DateTime.UtcNow;
         return new Timer(_ =>
         {
+            if (StartupTimedOut() is { } app && !stopping.IsCancellationRequested)
+            {
+                StopForStartup(app);
+                return;
+            }
+            if (options.RestartIntervalSeconds <= 0 && options.InactivityTimeoutSeconds <= 0)
+            {
+                return;
+            }
             DateTime now = DateTime.UtcNow;
             long lastActivity = Volatile.Read(ref _lastActivityTicks);
             (WorkerRestartReason Reason, string Text)? reason = options.RestartIntervalSeconds > 0 && now - started >= TimeSpan.FromSeconds(options.RestartIntervalSeconds)
@@ -530,16 +545,38 @@ internal sealed class DaemonWorker(DaemonWorkerOptions options, IErrorLog log)
             return;
         }
         Interlocked.CompareExchange(ref _firstLoadAttemptTicks, DateTime.UtcNow.Ticks, 0);
-        long first = Interlocked.Read(ref _firstLoadAttemptTicks);
-        if (DateTime.UtcNow.Ticks - first >= TimeSpan.FromSeconds(options.StartupTimeoutSeconds).Ticks && !_stopping)
+        Interlocked.CompareExchange(ref _notLoaded, app, null);
+        if (StartupTimedOut() is { } late)
         {
-            log.Write(ErrorLogLevel.Error, "wsgi",
-                $"Daemon process group '{options.Group}': '{app.Options.ScriptPath}' has not loaded within startup-timeout={options.StartupTimeoutSeconds} s; restarting the worker.");
-            Stop(WorkerRestartReason.StartupTimeout);
+            StopForStartup(late);
         }
     }
 
+    /// <summary>The application whose load failed first, when it still has not loaded startup-timeout after that; else null.</summary>
+    private WsgiApplication? StartupTimedOut()
+    {
+        WsgiApplication? app = Volatile.Read(ref _notLoaded);
+        long first = Interlocked.Read(ref _firstLoadAttemptTicks);
+        return app != null && !app.Script.IsLoaded && first != 0 && !_stopping
+            && DateTime.UtcNow.Ticks - first >= TimeSpan.FromSeconds(options.StartupTimeoutSeconds).Ticks ? app : null;
+    }
+
+    private void StopForStartup(WsgiApplication app)
+    {
+        // Once: the timer and a request's end may both see it.
+        if (Interlocked.Exchange(ref _notLoaded, null) == null)
+        {
+            return;
+        }
+        log.Write(ErrorLogLevel.Error, "wsgi",
+            $"Daemon process group '{options.Group}': '{app.Options.ScriptPath}' has not loaded within startup-timeout={options.StartupTimeoutSeconds} s of its first failed attempt; restarting the worker.");
+        Stop(WorkerRestartReason.StartupTimeout);
+    }
+
     private long _firstLoadAttemptTicks;
+
+    /// <summary>The application that failed to load first (startup-timeout counts from then); null when none has, or once acted on.</summary>
+    private WsgiApplication? _notLoaded;
 
     /// <summary>Counts a request against maximum-requests; false once the worker is done taking them.</summary>
     private bool TakeRequest()

@@ -33,6 +33,9 @@ internal sealed record DaemonWorkerOptions
     /// <summary>graceful-timeout=: how long running requests may take once the worker stops taking new ones.</summary>
     public TimeSpan GracefulTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>eviction-timeout=: graceful-timeout's place when SIGUSR1 evicts the worker (0: graceful-timeout).</summary>
+    public int EvictionTimeoutSeconds { get; init; }
+
     /// <summary>shutdown-timeout=: after graceful-timeout, how long requests still running get before the worker ends without them.</summary>
     public int ShutdownTimeoutSeconds { get; init; } = 5;
 

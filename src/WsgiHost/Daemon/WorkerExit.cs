@@ -42,4 +42,20 @@ internal static class WorkerExit
             : "";
         return $"was killed by signal {signal} ({meaning}{fix})";
     }
+
+    /// <summary>
+    /// For a worker SIGKILLed by no one the server knows of under cpu-time-limit=: the kernel
+    /// does that at the hard limit (<see cref="ProcessLimits"/>), when the drain that SIGXCPU
+    /// began used up its CPU seconds too (QA: it was put down to a kill by hand or the OOM killer).
+    /// </summary>
+    public static string CpuTimeLimitHint(int exitCode, string? killedBy, long cpuTimeLimitSeconds, int gracefulTimeoutSeconds, int shutdownTimeoutSeconds)
+    {
+        if (exitCode != 128 + 9 || killedBy != null || cpuTimeLimitSeconds <= 0)
+        {
+            return "";
+        }
+        long hard = cpuTimeLimitSeconds + gracefulTimeoutSeconds + Math.Max(1, shutdownTimeoutSeconds);
+        return $"; or, with cpu-time-limit={cpuTimeLimitSeconds}, by the kernel at the hard limit of {hard} s of CPU (cpu-time-limit + graceful-timeout + shutdown-timeout): "
+            + "the requests still running after SIGXCPU kept using CPU; raise cpu-time-limit= if the application needs that much";
+    }
 }

@@ -15,7 +15,7 @@ namespace WsgiHost.Daemon;
 internal static class WorkerMain
 {
     /// <summary>SIGUSR2: what the server sends its workers after its own SIGUSR1 (logrotate), to reopen their log files.</summary>
-    public const int ReopenLogsSignal = 12;
+    public const int ReopenLogsSignal = Server.InheritedSignals.SigUsr2;
 
     /// <summary>Runs the worker; returns the process exit code.</summary>
     /// <exception cref="ArgumentException">The arguments or the environment are not what a front gives a worker.</exception>
@@ -30,7 +30,8 @@ internal static class WorkerMain
         // A server started in the background by a script (`wsgihost run site.conf &`) inherits
         // SIGINT ignored, and its workers with it: mod_wsgi's code-monitor recipe
         // (os.kill(os.getpid(), signal.SIGINT) to restart on a change) did nothing (QA).
-        Server.InheritedSignals.Reclaim(log, Server.InheritedSignals.SigInt, Server.InheritedSignals.SigUsr1);
+        // SIGUSR2 too: it is how the server has its workers reopen their logs.
+        Server.InheritedSignals.Reclaim(log, Server.InheritedSignals.SigInt, Server.InheritedSignals.SigUsr1, ReopenLogsSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         var worker = new DaemonWorker(options, log);
@@ -82,7 +83,7 @@ internal static class WorkerMain
         var pythonPath = new List<string>();
         var imports = new List<(string, string)>();
         int sendBufferSize = 0, receiveBufferSize = 0;
-        int restartInterval = 0, inactivity = 0, deadlockTimeout = 0, startupTimeout = 0, requestTimeout = 0, interruptTimeout = 0;
+        int restartInterval = 0, inactivity = 0, deadlockTimeout = 0, startupTimeout = 0, evictionTimeout = 0, requestTimeout = 0, interruptTimeout = 0;
         long memoryLimit = 0, virtualMemoryLimit = 0, cpuTimeLimit = 0;
         string? umask = null, supplementaryGroups = null, pythonEggs = null, locale = null;
         int? cpuPriority = null;
@@ -121,6 +122,7 @@ internal static class WorkerMain
                 case "--inactivity-timeout": inactivity = Int(); break;
                 case "--deadlock-timeout": deadlockTimeout = Int(); break;
                 case "--startup-timeout": startupTimeout = Int(); break;
+                case "--eviction-timeout": evictionTimeout = Int(); break;
                 case "--request-timeout": requestTimeout = Int(); break;
                 case "--interrupt-timeout": interruptTimeout = Int(); break;
                 case "--umask": umask = Value(); break;
@@ -178,6 +180,7 @@ internal static class WorkerMain
             InactivityTimeoutSeconds = inactivity,
             DeadlockTimeoutSeconds = deadlockTimeout,
             StartupTimeoutSeconds = startupTimeout,
+            EvictionTimeoutSeconds = evictionTimeout,
             Umask = umask,
             MemoryLimit = memoryLimit,
             VirtualMemoryLimit = virtualMemoryLimit,

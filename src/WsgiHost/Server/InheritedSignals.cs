@@ -15,6 +15,7 @@ internal static class InheritedSignals
     public const int SigHup = 1;
     public const int SigInt = 2;
     public const int SigUsr1 = 10;
+    public const int SigUsr2 = 12;
     private static readonly IntPtr s_default = IntPtr.Zero; // SIG_DFL
     private static readonly IntPtr s_ignore = new(1);       // SIG_IGN
 
@@ -30,7 +31,7 @@ internal static class InheritedSignals
         }
         foreach (int number in signals)
         {
-            string name = number switch { SigHup => "SIGHUP", SigInt => "SIGINT", SigUsr1 => "SIGUSR1", _ => $"signal {number}" };
+            string name = number switch { SigHup => "SIGHUP", SigInt => "SIGINT", SigUsr1 => "SIGUSR1", SigUsr2 => "SIGUSR2", _ => $"signal {number}" };
             // Only the handler, the first field of glibc's struct sigaction, is read; the buffer
             // is larger than the struct on every Linux architecture.
             var current = new byte[256];

@@ -21,4 +21,17 @@ public sealed class WorkerExitTests
     [Fact]
     public void ASigkillTheServerSentItselfSaysWhy() =>
         Assert.Equal("was killed by signal 9 (SIGKILL: the server ended it)", WorkerExit.Describe(137, "the server ended it"));
+
+    [Fact]
+    public void AnUnexplainedSigkillUnderCpuTimeLimitNamesTheKernelsHardLimit()
+    {
+        Assert.Equal("; or, with cpu-time-limit=10, by the kernel at the hard limit of 20 s of CPU (cpu-time-limit + graceful-timeout + shutdown-timeout): "
+            + "the requests still running after SIGXCPU kept using CPU; raise cpu-time-limit= if the application needs that much",
+            WorkerExit.CpuTimeLimitHint(137, null, 10, 5, 5));
+        // shutdown-timeout=0 still leaves one second, as the limit is set.
+        Assert.Contains("hard limit of 12 s", WorkerExit.CpuTimeLimitHint(137, null, 10, 1, 0), StringComparison.Ordinal);
+        Assert.Equal("", WorkerExit.CpuTimeLimitHint(137, "the server ended it", 10, 5, 5));
+        Assert.Equal("", WorkerExit.CpuTimeLimitHint(137, null, 0, 5, 5));
+        Assert.Equal("", WorkerExit.CpuTimeLimitHint(139, null, 10, 5, 5));
+    }
 }

@@ -41,7 +41,6 @@ internal static class DaemonProcessDirective
     {
         ["stack-size"] = (true, "WSGI threads get the runtime's default stack (1.5 MiB); an app that needs more recursion depth than that should say so in its own threads"),
         ["switch-interval"] = (true, "the workers keep Python's switch interval (5 ms); call sys.setswitchinterval() from the WSGI script to change it"),
-        ["eviction-timeout"] = (true, "SIGUSR1 to a worker does not evict it; graceful-timeout= bounds every drain"),
         ["server-metrics"] = (true, "mod_wsgi.server_metrics() is not provided; WsgiHost's server-status and metrics pages give the server's figures"),
         ["socket-user"] = (false, "the server connects to its own daemon sockets, so their owner needs no change"),
         ["response-flush-delay"] = (false, "the front passes on what a worker writes as it comes"),
