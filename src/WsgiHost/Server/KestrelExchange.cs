@@ -102,7 +102,10 @@ internal sealed class KestrelExchange : IWsgiExchange
         sink.Add("QUERY_STRING", _target.RawQuery);
         sink.Add("REQUEST_URI", RequestUri());
         sink.Add("SERVER_PROTOCOL", request.Protocol);
-        sink.Add("REQUEST_SCHEME", https ? "https" : "http");
+        // ServerName https://... names it for a server behind a proxy that terminates TLS, as in
+        // Apache; wsgi.url_scheme stays the connection's (or a trusted proxy header's), as
+        // mod_wsgi derives it from HTTPS alone.
+        sink.Add("REQUEST_SCHEME", _options.Scheme ?? (https ? "https" : "http"));
         sink.Add("wsgi.url_scheme", https ? "https" : "http");
         sink.Add("SERVER_ADDR", localAddress);
         if (proxy.RemoteAddr is string forwardedFor)
@@ -159,7 +162,7 @@ internal sealed class KestrelExchange : IWsgiExchange
             sink.Add("HTTPS", "on");
             if (_options.SslEnvironment && request.IsHttps)
             {
-                SslVariables.Write(_context, sink);
+                SslVariables.Write(_context, sink, _options.SslCertData);
             }
         }
 
@@ -333,7 +336,10 @@ internal sealed class KestrelExchange : IWsgiExchange
                 // malformed or crosses LimitRequestBody here fails the app's read; if the app
                 // then fails, the client gets 400/413, and the connection cannot be reused.
                 RefusedBodyStatus = WsgiDispatch.RefusedBodyStatus(e);
-                WsgiDispatch.CloseConnection(_context);
+                if (!WsgiDispatch.AbortIfClientGone(_context, e))
+                {
+                    WsgiDispatch.CloseConnection(_context);
+                }
                 throw;
             }
             ReadOnlySequence<byte> data = result.Buffer;

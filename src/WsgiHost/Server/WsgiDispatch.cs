@@ -54,6 +54,22 @@ internal static class WsgiDispatch
     /// BadHttpRequestException (400, 413, 408 for a body below MinRequestBodyDataRate), but an
     /// overflowing chunk size as a plain IOException (400).
     /// </summary>
+    /// <summary>
+    /// The body read failed because the client reset its connection. Kestrel's request body
+    /// then stays in the reading state, and its drain at the end of the request logged an
+    /// error with a stack trace ("Reading is already in progress", QA): the request is aborted
+    /// instead, as no answer can reach that client anyway.
+    /// </summary>
+    internal static bool AbortIfClientGone(HttpContext context, Exception e)
+    {
+        if (e is not Microsoft.AspNetCore.Connections.ConnectionResetException && e.InnerException is not Microsoft.AspNetCore.Connections.ConnectionResetException)
+        {
+            return false;
+        }
+        context.Abort();
+        return true;
+    }
+
     internal static int RefusedBodyStatus(Exception e) => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest;
 
     /// <summary>How much of a request body is read before a WSGI thread or a daemon worker is given the request.</summary>
@@ -98,7 +114,10 @@ internal static class WsgiDispatch
             int status = RefusedBodyStatus(e);
             log.Write(ErrorLogLevel.Info, "core", $"[client {Client(context)}] request body refused ({status}) for '{path}': {e.Message}");
             // The rest of the connection cannot be framed any more.
-            CloseConnection(context);
+            if (!AbortIfClientGone(context, e))
+            {
+                CloseConnection(context);
+            }
             return status;
         }
     }
