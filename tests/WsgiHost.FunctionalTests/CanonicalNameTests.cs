@@ -43,6 +43,52 @@ public sealed class CanonicalNameTests : IDisposable
         Assert.Equal(0, await host.StopAsync());
     }
 
+    /// <summary>
+    /// ServerName https://name: behind a proxy that terminates TLS, REQUEST_SCHEME (and
+    /// mod_rewrite's %{REQUEST_SCHEME}) say https, as Apache's ap_http_scheme; wsgi.url_scheme
+    /// stays http, as mod_wsgi derives it from HTTPS alone (QA: the scheme was dropped).
+    /// </summary>
+    [Fact]
+    public async Task AServerNameWithHttpsGivesRequestSchemeHttps()
+    {
+        int port = WsgiHostProcess.FreePort();
+        string conf = Path.Combine(_dir, "scheme.conf");
+        const string rule = "RewriteRule ^/old$ %{REQUEST_SCHEME}://%{HTTP_HOST}/new [R=301,L]";
+        File.WriteAllText(conf, $"""
+            Listen 127.0.0.1:{port}
+            <VirtualHost *:{port}>
+                ServerName https://proxied.test
+                RewriteEngine On
+                {rule}
+                WSGIScriptAlias / {WsgiHostProcess.App("gateway.wsgi")}
+            </VirtualHost>
+            <VirtualHost *:{port}>
+                ServerName plain.test
+                WSGIScriptAlias / {WsgiHostProcess.App("gateway.wsgi")}
+            </VirtualHost>
+            """);
+        await using var host = await WsgiHostProcess.RunAsync(conf, port, new Dictionary<string, string>());
+
+        Assert.Equal(("https", "http"), await SchemesAsync(host, "proxied.test"));
+        Assert.Equal(("http", "http"), await SchemesAsync(host, "plain.test"));
+        using var old = new HttpRequestMessage(HttpMethod.Get, "/old");
+        old.Headers.Host = "proxied.test";
+        using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.Client.BaseAddress };
+        using HttpResponseMessage moved = await noRedirects.SendAsync(old);
+        Assert.Equal(301, (int)moved.StatusCode);
+        Assert.Equal("https://proxied.test/new", moved.Headers.Location?.OriginalString);
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    private static async Task<(string RequestScheme, string UrlScheme)> SchemesAsync(WsgiHostProcess host, string hostHeader)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/environ");
+        request.Headers.Host = hostHeader;
+        using HttpResponseMessage response = await host.Client.SendAsync(request);
+        var environ = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        return (environ.GetProperty("REQUEST_SCHEME").GetProperty("value").GetString()!, environ.GetProperty("wsgi.url_scheme").GetProperty("value").GetString()!);
+    }
+
     private static async Task<(string Name, string Port)> ServerAsync(WsgiHostProcess host, string hostHeader)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/environ");

@@ -172,7 +172,8 @@ public sealed class OperatorEndpointsTests
             await Task.Delay(20);
         }
         host.SendSignal(15);
-        await host.WaitForLogAsync("requests still running after GracefulShutdownTimeout 1 s were cut off at shutdown");
+        string log = await host.WaitForLogAsync("still running after GracefulShutdownTimeout 1 s were cut off at shutdown");
+        Assert.Contains("raise GracefulShutdownTimeout (serve: --graceful-shutdown-timeout; 0 waits for them)", log, StringComparison.Ordinal);
         await Assert.ThrowsAsync<HttpRequestException>(() => running);
         Assert.Equal(0, await host.WaitForExitAsync(timeoutMs: 60_000));
     }

@@ -73,12 +73,14 @@ internal static class ServeOptionsParser
           --no-reload                 do not re-execute the script when it changes
           --drain SECONDS             after SIGTERM, serve this long with the health check failing and
                                       connections closed after each response, then stop accepting
+          --graceful-shutdown-timeout SECONDS  after SIGTERM, how long running requests may take before
+                                      they are cut off (Apache's GracefulShutdownTimeout; default 10, 0: no limit)
         daemon worker options, as mod_wsgi-express's (each sets the WSGIDaemonProcess option of its name):
           --maximum-requests N        replace a worker after N requests (default 0: never)
           --request-timeout SECONDS   504 and a new worker for a request without a response in time (default 60)
           --interrupt-timeout SECONDS with --request-timeout: first raise RequestTimeout in the request's thread (default 0)
           --queue-timeout SECONDS     504 for a request that waited this long for a thread (default 45)
-          --inactivity-timeout, --restart-interval, --graceful-timeout (15), --shutdown-timeout (5),
+          --inactivity-timeout, --restart-interval, --graceful-timeout (15), --eviction-timeout, --shutdown-timeout (5),
           --startup-timeout (15), --deadlock-timeout (60), --connect-timeout (15) SECONDS
           --cpu-time-limit SECONDS, --memory-limit BYTES, --virtual-memory-limit BYTES  (0: none)
           --header-buffer-size, --response-buffer-size, --send-buffer-size, --receive-buffer-size BYTES,
@@ -111,6 +113,7 @@ internal static class ServeOptionsParser
         int? keepAlive = null, timeout = null;
         int? processes = null;
         int drain = 0;
+        int? gracefulShutdown = null;
         long? limitBody = null;
         ErrorLogLevel level = ErrorLogLevel.Info;
         var generated = new SourceLocation("(wsgihost serve)", 0);
@@ -179,6 +182,7 @@ internal static class ServeOptionsParser
                 case "--no-reload": reload = false; break;
                 case "--processes": processes = Int(arg, Value(), 1, 256); break;
                 case "--drain": drain = Int(arg, Value(), 0, 3600); break;
+                case "--graceful-shutdown-timeout": gracefulShutdown = Int(arg, Value(), 0, 86400); break;
                 case "--compress-responses": compress = true; break;
                 case "--x-sendfile-path": sendFilePaths.Add(new XSendFilePath(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Value())), false)); break;
                 default:
@@ -258,6 +262,7 @@ internal static class ServeOptionsParser
             Listeners = [new ListenAddress(address, port, generated)],
             Threads = threads,
             DrainSeconds = drain,
+            GracefulShutdownTimeoutSeconds = gracefulShutdown ?? 10,
             TimeoutSeconds = timeout ?? 60,
             KeepAliveTimeoutSeconds = keepAlive ?? 5,
             // As mod_wsgi-express's --user/--group, which become Apache's User and Group: the

@@ -13,8 +13,10 @@ namespace WsgiHost.Access;
 /// <param name="Authorization">The request's Authorization header, for Basic authentication; null when absent.</param>
 /// <param name="Uri">The URL path, which authentication's log lines name (Apache's <c>r-&gt;uri</c>); null: <paramref name="Path"/>.</param>
 /// <param name="Scripts">Runs WSGIAuthUserScript and WSGIAuthGroupScript hooks for this request; null where none can run.</param>
+/// <param name="ClientCertificateVerified">The TLS client sent a certificate that verified (SSL_CLIENT_VERIFY SUCCESS), for <c>Require ssl-verify-client</c>.</param>
 internal sealed record AccessRequest(IPAddress Client, string Path, IHostNameResolver? Resolver = null, IPAddress? Local = null,
-    IReadOnlyList<KeyValuePair<string, string?>>? Variables = null, string? Authorization = null, string? Uri = null, IAuthScripts? Scripts = null)
+    IReadOnlyList<KeyValuePair<string, string?>>? Variables = null, string? Authorization = null, string? Uri = null, IAuthScripts? Scripts = null,
+    bool ClientCertificateVerified = false)
 {
     /// <summary>Whether the request's variables set <paramref name="name"/>.</summary>
     public bool Sets(string name) => Variables != null && Metadata.RequestVariables.IsSet(Variables, name);

@@ -71,6 +71,18 @@ internal sealed class LocalProvider : AuthzProvider
 }
 
 /// <summary><c>Require env VAR ...</c> (mod_authz_core): granted when the request sets one of the variables, by SetEnvIf or SetEnv.</summary>
+/// <summary>
+/// <c>Require ssl-verify-client</c> (mod_ssl): the client's certificate verified in the handshake
+/// (SSL_CLIENT_VERIFY SUCCESS; GENEROUS from optional_no_ca does not count), as with
+/// <c>SSLVerifyClient optional</c> in the virtual host it asks for one without requiring it.
+/// </summary>
+internal sealed class SslVerifyClientProvider : AuthzProvider
+{
+    public override bool Grants(AccessEvaluation evaluation) => evaluation.Request.ClientCertificateVerified;
+
+    public override string ToString() => "ssl-verify-client";
+}
+
 internal sealed class EnvProvider(IReadOnlyList<string> names) : AuthzProvider
 {
     public override bool Grants(AccessEvaluation evaluation) => names.Any(evaluation.Request.Sets);

@@ -167,6 +167,7 @@ internal static class RequireParser
             "forward-dns" => ParseForwardDns(node, args, diagnostics),
             "local" => ParseLocal(node, args, diagnostics),
             "env" => ParseEnv(node, args, diagnostics),
+            "ssl-verify-client" => ParseSslVerifyClient(node, args, diagnostics),
             "valid-user" => ParseValidUser(node, args, diagnostics),
             "user" => Names(node, "user", args, diagnostics) is { } users ? new NamedUserProvider(users) : null,
             "group" => Names(node, "group", args, diagnostics) is { } groups ? new GroupProvider(groups) : null,
@@ -294,6 +295,16 @@ internal static class RequireParser
         }
 
         return new ValidUserProvider();
+    }
+
+    private static AuthzProvider? ParseSslVerifyClient(ConfigNode node, List<string> args, ICollection<ConfigDiagnostic> diagnostics)
+    {
+        if (args.Count > 0)
+        {
+            diagnostics.Error(node, "Require", "'Require ssl-verify-client' takes no arguments", "write 'Require ssl-verify-client', with SSLVerifyClient optional in the <VirtualHost>");
+            return null;
+        }
+        return new SslVerifyClientProvider();
     }
 
     /// <summary>The user or group names of <c>Require user|group</c>: at least one.</summary>

@@ -28,6 +28,9 @@ internal sealed class ApplicationCache(PythonRuntime? python, SiteConfig site, I
 
     private sealed record LastHit(ScopeRuntime Scope, string Script, WsgiTarget Target, WsgiApplication App);
 
+    /// <summary>The applications loaded into this process (embedded mode), for what SIGHUP says of them.</summary>
+    public int Count => _apps.Count;
+
     public ValueTask<WsgiApplication> GetAsync(ScopeRuntime scope, ScriptAliasConfig alias, string scriptPath, in WsgiTarget target, PerDirSettings settings)
     {
         if (_lastHit.TryGetValue(alias, out LastHit? hit) && ReferenceEquals(hit.Scope, scope) && hit.Script == scriptPath && hit.Target == target)

@@ -50,12 +50,30 @@ internal static class Listeners
                             var (certificate, handshake) = tls.Select(context.ClientHelloInfo.ServerName);
                             // For the requests: a Host naming a virtual host with other TLS settings is misdirected (421).
                             context.Connection.Items[TlsHandshake.Key] = handshake;
-                            return ValueTask.FromResult(new SslServerAuthenticationOptions
+                            var options = new SslServerAuthenticationOptions
                             {
                                 ServerCertificateContext = certificate,
                                 EnabledSslProtocols = handshake.Tls.Protocols ?? System.Security.Authentication.SslProtocols.None,
                                 CipherSuitesPolicy = handshake.CipherSuites,
-                            });
+                            };
+                            if (handshake.ClientCertificates is { } verifier)
+                            {
+                                // SSLVerifyClient: asked for in the handshake; what the check
+                                // decided stays with the connection (SSL_CLIENT_VERIFY).
+                                options.ClientCertificateRequired = true;
+                                options.RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
+                                {
+                                    (bool accept, string verify) = verifier.Check(certificate as System.Security.Cryptography.X509Certificates.X509Certificate2
+                                        ?? (certificate == null ? null : new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate)), chain);
+                                    handshake.ClientVerify = verify;
+                                    if (!accept)
+                                    {
+                                        log.Write(WsgiHost.Python.Runtime.ErrorLogLevel.Info, "ssl", $"[client {context.Connection.RemoteEndPoint}] AH02039: Certificate Verification: Error: {(certificate == null ? "peer did not return a certificate" : verify["FAILED:".Length..])}");
+                                    }
+                                    return accept;
+                                };
+                            }
+                            return ValueTask.FromResult(options);
                         },
                     });
                 }

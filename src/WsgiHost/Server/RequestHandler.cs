@@ -22,6 +22,9 @@ namespace WsgiHost.Server;
 internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps, WsgiExecutor executor, DaemonGroups daemons, ServerMetrics metrics,
     Python.Auth.AuthScripts? authScripts = null, HookThreads? hookThreads = null)
 {
+    /// <summary>The applications loaded into this process (embedded mode).</summary>
+    public int EmbeddedApplications => apps.Count;
+
     private volatile SiteRouting _routing = routing;
 
     /// <summary>The routing snapshot in force.</summary>
@@ -169,7 +172,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         }
         List<KeyValuePair<string, string?>>? rewriteVariables = scope.Rewrites.SetsVariables ? [] : null;
         if (!scope.Rewrites.IsEmpty
-            && scope.Rewrites.Apply(target.Path, target.RawQuery, new RewriteRequestVariables(context, scope.ServerName, target.Path, target.RawQuery), rewriteVariables) is RedirectAnswer rewrite)
+            && scope.Rewrites.Apply(target.Path, target.RawQuery, new RewriteRequestVariables(context, scope.ServerName, target.Path, target.RawQuery, scope.ServerNameScheme), rewriteVariables) is RedirectAnswer rewrite)
         {
             return RedirectAsync(context, scope, rewrite, target.Path, start);
         }
@@ -200,7 +203,8 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         {
             var check = new AccessRequest(context.Connection.RemoteIpAddress ?? System.Net.IPAddress.None, resource, DnsHostNameResolver.Instance,
                 context.Connection.LocalIpAddress, variables, request.Headers.Authorization.Count > 0 ? request.Headers.Authorization.ToString() : null, target.Path,
-                access.Auth is { UsesScripts: true } ? AuthScriptsFor(context, scope, settings, target, rawTarget, mapped, host, start) : null);
+                access.Auth is { UsesScripts: true } ? AuthScriptsFor(context, scope, settings, target, rawTarget, mapped, host, start) : null,
+                context.Request.IsHttps && TlsHandshake.Of(context)?.ClientVerify == "SUCCESS");
             if (check.Scripts != null && hookThreads != null)
             {
                 // Python decides: on the hook threads, so a slow check_password (a database) holds no thread-pool thread.

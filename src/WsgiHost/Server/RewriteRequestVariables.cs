@@ -10,7 +10,8 @@ namespace WsgiHost.Server;
 /// without a port is the scheme's default port), else the virtual host's ServerName and the
 /// port the connection came in on.
 /// </summary>
-internal sealed class RewriteRequestVariables(HttpContext context, string serverName, string uriPath, string rawQuery) : IRewriteVariables
+/// <param name="scheme">ServerName's scheme (https://name), REQUEST_SCHEME's value as in Apache; null: the connection's.</param>
+internal sealed class RewriteRequestVariables(HttpContext context, string serverName, string uriPath, string rawQuery, string? scheme = null) : IRewriteVariables
 {
     public string Get(string name)
     {
@@ -30,7 +31,7 @@ internal sealed class RewriteRequestVariables(HttpContext context, string server
             "SERVER_ADDR" => connection.LocalIpAddress?.ToString() ?? "",
             // In the server's context, before any mapping, Apache's REQUEST_FILENAME is the URL path too.
             "REQUEST_URI" or "REQUEST_FILENAME" => uriPath,
-            "REQUEST_SCHEME" => request.IsHttps ? "https" : "http",
+            "REQUEST_SCHEME" => scheme ?? (request.IsHttps ? "https" : "http"),
             "REQUEST_METHOD" => request.Method,
             "QUERY_STRING" => rawQuery,
             "REMOTE_ADDR" => connection.RemoteIpAddress?.ToString() ?? "",

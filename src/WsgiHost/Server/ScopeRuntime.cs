@@ -15,6 +15,9 @@ namespace WsgiHost.Server;
 /// </summary>
 internal sealed class ScopeRuntime
 {
+    /// <summary>ServerName's scheme (https://name), for REQUEST_SCHEME; null: the connection's.</summary>
+    private readonly string? _scheme;
+
     private readonly SectionWalk<SectionPayload> _sections;
     private readonly bool _hasSections;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<AliasConfig, StaticAliasHandler> _static = new();
@@ -62,11 +65,16 @@ internal sealed class ScopeRuntime
         _canonical = (scope.UseCanonicalName ?? main.UseCanonicalName) == true
             ? new CanonicalName((scope.ServerName != null ? scope.ServerNamePort : main.ServerNamePort)?.ToString(System.Globalization.CultureInfo.InvariantCulture))
             : null;
-        _default = new RequestOptions(ServerName, false, environment, null, proxy, ssl, ioTimeout, _canonical);
-        _defaultWithAuthorization = new RequestOptions(ServerName, true, environment, null, proxy, ssl, ioTimeout, _canonical);
+        _scheme = scope.ServerName != null ? scope.ServerNameScheme : main.ServerNameScheme;
+        bool certData = Defaults.SslExportCertData == true;
+        _default = new RequestOptions(ServerName, false, environment, null, proxy, ssl, ioTimeout, _canonical, _scheme, certData);
+        _defaultWithAuthorization = new RequestOptions(ServerName, true, environment, null, proxy, ssl, ioTimeout, _canonical, _scheme, certData);
     }
 
     public int Index { get; }
+
+    /// <summary>ServerName's scheme (https://name), or null: REQUEST_SCHEME is then the connection's.</summary>
+    public string? ServerNameScheme => _scheme;
 
     /// <summary>
     /// What an application's base environ and log depend on (DOCUMENT_ROOT, the error log), so
@@ -120,7 +128,7 @@ internal sealed class ScopeRuntime
         {
             return passAuthorization ? _defaultWithAuthorization : _default;
         }
-        return new RequestOptions(ServerName, passAuthorization, Metadata.RequestVariables.Fold(variables), methodOverride, ProxyRules(settings), settings.SslStdEnvVars == true, IoTimeout, _canonical);
+        return new RequestOptions(ServerName, passAuthorization, Metadata.RequestVariables.Fold(variables), methodOverride, ProxyRules(settings), settings.SslStdEnvVars == true, IoTimeout, _canonical, _scheme, settings.SslExportCertData == true);
     }
 
     /// <summary>The trusted proxy rules of some settings (validated when the configuration was read).</summary>

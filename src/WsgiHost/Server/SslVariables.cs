@@ -8,12 +8,14 @@ namespace WsgiHost.Server;
 /// <summary>
 /// mod_ssl's SSLOptions +StdEnvVars for a TLS request, from the handshake Kestrel made:
 /// SSL_PROTOCOL in OpenSSL's spelling (TLSv1.3), SSL_CIPHER (the IANA suite name, which is
-/// OpenSSL's too for TLS 1.3), SSL_TLS_SNI, SSL_VERSION_INTERFACE. No client certificates are
-/// requested, so the SSL_CLIENT_* variables are absent, as mod_ssl leaves them without one.
+/// OpenSSL's too for TLS 1.3), SSL_TLS_SNI, SSL_VERSION_INTERFACE, the server certificate's
+/// SSL_SERVER_* and, for a virtual host with SSLVerifyClient, SSL_CLIENT_VERIFY and the client
+/// certificate's SSL_CLIENT_* (absent when it sent none, as mod_ssl leaves them).
 /// </summary>
 internal static class SslVariables
 {
-    public static void Write(HttpContext context, IEnvironSink sink)
+    /// <param name="exportCertData">SSLOptions +ExportCertData: the certificates themselves too (SSL_SERVER_CERT, SSL_CLIENT_CERT).</param>
+    public static void Write(HttpContext context, IEnvironSink sink, bool exportCertData = false)
     {
         if (context.Features.Get<ITlsHandshakeFeature>() is not { } tls)
         {
@@ -34,5 +36,15 @@ internal static class SslVariables
             sink.Add("SSL_TLS_SNI", tls.HostName);
         }
         sink.Add("SSL_VERSION_INTERFACE", "WsgiHost (.NET SslStream)");
+        TlsHandshake? handshake = TlsHandshake.Of(context);
+        if (handshake?.ServerCertificate is { } server)
+        {
+            CertificateVariables.Write("SSL_SERVER", server, exportCertData, sink);
+        }
+        sink.Add("SSL_CLIENT_VERIFY", handshake?.ClientVerify ?? "NONE");
+        if (context.Connection.ClientCertificate is { } client)
+        {
+            CertificateVariables.Write("SSL_CLIENT", client, exportCertData, sink);
+        }
     }
 }

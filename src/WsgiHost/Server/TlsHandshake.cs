@@ -17,6 +17,19 @@ internal sealed record TlsHandshake(string? ServerName, TlsConfig Tls, string Ho
     /// <summary>The handshake's SSLCipherSuite, as .NET takes it; null for OpenSSL's defaults.</summary>
     public System.Net.Security.CipherSuitesPolicy? CipherSuites { get; init; }
 
+    /// <summary>The certificate the server presented (SSL_SERVER_* variables).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ServerCertificate { get; init; }
+
+    /// <summary>SSLVerifyClient's check for the virtual host chosen; null when no certificate is asked for.</summary>
+    public ClientCertificateVerifier? ClientCertificates { get; init; }
+
+    /// <summary>SSL_CLIENT_VERIFY: NONE until a certificate was checked, then SUCCESS, GENEROUS or FAILED:reason (set during the handshake).</summary>
+    public string ClientVerify { get; set; } = "NONE";
+
+    /// <summary>The connection's handshake, or null for a request not over TLS.</summary>
+    public static TlsHandshake? Of(HttpContext context) =>
+        context.Features.Get<IConnectionItemsFeature>()?.Items is { } items && items.TryGetValue(Key, out object? value) ? value as TlsHandshake : null;
+
     /// <summary>
     /// mod_ssl's check of each request on a TLS connection: with SNI, a request without a Host
     /// is refused (400, AH02031); a request whose Host selects a virtual host with other TLS
@@ -28,8 +41,7 @@ internal sealed record TlsHandshake(string? ServerName, TlsConfig Tls, string Ho
     /// <returns>The status to answer with, or 0 when the request may go on.</returns>
     public static int Check(HttpContext context, ServerScope scope, string host, IErrorLog log)
     {
-        if (context.Features.Get<IConnectionItemsFeature>()?.Items is not { } items
-            || !items.TryGetValue(Key, out object? value) || value is not TlsHandshake handshake)
+        if (Of(context) is not { } handshake)
         {
             return 0;
         }
@@ -59,8 +71,8 @@ internal sealed record TlsHandshake(string? ServerName, TlsConfig Tls, string Ho
         return StatusCodes.Status421MisdirectedRequest;
     }
 
-    /// <summary>Same certificate, key, chain, protocols and ciphers: a handshake for one serves the other as well (a shared or wildcard certificate).</summary>
+    /// <summary>Same certificate, key, chain, protocols, ciphers and client certificate check: a handshake for one serves the other as well (a shared or wildcard certificate).</summary>
     private static bool Compatible(TlsConfig a, TlsConfig b) => ReferenceEquals(a, b)
         || (a.CertificateFile == b.CertificateFile && a.KeyFile == b.KeyFile && a.ChainFile == b.ChainFile && a.Protocols == b.Protocols
-            && (a.CipherSuites ?? []).SequenceEqual(b.CipherSuites ?? []));
+            && (a.CipherSuites ?? []).SequenceEqual(b.CipherSuites ?? []) && a.ClientCertificates == b.ClientCertificates);
 }

@@ -71,7 +71,12 @@ internal sealed class TlsVirtualHosts
                 }
             }
         }
-        return (chosen.Certificate, new TlsHandshake(sni, chosen.Tls, chosen.Name) { CipherSuites = chosen.CipherSuites });
+        return (chosen.Certificate, new TlsHandshake(sni, chosen.Tls, chosen.Name)
+        {
+            CipherSuites = chosen.CipherSuites,
+            ServerCertificate = chosen.Certificate.TargetCertificate,
+            ClientCertificates = chosen.ClientCertificates,
+        });
     }
 
     /// <summary>Whether a virtual host with SSLEngine on covers <paramref name="listen"/> in <paramref name="site"/>.</summary>
@@ -86,12 +91,14 @@ internal sealed class TlsVirtualHosts
             TlsCertificate.Load(v.Tls!),
             v.Tls!,
             v.ServerName ?? site.MainServer.ServerName ?? v.Tls!.Location.ToString(),
-            Policy(v.Tls!)))];
+            Policy(v.Tls!),
+            v.Tls!.ClientCertificates is { } clients ? ClientCertificateVerifier.Load(v.Tls!, clients) : null))];
 
     // .NET takes a cipher list on Linux and macOS; this server runs on Linux.
     private static CipherSuitesPolicy? Policy(TlsConfig tls) =>
         tls.CipherSuites == null || OperatingSystem.IsWindows() ? null : new CipherSuitesPolicy(tls.CipherSuites);
 
     /// <param name="CipherSuites">SSLCipherSuite's suites, made once; null: OpenSSL's defaults.</param>
-    private sealed record Entry(HostPattern[] Names, SslStreamCertificateContext Certificate, TlsConfig Tls, string Name, CipherSuitesPolicy? CipherSuites);
+    /// <param name="ClientCertificates">SSLVerifyClient with its CA certificates loaded; null: none asked for.</param>
+    private sealed record Entry(HostPattern[] Names, SslStreamCertificateContext Certificate, TlsConfig Tls, string Name, CipherSuitesPolicy? CipherSuites, ClientCertificateVerifier? ClientCertificates);
 }

@@ -379,6 +379,7 @@ internal sealed class WsgiServer : IAsyncDisposable
             }
             _handler.Swap(BuildRouting(applied, _logs));
             _site = applied;
+            SayEmbeddedKeepTheirCode();
             return notApplied;
         }
     }
@@ -386,8 +387,29 @@ internal sealed class WsgiServer : IAsyncDisposable
     /// <summary>SIGHUP where no configuration is read again (serve): the daemon workers are replaced gracefully, so the application's code is loaded anew.</summary>
     public void RestartDaemonWorkers()
     {
-        _daemons.RestartWorkers();
-        _log.Write(ErrorLogLevel.Notice, "wsgi", "SIGHUP: daemon workers restarted gracefully (the application's code loaded anew); the old ones finish their requests.");
+        if (_daemons.All.Count > 0)
+        {
+            _daemons.RestartWorkers();
+            _log.Write(ErrorLogLevel.Notice, "wsgi", "SIGHUP: daemon workers restarted gracefully (the application's code loaded anew); the old ones finish their requests.");
+        }
+        SayEmbeddedKeepTheirCode();
+    }
+
+    /// <summary>
+    /// Embedded applications live in this process's interpreters, which a reload cannot replace
+    /// (the main interpreter cannot be started again in a process): where Apache's graceful
+    /// restart gives embedded mod_wsgi new child processes, and with them the new code, here only
+    /// a restart does. Said, rather than claiming a reload that did not happen (QA).
+    /// </summary>
+    private void SayEmbeddedKeepTheirCode()
+    {
+        int embedded = _handler.EmbeddedApplications;
+        if (embedded > 0)
+        {
+            _log.Write(ErrorLogLevel.Notice, "wsgi",
+                $"SIGHUP: {embedded} application(s) embedded in this server process keep the code they loaded: a changed WSGI script file is loaded again at its next request, "
+                + "but the modules it imports load anew only in a new process. Restart the server to load them (systemctl restart), or run the application in daemon mode, whose workers SIGHUP replaces.");
+        }
     }
 
     /// <summary>SIGUSR1: the log files reopened (those that could not be are in <paramref name="failed"/>, still written to), and the workers told.</summary>
@@ -426,7 +448,10 @@ internal sealed class WsgiServer : IAsyncDisposable
             // Kestrel aborts what still runs when the token fires, usually without throwing.
             if (timeout.IsCancellationRequested)
             {
-                _log.Write(ErrorLogLevel.Warning, "core", $"requests still running after GracefulShutdownTimeout {grace} s were cut off at shutdown");
+                long cut = _metrics.InFlight;
+                _log.Write(ErrorLogLevel.Warning, "core",
+                    $"{(cut > 0 ? $"{cut} request(s)" : "requests")} still running after GracefulShutdownTimeout {grace} s were cut off at shutdown (their clients' connections were closed): "
+                    + "if requests may run longer, raise GracefulShutdownTimeout (serve: --graceful-shutdown-timeout; 0 waits for them)");
             }
         }
         await _web.DisposeAsync().ConfigureAwait(false);

@@ -123,6 +123,8 @@ public sealed class ServeOptionsParserTests : IDisposable
         Assert.Equal("/tmp/e.log", model.ErrorLog);
         Assert.Equal(0, model.DrainSeconds);
         Assert.Equal(3, ServeOptionsParser.Parse([_script, "--drain", "3"]).DrainSeconds);
+        Assert.Equal(10, model.GracefulShutdownTimeoutSeconds);
+        Assert.Equal(0, ServeOptionsParser.Parse([_script, "--graceful-shutdown-timeout", "0"]).GracefulShutdownTimeoutSeconds);
     }
 
     [Theory]

@@ -105,6 +105,7 @@ internal static class CoreDirectives
         int scheme = value.IndexOf("://", StringComparison.Ordinal);
         if (scheme >= 0)
         {
+            context.Scope.ServerNameScheme = value[..scheme].ToLowerInvariant();
             value = value[(scheme + 3)..];
         }
         int colon = value.LastIndexOf(':');

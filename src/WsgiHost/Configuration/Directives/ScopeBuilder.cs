@@ -18,6 +18,8 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
 
     public int? ServerNamePort { get; set; }
 
+    public string? ServerNameScheme { get; set; }
+
     public List<string> ServerAliases { get; } = [];
 
     public string? DocumentRoot { get; set; }
@@ -60,6 +62,19 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
 
     /// <summary>SSLStrictSNIVHostCheck here; the main server's when not written.</summary>
     public bool? StrictSni { get; set; }
+
+    public ClientVerifyMode? VerifyClient { get; set; }
+
+    public int? VerifyDepth { get; set; }
+
+    public string? CaCertificateFile { get; set; }
+
+    public string? CaCertificatePath { get; set; }
+
+    /// <summary>SSLVerifyClient (not none) with what it needs, as this virtual host inherits them from the main server; null: none asked for.</summary>
+    private ClientCertificateConfig? ClientCertificates(ScopeBuilder? main) =>
+        (VerifyClient ?? main?.VerifyClient ?? ClientVerifyMode.None) is var mode && mode == ClientVerifyMode.None ? null
+            : new ClientCertificateConfig(mode, VerifyDepth ?? main?.VerifyDepth ?? 1, CaCertificateFile ?? main?.CaCertificateFile, CaCertificatePath ?? main?.CaCertificatePath);
 
     /// <summary>SSLCipherSuite TLSv1.3 here, expanded; the main server's when not written.</summary>
     public IReadOnlyList<System.Net.Security.TlsCipherSuite>? CipherSuites13 { get; set; }
@@ -113,6 +128,7 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
         Addresses = Addresses,
         ServerName = ServerName,
         ServerNamePort = ServerNamePort,
+        ServerNameScheme = ServerNameScheme,
         ServerAliases = [.. ServerAliases],
         // The main server always has one in Apache: the compiled-in default when no line sets it.
         DocumentRoot = DocumentRoot ?? (IsVirtualHost ? null : ServerScope.DefaultDocumentRoot),
@@ -127,7 +143,8 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
         Sections = [.. Sections],
         Tls = SslEngine == true && CertificateFile != null
             ? new TlsConfig(CertificateFile, KeyFile, ChainFile, SslEngineNode!.Location, SslProtocols ?? main?.SslProtocols,
-                TlsCipherLists.Combine(CipherSuites12 ?? main?.CipherSuites12, CipherSuites13 ?? main?.CipherSuites13), StrictSni ?? main?.StrictSni ?? false)
+                TlsCipherLists.Combine(CipherSuites12 ?? main?.CipherSuites12, CipherSuites13 ?? main?.CipherSuites13), StrictSni ?? main?.StrictSni ?? false,
+                ClientCertificates(main))
             : null,
         ErrorLog = ErrorLog,
         LogLevel = LogLevel,

@@ -19,6 +19,10 @@ internal static class SslDirectives
         new("SSLCipherSuite", SV, 1, 2, "[SSL|TLSv1.3] cipher-spec", SslCipherSuite),
         new("SSLHonorCipherOrder", SV, 1, 1, "on|off", Tuning),
         new("SSLStrictSNIVHostCheck", SV, 1, 1, "on|off", (n, c) => c.Scope.StrictSni = c.Flag(n, n.Arguments[0])),
+        new("SSLVerifyClient", DirectiveScope.Anywhere, 1, 1, "none|optional|require|optional_no_ca", SslVerifyClient),
+        new("SSLVerifyDepth", SV, 1, 1, "number", (n, c) => c.Scope.VerifyDepth = (int?)c.Number(n, "depth", n.Arguments[0], 0, 100)),
+        new("SSLCACertificateFile", SV, 1, 1, "file", (n, c) => c.Scope.CaCertificateFile = ExistingFile(n, c)),
+        new("SSLCACertificatePath", SV, 1, 1, "folder", SslCaCertificatePath),
         new("SSLInsecureRenegotiation", SV, 1, 1, "on|off", Tuning),
         new("SSLSessionTickets", SV, 1, 1, "on|off", Tuning),
         new("SSLCompression", SV, 1, 1, "on|off", Tuning),
@@ -79,6 +83,37 @@ internal static class SslDirectives
         context.Scope.SslEngineNode = node;
     }
 
+    /// <summary>
+    /// SSLVerifyClient for a virtual host (or the main server, which its virtual hosts take).
+    /// Inside &lt;Location&gt; or &lt;Directory&gt; mod_ssl renegotiates the connection to ask for
+    /// the certificate there; WsgiHost never renegotiates, so it is an error with the way to
+    /// write the same rule: ask in the handshake, require in the section.
+    /// </summary>
+    private static void SslVerifyClient(ConfigNode node, BuildContext context)
+    {
+        if (context.Where == DirectiveScope.Section)
+        {
+            context.Error(node, "asking for a client certificate for some URLs only needs a TLS renegotiation, which WsgiHost does not do",
+                "put SSLVerifyClient optional in the <VirtualHost> and Require ssl-verify-client in this section (or SSLVerifyClient require in the <VirtualHost>)");
+            return;
+        }
+        if (context.Keyword(node, "none", "optional", "require", "optional_no_ca") is int mode)
+        {
+            context.Scope.VerifyClient = (Model.ClientVerifyMode)mode;
+        }
+    }
+
+    private static void SslCaCertificatePath(ConfigNode node, BuildContext context)
+    {
+        string path = context.ResolvePath(node.Arguments[0]);
+        if (!Directory.Exists(path))
+        {
+            context.Error(node, $"folder '{path}' does not exist", "give a folder of PEM CA certificates the server can read");
+            return;
+        }
+        context.Scope.CaCertificatePath = path;
+    }
+
     private static string? ExistingFile(ConfigNode node, BuildContext context)
     {
         string path = context.ResolvePath(node.Arguments[0]);
@@ -107,7 +142,12 @@ internal static class SslDirectives
                 context.Error(node, $"unknown option '{option}'", "StdEnvVars, ExportCertData, StrictRequire, OptRenegotiate");
                 return;
             }
-            context.Note(node, $"{name} has no effect: WsgiHost does not ask for client certificates");
+            if (name.Equals("ExportCertData", StringComparison.OrdinalIgnoreCase))
+            {
+                context.PerDir.Value = context.PerDir.Value with { SslExportCertData = !option.StartsWith('-') };
+                continue;
+            }
+            context.Note(node, $"{name} has no effect in WsgiHost");
         }
     }
 

@@ -68,6 +68,10 @@ internal static class TlsLints
         try
         {
             _ = Server.TlsCertificate.Load(tls);
+            if (tls.ClientCertificates is { } clients)
+            {
+                _ = Server.ClientCertificateVerifier.Load(tls, clients);
+            }
             return true;
         }
         catch (Server.TlsCertificateException e)

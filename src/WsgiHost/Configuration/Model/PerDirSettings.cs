@@ -47,6 +47,9 @@ internal sealed record PerDirSettings
     /// <summary>SSLOptions +StdEnvVars: the SSL_* variables in the environ of TLS requests.</summary>
     public bool? SslStdEnvVars { get; init; }
 
+    /// <summary>SSLOptions +ExportCertData: SSL_SERVER_CERT and SSL_CLIENT_CERT (PEM) with the SSL_* variables.</summary>
+    public bool? SslExportCertData { get; init; }
+
     /// <summary>WSGITrustedProxyHeaders: header names (validated), in order; repeated directives append.</summary>
     public IReadOnlyList<string>? TrustedProxyHeaders { get; init; }
 
@@ -163,6 +166,7 @@ internal sealed record PerDirSettings
             RestrictProcess = over.RestrictProcess ?? RestrictProcess,
             SslRequireSsl = over.SslRequireSsl ?? SslRequireSsl,
             SslStdEnvVars = over.SslStdEnvVars ?? SslStdEnvVars,
+            SslExportCertData = over.SslExportCertData ?? SslExportCertData,
             Handler = over.Handler ?? Handler,
             TrustedProxyHeaders = over.TrustedProxyHeaders ?? TrustedProxyHeaders,
             TrustedProxies = over.TrustedProxies ?? TrustedProxies,

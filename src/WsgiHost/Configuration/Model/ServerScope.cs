@@ -24,6 +24,12 @@ internal sealed record ServerScope
     /// <summary>The port written in ServerName (name:port), if any.</summary>
     public int? ServerNamePort { get; init; }
 
+    /// <summary>
+    /// The scheme written in ServerName (https://name), if any: REQUEST_SCHEME, as Apache's
+    /// ap_http_scheme, for a server behind a proxy that terminates TLS.
+    /// </summary>
+    public string? ServerNameScheme { get; init; }
+
     public IReadOnlyList<string> ServerAliases { get; init; } = [];
 
     /// <summary>
@@ -111,8 +117,15 @@ internal sealed record ServerScope
 /// <param name="Protocols">SSLProtocol: the TLS versions served; null: the operating system's choice (TLS 1.2 and 1.3).</param>
 /// <param name="CipherSuites">SSLCipherSuite's TLS 1.2 and TLS 1.3 suites together; null: OpenSSL's defaults (no SSLCipherSuite line).</param>
 /// <param name="StrictSni">SSLStrictSNIVHostCheck on: a client that sends no SNI gets 403 for this name-based virtual host.</param>
+/// <param name="ClientCertificates">SSLVerifyClient with SSLVerifyDepth and the CA certificates; null: none is asked for.</param>
 internal sealed record TlsConfig(string CertificateFile, string? KeyFile, string? ChainFile, SourceLocation Location, System.Security.Authentication.SslProtocols? Protocols = null,
-    IReadOnlyList<System.Net.Security.TlsCipherSuite>? CipherSuites = null, bool StrictSni = false);
+    IReadOnlyList<System.Net.Security.TlsCipherSuite>? CipherSuites = null, bool StrictSni = false, ClientCertificateConfig? ClientCertificates = null);
+
+/// <summary>SSLVerifyClient (not none), SSLVerifyDepth, SSLCACertificateFile and SSLCACertificatePath of one TLS virtual host.</summary>
+/// <param name="Depth">SSLVerifyDepth: how many CA certificates may stand between a client certificate and one the server trusts (mod_ssl's default 1: issued by a trusted CA itself).</param>
+/// <param name="CaFile">SSLCACertificateFile: PEM CA certificates, one after another.</param>
+/// <param name="CaPath">SSLCACertificatePath: a folder of PEM CA certificates.</param>
+internal sealed record ClientCertificateConfig(ClientVerifyMode Mode, int Depth, string? CaFile, string? CaPath);
 
 /// <summary>CustomLog FILE FORMAT-or-NICKNAME: <paramref name="Format"/> is the format itself once built (nicknames resolved).</summary>
 /// <param name="Condition">CustomLog's env=[!]VAR: the line logs only the requests it holds for; null logs every request.</param>

@@ -174,18 +174,21 @@ public sealed class CoreDirectiveTests
         SiteText.Clean($"{listen}\n<VirtualHost {address}>\n</VirtualHost>");
 
     [Theory]
-    [InlineData("www.example.com", "www.example.com", null)]
-    [InlineData("www.example.com:8080", "www.example.com", 8080)]
-    [InlineData("https://www.example.com:443", "www.example.com", 443)]
-    [InlineData("http://www.example.com", "www.example.com", null)]
-    public void ServerNameForms(string written, string name, int? port)
+    [InlineData("www.example.com", "www.example.com", null, null)]
+    [InlineData("www.example.com:8080", "www.example.com", 8080, null)]
+    [InlineData("https://www.example.com:443", "www.example.com", 443, "https")]
+    [InlineData("HTTPS://www.example.com", "www.example.com", null, "https")]
+    [InlineData("http://www.example.com", "www.example.com", null, "http")]
+    public void ServerNameForms(string written, string name, int? port, string? scheme)
     {
         var config = SiteText.Clean($"Listen 80\nServerName {written}\n<VirtualHost *:80>\n  ServerName {written}\n</VirtualHost>");
 
         Assert.Equal(name, config.MainServer.ServerName);
         Assert.Equal(port, config.MainServer.ServerNamePort);
+        Assert.Equal(scheme, config.MainServer.ServerNameScheme);
         Assert.Equal(name, config.VirtualHosts[0].ServerName);
         Assert.Equal(port, config.VirtualHosts[0].ServerNamePort);
+        Assert.Equal(scheme, config.VirtualHosts[0].ServerNameScheme);
     }
 
     [Theory]

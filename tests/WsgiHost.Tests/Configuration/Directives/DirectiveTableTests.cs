@@ -60,6 +60,10 @@ public sealed class DirectiveTableTests : IDisposable
         ["SSLCipherSuite"] = "SSLCipherSuite HIGH:!aNULL",
         ["SSLHonorCipherOrder"] = "SSLHonorCipherOrder on",
         ["SSLStrictSNIVHostCheck"] = "SSLStrictSNIVHostCheck on",
+        ["SSLVerifyClient"] = "SSLVerifyClient optional_no_ca",
+        ["SSLVerifyDepth"] = "SSLVerifyDepth 2",
+        ["SSLCACertificateFile"] = "SSLCACertificateFile /dev/null",
+        ["SSLCACertificatePath"] = "SSLCACertificatePath /tmp",
         ["UseCanonicalName"] = "UseCanonicalName On",
         ["SSLInsecureRenegotiation"] = "SSLInsecureRenegotiation off",
         ["SSLSessionTickets"] = "SSLSessionTickets off",
@@ -740,5 +744,27 @@ public sealed class DirectiveTableTests : IDisposable
         Assert.Equal("map WSGI scripts with WSGIScriptAlias", script.Fix);
 
         SiteText.Error("Listen 80\nSetHandler server-status").At(2, "SetHandler");
+    }
+
+    [Fact]
+    public void SslVerifyClientIsPerVirtualHostAndNeedsTheCaThatIssuesTheCertificates()
+    {
+        var inSection = SiteText.Error("Listen 80\n<Location /admin>\nSSLVerifyClient require\n</Location>");
+        inSection.At(3, "SSLVerifyClient");
+        Assert.Contains("renegotiation", inSection.Message, StringComparison.Ordinal);
+        Assert.Contains("Require ssl-verify-client", inSection.Fix, StringComparison.Ordinal);
+
+        string certificate = _folder.Write("c.pem", "x");
+        var noCa = SiteText.Error($"Listen 443\n<VirtualHost *:443>\nSSLEngine on\nSSLCertificateFile {certificate}\nSSLVerifyClient require\n</VirtualHost>");
+        noCa.At(3, "SSLVerifyClient");
+        Assert.Contains("SSLCACertificateFile", noCa.Fix, StringComparison.Ordinal);
+
+        // Written for the main server, every TLS virtual host takes it, as in mod_ssl.
+        var inherited = SiteText.Config($"Listen 443\nSSLVerifyClient optional\nSSLVerifyDepth 3\nSSLCACertificateFile {certificate}\n<VirtualHost *:443>\nSSLEngine on\nSSLCertificateFile {certificate}\n</VirtualHost>");
+        var clients = inherited.VirtualHosts[0].Tls!.ClientCertificates!;
+        Assert.Equal(WsgiHost.Configuration.Model.ClientVerifyMode.Optional, clients.Mode);
+        Assert.Equal(3, clients.Depth);
+        Assert.Equal(certificate, clients.CaFile);
+        Assert.Null(SiteText.Config($"Listen 443\n<VirtualHost *:443>\nSSLEngine on\nSSLCertificateFile {certificate}\nSSLVerifyClient none\n</VirtualHost>").VirtualHosts[0].Tls!.ClientCertificates);
     }
 }
