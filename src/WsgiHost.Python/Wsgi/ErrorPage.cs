@@ -14,10 +14,15 @@ public static class ErrorPage
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        408 => "Request Timeout",
+        409 => "Conflict",
         410 => "Gone",
         411 => "Length Required",
         412 => "Precondition Failed",
         413 => "Content Too Large",
+        414 => "URI Too Long",
+        415 => "Unsupported Media Type",
         416 => "Range Not Satisfiable",
         417 => "Expectation Failed",
         421 => "Misdirected Request",
@@ -27,6 +32,8 @@ public static class ErrorPage
         502 => "Bad Gateway",
         503 => "Service Unavailable",
         504 => "Gateway Timeout",
+        505 => "HTTP Version Not Supported",
+        // A status an app never sends through here: the server's own pages use those above.
         _ => "Error",
     };
 
@@ -37,6 +44,7 @@ public static class ErrorPage
         {
             401 => "This server could not verify that you are authorized to access the document requested.  Either you supplied the wrong credentials (e.g., bad password), or your browser doesn't understand how to supply the credentials required.",
             404 => "The requested URL was not found on this server.",
+            408 => "Server timeout waiting for the HTTP request from the client.",
             410 => "The requested resource is no longer available on this server and there is no forwarding address. Please remove all references to this resource.",
             411 => "A request of the requested method requires a valid Content-length.",
             413 => "The requested resource does not allow request data with this method, or the amount of data provided in the request exceeds the capacity limit.",

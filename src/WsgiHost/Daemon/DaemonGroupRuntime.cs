@@ -674,6 +674,8 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
             log.Write(ErrorLogLevel.Info, "core", $"[client {client}] {Describe(environ)}: the client closed its connection in the middle of the request body ({lost.Message}); the application's read of wsgi.input fails.");
             connection.Dispose();
             await ObserveHeadAsync(headRead).ConfigureAwait(false);
+            // Logged as the app's failed read is in embedded mode, and by Apache: 500.
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
             return (0, false);
         }
         if (bodyEndedFirst && body.Exception?.InnerException is BadHttpRequestException refused)

@@ -80,6 +80,23 @@ public sealed class InputReaderTests
         Assert.Equal(1_000_000, total);
     }
 
+    /// <summary>read() and readline() of a body far past the pooled sizes (the result then grows in plain arrays): every byte in its place.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ReadingAllOfABodyLargerThanThePooledResultsKeepsEveryByte(bool line)
+    {
+        var body = new StringBuilder(5_000_000);
+        for (int i = 0; body.Length < 5_000_000; i++)
+        {
+            body.Append(i % 7919).Append(' ');
+        }
+        string text = body.ToString();
+        using var r = Reader(text, piece: 50_000);
+        Assert.Equal(text, S(line ? r.ReadLine(-1) : r.Read(-1)));
+        Assert.Equal("", S(r.Read(-1)));
+    }
+
     [Fact]
     public void ReadIntoTakesBufferedBytesFirstThenFillsFromTheSource()
     {

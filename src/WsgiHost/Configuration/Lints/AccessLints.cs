@@ -32,6 +32,14 @@ internal static partial class AccessLints
                     "give the section that asks for a user AuthType Basic, AuthName \"...\" and AuthUserFile, with Require valid-user (or user/group)"));
                 continue;
             }
+            if (mount.Scope.Tls?.ClientCertificates == null && served.Any(rules => rules != null && ClientCertificateRule().IsMatch(rules.ToString())))
+            {
+                // Granted only to a client whose certificate verified, which this host never asks for.
+                found.Add(SiteLints.Warning(alias.Location, alias.DirectiveName,
+                    $"'Require ssl-verify-client' on '{alias.UrlPattern}' is never met: {(mount.Scope.Tls == null ? "the virtual host does not speak TLS" : "the virtual host does not ask for client certificates")}",
+                    "add SSLVerifyClient optional (or require) with SSLCACertificateFile to the TLS <VirtualHost> that serves it"));
+                continue;
+            }
             // A 401 asks for credentials: users who have them get in.
             if (served.Any(rules => rules == null || DependsOnNamesOrVariables(rules)
                 || Clients.Any(c => AccessRules.Evaluate(rules, new AccessRequest(c, alias.UrlPattern, NoNames.Instance)) is { IsGranted: true } or { Status: 401 })))
@@ -45,8 +53,11 @@ internal static partial class AccessLints
         }
     }
 
-    /// <summary>Rules a client's host name or the request's variables may grant (Require host, Require env, Allow from a name): check cannot tell who they let in.</summary>
-    private static bool DependsOnNamesOrVariables(AccessRules rules) => NameOrVariableRule().IsMatch(rules.ToString());
+    /// <summary>Rules a client's host name, the request's variables or its certificate may grant (Require host, Require env, Require ssl-verify-client, Allow from a name): check cannot tell who they let in.</summary>
+    private static bool DependsOnNamesOrVariables(AccessRules rules) => NameOrVariableRule().IsMatch(rules.ToString()) || ClientCertificateRule().IsMatch(rules.ToString());
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Require\s+ssl-verify-client\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex ClientCertificateRule();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"Require\s+(not\s+)?(host|env|forward-dns)\b|\bfrom\s+(env=|(?!all\b)[A-Za-z])", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex NameOrVariableRule();

@@ -115,6 +115,25 @@ public sealed class TlsLintTests : IDisposable
     private string SiteWithKeyFile(string certificate, string keyFile) =>
         $"Listen 443\n<VirtualHost *:443>\n  ServerName www.example.com\n  \n  SSLEngine on\n  SSLCertificateFile {certificate}\n  SSLCertificateKeyFile {keyFile}\n</VirtualHost>";
 
+    /// <summary>
+    /// Require ssl-verify-client grants only clients whose certificate verified: where the host
+    /// asks for none, it is never met (a warning); where it asks, check cannot tell who has one,
+    /// so the mount is not called unreachable.
+    /// </summary>
+    [Fact]
+    public void RequireSslVerifyClientWhereNoCertificateIsAskedFor()
+    {
+        using var key = RSA.Create(2048);
+        string cert = Pem("site.crt", SelfSigned(key, "www.example.com", Now.AddDays(-10), Now.AddDays(90), "www.example.com"));
+        string app = _folder.Write("app/app.wsgi", "");
+        string guarded = $"WSGIScriptAlias /app {app}\n  <Directory {Path.GetDirectoryName(app)}>\n    Require ssl-verify-client\n  </Directory>";
+        var warning = Assert.Single(Lint(Site(cert, key, "www.example.com", guarded)));
+        Assert.Equal("'Require ssl-verify-client' on '/app' is never met: the virtual host does not ask for client certificates", warning.Message);
+        Assert.Contains("SSLVerifyClient optional", warning.Fix, StringComparison.Ordinal);
+
+        Assert.Empty(Lint(Site(cert, key, "www.example.com", guarded, "SSLVerifyClient optional", $"SSLCACertificateFile {cert}")));
+    }
+
     private static IReadOnlyList<ConfigDiagnostic> Lint(string text) => SiteLints.Run(SiteText.Config(text), processorCount: 2, now: Now);
 
     /// <summary>A TLS virtual host whose SSLEngine is on line 5.</summary>
