@@ -21,22 +21,27 @@ public sealed class ClientCertificateTests : IDisposable
     private readonly string _caFile;
     private readonly X509Certificate2 _alice;
     private readonly X509Certificate2 _stranger;
+    private readonly X509Certificate2 _expired;
 
     public ClientCertificateTests()
     {
         _server = TestCertificate.Write(_dir, "server", Name);
         (X509Certificate2 ca, _alice) = Issue("CN=WsgiHost Client CA, O=Example Corp", "CN=alice, OU=Staff, O=Example Corp, C=US");
         (X509Certificate2 otherCa, _stranger) = Issue("CN=Some Other CA", "CN=mallory");
+        // Expired, from the site's own CA: mod_ssl forgives optional_no_ca the issuer alone.
+        (X509Certificate2 sameCa, _expired) = Issue("CN=WsgiHost Client CA, O=Example Corp", "CN=Jürgen Müller, OU=Eng, OU=Ops", expired: true);
         _caFile = Path.Combine(_dir, "clients-ca.pem");
         File.WriteAllText(_caFile, ca.ExportCertificatePem() + "\n");
         ca.Dispose();
         otherCa.Dispose();
+        sameCa.Dispose();
     }
 
     public void Dispose()
     {
         _alice.Dispose();
         _stranger.Dispose();
+        _expired.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
 
@@ -76,7 +81,7 @@ public sealed class ClientCertificateTests : IDisposable
         {
             await Assert.ThrowsAsync<HttpRequestException>(() => mallory.GetStringAsync($"https://{Name}:{site.TlsPort}/method"));
         }
-        await host.WaitForLogAsync("AH02039: Certificate Verification: Error: unable to get local issuer certificate");
+        await host.WaitForLogAsync("AH02276: Certificate Verification: Error: unable to get local issuer certificate [subject: CN=mallory / issuer: CN=Some Other CA / serial: ");
         Assert.Equal(0, await host.StopAsync());
     }
 
@@ -121,6 +126,35 @@ public sealed class ClientCertificateTests : IDisposable
         {
             Assert.Equal("SUCCESS", Value(await EnvironAsync(alice, site), "SSL_CLIENT_VERIFY"));
         }
+        // Forgiven the unknown issuer only: an expired certificate is refused, as by mod_ssl.
+        using (HttpClient expired = site.Client(As(_expired)))
+        {
+            await Assert.ThrowsAsync<HttpRequestException>(() => expired.GetStringAsync($"https://{Name}:{site.TlsPort}/method"));
+        }
+        Assert.Equal(0, await host.StopAsync());
+    }
+
+    /// <summary>
+    /// A name's text as mod_ssl passes it: UTF-8 bytes as latin-1 characters (PEP 3333), and a
+    /// repeated attribute numbered (_OU, _OU_1), as under Apache.
+    /// </summary>
+    [Fact]
+    public async Task NamesComeAsApacheGivesThemUtf8BytesAndNumberedRepeats()
+    {
+        var site = TlsSite.Write(_dir, Name, _server.Certificate, _server.Key,
+            "SSLVerifyClient optional_no_ca", $"SSLCACertificateFile {_caFile}", "SSLOptions +StdEnvVars");
+        await using var host = await site.RunAsync();
+        (X509Certificate2 otherCa, X509Certificate2 named) = Issue("CN=Some Other CA", "CN=Jürgen Müller, OU=Eng, OU=Ops");
+        otherCa.Dispose();
+        using (named)
+        using (HttpClient client = site.Client(As(named)))
+        {
+            JsonElement environ = await EnvironAsync(client, site);
+            string cn = Value(environ, "SSL_CLIENT_S_DN_CN");
+            Assert.Equal("Jürgen Müller", System.Text.Encoding.UTF8.GetString(System.Text.Encoding.Latin1.GetBytes(cn)));
+            Assert.Equal("Ops", Value(environ, "SSL_CLIENT_S_DN_OU"));
+            Assert.Equal("Eng", Value(environ, "SSL_CLIENT_S_DN_OU_1"));
+        }
         Assert.Equal(0, await host.StopAsync());
     }
 
@@ -141,21 +175,22 @@ public sealed class ClientCertificateTests : IDisposable
     };
 
     /// <summary>A CA and a client certificate it issued for <paramref name="subject"/> (client authentication, 30 days).</summary>
-    private static (X509Certificate2 Ca, X509Certificate2 Client) Issue(string caSubject, string subject)
+    private static (X509Certificate2 Ca, X509Certificate2 Client) Issue(string caSubject, string subject, bool expired = false)
     {
         DateTimeOffset start = DateTimeOffset.UtcNow.AddDays(-1), end = DateTimeOffset.UtcNow.AddDays(30);
+        (DateTimeOffset from, DateTimeOffset to) = expired ? (start.AddDays(-30), start) : (start, end);
         using RSA caKey = RSA.Create(2048);
         var caRequest = new CertificateRequest(caSubject, caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
-        X509Certificate2 ca = caRequest.CreateSelfSigned(start, end);
+        X509Certificate2 ca = caRequest.CreateSelfSigned(start.AddDays(-60), end);
 
         using RSA key = RSA.Create(2048);
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
-        using X509Certificate2 issued = request.Create(ca, start, end, [7, 42]);
+        using X509Certificate2 issued = request.Create(ca, from, to, [7, 42]);
         using X509Certificate2 withKey = issued.CopyWithPrivateKey(key);
         // Through PKCS#12, as a client loads its certificate: the key stays usable after this method.
         X509Certificate2 client = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pfx), null);

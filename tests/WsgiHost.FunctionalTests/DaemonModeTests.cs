@@ -426,6 +426,44 @@ public sealed class DaemonModeTests
     }
 
     /// <summary>
+    /// socket-timeout is the daemon socket's: a client that pauses mid-upload for longer (but
+    /// within Apache's Timeout) is served, as under mod_wsgi, whose body reads from the client
+    /// have Timeout (QA: 408 "no request data for 3 s (Timeout)" with socket-timeout=3, Timeout 60).
+    /// </summary>
+    [Fact]
+    public async Task AnUploadPausingPastSocketTimeoutButWithinTimeoutIsServed()
+    {
+        int port = WsgiHostProcess.FreePort();
+        string conf = Path.Combine(Path.GetTempPath(), $"wsgihost-socket-timeout-{port}.conf");
+        File.WriteAllText(conf, $"""
+            Listen 127.0.0.1:{port}
+            Timeout 60
+            WSGIDaemonProcess g threads=2 socket-timeout=2
+            WSGIProcessGroup g
+            WSGIScriptAlias / {WsgiHostProcess.App("gateway.wsgi")}
+            """);
+        try
+        {
+            await using var host = await WsgiHostProcess.RunAsync(conf, port, new Dictionary<string, string>());
+            using var client = new System.Net.Sockets.TcpClient();
+            await client.ConnectAsync("127.0.0.1", port);
+            var stream = client.GetStream();
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes("POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 200000\r\n\r\n"));
+            await stream.WriteAsync(new byte[100_000]);
+            await Task.Delay(3500);
+            await stream.WriteAsync(new byte[100_000]);
+            string answer = System.Text.Encoding.ASCII.GetString(await RawHttp.ReadToEndAsync(stream, timeoutMs: 30_000));
+            Assert.StartsWith("HTTP/1.1 200", answer, StringComparison.Ordinal);
+            Assert.Contains("\"length\": 200000", answer, StringComparison.Ordinal);
+            Assert.Equal(0, await host.StopAsync());
+        }
+        finally
+        {
+            File.Delete(conf);
+        }
+    }
+
+    /// <summary>
     /// socket-timeout before request-timeout: the client gets 504 at socket-timeout, and the
     /// worker is still recycled at request-timeout when the request has not ended by then.
     /// </summary>

@@ -120,8 +120,15 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
     /// <summary>Pass the workers' standard error (their log lines) on to <see cref="WorkersLog"/>.</summary>
     public bool RelayStandardError { get; init; }
 
-    /// <summary>Apache's Timeout for the writes of a response to its client (<see cref="Server.StalledClient"/>) and the reads of its request body (<see cref="Server.BodyReadTimeout"/>).</summary>
+    /// <summary>response-socket-timeout= (else socket-timeout=, else Timeout): the writes of a response to its client (<see cref="Server.StalledClient"/>).</summary>
     public TimeSpan IoTimeout { get; init; } = Server.RequestOptions.DefaultIoTimeout;
+
+    /// <summary>
+    /// Apache's Timeout: each read of a request body from the client (<see cref="Server.BodyReadTimeout"/>),
+    /// which mod_wsgi leaves to Apache's core; socket-timeout= is the daemon socket's (QA: a
+    /// client pausing 4.5 s mid-upload got 408 "for 3 s (Timeout)" under socket-timeout=3, Timeout 60).
+    /// </summary>
+    public TimeSpan ClientTimeout { get; init; } = Server.RequestOptions.DefaultIoTimeout;
 
     /// <summary>
     /// socket-timeout=, else Apache's Timeout: how long the front waits for the worker's
@@ -646,7 +653,7 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         Task body = Task.CompletedTask;
         if (!bodyComplete)
         {
-            body = DaemonRequestBody.PumpAsync(context.Request.BodyReader, connection, IoTimeout, aborted);
+            body = DaemonRequestBody.PumpAsync(context.Request.BodyReader, connection, ClientTimeout, aborted);
             if (RequestTimeoutFirst)
             {
                 StartTimeout(timeout); // request-timeout counts from the start, the upload included
@@ -705,9 +712,10 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
         {
             return (await ClosedAsync(body, e.Message, context, environ, log, client, slot, pid, exit).ConfigureAwait(false), false);
         }
-        // The body's reads that wait get socket-timeout each (armed around them alone: none
-        // runs out while the client is written to).
-        timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        // The body's reads that wait get socket-timeout each, armed around them alone; the
+        // head's deadline stays set only while the body is copied without waiting (a response
+        // read in one go, as most are, changes no timer), and is lifted before a write to the
+        // client that waits (none runs out while the client is written to).
 
         if (TooLong(head.Headers, _config.HeaderBufferSize) is { } tooLong)
         {
@@ -841,12 +849,22 @@ internal sealed class DaemonGroupRuntime : IAsyncDisposable
                         // A chunk up to 1 MiB (an app's large write, a file_wrapper file) goes
                         // on to the client as it comes, not held whole in the response's pipe.
                         unflushed = 0;
-                        await Server.StalledClient.FlushAsync(writer, context, IoTimeout, log, client, aborted).ConfigureAwait(false);
+                        ValueTask<FlushResult> flushing = Server.StalledClient.FlushAsync(writer, context, IoTimeout, log, client, aborted);
+                        if (!flushing.IsCompleted)
+                        {
+                            timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+                        }
+                        await flushing.ConfigureAwait(false);
                     }
                 }
                 unflushed = 0;
                 // Up to Timeout for a client that stopped reading: the worker's thread waits on it.
-                await Server.StalledClient.FlushAsync(writer, context, IoTimeout, log, client, aborted).ConfigureAwait(false);
+                ValueTask<FlushResult> flushed = Server.StalledClient.FlushAsync(writer, context, IoTimeout, log, client, aborted);
+                if (!flushed.IsCompleted)
+                {
+                    timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+                }
+                await flushed.ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)

@@ -90,6 +90,7 @@ internal sealed class DaemonGroups : IAsyncDisposable
             IoTimeout = TimeSpan.FromSeconds(config.ResponseSocketTimeoutSeconds > 0 ? config.ResponseSocketTimeoutSeconds
                 : config.SocketTimeoutSeconds > 0 ? config.SocketTimeoutSeconds : site.TimeoutSeconds),
             SocketTimeout = TimeSpan.FromSeconds(config.SocketTimeoutSeconds > 0 ? config.SocketTimeoutSeconds : site.TimeoutSeconds),
+            ClientTimeout = TimeSpan.FromSeconds(site.TimeoutSeconds),
         };
         runtime.Start();
         log.Write(ErrorLogLevel.Notice, "wsgi",

@@ -81,17 +81,28 @@ internal static class CertificateVariables
     private static void WriteName(string variable, X500DistinguishedName name, IEnvironSink sink)
     {
         List<(string Oid, string Value)> attributes = Attributes(name);
-        sink.Add(variable, Rfc2253(attributes));
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        // In the certificate's order: SSL_CLIENT_S_DN_OU is the first OU, as mod_ssl takes it.
+        sink.Add(variable, AsWsgiString(Rfc2253(attributes)));
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        // In the certificate's order: SSL_CLIENT_S_DN_OU is the first OU, _OU_1 the second...
+        // as mod_ssl numbers them.
         foreach ((string oid, string value) in attributes)
         {
-            if (NameAttributes.TryGetValue(oid, out var known) && known.Suffix is string suffix && seen.Add(suffix))
+            if (NameAttributes.TryGetValue(oid, out var known) && known.Suffix is string suffix)
             {
-                sink.Add(variable + "_" + suffix, value);
+                int n = seen.TryGetValue(suffix, out int before) ? before + 1 : 0;
+                seen[suffix] = n;
+                sink.Add(n == 0 ? $"{variable}_{suffix}" : $"{variable}_{suffix}_{n}", AsWsgiString(value));
             }
         }
     }
+
+    /// <summary>
+    /// A certificate's text as mod_ssl hands it over: its UTF-8 bytes, each a character (PEP
+    /// 3333's latin-1 environ strings), so <c>value.encode('latin-1').decode('utf-8')</c> gives
+    /// the name back, as under Apache (QA: 'J\xfcrgen' where Apache gives 'J\xc3\xbcrgen').
+    /// </summary>
+    private static string AsWsgiString(string text) =>
+        System.Text.Ascii.IsValid(text) ? text : Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(text));
 
     private static List<(string Oid, string Value)> Attributes(X500DistinguishedName name)
     {

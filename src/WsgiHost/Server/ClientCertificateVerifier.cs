@@ -79,18 +79,47 @@ internal sealed class ClientCertificateVerifier
         {
             return (Config.Mode != ClientVerifyMode.Require, "NONE");
         }
-        string? failure = Failure(certificate, sent);
+        (string? failure, bool issuerOnly) = Failure(certificate, sent);
         if (failure == null)
         {
             return (true, "SUCCESS");
         }
-        // optional_no_ca lets any certificate through and says so; optional and require refuse
-        // one that does not verify (mod_ssl ends the handshake: "certificate verify failed").
-        return Config.Mode == ClientVerifyMode.OptionalNoCa ? (true, "GENEROUS") : (false, "FAILED:" + failure);
+        // optional_no_ca lets through a certificate whose issuer is unknown here, and says so;
+        // one that fails for another reason (expired, not for client authentication) is
+        // refused as by optional and require, as mod_ssl forgives only the issuer errors
+        // (QA: an expired certificate got in as GENEROUS).
+        return Config.Mode == ClientVerifyMode.OptionalNoCa && issuerOnly ? (true, "GENEROUS") : (false, "FAILED:" + failure);
     }
 
-    /// <summary>Why the certificate does not verify, in OpenSSL's words; null when it does.</summary>
-    private string? Failure(X509Certificate2 certificate, X509Chain? sent)
+    /// <summary>
+    /// The refusal in the error log, as mod_ssl words it: the reason with the certificate's
+    /// subject, issuer and serial (AH02276, at info, as Apache logs a client's bad certificate),
+    /// or a chain past SSLVerifyDepth (AH02040, an error: the configuration may be what is wrong).
+    /// </summary>
+    public static void LogRefusal(WsgiHost.Python.Runtime.IErrorLog log, string? client, X509Certificate2? certificate, string verify)
+    {
+        string reason = verify.StartsWith("FAILED:", StringComparison.Ordinal) ? verify["FAILED:".Length..] : verify;
+        if (certificate == null)
+        {
+            log.Write(WsgiHost.Python.Runtime.ErrorLogLevel.Info, "ssl", $"[client {client}] AH02039: Certificate Verification: Error: peer did not return a certificate (SSLVerifyClient require)");
+            return;
+        }
+        if (reason == ChainTooLong)
+        {
+            log.Write(WsgiHost.Python.Runtime.ErrorLogLevel.Error, "ssl", $"[client {client}] AH02040: Certificate Verification: Certificate Chain too long (subject: {CertificateVariables.Rfc2253(certificate.SubjectName)}; raise SSLVerifyDepth if its issuer is one of yours)");
+            return;
+        }
+        log.Write(WsgiHost.Python.Runtime.ErrorLogLevel.Info, "ssl",
+            $"[client {client}] AH02276: Certificate Verification: Error: {reason} [subject: {CertificateVariables.Rfc2253(certificate.SubjectName)} / issuer: {CertificateVariables.Rfc2253(certificate.IssuerName)} / serial: {certificate.SerialNumber} / notbefore: {CertificateVariables.OpenSslTime(certificate.NotBefore.ToUniversalTime())} / notafter: {CertificateVariables.OpenSslTime(certificate.NotAfter.ToUniversalTime())}]");
+    }
+
+    private const string ChainTooLong = "certificate chain too long";
+
+    /// <summary>
+    /// Why the certificate does not verify, in OpenSSL's words (null when it does), and whether
+    /// the only trouble is an issuer not known here.
+    /// </summary>
+    private (string? Reason, bool IssuerOnly) Failure(X509Certificate2 certificate, X509Chain? sent)
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
@@ -109,17 +138,19 @@ internal sealed class ClientCertificateVerifier
         if (!chain.Build(certificate))
         {
             X509ChainStatusFlags flags = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status);
-            return flags switch
+            const X509ChainStatusFlags issuer = X509ChainStatusFlags.PartialChain | X509ChainStatusFlags.UntrustedRoot;
+            bool issuerOnly = (flags & ~issuer) == X509ChainStatusFlags.NoError;
+            return (flags switch
             {
                 _ when flags.HasFlag(X509ChainStatusFlags.NotTimeValid) => certificate.NotAfter < DateTime.Now ? "certificate has expired" : "certificate is not yet valid",
                 _ when flags.HasFlag(X509ChainStatusFlags.PartialChain) || flags.HasFlag(X509ChainStatusFlags.UntrustedRoot) => "unable to get local issuer certificate",
-                _ when flags.HasFlag(X509ChainStatusFlags.NotValidForUsage) => "unsupported certificate purpose",
+                _ when flags.HasFlag(X509ChainStatusFlags.NotValidForUsage) => "unsuitable certificate purpose",
                 _ when flags.HasFlag(X509ChainStatusFlags.NotSignatureValid) => "certificate signature failure",
                 _ => chain.ChainStatus.FirstOrDefault().StatusInformation?.Trim() is { Length: > 0 } text ? text : flags.ToString(),
-            };
+            }, issuerOnly);
         }
         // SSLVerifyDepth: the CAs above the client's certificate, the trusted one included.
         int issuers = chain.ChainElements.Count - 1;
-        return issuers > Config.Depth ? "certificate chain too long" : null;
+        return (issuers > Config.Depth ? ChainTooLong : null, false);
     }
 }

@@ -63,12 +63,13 @@ internal static class Listeners
                                 options.ClientCertificateRequired = true;
                                 options.RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
                                 {
-                                    (bool accept, string verify) = verifier.Check(certificate as System.Security.Cryptography.X509Certificates.X509Certificate2
-                                        ?? (certificate == null ? null : new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate)), chain);
+                                    var client = certificate as System.Security.Cryptography.X509Certificates.X509Certificate2
+                                        ?? (certificate == null ? null : new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate));
+                                    (bool accept, string verify) = verifier.Check(client, chain);
                                     handshake.ClientVerify = verify;
                                     if (!accept)
                                     {
-                                        log.Write(WsgiHost.Python.Runtime.ErrorLogLevel.Info, "ssl", $"[client {context.Connection.RemoteEndPoint}] AH02039: Certificate Verification: Error: {(certificate == null ? "peer did not return a certificate" : verify["FAILED:".Length..])}");
+                                        ClientCertificateVerifier.LogRefusal(log, context.Connection.RemoteEndPoint?.ToString(), client, verify);
                                     }
                                     return accept;
                                 };

@@ -23,7 +23,17 @@ internal static class PlainHttpOnTlsPort
     public static ConnectionDelegate Middleware(ConnectionDelegate next) => async connection =>
     {
         PipeReader input = connection.Transport.Input;
-        ReadResult read = await input.ReadAsync(connection.ConnectionClosed).ConfigureAwait(false);
+        ReadResult read;
+        try
+        {
+            read = await input.ReadAsync(connection.ConnectionClosed).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (connection.ConnectionClosed.IsCancellationRequested)
+        {
+            // Closed before sending a byte: a load balancer's TCP health check, a port probe.
+            // Nothing to answer and nothing to log (QA: an error with a stack trace each time).
+            return;
+        }
         ReadOnlySequence<byte> buffer = read.Buffer;
         if (buffer.IsEmpty)
         {
@@ -35,7 +45,13 @@ internal static class PlainHttpOnTlsPort
         input.AdvanceTo(buffer.Start);
         if (first is >= (byte)'A' and <= (byte)'Z')
         {
-            await connection.Transport.Output.WriteAsync(s_response, connection.ConnectionClosed).ConfigureAwait(false);
+            try
+            {
+                await connection.Transport.Output.WriteAsync(s_response, connection.ConnectionClosed).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (connection.ConnectionClosed.IsCancellationRequested)
+            {
+            }
             return;
         }
         await next(connection).ConfigureAwait(false);

@@ -71,6 +71,9 @@ internal sealed class ScopeBuilder(SourceLocation location, bool isVirtualHost, 
 
     public string? CaCertificatePath { get; set; }
 
+    /// <summary>SSLCACertificateFile or SSLCACertificatePath was written here (valid or not: a missing file is its own error).</summary>
+    public bool CaWritten { get; set; }
+
     /// <summary>SSLVerifyClient (not none) with what it needs, as this virtual host inherits them from the main server; null: none asked for.</summary>
     private ClientCertificateConfig? ClientCertificates(ScopeBuilder? main) =>
         (VerifyClient ?? main?.VerifyClient ?? ClientVerifyMode.None) is var mode && mode == ClientVerifyMode.None ? null

@@ -259,11 +259,11 @@ internal static class SiteConfigBuilder
                     "SSLEngine on without a readable SSLCertificateFile", "add SSLCertificateFile and SSLCertificateKeyFile with PEM files"));
             }
             if (vhost.SslEngine == true && (vhost.VerifyClient ?? main.VerifyClient) is Model.ClientVerifyMode.Optional or Model.ClientVerifyMode.Require
-                && (vhost.CaCertificateFile ?? main.CaCertificateFile ?? vhost.CaCertificatePath ?? main.CaCertificatePath) == null)
+                && !vhost.CaWritten && !main.CaWritten)
             {
-                // As mod_ssl refuses to start: no certificate could ever verify.
-                site.Diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Error, vhost.SslEngineNode!.Location, "SSLVerifyClient",
-                    "client certificates are asked for, but no SSLCACertificateFile or SSLCACertificatePath says which CA issues them",
+                // As mod_ssl (AH01897), which starts and then refuses every certificate: none can verify.
+                site.Diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Warning, vhost.SslEngineNode!.Location, "SSLVerifyClient",
+                    "client certificates are asked for, but no SSLCACertificateFile or SSLCACertificatePath says which CA issues them: every client that sends one is refused",
                     "add SSLCACertificateFile with the PEM certificate of the CA that signs your clients' certificates (or SSLVerifyClient optional_no_ca to leave the check to the app)"));
             }
         }

@@ -21,7 +21,7 @@ internal static class SslDirectives
         new("SSLStrictSNIVHostCheck", SV, 1, 1, "on|off", (n, c) => c.Scope.StrictSni = c.Flag(n, n.Arguments[0])),
         new("SSLVerifyClient", DirectiveScope.Anywhere, 1, 1, "none|optional|require|optional_no_ca", SslVerifyClient),
         new("SSLVerifyDepth", SV, 1, 1, "number", (n, c) => c.Scope.VerifyDepth = (int?)c.Number(n, "depth", n.Arguments[0], 0, 100)),
-        new("SSLCACertificateFile", SV, 1, 1, "file", (n, c) => c.Scope.CaCertificateFile = ExistingFile(n, c)),
+        new("SSLCACertificateFile", SV, 1, 1, "file", (n, c) => { c.Scope.CaWritten = true; c.Scope.CaCertificateFile = ExistingFile(n, c); }),
         new("SSLCACertificatePath", SV, 1, 1, "folder", SslCaCertificatePath),
         new("SSLInsecureRenegotiation", SV, 1, 1, "on|off", Tuning),
         new("SSLSessionTickets", SV, 1, 1, "on|off", Tuning),
@@ -91,6 +91,12 @@ internal static class SslDirectives
     /// </summary>
     private static void SslVerifyClient(ConfigNode node, BuildContext context)
     {
+        if (context.Where == DirectiveScope.Section && node.Arguments[0].Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            // Asks for nothing more than the handshake did: nothing to renegotiate (Apache runs it).
+            context.Note(node, "SSLVerifyClient none in a section has no effect: the virtual host's handshake already settled the client certificate");
+            return;
+        }
         if (context.Where == DirectiveScope.Section)
         {
             context.Error(node, "asking for a client certificate for some URLs only needs a TLS renegotiation, which WsgiHost does not do",
@@ -105,6 +111,7 @@ internal static class SslDirectives
 
     private static void SslCaCertificatePath(ConfigNode node, BuildContext context)
     {
+        context.Scope.CaWritten = true;
         string path = context.ResolvePath(node.Arguments[0]);
         if (!Directory.Exists(path))
         {

@@ -755,9 +755,17 @@ public sealed class DirectiveTableTests : IDisposable
         Assert.Contains("Require ssl-verify-client", inSection.Fix, StringComparison.Ordinal);
 
         string certificate = _folder.Write("c.pem", "x");
-        var noCa = SiteText.Error($"Listen 443\n<VirtualHost *:443>\nSSLEngine on\nSSLCertificateFile {certificate}\nSSLVerifyClient require\n</VirtualHost>");
+        // As mod_ssl (AH01897): it runs, and refuses every certificate; a warning.
+        var built = SiteText.Build($"Listen 443\n<VirtualHost *:443>\nSSLEngine on\nSSLCertificateFile {certificate}\nSSLVerifyClient require\n</VirtualHost>");
+        Assert.False(built.HasErrors, string.Join("\n", built.Diagnostics));
+        var noCa = Assert.Single(built.Diagnostics, d => d.Severity == DiagnosticSeverity.Warning);
         noCa.At(3, "SSLVerifyClient");
         Assert.Contains("SSLCACertificateFile", noCa.Fix, StringComparison.Ordinal);
+        // A CA file that does not exist is that error alone, not a second one saying no CA was named.
+        var missing = SiteText.Build($"Listen 443\n<VirtualHost *:443>\nSSLEngine on\nSSLCertificateFile {certificate}\nSSLVerifyClient require\nSSLCACertificateFile /nonexistent/ca.pem\n</VirtualHost>");
+        Assert.Single(missing.Diagnostics, d => d.Severity != DiagnosticSeverity.Note);
+        // none in a section asks for nothing more: it runs, as in Apache.
+        Assert.False(SiteText.Build("Listen 80\n<Location /open>\nSSLVerifyClient none\n</Location>").HasErrors);
 
         // Written for the main server, every TLS virtual host takes it, as in mod_ssl.
         var inherited = SiteText.Config($"Listen 443\nSSLVerifyClient optional\nSSLVerifyDepth 3\nSSLCACertificateFile {certificate}\n<VirtualHost *:443>\nSSLEngine on\nSSLCertificateFile {certificate}\n</VirtualHost>");
