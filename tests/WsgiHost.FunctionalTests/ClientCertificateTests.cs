@@ -26,7 +26,7 @@ public sealed class ClientCertificateTests : IDisposable
     public ClientCertificateTests()
     {
         _server = TestCertificate.Write(_dir, "server", Name);
-        (X509Certificate2 ca, _alice) = Issue("CN=WsgiHost Client CA, O=Example Corp", "CN=alice, OU=Staff, O=Example Corp, C=US");
+        (X509Certificate2 ca, _alice) = Issue("CN=WsgiHost Client CA, O=Example Corp", "CN=alice, OU=Staff, O=Example Corp, C=US", email: "alice@example.test");
         (X509Certificate2 otherCa, _stranger) = Issue("CN=Some Other CA", "CN=mallory");
         // Expired, from the site's own CA: mod_ssl forgives optional_no_ca the issuer alone.
         (X509Certificate2 sameCa, _expired) = Issue("CN=WsgiHost Client CA, O=Example Corp", "CN=Jürgen Müller, OU=Eng, OU=Ops", expired: true);
@@ -70,6 +70,21 @@ public sealed class ClientCertificateTests : IDisposable
             Assert.StartsWith("-----BEGIN CERTIFICATE-----\n", Value(environ, "SSL_CLIENT_CERT"), StringComparison.Ordinal);
             Assert.Equal("CN=" + Name, Value(environ, "SSL_SERVER_S_DN"));
             Assert.Equal(Name, Value(environ, "SSL_SERVER_S_DN_CN"));
+            Assert.Equal(Name, Value(environ, "SSL_SERVER_SAN_DNS_0"));
+            Assert.Equal("alice@example.test", Value(environ, "SSL_CLIENT_SAN_Email_0"));
+            Assert.StartsWith("OpenSSL/3.", Value(environ, "SSL_VERSION_LIBRARY"), StringComparison.Ordinal);
+            Assert.Matches("^(128|256)$", Value(environ, "SSL_CIPHER_USEKEYSIZE"));
+            Assert.Equal("NULL", Value(environ, "SSL_COMPRESS_METHOD"));
+        }
+
+        // Over TLS 1.2 the cipher has OpenSSL's name, as mod_ssl gives it (.NET's is the IANA one).
+        SslClientAuthenticationOptions tls12 = As(_alice);
+        tls12.EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls12;
+        using (HttpClient old = site.Client(tls12))
+        {
+            JsonElement environ = await EnvironAsync(old, site);
+            Assert.Equal("TLSv1.2", Value(environ, "SSL_PROTOCOL"));
+            Assert.Matches("^ECDHE-(RSA|ECDSA)-[A-Z0-9-]+$", Value(environ, "SSL_CIPHER"));
         }
 
         // No certificate, or one another CA issued: the handshake fails, as mod_ssl ends it.
@@ -98,6 +113,7 @@ public sealed class ClientCertificateTests : IDisposable
             JsonElement environ = await EnvironAsync(anonymous, site);
             Assert.Equal("NONE", Value(environ, "SSL_CLIENT_VERIFY"));
             Assert.False(environ.TryGetProperty("SSL_CLIENT_S_DN", out _));
+            Assert.False(environ.TryGetProperty("SSL_CLIENT_CERT", out _)); // no +ExportCertData here
             using HttpResponseMessage guarded = await anonymous.GetAsync($"https://{Name}:{site.TlsPort}/method");
             Assert.Equal(403, (int)guarded.StatusCode);
         }
@@ -175,7 +191,7 @@ public sealed class ClientCertificateTests : IDisposable
     };
 
     /// <summary>A CA and a client certificate it issued for <paramref name="subject"/> (client authentication, 30 days).</summary>
-    private static (X509Certificate2 Ca, X509Certificate2 Client) Issue(string caSubject, string subject, bool expired = false)
+    private static (X509Certificate2 Ca, X509Certificate2 Client) Issue(string caSubject, string subject, bool expired = false, string? email = null)
     {
         DateTimeOffset start = DateTimeOffset.UtcNow.AddDays(-1), end = DateTimeOffset.UtcNow.AddDays(30);
         (DateTimeOffset from, DateTimeOffset to) = expired ? (start.AddDays(-30), start) : (start, end);
@@ -190,6 +206,12 @@ public sealed class ClientCertificateTests : IDisposable
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        if (email != null)
+        {
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddEmailAddress(email);
+            request.CertificateExtensions.Add(names.Build());
+        }
         using X509Certificate2 issued = request.Create(ca, from, to, [7, 42]);
         using X509Certificate2 withKey = issued.CopyWithPrivateKey(key);
         // Through PKCS#12, as a client loads its certificate: the key stays usable after this method.

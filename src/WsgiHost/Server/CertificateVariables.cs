@@ -67,11 +67,47 @@ internal static class CertificateVariables
         }
         WriteName(prefix + "_S_DN", certificate.SubjectName, sink);
         WriteName(prefix + "_I_DN", certificate.IssuerName, sink);
+        WriteAlternativeNames(prefix, certificate, sink);
         sink.Add(prefix + "_A_SIG", Algorithm(certificate.SignatureAlgorithm.Value));
         sink.Add(prefix + "_A_KEY", Algorithm(certificate.GetKeyAlgorithm()));
         if (pem)
         {
             sink.Add(prefix + "_CERT", certificate.ExportCertificatePem() + "\n");
+        }
+    }
+
+    /// <summary>
+    /// subjectAltName's DNS names and e-mail addresses, numbered from 0 as mod_ssl numbers them
+    /// (SSL_SERVER_SAN_DNS_0, SSL_CLIENT_SAN_Email_0).
+    /// </summary>
+    private static void WriteAlternativeNames(string prefix, X509Certificate2 certificate, IEnvironSink sink)
+    {
+        if (certificate.Extensions["2.5.29.17"] is not { } extension)
+        {
+            return;
+        }
+        int dns = 0, email = 0;
+        try
+        {
+            var names = new System.Formats.Asn1.AsnReader(extension.RawData, System.Formats.Asn1.AsnEncodingRules.DER).ReadSequence();
+            while (names.HasData)
+            {
+                System.Formats.Asn1.Asn1Tag tag = names.PeekTag();
+                if (tag.TagClass == System.Formats.Asn1.TagClass.ContextSpecific && tag.TagValue is 1 or 2)
+                {
+                    // rfc822Name [1] and dNSName [2]: IA5String, implicitly tagged.
+                    string value = names.ReadCharacterString(System.Formats.Asn1.UniversalTagNumber.IA5String, tag);
+                    sink.Add(tag.TagValue == 1 ? $"{prefix}_SAN_Email_{email++}" : $"{prefix}_SAN_DNS_{dns++}", value);
+                }
+                else
+                {
+                    names.ReadEncodedValue();
+                }
+            }
+        }
+        catch (System.Formats.Asn1.AsnContentException)
+        {
+            // A malformed extension: no names from it, as OpenSSL would give none either.
         }
     }
 

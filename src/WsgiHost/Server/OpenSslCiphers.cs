@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Runtime.InteropServices;
+using static WsgiHost.Server.OpenSslNative;
 
 namespace WsgiHost.Server;
 
@@ -11,9 +12,6 @@ namespace WsgiHost.Server;
 /// </summary>
 internal static class OpenSslCiphers
 {
-    private const string Ssl = "libssl.so.3";
-    private const string Crypto = "libcrypto.so.3";
-
     /// <summary>OpenSSL's TLS 1.3 suites: what SSL_CTX_get_ciphers lists ahead of the TLS 1.2 ones.</summary>
     private static readonly HashSet<string> Tls13Names = new(StringComparer.Ordinal)
     {
@@ -33,7 +31,7 @@ internal static class OpenSslCiphers
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-            error = $"OpenSSL 3 ({Ssl}) could not be loaded to read the cipher string: {e.Message}";
+            error = $"OpenSSL 3 ({OpenSslNative.Ssl}) could not be loaded to read the cipher string: {e.Message}";
             return null;
         }
     }
@@ -78,32 +76,4 @@ internal static class OpenSslCiphers
             SSL_CTX_free(context);
         }
     }
-
-    // DllImport, not LibraryImport: this project has no unsafe code (WsgiHost.Python alone does).
-    [DllImport(Ssl)]
-    private static extern IntPtr TLS_server_method();
-
-    [DllImport(Ssl)]
-    private static extern IntPtr SSL_CTX_new(IntPtr method);
-
-    [DllImport(Ssl)]
-    private static extern void SSL_CTX_free(IntPtr context);
-
-    [DllImport(Ssl)]
-    private static extern int SSL_CTX_set_cipher_list(IntPtr context, [MarshalAs(UnmanagedType.LPStr)] string spec);
-
-    [DllImport(Ssl)]
-    private static extern int SSL_CTX_set_ciphersuites(IntPtr context, [MarshalAs(UnmanagedType.LPStr)] string spec);
-
-    [DllImport(Ssl)]
-    private static extern IntPtr SSL_CTX_get_ciphers(IntPtr context);
-
-    [DllImport(Ssl)]
-    private static extern IntPtr SSL_CIPHER_standard_name(IntPtr cipher);
-
-    [DllImport(Crypto)]
-    private static extern int OPENSSL_sk_num(IntPtr stack);
-
-    [DllImport(Crypto)]
-    private static extern IntPtr OPENSSL_sk_value(IntPtr stack, int index);
 }

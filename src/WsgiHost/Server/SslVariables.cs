@@ -29,13 +29,29 @@ internal static class SslVariables
         });
         if (tls.NegotiatedCipherSuite is { } suite)
         {
-            sink.Add("SSL_CIPHER", suite.ToString());
+            // OpenSSL's name, as mod_ssl gives it (ECDHE-RSA-AES256-GCM-SHA384 over TLS 1.2), with its key sizes.
+            if (OpenSslCipherNames.Of(suite.ToString()) is var (name, useBits, algBits))
+            {
+                sink.Add("SSL_CIPHER", name);
+                sink.Add("SSL_CIPHER_USEKEYSIZE", useBits.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                sink.Add("SSL_CIPHER_ALGKEYSIZE", algBits.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                sink.Add("SSL_CIPHER", suite.ToString());
+            }
+            sink.Add("SSL_CIPHER_EXPORT", "false");
         }
+        sink.Add("SSL_COMPRESS_METHOD", "NULL");
         if (!string.IsNullOrEmpty(tls.HostName))
         {
             sink.Add("SSL_TLS_SNI", tls.HostName);
         }
         sink.Add("SSL_VERSION_INTERFACE", "WsgiHost (.NET SslStream)");
+        if (OpenSslCipherNames.Library is string library)
+        {
+            sink.Add("SSL_VERSION_LIBRARY", library);
+        }
         TlsHandshake? handshake = TlsHandshake.Of(context);
         if (handshake?.ServerCertificate is { } server)
         {
@@ -45,6 +61,10 @@ internal static class SslVariables
         if (context.Connection.ClientCertificate is { } client)
         {
             CertificateVariables.Write("SSL_CLIENT", client, exportCertData, sink);
+        }
+        else if (exportCertData)
+        {
+            sink.Add("SSL_CLIENT_CERT", ""); // as mod_ssl: set, and empty, when no certificate came
         }
     }
 }
