@@ -42,14 +42,19 @@ public static class ErrorPage
     {
         string detail = status switch
         {
+            400 => "Your browser sent a request that this server could not understand.<br />\n",
             401 => "This server could not verify that you are authorized to access the document requested.  Either you supplied the wrong credentials (e.g., bad password), or your browser doesn't understand how to supply the credentials required.",
+            403 => "You don't have permission to access this resource.",
             404 => "The requested URL was not found on this server.",
             408 => "Server timeout waiting for the HTTP request from the client.",
             410 => "The requested resource is no longer available on this server and there is no forwarding address. Please remove all references to this resource.",
             411 => "A request of the requested method requires a valid Content-length.",
+            414 => "The requested URL's length exceeds the capacity\nlimit for this server.<br />\n",
             413 => "The requested resource does not allow request data with this method, or the amount of data provided in the request exceeds the capacity limit.",
             417 => "The expectation given in the Expect request-header field could not be met by this server.",
             421 => "The client needs a new connection for this request as the requested host name does not match the Server Name Indication (SNI) in use for this connection.",
+            502 => "The proxy server received an invalid\r\nresponse from an upstream server.<br />\r\n",
+            504 => "The gateway did not receive a timely response\nfrom the upstream server or application.",
             500 => "The server encountered an internal error or misconfiguration and was unable to complete your request.",
             503 => "The server is temporarily unable to service your request due to maintenance downtime or capacity problems. Please try again later.",
             _ => Reason(status) + ".",

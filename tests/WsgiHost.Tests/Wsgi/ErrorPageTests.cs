@@ -21,4 +21,13 @@ public sealed class ErrorPageTests
     [Fact]
     public void A408SaysWhatTheServerWaitedFor() =>
         Assert.Contains("<p>Server timeout waiting for the HTTP request from the client.</p>", Encoding.ASCII.GetString(ErrorPage.Body(408)), StringComparison.Ordinal);
+
+    /// <summary>The pages a browser shows say what Apache's say (QA: a 403 said "Forbidden.").</summary>
+    [Theory]
+    [InlineData(403, "<p>You don't have permission to access this resource.</p>")]
+    [InlineData(400, "<p>Your browser sent a request that this server could not understand.<br />\n</p>")]
+    [InlineData(504, "<p>The gateway did not receive a timely response\nfrom the upstream server or application.</p>")]
+    [InlineData(502, "<p>The proxy server received an invalid\r\nresponse from an upstream server.<br />\r\n</p>")]
+    public void TheServersOwnPagesSayWhatApachesSay(int status, string paragraph) =>
+        Assert.Contains(paragraph, Encoding.ASCII.GetString(ErrorPage.Body(status)), StringComparison.Ordinal);
 }
