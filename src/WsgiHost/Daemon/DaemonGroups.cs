@@ -78,6 +78,8 @@ internal sealed class DaemonGroups : IAsyncDisposable
     {
         string? errorLog = site.ErrorLogOf(config);
         IErrorLog workersLog = scopeLog != null && site.OwnerOf(config) is { } owner ? scopeLog(owner) : log;
+        // socket-timeout=, else Timeout: the daemon socket's reads (and the default of response-socket-timeout=).
+        TimeSpan socketTimeout = TimeSpan.FromSeconds(config.SocketTimeoutSeconds > 0 ? config.SocketTimeoutSeconds : site.TimeoutSeconds);
         var runtime = new DaemonGroupRuntime(config, _sockets.FullName, launcher, WorkerArguments(site, config, _serverBecomesUser), log, Interlocked.Increment(ref _generation))
         {
             Restarted = reason => WorkerRestarted?.Invoke(config.Name, reason),
@@ -87,9 +89,8 @@ internal sealed class DaemonGroups : IAsyncDisposable
             WorkersLog = workersLog,
             // response-socket-timeout=, else socket-timeout=, else Timeout: how long a send to the
             // client may wait, as mod_wsgi's defaults chain them.
-            IoTimeout = TimeSpan.FromSeconds(config.ResponseSocketTimeoutSeconds > 0 ? config.ResponseSocketTimeoutSeconds
-                : config.SocketTimeoutSeconds > 0 ? config.SocketTimeoutSeconds : site.TimeoutSeconds),
-            SocketTimeout = TimeSpan.FromSeconds(config.SocketTimeoutSeconds > 0 ? config.SocketTimeoutSeconds : site.TimeoutSeconds),
+            IoTimeout = config.ResponseSocketTimeoutSeconds > 0 ? TimeSpan.FromSeconds(config.ResponseSocketTimeoutSeconds) : socketTimeout,
+            SocketTimeout = socketTimeout,
             ClientTimeout = TimeSpan.FromSeconds(site.TimeoutSeconds),
         };
         runtime.Start();

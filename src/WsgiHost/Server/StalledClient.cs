@@ -48,9 +48,8 @@ internal sealed class StalledClient : IDisposable
         // once at Timeout, that late progress bought a whole second Timeout (QA: cut at 10 s
         // with Timeout 5, where Apache cuts at 5). No Timeout (not a positive one): the write
         // waits as long as it takes.
-        TimeSpan every = timeout < Tick ? timeout : Tick;
-        _timer = timeout > TimeSpan.Zero ? new Timer(static state => ((StalledClient)state!).Check(), this, every, every)
-            : new Timer(static _ => { }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        TimeSpan every = timeout <= TimeSpan.Zero ? Timeout.InfiniteTimeSpan : timeout < Tick ? timeout : Tick;
+        _timer = new Timer(static state => ((StalledClient)state!).Check(), this, every, every);
     }
 
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
