@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using WsgiHost.Logging;
 using WsgiHost.Python.Runtime;
+using WsgiHost.Server;
 
 namespace WsgiHost.Supervisor;
 
@@ -11,8 +12,12 @@ namespace WsgiHost.Supervisor;
 /// Python runs on as many cores as there are processes, as Apache's child processes run
 /// embedded mod_wsgi. This process loads no Python: it prints the first process's startup
 /// lines once all are ready, passes their output on, forwards signals (SIGTERM drains each,
-/// SIGHUP reloads each, SIGUSR1 reopens their logs) and replaces a process that dies. It runs
-/// as its own small program (Program.cs) or, where that is not at hand, inside wsgihost.
+/// SIGUSR1 reopens their logs) and replaces a process that dies. It holds their listening
+/// sockets (<see cref="ListenSocketBroker"/>), so SIGHUP replaces them one by one, the way
+/// Apache's graceful restart gives embedded mod_wsgi new children: a new process, with the
+/// configuration and the application's code loaded anew, starts beside the old one and takes
+/// its sockets, and the old one finishes its requests; no connection is refused or reset. It
+/// runs as its own small program (Program.cs) or, where that is not at hand, inside wsgihost.
 /// </summary>
 internal sealed class ServerProcessSupervisor
 {
@@ -22,10 +27,15 @@ internal sealed class ServerProcessSupervisor
     private readonly Func<IEnumerable<string>, ProcessStartInfo> _startInfo;
     private readonly string[] _arguments;
     private readonly Slot[] _slots;
+    private readonly List<ServerProcess> _retiring = [];
+    private readonly List<ServerProcess> _starting = [];
     private readonly IErrorLog _log;
+    private readonly ListenSocketBroker _sockets;
     private readonly Lock _lock = new();
     private readonly TaskCompletionSource _stop = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _stopping;
+    private bool _reloading;
+    private bool _reloadAgain;
 
     private ServerProcessSupervisor(Func<IEnumerable<string>, ProcessStartInfo> startInfo, string[] arguments, int count, IErrorLog log)
     {
@@ -33,26 +43,42 @@ internal sealed class ServerProcessSupervisor
         _arguments = arguments;
         _slots = [.. Enumerable.Range(0, count).Select(i => new Slot(i))];
         _log = log;
+        _sockets = new ListenSocketBroker(log);
     }
 
-    /// <summary>One server process's place; a replacement takes the same place.</summary>
+    /// <summary>One server process's place; a replacement takes the same place, and its listening sockets.</summary>
     private sealed class Slot(int index)
     {
         public int Index { get; } = index;
 
-        public Process? Process { get; set; }
+        /// <summary>The process serving at this place (or starting to, after a crash); null before the first.</summary>
+        public ServerProcess? Current { get; set; }
 
         public int Generation { get; set; }
 
-        public DateTime StartedAt { get; set; }
-
         public int QuickFailures { get; set; }
+    }
+
+    /// <summary>One started server process.</summary>
+    private sealed class ServerProcess(Slot slot, int generation, Process process, ListenSocketBroker.Lease sockets)
+    {
+        /// <summary>The listening sockets it asked for, let go when it has exited.</summary>
+        public ListenSocketBroker.Lease Sockets { get; } = sockets;
+
+        public Slot Slot { get; } = slot;
+
+        public int Generation { get; } = generation;
+
+        public Process Process { get; } = process;
+
+        public DateTime StartedAt { get; } = DateTime.UtcNow;
 
         public bool IsReady { get; set; }
 
         public List<string> Banner { get; } = [];
 
-        public TaskCompletionSource<List<string>?> Ready { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Its startup lines once it serves; null when it ended before.</summary>
+        public TaskCompletionSource<List<string>?> Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <param name="startInfo">How to start the server program with the given arguments.</param>
@@ -60,21 +86,22 @@ internal sealed class ServerProcessSupervisor
     public static async Task<int> RunAsync(Func<IEnumerable<string>, ProcessStartInfo> startInfo, string command, IReadOnlyList<string> args, int count)
     {
         await using var log = new ApacheErrorLog(Console.Error, ErrorLogLevel.Notice);
-        return await new ServerProcessSupervisor(startInfo, [command, .. args], count, log).RunAsync().ConfigureAwait(false);
+        var supervisor = new ServerProcessSupervisor(startInfo, [command, .. args], count, log);
+        using (supervisor._sockets)
+        {
+            return await supervisor.RunAsync().ConfigureAwait(false);
+        }
     }
 
     private async Task<int> RunAsync()
     {
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; Stop(15); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; Stop(2); });
-        WsgiHost.Server.InheritedSignals.Reclaim(_log);
-        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; Forward(1); });
-        using var sigusr1 = PosixSignalRegistration.Create((PosixSignal)10, c => { c.Cancel = true; Forward(10); });
-        foreach (Slot slot in _slots)
-        {
-            Spawn(slot);
-        }
-        List<string>?[] banners = await Task.WhenAll(_slots.Select(s => s.Ready.Task)).ConfigureAwait(false);
+        InheritedSignals.Reclaim(_log);
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; _ = Task.Run(ReloadAsync); });
+        using var sigusr1 = PosixSignalRegistration.Create((PosixSignal)InheritedSignals.SigUsr1, c => { c.Cancel = true; Forward(InheritedSignals.SigUsr1); });
+        ServerProcess?[] first = [.. _slots.Select(Spawn)];
+        List<string>?[] banners = await Task.WhenAll(first.Select(p => p?.Ready.Task ?? Task.FromResult<List<string>?>(null))).ConfigureAwait(false);
         if (banners.Any(b => b == null))
         {
             // One could not start (its own error went to standard error): stop the others.
@@ -96,7 +123,7 @@ internal sealed class ServerProcessSupervisor
         Console.Out.WriteLine($"{banner[^1]}; {_slots.Length} server processes (pids {string.Join(", ", Pids())})");
         Console.Out.Flush();
         // From here it only waits on its children: the pages its startup mapped can go.
-        WsgiHost.Server.MappedFilePages.ReleaseClean();
+        MappedFilePages.ReleaseClean();
         await _stop.Task.ConfigureAwait(false);
         int[] exits = await ExitCodesAsync(sayFailures: true).ConfigureAwait(false);
         Console.Out.WriteLine(StoppingLine);
@@ -107,41 +134,58 @@ internal sealed class ServerProcessSupervisor
     {
         lock (_lock)
         {
-            return [.. _slots.Select(s => s.Process?.Id ?? 0)];
+            return [.. _slots.Select(s => s.Current?.Process.Id ?? 0)];
         }
     }
 
-    private void Spawn(Slot slot)
+    /// <summary>Starts a server process at <paramref name="slot"/>, which becomes its current one unless <paramref name="beside"/> (a reload: it becomes current once it serves).</summary>
+    private ServerProcess? Spawn(Slot slot) => Spawn(slot, beside: false);
+
+    private ServerProcess? Spawn(Slot slot, bool beside)
     {
         lock (_lock)
         {
             if (_stopping)
             {
-                return;
+                return null;
             }
             ProcessStartInfo start = _startInfo(_arguments);
             start.RedirectStandardOutput = true;
-            var (name, value) = ServerProcesses.ChildVariable(slot.Index, _slots.Length);
+            var (name, value) = ServerProcesses.ChildVariable(slot.Index, _slots.Length, replacing: beside);
             start.Environment[name] = value;
-            var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-            int generation = ++slot.Generation;
-            slot.IsReady = false;
-            slot.Banner.Clear();
-            if (generation > 1)
+            var (channel, inherited, lease) = _sockets.Open(slot.Index);
+            using (inherited)
             {
-                slot.Ready = new TaskCompletionSource<List<string>?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                start.Environment[channel.Key] = channel.Value;
+                var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+                var started = new ServerProcess(slot, ++slot.Generation, process, lease);
+                process.OutputDataReceived += (_, e) => OnOutput(started, e.Data);
+                process.Exited += (_, _) => OnExited(started);
+                try
+                {
+                    process.Start();
+                }
+                catch
+                {
+                    lease.Dispose();
+                    throw;
+                }
+                process.BeginOutputReadLine();
+                if (beside)
+                {
+                    _starting.Add(started);
+                }
+                else
+                {
+                    slot.Current = started;
+                }
+                return started;
             }
-            process.OutputDataReceived += (_, e) => OnOutput(slot, generation, e.Data);
-            process.Exited += (_, _) => OnExited(slot, process, generation);
-            process.Start();
-            process.BeginOutputReadLine();
-            slot.Process = process;
-            slot.StartedAt = DateTime.UtcNow;
         }
     }
 
     /// <summary>Startup lines are kept for the banner; after them, output (an access log on standard output) is passed on.</summary>
-    private void OnOutput(Slot slot, int generation, string? line)
+    private void OnOutput(ServerProcess server, string? line)
     {
         if (line == null)
         {
@@ -149,18 +193,21 @@ internal sealed class ServerProcessSupervisor
         }
         lock (_lock)
         {
-            if (slot.Generation == generation && !slot.IsReady)
+            if (!server.IsReady)
             {
-                slot.Banner.Add(line);
+                server.Banner.Add(line);
                 if (line.StartsWith(ReadyPrefix, StringComparison.Ordinal))
                 {
-                    slot.IsReady = true;
-                    slot.QuickFailures = 0;
-                    slot.Ready.TrySetResult([.. slot.Banner]);
-                    if (generation > 1)
+                    server.IsReady = true;
+                    if (server.Slot.Current == server)
                     {
-                        _log.Write(ErrorLogLevel.Notice, "core", $"Server process {slot.Index} is serving again (pid {slot.Process?.Id}).");
+                        server.Slot.QuickFailures = 0;
+                        if (server.Generation > 1)
+                        {
+                            _log.Write(ErrorLogLevel.Notice, "core", $"Server process {server.Slot.Index} is serving again (pid {server.Process.Id}).");
+                        }
                     }
+                    server.Ready.TrySetResult([.. server.Banner]);
                 }
                 return;
             }
@@ -171,23 +218,41 @@ internal sealed class ServerProcessSupervisor
         }
     }
 
-    private void OnExited(Slot slot, Process process, int generation)
+    private void OnExited(ServerProcess server)
     {
-        int code = process.ExitCode;
+        int code = server.Process.ExitCode;
+        Slot slot = server.Slot;
         TimeSpan delay;
+        server.Sockets.Dispose();
         lock (_lock)
         {
-            slot.Ready.TrySetResult(null);
-            if (_stopping || generation == 1 && !slot.IsReady)
+            server.Ready.TrySetResult(null);
+            if (_retiring.Remove(server))
             {
-                // Stopping, or a first start that failed: RunAsync handles both.
+                // Replaced on SIGHUP, and done with its requests.
+                _log.Write(code == 0 ? ErrorLogLevel.Notice : ErrorLogLevel.Error, "core",
+                    $"The replaced server process {slot.Index} (pid {server.Process.Id}) {(code == 0 ? "finished its requests and exited" : HowItEnded(code))}.");
+                if (_retiring.Count == 0 && !_reloading)
+                {
+                    // The last of the old ones: what the new configuration no longer listens on can close.
+                    _sockets.CloseUnheld();
+                }
                 return;
             }
+            if (_stopping || slot.Current != server || server.Generation == 1 && !server.IsReady)
+            {
+                // Stopping, a first start that failed (RunAsync handles both), or a reload's new
+                // process that failed to start (ReloadAsync does).
+                return;
+            }
+            // Its sockets close with it, as its own would have: new connections go to the other
+            // places meanwhile; its replacement, maybe seconds away, gets new ones.
+            _sockets.CloseUnheld(slot.Index);
             string how = HowItEnded(code);
-            slot.QuickFailures = DateTime.UtcNow - slot.StartedAt < TimeSpan.FromSeconds(5) ? slot.QuickFailures + 1 : 0;
+            slot.QuickFailures = DateTime.UtcNow - server.StartedAt < TimeSpan.FromSeconds(5) ? slot.QuickFailures + 1 : 0;
             delay = TimeSpan.FromSeconds(Math.Min(10, slot.QuickFailures));
             _log.Write(ErrorLogLevel.Error, "core",
-                $"Server process {slot.Index} (pid {process.Id}) {how}; starting a new one{(delay > TimeSpan.Zero ? $" in {delay.TotalSeconds:0} s" : "")}. Requests it was running failed; the other server processes kept serving.");
+                $"Server process {slot.Index} (pid {server.Process.Id}) {how}; starting a new one{(delay > TimeSpan.Zero ? $" in {delay.TotalSeconds:0} s" : "")}. Requests it was running failed; the other server processes kept serving.");
         }
         _ = Task.Delay(delay).ContinueWith(_ => SpawnLogged(slot), TaskScheduler.Default);
     }
@@ -198,14 +263,132 @@ internal sealed class ServerProcessSupervisor
 
     private void SpawnLogged(Slot slot)
     {
+        lock (_lock)
+        {
+            if (slot.Current is { } current && !current.Process.HasExited)
+            {
+                return; // a reload put a new one there meanwhile
+            }
+        }
         try
         {
             Spawn(slot);
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
         {
             _log.Write(ErrorLogLevel.Error, "core", $"Server process {slot.Index}: cannot start a new one: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// SIGHUP: each place in turn gets a new server process, which reads the configuration and
+    /// loads the application anew; once it serves, the old one is told to finish its requests
+    /// and stop (SIGUSR2). One at a time, so memory never holds more than one extra process. A
+    /// new process that cannot start (a broken configuration, an app that no longer imports)
+    /// ends the reload: the processes not yet replaced keep serving as they were.
+    /// </summary>
+    private async Task ReloadAsync()
+    {
+        lock (_lock)
+        {
+            if (_stopping)
+            {
+                return;
+            }
+            if (_reloading)
+            {
+                // Another SIGHUP while replacing: once this round ends, another, so the newest
+                // configuration and code win.
+                _reloadAgain = true;
+                return;
+            }
+            _reloading = true;
+        }
+        try
+        {
+            do
+            {
+                lock (_lock)
+                {
+                    _reloadAgain = false;
+                }
+                await ReplaceAllAsync().ConfigureAwait(false);
+            }
+            while (Volatile.Read(ref _reloadAgain));
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _reloading = false;
+                if (_retiring.Count == 0)
+                {
+                    _sockets.CloseUnheld();
+                }
+            }
+        }
+    }
+
+    private async Task ReplaceAllAsync()
+    {
+        _log.Write(ErrorLogLevel.Notice, "core", $"SIGHUP: replacing the {_slots.Length} server process(es) one at a time; each new one loads the configuration and the application anew.");
+        var replaced = new List<int>();
+        foreach (Slot slot in _slots)
+        {
+            ServerProcess? next;
+            try
+            {
+                next = Spawn(slot, beside: true);
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+            {
+                _log.Write(ErrorLogLevel.Error, "core", $"SIGHUP: cannot start a new server process {slot.Index}: {e.Message}; the server processes keep serving as they were.");
+                return;
+            }
+            if (next == null)
+            {
+                return; // stopping
+            }
+            bool serves = await next.Ready.Task.ConfigureAwait(false) != null;
+            ServerProcess? old = null;
+            lock (_lock)
+            {
+                _starting.Remove(next);
+                if (_stopping)
+                {
+                    return; // Stop signalled every process, the new one included
+                }
+                if (serves)
+                {
+                    old = slot.Current;
+                    slot.Current = next;
+                    slot.QuickFailures = 0;
+                    if (old != null && !old.Process.HasExited)
+                    {
+                        _retiring.Add(old);
+                    }
+                    else
+                    {
+                        old = null;
+                    }
+                }
+            }
+            if (!serves)
+            {
+                _log.Write(ErrorLogLevel.Error, "core",
+                    $"SIGHUP: the new server process {slot.Index} (pid {next.Process.Id}) could not start (its error is above){(replaced.Count > 0 ? $"; server process(es) {string.Join(", ", replaced)} were replaced already" : "")}; "
+                    + $"the others keep serving with the configuration and code they had. Fix it (wsgihost check) and send SIGHUP again.");
+                return;
+            }
+            if (old != null)
+            {
+                _ = Kill(old.Process.Id, InheritedSignals.SigUsr2);
+            }
+            replaced.Add(slot.Index);
+            _log.Write(ErrorLogLevel.Notice, "core",
+                $"SIGHUP: server process {slot.Index} replaced: pid {next.Process.Id} serves{(old != null ? $"; pid {old.Process.Id} finishes its requests and stops" : "")}.");
+        }
+        _log.Write(ErrorLogLevel.Notice, "core", $"SIGHUP: all {_slots.Length} server process(es) replaced (pids {string.Join(", ", Pids())}).");
     }
 
     private void Stop(int signal)
@@ -218,34 +401,45 @@ internal sealed class ServerProcessSupervisor
         _stop.TrySetResult();
     }
 
+    /// <summary>Every server process gets <paramref name="signal"/>: those serving, starting, and finishing after a reload.</summary>
     private void Forward(int signal)
     {
-        foreach (int pid in Pids().Where(p => p > 0))
+        foreach (int pid in AllProcesses().Where(p => !p.HasExited).Select(p => p.Id))
         {
             _ = Kill(pid, signal);
         }
     }
 
-    private async Task<int[]> ExitCodesAsync(bool sayFailures)
+    private List<Process> AllProcesses()
     {
-        Process?[] processes;
         lock (_lock)
         {
-            processes = [.. _slots.Select(s => s.Process)];
+            return [.. _slots.Select(s => s.Current?.Process).OfType<Process>().Concat(_retiring.Select(r => r.Process)).Concat(_starting.Select(r => r.Process))];
+        }
+    }
+
+    private async Task<int[]> ExitCodesAsync(bool sayFailures)
+    {
+        List<(Process Process, int Index)> processes;
+        lock (_lock)
+        {
+            processes = [.. _slots.Where(s => s.Current != null).Select(s => (s.Current!.Process, s.Index))];
         }
         var codes = new List<int>();
-        foreach (var (process, index) in processes.Select((p, i) => (p, i)))
+        foreach (var (process, index) in processes)
         {
-            if (process != null)
+            await process.WaitForExitAsync().ConfigureAwait(false);
+            codes.Add(process.ExitCode);
+            if (sayFailures && process.ExitCode != 0)
             {
-                await process.WaitForExitAsync().ConfigureAwait(false);
-                codes.Add(process.ExitCode);
-                if (sayFailures && process.ExitCode != 0)
-                {
-                    // The supervisor's own exit code only says "some": say which, and how.
-                    _log.Write(ErrorLogLevel.Error, "core", $"Server process {index} (pid {process.Id}) {HowItEnded(process.ExitCode)} while stopping.");
-                }
+                // The supervisor's own exit code only says "some": say which, and how.
+                _log.Write(ErrorLogLevel.Error, "core", $"Server process {index} (pid {process.Id}) {HowItEnded(process.ExitCode)} while stopping.");
             }
+        }
+        // Those replaced on a reload, and a reload's new one, stop too before this process does.
+        foreach (Process other in AllProcesses())
+        {
+            await other.WaitForExitAsync().ConfigureAwait(false);
         }
         return [.. codes];
     }

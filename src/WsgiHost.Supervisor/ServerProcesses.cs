@@ -39,9 +39,19 @@ internal static class ServerProcesses
         return count;
     }
 
+    /// <summary>
+    /// Whether this server process is to replace a running one (SIGHUP to the supervisor): then
+    /// an application that fails to load as it starts stops it from starting, and the running
+    /// one keeps serving, instead of a working process being replaced by a failing one.
+    /// </summary>
+    public static bool IsReplacement => Current.Value is not null && _replacement;
+
+    private static bool _replacement;
+
     /// <summary>The environment entry that makes a started process server process <paramref name="index"/> of <paramref name="count"/>.</summary>
-    public static KeyValuePair<string, string> ChildVariable(int index, int count) =>
-        new(Variable, string.Create(CultureInfo.InvariantCulture, $"{index}/{count}"));
+    /// <param name="replacing">It is to replace a running server process (<see cref="IsReplacement"/>).</param>
+    public static KeyValuePair<string, string> ChildVariable(int index, int count, bool replacing = false) =>
+        new(Variable, string.Create(CultureInfo.InvariantCulture, $"{index}/{count}{(replacing ? "/replacing" : "")}"));
 
     private static (int, int)? ReadAndRemove()
     {
@@ -52,8 +62,12 @@ internal static class ServerProcesses
         }
         ProcessEnvironment.Unset(Variable);
         string[] parts = value.Split('/');
-        return parts.Length == 2 && int.TryParse(parts[0], CultureInfo.InvariantCulture, out int index) && int.TryParse(parts[1], CultureInfo.InvariantCulture, out int count)
-            ? (index, count)
-            : throw new UsageException($"{Variable} is set by the server for its server processes; got '{value}'");
+        if (parts.Length is 2 or 3 && int.TryParse(parts[0], CultureInfo.InvariantCulture, out int index) && int.TryParse(parts[1], CultureInfo.InvariantCulture, out int count)
+            && (parts.Length == 2 || parts[2] == "replacing"))
+        {
+            _replacement = parts.Length == 3;
+            return (index, count);
+        }
+        throw new UsageException($"{Variable} is set by the server for its server processes; got '{value}'");
     }
 }

@@ -218,7 +218,7 @@ public sealed class ServerProcessesTests
     }
 
     /// <summary>The supervisor exits 0 on SIGTERM; if not, the assertion shows its log, which names the server process that did not stop cleanly.</summary>
-    private static async Task AssertStopsCleanlyAsync(WsgiHostProcess host)
+    internal static async Task AssertStopsCleanlyAsync(WsgiHostProcess host)
     {
         int exit = await host.StopAsync();
         Assert.True(exit == 0, $"exit code {exit}; error log:\n{host.ErrorLog}");

@@ -17,6 +17,12 @@ internal sealed class PidFile : IDisposable
 
     private PidFile(string path) => _path = path;
 
+    /// <summary>
+    /// Leaves the file when this process ends: the file names its supervisor, which goes on when
+    /// this server process is replaced or fails to start as the replacement of another.
+    /// </summary>
+    public bool Kept { get; set; }
+
     /// <summary>The written file, or null when the site names none (or another server process writes it).</summary>
     /// <exception cref="IOException">It cannot be written (the message says where and why).</exception>
     public static PidFile? Write(SiteConfig site)
@@ -39,6 +45,10 @@ internal sealed class PidFile : IDisposable
 
     public void Dispose()
     {
+        if (Kept)
+        {
+            return;
+        }
         try
         {
             File.Delete(_path);

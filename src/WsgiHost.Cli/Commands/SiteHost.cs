@@ -83,6 +83,16 @@ internal static class SiteHost
             log.Write(ErrorLogLevel.Warning, "core", "The supervisor that started this server process is gone (killed?); stopping.");
             stop.TrySetResult();
         });
+        // SIGUSR2 from the supervisor: a new server process has taken this one's place (SIGHUP
+        // to the supervisor). It stops as on SIGTERM, but the site goes on: the PidFile stays.
+        bool replaced = false;
+        using PosixSignalRegistration? sigusr2 = ServerProcesses.Child == null ? null : PosixSignalRegistration.Create((PosixSignal)InheritedSignals.SigUsr2, c =>
+        {
+            c.Cancel = true;
+            replaced = true;
+            log.Write(ErrorLogLevel.Notice, "core", "A new server process has taken this one's place (SIGHUP): finishing the requests this one has, then stopping.");
+            stop.TrySetResult();
+        });
         if (ServerProcesses.Child is var (_, count))
         {
             if (ServerProcessConflict(site) is string conflict)
@@ -105,10 +115,17 @@ internal static class SiteHost
             return 1;
         }
         using PidFile? written = pidFile;
+        if (written != null)
+        {
+            // Under a supervisor, only a server process that stops with the site removes it.
+            written.Kept = ServerProcesses.Child != null;
+        }
+        // Open while this process runs: its end tells the supervisor which sockets are still held.
+        using ListenSocketClient? sharedSockets = ServerProcesses.Child == null ? null : ListenSocketClient.FromEnvironment();
         WsgiServer server;
         try
         {
-            server = await WsgiServer.StartAsync(site, log, WorkerProcess.StartInfo, reusePort: ServerProcesses.Child != null).ConfigureAwait(false);
+            server = await WsgiServer.StartAsync(site, log, WorkerProcess.StartInfo, reusePort: ServerProcesses.Child != null, sharedSockets, ServerProcesses.IsReplacement).ConfigureAwait(false);
         }
         catch (Exception e) when (e is PythonNotFoundException or IOException or ArgumentException or NotSupportedException
             or InvalidOperationException or DllNotFoundException or System.Security.Cryptography.CryptographicException
@@ -128,6 +145,10 @@ internal static class SiteHost
             }
             Console.Out.Flush();
             await stop.Task.ConfigureAwait(false);
+            if (written != null)
+            {
+                written.Kept = replaced;
+            }
             Console.Out.WriteLine("WsgiHost stopping");
         }
         return 0;

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WsgiHost.Configuration.Model;
@@ -112,7 +113,9 @@ internal sealed class WsgiServer : IAsyncDisposable
     /// <param name="log">The main server's error log; virtual hosts with an ErrorLog get their own.</param>
     /// <param name="launcher">How to start `wsgihost worker` processes for WSGIDaemonProcess groups; null runs their applications embedded.</param>
     /// <param name="reusePort">Bind the listeners with SO_REUSEPORT: this is one of several server processes of the site.</param>
-    public static async Task<WsgiServer> StartAsync(SiteConfig site, IErrorLog log, WorkerLauncher? launcher = null, bool reusePort = false)
+    /// <param name="sharedSockets">The supervisor that holds this server process's listening sockets, which it asks for them instead of binding them.</param>
+    /// <param name="replacing">This server process is to replace a running one: an application that does not load as it starts stops it from starting, so the running one keeps serving.</param>
+    public static async Task<WsgiServer> StartAsync(SiteConfig site, IErrorLog log, WorkerLauncher? launcher = null, bool reusePort = false, ListenSocketClient? sharedSockets = null, bool replacing = false)
     {
         if (!string.IsNullOrEmpty(site.Python.WorkingDirectory))
         {
@@ -149,7 +152,9 @@ internal sealed class WsgiServer : IAsyncDisposable
             }
         }
         var executor = new WsgiExecutor(site.Threads, log);
-        Func<System.Net.EndPoint, System.Net.Sockets.Socket> createSocket = reusePort ? ReusePortSocket.Create : SocketTransportOptions.CreateDefaultBoundListenSocket;
+        Func<System.Net.EndPoint, System.Net.Sockets.Socket> createSocket = sharedSockets != null ? sharedSockets.Create
+            : reusePort ? ReusePortSocket.Create
+            : SocketTransportOptions.CreateDefaultBoundListenSocket;
         LogSet? logs = null;
         HookThreads? hooks = null;
         IReadOnlyList<TlsVirtualHosts> tlsListeners = [];
@@ -206,6 +211,13 @@ internal sealed class WsgiServer : IAsyncDisposable
                 }
                 o.CreateBoundListenSocket = becomes == null ? createSocket : endpoint => becomes.BoundSocket(endpoint, createSocket);
             });
+            if (sharedSockets != null)
+            {
+                // The sockets transport, stopped so that the sockets it shares stay as they were.
+                builder.Services.RemoveAll<IConnectionListenerFactory>();
+                builder.Services.AddSingleton<SocketTransportFactory>();
+                builder.Services.AddSingleton<IConnectionListenerFactory>(services => new SharedListenerFactory(services.GetRequiredService<SocketTransportFactory>()));
+            }
             // 128 KiB transport buffers instead of 4 KiB (LargeBlockMemoryPool); the sockets
             // transport takes its pool factory from the services, last registration first.
             builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPool.Factory>();
@@ -248,7 +260,11 @@ internal sealed class WsgiServer : IAsyncDisposable
             {
                 // Before the listeners open, as mod_wsgi preloads before a daemon accepts
                 // requests; as User when the server becomes User, as Apache's children import.
-                WsgiApplication.Preload(python!, import.ScriptPath, import.ApplicationGroup, log);
+                if (!WsgiApplication.Preload(python!, import.ScriptPath, import.ApplicationGroup, log) && replacing)
+                {
+                    throw new InvalidOperationException(
+                        $"the WSGI script {import.ScriptPath} did not load (the error above); as the replacement of a running server process this one does not start, and the running one keeps serving");
+                }
             }
             await web.StartAsync().ConfigureAwait(false);
             becomes?.Dispose();
@@ -408,7 +424,8 @@ internal sealed class WsgiServer : IAsyncDisposable
         {
             _log.Write(ErrorLogLevel.Notice, "wsgi",
                 $"SIGHUP: {embedded} application(s) embedded in this server process keep the code they loaded: a changed WSGI script file is loaded again at its next request, "
-                + "but the modules it imports load anew only in a new process. Restart the server to load them (systemctl restart), or run the application in daemon mode, whose workers SIGHUP replaces.");
+                + "but the modules it imports load anew only in a new process. Restart the server to load them (systemctl restart), run it with --server-processes N, whose server processes SIGHUP replaces one by one, "
+                + "or run the application in daemon mode, whose workers SIGHUP replaces.");
         }
     }
 

@@ -1,0 +1,216 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using WsgiHost.FunctionalTests.Infrastructure;
+
+namespace WsgiHost.FunctionalTests;
+
+/// <summary>
+/// SIGHUP to a site of `--server-processes N`: as Apache's graceful restart gives embedded
+/// mod_wsgi new children, each server process is replaced by a new one that loads the
+/// configuration and the application's modules anew, and the listening sockets, which the
+/// supervisor holds, pass from the old process to the new one without a refused or reset
+/// connection.
+/// </summary>
+public sealed class ServerProcessReloadTests
+{
+    private const string AllReplaced = "SIGHUP: all 2 server process(es) replaced";
+
+    /// <summary>The fixture app copied to a folder of its own, whose release.py a test may change.</summary>
+    private sealed class AppCopy : IDisposable
+    {
+        public AppCopy()
+        {
+            Folder = Directory.CreateTempSubdirectory("wsgihost-reload-").FullName;
+            foreach (string file in Directory.GetFiles(WsgiHostProcess.App("reloadable")))
+            {
+                File.Copy(file, Path.Combine(Folder, Path.GetFileName(file)));
+            }
+        }
+
+        public string Folder { get; }
+
+        public string Script => Path.Combine(Folder, "app.wsgi");
+
+        public void SetRelease(string release) => File.WriteAllText(Path.Combine(Folder, "release.py"), $"RELEASE = \"{release}\"\n");
+
+        public void Dispose() => Directory.Delete(Folder, recursive: true);
+    }
+
+    /// <summary>GET over a new connection (the kernel picks the server process per connection): the status and body.</summary>
+    private static async Task<(int Status, string Body)> GetOverNewConnectionAsync(int port, string target)
+    {
+        string response = await RawHttp.SendAsync(port, $"GET {target} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        int body = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        return (RawHttp.StatusOf(response), body < 0 ? "" : response[(body + 4)..]);
+    }
+
+    private static async Task<HashSet<string>> BodiesSeenAsync(int port, int connections)
+    {
+        var seen = new HashSet<string>();
+        for (int i = 0; i < connections; i++)
+        {
+            seen.Add((await GetOverNewConnectionAsync(port, "/")).Body);
+        }
+        return seen;
+    }
+
+    [Fact]
+    public async Task SighupReplacesEachServerProcessWithTheNewCodeWithoutAFailedRequest()
+    {
+        using var app = new AppCopy();
+        await using var host = await WsgiHostProcess.StartAsync(app.Script, "--threads", "4", "--server-processes", "2");
+        HashSet<string> before = await BodiesSeenAsync(host.Port, 200);
+        Assert.Equal(2, before.Count);
+        Assert.All(before, b => Assert.StartsWith("release 1 pid ", b, StringComparison.Ordinal));
+
+        // Requests over new connections all through the reload, and one that is running as it
+        // starts: every one answered, by the old processes or the new.
+        using var stopLoad = new CancellationTokenSource();
+        var failures = new List<string>();
+        int answered = 0;
+        async Task LoadAsync()
+        {
+            while (!stopLoad.IsCancellationRequested)
+            {
+                try
+                {
+                    var (status, body) = await GetOverNewConnectionAsync(host.Port, "/");
+                    if (status != 200 || !body.StartsWith("release ", StringComparison.Ordinal))
+                    {
+                        lock (failures)
+                        {
+                            failures.Add($"{status} {body}");
+                        }
+                    }
+                    Interlocked.Increment(ref answered);
+                }
+                catch (Exception e) when (e is IOException or SocketException)
+                {
+                    lock (failures)
+                    {
+                        failures.Add(e.Message);
+                    }
+                }
+            }
+        }
+        Task[] load = [.. Enumerable.Range(0, 16).Select(_ => LoadAsync())];
+        Task<(int Status, string Body)> running = GetOverNewConnectionAsync(host.Port, "/slow?2");
+        await Task.Delay(300);
+        app.SetRelease("2");
+        host.SendSignal(1);
+        await host.WaitForLogAsync(AllReplaced, timeoutMs: 60_000);
+        await Task.Delay(500);
+        await stopLoad.CancelAsync();
+        await Task.WhenAll(load);
+        Assert.True(failures.Count == 0, $"{failures.Count} of {answered} requests failed during the reload: {string.Join("; ", failures.Take(5))}\n{host.ErrorLog}");
+        Assert.Equal((200, "slow 1"), await running);
+
+        HashSet<string> after = await BodiesSeenAsync(host.Port, 200);
+        Assert.Equal(2, after.Count);
+        Assert.All(after, b => Assert.StartsWith("release 2 pid ", b, StringComparison.Ordinal));
+        int[] oldPids = [.. before.Select(b => int.Parse(b.Split(' ')[^1], CultureInfo.InvariantCulture))];
+        await ServerProcessesTests.WaitGoneAsync(oldPids);
+        Assert.Contains("finished its requests and exited", host.ErrorLog, StringComparison.Ordinal);
+        Assert.All(after, b => Assert.Equal(host.Pid, ProcFs.ParentOf(int.Parse(b.Split(' ')[^1], CultureInfo.InvariantCulture))));
+        await ServerProcessesTests.AssertStopsCleanlyAsync(host);
+        Assert.Equal(1, host.Output.Split('\n').Count(l => l.Trim() == "WsgiHost stopping"));
+    }
+
+    /// <summary>
+    /// The old process stops accepting without touching the socket it shared: .NET closes a
+    /// listening socket with an accept pending abortively, setting SO_LINGER 0 on it, and every
+    /// connection the new process accepted after that inherited it: a response still in the
+    /// kernel's buffers when the server closed the connection was cut short by a reset.
+    /// </summary>
+    [Fact]
+    public async Task AfterAReloadAResponseStillBufferedWhenTheServerClosesArrivesWhole()
+    {
+        using var app = new AppCopy();
+        await using var host = await WsgiHostProcess.StartAsync(app.Script, "--threads", "4", "--server-processes", "2");
+        host.SendSignal(1);
+        await host.WaitForLogAsync(AllReplaced, timeoutMs: 60_000);
+        // Both old processes have closed their sockets and gone.
+        await host.WaitForLogAsync("The replaced server process 0 ");
+        await host.WaitForLogAsync("The replaced server process 1 ");
+
+        const int Mebibytes = 6;
+        for (int i = 0; i < 4; i++)
+        {
+            using var client = new TcpClient();
+            client.ReceiveBufferSize = 64 * 1024;
+            await client.ConnectAsync("127.0.0.1", host.Port);
+            using NetworkStream stream = client.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /big?{Mebibytes} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"));
+            // The server writes and closes while most of the body is still on its way.
+            await Task.Delay(1500);
+            byte[] response = await RawHttp.ReadToEndAsync(stream, 20_000);
+            int head = Encoding.Latin1.GetString(response, 0, Math.Min(response.Length, 1024)).IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            Assert.True(head > 0, "no response head");
+            Assert.Equal(Mebibytes * 1024 * 1024, response.Length - head - 4);
+        }
+        await ServerProcessesTests.AssertStopsCleanlyAsync(host);
+    }
+
+    [Fact]
+    public async Task AReloadWhoseNewProcessCannotStartLeavesTheOldOnesServing()
+    {
+        using var app = new AppCopy();
+        await using var host = await WsgiHostProcess.StartAsync(app.Script, "--threads", "2", "--server-processes", "2");
+        HashSet<string> before = await BodiesSeenAsync(host.Port, 100);
+        Assert.Equal(2, before.Count);
+
+        // The app no longer imports: serve loads it at startup, so the new process cannot start.
+        File.WriteAllText(Path.Combine(app.Folder, "release.py"), "RELEASE = (\n");
+        host.SendSignal(1);
+        string log = await host.WaitForLogAsync("could not start (its error is above)", timeoutMs: 60_000);
+        Assert.Contains("the others keep serving with the configuration and code they had", log, StringComparison.Ordinal);
+        Assert.Contains("SyntaxError", log, StringComparison.Ordinal);
+        Assert.Equal(before, await BodiesSeenAsync(host.Port, 100));
+
+        // Fixed, and SIGHUP again: replaced.
+        app.SetRelease("3");
+        host.SendSignal(1);
+        await host.WaitForLogAsync(AllReplaced, timeoutMs: 60_000);
+        HashSet<string> after = await BodiesSeenAsync(host.Port, 200);
+        Assert.Equal(2, after.Count);
+        Assert.All(after, b => Assert.StartsWith("release 3 pid ", b, StringComparison.Ordinal));
+        await ServerProcessesTests.AssertStopsCleanlyAsync(host);
+    }
+
+    /// <summary>
+    /// `run`: the new processes read the configuration anew, Listen included: a port added is
+    /// served, a port dropped is closed once no process listens there; the PidFile names the
+    /// supervisor throughout and goes with it.
+    /// </summary>
+    [Fact]
+    public async Task ARunReloadAppliesANewListenAndKeepsThePidFile()
+    {
+        using var app = new AppCopy();
+        int first = WsgiHostProcess.FreePort();
+        int second = WsgiHostProcess.FreePort();
+        string config = Path.Combine(app.Folder, "site.conf");
+        string pidFile = Path.Combine(app.Folder, "site.pid");
+        string Site(params int[] ports) =>
+            string.Concat(ports.Select(p => $"Listen 127.0.0.1:{p}\n")) + $"PidFile {pidFile}\nWSGIScriptAlias / {app.Script}\n";
+        File.WriteAllText(config, Site(first, second));
+        await using var host = await WsgiHostProcess.RunAsync(config, first, new Dictionary<string, string>(), "--server-processes", "2");
+        Assert.Equal(200, (await GetOverNewConnectionAsync(second, "/")).Status);
+        Assert.Equal($"{host.Pid}\n", File.ReadAllText(pidFile));
+
+        File.WriteAllText(config, Site(first));
+        app.SetRelease("2");
+        host.SendSignal(1);
+        await host.WaitForLogAsync(AllReplaced, timeoutMs: 60_000);
+        await host.WaitForLogAsync($"Closed 2 listening socket(s) no server process listens on any more: 127.0.0.1:{second}.");
+        Assert.StartsWith("release 2 ", (await GetOverNewConnectionAsync(first, "/")).Body, StringComparison.Ordinal);
+        var refused = await Assert.ThrowsAsync<SocketException>(() => GetOverNewConnectionAsync(second, "/"));
+        Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+        // The replaced process that wrote it left it: it names the supervisor, still running.
+        await Task.Delay(1000);
+        Assert.Equal($"{host.Pid}\n", File.ReadAllText(pidFile));
+
+        await ServerProcessesTests.AssertStopsCleanlyAsync(host);
+        Assert.False(File.Exists(pidFile), "the PidFile outlived the server");
+    }
+}
