@@ -28,14 +28,14 @@ internal static class Program
                 TakeCpuScheduling(ref rest);
             }
             // --server-processes N runs the app embedded in each, 1 included (one server process,
-            // embedded), not serve's daemon default.
+            // embedded, which SIGHUP replaces), not serve's daemon default.
             bool serverProcesses = args[0] == "serve" && rest.Contains(ServerProcesses.Option);
             switch (args[0])
             {
                 case "serve" when rest.Contains("--help") || rest.Contains("-h"):
                     Console.Out.WriteLine(ServeOptionsParser.Usage);
                     return 0;
-                case "serve" or "run" when ServerProcesses.Take(ref rest) is > 1 and int processes && ServerProcesses.Child == null:
+                case "serve" or "run" when ServerProcesses.Take(ref rest) is int processes && ServerProcesses.Child == null:
                     return await SupervisorLaunch.RunAsync(args[0], args[0] == "serve" ? ServeOptionsParser.Embedded(rest) : rest, processes).ConfigureAwait(false);
                 case "serve":
                     return await ServeCommand.RunAsync(serverProcesses ? ServeOptionsParser.Embedded(rest) : rest).ConfigureAwait(false);

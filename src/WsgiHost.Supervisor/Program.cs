@@ -17,7 +17,7 @@ internal static class Program
     private static async Task<int> Main(string[] args)
     {
         if (args.Length < 3 || args[2] is not ("serve" or "run")
-            || !int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count is < 2 or > ServerProcesses.MaxCount)
+            || !int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count is < 1 or > ServerProcesses.MaxCount)
         {
             Console.Error.WriteLine(Usage);
             return 2;

@@ -22,14 +22,14 @@ internal static class ServerProcesses
     /// <summary>This process's place among the site's server processes, or null when it serves alone.</summary>
     public static (int Index, int Count)? Child => Current.Value;
 
-    /// <summary>Removes `--server-processes N` from <paramref name="args"/>; the count, 1 when absent.</summary>
+    /// <summary>Removes `--server-processes N` from <paramref name="args"/>; the count, null when absent.</summary>
     /// <exception cref="UsageException">N is not a whole number from 1 to 64.</exception>
-    public static int Take(ref string[] args)
+    public static int? Take(ref string[] args)
     {
         int at = Array.IndexOf(args, Option);
         if (at < 0)
         {
-            return 1;
+            return null;
         }
         if (at + 1 >= args.Length || !int.TryParse(args[at + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count is < 1 or > MaxCount)
         {

@@ -55,13 +55,15 @@ public sealed class ServerProcessReloadTests
         return seen;
     }
 
-    [Fact]
-    public async Task SighupReplacesEachServerProcessWithTheNewCodeWithoutAFailedRequest()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(1)]
+    public async Task SighupReplacesEachServerProcessWithTheNewCodeWithoutAFailedRequest(int processes)
     {
         using var app = new AppCopy();
-        await using var host = await WsgiHostProcess.StartAsync(app.Script, "--threads", "4", "--server-processes", "2");
+        await using var host = await WsgiHostProcess.StartAsync(app.Script, "--threads", "4", "--server-processes", processes.ToString(CultureInfo.InvariantCulture));
         HashSet<string> before = await BodiesSeenAsync(host.Port, 200);
-        Assert.Equal(2, before.Count);
+        Assert.Equal(processes, before.Count);
         Assert.All(before, b => Assert.StartsWith("release 1 pid ", b, StringComparison.Ordinal));
 
         // Requests over new connections all through the reload, and one that is running as it
@@ -99,7 +101,7 @@ public sealed class ServerProcessReloadTests
         await Task.Delay(300);
         app.SetRelease("2");
         host.SendSignal(1);
-        await host.WaitForLogAsync(AllReplaced, timeoutMs: 60_000);
+        await host.WaitForLogAsync($"SIGHUP: all {processes} server process(es) replaced", timeoutMs: 60_000);
         await Task.Delay(500);
         await stopLoad.CancelAsync();
         await Task.WhenAll(load);
@@ -107,7 +109,7 @@ public sealed class ServerProcessReloadTests
         Assert.Equal((200, "slow 1"), await running);
 
         HashSet<string> after = await BodiesSeenAsync(host.Port, 200);
-        Assert.Equal(2, after.Count);
+        Assert.Equal(processes, after.Count);
         Assert.All(after, b => Assert.StartsWith("release 2 pid ", b, StringComparison.Ordinal));
         int[] oldPids = [.. before.Select(b => int.Parse(b.Split(' ')[^1], CultureInfo.InvariantCulture))];
         await ServerProcessesTests.WaitGoneAsync(oldPids);

@@ -78,7 +78,7 @@ public sealed class ServerProcessesTests
     [Fact]
     public async Task TheSupervisorProgramRunAloneSaysWhoStartsIt()
     {
-        var (exit, _, error) = await WsgiHostProcess.RunSiblingToEndAsync("wsgihost-supervisor", "wsgihost-supervisor.dll", "/no/such/wsgihost", "1", "serve");
+        var (exit, _, error) = await WsgiHostProcess.RunSiblingToEndAsync("wsgihost-supervisor", "wsgihost-supervisor.dll", "/no/such/wsgihost", "0", "serve");
         Assert.Equal(2, exit);
         Assert.Contains("started by wsgihost: run 'wsgihost serve APP.wsgi --server-processes N'", error, StringComparison.Ordinal);
     }
@@ -109,10 +109,17 @@ public sealed class ServerProcessesTests
     [Fact]
     public async Task OneServerProcessRunsTheAppEmbeddedAsMoreDo()
     {
-        // --server-processes N is the embedded mode in N processes, 1 included: not serve's daemon default.
+        // --server-processes N is the embedded mode in N processes, 1 included: not serve's daemon
+        // default; under a supervisor, as more are, so that SIGHUP can replace it.
         await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("gateway.wsgi"), "--threads", "2", "--server-processes", "1");
         Assert.Contains("mode:   embedded", host.Output);
-        Assert.Equal(host.Pid, await host.AppPidAsync());
+        Assert.Contains("; 1 server processes (pids ", host.Output, StringComparison.Ordinal);
+        int server = await host.AppPidAsync();
+        Assert.NotEqual(host.Pid, server);
+        Assert.Equal(host.Pid, ProcFs.ParentOf(server));
+        using var environ = await host.Client.GetAsync("/environ");
+        using var json = System.Text.Json.JsonDocument.Parse(await environ.Content.ReadAsStringAsync());
+        Assert.Equal("False", json.RootElement.GetProperty("wsgi.multiprocess").GetProperty("repr").GetString());
         await AssertStopsCleanlyAsync(host);
     }
 
