@@ -36,6 +36,7 @@ internal sealed class ServerProcessSupervisor
     private bool _stopping;
     private bool _reloading;
     private bool _reloadAgain;
+    private bool _serving;
 
     private ServerProcessSupervisor(Func<IEnumerable<string>, ProcessStartInfo> startInfo, string[] arguments, int count, IErrorLog log)
     {
@@ -99,7 +100,7 @@ internal sealed class ServerProcessSupervisor
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; Stop(2); });
         InheritedSignals.Reclaim(_log);
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; _ = Task.Run(ReloadAsync); });
-        using var sigusr1 = PosixSignalRegistration.Create((PosixSignal)InheritedSignals.SigUsr1, c => { c.Cancel = true; Forward(InheritedSignals.SigUsr1); });
+        using var sigusr1 = PosixSignalRegistration.Create((PosixSignal)InheritedSignals.SigUsr1, c => { c.Cancel = true; Forward(InheritedSignals.SigUsr1, readyOnly: true); });
         ServerProcess?[] first = [.. _slots.Select(Spawn)];
         List<string>?[] banners = await Task.WhenAll(first.Select(p => p?.Ready.Task ?? Task.FromResult<List<string>?>(null))).ConfigureAwait(false);
         if (banners.Any(b => b == null))
@@ -124,6 +125,10 @@ internal sealed class ServerProcessSupervisor
         Console.Out.Flush();
         // From here it only waits on its children: the pages its startup mapped can go.
         MappedFilePages.ReleaseClean();
+        lock (_lock)
+        {
+            _serving = true;
+        }
         await _stop.Task.ConfigureAwait(false);
         int[] exits = await ExitCodesAsync(sayFailures: true).ConfigureAwait(false);
         Console.Out.WriteLine(StoppingLine);
@@ -295,6 +300,12 @@ internal sealed class ServerProcessSupervisor
             {
                 return;
             }
+            if (!_serving)
+            {
+                // The first processes are still starting, with the configuration and code just read.
+                _log.Write(ErrorLogLevel.Warning, "core", "SIGHUP while the server processes start: nothing to reload yet; send it again once they serve.");
+                return;
+            }
             if (_reloading)
             {
                 // Another SIGHUP while replacing: once this round ends, another, so the newest
@@ -401,20 +412,33 @@ internal sealed class ServerProcessSupervisor
         _stop.TrySetResult();
     }
 
-    /// <summary>Every server process gets <paramref name="signal"/>: those serving, starting, and finishing after a reload.</summary>
-    private void Forward(int signal)
+    /// <summary>
+    /// Every server process gets <paramref name="signal"/>: those serving, starting, and finishing
+    /// after a reload; with <paramref name="readyOnly"/>, not those still starting, which have no
+    /// handler for it yet (SIGUSR1 would kill them) and open their logs anew anyway.
+    /// </summary>
+    private void Forward(int signal, bool readyOnly = false)
     {
-        foreach (int pid in AllProcesses().Where(p => !p.HasExited).Select(p => p.Id))
+        List<ServerProcess> all;
+        lock (_lock)
         {
-            _ = Kill(pid, signal);
+            all = [.. AllServerProcesses().Where(p => p.IsReady || !readyOnly)];
+        }
+        foreach (ServerProcess server in all.Where(p => !p.Process.HasExited))
+        {
+            _ = Kill(server.Process.Id, signal);
         }
     }
+
+    /// <summary>Under the lock.</summary>
+    private IEnumerable<ServerProcess> AllServerProcesses() =>
+        _slots.Select(s => s.Current).OfType<ServerProcess>().Concat(_retiring).Concat(_starting);
 
     private List<Process> AllProcesses()
     {
         lock (_lock)
         {
-            return [.. _slots.Select(s => s.Current?.Process).OfType<Process>().Concat(_retiring.Select(r => r.Process)).Concat(_starting.Select(r => r.Process))];
+            return [.. AllServerProcesses().Select(p => p.Process)];
         }
     }
 
