@@ -37,6 +37,7 @@ internal sealed class ServerProcessSupervisor
     private bool _reloading;
     private bool _reloadAgain;
     private bool _serving;
+    private bool _reloadWhenServing;
 
     private ServerProcessSupervisor(Func<IEnumerable<string>, ProcessStartInfo> startInfo, string[] arguments, int count, IErrorLog log)
     {
@@ -125,9 +126,15 @@ internal sealed class ServerProcessSupervisor
         Console.Out.Flush();
         // From here it only waits on its children: the pages its startup mapped can go.
         MappedFilePages.ReleaseClean();
+        bool reload;
         lock (_lock)
         {
             _serving = true;
+            reload = _reloadWhenServing;
+        }
+        if (reload)
+        {
+            _ = Task.Run(ReloadAsync);
         }
         await _stop.Task.ConfigureAwait(false);
         int[] exits = await ExitCodesAsync(sayFailures: true).ConfigureAwait(false);
@@ -302,8 +309,9 @@ internal sealed class ServerProcessSupervisor
             }
             if (!_serving)
             {
-                // The first processes are still starting, with the configuration and code just read.
-                _log.Write(ErrorLogLevel.Warning, "core", "SIGHUP while the server processes start: nothing to reload yet; send it again once they serve.");
+                // The first processes are still starting (a new one beside them now could signal
+                // one before it handles the signal): the reload comes once they serve.
+                _reloadWhenServing = true;
                 return;
             }
             if (_reloading)

@@ -10,6 +10,14 @@ namespace WsgiHost.Cli.Commands;
 /// <summary>Runs a site until SIGTERM or SIGINT, then stops gracefully (in-flight requests finish). Shared by serve and run.</summary>
 internal static class SiteHost
 {
+    /// <summary>
+    /// How long a replaced server process waits for the connections it accepted just before to
+    /// bring a first request: ample for a TLS handshake and a request under load; a client that
+    /// connects ahead and stays silent longer (a browser's preconnect) is closed unanswered, as
+    /// at any stop, and opens another.
+    /// </summary>
+    private static readonly TimeSpan HandOverLongest = TimeSpan.FromSeconds(2);
+
     /// <param name="banner">The startup lines; the last one tells tools and people that the server is ready.</param>
     /// <param name="reread">For SIGHUP: reads the configuration again (null, for serve: SIGHUP only restarts the daemon workers).</param>
     public static async Task<int> RunAsync(SiteConfig site, Func<WsgiServer, IEnumerable<string>> banner, Func<SiteConfigResult>? reread = null)
@@ -148,6 +156,10 @@ internal static class SiteHost
             if (written != null)
             {
                 written.Kept = replaced;
+            }
+            if (replaced)
+            {
+                await server.HandOverAsync(HandOverLongest).ConfigureAwait(false);
             }
             Console.Out.WriteLine("WsgiHost stopping");
         }

@@ -9,8 +9,25 @@ namespace WsgiHost.Server;
 /// </summary>
 internal sealed class ConnectionRequests
 {
-    private static readonly object Key = new();
+    internal static readonly object Key = new();
+    private readonly FirstRequestGate? _gate;
     private int _count;
+
+    private ConnectionRequests()
+    {
+    }
+
+    /// <summary>Made as the connection opens, to tell <paramref name="gate"/> when its first request begins.</summary>
+    internal ConnectionRequests(FirstRequestGate gate) => _gate = gate;
+
+    /// <summary>The connection ended; if it carried no request, the gate stops waiting for one.</summary>
+    internal void EndOfConnection()
+    {
+        if (Interlocked.CompareExchange(ref _count, -1, 0) == 0)
+        {
+            _gate?.Arrived();
+        }
+    }
 
     /// <summary>Counts the request; returns how many the connection carried before it (0 for its first).</summary>
     public static int Next(HttpContext context)
@@ -24,7 +41,12 @@ internal sealed class ConnectionRequests
             items[Key] = requests = new ConnectionRequests();
         }
         // HTTP/2 streams of one connection run at once.
-        return Interlocked.Increment(ref requests._count) - 1;
+        int before = Interlocked.Increment(ref requests._count) - 1;
+        if (before == 0)
+        {
+            requests._gate?.Arrived();
+        }
+        return before;
     }
 
     /// <summary>

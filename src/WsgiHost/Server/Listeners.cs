@@ -16,8 +16,9 @@ namespace WsgiHost.Server;
 internal static class Listeners
 {
     /// <summary>Binds every Listen address; the TLS ones are returned, for SIGHUP to load their certificates again.</summary>
+    /// <param name="gate">Counts each connection until its first request, ahead of everything else (TLS handshakes included); null for none.</param>
     /// <exception cref="InvalidOperationException">A certificate that cannot be loaded (<see cref="TlsCertificate.Load"/>).</exception>
-    public static IReadOnlyList<TlsVirtualHosts> Bind(KestrelServerOptions options, SiteConfig site, Python.Runtime.IErrorLog log)
+    public static IReadOnlyList<TlsVirtualHosts> Bind(KestrelServerOptions options, SiteConfig site, Python.Runtime.IErrorLog log, FirstRequestGate? gate = null)
     {
         var tlsListeners = new List<TlsVirtualHosts>();
         foreach (ListenAddress listen in site.Listeners)
@@ -31,6 +32,10 @@ internal static class Listeners
             bool proxyProtocol = covering.Count > 0 ? covering.Any(v => v.ProxyProtocol) : site.MainServer.ProxyProtocol;
             void Configure(ListenOptions l)
             {
+                if (gate != null)
+                {
+                    l.Use(gate.Middleware);
+                }
                 if (proxyProtocol)
                 {
                     // First of all: the PROXY header precedes TLS and HTTP on the wire.

@@ -68,7 +68,7 @@ internal sealed class RequestHandler(SiteRouting routing, ApplicationCache apps,
         context.Features.Set<RequestMetadata>(null);
         context.Features.Set(RejectedRequestLog.Handled.Request);
         int before = ConnectionRequests.Next(context);
-        if (metrics.Draining || ConnectionRequests.EndsConnection(context.Request, before, routing.Site.KeepAliveTimeoutSeconds, routing.Site.MaxKeepAliveRequests))
+        if (metrics.Draining || metrics.HandingOver || ConnectionRequests.EndsConnection(context.Request, before, routing.Site.KeepAliveTimeoutSeconds, routing.Site.MaxKeepAliveRequests))
         {
             // Kestrel closes the connection after this response: clients and proxies reconnect
             // elsewhere instead of reusing a connection to a server about to stop; or

@@ -38,6 +38,19 @@ internal sealed class ServerMetrics
         set => _draining = value;
     }
 
+    private volatile bool _handingOver;
+
+    /// <summary>
+    /// Set when a new server process has taken this one's place (a reload): every response then
+    /// closes its connection, so clients reconnect to the new process; health checks still pass,
+    /// as the site goes on.
+    /// </summary>
+    public bool HandingOver
+    {
+        get => _handingOver;
+        set => _handingOver = value;
+    }
+
     public long InFlight => Interlocked.Read(ref _inFlight);
 
     public long Total => _series.Values.Append(_overflow).Sum(s => s.Total);

@@ -15,10 +15,37 @@ namespace WsgiHost.Server;
 /// </summary>
 internal sealed class SharedListenerFactory(SocketTransportFactory sockets) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
+    private readonly List<Listener> _listeners = [];
+
     public bool CanBind(EndPoint endpoint) => sockets.CanBind(endpoint);
 
-    public async ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default) =>
-        new Listener(await sockets.BindAsync(endpoint, cancellationToken).ConfigureAwait(false));
+    public async ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
+    {
+        var listener = new Listener(await sockets.BindAsync(endpoint, cancellationToken).ConfigureAwait(false));
+        lock (_listeners)
+        {
+            _listeners.Add(listener);
+        }
+        return listener;
+    }
+
+    /// <summary>
+    /// Stops accepting on every socket, which stay open (Kestrel closes them when it stops): a
+    /// server process being replaced leaves new connections to its successor at once, while it
+    /// still serves those it has.
+    /// </summary>
+    public async Task StopAcceptingAsync()
+    {
+        Listener[] listeners;
+        lock (_listeners)
+        {
+            listeners = [.. _listeners];
+        }
+        foreach (Listener listener in listeners)
+        {
+            await listener.StopAcceptingAsync().ConfigureAwait(false);
+        }
+    }
 
     private sealed class Listener(IConnectionListener inner) : IConnectionListener
     {
@@ -68,7 +95,7 @@ internal sealed class SharedListenerFactory(SocketTransportFactory sockets) : IC
             _stop.Dispose();
         }
 
-        private async Task StopAcceptingAsync()
+        public async Task StopAcceptingAsync()
         {
             if (!_stop.IsCancellationRequested)
             {

@@ -38,6 +38,7 @@ internal sealed class WsgiServer : IAsyncDisposable
     private readonly IdleMemoryTrim _idleTrim;
     private readonly RejectedRequestLog? _rejected;
     private IReadOnlyList<TlsVirtualHosts> _tlsListeners = [];
+    private FirstRequestGate? _firstRequests;
 
     /// <summary>The daemon groups' worker PIDs by group (empty when groups run embedded).</summary>
     public IReadOnlyDictionary<string, int[]> DaemonPids => _daemons.All.ToDictionary(g => g.Name, g => g.Pids.ToArray());
@@ -157,6 +158,8 @@ internal sealed class WsgiServer : IAsyncDisposable
             : SocketTransportOptions.CreateDefaultBoundListenSocket;
         LogSet? logs = null;
         HookThreads? hooks = null;
+        // Replaced on a reload, this process serves what it accepted before it stops (HandOverAsync).
+        FirstRequestGate? firstRequests = sharedSockets == null ? null : new FirstRequestGate();
         IReadOnlyList<TlsVirtualHosts> tlsListeners = [];
         DaemonGroups daemons = DaemonGroups.Empty;
         try
@@ -189,7 +192,7 @@ internal sealed class WsgiServer : IAsyncDisposable
                 // value of more than 20 characters such as 000000000000000000005.
                 options.RequestHeaderEncodingSelector = static name => name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) ? null : Encoding.Latin1;
                 options.ResponseHeaderEncodingSelector = _ => Encoding.Latin1;
-                tlsListeners = Listeners.Bind(options, site, log);
+                tlsListeners = Listeners.Bind(options, site, log, firstRequests);
             });
             // Kestrel's pipe continuations stay on the thread pool (UnsafePreferInlineScheduling
             // off), while socket completions run on the socket event threads (InlineIo). Inline
@@ -268,7 +271,7 @@ internal sealed class WsgiServer : IAsyncDisposable
             }
             await web.StartAsync().ConfigureAwait(false);
             becomes?.Dispose();
-            return new WsgiServer(web, executor, python, logs, log, [.. Listeners.Describe(site)], handler, site, daemons, launcher, metrics) { _workersPython = workersPython, _hookThreads = hooks, _tlsListeners = tlsListeners };
+            return new WsgiServer(web, executor, python, logs, log, [.. Listeners.Describe(site)], handler, site, daemons, launcher, metrics) { _workersPython = workersPython, _hookThreads = hooks, _tlsListeners = tlsListeners, _firstRequests = firstRequests };
         }
         catch
         {
@@ -435,6 +438,26 @@ internal sealed class WsgiServer : IAsyncDisposable
         int files = LogFile.ReopenAll(failed);
         _daemons.Signal(Daemon.WorkerMain.ReopenLogsSignal);
         return files;
+    }
+
+    /// <summary>
+    /// A new server process has taken this one's place (its supervisor's listening sockets, so
+    /// it takes the new connections): stop accepting, close each connection after its response,
+    /// and wait, up to <paramref name="longest"/>, for the connections accepted just before to
+    /// bring their first request, which Kestrel's stop would otherwise cut off unanswered. Then
+    /// <see cref="DisposeAsync"/> stops as ever.
+    /// </summary>
+    public async Task HandOverAsync(TimeSpan longest)
+    {
+        _metrics.HandingOver = true;
+        if (_web.Services.GetService<IConnectionListenerFactory>() is SharedListenerFactory shared)
+        {
+            await shared.StopAcceptingAsync().ConfigureAwait(false);
+        }
+        if (_firstRequests != null && await _firstRequests.WaitAsync(longest).ConfigureAwait(false) is long silent and > 0)
+        {
+            _log.Write(ErrorLogLevel.Info, "core", $"{silent} connection(s) accepted before the replacement sent no request within {longest.TotalSeconds:0} s; they close as the server process stops.");
+        }
     }
 
     /// <summary>Stops accepting, lets in-flight requests finish, stops the WSGI threads, finalises Python.</summary>
