@@ -38,6 +38,56 @@ public sealed class ServerProcessReloadTests
         public void Dispose() => Directory.Delete(Folder, recursive: true);
     }
 
+    /// <summary>
+    /// Clients that each send requests one after another until stopped, counting those
+    /// answered and what went wrong with the others (a request returns null when answered as
+    /// expected, else what it got).
+    /// </summary>
+    private sealed class ClientLoad
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly List<string> _failures = [];
+        private readonly Task[] _clients;
+        private int _answered;
+
+        public ClientLoad(int clients, Func<Task<string?>> request) =>
+            _clients = [.. Enumerable.Range(0, clients).Select(_ => RunAsync(request))];
+
+        private async Task RunAsync(Func<Task<string?>> request)
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                string? failure;
+                try
+                {
+                    failure = await request();
+                }
+                catch (Exception e) when (e is IOException or SocketException or System.Security.Authentication.AuthenticationException)
+                {
+                    failure = e.Message;
+                }
+                lock (_failures)
+                {
+                    _answered++;
+                    if (failure != null)
+                    {
+                        _failures.Add(failure);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Stops the clients; asserts that no request failed and that there were at least <paramref name="atLeast"/>.</summary>
+        public async Task StopAndAssertNoFailureAsync(int atLeast, string during)
+        {
+            await _stop.CancelAsync();
+            await Task.WhenAll(_clients);
+            _stop.Dispose();
+            Assert.True(_failures.Count == 0, $"{_failures.Count} of {_answered} requests failed {during}: {string.Join("; ", _failures.Distinct().Take(5))}");
+            Assert.True(_answered >= atLeast, $"only {_answered} requests {during}");
+        }
+    }
+
     /// <summary>GET over a new connection (the kernel picks the server process per connection): the status and body.</summary>
     private static async Task<(int Status, string Body)> GetOverNewConnectionAsync(int port, string target)
     {
@@ -69,44 +119,18 @@ public sealed class ServerProcessReloadTests
 
         // Requests over new connections all through the reload, and one that is running as it
         // starts: every one answered, by the old processes or the new.
-        using var stopLoad = new CancellationTokenSource();
-        var failures = new List<string>();
-        int answered = 0;
-        async Task LoadAsync()
+        var load = new ClientLoad(16, async () =>
         {
-            while (!stopLoad.IsCancellationRequested)
-            {
-                try
-                {
-                    var (status, body) = await GetOverNewConnectionAsync(host.Port, "/");
-                    if (status != 200 || !body.StartsWith("release ", StringComparison.Ordinal))
-                    {
-                        lock (failures)
-                        {
-                            failures.Add($"{status} {body}");
-                        }
-                    }
-                    Interlocked.Increment(ref answered);
-                }
-                catch (Exception e) when (e is IOException or SocketException)
-                {
-                    lock (failures)
-                    {
-                        failures.Add(e.Message);
-                    }
-                }
-            }
-        }
-        Task[] load = [.. Enumerable.Range(0, 16).Select(_ => LoadAsync())];
+            var (status, body) = await GetOverNewConnectionAsync(host.Port, "/");
+            return status == 200 && body.StartsWith("release ", StringComparison.Ordinal) ? null : $"{status} {body}";
+        });
         Task<(int Status, string Body)> running = GetOverNewConnectionAsync(host.Port, "/slow?2");
         await Task.Delay(300);
         app.SetRelease("2");
         host.SendSignal(1);
         await host.WaitForLogAsync($"SIGHUP: all {processes} server process(es) replaced", timeoutMs: 60_000);
         await Task.Delay(500);
-        await stopLoad.CancelAsync();
-        await Task.WhenAll(load);
-        Assert.True(failures.Count == 0, $"{failures.Count} of {answered} requests failed during the reload: {string.Join("; ", failures.Take(5))}\n{host.ErrorLog}");
+        await load.StopAndAssertNoFailureAsync(100, "during the reload");
         Assert.Equal((200, "slow 1"), await running);
 
         HashSet<string> after = await BodiesSeenAsync(host.Port, 200);
@@ -143,40 +167,16 @@ public sealed class ServerProcessReloadTests
             </VirtualHost>
             """);
         await using var host = await WsgiHostProcess.RunAsync(config, port, new Dictionary<string, string>(), "--server-processes", "2");
-        using var stopLoad = new CancellationTokenSource();
-        var failures = new List<string>();
-        int answered = 0;
-        async Task LoadAsync()
+        var load = new ClientLoad(8, async () =>
         {
-            while (!stopLoad.IsCancellationRequested)
-            {
-                try
-                {
-                    using var client = new TcpClient();
-                    await client.ConnectAsync("127.0.0.1", port);
-                    using var tls = new SslStream(client.GetStream(), false, (_, _, _, _) => true);
-                    await tls.AuthenticateAsClientAsync("a.test");
-                    await tls.WriteAsync(Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n"));
-                    string response = Encoding.Latin1.GetString(await ReadAllAsync(tls));
-                    if (RawHttp.StatusOf(response) != 200)
-                    {
-                        lock (failures)
-                        {
-                            failures.Add(response.Length == 0 ? "closed with no response" : response.Split('\n')[0]);
-                        }
-                    }
-                    Interlocked.Increment(ref answered);
-                }
-                catch (Exception e) when (e is IOException or SocketException or System.Security.Authentication.AuthenticationException)
-                {
-                    lock (failures)
-                    {
-                        failures.Add(e.Message);
-                    }
-                }
-            }
-        }
-        Task[] load = [.. Enumerable.Range(0, 8).Select(_ => LoadAsync())];
+            using var client = new TcpClient();
+            await client.ConnectAsync("127.0.0.1", port);
+            using var tls = new SslStream(client.GetStream(), false, (_, _, _, _) => true);
+            await tls.AuthenticateAsClientAsync("a.test");
+            await tls.WriteAsync(Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n"));
+            string response = Encoding.Latin1.GetString(await ReadAllAsync(tls));
+            return RawHttp.StatusOf(response) == 200 ? null : response.Length == 0 ? "closed with no response" : response.Split('\n')[0];
+        });
         for (int reload = 1; reload <= 2; reload++)
         {
             await Task.Delay(500);
@@ -184,10 +184,7 @@ public sealed class ServerProcessReloadTests
             await WaitForCountAsync(host, AllReplaced, reload);
         }
         await Task.Delay(500);
-        await stopLoad.CancelAsync();
-        await Task.WhenAll(load);
-        Assert.True(failures.Count == 0, $"{failures.Count} of {answered} requests failed through the reloads: {string.Join("; ", failures.Distinct().Take(5))}");
-        Assert.True(answered > 100, $"only {answered} requests");
+        await load.StopAndAssertNoFailureAsync(100, "through the reloads");
         await ServerProcessesTests.AssertStopsCleanlyAsync(host);
     }
 
