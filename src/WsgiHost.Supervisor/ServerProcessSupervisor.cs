@@ -73,9 +73,15 @@ internal sealed class ServerProcessSupervisor
 
         public Process Process { get; } = process;
 
+        /// <summary>Its process ID, kept: a released Process no longer tells it.</summary>
+        public int Pid { get; set; }
+
         public DateTime StartedAt { get; } = DateTime.UtcNow;
 
         public bool IsReady { get; set; }
+
+        /// <summary>It has exited (under the lock): no signal for it, and its Process may be released.</summary>
+        public bool HasEnded { get; set; }
 
         public List<string> Banner { get; } = [];
 
@@ -146,7 +152,7 @@ internal sealed class ServerProcessSupervisor
     {
         lock (_lock)
         {
-            return [.. _slots.Select(s => s.Current?.Process.Id ?? 0)];
+            return [.. _slots.Select(s => s.Current?.Pid ?? 0)];
         }
     }
 
@@ -176,6 +182,7 @@ internal sealed class ServerProcessSupervisor
                 try
                 {
                     process.Start();
+                    started.Pid = process.Id;
                 }
                 catch
                 {
@@ -189,6 +196,10 @@ internal sealed class ServerProcessSupervisor
                 }
                 else
                 {
+                    if (slot.Current is { HasEnded: true } dead)
+                    {
+                        Release(dead);
+                    }
                     slot.Current = started;
                 }
                 return started;
@@ -216,7 +227,7 @@ internal sealed class ServerProcessSupervisor
                         server.Slot.QuickFailures = 0;
                         if (server.Generation > 1)
                         {
-                            _log.Write(ErrorLogLevel.Notice, "core", $"Server process {server.Slot.Index} is serving again (pid {server.Process.Id}).");
+                            _log.Write(ErrorLogLevel.Notice, "core", $"Server process {server.Slot.Index} is serving again (pid {server.Pid}).");
                         }
                     }
                     server.Ready.TrySetResult([.. server.Banner]);
@@ -238,12 +249,14 @@ internal sealed class ServerProcessSupervisor
         server.Sockets.Dispose();
         lock (_lock)
         {
+            server.HasEnded = true;
             server.Ready.TrySetResult(null);
             if (_retiring.Remove(server))
             {
+                Release(server);
                 // Replaced on SIGHUP, and done with its requests.
                 _log.Write(code == 0 ? ErrorLogLevel.Notice : ErrorLogLevel.Error, "core",
-                    $"The replaced server process {slot.Index} (pid {server.Process.Id}) {(code == 0 ? "finished its requests and exited" : HowItEnded(code))}.");
+                    $"The replaced server process {slot.Index} (pid {server.Pid}) {(code == 0 ? "finished its requests and exited" : HowItEnded(code))}.");
                 if (_retiring.Count == 0 && !_reloading)
                 {
                     // The last of the old ones: what the new configuration no longer listens on can close.
@@ -254,7 +267,11 @@ internal sealed class ServerProcessSupervisor
             if (_stopping || slot.Current != server || server.Generation == 1 && !server.IsReady)
             {
                 // Stopping, a first start that failed (RunAsync handles both), or a reload's new
-                // process that failed to start (ReloadAsync does).
+                // process that failed to start (ReloadAsync does; no one needs it after).
+                if (!_stopping && slot.Current != server)
+                {
+                    Release(server);
+                }
                 return;
             }
             // Its sockets close with it, as its own would have: new connections go to the other
@@ -264,10 +281,20 @@ internal sealed class ServerProcessSupervisor
             slot.QuickFailures = DateTime.UtcNow - server.StartedAt < TimeSpan.FromSeconds(5) ? slot.QuickFailures + 1 : 0;
             delay = TimeSpan.FromSeconds(Math.Min(10, slot.QuickFailures));
             _log.Write(ErrorLogLevel.Error, "core",
-                $"Server process {slot.Index} (pid {server.Process.Id}) {how}; starting a new one{(delay > TimeSpan.Zero ? $" in {delay.TotalSeconds:0} s" : "")}. Requests it was running failed; the other server processes kept serving.");
+                $"Server process {slot.Index} (pid {server.Pid}) {how}; starting a new one{(delay > TimeSpan.Zero ? $" in {delay.TotalSeconds:0} s" : "")}. Requests it was running failed; the other server processes kept serving.");
         }
         _ = Task.Delay(delay).ContinueWith(_ => SpawnLogged(slot), TaskScheduler.Default);
     }
+
+    /// <summary>
+    /// Frees an exited process's Process (its output pipe and wait handle) once its last output
+    /// has been passed on: a reload ends two per place, and they waited for the finalizer.
+    /// </summary>
+    private static void Release(ServerProcess server) => _ = Task.Run(async () =>
+    {
+        await server.Process.WaitForExitAsync().ConfigureAwait(false);
+        server.Process.Dispose();
+    });
 
     /// <remarks>.NET reports a process killed by signal N as 128+N.</remarks>
     private static string HowItEnded(int code) =>
@@ -277,7 +304,7 @@ internal sealed class ServerProcessSupervisor
     {
         lock (_lock)
         {
-            if (slot.Current is { } current && !current.Process.HasExited)
+            if (slot.Current is { HasEnded: false })
             {
                 return; // a reload put a new one there meanwhile
             }
@@ -382,12 +409,16 @@ internal sealed class ServerProcessSupervisor
                     old = slot.Current;
                     slot.Current = next;
                     slot.QuickFailures = 0;
-                    if (old != null && !old.Process.HasExited)
+                    if (old is { HasEnded: false })
                     {
                         _retiring.Add(old);
                     }
                     else
                     {
+                        if (old != null)
+                        {
+                            Release(old);
+                        }
                         old = null;
                     }
                 }
@@ -395,17 +426,17 @@ internal sealed class ServerProcessSupervisor
             if (!serves)
             {
                 _log.Write(ErrorLogLevel.Error, "core",
-                    $"SIGHUP: the new server process {slot.Index} (pid {next.Process.Id}) could not start (its error is above){(replaced.Count > 0 ? $"; server process(es) {string.Join(", ", replaced)} were replaced already" : "")}; "
+                    $"SIGHUP: the new server process {slot.Index} (pid {next.Pid}) could not start (its error is above){(replaced.Count > 0 ? $"; server process(es) {string.Join(", ", replaced)} were replaced already" : "")}; "
                     + $"the others keep serving with the configuration and code they had. Fix it (wsgihost check) and send SIGHUP again.");
                 return;
             }
             if (old != null)
             {
-                _ = Kill(old.Process.Id, InheritedSignals.SigUsr2);
+                _ = Kill(old.Pid, InheritedSignals.SigUsr2);
             }
             replaced.Add(slot.Index);
             _log.Write(ErrorLogLevel.Notice, "core",
-                $"SIGHUP: server process {slot.Index} replaced: pid {next.Process.Id} serves{(old != null ? $"; pid {old.Process.Id} finishes its requests and stops" : "")}.");
+                $"SIGHUP: server process {slot.Index} replaced: pid {next.Pid} serves{(old != null ? $"; pid {old.Pid} finishes its requests and stops" : "")}.");
         }
         _log.Write(ErrorLogLevel.Notice, "core", $"SIGHUP: all {_slots.Length} server process(es) replaced (pids {string.Join(", ", Pids())}).");
     }
@@ -427,14 +458,14 @@ internal sealed class ServerProcessSupervisor
     /// </summary>
     private void Forward(int signal, bool readyOnly = false)
     {
-        List<ServerProcess> all;
+        List<int> pids;
         lock (_lock)
         {
-            all = [.. AllServerProcesses().Where(p => p.IsReady || !readyOnly)];
+            pids = [.. AllServerProcesses().Where(p => !p.HasEnded && (p.IsReady || !readyOnly)).Select(p => p.Pid)];
         }
-        foreach (ServerProcess server in all.Where(p => !p.Process.HasExited))
+        foreach (int pid in pids)
         {
-            _ = Kill(server.Process.Id, signal);
+            _ = Kill(pid, signal);
         }
     }
 
@@ -446,7 +477,7 @@ internal sealed class ServerProcessSupervisor
     {
         lock (_lock)
         {
-            return [.. AllServerProcesses().Select(p => p.Process)];
+            return [.. AllServerProcesses().Where(p => !p.HasEnded).Select(p => p.Process)];
         }
     }
 
