@@ -23,6 +23,13 @@ internal sealed class ServerProcessSupervisor
 {
     private const string ReadyPrefix = "  mode:";
     private const string StoppingLine = "WsgiHost stopping";
+    private const int SigKill = 9;
+
+    /// <summary>How long a reload's new process may start before the log says it is slow.</summary>
+    private static readonly TimeSpan SlowStart = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a process still starting at SIGTERM has to stop before it is killed.</summary>
+    private static readonly TimeSpan StartingStopGrace = TimeSpan.FromSeconds(2);
 
     private readonly Func<IEnumerable<string>, ProcessStartInfo> _startInfo;
     private readonly string[] _arguments;
@@ -82,6 +89,12 @@ internal sealed class ServerProcessSupervisor
 
         /// <summary>It has exited (under the lock): no signal for it, and its Process may be released.</summary>
         public bool HasEnded { get; set; }
+
+        /// <summary>How it exited, once <see cref="HasEnded"/>.</summary>
+        public int ExitCode { get; set; }
+
+        /// <summary>A reload's new process stopped while starting because a newer SIGHUP came.</summary>
+        public bool Superseded { get; set; }
 
         public List<string> Banner { get; } = [];
 
@@ -250,6 +263,7 @@ internal sealed class ServerProcessSupervisor
         lock (_lock)
         {
             server.HasEnded = true;
+            server.ExitCode = code;
             server.Ready.TrySetResult(null);
             if (_retiring.Remove(server))
             {
@@ -344,8 +358,14 @@ internal sealed class ServerProcessSupervisor
             if (_reloading)
             {
                 // Another SIGHUP while replacing: once this round ends, another, so the newest
-                // configuration and code win.
+                // configuration and code win. A new process still starting serves nothing yet:
+                // it is stopped now, so a fix sent after an app that hangs as it loads takes effect.
                 _reloadAgain = true;
+                foreach (ServerProcess starting in _starting.Where(p => !p.IsReady && !p.HasEnded))
+                {
+                    starting.Superseded = true;
+                    _ = Kill(starting.Pid, SigKill);
+                }
                 return;
             }
             _reloading = true;
@@ -395,10 +415,18 @@ internal sealed class ServerProcessSupervisor
             {
                 return; // stopping
             }
+            if (await Task.WhenAny(next.Ready.Task, Task.Delay(SlowStart)).ConfigureAwait(false) != next.Ready.Task)
+            {
+                _log.Write(ErrorLogLevel.Warning, "core",
+                    $"SIGHUP: the new server process {slot.Index} (pid {next.Pid}) has been starting for {SlowStart.TotalSeconds:0} s (its application still loading?); the old one keeps serving meanwhile. "
+                    + "Another SIGHUP stops it and starts the reload over; SIGTERM stops the server.");
+            }
             bool serves = await next.Ready.Task.ConfigureAwait(false) != null;
             ServerProcess? old = null;
+            bool superseded;
             lock (_lock)
             {
+                superseded = next.Superseded;
                 _starting.Remove(next);
                 if (_stopping)
                 {
@@ -425,9 +453,22 @@ internal sealed class ServerProcessSupervisor
             }
             if (!serves)
             {
-                _log.Write(ErrorLogLevel.Error, "core",
-                    $"SIGHUP: the new server process {slot.Index} (pid {next.Pid}) could not start (its error is above){(replaced.Count > 0 ? $"; server process(es) {string.Join(", ", replaced)} were replaced already" : "")}; "
-                    + $"the others keep serving with the configuration and code they had. Fix it (wsgihost check) and send SIGHUP again.");
+                string already = replaced.Count > 0 ? $"; server process(es) {string.Join(", ", replaced)} were replaced already" : "";
+                if (superseded)
+                {
+                    _log.Write(ErrorLogLevel.Notice, "core", $"SIGHUP: the new server process {slot.Index} (pid {next.Pid}) was still starting when another SIGHUP came: stopped, and the reload starts over{already}.");
+                }
+                else if (next.ExitCode is > 128 and < 160 and var killed)
+                {
+                    _log.Write(ErrorLogLevel.Error, "core",
+                        $"SIGHUP: the new server process {slot.Index} (pid {next.Pid}) {HowItEnded(killed)} as it started{already}; the others keep serving with the configuration and code they had. Send SIGHUP again to retry.");
+                }
+                else
+                {
+                    _log.Write(ErrorLogLevel.Error, "core",
+                        $"SIGHUP: the new server process {slot.Index} (pid {next.Pid}) could not start (exit code {next.ExitCode}; its error is above){already}; "
+                        + $"the others keep serving with the configuration and code they had. Fix it (wsgihost check) and send SIGHUP again.");
+                }
                 return;
             }
             if (old != null)
@@ -449,6 +490,28 @@ internal sealed class ServerProcessSupervisor
         }
         Forward(signal);
         _stop.TrySetResult();
+        _ = KillStillStartingAsync();
+    }
+
+    /// <summary>
+    /// A process still starting at SIGTERM (its application loading, or hung loading) serves
+    /// nothing and takes no signal until it has started: it is killed after a moment, instead of
+    /// keeping the server, and its port, up for as long as the load takes (QA: an import that
+    /// slept 120 s did).
+    /// </summary>
+    private async Task KillStillStartingAsync()
+    {
+        await Task.Delay(StartingStopGrace).ConfigureAwait(false);
+        List<ServerProcess> starting;
+        lock (_lock)
+        {
+            starting = [.. AllServerProcesses().Where(p => !p.IsReady && !p.HasEnded)];
+        }
+        foreach (ServerProcess server in starting)
+        {
+            _log.Write(ErrorLogLevel.Warning, "core", $"Server process {server.Slot.Index} (pid {server.Pid}) was still starting {StartingStopGrace.TotalSeconds:0} s after the signal to stop (its application still loading?): killed.");
+            _ = Kill(server.Pid, SigKill);
+        }
     }
 
     /// <summary>

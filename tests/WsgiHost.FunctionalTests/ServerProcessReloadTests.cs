@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -112,7 +113,9 @@ public sealed class ServerProcessReloadTests
     public async Task SighupReplacesEachServerProcessWithTheNewCodeWithoutAFailedRequest(int processes)
     {
         using var app = new AppCopy();
-        await using var host = await WsgiHostProcess.StartAsync(app.Script, "--threads", "4", "--server-processes", processes.ToString(CultureInfo.InvariantCulture));
+        // GracefulShutdownTimeout bounds a stop of the site, not a replaced process's requests.
+        await using var host = await WsgiHostProcess.StartAsync(app.Script, "--threads", "4", "--server-processes", processes.ToString(CultureInfo.InvariantCulture),
+            "--graceful-shutdown-timeout", "1");
         HashSet<string> before = await BodiesSeenAsync(host.Port, 200);
         Assert.Equal(processes, before.Count);
         Assert.All(before, b => Assert.StartsWith("release 1 pid ", b, StringComparison.Ordinal));
@@ -124,7 +127,7 @@ public sealed class ServerProcessReloadTests
             var (status, body) = await GetOverNewConnectionAsync(host.Port, "/");
             return status == 200 && body.StartsWith("release ", StringComparison.Ordinal) ? null : $"{status} {body}";
         });
-        Task<(int Status, string Body)> running = GetOverNewConnectionAsync(host.Port, "/slow?2");
+        Task<(int Status, string Body)> running = GetOverNewConnectionAsync(host.Port, "/slow?3");
         await Task.Delay(300);
         app.SetRelease("2");
         host.SendSignal(1);
@@ -136,7 +139,7 @@ public sealed class ServerProcessReloadTests
         HashSet<string> after = await BodiesSeenAsync(host.Port, 200);
         Assert.Equal(processes, after.Count);
         Assert.All(after, b => Assert.StartsWith("release 2 pid ", b, StringComparison.Ordinal));
-        int[] oldPids = [.. before.Select(b => int.Parse(b.Split(' ')[^1], CultureInfo.InvariantCulture))];
+        int[] oldPids = PidsOf(before);
         await ServerProcessesTests.WaitGoneAsync(oldPids);
         Assert.Contains("finished its requests and exited", host.ErrorLog, StringComparison.Ordinal);
         Assert.All(after, b => Assert.Equal(host.Pid, ProcFs.ParentOf(int.Parse(b.Split(' ')[^1], CultureInfo.InvariantCulture))));
@@ -251,7 +254,7 @@ public sealed class ServerProcessReloadTests
         // The app no longer imports: serve loads it at startup, so the new process cannot start.
         File.WriteAllText(Path.Combine(app.Folder, "release.py"), "RELEASE = (\n");
         host.SendSignal(1);
-        string log = await host.WaitForLogAsync("could not start (its error is above)", timeoutMs: 60_000);
+        string log = await host.WaitForLogAsync("could not start (exit code 1; its error is above)", timeoutMs: 60_000);
         Assert.Contains("the others keep serving with the configuration and code they had", log, StringComparison.Ordinal);
         Assert.Contains("SyntaxError", log, StringComparison.Ordinal);
         Assert.Equal(before, await BodiesSeenAsync(host.Port, 100));
@@ -264,6 +267,83 @@ public sealed class ServerProcessReloadTests
         Assert.Equal(2, after.Count);
         Assert.All(after, b => Assert.StartsWith("release 3 pid ", b, StringComparison.Ordinal));
         await ServerProcessesTests.AssertStopsCleanlyAsync(host);
+    }
+
+    /// <summary>The server processes serving now (the supervisor's children), without those in <paramref name="known"/>.</summary>
+    private static int[] NewChildren(WsgiHostProcess host, IEnumerable<int> known) =>
+        [.. Process.GetProcesses().Select(p => p.Id).Where(pid => ProcFs.ParentOf(pid) == host.Pid).Except(known)];
+
+    private static async Task<int> NewChildAsync(WsgiHostProcess host, IEnumerable<int> known)
+    {
+        for (int i = 0; i < 200; i++)
+        {
+            if (NewChildren(host, known) is [int pid, ..])
+            {
+                return pid;
+            }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException("no new server process started");
+    }
+
+    private static int[] PidsOf(IEnumerable<string> bodies) => [.. bodies.Select(b => int.Parse(b.Split(' ')[^1], CultureInfo.InvariantCulture))];
+
+    /// <summary>
+    /// An application that hangs as it loads: the old processes keep serving, another SIGHUP
+    /// (after the fix) stops the hung new process and starts the reload over, and a new process
+    /// killed as it starts is said to have been killed, not to have failed to load.
+    /// </summary>
+    [Fact]
+    public async Task ANewProcessThatHangsOrIsKilledAsItStartsReplacesNothingAndASecondSighupStartsOver()
+    {
+        using var app = new AppCopy();
+        await using var host = await WsgiHostProcess.StartAsync(app.Script, "--threads", "2", "--server-processes", "2");
+        HashSet<string> before = await BodiesSeenAsync(host.Port, 100);
+        Assert.Equal(2, before.Count);
+
+        File.WriteAllText(Path.Combine(app.Folder, "release.py"), "import time\ntime.sleep(300)\nRELEASE = \"hung\"\n");
+        host.SendSignal(1);
+        int hung = await NewChildAsync(host, PidsOf(before));
+        await Task.Delay(500);
+        Assert.Equal(before, await BodiesSeenAsync(host.Port, 50));
+
+        app.SetRelease("2");
+        host.SendSignal(1);
+        await host.WaitForLogAsync($"(pid {hung}) was still starting when another SIGHUP came: stopped, and the reload starts over");
+        await host.WaitForLogAsync(AllReplaced, timeoutMs: 60_000);
+        HashSet<string> after = await BodiesSeenAsync(host.Port, 200);
+        Assert.All(after, b => Assert.StartsWith("release 2 pid ", b, StringComparison.Ordinal));
+        await ServerProcessesTests.WaitGoneAsync([hung, .. PidsOf(before)]);
+
+        // Killed from outside as it starts: that is what the log says, and nothing is replaced.
+        File.WriteAllText(Path.Combine(app.Folder, "release.py"), "import time\ntime.sleep(300)\n");
+        host.SendSignal(1);
+        int killed = await NewChildAsync(host, PidsOf(after));
+        WsgiHostProcess.SendSignal(killed, 9);
+        string log = await host.WaitForLogAsync($"(pid {killed}) was killed by signal 9 as it started");
+        Assert.DoesNotContain($"(pid {killed}) could not start", log, StringComparison.Ordinal);
+        Assert.Equal(after, await BodiesSeenAsync(host.Port, 100));
+        await ServerProcessesTests.AssertStopsCleanlyAsync(host);
+    }
+
+    /// <summary>SIGTERM while a reload's new process hangs loading its application: the server stops all the same, within seconds.</summary>
+    [Fact]
+    public async Task SigtermStopsTheServerWhileAReloadsNewProcessHangsLoading()
+    {
+        using var app = new AppCopy();
+        await using var host = await WsgiHostProcess.StartAsync(app.Script, "--threads", "2", "--server-processes", "2");
+        HashSet<string> before = await BodiesSeenAsync(host.Port, 100);
+        File.WriteAllText(Path.Combine(app.Folder, "release.py"), "import time\ntime.sleep(300)\n");
+        host.SendSignal(1);
+        int hung = await NewChildAsync(host, PidsOf(before));
+        await Task.Delay(500);
+        var stopping = Stopwatch.StartNew();
+        int exit = await host.StopAsync(timeoutMs: 15_000);
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(12), $"stopped after {stopping.Elapsed}");
+        Assert.Contains($"(pid {hung}) was still starting 2 s after the signal to stop", host.ErrorLog, StringComparison.Ordinal);
+        // The site stopped as asked: the one killed served nothing.
+        Assert.Equal(0, exit);
+        await ServerProcessesTests.WaitGoneAsync([hung, .. PidsOf(before)]);
     }
 
     /// <summary>

@@ -475,7 +475,10 @@ internal sealed class WsgiServer : IAsyncDisposable
             _log.Write(ErrorLogLevel.Notice, "core", $"SIGTERM: draining for {_site.DrainSeconds} s (health check 503, connections closed after each response), then no new connections");
             await Task.Delay(TimeSpan.FromSeconds(_site.DrainSeconds)).ConfigureAwait(false);
         }
-        int grace = _site.GracefulShutdownTimeoutSeconds;
+        // A process replaced on a reload lets its requests take as long as they take, as the
+        // children of Apache's graceful restart do: GracefulShutdownTimeout bounds a stop of the
+        // site, and cut a 15 s request or a slow download off in the middle of a deploy (QA).
+        int grace = _metrics.HandingOver ? 0 : _site.GracefulShutdownTimeoutSeconds;
         using (var timeout = new CancellationTokenSource(grace > 0 ? TimeSpan.FromSeconds(grace) : Timeout.InfiniteTimeSpan))
         {
             try
