@@ -46,13 +46,13 @@ internal sealed class ServerProcessSupervisor
     private bool _serving;
     private bool _reloadWhenServing;
 
-    private ServerProcessSupervisor(Func<IEnumerable<string>, ProcessStartInfo> startInfo, string[] arguments, int count, IErrorLog log)
+    private ServerProcessSupervisor(Func<IEnumerable<string>, ProcessStartInfo> startInfo, string[] arguments, int count, SupervisorErrorLog log)
     {
         _startInfo = startInfo;
         _arguments = arguments;
         _slots = [.. Enumerable.Range(0, count).Select(i => new Slot(i))];
         _log = log;
-        _sockets = new ListenSocketBroker(log);
+        _sockets = new ListenSocketBroker(log, log.UseFile);
     }
 
     /// <summary>One server process's place; a replacement takes the same place, and its listening sockets.</summary>
@@ -106,7 +106,7 @@ internal sealed class ServerProcessSupervisor
     /// <param name="command">serve or run, and <paramref name="args"/> its arguments, without the server-processes option.</param>
     public static async Task<int> RunAsync(Func<IEnumerable<string>, ProcessStartInfo> startInfo, string command, IReadOnlyList<string> args, int count)
     {
-        await using var log = new ApacheErrorLog(Console.Error, ErrorLogLevel.Notice);
+        await using var log = new SupervisorErrorLog();
         var supervisor = new ServerProcessSupervisor(startInfo, [command, .. args], count, log);
         using (supervisor._sockets)
         {
@@ -120,7 +120,12 @@ internal sealed class ServerProcessSupervisor
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; Stop(2); });
         InheritedSignals.Reclaim(_log);
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; _ = Task.Run(ReloadAsync); });
-        using var sigusr1 = PosixSignalRegistration.Create((PosixSignal)InheritedSignals.SigUsr1, c => { c.Cancel = true; Forward(InheritedSignals.SigUsr1, readyOnly: true); });
+        using var sigusr1 = PosixSignalRegistration.Create((PosixSignal)InheritedSignals.SigUsr1, c =>
+        {
+            c.Cancel = true;
+            LogFile.ReopenAll();
+            Forward(InheritedSignals.SigUsr1, readyOnly: true);
+        });
         ServerProcess?[] first = [.. _slots.Select(Spawn)];
         List<string>?[] banners = await Task.WhenAll(first.Select(p => p?.Ready.Task ?? Task.FromResult<List<string>?>(null))).ConfigureAwait(false);
         if (banners.Any(b => b == null))

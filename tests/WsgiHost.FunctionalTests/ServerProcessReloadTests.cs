@@ -349,7 +349,8 @@ public sealed class ServerProcessReloadTests
     /// <summary>
     /// `run`: the new processes read the configuration anew, Listen included: a port added is
     /// served, a port dropped is closed once no process listens there; the PidFile names the
-    /// supervisor throughout and goes with it.
+    /// supervisor throughout and goes with it; the supervisor's lines go to the ErrorLog the
+    /// server processes write to, as Apache's parent's do.
     /// </summary>
     [Fact]
     public async Task ARunReloadAppliesANewListenAndKeepsThePidFile()
@@ -359,8 +360,17 @@ public sealed class ServerProcessReloadTests
         int second = WsgiHostProcess.FreePort();
         string config = Path.Combine(app.Folder, "site.conf");
         string pidFile = Path.Combine(app.Folder, "site.pid");
+        string errorLog = Path.Combine(app.Folder, "error.log");
         string Site(params int[] ports) =>
-            string.Concat(ports.Select(p => $"Listen 127.0.0.1:{p}\n")) + $"PidFile {pidFile}\nWSGIScriptAlias / {app.Script}\n";
+            string.Concat(ports.Select(p => $"Listen 127.0.0.1:{p}\n")) + $"PidFile {pidFile}\nErrorLog {errorLog}\nWSGIScriptAlias / {app.Script}\n";
+        async Task WaitForErrorLogAsync(string text)
+        {
+            for (int i = 0; i < 600 && !(File.Exists(errorLog) && File.ReadAllText(errorLog).Contains(text, StringComparison.Ordinal)); i++)
+            {
+                await Task.Delay(100);
+            }
+            Assert.Contains(text, File.ReadAllText(errorLog), StringComparison.Ordinal);
+        }
         File.WriteAllText(config, Site(first, second));
         await using var host = await WsgiHostProcess.RunAsync(config, first, new Dictionary<string, string>(), "--server-processes", "2");
         Assert.Equal(200, (await GetOverNewConnectionAsync(second, "/")).Status);
@@ -369,8 +379,10 @@ public sealed class ServerProcessReloadTests
         File.WriteAllText(config, Site(first));
         app.SetRelease("2");
         host.SendSignal(1);
-        await host.WaitForLogAsync(AllReplaced, timeoutMs: 60_000);
-        await host.WaitForLogAsync($"Closed 2 listening socket(s) no server process listens on any more: 127.0.0.1:{second}.");
+        await WaitForErrorLogAsync("SIGHUP: replacing the 2 server process(es) one at a time");
+        await WaitForErrorLogAsync(AllReplaced);
+        await WaitForErrorLogAsync($"Closed 2 listening socket(s) no server process listens on any more: 127.0.0.1:{second}.");
+        Assert.DoesNotContain("SIGHUP", host.ErrorLog, StringComparison.Ordinal);
         Assert.StartsWith("release 2 ", (await GetOverNewConnectionAsync(first, "/")).Body, StringComparison.Ordinal);
         var refused = await Assert.ThrowsAsync<SocketException>(() => GetOverNewConnectionAsync(second, "/"));
         Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);

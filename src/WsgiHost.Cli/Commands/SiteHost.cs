@@ -130,6 +130,10 @@ internal static class SiteHost
         }
         // Open while this process runs: its end tells the supervisor which sockets are still held.
         using ListenSocketClient? sharedSockets = ServerProcesses.Child == null ? null : ListenSocketClient.FromEnvironment();
+        if (site.ErrorLog is string errorLog && errorLog != "/dev/stderr")
+        {
+            sharedSockets?.NameErrorLog(Path.GetFullPath(errorLog));
+        }
         WsgiServer server;
         try
         {

@@ -23,7 +23,14 @@ internal sealed class ListenSocketBroker : IDisposable
     private readonly IErrorLog _log;
     private bool _disposed;
 
-    public ListenSocketBroker(IErrorLog log) => _log = log;
+    private readonly Action<string>? _errorLogNamed;
+
+    /// <param name="errorLogNamed">Called with the ErrorLog file a server process names (<see cref="ListenSocketChannel.ErrorLog"/>).</param>
+    public ListenSocketBroker(IErrorLog log, Action<string>? errorLogNamed = null)
+    {
+        _log = log;
+        _errorLogNamed = errorLogNamed;
+    }
 
     /// <summary>A socket and how many running server processes asked for it.</summary>
     internal sealed class Held(Socket socket)
@@ -131,7 +138,7 @@ internal sealed class ListenSocketBroker : IDisposable
                         line.Add(b);
                         continue;
                     }
-                    Answer(channel, place, Encoding.ASCII.GetString([.. line]), lease);
+                    Answer(channel, place, Encoding.UTF8.GetString([.. line]), lease);
                     line.Clear();
                 }
             }
@@ -148,6 +155,11 @@ internal sealed class ListenSocketBroker : IDisposable
 
     private void Answer(Socket channel, int place, string request, Lease lease)
     {
+        if (ListenSocketChannel.ParseErrorLog(request) is string errorLog)
+        {
+            _errorLogNamed?.Invoke(errorLog);
+            return;
+        }
         if (ListenSocketChannel.ParseRequest(request) is not IPEndPoint endpoint)
         {
             channel.Send(Encoding.UTF8.GetBytes(ListenSocketChannel.Refused(SocketError.InvalidArgument, $"not a listening socket request: '{request}'")));

@@ -10,6 +10,7 @@ namespace WsgiHost.Server;
 /// a line "ADDRESS PORT"; the answer is "K" with the listening socket passed along (SCM_RIGHTS),
 /// or "E CODE MESSAGE" with the <see cref="SocketError"/> the bind failed with, so the process
 /// fails as it would have binding itself (Kestrel's fallback from [::] to 0.0.0.0 included).
+/// A line "L PATH" names the process's ErrorLog and is not answered.
 /// </summary>
 internal static class ListenSocketChannel
 {
@@ -17,6 +18,19 @@ internal static class ListenSocketChannel
     public const string Variable = "WSGIHOST_LISTEN_CHANNEL";
 
     public const string Granted = "K\n";
+
+    private const string ErrorLogPrefix = "L ";
+
+    /// <summary>
+    /// A line (answered with nothing) naming the main server's ErrorLog file of the configuration
+    /// the process loaded, where the supervisor then writes its own lines (reloads, replaced
+    /// processes), as Apache's parent writes to the ErrorLog its children write to.
+    /// </summary>
+    public static string ErrorLog(string path) => ErrorLogPrefix + path.ReplaceLineEndings("") + "\n";
+
+    /// <summary>The ErrorLog a line (without its newline) names; null when it is not such a line.</summary>
+    public static string? ParseErrorLog(string line) =>
+        line.StartsWith(ErrorLogPrefix, StringComparison.Ordinal) && line.Length > ErrorLogPrefix.Length ? line[ErrorLogPrefix.Length..] : null;
 
     public static string Request(IPEndPoint endpoint) => string.Create(CultureInfo.InvariantCulture, $"{endpoint.Address} {endpoint.Port}\n");
 

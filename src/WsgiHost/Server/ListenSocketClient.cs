@@ -105,5 +105,14 @@ internal sealed class ListenSocketClient : IDisposable
         }
     }
 
+    /// <summary>Tells the supervisor the main ErrorLog file, for its own lines (<see cref="ListenSocketChannel.ErrorLog"/>).</summary>
+    public void NameErrorLog(string path)
+    {
+        lock (_lock)
+        {
+            _channel.Send(Encoding.UTF8.GetBytes(ListenSocketChannel.ErrorLog(path)));
+        }
+    }
+
     public void Dispose() => _channel.Dispose();
 }
