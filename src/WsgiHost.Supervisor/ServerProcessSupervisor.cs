@@ -33,7 +33,7 @@ internal sealed class ServerProcessSupervisor
 
     private readonly Func<IEnumerable<string>, ProcessStartInfo> _startInfo;
     private readonly string[] _arguments;
-    private readonly Slot[] _slots;
+    private readonly ServerProcessSlot[] _slots;
     private readonly List<ServerProcess> _retiring = [];
     private readonly List<ServerProcess> _starting = [];
     private readonly IErrorLog _log;
@@ -50,56 +50,9 @@ internal sealed class ServerProcessSupervisor
     {
         _startInfo = startInfo;
         _arguments = arguments;
-        _slots = [.. Enumerable.Range(0, count).Select(i => new Slot(i))];
+        _slots = [.. Enumerable.Range(0, count).Select(i => new ServerProcessSlot(i))];
         _log = log;
         _sockets = new ListenSocketBroker(log, log.UseFile);
-    }
-
-    /// <summary>One server process's place; a replacement takes the same place, and its listening sockets.</summary>
-    private sealed class Slot(int index)
-    {
-        public int Index { get; } = index;
-
-        /// <summary>The process serving at this place (or starting to, after a crash); null before the first.</summary>
-        public ServerProcess? Current { get; set; }
-
-        public int Generation { get; set; }
-
-        public int QuickFailures { get; set; }
-    }
-
-    /// <summary>One started server process.</summary>
-    private sealed class ServerProcess(Slot slot, int generation, Process process, ListenSocketBroker.Lease sockets)
-    {
-        /// <summary>The listening sockets it asked for, let go when it has exited.</summary>
-        public ListenSocketBroker.Lease Sockets { get; } = sockets;
-
-        public Slot Slot { get; } = slot;
-
-        public int Generation { get; } = generation;
-
-        public Process Process { get; } = process;
-
-        /// <summary>Its process ID, kept: a released Process no longer tells it.</summary>
-        public int Pid { get; set; }
-
-        public DateTime StartedAt { get; } = DateTime.UtcNow;
-
-        public bool IsReady { get; set; }
-
-        /// <summary>It has exited (under the lock): no signal for it, and its Process may be released.</summary>
-        public bool HasEnded { get; set; }
-
-        /// <summary>How it exited, once <see cref="HasEnded"/>.</summary>
-        public int ExitCode { get; set; }
-
-        /// <summary>A reload's new process stopped while starting because a newer SIGHUP came.</summary>
-        public bool Superseded { get; set; }
-
-        public List<string> Banner { get; } = [];
-
-        /// <summary>Its startup lines once it serves; null when it ended before.</summary>
-        public TaskCompletionSource<List<string>?> Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <param name="startInfo">How to start the server program with the given arguments.</param>
@@ -175,9 +128,9 @@ internal sealed class ServerProcessSupervisor
     }
 
     /// <summary>Starts a server process at <paramref name="slot"/>, which becomes its current one unless <paramref name="beside"/> (a reload: it becomes current once it serves).</summary>
-    private ServerProcess? Spawn(Slot slot) => Spawn(slot, beside: false);
+    private ServerProcess? Spawn(ServerProcessSlot slot) => Spawn(slot, beside: false);
 
-    private ServerProcess? Spawn(Slot slot, bool beside)
+    private ServerProcess? Spawn(ServerProcessSlot slot, bool beside)
     {
         lock (_lock)
         {
@@ -262,7 +215,7 @@ internal sealed class ServerProcessSupervisor
     private void OnExited(ServerProcess server)
     {
         int code = server.Process.ExitCode;
-        Slot slot = server.Slot;
+        ServerProcessSlot slot = server.Slot;
         TimeSpan delay;
         server.Sockets.Dispose();
         lock (_lock)
@@ -319,7 +272,7 @@ internal sealed class ServerProcessSupervisor
     private static string HowItEnded(int code) =>
         code is > 128 and < 160 ? $"was killed by signal {code - 128}" : $"exited with code {code}";
 
-    private void SpawnLogged(Slot slot)
+    private void SpawnLogged(ServerProcessSlot slot)
     {
         lock (_lock)
         {
@@ -404,7 +357,7 @@ internal sealed class ServerProcessSupervisor
     {
         _log.Write(ErrorLogLevel.Notice, "core", $"SIGHUP: replacing the {_slots.Length} server process(es) one at a time; each new one loads the configuration and the application anew.");
         var replaced = new List<int>();
-        foreach (Slot slot in _slots)
+        foreach (ServerProcessSlot slot in _slots)
         {
             ServerProcess? next;
             try

@@ -326,6 +326,25 @@ public sealed class ServerProcessReloadTests
         await ServerProcessesTests.AssertStopsCleanlyAsync(host);
     }
 
+    /// <summary>
+    /// --drain is for a stop of the site (health check 503 while a load balancer takes it out):
+    /// a process replaced on a reload does not drain, its successor already serving.
+    /// </summary>
+    [Fact]
+    public async Task AReplacedProcessDoesNotDrainAsAStoppingSiteDoes()
+    {
+        using var app = new AppCopy();
+        await using var host = await WsgiHostProcess.StartAsync(app.Script, "--threads", "2", "--server-processes", "1", "--drain", "8");
+        int old = PidsOf(await BodiesSeenAsync(host.Port, 1))[0];
+        host.SendSignal(1);
+        // Within less than the 8 s a drain would take.
+        await host.WaitForLogAsync($"The replaced server process 0 (pid {old}) finished its requests and exited", timeoutMs: 6_000);
+        Assert.DoesNotContain("draining", host.ErrorLog, StringComparison.Ordinal);
+        // The site's stop drains, as ever.
+        Assert.Equal(0, await host.StopAsync(timeoutMs: 40_000));
+        Assert.Contains("SIGTERM: draining for 8 s", host.ErrorLog, StringComparison.Ordinal);
+    }
+
     /// <summary>SIGTERM while a reload's new process hangs loading its application: the server stops all the same, within seconds.</summary>
     [Fact]
     public async Task SigtermStopsTheServerWhileAReloadsNewProcessHangsLoading()

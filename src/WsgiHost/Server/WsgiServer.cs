@@ -216,7 +216,8 @@ internal sealed class WsgiServer : IAsyncDisposable
             });
             if (sharedSockets != null)
             {
-                // The sockets transport, stopped so that the sockets it shares stay as they were.
+                // Kestrel's socket transport, wrapped so that stopping leaves the sockets it shares
+                // with the next server process as they were (SharedListenerFactory).
                 builder.Services.RemoveAll<IConnectionListenerFactory>();
                 builder.Services.AddSingleton<SocketTransportFactory>();
                 builder.Services.AddSingleton<IConnectionListenerFactory>(services => new SharedListenerFactory(services.GetRequiredService<SocketTransportFactory>()));
@@ -465,9 +466,10 @@ internal sealed class WsgiServer : IAsyncDisposable
     {
         _idleTrim.Dispose();
         _rejected?.Dispose();
-        // Health checks answer 503 from now on, while running requests finish.
-        _metrics.Draining = true;
-        if (_site.DrainSeconds > 0)
+        // Health checks answer 503 from now on, while running requests finish; not in a process
+        // replaced on a reload, whose site goes on (its successor already takes the connections).
+        _metrics.Draining = !_metrics.HandingOver;
+        if (_site.DrainSeconds > 0 && !_metrics.HandingOver)
         {
             // Still accepting: a load balancer polling the health check takes the server out,
             // and every response closes its connection (RequestHandler), so a proxy's kept-alive
