@@ -14,7 +14,10 @@ internal static class StartFailure
     public static string Describe(Exception e, SiteConfig site)
     {
         SocketException? socket = e as SocketException ?? e.InnerException as SocketException;
-        string listen = string.Join(", ", site.Listeners.Select(l => $"{l.Address?.ToString() ?? "*"}:{l.Port}"));
+        // The listener the failure names (Kestrel's message has its URL), else all of them: not a
+        // site's other ports, which may be its own, held by a reload's old server processes (QA).
+        var named = site.Listeners.Where(l => System.Text.RegularExpressions.Regex.IsMatch(e.Message, $":{l.Port}(?![0-9])")).ToList();
+        string listen = string.Join(", ", (named.Count > 0 ? named : site.Listeners).Select(l => $"{l.Address?.ToString() ?? "*"}:{l.Port}"));
         if (e is AddressInUseException || e.InnerException is AddressInUseException || socket?.SocketErrorCode == SocketError.AddressAlreadyInUse)
         {
             return $"{e.Message} Another server listens on {listen}: stop it (ss -ltnp shows which), or listen on another port.";
