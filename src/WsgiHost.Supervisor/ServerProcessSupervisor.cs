@@ -384,7 +384,9 @@ internal sealed class ServerProcessSupervisor
             bool superseded;
             lock (_lock)
             {
+                // Killed by a newer SIGHUP, even if it printed its startup lines as it died.
                 superseded = next.Superseded;
+                serves &= !superseded;
                 _starting.Remove(next);
                 if (_stopping)
                 {
