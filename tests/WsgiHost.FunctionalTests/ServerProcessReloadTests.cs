@@ -34,7 +34,10 @@ public sealed class ServerProcessReloadTests
 
         public string Script => Path.Combine(Folder, "app.wsgi");
 
-        public void SetRelease(string release) => File.WriteAllText(Path.Combine(Folder, "release.py"), $"RELEASE = \"{release}\"\n");
+        public void SetRelease(string release) => WriteRelease($"RELEASE = \"{release}\"\n");
+
+        /// <summary>Replaces release.py, the module the app imports.</summary>
+        public void WriteRelease(string python) => File.WriteAllText(Path.Combine(Folder, "release.py"), python);
 
         public void Dispose() => Directory.Delete(Folder, recursive: true);
     }
@@ -252,7 +255,7 @@ public sealed class ServerProcessReloadTests
         Assert.Equal(2, before.Count);
 
         // The app no longer imports: serve loads it at startup, so the new process cannot start.
-        File.WriteAllText(Path.Combine(app.Folder, "release.py"), "RELEASE = (\n");
+        app.WriteRelease("RELEASE = (\n");
         host.SendSignal(1);
         string log = await host.WaitForLogAsync("could not start (exit code 1; its error is above)", timeoutMs: 60_000);
         Assert.Contains("the others keep serving with the configuration and code they had", log, StringComparison.Ordinal);
@@ -301,7 +304,7 @@ public sealed class ServerProcessReloadTests
         HashSet<string> before = await BodiesSeenAsync(host.Port, 100);
         Assert.Equal(2, before.Count);
 
-        File.WriteAllText(Path.Combine(app.Folder, "release.py"), "import time\ntime.sleep(300)\nRELEASE = \"hung\"\n");
+        app.WriteRelease("import time\ntime.sleep(300)\nRELEASE = \"hung\"\n");
         host.SendSignal(1);
         int hung = await NewChildAsync(host, PidsOf(before));
         await Task.Delay(500);
@@ -316,7 +319,7 @@ public sealed class ServerProcessReloadTests
         await ServerProcessesTests.WaitGoneAsync([hung, .. PidsOf(before)]);
 
         // Killed from outside as it starts: that is what the log says, and nothing is replaced.
-        File.WriteAllText(Path.Combine(app.Folder, "release.py"), "import time\ntime.sleep(300)\n");
+        app.WriteRelease("import time\ntime.sleep(300)\n");
         host.SendSignal(1);
         int killed = await NewChildAsync(host, PidsOf(after));
         WsgiHostProcess.SendSignal(killed, 9);
@@ -352,7 +355,7 @@ public sealed class ServerProcessReloadTests
         using var app = new AppCopy();
         await using var host = await WsgiHostProcess.StartAsync(app.Script, "--threads", "2", "--server-processes", "2");
         HashSet<string> before = await BodiesSeenAsync(host.Port, 100);
-        File.WriteAllText(Path.Combine(app.Folder, "release.py"), "import time\ntime.sleep(300)\n");
+        app.WriteRelease("import time\ntime.sleep(300)\n");
         host.SendSignal(1);
         int hung = await NewChildAsync(host, PidsOf(before));
         await Task.Delay(500);

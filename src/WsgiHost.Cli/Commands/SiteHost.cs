@@ -130,6 +130,12 @@ internal static class SiteHost
         }
         // Open while this process runs: its end tells the supervisor which sockets are still held.
         using ListenSocketClient? sharedSockets = ServerProcesses.Child == null ? null : ListenSocketClient.FromEnvironment();
+        if (ServerProcesses.Child != null && sharedSockets == null)
+        {
+            // Every server process is started by a supervisor, which holds its listening sockets.
+            await Console.Error.WriteLineAsync($"wsgihost: cannot start: a server process needs its supervisor's {ListenSocketChannel.Variable}; run 'wsgihost serve|run ... {ServerProcesses.Option} N' instead").ConfigureAwait(false);
+            return 1;
+        }
         if (site.ErrorLog is string errorLog && errorLog != "/dev/stderr")
         {
             sharedSockets?.NameErrorLog(Path.GetFullPath(errorLog));
@@ -137,7 +143,7 @@ internal static class SiteHost
         WsgiServer server;
         try
         {
-            server = await WsgiServer.StartAsync(site, log, WorkerProcess.StartInfo, reusePort: ServerProcesses.Child != null, sharedSockets, ServerProcesses.IsReplacement).ConfigureAwait(false);
+            server = await WsgiServer.StartAsync(site, log, WorkerProcess.StartInfo, sharedSockets, ServerProcesses.IsReplacement).ConfigureAwait(false);
         }
         catch (Exception e) when (e is PythonNotFoundException or IOException or ArgumentException or NotSupportedException
             or InvalidOperationException or DllNotFoundException or System.Security.Cryptography.CryptographicException

@@ -40,7 +40,7 @@ internal sealed class ListenSocketBroker : IDisposable
         public int Holders { get; set; }
     }
 
-    /// <summary>Listening sockets held, for the log and the tests.</summary>
+    /// <summary>Listening sockets held.</summary>
     public int Count
     {
         get

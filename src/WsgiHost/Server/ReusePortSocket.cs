@@ -5,9 +5,10 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 namespace WsgiHost.Server;
 
 /// <summary>
-/// Listening sockets that several server processes bind to the same address (SO_REUSEPORT):
-/// the kernel spreads new connections across them, so each process, with its own Python and
-/// GIL, takes its share without a front process passing connections on.
+/// Listening sockets bound to the same address once per server process place (SO_REUSEPORT),
+/// by the supervisor that holds them (<see cref="ListenSocketBroker"/>): the kernel spreads new
+/// connections across them, so each process, with its own Python and GIL, takes its share
+/// without a front process passing connections on.
 /// </summary>
 internal static class ReusePortSocket
 {

@@ -113,10 +113,9 @@ internal sealed class WsgiServer : IAsyncDisposable
 
     /// <param name="log">The main server's error log; virtual hosts with an ErrorLog get their own.</param>
     /// <param name="launcher">How to start `wsgihost worker` processes for WSGIDaemonProcess groups; null runs their applications embedded.</param>
-    /// <param name="reusePort">Bind the listeners with SO_REUSEPORT: this is one of several server processes of the site.</param>
     /// <param name="sharedSockets">The supervisor that holds this server process's listening sockets, which it asks for them instead of binding them.</param>
     /// <param name="replacing">This server process is to replace a running one: an application that does not load as it starts stops it from starting, so the running one keeps serving.</param>
-    public static async Task<WsgiServer> StartAsync(SiteConfig site, IErrorLog log, WorkerLauncher? launcher = null, bool reusePort = false, ListenSocketClient? sharedSockets = null, bool replacing = false)
+    public static async Task<WsgiServer> StartAsync(SiteConfig site, IErrorLog log, WorkerLauncher? launcher = null, ListenSocketClient? sharedSockets = null, bool replacing = false)
     {
         if (!string.IsNullOrEmpty(site.Python.WorkingDirectory))
         {
@@ -153,9 +152,7 @@ internal sealed class WsgiServer : IAsyncDisposable
             }
         }
         var executor = new WsgiExecutor(site.Threads, log);
-        Func<System.Net.EndPoint, System.Net.Sockets.Socket> createSocket = sharedSockets != null ? sharedSockets.Create
-            : reusePort ? ReusePortSocket.Create
-            : SocketTransportOptions.CreateDefaultBoundListenSocket;
+        Func<System.Net.EndPoint, System.Net.Sockets.Socket> createSocket = sharedSockets != null ? sharedSockets.Create : SocketTransportOptions.CreateDefaultBoundListenSocket;
         LogSet? logs = null;
         HookThreads? hooks = null;
         // Replaced on a reload, this process serves what it accepted before it stops (HandOverAsync).
