@@ -2,8 +2,8 @@
 # compare.sh -- did a change make requests cheaper or dearer? Two commits' builds run one after
 # the other in interleaved pairs (A, B, A, B, ...) with bench/threads.sh, which reads the
 # server's CPU per request from /proc: on this machine req/s alone moves by half between runs,
-# and a whole harness run compares every server once, so a 2 µs cost per request (12%) slipped
-# in over 157 commits unseen (bench/README.md, 2026-12-07). Pairs taken minutes apart share the
+# and a whole harness run compares every server once, so 2 µs more a request (12%) slipped in
+# over 157 commits unseen (bench/README.md, 2026-12-07). Pairs taken minutes apart share the
 # machine's mood; the medians and each pair's ratio say whether a difference is real.
 #
 # usage: bench/compare.sh [-n PAIRS] [-m MODE] [-a APP] REF_A [REF_B]
