@@ -13,6 +13,7 @@
 #   -m MODE       embedded | daemon | multi, as bench/threads.sh (default embedded)
 #   -a APP        any app of bench/run.sh (default hello)
 # environment: DURATION (seconds a run, default 8), PORT, PY, SHARED_BENCH (bench/threads.sh's)
+# needs: wrk and the native toolchain, which bench/run.sh installs (run it once on a new machine)
 #
 # Prints each run's req/s and server CPU µs a request (every process of the server summed),
 # then the medians and B's CPU as a ratio of A's: below 1 means B is cheaper. Not run by CI.
@@ -26,13 +27,14 @@ while getopts "n:m:a:" opt; do
         n) PAIRS=$OPTARG ;;
         m) MODE=$OPTARG ;;
         a) APP=$OPTARG ;;
-        *) sed -n '9,15p' "$0" >&2; exit 2 ;;
+        *) sed -n '9,16p' "$0" >&2; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 1 ] && [ $# -le 2 ] || { sed -n '9,15p' "$0" >&2; exit 2; }
+[ $# -ge 1 ] && [ $# -le 2 ] || { sed -n '9,16p' "$0" >&2; exit 2; }
 case $MODE in embedded|daemon|multi) ;; *) echo "compare.sh: -m is embedded, daemon or multi" >&2; exit 2 ;; esac
 [[ $PAIRS =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: -n wants a positive number" >&2; exit 2; }
+command -v wrk > /dev/null || { echo "compare.sh: no wrk; bench/run.sh installs it (and what the native publish needs)" >&2; exit 2; }
 
 # A commit's build, published once: the same steps as bench/run.sh's clean snapshot.
 build() {
