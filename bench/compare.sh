@@ -36,18 +36,15 @@ case $MODE in embedded|daemon|multi) ;; *) echo "compare.sh: -m is embedded, dae
 [[ $PAIRS =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: -n wants a positive number" >&2; exit 2; }
 command -v wrk > /dev/null || { echo "compare.sh: no wrk; bench/run.sh installs it (and what the native publish needs)" >&2; exit 2; }
 
-# A commit's build, published once: the same steps as bench/run.sh's clean snapshot.
+# A commit's build, published once (publish-commit.sh, as bench/run.sh's WSGIHOST_REF).
 build() {
-    local ref=$1 commit dir snap
+    local ref=$1 commit dir
     commit=$(git -C "$REPO" rev-parse --verify --quiet "$ref^{commit}") || { echo "compare.sh: no commit '$ref'" >&2; exit 2; }
     dir=$HERE/.out/compare/$commit
     if [ ! -x "$dir/wsgihost" ]; then
         echo "== publishing $(git -C "$REPO" rev-parse --short "$commit") into $dir" >&2
-        snap=$(mktemp -d)
-        git -C "$REPO" archive "$commit" Directory.Build.props .editorconfig src | tar -x -C "$snap"
-        rm -rf "$dir.tmp"
-        (cd "$snap" && dotnet publish src/WsgiHost.Cli -c Release -o "$dir.tmp" -nologo -v quiet) >&2
-        rm -rf "$snap" "$dir"
+        rm -rf "$dir.tmp" "$dir"
+        "$HERE/publish-commit.sh" "$commit" "$dir.tmp" >&2
         mv "$dir.tmp" "$dir"
     fi
     echo "$dir/wsgihost"

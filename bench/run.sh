@@ -90,13 +90,8 @@ build() {
   check_dotnet
   rm -rf "$OUT/wsgihost"
   if [ -n "${WSGIHOST_REF:-}" ]; then
-    # a committed version, built in its own copy (own obj/ and bin/): unaffected by
-    # uncommitted edits and by builds other people run in src/ at the same time
-    local snap=$OUT/src-snapshot
     log "publishing wsgihost (Release) from git $WSGIHOST_REF to $OUT/wsgihost"
-    rm -rf "$snap"; mkdir -p "$snap"
-    git -C "$REPO" archive "$WSGIHOST_REF" Directory.Build.props .editorconfig src | tar -x -C "$snap"
-    (cd "$snap" && dotnet publish src/WsgiHost.Cli -c Release -o "$OUT/wsgihost" -nologo -v quiet)
+    "$HERE/publish-commit.sh" "$WSGIHOST_REF" "$OUT/wsgihost"
   else
     log "publishing wsgihost (Release) from the working tree to $OUT/wsgihost"
     (cd "$REPO" && dotnet publish src/WsgiHost.Cli -c Release -o "$OUT/wsgihost" -nologo -v quiet)
