@@ -20,7 +20,7 @@ internal static class Program
             Console.Out.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
         }
-        string[] rest = args[1..];
+        string[] rest = args[0] is "serve" or "run" or "check" ? ArgumentForms.Normalize(args[1..]) : args[1..];
         try
         {
             if (args[0] is "serve" or "run")

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using WsgiHost.FunctionalTests.Infrastructure;
 
 namespace WsgiHost.FunctionalTests;
@@ -340,6 +341,27 @@ public sealed class ServeTests
         string pidFile = Path.Combine(Path.GetTempPath(), $"wsgihost-pid-{Guid.NewGuid():N}.pid");
         await using var host = await WsgiHostProcess.StartAsync(WsgiHostProcess.App("pid.wsgi"), "--pid-file", pidFile);
         Assert.Equal($"{host.Pid}\n", File.ReadAllText(pidFile));
+        Assert.Equal(0, await host.StopAsync());
+        Assert.False(File.Exists(pidFile));
+    }
+
+    /// <summary>
+    /// A second start of the same site stops at the PidFile, as Apache's "httpd (pid N) already
+    /// running": it used to start its workers, fail on the port and remove the running server's file.
+    /// </summary>
+    [Fact]
+    public async Task ASecondStartLeavesTheRunningServersPidFileAlone()
+    {
+        string pidFile = Path.Combine(Path.GetTempPath(), $"wsgihost-pid-{Guid.NewGuid():N}.pid");
+        string script = WsgiHostProcess.App("pid.wsgi");
+        await using var host = await WsgiHostProcess.StartAsync(script, "--pid-file", pidFile);
+        var (code, output, error) = await WsgiHostProcess.RunToEndAsync("serve", script, "--port", host.Port.ToString(CultureInfo.InvariantCulture), "--pid-file", pidFile);
+        Assert.Equal(1, code);
+        Assert.Contains($"the PidFile {pidFile} names process {host.Pid}, a WsgiHost server that is running", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("worker started", output + error, StringComparison.Ordinal);
+        Assert.Equal($"{host.Pid}\n", File.ReadAllText(pidFile));
+        // The first server still serves.
+        Assert.True(int.TryParse(await host.Client.GetStringAsync("/"), out _));
         Assert.Equal(0, await host.StopAsync());
         Assert.False(File.Exists(pidFile));
     }

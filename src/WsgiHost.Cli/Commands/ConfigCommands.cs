@@ -153,7 +153,7 @@ internal static class ConfigCommands
             }
             else if (runOptions && arg is "--python" or "--python-home" && i + 1 < args.Count)
             {
-                _ = arg == "--python" ? python = args[++i] : pythonHome = args[++i];
+                _ = arg == "--python" ? python = ServeOptionsParser.PythonOption(args[++i]) : pythonHome = Path.GetFullPath(args[++i]);
             }
             else if (runOptions && arg == "--drain" && i + 1 < args.Count)
             {

@@ -37,7 +37,7 @@ internal sealed class ServeLogOptions
             case "--log-to-terminal": _terminal = true; break;
             case "--startup-log": break;   // serve's startup lines go to the terminal in any case
             case "--rotate-logs": _rotate = true; break;
-            case "--error-log": _errorLog = Path.GetFullPath(value!); break;
+            case "--error-log": _errorLog = InExistingFolder(flag, Path.GetFullPath(value!)); break;
             case "--log-directory": _directory = Path.GetFullPath(value!); break;
             case "--error-log-name": _errorName = FileName(flag, value!); break;
             case "--access-log-name": _accessName = FileName(flag, value!); break;
@@ -83,6 +83,10 @@ internal sealed class ServeLogOptions
             throw new UsageException($"--access-log-format: {e.Message}");
         }
     }
+
+    /// <summary>A log file whose folder exists: as Apache and a configuration's ErrorLog, the folder is not made (a typo made /nonexistent as root).</summary>
+    private static string InExistingFolder(string flag, string file) =>
+        System.IO.Directory.Exists(Path.GetDirectoryName(file)) ? file : throw new UsageException($"{flag}: the folder {Path.GetDirectoryName(file)} does not exist (create it first)");
 
     private string Directory() =>
         System.IO.Directory.Exists(_directory) ? _directory! : throw new UsageException($"--log-directory: the folder {_directory} does not exist");

@@ -90,7 +90,7 @@ internal static class ServeOptionsParser
     public static SiteConfig Parse(IReadOnlyList<string> args)
     {
         // --port=8080, as mod_wsgi-express takes it too: the same as --port 8080.
-        args = [.. args.SelectMany(a => a.StartsWith("--", StringComparison.Ordinal) && a.IndexOf('=') is int eq and > 2 ? new[] { a[..eq], a[(eq + 1)..] } : [a])];
+        args = ArgumentForms.Normalize(args);
         string? script = null;
         string host = "127.0.0.1";
         int port = 8000;
@@ -166,10 +166,7 @@ internal static class ServeOptionsParser
                 case var httpsOption when ServeHttps.IsOption(httpsOption, out bool takesValue): https.Add(httpsOption, takesValue ? Value() : null); break;
                 case var logOption when ServeLogOptions.IsOption(logOption, out bool logValue): logs.Add(logOption, logValue ? Value() : null); break;
                 case var authOption when ServeAuth.IsOption(authOption): auth.Add(authOption, Value()); break;
-                // Paths are the current folder's, as every other path option's: the server later
-                // works from the script's folder, where venv/bin/python named nothing. A bare
-                // name (python3.12) is looked up on PATH.
-                case "--python": python = Value() is var p && p.Contains('/') ? Path.GetFullPath(p) : p; break;
+                case "--python": python = PythonOption(Value()); break;
                 case "--python-home": pythonHome = Path.GetFullPath(Value()); break;
                 case "--python-path": pythonPath.Add(Path.GetFullPath(Value())); break;
                 case "--working-directory": workingDirectory = Path.GetFullPath(Value()); break;
@@ -338,6 +335,13 @@ internal static class ServeOptionsParser
     public static string[] Embedded(string[] args) =>
         args.Contains("--processes") ? throw new UsageException($"{ServerProcesses.Option} runs the app embedded in each server process; it cannot be given with --processes")
         : args.Contains("--embedded") ? args : [.. args, "--embedded"];
+
+    /// <summary>
+    /// --python's value: a path is the current folder's, as every other path option's (the server
+    /// later works from the script's folder, and a daemon group's workers from its home=, where
+    /// venv/bin/python named nothing); a bare name (python3.12) is looked up on PATH.
+    /// </summary>
+    public static string PythonOption(string value) => value.Contains('/') ? Path.GetFullPath(value) : value;
 
     /// <summary>A whole-number option value within bounds, or a usage error naming the option.</summary>
     public static int Int(string option, string value, int min, int max)

@@ -40,7 +40,7 @@ internal sealed class ApacheErrorLog : IErrorLog, IAsyncDisposable
 
     private readonly IReadOnlyDictionary<string, ErrorLogLevel>? _moduleLevels;
 
-    /// <summary>LogLevel: entries below it are dropped (unless their module has a level of its own).</summary>
+    /// <summary>LogLevel: entries below it are dropped (unless their module has a level of its own), notices excepted.</summary>
     public ErrorLogLevel Minimum { get; }
 
     /// <summary>Opens an ErrorLog file for appending, creating its folder.</summary>
@@ -57,7 +57,10 @@ internal sealed class ApacheErrorLog : IErrorLog, IAsyncDisposable
 
     public void Write(ErrorLogLevel level, string module, string message)
     {
-        if (level < (_moduleLevels != null && _moduleLevels.TryGetValue(module, out ErrorLogLevel own) ? own : Minimum))
+        // Notice is written whatever the LogLevel, as Apache's log.c does ("unless it is a
+        // startup/shutdown notice"): starts, reloads, log reopens and drains are always on
+        // record. Nothing of a request is logged at notice.
+        if (level != ErrorLogLevel.Notice && level < (_moduleLevels != null && _moduleLevels.TryGetValue(module, out ErrorLogLevel own) ? own : Minimum))
         {
             return;
         }

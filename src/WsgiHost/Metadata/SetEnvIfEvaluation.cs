@@ -57,7 +57,7 @@ internal static class SetEnvIfEvaluation
             case RequestAttribute.RequestMethod:
                 return request.Method;
             case RequestAttribute.RequestProtocol:
-                return request.Protocol;
+                return WsgiHost.Server.RequestProtocol.Of(request);
             case RequestAttribute.HeaderNamePattern:
                 // The last header whose name matches, as mod_setenvif walks them all.
                 string? found = null;

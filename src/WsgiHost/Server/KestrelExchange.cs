@@ -101,7 +101,7 @@ internal sealed class KestrelExchange : IWsgiExchange
         sink.Add("PATH_INFO", _pathInfo);
         sink.Add("QUERY_STRING", _target.RawQuery);
         sink.Add("REQUEST_URI", RequestUri());
-        sink.Add("SERVER_PROTOCOL", request.Protocol);
+        sink.Add("SERVER_PROTOCOL", RequestProtocol.Of(request));
         // ServerName https://... names it for a server behind a proxy that terminates TLS, as in
         // Apache; wsgi.url_scheme stays the connection's (or a trusted proxy header's), as
         // mod_wsgi derives it from HTTPS alone.

@@ -57,6 +57,10 @@ public sealed class ServeOptionsParserTests : IDisposable
         Assert.Equal("/dev/stdout", Assert.Single(terminal.MainServer.CustomLogs).Path);
 
         Assert.Contains("does not exist", Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, "--log-directory", Path.Combine(_dir, "missing")])).Message, StringComparison.Ordinal);
+        // As a configuration's ErrorLog: the folder is not made (QA: a typo made /nonexistent as root).
+        Assert.Equal($"--error-log: the folder {Path.Combine(_dir, "missing")} does not exist (create it first)",
+            Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, "--error-log", Path.Combine(_dir, "missing", "error.log")])).Message);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "missing")));
         Assert.Contains("Apache's default format", Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, "--error-log-format", "%M"])).Message, StringComparison.Ordinal);
         Assert.StartsWith("--access-log-format: ", Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, "--access-log", "--access-log-format", "%{x"])).Message, StringComparison.Ordinal);
     }
@@ -159,6 +163,16 @@ public sealed class ServeOptionsParserTests : IDisposable
     [Fact]
     public void AnOptionMayCarryItsValueAfterAnEqualsSignAsModWsgiExpressTakesIt() =>
         Assert.Equal(9623, Assert.Single(ServeOptionsParser.Parse([_script, "--port=9623"]).Listeners).Port);
+
+    [Fact]
+    public void EveryCommandTakesTheOtherSpellingsOfAnOption()
+    {
+        // Normalised before --server-processes and --cpu-scheduling are taken (QA: '--server-processes=2' was unknown).
+        Assert.Equal(["--server-processes", "2", "--drain", "5", "-D", "PORT=18603", "-D", "X", "app.wsgi", "-D"],
+            ArgumentForms.Normalize(["--server-processes=2", "--drain=5", "-DPORT=18603", "-D", "X", "app.wsgi", "-D"]));
+        // A value that holds '=' is left alone; so is an option's value that follows it.
+        Assert.Equal(["--setenv", "A", "b=c", "--setenv", "D", "e=f"], ArgumentForms.Normalize(["--setenv", "A", "b=c", "--setenv=D", "e=f"]));
+    }
 
     [Theory]
     [InlineData("--porrt", "did you mean --port?")]

@@ -39,6 +39,26 @@ public sealed class ErrorLogLineTests
         Assert.EndsWith($"[pid {Environment.ProcessId}] second line", lines[4]);
     }
 
+    [Fact]
+    public async Task NoticesAreWrittenWhateverTheLogLevelAsApacheWritesItsStartsAndRestarts()
+    {
+        var writer = new StringWriter();
+        await using (var log = new ApacheErrorLog(writer, ErrorLogLevel.Critical, moduleLevels: new Dictionary<string, ErrorLogLevel> { ["wsgi"] = ErrorLogLevel.Error }))
+        {
+            log.Write(ErrorLogLevel.Notice, "core", "SIGHUP: configuration reloaded");
+            log.Write(ErrorLogLevel.Notice, "wsgi", "daemon workers restarted");
+            log.Write(ErrorLogLevel.Warning, "core", "a warning below crit");
+            log.Write(ErrorLogLevel.Info, "wsgi", "info below the module's error");
+            log.Write(ErrorLogLevel.Error, "wsgi", "the module's own level");
+        }
+        string[] lines = writer.ToString().TrimEnd('\n').Split('\n');
+        Assert.Equal(3, lines.Length);
+        Assert.EndsWith("SIGHUP: configuration reloaded", lines[0]);
+        Assert.Contains("[core:notice]", lines[0]);
+        Assert.EndsWith("daemon workers restarted", lines[1]);
+        Assert.EndsWith("the module's own level", lines[2]);
+    }
+
     [Theory]
     [InlineData("[Sun Nov 22 05:30:26.123456 2026] [core:crit] [pid 7] gone", ErrorLogLevel.Critical, "core", "[pid 7] gone")]
     [InlineData("[Sun Nov 22 05:30:26.123456 2026] [ssl:debug] x", ErrorLogLevel.Debug, "ssl", "x")]
