@@ -200,6 +200,25 @@ public sealed class ResponseTests(GatewayServer server)
         Assert.DoesNotContain($"content-length?{kind}", Host.ErrorLog, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Heads without content as Apache's core sends them (QA, side by side with Apache 2.4 and
+    /// mod_wsgi): a 304 and a 204 carry neither Content-Length nor Content-Type, and a HEAD never
+    /// says Content-Length: 0 (a streamed page, answered to HEAD with no body, read as empty).
+    /// </summary>
+    [Theory]
+    [InlineData("GET", "not-modified", 304)]
+    [InlineData("GET", "no-content", 204)]
+    [InlineData("HEAD", "generator", 200)]
+    [InlineData("HEAD", "empty-list", 200)]
+    public async Task AResponseWithoutContentSaysNothingOfItsLength(string method, string kind, int status)
+    {
+        string response = await RawHttp.SendAsync(Host.Port, Get($"/content-length?{kind}", method));
+        Assert.Equal(status, RawHttp.StatusOf(response));
+        Assert.EndsWith("\r\n\r\n", response, StringComparison.Ordinal);
+        Assert.DoesNotContain("Content-Length:", response, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(status == 200, response.Contains("Content-Type: text/plain\r\n", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task WriteCallableOutputPrecedesTheReturnedIterable()
     {

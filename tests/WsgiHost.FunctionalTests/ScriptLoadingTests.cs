@@ -65,11 +65,15 @@ public sealed class ScriptLoadingTests : IDisposable
         // Django's layout: serve mysite/wsgi.py, which imports mysite.settings.
         string layout = Path.Combine(WsgiHostProcess.TestAppsDirectory, "layout");
         string script = Path.Combine(layout, "site_pkg", "wsgi.py");
+        string hint = $"The module 'site_pkg' is in {layout}, which is not on sys.path: add it with --python-path {layout} (serve)";
         await using (var host = await WsgiHostProcess.StartAsync(script))
         {
+            // Said as the script is loaded at startup, before any request (QA: only a request's failure said it).
+            await host.WaitForLogAsync(hint);
             using var failed = await host.Client.GetAsync("/");
             Assert.Equal(500, (int)failed.StatusCode);
-            await host.WaitForLogAsync($"The module 'site_pkg' is in {layout}, which is not on sys.path: add it with --python-path {layout} (serve)");
+            await host.WaitForLogAsync($"Exception occurred processing WSGI script '{script}'");
+            Assert.Equal(2, host.ErrorLog.Split(hint).Length - 1);
         }
         await using (var fixedHost = await WsgiHostProcess.StartAsync(script, "--python-path", layout))
         {

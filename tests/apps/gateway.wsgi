@@ -276,6 +276,9 @@ def route_content_length(environ, start_response):
     if kind == 'generator':
         start_response('200 OK', [('Content-Type', 'text/plain')])
         return (piece for piece in [b'gen', b'erated'])
+    if kind == 'no-content':
+        start_response('204 No Content', [('Content-Type', 'text/plain'), ('Content-Length', '0')])
+        return []
     if kind in ('head-empty', 'not-modified'):
         # As Werkzeug (Flask) answers: the length of the full body, and no body for HEAD or 304.
         status = '304 Not Modified' if kind == 'not-modified' else '200 OK'

@@ -71,8 +71,8 @@ internal static class ServeOptionsParser
           --x-sendfile-path DIR       send a file under DIR that the app names in an X-Sendfile header in place of its
                                       body (mod_xsendfile's XSendFile On with XSendFilePath DIR; repeatable)
           --no-reload                 do not re-execute the script when it changes
-          --drain SECONDS             after SIGTERM, serve this long with the health check failing and
-                                      connections closed after each response, then stop accepting
+          --drain SECONDS             after SIGTERM, serve this long with connections closed after each
+                                      response, then stop accepting (a load balancer sees the connections go)
           --graceful-shutdown-timeout SECONDS  after SIGTERM, how long running requests may take before
                                       they are cut off (Apache's GracefulShutdownTimeout; default 10, 0: no limit)
         daemon worker options, as mod_wsgi-express's (each sets the WSGIDaemonProcess option of its name):

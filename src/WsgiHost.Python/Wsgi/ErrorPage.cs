@@ -37,7 +37,10 @@ public static class ErrorPage
         _ => "Error",
     };
 
-    /// <summary>The HTML error page for <paramref name="status"/>, as Apache words it.</summary>
+    /// <summary>The first line of Apache 2.4's own pages (HTML 4.01 since 2.4.6x; HTML 2.0 before).</summary>
+    public const string DocType = "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n";
+
+    /// <summary>The HTML error page for <paramref name="status"/>, as Apache 2.4.71 words it.</summary>
     public static byte[] Body(int status)
     {
         string detail = status switch
@@ -55,12 +58,12 @@ public static class ErrorPage
             421 => "The client needs a new connection for this request as the requested host name does not match the Server Name Indication (SNI) in use for this connection.",
             502 => "The proxy server received an invalid\r\nresponse from an upstream server.<br />\r\n",
             504 => "The gateway did not receive a timely response\nfrom the upstream server or application.",
-            500 => "The server encountered an internal error or misconfiguration and was unable to complete your request.",
+            500 => "The server encountered an internal error or\nmisconfiguration and was unable to complete\nyour request.</p>\n<p>Please contact the server administrator at \n [no address given] to inform them of the time this error occurred,\n and the actions you performed just before this error.</p>\n<p>More information about this error may be available\nin the server error log.",
             503 => "The server is temporarily unable to service your request due to maintenance downtime or capacity problems. Please try again later.",
             _ => Reason(status) + ".",
         };
         return Encoding.ASCII.GetBytes(
-            "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n" +
+            DocType + "<html><head>\n" +
             $"<title>{status} {Reason(status)}</title>\n</head><body>\n<h1>{Reason(status)}</h1>\n<p>{detail}</p>\n</body></html>\n");
     }
 

@@ -72,11 +72,26 @@ internal sealed class WsgiRequest : IDisposable
         if (!HeadersSent)
         {
             HeadersSent = true;
-            // No Content-Length on a 1xx, 204 or 205 (RFC 9110 8.6, 15.3.6): what it would
-            // announce is never sent. A 304's is the representation's, and stays.
-            Exchange.StartResponse(Status, Reason, Headers, Status is < 200 or 204 or 205 ? null : ContentLength);
+            Exchange.StartResponse(Status, Reason, Status is 204 or 304 ? WithoutContentType(Headers) : Headers, LengthToSend());
         }
     }
+
+    /// <summary>
+    /// The Content-Length the head announces, as Apache's core lets it through: none on a 1xx,
+    /// 204, 205 or 304 (RFC 9110 8.6, 15.3.6; a 304's would have to be the representation's,
+    /// and an app that returns nothing for it got 0, which says the page is empty), and none
+    /// of 0 on a HEAD (http_filters.c drops it: an app that returns no body for HEAD, as
+    /// Werkzeug's streamed responses do, would say the page is empty). A HEAD's other length,
+    /// declared or counted from a list, is what GET sends, and stays.
+    /// </summary>
+    private long? LengthToSend() =>
+        Status is < 200 or 204 or 205 or 304 || (Exchange.IsHead && ContentLength == 0) ? null : ContentLength;
+
+    /// <summary>A 204's or 304's headers without Content-Type, which Apache does not send on them either (they have no content to describe).</summary>
+    private static List<KeyValuePair<string, string>> WithoutContentType(List<KeyValuePair<string, string>> headers) =>
+        headers.Exists(h => h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+            ? headers.FindAll(h => !h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+            : headers;
 
     /// <summary>
     /// The response carries no body: a HEAD, or a status that has none (1xx, 204, 205, 304).

@@ -227,7 +227,7 @@ internal sealed class WsgiScript
             catch (PythonException e)
             {
                 log.Write(ErrorLogLevel.Error, "wsgi",
-                    $"Failed to exec Python script file '{scriptPath}' (WSGIImportScript).\n{e.PythonTraceback}");
+                    $"Failed to exec Python script file '{scriptPath}' (WSGIImportScript).\n{e.PythonTraceback}{MissingModuleHint.For(e, scriptPath)}");
             }
         });
         return loaded;

@@ -19,6 +19,9 @@ internal static class DaemonEnviron
         var capture = new EnvironCapture();
         ApplicationCache.AddBaseEnviron(capture, documentRoot);
         new KestrelExchange(context, options, scriptName, pathInfo, target, rawTarget, start).WriteCgiVariables(capture);
+        // When the request was handed to its daemon group, as mod_wsgi sets it before it connects
+        // to the daemon's socket: what APM agents (New Relic's) read as the time spent queued.
+        capture.Add("mod_wsgi.queue_start", KestrelExchange.UnixMicroseconds(DateTimeOffset.UtcNow).ToString(System.Globalization.CultureInfo.InvariantCulture));
         capture.Add(DaemonKeys.Script, scriptPath);
         capture.Add(DaemonKeys.Callable, callableObject);
         capture.Add(DaemonKeys.ApplicationGroup, applicationGroup);

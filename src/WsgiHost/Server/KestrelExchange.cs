@@ -154,7 +154,7 @@ internal sealed class KestrelExchange : IWsgiExchange
         }
 
         sink.Add("mod_wsgi.request_id", _context.TraceIdentifier);
-        sink.Add("mod_wsgi.request_start", number[..Format(_start.ToUnixTimeMilliseconds() * 1000, number)]);
+        sink.Add("mod_wsgi.request_start", number[..Format(UnixMicroseconds(_start), number)]);
         sink.Add("mod_wsgi.listener_host", localAddress);
         sink.Add("mod_wsgi.listener_port", localPort);
         if (https)
@@ -473,4 +473,7 @@ internal sealed class KestrelExchange : IWsgiExchange
         _aborted = true;
         IncompleteReason = reason;
     }
+
+    /// <summary>Microseconds since the Unix epoch, as mod_wsgi's request_start and queue_start count (apr_time_now).</summary>
+    internal static long UnixMicroseconds(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
 }

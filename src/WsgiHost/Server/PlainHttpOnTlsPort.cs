@@ -14,7 +14,7 @@ namespace WsgiHost.Server;
 internal static class PlainHttpOnTlsPort
 {
     private const string Body =
-        "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>400 Bad Request</title>\n</head><body>\n<h1>Bad Request</h1>\n" +
+        WsgiHost.Python.Wsgi.ErrorPage.DocType + "<html><head>\n<title>400 Bad Request</title>\n</head><body>\n<h1>Bad Request</h1>\n" +
         "<p>You're speaking plain HTTP to an SSL-enabled server port.<br />\n Instead use the HTTPS scheme to access this URL, please.</p>\n</body></html>\n";
 
     private static readonly byte[] s_response = Encoding.ASCII.GetBytes(

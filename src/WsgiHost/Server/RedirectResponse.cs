@@ -49,7 +49,7 @@ internal static class RedirectResponse
         };
         string lead = status == 303 ? "The answer to your request is located" : "The document has moved";
         return Encoding.Latin1.GetBytes(
-            "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n" +
+            WsgiHost.Python.Wsgi.ErrorPage.DocType + "<html><head>\n" +
             $"<title>{status} {reason}</title>\n</head><body>\n<h1>{reason}</h1>\n" +
             $"<p>{lead} <a href=\"{WebUtility.HtmlEncode(location)}\">here</a>.</p>\n</body></html>\n");
     }

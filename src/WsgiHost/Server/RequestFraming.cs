@@ -88,7 +88,24 @@ internal static class RequestFraming
                     return (431, $"request header field '{header.Key}' is {header.Key.Length + 2 + value.Length} bytes, over LimitRequestFieldSize {maxFieldSize}");
                 }
             }
+            // Repeated fields reach the app as one (HTTP_COOKIE "a=1, b=2"), and Apache bounds
+            // that merged field too: six 7,000-byte Cookie lines were a 42 KB HTTP_COOKIE (QA).
+            if (maxFieldSize > 0 && header.Value.Count > 1 && MergedLength(header) > maxFieldSize)
+            {
+                return (431, $"request header field '{header.Key}' is {MergedLength(header)} bytes once its {header.Value.Count} lines are merged, over LimitRequestFieldSize {maxFieldSize}");
+            }
         }
         return (0, null);
+    }
+
+    /// <summary>"Name: v1, v2, ...": the field as the app gets it.</summary>
+    private static int MergedLength(KeyValuePair<string, StringValues> header)
+    {
+        int length = header.Key.Length + 2 + (2 * (header.Value.Count - 1));
+        foreach (string? value in header.Value)
+        {
+            length += value?.Length ?? 0;
+        }
+        return length;
     }
 }

@@ -22,7 +22,7 @@ internal static class ApacheOnlyDirectives
         "MaxMemFree", "RLimitCPU", "RLimitMEM", "RLimitNPROC", "ServerPath", "LogLevelOverride", "BufferedLogs",
         "WSGISocketPrefix", "WSGISocketRotation", "WSGIAcceptMutex", "WSGILazyInitialization", "WSGIPythonEggs",
         "WSGIPythonHashSeed", "WSGIPythonWarnings", "WSGIDontWriteBytecode", "WSGIDestroyInterpreter",
-        "WSGIRestrictStdin", "WSGIRestrictStdout", "WSGIRestrictSignal", "WSGICaseSensitivity", "WSGIVerboseDebugging",
+        "WSGIRestrictStdin", "WSGIRestrictStdout", "WSGICaseSensitivity", "WSGIVerboseDebugging",
         "WSGIEnableSendfile", "WSGIIgnoreActivity", "WSGIServerMetrics", "WSGISwitchInterval", "WSGIPerInterpreterGIL",
         "WSGIFreeThreading", "WSGIPassApacheRequest",
         "DefaultType", "AccessFileName",
@@ -79,6 +79,19 @@ internal static class ApacheOnlyDirectives
             (n, c) => c.Note(n, s.Note)))),
         .. Ignored.Select(i => new DirectiveSpec(i.Name, DirectiveScope.Anywhere, 0, -1, "...",
             (n, c) => c.Warning(n, i.Warning, i.Fix))),
+        // mod_wsgi's default (On) is what WsgiHost always does; Off is not applied, and says so (QA: it was noted as Apache tuning).
+        new DirectiveSpec("WSGIRestrictSignal", DirectiveScope.Anywhere, 1, 1, "On|Off", static (n, c) =>
+        {
+            if (!n.Arguments[0].Equals("On", StringComparison.OrdinalIgnoreCase) && !n.Arguments[0].Equals("Off", StringComparison.OrdinalIgnoreCase))
+            {
+                c.Error(n, $"must be On or Off, not '{n.Arguments[0]}'", "write WSGIRestrictSignal On (mod_wsgi's default), or leave the line out");
+            }
+            else if (n.Arguments[0].Equals("Off", StringComparison.OrdinalIgnoreCase))
+            {
+                c.Warning(n, "Off is not applied: an application's signal.signal() is still ignored with a warning, as under WSGIRestrictSignal On (the server's own SIGTERM, SIGHUP and SIGUSR1 handling must stay in charge)",
+                    "remove the line; a process the application forks (os.fork, multiprocessing) gets its signals back and may register handlers there");
+            }
+        }),
         .. Unsupported.Where(u => !AccessRulesParser.IsAccessDirective(u.Name)).Select(u => new DirectiveSpec(u.Name, DirectiveScope.Anywhere, 0, -1, "...",
             (n, c) => c.Error(n, "is not supported by WsgiHost", u.Fix))),
         // Read by the access-rules parser with the rest of their section (which refuses the kinds of

@@ -169,6 +169,7 @@ public sealed class DirectiveTableTests : IDisposable
         ["BrotliCompressionQuality"] = "BrotliCompressionQuality 5",
         ["DeflateAlterETag"] = "DeflateAlterETag AddSuffix",
         ["BrotliAlterETag"] = "BrotliAlterETag AddSuffix",
+        ["WSGIRestrictSignal"] = "WSGIRestrictSignal On",
     };
 
     public static TheoryData<string> Names() => [.. DirectiveTable.Directives.Keys.Order(StringComparer.Ordinal)];
@@ -223,6 +224,16 @@ public sealed class DirectiveTableTests : IDisposable
             Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
             Assert.Equal("is not supported by WsgiHost", diagnostic.Message);
         }
+    }
+
+    [Fact]
+    public void WsgiRestrictSignalOffSaysItIsNotApplied()
+    {
+        // The app's signal.signal() stays ignored; saying so beats a note that calls it Apache tuning (QA).
+        var off = SiteText.Warning("Listen 80\nWSGIRestrictSignal Off");
+        off.At(2, "WSGIRestrictSignal");
+        Assert.StartsWith("Off is not applied: an application's signal.signal() is still ignored", off.Message, StringComparison.Ordinal);
+        SiteText.Error("Listen 80\nWSGIRestrictSignal maybe").At(2, "WSGIRestrictSignal");
     }
 
     [Fact]
