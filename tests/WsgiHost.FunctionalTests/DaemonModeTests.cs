@@ -56,8 +56,14 @@ public sealed class DaemonModeTests
         int pid = await host.AppPidAsync();
         Assert.NotEqual(host.Pid, pid);
         Assert.Contains($"mode:   every mount runs in a daemon group; the server's own Python (15 WSGI thread(s)) serves none of them (WSGIRestrictEmbedded On leaves it out); daemon groups: shop (1 x 3 threads, pids {pid})", host.Output);
+        long before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
         var environ = JsonDocument.Parse(await host.Client.GetStringAsync("/environ?x=1")).RootElement;
         Assert.Equal("shop", environ.GetProperty("mod_wsgi.process_group").GetProperty("value").GetString());
+        // When the request was handed to the group, in microseconds, as mod_wsgi's (APM agents read it as the time queued).
+        long requested = long.Parse(environ.GetProperty("mod_wsgi.request_start").GetProperty("value").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        long queued = long.Parse(environ.GetProperty("mod_wsgi.queue_start").GetProperty("value").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(requested, before - 1000, queued);
+        Assert.InRange(queued, requested, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000 + 1000);
         Assert.Equal("True", environ.GetProperty("wsgi.multiprocess").GetProperty("repr").GetString());   // processes= was given
         Assert.Equal("True", environ.GetProperty("wsgi.multithread").GetProperty("repr").GetString());
         Assert.Equal("x=1", environ.GetProperty("QUERY_STRING").GetProperty("value").GetString());

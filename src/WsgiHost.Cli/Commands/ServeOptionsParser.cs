@@ -203,10 +203,6 @@ internal static class ServeOptionsParser
         {
             throw new UsageException("--embedded runs the app in the server process; it cannot be given with --processes");
         }
-        if (embedded && (user ?? group) != null)
-        {
-            throw new UsageException($"{(user != null ? "--user" : "--group")} switches the worker processes to another identity; with --embedded the app runs in the server process, as the user that starts it");
-        }
         if (embedded && reloadOnChanges)
         {
             throw new UsageException("--reload-on-changes restarts the daemon worker when code changes; it cannot be given with --embedded");

@@ -3,13 +3,19 @@ namespace WsgiHost.FunctionalTests.Infrastructure;
 /// <summary>A test that needs to run as root (switching users); skipped, with the reason, otherwise.</summary>
 public sealed class RootFactAttribute : FactAttribute
 {
-    public RootFactAttribute()
-    {
-        if (Environment.UserName != "root")
-        {
-            Skip = $"needs root to start workers as another user (running as {Environment.UserName})";
-        }
-    }
+    public RootFactAttribute() => Skip = RootOnly.SkipReason("start workers as another user");
+}
+
+/// <summary>As <see cref="RootFactAttribute"/>, for a theory.</summary>
+public sealed class RootTheoryAttribute : TheoryAttribute
+{
+    public RootTheoryAttribute() => Skip = RootOnly.SkipReason("switch to another user");
+}
+
+/// <summary>Why a test that needs root is skipped, or null when it runs as root.</summary>
+internal static class RootOnly
+{
+    public static string? SkipReason(string what) => Environment.UserName == "root" ? null : $"needs root to {what} (running as {Environment.UserName})";
 }
 
 /// <summary>

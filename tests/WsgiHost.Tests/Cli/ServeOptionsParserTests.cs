@@ -99,13 +99,16 @@ public sealed class ServeOptionsParserTests : IDisposable
     }
 
     [Fact]
-    public void UserAndGroupAreTheWorkersIdentity()
+    public void UserAndGroupAreTheWorkersIdentityAndTheServers()
     {
         DaemonGroupConfig group = ServeOptionsParser.Parse([_script, "--user", "www-data", "--group", "#33"]).DaemonGroups[0];
 
         Assert.Equal(("www-data", "#33"), (group.User, group.Group));
         Assert.Null(ServeOptionsParser.Parse([_script]).DaemonGroups[0].User);
-        Assert.Throws<UsageException>(() => ServeOptionsParser.Parse([_script, "--embedded", "--group", "www-data"]));
+        // With the app in the server process, they are the server's identity (Apache's User and Group).
+        var embedded = ServeOptionsParser.Parse([_script, "--embedded", "--user", "nobody", "--group", "www-data"]);
+        Assert.Equal(("nobody", "www-data"), (embedded.User, embedded.Group));
+        Assert.Empty(embedded.DaemonGroups);
     }
 
     [Fact]
