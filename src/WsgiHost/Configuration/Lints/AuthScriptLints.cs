@@ -38,6 +38,8 @@ internal static partial class AuthScriptLints
             }
         }
 
+        // WSGIAuthGroupScript lines whose Require group was reported for a mount.
+        var groupRulesReported = new HashSet<SourceLocation>();
         foreach (LintMount mount in LintMount.All(site).Where(m => !m.Alias.IsRegex))
         {
             ScriptAliasConfig alias = mount.Alias;
@@ -50,8 +52,9 @@ internal static partial class AuthScriptLints
                         "add 'WSGIAuthUserScript /path/to/wsgi.py' to the section with AuthBasicProvider wsgi"));
                     break;
                 }
-                if (rules.Auth is { GroupScript: not null, GroupFile: null } && GroupFileRule().IsMatch(rules.Require?.ToString() ?? ""))
+                if (rules.Auth is { GroupScript: { } groupScript, GroupFile: null } && GroupFileRule().IsMatch(rules.Require?.ToString() ?? ""))
                 {
+                    groupRulesReported.Add(groupScript.Location);
                     // Django's docs still show Apache 2.2's way: 2.4's mod_wsgi answers only Require wsgi-group.
                     found.Add(SiteLints.Warning(alias.Location, alias.DirectiveName,
                         $"Require group admits nobody to '{alias.UrlPattern}': it reads an AuthGroupFile, and none applies; the WSGIAuthGroupScript's groups answer Require wsgi-group",
@@ -65,6 +68,18 @@ internal static partial class AuthScriptLints
                         "add 'WSGIAuthGroupScript /path/to/wsgi.py' (a groups_for_user(environ, user) function) to the section with Require wsgi-group"));
                     break;
                 }
+            }
+        }
+        // The same recipe on a URL below a mount (Django's docs put it in <Location "/secret">
+        // under WSGIScriptAlias /), which the mounts' own rules above do not show (QA).
+        foreach (AccessRules rules in site.AllScopes.SelectMany(s => s.Sections).Select(s => s.Payload.Access).OfType<AccessRules>())
+        {
+            if (rules.Auth is { GroupScript: { } groupScript, GroupFile: null } && GroupFileRule().IsMatch(rules.Require?.ToString() ?? "")
+                && groupRulesReported.Add(groupScript.Location))
+            {
+                found.Add(SiteLints.Warning(groupScript.Location, "WSGIAuthGroupScript",
+                    "Require group in this section admits nobody: it reads an AuthGroupFile, and none applies; the WSGIAuthGroupScript's groups answer Require wsgi-group",
+                    "write 'Require wsgi-group NAME' for the script's groups (Django's deployment docs show 'Require group', which only Apache 2.2 passed to the script)"));
             }
         }
     }

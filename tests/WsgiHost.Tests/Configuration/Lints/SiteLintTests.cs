@@ -422,6 +422,12 @@ public sealed class SiteLintTests : IDisposable
         var djangoDocs = Single(Login($"  WSGIAuthUserScript {app}\n  WSGIAuthGroupScript {app}\n  Require group secret-agents"));
         Assert.StartsWith("Require group admits nobody to '/app': it reads an AuthGroupFile", djangoDocs.Message, StringComparison.Ordinal);
         Assert.StartsWith("write 'Require wsgi-group NAME'", djangoDocs.Fix, StringComparison.Ordinal);
+
+        // The same recipe on a URL below the mount, as Django's docs show it (QA: check said nothing).
+        var below = Single($"Listen 80\nWSGIScriptAlias / {app}\n<Directory {folder}>\n  Require all granted\n</Directory>\n<Location \"/secret\">\n  AuthType Basic\n  AuthName Staff\n"
+            + $"  AuthBasicProvider wsgi\n  WSGIAuthUserScript {app}\n  WSGIAuthGroupScript {app}\n  Require group secret-agents\n</Location>");
+        below.At(11, "WSGIAuthGroupScript");
+        Assert.StartsWith("Require group in this section admits nobody", below.Message, StringComparison.Ordinal);
     }
 
     [Fact]
