@@ -266,6 +266,9 @@ public sealed class ServerProcessReloadTests
         app.SetRelease("3");
         host.SendSignal(1);
         await host.WaitForLogAsync(AllReplaced, timeoutMs: 60_000);
+        // Said as the old processes are told to go: they stop accepting a moment later, and serve
+        // what they accepted meanwhile (CI: an old process answered one of the next requests).
+        await ServerProcessesTests.WaitGoneAsync(PidsOf(before));
         HashSet<string> after = await BodiesSeenAsync(host.Port, 200);
         Assert.Equal(2, after.Count);
         Assert.All(after, b => Assert.StartsWith("release 3 pid ", b, StringComparison.Ordinal));
@@ -314,6 +317,7 @@ public sealed class ServerProcessReloadTests
         host.SendSignal(1);
         await host.WaitForLogAsync($"(pid {hung}) was still starting when another SIGHUP came: stopped, and the reload starts over");
         await host.WaitForLogAsync(AllReplaced, timeoutMs: 60_000);
+        await ServerProcessesTests.WaitGoneAsync(PidsOf(before));
         HashSet<string> after = await BodiesSeenAsync(host.Port, 200);
         Assert.All(after, b => Assert.StartsWith("release 2 pid ", b, StringComparison.Ordinal));
         await ServerProcessesTests.WaitGoneAsync([hung, .. PidsOf(before)]);
