@@ -85,7 +85,10 @@ internal sealed class WsgiRequest : IDisposable
     /// declared or counted from a list, is what GET sends, and stays.
     /// </summary>
     private long? LengthToSend() =>
-        Status is < 200 or 204 or 205 or 304 || (Exchange.IsHead && ContentLength == 0) ? null : ContentLength;
+        StatusHasNoBody || (Exchange.IsHead && ContentLength == 0) ? null : ContentLength;
+
+    /// <summary>A status whose response has no content: 1xx, 204, 205, 304.</summary>
+    private bool StatusHasNoBody => Status is < 200 or 204 or 205 or 304;
 
     /// <summary>A 204's or 304's headers without Content-Type, which Apache does not send on them either (they have no content to describe).</summary>
     private static List<KeyValuePair<string, string>> WithoutContentType(List<KeyValuePair<string, string>> headers) =>
@@ -98,7 +101,7 @@ internal sealed class WsgiRequest : IDisposable
     /// What the app returns for it is counted and dropped, as Apache drops it; sent, it would
     /// be read as the start of the next response on the connection.
     /// </summary>
-    public bool SendsNoBody => Exchange.IsHead || Status is < 200 or 204 or 205 or 304;
+    public bool SendsNoBody => Exchange.IsHead || StatusHasNoBody;
 
     /// <summary>
     /// Buffers a chunk, cut at the declared Content-Length (mod_wsgi drops the excess).

@@ -82,11 +82,7 @@ internal static class ApacheOnlyDirectives
         // mod_wsgi's default (On) is what WsgiHost always does; Off is not applied, and says so (QA: it was noted as Apache tuning).
         new DirectiveSpec("WSGIRestrictSignal", DirectiveScope.Anywhere, 1, 1, "On|Off", static (n, c) =>
         {
-            if (!n.Arguments[0].Equals("On", StringComparison.OrdinalIgnoreCase) && !n.Arguments[0].Equals("Off", StringComparison.OrdinalIgnoreCase))
-            {
-                c.Error(n, $"must be On or Off, not '{n.Arguments[0]}'", "write WSGIRestrictSignal On (mod_wsgi's default), or leave the line out");
-            }
-            else if (n.Arguments[0].Equals("Off", StringComparison.OrdinalIgnoreCase))
+            if (c.Flag(n, n.Arguments[0]) == false)
             {
                 c.Warning(n, "Off is not applied: an application's signal.signal() is still ignored with a warning, as under WSGIRestrictSignal On (the server's own SIGTERM, SIGHUP and SIGUSR1 handling must stay in charge)",
                     "remove the line; a process the application forks (os.fork, multiprocessing) gets its signals back and may register handlers there");
